@@ -1,0 +1,23 @@
+# Tests: doctest unit tests, rule examples, golden cases (one ctest test each), output checks.
+find_package(Python3 REQUIRED COMPONENTS Interpreter)
+
+file(GLOB POOLIFY_UNIT_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/unit/*.cpp)
+add_executable(poolify_unit_tests ${POOLIFY_UNIT_SOURCES})
+target_link_libraries(poolify_unit_tests PRIVATE poolify_core doctest::doctest)
+include(doctest)
+doctest_discover_tests(poolify_unit_tests)
+
+add_test(NAME rules.examples COMMAND poolify rules test)
+
+file(GLOB golden_cases LIST_DIRECTORIES true CONFIGURE_DEPENDS "${CMAKE_SOURCE_DIR}/fixtures/golden/*")
+foreach(case IN LISTS golden_cases)
+  if(IS_DIRECTORY "${case}/input")
+    get_filename_component(name "${case}" NAME)
+    add_test(NAME "golden.${name}"
+             COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/golden.py"
+                     --poolify $<TARGET_FILE:poolify> --case "${case}")
+  endif()
+endforeach()
+add_test(NAME golden.outputs_compile
+         COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/check_outputs.py"
+                 "${CMAKE_SOURCE_DIR}/fixtures/golden")

@@ -1,0 +1,88 @@
+#include "analysis/sites.h"
+
+namespace poolify::analysis {
+
+namespace {
+
+// Type positions are not client creations: annotations and isinstance/issubclass checks.
+bool isTypeUse(TSNode expr, const py::Tree &tree, const py::ScopeModel &model, int scope) {
+  if (!ts_node_is_null(py::ancestor(expr, {"type"})))
+    return true;
+  TSNode parent = ts_node_parent(expr);
+  if (py::is(parent, "tuple"))
+    parent = ts_node_parent(parent);
+  if (!py::is(parent, "argument_list"))
+    return false;
+  TSNode call = ts_node_parent(parent);
+  TSNode fn = py::field(call, "function");
+  if (!py::is(fn, "identifier"))
+    return false;
+  std::string_view name = tree.text(fn);
+  return (name == "isinstance" || name == "issubclass") && model.resolve(name, scope) < 0;
+}
+
+} // namespace
+
+std::vector<Site> findSites(const py::Tree &tree, const py::ScopeModel &model, const std::vector<rules::Rule> &rules) {
+  std::vector<Site> sites;
+  for (const py::Reference &ref : model.references()) {
+    if (ref.inString)
+      continue;
+    const py::Binding *anchor = nullptr;
+    auto base = model.importTarget(ref.name, ref.scope, &anchor);
+    if (!base)
+      continue;
+    // Walk up the attribute chain; the shortest prefix that a rule matches is the site.
+    std::string q = *base;
+    TSNode expr = ref.node;
+    const rules::Rule *rule = nullptr;
+    const rules::Rewrite *rewrite = nullptr;
+    for (;;) {
+      for (const auto &r : rules) {
+        for (const auto &rw : r.rewrites)
+          for (const auto &m : rw.match)
+            if (m == q) {
+              rule = &r;
+              rewrite = &rw;
+            }
+        if (rule)
+          break;
+      }
+      if (rule)
+        break;
+      TSNode parent = ts_node_parent(expr);
+      if (!py::is(parent, "attribute") || !py::same(py::field(parent, "object"), expr))
+        break;
+      q += '.';
+      q += tree.text(py::field(parent, "attribute"));
+      expr = parent;
+    }
+    if (!rule || isTypeUse(expr, tree, model, ref.scope))
+      continue;
+    Site s;
+    s.rule = rule;
+    s.rewrite = rewrite;
+    s.qname = q;
+    s.callee = expr;
+    s.head = ref.node;
+    s.scope = ref.scope;
+    s.anchor = anchor;
+    TSNode parent = ts_node_parent(expr);
+    if (py::is(parent, "call") && py::same(py::field(parent, "function"), expr))
+      s.call = parent;
+    sites.push_back(s);
+  }
+  std::sort(sites.begin(), sites.end(),
+            [](const Site &a, const Site &b) { return py::start(a.callee) < py::start(b.callee); });
+  return sites;
+}
+
+bool mentionsAnyTrigger(std::string_view text, const std::vector<rules::Rule> &rules) {
+  for (const auto &r : rules)
+    for (const auto &t : r.triggers)
+      if (text.find(t) != std::string_view::npos)
+        return true;
+  return false;
+}
+
+} // namespace poolify::analysis

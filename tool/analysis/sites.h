@@ -1,0 +1,30 @@
+// Finding sites: every place a rule's callable is reached through the import graph
+// (aliases, from-imports, dotted imports), never in strings or comments, never through a
+// name that is bound to something else where it is used.
+#pragma once
+
+#include "python/scopes.h"
+#include "rules/rule.h"
+
+#include <vector>
+
+namespace poolify::analysis {
+
+struct Site {
+  const rules::Rule *rule = nullptr;
+  const rules::Rewrite *rewrite = nullptr;
+  std::string qname;       // the matched callable
+  TSNode callee{};           // `bigquery.Client`
+  TSNode call{};             // the call node, or null for a reference that is not a call
+  TSNode head{};             // the identifier the qualified name was resolved from
+  int scope = 0;           // scope of the use
+  const py::Binding *anchor = nullptr; // the import that binds `head`
+};
+
+/// Sites in document order.
+std::vector<Site> findSites(const py::Tree &tree, const py::ScopeModel &model, const std::vector<rules::Rule> &rules);
+
+/// True when some rule's trigger word occurs in the text (the cheap prefilter).
+bool mentionsAnyTrigger(std::string_view text, const std::vector<rules::Rule> &rules);
+
+} // namespace poolify::analysis

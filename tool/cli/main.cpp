@@ -1,0 +1,21 @@
+// poolify: refactor Python codebases from direct cloud clients to shared pools.
+#include "cli/commands.h"
+#include "cli/options.h"
+
+#include <llvm/Support/CommandLine.h>
+#include <llvm/Support/raw_ostream.h>
+
+int main(int argc, char **argv) {
+  poolify::cli::Argv0 = argv[0];
+  llvm::cl::SetVersionPrinter([](llvm::raw_ostream &os) { os << "poolify " << POOLIFY_VERSION << "\n"; });
+  if (!llvm::cl::ParseCommandLineOptions(argc, argv,
+                                         "poolify: migrate Python code from direct cloud clients to shared pools\n",
+                                         &llvm::errs()))
+    return 2;
+  if (poolify::cli::MigrateCmd)
+    return poolify::cli::runMigrate();
+  if (poolify::cli::RulesCmd)
+    return poolify::cli::runRules();
+  llvm::errs() << "poolify: choose a command: migrate, rules (poolify --help lists them)\n";
+  return 2;
+}

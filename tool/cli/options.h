@@ -1,0 +1,34 @@
+// Options shared by several subcommands, and the rule set they select.
+#pragma once
+
+#include "rules/rule.h"
+
+#include <llvm/Support/CommandLine.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace poolify::cli {
+
+extern llvm::cl::SubCommand MigrateCmd;
+extern llvm::cl::SubCommand RulesCmd;
+
+extern llvm::cl::list<std::string> RulePaths;
+extern llvm::cl::list<std::string> RuleIds;
+extern llvm::cl::opt<unsigned> Jobs;
+// All options live in options.cpp: subcommands must exist before the options that name them
+// (static initialisation order is only defined within one file).
+extern llvm::cl::list<std::string> Paths;
+extern llvm::cl::opt<bool> Apply;
+extern llvm::cl::opt<bool> Explain;
+extern llvm::cl::opt<std::string> RulesAction;
+
+/// argv[0], for finding the shipped rules.
+extern const char *Argv0;
+
+/// The rules --rules/--rule select (the shipped rules/ by default); prints errors and returns
+/// nullopt when they cannot be loaded.
+std::optional<std::vector<rules::Rule>> selectedRules();
+
+} // namespace poolify::cli

@@ -1,0 +1,61 @@
+// poolify rules list|validate|test
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "output/diff.h"
+#include "pipeline/process.h"
+
+#include <llvm/Support/CommandLine.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include <fmt/format.h>
+
+namespace poolify::cli {
+
+namespace cl = llvm::cl;
+
+
+int runRules() {
+  if (RulesAction != "list" && RulesAction != "validate" && RulesAction != "test") {
+    llvm::errs() << "poolify rules: choose list, validate or test\n";
+    return 2;
+  }
+  auto rules = selectedRules();
+  if (!rules)
+    return RulesAction == "validate" ? 1 : 2;
+  if (RulesAction == "list") {
+    for (const auto &r : *rules) {
+      llvm::outs() << fmt::format("{}\t{}\t{}\n", r.id, r.file, r.description);
+      for (const auto &rw : r.rewrites)
+        for (const auto &m : rw.match)
+          llvm::outs() << fmt::format("  {} -> {}.{}\n", m, rw.replace.module, rw.replace.function);
+    }
+    return 0;
+  }
+  if (RulesAction == "validate") {
+    llvm::outs() << fmt::format("{} rule files are valid\n", rules->size());
+    return 0;
+  }
+  unsigned passed = 0, failedCount = 0;
+  for (const auto &r : *rules) {
+    std::vector<rules::Rule> only{r};
+    for (size_t i = 0; i < r.examples.size(); ++i) {
+      const auto &ex = r.examples[i];
+      std::string label = fmt::format("{}#{}{}", r.id, i + 1, ex.name.empty() ? "" : " (" + ex.name + ")");
+      std::string path = fmt::format("example_{}.py", i + 1);
+      auto out = pipeline::processText({path, path}, ex.before, only);
+      if (!out.failed && out.updated == ex.after) {
+        ++passed;
+        continue;
+      }
+      ++failedCount;
+      llvm::outs() << fmt::format("FAIL {}: {}\n", r.file, label);
+      for (const auto &m : out.messages)
+        llvm::outs() << "  " << m.text << "\n";
+      llvm::outs() << output::unifiedDiff(ex.after, out.updated, "expected-vs-actual/" + path);
+    }
+  }
+  llvm::outs() << fmt::format("rules test: {} passed, {} failed\n", passed, failedCount);
+  return failedCount ? 1 : 0;
+}
+
+} // namespace poolify::cli

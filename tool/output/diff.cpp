@@ -1,0 +1,168 @@
+#include "output/diff.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <vector>
+
+namespace poolify::output {
+
+namespace {
+
+std::vector<std::string_view> splitLines(std::string_view s) {
+  std::vector<std::string_view> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t nl = s.find('\n', i);
+    size_t e = nl == std::string_view::npos ? s.size() : nl + 1;
+    out.push_back(s.substr(i, e - i));
+    i = e;
+  }
+  return out;
+}
+
+enum class Op { Keep, Del, Add };
+
+// Myers' O(ND) shortest edit script over lines a[lo..) and b[lo..).
+std::vector<Op> editScript(const std::vector<std::string_view> &a, const std::vector<std::string_view> &b) {
+  const int n = static_cast<int>(a.size()), m = static_cast<int>(b.size());
+  const int max = n + m;
+  std::vector<int> v(2 * max + 2, 0);
+  std::vector<std::vector<int>> trace;
+  int found = -1;
+  for (int d = 0; d <= max && found < 0; ++d) {
+    trace.push_back(v);
+    for (int k = -d; k <= d; k += 2) {
+      int x;
+      if (k == -d || (k != d && v[max + k - 1] < v[max + k + 1]))
+        x = v[max + k + 1];
+      else
+        x = v[max + k - 1] + 1;
+      int y = x - k;
+      while (x < n && y < m && a[x] == b[y]) {
+        ++x;
+        ++y;
+      }
+      v[max + k] = x;
+      if (x >= n && y >= m) {
+        found = d;
+        break;
+      }
+    }
+  }
+  std::vector<Op> ops;
+  int x = n, y = m;
+  for (int d = found; d > 0; --d) {
+    const std::vector<int> &pv = trace[d];
+    int k = x - y;
+    int prevK = (k == -d || (k != d && pv[max + k - 1] < pv[max + k + 1])) ? k + 1 : k - 1;
+    int prevX = pv[max + prevK], prevY = prevX - prevK;
+    while (x > prevX && y > prevY) {
+      ops.push_back(Op::Keep);
+      --x;
+      --y;
+    }
+    if (x == prevX)
+      ops.push_back(Op::Add), --y;
+    else
+      ops.push_back(Op::Del), --x;
+  }
+  while (x > 0 && y > 0) {
+    ops.push_back(Op::Keep);
+    --x;
+    --y;
+  }
+  std::reverse(ops.begin(), ops.end());
+  return ops;
+}
+
+void emitLine(std::string &out, char sign, std::string_view line) {
+  out += sign;
+  out += line;
+  if (line.empty() || line.back() != '\n')
+    out += "\n\\ No newline at end of file\n";
+}
+
+} // namespace
+
+std::string unifiedDiff(std::string_view before, std::string_view after, const std::string &path) {
+  if (before == after)
+    return {};
+  auto a = splitLines(before), b = splitLines(after);
+  // Only the middle, past the common head and tail, needs the edit-script search.
+  size_t head = 0;
+  while (head < a.size() && head < b.size() && a[head] == b[head])
+    ++head;
+  size_t tail = 0;
+  while (tail < a.size() - head && tail < b.size() - head && a[a.size() - 1 - tail] == b[b.size() - 1 - tail])
+    ++tail;
+  std::vector<Op> ops(head, Op::Keep);
+  auto middle = editScript(std::vector<std::string_view>(a.begin() + head, a.end() - tail),
+                           std::vector<std::string_view>(b.begin() + head, b.end() - tail));
+  ops.insert(ops.end(), middle.begin(), middle.end());
+  ops.insert(ops.end(), tail, Op::Keep);
+  constexpr int context = 3;
+  std::string out = fmt::format("diff --git a/{0} b/{0}\n--- a/{0}\n+++ b/{0}\n", path);
+  // Positions of each op in a and b.
+  struct Step {
+    Op op;
+    int ai, bi;
+  };
+  std::vector<Step> steps;
+  int ai = 0, bi = 0;
+  for (Op op : ops) {
+    steps.push_back({op, ai, bi});
+    if (op != Op::Add)
+      ++ai;
+    if (op != Op::Del)
+      ++bi;
+  }
+  size_t i = 0;
+  while (i < steps.size()) {
+    while (i < steps.size() && steps[i].op == Op::Keep)
+      ++i;
+    if (i == steps.size())
+      break;
+    size_t hs = i >= context ? i - context : 0;
+    size_t he = i;
+    // Extend over changes separated by at most 2*context kept lines.
+    for (;;) {
+      while (he < steps.size() && steps[he].op != Op::Keep)
+        ++he;
+      size_t keep = he;
+      while (keep < steps.size() && steps[keep].op == Op::Keep)
+        ++keep;
+      if (keep < steps.size() && keep - he <= 2 * context) {
+        he = keep;
+        continue;
+      }
+      he = std::min(steps.size(), he + context);
+      break;
+    }
+    int aStart = steps[hs].ai, bStart = steps[hs].bi, aLen = 0, bLen = 0;
+    std::string body;
+    for (size_t k = hs; k < he; ++k) {
+      const Step &s = steps[k];
+      if (s.op == Op::Keep) {
+        emitLine(body, ' ', a[s.ai]);
+        ++aLen, ++bLen;
+      } else if (s.op == Op::Del) {
+        emitLine(body, '-', a[s.ai]);
+        ++aLen;
+      } else {
+        emitLine(body, '+', b[s.bi]);
+        ++bLen;
+      }
+    }
+    auto range = [](int start, int len) {
+      int shown = len == 0 ? start : start + 1;
+      return len == 1 ? fmt::format("{}", shown) : fmt::format("{},{}", shown, len);
+    };
+    out += fmt::format("@@ -{} +{} @@\n", range(aStart, aLen), range(bStart, bLen));
+    out += body;
+    i = he;
+  }
+  return out;
+}
+
+} // namespace poolify::output

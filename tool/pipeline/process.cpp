@@ -1,0 +1,161 @@
+#include "pipeline/process.h"
+
+#include "analysis/sites.h"
+#include "python/scopes.h"
+#include "rewrite/planner.h"
+#include "source/file_io.h"
+#include "support/text.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace poolify::pipeline {
+
+namespace {
+
+constexpr std::string_view kBom = "\xEF\xBB\xBF";
+
+// PEP 263: a coding declaration in a comment on line 1 or 2.
+std::string declaredEncoding(std::string_view body) {
+  size_t pos = 0;
+  for (int line = 0; line < 2 && pos < body.size(); ++line) {
+    size_t end = body.find('\n', pos);
+    std::string_view l = body.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+    size_t hash = l.find('#');
+    if (hash != std::string_view::npos && l.substr(0, hash).find_first_not_of(" \t\f") == std::string_view::npos) {
+      size_t c = l.find("coding", hash);
+      if (c != std::string_view::npos && c + 6 < l.size() && (l[c + 6] == ':' || l[c + 6] == '=')) {
+        size_t s = c + 7;
+        while (s < l.size() && (l[s] == ' ' || l[s] == '\t'))
+          ++s;
+        size_t e = s;
+        while (e < l.size() && (isalnum(static_cast<unsigned char>(l[e])) || l[e] == '-' || l[e] == '_' || l[e] == '.'))
+          ++e;
+        std::string enc(l.substr(s, e - s));
+        std::transform(enc.begin(), enc.end(), enc.begin(), [](unsigned char ch) { return std::tolower(ch); });
+        std::replace(enc.begin(), enc.end(), '_', '-');
+        return enc;
+      }
+    }
+    if (end == std::string_view::npos)
+      break;
+    pos = end + 1;
+  }
+  return "utf-8";
+}
+
+bool isUtf8Name(const std::string &enc) { return enc == "utf-8" || enc == "utf8" || enc.rfind("utf-8-", 0) == 0; }
+
+// Encodings in which every ASCII byte means the ASCII character: rewriting ASCII in place is safe.
+bool isAsciiCompatible(const std::string &enc) {
+  static const char *known[] = {"ascii", "us-ascii", "latin-1", "latin1", "iso-8859-1", "iso8859-1", "l1",
+                                "cp1252", "windows-1252", "iso-8859-15", "iso8859-15", "latin-9", "cp1250",
+                                "windows-1250", "iso-8859-2", "latin-2", "cp1251", "windows-1251", "koi8-r"};
+  return std::find(std::begin(known), std::end(known), enc) != std::end(known) || enc.rfind("iso-8859-", 0) == 0;
+}
+
+void say(FileOutcome &out, const LineIndex &lines, size_t offset, size_t base, const std::string &what,
+         bool error = true) {
+  LineCol lc = lines.at(offset);
+  // The BOM is not a character anyone sees: columns on line 1 do not count it.
+  if (base > 0 && lc.line == 1 && lc.col > 1)
+    lc.col -= 1;
+  out.messages.push_back(
+      {lc.line, lc.col, fmt::format("{}:{}:{}: {}", out.file.display, lc.line, lc.col, what), error});
+}
+
+} // namespace
+
+FileOutcome processText(const source::SourceFile &file, std::string bytes, const std::vector<rules::Rule> &rules) {
+  FileOutcome out;
+  out.file = file;
+  out.original = std::move(bytes);
+  out.updated = out.original;
+  std::string_view all = out.original;
+  size_t base = all.substr(0, 3) == kBom ? 3 : 0;
+  std::string_view body = all.substr(base);
+  LineIndex lines(all);
+
+  if (size_t nul = all.find('\0'); nul != std::string_view::npos) {
+    say(out, lines, nul, base, "error: contains a NUL byte, so it is not Python source; file skipped");
+    out.failed = true;
+    return out;
+  }
+  std::string enc = base ? "utf-8" : declaredEncoding(body);
+  if (isUtf8Name(enc)) {
+    if (auto bad = firstInvalidUtf8(all)) {
+      say(out, lines, *bad, base,
+          fmt::format("error: not valid UTF-8 (byte 0x{:02x}) and no other encoding is declared; file skipped",
+                      static_cast<unsigned char>(all[*bad])));
+      out.failed = true;
+      return out;
+    }
+  } else if (!isAsciiCompatible(enc)) {
+    say(out, lines, 0, base, fmt::format("error: encoding '{}' is not supported; file skipped", enc));
+    out.failed = true;
+    return out;
+  }
+  if (!analysis::mentionsAnyTrigger(body, rules))
+    return out;
+
+  py::Tree tree = py::Tree::parse(body);
+  if (auto err = tree.firstError()) {
+    say(out, lines, base + *err, base, "error: syntax error; file not rewritten");
+    out.failed = true;
+    return out;
+  }
+  py::ScopeModel model(tree);
+  auto sites = analysis::findSites(tree, model, rules);
+  if (sites.empty())
+    return out;
+  LineIndex bodyLines(body);
+  std::string path = file.path;
+  std::replace(path.begin(), path.end(), '\\', '/');
+  rewrite::FilePlan plan = rewrite::planFile(tree, model, sites, path, bodyLines);
+  out.rewritten = plan.rewritten;
+  out.left = plan.left;
+  for (const auto &n : plan.notes)
+    say(out, lines, base + n.offset, base, fmt::format("{}: {}", n.rule, n.message), false);
+
+  if (plan.edits.empty())
+    return out;
+  auto edited = plan.edits.apply(body, file.display);
+  if (!edited) {
+    out.messages.push_back({0, 0, fmt::format("{}: error: {}; file not rewritten", file.display,
+                                              llvm::toString(edited.takeError())),
+                            true});
+    out.failed = true;
+    return out;
+  }
+  // Safety net: never write a file that parses worse than before.
+  py::Tree after = py::Tree::parse(*edited);
+  if (auto err = after.firstError()) {
+    LineIndex newLines(*edited);
+    LineCol lc = newLines.at(*err);
+    out.messages.push_back({0, 0, fmt::format("{}: error: the rewrite would introduce a syntax error at {}:{}; "
+                                              "file not rewritten (please report this)",
+                                              file.display, lc.line, lc.col),
+                            true});
+    out.failed = true;
+    return out;
+  }
+  out.updated = std::string(all.substr(0, base)) + *edited;
+  return out;
+}
+
+FileOutcome processFile(const source::SourceFile &file, const std::vector<rules::Rule> &rules) {
+  auto bytes = source::readFile(file.path);
+  if (!bytes) {
+    FileOutcome out;
+    out.file = file;
+    out.failed = true;
+    out.messages.push_back(
+        {0, 0, fmt::format("{}: error: {}; file skipped", file.display, llvm::toString(bytes.takeError())), true});
+    return out;
+  }
+  return processText(file, std::move(*bytes), rules);
+}
+
+} // namespace poolify::pipeline

@@ -1,0 +1,34 @@
+// One file through the pipeline: decode, prefilter, parse, find sites, plan, apply edits in
+// memory, re-parse and verify. Writes nothing; the caller decides (diff, --apply).
+#pragma once
+
+#include "rules/rule.h"
+#include "source/discover.h"
+
+#include <string>
+#include <vector>
+
+namespace poolify::pipeline {
+
+struct Message {
+  unsigned line = 0, col = 0; // 0 when the message has no position
+  std::string text;           // "path:line:col: rule: ..." as printed
+  bool error = false;         // always printed; otherwise only with --explain
+};
+
+struct FileOutcome {
+  source::SourceFile file;
+  std::string original; // the bytes read
+  std::string updated;  // the bytes to write (== original when nothing changes)
+  std::vector<Message> messages;
+  unsigned rewritten = 0, left = 0;
+  bool failed = false; // could not be processed (unreadable, not text, syntax error, unsafe result)
+  bool changed() const { return !failed && updated != original; }
+};
+
+FileOutcome processFile(const source::SourceFile &file, const std::vector<rules::Rule> &rules);
+
+/// Same, for a buffer already in memory (rule examples, tests).
+FileOutcome processText(const source::SourceFile &file, std::string bytes, const std::vector<rules::Rule> &rules);
+
+} // namespace poolify::pipeline

@@ -1,0 +1,408 @@
+#include "python/scopes.h"
+
+#include "support/text.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace poolify::py {
+
+namespace {
+enum class Role { Load, Store };
+struct Item {
+  TSNode node;
+  int scope;
+  Role role;
+};
+
+bool isComprehension(TSNode n) {
+  return is(n, "list_comprehension") || is(n, "set_comprehension") || is(n, "dictionary_comprehension") ||
+         is(n, "generator_expression");
+}
+} // namespace
+
+class ScopeBuilder {
+public:
+  ScopeBuilder(ScopeModel &m) : m_(m), text_(m.tree_.text()) {}
+
+  void run() {
+    m_.scopes_.push_back(Scope{ScopeKind::Module, -1, m_.tree_.root(), {}, {}, {}});
+    push(m_.tree_.root(), 0, Role::Load);
+    while (!stack_.empty()) {
+      Item it = stack_.back();
+      stack_.pop_back();
+      visit(it);
+    }
+  }
+
+private:
+  ScopeModel &m_;
+  std::string_view text_;
+  std::vector<Item> stack_;
+
+  std::string_view textOf(TSNode n) const { return text_.substr(start(n), end(n) - start(n)); }
+
+  void push(TSNode n, int scope, Role role) {
+    if (!ts_node_is_null(n))
+      stack_.push_back({n, scope, role});
+  }
+  // Children pushed in reverse so they are visited in document order.
+  void pushChildren(TSNode n, int scope, Role role) {
+    uint32_t count = ts_node_named_child_count(n);
+    for (uint32_t i = count; i-- > 0;)
+      push(ts_node_named_child(n, i), scope, role);
+  }
+
+  int newScope(ScopeKind kind, int parent, TSNode node) {
+    m_.scopes_.push_back(Scope{kind, parent, node, {}, {}, {}});
+    return static_cast<int>(m_.scopes_.size()) - 1;
+  }
+
+  int targetScope(int scope, std::string_view name) const {
+    const Scope &s = m_.scopes_[scope];
+    if (s.globals.count(name))
+      return 0;
+    return scope;
+  }
+
+  void bind(int scope, BindingKind kind, std::string name, TSNode node, std::string qname = {}) {
+    const Scope &s = m_.scopes_[scope];
+    if (s.nonlocals.count(name))
+      return; // binds in an enclosing function: resolution walks past this scope
+    scope = targetScope(scope, name);
+    Binding b{kind, std::move(name), scope, node, enclosingStatement(node), std::move(qname)};
+    m_.scopes_[scope].bindings[b.name].push_back(static_cast<int>(m_.bindings_.size()));
+    m_.bindings_.push_back(std::move(b));
+  }
+
+  void reference(TSNode n, int scope) {
+    m_.references_.push_back(Reference{textOf(n), scope, n, false});
+  }
+
+  // Words inside a string that is used as code: annotations ("bigquery.Client") and __all__.
+  void stringReferences(TSNode str, int scope) {
+    std::string_view s = textOf(str);
+    size_t i = 0;
+    while (i < s.size()) {
+      if (s[i] == '_' || isalpha(static_cast<unsigned char>(s[i]))) {
+        size_t j = i;
+        while (j < s.size() && (s[j] == '_' || isalnum(static_cast<unsigned char>(s[j]))))
+          ++j;
+        bool afterDot = i > 0 && s[i - 1] == '.';
+        if (!afterDot)
+          m_.references_.push_back(Reference{s.substr(i, j - i), scope, str, true});
+        i = j;
+      } else {
+        ++i;
+      }
+    }
+  }
+
+  void visitImport(TSNode stmt, int scope) {
+    bool from = is(stmt, "import_from_statement");
+    std::string module;
+    if (from) {
+      TSNode mod = field(stmt, "module_name");
+      module = std::string(textOf(mod));
+      module.erase(std::remove_if(module.begin(), module.end(), [](char c) { return isspace((unsigned char)c); }),
+                   module.end());
+    }
+    uint32_t count = ts_node_named_child_count(stmt);
+    for (uint32_t i = 0; i < count; ++i) {
+      TSNode item = ts_node_named_child(stmt, i);
+      if (fieldOf(item) != "name")
+        continue;
+      TSNode nameNode = item, alias{};
+      if (is(item, "aliased_import")) {
+        nameNode = field(item, "name");
+        alias = field(item, "alias");
+      }
+      std::string dotted(textOf(nameNode));
+      dotted.erase(std::remove_if(dotted.begin(), dotted.end(), [](char c) { return isspace((unsigned char)c); }),
+                   dotted.end());
+      if (from) {
+        std::string q = module.back() == '.' ? module + dotted : module + "." + dotted;
+        std::string local = ts_node_is_null(alias) ? dotted : std::string(textOf(alias));
+        bind(scope, BindingKind::Import, local, item, q);
+      } else if (!ts_node_is_null(alias)) {
+        bind(scope, BindingKind::Import, std::string(textOf(alias)), item, dotted);
+      } else {
+        std::string head = dotted.substr(0, dotted.find('.'));
+        bind(scope, BindingKind::Import, head, item, head);
+      }
+    }
+  }
+
+  void visitParameters(TSNode params, int outer, int inner) {
+    uint32_t count = ts_node_named_child_count(params);
+    for (uint32_t i = 0; i < count; ++i) {
+      TSNode p = ts_node_named_child(params, i);
+      if (is(p, "identifier")) {
+        bind(inner, BindingKind::Parameter, std::string(textOf(p)), p);
+      } else if (is(p, "default_parameter") || is(p, "typed_default_parameter")) {
+        bindPattern(field(p, "name"), inner, BindingKind::Parameter);
+        push(field(p, "value"), outer, Role::Load);
+        push(field(p, "type"), outer, Role::Load);
+      } else if (is(p, "typed_parameter")) {
+        uint32_t n = ts_node_named_child_count(p);
+        for (uint32_t k = 0; k < n; ++k) {
+          TSNode c = ts_node_named_child(p, k);
+          if (fieldOf(c) == "type")
+            push(c, outer, Role::Load);
+          else
+            bindPattern(c, inner, BindingKind::Parameter);
+        }
+      } else {
+        bindPattern(p, inner, BindingKind::Parameter);
+      }
+    }
+  }
+
+  // Binds every identifier in a parameter pattern (tuple parameters, *args, **kwargs).
+  void bindPattern(TSNode n, int scope, BindingKind kind) {
+    if (ts_node_is_null(n))
+      return;
+    if (is(n, "identifier")) {
+      bind(scope, kind, std::string(textOf(n)), n);
+      return;
+    }
+    uint32_t count = ts_node_named_child_count(n);
+    for (uint32_t i = 0; i < count; ++i)
+      bindPattern(ts_node_named_child(n, i), scope, kind);
+  }
+
+  void visitStoreTarget(TSNode n, int scope, BindingKind kind) {
+    if (is(n, "identifier")) {
+      bind(scope, kind, std::string(textOf(n)), n);
+    } else if (is(n, "attribute")) {
+      push(field(n, "object"), scope, Role::Load);
+    } else if (is(n, "subscript")) {
+      pushChildren(n, scope, Role::Load);
+    } else {
+      uint32_t count = ts_node_named_child_count(n);
+      for (uint32_t i = count; i-- > 0;)
+        push(ts_node_named_child(n, i), scope, Role::Store);
+    }
+  }
+
+  void visit(const Item &it) {
+    TSNode n = it.node;
+    int scope = it.scope;
+    std::string_view t = type(n);
+
+    if (it.role == Role::Store) {
+      visitStoreTarget(n, scope, BindingKind::Other);
+      return;
+    }
+    if (t == "identifier") {
+      reference(n, scope);
+    } else if (t == "import_statement" || t == "import_from_statement") {
+      visitImport(n, scope);
+    } else if (t == "future_import_statement" || t == "comment") {
+      // binds nothing a rule cares about
+    } else if (t == "function_definition") {
+      bind(scope, BindingKind::Definition, std::string(textOf(field(n, "name"))), field(n, "name"));
+      int inner = newScope(ScopeKind::Function, scope, n);
+      push(field(n, "body"), inner, Role::Load);
+      push(field(n, "return_type"), scope, Role::Load);
+      visitParameters(field(n, "parameters"), scope, inner);
+    } else if (t == "lambda") {
+      int inner = newScope(ScopeKind::Lambda, scope, n);
+      push(field(n, "body"), inner, Role::Load);
+      TSNode params = field(n, "parameters");
+      if (!ts_node_is_null(params))
+        visitParameters(params, scope, inner);
+    } else if (t == "class_definition") {
+      bind(scope, BindingKind::Definition, std::string(textOf(field(n, "name"))), field(n, "name"));
+      int inner = newScope(ScopeKind::Class, scope, n);
+      push(field(n, "body"), inner, Role::Load);
+      push(field(n, "superclasses"), scope, Role::Load);
+    } else if (isComprehension(n)) {
+      int inner = newScope(ScopeKind::Comprehension, scope, n);
+      uint32_t count = ts_node_named_child_count(n);
+      for (uint32_t i = count; i-- > 0;) {
+        TSNode c = ts_node_named_child(n, i);
+        if (is(c, "for_in_clause")) {
+          push(field(c, "right"), inner, Role::Load);
+          push(field(c, "left"), inner, Role::Store);
+        } else {
+          push(c, inner, Role::Load);
+        }
+      }
+    } else if (t == "assignment") {
+      TSNode left = field(n, "left"), right = field(n, "right");
+      push(right, scope, Role::Load);
+      push(field(n, "type"), scope, Role::Load);
+      if (is(left, "identifier")) {
+        std::string name(textOf(left));
+        bool none = is(right, "none");
+        bind(scope, none ? BindingKind::NoneAssignment : BindingKind::Assignment, name, left);
+        if (name == "__all__" && !ts_node_is_null(right))
+          allStrings(right, scope);
+      } else {
+        visitStoreTarget(left, scope, BindingKind::Assignment);
+      }
+    } else if (t == "augmented_assignment") {
+      TSNode left = field(n, "left");
+      push(field(n, "right"), scope, Role::Load);
+      if (is(left, "identifier")) {
+        reference(left, scope);
+        bind(scope, BindingKind::Assignment, std::string(textOf(left)), left);
+      } else {
+        push(left, scope, Role::Load);
+      }
+    } else if (t == "named_expression") {
+      push(field(n, "value"), scope, Role::Load);
+      int target = scope;
+      while (m_.scopes_[target].kind == ScopeKind::Comprehension)
+        target = m_.scopes_[target].parent;
+      TSNode name = field(n, "name");
+      if (is(name, "identifier"))
+        bind(target, BindingKind::Other, std::string(textOf(name)), name);
+    } else if (t == "for_statement") {
+      push(field(n, "alternative"), scope, Role::Load);
+      push(field(n, "body"), scope, Role::Load);
+      push(field(n, "left"), scope, Role::Store);
+      push(field(n, "right"), scope, Role::Load);
+    } else if (t == "as_pattern") {
+      push(field(n, "alias"), scope, Role::Store);
+      uint32_t count = ts_node_named_child_count(n);
+      for (uint32_t i = count; i-- > 0;) {
+        TSNode c = ts_node_named_child(n, i);
+        if (fieldOf(c) != "alias")
+          push(c, scope, Role::Load);
+      }
+    } else if (t == "as_pattern_target") {
+      push(ts_node_named_child(n, 0), scope, Role::Store);
+    } else if (t == "except_clause") {
+      uint32_t count = ts_node_named_child_count(n);
+      for (uint32_t i = count; i-- > 0;) {
+        TSNode c = ts_node_named_child(n, i);
+        push(c, scope, fieldOf(c) == "alias" ? Role::Store : Role::Load);
+      }
+    } else if (t == "global_statement" || t == "nonlocal_statement") {
+      uint32_t count = ts_node_named_child_count(n);
+      for (uint32_t i = 0; i < count; ++i) {
+        TSNode c = ts_node_named_child(n, i);
+        if (!is(c, "identifier") || scope == 0)
+          continue;
+        auto &set = t == "global_statement" ? m_.scopes_[scope].globals : m_.scopes_[scope].nonlocals;
+        set.insert(std::string(textOf(c)));
+      }
+    } else if (t == "delete_statement") {
+      pushChildren(n, scope, Role::Store);
+    } else if (t == "attribute") {
+      push(field(n, "object"), scope, Role::Load);
+    } else if (t == "keyword_argument") {
+      push(field(n, "value"), scope, Role::Load);
+    } else if (t == "string") {
+      TSNode parent = ts_node_parent(n);
+      if (is(parent, "type"))
+        stringReferences(n, scope);
+      else
+        pushChildren(n, scope, Role::Load); // f-string interpolations
+    } else {
+      pushChildren(n, scope, Role::Load);
+    }
+  }
+
+  void allStrings(TSNode value, int scope) {
+    uint32_t count = ts_node_named_child_count(value);
+    for (uint32_t i = 0; i < count; ++i) {
+      TSNode c = ts_node_named_child(value, i);
+      if (is(c, "string"))
+        stringReferences(c, scope);
+    }
+  }
+};
+
+ScopeModel::ScopeModel(const Tree &tree) : tree_(tree) { ScopeBuilder(*this).run(); }
+
+int ScopeModel::resolve(std::string_view name, int scope) const {
+  bool first = true;
+  for (int s = scope; s >= 0; s = scopes_[s].parent) {
+    const Scope &sc = scopes_[s];
+    if (sc.globals.count(name))
+      return scopes_[0].bindings.count(name) ? 0 : -1;
+    bool visible = first || sc.kind != ScopeKind::Class;
+    first = false;
+    if (!visible || sc.nonlocals.count(name))
+      continue;
+    if (sc.bindings.count(name))
+      return s;
+  }
+  return -1;
+}
+
+std::vector<const Binding *> ScopeModel::bindingsIn(int scope, std::string_view name) const {
+  std::vector<const Binding *> out;
+  if (scope < 0)
+    return out;
+  auto it = scopes_[scope].bindings.find(name);
+  if (it != scopes_[scope].bindings.end())
+    for (int i : it->second)
+      out.push_back(&bindings_[i]);
+  return out;
+}
+
+std::optional<std::string> ScopeModel::importTarget(std::string_view name, int scope, const Binding **anchor) const {
+  int s = resolve(name, scope);
+  if (s < 0)
+    return std::nullopt;
+  std::optional<std::string> target;
+  const Binding *first = nullptr;
+  for (const Binding *b : bindingsIn(s, name)) {
+    if (b->kind == BindingKind::NoneAssignment)
+      continue;
+    if (b->kind != BindingKind::Import)
+      return std::nullopt;
+    if (target && *target != b->qname)
+      return std::nullopt;
+    target = b->qname;
+    // The anchor is the import that binds the name before (or nearest before) the use.
+    if (!first || start(b->node) < start(first->node))
+      first = b;
+  }
+  if (anchor)
+    *anchor = first;
+  return target;
+}
+
+std::optional<std::string> ScopeModel::qualify(TSNode expr, int scope, const Binding **anchor) const {
+  std::vector<std::string_view> attrs;
+  TSNode cur = expr;
+  while (is(cur, "attribute")) {
+    attrs.push_back(tree_.text(field(cur, "attribute")));
+    cur = field(cur, "object");
+  }
+  if (!is(cur, "identifier"))
+    return std::nullopt;
+  auto base = importTarget(tree_.text(cur), scope, anchor);
+  if (!base)
+    return std::nullopt;
+  std::string q = *base;
+  for (auto it = attrs.rbegin(); it != attrs.rend(); ++it) {
+    q += '.';
+    q += *it;
+  }
+  return q;
+}
+
+int ScopeModel::scopeAt(uint32_t offset) const {
+  int best = 0;
+  for (size_t i = 1; i < scopes_.size(); ++i) {
+    TSNode n = scopes_[i].node;
+    if (start(n) <= offset && offset < end(n) && start(n) >= start(scopes_[best].node))
+      best = static_cast<int>(i);
+  }
+  return best;
+}
+
+int ScopeModel::enclosingFunction(int scope) const {
+  for (int s = scope; s >= 0; s = scopes_[s].parent)
+    if (scopes_[s].kind == ScopeKind::Function || scopes_[s].kind == ScopeKind::Lambda)
+      return s;
+  return -1;
+}
+
+} // namespace poolify::py

@@ -1,0 +1,127 @@
+#include "python/syntax.h"
+
+#include <cstring>
+#include <vector>
+
+extern "C" const TSLanguage *tree_sitter_python(void);
+
+namespace poolify::py {
+
+namespace {
+struct ParserDeleter {
+  void operator()(TSParser *p) const { ts_parser_delete(p); }
+};
+TSParser *threadParser() {
+  thread_local std::unique_ptr<TSParser, ParserDeleter> parser;
+  if (!parser) {
+    parser.reset(ts_parser_new());
+    ts_parser_set_language(parser.get(), tree_sitter_python());
+  }
+  return parser.get();
+}
+} // namespace
+
+Tree Tree::parse(std::string_view text) {
+  Tree t;
+  t.text_ = text;
+  t.tree_.reset(ts_parser_parse_string(threadParser(), nullptr, text.data(), static_cast<uint32_t>(text.size())));
+  return t;
+}
+
+namespace {
+// Visits every ERROR/MISSING node in document order without recursion; stops when f returns false.
+template <typename F> void forEachError(TSNode root, F f) {
+  if (!ts_node_has_error(root))
+    return;
+  TSTreeCursor cur = ts_tree_cursor_new(root);
+  for (;;) {
+    TSNode n = ts_tree_cursor_current_node(&cur);
+    bool descend = ts_node_has_error(n);
+    if ((std::strcmp(ts_node_type(n), "ERROR") == 0) || ts_node_is_missing(n)) {
+      if (!f(n))
+        break;
+      descend = false;
+    }
+    if (descend && ts_tree_cursor_goto_first_child(&cur))
+      continue;
+    bool moved = false;
+    while (!moved) {
+      if (ts_tree_cursor_goto_next_sibling(&cur)) {
+        moved = true;
+      } else if (!ts_tree_cursor_goto_parent(&cur)) {
+        ts_tree_cursor_delete(&cur);
+        return;
+      }
+    }
+  }
+  ts_tree_cursor_delete(&cur);
+}
+} // namespace
+
+std::optional<size_t> Tree::firstError() const {
+  std::optional<size_t> at;
+  forEachError(root(), [&](TSNode n) {
+    at = start(n);
+    return false;
+  });
+  return at;
+}
+
+size_t Tree::errorCount() const {
+  size_t count = 0;
+  forEachError(root(), [&](TSNode) {
+    ++count;
+    return true;
+  });
+  return count;
+}
+
+TSNode field(TSNode n, std::string_view name) {
+  return ts_node_child_by_field_name(n, name.data(), static_cast<uint32_t>(name.size()));
+}
+
+std::string_view fieldOf(TSNode child) {
+  TSNode parent = ts_node_parent(child);
+  if (ts_node_is_null(parent))
+    return {};
+  TSTreeCursor cur = ts_tree_cursor_new(parent);
+  std::string_view result;
+  if (ts_tree_cursor_goto_first_child(&cur)) {
+    do {
+      if (ts_node_eq(ts_tree_cursor_current_node(&cur), child)) {
+        const char *f = ts_tree_cursor_current_field_name(&cur);
+        if (f)
+          result = f;
+        break;
+      }
+    } while (ts_tree_cursor_goto_next_sibling(&cur));
+  }
+  ts_tree_cursor_delete(&cur);
+  return result;
+}
+
+TSNode ancestor(TSNode n, std::initializer_list<std::string_view> types) {
+  for (TSNode p = ts_node_parent(n); !ts_node_is_null(p); p = ts_node_parent(p))
+    for (auto t : types)
+      if (t == ts_node_type(p))
+        return p;
+  return TSNode{};
+}
+
+TSNode enclosingStatement(TSNode n) {
+  for (TSNode cur = n; !ts_node_is_null(cur);) {
+    TSNode p = ts_node_parent(cur);
+    if (ts_node_is_null(p))
+      return cur;
+    if (is(p, "block") || is(p, "module"))
+      return cur;
+    cur = p;
+  }
+  return n;
+}
+
+TSNode nodeAt(TSNode root, uint32_t startByte, uint32_t endByte) {
+  return ts_node_descendant_for_byte_range(root, startByte, endByte);
+}
+
+} // namespace poolify::py

@@ -1,0 +1,54 @@
+// Python syntax trees: a tree-sitter parse of one buffer, and small helpers over TSNode.
+// The buffer must outlive the tree. Nothing here recurses over tree depth.
+#pragma once
+
+#include <tree_sitter/api.h>
+
+#include <memory>
+#include <optional>
+#include <string_view>
+
+namespace poolify::py {
+
+class Tree {
+public:
+  /// Parses `text` as Python (UTF-8 or any ASCII-compatible encoding; identifiers are ASCII).
+  static Tree parse(std::string_view text);
+  TSNode root() const { return ts_tree_root_node(tree_.get()); }
+  std::string_view text() const { return text_; }
+  std::string_view text(TSNode n) const {
+    return text_.substr(ts_node_start_byte(n), ts_node_end_byte(n) - ts_node_start_byte(n));
+  }
+  /// Offset of the first ERROR or MISSING node, if any.
+  std::optional<size_t> firstError() const;
+  /// Number of ERROR and MISSING nodes.
+  size_t errorCount() const;
+
+private:
+  struct Deleter {
+    void operator()(TSTree *t) const { ts_tree_delete(t); }
+  };
+  std::unique_ptr<TSTree, Deleter> tree_;
+  std::string_view text_;
+};
+
+inline bool is(TSNode n, std::string_view type) { return !ts_node_is_null(n) && type == ts_node_type(n); }
+inline std::string_view type(TSNode n) { return ts_node_type(n); }
+inline uint32_t start(TSNode n) { return ts_node_start_byte(n); }
+inline uint32_t end(TSNode n) { return ts_node_end_byte(n); }
+inline bool same(TSNode a, TSNode b) { return ts_node_eq(a, b); }
+TSNode field(TSNode n, std::string_view name);
+/// The field name under which `child` hangs from its parent ("" when none).
+std::string_view fieldOf(TSNode child);
+/// True when `inner` lies within `outer` (inclusive).
+inline bool contains(TSNode outer, TSNode inner) {
+  return start(outer) <= start(inner) && end(inner) <= end(outer);
+}
+/// Nearest ancestor (excluding n) whose type is one of the given.
+TSNode ancestor(TSNode n, std::initializer_list<std::string_view> types);
+/// The statement node that contains `n` (a direct child of a block or the module).
+TSNode enclosingStatement(TSNode n);
+/// The smallest node covering [startByte, endByte).
+TSNode nodeAt(TSNode root, uint32_t startByte, uint32_t endByte);
+
+} // namespace poolify::py

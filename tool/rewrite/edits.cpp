@@ -1,0 +1,40 @@
+#include "rewrite/edits.h"
+
+#include <clang/Tooling/Core/Replacement.h>
+
+#include <algorithm>
+#include <fmt/format.h>
+
+namespace poolify::rewrite {
+
+llvm::Expected<std::string> EditSet::apply(std::string_view code, const std::string &path) const {
+  // Stable sort keeps the order of insertions made at one offset.
+  std::vector<Edit> sorted = edits_;
+  std::stable_sort(sorted.begin(), sorted.end(), [](const Edit &a, const Edit &b) { return a.offset < b.offset; });
+  std::vector<Edit> joined;
+  for (const Edit &e : sorted) {
+    if (!joined.empty()) {
+      Edit &prev = joined.back();
+      size_t prevEnd = prev.offset + prev.length;
+      bool touches = e.offset == prevEnd && (e.length == 0 || prev.length == 0);
+      if (touches) {
+        prev.length += e.length;
+        prev.text += e.text;
+        continue;
+      }
+    }
+    joined.push_back(e);
+  }
+  clang::tooling::Replacements reps;
+  for (const Edit &e : joined) {
+    if (e.offset + e.length > code.size())
+      return llvm::createStringError(std::errc::invalid_argument, "%s: internal error: edit past end of file",
+                                     path.c_str());
+    if (auto err = reps.add(clang::tooling::Replacement(path, e.offset, e.length, e.text)))
+      return llvm::createStringError(std::errc::invalid_argument, "%s: conflicting edits: %s", path.c_str(),
+                                     llvm::toString(std::move(err)).c_str());
+  }
+  return clang::tooling::applyAllReplacements(llvm::StringRef(code.data(), code.size()), reps);
+}
+
+} // namespace poolify::rewrite

@@ -1,0 +1,284 @@
+#include "rewrite/imports.h"
+
+#include "support/text.h"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+namespace poolify::rewrite {
+
+using py::is;
+
+ImportEditor::ImportEditor(const py::Tree &tree, const py::ScopeModel &model, std::string_view eol)
+    : tree_(tree), model_(model), eol_(eol) {}
+
+bool ImportEditor::nameIsFree(std::string_view name) const {
+  for (const auto &b : model_.bindings())
+    if (b.name == name)
+      return false;
+  for (const auto &r : model_.references())
+    if (r.name == name)
+      return false;
+  return true;
+}
+
+std::optional<std::string> ImportEditor::boundTo(const analysis::Site &site, std::string_view name) const {
+  return model_.importTarget(name, site.scope);
+}
+
+std::optional<std::string> ImportEditor::nameFor(const analysis::Site &site, const std::string &module,
+                                                 const std::string &function, std::string &reason) {
+  std::string full = module + "." + function;
+  if (auto t = boundTo(site, function); t && *t == full)
+    return function;
+  bool plannedHere = std::any_of(planned_.begin(), planned_.end(),
+                                 [&](const Planned &p) { return p.name == function && p.module == module; });
+  if (plannedHere || nameIsFree(function)) {
+    plan(site, module, function);
+    return function;
+  }
+  // The function's name is taken: reach it through its module instead.
+  size_t dot = module.rfind('.');
+  std::string last = dot == std::string::npos ? module : module.substr(dot + 1);
+  std::string parent = dot == std::string::npos ? std::string() : module.substr(0, dot);
+  if (auto t = boundTo(site, last); t && *t == module)
+    return last + "." + function;
+  bool lastPlanned = std::any_of(planned_.begin(), planned_.end(),
+                                 [&](const Planned &p) { return p.name == last && p.module == parent; });
+  if (!parent.empty() && (lastPlanned || nameIsFree(last))) {
+    plan(site, parent, last);
+    return last + "." + function;
+  }
+  reason = fmt::format("name '{}' is already used in this file, and so is '{}'", function, last);
+  return std::nullopt;
+}
+
+size_t ImportEditor::topImportBlockEnd() const {
+  TSNode root = tree_.root();
+  uint32_t count = ts_node_named_child_count(root);
+  uint32_t i = 0;
+  auto skipComments = [&] {
+    while (i < count && is(ts_node_named_child(root, i), "comment"))
+      ++i;
+  };
+  skipComments();
+  if (i < count) {
+    TSNode first = ts_node_named_child(root, i);
+    if (is(first, "expression_statement") && ts_node_named_child_count(first) == 1 &&
+        is(ts_node_named_child(first, 0), "string"))
+      ++i;
+  }
+  size_t end = std::string::npos;
+  for (; i < count; ++i) {
+    TSNode c = ts_node_named_child(root, i);
+    if (is(c, "comment"))
+      continue;
+    if (is(c, "future_import_statement") || is(c, "import_statement") || is(c, "import_from_statement")) {
+      end = py::end(c);
+      continue;
+    }
+    break;
+  }
+  return end;
+}
+
+void ImportEditor::plan(const analysis::Site &site, const std::string &module, const std::string &name) {
+  std::string_view text = tree_.text();
+  TSNode anchor = site.anchor->statement;
+  TSNode holder = ts_node_parent(anchor);
+  Planned p{module, name, 0, false, false, "", TSNode{}};
+  if (is(holder, "module")) {
+    // An existing module-level `from module import ...` takes the name.
+    uint32_t count = ts_node_named_child_count(holder);
+    for (uint32_t i = 0; i < count; ++i) {
+      TSNode c = ts_node_named_child(holder, i);
+      if (!is(c, "import_from_statement") || tree_.text(py::field(c, "module_name")) != module)
+        continue;
+      bool wildcard = false;
+      TSNode lastName{};
+      for (uint32_t k = 0; k < ts_node_named_child_count(c); ++k) {
+        TSNode item = ts_node_named_child(c, k);
+        if (is(item, "wildcard_import"))
+          wildcard = true;
+        if (py::fieldOf(item) == "name")
+          lastName = item;
+      }
+      bool beforeUse = model_.enclosingFunction(site.scope) >= 0 || py::end(c) <= py::start(site.callee);
+      if (!wildcard && !ts_node_is_null(lastName) && beforeUse) {
+        p.offset = py::end(lastName);
+        p.merge = true;
+        break;
+      }
+    }
+    if (!p.merge) {
+      size_t blockEnd = topImportBlockEnd();
+      size_t after = py::end(anchor);
+      if (blockEnd != std::string::npos && blockEnd > after)
+        after = blockEnd;
+      p.offset = lineEndOf(text, after);
+    }
+  } else {
+    p.block = holder;
+    if (onlyBlankBefore(text, py::start(anchor))) {
+      p.indent = std::string(indentOf(text, py::start(anchor)));
+      p.offset = lineEndOf(text, py::end(anchor));
+    } else {
+      p.inlineAfter = true;
+      p.offset = py::end(anchor);
+    }
+  }
+  for (const Planned &q : planned_)
+    if (q.module == p.module && q.name == p.name && q.offset == p.offset)
+      return;
+  planned_.push_back(std::move(p));
+}
+
+namespace {
+// The statements of a block, comments aside.
+std::vector<TSNode> statementsOf(TSNode block) {
+  std::vector<TSNode> out;
+  uint32_t count = ts_node_named_child_count(block);
+  for (uint32_t i = 0; i < count; ++i) {
+    TSNode c = ts_node_named_child(block, i);
+    if (!is(c, "comment"))
+      out.push_back(c);
+  }
+  return out;
+}
+
+std::vector<TSNode> importItems(TSNode stmt) {
+  std::vector<TSNode> out;
+  uint32_t count = ts_node_named_child_count(stmt);
+  for (uint32_t i = 0; i < count; ++i) {
+    TSNode c = ts_node_named_child(stmt, i);
+    if (py::fieldOf(c) == "name")
+      out.push_back(c);
+  }
+  return out;
+}
+} // namespace
+
+void ImportEditor::removeImports(const std::vector<const py::Binding *> &bindings, const std::vector<Planned> &inserted,
+                                 EditSet &edits) {
+  std::string_view text = tree_.text();
+  // Group the items to remove by statement.
+  std::vector<std::pair<TSNode, std::vector<TSNode>>> byStmt;
+  for (const py::Binding *b : bindings) {
+    auto it = std::find_if(byStmt.begin(), byStmt.end(), [&](auto &e) { return py::same(e.first, b->statement); });
+    if (it == byStmt.end())
+      byStmt.push_back({b->statement, {b->node}});
+    else
+      it->second.push_back(b->node);
+  }
+  // Which whole statements go, so a block left empty can get `pass`.
+  std::vector<TSNode> whole;
+  for (auto &[stmt, items] : byStmt)
+    if (items.size() == importItems(stmt).size())
+      whole.push_back(stmt);
+  auto goes = [&](TSNode s) {
+    return std::any_of(whole.begin(), whole.end(), [&](TSNode w) { return py::same(w, s); });
+  };
+
+  for (auto &[stmt, items] : byStmt) {
+    auto all = importItems(stmt);
+    if (items.size() < all.size()) {
+      for (TSNode item : items) {
+        size_t idx = 0;
+        while (!py::same(all[idx], item))
+          ++idx;
+        if (idx + 1 < all.size())
+          edits.replace(py::start(item), py::start(all[idx + 1]) - py::start(item), "");
+        else
+          edits.replace(py::end(all[idx - 1]), py::end(item) - py::end(all[idx - 1]), "");
+      }
+      continue;
+    }
+    TSNode holder = ts_node_parent(stmt);
+    bool needsPass = false;
+    if (is(holder, "block")) {
+      bool allGo = true;
+      for (TSNode s : statementsOf(holder))
+        allGo = allGo && goes(s);
+      bool receives = std::any_of(inserted.begin(), inserted.end(), [&](const Planned &p) {
+        return !ts_node_is_null(p.block) && py::same(p.block, holder);
+      });
+      // Only the first statement of the block becomes `pass`.
+      needsPass = allGo && !receives && py::same(statementsOf(holder).front(), stmt);
+    }
+    size_t s = py::start(stmt), e = py::end(stmt);
+    if (needsPass) {
+      edits.replace(s, e - s, "pass");
+      continue;
+    }
+    size_t after = e;
+    while (after < text.size() && (text[after] == ' ' || text[after] == '\t'))
+      ++after;
+    bool restOfLineEmpty = after >= text.size() || text[after] == '\n' || text[after] == '\r' || text[after] == '#';
+    if (onlyBlankBefore(text, s) && restOfLineEmpty) {
+      size_t ls = lineStartOf(text, s);
+      edits.replace(ls, lineEndOf(text, e) - ls, "");
+    } else if (after < text.size() && text[after] == ';') {
+      size_t next = after + 1;
+      while (next < text.size() && (text[next] == ' ' || text[next] == '\t'))
+        ++next;
+      edits.replace(s, next - s, "");
+    } else {
+      size_t before = s;
+      while (before > 0 && (text[before - 1] == ' ' || text[before - 1] == '\t'))
+        --before;
+      if (before > 0 && text[before - 1] == ';')
+        edits.replace(before - 1, e - (before - 1), "");
+      else
+        edits.replace(s, e - s, "pass"); // the statement after a compound header's colon
+    }
+  }
+}
+
+void ImportEditor::finish(const std::vector<const analysis::Site *> &rewritten, EditSet &edits) {
+  std::string_view text = tree_.text();
+  for (const Planned &p : planned_) {
+    std::string stmt = fmt::format("from {} import {}", p.module, p.name);
+    if (p.merge) {
+      edits.insert(p.offset, ", " + p.name);
+    } else if (p.inlineAfter) {
+      edits.insert(p.offset, "; " + stmt);
+    } else if (p.offset >= text.size() && (text.empty() || text.back() != '\n')) {
+      edits.insert(p.offset, eol_ + p.indent + stmt);
+    } else {
+      edits.insert(p.offset, p.indent + stmt + eol_);
+    }
+  }
+
+  // Bindings the rewritten sites relied on, and whether anything else still uses them.
+  std::vector<const py::Binding *> anchors;
+  for (const analysis::Site *s : rewritten)
+    if (std::find(anchors.begin(), anchors.end(), s->anchor) == anchors.end())
+      anchors.push_back(s->anchor);
+  auto inRewritten = [&](TSNode n) {
+    return std::any_of(rewritten.begin(), rewritten.end(),
+                       [&](const analysis::Site *s) { return py::contains(s->callee, n); });
+  };
+  std::vector<const py::Binding *> remove;
+  std::set<std::pair<int, std::string>> done;
+  for (const py::Binding *a : anchors) {
+    if (!done.insert({a->scope, a->name}).second)
+      continue;
+    bool used = false;
+    for (const auto &r : model_.references()) {
+      if (r.name != a->name || model_.resolve(r.name, r.scope) != a->scope)
+        continue;
+      if (!r.inString && inRewritten(r.node))
+        continue;
+      used = true;
+      break;
+    }
+    if (used)
+      continue;
+    for (const py::Binding *b : model_.bindingsIn(a->scope, a->name))
+      if (b->kind == py::BindingKind::Import)
+        remove.push_back(b);
+  }
+  removeImports(remove, planned_, edits);
+}
+
+} // namespace poolify::rewrite

@@ -1,0 +1,67 @@
+// Rules are data: each pool is described by a YAML file under rules/ (see rules/README.md).
+// This header is the in-memory form the analysis and the planner read; nothing else in the
+// engine names a library.
+#pragma once
+
+#include <llvm/Support/Error.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace poolify::rules {
+
+/// Where a required argument may come from when the call does not pass it, tried in order.
+struct ScopeCandidate {
+  enum class Kind { Parameter, Local, SelfAttribute, Global } kind;
+  std::string name;
+  std::string text() const; // the expression inserted: `name` or `self.name`
+};
+
+struct ArgumentMap {
+  std::string from;                 // keyword of the direct call ("project")
+  std::optional<unsigned> position; // 1-based positional slot that means the same argument
+  std::string to;                   // keyword of the pooled call ("project_id")
+  bool required = false;
+  std::vector<ScopeCandidate> infer;
+  bool omitWhenMissing = false;     // rewrite without it (pool falls back to a default) instead of leaving
+  std::string missingMessage;       // reason when it cannot be found ("no project id in scope")
+};
+
+struct Replacement {
+  std::string module;   // "shared.clients.bigquery_pool"
+  std::string function; // "get_bigquery_client"
+};
+
+struct Rewrite {
+  std::vector<std::string> match; // qualified callables: "google.cloud.bigquery.Client"
+  Replacement replace;
+  std::vector<ArgumentMap> arguments;
+  bool leaveClosed = true; // leave calls whose client this code closes
+};
+
+struct Example {
+  std::string name;
+  std::string before;
+  std::string after; // equal to before when the code must stay
+};
+
+struct Rule {
+  std::string id;
+  std::string description;
+  std::string file; // where it was loaded from
+  std::vector<std::string> triggers;
+  std::vector<std::string> pooled; // qualified callables that count as pooled
+  std::vector<Rewrite> rewrites;
+  std::vector<Example> examples;
+};
+
+/// Loads one rule file; errors name file:line:col and what is wrong.
+llvm::Expected<Rule> loadRuleFile(const std::string &path);
+/// Loads rule files from files or folders (*.yaml, sorted). Every error is reported, then the
+/// first is returned, so a run never starts with a half-read rule set.
+llvm::Expected<std::vector<Rule>> loadRules(const std::vector<std::string> &paths);
+/// The shipped rules folder: next to the executable's build tree or under share/poolify/rules.
+std::string defaultRulesDir(const char *argv0);
+
+} // namespace poolify::rules

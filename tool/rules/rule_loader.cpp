@@ -1,0 +1,462 @@
+// Reads rule files with LLVM's YAML parser (node API, so every error has a line and column).
+#include "rules/rule.h"
+
+#include "support/text.h"
+
+#include <llvm/ADT/SmallString.h>
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/MemoryBuffer.h>
+#include <llvm/Support/Path.h>
+#include <llvm/Support/SourceMgr.h>
+#include <llvm/Support/YAMLParser.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include <algorithm>
+#include <fmt/format.h>
+
+namespace poolify::rules {
+
+std::string ScopeCandidate::text() const {
+  return kind == Kind::SelfAttribute ? "self." + name : name;
+}
+
+namespace {
+
+using llvm::yaml::MappingNode;
+using llvm::yaml::Node;
+using llvm::yaml::ScalarNode;
+using llvm::yaml::SequenceNode;
+
+class Reader {
+public:
+  Reader(std::string path, llvm::SourceMgr &sm) : path_(std::move(path)), sm_(sm) {}
+
+  // First error wins; later ones are usually consequences.
+  void error(const Node *n, const std::string &msg) {
+    if (!error_.empty())
+      return;
+    auto lc = sm_.getLineAndColumn(n ? n->getSourceRange().Start : llvm::SMLoc());
+    error_ = fmt::format("{}:{}:{}: error: {}", path_, lc.first, lc.second, msg);
+  }
+  bool failed() const { return !error_.empty(); }
+  const std::string &message() const { return error_; }
+  void setRawError(std::string e) {
+    if (error_.empty())
+      error_ = std::move(e);
+  }
+
+  std::optional<std::string> scalar(Node *n, const char *what) {
+    llvm::SmallString<64> storage;
+    if (auto *s = llvm::dyn_cast_or_null<ScalarNode>(n))
+      return s->getValue(storage).str();
+    if (auto *b = llvm::dyn_cast_or_null<llvm::yaml::BlockScalarNode>(n))
+      return b->getValue().str();
+    error(n, fmt::format("{} must be a text value", what));
+    return std::nullopt;
+  }
+
+  std::optional<bool> boolean(Node *n, const char *what) {
+    auto v = scalar(n, what);
+    if (!v)
+      return std::nullopt;
+    if (*v == "true" || *v == "yes")
+      return true;
+    if (*v == "false" || *v == "no")
+      return false;
+    error(n, fmt::format("{} must be true or false, not '{}'", what, *v));
+    return std::nullopt;
+  }
+
+  // A list of text values; a single text value is accepted as a list of one.
+  std::vector<std::string> list(Node *n, const char *what) {
+    std::vector<std::string> out;
+    if (llvm::isa_and_nonnull<ScalarNode>(n)) {
+      if (auto v = scalar(n, what))
+        out.push_back(*v);
+      return out;
+    }
+    auto *seq = llvm::dyn_cast_or_null<SequenceNode>(n);
+    if (!seq) {
+      error(n, fmt::format("{} must be a list of text values", what));
+      return out;
+    }
+    for (Node &item : *seq)
+      if (auto v = scalar(&item, what))
+        out.push_back(*v);
+    return out;
+  }
+
+  std::string key(llvm::yaml::KeyValueNode &kv) {
+    auto k = scalar(kv.getKey(), "a key");
+    return k ? *k : std::string();
+  }
+
+  Rule rule(Node *root) {
+    Rule r;
+    r.file = path_;
+    auto *map = llvm::dyn_cast_or_null<MappingNode>(root);
+    if (!map) {
+      error(root, "a rule file holds one mapping (id, description, triggers, rewrites, ...)");
+      return r;
+    }
+    bool sawRewrites = false;
+    for (auto &kv : *map) {
+      std::string k = key(kv);
+      Node *v = kv.getValue();
+      if (k == "id") {
+        if (auto s = scalar(v, "id")) {
+          r.id = *s;
+          if (r.id.empty() || r.id.find_first_of(" \t:[]") != std::string::npos)
+            error(v, "id must be a non-empty word without spaces, ':' or brackets");
+        }
+      } else if (k == "description") {
+        if (auto s = scalar(v, "description"))
+          r.description = *s;
+      } else if (k == "triggers") {
+        r.triggers = list(v, "triggers");
+      } else if (k == "pooled") {
+        r.pooled = list(v, "pooled");
+      } else if (k == "rewrites") {
+        sawRewrites = true;
+        auto *seq = llvm::dyn_cast_or_null<SequenceNode>(v);
+        if (!seq) {
+          error(v, "rewrites must be a list");
+          continue;
+        }
+        for (Node &item : *seq)
+          r.rewrites.push_back(rewrite(&item));
+      } else if (k == "examples") {
+        auto *seq = llvm::dyn_cast_or_null<SequenceNode>(v);
+        if (!seq) {
+          error(v, "examples must be a list");
+          continue;
+        }
+        for (Node &item : *seq)
+          r.examples.push_back(example(&item));
+      } else {
+        error(kv.getKey(), fmt::format("unknown key '{}' (expected id, description, triggers, pooled, "
+                                       "rewrites, examples)",
+                                       k));
+      }
+    }
+    if (!failed() && r.id.empty())
+      error(root, "missing 'id'");
+    if (!failed() && !sawRewrites)
+      error(root, "missing 'rewrites'");
+    if (!failed() && r.triggers.empty())
+      error(root, "missing 'triggers': the words a file must contain for this rule to matter");
+    for (const auto &rw : r.rewrites)
+      if (std::find(r.pooled.begin(), r.pooled.end(), rw.replace.module + "." + rw.replace.function) ==
+          r.pooled.end())
+        r.pooled.push_back(rw.replace.module + "." + rw.replace.function);
+    return r;
+  }
+
+  bool dotted(const std::string &s) {
+    if (s.empty())
+      return false;
+    size_t i = 0;
+    while (i <= s.size()) {
+      size_t j = s.find('.', i);
+      if (j == std::string::npos)
+        j = s.size();
+      if (!isIdentifier(std::string_view(s).substr(i, j - i)))
+        return false;
+      i = j + 1;
+    }
+    return true;
+  }
+
+  Rewrite rewrite(Node *n) {
+    Rewrite rw;
+    auto *map = llvm::dyn_cast_or_null<MappingNode>(n);
+    if (!map) {
+      error(n, "each rewrite must be a mapping with match, replace and arguments");
+      return rw;
+    }
+    bool sawReplace = false;
+    for (auto &kv : *map) {
+      std::string k = key(kv);
+      Node *v = kv.getValue();
+      if (k == "match") {
+        rw.match = list(v, "match");
+        for (const auto &m : rw.match)
+          if (!dotted(m))
+            error(v, fmt::format("match '{}' is not a dotted Python name (like google.cloud.bigquery.Client)", m));
+      } else if (k == "replace") {
+        sawReplace = true;
+        auto *rm = llvm::dyn_cast_or_null<MappingNode>(v);
+        if (!rm) {
+          error(v, "replace must be a mapping with module and function");
+          continue;
+        }
+        for (auto &rkv : *rm) {
+          std::string rk = key(rkv);
+          auto val = scalar(rkv.getValue(), rk.c_str());
+          if (!val)
+            continue;
+          if (rk == "module") {
+            rw.replace.module = *val;
+            if (!dotted(*val))
+              error(rkv.getValue(), fmt::format("module '{}' is not a dotted Python name", *val));
+          } else if (rk == "function") {
+            rw.replace.function = *val;
+            if (!isIdentifier(*val))
+              error(rkv.getValue(), fmt::format("function '{}' is not a Python identifier", *val));
+          } else {
+            error(rkv.getKey(), fmt::format("unknown key '{}' in replace (expected module, function)", rk));
+          }
+        }
+        if (!failed() && (rw.replace.module.empty() || rw.replace.function.empty()))
+          error(v, "replace needs both module and function");
+      } else if (k == "arguments") {
+        auto *seq = llvm::dyn_cast_or_null<SequenceNode>(v);
+        if (!seq) {
+          error(v, "arguments must be a list of argument mappings");
+          continue;
+        }
+        for (Node &item : *seq)
+          rw.arguments.push_back(argument(&item));
+      } else if (k == "leave_closed") {
+        if (auto b = boolean(v, "leave_closed"))
+          rw.leaveClosed = *b;
+      } else {
+        error(kv.getKey(),
+              fmt::format("unknown key '{}' in a rewrite (expected match, replace, arguments, leave_closed)", k));
+      }
+    }
+    if (!failed() && rw.match.empty())
+      error(n, "a rewrite needs 'match': the qualified callables it rewrites");
+    if (!failed() && !sawReplace)
+      error(n, "a rewrite needs 'replace'");
+    return rw;
+  }
+
+  ArgumentMap argument(Node *n) {
+    ArgumentMap a;
+    auto *map = llvm::dyn_cast_or_null<MappingNode>(n);
+    if (!map) {
+      error(n, "each argument must be a mapping (from, to, position, required, infer, when_missing)");
+      return a;
+    }
+    for (auto &kv : *map) {
+      std::string k = key(kv);
+      Node *v = kv.getValue();
+      if (k == "from" || k == "to" || k == "missing_message") {
+        auto s = scalar(v, k.c_str());
+        if (!s)
+          continue;
+        if (k != "missing_message" && !isIdentifier(*s))
+          error(v, fmt::format("{} '{}' is not a Python identifier", k, *s));
+        (k == "from" ? a.from : k == "to" ? a.to : a.missingMessage) = *s;
+      } else if (k == "position") {
+        auto s = scalar(v, "position");
+        unsigned p = 0;
+        if (s && (llvm::StringRef(*s).getAsInteger(10, p) || p == 0))
+          error(v, fmt::format("position must be a whole number from 1 (the first positional argument), not '{}'",
+                               *s));
+        a.position = p;
+      } else if (k == "required") {
+        if (auto b = boolean(v, "required"))
+          a.required = *b;
+      } else if (k == "when_missing") {
+        auto s = scalar(v, "when_missing");
+        if (s && *s != "leave" && *s != "omit")
+          error(v, fmt::format("when_missing must be 'leave' or 'omit', not '{}'", *s));
+        a.omitWhenMissing = s && *s == "omit";
+      } else if (k == "infer") {
+        auto *seq = llvm::dyn_cast_or_null<SequenceNode>(v);
+        if (!seq) {
+          error(v, "infer must be a list like [param project_id, self.project_id, global PROJECT_ID]");
+          continue;
+        }
+        for (Node &item : *seq) {
+          auto s = scalar(&item, "an infer entry");
+          if (!s)
+            continue;
+          if (auto c = candidate(*s))
+            a.infer.push_back(*c);
+          else
+            error(&item, fmt::format("infer entry '{}' must be 'param NAME', 'local NAME', 'self.NAME' or "
+                                     "'global NAME'",
+                                     *s));
+        }
+      } else {
+        error(kv.getKey(), fmt::format("unknown key '{}' in an argument (expected from, to, position, required, "
+                                       "infer, when_missing, missing_message)",
+                                       k));
+      }
+    }
+    if (!failed() && a.from.empty())
+      error(n, "an argument needs 'from': the keyword of the direct call");
+    if (a.to.empty())
+      a.to = a.from;
+    if (a.missingMessage.empty())
+      a.missingMessage = fmt::format("no {} in scope", a.to);
+    return a;
+  }
+
+  static std::optional<ScopeCandidate> candidate(const std::string &s) {
+    using K = ScopeCandidate::Kind;
+    auto word = [&](const char *prefix, K kind) -> std::optional<ScopeCandidate> {
+      llvm::StringRef r(s);
+      if (!r.consume_front(prefix))
+        return std::nullopt;
+      r = r.trim();
+      if (!isIdentifier(r))
+        return std::nullopt;
+      return ScopeCandidate{kind, r.str()};
+    };
+    if (auto c = word("self.", K::SelfAttribute))
+      return c;
+    if (auto c = word("param ", K::Parameter))
+      return c;
+    if (auto c = word("local ", K::Local))
+      return c;
+    if (auto c = word("global ", K::Global))
+      return c;
+    return std::nullopt;
+  }
+
+  Example example(Node *n) {
+    Example e;
+    auto *map = llvm::dyn_cast_or_null<MappingNode>(n);
+    if (!map) {
+      error(n, "each example must be a mapping with name, before and after (or unchanged: true)");
+      return e;
+    }
+    bool unchanged = false, sawAfter = false;
+    for (auto &kv : *map) {
+      std::string k = key(kv);
+      Node *v = kv.getValue();
+      if (k == "name") {
+        if (auto s = scalar(v, "name"))
+          e.name = *s;
+      } else if (k == "before") {
+        if (auto s = scalar(v, "before"))
+          e.before = *s;
+      } else if (k == "after") {
+        sawAfter = true;
+        if (auto s = scalar(v, "after"))
+          e.after = *s;
+      } else if (k == "unchanged") {
+        if (auto b = boolean(v, "unchanged"))
+          unchanged = *b;
+      } else {
+        error(kv.getKey(), fmt::format("unknown key '{}' in an example (expected name, before, after, unchanged)", k));
+      }
+    }
+    if (unchanged)
+      e.after = e.before;
+    else if (!failed() && !sawAfter)
+      error(n, "an example needs 'after' (or 'unchanged: true' for code that must stay)");
+    return e;
+  }
+
+private:
+  std::string path_;
+  llvm::SourceMgr &sm_;
+  std::string error_;
+};
+
+} // namespace
+
+llvm::Expected<Rule> loadRuleFile(const std::string &path) {
+  auto buf = llvm::MemoryBuffer::getFile(path);
+  if (!buf)
+    return llvm::createStringError(buf.getError(), "%s: error: cannot read rule file: %s", path.c_str(),
+                                   buf.getError().message().c_str());
+  if (auto bad = firstInvalidUtf8((*buf)->getBuffer())) {
+    LineIndex idx((*buf)->getBuffer());
+    auto lc = idx.at(*bad);
+    return llvm::createStringError(std::errc::illegal_byte_sequence, "%s:%u:%u: error: rule file is not valid UTF-8",
+                                   path.c_str(), lc.line, lc.col);
+  }
+  llvm::SourceMgr sm;
+  Reader reader(path, sm);
+  sm.setDiagHandler(
+      [](const llvm::SMDiagnostic &d, void *ctx) {
+        auto *r = static_cast<Reader *>(ctx);
+        r->setRawError(fmt::format("{}:{}:{}: error: {}", d.getFilename().str(), d.getLineNo(), d.getColumnNo() + 1,
+                                   d.getMessage().str()));
+      },
+      &reader);
+  llvm::MemoryBufferRef ref((*buf)->getBuffer(), path);
+  llvm::yaml::Stream stream(ref, sm);
+  Rule rule;
+  int docs = 0;
+  for (auto &doc : stream) {
+    if (++docs > 1) {
+      reader.error(doc.getRoot(), "a rule file holds exactly one rule (one YAML document)");
+      break;
+    }
+    Node *root = doc.getRoot();
+    if (reader.failed())
+      break;
+    rule = reader.rule(root);
+  }
+  if (!reader.failed() && docs == 0)
+    reader.setRawError(path + ":1:1: error: the rule file is empty");
+  if (reader.failed())
+    return llvm::createStringError(std::errc::invalid_argument, "%s", reader.message().c_str());
+  return rule;
+}
+
+llvm::Expected<std::vector<Rule>> loadRules(const std::vector<std::string> &paths) {
+  std::vector<std::string> files;
+  for (const auto &p : paths) {
+    if (llvm::sys::fs::is_directory(p)) {
+      std::error_code ec;
+      std::vector<std::string> found;
+      for (llvm::sys::fs::directory_iterator it(p, ec), e; it != e && !ec; it.increment(ec)) {
+        llvm::StringRef name = llvm::sys::path::filename(it->path());
+        if ((name.endswith(".yaml") || name.endswith(".yml")) && !name.startswith("."))
+          found.push_back(it->path());
+      }
+      if (ec)
+        return llvm::createStringError(ec, "%s: error: cannot list rules folder: %s", p.c_str(), ec.message().c_str());
+      std::sort(found.begin(), found.end());
+      files.insert(files.end(), found.begin(), found.end());
+    } else if (llvm::sys::fs::exists(p)) {
+      files.push_back(p);
+    } else {
+      return llvm::createStringError(std::errc::no_such_file_or_directory, "%s: error: no such rule file or folder",
+                                     p.c_str());
+    }
+  }
+  std::vector<Rule> rules;
+  std::string errors;
+  for (const auto &f : files) {
+    auto r = loadRuleFile(f);
+    if (!r) {
+      if (!errors.empty())
+        errors += "\n";
+      errors += llvm::toString(r.takeError());
+      continue;
+    }
+    for (const auto &existing : rules)
+      if (existing.id == r->id) {
+        if (!errors.empty())
+          errors += "\n";
+        errors += fmt::format("{}:1:1: error: rule id '{}' is already defined in {}", f, r->id, existing.file);
+      }
+    rules.push_back(std::move(*r));
+  }
+  if (!errors.empty())
+    return llvm::createStringError(std::errc::invalid_argument, "%s", errors.c_str());
+  return rules;
+}
+
+std::string defaultRulesDir(const char *argv0) {
+  std::string exe = llvm::sys::fs::getMainExecutable(argv0, reinterpret_cast<void *>(&defaultRulesDir));
+  llvm::SmallString<256> dir(llvm::sys::path::parent_path(exe));
+  // Installed: <prefix>/bin/poolify -> <prefix>/share/poolify/rules
+  llvm::SmallString<256> installed(dir);
+  llvm::sys::path::append(installed, "..", "share", "poolify", "rules");
+  if (llvm::sys::fs::is_directory(installed))
+    return std::string(installed);
+  // Build tree: the source folder this binary was configured from.
+  return POOLIFY_SOURCE_RULES_DIR;
+}
+
+} // namespace poolify::rules

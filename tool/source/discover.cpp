@@ -1,0 +1,154 @@
+#include "source/discover.h"
+
+#include <llvm/ADT/SmallString.h>
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/MemoryBuffer.h>
+#include <llvm/Support/Path.h>
+#include <llvm/Support/Program.h>
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <optional>
+#include <set>
+
+namespace poolify::source {
+
+namespace fs = llvm::sys::fs;
+namespace path = llvm::sys::path;
+
+bool isSkippedDir(const std::string &name) {
+  static const std::set<std::string> skipped = {
+      ".git", ".hg", ".svn", "__pycache__", "node_modules", "site-packages", "dist-packages", ".venv", "venv",
+      ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", "build", "dist", ".eggs", ".poolify-cache"};
+  if (skipped.count(name))
+    return true;
+  return llvm::StringRef(name).endswith(".egg-info");
+}
+
+namespace {
+
+std::string currentDir() {
+  llvm::SmallString<256> cwd;
+  fs::current_path(cwd);
+  return std::string(cwd);
+}
+
+std::string displayPath(const std::string &p, const std::string &cwd) {
+  llvm::SmallString<256> abs(p);
+  fs::make_absolute(abs);
+  path::remove_dots(abs, /*remove_dot_dot=*/true);
+  std::string a(abs);
+  if (a.size() > cwd.size() && a.compare(0, cwd.size(), cwd) == 0 && a[cwd.size()] == '/')
+    return a.substr(cwd.size() + 1);
+  return a;
+}
+
+bool isVirtualenv(const std::string &dir) {
+  llvm::SmallString<256> cfg(dir);
+  path::append(cfg, "pyvenv.cfg");
+  return fs::exists(cfg);
+}
+
+bool hasSkippedComponent(llvm::StringRef rel) {
+  llvm::SmallVector<llvm::StringRef, 8> parts;
+  rel.split(parts, '/');
+  for (size_t i = 0; i + 1 < parts.size(); ++i)
+    if (isSkippedDir(parts[i].str()))
+      return true;
+  return false;
+}
+
+// Files git would show under `dir` (tracked, and untracked but not ignored), or false when
+// `dir` is not inside a git work tree or git is not there.
+bool gitFiles(const std::string &dir, std::vector<std::string> &out) {
+  auto git = llvm::sys::findProgramByName("git");
+  if (!git)
+    return false;
+  llvm::SmallString<128> listing;
+  if (fs::createTemporaryFile("poolify-ls", "txt", listing))
+    return false;
+  llvm::Optional<llvm::StringRef> redirects[] = {llvm::StringRef(""), llvm::StringRef(listing), llvm::StringRef("")};
+  llvm::StringRef args[] = {*git, "-C", dir, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--",
+                            "*.py"};
+  int rc = llvm::sys::ExecuteAndWait(*git, llvm::ArrayRef<llvm::StringRef>(args), llvm::None,
+                                     llvm::ArrayRef<llvm::Optional<llvm::StringRef>>(redirects));
+  bool ok = false;
+  if (rc == 0) {
+    if (auto buf = llvm::MemoryBuffer::getFile(listing)) {
+      llvm::SmallVector<llvm::StringRef, 64> names;
+      (*buf)->getBuffer().split(names, '\0', -1, false);
+      for (auto n : names) {
+        if (hasSkippedComponent(n))
+          continue;
+        llvm::SmallString<256> full(dir);
+        path::append(full, n);
+        out.push_back(std::string(full));
+      }
+      ok = true;
+    }
+  }
+  fs::remove(listing);
+  return ok;
+}
+
+void walk(const std::string &root, std::vector<std::string> &out, std::vector<std::string> &problems) {
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(root, ec, /*follow_symlinks=*/false), end; it != end; it.increment(ec)) {
+    if (ec) {
+      problems.push_back(fmt::format("{}: cannot list: {}; skipped", it->path(), ec.message()));
+      ec.clear();
+      continue;
+    }
+    const std::string &p = it->path();
+    std::string name = path::filename(p).str();
+    auto type = it->type();
+    if (type == fs::file_type::directory_file) {
+      if (isSkippedDir(name) || isVirtualenv(p))
+        it.no_push();
+      continue;
+    }
+    if (llvm::StringRef(name).endswith(".py") &&
+        (type == fs::file_type::regular_file || type == fs::file_type::symlink_file))
+      out.push_back(p);
+  }
+}
+
+} // namespace
+
+Discovery discover(const std::vector<std::string> &roots) {
+  Discovery d;
+  std::string cwd = currentDir();
+  std::vector<std::string> found;
+  for (const auto &root : roots) {
+    fs::file_status st;
+    if (auto ec = fs::status(root, st)) {
+      d.problems.push_back(fmt::format("{}: {}; skipped", root, ec.message()));
+      continue;
+    }
+    if (fs::is_directory(st)) {
+      if (!gitFiles(root, found))
+        walk(root, found, d.problems);
+    } else {
+      found.push_back(root);
+    }
+  }
+  std::set<std::string> seenReal;
+  for (const auto &p : found) {
+    fs::file_status st;
+    if (fs::status(p, st) || !fs::is_regular_file(st)) {
+      if (fs::is_directory(st))
+        continue; // a folder named x.py
+      continue;   // deleted since git listed it, or a dangling link
+    }
+    llvm::SmallString<256> real;
+    if (fs::real_path(p, real))
+      real = p;
+    if (!seenReal.insert(std::string(real)).second)
+      continue;
+    d.files.push_back({p, displayPath(p, cwd)});
+  }
+  std::sort(d.files.begin(), d.files.end(), [](const SourceFile &a, const SourceFile &b) { return a.display < b.display; });
+  return d;
+}
+
+} // namespace poolify::source

@@ -1,0 +1,26 @@
+// Where files come from: the paths given on the command line, walked in sorted order.
+// Inside a git work tree the walk honours .gitignore (through `git ls-files`); always skipped:
+// .git, virtualenvs, site-packages, node_modules, __pycache__, build folders, caches.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace poolify::source {
+
+struct SourceFile {
+  std::string path;    // as opened
+  std::string display; // relative to the current directory when under it, '/' separators
+};
+
+struct Discovery {
+  std::vector<SourceFile> files; // sorted by display path, each file once
+  std::vector<std::string> problems; // "path: what happened; what poolify did"
+};
+
+Discovery discover(const std::vector<std::string> &roots);
+
+/// True for folder names that are never walked.
+bool isSkippedDir(const std::string &name);
+
+} // namespace poolify::source

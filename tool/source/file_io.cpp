@@ -1,0 +1,83 @@
+#include "source/file_io.h"
+
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/MemoryBuffer.h>
+#include <llvm/Support/Path.h>
+#include <llvm/Support/Process.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace poolify::source {
+
+llvm::Expected<std::string> readFile(const std::string &path) {
+  auto buf = llvm::MemoryBuffer::getFile(path, /*IsText=*/false, /*RequiresNullTerminator=*/false);
+  if (!buf)
+    return llvm::createStringError(buf.getError(), "cannot read: %s", buf.getError().message().c_str());
+  return (*buf)->getBuffer().str();
+}
+
+namespace {
+llvm::Error errnoError(const char *what, const std::string &path) {
+  int e = errno;
+  return llvm::createStringError(std::error_code(e, std::generic_category()), "%s %s: %s", what, path.c_str(),
+                                 std::strerror(e));
+}
+} // namespace
+
+llvm::Error writeAtomically(const std::string &path, const std::string &contents, const std::string &expected) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0)
+    return errnoError("cannot stat", path);
+  llvm::SmallString<256> tmp(llvm::sys::path::parent_path(path));
+  if (tmp.empty())
+    tmp = ".";
+  llvm::sys::path::append(tmp, "." + llvm::sys::path::filename(path).str() + ".poolify-XXXXXX");
+  std::string tmpl(tmp.str());
+  int fd = ::mkstemp(tmpl.data());
+  if (fd < 0)
+    return errnoError("cannot create a temporary file beside", path);
+  auto fail = [&](const char *what) {
+    llvm::Error e = errnoError(what, tmpl);
+    ::close(fd);
+    ::unlink(tmpl.c_str());
+    return e;
+  };
+  size_t done = 0;
+  while (done < contents.size()) {
+    ssize_t n = ::write(fd, contents.data() + done, contents.size() - done);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      return fail("cannot write");
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::fchmod(fd, st.st_mode & 07777) != 0)
+    return fail("cannot set the mode of");
+  if (::fsync(fd) != 0)
+    return fail("cannot sync");
+  if (::close(fd) != 0) {
+    llvm::Error e = errnoError("cannot close", tmpl);
+    ::unlink(tmpl.c_str());
+    return e;
+  }
+  auto now = readFile(path);
+  if (!now || *now != expected) {
+    if (!now)
+      llvm::consumeError(now.takeError());
+    ::unlink(tmpl.c_str());
+    return llvm::createStringError(std::errc::operation_canceled, "changed on disk since it was read; not overwritten");
+  }
+  if (::rename(tmpl.c_str(), path.c_str()) != 0) {
+    llvm::Error e = errnoError("cannot replace", path);
+    ::unlink(tmpl.c_str());
+    return e;
+  }
+  return llvm::Error::success();
+}
+
+} // namespace poolify::source

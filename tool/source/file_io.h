@@ -1,0 +1,16 @@
+// Reading source files and writing them back atomically: a temp file in the same folder,
+// the original's mode, then rename; a file that changed on disk since it was read is left alone.
+#pragma once
+
+#include <llvm/Support/Error.h>
+
+#include <string>
+
+namespace poolify::source {
+
+llvm::Expected<std::string> readFile(const std::string &path);
+
+/// Replaces `path` with `contents` if its bytes are still `expected`.
+llvm::Error writeAtomically(const std::string &path, const std::string &contents, const std::string &expected);
+
+} // namespace poolify::source

@@ -1,0 +1,124 @@
+#include "support/text.h"
+
+#include <algorithm>
+
+namespace poolify {
+
+LineIndex::LineIndex(std::string_view text) : text_(text) {
+  starts_.push_back(0);
+  for (size_t i = 0; i < text.size(); ++i)
+    if (text[i] == '\n')
+      starts_.push_back(i + 1);
+}
+
+unsigned LineIndex::lineOf(size_t offset) const {
+  auto it = std::upper_bound(starts_.begin(), starts_.end(), offset);
+  return static_cast<unsigned>(it - starts_.begin());
+}
+
+size_t LineIndex::lineStart(unsigned line) const {
+  if (line == 0)
+    return 0;
+  if (line > starts_.size())
+    return text_.size();
+  return starts_[line - 1];
+}
+
+LineCol LineIndex::at(size_t offset) const {
+  offset = std::min(offset, text_.size());
+  LineCol lc;
+  lc.line = lineOf(offset);
+  size_t start = starts_[lc.line - 1];
+  unsigned col = 1;
+  for (size_t i = start; i < offset; ++i)
+    if ((static_cast<unsigned char>(text_[i]) & 0xC0) != 0x80)
+      ++col;
+  lc.col = col;
+  return lc;
+}
+
+std::string_view detectEol(std::string_view text) {
+  size_t nl = text.find('\n');
+  if (nl != std::string_view::npos && nl > 0 && text[nl - 1] == '\r')
+    return "\r\n";
+  return "\n";
+}
+
+std::optional<size_t> firstInvalidUtf8(std::string_view text) {
+  const auto *s = reinterpret_cast<const unsigned char *>(text.data());
+  size_t n = text.size(), i = 0;
+  while (i < n) {
+    unsigned char c = s[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len;
+    uint32_t cp;
+    if ((c & 0xE0) == 0xC0) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return i;
+    }
+    if (i + len > n)
+      return i;
+    for (size_t k = 1; k < len; ++k) {
+      if ((s[i + k] & 0xC0) != 0x80)
+        return i;
+      cp = (cp << 6) | (s[i + k] & 0x3F);
+    }
+    bool overlong = (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
+    if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+      return i;
+    i += len;
+  }
+  return std::nullopt;
+}
+
+size_t lineStartOf(std::string_view text, size_t offset) {
+  offset = std::min(offset, text.size());
+  while (offset > 0 && text[offset - 1] != '\n')
+    --offset;
+  return offset;
+}
+
+size_t lineEndOf(std::string_view text, size_t offset) {
+  size_t nl = text.find('\n', offset);
+  return nl == std::string_view::npos ? text.size() : nl + 1;
+}
+
+std::string_view indentOf(std::string_view text, size_t offset) {
+  size_t start = lineStartOf(text, offset), end = start;
+  while (end < text.size() && (text[end] == ' ' || text[end] == '\t'))
+    ++end;
+  return text.substr(start, end - start);
+}
+
+bool onlyBlankBefore(std::string_view text, size_t offset) {
+  size_t start = lineStartOf(text, offset);
+  for (size_t i = start; i < offset; ++i)
+    if (text[i] != ' ' && text[i] != '\t')
+      return false;
+  return true;
+}
+
+bool isIdentifier(std::string_view s) {
+  if (s.empty())
+    return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    bool ok = c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (i > 0 && c >= '0' && c <= '9');
+    if (!ok)
+      return false;
+  }
+  return true;
+}
+
+} // namespace poolify

@@ -1,0 +1,50 @@
+// Text helpers shared by every stage: line/column lookup, line endings, UTF-8 checks.
+// Offsets are byte offsets into one buffer; lines and columns reported to users are 1-based,
+// columns count characters (UTF-8 code points), so editors jump to the right place.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace poolify {
+
+struct LineCol {
+  unsigned line = 1;  // 1-based
+  unsigned col = 1;   // 1-based, in characters
+};
+
+class LineIndex {
+public:
+  explicit LineIndex(std::string_view text);
+  LineCol at(size_t offset) const;
+  unsigned lineOf(size_t offset) const;  // 1-based
+  size_t lineStart(unsigned line) const; // 1-based line -> offset of its first byte
+  size_t lineCount() const { return starts_.size(); }
+
+private:
+  std::string_view text_;
+  std::vector<size_t> starts_;
+};
+
+/// The line ending a file uses: the first one found ("\r\n" or "\n"); "\n" when there is none.
+std::string_view detectEol(std::string_view text);
+
+/// Offset of the first byte that is not valid UTF-8, or nullopt.
+std::optional<size_t> firstInvalidUtf8(std::string_view text);
+
+/// Offset of the start of the line containing `offset`.
+size_t lineStartOf(std::string_view text, size_t offset);
+/// Offset just past the end of the line containing `offset` (past its "\n", or text.size()).
+size_t lineEndOf(std::string_view text, size_t offset);
+/// The run of spaces and tabs at the start of the line containing `offset`.
+std::string_view indentOf(std::string_view text, size_t offset);
+/// True when only spaces/tabs lie between the line start and `offset`.
+bool onlyBlankBefore(std::string_view text, size_t offset);
+
+bool isIdentifier(std::string_view s);
+
+} // namespace poolify
