@@ -162,34 +162,60 @@ TSNode skipParens(TSNode n) {
   return n;
 }
 
-// `x.close()` or `with x:` on the target, returning the node that closes it.
-TSNode findClose(const py::Tree &tree, const py::ScopeModel &model, TSNode searchRoot, TSNode target, int scope,
-                 std::string_view self) {
+// Where the client created at a call is kept: the assignment target (`x` or `self.x`).
+TSNode assignedTarget(const Site &site) {
+  TSNode outer = skipParens(site.call);
+  TSNode parent = ts_node_parent(outer);
+  if (!is(parent, "assignment") || !py::same(py::field(parent, "right"), outer))
+    return TSNode{};
+  TSNode target = py::field(parent, "left");
+  return is(target, "identifier") || is(target, "attribute") ? target : TSNode{};
+}
+
+// Calls f(node) for every later expression that denotes the object the site's client was
+// assigned to: the same variable (same binding) in the function, or `self.x` in any method of
+// the class. Stops when f returns true and returns that node.
+template <typename F>
+TSNode findUse(const py::Tree &tree, const py::ScopeModel &model, const Site &site, F f) {
+  TSNode target = assignedTarget(site);
+  if (ts_node_is_null(target))
+    return TSNode{};
   TSNode found{};
-  bool targetIsName = is(target, "identifier");
-  std::string_view name = tree.text(target);
-  std::string_view attr = targetIsName ? std::string_view() : tree.text(py::field(target, "attribute"));
-  auto matches = [&](TSNode obj) {
-    if (targetIsName)
-      return is(obj, "identifier") && tree.text(obj) == name &&
-             model.resolve(name, model.scopeAt(py::start(obj))) == model.resolve(name, scope);
-    return isSelfAttribute(tree, obj, self, attr);
+  auto scan = [&](TSNode root, auto matches) {
+    py::forEachNamed(root, [&](TSNode n) {
+      if (!ts_node_is_null(found))
+        return false;
+      if (py::start(n) != py::start(target) && matches(n) && f(n))
+        found = n;
+      return true;
+    });
   };
-  py::forEachNamed(searchRoot, [&](TSNode n) {
+  if (is(target, "identifier")) {
+    std::string_view name = tree.text(target);
+    int bound = model.resolve(name, site.scope);
+    int fn = model.enclosingFunction(site.scope);
+    scan(fn < 0 ? tree.root() : model.scopes()[fn].node, [&](TSNode n) {
+      return is(n, "identifier") && tree.text(n) == name && model.resolve(name, model.scopeAt(py::start(n))) == bound;
+    });
+    return found;
+  }
+  auto m = methodOf(tree, model, site.scope);
+  TSNode obj = py::field(target, "object");
+  if (!m || !is(obj, "identifier") || tree.text(obj) != m->self)
+    return TSNode{};
+  std::string_view attr = tree.text(py::field(target, "attribute"));
+  // Any method of the class may use it; each names its own `self`.
+  py::forEachNamed(py::field(m->cls, "body"), [&](TSNode n) {
     if (!ts_node_is_null(found))
       return false;
-    if (is(n, "call")) {
-      TSNode fn = py::field(n, "function");
-      if (is(fn, "attribute") && tree.text(py::field(fn, "attribute")) == "close" && matches(py::field(fn, "object")))
-        found = n;
-    } else if (is(n, "with_item")) {
-      TSNode v = py::field(n, "value");
-      if (is(v, "as_pattern"))
-        v = ts_node_named_child(v, 0);
-      if (matches(v))
-        found = n;
+    if (!is(n, "function_definition"))
+      return true;
+    TSNode first = ts_node_named_child(py::field(n, "parameters"), 0);
+    if (is(first, "identifier")) {
+      std::string_view self = tree.text(first);
+      scan(py::field(n, "body"), [&](TSNode x) { return isSelfAttribute(tree, x, self, attr); });
     }
-    return true;
+    return false;
   });
   return found;
 }
@@ -200,48 +226,48 @@ std::optional<std::string> closedBy(const py::Tree &tree, const py::ScopeModel &
                                     const LineIndex &lines) {
   if (ts_node_is_null(site.call))
     return std::nullopt;
-  TSNode outer = skipParens(site.call);
-  TSNode parent = ts_node_parent(outer);
+  TSNode parent = ts_node_parent(skipParens(site.call));
   if (is(parent, "as_pattern"))
     parent = ts_node_parent(parent);
   if (is(parent, "with_item"))
     return std::string("with statement");
   if (is(parent, "argument_list")) {
-    TSNode call = ts_node_parent(parent);
-    TSNode fn = py::field(call, "function");
+    TSNode fn = py::field(ts_node_parent(parent), "function");
     if (auto q = model.qualify(fn, site.scope); q && *q == "contextlib.closing")
       return std::string("contextlib.closing");
   }
-  if (!is(parent, "assignment") || !py::same(py::field(parent, "right"), outer))
-    return std::nullopt;
-  TSNode target = py::field(parent, "left");
-  TSNode closer{};
-  if (is(target, "identifier")) {
-    int fn = model.enclosingFunction(site.scope);
-    TSNode root = fn < 0 ? tree.root() : model.scopes()[fn].node;
-    closer = findClose(tree, model, root, target, site.scope, {});
-  } else if (is(target, "attribute")) {
-    auto m = methodOf(tree, model, site.scope);
-    if (m && is(py::field(target, "object"), "identifier") && tree.text(py::field(target, "object")) == m->self) {
-      // Any method of the class may close it; each names its own `self`.
-      TSNode body = py::field(m->cls, "body");
-      py::forEachNamed(body, [&](TSNode n) {
-        if (!ts_node_is_null(closer))
-          return false;
-        if (!is(n, "function_definition"))
-          return true;
-        TSNode first = ts_node_named_child(py::field(n, "parameters"), 0);
-        if (is(first, "identifier"))
-          closer = findClose(tree, model, py::field(n, "body"), target, site.scope, tree.text(first));
-        return false;
-      });
+  bool viaWith = false;
+  TSNode use = findUse(tree, model, site, [&](TSNode n) {
+    TSNode p = ts_node_parent(n);
+    if (is(p, "attribute") && py::same(py::field(p, "object"), n) && tree.text(py::field(p, "attribute")) == "close") {
+      TSNode call = ts_node_parent(p);
+      return is(call, "call") && py::same(py::field(call, "function"), p);
     }
-  }
-  if (ts_node_is_null(closer))
+    if (is(p, "as_pattern"))
+      p = ts_node_parent(p);
+    viaWith = is(p, "with_item");
+    return viaWith;
+  });
+  if (ts_node_is_null(use))
     return std::nullopt;
-  if (is(closer, "with_item"))
-    return fmt::format("with statement at line {}", lines.lineOf(py::start(closer)));
-  return fmt::format(".close() at line {}", lines.lineOf(py::start(closer)));
+  return fmt::format("{} at line {}", viaWith ? "with statement" : ".close()", lines.lineOf(py::start(use)));
+}
+
+std::optional<std::string> configuredBy(const py::Tree &tree, const py::ScopeModel &model, const Site &site,
+                                        const std::vector<std::string> &attributes, const LineIndex &lines) {
+  if (ts_node_is_null(site.call) || attributes.empty())
+    return std::nullopt;
+  std::string_view attr;
+  TSNode use = findUse(tree, model, site, [&](TSNode n) {
+    TSNode p = ts_node_parent(n);
+    if (!is(p, "attribute") || !py::same(py::field(p, "object"), n))
+      return false;
+    attr = tree.text(py::field(p, "attribute"));
+    return std::find(attributes.begin(), attributes.end(), attr) != attributes.end();
+  });
+  if (ts_node_is_null(use))
+    return std::nullopt;
+  return fmt::format(".{} at line {}", attr, lines.lineOf(py::start(use)));
 }
 
 } // namespace poolify::analysis

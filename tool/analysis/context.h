@@ -19,6 +19,11 @@ std::optional<rules::ScopeCandidate> inferArgument(const py::Tree &tree, const p
 std::optional<std::string> closedBy(const py::Tree &tree, const py::ScopeModel &model, const Site &site,
                                     const LineIndex &lines);
 
+/// Why the client created at `site` must not be shared: this code configures it through one of
+/// `attributes` (".headers at line 12"), or nullopt.
+std::optional<std::string> configuredBy(const py::Tree &tree, const py::ScopeModel &model, const Site &site,
+                                        const std::vector<std::string> &attributes, const LineIndex &lines);
+
 /// True when `stmt` runs before `at` whenever `at` runs: it ends before `at` and its block
 /// encloses `at` (a simple dominance test that needs no control-flow graph).
 bool dominates(TSNode stmt, TSNode at);

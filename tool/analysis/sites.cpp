@@ -72,6 +72,35 @@ std::vector<Site> findSites(const py::Tree &tree, const py::ScopeModel &model, c
       s.call = parent;
     sites.push_back(s);
   }
+  // Strings that name a rule's callable exactly: mock targets and the like, reported only.
+  for (TSNode str : model.strings()) {
+    uint32_t count = ts_node_named_child_count(str);
+    TSNode content{};
+    for (uint32_t i = 0; i < count; ++i) {
+      TSNode c = ts_node_named_child(str, i);
+      if (py::is(c, "interpolation"))
+        content = TSNode{}, i = count;
+      else if (py::is(c, "string_content"))
+        content = c;
+    }
+    if (ts_node_is_null(content))
+      continue;
+    std::string_view text = tree.text(content);
+    for (const auto &r : rules)
+      for (const auto &rw : r.rewrites)
+        for (const auto &m : rw.match)
+          if (m == text) {
+            Site s;
+            s.rule = &r;
+            s.rewrite = &rw;
+            s.qname = m;
+            s.callee = str;
+            s.head = str;
+            s.scope = model.scopeAt(py::start(str));
+            s.inString = true;
+            sites.push_back(s);
+          }
+  }
   std::sort(sites.begin(), sites.end(),
             [](const Site &a, const Site &b) { return py::start(a.callee) < py::start(b.callee); });
   return sites;

@@ -16,6 +16,7 @@ struct Site {
   std::string qname;       // the matched callable
   TSNode callee{};           // `bigquery.Client`
   TSNode call{};             // the call node, or null for a reference that is not a call
+  bool inString = false;     // a string literal naming the callable (`mock.patch("requests.get")`)
   TSNode head{};             // the identifier the qualified name was resolved from
   int scope = 0;           // scope of the use
   const py::Binding *anchor = nullptr; // the import that binds `head`

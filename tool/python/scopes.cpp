@@ -297,10 +297,12 @@ private:
       push(field(n, "value"), scope, Role::Load);
     } else if (t == "string") {
       TSNode parent = ts_node_parent(n);
-      if (is(parent, "type"))
+      if (is(parent, "type")) {
         stringReferences(n, scope);
-      else
+      } else {
+        m_.strings_.push_back(n);
         pushChildren(n, scope, Role::Load); // f-string interpolations
+      }
     } else {
       pushChildren(n, scope, Role::Load);
     }

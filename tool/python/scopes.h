@@ -56,6 +56,8 @@ public:
   const std::vector<Scope> &scopes() const { return scopes_; }
   const std::vector<Binding> &bindings() const { return bindings_; }
   const std::vector<Reference> &references() const { return references_; }
+  /// String literals outside annotations (candidates for `mock.patch("pkg.Client")` targets).
+  const std::vector<TSNode> &strings() const { return strings_; }
 
   /// The scope whose binding `name` refers to when used in `scope`; -1 for builtins/unbound.
   int resolve(std::string_view name, int scope) const;
@@ -77,6 +79,7 @@ private:
   std::vector<Scope> scopes_;
   std::vector<Binding> bindings_;
   std::vector<Reference> references_;
+  std::vector<TSNode> strings_;
   friend class ScopeBuilder;
 };
 

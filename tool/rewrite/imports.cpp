@@ -158,6 +158,39 @@ std::vector<TSNode> importItems(TSNode stmt) {
 }
 } // namespace
 
+namespace {
+bool blankLine(std::string_view text, size_t start) {
+  for (size_t i = start; i < text.size() && text[i] != '\n'; ++i)
+    if (text[i] != ' ' && text[i] != '\t' && text[i] != '\r')
+      return false;
+  return true;
+}
+} // namespace
+
+// Deletes whole lines; a run of deleted lines that stood alone between blank lines (an import
+// group of its own) takes one of those blank lines along, so no double gap is left behind.
+void ImportEditor::deleteLines(std::vector<std::pair<size_t, size_t>> lines, const std::vector<Planned> &inserted,
+                               EditSet &edits) const {
+  std::string_view text = tree_.text();
+  std::sort(lines.begin(), lines.end());
+  std::vector<std::pair<size_t, size_t>> runs;
+  for (auto l : lines) {
+    if (!runs.empty() && runs.back().second == l.first)
+      runs.back().second = l.second;
+    else
+      runs.push_back(l);
+  }
+  for (auto [s, e] : runs) {
+    bool insertionAtEnd = std::any_of(inserted.begin(), inserted.end(), [&](const Planned &p) {
+      return !p.merge && !p.inlineAfter && p.offset == e;
+    });
+    bool blankBefore = s == 0 || blankLine(text, lineStartOf(text, s - 1));
+    if (!insertionAtEnd && blankBefore && e < text.size() && blankLine(text, e))
+      e = lineEndOf(text, e);
+    edits.replace(s, e - s, "");
+  }
+}
+
 void ImportEditor::removeImports(const std::vector<const py::Binding *> &bindings, const std::vector<Planned> &inserted,
                                  EditSet &edits) {
   std::string_view text = tree_.text();
@@ -179,6 +212,7 @@ void ImportEditor::removeImports(const std::vector<const py::Binding *> &binding
     return std::any_of(whole.begin(), whole.end(), [&](TSNode w) { return py::same(w, s); });
   };
 
+  std::vector<std::pair<size_t, size_t>> wholeLines; // [start, end) of deleted lines
   for (auto &[stmt, items] : byStmt) {
     auto all = importItems(stmt);
     if (items.size() < all.size()) {
@@ -216,7 +250,7 @@ void ImportEditor::removeImports(const std::vector<const py::Binding *> &binding
     bool restOfLineEmpty = after >= text.size() || text[after] == '\n' || text[after] == '\r' || text[after] == '#';
     if (onlyBlankBefore(text, s) && restOfLineEmpty) {
       size_t ls = lineStartOf(text, s);
-      edits.replace(ls, lineEndOf(text, e) - ls, "");
+      wholeLines.push_back({ls, lineEndOf(text, e)});
     } else if (after < text.size() && text[after] == ';') {
       size_t next = after + 1;
       while (next < text.size() && (text[next] == ' ' || text[next] == '\t'))
@@ -232,6 +266,7 @@ void ImportEditor::removeImports(const std::vector<const py::Binding *> &binding
         edits.replace(s, e - s, "pass"); // the statement after a compound header's colon
     }
   }
+  deleteLines(wholeLines, inserted, edits);
 }
 
 void ImportEditor::finish(const std::vector<const analysis::Site *> &rewritten, EditSet &edits) {

@@ -44,6 +44,9 @@ private:
   void removeImports(const std::vector<const py::Binding *> &bindings, const std::vector<Planned> &inserted,
                      EditSet &edits);
 
+  void deleteLines(std::vector<std::pair<size_t, size_t>> lines, const std::vector<Planned> &inserted,
+                   EditSet &edits) const;
+
   const py::Tree &tree_;
   const py::ScopeModel &model_;
   std::string eol_;

@@ -79,6 +79,10 @@ private:
   // Returns true when the site is rewritten.
   bool decide(const analysis::Site &site) {
     const rules::Rewrite &rw = *site.rewrite;
+    if (site.inString) {
+      leave(site, fmt::format("string reference to {} is not rewritten (a mock target?)", site.qname));
+      return false;
+    }
     if (isModuleFile(path_, rw.replace.module)) {
       leave(site, "this module defines the pool");
       return false;
@@ -93,11 +97,15 @@ private:
         return false;
       }
     }
+    if (auto why = analysis::configuredBy(tree_, model_, site, rw.leaveIfConfigured, lines_)) {
+      leave(site, fmt::format("{} ({})", rw.configuredMessage, *why));
+      return false;
+    }
     Arguments args = argumentsOf(site.call);
     EditSet edits;
     std::string reason;
     std::vector<const rules::ArgumentMap *> given;
-    if (!mapArguments(rw, args, edits, given, reason)) {
+    if (!rw.passThrough && !mapArguments(rw, args, edits, given, reason)) {
       leave(site, reason);
       return false;
     }
@@ -105,7 +113,7 @@ private:
     std::string inserted;
     std::vector<std::string> inferredNotes;
     for (const auto &am : rw.arguments) {
-      if (!am.required || std::find(given.begin(), given.end(), &am) != given.end())
+      if (rw.passThrough || !am.required || std::find(given.begin(), given.end(), &am) != given.end())
         continue;
       auto c = analysis::inferArgument(tree_, model_, site, am.infer);
       if (!c) {
@@ -124,7 +132,8 @@ private:
       leave(site, reason);
       return false;
     }
-    edits.replace(py::start(site.callee), py::end(site.callee) - py::start(site.callee), *callee);
+    edits.replace(py::start(site.callee), py::end(site.callee) - py::start(site.callee),
+                  rw.replace.calleeText(*callee));
     if (!inserted.empty())
       insertLeading(args, inserted, edits);
     for (auto &n : inferredNotes)

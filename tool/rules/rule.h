@@ -31,13 +31,23 @@ struct ArgumentMap {
 struct Replacement {
   std::string module;   // "shared.clients.bigquery_pool"
   std::string function; // "get_bigquery_client"
+  std::string attribute; // optional: call the function, then this attribute: get_http_session().put
+  /// The callee text given how the function is reached (`get_x` or `x_pool.get_x`).
+  std::string calleeText(const std::string &function) const {
+    return attribute.empty() ? function : function + "()." + attribute;
+  }
 };
 
 struct Rewrite {
   std::vector<std::string> match; // qualified callables: "google.cloud.bigquery.Client"
   Replacement replace;
   std::vector<ArgumentMap> arguments;
-  bool leaveClosed = true; // leave calls whose client this code closes
+  bool passThrough = false; // `arguments: pass`: every argument is kept as it is
+  bool leaveClosed = true;  // leave calls whose client this code closes
+  /// Attributes of the result whose use means this code configures its own client (a session's
+  /// headers): such a call is left, since a shared client would carry the configuration to all.
+  std::vector<std::string> leaveIfConfigured;
+  std::string configuredMessage = "client is configured by this code";
 };
 
 struct Example {

@@ -199,30 +199,48 @@ public:
             rw.replace.module = *val;
             if (!dotted(*val))
               error(rkv.getValue(), fmt::format("module '{}' is not a dotted Python name", *val));
+          } else if (rk == "attribute") {
+            rw.replace.attribute = *val;
+            if (!isIdentifier(*val))
+              error(rkv.getValue(), fmt::format("attribute '{}' is not a Python identifier", *val));
           } else if (rk == "function") {
             rw.replace.function = *val;
             if (!isIdentifier(*val))
               error(rkv.getValue(), fmt::format("function '{}' is not a Python identifier", *val));
           } else {
-            error(rkv.getKey(), fmt::format("unknown key '{}' in replace (expected module, function)", rk));
+            error(rkv.getKey(), fmt::format("unknown key '{}' in replace (expected module, function, attribute)", rk));
           }
         }
         if (!failed() && (rw.replace.module.empty() || rw.replace.function.empty()))
           error(v, "replace needs both module and function");
       } else if (k == "arguments") {
+        if (auto *sc = llvm::dyn_cast_or_null<ScalarNode>(v)) {
+          llvm::SmallString<16> storage;
+          if (sc->getValue(storage) == "pass")
+            rw.passThrough = true;
+          else
+            error(v, "arguments must be a list of argument mappings, or 'pass' to keep every argument");
+          continue;
+        }
         auto *seq = llvm::dyn_cast_or_null<SequenceNode>(v);
         if (!seq) {
-          error(v, "arguments must be a list of argument mappings");
+          error(v, "arguments must be a list of argument mappings, or 'pass' to keep every argument");
           continue;
         }
         for (Node &item : *seq)
           rw.arguments.push_back(argument(&item));
+      } else if (k == "configured_message") {
+        if (auto m = scalar(v, "configured_message"))
+          rw.configuredMessage = *m;
+      } else if (k == "leave_if_configured") {
+        rw.leaveIfConfigured = list(v, "leave_if_configured");
       } else if (k == "leave_closed") {
         if (auto b = boolean(v, "leave_closed"))
           rw.leaveClosed = *b;
       } else {
         error(kv.getKey(),
-              fmt::format("unknown key '{}' in a rewrite (expected match, replace, arguments, leave_closed)", k));
+              fmt::format("unknown key '{}' in a rewrite (expected match, replace, arguments, leave_closed, "
+                          "leave_if_configured, configured_message)", k));
       }
     }
     if (!failed() && rw.match.empty())
