@@ -13,6 +13,8 @@
 
 #include <fmt/format.h>
 
+#include <map>
+
 namespace poolify::cli {
 
 namespace cl = llvm::cl;
@@ -34,6 +36,21 @@ std::vector<pipeline::FileOutcome> processAll(const std::vector<source::SourceFi
     pool.async([&, i] { outcomes[i] = pipeline::processFile(files[i], rules); });
   pool.wait();
   return outcomes;
+}
+
+// A rewrite that imports a module the codebase does not have would fail at import time:
+// say so once per module (the pool may still come from an installed package).
+void warnMissingPools(const std::vector<pipeline::FileOutcome> &outcomes) {
+  std::map<std::string, std::vector<std::string>> missing;
+  for (const auto &o : outcomes)
+    if (o.changed())
+      for (const auto &m : o.poolModules)
+        if (!source::moduleFileAbove(o.file.path, m))
+          missing[m].push_back(o.file.display);
+  for (const auto &[module, files] : missing)
+    llvm::errs() << fmt::format("poolify: warning: {} rewritten file(s) import {}, which is not found beside or above "
+                                "them (first: {}); make sure it is importable where they run\n",
+                                files.size(), module, files.front());
 }
 
 } // namespace
@@ -82,6 +99,7 @@ int runMigrate() {
     ++changed;
   }
   llvm::outs().flush();
+  warnMissingPools(outcomes);
   llvm::errs() << fmt::format("poolify: scanned {} files, {} {}, rewrote {} sites, left {} sites{}\n",
                               found.files.size(), Apply ? "changed" : "would change", changed, rewritten, left,
                               errors ? fmt::format(", {} files with errors", errors) : std::string());

@@ -142,6 +142,7 @@ FileOutcome processText(const source::SourceFile &file, std::string bytes, const
     return out;
   }
   out.updated = std::string(all.substr(0, base)) + *edited;
+  out.poolModules = plan.poolModules;
   return out;
 }
 

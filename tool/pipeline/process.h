@@ -22,6 +22,7 @@ struct FileOutcome {
   std::string updated;  // the bytes to write (== original when nothing changes)
   std::vector<Message> messages;
   unsigned rewritten = 0, left = 0;
+  std::vector<std::string> poolModules; // modules the rewrite imports from
   bool failed = false; // could not be processed (unreadable, not text, syntax error, unsafe result)
   bool changed() const { return !failed && updated != original; }
 };

@@ -174,16 +174,18 @@ void ImportEditor::deleteLines(std::vector<std::pair<size_t, size_t>> lines, con
   std::string_view text = tree_.text();
   std::sort(lines.begin(), lines.end());
   std::vector<std::pair<size_t, size_t>> runs;
+  auto insertionAt = [&](size_t offset) {
+    return std::any_of(inserted.begin(), inserted.end(),
+                       [&](const Planned &p) { return !p.merge && !p.inlineAfter && p.offset == offset; });
+  };
   for (auto l : lines) {
-    if (!runs.empty() && runs.back().second == l.first)
+    if (!runs.empty() && runs.back().second == l.first && !insertionAt(l.first))
       runs.back().second = l.second;
     else
       runs.push_back(l);
   }
   for (auto [s, e] : runs) {
-    bool insertionAtEnd = std::any_of(inserted.begin(), inserted.end(), [&](const Planned &p) {
-      return !p.merge && !p.inlineAfter && p.offset == e;
-    });
+    bool insertionAtEnd = insertionAt(e);
     bool blankBefore = s == 0 || blankLine(text, lineStartOf(text, s - 1));
     if (!insertionAtEnd && blankBefore && e < text.size() && blankLine(text, e))
       e = lineEndOf(text, e);

@@ -140,6 +140,11 @@ private:
       plan_.notes.push_back({py::start(site.callee), site.rule->id, n});
     plan_.edits.append(edits);
     ++plan_.rewritten;
+    auto &mods = plan_.poolModules;
+    if (std::find(mods.begin(), mods.end(), rw.replace.module) == mods.end()) {
+      mods.push_back(rw.replace.module);
+      std::sort(mods.begin(), mods.end());
+    }
     return true;
   }
 

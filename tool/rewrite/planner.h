@@ -22,6 +22,7 @@ struct FilePlan {
   std::vector<Note> notes;
   unsigned rewritten = 0;
   unsigned left = 0;
+  std::vector<std::string> poolModules; // modules the rewritten sites now import from (sorted, unique)
 };
 
 /// `path` is the file's path with '/' separators (used to recognise the pool's own module).

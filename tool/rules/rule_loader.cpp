@@ -68,11 +68,19 @@ public:
   }
 
   // A list of text values; a single text value is accepted as a list of one.
-  std::vector<std::string> list(Node *n, const char *what) {
+  // `check` may report a bad item at the item's own position.
+  template <typename Check = bool (*)(const std::string &)>
+  std::vector<std::string> list(Node *n, const char *what, Check check = nullptr, const char *problem = nullptr) {
     std::vector<std::string> out;
-    if (llvm::isa_and_nonnull<ScalarNode>(n)) {
-      if (auto v = scalar(n, what))
+    auto take = [&](Node *item) {
+      if (auto v = scalar(item, what)) {
+        if (check && !check(*v))
+          error(item, fmt::format(problem, *v));
         out.push_back(*v);
+      }
+    };
+    if (llvm::isa_and_nonnull<ScalarNode>(n)) {
+      take(n);
       return out;
     }
     auto *seq = llvm::dyn_cast_or_null<SequenceNode>(n);
@@ -81,8 +89,7 @@ public:
       return out;
     }
     for (Node &item : *seq)
-      if (auto v = scalar(&item, what))
-        out.push_back(*v);
+      take(&item);
     return out;
   }
 
@@ -152,7 +159,7 @@ public:
     return r;
   }
 
-  bool dotted(const std::string &s) {
+  static bool dotted(const std::string &s) {
     if (s.empty())
       return false;
     size_t i = 0;
@@ -179,10 +186,7 @@ public:
       std::string k = key(kv);
       Node *v = kv.getValue();
       if (k == "match") {
-        rw.match = list(v, "match");
-        for (const auto &m : rw.match)
-          if (!dotted(m))
-            error(v, fmt::format("match '{}' is not a dotted Python name (like google.cloud.bigquery.Client)", m));
+        rw.match = list(v, "match", dotted, "match '{}' is not a dotted Python name (like google.cloud.bigquery.Client)");
       } else if (k == "replace") {
         sawReplace = true;
         auto *rm = llvm::dyn_cast_or_null<MappingNode>(v);

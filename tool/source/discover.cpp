@@ -25,6 +25,24 @@ bool isSkippedDir(const std::string &name) {
   return llvm::StringRef(name).endswith(".egg-info");
 }
 
+bool moduleFileAbove(const std::string &file, const std::string &module) {
+  std::string rel = module;
+  std::replace(rel.begin(), rel.end(), '.', '/');
+  llvm::SmallString<256> dir(file);
+  fs::make_absolute(dir);
+  path::remove_dots(dir, true);
+  for (llvm::StringRef d = path::parent_path(dir); !d.empty(); d = path::parent_path(d)) {
+    llvm::SmallString<256> asFile(d), asPackage(d);
+    path::append(asFile, rel + ".py");
+    path::append(asPackage, rel, "__init__.py");
+    if (fs::exists(asFile) || fs::exists(asPackage))
+      return true;
+    if (d == path::root_path(d))
+      break;
+  }
+  return false;
+}
+
 namespace {
 
 std::string currentDir() {

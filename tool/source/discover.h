@@ -20,6 +20,10 @@ struct Discovery {
 
 Discovery discover(const std::vector<std::string> &roots);
 
+/// True when `module` (a.b.c) exists as a/b/c.py or a/b/c/__init__.py in the folder holding
+/// `file` or in one of its ancestors: how a rewritten file will most likely import it.
+bool moduleFileAbove(const std::string &file, const std::string &module);
+
 /// True for folder names that are never walked.
 bool isSkippedDir(const std::string &name);
 

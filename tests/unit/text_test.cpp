@@ -1,0 +1,29 @@
+// Positions users see are 1-based lines and character columns; encodings are checked exactly.
+#include "support/text.h"
+
+#include <doctest/doctest.h>
+
+using namespace poolify;
+
+TEST_CASE("columns count characters, not bytes") {
+  LineIndex idx("ab\n\xC3\xA9x = 1\n");
+  CHECK(idx.at(0).line == 1);
+  auto lc = idx.at(5); // the 'x' after a two-byte é
+  CHECK(lc.line == 2);
+  CHECK(lc.col == 2);
+}
+
+TEST_CASE("invalid UTF-8 is found at its byte") {
+  CHECK_FALSE(firstInvalidUtf8("plain ascii").has_value());
+  CHECK_FALSE(firstInvalidUtf8("caf\xC3\xA9").has_value());
+  CHECK(firstInvalidUtf8("caf\xE9 latin-1") == 3u);
+  CHECK(firstInvalidUtf8("\xC0\x80") == 0u);          // overlong
+  CHECK(firstInvalidUtf8("\xED\xA0\x80") == 0u);      // surrogate
+  CHECK(firstInvalidUtf8("ok\xF0\x9F\x98") == 2u);    // truncated
+}
+
+TEST_CASE("the first line ending decides the file's style") {
+  CHECK(detectEol("a\r\nb\n") == "\r\n");
+  CHECK(detectEol("a\nb\r\n") == "\n");
+  CHECK(detectEol("no newline") == "\n");
+}
