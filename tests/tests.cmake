@@ -21,3 +21,7 @@ endforeach()
 add_test(NAME golden.outputs_compile
          COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/check_outputs.py"
                  "${CMAKE_SOURCE_DIR}/fixtures/golden")
+
+if(EXISTS ${CMAKE_SOURCE_DIR}/tests/cli_test.py)
+  add_test(NAME cli COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/cli_test.py" --poolify $<TARGET_FILE:poolify>)
+endif()
