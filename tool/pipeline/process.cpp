@@ -68,7 +68,8 @@ void say(FileOutcome &out, const LineIndex &lines, size_t offset, size_t base, c
 
 } // namespace
 
-FileOutcome processText(const source::SourceFile &file, std::string bytes, const std::vector<rules::Rule> &rules) {
+FileOutcome processText(const source::SourceFile &file, std::string bytes, const std::vector<rules::Rule> &rules,
+                        const std::map<uint32_t, rewrite::Removal> &removals) {
   FileOutcome out;
   out.file = file;
   out.original = std::move(bytes);
@@ -108,14 +109,21 @@ FileOutcome processText(const source::SourceFile &file, std::string bytes, const
   }
   py::ScopeModel model(tree);
   auto sites = analysis::findSites(tree, model, rules);
-  if (sites.empty())
-    return out;
   LineIndex bodyLines(body);
   std::string path = file.path;
   std::replace(path.begin(), path.end(), '\\', '/');
-  rewrite::FilePlan plan = rewrite::planFile(tree, model, sites, path, bodyLines);
+  // Offsets in `removals` are file offsets; the tree sees the text after the BOM.
+  std::map<uint32_t, rewrite::Removal> bodyRemovals;
+  for (const auto &[offset, r] : removals)
+    bodyRemovals[offset - static_cast<uint32_t>(base)] = r;
+  rewrite::FilePlan plan = rewrite::planFile(tree, model, sites, path, bodyLines, bodyRemovals);
+  out.facts = analysis::extractClasses(tree, model, sites, plan.decisions, rules, bodyLines);
+  for (auto &c : out.facts->classes)
+    for (auto &a : c.assignments)
+      a.siteOffset += static_cast<uint32_t>(base);
   out.rewritten = plan.rewritten;
   out.left = plan.left;
+  out.removed = plan.removed;
   for (const auto &n : plan.notes)
     say(out, lines, base + n.offset, base, fmt::format("{}: {}", n.rule, n.message), false);
 
@@ -144,6 +152,24 @@ FileOutcome processText(const source::SourceFile &file, std::string bytes, const
   out.updated = std::string(all.substr(0, base)) + *edited;
   out.poolModules = plan.poolModules;
   return out;
+}
+
+std::optional<analysis::FileFacts> classFactsOf(const source::SourceFile &file, const std::vector<rules::Rule> &rules) {
+  auto bytes = source::readFile(file.path);
+  if (!bytes) {
+    llvm::consumeError(bytes.takeError());
+    return std::nullopt;
+  }
+  std::string_view all = *bytes;
+  std::string_view body = all.substr(all.substr(0, 3) == kBom ? 3 : 0);
+  if (body.find('\0') != std::string_view::npos)
+    return std::nullopt;
+  py::Tree tree = py::Tree::parse(body);
+  if (tree.firstError())
+    return std::nullopt;
+  py::ScopeModel model(tree);
+  LineIndex lines(body);
+  return analysis::extractClasses(tree, model, {}, {}, rules, lines);
 }
 
 FileOutcome processFile(const source::SourceFile &file, const std::vector<rules::Rule> &rules) {

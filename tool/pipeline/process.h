@@ -2,9 +2,13 @@
 // memory, re-parse and verify. Writes nothing; the caller decides (diff, --apply).
 #pragma once
 
+#include "analysis/classes.h"
+#include "rewrite/planner.h"
 #include "rules/rule.h"
 #include "source/discover.h"
 
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,13 +27,21 @@ struct FileOutcome {
   std::vector<Message> messages;
   unsigned rewritten = 0, left = 0;
   std::vector<std::string> poolModules; // modules the rewrite imports from
+  unsigned removed = 0;                 // redundant overrides removed
+  std::optional<analysis::FileFacts> facts; // class facts, for files that were parsed
   bool failed = false; // could not be processed (unreadable, not text, syntax error, unsafe result)
   bool changed() const { return !failed && updated != original; }
 };
 
 FileOutcome processFile(const source::SourceFile &file, const std::vector<rules::Rule> &rules);
 
-/// Same, for a buffer already in memory (rule examples, tests).
-FileOutcome processText(const source::SourceFile &file, std::string bytes, const std::vector<rules::Rule> &rules);
+/// Same, for a buffer already in memory (rule examples, tests, the second pass that removes
+/// redundant overrides: `removals` is keyed by the override's callee offset in the file).
+FileOutcome processText(const source::SourceFile &file, std::string bytes, const std::vector<rules::Rule> &rules,
+                        const std::map<uint32_t, rewrite::Removal> &removals = {});
+
+/// Class facts of a file the prefilter skipped but the class index needs (a base class):
+/// nullopt when it cannot be read or parsed.
+std::optional<analysis::FileFacts> classFactsOf(const source::SourceFile &file, const std::vector<rules::Rule> &rules);
 
 } // namespace poolify::pipeline

@@ -271,7 +271,8 @@ void ImportEditor::removeImports(const std::vector<const py::Binding *> &binding
   deleteLines(wholeLines, inserted, edits);
 }
 
-void ImportEditor::finish(const std::vector<const analysis::Site *> &rewritten, EditSet &edits) {
+void ImportEditor::finish(const std::vector<const analysis::Site *> &rewritten, const std::vector<TSNode> &vanishing,
+                          EditSet &edits) {
   std::string_view text = tree_.text();
   for (const Planned &p : planned_) {
     std::string stmt = fmt::format("from {} import {}", p.module, p.name);
@@ -292,8 +293,7 @@ void ImportEditor::finish(const std::vector<const analysis::Site *> &rewritten, 
     if (std::find(anchors.begin(), anchors.end(), s->anchor) == anchors.end())
       anchors.push_back(s->anchor);
   auto inRewritten = [&](TSNode n) {
-    return std::any_of(rewritten.begin(), rewritten.end(),
-                       [&](const analysis::Site *s) { return py::contains(s->callee, n); });
+    return std::any_of(vanishing.begin(), vanishing.end(), [&](TSNode v) { return py::contains(v, n); });
   };
   std::vector<const py::Binding *> remove;
   std::set<std::pair<int, std::string>> done;

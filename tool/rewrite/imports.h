@@ -25,7 +25,10 @@ public:
                                      const std::string &function, std::string &reason);
 
   /// Emits planned imports and removes the bindings of rewritten sites that nothing uses now.
-  void finish(const std::vector<const analysis::Site *> &rewritten, EditSet &edits);
+  /// `vanishing` holds the code that goes away (a rewritten callee, a removed statement):
+  /// references inside it no longer count as uses.
+  void finish(const std::vector<const analysis::Site *> &rewritten, const std::vector<TSNode> &vanishing,
+              EditSet &edits);
 
 private:
   struct Planned {

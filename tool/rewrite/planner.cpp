@@ -58,22 +58,60 @@ Arguments argumentsOf(TSNode call) {
 
 class Planner {
 public:
-  Planner(const py::Tree &tree, const py::ScopeModel &model, const std::string &path, const LineIndex &lines)
-      : tree_(tree), model_(model), path_(path), lines_(lines), imports_(tree, model, detectEol(tree.text())) {}
+  Planner(const py::Tree &tree, const py::ScopeModel &model, const std::string &path, const LineIndex &lines,
+          const std::map<uint32_t, Removal> &removals)
+      : tree_(tree), model_(model), path_(path), lines_(lines), removals_(removals),
+        imports_(tree, model, detectEol(tree.text())) {}
 
   FilePlan run(const std::vector<analysis::Site> &sites) {
     std::vector<const analysis::Site *> rewritten;
-    for (const auto &site : sites)
-      if (decide(site))
+    std::vector<TSNode> vanishing;
+    for (const auto &site : sites) {
+      plan_.decisions.emplace_back();
+      decision_ = &plan_.decisions.back();
+      auto removal = removals_.find(py::start(site.callee));
+      if (removal != removals_.end() && !ts_node_is_null(site.call)) {
         rewritten.push_back(&site);
-    imports_.finish(rewritten, plan_.edits);
+        vanishing.push_back(remove(site, removal->second));
+      } else if (decide(site)) {
+        rewritten.push_back(&site);
+        vanishing.push_back(site.callee);
+      }
+    }
+    imports_.finish(rewritten, vanishing, plan_.edits);
     return std::move(plan_);
   }
 
 private:
-  void leave(const analysis::Site &site, const std::string &why) {
+  void leave(const analysis::Site &site, const std::string &why,
+             SiteDecision::Outcome outcome = SiteDecision::Outcome::Left) {
     plan_.notes.push_back({py::start(site.callee), site.rule->id, "left: " + why});
+    decision_->outcome = outcome;
     ++plan_.left;
+  }
+
+  // Removes the override statement and the comment lines directly above it; one comment stays.
+  TSNode remove(const analysis::Site &site, const Removal &r) {
+    std::string_view text = tree_.text();
+    TSNode stmt = py::enclosingStatement(site.call);
+    size_t first = lineStartOf(text, py::start(stmt));
+    while (first > 0) {
+      size_t prev = lineStartOf(text, first - 1);
+      size_t k = prev;
+      while (k < first && (text[k] == ' ' || text[k] == '\t'))
+        ++k;
+      if (k >= first || text[k] != '#')
+        break;
+      first = prev;
+    }
+    size_t last = lineEndOf(text, py::end(stmt));
+    std::string indent(indentOf(text, py::start(stmt)));
+    std::string eol = last > 0 && text[last - 1] == '\n' ? std::string(detectEol(text)) : std::string();
+    plan_.edits.replace(first, last - first, indent + "# " + r.comment + eol);
+    plan_.notes.push_back({py::start(site.callee), site.rule->id, r.note});
+    decision_->outcome = SiteDecision::Outcome::Removed;
+    ++plan_.removed;
+    return stmt;
   }
 
   // Returns true when the site is rewritten.
@@ -105,6 +143,8 @@ private:
     EditSet edits;
     std::string reason;
     std::vector<const rules::ArgumentMap *> given;
+    if (rw.passThrough)
+      recordPassThrough(args);
     if (!rw.passThrough && !mapArguments(rw, args, edits, given, reason)) {
       leave(site, reason);
       return false;
@@ -119,7 +159,7 @@ private:
       if (!c) {
         if (am.omitWhenMissing)
           continue;
-        leave(site, am.missingMessage);
+        leave(site, am.missingMessage, SiteDecision::Outcome::LeftMissing);
         return false;
       }
       if (!inserted.empty())
@@ -139,6 +179,7 @@ private:
     for (auto &n : inferredNotes)
       plan_.notes.push_back({py::start(site.callee), site.rule->id, n});
     plan_.edits.append(edits);
+    decision_->outcome = SiteDecision::Outcome::Rewritten;
     ++plan_.rewritten;
     auto &mods = plan_.poolModules;
     if (std::find(mods.begin(), mods.end(), rw.replace.module) == mods.end()) {
@@ -165,6 +206,7 @@ private:
       }
       edits.insert(py::start(args.positional[i]), am->to + "=");
       given.push_back(am);
+      decision_->args.push_back({am->to, std::string(tree_.text(args.positional[i]))});
     }
     for (TSNode kw : args.keywords) {
       TSNode name = py::field(kw, "name");
@@ -180,8 +222,17 @@ private:
       if (am->to != am->from)
         edits.replace(py::start(name), py::end(name) - py::start(name), am->to);
       given.push_back(am);
+      decision_->args.push_back({am->to, std::string(tree_.text(py::field(kw, "value")))});
     }
     return true;
+  }
+
+  void recordPassThrough(const Arguments &args) {
+    for (size_t i = 0; i < args.positional.size(); ++i)
+      decision_->args.push_back({fmt::format("#{}", i + 1), std::string(tree_.text(args.positional[i]))});
+    for (TSNode kw : args.keywords)
+      decision_->args.push_back(
+          {std::string(tree_.text(py::field(kw, "name"))), std::string(tree_.text(py::field(kw, "value")))});
   }
 
   // `f()` -> `f(x=1)`; `f(a)` -> `f(x=1, a)`; an argument on its own line gets its own line.
@@ -202,15 +253,17 @@ private:
   const py::ScopeModel &model_;
   const std::string &path_;
   const LineIndex &lines_;
+  const std::map<uint32_t, Removal> &removals_;
   ImportEditor imports_;
   FilePlan plan_;
+  SiteDecision *decision_ = nullptr;
 };
 
 } // namespace
 
 FilePlan planFile(const py::Tree &tree, const py::ScopeModel &model, const std::vector<analysis::Site> &sites,
-                  const std::string &path, const LineIndex &lines) {
-  return Planner(tree, model, path, lines).run(sites);
+                  const std::string &path, const LineIndex &lines, const std::map<uint32_t, Removal> &removals) {
+  return Planner(tree, model, path, lines, removals).run(sites);
 }
 
 } // namespace poolify::rewrite

@@ -1,0 +1,223 @@
+#include "analysis/classes.h"
+
+#include "python/walk.h"
+
+#include <algorithm>
+
+namespace poolify::analysis {
+
+using py::is;
+
+namespace {
+
+class Extractor {
+public:
+  Extractor(const py::Tree &tree, const py::ScopeModel &model, const std::vector<Site> &sites,
+            const std::vector<rewrite::SiteDecision> &decisions, const std::vector<rules::Rule> &rules,
+            const LineIndex &lines)
+      : tree_(tree), model_(model), sites_(sites), decisions_(decisions), rules_(rules), lines_(lines) {}
+
+  FileFacts run() {
+    FileFacts facts;
+    for (const auto &[name, ids] : model_.scopes()[0].bindings)
+      for (int id : ids) {
+        const py::Binding &b = model_.bindings()[id];
+        if (b.kind == py::BindingKind::Import)
+          facts.imports[name] = b.qname;
+      }
+    TSNode root = tree_.root();
+    uint32_t count = ts_node_named_child_count(root);
+    for (uint32_t i = 0; i < count; ++i) {
+      TSNode c = ts_node_named_child(root, i);
+      if (is(c, "decorated_definition"))
+        c = py::field(c, "definition");
+      if (is(c, "class_definition"))
+        facts.classes.push_back(classFacts(c));
+    }
+    return facts;
+  }
+
+private:
+  // A base expression's qualified name: through imports, or a class of this module ("Name").
+  std::string qualifyBase(TSNode expr) {
+    if (auto q = model_.qualify(expr, 0))
+      return *q;
+    if (is(expr, "identifier")) {
+      for (const py::Binding *b : model_.bindingsIn(0, tree_.text(expr)))
+        if (b->kind == py::BindingKind::Definition)
+          return "=" + std::string(tree_.text(expr)); // a class of this module
+    }
+    return "?" + std::string(tree_.text(expr));
+  }
+
+  ClassFacts classFacts(TSNode cls) {
+    ClassFacts c;
+    c.name = std::string(tree_.text(py::field(cls, "name")));
+    TSNode supers = py::field(cls, "superclasses");
+    if (!ts_node_is_null(supers)) {
+      uint32_t n = ts_node_named_child_count(supers);
+      for (uint32_t i = 0; i < n; ++i) {
+        TSNode b = ts_node_named_child(supers, i);
+        if (is(b, "keyword_argument") || is(b, "comment") || is(b, "list_splat") || is(b, "dictionary_splat"))
+          continue;
+        if (is(b, "subscript")) // Generic[T]
+          b = py::field(b, "value");
+        c.bases.push_back(qualifyBase(b));
+      }
+    }
+    TSNode body = py::field(cls, "body");
+    uint32_t n = ts_node_named_child_count(body);
+    for (uint32_t i = 0; i < n; ++i) {
+      TSNode m = ts_node_named_child(body, i);
+      if (is(m, "decorated_definition"))
+        m = py::field(m, "definition");
+      if (is(m, "function_definition"))
+        method(c, m);
+      else if (is(m, "expression_statement"))
+        classAttribute(c, m);
+    }
+    return c;
+  }
+
+  const Site *siteAt(TSNode callee, size_t *index) const {
+    for (size_t i = 0; i < sites_.size(); ++i)
+      if (!sites_[i].inString && py::same(sites_[i].callee, callee)) {
+        *index = i;
+        return &sites_[i];
+      }
+    return nullptr;
+  }
+
+  // Fills the source of `self.x = <value>` (or a class attribute's value).
+  void classify(AttributeAssignment &a, TSNode value) {
+    while (is(value, "parenthesized_expression"))
+      value = ts_node_named_child(value, 0);
+    if (!is(value, "call"))
+      return;
+    TSNode fn = py::field(value, "function");
+    size_t index = 0;
+    if (const Site *s = siteAt(fn, &index)) {
+      a.source = AttributeAssignment::Source::Site;
+      a.rule = s->rule->id;
+      a.siteOffset = py::start(fn);
+      if (index < decisions_.size()) {
+        a.outcome = decisions_[index].outcome;
+        a.args = decisions_[index].args;
+      }
+      LineCol lc = lines_.at(py::start(fn));
+      a.line = lc.line;
+      a.col = lc.col;
+      return;
+    }
+    auto q = model_.qualify(fn, model_.scopeAt(py::start(fn)));
+    if (!q)
+      return;
+    for (const auto &r : rules_)
+      if (std::find(r.pooled.begin(), r.pooled.end(), *q) != r.pooled.end()) {
+        a.source = AttributeAssignment::Source::Pooled;
+        a.rule = r.id;
+        TSNode args = py::field(value, "arguments");
+        uint32_t n = ts_node_named_child_count(args), pos = 0;
+        for (uint32_t i = 0; i < n; ++i) {
+          TSNode arg = ts_node_named_child(args, i);
+          if (is(arg, "comment"))
+            continue;
+          if (is(arg, "keyword_argument"))
+            a.args.push_back({std::string(tree_.text(py::field(arg, "name"))),
+                              std::string(tree_.text(py::field(arg, "value")))});
+          else
+            a.args.push_back({"#" + std::to_string(++pos), std::string(tree_.text(arg))});
+        }
+        return;
+      }
+  }
+
+  void method(ClassFacts &c, TSNode def) {
+    std::string name(tree_.text(py::field(def, "name")));
+    TSNode first = ts_node_named_child(py::field(def, "parameters"), 0);
+    if (!is(first, "identifier"))
+      return;
+    std::string_view self = tree_.text(first);
+    bool init = name == "__init__";
+    c.hasInit = c.hasInit || init;
+    TSNode body = py::field(def, "body");
+    py::forEachNamed(body, [&](TSNode n) {
+      if (is(n, "function_definition") || is(n, "class_definition") || is(n, "lambda"))
+        return false;
+      bool unconditional = py::same(ts_node_parent(py::enclosingStatement(n)), body);
+      if (is(n, "assignment")) {
+        TSNode left = py::field(n, "left");
+        if (is(left, "attribute") && is(py::field(left, "object"), "identifier") &&
+            tree_.text(py::field(left, "object")) == self) {
+          AttributeAssignment a;
+          a.attr = std::string(tree_.text(py::field(left, "attribute")));
+          TSNode stmt = py::enclosingStatement(n);
+          a.start = py::start(stmt);
+          a.end = py::end(stmt);
+          a.where = init ? AttributeAssignment::Where::Init : AttributeAssignment::Where::OtherMethod;
+          a.method = name;
+          a.unconditional = unconditional;
+          classify(a, py::field(n, "right"));
+          c.assignments.push_back(std::move(a));
+        }
+      } else if (init && is(n, "call")) {
+        initCall(c, n, self, unconditional);
+      } else if (init && is(n, "attribute") && is(py::field(n, "object"), "identifier") &&
+                 tree_.text(py::field(n, "object")) == self) {
+        TSNode parent = ts_node_parent(n);
+        bool isTarget = is(parent, "assignment") && py::same(py::field(parent, "left"), n);
+        if (!isTarget)
+          c.initUses.push_back({std::string(tree_.text(py::field(n, "attribute"))), py::start(n)});
+      }
+      return true;
+    });
+  }
+
+  // super().__init__(...), super(C, self).__init__(...), Base.__init__(self, ...)
+  void initCall(ClassFacts &c, TSNode call, std::string_view self, bool unconditional) {
+    TSNode fn = py::field(call, "function");
+    if (!is(fn, "attribute") || tree_.text(py::field(fn, "attribute")) != "__init__")
+      return;
+    TSNode obj = py::field(fn, "object");
+    if (is(obj, "call") && is(py::field(obj, "function"), "identifier") &&
+        tree_.text(py::field(obj, "function")) == "super") {
+      c.initCalls.push_back({"", py::start(call), unconditional});
+      return;
+    }
+    TSNode args = py::field(call, "arguments");
+    TSNode firstArg = ts_node_named_child(args, 0);
+    if (is(firstArg, "identifier") && tree_.text(firstArg) == self)
+      c.initCalls.push_back({qualifyBase(obj), py::start(call), unconditional});
+  }
+
+  void classAttribute(ClassFacts &c, TSNode stmt) {
+    TSNode a = ts_node_named_child(stmt, 0);
+    if (!is(a, "assignment") || !is(py::field(a, "left"), "identifier"))
+      return;
+    AttributeAssignment attr;
+    attr.attr = std::string(tree_.text(py::field(a, "left")));
+    attr.start = py::start(stmt);
+    attr.end = py::end(stmt);
+    attr.where = AttributeAssignment::Where::ClassBody;
+    classify(attr, py::field(a, "right"));
+    if (attr.source == AttributeAssignment::Source::Site)
+      c.assignments.push_back(std::move(attr));
+  }
+
+  const py::Tree &tree_;
+  const py::ScopeModel &model_;
+  const std::vector<Site> &sites_;
+  const std::vector<rewrite::SiteDecision> &decisions_;
+  const std::vector<rules::Rule> &rules_;
+  const LineIndex &lines_;
+};
+
+} // namespace
+
+FileFacts extractClasses(const py::Tree &tree, const py::ScopeModel &model, const std::vector<Site> &sites,
+                         const std::vector<rewrite::SiteDecision> &decisions, const std::vector<rules::Rule> &rules,
+                         const LineIndex &lines) {
+  return Extractor(tree, model, sites, decisions, rules, lines).run();
+}
+
+} // namespace poolify::analysis

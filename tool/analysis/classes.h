@@ -1,0 +1,60 @@
+// Class facts of one module, compact enough to keep for every file of a run (no syntax trees):
+// each module-level class with its bases (resolved through the module's imports), what its
+// __init__ calls of its bases, and where it assigns `self.<attr>` from which kind of source.
+// The class index (index/hierarchy) joins these across files.
+#pragma once
+
+#include "analysis/sites.h"
+#include "rewrite/planner.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace poolify::analysis {
+
+struct AttributeAssignment {
+  std::string attr;
+  enum class Source {
+    Pooled, // a call of a rule's pooled callable (get_bigquery_client(...))
+    Site,   // a direct client this run decides on (see `outcome`)
+    Other
+  } source = Source::Other;
+  std::string rule;                                      // rule id for Pooled and Site
+  std::vector<std::pair<std::string, std::string>> args; // explicit arguments, pooled keyword -> text
+  rewrite::SiteDecision::Outcome outcome = rewrite::SiteDecision::Outcome::Left;
+  uint32_t siteOffset = 0; // callee offset (Site)
+  uint32_t start = 0, end = 0; // the statement
+  unsigned line = 0, col = 0;  // of the callee, for messages
+  enum class Where { Init, OtherMethod, ClassBody } where = Where::Init;
+  std::string method;          // the method it is in
+  bool unconditional = false;  // a statement directly in the method body
+};
+
+struct BaseInitCall {
+  std::string base;   // "" for super().__init__(); else the explicit base's qualified name
+  uint32_t start = 0;
+  bool unconditional = false;
+};
+
+struct ClassFacts {
+  std::string name;
+  // qualified (dotted; relative ones keep their dots: "..base.Name"); "=Name" for a class of this
+  // module; "?text" when unresolved
+  std::vector<std::string> bases;
+  bool hasInit = false;
+  std::vector<BaseInitCall> initCalls;
+  std::vector<AttributeAssignment> assignments;
+  std::vector<std::pair<std::string, uint32_t>> initUses; // self.<attr> read in __init__: attr, offset
+};
+
+struct FileFacts {
+  std::vector<ClassFacts> classes;
+  std::map<std::string, std::string> imports; // module-level name -> qualified target (re-exports)
+};
+
+FileFacts extractClasses(const py::Tree &tree, const py::ScopeModel &model, const std::vector<Site> &sites,
+                         const std::vector<rewrite::SiteDecision> &decisions, const std::vector<rules::Rule> &rules,
+                         const LineIndex &lines);
+
+} // namespace poolify::analysis

@@ -1,0 +1,69 @@
+// The class index: the one small, serial step between the per-file maps. It names every module
+// of the run after its path, resolves class bases across files (absolute and relative imports,
+// aliases, re-exports through packages), linearises them (C3, as Python does), and decides
+// which client overrides in subclasses are redundant with a pooled client their base provides.
+#pragma once
+
+#include "analysis/classes.h"
+#include "rewrite/planner.h"
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace poolify::index {
+
+struct OverrideDecision {
+  size_t file;
+  uint32_t siteOffset;        // the override's callee
+  unsigned line = 0, col = 0;
+  std::string rule;
+  bool remove = false;
+  rewrite::Removal removal;   // when remove
+  std::string note;           // otherwise: why it stays ("not removed: ...")
+};
+
+class ClassIndex {
+public:
+  /// `displays[i]` is file i's path ('/'-separated); its module path follows from it.
+  /// `facts(i)` returns file i's class facts, computing them on first use (nullptr when unreadable).
+  ClassIndex(std::vector<std::string> displays, std::function<const analysis::FileFacts *(size_t)> facts);
+
+  /// Decisions for every override of a client in a class whose bases may provide it, in file
+  /// order; `problems` collects cycles and other reportable oddities.
+  std::vector<OverrideDecision> decideOverrides(const std::vector<size_t> &files);
+  const std::vector<std::string> &problems() const { return problems_; }
+
+  /// The module path of a display path: "pkg/mod.py" -> "pkg.mod", "pkg/__init__.py" -> "pkg".
+  static std::string dottedPath(const std::string &display);
+
+private:
+  struct Key {
+    size_t file;
+    size_t cls;
+    bool operator==(const Key &o) const { return file == o.file && cls == o.cls; }
+    bool operator<(const Key &o) const { return file < o.file || (file == o.file && cls < o.cls); }
+  };
+  struct Entry { // an element of an MRO: a known class, or an opaque name
+    bool known;
+    Key key;
+    std::string opaque;
+  };
+
+  const analysis::ClassFacts &facts(Key k);
+  std::optional<Key> resolve(const std::string &qname, size_t fromFile, int depth = 0);
+  std::vector<Entry> mro(Key k);
+  std::vector<Key> runningInits(Key k, std::string &unknown);
+
+  std::vector<std::string> dotted_;
+  std::vector<bool> isPackage_;
+  std::function<const analysis::FileFacts *(size_t)> load_;
+  std::map<std::string, std::vector<size_t>> bySuffix_;
+  std::map<Key, std::vector<Entry>> mroMemo_;
+  std::vector<Key> visiting_;
+  std::vector<std::string> problems_;
+};
+
+} // namespace poolify::index
