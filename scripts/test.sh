@@ -12,7 +12,7 @@ fail() { echo "test.sh: error: $*" >&2; exit 1; }
 bash scripts/setup.sh || fail "scripts/setup.sh failed"
 
 if [ ! -f build/CMakeCache.txt ]; then
-  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo || fail "CMake configure failed"
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPOOLIFY_WERROR=ON || fail "CMake configure failed"
 elif [ ! -f build/build.ninja ] && [ ! -f build/Makefile ]; then
   # A cache without a build system: an earlier configure failed part-way. Configure again with the
   # generator recorded in the cache.

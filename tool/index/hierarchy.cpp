@@ -61,10 +61,6 @@ bool harmless(const std::string &name) {
   return last == "object" || last == "ABC" || last == "Generic" || last == "Protocol";
 }
 
-std::string shortName(const std::string &name) {
-  size_t p = name.find_last_of(".?=");
-  return p == std::string::npos ? name : name.substr(p + 1);
-}
 } // namespace
 
 std::optional<ClassIndex::Key> ClassIndex::resolve(const std::string &qname, size_t fromFile, int depth) {
@@ -307,21 +303,23 @@ std::vector<OverrideDecision> ClassIndex::decideOverrides(const std::vector<size
             keep(fmt::format("{}'s {} is not a pooled {} client", plausible->name, a.attr, a.rule));
           continue;
         }
-        // The override may ask for nothing the inherited client lacks.
-        std::string extra;
-        for (const auto &[k, v] : a.args)
-          if (std::find(provided->args.begin(), provided->args.end(), std::make_pair(k, v)) == provided->args.end())
-            extra += (extra.empty() ? "" : ", ") + k + "=" + v;
-        if (!extra.empty()) {
-          keep(fmt::format("it asks for {}, which the client inherited from {} does not", extra, provider->name));
-          continue;
-        }
-        // Before the base __init__ runs, the override may be what the code in between uses.
         uint32_t baseCall = UINT32_MAX;
         for (const auto &c : cls.initCalls)
           if (c.unconditional)
             baseCall = std::min(baseCall, c.start);
-        if (a.start < baseCall && baseCall != UINT32_MAX) {
+        bool beforeBase = baseCall != UINT32_MAX && a.start < baseCall;
+        // The override may ask for nothing the inherited client lacks; one made before the base
+        // __init__ runs is overwritten by it anyway.
+        std::string extra;
+        for (const auto &[k, v] : a.args)
+          if (std::find(provided->args.begin(), provided->args.end(), std::make_pair(k, v)) == provided->args.end())
+            extra += (extra.empty() ? "" : ", ") + k + "=" + v;
+        if (!extra.empty() && !beforeBase) {
+          keep(fmt::format("it asks for {}, which the client inherited from {} does not", extra, provider->name));
+          continue;
+        }
+        // Before the base __init__ runs, the override may be what the code in between uses.
+        if (beforeBase) {
           bool used = std::any_of(cls.initUses.begin(), cls.initUses.end(), [&](const auto &u) {
             return u.first == a.attr && u.second > a.end && u.second < baseCall;
           });
