@@ -106,6 +106,39 @@ std::vector<Site> findSites(const py::Tree &tree, const py::ScopeModel &model, c
   return sites;
 }
 
+std::vector<PooledUse> findPooledUses(const py::Tree &tree, const py::ScopeModel &model,
+                                      const std::vector<rules::Rule> &rules) {
+  std::vector<PooledUse> uses;
+  for (const py::Reference &ref : model.references()) {
+    if (ref.inString)
+      continue;
+    auto base = model.importTarget(ref.name, ref.scope);
+    if (!base)
+      continue;
+    std::string q = *base;
+    TSNode expr = ref.node;
+    for (;;) {
+      TSNode parent = ts_node_parent(expr);
+      if (py::is(parent, "call") && py::same(py::field(parent, "function"), expr)) {
+        for (const auto &r : rules)
+          if (std::find(r.pooled.begin(), r.pooled.end(), q) != r.pooled.end()) {
+            uses.push_back({&r, q, expr});
+            break;
+          }
+        break;
+      }
+      if (!py::is(parent, "attribute") || !py::same(py::field(parent, "object"), expr))
+        break;
+      q += '.';
+      q += tree.text(py::field(parent, "attribute"));
+      expr = parent;
+    }
+  }
+  std::sort(uses.begin(), uses.end(),
+            [](const PooledUse &a, const PooledUse &b) { return py::start(a.callee) < py::start(b.callee); });
+  return uses;
+}
+
 bool mentionsAnyTrigger(std::string_view text, const std::vector<rules::Rule> &rules) {
   for (const auto &r : rules)
     for (const auto &t : r.triggers)

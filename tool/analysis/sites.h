@@ -25,6 +25,15 @@ struct Site {
 /// Sites in document order.
 std::vector<Site> findSites(const py::Tree &tree, const py::ScopeModel &model, const std::vector<rules::Rule> &rules);
 
+/// A call of a rule's pooled callable (`get_bigquery_client(...)`, `http_pool.get(...)`).
+struct PooledUse {
+  const rules::Rule *rule;
+  std::string qname;
+  TSNode callee;
+};
+std::vector<PooledUse> findPooledUses(const py::Tree &tree, const py::ScopeModel &model,
+                                      const std::vector<rules::Rule> &rules);
+
 /// True when some rule's trigger word occurs in the text (the cheap prefilter).
 bool mentionsAnyTrigger(std::string_view text, const std::vector<rules::Rule> &rules);
 

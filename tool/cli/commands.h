@@ -6,5 +6,7 @@ namespace poolify::cli {
 
 int runMigrate();
 int runRules();
+int runManifest();
+int runCheck();
 
 } // namespace poolify::cli

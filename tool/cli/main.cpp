@@ -16,6 +16,10 @@ int main(int argc, char **argv) {
     return poolify::cli::runMigrate();
   if (poolify::cli::RulesCmd)
     return poolify::cli::runRules();
-  llvm::errs() << "poolify: choose a command: migrate, rules (poolify --help lists them)\n";
+  if (poolify::cli::ManifestCmd)
+    return poolify::cli::runManifest();
+  if (poolify::cli::CheckCmd)
+    return poolify::cli::runCheck();
+  llvm::errs() << "poolify: choose a command: migrate, manifest, check, rules (poolify --help lists them)\n";
   return 2;
 }

@@ -8,18 +8,40 @@ namespace cl = llvm::cl;
 
 cl::SubCommand MigrateCmd("migrate", "Rewrite direct client construction to the shared pools (dry run by default)");
 cl::SubCommand RulesCmd("rules", "List, validate or test rule files: rules list|validate|test");
+cl::SubCommand ManifestCmd("manifest", "Report every direct and pooled client, per file and category");
+cl::SubCommand CheckCmd("check", "Fail (exit 1) when direct clients remain beyond what is allowed");
 
 cl::OptionCategory RuleOptions("Rule selection");
 
 cl::list<std::string> RulePaths("rules", cl::desc("Rule file or folder (repeatable; default: the shipped rules/)"),
                                 cl::value_desc("path"), cl::sub(MigrateCmd), cl::sub(RulesCmd),
-                                cl::cat(RuleOptions));
+                                cl::sub(ManifestCmd), cl::sub(CheckCmd), cl::cat(RuleOptions));
 cl::list<std::string> RuleIds("rule", cl::desc("Only this rule id (repeatable)"), cl::value_desc("id"),
-                              cl::sub(MigrateCmd), cl::sub(RulesCmd), cl::cat(RuleOptions));
+                              cl::sub(MigrateCmd), cl::sub(RulesCmd), cl::sub(ManifestCmd), cl::sub(CheckCmd),
+                              cl::cat(RuleOptions));
 cl::opt<unsigned> Jobs("jobs", cl::desc("Files processed in parallel (default: all cores)"), cl::init(0),
-                       cl::sub(MigrateCmd));
+                       cl::sub(MigrateCmd), cl::sub(ManifestCmd), cl::sub(CheckCmd));
+cl::opt<std::string> ConfigFile("config", cl::desc("Configuration file (default: poolify.yaml or .poolify.yaml "
+                                                   "found from the first path upwards)"),
+                                cl::value_desc("file"), cl::sub(MigrateCmd), cl::sub(ManifestCmd), cl::sub(CheckCmd));
+cl::opt<bool> NoConfig("no-config", cl::desc("Ignore any poolify.yaml"), cl::sub(MigrateCmd), cl::sub(ManifestCmd),
+                       cl::sub(CheckCmd));
+cl::opt<std::string> Format("format", cl::desc("manifest: json|markdown|csv; check: text|json|sarif|github"),
+                            cl::value_desc("name"), cl::sub(ManifestCmd), cl::sub(CheckCmd));
+cl::opt<std::string> OutputFile("o", cl::desc("Write to this file instead of stdout"), cl::value_desc("file"),
+                                cl::sub(ManifestCmd));
+cl::opt<std::string> Baseline("baseline", cl::desc("Sites listed in this baseline do not fail the check"),
+                              cl::value_desc("file"), cl::sub(CheckCmd));
+cl::opt<std::string> WriteBaseline("write-baseline", cl::desc("Write the current direct sites as a baseline"),
+                                   cl::value_desc("file"), cl::sub(CheckCmd));
+cl::list<std::string> MinCoverage("min-coverage",
+                                  cl::desc("Fail below this site coverage: PCT (total) or CATEGORY=PCT (repeatable)"),
+                                  cl::value_desc("pct"), cl::sub(CheckCmd));
+cl::opt<bool> Strict("strict", cl::desc("Mock targets that stop intercepting are errors, not warnings"),
+                     cl::sub(CheckCmd));
 
-cl::list<std::string> Paths(cl::Positional, cl::desc("[PATH...]"), cl::sub(MigrateCmd));
+cl::list<std::string> Paths(cl::Positional, cl::desc("[PATH...]"), cl::sub(MigrateCmd), cl::sub(ManifestCmd),
+                            cl::sub(CheckCmd));
 cl::opt<bool> Apply("apply", cl::desc("Write the changes (atomically) instead of printing a diff"),
                     cl::sub(MigrateCmd));
 cl::opt<bool> Explain("explain", cl::desc("Print every site left alone, and every argument inferred from scope"),
@@ -28,17 +50,23 @@ cl::opt<std::string> RulesAction(cl::Positional, cl::desc("list|validate|test"),
 
 const char *Argv0 = "poolify";
 
-std::optional<std::vector<rules::Rule>> selectedRules() {
+std::optional<std::vector<rules::Rule>> selectedRules(const std::vector<std::string> &configRules,
+                                                      const std::vector<std::string> &configIds) {
   std::vector<std::string> paths(RulePaths.begin(), RulePaths.end());
   if (paths.empty())
+    paths = configRules;
+  if (paths.empty())
     paths.push_back(rules::defaultRulesDir(Argv0));
+  std::vector<std::string> ids(RuleIds.begin(), RuleIds.end());
+  if (ids.empty())
+    ids = configIds;
   auto loaded = rules::loadRules(paths);
   if (!loaded) {
     llvm::errs() << llvm::toString(loaded.takeError()) << "\n";
     llvm::errs() << "poolify: the rules could not be loaded; nothing was changed\n";
     return std::nullopt;
   }
-  if (RuleIds.empty()) {
+  if (ids.empty()) {
     if (loaded->empty()) {
       llvm::errs() << "poolify: no rule files found in " << paths.front() << "\n";
       return std::nullopt;
@@ -46,7 +74,7 @@ std::optional<std::vector<rules::Rule>> selectedRules() {
     return std::move(*loaded);
   }
   std::vector<rules::Rule> picked;
-  for (const auto &id : RuleIds) {
+  for (const auto &id : ids) {
     auto it = std::find_if(loaded->begin(), loaded->end(), [&](const rules::Rule &r) { return r.id == id; });
     if (it == loaded->end()) {
       llvm::errs() << "poolify: unknown rule id '" << id << "' (poolify rules list shows them)\n";

@@ -13,6 +13,8 @@ namespace poolify::cli {
 
 extern llvm::cl::SubCommand MigrateCmd;
 extern llvm::cl::SubCommand RulesCmd;
+extern llvm::cl::SubCommand ManifestCmd;
+extern llvm::cl::SubCommand CheckCmd;
 
 extern llvm::cl::list<std::string> RulePaths;
 extern llvm::cl::list<std::string> RuleIds;
@@ -23,12 +25,23 @@ extern llvm::cl::list<std::string> Paths;
 extern llvm::cl::opt<bool> Apply;
 extern llvm::cl::opt<bool> Explain;
 extern llvm::cl::opt<std::string> RulesAction;
+extern llvm::cl::opt<std::string> ConfigFile;
+extern llvm::cl::opt<bool> NoConfig;
+extern llvm::cl::opt<std::string> Format;
+extern llvm::cl::opt<std::string> OutputFile;
+extern llvm::cl::opt<std::string> Baseline;
+extern llvm::cl::opt<std::string> WriteBaseline;
+extern llvm::cl::list<std::string> MinCoverage;
+extern llvm::cl::opt<bool> Strict;
 
 /// argv[0], for finding the shipped rules.
 extern const char *Argv0;
 
 /// The rules --rules/--rule select (the shipped rules/ by default); prints errors and returns
 /// nullopt when they cannot be loaded.
-std::optional<std::vector<rules::Rule>> selectedRules();
+/// Rules from --rules (else `configRules`, else the shipped folder), narrowed to --rule ids
+/// (else `configIds`).
+std::optional<std::vector<rules::Rule>> selectedRules(const std::vector<std::string> &configRules = {},
+                                                      const std::vector<std::string> &configIds = {});
 
 } // namespace poolify::cli

@@ -220,6 +220,64 @@ std::vector<ClassIndex::Key> ClassIndex::runningInits(Key k, std::string &unknow
   return ran;
 }
 
+namespace {
+bool providesPooled(const AttributeAssignment &b) {
+  bool pooled = b.source == AttributeAssignment::Source::Pooled ||
+                (b.source == AttributeAssignment::Source::Site &&
+                 (b.outcome == Outcome::Rewritten || b.outcome == Outcome::Removed));
+  return pooled && b.unconditional && b.where == AttributeAssignment::Where::Init;
+}
+} // namespace
+
+std::vector<ClassIndex::Inherited> ClassIndex::inheritedClients(size_t file) {
+  std::vector<Inherited> out;
+  const analysis::FileFacts *ff = load_(file);
+  if (!ff)
+    return out;
+  for (size_t ci = 0; ci < ff->classes.size(); ++ci) {
+    Key x{file, ci};
+    const analysis::ClassFacts &cls = ff->classes[ci];
+    std::string unknown;
+    std::vector<Key> ran = runningInits(x, unknown);
+    for (const Entry &e : mro(x)) {
+      if (!e.known || e.key == x || std::find(ran.begin(), ran.end(), e.key) == ran.end())
+        continue;
+      for (const auto &b : facts(e.key).assignments) {
+        if (!providesPooled(b) || b.outcome == Outcome::Removed)
+          continue;
+        bool own = std::any_of(cls.assignments.begin(), cls.assignments.end(), [&](const AttributeAssignment &a) {
+          return a.attr == b.attr && a.where == AttributeAssignment::Where::Init && a.outcome != Outcome::Removed;
+        });
+        bool listed = std::any_of(out.begin(), out.end(),
+                                  [&](const Inherited &i) { return i.cls == cls.name && i.attr == b.attr; });
+        if (!own && !listed)
+          out.push_back({cls.name, b.attr, b.rule, facts(e.key).name});
+      }
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> ClassIndex::providerNames(const std::vector<size_t> &files) {
+  std::vector<std::string> names;
+  for (size_t f : files) {
+    const analysis::FileFacts *ff = load_(f);
+    if (!ff)
+      continue;
+    bool any = false;
+    for (const auto &c : ff->classes) {
+      any = std::any_of(c.assignments.begin(), c.assignments.end(), providesPooled);
+      if (any)
+        names.push_back(c.name);
+    }
+    for (const auto &i : inheritedClients(f))
+      names.push_back(i.cls);
+  }
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  return names;
+}
+
 std::vector<OverrideDecision> ClassIndex::decideOverrides(const std::vector<size_t> &files) {
   std::vector<OverrideDecision> out;
   for (size_t file : files) {

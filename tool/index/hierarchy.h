@@ -36,6 +36,15 @@ public:
   std::vector<OverrideDecision> decideOverrides(const std::vector<size_t> &files);
   const std::vector<std::string> &problems() const { return problems_; }
 
+  /// Pooled clients class `cls` of `file` gets from a base's __init__ (and does not set itself).
+  struct Inherited {
+    std::string cls, attr, rule, base;
+  };
+  std::vector<Inherited> inheritedClients(size_t file);
+  /// Names of classes that assign a pooled client in __init__ or inherit one (for the literal
+  /// prefilter that finds their subclasses), from the files loaded so far.
+  std::vector<std::string> providerNames(const std::vector<size_t> &files);
+
   /// The module path of a display path: "pkg/mod.py" -> "pkg.mod", "pkg/__init__.py" -> "pkg".
   static std::string dottedPath(const std::string &display);
 

@@ -66,7 +66,166 @@ void say(FileOutcome &out, const LineIndex &lines, size_t offset, size_t base, c
       {lc.line, lc.col, fmt::format("{}:{}:{}: {}", out.file.display, lc.line, lc.col, what), error});
 }
 
+// `# poolify: ignore` or `# poolify: ignore[rule-a, rule-b]` on a line.
+std::string ignoreMarker(std::string_view line) {
+  size_t hash = line.find('#');
+  while (hash != std::string_view::npos) {
+    std::string_view c = line.substr(hash + 1);
+    size_t k = c.find_first_not_of(" \t");
+    if (k != std::string_view::npos && c.substr(k).rfind("poolify:", 0) == 0) {
+      std::string_view rest = c.substr(k + 8);
+      size_t w = rest.find_first_not_of(" \t");
+      if (w != std::string_view::npos && rest.substr(w).rfind("ignore", 0) == 0) {
+        rest = rest.substr(w + 6);
+        if (!rest.empty() && rest[0] == '[') {
+          size_t close = rest.find(']');
+          std::string ids(rest.substr(1, close == std::string_view::npos ? std::string_view::npos : close - 1));
+          ids.erase(std::remove_if(ids.begin(), ids.end(), [](char ch) { return ch == ' ' || ch == '\t'; }), ids.end());
+          return ids.empty() ? "*" : ids;
+        }
+        return "*";
+      }
+    }
+    hash = line.find('#', hash + 1);
+  }
+  return "";
+}
+
+std::string normalisedLine(std::string_view text, size_t offset) {
+  size_t s = lineStartOf(text, offset), e = lineEndOf(text, offset);
+  std::string out;
+  bool space = false;
+  for (size_t i = s; i < e; ++i) {
+    char ch = text[i];
+    if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n') {
+      space = !out.empty();
+      continue;
+    }
+    if (space)
+      out += ' ';
+    space = false;
+    out += ch;
+  }
+  return out;
+}
+
+// patch("a.b.Client"), mock.patch(...), mocker.patch(...), @patch(...); patch.object(mod, "Client").
+void recordMocks(FileOutcome &out, const py::Tree &tree, const py::ScopeModel &model, const LineIndex &lines,
+                 size_t base) {
+  auto position = [&](TSNode n, MockCandidate &m) {
+    LineCol lc = lines.at(base + py::start(n));
+    m.line = lc.line;
+    m.col = lc.col;
+  };
+  auto contentOf = [&](TSNode str) -> std::optional<std::string> {
+    if (!py::is(str, "string"))
+      return std::nullopt;
+    std::string content;
+    for (uint32_t i = 0; i < ts_node_named_child_count(str); ++i) {
+      TSNode c = ts_node_named_child(str, i);
+      if (py::is(c, "interpolation"))
+        return std::nullopt;
+      if (py::is(c, "string_content"))
+        content += tree.text(c);
+    }
+    return content;
+  };
+  for (TSNode str : model.strings()) {
+    TSNode args = ts_node_parent(str);
+    if (!py::is(args, "argument_list"))
+      continue;
+    TSNode call = ts_node_parent(args);
+    std::string_view fn = tree.text(py::field(call, "function"));
+    bool first = py::same(ts_node_named_child(args, 0), str);
+    auto endsWith = [&](std::string_view s) {
+      return fn.size() >= s.size() && fn.substr(fn.size() - s.size()) == s &&
+             (fn.size() == s.size() || fn[fn.size() - s.size() - 1] == '.');
+    };
+    auto content = contentOf(str);
+    if (!content)
+      continue;
+    if (first && endsWith("patch") && std::count(content->begin(), content->end(), '.') >= 1 &&
+        content->find(' ') == std::string::npos) {
+      MockCandidate m;
+      position(str, m);
+      m.target = *content;
+      out.mocks.push_back(m);
+    } else if (endsWith("object") && fn.size() >= 12 && fn.substr(fn.size() - 12) == "patch.object" &&
+               py::same(ts_node_named_child(args, 1), str)) {
+      TSNode obj = ts_node_named_child(args, 0);
+      if (auto q = model.qualify(obj, model.scopeAt(py::start(obj)))) {
+        MockCandidate m;
+        position(obj, m);
+        m.target = *q + "." + *content;
+        m.object = true;
+        out.mocks.push_back(m);
+      }
+    }
+  }
+}
+
+void recordSites(FileOutcome &out, const py::Tree &tree, const py::ScopeModel &model,
+                 const std::vector<analysis::Site> &sites, const rewrite::FilePlan &plan,
+                 const std::vector<rules::Rule> &rules, const LineIndex &lines, size_t base) {
+  std::string_view text = tree.text();
+  auto make = [&](SiteRecord::Kind kind, TSNode at, const rules::Rule &rule, const std::string &callable) {
+    SiteRecord r{kind};
+    LineCol lc = lines.at(base + py::start(at));
+    if (base > 0 && lc.line == 1 && lc.col > 1)
+      lc.col -= 1;
+    r.line = lc.line;
+    r.col = lc.col;
+    r.rule = rule.id;
+    r.callable = callable;
+    r.code = normalisedLine(text, py::start(at));
+    r.callee = std::string(tree.text(at));
+    r.ignore = ignoreMarker(text.substr(lineStartOf(text, py::start(at)),
+                                        lineEndOf(text, py::start(at)) - lineStartOf(text, py::start(at))));
+    return r;
+  };
+  for (size_t i = 0; i < sites.size(); ++i) {
+    const auto &s = sites[i];
+    SiteRecord::Kind kind = s.inString ? SiteRecord::Kind::String
+                            : rewrite::isModuleFile(out.file.path, s.rewrite->replace.module)
+                                ? SiteRecord::Kind::PoolDefinition
+                            : ts_node_is_null(s.call) ? SiteRecord::Kind::Reference
+                                                      : SiteRecord::Kind::Direct;
+    SiteRecord r = make(kind, s.callee, *s.rule, s.qname);
+    if (i < plan.decisions.size()) {
+      r.outcome = plan.decisions[i].outcome;
+      r.reason = plan.decisions[i].reason;
+    }
+    out.records.push_back(std::move(r));
+  }
+  for (const auto &u : analysis::findPooledUses(tree, model, rules)) {
+    SiteRecord r = make(SiteRecord::Kind::Pooled, u.callee, *u.rule, u.qname);
+    r.outcome = rewrite::SiteDecision::Outcome::Rewritten;
+    out.records.push_back(std::move(r));
+  }
+  std::stable_sort(out.records.begin(), out.records.end(), [](const SiteRecord &a, const SiteRecord &b) {
+    return std::tie(a.line, a.col) < std::tie(b.line, b.col);
+  });
+  recordMocks(out, tree, model, lines, base);
+}
+
 } // namespace
+
+bool SiteRecord::ignoredFor(const std::string &ruleId) const {
+  if (ignore.empty())
+    return false;
+  if (ignore == "*")
+    return true;
+  size_t i = 0;
+  while (i <= ignore.size()) {
+    size_t j = ignore.find(',', i);
+    if (j == std::string::npos)
+      j = ignore.size();
+    if (ignore.compare(i, j - i, ruleId) == 0 && j - i == ruleId.size())
+      return true;
+    i = j + 1;
+  }
+  return false;
+}
 
 FileOutcome processText(const source::SourceFile &file, std::string bytes, const std::vector<rules::Rule> &rules,
                         const std::map<uint32_t, rewrite::Removal> &removals) {
@@ -117,6 +276,7 @@ FileOutcome processText(const source::SourceFile &file, std::string bytes, const
   for (const auto &[offset, r] : removals)
     bodyRemovals[offset - static_cast<uint32_t>(base)] = r;
   rewrite::FilePlan plan = rewrite::planFile(tree, model, sites, path, bodyLines, bodyRemovals);
+  recordSites(out, tree, model, sites, plan, rules, lines, base);
   out.facts = analysis::extractClasses(tree, model, sites, plan.decisions, rules, bodyLines);
   for (auto &c : out.facts->classes)
     for (auto &a : c.assignments)

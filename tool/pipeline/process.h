@@ -20,6 +20,37 @@ struct Message {
   bool error = false;         // always printed; otherwise only with --explain
 };
 
+/// One place a rule cares about, as the manifest and `check` report it.
+struct SiteRecord {
+  enum class Kind {
+    Direct,         // a direct client construction (a call)
+    Reference,      // the callable used without calling it (factory = bigquery.Client)
+    String,         // a string naming the callable (a mock target)
+    PoolDefinition, // inside the module that defines the pool
+    Pooled          // a call of the pool
+  } kind;
+  unsigned line = 0, col = 0;
+  std::string rule, callable;
+  rewrite::SiteDecision::Outcome outcome = rewrite::SiteDecision::Outcome::Left;
+  std::string reason; // why migrate leaves it
+  std::string code;   // the source line, whitespace-normalised (baseline key)
+  std::string callee; // the callee as written (`bigquery.Client`), to match mock targets
+  std::string ignore; // "" | "*" (# poolify: ignore) | rule ids from # poolify: ignore[a,b]
+  bool fixable() const {
+    return outcome == rewrite::SiteDecision::Outcome::Rewritten || outcome == rewrite::SiteDecision::Outcome::Removed;
+  }
+  bool ignoredFor(const std::string &ruleId) const;
+};
+
+/// A test's patch target that may point at a client construction:
+/// `mock.patch("pkg.mod.bigquery.Client")` (dotted, as written) or
+/// `patch.object(bigquery, "Client")` (qualified through imports, `object` set).
+struct MockCandidate {
+  unsigned line = 0, col = 0;
+  std::string target;
+  bool object = false;
+};
+
 struct FileOutcome {
   source::SourceFile file;
   std::string original; // the bytes read
@@ -28,6 +59,8 @@ struct FileOutcome {
   unsigned rewritten = 0, left = 0;
   std::vector<std::string> poolModules; // modules the rewrite imports from
   unsigned removed = 0;                 // redundant overrides removed
+  std::vector<SiteRecord> records;      // sites as found in the original text
+  std::vector<MockCandidate> mocks;     // patch targets in this file
   std::optional<analysis::FileFacts> facts; // class facts, for files that were parsed
   bool failed = false; // could not be processed (unreadable, not text, syntax error, unsafe result)
   bool changed() const { return !failed && updated != original; }

@@ -87,6 +87,7 @@ private:
              SiteDecision::Outcome outcome = SiteDecision::Outcome::Left) {
     plan_.notes.push_back({py::start(site.callee), site.rule->id, "left: " + why});
     decision_->outcome = outcome;
+    decision_->reason = why;
     ++plan_.left;
   }
 

@@ -27,6 +27,7 @@ struct SiteDecision {
     Removed      // a redundant override, removed
   } outcome = Outcome::Left;
   std::vector<std::pair<std::string, std::string>> args; // explicit arguments, as pooled keyword -> text
+  std::string reason; // why it was left
 };
 
 /// An override the hierarchy found redundant: the statement goes, one comment line stays.

@@ -152,6 +152,13 @@ public:
       error(root, "missing 'rewrites'");
     if (!failed() && r.triggers.empty())
       error(root, "missing 'triggers': the words a file must contain for this rule to matter");
+    // Files that only use the pool name its module (`from shared.clients.http_pool import get`):
+    // they must pass the prefilter too, so pooled calls are counted.
+    for (const auto &rw : r.rewrites) {
+      std::string last = rw.replace.module.substr(rw.replace.module.rfind('.') + 1);
+      if (!last.empty() && std::find(r.triggers.begin(), r.triggers.end(), last) == r.triggers.end())
+        r.triggers.push_back(last);
+    }
     for (const auto &rw : r.rewrites)
       if (std::find(r.pooled.begin(), r.pooled.end(), rw.replace.module + "." + rw.replace.function) ==
           r.pooled.end())

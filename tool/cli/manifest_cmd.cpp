@@ -1,0 +1,58 @@
+// poolify manifest [PATH...] --format json|markdown|csv [-o FILE]
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "cli/run.h"
+#include "output/manifest.h"
+
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include <fmt/format.h>
+
+namespace poolify::cli {
+
+int runManifest() {
+  std::string format = Format.empty() ? "json" : std::string(Format);
+  if (format != "json" && format != "markdown" && format != "csv") {
+    llvm::errs() << "poolify manifest: --format must be json, markdown or csv, not '" << format << "'\n";
+    return 2;
+  }
+  auto prepared = prepareRun(std::vector<std::string>(Paths.begin(), Paths.end()));
+  if (!prepared)
+    return 2;
+  Run &run = *prepared;
+  analyze(run, /*withInherited=*/true);
+  bool failed = !run.found.problems.empty();
+  for (const auto &p : run.found.problems)
+    llvm::errs() << p << "\n";
+  std::vector<std::string> categories;
+  for (size_t i = 0; i < run.outcomes.size(); ++i) {
+    categories.push_back(run.categoryOf(run.found.files[i]));
+    for (const auto &m : run.outcomes[i].messages)
+      if (m.error)
+        llvm::errs() << m.text << "\n";
+    failed = failed || run.outcomes[i].failed;
+  }
+  output::Manifest m = output::buildManifest(run.outcomes, categories, run.inherited);
+  std::string text = format == "json" ? output::renderJson(m) : format == "markdown" ? output::renderMarkdown(m)
+                                                                                      : output::renderCsv(m);
+  if (OutputFile.empty()) {
+    llvm::outs() << text;
+  } else {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(OutputFile, ec);
+    if (ec) {
+      llvm::errs() << OutputFile << ": error: cannot write the manifest: " << ec.message() << "\n";
+      return 2;
+    }
+    os << text;
+  }
+  llvm::errs() << fmt::format("poolify: {} files use clients: {} direct sites ({} fixable), {} pooled sites, "
+                              "{} inherited; coverage {}%{}\n",
+                              m.total.files, m.total.directSites, m.total.fixableSites, m.total.pooledSites,
+                              m.total.inheritedClasses, output::formatPercent(m.total.coverage()),
+                              failed ? "; some files could not be analyzed (see above)" : "");
+  return failed ? 1 : 0;
+}
+
+} // namespace poolify::cli

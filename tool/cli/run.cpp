@@ -1,0 +1,212 @@
+#include "cli/run.h"
+
+#include "cli/options.h"
+#include "index/hierarchy.h"
+
+#include <llvm/Support/ThreadPool.h>
+#include <llvm/Support/Threading.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+namespace poolify::cli {
+
+namespace {
+
+// Runs work(i) for each index, on --jobs threads; each index writes only its own slot.
+template <typename F> void parallelFor(const std::vector<size_t> &indices, F work) {
+  if (Jobs == 1 || indices.size() < 2) {
+    for (size_t i : indices)
+      work(i);
+    return;
+  }
+  llvm::ThreadPool pool(llvm::hardware_concurrency(Jobs));
+  for (size_t i : indices)
+    pool.async([&work, i] { work(i); });
+  pool.wait();
+}
+
+std::vector<pipeline::FileOutcome> processAll(const std::vector<source::SourceFile> &files,
+                                              const std::vector<rules::Rule> &rules) {
+  std::vector<pipeline::FileOutcome> outcomes(files.size());
+  std::vector<size_t> all(files.size());
+  for (size_t i = 0; i < all.size(); ++i)
+    all[i] = i;
+  parallelFor(all, [&](size_t i) { outcomes[i] = pipeline::processFile(files[i], rules); });
+  return outcomes;
+}
+
+// Classes that get a pooled client from a base. Subclasses need not mention any rule's words,
+// so files are found by a literal scan for the names of providing classes, repeated for the
+// subclasses found (grandchildren name their parent, not the base).
+template <typename Load>
+void collectInherited(const std::vector<source::SourceFile> &files, const std::vector<pipeline::FileOutcome> &outcomes,
+                      index::ClassIndex &classes, Load &load,
+                      std::vector<std::vector<index::ClassIndex::Inherited>> &inherited) {
+  std::vector<size_t> scope;
+  std::vector<bool> inScope(files.size(), false);
+  for (size_t i = 0; i < files.size(); ++i)
+    if (outcomes[i].facts) {
+      scope.push_back(i);
+      inScope[i] = true;
+    }
+  std::vector<std::string> names = classes.providerNames(scope);
+  std::vector<std::string> searched;
+  while (names.size() > searched.size()) {
+    std::vector<std::string> fresh;
+    for (const auto &n : names)
+      if (std::find(searched.begin(), searched.end(), n) == searched.end())
+        fresh.push_back(n);
+    searched = names;
+    std::vector<size_t> added;
+    for (size_t i = 0; i < files.size(); ++i) {
+      if (inScope[i] || outcomes[i].failed)
+        continue;
+      const std::string &text = outcomes[i].original;
+      bool mentions = std::any_of(fresh.begin(), fresh.end(), [&](const std::string &n) {
+        return text.find(n) != std::string::npos && text.find("class ") != std::string::npos;
+      });
+      if (mentions && load(i)) {
+        inScope[i] = true;
+        added.push_back(i);
+      }
+    }
+    if (added.empty())
+      break;
+    scope.insert(scope.end(), added.begin(), added.end());
+    names = classes.providerNames(scope);
+  }
+  inherited.assign(files.size(), {});
+  for (size_t i : scope)
+    inherited[i] = classes.inheritedClients(i);
+}
+
+// The reduce step: the class index across all files decides which client overrides are
+// redundant; the files holding them are planned again with those removals. Bases in files the
+// prefilter skipped are parsed on demand.
+void applyHierarchy(const std::vector<source::SourceFile> &files, const std::vector<rules::Rule> &rules,
+                    std::vector<pipeline::FileOutcome> &outcomes,
+                    std::vector<std::vector<index::ClassIndex::Inherited>> *inherited) {
+  std::vector<std::string> displays;
+  std::vector<size_t> candidates;
+  for (size_t i = 0; i < files.size(); ++i) {
+    displays.push_back(files[i].display);
+    const auto &facts = outcomes[i].facts;
+    bool hasOverride = facts && std::any_of(facts->classes.begin(), facts->classes.end(), [](const auto &c) {
+      return std::any_of(c.assignments.begin(), c.assignments.end(), [](const auto &a) {
+        return a.source == analysis::AttributeAssignment::Source::Site;
+      });
+    });
+    if (hasOverride && !outcomes[i].failed)
+      candidates.push_back(i);
+  }
+  if (candidates.empty() && !inherited)
+    return;
+  std::vector<std::optional<analysis::FileFacts>> loaded(files.size());
+  std::vector<bool> tried(files.size(), false);
+  auto load = [&](size_t i) -> const analysis::FileFacts * {
+    if (outcomes[i].facts)
+      return &*outcomes[i].facts;
+    if (!tried[i]) {
+      tried[i] = true;
+      loaded[i] = pipeline::classFactsOf(files[i], rules);
+    }
+    return loaded[i] ? &*loaded[i] : nullptr;
+  };
+  index::ClassIndex classes(displays, load);
+  auto decisions = classes.decideOverrides(candidates);
+  for (const auto &p : classes.problems())
+    llvm::errs() << "poolify: warning: " << p << "\n";
+  std::map<size_t, std::map<uint32_t, rewrite::Removal>> removals;
+  std::vector<index::OverrideDecision> kept;
+  for (const auto &d : decisions) {
+    if (d.remove)
+      removals[d.file][d.siteOffset] = d.removal;
+    else
+      kept.push_back(d);
+  }
+  std::vector<size_t> replan;
+  for (const auto &[file, _] : removals)
+    replan.push_back(file);
+  // Outcomes are replaced in place; the maps read by the workers are not modified meanwhile.
+  parallelFor(replan, [&](size_t i) {
+    outcomes[i] = pipeline::processText(files[i], outcomes[i].original, rules, removals.at(i));
+  });
+  for (const auto &d : kept)
+    outcomes[d.file].messages.push_back(
+        {d.line, d.col, fmt::format("{}:{}:{}: {}: {}", files[d.file].display, d.line, d.col, d.rule, d.note), false});
+  if (inherited)
+    collectInherited(files, outcomes, classes, load, *inherited);
+}
+
+} // namespace
+
+// A rewrite that imports a module the codebase does not have would fail at import time:
+// say so once per module (the pool may still come from an installed package).
+void warnMissingPools(const std::vector<pipeline::FileOutcome> &outcomes) {
+  std::map<std::string, std::vector<std::string>> missing;
+  for (const auto &o : outcomes)
+    if (o.changed())
+      for (const auto &m : o.poolModules)
+        if (!source::moduleFileAbove(o.file.path, m))
+          missing[m].push_back(o.file.display);
+  for (const auto &[module, files] : missing)
+    llvm::errs() << fmt::format("poolify: warning: {} rewritten file(s) import {}, which is not found beside or above "
+                                "them (first: {}); make sure it is importable where they run\n",
+                                files.size(), module, files.front());
+}
+
+
+std::string Run::categoryOf(const source::SourceFile &f) const {
+  auto rel = config.relative(f.path);
+  return rel ? config.categoryOf(*rel) : "other";
+}
+
+std::optional<Run> prepareRun(const std::vector<std::string> &paths) {
+  Run run;
+  std::vector<std::string> roots = paths;
+  if (roots.empty())
+    roots.push_back(".");
+  if (!NoConfig) {
+    std::optional<std::string> file = ConfigFile.empty() ? config::findConfig(roots.front())
+                                                         : std::optional<std::string>(ConfigFile);
+    if (file) {
+      auto cfg = config::loadConfig(*file);
+      if (!cfg) {
+        llvm::errs() << llvm::toString(cfg.takeError()) << "\npoolify: the configuration could not be loaded; "
+                                                            "nothing was changed\n";
+        return std::nullopt;
+      }
+      run.config = std::move(*cfg);
+    }
+  }
+  auto rules = selectedRules(run.config.rules, run.config.ruleIds);
+  if (!rules)
+    return std::nullopt;
+  run.rules = std::move(*rules);
+  run.found = source::discover(roots);
+  if (!run.config.exclude.empty()) {
+    auto &files = run.found.files;
+    files.erase(std::remove_if(files.begin(), files.end(),
+                               [&](const source::SourceFile &f) {
+                                 auto rel = run.config.relative(f.path);
+                                 return rel && run.config.excluded(*rel);
+                               }),
+                files.end());
+  }
+  return run;
+}
+
+void analyze(Run &run, bool withInherited) {
+  run.outcomes = processAll(run.found.files, run.rules);
+  applyHierarchy(run.found.files, run.rules, run.outcomes, withInherited ? &run.inherited : nullptr);
+  for (auto &o : run.outcomes)
+    std::stable_sort(o.messages.begin(), o.messages.end(), [](const auto &a, const auto &b) {
+      return std::tie(a.line, a.col) < std::tie(b.line, b.col);
+    });
+}
+
+} // namespace poolify::cli

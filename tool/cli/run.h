@@ -1,0 +1,37 @@
+// What every command shares: the configuration, the selected rules, the files of the run, and
+// the analysis of all of them (per-file map in parallel, then the class-hierarchy reduce).
+#pragma once
+
+#include "config/config.h"
+#include "index/hierarchy.h"
+#include "pipeline/process.h"
+#include "rules/rule.h"
+#include "source/discover.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace poolify::cli {
+
+struct Run {
+  config::Config config;
+  std::vector<rules::Rule> rules;
+  source::Discovery found;
+  std::vector<pipeline::FileOutcome> outcomes; // one per found.files entry, after analyze()
+  std::vector<std::vector<index::ClassIndex::Inherited>> inherited; // per file, when asked for
+  std::string categoryOf(const source::SourceFile &f) const;
+};
+
+/// Loads the configuration and rules and finds the files; prints what is wrong and returns
+/// nullopt on a usage or configuration error (exit code 2).
+std::optional<Run> prepareRun(const std::vector<std::string> &paths);
+
+/// Analyzes every file (and decides redundant overrides across them); messages sorted per file.
+/// `withInherited` also lists the classes that get a pooled client from a base (manifest).
+void analyze(Run &run, bool withInherited = false);
+
+/// Warns about pool modules rewritten files import but the tree lacks.
+void warnMissingPools(const std::vector<pipeline::FileOutcome> &outcomes);
+
+} // namespace poolify::cli

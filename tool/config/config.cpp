@@ -1,0 +1,336 @@
+#include "config/config.h"
+
+#include "support/text.h"
+
+#include <llvm/ADT/SmallString.h>
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/MemoryBuffer.h>
+#include <llvm/Support/Path.h>
+#include <llvm/Support/SourceMgr.h>
+#include <llvm/Support/YAMLParser.h>
+
+#include <fmt/format.h>
+
+namespace poolify::config {
+
+namespace fs = llvm::sys::fs;
+namespace path = llvm::sys::path;
+using llvm::yaml::MappingNode;
+using llvm::yaml::Node;
+using llvm::yaml::ScalarNode;
+using llvm::yaml::SequenceNode;
+
+namespace {
+
+bool matchSegment(std::string_view p, std::string_view s) {
+  size_t pi = 0, si = 0, starP = std::string_view::npos, starS = 0;
+  while (si < s.size()) {
+    if (pi < p.size() && p[pi] == '[') {
+      size_t close = p.find(']', pi + 1);
+      if (close != std::string_view::npos) {
+        std::string_view set = p.substr(pi + 1, close - pi - 1);
+        bool negate = !set.empty() && (set[0] == '!' || set[0] == '^');
+        if (negate)
+          set.remove_prefix(1);
+        bool in = false;
+        for (size_t k = 0; k < set.size(); ++k) {
+          if (k + 2 < set.size() && set[k + 1] == '-') {
+            in = in || (s[si] >= set[k] && s[si] <= set[k + 2]);
+            k += 2;
+          } else {
+            in = in || s[si] == set[k];
+          }
+        }
+        if (in != negate) {
+          pi = close + 1;
+          ++si;
+          continue;
+        }
+      }
+    } else if (pi < p.size() && (p[pi] == '?' || p[pi] == s[si])) {
+      ++pi;
+      ++si;
+      continue;
+    } else if (pi < p.size() && p[pi] == '*') {
+      starP = pi++;
+      starS = si;
+      continue;
+    }
+    if (starP == std::string_view::npos)
+      return false;
+    pi = starP + 1;
+    si = ++starS;
+  }
+  while (pi < p.size() && p[pi] == '*')
+    ++pi;
+  return pi == p.size();
+}
+
+std::vector<std::string_view> segments(std::string_view s) {
+  std::vector<std::string_view> out;
+  size_t i = 0;
+  while (i <= s.size()) {
+    size_t j = s.find('/', i);
+    if (j == std::string_view::npos)
+      j = s.size();
+    if (j > i)
+      out.push_back(s.substr(i, j - i));
+    i = j + 1;
+  }
+  return out;
+}
+
+bool matchSegments(const std::vector<std::string_view> &p, size_t pi, const std::vector<std::string_view> &s,
+                   size_t si) {
+  if (pi == p.size())
+    return si == s.size();
+  if (p[pi] == "**") {
+    for (size_t k = si; k <= s.size(); ++k)
+      if (matchSegments(p, pi + 1, s, k))
+        return true;
+    return false;
+  }
+  return si < s.size() && matchSegment(p[pi], s[si]) && matchSegments(p, pi + 1, s, si + 1);
+}
+
+} // namespace
+
+bool globMatch(std::string_view pattern, std::string_view path) {
+  if (pattern.rfind("./", 0) == 0)
+    pattern.remove_prefix(2);
+  auto s = segments(path);
+  if (pattern.find('/') == std::string_view::npos)
+    return !s.empty() && matchSegment(pattern, s.back());
+  std::string p(pattern);
+  if (!p.empty() && p.back() == '/')
+    p += "**"; // a folder: everything below it
+  return matchSegments(segments(p), 0, s, 0);
+}
+
+std::string Config::categoryOf(const std::string &rel) const {
+  for (const auto &c : categories)
+    for (const auto &g : c.globs)
+      if (globMatch(g, rel))
+        return c.name;
+  return "other";
+}
+
+bool Config::excluded(const std::string &rel) const {
+  for (const auto &g : exclude)
+    if (globMatch(g, rel))
+      return true;
+  return false;
+}
+
+std::optional<std::string> Config::relative(const std::string &p) const {
+  llvm::SmallString<256> abs(p);
+  fs::make_absolute(abs);
+  path::remove_dots(abs, true);
+  std::string a(abs);
+  if (dir.empty())
+    return a;
+  if (a == dir)
+    return std::string();
+  if (a.size() > dir.size() && a.compare(0, dir.size(), dir) == 0 && a[dir.size()] == '/')
+    return a.substr(dir.size() + 1);
+  return std::nullopt;
+}
+
+std::optional<std::string> findConfig(const std::string &start) {
+  llvm::SmallString<256> dir(start);
+  fs::make_absolute(dir);
+  path::remove_dots(dir, true);
+  if (!fs::is_directory(dir))
+    dir = path::parent_path(dir);
+  for (llvm::StringRef d = dir; !d.empty(); d = path::parent_path(d)) {
+    for (const char *name : {"poolify.yaml", ".poolify.yaml"}) {
+      llvm::SmallString<256> candidate(d);
+      path::append(candidate, name);
+      if (fs::is_regular_file(candidate))
+        return std::string(candidate);
+    }
+    if (d == path::root_path(d))
+      break;
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+class Reader {
+public:
+  Reader(std::string file, llvm::SourceMgr &sm) : file_(std::move(file)), sm_(sm) {}
+  std::string error;
+
+  void fail(const Node *n, const std::string &msg) {
+    if (!error.empty())
+      return;
+    auto lc = sm_.getLineAndColumn(n ? n->getSourceRange().Start : llvm::SMLoc());
+    error = fmt::format("{}:{}:{}: error: {}", file_, lc.first, lc.second, msg);
+  }
+
+  std::optional<std::string> scalar(Node *n, const std::string &what) {
+    llvm::SmallString<64> storage;
+    if (auto *s = llvm::dyn_cast_or_null<ScalarNode>(n))
+      return s->getValue(storage).str();
+    fail(n, what + " must be a text value");
+    return std::nullopt;
+  }
+
+  std::vector<std::string> list(Node *n, const std::string &what) {
+    std::vector<std::string> out;
+    if (llvm::isa_and_nonnull<ScalarNode>(n)) {
+      if (auto v = scalar(n, what))
+        out.push_back(*v);
+      return out;
+    }
+    auto *seq = llvm::dyn_cast_or_null<SequenceNode>(n);
+    if (!seq) {
+      fail(n, what + " must be a list of text values");
+      return out;
+    }
+    for (Node &item : *seq)
+      if (auto v = scalar(&item, what))
+        out.push_back(*v);
+    return out;
+  }
+
+  void read(Node *root, Config &c) {
+    if (llvm::isa_and_nonnull<llvm::yaml::NullNode>(root))
+      return; // an empty file is a valid, empty configuration
+    auto *map = llvm::dyn_cast_or_null<MappingNode>(root);
+    if (!map) {
+      fail(root, "the configuration must be a mapping (categories, batches, exclude, rules, only_rules, "
+                 "source_roots)");
+      return;
+    }
+    for (auto &kv : *map) {
+      auto key = scalar(kv.getKey(), "a key");
+      if (!key)
+        return;
+      Node *v = kv.getValue();
+      if (*key == "exclude") {
+        c.exclude = list(v, "exclude");
+      } else if (*key == "rules") {
+        c.rules = list(v, "rules");
+      } else if (*key == "only_rules") {
+        c.ruleIds = list(v, "only_rules");
+      } else if (*key == "source_roots") {
+        c.sourceRoots = list(v, "source_roots");
+      } else if (*key == "categories") {
+        auto *cats = llvm::dyn_cast_or_null<MappingNode>(v);
+        if (!cats) {
+          fail(v, "categories must map a category name to its path globs");
+          continue;
+        }
+        for (auto &ckv : *cats) {
+          auto name = scalar(ckv.getKey(), "a category name");
+          if (!name)
+            continue;
+          if (*name == "other")
+            fail(ckv.getKey(), "'other' is the category of files no glob matches; choose another name");
+          c.categories.push_back({*name, list(ckv.getValue(), "category " + *name)});
+        }
+      } else if (*key == "batches") {
+        auto *seq = llvm::dyn_cast_or_null<SequenceNode>(v);
+        if (!seq) {
+          fail(v, "batches must be a list of {name, categories, globs}");
+          continue;
+        }
+        for (Node &item : *seq)
+          batch(&item, c);
+      } else {
+        fail(kv.getKey(), fmt::format("unknown key '{}' (expected categories, batches, exclude, rules, only_rules, "
+                                      "source_roots)",
+                                      *key));
+      }
+    }
+    for (const auto &b : c.batches)
+      for (const auto &cat : b.categories)
+        if (cat != "other" && std::none_of(c.categories.begin(), c.categories.end(),
+                                           [&](const Category &x) { return x.name == cat; }))
+          error = error.empty() ? fmt::format("{}:1:1: error: batch '{}' names unknown category '{}'", file_, b.name, cat)
+                                : error;
+  }
+
+  void batch(Node *n, Config &c) {
+    auto *map = llvm::dyn_cast_or_null<MappingNode>(n);
+    if (!map) {
+      fail(n, "each batch must be a mapping with name, and categories and/or globs");
+      return;
+    }
+    Batch b;
+    for (auto &kv : *map) {
+      auto key = scalar(kv.getKey(), "a key");
+      if (!key)
+        return;
+      if (*key == "name") {
+        if (auto s = scalar(kv.getValue(), "name"))
+          b.name = *s;
+      } else if (*key == "categories") {
+        b.categories = list(kv.getValue(), "categories");
+      } else if (*key == "globs") {
+        b.globs = list(kv.getValue(), "globs");
+      } else {
+        fail(kv.getKey(), fmt::format("unknown key '{}' in a batch (expected name, categories, globs)", *key));
+      }
+    }
+    if (b.name.empty())
+      fail(n, "a batch needs a name");
+    c.batches.push_back(std::move(b));
+  }
+
+private:
+  std::string file_;
+  llvm::SourceMgr &sm_;
+};
+
+} // namespace
+
+llvm::Expected<Config> loadConfig(const std::string &file) {
+  auto buf = llvm::MemoryBuffer::getFile(file);
+  if (!buf)
+    return llvm::createStringError(buf.getError(), "%s: error: cannot read the configuration: %s", file.c_str(),
+                                   buf.getError().message().c_str());
+  if (auto bad = firstInvalidUtf8((*buf)->getBuffer())) {
+    auto lc = LineIndex((*buf)->getBuffer()).at(*bad);
+    return llvm::createStringError(std::errc::illegal_byte_sequence, "%s:%u:%u: error: not valid UTF-8", file.c_str(),
+                                   lc.line, lc.col);
+  }
+  Config c;
+  llvm::SmallString<256> abs(file);
+  fs::make_absolute(abs);
+  path::remove_dots(abs, true);
+  c.file = std::string(abs);
+  c.dir = std::string(path::parent_path(abs));
+  llvm::SourceMgr sm;
+  Reader r(file, sm);
+  sm.setDiagHandler(
+      [](const llvm::SMDiagnostic &d, void *ctx) {
+        auto *rd = static_cast<Reader *>(ctx);
+        if (rd->error.empty())
+          rd->error = fmt::format("{}:{}:{}: error: {}", d.getFilename().str(), d.getLineNo(), d.getColumnNo() + 1,
+                                  d.getMessage().str());
+      },
+      &r);
+  llvm::yaml::Stream stream(llvm::MemoryBufferRef((*buf)->getBuffer(), file), sm);
+  for (auto &doc : stream) {
+    Node *root = doc.getRoot();
+    if (!r.error.empty())
+      break;
+    r.read(root, c);
+    break;
+  }
+  if (!r.error.empty())
+    return llvm::createStringError(std::errc::invalid_argument, "%s", r.error.c_str());
+  for (auto &p : c.rules) {
+    if (!path::is_absolute(p)) {
+      llvm::SmallString<256> full(c.dir);
+      path::append(full, p);
+      p = std::string(full);
+    }
+  }
+  return c;
+}
+
+} // namespace poolify::config

@@ -1,0 +1,168 @@
+#include "output/findings.h"
+
+#include <llvm/Support/JSON.h>
+#include <llvm/Support/MemoryBuffer.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include <fmt/format.h>
+
+namespace poolify::output {
+
+namespace {
+
+std::string pretty(llvm::json::Value v) {
+  std::string out;
+  llvm::raw_string_ostream os(out);
+  os << llvm::formatv("{0:2}", v) << "\n";
+  return os.str();
+}
+
+// GitHub workflow commands: data escapes %, CR, LF; properties also ':' and ','.
+std::string ghEscape(const std::string &s, bool property) {
+  std::string out;
+  for (char c : s) {
+    if (c == '%')
+      out += "%25";
+    else if (c == '\r')
+      out += "%0D";
+    else if (c == '\n')
+      out += "%0A";
+    else if (property && c == ':')
+      out += "%3A";
+    else if (property && c == ',')
+      out += "%2C";
+    else
+      out += c;
+  }
+  return out;
+}
+
+std::string text(const std::vector<Finding> &findings) {
+  std::string out;
+  for (const auto &f : findings)
+    out += fmt::format("{}:{}:{}: {}{}: {}\n", f.path, f.line, f.col, f.error ? "" : "warning: ", f.rule, f.message);
+  return out;
+}
+
+std::string json(const std::vector<Finding> &findings) {
+  llvm::json::Array arr;
+  unsigned errors = 0;
+  for (const auto &f : findings) {
+    errors += f.error;
+    arr.push_back(llvm::json::Object{{"path", f.path},
+                                     {"line", f.line},
+                                     {"column", f.col},
+                                     {"rule", f.rule},
+                                     {"severity", f.error ? "error" : "warning"},
+                                     {"message", f.message}});
+  }
+  return pretty(llvm::json::Object{
+      {"schema_version", 1},
+      {"findings", std::move(arr)},
+      {"summary", llvm::json::Object{{"errors", errors}, {"warnings", findings.size() - errors}}}});
+}
+
+std::string sarif(const std::vector<Finding> &findings, const std::vector<rules::Rule> &rules) {
+  llvm::json::Array ruleArr;
+  for (const auto &r : rules)
+    ruleArr.push_back(llvm::json::Object{{"id", r.id},
+                                         {"name", r.id},
+                                         {"shortDescription", llvm::json::Object{{"text", r.description}}},
+                                         {"fullDescription", llvm::json::Object{{"text", r.description}}},
+                                         {"defaultConfiguration", llvm::json::Object{{"level", "error"}}}});
+  llvm::json::Array results;
+  for (const auto &f : findings)
+    results.push_back(llvm::json::Object{
+        {"ruleId", f.rule},
+        {"level", f.error ? "error" : "warning"},
+        {"message", llvm::json::Object{{"text", f.message}}},
+        {"locations",
+         llvm::json::Array{llvm::json::Object{
+             {"physicalLocation",
+              llvm::json::Object{{"artifactLocation", llvm::json::Object{{"uri", f.path}, {"uriBaseId", "%SRCROOT%"}}},
+                                 {"region", llvm::json::Object{{"startLine", f.line}, {"startColumn", f.col}}}}}}}},
+        {"partialFingerprints", llvm::json::Object{{"poolifySite/v1", fmt::format("{}:{}:{}", f.path, f.rule,
+                                                                                   f.message)}}}});
+  llvm::json::Object run{
+      {"tool", llvm::json::Object{{"driver", llvm::json::Object{{"name", "poolify"},
+                                                                 {"version", POOLIFY_VERSION},
+                                                                 {"semanticVersion", POOLIFY_VERSION},
+                                                                 {"rules", std::move(ruleArr)}}}}},
+      {"results", std::move(results)},
+      {"columnKind", "unicodeCodePoints"}};
+  return pretty(llvm::json::Object{
+      {"$schema", "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"},
+      {"version", "2.1.0"},
+      {"runs", llvm::json::Array{std::move(run)}}});
+}
+
+std::string github(const std::vector<Finding> &findings) {
+  std::string out;
+  for (const auto &f : findings)
+    out += fmt::format("::{} file={},line={},col={},title={}::{}\n", f.error ? "error" : "warning",
+                       ghEscape(f.path, true), f.line, f.col, ghEscape("poolify " + f.rule, true),
+                       ghEscape(f.message, false));
+  return out;
+}
+
+} // namespace
+
+bool isFindingsFormat(const std::string &format) {
+  return format == "text" || format == "json" || format == "sarif" || format == "github";
+}
+
+std::string renderFindings(const std::string &format, const std::vector<Finding> &findings,
+                           const std::vector<rules::Rule> &rules) {
+  if (format == "json")
+    return json(findings);
+  if (format == "sarif")
+    return sarif(findings, rules);
+  if (format == "github")
+    return github(findings);
+  return text(findings);
+}
+
+llvm::Expected<Baseline> readBaseline(const std::string &path) {
+  auto buf = llvm::MemoryBuffer::getFile(path);
+  if (!buf)
+    return llvm::createStringError(buf.getError(), "%s: error: cannot read the baseline: %s", path.c_str(),
+                                   buf.getError().message().c_str());
+  auto parsed = llvm::json::parse((*buf)->getBuffer());
+  if (!parsed)
+    return llvm::createStringError(std::errc::invalid_argument, "%s: error: the baseline is not JSON: %s",
+                                   path.c_str(), llvm::toString(parsed.takeError()).c_str());
+  Baseline b;
+  const llvm::json::Object *root = parsed->getAsObject();
+  const llvm::json::Array *entries = root ? root->getArray("entries") : nullptr;
+  if (!entries)
+    return llvm::createStringError(std::errc::invalid_argument,
+                                   "%s: error: a baseline is an object with an \"entries\" list (write one with "
+                                   "poolify check --write-baseline)",
+                                   path.c_str());
+  size_t i = 0;
+  for (const auto &e : *entries) {
+    ++i;
+    const llvm::json::Object *o = e.getAsObject();
+    auto file = o ? o->getString("file") : llvm::None;
+    auto rule = o ? o->getString("rule") : llvm::None;
+    auto code = o ? o->getString("code") : llvm::None;
+    auto count = o ? o->getInteger("count") : llvm::None;
+    if (!file || !rule || !code)
+      return llvm::createStringError(std::errc::invalid_argument,
+                                     "%s: error: entry %zu needs \"file\", \"rule\" and \"code\"", path.c_str(), i);
+    b.entries[{file->str(), rule->str(), code->str()}] += count ? static_cast<unsigned>(*count) : 1;
+  }
+  return b;
+}
+
+std::string renderBaseline(const Baseline &b) {
+  llvm::json::Array entries;
+  for (const auto &[key, count] : b.entries)
+    entries.push_back(llvm::json::Object{{"file", std::get<0>(key)},
+                                         {"rule", std::get<1>(key)},
+                                         {"code", std::get<2>(key)},
+                                         {"count", count}});
+  return pretty(llvm::json::Object{{"schema_version", 1}, {"tool", "poolify"}, {"entries", std::move(entries)}});
+}
+
+} // namespace poolify::output

@@ -1,0 +1,57 @@
+// The coverage manifest: what every file does with clients, per file and per category, as
+// JSON (schema_version 1, documented in docs/manifest.md), Markdown (a PR comment) or CSV.
+// Built from the analysis of a run; deterministic (sorted by path and category name).
+#pragma once
+
+#include "index/hierarchy.h"
+#include "pipeline/process.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace poolify::output {
+
+struct MockTarget {
+  std::string path;   // the test file
+  unsigned line = 0, col = 0;
+  std::string target; // "pkg.mod.bigquery.Client"
+  std::string sitePath;
+  unsigned siteLine = 0, siteCol = 0;
+  std::string rule;
+};
+
+struct ManifestFile {
+  std::string path, category, status; // status: direct | pooled | inherited
+  std::vector<pipeline::SiteRecord> direct, pooled;
+  std::vector<index::ClassIndex::Inherited> inherited;
+};
+
+struct Counts {
+  unsigned files = 0, filesPooled = 0, filesInherited = 0, filesDirect = 0;
+  unsigned directSites = 0, fixableSites = 0, pooledSites = 0, inheritedClasses = 0;
+  double coverage() const; // percent of pooled among pooled + direct sites (100 when none)
+};
+
+struct Manifest {
+  std::vector<ManifestFile> files;
+  std::map<std::string, Counts> categories;
+  Counts total;
+  std::vector<MockTarget> mockTargets;
+};
+
+Manifest buildManifest(const std::vector<pipeline::FileOutcome> &outcomes, const std::vector<std::string> &categories,
+                       const std::vector<std::vector<index::ClassIndex::Inherited>> &inherited);
+
+/// Patch targets in tests that name a site `migrate` rewrites or removes: once migrated, the
+/// patch no longer intercepts anything (and the pooled client may be shared across tests).
+std::vector<MockTarget> findMockTargets(const std::vector<pipeline::FileOutcome> &outcomes);
+
+std::string renderJson(const Manifest &m);
+std::string renderMarkdown(const Manifest &m);
+std::string renderCsv(const Manifest &m);
+
+/// One decimal, rounded down, so 99.96% never shows as 100.0%.
+std::string formatPercent(double pct);
+
+} // namespace poolify::output
