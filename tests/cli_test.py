@@ -37,7 +37,8 @@ SUMMARY_LINE = re.compile(r'^poolify: scanned ', re.M)
 def base_env(root):
     """An environment in which git never looks above `root` nor reads user/system settings."""
     env = os.environ.copy()
-    env['GIT_CEILING_DIRECTORIES'] = root
+    # Git may find a repository at `root` itself but never above it.
+    env['GIT_CEILING_DIRECTORIES'] = os.path.dirname(root)
     env['GIT_CONFIG_NOSYSTEM'] = '1'
     env['GIT_CONFIG_GLOBAL'] = os.devnull
     for var in ('GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE'):
@@ -482,24 +483,19 @@ class ApplyTest(PoolifyTestCase):
         self.assertEqual(read(self.work, 'tool.py').decode(), '#!/usr/bin/env python3\n' + BQ_OUT)
 
     def test_apply_keeps_mode_and_leaves_no_temp_files(self):
+        crlf_mode = stat.S_IMODE(os.stat(os.path.join(self.work, 'pkg/crlf.py')).st_mode)
         r = self.poolify('migrate', '--apply', '.', cwd=self.work)
         self.assertExit(r, 0)
         self.assertEqual(read(self.work, 'tool.py').decode(), '#!/usr/bin/env python3\n' + BQ_OUT)
         self.assertEqual(stat.S_IMODE(os.stat(os.path.join(self.work, 'tool.py')).st_mode), 0o755)
         self.assertEqual(stat.S_IMODE(os.stat(os.path.join(self.work, 'pkg/net.py')).st_mode), 0o640)
-        self.assertEqual(stat.S_IMODE(os.stat(os.path.join(self.work, 'pkg/crlf.py')).st_mode), 0o644 & ~self.umask())
+        self.assertEqual(stat.S_IMODE(os.stat(os.path.join(self.work, 'pkg/crlf.py')).st_mode), crlf_mode)
         stray = [os.path.join(d, f) for d, _, fs in os.walk(self.work) for f in fs
                  if f.startswith('.') and '.poolify' in f]
         self.assertEqual(stray, [])
         self.assertEqual(sorted(os.listdir(self.work)), ['pkg', 'tool.py'])
         self.assertEqual(sorted(os.listdir(os.path.join(self.work, 'pkg'))),
                          ['crlf.py', 'net.py', 'untouched.py'])
-
-    @staticmethod
-    def umask():
-        m = os.umask(0)
-        os.umask(m)
-        return m
 
     def test_second_apply_changes_nothing(self):
         first = self.poolify('migrate', '--apply', '.', cwd=self.work)
