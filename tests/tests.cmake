@@ -25,3 +25,7 @@ add_test(NAME golden.outputs_compile
 if(EXISTS ${CMAKE_SOURCE_DIR}/tests/cli_test.py)
   add_test(NAME cli COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/cli_test.py" --poolify $<TARGET_FILE:poolify>)
 endif()
+if(EXISTS ${CMAKE_SOURCE_DIR}/tests/manifest_check_test.py)
+  add_test(NAME manifest_check COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/manifest_check_test.py"
+           --poolify $<TARGET_FILE:poolify>)
+endif()

@@ -39,6 +39,25 @@ std::vector<pipeline::FileOutcome> processAll(const std::vector<source::SourceFi
   return outcomes;
 }
 
+// The path a module's name comes from: relative to the configured source root that holds it
+// (src/pkg/mod.py -> pkg/mod.py), else the display path; bases are matched by module-path suffix.
+std::string modulePath(const config::Config &cfg, const source::SourceFile &f) {
+  if (cfg.sourceRoots.empty())
+    return f.display;
+  auto rel = cfg.relative(f.path);
+  if (!rel)
+    return f.display;
+  for (std::string root : cfg.sourceRoots) {
+    while (!root.empty() && root.back() == '/')
+      root.pop_back();
+    if (root.empty() || root == ".")
+      return *rel;
+    if (rel->size() > root.size() && rel->compare(0, root.size(), root) == 0 && (*rel)[root.size()] == '/')
+      return rel->substr(root.size() + 1);
+  }
+  return f.display;
+}
+
 // Classes that get a pooled client from a base. Subclasses need not mention any rule's words,
 // so files are found by a literal scan for the names of providing classes, repeated for the
 // subclasses found (grandchildren name their parent, not the base).
@@ -88,12 +107,12 @@ void collectInherited(const std::vector<source::SourceFile> &files, const std::v
 // redundant; the files holding them are planned again with those removals. Bases in files the
 // prefilter skipped are parsed on demand.
 void applyHierarchy(const std::vector<source::SourceFile> &files, const std::vector<rules::Rule> &rules,
-                    std::vector<pipeline::FileOutcome> &outcomes,
+                    const config::Config &cfg, std::vector<pipeline::FileOutcome> &outcomes,
                     std::vector<std::vector<index::ClassIndex::Inherited>> *inherited) {
   std::vector<std::string> displays;
   std::vector<size_t> candidates;
   for (size_t i = 0; i < files.size(); ++i) {
-    displays.push_back(files[i].display);
+    displays.push_back(modulePath(cfg, files[i]));
     const auto &facts = outcomes[i].facts;
     bool hasOverride = facts && std::any_of(facts->classes.begin(), facts->classes.end(), [](const auto &c) {
       return std::any_of(c.assignments.begin(), c.assignments.end(), [](const auto &a) {
@@ -202,7 +221,7 @@ std::optional<Run> prepareRun(const std::vector<std::string> &paths) {
 
 void analyze(Run &run, bool withInherited) {
   run.outcomes = processAll(run.found.files, run.rules);
-  applyHierarchy(run.found.files, run.rules, run.outcomes, withInherited ? &run.inherited : nullptr);
+  applyHierarchy(run.found.files, run.rules, run.config, run.outcomes, withInherited ? &run.inherited : nullptr);
   for (auto &o : run.outcomes)
     std::stable_sort(o.messages.begin(), o.messages.end(), [](const auto &a, const auto &b) {
       return std::tie(a.line, a.col) < std::tie(b.line, b.col);
