@@ -161,6 +161,7 @@ class Reader {
 public:
   Reader(std::string file, llvm::SourceMgr &sm) : file_(std::move(file)), sm_(sm) {}
   std::string error;
+  bool fromParser = false;
 
   void fail(const Node *n, const std::string &msg) {
     if (!error.empty())
@@ -308,9 +309,11 @@ llvm::Expected<Config> loadConfig(const std::string &file) {
   sm.setDiagHandler(
       [](const llvm::SMDiagnostic &d, void *ctx) {
         auto *rd = static_cast<Reader *>(ctx);
-        if (rd->error.empty())
+        // The YAML parser's own diagnosis wins over what the reader made of the broken document.
+        if (rd->error.empty() || !rd->fromParser)
           rd->error = fmt::format("{}:{}:{}: error: {}", d.getFilename().str(), d.getLineNo(), d.getColumnNo() + 1,
                                   d.getMessage().str());
+        rd->fromParser = true;
       },
       &r);
   llvm::yaml::Stream stream(llvm::MemoryBufferRef((*buf)->getBuffer(), file), sm);

@@ -236,14 +236,14 @@ FileOutcome processText(const source::SourceFile &file, std::string bytes, const
   std::string_view all = out.original;
   size_t base = all.substr(0, 3) == kBom ? 3 : 0;
   std::string_view body = all.substr(base);
-  LineIndex lines(all);
+  std::string enc = base ? "utf-8" : declaredEncoding(body);
+  LineIndex lines(all, isUtf8Name(enc));
 
   if (size_t nul = all.find('\0'); nul != std::string_view::npos) {
     say(out, lines, nul, base, "error: contains a NUL byte, so it is not Python source; file skipped");
     out.failed = true;
     return out;
   }
-  std::string enc = base ? "utf-8" : declaredEncoding(body);
   if (isUtf8Name(enc)) {
     if (auto bad = firstInvalidUtf8(all)) {
       say(out, lines, *bad, base,

@@ -58,12 +58,67 @@ template <typename F> void forEachError(TSNode root, F f) {
 }
 } // namespace
 
+namespace {
+// Column (in bytes) of a node that starts a line, or -1 when something precedes it on its line.
+long lineColumn(std::string_view text, uint32_t offset) {
+  uint32_t i = offset;
+  while (i > 0 && text[i - 1] != '\n') {
+    if (text[i - 1] != ' ' && text[i - 1] != '\t' && text[i - 1] != '\f')
+      return -1;
+    --i;
+  }
+  return static_cast<long>(offset - i);
+}
+
+// tree-sitter accepts a statement indented deeper than its siblings (CPython's "unexpected
+// indent"): every statement of a block that starts a line must start at the same column.
+std::optional<size_t> firstIndentError(TSNode root, std::string_view text) {
+  std::optional<size_t> found;
+  TSTreeCursor cur = ts_tree_cursor_new(root);
+  for (;;) {
+    TSNode n = ts_tree_cursor_current_node(&cur);
+    if (is(n, "block") || is(n, "module")) {
+      long column = -1;
+      uint32_t count = ts_node_named_child_count(n);
+      for (uint32_t i = 0; i < count && !found; ++i) {
+        TSNode c = ts_node_named_child(n, i);
+        if (is(c, "comment"))
+          continue;
+        long col = lineColumn(text, start(c));
+        if (col < 0)
+          continue;
+        if (column < 0)
+          column = col;
+        else if (col != column)
+          found = start(c);
+      }
+      if (found)
+        break;
+    }
+    if (ts_tree_cursor_goto_first_child(&cur))
+      continue;
+    bool done = false;
+    while (!ts_tree_cursor_goto_next_sibling(&cur))
+      if (!ts_tree_cursor_goto_parent(&cur)) {
+        done = true;
+        break;
+      }
+    if (done)
+      break;
+  }
+  ts_tree_cursor_delete(&cur);
+  return found;
+}
+} // namespace
+
 std::optional<size_t> Tree::firstError() const {
   std::optional<size_t> at;
   forEachError(root(), [&](TSNode n) {
     at = start(n);
     return false;
   });
+  if (auto indent = firstIndentError(root(), text_); indent && (!at || *indent < *at))
+    at = indent;
   return at;
 }
 

@@ -40,9 +40,11 @@ public:
   }
   bool failed() const { return !error_.empty(); }
   const std::string &message() const { return error_; }
+  // The YAML parser's own diagnosis wins over what the reader made of the broken document.
   void setRawError(std::string e) {
-    if (error_.empty())
+    if (error_.empty() || !fromParser_)
       error_ = std::move(e);
+    fromParser_ = true;
   }
 
   std::optional<std::string> scalar(Node *n, const char *what) {
@@ -386,6 +388,7 @@ private:
   std::string path_;
   llvm::SourceMgr &sm_;
   std::string error_;
+  bool fromParser_ = false;
 };
 
 } // namespace

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <map>
 #include <optional>
 #include <set>
 
@@ -95,8 +96,23 @@ bool gitFiles(const std::string &dir, std::vector<std::string> &out) {
     if (auto buf = llvm::MemoryBuffer::getFile(listing)) {
       llvm::SmallVector<llvm::StringRef, 64> names;
       (*buf)->getBuffer().split(names, '\0', -1, false);
+      std::map<std::string, bool> venv; // folder -> holds pyvenv.cfg
+      auto inVirtualenv = [&](llvm::StringRef rel) {
+        for (llvm::StringRef d = path::parent_path(rel, path::Style::posix); !d.empty();
+             d = path::parent_path(d, path::Style::posix)) {
+          auto it = venv.find(d.str());
+          if (it == venv.end()) {
+            llvm::SmallString<256> full(dir);
+            path::append(full, d);
+            it = venv.emplace(d.str(), isVirtualenv(std::string(full))).first;
+          }
+          if (it->second)
+            return true;
+        }
+        return false;
+      };
       for (auto n : names) {
-        if (hasSkippedComponent(n))
+        if (hasSkippedComponent(n) || inVirtualenv(n))
           continue;
         llvm::SmallString<256> full(dir);
         path::append(full, n);

@@ -28,7 +28,12 @@ llvm::Error errnoError(const char *what, const std::string &path) {
 }
 } // namespace
 
-llvm::Error writeAtomically(const std::string &path, const std::string &contents, const std::string &expected) {
+llvm::Error writeAtomically(const std::string &linkOrPath, const std::string &contents, const std::string &expected) {
+  // Through a symbolic link, the file it points to is replaced and the link stays.
+  llvm::SmallString<256> real;
+  std::string path = linkOrPath;
+  if (llvm::sys::fs::is_symlink_file(linkOrPath) && !llvm::sys::fs::real_path(linkOrPath, real))
+    path = std::string(real);
   struct stat st;
   if (::stat(path.c_str(), &st) != 0)
     return errnoError("cannot stat", path);

@@ -4,7 +4,7 @@
 
 namespace poolify {
 
-LineIndex::LineIndex(std::string_view text) : text_(text) {
+LineIndex::LineIndex(std::string_view text, bool utf8) : text_(text), utf8_(utf8) {
   starts_.push_back(0);
   for (size_t i = 0; i < text.size(); ++i)
     if (text[i] == '\n')
@@ -31,7 +31,7 @@ LineCol LineIndex::at(size_t offset) const {
   size_t start = starts_[lc.line - 1];
   unsigned col = 1;
   for (size_t i = start; i < offset; ++i)
-    if ((static_cast<unsigned char>(text_[i]) & 0xC0) != 0x80)
+    if (!utf8_ || (static_cast<unsigned char>(text_[i]) & 0xC0) != 0x80)
       ++col;
   lc.col = col;
   return lc;

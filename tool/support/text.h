@@ -19,7 +19,8 @@ struct LineCol {
 
 class LineIndex {
 public:
-  explicit LineIndex(std::string_view text);
+  /// `utf8`: columns count characters; otherwise (a latin-1 file, say) bytes.
+  explicit LineIndex(std::string_view text, bool utf8 = true);
   LineCol at(size_t offset) const;
   unsigned lineOf(size_t offset) const;  // 1-based
   size_t lineStart(unsigned line) const; // 1-based line -> offset of its first byte
@@ -28,6 +29,7 @@ public:
 private:
   std::string_view text_;
   std::vector<size_t> starts_;
+  bool utf8_;
 };
 
 /// The line ending a file uses: the first one found ("\r\n" or "\n"); "\n" when there is none.
