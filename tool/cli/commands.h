@@ -8,5 +8,6 @@ int runMigrate();
 int runRules();
 int runManifest();
 int runCheck();
+int runReport();
 
 } // namespace poolify::cli

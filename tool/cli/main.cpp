@@ -20,6 +20,8 @@ int main(int argc, char **argv) {
     return poolify::cli::runManifest();
   if (poolify::cli::CheckCmd)
     return poolify::cli::runCheck();
-  llvm::errs() << "poolify: choose a command: migrate, manifest, check, rules (poolify --help lists them)\n";
+  if (poolify::cli::ReportCmd)
+    return poolify::cli::runReport();
+  llvm::errs() << "poolify: choose a command: migrate, manifest, check, report, rules (poolify --help lists them)\n";
   return 2;
 }

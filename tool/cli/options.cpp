@@ -9,27 +9,29 @@ namespace cl = llvm::cl;
 cl::SubCommand MigrateCmd("migrate", "Rewrite direct client construction to the shared pools (dry run by default)");
 cl::SubCommand RulesCmd("rules", "List, validate or test rule files: rules list|validate|test");
 cl::SubCommand ManifestCmd("manifest", "Report every direct and pooled client, per file and category");
+cl::SubCommand ReportCmd("report", "Write a self-contained HTML report: coverage, diffs, sites left");
 cl::SubCommand CheckCmd("check", "Fail (exit 1) when direct clients remain beyond what is allowed");
 
 cl::OptionCategory RuleOptions("Rule selection");
 
 cl::list<std::string> RulePaths("rules", cl::desc("Rule file or folder (repeatable; default: the shipped rules/)"),
                                 cl::value_desc("path"), cl::sub(MigrateCmd), cl::sub(RulesCmd),
-                                cl::sub(ManifestCmd), cl::sub(CheckCmd), cl::cat(RuleOptions));
+                                cl::sub(ManifestCmd), cl::sub(CheckCmd), cl::sub(ReportCmd), cl::cat(RuleOptions));
 cl::list<std::string> RuleIds("rule", cl::desc("Only this rule id (repeatable)"), cl::value_desc("id"),
                               cl::sub(MigrateCmd), cl::sub(RulesCmd), cl::sub(ManifestCmd), cl::sub(CheckCmd),
-                              cl::cat(RuleOptions));
+                              cl::sub(ReportCmd), cl::cat(RuleOptions));
 cl::opt<unsigned> Jobs("jobs", cl::desc("Files processed in parallel (default: all cores)"), cl::init(0),
-                       cl::sub(MigrateCmd), cl::sub(ManifestCmd), cl::sub(CheckCmd));
+                       cl::sub(MigrateCmd), cl::sub(ManifestCmd), cl::sub(CheckCmd), cl::sub(ReportCmd));
 cl::opt<std::string> ConfigFile("config", cl::desc("Configuration file (default: poolify.yaml or .poolify.yaml "
                                                    "found from the first path upwards)"),
-                                cl::value_desc("file"), cl::sub(MigrateCmd), cl::sub(ManifestCmd), cl::sub(CheckCmd));
+                                cl::value_desc("file"), cl::sub(MigrateCmd), cl::sub(ManifestCmd), cl::sub(CheckCmd),
+                                cl::sub(ReportCmd));
 cl::opt<bool> NoConfig("no-config", cl::desc("Ignore any poolify.yaml"), cl::sub(MigrateCmd), cl::sub(ManifestCmd),
-                       cl::sub(CheckCmd));
+                       cl::sub(CheckCmd), cl::sub(ReportCmd));
 cl::opt<std::string> Format("format", cl::desc("manifest: json|markdown|csv; check: text|json|sarif|github"),
                             cl::value_desc("name"), cl::sub(ManifestCmd), cl::sub(CheckCmd));
 cl::opt<std::string> OutputFile("o", cl::desc("Write to this file instead of stdout"), cl::value_desc("file"),
-                                cl::sub(ManifestCmd));
+                                cl::sub(ManifestCmd), cl::sub(ReportCmd));
 cl::opt<std::string> Baseline("baseline", cl::desc("Sites listed in this baseline do not fail the check"),
                               cl::value_desc("file"), cl::sub(CheckCmd));
 cl::opt<std::string> WriteBaseline("write-baseline", cl::desc("Write the current direct sites as a baseline"),
@@ -41,12 +43,26 @@ cl::opt<bool> Strict("strict", cl::desc("Mock targets that stop intercepting are
                      cl::sub(CheckCmd));
 
 cl::list<std::string> Paths(cl::Positional, cl::desc("[PATH...]"), cl::sub(MigrateCmd), cl::sub(ManifestCmd),
-                            cl::sub(CheckCmd));
+                            cl::sub(CheckCmd), cl::sub(ReportCmd));
 cl::opt<bool> Apply("apply", cl::desc("Write the changes (atomically) instead of printing a diff"),
                     cl::sub(MigrateCmd));
 cl::opt<bool> Explain("explain", cl::desc("Print every site left alone, and every argument inferred from scope"),
                       cl::sub(MigrateCmd));
 cl::opt<std::string> RulesAction(cl::Positional, cl::desc("list|validate|test"), cl::sub(RulesCmd));
+
+cl::opt<std::string> BatchName("batch", cl::desc("Only the files of this batch from poolify.yaml"),
+                               cl::value_desc("name"), cl::sub(MigrateCmd));
+cl::opt<std::string> CategoryName("category", cl::desc("Only the files of this category from poolify.yaml"),
+                                  cl::value_desc("name"), cl::sub(MigrateCmd));
+cl::opt<unsigned> MaxFiles("max-files", cl::desc("Split the selection into numbered batches of at most N changed files"),
+                           cl::value_desc("N"), cl::init(0), cl::sub(MigrateCmd));
+cl::opt<std::string> OutDir("out", cl::desc("Write one patch, manifest and summary per batch into this folder"),
+                            cl::value_desc("dir"), cl::sub(MigrateCmd));
+cl::opt<bool> Commit("commit", cl::desc("Apply batch after batch, one git commit each"), cl::sub(MigrateCmd));
+cl::opt<bool> AllowDirty("allow-dirty", cl::desc("With --commit: proceed although the work tree has changes"),
+                         cl::sub(MigrateCmd));
+cl::opt<bool> Quiet("quiet", cl::desc("No progress on stderr"), cl::sub(MigrateCmd), cl::sub(ManifestCmd),
+                    cl::sub(CheckCmd), cl::sub(ReportCmd));
 
 const char *Argv0 = "poolify";
 

@@ -15,6 +15,7 @@ extern llvm::cl::SubCommand MigrateCmd;
 extern llvm::cl::SubCommand RulesCmd;
 extern llvm::cl::SubCommand ManifestCmd;
 extern llvm::cl::SubCommand CheckCmd;
+extern llvm::cl::SubCommand ReportCmd;
 
 extern llvm::cl::list<std::string> RulePaths;
 extern llvm::cl::list<std::string> RuleIds;
@@ -33,6 +34,13 @@ extern llvm::cl::opt<std::string> Baseline;
 extern llvm::cl::opt<std::string> WriteBaseline;
 extern llvm::cl::list<std::string> MinCoverage;
 extern llvm::cl::opt<bool> Strict;
+extern llvm::cl::opt<std::string> BatchName;
+extern llvm::cl::opt<std::string> CategoryName;
+extern llvm::cl::opt<unsigned> MaxFiles;
+extern llvm::cl::opt<std::string> OutDir;
+extern llvm::cl::opt<bool> Commit;
+extern llvm::cl::opt<bool> AllowDirty;
+extern llvm::cl::opt<bool> Quiet;
 
 /// argv[0], for finding the shipped rules.
 extern const char *Argv0;

@@ -119,7 +119,8 @@ std::vector<ClassIndex::Entry> ClassIndex::mro(Key k) {
   if (memo != mroMemo_.end())
     return memo->second;
   const analysis::ClassFacts &c = facts(k);
-  if (std::find(visiting_.begin(), visiting_.end(), k) != visiting_.end()) {
+  if (auto at = std::find(visiting_.begin(), visiting_.end(), k); at != visiting_.end()) {
+    cyclic_.insert(at, visiting_.end());
     problems_.push_back(fmt::format("{}: class {} inherits from itself (a cycle); its hierarchy is not used",
                                     dotted_[k.file], c.name));
     return {Entry{false, k, "?" + c.name}};
@@ -278,6 +279,25 @@ std::vector<std::string> ClassIndex::providerNames(const std::vector<size_t> &fi
   return names;
 }
 
+// When the providing base's __init__ does not run: the last class of the running chain before
+// it in the MRO, whose __init__ calls no further.
+std::optional<std::string> ClassIndex::chainBreaker(const std::vector<Entry> &order, const std::vector<Key> &ran,
+                                                    Key provider) {
+  if (std::find(ran.begin(), ran.end(), provider) != ran.end())
+    return std::nullopt;
+  std::optional<std::string> breaker;
+  for (const Entry &e : order) {
+    if (e.known && e.key == provider)
+      break;
+    if (!e.known || std::find(ran.begin(), ran.end(), e.key) == ran.end())
+      continue;
+    const auto &calls = facts(e.key).initCalls;
+    if (std::none_of(calls.begin(), calls.end(), [](const analysis::BaseInitCall &c) { return c.unconditional; }))
+      breaker = facts(e.key).name;
+  }
+  return breaker;
+}
+
 std::vector<OverrideDecision> ClassIndex::decideOverrides(const std::vector<size_t> &files) {
   std::vector<OverrideDecision> out;
   for (size_t file : files) {
@@ -292,18 +312,29 @@ std::vector<OverrideDecision> ClassIndex::decideOverrides(const std::vector<size
             (a.outcome != Outcome::Rewritten && a.outcome != Outcome::LeftMissing))
           continue;
         std::vector<Entry> order = mro(x);
-        // A base that assigns the attribute at all: without one, this is an ordinary site.
+        if (cyclic_.count(x))
+          continue; // no MRO exists: an ordinary site
+        // A base that assigns the attribute at all: without one, this is an ordinary site. Of its
+        // assignments, a pooled one tells most (`= None` in __init__, the client in init_clients()).
         const analysis::ClassFacts *plausible = nullptr;
         const AttributeAssignment *plausibleAssign = nullptr;
+        Key plausibleKey{0, 0};
         for (size_t i = 1; i < order.size() && !plausible; ++i) {
           if (!order[i].known)
             continue;
-          for (const auto &b : facts(order[i].key).assignments)
-            if (b.attr == a.attr && b.where != AttributeAssignment::Where::ClassBody) {
+          for (const auto &b : facts(order[i].key).assignments) {
+            if (b.attr != a.attr || b.where == AttributeAssignment::Where::ClassBody)
+              continue;
+            bool pooled = b.source == AttributeAssignment::Source::Pooled ||
+                          (b.source == AttributeAssignment::Source::Site && b.outcome == Outcome::Rewritten);
+            if (!plausibleAssign || pooled) {
               plausible = &facts(order[i].key);
               plausibleAssign = &b;
-              break;
+              plausibleKey = order[i].key;
+              if (pooled)
+                break;
             }
+          }
         }
         if (!plausible)
           continue;
@@ -357,6 +388,9 @@ std::vector<OverrideDecision> ClassIndex::decideOverrides(const std::vector<size
                              plausibleAssign->method));
           else if (!plausibleAssign->unconditional)
             keep(fmt::format("{} sets {} only conditionally", plausible->name, a.attr));
+          else if (auto breaker = chainBreaker(order, ran, plausibleKey))
+            keep(fmt::format("{}.__init__ never calls the base __init__ ({} sets {})", *breaker, plausible->name,
+                             a.attr));
           else
             keep(fmt::format("{}'s {} is not a pooled {} client", plausible->name, a.attr, a.rule));
           continue;

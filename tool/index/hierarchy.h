@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,7 @@ private:
   std::optional<Key> resolve(const std::string &qname, size_t fromFile, int depth = 0);
   std::vector<Entry> mro(Key k);
   std::vector<Key> runningInits(Key k, std::string &unknown);
+  std::optional<std::string> chainBreaker(const std::vector<Entry> &order, const std::vector<Key> &ran, Key provider);
 
   std::vector<std::string> dotted_;
   std::vector<bool> isPackage_;
@@ -72,6 +74,7 @@ private:
   std::map<std::string, std::vector<size_t>> bySuffix_;
   std::map<Key, std::vector<Entry>> mroMemo_;
   std::vector<Key> visiting_;
+  std::set<Key> cyclic_; // classes on an inheritance cycle: no MRO, no decisions
   std::vector<std::string> problems_;
 };
 

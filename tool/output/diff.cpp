@@ -165,4 +165,28 @@ std::string unifiedDiff(std::string_view before, std::string_view after, const s
   return out;
 }
 
+std::string colorizeDiff(const std::string &diff) {
+  std::string out;
+  size_t i = 0;
+  while (i < diff.size()) {
+    size_t nl = diff.find('\n', i);
+    size_t e = nl == std::string::npos ? diff.size() : nl;
+    std::string_view line(diff.data() + i, e - i);
+    const char *colour = line.rfind("diff --git", 0) == 0 || line.rfind("---", 0) == 0 || line.rfind("+++", 0) == 0
+                             ? "\033[1m"
+                         : line.rfind("@@", 0) == 0 ? "\033[36m"
+                         : line.rfind("-", 0) == 0  ? "\033[31m"
+                         : line.rfind("+", 0) == 0  ? "\033[32m"
+                                                    : nullptr;
+    if (colour)
+      out += std::string(colour) + std::string(line) + "\033[0m";
+    else
+      out += line;
+    if (nl != std::string::npos)
+      out += '\n';
+    i = e + 1;
+  }
+  return out;
+}
+
 } // namespace poolify::output

@@ -169,7 +169,8 @@ void recordSites(FileOutcome &out, const py::Tree &tree, const py::ScopeModel &m
                  const std::vector<rules::Rule> &rules, const LineIndex &lines, size_t base) {
   std::string_view text = tree.text();
   auto make = [&](SiteRecord::Kind kind, TSNode at, const rules::Rule &rule, const std::string &callable) {
-    SiteRecord r{kind};
+    SiteRecord r;
+    r.kind = kind;
     LineCol lc = lines.at(base + py::start(at));
     if (base > 0 && lc.line == 1 && lc.col > 1)
       lc.col -= 1;

@@ -28,7 +28,7 @@ struct SiteRecord {
     String,         // a string naming the callable (a mock target)
     PoolDefinition, // inside the module that defines the pool
     Pooled          // a call of the pool
-  } kind;
+  } kind = Kind::Direct;
   unsigned line = 0, col = 0;
   std::string rule, callable;
   rewrite::SiteDecision::Outcome outcome = rewrite::SiteDecision::Outcome::Left;

@@ -1,10 +1,11 @@
 #include "source/discover.h"
 
+#include "source/git.h"
+
 #include <llvm/ADT/SmallString.h>
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/Path.h>
-#include <llvm/Support/Program.h>
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -80,49 +81,34 @@ bool hasSkippedComponent(llvm::StringRef rel) {
 // Files git would show under `dir` (tracked, and untracked but not ignored), or false when
 // `dir` is not inside a git work tree or git is not there.
 bool gitFiles(const std::string &dir, std::vector<std::string> &out) {
-  auto git = llvm::sys::findProgramByName("git");
-  if (!git)
+  GitResult r = runGit({"ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "*.py"}, dir);
+  if (r.code != 0)
     return false;
-  llvm::SmallString<128> listing;
-  if (fs::createTemporaryFile("poolify-ls", "txt", listing))
-    return false;
-  llvm::Optional<llvm::StringRef> redirects[] = {llvm::StringRef(""), llvm::StringRef(listing), llvm::StringRef("")};
-  llvm::StringRef args[] = {*git, "-C", dir, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--",
-                            "*.py"};
-  int rc = llvm::sys::ExecuteAndWait(*git, llvm::ArrayRef<llvm::StringRef>(args), llvm::None,
-                                     llvm::ArrayRef<llvm::Optional<llvm::StringRef>>(redirects));
-  bool ok = false;
-  if (rc == 0) {
-    if (auto buf = llvm::MemoryBuffer::getFile(listing)) {
-      llvm::SmallVector<llvm::StringRef, 64> names;
-      (*buf)->getBuffer().split(names, '\0', -1, false);
-      std::map<std::string, bool> venv; // folder -> holds pyvenv.cfg
-      auto inVirtualenv = [&](llvm::StringRef rel) {
-        for (llvm::StringRef d = path::parent_path(rel, path::Style::posix); !d.empty();
-             d = path::parent_path(d, path::Style::posix)) {
-          auto it = venv.find(d.str());
-          if (it == venv.end()) {
-            llvm::SmallString<256> full(dir);
-            path::append(full, d);
-            it = venv.emplace(d.str(), isVirtualenv(std::string(full))).first;
-          }
-          if (it->second)
-            return true;
-        }
-        return false;
-      };
-      for (auto n : names) {
-        if (hasSkippedComponent(n) || inVirtualenv(n))
-          continue;
+  llvm::SmallVector<llvm::StringRef, 64> names;
+  llvm::StringRef(r.output).split(names, '\0', -1, false);
+  std::map<std::string, bool> venv; // folder -> holds pyvenv.cfg
+  auto inVirtualenv = [&](llvm::StringRef rel) {
+    for (llvm::StringRef d = path::parent_path(rel, path::Style::posix); !d.empty();
+         d = path::parent_path(d, path::Style::posix)) {
+      auto it = venv.find(d.str());
+      if (it == venv.end()) {
         llvm::SmallString<256> full(dir);
-        path::append(full, n);
-        out.push_back(std::string(full));
+        path::append(full, d);
+        it = venv.emplace(d.str(), isVirtualenv(std::string(full))).first;
       }
-      ok = true;
+      if (it->second)
+        return true;
     }
+    return false;
+  };
+  for (auto n : names) {
+    if (hasSkippedComponent(n) || inVirtualenv(n))
+      continue;
+    llvm::SmallString<256> full(dir);
+    path::append(full, n);
+    out.push_back(std::string(full));
   }
-  fs::remove(listing);
-  return ok;
+  return true;
 }
 
 void walk(const std::string &root, std::vector<std::string> &out, std::vector<std::string> &problems) {

@@ -1,0 +1,71 @@
+// poolify report [PATH...] -o report.html
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "cli/run.h"
+#include "output/diff.h"
+#include "output/report.h"
+
+#include <llvm/Support/raw_ostream.h>
+
+#include <fmt/format.h>
+
+namespace poolify::cli {
+
+int runReport() {
+  if (OutputFile.empty()) {
+    llvm::errs() << "poolify report: name the HTML file with -o report.html\n";
+    return 2;
+  }
+  std::vector<std::string> paths(Paths.begin(), Paths.end());
+  auto prepared = prepareRun(paths);
+  if (!prepared)
+    return 2;
+  Run &run = *prepared;
+  analyze(run, /*withInherited=*/true);
+  bool failed = !run.found.problems.empty();
+  for (const auto &p : run.found.problems)
+    llvm::errs() << p << "\n";
+
+  output::ReportData data;
+  std::string joined;
+  for (const auto &p : paths)
+    joined += (joined.empty() ? "" : " ") + p;
+  data.title = "poolify report: " + (joined.empty() ? std::string(".") : joined);
+  std::vector<std::string> categories;
+  std::vector<pipeline::FileOutcome> after;
+  for (size_t i = 0; i < run.outcomes.size(); ++i) {
+    const auto &o = run.outcomes[i];
+    categories.push_back(run.categoryOf(run.found.files[i]));
+    for (const auto &m : o.messages)
+      if (m.error)
+        llvm::errs() << m.text << "\n";
+    failed = failed || o.failed;
+    if (o.changed())
+      data.diffs.push_back({o.file.display, output::unifiedDiff(o.original, o.updated, o.file.display), o.rewritten,
+                            o.removed});
+    for (const auto &r : o.records)
+      if ((r.kind == pipeline::SiteRecord::Kind::Direct || r.kind == pipeline::SiteRecord::Kind::Reference) &&
+          !r.fixable())
+        data.left.push_back({o.file.display, r.line, r.col, r.rule, r.reason});
+    // Coverage once migrated: the same analysis of the rewritten text.
+    after.push_back(o.changed() ? pipeline::processText(o.file, o.updated, run.rules) : o);
+  }
+  data.before = output::buildManifest(run.outcomes, categories, run.inherited);
+  data.after = output::buildManifest(after, categories, run.inherited);
+
+  std::error_code ec;
+  llvm::raw_fd_ostream os(OutputFile, ec);
+  if (ec) {
+    llvm::errs() << OutputFile << ": error: cannot write the report: " << ec.message() << "\n";
+    return 2;
+  }
+  os << output::renderReport(data);
+  llvm::errs() << fmt::format("poolify: wrote {} ({} files would change, {} sites left; coverage {}% now, {}% after "
+                              "migrate)\n",
+                              std::string(OutputFile), data.diffs.size(), data.left.size(),
+                              output::formatPercent(data.before.total.coverage()),
+                              output::formatPercent(data.after.total.coverage()));
+  return failed ? 1 : 0;
+}
+
+} // namespace poolify::cli

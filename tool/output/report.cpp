@@ -1,0 +1,483 @@
+// The HTML report (see report.h): one deterministic, self-contained HTML5 file. Inline CSS and
+// inline SVG only; no scripts, fonts or images. Key numbers carry stable ids and data attributes
+// (id="coverage-before", "coverage-after", "files-changed", "sites-left", "overrides-removed";
+// category rows data-category="NAME" with cells data-field="...") for tests and scrapers.
+#include "output/report.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <string_view>
+
+namespace poolify::output {
+
+namespace {
+
+std::string esc(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+    case '&': out += "&amp;"; break;
+    case '<': out += "&lt;"; break;
+    case '>': out += "&gt;"; break;
+    case '"': out += "&quot;"; break;
+    case '\'': out += "&#39;"; break;
+    default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string span(const char *cls, std::string_view text) {
+  return fmt::format("<span class=\"{}\">{}</span>", cls, esc(text));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Python syntax colouring, one diff line at a time. The state carries a triple-quoted string that
+// is still open at the end of a line (one state per side of the diff, reset at each hunk).
+
+struct PyState {
+  std::string openQuote; // """ or ''' while inside a multi-line string
+};
+
+bool idStart(unsigned char c) { return std::isalpha(c) || c == '_' || c >= 0x80; }
+bool idChar(unsigned char c) { return idStart(c) || std::isdigit(c); }
+
+bool inList(std::string_view w, std::initializer_list<const char *> words) {
+  for (const char *k : words)
+    if (w == k)
+      return true;
+  return false;
+}
+
+bool isKeyword(std::string_view w) {
+  return inList(w, {"False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+                    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in",
+                    "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with",
+                    "yield"});
+}
+
+bool isBuiltin(std::string_view w) {
+  return inList(w, {"self", "cls", "super", "print", "len", "range", "isinstance", "getattr", "setattr", "hasattr",
+                    "dict", "list", "set", "tuple", "str", "int", "float", "bool", "bytes", "object", "type", "open",
+                    "Exception", "ValueError", "KeyError", "TypeError", "RuntimeError", "ImportError"});
+}
+
+// End of a string body that starts at `i` (just past the opening quote); `closed` tells whether
+// the closing quote is on this line.
+size_t stringEnd(std::string_view s, size_t i, std::string_view quote, bool &closed) {
+  while (i < s.size()) {
+    if (s[i] == '\\') {
+      i += 2;
+      continue;
+    }
+    if (s.compare(i, quote.size(), quote) == 0) {
+      closed = true;
+      return i + quote.size();
+    }
+    ++i;
+  }
+  closed = false;
+  return s.size();
+}
+
+std::string highlightPython(std::string_view line, PyState &state) {
+  std::string out;
+  size_t i = 0;
+  if (!state.openQuote.empty()) {
+    bool closed = false;
+    i = stringEnd(line, 0, state.openQuote, closed);
+    out += span("s", line.substr(0, i));
+    if (closed)
+      state.openQuote.clear();
+  }
+  std::string_view prevWord;
+  auto stringAt = [&](size_t start, size_t q) {
+    size_t qlen = line.compare(q, 3, "\"\"\"") == 0 || line.compare(q, 3, "'''") == 0 ? 3 : 1;
+    std::string quote(line.substr(q, qlen));
+    bool closed = false;
+    size_t e = stringEnd(line, q + qlen, quote, closed);
+    out += span("s", line.substr(start, e - start));
+    if (!closed && qlen == 3)
+      state.openQuote = quote;
+    i = e;
+  };
+  while (i < line.size()) {
+    unsigned char c = line[i];
+    if (c == '#') {
+      out += span("c", line.substr(i));
+      break;
+    }
+    if (c == '"' || c == '\'') {
+      stringAt(i, i);
+    } else if (std::isdigit(c) || (c == '.' && i + 1 < line.size() && std::isdigit((unsigned char)line[i + 1]))) {
+      size_t e = i + 1;
+      bool hex = line.compare(i, 2, "0x") == 0 || line.compare(i, 2, "0X") == 0;
+      while (e < line.size() && (idChar(line[e]) || line[e] == '.' ||
+                                 (!hex && (line[e] == '+' || line[e] == '-') && (line[e - 1] | 0x20) == 'e')))
+        ++e;
+      out += span("n", line.substr(i, e - i));
+      i = e;
+    } else if (c == '@' && i + 1 < line.size() && idStart(line[i + 1])) {
+      size_t e = i + 1;
+      while (e < line.size() && (idChar(line[e]) || line[e] == '.'))
+        ++e;
+      out += span("d", line.substr(i, e - i));
+      i = e;
+    } else if (idStart(c)) {
+      size_t e = i;
+      while (e < line.size() && idChar(line[e]))
+        ++e;
+      std::string_view w = line.substr(i, e - i);
+      if (w.size() <= 2 && e < line.size() && (line[e] == '"' || line[e] == '\'') &&
+          w.find_first_not_of("rRbBuUfF") == std::string_view::npos) {
+        stringAt(i, e); // a prefixed string: r"..", f'..', rb"""..
+        continue;
+      }
+      out += isKeyword(w)                                   ? span("k", w)
+             : prevWord == "def" || prevWord == "class"     ? span("f", w)
+             : isBuiltin(w)                                 ? span("b", w)
+                                                            : esc(w);
+      prevWord = w;
+      i = e;
+      continue;
+    } else {
+      out += esc(line.substr(i, 1));
+      ++i;
+    }
+    if (!std::isspace(c))
+      prevWord = {};
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Diffs: a table per file (old and new line numbers, sign, coloured code).
+
+struct DiffStats {
+  unsigned added = 0, deleted = 0;
+};
+
+DiffStats diffStats(const std::string &diff) {
+  DiffStats st;
+  bool inHunk = false;
+  size_t i = 0;
+  while (i < diff.size()) {
+    size_t nl = diff.find('\n', i);
+    std::string_view line(diff.data() + i, (nl == std::string::npos ? diff.size() : nl) - i);
+    i = nl == std::string::npos ? diff.size() : nl + 1;
+    if (line.substr(0, 2) == "@@")
+      inHunk = true;
+    else if (inHunk && !line.empty() && line[0] == '+')
+      ++st.added;
+    else if (inHunk && !line.empty() && line[0] == '-')
+      ++st.deleted;
+  }
+  return st;
+}
+
+std::string renderDiffTable(const std::string &diff) {
+  std::string out = "<table class=\"diff\"><colgroup><col class=\"ln\"><col class=\"ln\"><col class=\"sign\"><col>"
+                    "</colgroup>\n";
+  PyState oldState, newState;
+  unsigned oldNo = 0, newNo = 0;
+  bool inHunk = false;
+  size_t i = 0;
+  while (i < diff.size()) {
+    size_t nl = diff.find('\n', i);
+    std::string_view line(diff.data() + i, (nl == std::string::npos ? diff.size() : nl) - i);
+    i = nl == std::string::npos ? diff.size() : nl + 1;
+    if (!line.empty() && line.back() == '\r')
+      line.remove_suffix(1);
+    if (line.substr(0, 2) == "@@") {
+      unsigned a = 0, c = 0;
+      std::string header(line);
+      if (std::sscanf(header.c_str(), "@@ -%u%*[^+]+%u", &a, &c) == 2) {
+        oldNo = a, newNo = c;
+        inHunk = true;
+        oldState = newState = PyState{};
+        out += fmt::format("<tr class=\"hunk\"><td class=\"ln\"></td><td class=\"ln\"></td><td colspan=\"2\">{}</td>"
+                           "</tr>\n", esc(line));
+      }
+      continue;
+    }
+    if (!inHunk || line.empty())
+      continue; // the diff --git / --- / +++ header: the section header names the file
+    if (line[0] == '\\') {
+      out += fmt::format("<tr class=\"note\"><td class=\"ln\"></td><td class=\"ln\"></td><td colspan=\"2\">{}</td>"
+                         "</tr>\n", esc(line.substr(2)));
+      continue;
+    }
+    std::string_view code = line.substr(1);
+    std::string cls, oldCell, newCell, html;
+    if (line[0] == '+') {
+      cls = "add", newCell = std::to_string(newNo++), html = highlightPython(code, newState);
+    } else if (line[0] == '-') {
+      cls = "del", oldCell = std::to_string(oldNo++), html = highlightPython(code, oldState);
+    } else {
+      cls = "ctx", oldCell = std::to_string(oldNo++), newCell = std::to_string(newNo++);
+      html = highlightPython(code, newState);
+      highlightPython(code, oldState);
+    }
+    out += fmt::format("<tr class=\"{}\"><td class=\"ln\">{}</td><td class=\"ln\">{}</td><td class=\"sign\">{}</td>"
+                       "<td class=\"code\">{}</td></tr>\n",
+                       cls, oldCell, newCell, line[0] == ' ' ? std::string() : std::string(1, line[0]), html);
+  }
+  return out + "</table>\n";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Coverage: a bar per state (now, after migrate) of pooled / fixable direct / other direct sites.
+
+std::string barRow(const char *label, const Counts &c, int y) {
+  constexpr double x0 = 52, width = 200;
+  std::string out = fmt::format("<text x=\"0\" y=\"{}\" class=\"lbl\">{}</text>", y + 10, label);
+  unsigned all = c.pooledSites + c.directSites;
+  if (all == 0)
+    return out + fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"12\" rx=\"2\" class=\"none\"><title>no "
+                             "client sites</title></rect><text x=\"{}\" y=\"{}\" class=\"val\">no sites</text>",
+                             x0, y, width, x0 + width + 8, y + 10);
+  double x = x0;
+  auto seg = [&](unsigned n, const char *cls, const char *what) {
+    if (n == 0)
+      return;
+    double w = width * n / all;
+    out += fmt::format("<rect x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" height=\"12\" class=\"{}\"><title>{} {}</title>"
+                       "</rect>", x, y, w, cls, n, what);
+    x += w;
+  };
+  unsigned fixable = std::min(c.fixableSites, c.directSites);
+  seg(c.pooledSites, "pooled", "pooled");
+  seg(fixable, "fixable", "direct, fixable by migrate");
+  seg(c.directSites - fixable, "direct", "direct, left");
+  return out + fmt::format("<text x=\"{}\" y=\"{}\" class=\"val\">{}/{} pooled</text>", x0 + width + 8, y + 10,
+                           c.pooledSites, all);
+}
+
+std::string chart(const std::string &name, const Counts &before, const Counts &after) {
+  return fmt::format("<svg class=\"chart\" width=\"330\" height=\"34\" viewBox=\"0 0 330 34\" role=\"img\" "
+                     "aria-label=\"{}: {}% pooled now, {}% after migrate\">{}{}</svg>",
+                     esc(name), formatPercent(before.coverage()), formatPercent(after.coverage()),
+                     barRow("now", before, 2), barRow("after", after, 19));
+}
+
+std::string coverageRow(const std::string &name, const Counts &b, const Counts &a, bool total) {
+  return fmt::format("<tr {}><th scope=\"row\">{}</th><td data-field=\"files\">{}</td>"
+                     "<td data-field=\"direct-sites\">{}</td><td data-field=\"fixable-sites\">{}</td>"
+                     "<td data-field=\"pooled-sites\">{}</td><td data-field=\"coverage-before\">{}%</td>"
+                     "<td data-field=\"coverage-after\" class=\"after\">{}%</td><td class=\"chart-cell\">{}</td></tr>\n",
+                     total ? std::string("id=\"category-total\" class=\"total\"")
+                           : fmt::format("data-category=\"{}\"", esc(name)),
+                     total ? std::string("Total") : esc(name), b.files, b.directSites, b.fixableSites, b.pooledSites,
+                     formatPercent(b.coverage()), formatPercent(a.coverage()), chart(name, b, a));
+}
+
+const char *const Style = R"css(
+:root{--fg:#1f2328;--muted:#59636e;--border:#d1d9e0;--panel:#f6f8fa;--accent:#0969da;
+--pooled:#2da44e;--fixable:#e3b341;--direct:#cf222e;--mono:ui-monospace,SFMono-Regular,"SF Mono",Menlo,Consolas,"DejaVu Sans Mono","Liberation Mono",monospace}
+*{box-sizing:border-box}
+body{margin:0;font:14px/1.5 -apple-system,BlinkMacSystemFont,"Segoe UI","Noto Sans",Helvetica,Arial,sans-serif;color:var(--fg);background:#fff}
+.wrap{max-width:1200px;margin:0 auto;padding:0 24px}
+header.top{background:#0d1117;color:#f0f6fc;padding:26px 0 22px}
+h1{font-size:22px;font-weight:600;margin:0 0 2px}
+.sub{color:#9198a1;margin:0 0 18px}
+.stats{display:grid;grid-template-columns:1.7fr 1fr 1fr 1fr;gap:12px}
+.stat{background:#161b22;border:1px solid #30363d;border-radius:8px;padding:12px 16px}
+.stat .label{font-size:12px;text-transform:uppercase;letter-spacing:.05em;color:#9198a1}
+.stat .value{font-size:30px;font-weight:600;line-height:1.25;font-variant-numeric:tabular-nums}
+.stat .value .to{color:#3fb950}.stat .arrow{color:#656d76;margin:0 8px;font-weight:400}
+.stat .hint{font-size:12px;color:#9198a1}
+nav.toc{border-bottom:1px solid var(--border);background:var(--panel);position:sticky;top:0;z-index:2}
+nav.toc a{display:inline-block;padding:8px 14px 8px 0;color:var(--accent);text-decoration:none;font-weight:500}
+h2{font-size:18px;font-weight:600;margin:28px 0 10px;padding-bottom:6px;border-bottom:1px solid var(--border)}
+h2 .count{color:var(--muted);font-weight:400}
+p.note{color:var(--muted);margin:4px 0 12px}
+a{color:var(--accent)}
+code,.mono{font-family:var(--mono);font-size:12.5px}
+table{border-collapse:collapse}
+table.grid{width:100%}
+.grid th,.grid td{padding:5px 10px;border-bottom:1px solid var(--border);text-align:right;vertical-align:middle;font-variant-numeric:tabular-nums}
+.grid thead th{font-size:12px;color:var(--muted);font-weight:600;background:var(--panel)}
+.grid th:first-child,.grid td:first-child,.grid .l{text-align:left}
+.grid tbody th{font-weight:600}
+.grid tr.total th,.grid tr.total td{border-top:2px solid var(--fg);font-weight:600}
+.grid td.after{color:#1a7f37;font-weight:600}
+td.chart-cell{width:340px;text-align:left}
+svg.chart text{font:11px -apple-system,"Segoe UI","Noto Sans",Helvetica,Arial,sans-serif;fill:var(--muted)}
+svg.chart .pooled,.sw.pooled{fill:var(--pooled);background:var(--pooled)}
+svg.chart .fixable,.sw.fixable{fill:var(--fixable);background:var(--fixable)}
+svg.chart .direct,.sw.direct{fill:var(--direct);background:var(--direct)}
+svg.chart .none{fill:#eaeef2}
+.legend{color:var(--muted);font-size:12px;margin:0 0 8px}.legend span{margin-right:14px}
+.sw{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:5px;vertical-align:-1px}
+.plus{color:#1a7f37}.minus{color:var(--direct)}
+.badge{display:inline-block;font-size:11px;padding:0 7px;border-radius:10px;background:#eaeef2;color:var(--muted);margin-left:6px;white-space:nowrap}
+.badge.rm{background:#fff1e5;color:#953800}
+section.file{border:1px solid var(--border);border-radius:8px;margin:14px 0;overflow:hidden;scroll-margin-top:48px}
+section.file:target{box-shadow:0 0 0 2px var(--accent)}
+section.file>h3{margin:0;font-size:13px;font-weight:600;padding:7px 12px;background:var(--panel);border-bottom:1px solid var(--border);display:flex;align-items:center;gap:6px}
+section.file>h3 code{font-size:13px;flex:1}
+section.file>h3 a.up{font-weight:400;font-size:12px;text-decoration:none}
+table.diff{width:100%;table-layout:fixed;font-family:var(--mono);font-size:12.5px;line-height:1.5}
+.diff col.ln{width:46px}.diff col.sign{width:18px}
+.diff td{padding:0 6px;vertical-align:top}
+.diff td.ln{color:#8c959f;text-align:right;user-select:none;font-size:11.5px}
+.diff td.sign{user-select:none;color:var(--muted)}
+.diff td.code{white-space:pre-wrap;overflow-wrap:anywhere;tab-size:4}
+.diff tr.add{background:#e6ffec}.diff tr.add td.ln{background:#ccffd8}
+.diff tr.del{background:#ffebe9}.diff tr.del td.ln{background:#ffd7d5}
+.diff tr.hunk td{background:#ddf4ff;color:var(--muted);padding:3px 8px}
+.diff tr.note td{color:var(--muted);font-style:italic}
+.k{color:#cf222e}.s{color:#0a3069}.c{color:#6e7781;font-style:italic}.n{color:#0550ae}.f{color:#8250df;font-weight:600}.b{color:#953800}.d{color:#8250df}
+.left-file{margin:14px 0 20px}
+.left-file h3{font-size:13px;margin:0 0 4px;font-weight:600}
+.left-file h3 a{font-weight:400;font-size:12px;margin-left:8px}
+.rule{display:inline-block;font-family:var(--mono);font-size:11.5px;padding:0 6px;border-radius:4px;background:#ddf4ff;color:#0550ae}
+footer{color:var(--muted);font-size:12px;border-top:1px solid var(--border);margin-top:36px;padding:14px 0 28px}
+)css";
+
+} // namespace
+
+std::string renderReport(const ReportData &data) {
+  const Counts &b = data.before.total, &a = data.after.total;
+  unsigned rewritten = 0, removed = 0;
+  for (const auto &d : data.diffs)
+    rewritten += d.rewritten, removed += d.removed;
+  std::map<std::string, size_t> diffIndex; // path -> file-N
+  for (size_t i = 0; i < data.diffs.size(); ++i)
+    diffIndex.emplace(data.diffs[i].path, i + 1);
+
+  std::string out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+  out += fmt::format("<meta name=\"generator\" content=\"poolify {}\">\n<title>{}</title>\n<style>{}</style>\n"
+                     "</head>\n<body>\n",
+                     POOLIFY_VERSION, esc(data.title), Style);
+
+  // Header and headline numbers.
+  out += fmt::format(
+      "<header class=\"top\"><div class=\"wrap\">\n<h1>{}</h1>\n<p class=\"sub\">What <code>poolify migrate "
+      "--apply</code> would change, and what it would leave for a hand fix.</p>\n<div class=\"stats\">\n"
+      "<div class=\"stat\"><div class=\"label\">Pool coverage</div><div class=\"value\"><span id=\"coverage-before\" "
+      "data-value=\"{}\">{}%</span><span class=\"arrow\">&rarr;</span><span class=\"to\" id=\"coverage-after\" "
+      "data-value=\"{}\">{}%</span></div><div class=\"hint\">{} of {} client sites pooled now, {} of {} after "
+      "migrate</div></div>\n",
+      esc(data.title), formatPercent(b.coverage()), formatPercent(b.coverage()), formatPercent(a.coverage()),
+      formatPercent(a.coverage()), b.pooledSites, b.pooledSites + b.directSites, a.pooledSites,
+      a.pooledSites + a.directSites);
+  auto stat = [&](const char *label, const char *id, size_t n, const std::string &hint) {
+    out += fmt::format("<div class=\"stat\"><div class=\"label\">{}</div><div class=\"value\" id=\"{}\" "
+                       "data-value=\"{}\">{}</div><div class=\"hint\">{}</div></div>\n",
+                       label, id, n, n, hint);
+  };
+  stat("Files that would change", "files-changed", data.diffs.size(), fmt::format("{} sites rewritten", rewritten));
+  stat("Sites left", "sites-left", data.left.size(), "direct sites migrate cannot fix");
+  stat("Overrides removed", "overrides-removed", removed, "redundant with a base class");
+  out += "</div>\n</div></header>\n";
+  out += fmt::format("<nav class=\"toc\"><div class=\"wrap\"><a href=\"#coverage\">Coverage</a><a href=\"#changes\">"
+                     "Changed files ({})</a><a href=\"#left\">Sites left ({})</a>{}</div></nav>\n<main class=\"wrap\">\n",
+                     data.diffs.size(), data.left.size(),
+                     data.before.mockTargets.empty()
+                         ? std::string()
+                         : fmt::format("<a href=\"#mocks\">Mock targets ({})</a>", data.before.mockTargets.size()));
+
+  // Coverage per category.
+  std::map<std::string, std::pair<Counts, Counts>> cats;
+  for (const auto &[name, c] : data.before.categories)
+    cats[name].first = c;
+  for (const auto &[name, c] : data.after.categories)
+    cats[name].second = c;
+  out += "<h2 id=\"coverage\">Coverage by category</h2>\n<p class=\"note\">Coverage is pooled sites / (pooled + "
+         "direct sites). Counts are for the code as it is now; the bars and the last column show it after "
+         "<code>poolify migrate --apply</code>.</p>\n<div class=\"legend\"><span><i class=\"sw pooled\"></i>pooled"
+         "</span><span><i class=\"sw fixable\"></i>direct, fixable by migrate</span><span><i class=\"sw direct\"></i>"
+         "direct, left</span></div>\n<table class=\"grid coverage\"><thead><tr><th>Category</th><th>Files</th>"
+         "<th>Direct sites</th><th>Fixable</th><th>Pooled sites</th><th>Coverage now</th><th>After migrate</th>"
+         "<th class=\"l\">Sites: now / after</th></tr></thead>\n<tbody>\n";
+  for (const auto &[name, c] : cats)
+    out += coverageRow(name, c.first, c.second, false);
+  out += coverageRow("total", b, a, true) + "</tbody></table>\n";
+
+  // Changed files, then their diffs.
+  out += fmt::format("<h2 id=\"changes\">Changed files <span class=\"count\">({})</span></h2>\n", data.diffs.size());
+  std::vector<DiffStats> stats;
+  for (const auto &d : data.diffs)
+    stats.push_back(diffStats(d.diff));
+  if (data.diffs.empty()) {
+    out += "<p class=\"note\">Nothing to change: <code>poolify migrate</code> would leave every file as it is.</p>\n";
+  } else {
+    out += "<table class=\"grid files\"><thead><tr><th>File</th><th>Lines</th><th>Sites rewritten</th>"
+           "<th>Overrides removed</th></tr></thead>\n<tbody>\n";
+    for (size_t i = 0; i < data.diffs.size(); ++i)
+      out += fmt::format("<tr><td><a class=\"mono\" href=\"#file-{}\">{}</a></td><td class=\"mono\"><span "
+                         "class=\"plus\">+{}</span> <span class=\"minus\">&minus;{}</span></td><td>{}</td><td>{}</td>"
+                         "</tr>\n",
+                         i + 1, esc(data.diffs[i].path), stats[i].added, stats[i].deleted, data.diffs[i].rewritten,
+                         data.diffs[i].removed);
+    out += "</tbody></table>\n";
+  }
+  for (size_t i = 0; i < data.diffs.size(); ++i) {
+    const auto &d = data.diffs[i];
+    out += fmt::format("<section class=\"file\" id=\"file-{}\" data-path=\"{}\">\n<h3><code>{}</code>", i + 1,
+                       esc(d.path), esc(d.path));
+    if (d.rewritten)
+      out += fmt::format("<span class=\"badge\">{} rewritten</span>", d.rewritten);
+    if (d.removed)
+      out += fmt::format("<span class=\"badge rm\">{} override{} removed</span>", d.removed, d.removed == 1 ? "" : "s");
+    out += "<a class=\"up\" href=\"#changes\">&uarr; files</a></h3>\n" + renderDiffTable(d.diff) + "</section>\n";
+  }
+
+  // Sites left, grouped by file.
+  out += fmt::format("<h2 id=\"left\">Sites left <span class=\"count\">({})</span></h2>\n", data.left.size());
+  if (data.left.empty())
+    out += "<p class=\"note\">None: after <code>poolify migrate --apply</code> every client site uses a pool.</p>\n";
+  else
+    out += "<p class=\"note\">Direct client sites that <code>poolify migrate</code> leaves as they are, with the "
+           "reason. Fix them by hand or mark them <code># poolify: ignore</code>.</p>\n";
+  for (size_t i = 0; i < data.left.size();) {
+    const std::string &path = data.left[i].path;
+    size_t j = i;
+    while (j < data.left.size() && data.left[j].path == path)
+      ++j;
+    auto it = diffIndex.find(path);
+    out += fmt::format("<div class=\"left-file\" data-path=\"{}\"><h3><code>{}</code>{}</h3>\n<table class=\"grid "
+                       "sites\"><thead><tr><th>Site</th><th class=\"l\">Rule</th><th class=\"l\">Reason</th></tr>"
+                       "</thead><tbody>\n",
+                       esc(path), esc(path),
+                       it == diffIndex.end() ? std::string()
+                                             : fmt::format("<a href=\"#file-{}\">see diff</a>", it->second));
+    for (; i < j; ++i) {
+      const auto &l = data.left[i];
+      std::string loc = fmt::format("{}:{}:{}", l.path, l.line, l.col);
+      out += fmt::format("<tr data-site=\"{0}\"><td class=\"l mono\">{0}</td><td class=\"l\"><span class=\"rule\">{1}"
+                         "</span></td><td class=\"l\">{2}</td></tr>\n",
+                         esc(loc), esc(l.rule), esc(l.reason));
+    }
+    out += "</tbody></table></div>\n";
+  }
+
+  // Test patches that stop intercepting once the sites they name use the pool.
+  if (!data.before.mockTargets.empty()) {
+    out += fmt::format("<h2 id=\"mocks\">Mock targets that stop intercepting <span class=\"count\">({})</span></h2>\n"
+                       "<p class=\"note\">These patches name a site that migrate rewrites or removes: once migrated "
+                       "they intercept nothing. Patch the pooled function instead.</p>\n<table class=\"grid mocks\">"
+                       "<thead><tr><th>Patch</th><th class=\"l\">Target</th><th class=\"l\">Site</th></tr></thead>"
+                       "<tbody>\n",
+                       data.before.mockTargets.size());
+    for (const auto &t : data.before.mockTargets)
+      out += fmt::format("<tr><td class=\"l mono\">{}:{}:{}</td><td class=\"l mono\">{}</td><td class=\"l mono\">"
+                         "{}:{}:{}</td></tr>\n",
+                         esc(t.path), t.line, t.col, esc(t.target), esc(t.sitePath), t.siteLine, t.siteCol);
+    out += "</tbody></table>\n";
+  }
+  out += fmt::format("</main>\n<footer><div class=\"wrap\">Generated by poolify {}. A self-contained file: no scripts, "
+                     "no network access.</div></footer>\n</body>\n</html>\n",
+                     POOLIFY_VERSION);
+  return out;
+}
+
+} // namespace poolify::output
