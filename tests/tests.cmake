@@ -29,3 +29,4 @@ if(EXISTS ${CMAKE_SOURCE_DIR}/tests/manifest_check_test.py)
   add_test(NAME manifest_check COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/manifest_check_test.py"
            --poolify $<TARGET_FILE:poolify>)
 endif()
+add_test(NAME batches COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/batches_test.py" --poolify $<TARGET_FILE:poolify>)
