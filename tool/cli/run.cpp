@@ -10,7 +10,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <map>
+#include <mutex>
 
 namespace poolify::cli {
 
@@ -29,13 +31,40 @@ template <typename F> void parallelFor(const std::vector<size_t> &indices, F wor
   pool.wait();
 }
 
+// Progress on a terminal for runs of a few hundred files or more (never when piped or --quiet).
+class Progress {
+public:
+  explicit Progress(size_t total)
+      : total_(total), on_(total >= 200 && !Quiet && llvm::errs().is_displayed()) {}
+  void tick() {
+    size_t n = ++done_;
+    if (!on_ || (n % 50 != 0 && n != total_))
+      return;
+    std::lock_guard<std::mutex> lock(mutex_);
+    llvm::errs() << fmt::format("\rpoolify: analyzed {}/{} files", n, total_);
+    if (n == total_)
+      llvm::errs() << "\r\033[K";
+    llvm::errs().flush();
+  }
+
+private:
+  size_t total_;
+  bool on_;
+  std::atomic<size_t> done_{0};
+  std::mutex mutex_;
+};
+
 std::vector<pipeline::FileOutcome> processAll(const std::vector<source::SourceFile> &files,
                                               const std::vector<rules::Rule> &rules) {
   std::vector<pipeline::FileOutcome> outcomes(files.size());
   std::vector<size_t> all(files.size());
   for (size_t i = 0; i < all.size(); ++i)
     all[i] = i;
-  parallelFor(all, [&](size_t i) { outcomes[i] = pipeline::processFile(files[i], rules); });
+  Progress progress(files.size());
+  parallelFor(all, [&](size_t i) {
+    outcomes[i] = pipeline::processFile(files[i], rules);
+    progress.tick();
+  });
   return outcomes;
 }
 
