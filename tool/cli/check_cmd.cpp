@@ -65,6 +65,16 @@ int runCheck() {
   if (!prepared)
     return 2;
   Run &run = *prepared;
+  for (const auto &[cat, pct] : minimums) {
+    bool known = cat.empty() || cat == "other" ||
+                 std::any_of(run.config.categories.begin(), run.config.categories.end(),
+                             [&](const config::Category &c) { return c.name == cat; });
+    if (!known) {
+      llvm::errs() << fmt::format("poolify check: --min-coverage names category '{}', which {} does not define\n",
+                                  cat, run.config.file.empty() ? std::string("no poolify.yaml") : run.config.file);
+      return 2;
+    }
+  }
   analyze(run, /*withInherited=*/!minimums.empty());
   bool unanalyzable = !run.found.problems.empty();
   for (const auto &p : run.found.problems)

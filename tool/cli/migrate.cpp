@@ -94,7 +94,17 @@ int runMigrate() {
         selected[i] = true;
   }
 
-  unsigned changed = 0, rewritten = 0, left = 0, removed = 0, errors = 0;
+  unsigned changed = 0, rewritten = 0, left = 0, removed = 0, errors = 0, written = 0;
+  if (Apply || Commit)
+    source::deferInterrupts();
+  auto stopIfInterrupted = [&]() {
+    if (!source::interrupted())
+      return false;
+    llvm::errs() << fmt::format("poolify: interrupted after writing {} files; every file is either fully "
+                                "rewritten or untouched\n",
+                                written);
+    return true;
+  };
   bool printDiffs = !Apply && !Commit && OutDir.empty();
   bool colour = printDiffs && colours();
   for (size_t i = 0; i < run.outcomes.size(); ++i) {
@@ -117,9 +127,15 @@ int runMigrate() {
     if (printDiffs) {
       std::string d = output::unifiedDiff(o.original, o.updated, o.file.display);
       llvm::outs() << (colour ? output::colorizeDiff(d) : d);
-    } else if (Apply && !Commit && !applyFile(o)) {
-      ++errors;
-      --changed;
+    } else if (Apply && !Commit) {
+      if (stopIfInterrupted())
+        return 130;
+      if (!applyFile(o)) {
+        ++errors;
+        --changed;
+      } else {
+        ++written;
+      }
     }
   }
   llvm::outs().flush();
@@ -149,10 +165,13 @@ int runMigrate() {
         const auto &o = run.outcomes[i];
         if (!o.changed())
           continue;
+        if (stopIfInterrupted())
+          return 130;
         if (!applyFile(o)) {
           llvm::errs() << "poolify migrate: stopped before committing batch " << b.name << "\n";
           return 1;
         }
+        ++written;
         add.push_back(o.file.path);
       }
       if (add.size() == 2)

@@ -11,6 +11,8 @@
 
 #include <fmt/format.h>
 
+#include <tuple>
+
 namespace poolify::config {
 
 namespace fs = llvm::sys::fs;
@@ -246,12 +248,18 @@ public:
                                       *key));
       }
     }
-    for (const auto &b : c.batches)
-      for (const auto &cat : b.categories)
-        if (cat != "other" && std::none_of(c.categories.begin(), c.categories.end(),
-                                           [&](const Category &x) { return x.name == cat; }))
-          error = error.empty() ? fmt::format("{}:1:1: error: batch '{}' names unknown category '{}'", file_, b.name, cat)
-                                : error;
+    for (const auto &[batch, cat, where] : batchCategories_)
+      if (cat != "other" &&
+          std::none_of(c.categories.begin(), c.categories.end(), [&](const Category &x) { return x.name == cat; }))
+        fail(where, fmt::format("batch '{}' names unknown category '{}' (categories: {})", c.batches[batch].name,
+                                cat, categoryNames(c)));
+  }
+
+  static std::string categoryNames(const Config &c) {
+    std::string names;
+    for (const auto &x : c.categories)
+      names += (names.empty() ? "" : ", ") + x.name;
+    return names.empty() ? "none defined" : names + ", other";
   }
 
   void batch(Node *n, Config &c) {
@@ -269,7 +277,19 @@ public:
         if (auto s = scalar(kv.getValue(), "name"))
           b.name = *s;
       } else if (*key == "categories") {
-        b.categories = list(kv.getValue(), "categories");
+        // Remember where each name stands, to point at an unknown one once all categories are read.
+        // (YAML nodes are read once: collect and locate in one pass.)
+        Node *v = kv.getValue();
+        if (auto *seq = llvm::dyn_cast_or_null<SequenceNode>(v)) {
+          for (Node &item : *seq)
+            if (auto name = scalar(&item, "categories")) {
+              b.categories.push_back(*name);
+              batchCategories_.push_back({c.batches.size(), *name, &item});
+            }
+        } else if (auto name = scalar(v, "categories")) {
+          b.categories.push_back(*name);
+          batchCategories_.push_back({c.batches.size(), *name, v});
+        }
       } else if (*key == "globs") {
         b.globs = list(kv.getValue(), "globs");
       } else {
@@ -284,6 +304,7 @@ public:
 private:
   std::string file_;
   llvm::SourceMgr &sm_;
+  std::vector<std::tuple<size_t, std::string, Node *>> batchCategories_; // batch index, category, where
 };
 
 } // namespace

@@ -246,8 +246,10 @@ std::vector<ClassIndex::Inherited> ClassIndex::inheritedClients(size_t file) {
       for (const auto &b : facts(e.key).assignments) {
         if (!providesPooled(b) || b.outcome == Outcome::Removed)
           continue;
+        // A class that sets the attribute itself (even through an override `migrate` would remove)
+        // has its own client now: it is not listed as inheriting one.
         bool own = std::any_of(cls.assignments.begin(), cls.assignments.end(), [&](const AttributeAssignment &a) {
-          return a.attr == b.attr && a.where == AttributeAssignment::Where::Init && a.outcome != Outcome::Removed;
+          return a.attr == b.attr && a.where == AttributeAssignment::Where::Init;
         });
         bool listed = std::any_of(out.begin(), out.end(),
                                   [&](const Inherited &i) { return i.cls == cls.name && i.attr == b.attr; });

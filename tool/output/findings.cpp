@@ -10,6 +10,18 @@ namespace poolify::output {
 
 namespace {
 
+// A relative path as a URI reference (RFC 3986): unreserved characters and '/' stay.
+std::string uriOf(const std::string &path) {
+  std::string out;
+  for (unsigned char c : path) {
+    if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/')
+      out += static_cast<char>(c);
+    else
+      out += fmt::format("%{:02X}", c);
+  }
+  return out;
+}
+
 std::string pretty(llvm::json::Value v) {
   std::string out;
   llvm::raw_string_ostream os(out);
@@ -79,7 +91,7 @@ std::string sarif(const std::vector<Finding> &findings, const std::vector<rules:
         {"locations",
          llvm::json::Array{llvm::json::Object{
              {"physicalLocation",
-              llvm::json::Object{{"artifactLocation", llvm::json::Object{{"uri", f.path}, {"uriBaseId", "%SRCROOT%"}}},
+              llvm::json::Object{{"artifactLocation", llvm::json::Object{{"uri", uriOf(f.path)}, {"uriBaseId", "%SRCROOT%"}}},
                                  {"region", llvm::json::Object{{"startLine", f.line}, {"startColumn", f.col}}}}}}}},
         {"partialFingerprints", llvm::json::Object{{"poolifySite/v1", fmt::format("{}:{}:{}", f.path, f.rule,
                                                                                    f.message)}}}});

@@ -66,29 +66,30 @@ void say(FileOutcome &out, const LineIndex &lines, size_t offset, size_t base, c
       {lc.line, lc.col, fmt::format("{}:{}:{}: {}", out.file.display, lc.line, lc.col, what), error});
 }
 
-// `# poolify: ignore` or `# poolify: ignore[rule-a, rule-b]` on a line.
-std::string ignoreMarker(std::string_view line) {
-  size_t hash = line.find('#');
-  while (hash != std::string_view::npos) {
-    std::string_view c = line.substr(hash + 1);
-    size_t k = c.find_first_not_of(" \t");
-    if (k != std::string_view::npos && c.substr(k).rfind("poolify:", 0) == 0) {
-      std::string_view rest = c.substr(k + 8);
-      size_t w = rest.find_first_not_of(" \t");
-      if (w != std::string_view::npos && rest.substr(w).rfind("ignore", 0) == 0) {
-        rest = rest.substr(w + 6);
-        if (!rest.empty() && rest[0] == '[') {
-          size_t close = rest.find(']');
-          std::string ids(rest.substr(1, close == std::string_view::npos ? std::string_view::npos : close - 1));
-          ids.erase(std::remove_if(ids.begin(), ids.end(), [](char ch) { return ch == ' ' || ch == '\t'; }), ids.end());
-          return ids.empty() ? "*" : ids;
-        }
-        return "*";
-      }
-    }
-    hash = line.find('#', hash + 1);
+// A comment `# poolify: ignore` (all rules) or `# poolify: ignore[rule-a, rule-b]`: "*", the
+// ids, or "" when the comment is something else.
+std::string ignoreMarker(std::string_view comment) {
+  size_t hash = comment.find('#');
+  if (hash == std::string_view::npos)
+    return "";
+  std::string_view c = comment.substr(hash + 1);
+  size_t k = c.find_first_not_of(" \t");
+  if (k == std::string_view::npos || c.substr(k).rfind("poolify:", 0) != 0)
+    return "";
+  std::string_view rest = c.substr(k + 8);
+  size_t w = rest.find_first_not_of(" \t");
+  if (w == std::string_view::npos || rest.substr(w).rfind("ignore", 0) != 0)
+    return "";
+  rest = rest.substr(w + 6);
+  if (!rest.empty() && rest[0] == '[') {
+    size_t close = rest.find(']');
+    std::string ids(rest.substr(1, close == std::string_view::npos ? std::string_view::npos : close - 1));
+    ids.erase(std::remove_if(ids.begin(), ids.end(), [](char ch) { return ch == ' ' || ch == '\t'; }), ids.end());
+    return ids.empty() ? "*" : ids;
   }
-  return "";
+  if (!rest.empty() && rest[0] != ' ' && rest[0] != '\t' && rest[0] != '#')
+    return ""; // `# poolify: ignored` is not the marker
+  return "*";
 }
 
 std::string normalisedLine(std::string_view text, size_t offset) {
@@ -168,6 +169,12 @@ void recordSites(FileOutcome &out, const py::Tree &tree, const py::ScopeModel &m
                  const std::vector<analysis::Site> &sites, const rewrite::FilePlan &plan,
                  const std::vector<rules::Rule> &rules, const LineIndex &lines, size_t base) {
   std::string_view text = tree.text();
+  // Ignore markers by line: only real comments count (not `#` inside a string).
+  LineIndex bodyLines(text);
+  std::map<unsigned, std::string> markers;
+  for (TSNode c : model.comments())
+    if (auto m = ignoreMarker(tree.text(c)); !m.empty())
+      markers[bodyLines.lineOf(py::start(c))] = m;
   auto make = [&](SiteRecord::Kind kind, TSNode at, const rules::Rule &rule, const std::string &callable) {
     SiteRecord r;
     r.kind = kind;
@@ -180,8 +187,8 @@ void recordSites(FileOutcome &out, const py::Tree &tree, const py::ScopeModel &m
     r.callable = callable;
     r.code = normalisedLine(text, py::start(at));
     r.callee = std::string(tree.text(at));
-    r.ignore = ignoreMarker(text.substr(lineStartOf(text, py::start(at)),
-                                        lineEndOf(text, py::start(at)) - lineStartOf(text, py::start(at))));
+    if (auto m = markers.find(bodyLines.lineOf(py::start(at))); m != markers.end())
+      r.ignore = m->second;
     return r;
   };
   for (size_t i = 0; i < sites.size(); ++i) {

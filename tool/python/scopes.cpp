@@ -198,7 +198,9 @@ private:
       reference(n, scope);
     } else if (t == "import_statement" || t == "import_from_statement") {
       visitImport(n, scope);
-    } else if (t == "future_import_statement" || t == "comment") {
+    } else if (t == "comment") {
+      m_.comments_.push_back(n);
+    } else if (t == "future_import_statement") {
       // binds nothing a rule cares about
     } else if (t == "function_definition") {
       bind(scope, BindingKind::Definition, std::string(textOf(field(n, "name"))), field(n, "name"));

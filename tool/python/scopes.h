@@ -58,6 +58,8 @@ public:
   const std::vector<Reference> &references() const { return references_; }
   /// String literals outside annotations (candidates for `mock.patch("pkg.Client")` targets).
   const std::vector<TSNode> &strings() const { return strings_; }
+  /// Comments, in no particular order.
+  const std::vector<TSNode> &comments() const { return comments_; }
 
   /// The scope whose binding `name` refers to when used in `scope`; -1 for builtins/unbound.
   int resolve(std::string_view name, int scope) const;
@@ -80,6 +82,7 @@ private:
   std::vector<Binding> bindings_;
   std::vector<Reference> references_;
   std::vector<TSNode> strings_;
+  std::vector<TSNode> comments_;
   friend class ScopeBuilder;
 };
 

@@ -6,6 +6,7 @@
 #include <llvm/Support/Process.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -19,6 +20,23 @@ llvm::Expected<std::string> readFile(const std::string &path) {
     return llvm::createStringError(buf.getError(), "cannot read: %s", buf.getError().message().c_str());
   return (*buf)->getBuffer().str();
 }
+
+namespace {
+volatile sig_atomic_t gInterrupted = 0;
+void onInterrupt(int) { gInterrupted = 1; }
+} // namespace
+
+void deferInterrupts() {
+  struct sigaction sa;
+  std::memset(&sa, 0, sizeof sa);
+  sa.sa_handler = onInterrupt;
+  sa.sa_flags = SA_RESTART;
+  sigemptyset(&sa.sa_mask);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP})
+    sigaction(sig, &sa, nullptr);
+}
+
+bool interrupted() { return gInterrupted != 0; }
 
 namespace {
 llvm::Error errnoError(const char *what, const std::string &path) {

@@ -10,6 +10,11 @@ namespace poolify::source {
 
 llvm::Expected<std::string> readFile(const std::string &path);
 
+/// From now on SIGINT, SIGTERM and SIGHUP only set a flag (`interrupted()`), so a run that writes
+/// files stops between two files: each is either fully old or fully new, and no temp file is left.
+void deferInterrupts();
+bool interrupted();
+
 /// Replaces `path` with `contents` if its bytes are still `expected`.
 llvm::Error writeAtomically(const std::string &path, const std::string &contents, const std::string &expected);
 
