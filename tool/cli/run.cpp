@@ -236,6 +236,8 @@ std::optional<Run> prepareRun(const std::vector<std::string> &paths) {
     return std::nullopt;
   run.rules = std::move(*rules);
   run.found = source::discover(roots);
+  for (const auto &n : run.found.notes)
+    llvm::errs() << n << "\n";
   if (!run.config.exclude.empty()) {
     auto &files = run.found.files;
     files.erase(std::remove_if(files.begin(), files.end(),

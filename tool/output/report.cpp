@@ -41,9 +41,7 @@ std::string span(const char *cls, std::string_view text) {
 // Python syntax colouring, one diff line at a time. The state carries a triple-quoted string that
 // is still open at the end of a line (one state per side of the diff, reset at each hunk).
 
-struct PyState {
-  std::string openQuote; // """ or ''' while inside a multi-line string
-};
+using PyState = std::string; // the open """ or ''' while inside a multi-line string, else ""
 
 bool idStart(unsigned char c) { return std::isalpha(c) || c == '_' || c >= 0x80; }
 bool idChar(unsigned char c) { return idStart(c) || std::isdigit(c); }
@@ -89,12 +87,12 @@ size_t stringEnd(std::string_view s, size_t i, std::string_view quote, bool &clo
 std::string highlightPython(std::string_view line, PyState &state) {
   std::string out;
   size_t i = 0;
-  if (!state.openQuote.empty()) {
+  if (!state.empty()) {
     bool closed = false;
-    i = stringEnd(line, 0, state.openQuote, closed);
+    i = stringEnd(line, 0, state, closed);
     out += span("s", line.substr(0, i));
     if (closed)
-      state.openQuote.clear();
+      state.clear();
   }
   std::string_view prevWord;
   auto stringAt = [&](size_t start, size_t q) {
@@ -104,7 +102,7 @@ std::string highlightPython(std::string_view line, PyState &state) {
     size_t e = stringEnd(line, q + qlen, quote, closed);
     out += span("s", line.substr(start, e - start));
     if (!closed && qlen == 3)
-      state.openQuote = quote;
+      state = quote;
     i = e;
   };
   while (i < line.size()) {
@@ -163,25 +161,7 @@ struct DiffStats {
   unsigned added = 0, deleted = 0;
 };
 
-DiffStats diffStats(const std::string &diff) {
-  DiffStats st;
-  bool inHunk = false;
-  size_t i = 0;
-  while (i < diff.size()) {
-    size_t nl = diff.find('\n', i);
-    std::string_view line(diff.data() + i, (nl == std::string::npos ? diff.size() : nl) - i);
-    i = nl == std::string::npos ? diff.size() : nl + 1;
-    if (line.substr(0, 2) == "@@")
-      inHunk = true;
-    else if (inHunk && !line.empty() && line[0] == '+')
-      ++st.added;
-    else if (inHunk && !line.empty() && line[0] == '-')
-      ++st.deleted;
-  }
-  return st;
-}
-
-std::string renderDiffTable(const std::string &diff) {
+std::string renderDiffTable(const std::string &diff, DiffStats &st) {
   std::string out = "<table class=\"diff\"><colgroup><col class=\"ln\"><col class=\"ln\"><col class=\"sign\"><col>"
                     "</colgroup>\n";
   PyState oldState, newState;
@@ -200,7 +180,7 @@ std::string renderDiffTable(const std::string &diff) {
       if (std::sscanf(header.c_str(), "@@ -%u%*[^+]+%u", &a, &c) == 2) {
         oldNo = a, newNo = c;
         inHunk = true;
-        oldState = newState = PyState{};
+        oldState.clear(), newState.clear();
         out += fmt::format("<tr class=\"hunk\"><td class=\"ln\"></td><td class=\"ln\"></td><td colspan=\"2\">{}</td>"
                            "</tr>\n", esc(line));
       }
@@ -216,9 +196,9 @@ std::string renderDiffTable(const std::string &diff) {
     std::string_view code = line.substr(1);
     std::string cls, oldCell, newCell, html;
     if (line[0] == '+') {
-      cls = "add", newCell = std::to_string(newNo++), html = highlightPython(code, newState);
+      cls = "add", newCell = std::to_string(newNo++), html = highlightPython(code, newState), ++st.added;
     } else if (line[0] == '-') {
-      cls = "del", oldCell = std::to_string(oldNo++), html = highlightPython(code, oldState);
+      cls = "del", oldCell = std::to_string(oldNo++), html = highlightPython(code, oldState), ++st.deleted;
     } else {
       cls = "ctx", oldCell = std::to_string(oldNo++), newCell = std::to_string(newNo++);
       html = highlightPython(code, newState);
@@ -235,7 +215,7 @@ std::string renderDiffTable(const std::string &diff) {
 // Coverage: a bar per state (now, after migrate) of pooled / fixable direct / other direct sites.
 
 std::string barRow(const char *label, const Counts &c, int y) {
-  constexpr double x0 = 52, width = 200;
+  constexpr double x0 = 40, width = 210;
   std::string out = fmt::format("<text x=\"0\" y=\"{}\" class=\"lbl\">{}</text>", y + 10, label);
   unsigned all = c.pooledSites + c.directSites;
   if (all == 0)
@@ -255,12 +235,12 @@ std::string barRow(const char *label, const Counts &c, int y) {
   seg(c.pooledSites, "pooled", "pooled");
   seg(fixable, "fixable", "direct, fixable by migrate");
   seg(c.directSites - fixable, "direct", "direct, left");
-  return out + fmt::format("<text x=\"{}\" y=\"{}\" class=\"val\">{}/{} pooled</text>", x0 + width + 8, y + 10,
+  return out + fmt::format("<text x=\"{}\" y=\"{}\" class=\"val\">{}/{}</text>", x0 + width + 8, y + 10,
                            c.pooledSites, all);
 }
 
 std::string chart(const std::string &name, const Counts &before, const Counts &after) {
-  return fmt::format("<svg class=\"chart\" width=\"330\" height=\"34\" viewBox=\"0 0 330 34\" role=\"img\" "
+  return fmt::format("<svg class=\"chart\" width=\"300\" height=\"34\" viewBox=\"0 0 300 34\" role=\"img\" "
                      "aria-label=\"{}: {}% pooled now, {}% after migrate\">{}{}</svg>",
                      esc(name), formatPercent(before.coverage()), formatPercent(after.coverage()),
                      barRow("now", before, 2), barRow("after", after, 19));
@@ -278,66 +258,57 @@ std::string coverageRow(const std::string &name, const Counts &b, const Counts &
 }
 
 const char *const Style = R"css(
-:root{--fg:#1f2328;--muted:#59636e;--border:#d1d9e0;--panel:#f6f8fa;--accent:#0969da;
---pooled:#2da44e;--fixable:#e3b341;--direct:#cf222e;--mono:ui-monospace,SFMono-Regular,"SF Mono",Menlo,Consolas,"DejaVu Sans Mono","Liberation Mono",monospace}
-*{box-sizing:border-box}
-body{margin:0;font:14px/1.5 -apple-system,BlinkMacSystemFont,"Segoe UI","Noto Sans",Helvetica,Arial,sans-serif;color:var(--fg);background:#fff}
+:root{--fg:#1f2328;--muted:#59636e;--border:#d1d9e0;--panel:#f6f8fa;--accent:#0969da;--pooled:#2da44e;
+--fixable:#e3b341;--direct:#cf222e;--mono:ui-monospace,SFMono-Regular,Menlo,Consolas,"DejaVu Sans Mono",monospace}
+*{box-sizing:border-box} a{color:var(--accent)} table{border-collapse:collapse}
+body{margin:0;font:14px/1.5 -apple-system,"Segoe UI","Noto Sans",Helvetica,Arial,sans-serif;color:var(--fg)}
 .wrap{max-width:1200px;margin:0 auto;padding:0 24px}
-header.top{background:#0d1117;color:#f0f6fc;padding:26px 0 22px}
-h1{font-size:22px;font-weight:600;margin:0 0 2px}
-.sub{color:#9198a1;margin:0 0 18px}
-.stats{display:grid;grid-template-columns:1.7fr 1fr 1fr 1fr;gap:12px}
+header.top{background:#0d1117;color:#f0f6fc;padding:26px 0 22px} h1{font-size:22px;font-weight:600;margin:0 0 2px}
+.sub{color:#9198a1;margin:0 0 18px} .stats{display:grid;grid-template-columns:1.7fr 1fr 1fr 1fr;gap:12px}
 .stat{background:#161b22;border:1px solid #30363d;border-radius:8px;padding:12px 16px}
 .stat .label{font-size:12px;text-transform:uppercase;letter-spacing:.05em;color:#9198a1}
 .stat .value{font-size:30px;font-weight:600;line-height:1.25;font-variant-numeric:tabular-nums}
-.stat .value .to{color:#3fb950}.stat .arrow{color:#656d76;margin:0 8px;font-weight:400}
-.stat .hint{font-size:12px;color:#9198a1}
+.stat .to{color:#3fb950} .stat .arrow{color:#656d76;margin:0 8px;font-weight:400} .stat .hint{font-size:12px;color:#9198a1}
 nav.toc{border-bottom:1px solid var(--border);background:var(--panel);position:sticky;top:0;z-index:2}
-nav.toc a{display:inline-block;padding:8px 14px 8px 0;color:var(--accent);text-decoration:none;font-weight:500}
+nav.toc a{display:inline-block;padding:8px 14px 8px 0;text-decoration:none;font-weight:500}
 h2{font-size:18px;font-weight:600;margin:28px 0 10px;padding-bottom:6px;border-bottom:1px solid var(--border)}
-h2 .count{color:var(--muted);font-weight:400}
-p.note{color:var(--muted);margin:4px 0 12px}
-a{color:var(--accent)}
+h2 .count{color:var(--muted);font-weight:400} p.note{color:var(--muted);margin:4px 0 12px}
 code,.mono{font-family:var(--mono);font-size:12.5px}
-table{border-collapse:collapse}
-table.grid{width:100%}
-.grid th,.grid td{padding:5px 10px;border-bottom:1px solid var(--border);text-align:right;vertical-align:middle;font-variant-numeric:tabular-nums}
+/* tables: coverage, changed files, sites left, mock targets */
+table.grid{width:100%} .grid tbody th{font-weight:600} .grid td.after{color:#1a7f37;font-weight:600}
+.grid th,.grid td{padding:5px 10px;border-bottom:1px solid var(--border);text-align:right;font-variant-numeric:tabular-nums}
 .grid thead th{font-size:12px;color:var(--muted);font-weight:600;background:var(--panel)}
 .grid th:first-child,.grid td:first-child,.grid .l{text-align:left}
-.grid tbody th{font-weight:600}
 .grid tr.total th,.grid tr.total td{border-top:2px solid var(--fg);font-weight:600}
-.grid td.after{color:#1a7f37;font-weight:600}
-td.chart-cell{width:340px;text-align:left}
-svg.chart text{font:11px -apple-system,"Segoe UI","Noto Sans",Helvetica,Arial,sans-serif;fill:var(--muted)}
-svg.chart .pooled,.sw.pooled{fill:var(--pooled);background:var(--pooled)}
-svg.chart .fixable,.sw.fixable{fill:var(--fixable);background:var(--fixable)}
-svg.chart .direct,.sw.direct{fill:var(--direct);background:var(--direct)}
-svg.chart .none{fill:#eaeef2}
-.legend{color:var(--muted);font-size:12px;margin:0 0 8px}.legend span{margin-right:14px}
-.sw{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:5px;vertical-align:-1px}
-.plus{color:#1a7f37}.minus{color:var(--direct)}
-.badge{display:inline-block;font-size:11px;padding:0 7px;border-radius:10px;background:#eaeef2;color:var(--muted);margin-left:6px;white-space:nowrap}
+.files{margin-bottom:20px} .files td{padding:3px 10px} .mocks td{overflow-wrap:anywhere}
+.plus{color:#1a7f37} .minus{color:var(--direct)}
+.sites tr.group th{padding-top:14px;font-size:13px;text-align:left} .sites tr.group a{font-weight:400;font-size:12px;margin-left:8px}
+.sites td:first-child{width:46%} .sites td:nth-child(2){width:10%}
+.badge{display:inline-block;font-size:11px;padding:0 7px;border-radius:10px;background:#eaeef2;color:var(--muted);margin-left:6px}
 .badge.rm{background:#fff1e5;color:#953800}
+.rule{font-family:var(--mono);font-size:11.5px;padding:0 6px;border-radius:4px;background:#ddf4ff;color:#0550ae}
+/* charts */
+td.chart-cell{width:316px;text-align:left;padding:3px 10px}
+svg.chart text{font:11px -apple-system,"Segoe UI","Noto Sans",Helvetica,Arial,sans-serif;fill:var(--muted)}
+.pooled{fill:var(--pooled);background:var(--pooled)} .fixable{fill:var(--fixable);background:var(--fixable)}
+.direct{fill:var(--direct);background:var(--direct)} svg.chart .none{fill:#eaeef2}
+.legend{color:var(--muted);font-size:12px;margin:0 0 8px} .legend span{margin-right:14px}
+.sw{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:5px;vertical-align:-1px}
+/* diffs */
 section.file{border:1px solid var(--border);border-radius:8px;margin:14px 0;overflow:hidden;scroll-margin-top:48px}
 section.file:target{box-shadow:0 0 0 2px var(--accent)}
-section.file>h3{margin:0;font-size:13px;font-weight:600;padding:7px 12px;background:var(--panel);border-bottom:1px solid var(--border);display:flex;align-items:center;gap:6px}
-section.file>h3 code{font-size:13px;flex:1}
+section.file>h3{margin:0;font-size:13px;padding:7px 12px;background:var(--panel);border-bottom:1px solid var(--border);
+display:flex;align-items:center;gap:6px} section.file>h3 code{font-size:13px;flex:1}
 section.file>h3 a.up{font-weight:400;font-size:12px;text-decoration:none}
 table.diff{width:100%;table-layout:fixed;font-family:var(--mono);font-size:12.5px;line-height:1.5}
-.diff col.ln{width:46px}.diff col.sign{width:18px}
-.diff td{padding:0 6px;vertical-align:top}
-.diff td.ln{color:#8c959f;text-align:right;user-select:none;font-size:11.5px}
-.diff td.sign{user-select:none;color:var(--muted)}
+.diff col.ln{width:46px} .diff col.sign{width:18px} .diff td{padding:0 6px;vertical-align:top}
+.diff td.ln{color:#8c959f;text-align:right;user-select:none;font-size:11.5px} .diff td.sign{user-select:none;color:var(--muted)}
 .diff td.code{white-space:pre-wrap;overflow-wrap:anywhere;tab-size:4}
-.diff tr.add{background:#e6ffec}.diff tr.add td.ln{background:#ccffd8}
-.diff tr.del{background:#ffebe9}.diff tr.del td.ln{background:#ffd7d5}
-.diff tr.hunk td{background:#ddf4ff;color:var(--muted);padding:3px 8px}
-.diff tr.note td{color:var(--muted);font-style:italic}
-.k{color:#cf222e}.s{color:#0a3069}.c{color:#6e7781;font-style:italic}.n{color:#0550ae}.f{color:#8250df;font-weight:600}.b{color:#953800}.d{color:#8250df}
-.left-file{margin:14px 0 20px}
-.left-file h3{font-size:13px;margin:0 0 4px;font-weight:600}
-.left-file h3 a{font-weight:400;font-size:12px;margin-left:8px}
-.rule{display:inline-block;font-family:var(--mono);font-size:11.5px;padding:0 6px;border-radius:4px;background:#ddf4ff;color:#0550ae}
+.diff tr.add{background:#e6ffec} .diff tr.add td.ln{background:#ccffd8}
+.diff tr.del{background:#ffebe9} .diff tr.del td.ln{background:#ffd7d5}
+.diff tr.hunk td{background:#ddf4ff;color:var(--muted);padding:3px 8px} .diff tr.note td{color:var(--muted);font-style:italic}
+.k{color:#cf222e} .s{color:#0a3069} .c{color:#6e7781;font-style:italic} .n{color:#0550ae} .f{color:#8250df;font-weight:600}
+.b{color:#953800} .d{color:#8250df}
 footer{color:var(--muted);font-size:12px;border-top:1px solid var(--border);margin-top:36px;padding:14px 0 28px}
 )css";
 
@@ -397,16 +368,17 @@ std::string renderReport(const ReportData &data) {
          "</span><span><i class=\"sw fixable\"></i>direct, fixable by migrate</span><span><i class=\"sw direct\"></i>"
          "direct, left</span></div>\n<table class=\"grid coverage\"><thead><tr><th>Category</th><th>Files</th>"
          "<th>Direct sites</th><th>Fixable</th><th>Pooled sites</th><th>Coverage now</th><th>After migrate</th>"
-         "<th class=\"l\">Sites: now / after</th></tr></thead>\n<tbody>\n";
+         "<th class=\"l\">Pooled / all sites: now, after</th></tr></thead>\n<tbody>\n";
   for (const auto &[name, c] : cats)
     out += coverageRow(name, c.first, c.second, false);
   out += coverageRow("total", b, a, true) + "</tbody></table>\n";
 
   // Changed files, then their diffs.
   out += fmt::format("<h2 id=\"changes\">Changed files <span class=\"count\">({})</span></h2>\n", data.diffs.size());
-  std::vector<DiffStats> stats;
-  for (const auto &d : data.diffs)
-    stats.push_back(diffStats(d.diff));
+  std::vector<DiffStats> stats(data.diffs.size());
+  std::vector<std::string> tables;
+  for (size_t i = 0; i < data.diffs.size(); ++i)
+    tables.push_back(renderDiffTable(data.diffs[i].diff, stats[i]));
   if (data.diffs.empty()) {
     out += "<p class=\"note\">Nothing to change: <code>poolify migrate</code> would leave every file as it is.</p>\n";
   } else {
@@ -428,26 +400,26 @@ std::string renderReport(const ReportData &data) {
       out += fmt::format("<span class=\"badge\">{} rewritten</span>", d.rewritten);
     if (d.removed)
       out += fmt::format("<span class=\"badge rm\">{} override{} removed</span>", d.removed, d.removed == 1 ? "" : "s");
-    out += "<a class=\"up\" href=\"#changes\">&uarr; files</a></h3>\n" + renderDiffTable(d.diff) + "</section>\n";
+    out += "<a class=\"up\" href=\"#changes\">&uarr; files</a></h3>\n" + tables[i] + "</section>\n";
   }
 
-  // Sites left, grouped by file.
+  // Sites left: one table, a group of rows per file.
   out += fmt::format("<h2 id=\"left\">Sites left <span class=\"count\">({})</span></h2>\n", data.left.size());
   if (data.left.empty())
     out += "<p class=\"note\">None: after <code>poolify migrate --apply</code> every client site uses a pool.</p>\n";
   else
     out += "<p class=\"note\">Direct client sites that <code>poolify migrate</code> leaves as they are, with the "
-           "reason. Fix them by hand or mark them <code># poolify: ignore</code>.</p>\n";
+           "reason. Fix them by hand or mark them <code># poolify: ignore</code>.</p>\n<table class=\"grid sites\">"
+           "<thead><tr><th>Site</th><th class=\"l\">Rule</th><th class=\"l\">Reason</th></tr></thead>\n";
   for (size_t i = 0; i < data.left.size();) {
     const std::string &path = data.left[i].path;
     size_t j = i;
     while (j < data.left.size() && data.left[j].path == path)
       ++j;
     auto it = diffIndex.find(path);
-    out += fmt::format("<div class=\"left-file\" data-path=\"{}\"><h3><code>{}</code>{}</h3>\n<table class=\"grid "
-                       "sites\"><thead><tr><th>Site</th><th class=\"l\">Rule</th><th class=\"l\">Reason</th></tr>"
-                       "</thead><tbody>\n",
-                       esc(path), esc(path),
+    out += fmt::format("<tbody class=\"left-file\" data-path=\"{}\"><tr class=\"group\"><th colspan=\"3\"><code>"
+                       "{}</code><span class=\"badge\">{} left</span>{}</th></tr>\n",
+                       esc(path), esc(path), j - i,
                        it == diffIndex.end() ? std::string()
                                              : fmt::format("<a href=\"#file-{}\">see diff</a>", it->second));
     for (; i < j; ++i) {
@@ -457,8 +429,10 @@ std::string renderReport(const ReportData &data) {
                          "</span></td><td class=\"l\">{2}</td></tr>\n",
                          esc(loc), esc(l.rule), esc(l.reason));
     }
-    out += "</tbody></table></div>\n";
+    out += "</tbody>\n";
   }
+  if (!data.left.empty())
+    out += "</table>\n";
 
   // Test patches that stop intercepting once the sites they name use the pool.
   if (!data.before.mockTargets.empty()) {

@@ -152,17 +152,38 @@ Discovery discover(const std::vector<std::string> &roots) {
       found.push_back(root);
     }
   }
+  // The real folders of the roots: a symbolic link is followed only to a file inside one of them.
+  std::vector<std::string> realRoots;
+  for (const auto &root : roots) {
+    llvm::SmallString<256> r;
+    if (!fs::real_path(root, r))
+      realRoots.push_back(fs::is_directory(r) ? std::string(r) : std::string(path::parent_path(r)));
+  }
+  auto inside = [&](const std::string &real) {
+    return std::any_of(realRoots.begin(), realRoots.end(), [&](const std::string &r) {
+      return real.size() > r.size() && real.compare(0, r.size(), r) == 0 && real[r.size()] == '/';
+    });
+  };
+  // Plain files first, so a file reached both directly and through a link is named by its own path.
+  std::stable_partition(found.begin(), found.end(), [](const std::string &p) { return !fs::is_symlink_file(p); });
   std::set<std::string> seenReal;
   for (const auto &p : found) {
-    fs::file_status st;
-    if (fs::status(p, st) || !fs::is_regular_file(st)) {
-      if (fs::is_directory(st))
-        continue; // a folder named x.py
-      continue;   // deleted since git listed it, or a dangling link
-    }
+    bool link = fs::is_symlink_file(p);
     llvm::SmallString<256> real;
-    if (fs::real_path(p, real))
-      real = p;
+    if (fs::real_path(p, real)) {
+      if (link)
+        d.notes.push_back(fmt::format("{}: a symbolic link that leads nowhere (dangling or a loop); skipped",
+                                      displayPath(p, cwd)));
+      continue; // or deleted since git listed it
+    }
+    fs::file_status st;
+    if (fs::status(real, st) || !fs::is_regular_file(st))
+      continue; // a folder named x.py, a device, ...
+    if (link && !inside(std::string(real))) {
+      d.notes.push_back(fmt::format("{}: a symbolic link to {}, outside the tree; skipped", displayPath(p, cwd),
+                                    std::string(real)));
+      continue;
+    }
     if (!seenReal.insert(std::string(real)).second)
       continue;
     d.files.push_back({p, displayPath(p, cwd)});

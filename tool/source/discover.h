@@ -15,7 +15,8 @@ struct SourceFile {
 
 struct Discovery {
   std::vector<SourceFile> files; // sorted by display path, each file once
-  std::vector<std::string> problems; // "path: what happened; what poolify did"
+  std::vector<std::string> problems; // "path: what happened; what poolify did" (the run fails)
+  std::vector<std::string> notes;    // skipped on purpose (links out of the tree); said, not failed
 };
 
 Discovery discover(const std::vector<std::string> &roots);

@@ -55,6 +55,9 @@ llvm::Error writeAtomically(const std::string &linkOrPath, const std::string &co
   struct stat st;
   if (::stat(path.c_str(), &st) != 0)
     return errnoError("cannot stat", path);
+  if (!(st.st_mode & S_IWUSR))
+    return llvm::createStringError(std::errc::permission_denied,
+                                   "the file is read-only; not written (make it writable to migrate it)");
   llvm::SmallString<256> tmp(llvm::sys::path::parent_path(path));
   if (tmp.empty())
     tmp = ".";
