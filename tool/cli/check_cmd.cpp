@@ -65,7 +65,8 @@ int runCheck() {
   if (!prepared)
     return 2;
   Run &run = *prepared;
-  for (const auto &[cat, pct] : minimums) {
+  for (const auto &minimum : minimums) {
+    const std::string &cat = minimum.first;
     bool known = cat.empty() || cat == "other" ||
                  std::any_of(run.config.categories.begin(), run.config.categories.end(),
                              [&](const config::Category &c) { return c.name == cat; });

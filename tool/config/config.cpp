@@ -248,11 +248,14 @@ public:
                                       *key));
       }
     }
-    for (const auto &[batch, cat, where] : batchCategories_)
-      if (cat != "other" &&
-          std::none_of(c.categories.begin(), c.categories.end(), [&](const Category &x) { return x.name == cat; }))
+    for (const auto &entry : batchCategories_) {
+      const auto &[batch, cat, where] = entry;
+      const std::string &name = cat;
+      if (name != "other" &&
+          std::none_of(c.categories.begin(), c.categories.end(), [&](const Category &x) { return x.name == name; }))
         fail(where, fmt::format("batch '{}' names unknown category '{}' (categories: {})", c.batches[batch].name,
-                                cat, categoryNames(c)));
+                                name, categoryNames(c)));
+    }
   }
 
   static std::string categoryNames(const Config &c) {
