@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what poolify needs to build, and only what is missing; silent when everything is there.
-#   1. Debian packages (compilers, CMake/Ninja, tree-sitter, LLVM/clang 14, fmt, doctest, node/npm)
+#   1. Debian packages (compilers, CMake/Ninja, tree-sitter, LLVM/clang 14, fmt, doctest, node/npm, and
+#      chromium, which tests/report_test.py renders the HTML report in)
 #   2. the pinned tree-sitter Python grammar from npm (node_modules/tree-sitter-python/src/parser.c)
 # Safe to run from any directory and as often as you like.
 set -euo pipefail
@@ -15,7 +16,8 @@ LIB_PACKAGES=(libtree-sitter-dev libfmt-dev doctest-dev libclang-14-dev libclang
 # Tools: "package:command". The tool counts as present when its Debian package is installed or its
 # command is on PATH (e.g. NodeSource's nodejs bundles npm and *conflicts* with Debian's npm package;
 # python3 may come from pyenv).
-TOOL_PACKAGES=(cmake:cmake ninja-build:ninja pkg-config:pkg-config g++:g++ git:git python3:python3 nodejs:node npm:npm)
+TOOL_PACKAGES=(cmake:cmake ninja-build:ninja pkg-config:pkg-config g++:g++ git:git python3:python3 nodejs:node npm:npm
+               chromium:chromium)
 
 installed() { [ "$(dpkg-query -W -f='${db:Status-Abbrev}' "$1" 2>/dev/null)" = "ii " ]; }
 

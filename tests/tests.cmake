@@ -30,3 +30,7 @@ if(EXISTS ${CMAKE_SOURCE_DIR}/tests/manifest_check_test.py)
            --poolify $<TARGET_FILE:poolify>)
 endif()
 add_test(NAME batches COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/batches_test.py" --poolify $<TARGET_FILE:poolify>)
+if(EXISTS ${CMAKE_SOURCE_DIR}/tests/report_test.py)
+  add_test(NAME report COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/report_test.py"
+           --poolify $<TARGET_FILE:poolify>)
+endif()

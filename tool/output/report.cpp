@@ -250,7 +250,8 @@ std::string coverageRow(const std::string &name, const Counts &b, const Counts &
   return fmt::format("<tr {}><th scope=\"row\">{}</th><td data-field=\"files\">{}</td>"
                      "<td data-field=\"direct-sites\">{}</td><td data-field=\"fixable-sites\">{}</td>"
                      "<td data-field=\"pooled-sites\">{}</td><td data-field=\"coverage-before\">{}%</td>"
-                     "<td data-field=\"coverage-after\" class=\"after\">{}%</td><td class=\"chart-cell\">{}</td></tr>\n",
+                     "<td data-field=\"coverage-after\" class=\"after\">{}%</td><td class=\"chart-cell\">{}</td>"
+                     "</tr>\n",
                      total ? std::string("id=\"category-total\" class=\"total\"")
                            : fmt::format("data-category=\"{}\"", esc(name)),
                      total ? std::string("Total") : esc(name), b.files, b.directSites, b.fixableSites, b.pooledSites,
@@ -268,7 +269,8 @@ header.top{background:#0d1117;color:#f0f6fc;padding:26px 0 22px} h1{font-size:22
 .stat{background:#161b22;border:1px solid #30363d;border-radius:8px;padding:12px 16px}
 .stat .label{font-size:12px;text-transform:uppercase;letter-spacing:.05em;color:#9198a1}
 .stat .value{font-size:30px;font-weight:600;line-height:1.25;font-variant-numeric:tabular-nums}
-.stat .to{color:#3fb950} .stat .arrow{color:#656d76;margin:0 8px;font-weight:400} .stat .hint{font-size:12px;color:#9198a1}
+.stat .to{color:#3fb950} .stat .arrow{color:#656d76;margin:0 8px;font-weight:400}
+.stat .hint{font-size:12px;color:#9198a1}
 nav.toc{border-bottom:1px solid var(--border);background:var(--panel);position:sticky;top:0;z-index:2}
 nav.toc a{display:inline-block;padding:8px 14px 8px 0;text-decoration:none;font-weight:500}
 h2{font-size:18px;font-weight:600;margin:28px 0 10px;padding-bottom:6px;border-bottom:1px solid var(--border)}
@@ -276,15 +278,18 @@ h2 .count{color:var(--muted);font-weight:400} p.note{color:var(--muted);margin:4
 code,.mono{font-family:var(--mono);font-size:12.5px}
 /* tables: coverage, changed files, sites left, mock targets */
 table.grid{width:100%} .grid tbody th{font-weight:600} .grid td.after{color:#1a7f37;font-weight:600}
-.grid th,.grid td{padding:5px 10px;border-bottom:1px solid var(--border);text-align:right;font-variant-numeric:tabular-nums}
+.grid th,.grid td{padding:5px 10px;border-bottom:1px solid var(--border);text-align:right;
+font-variant-numeric:tabular-nums}
 .grid thead th{font-size:12px;color:var(--muted);font-weight:600;background:var(--panel)}
 .grid th:first-child,.grid td:first-child,.grid .l{text-align:left}
 .grid tr.total th,.grid tr.total td{border-top:2px solid var(--fg);font-weight:600}
 .files{margin-bottom:20px} .files td{padding:3px 10px} .mocks td{overflow-wrap:anywhere}
 .plus{color:#1a7f37} .minus{color:var(--direct)}
-.sites tr.group th{padding-top:14px;font-size:13px;text-align:left} .sites tr.group a{font-weight:400;font-size:12px;margin-left:8px}
+.sites tr.group th{padding-top:14px;font-size:13px;text-align:left}
+.sites tr.group a{font-weight:400;font-size:12px;margin-left:8px}
 .sites td:first-child{width:46%} .sites td:nth-child(2){width:10%}
-.badge{display:inline-block;font-size:11px;padding:0 7px;border-radius:10px;background:#eaeef2;color:var(--muted);margin-left:6px}
+.badge{display:inline-block;font-size:11px;padding:0 7px;border-radius:10px;background:#eaeef2;color:var(--muted);
+margin-left:6px}
 .badge.rm{background:#fff1e5;color:#953800}
 .rule{font-family:var(--mono);font-size:11.5px;padding:0 6px;border-radius:4px;background:#ddf4ff;color:#0550ae}
 /* charts */
@@ -302,115 +307,114 @@ display:flex;align-items:center;gap:6px} section.file>h3 code{font-size:13px;fle
 section.file>h3 a.up{font-weight:400;font-size:12px;text-decoration:none}
 table.diff{width:100%;table-layout:fixed;font-family:var(--mono);font-size:12.5px;line-height:1.5}
 .diff col.ln{width:46px} .diff col.sign{width:18px} .diff td{padding:0 6px;vertical-align:top}
-.diff td.ln{color:#8c959f;text-align:right;user-select:none;font-size:11.5px} .diff td.sign{user-select:none;color:var(--muted)}
+.diff td.ln{color:#8c959f;text-align:right;user-select:none;font-size:11.5px}
+.diff td.sign{user-select:none;color:var(--muted)}
 .diff td.code{white-space:pre-wrap;overflow-wrap:anywhere;tab-size:4}
 .diff tr.add{background:#e6ffec} .diff tr.add td.ln{background:#ccffd8}
 .diff tr.del{background:#ffebe9} .diff tr.del td.ln{background:#ffd7d5}
-.diff tr.hunk td{background:#ddf4ff;color:var(--muted);padding:3px 8px} .diff tr.note td{color:var(--muted);font-style:italic}
-.k{color:#cf222e} .s{color:#0a3069} .c{color:#6e7781;font-style:italic} .n{color:#0550ae} .f{color:#8250df;font-weight:600}
-.b{color:#953800} .d{color:#8250df}
+.diff tr.hunk td{background:#ddf4ff;color:var(--muted);padding:3px 8px}
+.diff tr.note td{color:var(--muted);font-style:italic}
+.k{color:#cf222e} .s{color:#0a3069} .c{color:#6e7781;font-style:italic} .n{color:#0550ae}
+.f{color:#8250df;font-weight:600} .b{color:#953800} .d{color:#8250df}
 footer{color:var(--muted);font-size:12px;border-top:1px solid var(--border);margin-top:36px;padding:14px 0 28px}
 )css";
 
-} // namespace
+// ---------------------------------------------------------------------------------------------
+// The sections of the page.
 
-std::string renderReport(const ReportData &data) {
+std::string headerSection(const ReportData &data) {
   const Counts &b = data.before.total, &a = data.after.total;
   unsigned rewritten = 0, removed = 0;
   for (const auto &d : data.diffs)
     rewritten += d.rewritten, removed += d.removed;
-  std::map<std::string, size_t> diffIndex; // path -> file-N
-  for (size_t i = 0; i < data.diffs.size(); ++i)
-    diffIndex.emplace(data.diffs[i].path, i + 1);
-
-  std::string out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
-  out += fmt::format("<meta name=\"generator\" content=\"poolify {}\">\n<title>{}</title>\n<style>{}</style>\n"
-                     "</head>\n<body>\n",
-                     POOLIFY_VERSION, esc(data.title), Style);
-
-  // Header and headline numbers.
-  out += fmt::format(
-      "<header class=\"top\"><div class=\"wrap\">\n<h1>{}</h1>\n<p class=\"sub\">What <code>poolify migrate "
+  std::string out = fmt::format(
+      "<header class=\"top\"><div class=\"wrap\">\n<h1>{0}</h1>\n<p class=\"sub\">What <code>poolify migrate "
       "--apply</code> would change, and what it would leave for a hand fix.</p>\n<div class=\"stats\">\n"
       "<div class=\"stat\"><div class=\"label\">Pool coverage</div><div class=\"value\"><span id=\"coverage-before\" "
-      "data-value=\"{}\">{}%</span><span class=\"arrow\">&rarr;</span><span class=\"to\" id=\"coverage-after\" "
-      "data-value=\"{}\">{}%</span></div><div class=\"hint\">{} of {} client sites pooled now, {} of {} after "
+      "data-value=\"{1}\">{1}%</span><span class=\"arrow\">&rarr;</span><span class=\"to\" id=\"coverage-after\" "
+      "data-value=\"{2}\">{2}%</span></div><div class=\"hint\">{3} of {4} client sites pooled now, {5} of {6} after "
       "migrate</div></div>\n",
-      esc(data.title), formatPercent(b.coverage()), formatPercent(b.coverage()), formatPercent(a.coverage()),
-      formatPercent(a.coverage()), b.pooledSites, b.pooledSites + b.directSites, a.pooledSites,
-      a.pooledSites + a.directSites);
+      esc(data.title), formatPercent(b.coverage()), formatPercent(a.coverage()), b.pooledSites,
+      b.pooledSites + b.directSites, a.pooledSites, a.pooledSites + a.directSites);
   auto stat = [&](const char *label, const char *id, size_t n, const std::string &hint) {
-    out += fmt::format("<div class=\"stat\"><div class=\"label\">{}</div><div class=\"value\" id=\"{}\" "
-                       "data-value=\"{}\">{}</div><div class=\"hint\">{}</div></div>\n",
-                       label, id, n, n, hint);
+    out += fmt::format("<div class=\"stat\"><div class=\"label\">{0}</div><div class=\"value\" id=\"{1}\" "
+                       "data-value=\"{3}\">{3}</div><div class=\"hint\">{2}</div></div>\n",
+                       label, id, hint, n);
   };
   stat("Files that would change", "files-changed", data.diffs.size(), fmt::format("{} sites rewritten", rewritten));
   stat("Sites left", "sites-left", data.left.size(), "direct sites migrate cannot fix");
   stat("Overrides removed", "overrides-removed", removed, "redundant with a base class");
-  out += "</div>\n</div></header>\n";
-  out += fmt::format("<nav class=\"toc\"><div class=\"wrap\"><a href=\"#coverage\">Coverage</a><a href=\"#changes\">"
-                     "Changed files ({})</a><a href=\"#left\">Sites left ({})</a>{}</div></nav>\n<main class=\"wrap\">\n",
-                     data.diffs.size(), data.left.size(),
-                     data.before.mockTargets.empty()
-                         ? std::string()
-                         : fmt::format("<a href=\"#mocks\">Mock targets ({})</a>", data.before.mockTargets.size()));
+  out += fmt::format("</div>\n</div></header>\n<nav class=\"toc\"><div class=\"wrap\"><a href=\"#coverage\">Coverage"
+                     "</a><a href=\"#changes\">Changed files ({})</a><a href=\"#left\">Sites left ({})</a>",
+                     data.diffs.size(), data.left.size());
+  if (!data.before.mockTargets.empty())
+    out += fmt::format("<a href=\"#mocks\">Mock targets ({})</a>", data.before.mockTargets.size());
+  return out + "</div></nav>\n";
+}
 
-  // Coverage per category.
-  std::map<std::string, std::pair<Counts, Counts>> cats;
+std::string coverageSection(const ReportData &data) {
+  std::map<std::string, std::pair<Counts, Counts>> cats; // before, after
   for (const auto &[name, c] : data.before.categories)
     cats[name].first = c;
   for (const auto &[name, c] : data.after.categories)
     cats[name].second = c;
-  out += "<h2 id=\"coverage\">Coverage by category</h2>\n<p class=\"note\">Coverage is pooled sites / (pooled + "
-         "direct sites). Counts are for the code as it is now; the bars and the last column show it after "
-         "<code>poolify migrate --apply</code>.</p>\n<div class=\"legend\"><span><i class=\"sw pooled\"></i>pooled"
-         "</span><span><i class=\"sw fixable\"></i>direct, fixable by migrate</span><span><i class=\"sw direct\"></i>"
-         "direct, left</span></div>\n<table class=\"grid coverage\"><thead><tr><th>Category</th><th>Files</th>"
-         "<th>Direct sites</th><th>Fixable</th><th>Pooled sites</th><th>Coverage now</th><th>After migrate</th>"
-         "<th class=\"l\">Pooled / all sites: now, after</th></tr></thead>\n<tbody>\n";
+  std::string out =
+      "<h2 id=\"coverage\">Coverage by category</h2>\n<p class=\"note\">Coverage is pooled sites / (pooled + "
+      "direct sites). Counts are for the code as it is now; the bars and the last column show it after "
+      "<code>poolify migrate --apply</code>.</p>\n<div class=\"legend\"><span><i class=\"sw pooled\"></i>pooled"
+      "</span><span><i class=\"sw fixable\"></i>direct, fixable by migrate</span><span><i class=\"sw direct\"></i>"
+      "direct, left</span></div>\n<table class=\"grid coverage\"><thead><tr><th>Category</th><th>Files</th>"
+      "<th>Direct sites</th><th>Fixable</th><th>Pooled sites</th><th>Coverage now</th><th>After migrate</th>"
+      "<th class=\"l\">Pooled / all sites: now, after</th></tr></thead>\n<tbody>\n";
   for (const auto &[name, c] : cats)
     out += coverageRow(name, c.first, c.second, false);
-  out += coverageRow("total", b, a, true) + "</tbody></table>\n";
+  return out + coverageRow("total", data.before.total, data.after.total, true) + "</tbody></table>\n";
+}
 
-  // Changed files, then their diffs.
-  out += fmt::format("<h2 id=\"changes\">Changed files <span class=\"count\">({})</span></h2>\n", data.diffs.size());
+std::string changesSection(const ReportData &data) {
+  std::string out =
+      fmt::format("<h2 id=\"changes\">Changed files <span class=\"count\">({})</span></h2>\n", data.diffs.size());
+  if (data.diffs.empty())
+    return out + "<p class=\"note\">Nothing to change: <code>poolify migrate</code> would leave every file as it "
+                 "is.</p>\n";
   std::vector<DiffStats> stats(data.diffs.size());
-  std::vector<std::string> tables;
-  for (size_t i = 0; i < data.diffs.size(); ++i)
-    tables.push_back(renderDiffTable(data.diffs[i].diff, stats[i]));
-  if (data.diffs.empty()) {
-    out += "<p class=\"note\">Nothing to change: <code>poolify migrate</code> would leave every file as it is.</p>\n";
-  } else {
-    out += "<table class=\"grid files\"><thead><tr><th>File</th><th>Lines</th><th>Sites rewritten</th>"
-           "<th>Overrides removed</th></tr></thead>\n<tbody>\n";
-    for (size_t i = 0; i < data.diffs.size(); ++i)
-      out += fmt::format("<tr><td><a class=\"mono\" href=\"#file-{}\">{}</a></td><td class=\"mono\"><span "
-                         "class=\"plus\">+{}</span> <span class=\"minus\">&minus;{}</span></td><td>{}</td><td>{}</td>"
-                         "</tr>\n",
-                         i + 1, esc(data.diffs[i].path), stats[i].added, stats[i].deleted, data.diffs[i].rewritten,
-                         data.diffs[i].removed);
-    out += "</tbody></table>\n";
-  }
+  std::string sections;
   for (size_t i = 0; i < data.diffs.size(); ++i) {
     const auto &d = data.diffs[i];
-    out += fmt::format("<section class=\"file\" id=\"file-{}\" data-path=\"{}\">\n<h3><code>{}</code>", i + 1,
-                       esc(d.path), esc(d.path));
+    sections += fmt::format("<section class=\"file\" id=\"file-{}\" data-path=\"{}\">\n<h3><code>{}</code>", i + 1,
+                            esc(d.path), esc(d.path));
     if (d.rewritten)
-      out += fmt::format("<span class=\"badge\">{} rewritten</span>", d.rewritten);
+      sections += fmt::format("<span class=\"badge\">{} rewritten</span>", d.rewritten);
     if (d.removed)
-      out += fmt::format("<span class=\"badge rm\">{} override{} removed</span>", d.removed, d.removed == 1 ? "" : "s");
-    out += "<a class=\"up\" href=\"#changes\">&uarr; files</a></h3>\n" + tables[i] + "</section>\n";
+      sections += fmt::format("<span class=\"badge rm\">{} override{} removed</span>", d.removed,
+                              d.removed == 1 ? "" : "s");
+    sections += "<a class=\"up\" href=\"#changes\">&uarr; files</a></h3>\n" + renderDiffTable(d.diff, stats[i]) +
+                "</section>\n";
   }
+  out += "<table class=\"grid files\"><thead><tr><th>File</th><th>Lines</th><th>Sites rewritten</th>"
+         "<th>Overrides removed</th></tr></thead>\n<tbody>\n";
+  for (size_t i = 0; i < data.diffs.size(); ++i)
+    out += fmt::format("<tr><td><a class=\"mono\" href=\"#file-{}\">{}</a></td><td class=\"mono\"><span "
+                       "class=\"plus\">+{}</span> <span class=\"minus\">&minus;{}</span></td><td>{}</td><td>{}</td>"
+                       "</tr>\n",
+                       i + 1, esc(data.diffs[i].path), stats[i].added, stats[i].deleted, data.diffs[i].rewritten,
+                       data.diffs[i].removed);
+  return out + "</tbody></table>\n" + sections;
+}
 
-  // Sites left: one table, a group of rows per file.
-  out += fmt::format("<h2 id=\"left\">Sites left <span class=\"count\">({})</span></h2>\n", data.left.size());
+// Sites left: one table, a group of rows per file (linking to the file's diff when it changes).
+std::string leftSection(const ReportData &data) {
+  std::string out =
+      fmt::format("<h2 id=\"left\">Sites left <span class=\"count\">({})</span></h2>\n", data.left.size());
   if (data.left.empty())
-    out += "<p class=\"note\">None: after <code>poolify migrate --apply</code> every client site uses a pool.</p>\n";
-  else
-    out += "<p class=\"note\">Direct client sites that <code>poolify migrate</code> leaves as they are, with the "
-           "reason. Fix them by hand or mark them <code># poolify: ignore</code>.</p>\n<table class=\"grid sites\">"
-           "<thead><tr><th>Site</th><th class=\"l\">Rule</th><th class=\"l\">Reason</th></tr></thead>\n";
+    return out + "<p class=\"note\">None: after <code>poolify migrate --apply</code> every client site uses a "
+                 "pool.</p>\n";
+  std::map<std::string, size_t> diffIndex; // path -> N of #file-N
+  for (size_t i = 0; i < data.diffs.size(); ++i)
+    diffIndex.emplace(data.diffs[i].path, i + 1);
+  out += "<p class=\"note\">Direct client sites that <code>poolify migrate</code> leaves as they are, with the "
+         "reason. Fix them by hand or mark them <code># poolify: ignore</code>.</p>\n<table class=\"grid sites\">"
+         "<thead><tr><th>Site</th><th class=\"l\">Rule</th><th class=\"l\">Reason</th></tr></thead>\n";
   for (size_t i = 0; i < data.left.size();) {
     const std::string &path = data.left[i].path;
     size_t j = i;
@@ -431,27 +435,36 @@ std::string renderReport(const ReportData &data) {
     }
     out += "</tbody>\n";
   }
-  if (!data.left.empty())
-    out += "</table>\n";
+  return out + "</table>\n";
+}
 
-  // Test patches that stop intercepting once the sites they name use the pool.
-  if (!data.before.mockTargets.empty()) {
-    out += fmt::format("<h2 id=\"mocks\">Mock targets that stop intercepting <span class=\"count\">({})</span></h2>\n"
-                       "<p class=\"note\">These patches name a site that migrate rewrites or removes: once migrated "
-                       "they intercept nothing. Patch the pooled function instead.</p>\n<table class=\"grid mocks\">"
-                       "<thead><tr><th>Patch</th><th class=\"l\">Target</th><th class=\"l\">Site</th></tr></thead>"
-                       "<tbody>\n",
-                       data.before.mockTargets.size());
-    for (const auto &t : data.before.mockTargets)
-      out += fmt::format("<tr><td class=\"l mono\">{}:{}:{}</td><td class=\"l mono\">{}</td><td class=\"l mono\">"
-                         "{}:{}:{}</td></tr>\n",
-                         esc(t.path), t.line, t.col, esc(t.target), esc(t.sitePath), t.siteLine, t.siteCol);
-    out += "</tbody></table>\n";
-  }
-  out += fmt::format("</main>\n<footer><div class=\"wrap\">Generated by poolify {}. A self-contained file: no scripts, "
-                     "no network access.</div></footer>\n</body>\n</html>\n",
-                     POOLIFY_VERSION);
-  return out;
+// Test patches that stop intercepting once the sites they name use the pool.
+std::string mocksSection(const std::vector<MockTarget> &mocks) {
+  if (mocks.empty())
+    return {};
+  std::string out = fmt::format(
+      "<h2 id=\"mocks\">Mock targets that stop intercepting <span class=\"count\">({})</span></h2>\n<p "
+      "class=\"note\">These patches name a site that migrate rewrites or removes: once migrated they intercept "
+      "nothing. Patch the pooled function instead.</p>\n<table class=\"grid mocks\"><thead><tr><th>Patch</th><th "
+      "class=\"l\">Target</th><th class=\"l\">Site</th></tr></thead><tbody>\n",
+      mocks.size());
+  for (const auto &t : mocks)
+    out += fmt::format("<tr><td class=\"l mono\">{}:{}:{}</td><td class=\"l mono\">{}</td><td class=\"l mono\">"
+                       "{}:{}:{}</td></tr>\n",
+                       esc(t.path), t.line, t.col, esc(t.target), esc(t.sitePath), t.siteLine, t.siteCol);
+  return out + "</tbody></table>\n";
+}
+
+} // namespace
+
+std::string renderReport(const ReportData &data) {
+  return fmt::format("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" "
+                     "content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"poolify "
+                     "{0}\">\n<title>{1}</title>\n<style>{2}</style>\n</head>\n<body>\n{3}<main class=\"wrap\">\n{4}{5}"
+                     "{6}{7}</main>\n<footer><div class=\"wrap\">Generated by poolify {0}. A self-contained file: no "
+                     "scripts, no network access.</div></footer>\n</body>\n</html>\n",
+                     POOLIFY_VERSION, esc(data.title), Style, headerSection(data), coverageSection(data),
+                     changesSection(data), leftSection(data), mocksSection(data.before.mockTargets));
 }
 
 } // namespace poolify::output
