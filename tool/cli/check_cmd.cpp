@@ -124,7 +124,8 @@ int runCheck() {
     return unanalyzable ? 2 : 0;
   }
   // Tests whose patches stop intercepting once their target is migrated.
-  for (const auto &t : output::findMockTargets(run.outcomes))
+  auto lookup = [&](size_t i) -> const std::vector<pipeline::SiteRecord> & { return recordsOf(run, i); };
+  for (const auto &t : output::findMockTargets(run.outcomes, lookup))
     findings.push_back({t.path, t.line, t.col, t.rule,
                         fmt::format("mock target '{}' stops intercepting once {}:{} uses the pool; patch the pool "
                                     "function instead",

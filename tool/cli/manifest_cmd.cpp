@@ -1,4 +1,5 @@
-// poolify manifest [PATH...] --format json|markdown|csv [-o FILE]
+// poolify manifest [PATH...] --format json|markdown|csv [-o FILE] [--shard K/N]
+// poolify manifest --merge A.json B.json ... --format ...
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "cli/run.h"
@@ -11,29 +12,9 @@
 
 namespace poolify::cli {
 
-int runManifest() {
-  std::string format = Format.empty() ? "json" : std::string(Format);
-  if (format != "json" && format != "markdown" && format != "csv") {
-    llvm::errs() << "poolify manifest: --format must be json, markdown or csv, not '" << format << "'\n";
-    return 2;
-  }
-  auto prepared = prepareRun(std::vector<std::string>(Paths.begin(), Paths.end()));
-  if (!prepared)
-    return 2;
-  Run &run = *prepared;
-  analyze(run, /*withInherited=*/true);
-  bool failed = !run.found.problems.empty();
-  for (const auto &p : run.found.problems)
-    llvm::errs() << p << "\n";
-  std::vector<std::string> categories;
-  for (size_t i = 0; i < run.outcomes.size(); ++i) {
-    categories.push_back(run.categoryOf(run.found.files[i]));
-    for (const auto &m : run.outcomes[i].messages)
-      if (m.error)
-        llvm::errs() << m.text << "\n";
-    failed = failed || run.outcomes[i].failed;
-  }
-  output::Manifest m = output::buildManifest(run.outcomes, categories, run.inherited);
+namespace {
+
+int write(const std::string &format, const output::Manifest &m, bool failed) {
   std::string text = format == "json" ? output::renderJson(m) : format == "markdown" ? output::renderMarkdown(m)
                                                                                       : output::renderCsv(m);
   if (OutputFile.empty()) {
@@ -53,6 +34,42 @@ int runManifest() {
                               m.total.inheritedClasses, output::formatPercent(m.total.coverage()),
                               failed ? "; some files could not be analyzed (see above)" : "");
   return failed ? 1 : 0;
+}
+
+} // namespace
+
+int runManifest() {
+  std::string format = Format.empty() ? "json" : std::string(Format);
+  if (format != "json" && format != "markdown" && format != "csv") {
+    llvm::errs() << "poolify manifest: --format must be json, markdown or csv, not '" << format << "'\n";
+    return 2;
+  }
+  if (Merge) {
+    auto merged = output::mergeManifests(std::vector<std::string>(Paths.begin(), Paths.end()));
+    if (!merged) {
+      llvm::errs() << llvm::toString(merged.takeError()) << "\n";
+      return 2;
+    }
+    return write(format, *merged, false);
+  }
+  auto prepared = prepareRun(std::vector<std::string>(Paths.begin(), Paths.end()));
+  if (!prepared)
+    return 2;
+  Run &run = *prepared;
+  analyze(run, /*withInherited=*/true);
+  bool failed = !run.found.problems.empty();
+  for (const auto &p : run.found.problems)
+    llvm::errs() << p << "\n";
+  std::vector<std::string> categories;
+  for (size_t i = 0; i < run.outcomes.size(); ++i) {
+    categories.push_back(run.categoryOf(run.found.files[i]));
+    for (const auto &m : run.outcomes[i].messages)
+      if (m.error)
+        llvm::errs() << m.text << "\n";
+    failed = failed || run.outcomes[i].failed;
+  }
+  auto lookup = [&](size_t i) -> const std::vector<pipeline::SiteRecord> & { return recordsOf(run, i); };
+  return write(format, output::buildManifest(run.outcomes, categories, run.inherited, lookup), failed);
 }
 
 } // namespace poolify::cli

@@ -64,6 +64,10 @@ cl::opt<bool> AllowDirty("allow-dirty", cl::desc("With --commit: proceed althoug
 cl::opt<bool> Quiet("quiet", cl::desc("No progress on stderr"), cl::sub(MigrateCmd), cl::sub(ManifestCmd),
                     cl::sub(CheckCmd), cl::sub(ReportCmd));
 
+cl::opt<std::string> Shard("shard", cl::desc("Only shard K of N (K/N): files split by a hash of their path"),
+                           cl::value_desc("K/N"), cl::sub(ManifestCmd), cl::sub(CheckCmd));
+cl::opt<bool> Merge("merge", cl::desc("Combine JSON manifests (the paths) into one"), cl::sub(ManifestCmd));
+
 const char *Argv0 = "poolify";
 
 std::optional<std::vector<rules::Rule>> selectedRules(const std::vector<std::string> &configRules,

@@ -41,6 +41,8 @@ extern llvm::cl::opt<std::string> OutDir;
 extern llvm::cl::opt<bool> Commit;
 extern llvm::cl::opt<bool> AllowDirty;
 extern llvm::cl::opt<bool> Quiet;
+extern llvm::cl::opt<std::string> Shard;
+extern llvm::cl::opt<bool> Merge;
 
 /// argv[0], for finding the shipped rules.
 extern const char *Argv0;

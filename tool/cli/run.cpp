@@ -1,7 +1,9 @@
 #include "cli/run.h"
 
 #include "cli/options.h"
+#include "analysis/sites.h"
 #include "index/hierarchy.h"
+#include "source/file_io.h"
 
 #include <llvm/Support/ThreadPool.h>
 #include <llvm/Support/Threading.h>
@@ -11,6 +13,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <map>
 #include <mutex>
 
@@ -55,12 +58,15 @@ private:
 };
 
 std::vector<pipeline::FileOutcome> processAll(const std::vector<source::SourceFile> &files,
-                                              const std::vector<rules::Rule> &rules) {
+                                              const std::vector<rules::Rule> &rules, const std::vector<bool> &active) {
   std::vector<pipeline::FileOutcome> outcomes(files.size());
-  std::vector<size_t> all(files.size());
-  for (size_t i = 0; i < all.size(); ++i)
-    all[i] = i;
-  Progress progress(files.size());
+  std::vector<size_t> all;
+  for (size_t i = 0; i < files.size(); ++i) {
+    outcomes[i].file = files[i];
+    if (active[i])
+      all.push_back(i);
+  }
+  Progress progress(all.size());
   parallelFor(all, [&](size_t i) {
     outcomes[i] = pipeline::processFile(files[i], rules);
     progress.tick();
@@ -90,17 +96,35 @@ std::string modulePath(const config::Config &cfg, const source::SourceFile &f) {
 // Classes that get a pooled client from a base. Subclasses need not mention any rule's words,
 // so files are found by a literal scan for the names of providing classes, repeated for the
 // subclasses found (grandchildren name their parent, not the base).
+// Files outside this --shard are read from disk when needed (classes chain across shards).
 template <typename Load>
 void collectInherited(const std::vector<source::SourceFile> &files, const std::vector<pipeline::FileOutcome> &outcomes,
+                      const std::vector<bool> &active, const std::vector<rules::Rule> &rules,
                       index::ClassIndex &classes, Load &load,
                       std::vector<std::vector<index::ClassIndex::Inherited>> &inherited) {
+  std::map<size_t, std::string> readText;
+  auto textOf = [&](size_t i) -> const std::string & {
+    if (active[i])
+      return outcomes[i].original;
+    auto it = readText.find(i);
+    if (it == readText.end()) {
+      auto bytes = source::readFile(files[i].path);
+      if (!bytes)
+        llvm::consumeError(bytes.takeError());
+      it = readText.emplace(i, bytes ? std::move(*bytes) : std::string()).first;
+    }
+    return it->second;
+  };
   std::vector<size_t> scope;
   std::vector<bool> inScope(files.size(), false);
-  for (size_t i = 0; i < files.size(); ++i)
-    if (outcomes[i].facts) {
+  for (size_t i = 0; i < files.size(); ++i) {
+    bool other = !active[i] && textOf(i).find("class ") != std::string::npos &&
+                 analysis::mentionsAnyTrigger(textOf(i), rules) && load(i);
+    if (outcomes[i].facts || other) {
       scope.push_back(i);
       inScope[i] = true;
     }
+  }
   std::vector<std::string> names = classes.providerNames(scope);
   std::vector<std::string> searched;
   while (names.size() > searched.size()) {
@@ -113,7 +137,7 @@ void collectInherited(const std::vector<source::SourceFile> &files, const std::v
     for (size_t i = 0; i < files.size(); ++i) {
       if (inScope[i] || outcomes[i].failed)
         continue;
-      const std::string &text = outcomes[i].original;
+      const std::string &text = textOf(i);
       bool mentions = std::any_of(fresh.begin(), fresh.end(), [&](const std::string &n) {
         return text.find(n) != std::string::npos && text.find("class ") != std::string::npos;
       });
@@ -129,14 +153,16 @@ void collectInherited(const std::vector<source::SourceFile> &files, const std::v
   }
   inherited.assign(files.size(), {});
   for (size_t i : scope)
-    inherited[i] = classes.inheritedClients(i);
+    if (active[i])
+      inherited[i] = classes.inheritedClients(i);
 }
 
 // The reduce step: the class index across all files decides which client overrides are
 // redundant; the files holding them are planned again with those removals. Bases in files the
 // prefilter skipped are parsed on demand.
 void applyHierarchy(const std::vector<source::SourceFile> &files, const std::vector<rules::Rule> &rules,
-                    const config::Config &cfg, std::vector<pipeline::FileOutcome> &outcomes,
+                    const config::Config &cfg, const std::vector<bool> &active,
+                    std::vector<pipeline::FileOutcome> &outcomes,
                     std::vector<std::vector<index::ClassIndex::Inherited>> *inherited) {
   std::vector<std::string> displays;
   std::vector<size_t> candidates;
@@ -187,7 +213,7 @@ void applyHierarchy(const std::vector<source::SourceFile> &files, const std::vec
     outcomes[d.file].messages.push_back(
         {d.line, d.col, fmt::format("{}:{}:{}: {}: {}", files[d.file].display, d.line, d.col, d.rule, d.note), false});
   if (inherited)
-    collectInherited(files, outcomes, classes, load, *inherited);
+    collectInherited(files, outcomes, active, rules, classes, load, *inherited);
 }
 
 } // namespace
@@ -247,12 +273,42 @@ std::optional<Run> prepareRun(const std::vector<std::string> &paths) {
                                }),
                 files.end());
   }
+  run.active.assign(run.found.files.size(), true);
+  if (!Shard.empty()) {
+    unsigned k = 0, n = 0;
+    char slash = 0, extra = 0;
+    if (std::sscanf(Shard.c_str(), "%u%c%u%c", &k, &slash, &n, &extra) != 3 || slash != '/' || n == 0 || k == 0 ||
+        k > n) {
+      llvm::errs() << "poolify: --shard takes K/N with 1 <= K <= N, not '" << Shard << "'\n";
+      return std::nullopt;
+    }
+    for (size_t i = 0; i < run.found.files.size(); ++i)
+      run.active[i] = shardOf(run.found.files[i].display, n) == k - 1;
+  }
   return run;
 }
 
+const std::vector<pipeline::SiteRecord> &recordsOf(Run &run, size_t i) {
+  if (run.active[i])
+    return run.outcomes[i].records;
+  auto it = run.lookup.find(i);
+  if (it == run.lookup.end())
+    it = run.lookup.emplace(i, pipeline::processFile(run.found.files[i], run.rules).records).first;
+  return it->second;
+}
+
+unsigned shardOf(const std::string &display, unsigned shards) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : display) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return static_cast<unsigned>(h % shards);
+}
+
 void analyze(Run &run, bool withInherited) {
-  run.outcomes = processAll(run.found.files, run.rules);
-  applyHierarchy(run.found.files, run.rules, run.config, run.outcomes, withInherited ? &run.inherited : nullptr);
+  run.outcomes = processAll(run.found.files, run.rules, run.active);
+  applyHierarchy(run.found.files, run.rules, run.config, run.active, run.outcomes, withInherited ? &run.inherited : nullptr);
   for (auto &o : run.outcomes)
     std::stable_sort(o.messages.begin(), o.messages.end(), [](const auto &a, const auto &b) {
       return std::tie(a.line, a.col) < std::tie(b.line, b.col);

@@ -8,6 +8,7 @@
 #include "rules/rule.h"
 #include "source/discover.h"
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +21,8 @@ struct Run {
   source::Discovery found;
   std::vector<pipeline::FileOutcome> outcomes; // one per found.files entry, after analyze()
   std::vector<std::vector<index::ClassIndex::Inherited>> inherited; // per file, when asked for
+  std::vector<bool> active; // files this run reports on (all, or those of its --shard)
+  std::map<size_t, std::vector<pipeline::SiteRecord>> lookup; // records of files outside the shard
   std::string categoryOf(const source::SourceFile &f) const;
 };
 
@@ -27,9 +30,15 @@ struct Run {
 /// nullopt on a usage or configuration error (exit code 2).
 std::optional<Run> prepareRun(const std::vector<std::string> &paths);
 
+/// Shard of a path for --shard K/N: FNV-1a of the display path, so every machine agrees.
+unsigned shardOf(const std::string &display, unsigned shards);
+
 /// Analyzes every file (and decides redundant overrides across them); messages sorted per file.
 /// `withInherited` also lists the classes that get a pooled client from a base (manifest).
 void analyze(Run &run, bool withInherited = false);
+
+/// Site records of file i: from the analysis, or (outside this --shard) analyzed now.
+const std::vector<pipeline::SiteRecord> &recordsOf(Run &run, size_t i);
 
 /// Warns about pool modules rewritten files import but the tree lacks.
 void warnMissingPools(const std::vector<pipeline::FileOutcome> &outcomes);

@@ -1,6 +1,7 @@
 #include "output/manifest.h"
 
 #include <llvm/Support/JSON.h>
+#include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/raw_ostream.h>
 
 #include <fmt/format.h>
@@ -19,7 +20,8 @@ double Counts::coverage() const {
 std::string formatPercent(double pct) { return fmt::format("{:.1f}", std::floor(pct * 10 + 1e-9) / 10); }
 
 Manifest buildManifest(const std::vector<pipeline::FileOutcome> &outcomes, const std::vector<std::string> &categories,
-                       const std::vector<std::vector<index::ClassIndex::Inherited>> &inherited) {
+                       const std::vector<std::vector<index::ClassIndex::Inherited>> &inherited,
+                       const RecordsOf &recordsOf) {
   Manifest m;
   for (size_t i = 0; i < outcomes.size(); ++i) {
     const auto &o = outcomes[i];
@@ -36,6 +38,18 @@ Manifest buildManifest(const std::vector<pipeline::FileOutcome> &outcomes, const
       f.inherited = inherited[i];
     if (f.direct.empty() && f.pooled.empty() && f.inherited.empty())
       continue;
+    m.files.push_back(std::move(f));
+  }
+  m.mockTargets = findMockTargets(outcomes, recordsOf);
+  recount(m);
+  return m;
+}
+
+void recount(Manifest &m) {
+  m.categories.clear();
+  m.total = Counts{};
+  std::sort(m.files.begin(), m.files.end(), [](const auto &a, const auto &b) { return a.path < b.path; });
+  for (auto &f : m.files) {
     f.status = !f.direct.empty() ? "direct" : !f.pooled.empty() ? "pooled" : "inherited";
     for (Counts *c : {&m.categories[f.category], &m.total}) {
       ++c->files;
@@ -46,14 +60,111 @@ Manifest buildManifest(const std::vector<pipeline::FileOutcome> &outcomes, const
       for (const auto &d : f.direct)
         c->fixableSites += d.fixable();
     }
-    m.files.push_back(std::move(f));
   }
-  std::sort(m.files.begin(), m.files.end(), [](const auto &a, const auto &b) { return a.path < b.path; });
-  m.mockTargets = findMockTargets(outcomes);
+  std::sort(m.mockTargets.begin(), m.mockTargets.end(), [](const MockTarget &a, const MockTarget &b) {
+    return std::tie(a.path, a.line, a.col, a.target) < std::tie(b.path, b.line, b.col, b.target);
+  });
+}
+
+llvm::Expected<Manifest> readManifest(const std::string &path) {
+  auto bad = [&](const std::string &why) {
+    return llvm::createStringError(std::errc::invalid_argument, "%s: error: not a poolify manifest: %s", path.c_str(),
+                                   why.c_str());
+  };
+  auto buf = llvm::MemoryBuffer::getFile(path);
+  if (!buf)
+    return llvm::createStringError(buf.getError(), "%s: error: cannot read: %s", path.c_str(),
+                                   buf.getError().message().c_str());
+  auto json = llvm::json::parse((*buf)->getBuffer());
+  if (!json)
+    return bad(llvm::toString(json.takeError()));
+  const llvm::json::Object *root = json->getAsObject();
+  if (!root || root->getInteger("schema_version").getValueOr(0) != 1)
+    return bad("schema_version 1 expected (write it with poolify manifest --format json)");
+  Manifest m;
+  auto str = [](const llvm::json::Object *o, llvm::StringRef k) {
+    auto v = o ? o->getString(k) : llvm::None;
+    return v ? v->str() : std::string();
+  };
+  auto num = [](const llvm::json::Object *o, llvm::StringRef k) {
+    auto v = o ? o->getInteger(k) : llvm::None;
+    return v ? static_cast<unsigned>(*v) : 0u;
+  };
+  if (const llvm::json::Array *files = root->getArray("files")) {
+    for (const auto &fv : *files) {
+      const llvm::json::Object *fo = fv.getAsObject();
+      if (!fo)
+        return bad("a file entry is not an object");
+      ManifestFile f;
+      f.path = str(fo, "path");
+      f.category = str(fo, "category");
+      auto sites = [&](llvm::StringRef key, bool direct, std::vector<SiteRecord> &out) {
+        if (const llvm::json::Array *arr = fo->getArray(key))
+          for (const auto &sv : *arr) {
+            const llvm::json::Object *so = sv.getAsObject();
+            SiteRecord r;
+            r.kind = !direct ? SiteRecord::Kind::Pooled
+                     : str(so, "kind") == "reference" ? SiteRecord::Kind::Reference
+                                                      : SiteRecord::Kind::Direct;
+            r.line = num(so, "line");
+            r.col = num(so, "column");
+            r.rule = str(so, "rule");
+            r.callable = str(so, "callable");
+            std::string fix = str(so, "fix");
+            r.outcome = !direct || fix == "rewrite"  ? rewrite::SiteDecision::Outcome::Rewritten
+                        : fix == "remove redundant override" ? rewrite::SiteDecision::Outcome::Removed
+                                                             : rewrite::SiteDecision::Outcome::Left;
+            r.reason = str(so, "reason");
+            std::string ignored = str(so, "ignored");
+            r.ignore = ignored == "all rules" ? "*" : ignored;
+            out.push_back(std::move(r));
+          }
+      };
+      sites("direct_sites", true, f.direct);
+      sites("pooled_sites", false, f.pooled);
+      if (const llvm::json::Array *arr = fo->getArray("inherited"))
+        for (const auto &iv : *arr) {
+          const llvm::json::Object *io = iv.getAsObject();
+          f.inherited.push_back({str(io, "class"), str(io, "attribute"), str(io, "rule"), str(io, "base")});
+        }
+      m.files.push_back(std::move(f));
+    }
+  }
+  if (const llvm::json::Array *mocks = root->getArray("mock_targets"))
+    for (const auto &tv : *mocks) {
+      const llvm::json::Object *to = tv.getAsObject();
+      const llvm::json::Object *site = to ? to->getObject("site") : nullptr;
+      m.mockTargets.push_back({str(to, "path"), num(to, "line"), num(to, "column"), str(to, "target"),
+                               str(site, "path"), num(site, "line"), num(site, "column"), str(to, "rule")});
+    }
+  recount(m);
   return m;
 }
 
-std::vector<MockTarget> findMockTargets(const std::vector<pipeline::FileOutcome> &outcomes) {
+llvm::Expected<Manifest> mergeManifests(const std::vector<std::string> &paths) {
+  Manifest out;
+  std::map<std::string, std::string> seen; // path -> manifest it came from
+  for (const auto &p : paths) {
+    auto m = readManifest(p);
+    if (!m)
+      return m.takeError();
+    for (auto &f : m->files) {
+      auto [it, fresh] = seen.emplace(f.path, p);
+      if (!fresh)
+        return llvm::createStringError(std::errc::invalid_argument,
+                                       "%s: error: %s is also in %s; shards of one run never share a file",
+                                       p.c_str(), f.path.c_str(), it->second.c_str());
+      out.files.push_back(std::move(f));
+    }
+    for (auto &t : m->mockTargets)
+      out.mockTargets.push_back(std::move(t));
+  }
+  recount(out);
+  return out;
+}
+
+std::vector<MockTarget> findMockTargets(const std::vector<pipeline::FileOutcome> &outcomes,
+                                        const RecordsOf &recordsOf) {
   std::vector<MockTarget> out;
   std::vector<std::string> dotted;
   for (const auto &o : outcomes)
@@ -62,8 +173,16 @@ std::vector<MockTarget> findMockTargets(const std::vector<pipeline::FileOutcome>
     for (const auto &mock : test.mocks) {
       // The first rewritable site the target names (files in path order, sites in line order).
       for (size_t i = 0; i < outcomes.size(); ++i) {
+        // Cheap filters first: a string target names the module (its last component at least);
+        // an object target is looked up only among the files analyzed anyway.
+        const std::string &d = dotted[i];
+        std::string last = d.substr(d.rfind('.') == std::string::npos ? 0 : d.rfind('.') + 1);
+        if (mock.object ? outcomes[i].records.empty()
+                        : last.empty() || ("." + mock.target + ".").find("." + last + ".") == std::string::npos)
+          continue;
         const SiteRecord *hit = nullptr;
-        for (const auto &r : outcomes[i].records) {
+        const auto &records = recordsOf ? recordsOf(i) : outcomes[i].records;
+        for (const auto &r : records) {
           if (r.kind != SiteRecord::Kind::Direct || !r.fixable())
             continue;
           if (mock.object) {
@@ -73,7 +192,6 @@ std::vector<MockTarget> findMockTargets(const std::vector<pipeline::FileOutcome>
                      mock.target.compare(mock.target.size() - r.callee.size(), r.callee.size(), r.callee) == 0 &&
                      mock.target[mock.target.size() - r.callee.size() - 1] == '.') {
             std::string module = mock.target.substr(0, mock.target.size() - r.callee.size() - 1);
-            const std::string &d = dotted[i];
             if (d == module || (d.size() > module.size() && d.compare(d.size() - module.size(), module.size(), module) == 0 &&
                                 d[d.size() - module.size() - 1] == '.'))
               hit = &r;

@@ -6,6 +6,9 @@
 #include "index/hierarchy.h"
 #include "pipeline/process.h"
 
+#include <llvm/Support/Error.h>
+
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -40,12 +43,24 @@ struct Manifest {
   std::vector<MockTarget> mockTargets;
 };
 
+/// Site records of file i for matching mock targets; files outside a --shard are analyzed on demand.
+using RecordsOf = std::function<const std::vector<pipeline::SiteRecord> &(size_t)>;
+
 Manifest buildManifest(const std::vector<pipeline::FileOutcome> &outcomes, const std::vector<std::string> &categories,
-                       const std::vector<std::vector<index::ClassIndex::Inherited>> &inherited);
+                       const std::vector<std::vector<index::ClassIndex::Inherited>> &inherited,
+                       const RecordsOf &recordsOf = nullptr);
 
 /// Patch targets in tests that name a site `migrate` rewrites or removes: once migrated, the
 /// patch no longer intercepts anything (and the pooled client may be shared across tests).
-std::vector<MockTarget> findMockTargets(const std::vector<pipeline::FileOutcome> &outcomes);
+std::vector<MockTarget> findMockTargets(const std::vector<pipeline::FileOutcome> &outcomes,
+                                        const RecordsOf &recordsOf = nullptr);
+
+/// Sorts and recomputes the per-category and total counts from the files.
+void recount(Manifest &m);
+/// A JSON manifest read back (for --merge); errors name the file.
+llvm::Expected<Manifest> readManifest(const std::string &path);
+/// The manifests of --shard runs combined into one (a file in two of them is an error).
+llvm::Expected<Manifest> mergeManifests(const std::vector<std::string> &paths);
 
 std::string renderJson(const Manifest &m);
 std::string renderMarkdown(const Manifest &m);

@@ -328,11 +328,16 @@ std::optional<analysis::FileFacts> classFactsOf(const source::SourceFile &file, 
     llvm::consumeError(bytes.takeError());
     return std::nullopt;
   }
-  std::string_view all = *bytes;
-  std::string_view body = all.substr(all.substr(0, 3) == kBom ? 3 : 0);
-  if (body.find('\0') != std::string_view::npos)
+  // The same analysis as any file: a base's own direct client may be rewritten by the run, which
+  // makes it a provider.
+  FileOutcome out = processText(file, std::move(*bytes), rules);
+  if (out.failed)
     return std::nullopt;
-  py::Tree tree = py::Tree::parse(body);
+  if (out.facts)
+    return std::move(out.facts);
+  std::string_view all = out.original;
+  std::string_view body = all.substr(all.substr(0, 3) == kBom ? 3 : 0);
+  py::Tree tree = py::Tree::parse(body); // no trigger word: classes only
   if (tree.firstError())
     return std::nullopt;
   py::ScopeModel model(tree);
