@@ -77,21 +77,12 @@ int runCheck() {
     }
   }
   analyze(run, /*withInherited=*/!minimums.empty());
-  bool unanalyzable = !run.found.problems.empty();
-  for (const auto &p : run.found.problems)
-    llvm::errs() << p << "\n";
+  bool unanalyzable = printErrors(run);
 
   std::vector<output::Finding> findings;
   output::Baseline current;
   unsigned baselined = 0, ignored = 0;
-  std::vector<std::string> categories;
-  for (size_t i = 0; i < run.outcomes.size(); ++i) {
-    const auto &o = run.outcomes[i];
-    categories.push_back(run.categoryOf(run.found.files[i]));
-    for (const auto &m : o.messages)
-      if (m.error)
-        llvm::errs() << m.text << "\n";
-    unanalyzable = unanalyzable || o.failed;
+  for (const auto &o : run.outcomes) {
     for (const auto &r : o.records) {
       if (r.kind != pipeline::SiteRecord::Kind::Direct && r.kind != pipeline::SiteRecord::Kind::Reference)
         continue;
@@ -136,7 +127,7 @@ int runCheck() {
   });
   bool below = false;
   if (!minimums.empty()) {
-    output::Manifest m = output::buildManifest(run.outcomes, categories, run.inherited);
+    output::Manifest m = output::buildManifest(run.outcomes, categoriesOf(run), run.inherited);
     for (const auto &[cat, pct] : minimums) {
       output::Counts c;
       if (cat.empty())

@@ -57,19 +57,9 @@ int runManifest() {
     return 2;
   Run &run = *prepared;
   analyze(run, /*withInherited=*/true);
-  bool failed = !run.found.problems.empty();
-  for (const auto &p : run.found.problems)
-    llvm::errs() << p << "\n";
-  std::vector<std::string> categories;
-  for (size_t i = 0; i < run.outcomes.size(); ++i) {
-    categories.push_back(run.categoryOf(run.found.files[i]));
-    for (const auto &m : run.outcomes[i].messages)
-      if (m.error)
-        llvm::errs() << m.text << "\n";
-    failed = failed || run.outcomes[i].failed;
-  }
+  bool failed = printErrors(run);
   auto lookup = [&](size_t i) -> const std::vector<pipeline::SiteRecord> & { return recordsOf(run, i); };
-  return write(format, output::buildManifest(run.outcomes, categories, run.inherited, lookup), failed);
+  return write(format, output::buildManifest(run.outcomes, categoriesOf(run), run.inherited, lookup), failed);
 }
 
 } // namespace poolify::cli

@@ -22,24 +22,16 @@ int runReport() {
     return 2;
   Run &run = *prepared;
   analyze(run, /*withInherited=*/true);
-  bool failed = !run.found.problems.empty();
-  for (const auto &p : run.found.problems)
-    llvm::errs() << p << "\n";
+  bool failed = printErrors(run);
 
   output::ReportData data;
   std::string joined;
   for (const auto &p : paths)
     joined += (joined.empty() ? "" : " ") + p;
   data.title = "poolify report: " + (joined.empty() ? std::string(".") : joined);
-  std::vector<std::string> categories;
+  std::vector<std::string> categories = categoriesOf(run);
   std::vector<pipeline::FileOutcome> after;
-  for (size_t i = 0; i < run.outcomes.size(); ++i) {
-    const auto &o = run.outcomes[i];
-    categories.push_back(run.categoryOf(run.found.files[i]));
-    for (const auto &m : o.messages)
-      if (m.error)
-        llvm::errs() << m.text << "\n";
-    failed = failed || o.failed;
+  for (const auto &o : run.outcomes) {
     if (o.changed())
       data.diffs.push_back({o.file.display, output::unifiedDiff(o.original, o.updated, o.file.display), o.rewritten,
                             o.removed});

@@ -297,6 +297,26 @@ const std::vector<pipeline::SiteRecord> &recordsOf(Run &run, size_t i) {
   return it->second;
 }
 
+bool printErrors(const Run &run) {
+  bool failed = !run.found.problems.empty();
+  for (const auto &p : run.found.problems)
+    llvm::errs() << p << "\n";
+  for (const auto &o : run.outcomes) {
+    for (const auto &m : o.messages)
+      if (m.error)
+        llvm::errs() << m.text << "\n";
+    failed = failed || o.failed;
+  }
+  return failed;
+}
+
+std::vector<std::string> categoriesOf(const Run &run) {
+  std::vector<std::string> out;
+  for (const auto &f : run.found.files)
+    out.push_back(run.categoryOf(f));
+  return out;
+}
+
 unsigned shardOf(const std::string &display, unsigned shards) {
   uint64_t h = 1469598103934665603ull;
   for (unsigned char c : display) {

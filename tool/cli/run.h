@@ -40,6 +40,11 @@ void analyze(Run &run, bool withInherited = false);
 /// Site records of file i: from the analysis, or (outside this --shard) analyzed now.
 const std::vector<pipeline::SiteRecord> &recordsOf(Run &run, size_t i);
 
+/// Prints the discovery problems and every file's errors; true when something could not be analyzed.
+bool printErrors(const Run &run);
+/// The category of every file of the run, in file order.
+std::vector<std::string> categoriesOf(const Run &run);
+
 /// Warns about pool modules rewritten files import but the tree lacks.
 void warnMissingPools(const std::vector<pipeline::FileOutcome> &outcomes);
 
