@@ -34,3 +34,4 @@ if(EXISTS ${CMAKE_SOURCE_DIR}/tests/report_test.py)
   add_test(NAME report COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/report_test.py"
            --poolify $<TARGET_FILE:poolify>)
 endif()
+add_test(NAME cache COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/cache_test.py" --poolify $<TARGET_FILE:poolify>)

@@ -68,6 +68,14 @@ cl::opt<std::string> Shard("shard", cl::desc("Only shard K of N (K/N): files spl
                            cl::value_desc("K/N"), cl::sub(ManifestCmd), cl::sub(CheckCmd));
 cl::opt<bool> Merge("merge", cl::desc("Combine JSON manifests (the paths) into one"), cl::sub(ManifestCmd));
 
+cl::opt<std::string> CacheDir("cache",
+                              cl::desc("Keep per-file results here for the next run (check and manifest keep them by "
+                                       "default in .git/poolify-cache, or .poolify-cache/ outside git)"),
+                              cl::value_desc("dir"), cl::sub(MigrateCmd), cl::sub(ManifestCmd), cl::sub(CheckCmd),
+                              cl::sub(ReportCmd));
+cl::opt<bool> NoCache("no-cache", cl::desc("Neither read nor write the cache"), cl::sub(MigrateCmd),
+                      cl::sub(ManifestCmd), cl::sub(CheckCmd), cl::sub(ReportCmd));
+
 const char *Argv0 = "poolify";
 
 std::optional<std::vector<rules::Rule>> selectedRules(const std::vector<std::string> &configRules,

@@ -43,6 +43,8 @@ extern llvm::cl::opt<bool> AllowDirty;
 extern llvm::cl::opt<bool> Quiet;
 extern llvm::cl::opt<std::string> Shard;
 extern llvm::cl::opt<bool> Merge;
+extern llvm::cl::opt<std::string> CacheDir;
+extern llvm::cl::opt<bool> NoCache;
 
 /// argv[0], for finding the shipped rules.
 extern const char *Argv0;

@@ -57,8 +57,26 @@ private:
   std::mutex mutex_;
 };
 
+// One file: from the cache when its bytes are unchanged, else analyzed (and remembered).
+pipeline::FileOutcome processOne(const source::SourceFile &file, const std::vector<rules::Rule> &rules,
+                                 cache::Cache *cache) {
+  if (!cache)
+    return pipeline::processFile(file, rules);
+  auto bytes = source::readFile(file.path);
+  if (!bytes) {
+    llvm::consumeError(bytes.takeError());
+    return pipeline::processFile(file, rules); // reports the read error
+  }
+  if (auto hit = cache->lookup(file, *bytes))
+    return std::move(*hit);
+  pipeline::FileOutcome out = pipeline::processText(file, std::move(*bytes), rules);
+  cache->put(out);
+  return out;
+}
+
 std::vector<pipeline::FileOutcome> processAll(const std::vector<source::SourceFile> &files,
-                                              const std::vector<rules::Rule> &rules, const std::vector<bool> &active) {
+                                              const std::vector<rules::Rule> &rules, const std::vector<bool> &active,
+                                              cache::Cache *cache) {
   std::vector<pipeline::FileOutcome> outcomes(files.size());
   std::vector<size_t> all;
   for (size_t i = 0; i < files.size(); ++i) {
@@ -68,7 +86,7 @@ std::vector<pipeline::FileOutcome> processAll(const std::vector<source::SourceFi
   }
   Progress progress(all.size());
   parallelFor(all, [&](size_t i) {
-    outcomes[i] = pipeline::processFile(files[i], rules);
+    outcomes[i] = processOne(files[i], rules, cache);
     progress.tick();
   });
   return outcomes;
@@ -273,6 +291,22 @@ std::optional<Run> prepareRun(const std::vector<std::string> &paths) {
                                }),
                 files.end());
   }
+  // `check` and `manifest` (read-only, and run on every CI build) keep a cache by default; `migrate`
+  // and `report` only with an explicit --cache, so a dry run writes nothing anywhere.
+  bool cacheByDefault = CheckCmd || ManifestCmd;
+  if (!NoCache && (cacheByDefault || !CacheDir.empty())) {
+    // The cache is valid for this poolify and these exact rule files, nothing else.
+    std::string stamp = fmt::format("poolify-cache 1 {}", POOLIFY_VERSION);
+    uint64_t h = 0;
+    for (const auto &r : run.rules) {
+      auto bytes = source::readFile(r.file);
+      std::string text = bytes ? *bytes : (llvm::consumeError(bytes.takeError()), std::string());
+      h = h * 31 + cache::contentHash(r.id + "\n" + text);
+    }
+    stamp += fmt::format(" rules {:x}", h);
+    std::string dir = CacheDir.empty() ? cache::defaultCacheDir(roots.front()) : std::string(CacheDir);
+    run.cache = std::make_shared<cache::Cache>(dir, stamp);
+  }
   run.active.assign(run.found.files.size(), true);
   if (!Shard.empty()) {
     unsigned k = 0, n = 0;
@@ -327,7 +361,12 @@ unsigned shardOf(const std::string &display, unsigned shards) {
 }
 
 void analyze(Run &run, bool withInherited) {
-  run.outcomes = processAll(run.found.files, run.rules, run.active);
+  run.outcomes = processAll(run.found.files, run.rules, run.active, run.cache.get());
+  if (run.cache && !run.cache->store())
+    llvm::errs() << "poolify: warning: the cache could not be written (the results are not affected)\n";
+  if (run.cache && run.cache->hits() && !Quiet)
+    llvm::errs() << fmt::format("poolify: reused {} of {} file results from the cache\n", run.cache->hits(),
+                                run.found.files.size());
   applyHierarchy(run.found.files, run.rules, run.config, run.active, run.outcomes, withInherited ? &run.inherited : nullptr);
   for (auto &o : run.outcomes)
     std::stable_sort(o.messages.begin(), o.messages.end(), [](const auto &a, const auto &b) {

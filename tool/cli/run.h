@@ -2,6 +2,7 @@
 // the analysis of all of them (per-file map in parallel, then the class-hierarchy reduce).
 #pragma once
 
+#include "cache/cache.h"
 #include "config/config.h"
 #include "index/hierarchy.h"
 #include "pipeline/process.h"
@@ -9,6 +10,7 @@
 #include "source/discover.h"
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,6 +25,7 @@ struct Run {
   std::vector<std::vector<index::ClassIndex::Inherited>> inherited; // per file, when asked for
   std::vector<bool> active; // files this run reports on (all, or those of its --shard)
   std::map<size_t, std::vector<pipeline::SiteRecord>> lookup; // records of files outside the shard
+  std::shared_ptr<cache::Cache> cache; // null with --no-cache
   std::string categoryOf(const source::SourceFile &f) const;
 };
 

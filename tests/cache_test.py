@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""The cache of per-file results (check and manifest keep one by default): a warm run gives the same
+bytes as a cold one, changed files are analyzed again, and a cache that is corrupt, from other rules or
+from another poolify is never trusted.
+
+Run: python3 tests/cache_test.py --poolify build/poolify
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PIPELINE = os.path.join(ROOT, "fixtures", "pipeline")
+RULES = os.path.join(ROOT, "rules")
+POOLIFY = None
+
+
+def run(cwd, *args):
+    return subprocess.run([POOLIFY, *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def reused(stderr):
+    m = re.search(r"reused (\d+) of (\d+) file results", stderr)
+    return int(m.group(1)) if m else 0
+
+
+class CacheTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(self.tmp.cleanup)
+        self.root = os.path.join(self.tmp.name, "tree")
+        shutil.copytree(PIPELINE, self.root)
+        self.cache = os.path.join(self.tmp.name, "cache")
+
+    def check(self, *extra):
+        return run(self.root, "check", "--format", "json", "--cache", self.cache, *extra, ".")
+
+    def test_warm_runs_give_the_same_bytes_and_reuse_every_file(self):
+        cold = self.check()
+        self.assertEqual(cold.returncode, 1, cold.stderr)
+        self.assertEqual(reused(cold.stderr), 0)
+        warm = self.check()
+        self.assertEqual((warm.returncode, warm.stdout), (cold.returncode, cold.stdout))
+        self.assertEqual(reused(warm.stderr), len([1 for _, _, fs in os.walk(self.root) for f in fs
+                                                   if f.endswith(".py")]))
+        m_cold = run(self.root, "manifest", "--format", "json", "--no-cache", ".")
+        m_warm = run(self.root, "manifest", "--format", "json", "--cache", self.cache, ".")
+        self.assertEqual(m_warm.stdout, m_cold.stdout)
+        self.assertGreater(reused(m_warm.stderr), 0)
+
+    def test_a_changed_file_is_analyzed_again(self):
+        self.check()
+        path = os.path.join(self.root, "scrapers", "nbac_schedule_api.py")
+        with open(path, "a") as f:
+            f.write("\n\ndef extra(url):\n    return requests.get(url)\n")
+        warm = self.check()
+        fresh = run(self.root, "check", "--format", "json", "--no-cache", ".")
+        self.assertEqual(warm.stdout, fresh.stdout)
+        self.assertIn('"line": 41', warm.stdout)  # the new site
+        total = len([1 for _, _, fs in os.walk(self.root) for f in fs if f.endswith(".py")])
+        self.assertEqual(reused(warm.stderr), total - 1)
+
+    def test_a_corrupt_cache_is_ignored_whole(self):
+        self.check()
+        cache_file = os.path.join(self.cache, "poolify-cache.jsonl")
+        data = open(cache_file).read()
+        for broken in (data[: len(data) // 2], data.replace('"records"', '"rec0rds"', 1), "garbage\n", ""):
+            with open(cache_file, "w") as f:
+                f.write(broken)
+            r = self.check()
+            self.assertEqual(r.stdout, run(self.root, "check", "--format", "json", "--no-cache", ".").stdout)
+
+    def test_other_rules_do_not_use_the_cache(self):
+        self.check()
+        rules = os.path.join(self.tmp.name, "rules")
+        shutil.copytree(RULES, rules)
+        with open(os.path.join(rules, "http.yaml"), "a") as f:
+            f.write("\n# a change in a rule file invalidates the cache\n")
+        r = self.check("--rules", rules)
+        self.assertEqual(reused(r.stderr), 0)
+
+    def test_no_cache_writes_nothing(self):
+        r = run(self.root, "check", "--no-cache", "--cache", self.cache, ".")
+        self.assertEqual(r.returncode, 1)
+        self.assertFalse(os.path.exists(self.cache))
+
+    def test_default_cache_lives_in_git_or_beside_the_tree(self):
+        r = run(self.root, "check", ".")
+        self.assertTrue(os.path.exists(os.path.join(self.root, ".poolify-cache", "poolify-cache.jsonl")))
+        subprocess.run(["git", "init", "-q"], cwd=self.root, check=True)
+        shutil.rmtree(os.path.join(self.root, ".poolify-cache"))
+        run(self.root, "check", ".")
+        self.assertTrue(os.path.exists(os.path.join(self.root, ".git", "poolify-cache", "poolify-cache.jsonl")))
+        self.assertFalse(os.path.exists(os.path.join(self.root, ".poolify-cache")))
+        # migrate never writes a cache unless asked.
+        shutil.rmtree(os.path.join(self.root, ".git", "poolify-cache"))
+        run(self.root, "migrate", ".")
+        self.assertFalse(os.path.exists(os.path.join(self.root, ".git", "poolify-cache")))
+
+    def test_concurrent_runs_leave_a_usable_cache(self):
+        procs = [subprocess.Popen([POOLIFY, "check", "--format", "json", "--cache", self.cache, "."], cwd=self.root,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)]
+        outs = [p.communicate(timeout=120) for p in procs]
+        self.assertEqual(len({o[0] for o in outs}), 1, "concurrent runs disagree")
+        warm = self.check()
+        self.assertEqual(warm.stdout, outs[0][0])
+        self.assertGreater(reused(warm.stderr), 0)
+        leftovers = [f for f in os.listdir(self.cache) if f.endswith(".tmp")]
+        self.assertEqual(leftovers, [])
+
+
+if __name__ == "__main__":
+    args = sys.argv[1:]
+    i = args.index("--poolify")
+    POOLIFY = os.path.abspath(args[i + 1])
+    del args[i:i + 2]
+    unittest.main(argv=[sys.argv[0]] + args)

@@ -1,0 +1,49 @@
+// The cache of per-file results for repeated runs (`--cache DIR`, `--no-cache`): each file's
+// outcome (site records, class facts, messages, and the rewritten text when it changes), keyed by
+// path and content hash, valid only for this poolify version and these exact rules. One file
+// per run, read whole and replaced atomically at the end, so concurrent runs never see half a
+// cache; anything unreadable or inconsistent is ignored whole, never trusted.
+#pragma once
+
+#include "pipeline/process.h"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace poolify::cache {
+
+class Cache {
+public:
+  /// `dir` holds the cache file; `stamp` identifies poolify's version and the rules.
+  Cache(std::string dir, std::string stamp);
+
+  /// The cached outcome of `file` when its bytes hash to the stored hash.
+  std::optional<pipeline::FileOutcome> lookup(const source::SourceFile &file, const std::string &bytes);
+  /// Records outcomes to keep (lookup and put are thread-safe; call store() once at the end).
+  void put(const pipeline::FileOutcome &outcome);
+  /// Writes the cache file (atomically); returns false when it could not be written.
+  bool store();
+
+  size_t hits() const { return hits_; }
+
+private:
+  std::string file_, stamp_;
+  std::map<std::string, std::pair<uint64_t, std::string>> loaded_; // path -> (hash, serialized outcome)
+  std::map<std::string, std::pair<uint64_t, std::string>> fresh_;
+  size_t hits_ = 0;
+};
+
+/// 64-bit FNV-1a of a byte string.
+uint64_t contentHash(std::string_view bytes);
+/// Where the cache lives by default: <git dir>/poolify-cache inside a git work tree, else
+/// .poolify-cache/ in the folder of the first path.
+std::string defaultCacheDir(const std::string &firstPath);
+
+/// The serialized form of an outcome (JSON), and back; exposed for tests.
+std::string serialize(const pipeline::FileOutcome &o);
+std::optional<pipeline::FileOutcome> deserialize(const std::string &text, const source::SourceFile &file,
+                                                 const std::string &bytes);
+
+} // namespace poolify::cache
