@@ -141,17 +141,36 @@ private:
     bool init = name == "__init__";
     c.hasInit = c.hasInit || init;
     TSNode body = py::field(def, "body");
-    py::forEachNamed(body, [&](TSNode n) {
+    // Walk the body keeping, for each node, its statement and whether that statement sits directly
+    // in the method body (runs whenever the method runs) or in a nested block.
+    struct Frame {
+      TSNode node, stmt;
+      bool unconditional;
+    };
+    std::vector<Frame> stack;
+    py::forEachChild(body, [&](TSNode c, std::string_view) { stack.push_back({c, c, true}); });
+    std::reverse(stack.begin(), stack.end());
+    while (!stack.empty()) {
+      Frame fr = stack.back();
+      stack.pop_back();
+      TSNode n = fr.node;
       if (is(n, "function_definition") || is(n, "class_definition") || is(n, "lambda"))
-        return false;
-      bool unconditional = py::same(ts_node_parent(py::enclosingStatement(n)), body);
+        continue;
+      bool unconditional = fr.unconditional;
+      std::vector<Frame> children;
+      bool block = is(n, "block");
+      py::forEachChild(n, [&](TSNode c, std::string_view) {
+        children.push_back({c, block ? c : fr.stmt, unconditional && !block});
+      });
+      for (auto it = children.rbegin(); it != children.rend(); ++it)
+        stack.push_back(*it);
       if (is(n, "assignment")) {
         TSNode left = py::field(n, "left");
         if (is(left, "attribute") && is(py::field(left, "object"), "identifier") &&
             tree_.text(py::field(left, "object")) == self) {
           AttributeAssignment a;
           a.attr = std::string(tree_.text(py::field(left, "attribute")));
-          TSNode stmt = py::enclosingStatement(n);
+          TSNode stmt = fr.stmt;
           a.start = py::start(stmt);
           a.end = py::end(stmt);
           a.where = init ? AttributeAssignment::Where::Init : AttributeAssignment::Where::OtherMethod;
@@ -164,13 +183,14 @@ private:
         initCall(c, n, self, unconditional);
       } else if (init && is(n, "attribute") && is(py::field(n, "object"), "identifier") &&
                  tree_.text(py::field(n, "object")) == self) {
-        TSNode parent = ts_node_parent(n);
-        bool isTarget = is(parent, "assignment") && py::same(py::field(parent, "left"), n);
+        // A read of self.x (an assignment's target is not a use).
+        bool isTarget = is(fr.stmt, "expression_statement") && ts_node_named_child_count(fr.stmt) == 1 &&
+                        is(ts_node_named_child(fr.stmt, 0), "assignment") &&
+                        py::same(py::field(ts_node_named_child(fr.stmt, 0), "left"), n);
         if (!isTarget)
           c.initUses.push_back({std::string(tree_.text(py::field(n, "attribute"))), py::start(n)});
       }
-      return true;
-    });
+    }
   }
 
   // super().__init__(...), super(C, self).__init__(...), Base.__init__(self, ...)

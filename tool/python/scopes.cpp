@@ -13,6 +13,7 @@ struct Item {
   TSNode node;
   int scope;
   Role role;
+  TSNode stmt; // the statement the node belongs to (tracked here: ts_node_parent is costly)
 };
 
 bool isComprehension(TSNode n) {
@@ -27,10 +28,12 @@ public:
 
   void run() {
     m_.scopes_.push_back(Scope{ScopeKind::Module, -1, m_.tree_.root(), {}, {}, {}});
+    current_ = m_.tree_.root();
     push(m_.tree_.root(), 0, Role::Load);
     while (!stack_.empty()) {
       Item it = stack_.back();
       stack_.pop_back();
+      current_ = it.stmt;
       visit(it);
     }
   }
@@ -39,18 +42,24 @@ private:
   ScopeModel &m_;
   std::string_view text_;
   std::vector<Item> stack_;
+  TSNode current_{}; // statement of the node being visited
 
   std::string_view textOf(TSNode n) const { return text_.substr(start(n), end(n) - start(n)); }
 
   void push(TSNode n, int scope, Role role) {
     if (!ts_node_is_null(n))
-      stack_.push_back({n, scope, role});
+      stack_.push_back({n, scope, role, current_});
   }
-  // Children pushed in reverse so they are visited in document order.
+  // Children pushed in reverse so they are visited in document order; a block's children are
+  // statements of their own.
   void pushChildren(TSNode n, int scope, Role role) {
+    bool statements = is(n, "block") || is(n, "module");
     uint32_t count = ts_node_named_child_count(n);
-    for (uint32_t i = count; i-- > 0;)
-      push(ts_node_named_child(n, i), scope, role);
+    for (uint32_t i = count; i-- > 0;) {
+      TSNode c = ts_node_named_child(n, i);
+      if (!ts_node_is_null(c))
+        stack_.push_back({c, scope, role, statements ? c : current_});
+    }
   }
 
   int newScope(ScopeKind kind, int parent, TSNode node) {
@@ -70,7 +79,7 @@ private:
     if (s.nonlocals.count(name))
       return; // binds in an enclosing function: resolution walks past this scope
     scope = targetScope(scope, name);
-    Binding b{kind, std::move(name), scope, node, enclosingStatement(node), std::move(qname)};
+    Binding b{kind, std::move(name), scope, node, current_, std::move(qname)};
     m_.scopes_[scope].bindings[b.name].push_back(static_cast<int>(m_.bindings_.size()));
     m_.bindings_.push_back(std::move(b));
   }
@@ -107,11 +116,12 @@ private:
       module.erase(std::remove_if(module.begin(), module.end(), [](char c) { return isspace((unsigned char)c); }),
                    module.end());
     }
-    uint32_t count = ts_node_named_child_count(stmt);
-    for (uint32_t i = 0; i < count; ++i) {
-      TSNode item = ts_node_named_child(stmt, i);
-      if (fieldOf(item) != "name")
-        continue;
+    std::vector<TSNode> items;
+    forEachChild(stmt, [&](TSNode c, std::string_view f) {
+      if (f == "name")
+        items.push_back(c);
+    });
+    for (TSNode item : items) {
       TSNode nameNode = item, alias{};
       if (is(item, "aliased_import")) {
         nameNode = field(item, "name");
@@ -144,14 +154,12 @@ private:
         push(field(p, "value"), outer, Role::Load);
         push(field(p, "type"), outer, Role::Load);
       } else if (is(p, "typed_parameter")) {
-        uint32_t n = ts_node_named_child_count(p);
-        for (uint32_t k = 0; k < n; ++k) {
-          TSNode c = ts_node_named_child(p, k);
-          if (fieldOf(c) == "type")
+        forEachChild(p, [&](TSNode c, std::string_view f) {
+          if (f == "type")
             push(c, outer, Role::Load);
           else
             bindPattern(c, inner, BindingKind::Parameter);
-        }
+        });
       } else {
         bindPattern(p, inner, BindingKind::Parameter);
       }
@@ -267,21 +275,17 @@ private:
       push(field(n, "left"), scope, Role::Store);
       push(field(n, "right"), scope, Role::Load);
     } else if (t == "as_pattern") {
-      push(field(n, "alias"), scope, Role::Store);
-      uint32_t count = ts_node_named_child_count(n);
-      for (uint32_t i = count; i-- > 0;) {
-        TSNode c = ts_node_named_child(n, i);
-        if (fieldOf(c) != "alias")
-          push(c, scope, Role::Load);
-      }
+      std::vector<std::pair<TSNode, bool>> children; // (child, is the alias)
+      forEachChild(n, [&](TSNode c, std::string_view f) { children.push_back({c, f == "alias"}); });
+      for (auto it = children.rbegin(); it != children.rend(); ++it)
+        push(it->first, scope, it->second ? Role::Store : Role::Load);
     } else if (t == "as_pattern_target") {
       push(ts_node_named_child(n, 0), scope, Role::Store);
     } else if (t == "except_clause") {
-      uint32_t count = ts_node_named_child_count(n);
-      for (uint32_t i = count; i-- > 0;) {
-        TSNode c = ts_node_named_child(n, i);
-        push(c, scope, fieldOf(c) == "alias" ? Role::Store : Role::Load);
-      }
+      std::vector<std::pair<TSNode, bool>> children; // (child, is the alias)
+      forEachChild(n, [&](TSNode c, std::string_view f) { children.push_back({c, f == "alias"}); });
+      for (auto it = children.rbegin(); it != children.rend(); ++it)
+        push(it->first, scope, it->second ? Role::Store : Role::Load);
     } else if (t == "global_statement" || t == "nonlocal_statement") {
       uint32_t count = ts_node_named_child_count(n);
       for (uint32_t i = 0; i < count; ++i) {
@@ -297,14 +301,17 @@ private:
       push(field(n, "object"), scope, Role::Load);
     } else if (t == "keyword_argument") {
       push(field(n, "value"), scope, Role::Load);
+    } else if (t == "type") {
+      // An annotation: a string in it is code ("bigquery.Client").
+      forEachChild(n, [&](TSNode c, std::string_view) {
+        if (is(c, "string"))
+          stringReferences(c, scope);
+        else
+          push(c, scope, Role::Load);
+      });
     } else if (t == "string") {
-      TSNode parent = ts_node_parent(n);
-      if (is(parent, "type")) {
-        stringReferences(n, scope);
-      } else {
-        m_.strings_.push_back(n);
-        pushChildren(n, scope, Role::Load); // f-string interpolations
-      }
+      m_.strings_.push_back(n);
+      pushChildren(n, scope, Role::Load); // f-string interpolations
     } else {
       pushChildren(n, scope, Role::Load);
     }

@@ -38,8 +38,24 @@ inline uint32_t start(TSNode n) { return ts_node_start_byte(n); }
 inline uint32_t end(TSNode n) { return ts_node_end_byte(n); }
 inline bool same(TSNode a, TSNode b) { return ts_node_eq(a, b); }
 TSNode field(TSNode n, std::string_view name);
-/// The field name under which `child` hangs from its parent ("" when none).
+/// The field name under which `child` hangs from its parent ("" when none). Costly (it finds the
+/// parent); when iterating a node's children, forEachChild gives the field names for free.
 std::string_view fieldOf(TSNode child);
+
+/// Calls f(child, fieldName) for every named child of `n`, in order ("" for no field).
+template <typename F> void forEachChild(TSNode n, F &&f) {
+  TSTreeCursor cur = ts_tree_cursor_new(n);
+  if (ts_tree_cursor_goto_first_child(&cur)) {
+    do {
+      TSNode c = ts_tree_cursor_current_node(&cur);
+      if (ts_node_is_named(c)) {
+        const char *field = ts_tree_cursor_current_field_name(&cur);
+        f(c, std::string_view(field ? field : ""));
+      }
+    } while (ts_tree_cursor_goto_next_sibling(&cur));
+  }
+  ts_tree_cursor_delete(&cur);
+}
 /// True when `inner` lies within `outer` (inclusive).
 inline bool contains(TSNode outer, TSNode inner) {
   return start(outer) <= start(inner) && end(inner) <= end(outer);
