@@ -36,3 +36,11 @@ if(EXISTS ${CMAKE_SOURCE_DIR}/tests/report_test.py)
 endif()
 add_test(NAME cache COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/cache_test.py" --poolify $<TARGET_FILE:poolify>)
 add_test(NAME pipeline COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/pipeline_test.py" --poolify $<TARGET_FILE:poolify>)
+# The differential oracle: golden cases, the example tree and a generated corpus; and its own self-test.
+add_test(NAME oracle COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/ast_oracle.py"
+         --poolify $<TARGET_FILE:poolify> --tree "${CMAKE_SOURCE_DIR}/fixtures/pipeline" --generate 300)
+add_test(NAME oracle.self_test COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/ast_oracle.py" --self-test)
+# Hostile inputs, interrupted runs, a full disk (root: a small tmpfs). Not under the sanitizers
+# (scripts/sanitize.sh excludes it): a 50 MB file there needs several times the memory and time.
+add_test(NAME safety COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/safety_test.py" --poolify $<TARGET_FILE:poolify>)
+set_tests_properties(safety PROPERTIES TIMEOUT 900)

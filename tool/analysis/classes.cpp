@@ -26,9 +26,7 @@ public:
           facts.imports[name] = b.qname;
       }
     TSNode root = tree_.root();
-    uint32_t count = ts_node_named_child_count(root);
-    for (uint32_t i = 0; i < count; ++i) {
-      TSNode c = ts_node_named_child(root, i);
+        for (TSNode c : py::namedChildren(root)) {
       if (is(c, "decorated_definition"))
         c = py::field(c, "definition");
       if (is(c, "class_definition"))
@@ -55,9 +53,7 @@ private:
     c.name = std::string(tree_.text(py::field(cls, "name")));
     TSNode supers = py::field(cls, "superclasses");
     if (!ts_node_is_null(supers)) {
-      uint32_t n = ts_node_named_child_count(supers);
-      for (uint32_t i = 0; i < n; ++i) {
-        TSNode b = ts_node_named_child(supers, i);
+            for (TSNode b : py::namedChildren(supers)) {
         if (is(b, "keyword_argument") || is(b, "comment") || is(b, "list_splat") || is(b, "dictionary_splat"))
           continue;
         if (is(b, "subscript")) // Generic[T]
@@ -66,9 +62,7 @@ private:
       }
     }
     TSNode body = py::field(cls, "body");
-    uint32_t n = ts_node_named_child_count(body);
-    for (uint32_t i = 0; i < n; ++i) {
-      TSNode m = ts_node_named_child(body, i);
+        for (TSNode m : py::namedChildren(body)) {
       if (is(m, "decorated_definition"))
         m = py::field(m, "definition");
       if (is(m, "function_definition"))

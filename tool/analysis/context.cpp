@@ -68,9 +68,7 @@ template <typename F> void forEachSelfAssignment(const py::Tree &tree, TSNode bo
 
 TSNode methodNamed(const py::Tree &tree, TSNode cls, std::string_view name) {
   TSNode body = py::field(cls, "body");
-  uint32_t count = ts_node_named_child_count(body);
-  for (uint32_t i = 0; i < count; ++i) {
-    TSNode c = ts_node_named_child(body, i);
+    for (TSNode c : py::namedChildren(body)) {
     if (is(c, "decorated_definition"))
       c = py::field(c, "definition");
     if (is(c, "function_definition") && tree.text(py::field(c, "name")) == name)

@@ -5,8 +5,8 @@ namespace poolify::analysis {
 namespace {
 
 // Type positions are not client creations: annotations and isinstance/issubclass checks.
-bool isTypeUse(TSNode expr, const py::Tree &tree, const py::ScopeModel &model, int scope) {
-  if (!ts_node_is_null(py::ancestor(expr, {"type"})))
+bool isTypeUse(TSNode expr, const py::Reference &ref, const py::Tree &tree, const py::ScopeModel &model, int scope) {
+  if (ref.inType)
     return true;
   TSNode parent = ts_node_parent(expr);
   if (py::is(parent, "tuple"))
@@ -57,7 +57,7 @@ std::vector<Site> findSites(const py::Tree &tree, const py::ScopeModel &model, c
       q += tree.text(py::field(parent, "attribute"));
       expr = parent;
     }
-    if (!rule || isTypeUse(expr, tree, model, ref.scope))
+    if (!rule || isTypeUse(expr, ref, tree, model, ref.scope))
       continue;
     Site s;
     s.rule = rule;

@@ -131,8 +131,10 @@ void recordMocks(FileOutcome &out, const py::Tree &tree, const py::ScopeModel &m
     }
     return content;
   };
-  for (TSNode str : model.strings()) {
-    TSNode args = ts_node_parent(str);
+  const auto &strings = model.strings();
+  for (size_t si = 0; si < strings.size(); ++si) {
+    TSNode str = strings[si];
+    TSNode args = model.stringParents()[si];
     if (!py::is(args, "argument_list"))
       continue;
     TSNode call = ts_node_parent(args);
@@ -267,37 +269,52 @@ FileOutcome processText(const source::SourceFile &file, std::string bytes, const
   }
   if (!analysis::mentionsAnyTrigger(body, rules))
     return out;
+  // A lone CR is a line break to Python; poolify's edits work on LF / CRLF lines only.
+  for (size_t cr = all.find('\r'); cr != std::string_view::npos; cr = all.find('\r', cr + 1))
+    if (cr + 1 >= all.size() || all[cr + 1] != '\n') {
+      say(out, lines, cr, base, "error: a line ends with a lone CR (old Mac line endings), which poolify does not "
+                                "edit; file skipped");
+      out.failed = true;
+      return out;
+    }
 
-  py::Tree tree = py::Tree::parse(body);
-  if (auto err = tree.firstError()) {
-    say(out, lines, base + *err, base, "error: syntax error; file not rewritten");
-    out.failed = true;
-    return out;
+  rewrite::EditSet edits;
+  std::vector<std::string> poolModules;
+  {
+    // The analysis tree lives only for the analysis: it is freed before the result is parsed
+    // again, so a large file never holds two trees at once.
+    py::Tree tree = py::Tree::parse(body);
+    if (auto err = tree.firstError()) {
+      say(out, lines, base + *err, base, "error: syntax error; file not rewritten");
+      out.failed = true;
+      return out;
+    }
+    py::ScopeModel model(tree);
+    auto sites = analysis::findSites(tree, model, rules);
+    LineIndex bodyLines(body);
+    std::string path = file.path;
+    std::replace(path.begin(), path.end(), '\\', '/');
+    // Offsets in `removals` are file offsets; the tree sees the text after the BOM.
+    std::map<uint32_t, rewrite::Removal> bodyRemovals;
+    for (const auto &[offset, r] : removals)
+      bodyRemovals[offset - static_cast<uint32_t>(base)] = r;
+    rewrite::FilePlan plan = rewrite::planFile(tree, model, sites, path, bodyLines, bodyRemovals);
+    recordSites(out, tree, model, sites, plan, rules, lines, base);
+    out.facts = analysis::extractClasses(tree, model, sites, plan.decisions, rules, bodyLines);
+    for (auto &c : out.facts->classes)
+      for (auto &a : c.assignments)
+        a.siteOffset += static_cast<uint32_t>(base);
+    out.rewritten = plan.rewritten;
+    out.left = plan.left;
+    out.removed = plan.removed;
+    for (const auto &n : plan.notes)
+      say(out, lines, base + n.offset, base, fmt::format("{}: {}", n.rule, n.message), false);
+    edits = std::move(plan.edits);
+    poolModules = std::move(plan.poolModules);
   }
-  py::ScopeModel model(tree);
-  auto sites = analysis::findSites(tree, model, rules);
-  LineIndex bodyLines(body);
-  std::string path = file.path;
-  std::replace(path.begin(), path.end(), '\\', '/');
-  // Offsets in `removals` are file offsets; the tree sees the text after the BOM.
-  std::map<uint32_t, rewrite::Removal> bodyRemovals;
-  for (const auto &[offset, r] : removals)
-    bodyRemovals[offset - static_cast<uint32_t>(base)] = r;
-  rewrite::FilePlan plan = rewrite::planFile(tree, model, sites, path, bodyLines, bodyRemovals);
-  recordSites(out, tree, model, sites, plan, rules, lines, base);
-  out.facts = analysis::extractClasses(tree, model, sites, plan.decisions, rules, bodyLines);
-  for (auto &c : out.facts->classes)
-    for (auto &a : c.assignments)
-      a.siteOffset += static_cast<uint32_t>(base);
-  out.rewritten = plan.rewritten;
-  out.left = plan.left;
-  out.removed = plan.removed;
-  for (const auto &n : plan.notes)
-    say(out, lines, base + n.offset, base, fmt::format("{}: {}", n.rule, n.message), false);
-
-  if (plan.edits.empty())
+  if (edits.empty())
     return out;
-  auto edited = plan.edits.apply(body, file.display);
+  auto edited = edits.apply(body, file.display);
   if (!edited) {
     out.messages.push_back({0, 0, fmt::format("{}: error: {}; file not rewritten", file.display,
                                               llvm::toString(edited.takeError())),
@@ -318,7 +335,7 @@ FileOutcome processText(const source::SourceFile &file, std::string bytes, const
     return out;
   }
   out.updated = std::string(all.substr(0, base)) + *edited;
-  out.poolModules = plan.poolModules;
+  out.poolModules = std::move(poolModules);
   return out;
 }
 

@@ -13,7 +13,9 @@ struct Item {
   TSNode node;
   int scope;
   Role role;
-  TSNode stmt; // the statement the node belongs to (tracked here: ts_node_parent is costly)
+  TSNode stmt;   // the statement the node belongs to (tracked here: ts_node_parent is costly)
+  TSNode parent; // the node that was visited when this one was pushed
+  bool inType;   // inside an annotation (tracked here: walking up to find one is quadratic)
 };
 
 bool isComprehension(TSNode n) {
@@ -34,6 +36,9 @@ public:
       Item it = stack_.back();
       stack_.pop_back();
       current_ = it.stmt;
+      visiting_ = it.node;
+      parentOfVisited_ = it.parent;
+      inType_ = it.inType;
       visit(it);
     }
   }
@@ -42,24 +47,24 @@ private:
   ScopeModel &m_;
   std::string_view text_;
   std::vector<Item> stack_;
-  TSNode current_{}; // statement of the node being visited
+  TSNode current_{};         // statement of the node being visited
+  TSNode visiting_{};        // the node being visited
+  TSNode parentOfVisited_{}; // and the node it was pushed from
+  bool inType_ = false;      // the node being visited is inside an annotation
 
   std::string_view textOf(TSNode n) const { return text_.substr(start(n), end(n) - start(n)); }
 
   void push(TSNode n, int scope, Role role) {
     if (!ts_node_is_null(n))
-      stack_.push_back({n, scope, role, current_});
+      stack_.push_back({n, scope, role, current_, visiting_, inType_});
   }
   // Children pushed in reverse so they are visited in document order; a block's children are
   // statements of their own.
   void pushChildren(TSNode n, int scope, Role role) {
     bool statements = is(n, "block") || is(n, "module");
-    uint32_t count = ts_node_named_child_count(n);
-    for (uint32_t i = count; i-- > 0;) {
-      TSNode c = ts_node_named_child(n, i);
-      if (!ts_node_is_null(c))
-        stack_.push_back({c, scope, role, statements ? c : current_});
-    }
+    std::vector<TSNode> children = namedChildren(n);
+    for (auto it = children.rbegin(); it != children.rend(); ++it)
+      stack_.push_back({*it, scope, role, statements ? *it : current_, n, inType_});
   }
 
   int newScope(ScopeKind kind, int parent, TSNode node) {
@@ -85,7 +90,7 @@ private:
   }
 
   void reference(TSNode n, int scope) {
-    m_.references_.push_back(Reference{textOf(n), scope, n, false});
+    m_.references_.push_back(Reference{textOf(n), scope, n, false, inType_});
   }
 
   // Words inside a string that is used as code: annotations ("bigquery.Client") and __all__.
@@ -99,7 +104,7 @@ private:
           ++j;
         bool afterDot = i > 0 && s[i - 1] == '.';
         if (!afterDot)
-          m_.references_.push_back(Reference{s.substr(i, j - i), scope, str, true});
+          m_.references_.push_back(Reference{s.substr(i, j - i), scope, str, true, true});
         i = j;
       } else {
         ++i;
@@ -144,9 +149,7 @@ private:
   }
 
   void visitParameters(TSNode params, int outer, int inner) {
-    uint32_t count = ts_node_named_child_count(params);
-    for (uint32_t i = 0; i < count; ++i) {
-      TSNode p = ts_node_named_child(params, i);
+        for (TSNode p : namedChildren(params)) {
       if (is(p, "identifier")) {
         bind(inner, BindingKind::Parameter, std::string(textOf(p)), p);
       } else if (is(p, "default_parameter") || is(p, "typed_default_parameter")) {
@@ -229,9 +232,9 @@ private:
       push(field(n, "superclasses"), scope, Role::Load);
     } else if (isComprehension(n)) {
       int inner = newScope(ScopeKind::Comprehension, scope, n);
-      uint32_t count = ts_node_named_child_count(n);
-      for (uint32_t i = count; i-- > 0;) {
-        TSNode c = ts_node_named_child(n, i);
+      std::vector<TSNode> children = namedChildren(n);
+      for (auto it = children.rbegin(); it != children.rend(); ++it) {
+        TSNode c = *it;
         if (is(c, "for_in_clause")) {
           push(field(c, "right"), inner, Role::Load);
           push(field(c, "left"), inner, Role::Store);
@@ -287,9 +290,7 @@ private:
       for (auto it = children.rbegin(); it != children.rend(); ++it)
         push(it->first, scope, it->second ? Role::Store : Role::Load);
     } else if (t == "global_statement" || t == "nonlocal_statement") {
-      uint32_t count = ts_node_named_child_count(n);
-      for (uint32_t i = 0; i < count; ++i) {
-        TSNode c = ts_node_named_child(n, i);
+            for (TSNode c : namedChildren(n)) {
         if (!is(c, "identifier") || scope == 0)
           continue;
         auto &set = t == "global_statement" ? m_.scopes_[scope].globals : m_.scopes_[scope].nonlocals;
@@ -303,6 +304,7 @@ private:
       push(field(n, "value"), scope, Role::Load);
     } else if (t == "type") {
       // An annotation: a string in it is code ("bigquery.Client").
+      inType_ = true;
       forEachChild(n, [&](TSNode c, std::string_view) {
         if (is(c, "string"))
           stringReferences(c, scope);
@@ -311,6 +313,7 @@ private:
       });
     } else if (t == "string") {
       m_.strings_.push_back(n);
+      m_.stringParents_.push_back(parentOfVisited_);
       pushChildren(n, scope, Role::Load); // f-string interpolations
     } else {
       pushChildren(n, scope, Role::Load);
@@ -318,9 +321,7 @@ private:
   }
 
   void allStrings(TSNode value, int scope) {
-    uint32_t count = ts_node_named_child_count(value);
-    for (uint32_t i = 0; i < count; ++i) {
-      TSNode c = ts_node_named_child(value, i);
+        for (TSNode c : namedChildren(value)) {
       if (is(c, "string"))
         stringReferences(c, scope);
     }

@@ -39,6 +39,7 @@ struct Reference {
   int scope;
   TSNode node;           // the identifier, or the string it was found in
   bool inString = false; // found in a string annotation or __all__
+  bool inType = false;   // inside an annotation
 };
 
 struct Scope {
@@ -58,6 +59,8 @@ public:
   const std::vector<Reference> &references() const { return references_; }
   /// String literals outside annotations (candidates for `mock.patch("pkg.Client")` targets).
   const std::vector<TSNode> &strings() const { return strings_; }
+  /// The node each of strings() was found under (its parent), in the same order.
+  const std::vector<TSNode> &stringParents() const { return stringParents_; }
   /// Comments, in no particular order.
   const std::vector<TSNode> &comments() const { return comments_; }
 
@@ -81,7 +84,7 @@ private:
   std::vector<Scope> scopes_;
   std::vector<Binding> bindings_;
   std::vector<Reference> references_;
-  std::vector<TSNode> strings_;
+  std::vector<TSNode> strings_, stringParents_;
   std::vector<TSNode> comments_;
   friend class ScopeBuilder;
 };

@@ -60,14 +60,32 @@ template <typename F> void forEachError(TSNode root, F f) {
 
 namespace {
 // Column (in bytes) of a node that starts a line, or -1 when something precedes it on its line.
+// A form feed resets the column, as in CPython's tokenizer.
 long lineColumn(std::string_view text, uint32_t offset) {
-  uint32_t i = offset;
+  uint32_t i = offset, col = 0;
+  bool counting = true;
   while (i > 0 && text[i - 1] != '\n') {
-    if (text[i - 1] != ' ' && text[i - 1] != '\t' && text[i - 1] != '\f')
+    char c = text[i - 1];
+    if (c != ' ' && c != '\t' && c != '\f')
       return -1;
+    if (c == '\f')
+      counting = false;
+    else if (counting)
+      ++col;
     --i;
   }
-  return static_cast<long>(offset - i);
+  return static_cast<long>(col);
+}
+
+// tree-sitter's grammar accepts `from m import a, b,` without parentheses; CPython does not.
+bool trailingCommaImport(TSNode stmt) {
+  if (!is(stmt, "import_from_statement") && !is(stmt, "import_statement"))
+    return false;
+  uint32_t n = ts_node_child_count(stmt);
+  if (n == 0)
+    return false;
+  TSNode last = ts_node_child(stmt, n - 1);
+  return !ts_node_is_named(last) && std::strcmp(ts_node_type(last), ",") == 0;
 }
 
 // tree-sitter accepts a statement indented deeper than its siblings (CPython's "unexpected
@@ -79,11 +97,15 @@ std::optional<size_t> firstIndentError(TSNode root, std::string_view text) {
     TSNode n = ts_tree_cursor_current_node(&cur);
     if (is(n, "block") || is(n, "module")) {
       long column = -1;
-      uint32_t count = ts_node_named_child_count(n);
-      for (uint32_t i = 0; i < count && !found; ++i) {
-        TSNode c = ts_node_named_child(n, i);
+      for (TSNode c : namedChildren(n)) {
+        if (found)
+          break;
         if (is(c, "comment"))
           continue;
+        if (trailingCommaImport(c)) {
+          found = end(c) - 1;
+          break;
+        }
         long col = lineColumn(text, start(c));
         if (col < 0)
           continue;
@@ -129,6 +151,12 @@ size_t Tree::errorCount() const {
     return true;
   });
   return count;
+}
+
+std::vector<TSNode> namedChildren(TSNode n) {
+  std::vector<TSNode> out;
+  forEachChild(n, [&](TSNode c, std::string_view) { out.push_back(c); });
+  return out;
 }
 
 TSNode field(TSNode n, std::string_view name) {

@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <optional>
+#include <vector>
 #include <string_view>
 
 namespace poolify::py {
@@ -41,6 +42,10 @@ TSNode field(TSNode n, std::string_view name);
 /// The field name under which `child` hangs from its parent ("" when none). Costly (it finds the
 /// parent); when iterating a node's children, forEachChild gives the field names for free.
 std::string_view fieldOf(TSNode child);
+
+/// The named children of `n`, in order. (ts_node_named_child(n, i) walks from the first child
+/// each time: looping over i is quadratic in the number of children.)
+std::vector<TSNode> namedChildren(TSNode n);
 
 /// Calls f(child, fieldName) for every named child of `n`, in order ("" for no field).
 template <typename F> void forEachChild(TSNode n, F &&f) {

@@ -13,13 +13,14 @@ ImportEditor::ImportEditor(const py::Tree &tree, const py::ScopeModel &model, st
     : tree_(tree), model_(model), eol_(eol) {}
 
 bool ImportEditor::nameIsFree(std::string_view name) const {
-  for (const auto &b : model_.bindings())
-    if (b.name == name)
-      return false;
-  for (const auto &r : model_.references())
-    if (r.name == name)
-      return false;
-  return true;
+  if (!usedNames_) {
+    usedNames_.emplace();
+    for (const auto &b : model_.bindings())
+      usedNames_->insert(b.name);
+    for (const auto &r : model_.references())
+      usedNames_->insert(std::string(r.name));
+  }
+  return usedNames_->count(std::string(name)) == 0;
 }
 
 std::optional<std::string> ImportEditor::boundTo(const analysis::Site &site, std::string_view name) const {
@@ -53,24 +54,29 @@ std::optional<std::string> ImportEditor::nameFor(const analysis::Site &site, con
   return std::nullopt;
 }
 
+const std::vector<TSNode> &ImportEditor::moduleStatements() const {
+  if (!moduleStatements_)
+    moduleStatements_ = py::namedChildren(tree_.root());
+  return *moduleStatements_;
+}
+
 size_t ImportEditor::topImportBlockEnd() const {
-  TSNode root = tree_.root();
-  uint32_t count = ts_node_named_child_count(root);
-  uint32_t i = 0;
-  auto skipComments = [&] {
-    while (i < count && is(ts_node_named_child(root, i), "comment"))
-      ++i;
-  };
-  skipComments();
+  if (topBlockEnd_)
+    return *topBlockEnd_;
+  const std::vector<TSNode> &children = moduleStatements();
+  size_t count = children.size();
+  size_t i = 0;
+  while (i < count && is(children[i], "comment"))
+    ++i;
   if (i < count) {
-    TSNode first = ts_node_named_child(root, i);
+    TSNode first = children[i];
     if (is(first, "expression_statement") && ts_node_named_child_count(first) == 1 &&
         is(ts_node_named_child(first, 0), "string"))
       ++i;
   }
   size_t end = std::string::npos;
   for (; i < count; ++i) {
-    TSNode c = ts_node_named_child(root, i);
+    TSNode c = children[i];
     if (is(c, "comment"))
       continue;
     if (is(c, "future_import_statement") || is(c, "import_statement") || is(c, "import_from_statement")) {
@@ -79,6 +85,7 @@ size_t ImportEditor::topImportBlockEnd() const {
     }
     break;
   }
+  topBlockEnd_ = end;
   return end;
 }
 
@@ -89,9 +96,7 @@ void ImportEditor::plan(const analysis::Site &site, const std::string &module, c
   Planned p{module, name, 0, false, false, "", TSNode{}};
   if (is(holder, "module")) {
     // An existing module-level `from module import ...` takes the name.
-    uint32_t count = ts_node_named_child_count(holder);
-    for (uint32_t i = 0; i < count; ++i) {
-      TSNode c = ts_node_named_child(holder, i);
+    for (TSNode c : moduleStatements()) {
       if (!is(c, "import_from_statement") || tree_.text(py::field(c, "module_name")) != module)
         continue;
       bool wildcard = false;
@@ -137,9 +142,7 @@ namespace {
 // The statements of a block, comments aside.
 std::vector<TSNode> statementsOf(TSNode block) {
   std::vector<TSNode> out;
-  uint32_t count = ts_node_named_child_count(block);
-  for (uint32_t i = 0; i < count; ++i) {
-    TSNode c = ts_node_named_child(block, i);
+    for (TSNode c : py::namedChildren(block)) {
     if (!is(c, "comment"))
       out.push_back(c);
   }
@@ -148,9 +151,7 @@ std::vector<TSNode> statementsOf(TSNode block) {
 
 std::vector<TSNode> importItems(TSNode stmt) {
   std::vector<TSNode> out;
-  uint32_t count = ts_node_named_child_count(stmt);
-  for (uint32_t i = 0; i < count; ++i) {
-    TSNode c = ts_node_named_child(stmt, i);
+    for (TSNode c : py::namedChildren(stmt)) {
     if (py::fieldOf(c) == "name")
       out.push_back(c);
   }
@@ -218,15 +219,21 @@ void ImportEditor::removeImports(const std::vector<const py::Binding *> &binding
   for (auto &[stmt, items] : byStmt) {
     auto all = importItems(stmt);
     if (items.size() < all.size()) {
-      for (TSNode item : items) {
-        size_t idx = 0;
-        while (!py::same(all[idx], item))
-          ++idx;
-        if (idx + 1 < all.size())
-          edits.replace(py::start(item), py::start(all[idx + 1]) - py::start(item), "");
-        else
-          edits.replace(py::end(all[idx - 1]), py::end(item) - py::end(all[idx - 1]), "");
-      }
+      // Some names stay. A removed name before the last kept one goes with the separator after it
+      // (up to the next name); the removed names after the last kept one go as one run, from the
+      // end of that kept name. The ranges never overlap.
+      auto removed = [&](TSNode n) {
+        return std::any_of(items.begin(), items.end(), [&](TSNode r) { return py::same(r, n); });
+      };
+      size_t lastKept = 0;
+      for (size_t k = 0; k < all.size(); ++k)
+        if (!removed(all[k]))
+          lastKept = k;
+      for (size_t k = 0; k < lastKept; ++k)
+        if (removed(all[k]))
+          edits.replace(py::start(all[k]), py::start(all[k + 1]) - py::start(all[k]), "");
+      if (lastKept + 1 < all.size())
+        edits.replace(py::end(all[lastKept]), py::end(all.back()) - py::end(all[lastKept]), "");
       continue;
     }
     TSNode holder = ts_node_parent(stmt);

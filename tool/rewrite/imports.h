@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <unordered_set>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,10 @@ private:
   const py::ScopeModel &model_;
   std::string eol_;
   std::vector<Planned> planned_;
+  mutable std::optional<std::unordered_set<std::string>> usedNames_; // every name bound or used
+  const std::vector<TSNode> &moduleStatements() const;
+  mutable std::optional<std::vector<TSNode>> moduleStatements_;
+  mutable std::optional<size_t> topBlockEnd_;
 };
 
 } // namespace poolify::rewrite

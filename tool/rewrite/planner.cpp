@@ -39,9 +39,7 @@ Arguments argumentsOf(TSNode call) {
     return a;
   }
   a.list = args;
-  uint32_t count = ts_node_named_child_count(args);
-  for (uint32_t i = 0; i < count; ++i) {
-    TSNode c = ts_node_named_child(args, i);
+    for (TSNode c : py::namedChildren(args)) {
     if (is(c, "comment"))
       continue;
     if (ts_node_is_null(a.first))
