@@ -144,14 +144,6 @@ std::optional<size_t> Tree::firstError() const {
   return at;
 }
 
-size_t Tree::errorCount() const {
-  size_t count = 0;
-  forEachError(root(), [&](TSNode) {
-    ++count;
-    return true;
-  });
-  return count;
-}
 
 std::vector<TSNode> namedChildren(TSNode n) {
   std::vector<TSNode> out;
@@ -183,14 +175,6 @@ std::string_view fieldOf(TSNode child) {
   return result;
 }
 
-TSNode ancestor(TSNode n, std::initializer_list<std::string_view> types) {
-  for (TSNode p = ts_node_parent(n); !ts_node_is_null(p); p = ts_node_parent(p))
-    for (auto t : types)
-      if (t == ts_node_type(p))
-        return p;
-  return TSNode{};
-}
-
 TSNode enclosingStatement(TSNode n) {
   for (TSNode cur = n; !ts_node_is_null(cur);) {
     TSNode p = ts_node_parent(cur);
@@ -203,8 +187,5 @@ TSNode enclosingStatement(TSNode n) {
   return n;
 }
 
-TSNode nodeAt(TSNode root, uint32_t startByte, uint32_t endByte) {
-  return ts_node_descendant_for_byte_range(root, startByte, endByte);
-}
 
 } // namespace poolify::py

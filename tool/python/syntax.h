@@ -22,8 +22,6 @@ public:
   }
   /// Offset of the first ERROR or MISSING node, if any.
   std::optional<size_t> firstError() const;
-  /// Number of ERROR and MISSING nodes.
-  size_t errorCount() const;
 
 private:
   struct Deleter {
@@ -65,11 +63,7 @@ template <typename F> void forEachChild(TSNode n, F &&f) {
 inline bool contains(TSNode outer, TSNode inner) {
   return start(outer) <= start(inner) && end(inner) <= end(outer);
 }
-/// Nearest ancestor (excluding n) whose type is one of the given.
-TSNode ancestor(TSNode n, std::initializer_list<std::string_view> types);
 /// The statement node that contains `n` (a direct child of a block or the module).
 TSNode enclosingStatement(TSNode n);
-/// The smallest node covering [startByte, endByte).
-TSNode nodeAt(TSNode root, uint32_t startByte, uint32_t endByte);
 
 } // namespace poolify::py

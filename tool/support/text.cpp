@@ -16,14 +16,6 @@ unsigned LineIndex::lineOf(size_t offset) const {
   return static_cast<unsigned>(it - starts_.begin());
 }
 
-size_t LineIndex::lineStart(unsigned line) const {
-  if (line == 0)
-    return 0;
-  if (line > starts_.size())
-    return text_.size();
-  return starts_[line - 1];
-}
-
 LineCol LineIndex::at(size_t offset) const {
   offset = std::min(offset, text_.size());
   LineCol lc;

@@ -23,8 +23,6 @@ public:
   explicit LineIndex(std::string_view text, bool utf8 = true);
   LineCol at(size_t offset) const;
   unsigned lineOf(size_t offset) const;  // 1-based
-  size_t lineStart(unsigned line) const; // 1-based line -> offset of its first byte
-  size_t lineCount() const { return starts_.size(); }
 
 private:
   std::string_view text_;
