@@ -115,10 +115,10 @@ std::string modulePath(const config::Config &cfg, const source::SourceFile &f) {
 // so files are found by a literal scan for the names of providing classes, repeated for the
 // subclasses found (grandchildren name their parent, not the base).
 // Files outside this --shard are read from disk when needed (classes chain across shards).
-template <typename Load>
+template <typename Load, typename WasLoaded>
 void collectInherited(const std::vector<source::SourceFile> &files, const std::vector<pipeline::FileOutcome> &outcomes,
                       const std::vector<bool> &active, const std::vector<rules::Rule> &rules,
-                      index::ClassIndex &classes, Load &load,
+                      index::ClassIndex &classes, Load &load, WasLoaded wasLoaded,
                       std::vector<std::vector<index::ClassIndex::Inherited>> &inherited) {
   std::map<size_t, std::string> readText;
   auto textOf = [&](size_t i) -> const std::string & {
@@ -138,7 +138,9 @@ void collectInherited(const std::vector<source::SourceFile> &files, const std::v
   for (size_t i = 0; i < files.size(); ++i) {
     bool other = !active[i] && textOf(i).find("class ") != std::string::npos &&
                  analysis::mentionsAnyTrigger(textOf(i), rules) && load(i);
-    if (outcomes[i].facts || other) {
+    // Files whose classes were loaded on demand (bases) belong to the scope too, as they do when
+    // their facts come from the cache: warm and cold runs see the same classes.
+    if (outcomes[i].facts || other || (active[i] && wasLoaded(i))) {
       scope.push_back(i);
       inScope[i] = true;
     }
@@ -181,7 +183,7 @@ void collectInherited(const std::vector<source::SourceFile> &files, const std::v
 void applyHierarchy(const std::vector<source::SourceFile> &files, const std::vector<rules::Rule> &rules,
                     const config::Config &cfg, const std::vector<bool> &active,
                     std::vector<pipeline::FileOutcome> &outcomes,
-                    std::vector<std::vector<index::ClassIndex::Inherited>> *inherited) {
+                    std::vector<std::vector<index::ClassIndex::Inherited>> *inherited, cache::Cache *cache) {
   std::vector<std::string> displays;
   std::vector<size_t> candidates;
   for (size_t i = 0; i < files.size(); ++i) {
@@ -205,6 +207,12 @@ void applyHierarchy(const std::vector<source::SourceFile> &files, const std::vec
     if (!tried[i]) {
       tried[i] = true;
       loaded[i] = pipeline::classFactsOf(files[i], rules);
+      // Remembered with the file's other results, so the next run parses it no more.
+      if (cache && loaded[i] && active[i] && !outcomes[i].failed) {
+        pipeline::FileOutcome withFacts = outcomes[i];
+        withFacts.facts = loaded[i];
+        cache->put(withFacts);
+      }
     }
     return loaded[i] ? &*loaded[i] : nullptr;
   };
@@ -231,7 +239,8 @@ void applyHierarchy(const std::vector<source::SourceFile> &files, const std::vec
     outcomes[d.file].messages.push_back(
         {d.line, d.col, fmt::format("{}:{}:{}: {}: {}", files[d.file].display, d.line, d.col, d.rule, d.note), false});
   if (inherited)
-    collectInherited(files, outcomes, active, rules, classes, load, *inherited);
+    collectInherited(files, outcomes, active, rules, classes, load, [&](size_t i) { return tried[i] && loaded[i]; },
+                     *inherited);
 }
 
 } // namespace
@@ -362,12 +371,14 @@ unsigned shardOf(const std::string &display, unsigned shards) {
 
 void analyze(Run &run, bool withInherited) {
   run.outcomes = processAll(run.found.files, run.rules, run.active, run.cache.get());
+  size_t hits = run.cache ? run.cache->hits() : 0;
+  applyHierarchy(run.found.files, run.rules, run.config, run.active, run.outcomes,
+                 withInherited ? &run.inherited : nullptr, run.cache.get());
   if (run.cache && !run.cache->store())
     llvm::errs() << "poolify: warning: the cache could not be written (the results are not affected)\n";
-  if (run.cache && run.cache->hits() && !Quiet)
-    llvm::errs() << fmt::format("poolify: reused {} of {} file results from the cache\n", run.cache->hits(),
+  if (hits && !Quiet)
+    llvm::errs() << fmt::format("poolify: reused {} of {} file results from the cache\n", hits,
                                 run.found.files.size());
-  applyHierarchy(run.found.files, run.rules, run.config, run.active, run.outcomes, withInherited ? &run.inherited : nullptr);
   for (auto &o : run.outcomes)
     std::stable_sort(o.messages.begin(), o.messages.end(), [](const auto &a, const auto &b) {
       return std::tie(a.line, a.col) < std::tie(b.line, b.col);
