@@ -24,6 +24,8 @@ import sys
 import tempfile
 import textwrap
 import unittest
+
+from testlib import split_poolify_argv
 import urllib.parse
 
 POOLIFY = None  # absolute path of the binary, set in main()
@@ -1108,31 +1110,7 @@ class SyntaxErrorTest(Base):
 
 def main():
     global POOLIFY
-    argv = sys.argv[1:]
-    binary = None
-    rest = []
-    i = 0
-    while i < len(argv):
-        a = argv[i]
-        if a == '--poolify' and i + 1 < len(argv):
-            binary = argv[i + 1]
-            i += 2
-            continue
-        if a.startswith('--poolify='):
-            binary = a.split('=', 1)[1]
-            i += 1
-            continue
-        rest.append(a)
-        i += 1
-    if binary is None:
-        print('usage: manifest_check_test.py --poolify BIN [unittest arguments]', file=sys.stderr)
-        return 2
-    if os.sep not in binary:
-        binary = shutil.which(binary) or binary
-    POOLIFY = os.path.abspath(binary)
-    if not (os.path.isfile(POOLIFY) and os.access(POOLIFY, os.X_OK)):
-        print(f'manifest_check_test.py: error: {binary} is not an executable file', file=sys.stderr)
-        return 2
+    POOLIFY, rest = split_poolify_argv('manifest_check_test.py', sys.argv[1:])
     unittest.main(argv=[sys.argv[0]] + rest)
 
 

@@ -1,0 +1,32 @@
+"""What the end-to-end test scripts share: finding the poolify binary named on the command line."""
+import os
+import shutil
+import sys
+
+
+def split_poolify_argv(script, argv):
+    """(absolute path of the binary given as --poolify BIN or --poolify=BIN, the other arguments).
+
+    Exits with a usage message (status 2) when the binary is missing or not executable."""
+    binary, rest, i = None, [], 0
+    while i < len(argv):
+        a = argv[i]
+        if a == '--poolify' and i + 1 < len(argv):
+            binary = argv[i + 1]
+            i += 2
+            continue
+        if a.startswith('--poolify='):
+            binary = a.split('=', 1)[1]
+        else:
+            rest.append(a)
+        i += 1
+    if binary is None:
+        print(f'usage: {script} --poolify BIN [unittest arguments]', file=sys.stderr)
+        sys.exit(2)
+    if os.sep not in binary:
+        binary = shutil.which(binary) or binary
+    path = os.path.abspath(binary)
+    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+        print(f'{script}: error: {binary} is not an executable file', file=sys.stderr)
+        sys.exit(2)
+    return path, rest
