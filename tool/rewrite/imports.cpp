@@ -222,8 +222,9 @@ void ImportEditor::removeImports(const std::vector<const py::Binding *> &binding
       // Some names stay. A removed name before the last kept one goes with the separator after it
       // (up to the next name); the removed names after the last kept one go as one run, from the
       // end of that kept name. The ranges never overlap.
+      const std::vector<TSNode> &gone = items; // (a structured binding cannot be captured in C++17)
       auto removed = [&](TSNode n) {
-        return std::any_of(items.begin(), items.end(), [&](TSNode r) { return py::same(r, n); });
+        return std::any_of(gone.begin(), gone.end(), [&](TSNode r) { return py::same(r, n); });
       };
       size_t lastKept = 0;
       for (size_t k = 0; k < all.size(); ++k)
