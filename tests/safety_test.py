@@ -29,7 +29,7 @@ import tempfile
 import time
 import unittest
 
-from testlib import split_poolify_argv
+from testlib import BQ_OUT, BQ_SRC, REQUESTS_OUT, REQUESTS_SRC, split_poolify_argv
 
 POOLIFY = None  # absolute path of the binary, set in main()
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -38,38 +38,6 @@ TIMEOUT = 120
 TEMP_FILE = re.compile(r'^\..*\.poolify-')
 CACHE_DIRS = {'.poolify-cache'}  # poolify's own per-tree cache (when enabled); not part of the comparisons
 
-BQ_SRC = '''\
-from google.cloud import bigquery
-
-PROJECT_ID = "demo"
-
-
-def run():
-    return bigquery.Client()
-'''
-BQ_OUT = '''\
-from shared.clients.bigquery_pool import get_bigquery_client
-
-PROJECT_ID = "demo"
-
-
-def run():
-    return get_bigquery_client(project_id=PROJECT_ID)
-'''
-REQUESTS_SRC = '''\
-import requests
-
-
-def fetch(url):
-    return requests.get(url)
-'''
-REQUESTS_OUT = '''\
-from shared.clients.http_pool import get
-
-
-def fetch(url):
-    return get(url)
-'''
 
 
 # --------------------------------------------------------------------------------------------

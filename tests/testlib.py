@@ -30,3 +30,38 @@ def split_poolify_argv(script, argv):
         print(f'{script}: error: {binary} is not an executable file', file=sys.stderr)
         sys.exit(2)
     return path, rest
+
+
+# The smallest sources each rule rewrites, and what they become (shared by several test files).
+REQUESTS_SRC = '''\
+import requests
+
+
+def fetch(url):
+    return requests.get(url)
+'''
+REQUESTS_OUT = '''\
+from shared.clients.http_pool import get
+
+
+def fetch(url):
+    return get(url)
+'''
+BQ_SRC = '''\
+from google.cloud import bigquery
+
+PROJECT_ID = "demo"
+
+
+def run():
+    return bigquery.Client()
+'''
+BQ_OUT = '''\
+from shared.clients.bigquery_pool import get_bigquery_client
+
+PROJECT_ID = "demo"
+
+
+def run():
+    return get_bigquery_client(project_id=PROJECT_ID)
+'''
