@@ -20,15 +20,6 @@ namespace json = llvm::json;
 using analysis::AttributeAssignment;
 using pipeline::SiteRecord;
 
-uint64_t contentHash(std::string_view bytes) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
-
 namespace {
 
 std::mutex putMutex;
@@ -181,8 +172,13 @@ analysis::FileFacts factsFrom(Reader &r, const json::Object &o) {
 
 } // namespace
 
+// The entry of a file with nothing in it for any rule (most files): no JSON to parse back.
+constexpr llvm::StringLiteral kTrivial = "-", kTrivialClass = "-class";
+
 std::string serialize(const pipeline::FileOutcome &o) {
-  json::Array messages, records, mocks;
+  if (o.trivial())
+    return std::string(o.mentionsClass ? kTrivialClass : kTrivial);
+  json::Array messages, records, mocks, edits;
   for (const auto &m : o.messages)
     messages.push_back(json::Array{m.line, m.col, m.text, m.error});
   for (const auto &r : o.records)
@@ -208,8 +204,11 @@ std::string serialize(const pipeline::FileOutcome &o) {
                     {"failed", o.failed}};
   if (o.facts)
     root["facts"] = factsJson(*o.facts);
-  if (o.updated != o.original)
-    root["updated"] = o.updated; // valid UTF-8 or not: stored only when it is (see put)
+  for (const auto &e : o.edits)
+    edits.push_back(json::Array{static_cast<int64_t>(e.offset), static_cast<int64_t>(e.length), e.text});
+  if (!edits.empty())
+    root["edits"] = std::move(edits); // valid UTF-8: only such outcomes are kept (see put)
+  root["class"] = o.mentionsClass;
   std::string out;
   llvm::raw_string_ostream os(out);
   os << json::Value(std::move(root));
@@ -217,7 +216,16 @@ std::string serialize(const pipeline::FileOutcome &o) {
 }
 
 std::optional<pipeline::FileOutcome> deserialize(const std::string &text, const source::SourceFile &file,
-                                                 const std::string &bytes) {
+                                                 uint64_t hash) {
+  // The texts are not in the cache: the outcome comes back released (pipeline::texts reads them).
+  pipeline::FileOutcome out;
+  out.file = file;
+  out.hash = hash;
+  out.release();
+  if (text == kTrivial || text == kTrivialClass) {
+    out.mentionsClass = text == kTrivialClass;
+    return out;
+  }
   auto parsed = json::parse(text);
   if (!parsed) {
     llvm::consumeError(parsed.takeError());
@@ -225,10 +233,18 @@ std::optional<pipeline::FileOutcome> deserialize(const std::string &text, const 
   }
   Reader r;
   const json::Object &o = r.obj(&*parsed);
-  pipeline::FileOutcome out;
-  out.file = file;
-  out.original = bytes;
-  out.updated = o.get("updated") ? r.str(o.get("updated")) : bytes;
+  if (o.get("edits"))
+    for (const auto &ev : r.arr(o.get("edits"))) {
+      const auto &e = r.arr(&ev);
+      if (e.size() != 3) {
+        r.ok = false;
+        continue;
+      }
+      int64_t offset = r.num(&e[0]), length = r.num(&e[1]);
+      r.ok = r.ok && offset >= 0 && length >= 0;
+      out.edits.push_back({static_cast<size_t>(offset), static_cast<size_t>(length), r.str(&e[2])});
+    }
+  out.mentionsClass = r.flag(o.get("class"));
   for (const auto &mv : r.arr(o.get("messages"))) {
     const auto &m = r.arr(&mv);
     if (m.size() != 4) {
@@ -305,27 +321,30 @@ Cache::Cache(std::string dir, std::string stamp) : stamp_(std::move(stamp)) {
   }
 }
 
-std::optional<pipeline::FileOutcome> Cache::lookup(const source::SourceFile &file, const std::string &bytes) {
-  auto it = loaded_.find(file.display);
-  if (it == loaded_.end() || it->second.first != contentHash(bytes))
+std::optional<pipeline::FileOutcome> Cache::lookup(const source::SourceFile &file, uint64_t hash,
+                                                   const std::string &variant) {
+  std::string key = variant.empty() ? file.display : file.display + "\n" + variant;
+  auto it = loaded_.find(key);
+  if (it == loaded_.end() || it->second.first != hash)
     return std::nullopt;
-  auto out = deserialize(it->second.second, file, bytes);
+  auto out = deserialize(it->second.second, file, hash);
   if (out) {
     // Kept for the next run as it is (store() writes what this run saw, nothing stale).
     std::lock_guard<std::mutex> lock(putMutex);
-    ++hits_;
-    fresh_[file.display] = it->second;
+    hits_ += variant.empty();
+    fresh_[key] = it->second;
   }
   return out;
 }
 
-void Cache::put(const pipeline::FileOutcome &o) {
+void Cache::put(const pipeline::FileOutcome &o, const std::string &variant) {
   // JSON holds UTF-8 only: a file in another encoding is not cached (it is analyzed again next time).
-  if (firstInvalidUtf8(o.original) || firstInvalidUtf8(o.updated))
+  if (!o.utf8)
     return;
   std::string entry = serialize(o);
+  std::string key = variant.empty() ? o.file.display : o.file.display + "\n" + variant;
   std::lock_guard<std::mutex> lock(putMutex);
-  fresh_[o.file.display] = {contentHash(o.original), std::move(entry)};
+  fresh_[key] = {o.hash, std::move(entry)};
 }
 
 bool Cache::store() {

@@ -1,5 +1,5 @@
 // The cache of per-file results for repeated runs (`--cache DIR`, `--no-cache`): each file's
-// outcome (site records, class facts, messages, and the rewritten text when it changes), keyed by
+// outcome (site records, class facts, messages, and the edits when it changes), keyed by
 // path and content hash, valid only for this poolify version and these exact rules. One file
 // per run, read whole and replaced atomically at the end, so concurrent runs never see half a
 // cache; anything unreadable or inconsistent is ignored whole, never trusted.
@@ -19,10 +19,13 @@ public:
   /// `dir` holds the cache file; `stamp` identifies poolify's version and the rules.
   Cache(std::string dir, std::string stamp);
 
-  /// The cached outcome of `file` when its bytes hash to the stored hash.
-  std::optional<pipeline::FileOutcome> lookup(const source::SourceFile &file, const std::string &bytes);
+  /// The cached outcome of `file` when its bytes hash to the stored hash (`hash`, from
+  /// contentHash). It comes back released: its texts are read again when needed. A non-empty
+  /// `variant` names another outcome of the same bytes (planned with redundant overrides removed).
+  std::optional<pipeline::FileOutcome> lookup(const source::SourceFile &file, uint64_t hash,
+                                              const std::string &variant = "");
   /// Records outcomes to keep (lookup and put are thread-safe; call store() once at the end).
-  void put(const pipeline::FileOutcome &outcome);
+  void put(const pipeline::FileOutcome &outcome, const std::string &variant = "");
   /// Writes the cache file (atomically); returns false when it could not be written.
   bool store();
 
@@ -35,8 +38,6 @@ private:
   size_t hits_ = 0;
 };
 
-/// 64-bit FNV-1a of a byte string.
-uint64_t contentHash(std::string_view bytes);
 /// Where the cache lives by default: <git dir>/poolify-cache inside a git work tree, else
 /// .poolify-cache/ in the folder of the first path.
 std::string defaultCacheDir(const std::string &firstPath);
@@ -44,6 +45,6 @@ std::string defaultCacheDir(const std::string &firstPath);
 /// The serialized form of an outcome (JSON), and back; exposed for tests.
 std::string serialize(const pipeline::FileOutcome &o);
 std::optional<pipeline::FileOutcome> deserialize(const std::string &text, const source::SourceFile &file,
-                                                 const std::string &bytes);
+                                                 uint64_t hash);
 
 } // namespace poolify::cache

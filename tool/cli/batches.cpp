@@ -2,6 +2,8 @@
 
 #include "output/diff.h"
 
+#include <llvm/Support/raw_ostream.h>
+
 #include <fmt/format.h>
 
 #include <map>
@@ -112,8 +114,14 @@ std::string batchPatch(const Run &run, const BatchPlan &b) {
   std::string patch;
   for (size_t i : b.files) {
     const auto &o = run.outcomes[i];
-    if (o.changed())
-      patch += output::unifiedDiff(o.original, o.updated, o.file.display);
+    if (!o.changed())
+      continue;
+    auto texts = pipeline::texts(o);
+    if (!texts) {
+      llvm::errs() << o.file.display << ": error: " << llvm::toString(texts.takeError()) << "; left out of the patch\n";
+      continue;
+    }
+    patch += output::unifiedDiff(texts->original, texts->updated, o.file.display);
   }
   return patch;
 }

@@ -42,7 +42,12 @@ std::string batchManifest(const Run &run, const BatchPlan &b) {
 
 // Writes one file's new text; false (with the reason on stderr) when it could not be written.
 bool applyFile(const pipeline::FileOutcome &o) {
-  if (auto err = source::writeAtomically(o.file.path, o.updated, o.original)) {
+  auto texts = pipeline::texts(o);
+  if (!texts) {
+    llvm::errs() << o.file.display << ": error: " << llvm::toString(texts.takeError()) << "; file not rewritten\n";
+    return false;
+  }
+  if (auto err = source::writeAtomically(o.file.path, texts->updated, texts->original)) {
     llvm::errs() << o.file.display << ": error: " << llvm::toString(std::move(err)) << "\n";
     return false;
   }
@@ -130,7 +135,14 @@ int runMigrate() {
       continue;
     ++changed;
     if (printDiffs) {
-      std::string d = output::unifiedDiff(o.original, o.updated, o.file.display);
+      auto texts = pipeline::texts(o);
+      if (!texts) {
+        llvm::errs() << o.file.display << ": error: " << llvm::toString(texts.takeError()) << "\n";
+        ++errors;
+        --changed;
+        continue;
+      }
+      std::string d = output::unifiedDiff(texts->original, texts->updated, o.file.display);
       llvm::outs() << (colour ? output::colorizeDiff(d) : d);
     } else if (Apply && !Commit) {
       if (stopIfInterrupted())

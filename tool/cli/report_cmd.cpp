@@ -32,15 +32,30 @@ int runReport() {
   std::vector<std::string> categories = categoriesOf(run);
   std::vector<pipeline::FileOutcome> after;
   for (const auto &o : run.outcomes) {
-    if (o.changed())
-      data.diffs.push_back({o.file.display, output::unifiedDiff(o.original, o.updated, o.file.display), o.rewritten,
-                            o.removed});
+    std::optional<pipeline::Texts> texts;
+    if (o.changed()) {
+      auto read = pipeline::texts(o);
+      if (!read) {
+        llvm::errs() << o.file.display << ": error: " << llvm::toString(read.takeError()) << "\n";
+        failed = true;
+        after.push_back(o);
+        continue;
+      }
+      texts = std::move(*read);
+      data.diffs.push_back({o.file.display, output::unifiedDiff(texts->original, texts->updated, o.file.display),
+                            o.rewritten, o.removed});
+    }
     for (const auto &r : o.records)
       if ((r.kind == pipeline::SiteRecord::Kind::Direct || r.kind == pipeline::SiteRecord::Kind::Reference) &&
           !r.fixable())
         data.left.push_back({o.file.display, r.line, r.col, r.rule, r.reason});
     // Coverage once migrated: the same analysis of the rewritten text.
-    after.push_back(o.changed() ? pipeline::processText(o.file, o.updated, run.rules) : o);
+    if (texts) {
+      after.push_back(pipeline::processText(o.file, std::move(texts->updated), run.rules));
+      after.back().release();
+    } else {
+      after.push_back(o);
+    }
   }
   data.before = output::buildManifest(run.outcomes, categories, run.inherited);
   data.after = output::buildManifest(after, categories, run.inherited);

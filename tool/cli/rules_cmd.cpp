@@ -43,7 +43,7 @@ int runRules() {
       std::string label = fmt::format("{}#{}{}", r.id, i + 1, ex.name.empty() ? "" : " (" + ex.name + ")");
       std::string path = fmt::format("example_{}.py", i + 1);
       auto out = pipeline::processText({path, path}, ex.before, only);
-      if (!out.failed && out.updated == ex.after) {
+      if (!out.failed && out.result() == ex.after) {
         ++passed;
         continue;
       }
@@ -51,7 +51,7 @@ int runRules() {
       llvm::outs() << fmt::format("FAIL {}: {}\n", r.file, label);
       for (const auto &m : out.messages)
         llvm::outs() << "  " << m.text << "\n";
-      llvm::outs() << output::unifiedDiff(ex.after, out.updated, "expected-vs-actual/" + path);
+      llvm::outs() << output::unifiedDiff(ex.after, out.result(), "expected-vs-actual/" + path);
     }
   }
   llvm::outs() << fmt::format("rules test: {} passed, {} failed\n", passed, failedCount);

@@ -4,6 +4,7 @@
 #include "analysis/sites.h"
 #include "index/hierarchy.h"
 #include "source/file_io.h"
+#include "support/text.h"
 
 #include <llvm/Support/ThreadPool.h>
 #include <llvm/Support/Threading.h>
@@ -57,20 +58,22 @@ private:
   std::mutex mutex_;
 };
 
-// One file: from the cache when its bytes are unchanged, else analyzed (and remembered).
+// One file: from the cache when its bytes are unchanged, else analyzed (and remembered). The
+// outcome comes back released: a run holds compact results, not every file's text.
 pipeline::FileOutcome processOne(const source::SourceFile &file, const std::vector<rules::Rule> &rules,
                                  cache::Cache *cache) {
-  if (!cache)
-    return pipeline::processFile(file, rules);
   auto bytes = source::readFile(file.path);
   if (!bytes) {
     llvm::consumeError(bytes.takeError());
     return pipeline::processFile(file, rules); // reports the read error
   }
-  if (auto hit = cache->lookup(file, *bytes))
-    return std::move(*hit);
+  if (cache)
+    if (auto hit = cache->lookup(file, contentHash(*bytes)))
+      return std::move(*hit);
   pipeline::FileOutcome out = pipeline::processText(file, std::move(*bytes), rules);
-  cache->put(out);
+  if (cache)
+    cache->put(out);
+  out.release();
   return out;
 }
 
@@ -120,24 +123,30 @@ void collectInherited(const std::vector<source::SourceFile> &files, const std::v
                       const std::vector<bool> &active, const std::vector<rules::Rule> &rules,
                       index::ClassIndex &classes, Load &load, WasLoaded wasLoaded,
                       std::vector<std::vector<index::ClassIndex::Inherited>> &inherited) {
-  std::map<size_t, std::string> readText;
-  auto textOf = [&](size_t i) -> const std::string & {
+  // Texts are read again when scanned (a run keeps no file's text): only files that contain
+  // "class " at all, which the analysis noted (files outside the shard: on their first read).
+  std::vector<char> hasClass(files.size(), 0); // 0 unknown, 1 no, 2 yes
+  for (size_t i = 0; i < files.size(); ++i)
     if (active[i])
-      return outcomes[i].original;
-    auto it = readText.find(i);
-    if (it == readText.end()) {
-      auto bytes = source::readFile(files[i].path);
-      if (!bytes)
-        llvm::consumeError(bytes.takeError());
-      it = readText.emplace(i, bytes ? std::move(*bytes) : std::string()).first;
-    }
-    return it->second;
+      hasClass[i] = outcomes[i].mentionsClass ? 2 : 1;
+  auto textOf = [&](size_t i) -> std::string {
+    if (hasClass[i] == 1)
+      return std::string();
+    auto bytes = source::readFile(files[i].path);
+    if (!bytes)
+      llvm::consumeError(bytes.takeError());
+    std::string text = bytes ? std::move(*bytes) : std::string();
+    hasClass[i] = text.find("class ") != std::string::npos ? 2 : 1;
+    return text;
   };
   std::vector<size_t> scope;
   std::vector<bool> inScope(files.size(), false);
   for (size_t i = 0; i < files.size(); ++i) {
-    bool other = !active[i] && textOf(i).find("class ") != std::string::npos &&
-                 analysis::mentionsAnyTrigger(textOf(i), rules) && load(i);
+    bool other = false;
+    if (!active[i]) {
+      std::string text = textOf(i);
+      other = hasClass[i] == 2 && analysis::mentionsAnyTrigger(text, rules) && load(i);
+    }
     // Files whose classes were loaded on demand (bases) belong to the scope too, as they do when
     // their facts come from the cache: warm and cold runs see the same classes.
     if (outcomes[i].facts || other || (active[i] && wasLoaded(i))) {
@@ -155,11 +164,11 @@ void collectInherited(const std::vector<source::SourceFile> &files, const std::v
     searched = names;
     std::vector<size_t> added;
     for (size_t i = 0; i < files.size(); ++i) {
-      if (inScope[i] || outcomes[i].failed)
+      if (inScope[i] || outcomes[i].failed || hasClass[i] == 1)
         continue;
-      const std::string &text = textOf(i);
-      bool mentions = std::any_of(fresh.begin(), fresh.end(), [&](const std::string &n) {
-        return text.find(n) != std::string::npos && text.find("class ") != std::string::npos;
+      std::string text = textOf(i);
+      bool mentions = hasClass[i] == 2 && std::any_of(fresh.begin(), fresh.end(), [&](const std::string &n) {
+        return text.find(n) != std::string::npos;
       });
       if (mentions && load(i)) {
         inScope[i] = true;
@@ -232,8 +241,34 @@ void applyHierarchy(const std::vector<source::SourceFile> &files, const std::vec
   for (const auto &[file, _] : removals)
     replan.push_back(file);
   // Outcomes are replaced in place; the maps read by the workers are not modified meanwhile.
+  // The cache keeps these plans too, keyed by the file's bytes and the removals decided.
   parallelFor(replan, [&](size_t i) {
-    outcomes[i] = pipeline::processText(files[i], outcomes[i].original, rules, removals.at(i));
+    const auto &fileRemovals = removals.at(i);
+    std::string key;
+    for (const auto &[offset, r] : fileRemovals)
+      key += fmt::format("{}\n{}\n{}\n", offset, r.comment, r.note);
+    std::string variant = fmt::format("remove {:x}", contentHash(key));
+    if (cache)
+      if (auto hit = cache->lookup(files[i], outcomes[i].hash, variant)) {
+        outcomes[i] = std::move(*hit);
+        return;
+      }
+    auto texts = pipeline::texts(outcomes[i]);
+    if (!texts) {
+      pipeline::FileOutcome out;
+      out.file = files[i];
+      out.failed = true;
+      out.messages.push_back({0, 0, fmt::format("{}: error: {}; file not rewritten", files[i].display,
+                                                llvm::toString(texts.takeError())),
+                              true});
+      outcomes[i] = std::move(out);
+      return;
+    }
+    pipeline::FileOutcome out = pipeline::processText(files[i], std::move(texts->original), rules, fileRemovals);
+    if (cache)
+      cache->put(out, variant);
+    out.release();
+    outcomes[i] = std::move(out);
   });
   for (const auto &d : kept)
     outcomes[d.file].messages.push_back(
@@ -305,12 +340,12 @@ std::optional<Run> prepareRun(const std::vector<std::string> &paths) {
   bool cacheByDefault = CheckCmd || ManifestCmd;
   if (!NoCache && (cacheByDefault || !CacheDir.empty())) {
     // The cache is valid for this poolify and these exact rule files, nothing else.
-    std::string stamp = fmt::format("poolify-cache 1 {}", POOLIFY_VERSION);
+    std::string stamp = fmt::format("poolify-cache 2 {}", POOLIFY_VERSION);
     uint64_t h = 0;
     for (const auto &r : run.rules) {
       auto bytes = source::readFile(r.file);
       std::string text = bytes ? *bytes : (llvm::consumeError(bytes.takeError()), std::string());
-      h = h * 31 + cache::contentHash(r.id + "\n" + text);
+      h = h * 31 + contentHash(r.id + "\n" + text);
     }
     stamp += fmt::format(" rules {:x}", h);
     std::string dir = CacheDir.empty() ? cache::defaultCacheDir(roots.front()) : std::string(CacheDir);

@@ -6,7 +6,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+#include <unordered_map>
 
 namespace poolify::output {
 
@@ -166,20 +168,38 @@ llvm::Expected<Manifest> mergeManifests(const std::vector<std::string> &paths) {
 std::vector<MockTarget> findMockTargets(const std::vector<pipeline::FileOutcome> &outcomes,
                                         const RecordsOf &recordsOf) {
   std::vector<MockTarget> out;
+  // Candidate files, indexed once: a string target names the module (its last component at
+  // least, as one of the target's components); an object target is looked up only among the
+  // files analyzed anyway.
   std::vector<std::string> dotted;
-  for (const auto &o : outcomes)
-    dotted.push_back(index::ClassIndex::dottedPath(o.file.display));
+  std::unordered_map<std::string, std::vector<size_t>> byLastComponent;
+  std::vector<size_t> withRecords;
+  for (size_t i = 0; i < outcomes.size(); ++i) {
+    dotted.push_back(index::ClassIndex::dottedPath(outcomes[i].file.display));
+    const std::string &d = dotted.back();
+    std::string last = d.substr(d.rfind('.') == std::string::npos ? 0 : d.rfind('.') + 1);
+    if (!last.empty())
+      byLastComponent[last].push_back(i);
+    if (!outcomes[i].records.empty())
+      withRecords.push_back(i);
+  }
+  std::vector<size_t> named;
   for (const auto &test : outcomes) {
     for (const auto &mock : test.mocks) {
+      if (!mock.object) {
+        named.clear();
+        for (size_t b = 0; b <= mock.target.size();) {
+          size_t e = std::min(mock.target.find('.', b), mock.target.size());
+          if (auto it = byLastComponent.find(mock.target.substr(b, e - b)); it != byLastComponent.end())
+            named.insert(named.end(), it->second.begin(), it->second.end());
+          b = e + 1;
+        }
+        std::sort(named.begin(), named.end());
+        named.erase(std::unique(named.begin(), named.end()), named.end());
+      }
       // The first rewritable site the target names (files in path order, sites in line order).
-      for (size_t i = 0; i < outcomes.size(); ++i) {
-        // Cheap filters first: a string target names the module (its last component at least);
-        // an object target is looked up only among the files analyzed anyway.
+      for (size_t i : mock.object ? withRecords : named) {
         const std::string &d = dotted[i];
-        std::string last = d.substr(d.rfind('.') == std::string::npos ? 0 : d.rfind('.') + 1);
-        if (mock.object ? outcomes[i].records.empty()
-                        : last.empty() || ("." + mock.target + ".").find("." + last + ".") == std::string::npos)
-          continue;
         const SiteRecord *hit = nullptr;
         const auto &records = recordsOf ? recordsOf(i) : outcomes[i].records;
         for (const auto &r : records) {

@@ -242,33 +242,43 @@ FileOutcome processText(const source::SourceFile &file, std::string bytes, const
   FileOutcome out;
   out.file = file;
   out.original = std::move(bytes);
-  out.updated = out.original;
   std::string_view all = out.original;
+  out.hash = contentHash(all);
+  out.mentionsClass = all.find("class ") != std::string_view::npos;
   size_t base = all.substr(0, 3) == kBom ? 3 : 0;
   std::string_view body = all.substr(base);
   std::string enc = base ? "utf-8" : declaredEncoding(body);
-  LineIndex lines(all, isUtf8Name(enc));
+  // Line positions are needed only for files that are parsed or reported: built on first use.
+  std::optional<LineIndex> lineIndex;
+  auto linesOf = [&]() -> const LineIndex & {
+    if (!lineIndex)
+      lineIndex.emplace(all, isUtf8Name(enc));
+    return *lineIndex;
+  };
 
   if (size_t nul = all.find('\0'); nul != std::string_view::npos) {
-    say(out, lines, nul, base, "error: contains a NUL byte, so it is not Python source; file skipped");
+    say(out, linesOf(), nul, base, "error: contains a NUL byte, so it is not Python source; file skipped");
     out.failed = true;
     return out;
   }
   if (isUtf8Name(enc)) {
     if (auto bad = firstInvalidUtf8(all)) {
-      say(out, lines, *bad, base,
+      say(out, linesOf(), *bad, base,
           fmt::format("error: not valid UTF-8 (byte 0x{:02x}) and no other encoding is declared; file skipped",
                       static_cast<unsigned char>(all[*bad])));
       out.failed = true;
       return out;
     }
   } else if (!isAsciiCompatible(enc)) {
-    say(out, lines, 0, base, fmt::format("error: encoding '{}' is not supported; file skipped", enc));
+    say(out, linesOf(), 0, base, fmt::format("error: encoding '{}' is not supported; file skipped", enc));
     out.failed = true;
     return out;
+  } else {
+    out.utf8 = !firstInvalidUtf8(all);
   }
   if (!analysis::mentionsAnyTrigger(body, rules))
     return out;
+  const LineIndex &lines = linesOf();
   // A lone CR is a line break to Python; poolify's edits work on LF / CRLF lines only.
   for (size_t cr = all.find('\r'); cr != std::string_view::npos; cr = all.find('\r', cr + 1))
     if (cr + 1 >= all.size() || all[cr + 1] != '\n') {
@@ -335,8 +345,50 @@ FileOutcome processText(const source::SourceFile &file, std::string bytes, const
     return out;
   }
   out.updated = std::string(all.substr(0, base)) + *edited;
+  if (out.updated == out.original) {
+    out.updated.clear();
+    return out;
+  }
+  for (const auto &e : edits.edits()) {
+    out.edits.push_back({e.offset + base, e.length, e.text});
+    out.utf8 = out.utf8 && !firstInvalidUtf8(e.text);
+  }
   out.poolModules = std::move(poolModules);
   return out;
+}
+
+void FileOutcome::release() {
+  std::string().swap(original);
+  std::string().swap(updated);
+  held = false;
+}
+
+llvm::Expected<Texts> texts(const FileOutcome &o) {
+  Texts t;
+  if (o.held) {
+    t.original = o.original;
+    t.updated = o.changed() ? o.updated : o.original;
+    return t;
+  }
+  auto bytes = source::readFile(o.file.path);
+  if (!bytes)
+    return bytes.takeError();
+  if (contentHash(*bytes) != o.hash)
+    return llvm::createStringError(std::errc::resource_unavailable_try_again,
+                                   "changed on disk since poolify read it; run poolify again");
+  t.original = std::move(*bytes);
+  if (!o.changed()) {
+    t.updated = t.original;
+    return t;
+  }
+  rewrite::EditSet edits;
+  for (const auto &e : o.edits)
+    edits.replace(e.offset, e.length, e.text);
+  auto updated = edits.apply(t.original, o.file.display);
+  if (!updated)
+    return updated.takeError();
+  t.updated = std::move(*updated);
+  return t;
 }
 
 std::optional<analysis::FileFacts> classFactsOf(const source::SourceFile &file, const std::vector<rules::Rule> &rules) {

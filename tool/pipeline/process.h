@@ -53,8 +53,16 @@ struct MockCandidate {
 
 struct FileOutcome {
   source::SourceFile file;
-  std::string original; // the bytes read
-  std::string updated;  // the bytes to write (== original when nothing changes)
+  // The texts are held while the file is processed; a run over many files releases them
+  // (release()) and reads them again when a diff or a write needs them (texts()), so memory
+  // holds compact results, not the tree's bytes.
+  std::string original; // the bytes read (empty once released)
+  std::string updated;  // the bytes to write, when the file changes (empty otherwise, or once released)
+  std::vector<rewrite::Edit> edits; // turn the bytes read into the bytes to write (file offsets)
+  uint64_t hash = 0;                // contentHash of the bytes read
+  bool held = true;                 // original/updated are in memory
+  bool utf8 = true;                 // the bytes read and the edits are valid UTF-8 (cacheable as JSON)
+  bool mentionsClass = false;       // the bytes contain "class " (candidates for subclass scans)
   std::vector<Message> messages;
   unsigned rewritten = 0, left = 0;
   std::vector<std::string> poolModules; // modules the rewrite imports from
@@ -63,8 +71,23 @@ struct FileOutcome {
   std::vector<MockCandidate> mocks;     // patch targets in this file
   std::optional<analysis::FileFacts> facts; // class facts, for files that were parsed
   bool failed = false; // could not be processed (unreadable, not text, syntax error, unsafe result)
-  bool changed() const { return !failed && updated != original; }
+  bool changed() const { return !failed && !edits.empty(); }
+  /// The text after the run (held texts only): `updated` when the file changes, else `original`.
+  const std::string &result() const { return changed() ? updated : original; }
+  /// Drops the texts; texts() reads them again.
+  void release();
+  /// Nothing worth remembering: not parsed, nothing found, nothing to say.
+  bool trivial() const {
+    return !failed && edits.empty() && records.empty() && mocks.empty() && messages.empty() && !facts;
+  }
 };
+
+/// The bytes read and the bytes to write of an outcome: its held texts, or the file read again,
+/// which must still hash to what was analyzed ("changed on disk since it was read" otherwise).
+struct Texts {
+  std::string original, updated;
+};
+llvm::Expected<Texts> texts(const FileOutcome &o);
 
 FileOutcome processFile(const source::SourceFile &file, const std::vector<rules::Rule> &rules);
 

@@ -25,6 +25,8 @@ public:
   void insert(size_t offset, std::string text) { replace(offset, 0, std::move(text)); }
   void append(const EditSet &other) { edits_.insert(edits_.end(), other.edits_.begin(), other.edits_.end()); }
   bool empty() const { return edits_.empty(); }
+  /// The edits as added (apply() sorts and joins them).
+  const std::vector<Edit> &edits() const { return edits_; }
   /// Applies every edit to `code`; an error names the two edits that overlap.
   llvm::Expected<std::string> apply(std::string_view code, const std::string &path) const;
 

@@ -164,27 +164,38 @@ Discovery discover(const std::vector<std::string> &roots) {
       return real.size() > r.size() && real.compare(0, r.size(), r) == 0 && real[r.size()] == '/';
     });
   };
-  // Plain files first, so a file reached both directly and through a link is named by its own path.
-  std::stable_partition(found.begin(), found.end(), [](const std::string &p) { return !fs::is_symlink_file(p); });
-  std::set<std::string> seenReal;
-  for (const auto &p : found) {
-    bool link = fs::is_symlink_file(p);
-    llvm::SmallString<256> real;
-    if (fs::real_path(p, real)) {
-      if (link)
+  // One lstat per file; plain files first, so a file reached both directly and through a link is
+  // named by its own path. A file is the same file when its device and inode are.
+  std::vector<std::pair<std::string, fs::file_status>> listed;
+  for (auto &p : found) {
+    fs::file_status st;
+    if (!fs::status(p, st, /*Follow=*/false)) // else deleted since git listed it
+      listed.push_back({std::move(p), st});
+  }
+  std::stable_partition(listed.begin(), listed.end(),
+                        [](const auto &e) { return e.second.type() != fs::file_type::symlink_file; });
+  std::set<fs::UniqueID> seen;
+  for (const auto &entry : listed) {
+    const std::string &p = entry.first;
+    fs::file_status st = entry.second;
+    if (st.type() == fs::file_type::symlink_file) {
+      llvm::SmallString<256> real;
+      if (fs::real_path(p, real)) {
         d.notes.push_back(fmt::format("{}: a symbolic link that leads nowhere (dangling or a loop); skipped",
                                       displayPath(p, cwd)));
-      continue; // or deleted since git listed it
-    }
-    fs::file_status st;
-    if (fs::status(real, st) || !fs::is_regular_file(st))
+        continue;
+      }
+      if (fs::status(real, st) || !fs::is_regular_file(st))
+        continue;
+      if (!inside(std::string(real))) {
+        d.notes.push_back(fmt::format("{}: a symbolic link to {}, outside the tree; skipped", displayPath(p, cwd),
+                                      std::string(real)));
+        continue;
+      }
+    } else if (!fs::is_regular_file(st)) {
       continue; // a folder named x.py, a device, ...
-    if (link && !inside(std::string(real))) {
-      d.notes.push_back(fmt::format("{}: a symbolic link to {}, outside the tree; skipped", displayPath(p, cwd),
-                                    std::string(real)));
-      continue;
     }
-    if (!seenReal.insert(std::string(real)).second)
+    if (!seen.insert(st.getUniqueID()).second)
       continue;
     d.files.push_back({p, displayPath(p, cwd)});
   }

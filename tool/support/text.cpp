@@ -1,5 +1,7 @@
 #include "support/text.h"
 
+#include <cstring>
+
 #include <algorithm>
 
 namespace poolify {
@@ -36,10 +38,46 @@ std::string_view detectEol(std::string_view text) {
   return "\n";
 }
 
+uint64_t contentHash(std::string_view bytes) {
+  // Eight bytes per step, each mixed by a multiply and a rotate; the length goes in last, so
+  // texts that differ only in trailing zero bytes differ too. Not cryptographic: it tells whether
+  // a file's bytes are still the ones analyzed.
+  constexpr uint64_t kMul = 0x9E3779B97F4A7C15ull;
+  uint64_t h = 0x243F6A8885A308D3ull;
+  size_t i = 0, n = bytes.size();
+  auto mix = [&](uint64_t w) {
+    h = (h ^ w) * kMul;
+    h = (h << 27) | (h >> 37);
+  };
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, bytes.data() + i, 8);
+    mix(w);
+  }
+  uint64_t tail = 0;
+  if (n > i)
+    std::memcpy(&tail, bytes.data() + i, n - i);
+  mix(tail);
+  mix(static_cast<uint64_t>(n));
+  h ^= h >> 32;
+  h *= kMul;
+  return h ^ (h >> 29);
+}
+
 std::optional<size_t> firstInvalidUtf8(std::string_view text) {
   const auto *s = reinterpret_cast<const unsigned char *>(text.data());
   size_t n = text.size(), i = 0;
   while (i < n) {
+    // Source is mostly ASCII: skip eight ASCII bytes at a time.
+    while (i + 8 <= n) {
+      uint64_t word;
+      std::memcpy(&word, s + i, 8);
+      if (word & 0x8080808080808080ull)
+        break;
+      i += 8;
+    }
+    if (i >= n)
+      break;
     unsigned char c = s[i];
     if (c < 0x80) {
       ++i;

@@ -33,6 +33,9 @@ private:
 /// The line ending a file uses: the first one found ("\r\n" or "\n"); "\n" when there is none.
 std::string_view detectEol(std::string_view text);
 
+/// A 64-bit hash of a byte string (fast, not cryptographic): has a file changed since it was read?
+uint64_t contentHash(std::string_view bytes);
+
 /// Offset of the first byte that is not valid UTF-8, or nullopt.
 std::optional<size_t> firstInvalidUtf8(std::string_view text);
 

@@ -1,0 +1,117 @@
+// A run keeps compact outcomes, not texts: a released outcome gives back the same texts from
+// disk, and refuses when the file changed after it was analyzed (nothing is written from stale bytes).
+#include "pipeline/process.h"
+#include "rules/rule.h"
+#include "support/text.h"
+
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <unistd.h>
+
+using namespace poolify;
+
+namespace {
+const char *kRule = R"(id: bigquery
+triggers: [bigquery]
+rewrites:
+  - match: [google.cloud.bigquery.Client]
+    replace:
+      module: shared.clients.bigquery_pool
+      function: get_bigquery_client
+    arguments:
+      - from: project
+        position: 1
+        to: project_id
+        required: true
+        infer: [param project_id]
+)";
+
+const char *kSource = "\xEF\xBB\xBF# a BOM first: edits are kept in file offsets\n"
+                      "from google.cloud import bigquery\n"
+                      "\n"
+                      "\n"
+                      "def load(project_id):\n"
+                      "    return bigquery.Client(project=project_id)\n";
+
+struct Files {
+  std::string dir;
+  Files() {
+    char tmpl[] = "/tmp/poolify-outcome-XXXXXX";
+    dir = ::mkdtemp(tmpl);
+  }
+  ~Files() { std::system(("rm -rf '" + dir + "'").c_str()); }
+  std::string write(const std::string &name, const std::string &text) const {
+    std::string p = dir + "/" + name;
+    std::ofstream(p, std::ios::binary) << text;
+    return p;
+  }
+};
+
+std::vector<rules::Rule> loadRule(const Files &f) {
+  auto rule = rules::loadRuleFile(f.write("bigquery.yaml", kRule));
+  REQUIRE(static_cast<bool>(rule));
+  return {*rule};
+}
+} // namespace
+
+TEST_CASE("a released outcome reads its texts again, edits applied, and the same as when held") {
+  Files f;
+  auto rules = loadRule(f);
+  std::string path = f.write("job.py", kSource);
+  auto held = pipeline::processFile({path, "job.py"}, rules);
+  REQUIRE(held.changed());
+  CHECK(held.updated.find("get_bigquery_client(project_id=project_id)") != std::string::npos);
+  CHECK(held.hash == contentHash(kSource));
+
+  pipeline::FileOutcome released = held;
+  released.release();
+  CHECK(released.original.empty());
+  CHECK(released.updated.empty());
+  auto texts = pipeline::texts(released);
+  REQUIRE(static_cast<bool>(texts));
+  CHECK(texts->original == held.original);
+  CHECK(texts->updated == held.updated);
+}
+
+TEST_CASE("a file that changed on disk after the analysis is not given stale texts") {
+  Files f;
+  auto rules = loadRule(f);
+  std::string path = f.write("job.py", kSource);
+  auto out = pipeline::processFile({path, "job.py"}, rules);
+  out.release();
+  f.write("job.py", std::string(kSource) + "x = 1\n");
+  auto texts = pipeline::texts(out);
+  REQUIRE_FALSE(static_cast<bool>(texts));
+  CHECK(llvm::toString(texts.takeError()).find("changed on disk") != std::string::npos);
+}
+
+TEST_CASE("an unchanged file has no edits, holds no second copy, and reads back as itself") {
+  Files f;
+  auto rules = loadRule(f);
+  std::string text = "import json\n\nclass Loader:\n    pass\n";
+  std::string path = f.write("plain.py", text);
+  auto out = pipeline::processFile({path, "plain.py"}, rules);
+  CHECK_FALSE(out.changed());
+  CHECK(out.updated.empty());
+  CHECK(out.result() == text);
+  CHECK(out.mentionsClass);
+  CHECK(out.trivial());
+  out.release();
+  auto texts = pipeline::texts(out);
+  REQUIRE(static_cast<bool>(texts));
+  CHECK(texts->original == text);
+  CHECK(texts->updated == text);
+}
+
+TEST_CASE("the content hash tells texts apart that differ in one byte, in length, or in trailing zeros") {
+  std::string a(1000, 'a');
+  std::string b = a;
+  b[517] = 'b';
+  CHECK(contentHash(a) != contentHash(b));
+  CHECK(contentHash(a) != contentHash(a + '\0'));
+  CHECK(contentHash("") != contentHash(std::string(1, '\0')));
+  CHECK(contentHash(std::string(8, '\0')) != contentHash(std::string(16, '\0')));
+  CHECK(contentHash(a) == contentHash(std::string(1000, 'a')));
+}
