@@ -429,6 +429,27 @@ class ManifestAfterMigrateTest(Base):
                 self.assertEqual((x['fixable'], x['fix']), (False, 'none'), (f['path'], x))
                 self.assertTrue(x.get('reason'), (f['path'], x))
 
+    def test_migrate_writes_the_manifest_of_the_tree_it_read_in_the_same_run(self):
+        root = self.pipeline()
+        want = {fmt: self.ok(run(root, 'manifest', '--no-cache', '--format', fmt, '.')).out
+                for fmt in ('json', 'markdown', 'csv')}
+        out = os.path.join(self.tmp, 'out')
+        os.makedirs(out)
+        for name, fmt in (('m.json', 'json'), ('m.md', 'markdown'), ('m.csv', 'csv'), ('m.txt', 'json')):
+            dry = self.ok(run(root, 'migrate', '--manifest', os.path.join(out, name), '.'))
+            self.assertIn(b'+from shared.clients.bigquery_pool import get_bigquery_client', dry.out)
+            with open(os.path.join(out, name), 'rb') as f:
+                self.assertEqual(f.read(), want[fmt], name)
+        # With --apply the manifest is still the tree as read (before), and the files change.
+        applied = self.ok(run(root, 'migrate', '--apply', '--manifest', os.path.join(out, 'before.json'), '.'))
+        self.assertIn('changed 28,', applied.stderr)
+        with open(os.path.join(out, 'before.json'), 'rb') as f:
+            self.assertEqual(f.read(), want['json'])
+        self.assertNotEqual(self.ok(run(root, 'manifest', '--no-cache', '--format', 'json', '.')).out, want['json'])
+        bad = run(root, 'migrate', '--manifest', os.path.join(self.tmp, 'no', 'such', 'dir', 'm.json'), '.')
+        self.assertEqual(bad.code, 2, bad)
+        self.assertIn('cannot write the manifest', bad.stderr)
+
 
 # --------------------------------------------------------------------------------------------
 # 3. output formats of `manifest`

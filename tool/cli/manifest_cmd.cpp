@@ -12,18 +12,16 @@
 
 namespace poolify::cli {
 
-namespace {
-
-int write(const std::string &format, const output::Manifest &m, bool failed) {
+int writeManifest(const std::string &format, const output::Manifest &m, const std::string &file, bool failed) {
   std::string text = format == "json" ? output::renderJson(m) : format == "markdown" ? output::renderMarkdown(m)
                                                                                       : output::renderCsv(m);
-  if (OutputFile.empty()) {
+  if (file.empty()) {
     llvm::outs() << text;
   } else {
     std::error_code ec;
-    llvm::raw_fd_ostream os(OutputFile, ec);
+    llvm::raw_fd_ostream os(file, ec);
     if (ec) {
-      llvm::errs() << OutputFile << ": error: cannot write the manifest: " << ec.message() << "\n";
+      llvm::errs() << file << ": error: cannot write the manifest: " << ec.message() << "\n";
       return 2;
     }
     os << text;
@@ -35,8 +33,6 @@ int write(const std::string &format, const output::Manifest &m, bool failed) {
                               failed ? "; some files could not be analyzed (see above)" : "");
   return failed ? 1 : 0;
 }
-
-} // namespace
 
 int runManifest() {
   std::string format = Format.empty() ? "json" : std::string(Format);
@@ -50,7 +46,7 @@ int runManifest() {
       llvm::errs() << llvm::toString(merged.takeError()) << "\n";
       return 2;
     }
-    return write(format, *merged, false);
+    return writeManifest(format, *merged, OutputFile, false);
   }
   auto prepared = prepareRun(std::vector<std::string>(Paths.begin(), Paths.end()));
   if (!prepared)
@@ -59,7 +55,8 @@ int runManifest() {
   analyze(run, /*withInherited=*/true);
   bool failed = printErrors(run);
   auto lookup = [&](size_t i) -> const std::vector<pipeline::SiteRecord> & { return recordsOf(run, i); };
-  return write(format, output::buildManifest(run.outcomes, categoriesOf(run), run.inherited, lookup), failed);
+  return writeManifest(format, output::buildManifest(run.outcomes, categoriesOf(run), run.inherited, lookup),
+                       OutputFile, failed);
 }
 
 } // namespace poolify::cli

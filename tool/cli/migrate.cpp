@@ -1,5 +1,5 @@
 // poolify migrate [PATH...] [--apply] [--explain] [--batch NAME | --category NAME] [--max-files N]
-//                 [--out DIR] [--commit [--allow-dirty]]
+//                 [--out DIR] [--commit [--allow-dirty]] [--manifest FILE]
 #include "cli/batches.h"
 #include "cli/commands.h"
 #include "cli/options.h"
@@ -81,7 +81,7 @@ int runMigrate() {
     llvm::errs() << p << "\n";
     failed = true;
   }
-  analyze(run, /*withInherited=*/!OutDir.empty());
+  analyze(run, /*withInherited=*/!OutDir.empty() || !ManifestOut.empty());
 
   bool batching = !BatchName.empty() || !CategoryName.empty() || MaxFiles || !OutDir.empty() || Commit;
   std::vector<BatchPlan> batches;
@@ -203,6 +203,14 @@ int runMigrate() {
       }
       llvm::errs() << "poolify: committed " << title << "\n";
     }
+  }
+  if (!ManifestOut.empty()) {
+    // The tree as it was read, like `poolify manifest` (one run instead of two).
+    llvm::StringRef file(ManifestOut);
+    std::string format = file.endswith(".md") ? "markdown" : file.endswith(".csv") ? "csv" : "json";
+    if (writeManifest(format, output::buildManifest(run.outcomes, categoriesOf(run), run.inherited), ManifestOut,
+                      false) == 2)
+      return 2;
   }
   warnMissingPools(run.outcomes);
   llvm::errs() << fmt::format("poolify: scanned {} files, {} {}, rewrote {} sites, removed {} overrides, left {} "

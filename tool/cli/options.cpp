@@ -58,6 +58,10 @@ cl::opt<unsigned> MaxFiles("max-files", cl::desc("Split the selection into numbe
                            cl::value_desc("N"), cl::init(0), cl::sub(MigrateCmd));
 cl::opt<std::string> OutDir("out", cl::desc("Write one patch, manifest and summary per batch into this folder"),
                             cl::value_desc("dir"), cl::sub(MigrateCmd));
+cl::opt<std::string> ManifestOut("manifest",
+                                 cl::desc("Also write this run's coverage manifest to this file (.md: markdown, "
+                                          ".csv: csv, else json), as `poolify manifest` would"),
+                                 cl::value_desc("file"), cl::sub(MigrateCmd));
 cl::opt<bool> Commit("commit", cl::desc("Apply batch after batch, one git commit each"), cl::sub(MigrateCmd));
 cl::opt<bool> AllowDirty("allow-dirty", cl::desc("With --commit: proceed although the work tree has changes"),
                          cl::sub(MigrateCmd));

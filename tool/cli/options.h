@@ -38,6 +38,7 @@ extern llvm::cl::opt<std::string> BatchName;
 extern llvm::cl::opt<std::string> CategoryName;
 extern llvm::cl::opt<unsigned> MaxFiles;
 extern llvm::cl::opt<std::string> OutDir;
+extern llvm::cl::opt<std::string> ManifestOut;
 extern llvm::cl::opt<bool> Commit;
 extern llvm::cl::opt<bool> AllowDirty;
 extern llvm::cl::opt<bool> Quiet;
