@@ -66,10 +66,17 @@ class CacheTest(unittest.TestCase):
 
     def test_a_corrupt_cache_is_ignored_whole(self):
         self.check()
-        cache_file = os.path.join(self.cache, "poolify-cache.jsonl")
-        data = open(cache_file).read()
-        for broken in (data[: len(data) // 2], data.replace('"records"', '"rec0rds"', 1), "garbage\n", ""):
-            with open(cache_file, "w") as f:
+        cache_file = os.path.join(self.cache, "poolify-cache.dat")
+        with open(cache_file, "rb") as f:
+            data = f.read()
+        self.assertIn(b"bigquery.Client", data)
+        # Truncated; one byte of a site's text changed (same length); a length made longer; another
+        # stamp; garbage; empty. None of them may change a single byte of the output.
+        site = data.index(b"bigquery.Client")
+        longer = re.sub(rb"(\d+) ", lambda m: str(int(m.group(1)) + 3).encode() + b" ", data[200:], count=1)
+        for broken in (data[: len(data) // 2], data[:site] + b"X" + data[site + 1:], data[:200] + longer,
+                       data.replace(b"poolify-cache", b"poolify-cachf", 1), b"garbage\n", b""):
+            with open(cache_file, "wb") as f:
                 f.write(broken)
             r = self.check()
             self.assertEqual(r.stdout, run(self.root, "check", "--format", "json", "--no-cache", ".").stdout)
@@ -90,11 +97,11 @@ class CacheTest(unittest.TestCase):
 
     def test_default_cache_lives_in_git_or_beside_the_tree(self):
         r = run(self.root, "check", ".")
-        self.assertTrue(os.path.exists(os.path.join(self.root, ".poolify-cache", "poolify-cache.jsonl")))
+        self.assertTrue(os.path.exists(os.path.join(self.root, ".poolify-cache", "poolify-cache.dat")))
         subprocess.run(["git", "init", "-q"], cwd=self.root, check=True)
         shutil.rmtree(os.path.join(self.root, ".poolify-cache"))
         run(self.root, "check", ".")
-        self.assertTrue(os.path.exists(os.path.join(self.root, ".git", "poolify-cache", "poolify-cache.jsonl")))
+        self.assertTrue(os.path.exists(os.path.join(self.root, ".git", "poolify-cache", "poolify-cache.dat")))
         self.assertFalse(os.path.exists(os.path.join(self.root, ".poolify-cache")))
         # migrate never writes a cache unless asked.
         shutil.rmtree(os.path.join(self.root, ".git", "poolify-cache"))

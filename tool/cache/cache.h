@@ -2,7 +2,9 @@
 // outcome (site records, class facts, messages, and the edits when it changes), keyed by
 // path and content hash, valid only for this poolify version and these exact rules. One file
 // per run, read whole and replaced atomically at the end, so concurrent runs never see half a
-// cache; anything unreadable or inconsistent is ignored whole, never trusted.
+// cache; anything unreadable or inconsistent (each entry has a checksum) is ignored whole, never
+// trusted. The format is length-prefixed (no JSON to parse): reading it back is what a warm run
+// spends its time on.
 #pragma once
 
 #include "pipeline/process.h"
