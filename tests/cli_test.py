@@ -521,6 +521,21 @@ class SyntaxErrorTest(PoolifyTestCase):
         self.assertEqual(read(self.tmp, 'bad.py').decode(), BAD_SYNTAX)
         self.assertEqual(len(r.summary()), 1, repr(r))
 
+    def test_files_that_cannot_hold_a_site_are_never_parsed(self):
+        # The prefilter: a rule's trigger word alone (bigquery.SchemaField, a comment about
+        # storage) does not make a file worth parsing; it also needs the name of one of the rule's
+        # callables. Such a file's syntax error is therefore never seen, while a file that names
+        # `Client` (even only in a mock target string) is parsed and its error reported.
+        broken = '\ndef broken(:\n    pass\n'
+        write(self.tmp, 'schema.py', 'from google.cloud import bigquery\n\n'
+                                     'SCHEMA = [bigquery.SchemaField("a", "STRING")]  # storage too\n' + broken)
+        write(self.tmp, 'mocked.py', 'from unittest import mock\n\n'
+                                     '@mock.patch("jobs.loader.bigquery.Client")\ndef test_x(c):\n    pass\n' + broken)
+        r = self.poolify('migrate', '.')
+        self.assertExit(r, 1)
+        self.assertNotIn('schema.py', r.stderr)
+        self.assertIn('mocked.py:7:12: error: syntax error; file not rewritten', r.stderr.split('\n'))
+
     def test_syntax_error_printed_without_explain_and_sorted_with_explain(self):
         write(self.tmp, 'a_bad.py', BAD_SYNTAX)
         write(self.tmp, 'b.py', BQ_SRC)

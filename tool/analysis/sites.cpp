@@ -140,11 +140,16 @@ std::vector<PooledUse> findPooledUses(const py::Tree &tree, const py::ScopeModel
 }
 
 bool mentionsAnyTrigger(std::string_view text, const std::vector<rules::Rule> &rules) {
-  for (const auto &r : rules)
-    for (const auto &t : r.triggers)
-      if (text.find(t) != std::string_view::npos)
-        return true;
-  return false;
+  auto in = [&](const std::vector<std::string> &words) {
+    return std::any_of(words.begin(), words.end(), [&](const std::string &w) {
+      return text.find(w) != std::string_view::npos;
+    });
+  };
+  // A site is a reference to one of the rule's callables, through an import that names the
+  // rule's module: both words are in the text (in code, or in the string of a mock target).
+  return std::any_of(rules.begin(), rules.end(), [&](const rules::Rule &r) {
+    return in(r.triggers) && (r.callableNames.empty() || in(r.callableNames));
+  });
 }
 
 } // namespace poolify::analysis

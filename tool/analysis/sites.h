@@ -34,7 +34,8 @@ struct PooledUse {
 std::vector<PooledUse> findPooledUses(const py::Tree &tree, const py::ScopeModel &model,
                                       const std::vector<rules::Rule> &rules);
 
-/// True when some rule's trigger word occurs in the text (the cheap prefilter).
+/// True when, for some rule, the text contains a trigger word and the name of one of its callables
+/// (the cheap literal prefilter: a file for which this is false cannot hold a site).
 bool mentionsAnyTrigger(std::string_view text, const std::vector<rules::Rule> &rules);
 
 } // namespace poolify::analysis

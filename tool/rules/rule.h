@@ -62,6 +62,9 @@ struct Rule {
   std::string file; // where it was loaded from
   std::vector<std::string> triggers;
   std::vector<std::string> pooled; // qualified callables that count as pooled
+  /// The last component of every callable the rule matches or counts as pooled ("Client",
+  /// "get_bigquery_client"): a file must name one of them (and a trigger word) to hold a site.
+  std::vector<std::string> callableNames;
   std::vector<Rewrite> rewrites;
   std::vector<Example> examples;
 };

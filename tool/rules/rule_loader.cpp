@@ -165,6 +165,16 @@ public:
       if (std::find(r.pooled.begin(), r.pooled.end(), rw.replace.module + "." + rw.replace.function) ==
           r.pooled.end())
         r.pooled.push_back(rw.replace.module + "." + rw.replace.function);
+    auto addName = [&](const std::string &callable) {
+      std::string last = callable.substr(callable.rfind('.') + 1);
+      if (!last.empty() && std::find(r.callableNames.begin(), r.callableNames.end(), last) == r.callableNames.end())
+        r.callableNames.push_back(last);
+    };
+    for (const auto &rw : r.rewrites)
+      for (const auto &m : rw.match)
+        addName(m);
+    for (const auto &p : r.pooled)
+      addName(p);
     return r;
   }
 
