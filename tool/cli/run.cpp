@@ -139,17 +139,28 @@ void collectInherited(const std::vector<source::SourceFile> &files, const std::v
     hasClass[i] = text.find("class ") != std::string::npos ? 2 : 1;
     return text;
   };
+  // Reads, tests and loads the classes of `indices` in parallel (each file has its own slots);
+  // the caller joins the hits in file order, so the result does not depend on --jobs.
+  auto scan = [&](const std::vector<size_t> &indices, auto test) {
+    std::vector<char> hit(files.size(), 0);
+    parallelFor(indices, [&](size_t i) {
+      std::string text = textOf(i);
+      hit[i] = hasClass[i] == 2 && test(text) && load(i);
+    });
+    return hit;
+  };
+  std::vector<size_t> others;
+  for (size_t i = 0; i < files.size(); ++i)
+    if (!active[i])
+      others.push_back(i);
+  std::vector<char> otherHit =
+      scan(others, [&](const std::string &text) { return analysis::mentionsAnyTrigger(text, rules); });
   std::vector<size_t> scope;
   std::vector<bool> inScope(files.size(), false);
   for (size_t i = 0; i < files.size(); ++i) {
-    bool other = false;
-    if (!active[i]) {
-      std::string text = textOf(i);
-      other = hasClass[i] == 2 && analysis::mentionsAnyTrigger(text, rules) && load(i);
-    }
     // Files whose classes were loaded on demand (bases) belong to the scope too, as they do when
     // their facts come from the cache: warm and cold runs see the same classes.
-    if (outcomes[i].facts || other || (active[i] && wasLoaded(i))) {
+    if (outcomes[i].facts || otherHit[i] || (active[i] && wasLoaded(i))) {
       scope.push_back(i);
       inScope[i] = true;
     }
@@ -162,19 +173,19 @@ void collectInherited(const std::vector<source::SourceFile> &files, const std::v
       if (std::find(searched.begin(), searched.end(), n) == searched.end())
         fresh.push_back(n);
     searched = names;
-    std::vector<size_t> added;
-    for (size_t i = 0; i < files.size(); ++i) {
-      if (inScope[i] || outcomes[i].failed || hasClass[i] == 1)
-        continue;
-      std::string text = textOf(i);
-      bool mentions = hasClass[i] == 2 && std::any_of(fresh.begin(), fresh.end(), [&](const std::string &n) {
-        return text.find(n) != std::string::npos;
-      });
-      if (mentions && load(i)) {
+    std::vector<size_t> candidates, added;
+    for (size_t i = 0; i < files.size(); ++i)
+      if (!inScope[i] && !outcomes[i].failed && hasClass[i] != 1)
+        candidates.push_back(i);
+    std::vector<char> hit = scan(candidates, [&](const std::string &text) {
+      return std::any_of(fresh.begin(), fresh.end(),
+                         [&](const std::string &n) { return text.find(n) != std::string::npos; });
+    });
+    for (size_t i : candidates)
+      if (hit[i]) {
         inScope[i] = true;
         added.push_back(i);
       }
-    }
     if (added.empty())
       break;
     scope.insert(scope.end(), added.begin(), added.end());
@@ -209,12 +220,12 @@ void applyHierarchy(const std::vector<source::SourceFile> &files, const std::vec
   if (candidates.empty() && !inherited)
     return;
   std::vector<std::optional<analysis::FileFacts>> loaded(files.size());
-  std::vector<bool> tried(files.size(), false);
+  std::vector<char> tried(files.size(), 0); // not vector<bool>: files are loaded in parallel
   auto load = [&](size_t i) -> const analysis::FileFacts * {
     if (outcomes[i].facts)
       return &*outcomes[i].facts;
     if (!tried[i]) {
-      tried[i] = true;
+      tried[i] = 1;
       loaded[i] = pipeline::classFactsOf(files[i], rules);
       // Remembered with the file's other results, so the next run parses it no more.
       if (cache && loaded[i] && active[i] && !outcomes[i].failed) {
