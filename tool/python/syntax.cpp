@@ -19,12 +19,91 @@ TSParser *threadParser() {
   }
   return parser.get();
 }
+
+// The thread's parser, ready for a new parse. tree-sitter-python's external scanner keeps its
+// "inside an f-string" flag when tree-sitter resets it (deserialize with no state), so the flag
+// leaks into the next parse, where it suppresses DEDENT tokens until the first string ends: valid
+// code then parses with errors. It leaks after a file that ends inside an f-string, and after most
+// incremental parses of an f-string (the reused tokens never run the scanner to the string's end).
+// Setting the language again replaces the scanner with a new one.
+TSParser *freshParser() {
+  TSParser *parser = threadParser();
+  ts_parser_set_language(parser, tree_sitter_python());
+  return parser;
+}
 } // namespace
 
 Tree Tree::parse(std::string_view text) {
   Tree t;
   t.text_ = text;
-  t.tree_.reset(ts_parser_parse_string(threadParser(), nullptr, text.data(), static_cast<uint32_t>(text.size())));
+  t.tree_.reset(ts_parser_parse_string(freshParser(), nullptr, text.data(), static_cast<uint32_t>(text.size())));
+  return t;
+}
+
+namespace {
+// tree-sitter counts rows at '\n' only and columns in bytes (so CR, a form feed, or the bytes of
+// a multibyte character each add one column): the same here, or the edited tree would disagree
+// with the positions the parser sees.
+TSPoint advance(TSPoint p, std::string_view text) {
+  for (char c : text) {
+    if (c == '\n') {
+      ++p.row;
+      p.column = 0;
+    } else {
+      ++p.column;
+    }
+  }
+  return p;
+}
+
+// True when `edits` turn a text of `oldSize` bytes into one of `newSize` bytes: in range, sorted,
+// non-overlapping, and the sizes add up.
+bool describes(const std::vector<TextEdit> &edits, size_t oldSize, size_t newSize) {
+  size_t pos = 0, size = oldSize;
+  for (const TextEdit &e : edits) {
+    if (e.offset < pos || e.offset > oldSize || e.length > oldSize - e.offset)
+      return false;
+    pos = e.offset + e.length;
+    size = size - e.length + e.newLength;
+  }
+  return size == newSize;
+}
+} // namespace
+
+Tree Tree::reparse(std::string_view newText, const std::vector<TextEdit> &edits) && {
+  // Consume this tree whatever happens: the caller was told it is gone.
+  std::unique_ptr<TSTree, Deleter> old = std::move(tree_);
+  std::string_view oldText = text_;
+  text_ = {};
+  if (!old || !describes(edits, oldText.size(), newText.size()))
+    return parse(newText);
+  // Points of every edit in the old text and where its replacement starts in the new one, in one
+  // forward pass (a pass per edit would be quadratic in the file size).
+  std::vector<TSInputEdit> inputs;
+  inputs.reserve(edits.size());
+  TSPoint at{0, 0};
+  size_t scanned = 0, newScanned = 0; // the same place in the old text and in the new one
+  for (const TextEdit &e : edits) {
+    size_t newStart = newScanned + (e.offset - scanned);
+    TSInputEdit in;
+    in.start_point = at = advance(at, oldText.substr(scanned, e.offset - scanned));
+    in.old_end_point = at = advance(at, oldText.substr(e.offset, e.length));
+    in.new_end_point = advance(in.start_point, newText.substr(newStart, e.newLength));
+    in.start_byte = static_cast<uint32_t>(e.offset);
+    in.old_end_byte = static_cast<uint32_t>(e.offset + e.length);
+    in.new_end_byte = static_cast<uint32_t>(e.offset + e.newLength);
+    inputs.push_back(in);
+    scanned = e.offset + e.length;
+    newScanned = newStart + e.newLength;
+  }
+  // Last edit first: an edit only moves what follows it, so the earlier edits' old-text positions
+  // are still the tree's positions when their turn comes.
+  for (auto it = inputs.rbegin(); it != inputs.rend(); ++it)
+    ts_tree_edit(old.get(), &*it);
+  Tree t;
+  t.text_ = newText;
+  t.tree_.reset(ts_parser_parse_string(freshParser(), old.get(), newText.data(),
+                                       static_cast<uint32_t>(newText.size())));
   return t;
 }
 

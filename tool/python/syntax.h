@@ -4,6 +4,7 @@
 
 #include <tree_sitter/api.h>
 
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -11,10 +12,31 @@
 
 namespace poolify::py {
 
+/// One replacement in a text: the `length` bytes at `offset` become `newLength` bytes. (The
+/// rewriter's edits carry their text; a tree only needs the sizes, so this stays independent of
+/// tool/rewrite.)
+struct TextEdit {
+  size_t offset = 0;
+  size_t length = 0;
+  size_t newLength = 0;
+};
+
 class Tree {
 public:
   /// Parses `text` as Python (UTF-8 or any ASCII-compatible encoding; identifiers are ASCII).
   static Tree parse(std::string_view text);
+  /// Parses `newText`, which is this tree's text with `edits` applied (offsets and lengths in this
+  /// tree's text; sorted by offset, non-overlapping), reusing the unchanged parts of this tree
+  /// (tree-sitter's incremental parsing), for less work than parse(newText) when the edits are
+  /// small. Where parse(newText) finds no ERROR or MISSING node, the result is the same tree, and
+  /// firstError() the same. Where it does, the result has an error too, but tree-sitter's error
+  /// recovery depends on what it reused: the error nodes, and so firstError()'s offset, may differ
+  /// (tests/unit/syntax_test.cpp has a case); to report where the error is, parse from scratch.
+  /// This tree is consumed (it is edited in place): call as `std::move(tree).reparse(...)`;
+  /// afterwards it is empty and must not be used. `newText` must outlive the result, as for
+  /// parse(). When the edits do not describe `newText` (out of range, unsorted, overlapping, or
+  /// the sizes do not add up), it falls back to a full parse rather than trust them.
+  Tree reparse(std::string_view newText, const std::vector<TextEdit> &edits) &&;
   TSNode root() const { return ts_tree_root_node(tree_.get()); }
   std::string_view text() const { return text_; }
   std::string_view text(TSNode n) const {
