@@ -1,6 +1,8 @@
 // A run keeps compact outcomes, not texts: a released outcome gives back the same texts from
 // disk, and refuses when the file changed after it was analyzed (nothing is written from stale bytes).
 #include "pipeline/process.h"
+#include "python/syntax.h"
+#include "rewrite/edits.h"
 #include "rules/rule.h"
 #include "support/text.h"
 
@@ -114,4 +116,38 @@ TEST_CASE("the content hash tells texts apart that differ in one byte, in length
   CHECK(contentHash("") != contentHash(std::string(1, '\0')));
   CHECK(contentHash(std::string(8, '\0')) != contentHash(std::string(16, '\0')));
   CHECK(contentHash(a) == contentHash(std::string(1000, 'a')));
+}
+
+namespace {
+// firstErrorAfter with the analysis tree (incremental) and without it (fresh parse) must agree.
+std::pair<std::optional<size_t>, std::optional<size_t>> errorsAfter(const std::string &text, size_t offset,
+                                                                    size_t length, const std::string &with) {
+  rewrite::EditSet edits;
+  edits.replace(offset, length, with);
+  auto edited = edits.apply(text, "t.py");
+  REQUIRE(static_cast<bool>(edited));
+  auto incremental = pipeline::firstErrorAfter(py::Tree::parse(text), *edited, edits);
+  auto fresh = pipeline::firstErrorAfter(std::nullopt, *edited, edits);
+  return {incremental, fresh};
+}
+} // namespace
+
+TEST_CASE("the safety net finds what a rewrite breaks, with or without the analysis tree") {
+  std::string text = "def load(x):\n    try:\n        import a\n    except ImportError:\n        pass\n"
+                     "    return g(x)\n";
+  size_t call = text.find("g(x)");
+  auto ok = errorsAfter(text, call, 4, "h(x, y=1)");
+  CHECK_FALSE(ok.first);
+  CHECK_FALSE(ok.second);
+  // An import pasted at column 0 inside the indented try: (the hand migration's SyntaxError).
+  auto pasted = errorsAfter(text, text.find("        import a"), 0, "from shared import b\n");
+  CHECK(pasted.first);
+  CHECK(pasted.first == pasted.second);
+  // An unbalanced parenthesis; an unexpected indent (tree-sitter accepts it, CPython does not).
+  auto paren = errorsAfter(text, call, 4, "h(x");
+  CHECK(paren.first);
+  CHECK(paren.second);
+  auto indent = errorsAfter(text, text.find("return"), 0, "  ");
+  CHECK(indent.first);
+  CHECK(indent.first == indent.second);
 }

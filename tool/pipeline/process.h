@@ -3,6 +3,7 @@
 #pragma once
 
 #include "analysis/classes.h"
+#include "python/syntax.h"
 #include "rewrite/planner.h"
 #include "rules/rule.h"
 #include "source/discover.h"
@@ -90,6 +91,12 @@ struct Texts {
 llvm::Expected<Texts> texts(const FileOutcome &o);
 
 FileOutcome processFile(const source::SourceFile &file, const std::vector<rules::Rule> &rules);
+
+/// The safety net: where `edited` (the text of `before`, or of the file, with `edits` applied)
+/// has its first syntax error, if it has one. `before`, the analysis tree, makes it an
+/// incremental re-parse; without it (large files) the text is parsed from scratch.
+std::optional<size_t> firstErrorAfter(std::optional<py::Tree> before, std::string_view edited,
+                                      const rewrite::EditSet &edits);
 
 /// Same, for a buffer already in memory (rule examples, tests, the second pass that removes
 /// redundant overrides: `removals` is keyed by the override's callee offset in the file).

@@ -7,7 +7,7 @@
 
 namespace poolify::rewrite {
 
-llvm::Expected<std::string> EditSet::apply(std::string_view code, const std::string &path) const {
+std::vector<Edit> EditSet::joined() const {
   // Stable sort keeps the order of insertions made at one offset.
   std::vector<Edit> sorted = edits_;
   std::stable_sort(sorted.begin(), sorted.end(), [](const Edit &a, const Edit &b) { return a.offset < b.offset; });
@@ -25,8 +25,12 @@ llvm::Expected<std::string> EditSet::apply(std::string_view code, const std::str
     }
     joined.push_back(e);
   }
+  return joined;
+}
+
+llvm::Expected<std::string> EditSet::apply(std::string_view code, const std::string &path) const {
   clang::tooling::Replacements reps;
-  for (const Edit &e : joined) {
+  for (const Edit &e : joined()) {
     if (e.offset + e.length > code.size())
       return llvm::createStringError(std::errc::invalid_argument, "%s: internal error: edit past end of file",
                                      path.c_str());

@@ -29,6 +29,9 @@ public:
   const std::vector<Edit> &edits() const { return edits_; }
   /// Applies every edit to `code`; an error names the two edits that overlap.
   llvm::Expected<std::string> apply(std::string_view code, const std::string &path) const;
+  /// The edits as apply() applies them: sorted by offset, touching ones joined in the order they
+  /// were added (for an incremental re-parse of the result).
+  std::vector<Edit> joined() const;
 
 private:
   std::vector<Edit> edits_;
