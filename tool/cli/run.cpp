@@ -13,10 +13,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
+#include <cctype>
 #include <cstdio>
 #include <map>
 #include <mutex>
+#include <unordered_set>
 
 namespace poolify::cli {
 
@@ -177,9 +180,36 @@ void collectInherited(const std::vector<source::SourceFile> &files, const std::v
     for (size_t i = 0; i < files.size(); ++i)
       if (!inScope[i] && !outcomes[i].failed && hasClass[i] != 1)
         candidates.push_back(i);
+    // A subclass names its base (or an alias of it imports the name): one pass over the text's
+    // identifiers, each looked up among the new names (not one search of the text per name).
+    std::unordered_set<std::string_view> wanted(fresh.begin(), fresh.end());
+    std::array<bool, 256> word{}, first{};
+    size_t shortest = SIZE_MAX, longest = 0;
+    for (int c = 0; c < 256; ++c)
+      word[c] = std::isalnum(c) || c == '_';
+    for (const auto &n : fresh) {
+      if (n.empty())
+        continue;
+      first[static_cast<unsigned char>(n[0])] = true;
+      shortest = std::min(shortest, n.size());
+      longest = std::max(longest, n.size());
+    }
     std::vector<char> hit = scan(candidates, [&](const std::string &text) {
-      return std::any_of(fresh.begin(), fresh.end(),
-                         [&](const std::string &n) { return text.find(n) != std::string::npos; });
+      const auto *t = reinterpret_cast<const unsigned char *>(text.data());
+      for (size_t i = 0, n = text.size(); i < n;) {
+        if (!word[t[i]]) {
+          ++i;
+          continue;
+        }
+        size_t j = i + 1;
+        while (j < n && word[t[j]])
+          ++j;
+        if (first[t[i]] && j - i >= shortest && j - i <= longest &&
+            wanted.count(std::string_view(text).substr(i, j - i)))
+          return true;
+        i = j;
+      }
+      return false;
     });
     for (size_t i : candidates)
       if (hit[i]) {
