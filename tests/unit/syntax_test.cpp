@@ -503,3 +503,44 @@ TEST_CASE("reparse: random rewrites of names and lines agree with fresh parses")
   // Most of these must leave a valid file, or the clean trees would hardly be compared.
   CHECK(run.iterations - run.withErrors > run.iterations / 3);
 }
+
+TEST_CASE("an unexpected indent is found in the block of every kind of compound statement") {
+  // tree-sitter accepts a statement indented deeper than its siblings; CPython does not. The
+  // check enters only nodes that can hold a block, so every kind of block must be reached.
+  const char *bodies[] = {
+      "if a:\n    x = 1\n      y = 2\n",
+      "if a:\n    pass\nelif b:\n    x = 1\n      y = 2\n",
+      "if a:\n    pass\nelse:\n    x = 1\n      y = 2\n",
+      "for i in a:\n    x = 1\n      y = 2\n",
+      "for i in a:\n    pass\nelse:\n    x = 1\n      y = 2\n",
+      "async def f():\n    async for i in a:\n        x = 1\n          y = 2\n",
+      "while a:\n    x = 1\n      y = 2\n",
+      "try:\n    x = 1\n      y = 2\nexcept E:\n    pass\n",
+      "try:\n    pass\nexcept E as e:\n    x = 1\n      y = 2\n",
+      "try:\n    pass\nexcept* E:\n    x = 1\n      y = 2\n",
+      "try:\n    pass\nfinally:\n    x = 1\n      y = 2\n",
+      "try:\n    pass\nexcept E:\n    pass\nelse:\n    x = 1\n      y = 2\n",
+      "with a as b:\n    x = 1\n      y = 2\n",
+      "async def f():\n    async with a:\n        x = 1\n          y = 2\n",
+      "def f():\n    x = 1\n      y = 2\n",
+      "@dec\ndef f():\n    x = 1\n      y = 2\n",
+      "class C:\n    x = 1\n      y = 2\n",
+      "@dec\nclass C:\n    def m(self):\n        x = 1\n          y = 2\n",
+      "match a:\n    case 1:\n        x = 1\n          y = 2\n",
+      "def f():\n    if a:\n        for i in b:\n            with c:\n                x = 1\n                  y = 2\n",
+  };
+  for (const char *body : bodies) {
+    std::string text = std::string("import os\n\n") + body;
+    Tree t = Tree::parse(text);
+    auto err = t.firstError();
+    INFO(text);
+    REQUIRE(err);
+    CHECK(*err == text.find("y = 2"));
+    // And the same text correctly indented has no error.
+    std::string fixed = text;
+    size_t y = fixed.find("y = 2");
+    fixed.erase(y - 2, 2);
+    INFO(fixed);
+    CHECK_FALSE(Tree::parse(fixed).firstError());
+  }
+}

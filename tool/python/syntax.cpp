@@ -1,5 +1,6 @@
 #include "python/syntax.h"
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -169,11 +170,43 @@ bool trailingCommaImport(TSNode stmt) {
 
 // tree-sitter accepts a statement indented deeper than its siblings (CPython's "unexpected
 // indent"): every statement of a block that starts a line must start at the same column.
+// Node kinds that can hold a block, indexed by symbol: the module, blocks, compound statements
+// and their clauses (`*_statement`, `*_clause`, `*_definition`), except the simple statements.
+// Everything else (expressions, simple statements: most of a file's nodes) is not entered. An
+// ERROR node is not entered either: an error inside it is never before its own start.
+const std::vector<bool> &canHoldBlock() {
+  static const std::vector<bool> table = [] {
+    const TSLanguage *lang = tree_sitter_python();
+    static const char *simple[] = {"expression_statement", "return_statement", "import_statement",
+                                   "import_from_statement", "future_import_statement", "assert_statement",
+                                   "raise_statement", "delete_statement", "global_statement",
+                                   "nonlocal_statement", "pass_statement", "break_statement",
+                                   "continue_statement", "print_statement", "exec_statement",
+                                   "type_alias_statement"};
+    std::vector<bool> t(ts_language_symbol_count(lang), false);
+    for (TSSymbol s = 0; s < t.size(); ++s) {
+      std::string_view name = ts_language_symbol_name(lang, s);
+      auto endsWith = [&](std::string_view x) {
+        return name.size() >= x.size() && name.substr(name.size() - x.size()) == x;
+      };
+      bool simpleStatement =
+          std::any_of(std::begin(simple), std::end(simple), [&](const char *x) { return name == x; });
+      t[s] = name == "module" || name == "block" ||
+             ((endsWith("_statement") || endsWith("_clause") || endsWith("_definition")) && !simpleStatement);
+    }
+    return t;
+  }();
+  return table;
+}
+
 std::optional<size_t> firstIndentError(TSNode root, std::string_view text) {
   std::optional<size_t> found;
+  const std::vector<bool> &enter = canHoldBlock();
   TSTreeCursor cur = ts_tree_cursor_new(root);
   for (;;) {
     TSNode n = ts_tree_cursor_current_node(&cur);
+    TSSymbol symbol = ts_node_symbol(n);
+    bool container = symbol < enter.size() && enter[symbol];
     if (is(n, "block") || is(n, "module")) {
       long column = -1;
       for (TSNode c : namedChildren(n)) {
@@ -196,7 +229,7 @@ std::optional<size_t> firstIndentError(TSNode root, std::string_view text) {
       if (found)
         break;
     }
-    if (ts_tree_cursor_goto_first_child(&cur))
+    if (container && ts_tree_cursor_goto_first_child(&cur))
       continue;
     bool done = false;
     while (!ts_tree_cursor_goto_next_sibling(&cur))
