@@ -62,9 +62,12 @@ private:
   // statements of their own.
   void pushChildren(TSNode n, int scope, Role role) {
     bool statements = is(n, "block") || is(n, "module");
-    std::vector<TSNode> children = namedChildren(n);
-    for (auto it = children.rbegin(); it != children.rend(); ++it)
-      stack_.push_back({*it, scope, role, statements ? *it : current_, n, inType_});
+    // Pushed in order, then reversed in place, so the first child is visited first.
+    size_t from = stack_.size();
+    forEachChild(n, [&](TSNode c, std::string_view) {
+      stack_.push_back({c, scope, role, statements ? c : current_, n, inType_});
+    });
+    std::reverse(stack_.begin() + static_cast<std::ptrdiff_t>(from), stack_.end());
   }
 
   int newScope(ScopeKind kind, int parent, TSNode node) {

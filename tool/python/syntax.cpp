@@ -264,6 +264,19 @@ std::vector<TSNode> namedChildren(TSNode n) {
 }
 
 TSNode field(TSNode n, std::string_view name) {
+  // ts_node_child_by_field_name compares the name with every field name of the grammar: look the
+  // id up once per name instead (the grammar's field names, built on first use).
+  static const std::vector<std::string_view> names = [] {
+    const TSLanguage *lang = tree_sitter_python();
+    std::vector<std::string_view> v(ts_language_field_count(lang) + 1);
+    for (TSFieldId id = 1; id < v.size(); ++id)
+      if (const char *f = ts_language_field_name_for_id(lang, id))
+        v[id] = f;
+    return v;
+  }();
+  for (TSFieldId id = 1; id < names.size(); ++id)
+    if (names[id] == name)
+      return ts_node_child_by_field_id(n, id);
   return ts_node_child_by_field_name(n, name.data(), static_cast<uint32_t>(name.size()));
 }
 
