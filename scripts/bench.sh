@@ -59,16 +59,11 @@ def stat(key):
 files = int(meta["corpus_files"])
 mb = int(meta["corpus_bytes"]) / 1e6
 runs = int(meta["runs"])
-S = {k: stat(k) for k in ("rg", "astgrep", "pyast", "migrate", "manifest", "migrate_j1", "migrate_j2",
+S = {k: stat(k) for k in ("rg", "astgrep", "pyast", "full", "migrate", "manifest", "migrate_j1", "migrate_j2",
                           "check_cold", "check_warm", "check_touched")}
 has_cache = meta.get("has_cache") == "yes"
-# cold full run = migrate + manifest, per repetition
-mig = {int(r["key"].split(".")[1]): r for r in rows.get("migrate", [])}
-man = {int(r["key"].split(".")[1]): r for r in rows.get("manifest", [])}
-cold_walls = [mig[i]["wall"] + man[i]["wall"] for i in sorted(mig) if i in man]
-cold_cpus = [mig[i]["cpu"] + man[i]["cpu"] for i in sorted(mig) if i in man]
-cold = dict(wall=med(cold_walls), cpu=med(cold_cpus), rss=max(S["migrate"]["rss"], S["manifest"]["rss"]),
-            walls=cold_walls, rcs=sorted(set(S["migrate"]["rcs"]) | set(S["manifest"]["rcs"])), n=len(cold_walls))
+# cold full run = one `migrate --manifest` run: every rule, imports, inheritance and the manifest
+cold = S["full"]
 j2_reused = meta.get("j2_reused") == "yes"
 if j2_reused:
     S["migrate_j2"] = S["migrate"]
@@ -136,9 +131,9 @@ def row(label, cmd, s):
 row("ripgrep", "rg -l -e bigquery -e requests DIR", S["rg"])
 row("ast-grep, one pattern, dry run", "ast-grep run -p 'bigquery.Client($$$A)' -r 'get_bigquery_client($$$A)' -l python DIR", S["astgrep"])
 row("python3 `ast.parse` of every file", "python3 ast_loop.py DIR", S["pyast"])
-row("poolify migrate (dry run)", "poolify migrate DIR", S["migrate"])
-row("poolify manifest", "poolify manifest --format json DIR", S["manifest"])
-row("**poolify cold full run** (migrate + manifest)", "both of the above, per repetition", cold)
+row("**poolify cold full run** (migrate dry run + manifest, one run)", "poolify migrate --manifest M.json DIR", cold)
+row("poolify migrate (dry run) alone", "poolify migrate DIR", S["migrate"])
+row("poolify manifest alone", "poolify manifest --format json DIR", S["manifest"])
 row("poolify migrate, 1 job", "poolify migrate --jobs 1 DIR", S["migrate_j1"])
 if j2_reused:
     row("poolify migrate, 2 jobs", "poolify migrate DIR (default --jobs = 2 cores: same runs as above)", S["migrate_j2"])
@@ -151,8 +146,9 @@ w("")
 w("Exit codes: `poolify check` exits 1 when direct sites remain (expected here); 124 would be the "
   "per-command timeout. The tools do different amounts of work: rg lists the %s files that contain "
   "`bigquery` or `requests`; ast-grep parses every file and matches one syntactic pattern (no import "
-  "resolution, no scopes); poolify parses the %s files (%.0f MB) that mention any of its five rules' "
-  "trigger words, resolves imports and scopes, plans every rewrite, and indexes classes across files. "
+  "resolution, no scopes); poolify parses the %s files (%.0f MB) that, for one of its five rules, mention "
+  "a trigger word and one of the rule's callables, resolves imports and scopes, plans every rewrite, "
+  "indexes classes across files and writes the manifest. "
   "poolify said (first cold run):" % (meta.get("rg_matches", "?"), meta.get("trigger_files", "?"),
                                       int(meta.get("trigger_bytes") or 0) / 1e6))
 w("")
@@ -184,7 +180,7 @@ scale = []
 sizes = [int(x) for x in meta.get("scale_sizes", "").split()] if meta.get("scaling") == "1" else []
 for n in sizes:
     if meta.get("scale_reused_%d" % n):
-        m0 = [r for r in rows.get("migrate", []) if r["key"] == "migrate.1"]
+        m0 = [r for r in rows.get("full", []) if r["key"] == "full.1"]
         g0 = [r for r in rows.get("rg", []) if r["run"] == 1]
         if m0 and g0:
             scale.append(dict(n=n, files=files, mb=mb, mig=m0[0], rg=g0[0], note="main corpus, first run"))
@@ -197,7 +193,7 @@ for n in sizes:
                           note="corpus reused from an earlier run" if meta.get("scale_gen_%d" % n) == "reused"
                           else "generated in %s s" % meta.get("scale_gen_%d" % n)))
 if sizes:
-    w("## Scaling (one cold `poolify migrate` per size, default --jobs)")
+    w("## Scaling (one cold full run, `poolify migrate --manifest`, per size, default --jobs)")
     w("")
     w("| files | MB | poolify wall | poolify CPU | wall ms per MB | CPU ms per MB | peak RSS | rg wall | note |")
     w("|---:|---:|---:|---:|---:|---:|---:|---:|---|")
@@ -224,14 +220,14 @@ def verdict(ok):
     return "n/a" if ok is None else ("**met**" if ok else "**missed**")
 
 at = "%d files" % files
-w("| cold full run (migrate + manifest) on ~90k files at least 2x faster than ast-grep's single-pattern dry run "
+w("| cold full run (migrate + manifest, one `migrate --manifest` run) on ~90k files at least 2x faster than ast-grep's single-pattern dry run "
   "(ratio <= 0.5) | %sx at %s (%s s vs %s s wall; %sx in CPU time) | %s |" % (f(r_ast), at, f(cold["wall"], 1), f(S["astgrep"]["wall"], 1), f(r_ast_cpu),
                                                         verdict(None if r_ast != r_ast else r_ast <= 0.5)))
 w("| warm `check` at most 3x rg | %sx at %s (%s s vs %s s)%s | %s |" % (f(r_chk, 1), at, f(S["check_warm"]["wall"]), f(S["rg"]["wall"]),
   "" if has_cache else " (no cache was written)", verdict(None if r_chk != r_chk else r_chk <= 3)))
 w("| `check` after touching 1%% at most 5x rg | %sx at %s (%s s; content of 1%% of the files changed) | %s |" % (f(r_tch, 1), at, f(S["check_touched"]["wall"]), verdict(None if r_tch != r_tch else r_tch <= 5)))
 # RSS: prefer a measurement near 90k files
-rss_points = [(files, cold["rss"], "cold run")] + [(s["files"], s["mig"]["rss"], "scaling migrate") for s in done]
+rss_points = [(files, cold["rss"], "cold full run")] + [(s["files"], s["mig"]["rss"], "scaling, full run") for s in done]
 near = [p for p in rss_points if p[0] >= 81000]
 below = [p for p in rss_points if p[0] <= 99000 and p[1] >= 256]
 if below:
@@ -292,18 +288,11 @@ w("")
 if has_cache:
     w("- **The cache** cuts `check` from %s s (cold) to %s s (warm; \"%s\") and %s s with 1%% of the files "
       "edited (\"%s\"). A warm run still lists the tree, reads and hashes every file, loads and rewrites the "
-      "whole cache file, and redoes the cross-file steps (class index, inherited clients, mock targets), "
-      "which is why it stays %sx slower than rg, which only scans bytes."
+      "whole cache file (re-planned files with removed overrides are cached too, keyed by their bytes and the "
+      "removals), and redoes the cross-file steps (class index, inherited clients, mock targets): %sx the time "
+      "of rg, which only scans bytes."
       % (f(S["check_cold"]["wall"], 1), f(S["check_warm"]["wall"], 1), meta.get("warm_reuse", "").replace("poolify: ", ""),
          f(S["check_touched"]["wall"], 1), meta.get("touched_reuse", "").replace("poolify: ", ""), f(r_chk, 0)))
-    red = share("applyHierarchy", prof_check)
-    if red >= 20:
-        w("  In the warm profile below, %.0f%% of the time is the reduce step (`applyHierarchy`), whose re-planning "
-          "of the files that hold redundant overrides (`pipeline::processText`, a full parse each: %.0f%% in "
-          "`py::Tree::parse`) and on-demand base-class parses are not served from the cache; caching the re-planned "
-          "outcomes too (keyed by the file and the removals) would leave mostly reading, hashing and the cache "
-          "file itself (`cache::Cache::lookup` %.0f%%)."
-          % (red, share("py::Tree::parse", prof_check), share("cache::Cache::lookup", prof_check)))
 else:
     w("- **No cache.** Nothing is kept between runs (no `.poolify-cache` after `check`), so a \"warm\" check "
       "redoes the whole analysis (%s s vs %s s for migrate) and touching 1%% of the files changes nothing (%s s). "
@@ -334,23 +323,26 @@ if prof:
     if share("applyHierarchy"):
         hot.append("the reduce step (`applyHierarchy`: class index, re-planning the files with redundant overrides) %.0f%%"
                    % share("applyHierarchy"))
-    w("- **Hot spots** (inclusive share of `perf` samples, `migrate --jobs 1` on 1,000 files): %s." % "; ".join(hot))
+    w("- **Hot spots** (inclusive share of `perf` samples, the full run `migrate --manifest --jobs 1` on 1,000 files): %s." % "; ".join(hot))
     if enc >= 10 or par >= 10:
         w("  `enclosingStatement` climbs with `ts_node_parent`, which in tree-sitter 0.20 walks down from the root "
           "on every call, and `Extractor::method` asks for the enclosing statement of every named node of every "
           "method body (the scope builder does it once per binding): cost quadratic in nesting and sibling count, "
           "worst in long classes. Passing the enclosing statement down the walk (or a `TSTreeCursor`) removes it.")
 rss_per_mb = cold["rss"] / mb if mb else float("nan")
-w("- **Memory grows with the corpus.** Peak RSS was %.0f MB for %.0f MB of source (%.1fx)%s. The run keeps "
-  "every file's text until the end (its original and a copy for the rewritten text, also for files without a "
-  "trigger word), so RSS is linear in corpus bytes; keeping only the changed files' text would bound it."
-  % (cold["rss"], mb, rss_per_mb, "" if not done else "; %s" % ", ".join(
+w("- **Memory.** Peak RSS of the full run was %.0f MB for %.0f MB of source (%.2fx)%s. A run keeps compact "
+  "per-file results (site records, class facts, the edits and a content hash), never the texts: a changed "
+  "file is read again, hash-checked, when its diff is printed or it is written, and a syntax tree lives only "
+  "while its file is analyzed (at most one per job, plus the incremental re-parse of files up to 1 MB). "
+  "What remains grows with the number of files and sites, not with their bytes."
+  % (cold["rss"], mb, cold["rss"] / mb if mb else float("nan"), "" if not done else "; %s" % ", ".join(
       "%.0f MB at %d files" % (s["mig"]["rss"], s["files"]) for s in done)))
 util = S["migrate_j2"]["cpu"] / S["migrate_j2"]["wall"] if S["migrate_j2"]["wall"] == S["migrate_j2"]["wall"] and S["migrate_j2"]["wall"] else float("nan")
 w("- **Parallelism.** With 2 jobs migrate kept %.2f cores busy on average (%s CPU-s over %s s). The per-file "
-  "map runs on the thread pool, but the class index (the reduce step), the on-demand parses of base classes "
-  "and, in `manifest`/`check`, the literal search for subclasses of pooled bases (every file's text once per "
-  "newly found class name) run on one thread." % (util, f(S["migrate_j2"]["cpu"], 1), f(S["migrate_j2"]["wall"], 1)))
+  "map, the re-planning of files with redundant overrides and the scan for subclasses of pooled bases run on "
+  "the thread pool; listing the files, the class index (the reduce step, with the base classes it parses on "
+  "demand) and printing the diffs in path order (each changed file read again) run on one thread."
+  % (util, f(S["migrate_j2"]["cpu"], 1), f(S["migrate_j2"]["wall"], 1)))
 try:
     l0 = float(meta.get("load_start", "0").split()[0]); l1 = float(meta.get("load_after_main", "0").split()[0])
 except ValueError:
@@ -358,7 +350,7 @@ except ValueError:
 if max(l0, l1) > int(meta["nproc"]):
     w("- **The machine was shared during this run** (load average up to %.1f on %s cores): other processes "
       "competed for the CPU, so wall times are inflated and noisy; the CPU columns are less affected." % (max(l0, l1), meta["nproc"]))
-for title, p in (("cold `poolify migrate --jobs 1`", prof), ("warm `poolify check --jobs 1` (cache filled by the run before)", prof_check)):
+for title, p in (("cold full run `poolify migrate --manifest M --jobs 1`", prof), ("warm `poolify check --jobs 1` (cache filled by the run before)", prof_check)):
     if p:
         w("")
         w("Profile of a %s on the 1,000-file corpus (`perf record --call-graph dwarf`; inclusive and self share "
@@ -583,9 +575,10 @@ else
   meta cache_supported no
 fi
 rm -rf "$CACHE"
-log "poolify cold: migrate (dry run) then manifest, default --jobs ($NPROC cores), no cache"
+log "poolify cold: the full run (migrate dry run + manifest in one run), migrate alone, manifest alone; default --jobs ($NPROC cores), no cache"
 for ((r = 1; r <= RUNS; r++)); do
   rm -rf "$CACHE"
+  measure "full.$r" 1 "$POOLIFY" migrate --manifest "$TOOLS/manifest.json" "$CORPUS"
   measure "migrate.$r" 1 "$POOLIFY" migrate "$CORPUS"
   measure "manifest.$r" 1 "$POOLIFY" manifest --format json "${CACHE_FLAG[@]}" "$CORPUS"
 done
@@ -637,7 +630,7 @@ meta load_after_main "$(cut -d' ' -f1-3 /proc/loadavg)"
 # Scaling: one poolify migrate (default --jobs) and one rg per size.
 if [ "$SCALING" = 1 ]; then
   # seconds per file of one cold migrate, from the runs above (for the budget projection)
-  SPF=$(awk -F'\t' '$1 ~ /^migrate\.[0-9]+$/ {print $3}' "$RES" | sort -n | awk -v n="$CORPUS_FILES" '{a[NR]=$1} END {print a[int((NR+1)/2)] / n}')
+  SPF=$(awk -F'\t' '$1 ~ /^full\.[0-9]+$/ {print $3}' "$RES" | sort -n | awk -v n="$CORPUS_FILES" '{a[NR]=$1} END {print a[int((NR+1)/2)] / n}')
   for n in "${SCALE_SIZES[@]}"; do
     elapsed=$(( $(date +%s) - START ))
     projected=$(awk -v spf="$SPF" -v n="$n" 'BEGIN {printf "%d", n * spf * 1.25 + n / 1500 + 10}')
@@ -647,7 +640,7 @@ if [ "$SCALING" = 1 ]; then
       continue
     fi
     if [ "$n" = "$CORPUS_FILES" ] && [ "$CORPUS_KIND" != "given (--corpus)" ] && [ "$n" = "$FILES" ]; then
-      log "scaling at $n files: same corpus as above, reusing its first cold migrate and rg runs"
+      log "scaling at $n files: same corpus as above, reusing its first cold full run and rg runs"
       meta "scale_reused_$n" yes
       continue
     fi
@@ -660,7 +653,7 @@ if [ "$SCALING" = 1 ]; then
     find "$dir" -name '*.py' -type f -print0 | xargs -0 cat >/dev/null
     log "scaling at $n files"
     measure "scale_rg_$n" 1 "$RG" -l -e bigquery -e requests "$dir"
-    measure "scale_migrate_$n" 1 "$POOLIFY" migrate "$dir"
+    measure "scale_migrate_$n" 1 "$POOLIFY" migrate --manifest "$TOOLS/manifest-$n.json" "$dir"
     # (the 1,000-file corpus is kept for the profile below)
     if [ "$KEEP" = 0 ] && [ "$dir" != "$CORPUS" ] && [ "$n" != 1000 ]; then rm -rf "$dir" "$dir.stamp"; fi
   done
@@ -694,13 +687,37 @@ meta rg_version "$("$RG" --version | head -1)"
 meta astgrep_version "$("$AST_GREP" --version 2>&1 | head -1)"
 meta python_version "$(python3 --version 2>&1)"
 meta budget "$BUDGET"
-meta migrate_summary "$(grep -h '^poolify:' "$LOGS/migrate.1.1.err" 2>/dev/null | tail -1)"
-meta manifest_summary "$(grep -h '^poolify:' "$LOGS/manifest.1.1.err" 2>/dev/null | tail -1)"
+meta migrate_summary "$(grep -h '^poolify:' "$LOGS/full.1.1.err" 2>/dev/null | tail -1)"
+meta manifest_summary "$(grep -h '^poolify:' "$LOGS/full.1.1.err" 2>/dev/null | head -1)"
 meta check_summary "$(grep -h '^poolify:' "$LOGS/check_cold.1.1.err" 2>/dev/null | grep -v reused | tail -1)"
 meta check_sample "$(tr '\n' ' ' <"$TOOLS/check.txt" 2>/dev/null)"
 meta rg_matches "$("$RG" -l -e bigquery -e requests "$CORPUS" | wc -l)"
-read -r TRIG_FILES TRIG_BYTES < <("$RG" -l -0 -e bigquery -e requests -e storage -e firestore -e pubsub "$CORPUS" \
-  | xargs -0 -r stat -c %s | awk '{n++; b+=$1} END {printf "%d %d\n", n, b}')
+# The files poolify parses: for some rule, a trigger word and the name of one of its callables
+# (the prefilter, from the shipped rule files; needs python3's yaml module, else "n/a").
+read -r TRIG_FILES TRIG_BYTES < <(python3 - "$ROOT/rules" "$CORPUS" <<'PYEOF' 2>/dev/null || echo "0 0"
+import glob, os, sys
+import yaml
+rules = []
+for path in sorted(glob.glob(os.path.join(sys.argv[1], "*.yaml"))):
+    r = yaml.safe_load(open(path, encoding="utf-8"))
+    triggers, names = list(r["triggers"]), set()
+    for rw in r["rewrites"]:
+        mod, fn = rw["replace"]["module"], rw["replace"]["function"]
+        triggers.append(mod.rsplit(".", 1)[-1])
+        names.update(m.rsplit(".", 1)[-1] for m in rw["match"])
+        names.add(fn)
+    names.update(p.rsplit(".", 1)[-1] for p in r.get("pooled") or [])
+    rules.append((triggers, names))
+n = b = 0
+for d, _, fs in os.walk(sys.argv[2]):
+    for f in fs:
+        if f.endswith(".py"):
+            t = open(os.path.join(d, f), "rb").read().decode("utf-8", "replace")
+            if any(any(w in t for w in tr) and any(w in t for w in nm) for tr, nm in rules):
+                n, b = n + 1, b + len(t.encode("utf-8", "replace"))
+print(n, b)
+PYEOF
+)
 meta trigger_files "$TRIG_FILES"
 meta trigger_bytes "$TRIG_BYTES"
 
@@ -728,8 +745,8 @@ profile() {
 if command -v perf >/dev/null 2>&1 && [ -z "${BENCH_NO_PROFILE:-}" ]; then
   PROF_DIR="$SCRATCH/corpus-1000-s$SEED"
   make_corpus 1000 "$PROF_DIR"
-  log "profiling poolify migrate --jobs 1 and a warm check --jobs 1 on 1000 files (perf)"
-  profile "$PROFILE" "$POOLIFY" migrate --jobs 1 "$PROF_DIR"
+  log "profiling the full run (migrate --manifest) --jobs 1 and a warm check --jobs 1 on 1000 files (perf)"
+  profile "$PROFILE" "$POOLIFY" migrate --jobs 1 --manifest "$TOOLS/prof-manifest.json" "$PROF_DIR"
   if [ "${#CACHE_FLAG[@]}" -gt 0 ]; then
     rm -rf "$TOOLS/prof-cache"
     "$POOLIFY" check --cache "$TOOLS/prof-cache" "$PROF_DIR" >/dev/null 2>&1 || true

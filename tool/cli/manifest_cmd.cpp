@@ -13,10 +13,14 @@
 namespace poolify::cli {
 
 int writeManifest(const std::string &format, const output::Manifest &m, const std::string &file, bool failed) {
-  std::string text = format == "json" ? output::renderJson(m) : format == "markdown" ? output::renderMarkdown(m)
-                                                                                      : output::renderCsv(m);
+  auto render = [&](llvm::raw_ostream &os) {
+    if (format == "json")
+      output::writeJson(m, os); // streamed: a large manifest is never held twice
+    else
+      os << (format == "markdown" ? output::renderMarkdown(m) : output::renderCsv(m));
+  };
   if (file.empty()) {
-    llvm::outs() << text;
+    render(llvm::outs());
   } else {
     std::error_code ec;
     llvm::raw_fd_ostream os(file, ec);
@@ -24,7 +28,7 @@ int writeManifest(const std::string &format, const output::Manifest &m, const st
       llvm::errs() << file << ": error: cannot write the manifest: " << ec.message() << "\n";
       return 2;
     }
-    os << text;
+    render(os);
   }
   llvm::errs() << fmt::format("poolify: {} files use clients: {} direct sites ({} fixable), {} pooled sites, "
                               "{} inherited; coverage {}%{}\n",

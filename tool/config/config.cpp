@@ -143,7 +143,7 @@ std::optional<std::string> findConfig(const std::string &start) {
   fs::make_absolute(dir);
   path::remove_dots(dir, true);
   if (!fs::is_directory(dir))
-    dir = path::parent_path(dir);
+    dir = std::string(path::parent_path(dir)); // a copy: assigning a SmallString a view of itself is UB
   for (llvm::StringRef d = dir; !d.empty(); d = path::parent_path(d)) {
     for (const char *name : {"poolify.yaml", ".poolify.yaml"}) {
       llvm::SmallString<256> candidate(d);

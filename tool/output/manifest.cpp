@@ -280,46 +280,56 @@ std::string mdCell(const std::string &s) {
 
 } // namespace
 
+void writeJson(const Manifest &m, llvm::raw_ostream &os) {
+  // Streamed, one file entry at a time: a tree of json::Values for a whole monorepo's manifest
+  // would take tens of bytes per byte written. Keys come in sorted order, as json::Value prints
+  // an object's, so the bytes are the same as printing the whole tree.
+  llvm::json::OStream j(os, 2);
+  j.objectBegin();
+  j.attributeObject("categories", [&] {
+    for (const auto &[name, c] : m.categories)
+      j.attribute(name, countsJson(c));
+  });
+  j.attributeArray("files", [&] {
+    for (const auto &f : m.files) {
+      llvm::json::Array direct, pooled, inherited;
+      for (const auto &d : f.direct)
+        direct.push_back(siteJson(d, true));
+      for (const auto &p : f.pooled)
+        pooled.push_back(siteJson(p, false));
+      for (const auto &i : f.inherited)
+        inherited.push_back(
+            llvm::json::Object{{"class", i.cls}, {"attribute", i.attr}, {"rule", i.rule}, {"base", i.base}});
+      j.value(llvm::json::Object{{"path", f.path},
+                                 {"category", f.category},
+                                 {"status", f.status},
+                                 {"direct_sites", std::move(direct)},
+                                 {"pooled_sites", std::move(pooled)},
+                                 {"inherited", std::move(inherited)}});
+    }
+  });
+  j.attributeArray("mock_targets", [&] {
+    for (const auto &t : m.mockTargets)
+      j.value(llvm::json::Object{{"path", t.path},
+                                 {"line", t.line},
+                                 {"column", t.col},
+                                 {"target", t.target},
+                                 {"rule", t.rule},
+                                 {"site", llvm::json::Object{{"path", t.sitePath},
+                                                             {"line", t.siteLine},
+                                                             {"column", t.siteCol}}}});
+  });
+  j.attribute("schema_version", 1);
+  j.attribute("summary", countsJson(m.total));
+  j.attribute("tool", "poolify");
+  j.objectEnd();
+  os << "\n";
+}
+
 std::string renderJson(const Manifest &m) {
-  llvm::json::Array files;
-  for (const auto &f : m.files) {
-    llvm::json::Array direct, pooled, inherited;
-    for (const auto &d : f.direct)
-      direct.push_back(siteJson(d, true));
-    for (const auto &p : f.pooled)
-      pooled.push_back(siteJson(p, false));
-    for (const auto &i : f.inherited)
-      inherited.push_back(
-          llvm::json::Object{{"class", i.cls}, {"attribute", i.attr}, {"rule", i.rule}, {"base", i.base}});
-    files.push_back(llvm::json::Object{{"path", f.path},
-                                       {"category", f.category},
-                                       {"status", f.status},
-                                       {"direct_sites", std::move(direct)},
-                                       {"pooled_sites", std::move(pooled)},
-                                       {"inherited", std::move(inherited)}});
-  }
-  llvm::json::Object cats;
-  for (const auto &[name, c] : m.categories)
-    cats[name] = countsJson(c);
-  llvm::json::Array mocks;
-  for (const auto &t : m.mockTargets)
-    mocks.push_back(llvm::json::Object{{"path", t.path},
-                                       {"line", t.line},
-                                       {"column", t.col},
-                                       {"target", t.target},
-                                       {"rule", t.rule},
-                                       {"site", llvm::json::Object{{"path", t.sitePath},
-                                                                   {"line", t.siteLine},
-                                                                   {"column", t.siteCol}}}});
-  llvm::json::Object root{{"schema_version", 1},
-                          {"tool", "poolify"},
-                          {"summary", countsJson(m.total)},
-                          {"categories", std::move(cats)},
-                          {"files", std::move(files)},
-                          {"mock_targets", std::move(mocks)}};
   std::string out;
   llvm::raw_string_ostream os(out);
-  os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root))) << "\n";
+  writeJson(m, os);
   return os.str();
 }
 

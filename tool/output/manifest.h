@@ -7,6 +7,7 @@
 #include "pipeline/process.h"
 
 #include <llvm/Support/Error.h>
+#include <llvm/Support/raw_ostream.h>
 
 #include <functional>
 #include <map>
@@ -63,6 +64,8 @@ llvm::Expected<Manifest> readManifest(const std::string &path);
 llvm::Expected<Manifest> mergeManifests(const std::vector<std::string> &paths);
 
 std::string renderJson(const Manifest &m);
+/// The same, streamed to `os` (no copy of the whole document in memory).
+void writeJson(const Manifest &m, llvm::raw_ostream &os);
 std::string renderMarkdown(const Manifest &m);
 std::string renderCsv(const Manifest &m);
 
