@@ -35,13 +35,8 @@ ClassIndex::ClassIndex(std::vector<std::string> displays, std::function<const an
   }
   for (size_t i = 0; i < dotted_.size(); ++i) {
     const std::string &d = dotted_[i];
-    for (size_t pos = 0;;) {
-      bySuffix_[d.substr(pos)].push_back(i);
-      size_t dot = d.find('.', pos);
-      if (dot == std::string::npos)
-        break;
-      pos = dot + 1;
-    }
+    size_t dot = d.rfind('.');
+    byLastComponent_[dot == std::string::npos ? d : d.substr(dot + 1)].push_back(i);
   }
 }
 
@@ -100,11 +95,20 @@ std::optional<ClassIndex::Key> ClassIndex::resolve(const std::string &qname, siz
   if (dot == std::string::npos)
     return std::nullopt;
   std::string module = absolute.substr(0, dot), name = absolute.substr(dot + 1);
-  auto it = bySuffix_.find(module);
-  if (it == bySuffix_.end())
+  size_t lastDot = module.rfind('.');
+  auto it = byLastComponent_.find(lastDot == std::string::npos ? module : module.substr(lastDot + 1));
+  if (it == byLastComponent_.end())
     return std::nullopt;
   // Several files can end with the module path: take the one nearest the importing file.
-  std::vector<size_t> candidates = it->second;
+  std::vector<size_t> candidates;
+  for (size_t file : it->second) {
+    const std::string &d = dotted_[file];
+    if (d == module || (d.size() > module.size() && d.compare(d.size() - module.size(), module.size(), module) == 0 &&
+                        d[d.size() - module.size() - 1] == '.'))
+      candidates.push_back(file);
+  }
+  if (candidates.empty())
+    return std::nullopt;
   std::stable_sort(candidates.begin(), candidates.end(), [&](size_t a, size_t b) {
     return commonPrefix(dotted_[a], dotted_[fromFile]) > commonPrefix(dotted_[b], dotted_[fromFile]);
   });

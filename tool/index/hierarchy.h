@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <map>
+#include <unordered_map>
 #include <optional>
 #include <set>
 #include <string>
@@ -71,7 +72,9 @@ private:
   std::vector<std::string> dotted_;
   std::vector<bool> isPackage_;
   std::function<const analysis::FileFacts *(size_t)> load_;
-  std::map<std::string, std::vector<size_t>> bySuffix_;
+  // Files by the last component of their module path ("c" for a.b.c): a module path's files are
+  // those whose path ends with it (one entry per file, not one per suffix).
+  std::unordered_map<std::string, std::vector<size_t>> byLastComponent_;
   std::map<Key, std::vector<Entry>> mroMemo_;
   std::vector<Key> visiting_;
   std::set<Key> cyclic_; // classes on an inheritance cycle: no MRO, no decisions
