@@ -1,6 +1,7 @@
 // A run keeps compact outcomes, not texts: a released outcome gives back the same texts from
 // disk, and refuses when the file changed after it was analyzed (nothing is written from stale bytes).
 #include "pipeline/process.h"
+#include "analysis/classes.h"
 #include "python/syntax.h"
 #include "rewrite/edits.h"
 #include "rules/rule.h"
@@ -150,4 +151,16 @@ TEST_CASE("the safety net finds what a rewrite breaks, with or without the analy
   auto indent = errorsAfter(text, text.find("return"), 0, "  ");
   CHECK(indent.first);
   CHECK(indent.first == indent.second);
+}
+
+TEST_CASE("a file's import table finds re-exported names and round-trips for the cache") {
+  analysis::ImportTable t({{"Base", "..base.Base"}, {"Client", "google.cloud.bigquery.Client"}, {"get", "x.get"}});
+  CHECK(t.find("Base") == std::optional<std::string_view>("..base.Base"));
+  CHECK(t.find("get") == std::optional<std::string_view>("x.get"));
+  CHECK_FALSE(t.find("Bas"));
+  CHECK_FALSE(t.find("Base\t..base"));
+  CHECK_FALSE(t.find(""));
+  CHECK(analysis::ImportTable(t.entries()).entries() == t.entries());
+  CHECK(t.entries().size() == 3);
+  CHECK(analysis::ImportTable().empty());
 }

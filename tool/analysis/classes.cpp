@@ -19,12 +19,18 @@ public:
 
   FileFacts run() {
     FileFacts facts;
+    std::map<std::string, std::string> imports; // the last import binding of each name wins
     for (const auto &[name, ids] : model_.scopes()[0].bindings)
       for (int id : ids) {
         const py::Binding &b = model_.bindings()[id];
-        if (b.kind == py::BindingKind::Import)
-          facts.imports[name] = b.qname;
+        if (b.kind != py::BindingKind::Import)
+          continue;
+        if (py::is(b.statement, "import_from_statement"))
+          imports[name] = b.qname;
+        else
+          imports.erase(name);
       }
+    facts.imports = ImportTable({imports.begin(), imports.end()});
     TSNode root = tree_.root();
         for (TSNode c : py::namedChildren(root)) {
       if (is(c, "decorated_definition"))
@@ -232,6 +238,34 @@ FileFacts extractClasses(const py::Tree &tree, const py::ScopeModel &model, cons
                          const std::vector<rewrite::SiteDecision> &decisions, const std::vector<rules::Rule> &rules,
                          const LineIndex &lines) {
   return Extractor(tree, model, sites, decisions, rules, lines).run();
+}
+
+ImportTable::ImportTable(const std::vector<std::pair<std::string, std::string>> &sorted) {
+  for (const auto &[name, qname] : sorted)
+    data_ += name + '\t' + qname + '\n';
+  data_.shrink_to_fit();
+}
+
+std::optional<std::string_view> ImportTable::find(std::string_view name) const {
+  std::string_view d = data_;
+  for (size_t pos = 0; pos < d.size();) {
+    size_t tab = d.find('\t', pos), nl = d.find('\n', tab);
+    if (d.substr(pos, tab - pos) == name)
+      return d.substr(tab + 1, nl - tab - 1);
+    pos = nl + 1;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::pair<std::string, std::string>> ImportTable::entries() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::string_view d = data_;
+  for (size_t pos = 0; pos < d.size();) {
+    size_t tab = d.find('\t', pos), nl = d.find('\n', tab);
+    out.push_back({std::string(d.substr(pos, tab - pos)), std::string(d.substr(tab + 1, nl - tab - 1))});
+    pos = nl + 1;
+  }
+  return out;
 }
 
 } // namespace poolify::analysis

@@ -8,7 +8,9 @@
 #include "rewrite/planner.h"
 
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace poolify::analysis {
@@ -48,9 +50,26 @@ struct ClassFacts {
   std::vector<std::pair<std::string, uint32_t>> initUses; // self.<attr> read in __init__: attr, offset
 };
 
+/// Module-level names bound by `from M import X [as Y]`, with their qualified targets, for
+/// re-exports (`from .base import Base` in a package's __init__.py). A plain `import a.b` binds a
+/// module, never a class, so it is not kept. One string per file ("name\tqname\n" lines, sorted
+/// by name), not a map: a run holds this for every file it parsed.
+class ImportTable {
+public:
+  ImportTable() = default;
+  /// From (name, qualified target) pairs sorted by name, names unique.
+  explicit ImportTable(const std::vector<std::pair<std::string, std::string>> &sorted);
+  std::optional<std::string_view> find(std::string_view name) const;
+  std::vector<std::pair<std::string, std::string>> entries() const;
+  bool empty() const { return data_.empty(); }
+
+private:
+  std::string data_;
+};
+
 struct FileFacts {
   std::vector<ClassFacts> classes;
-  std::map<std::string, std::string> imports; // module-level name -> qualified target (re-exports)
+  ImportTable imports; // module-level name -> qualified target (re-exports)
 };
 
 FileFacts extractClasses(const py::Tree &tree, const py::ScopeModel &model, const std::vector<Site> &sites,

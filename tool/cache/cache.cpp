@@ -149,10 +149,16 @@ template <typename A> void factsFields(A &a, analysis::FileFacts &f) {
   });
   std::vector<std::pair<std::string, std::string>> imports;
   if constexpr (!A::reading)
-    imports.assign(f.imports.begin(), f.imports.end());
+    imports = f.imports.entries();
   pairs(a, imports);
-  if constexpr (A::reading)
-    f.imports = std::map<std::string, std::string>(imports.begin(), imports.end());
+  if constexpr (A::reading) {
+    // As written: sorted, unique, and no separator inside (else the entry is not trusted).
+    for (size_t i = 0; i < imports.size(); ++i)
+      a.ok = a.ok && (i == 0 || imports[i - 1].first < imports[i].first) &&
+             imports[i].first.find_first_of("\t\n") == std::string::npos &&
+             imports[i].second.find_first_of("\t\n") == std::string::npos;
+    f.imports = analysis::ImportTable(imports);
+  }
 }
 
 template <typename A> void fields(A &a, pipeline::FileOutcome &o) {

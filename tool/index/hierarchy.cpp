@@ -68,9 +68,8 @@ std::optional<ClassIndex::Key> ClassIndex::resolve(const std::string &qname, siz
     for (size_t c = 0; c < f->classes.size(); ++c)
       if (f->classes[c].name == name)
         return Key{file, c};
-    auto imp = f->imports.find(name); // a re-export: `from .base import Base` in a package
-    if (imp != f->imports.end())
-      return resolve(imp->second, file, depth + 1);
+    if (auto imp = f->imports.find(name)) // a re-export: `from .base import Base` in a package
+      return resolve(std::string(*imp), file, depth + 1);
     return std::nullopt;
   };
   if (qname[0] == '=')
