@@ -291,7 +291,9 @@ if has_cache:
       "edited (\"%s\"). A warm run still lists the tree, reads and hashes every file, loads and rewrites the "
       "whole cache file (re-planned files with removed overrides are cached too, keyed by their bytes and the "
       "removals), and redoes the cross-file steps (class index, inherited clients, mock targets): %sx the time "
-      "of rg, which only scans bytes."
+      "of rg, which only scans bytes. Reading and hashing every file is the floor of a cache keyed by content "
+      "(in the warm profile below, `source::readFile` and `contentHash`); checking each entry's size, mtime and "
+      "inode first, as git's index does, and hashing only files whose stat changed would remove most of it."
       % (f(S["check_cold"]["wall"], 1), f(S["check_warm"]["wall"], 1), meta.get("warm_reuse", "").replace("poolify: ", ""),
          f(S["check_touched"]["wall"], 1), meta.get("touched_reuse", "").replace("poolify: ", ""), f(r_chk, 0)))
 else:
@@ -301,9 +303,13 @@ else:
       "what changed." % (f(S["check_warm"]["wall"], 1), f(S["migrate"]["wall"], 1), f(S["check_touched"]["wall"], 1)))
 tb = int(meta.get("trigger_bytes") or 0) / 1e6
 if tb:
-    w("- **Per-byte analysis cost.** poolify parses only the %s files (%.0f MB, %.0f%% of the bytes) that mention "
-      "a trigger word, yet its cold migrate used %s CPU-s, i.e. %.2f MB/s of parsed text per core, while ast-grep "
-      "parsed all %.0f MB at %.2f MB/s per core and the python3 `ast.parse` loop at %.2f MB/s."
+    w("- **Per-byte analysis cost.** poolify parses only the %s files (%.0f MB, %.0f%% of the bytes) that can hold "
+      "a site, yet its cold migrate used %s CPU-s, i.e. %.2f MB/s of parsed text per core, while ast-grep "
+      "parsed all %.0f MB at %.2f MB/s per core and the python3 `ast.parse` loop at %.2f MB/s. Parsing is about "
+      "half of it (tree-sitter; Debian's shared runtime, so profile-guided optimisation would reach only the "
+      "grammar's lexer); the scope model, class facts and the second pass over files with redundant overrides "
+      "(parsed again) are the rest. On a tree where a larger share of the bytes can hold a site, the ratio to "
+      "ast-grep grows with that share."
       % (meta.get("trigger_files"), tb, 100 * tb / mb, f(S["migrate"]["cpu"], 1),
          tb / S["migrate"]["cpu"] if S["migrate"]["cpu"] else float("nan"), mb,
          mb / S["astgrep"]["cpu"] if S["astgrep"]["cpu"] else float("nan"),
@@ -335,9 +341,12 @@ w("- **Memory.** Peak RSS of the full run was %.0f MB for %.0f MB of source (%.2
   "per-file results (site records, class facts, the edits and a content hash), never the texts: a changed "
   "file is read again, hash-checked, when its diff is printed or it is written, and a syntax tree lives only "
   "while its file is analyzed (at most one per job, plus the incremental re-parse of files up to 1 MB). "
-  "What remains grows with the number of files and sites, not with their bytes."
+  "What remains grows with the number of files and sites, not with their bytes. `check` and `manifest` also "
+  "hold their cache (the entries read and the entries to write, and the file text built for the atomic "
+  "rewrite): %.0f MB for the warm check here; writing the cache file as a stream, and not at all when nothing "
+  "changed, would remove the largest part."
   % (cold["rss"], mb, cold["rss"] / mb if mb else float("nan"), "" if not done else "; %s" % ", ".join(
-      "%.0f MB at %d files" % (s["mig"]["rss"], s["files"]) for s in done)))
+      "%.0f MB at %d files" % (s["mig"]["rss"], s["files"]) for s in done), S["check_warm"]["rss"]))
 util = S["migrate_j2"]["cpu"] / S["migrate_j2"]["wall"] if S["migrate_j2"]["wall"] == S["migrate_j2"]["wall"] and S["migrate_j2"]["wall"] else float("nan")
 w("- **Parallelism.** With 2 jobs migrate kept %.2f cores busy on average (%s CPU-s over %s s). The per-file "
   "map, the re-planning of files with redundant overrides and the scan for subclasses of pooled bases run on "
