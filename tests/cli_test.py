@@ -21,7 +21,7 @@ import tempfile
 import textwrap
 import unittest
 
-from testlib import BQ_OUT, BQ_SRC, REQUESTS_OUT, REQUESTS_SRC, split_poolify_argv
+from testlib import BQ_OUT, BQ_SRC, REQUESTS_OUT, REQUESTS_SRC, read, split_poolify_argv, write_file
 
 POOLIFY = None  # absolute path of the binary, set in main()
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -74,19 +74,7 @@ class Result:
 
 def write(root, rel, content, mode=None):
     """Write `content` (str: dedented, UTF-8; bytes: as is) to root/rel."""
-    path = os.path.join(root, rel)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    data = textwrap.dedent(content).encode('utf-8') if isinstance(content, str) else content
-    with open(path, 'wb') as f:
-        f.write(data)
-    if mode is not None:
-        os.chmod(path, mode)
-    return path
-
-
-def read(root, rel):
-    with open(os.path.join(root, rel), 'rb') as f:
-        return f.read()
+    return write_file(root, rel, textwrap.dedent(content) if isinstance(content, str) else content, mode)
 
 
 def snapshot(root):

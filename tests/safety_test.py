@@ -29,7 +29,8 @@ import tempfile
 import time
 import unittest
 
-from testlib import BQ_OUT, BQ_SRC, REQUESTS_OUT, REQUESTS_SRC, split_poolify_argv
+from testlib import BQ_OUT, BQ_SRC, REQUESTS_OUT, REQUESTS_SRC, read, split_poolify_argv
+from testlib import write_file as write
 
 POOLIFY = None  # absolute path of the binary, set in main()
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -76,19 +77,6 @@ class Result:
         return f'exit {self.code} after {self.seconds:.1f} s\n--- stdout ---\n{out}\n--- stderr ---\n{err}'
 
 
-def write(root, rel, data, mode=None):
-    path = os.path.join(root, rel)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, 'wb') as f:
-        f.write(data.encode('utf-8') if isinstance(data, str) else data)
-    if mode is not None:
-        os.chmod(path, mode)
-    return path
-
-
-def read(root, rel):
-    with open(os.path.join(root, rel), 'rb') as f:
-        return f.read()
 
 
 def files_under(root):

@@ -1,4 +1,5 @@
-"""What the end-to-end test scripts share: finding the poolify binary named on the command line."""
+"""What the end-to-end test scripts share: finding the poolify binary named on the command line, the sample
+sources each rule rewrites, and writing and reading files of a scratch tree."""
 import os
 import shutil
 import sys
@@ -65,3 +66,19 @@ PROJECT_ID = "demo"
 def run():
     return get_bigquery_client(project_id=PROJECT_ID)
 '''
+
+
+def write_file(root, rel, data, mode=None):
+    """Write `data` (str: UTF-8; bytes: as is) to root/rel, making its folders; returns the path."""
+    path = os.path.join(root, rel)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, 'wb') as f:
+        f.write(data.encode('utf-8') if isinstance(data, str) else data)
+    if mode is not None:
+        os.chmod(path, mode)
+    return path
+
+
+def read(root, rel):
+    with open(os.path.join(root, rel), 'rb') as f:
+        return f.read()

@@ -74,10 +74,8 @@ private:
 pipeline::FileOutcome processOne(const source::SourceFile &file, const std::vector<rules::Rule> &rules,
                                  cache::Cache *cache) {
   auto bytes = source::readFile(file.path);
-  if (!bytes) {
-    llvm::consumeError(bytes.takeError());
-    return pipeline::processFile(file, rules); // reports the read error
-  }
+  if (!bytes)
+    return pipeline::unreadable(file, bytes.takeError());
   if (cache)
     if (auto hit = cache->lookup(file, contentHash(*bytes)))
       return std::move(*hit);

@@ -433,16 +433,19 @@ std::optional<analysis::FileFacts> classFactsOf(const source::SourceFile &file, 
   return analysis::extractClasses(tree, model, {}, {}, rules, lines);
 }
 
+FileOutcome unreadable(const source::SourceFile &file, llvm::Error error) {
+  FileOutcome out;
+  out.file = file;
+  out.failed = true;
+  out.messages.push_back(
+      {0, 0, fmt::format("{}: error: {}; file skipped", file.display, llvm::toString(std::move(error))), true});
+  return out;
+}
+
 FileOutcome processFile(const source::SourceFile &file, const std::vector<rules::Rule> &rules) {
   auto bytes = source::readFile(file.path);
-  if (!bytes) {
-    FileOutcome out;
-    out.file = file;
-    out.failed = true;
-    out.messages.push_back(
-        {0, 0, fmt::format("{}: error: {}; file skipped", file.display, llvm::toString(bytes.takeError())), true});
-    return out;
-  }
+  if (!bytes)
+    return unreadable(file, bytes.takeError());
   return processText(file, std::move(*bytes), rules);
 }
 

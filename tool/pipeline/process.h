@@ -8,6 +8,8 @@
 #include "rules/rule.h"
 #include "source/discover.h"
 
+#include <llvm/Support/Error.h>
+
 #include <map>
 #include <optional>
 #include <string>
@@ -91,6 +93,8 @@ struct Texts {
 llvm::Expected<Texts> texts(const FileOutcome &o);
 
 FileOutcome processFile(const source::SourceFile &file, const std::vector<rules::Rule> &rules);
+/// The outcome of a file that could not be read: failed, with the reason as its one error.
+FileOutcome unreadable(const source::SourceFile &file, llvm::Error error);
 
 /// The safety net: where `edited` (the text of `before`, or of the file, with `edits` applied)
 /// has its first syntax error, if it has one. `before`, the analysis tree, makes it an
