@@ -155,10 +155,10 @@ void checkReparse(const std::string &text) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const auto &rules = shippedRules();
-  source::SourceFile file{"fuzz/module.py", "fuzz/module.py"};
+  model::SourceFile file{"fuzz/module.py", "fuzz/module.py"};
   std::string text(reinterpret_cast<const char *>(data), size);
   checkReparse(text);
-  pipeline::FileOutcome first = pipeline::processText(file, text, rules);
+  model::FileOutcome first = pipeline::processText(file, text, rules);
   // `updated` is empty when the file does not change.
   if (!first.changed())
     return 0;
@@ -171,7 +171,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                  first.updated.c_str());
     std::abort();
   }
-  pipeline::FileOutcome second = pipeline::processText(file, first.updated, rules);
+  model::FileOutcome second = pipeline::processText(file, first.updated, rules);
   if (second.changed()) {
     std::fprintf(stderr, "second pass changed the output\n--- first\n%s\n--- second\n%s\n", first.updated.c_str(),
                  second.updated.c_str());

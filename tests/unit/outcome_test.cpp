@@ -1,6 +1,7 @@
 // A run keeps compact outcomes, not texts: a released outcome gives back the same texts from
 // disk, and refuses when the file changed after it was analyzed (nothing is written from stale bytes).
 #include "pipeline/process.h"
+#include "pipeline/reader.h"
 #include "analysis/classes.h"
 #include "python/syntax.h"
 #include "rewrite/edits.h"
@@ -68,7 +69,7 @@ TEST_CASE("a released outcome reads its texts again, edits applied, and the same
   CHECK(held.updated.find("get_bigquery_client(project_id=project_id)") != std::string::npos);
   CHECK(held.hash == contentHash(kSource));
 
-  pipeline::FileOutcome released = held;
+  model::FileOutcome released = held;
   released.release();
   CHECK(released.original.empty());
   CHECK(released.updated.empty());
@@ -154,13 +155,13 @@ TEST_CASE("the safety net finds what a rewrite breaks, with or without the analy
 }
 
 TEST_CASE("a file's import table finds re-exported names and round-trips for the cache") {
-  analysis::ImportTable t({{"Base", "..base.Base"}, {"Client", "google.cloud.bigquery.Client"}, {"get", "x.get"}});
+  model::ImportTable t({{"Base", "..base.Base"}, {"Client", "google.cloud.bigquery.Client"}, {"get", "x.get"}});
   CHECK(t.find("Base") == std::optional<std::string_view>("..base.Base"));
   CHECK(t.find("get") == std::optional<std::string_view>("x.get"));
   CHECK_FALSE(t.find("Bas"));
   CHECK_FALSE(t.find("Base\t..base"));
   CHECK_FALSE(t.find(""));
-  CHECK(analysis::ImportTable(t.entries()).entries() == t.entries());
+  CHECK(model::ImportTable(t.entries()).entries() == t.entries());
   CHECK(t.entries().size() == 3);
-  CHECK(analysis::ImportTable().empty());
+  CHECK(model::ImportTable().empty());
 }

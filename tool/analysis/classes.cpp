@@ -7,18 +7,22 @@
 namespace poolify::analysis {
 
 using py::is;
+using model::AttributeAssignment;
+using model::ClassFacts;
+using model::FileFacts;
+using model::ImportTable;
 
 namespace {
 
 class Extractor {
 public:
   Extractor(const py::Tree &tree, const py::ScopeModel &model, const std::vector<Site> &sites,
-            const std::vector<rewrite::SiteDecision> &decisions, const std::vector<rules::Rule> &rules,
+            const std::vector<model::Verdict> &decisions, const std::vector<rules::Rule> &rules,
             const LineIndex &lines)
       : tree_(tree), model_(model), sites_(sites), decisions_(decisions), rules_(rules), lines_(lines) {}
 
-  FileFacts run() {
-    FileFacts facts;
+  model::FileFacts run() {
+    model::FileFacts facts;
     std::map<std::string, std::string> imports; // the last import binding of each name wins
     for (const auto &[name, ids] : model_.scopes()[0].bindings)
       for (int id : ids) {
@@ -30,7 +34,7 @@ public:
         else
           imports.erase(name);
       }
-    facts.imports = ImportTable({imports.begin(), imports.end()});
+    facts.imports = model::ImportTable({imports.begin(), imports.end()});
     TSNode root = tree_.root();
         for (TSNode c : py::namedChildren(root)) {
       if (is(c, "decorated_definition"))
@@ -54,8 +58,8 @@ private:
     return "?" + std::string(tree_.text(expr));
   }
 
-  ClassFacts classFacts(TSNode cls) {
-    ClassFacts c;
+  model::ClassFacts classFacts(TSNode cls) {
+    model::ClassFacts c;
     c.name = std::string(tree_.text(py::field(cls, "name")));
     TSNode supers = py::field(cls, "superclasses");
     if (!ts_node_is_null(supers)) {
@@ -89,7 +93,7 @@ private:
   }
 
   // Fills the source of `self.x = <value>` (or a class attribute's value).
-  void classify(AttributeAssignment &a, TSNode value) {
+  void classify(model::AttributeAssignment &a, TSNode value) {
     while (is(value, "parenthesized_expression"))
       value = ts_node_named_child(value, 0);
     if (!is(value, "call"))
@@ -97,7 +101,7 @@ private:
     TSNode fn = py::field(value, "function");
     size_t index = 0;
     if (const Site *s = siteAt(fn, &index)) {
-      a.source = AttributeAssignment::Source::Site;
+      a.source = model::AttributeAssignment::Source::Site;
       a.rule = s->rule->id;
       a.siteOffset = py::start(fn);
       if (index < decisions_.size()) {
@@ -114,7 +118,7 @@ private:
       return;
     for (const auto &r : rules_)
       if (std::find(r.pooled.begin(), r.pooled.end(), *q) != r.pooled.end()) {
-        a.source = AttributeAssignment::Source::Pooled;
+        a.source = model::AttributeAssignment::Source::Pooled;
         a.rule = r.id;
         TSNode args = py::field(value, "arguments");
         uint32_t n = ts_node_named_child_count(args), pos = 0;
@@ -132,7 +136,7 @@ private:
       }
   }
 
-  void method(ClassFacts &c, TSNode def) {
+  void method(model::ClassFacts &c, TSNode def) {
     std::string name(tree_.text(py::field(def, "name")));
     TSNode first = ts_node_named_child(py::field(def, "parameters"), 0);
     if (!is(first, "identifier"))
@@ -168,12 +172,12 @@ private:
         TSNode left = py::field(n, "left");
         if (is(left, "attribute") && is(py::field(left, "object"), "identifier") &&
             tree_.text(py::field(left, "object")) == self) {
-          AttributeAssignment a;
+          model::AttributeAssignment a;
           a.attr = std::string(tree_.text(py::field(left, "attribute")));
           TSNode stmt = fr.stmt;
           a.start = py::start(stmt);
           a.end = py::end(stmt);
-          a.where = init ? AttributeAssignment::Where::Init : AttributeAssignment::Where::OtherMethod;
+          a.where = init ? model::AttributeAssignment::Where::Init : model::AttributeAssignment::Where::OtherMethod;
           a.method = name;
           a.unconditional = unconditional;
           classify(a, py::field(n, "right"));
@@ -194,7 +198,7 @@ private:
   }
 
   // super().__init__(...), super(C, self).__init__(...), Base.__init__(self, ...)
-  void initCall(ClassFacts &c, TSNode call, std::string_view self, bool unconditional) {
+  void initCall(model::ClassFacts &c, TSNode call, std::string_view self, bool unconditional) {
     TSNode fn = py::field(call, "function");
     if (!is(fn, "attribute") || tree_.text(py::field(fn, "attribute")) != "__init__")
       return;
@@ -210,62 +214,34 @@ private:
       c.initCalls.push_back({qualifyBase(obj), py::start(call), unconditional});
   }
 
-  void classAttribute(ClassFacts &c, TSNode stmt) {
+  void classAttribute(model::ClassFacts &c, TSNode stmt) {
     TSNode a = ts_node_named_child(stmt, 0);
     if (!is(a, "assignment") || !is(py::field(a, "left"), "identifier"))
       return;
-    AttributeAssignment attr;
+    model::AttributeAssignment attr;
     attr.attr = std::string(tree_.text(py::field(a, "left")));
     attr.start = py::start(stmt);
     attr.end = py::end(stmt);
-    attr.where = AttributeAssignment::Where::ClassBody;
+    attr.where = model::AttributeAssignment::Where::ClassBody;
     classify(attr, py::field(a, "right"));
-    if (attr.source == AttributeAssignment::Source::Site)
+    if (attr.source == model::AttributeAssignment::Source::Site)
       c.assignments.push_back(std::move(attr));
   }
 
   const py::Tree &tree_;
   const py::ScopeModel &model_;
   const std::vector<Site> &sites_;
-  const std::vector<rewrite::SiteDecision> &decisions_;
+  const std::vector<model::Verdict> &decisions_;
   const std::vector<rules::Rule> &rules_;
   const LineIndex &lines_;
 };
 
 } // namespace
 
-FileFacts extractClasses(const py::Tree &tree, const py::ScopeModel &model, const std::vector<Site> &sites,
-                         const std::vector<rewrite::SiteDecision> &decisions, const std::vector<rules::Rule> &rules,
+model::FileFacts extractClasses(const py::Tree &tree, const py::ScopeModel &model, const std::vector<Site> &sites,
+                         const std::vector<model::Verdict> &decisions, const std::vector<rules::Rule> &rules,
                          const LineIndex &lines) {
   return Extractor(tree, model, sites, decisions, rules, lines).run();
-}
-
-ImportTable::ImportTable(const std::vector<std::pair<std::string, std::string>> &sorted) {
-  for (const auto &[name, qname] : sorted)
-    data_ += name + '\t' + qname + '\n';
-  data_.shrink_to_fit();
-}
-
-std::optional<std::string_view> ImportTable::find(std::string_view name) const {
-  std::string_view d = data_;
-  for (size_t pos = 0; pos < d.size();) {
-    size_t tab = d.find('\t', pos), nl = d.find('\n', tab);
-    if (d.substr(pos, tab - pos) == name)
-      return d.substr(tab + 1, nl - tab - 1);
-    pos = nl + 1;
-  }
-  return std::nullopt;
-}
-
-std::vector<std::pair<std::string, std::string>> ImportTable::entries() const {
-  std::vector<std::pair<std::string, std::string>> out;
-  std::string_view d = data_;
-  for (size_t pos = 0; pos < d.size();) {
-    size_t tab = d.find('\t', pos), nl = d.find('\n', tab);
-    out.push_back({std::string(d.substr(pos, tab - pos)), std::string(d.substr(tab + 1, nl - tab - 1))});
-    pos = nl + 1;
-  }
-  return out;
 }
 
 } // namespace poolify::analysis

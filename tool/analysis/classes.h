@@ -5,7 +5,8 @@
 #pragma once
 
 #include "analysis/sites.h"
-#include "rewrite/planner.h"
+#include "model/classes.h"
+#include "support/text.h"
 
 #include <map>
 #include <optional>
@@ -15,65 +16,8 @@
 
 namespace poolify::analysis {
 
-struct AttributeAssignment {
-  std::string attr;
-  enum class Source {
-    Pooled, // a call of a rule's pooled callable (get_bigquery_client(...))
-    Site,   // a direct client this run decides on (see `outcome`)
-    Other
-  } source = Source::Other;
-  std::string rule;                                      // rule id for Pooled and Site
-  std::vector<std::pair<std::string, std::string>> args; // explicit arguments, pooled keyword -> text
-  rewrite::SiteDecision::Outcome outcome = rewrite::SiteDecision::Outcome::Left;
-  uint32_t siteOffset = 0; // callee offset (Site)
-  uint32_t start = 0, end = 0; // the statement
-  unsigned line = 0, col = 0;  // of the callee, for messages
-  enum class Where { Init, OtherMethod, ClassBody } where = Where::Init;
-  std::string method;          // the method it is in
-  bool unconditional = false;  // a statement directly in the method body
-};
-
-struct BaseInitCall {
-  std::string base;   // "" for super().__init__(); else the explicit base's qualified name
-  uint32_t start = 0;
-  bool unconditional = false;
-};
-
-struct ClassFacts {
-  std::string name;
-  // qualified (dotted; relative ones keep their dots: "..base.Name"); "=Name" for a class of this
-  // module; "?text" when unresolved
-  std::vector<std::string> bases;
-  bool hasInit = false;
-  std::vector<BaseInitCall> initCalls;
-  std::vector<AttributeAssignment> assignments;
-  std::vector<std::pair<std::string, uint32_t>> initUses; // self.<attr> read in __init__: attr, offset
-};
-
-/// Module-level names bound by `from M import X [as Y]`, with their qualified targets, for
-/// re-exports (`from .base import Base` in a package's __init__.py). A plain `import a.b` binds a
-/// module, never a class, so it is not kept. One string per file ("name\tqname\n" lines, sorted
-/// by name), not a map: a run holds this for every file it parsed.
-class ImportTable {
-public:
-  ImportTable() = default;
-  /// From (name, qualified target) pairs sorted by name, names unique.
-  explicit ImportTable(const std::vector<std::pair<std::string, std::string>> &sorted);
-  std::optional<std::string_view> find(std::string_view name) const;
-  std::vector<std::pair<std::string, std::string>> entries() const;
-  bool empty() const { return data_.empty(); }
-
-private:
-  std::string data_;
-};
-
-struct FileFacts {
-  std::vector<ClassFacts> classes;
-  ImportTable imports; // module-level name -> qualified target (re-exports)
-};
-
-FileFacts extractClasses(const py::Tree &tree, const py::ScopeModel &model, const std::vector<Site> &sites,
-                         const std::vector<rewrite::SiteDecision> &decisions, const std::vector<rules::Rule> &rules,
+model::FileFacts extractClasses(const py::Tree &tree, const py::ScopeModel &model, const std::vector<Site> &sites,
+                         const std::vector<model::Verdict> &decisions, const std::vector<rules::Rule> &rules,
                          const LineIndex &lines);
 
 } // namespace poolify::analysis

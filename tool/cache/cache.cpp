@@ -17,8 +17,8 @@
 
 namespace poolify::cache {
 
-using analysis::AttributeAssignment;
-using pipeline::SiteRecord;
+using model::AttributeAssignment;
+using model::SiteRecord;
 
 namespace {
 
@@ -117,17 +117,17 @@ template <typename A> void pairs(A &a, std::vector<std::pair<std::string, std::s
   });
 }
 
-template <typename A> void factsFields(A &a, analysis::FileFacts &f) {
-  a.list(f.classes, [&](analysis::ClassFacts &c) {
+template <typename A> void factsFields(A &a, model::FileFacts &f) {
+  a.list(f.classes, [&](model::ClassFacts &c) {
     a.io(c.name);
     a.list(c.bases, [&](std::string &b) { a.io(b); });
     a.io(c.hasInit);
-    a.list(c.initCalls, [&](analysis::BaseInitCall &k) {
+    a.list(c.initCalls, [&](model::BaseInitCall &k) {
       a.io(k.base);
       a.io(k.start);
       a.io(k.unconditional);
     });
-    a.list(c.assignments, [&](AttributeAssignment &x) {
+    a.list(c.assignments, [&](model::AttributeAssignment &x) {
       a.io(x.attr);
       a.choice(x.source, 2);
       a.io(x.rule);
@@ -157,12 +157,12 @@ template <typename A> void factsFields(A &a, analysis::FileFacts &f) {
       a.ok = a.ok && (i == 0 || imports[i - 1].first < imports[i].first) &&
              imports[i].first.find_first_of("\t\n") == std::string::npos &&
              imports[i].second.find_first_of("\t\n") == std::string::npos;
-    f.imports = analysis::ImportTable(imports);
+    f.imports = model::ImportTable(imports);
   }
 }
 
-template <typename A> void fields(A &a, pipeline::FileOutcome &o) {
-  a.list(o.messages, [&](pipeline::Message &m) {
+template <typename A> void fields(A &a, model::FileOutcome &o) {
+  a.list(o.messages, [&](model::Message &m) {
     a.io(m.line);
     a.io(m.col);
     a.io(m.text);
@@ -172,7 +172,7 @@ template <typename A> void fields(A &a, pipeline::FileOutcome &o) {
   a.io(o.left);
   a.io(o.removed);
   a.list(o.poolModules, [&](std::string &m) { a.io(m); });
-  a.list(o.records, [&](SiteRecord &r) {
+  a.list(o.records, [&](model::SiteRecord &r) {
     a.choice(r.kind, 4);
     a.io(r.line);
     a.io(r.col);
@@ -184,7 +184,7 @@ template <typename A> void fields(A &a, pipeline::FileOutcome &o) {
     a.io(r.callee);
     a.io(r.ignore);
   });
-  a.list(o.mocks, [&](pipeline::MockCandidate &m) {
+  a.list(o.mocks, [&](model::MockCandidate &m) {
     a.io(m.line);
     a.io(m.col);
     a.io(m.target);
@@ -197,7 +197,7 @@ template <typename A> void fields(A &a, pipeline::FileOutcome &o) {
     o.facts.emplace();
   if (hasFacts)
     factsFields(a, *o.facts);
-  a.list(o.edits, [&](rewrite::Edit &e) {
+  a.list(o.edits, [&](model::Edit &e) {
     a.io(e.offset);
     a.io(e.length);
     a.io(e.text);
@@ -210,19 +210,19 @@ constexpr std::string_view kTrivial = "-", kTrivialClass = "-class";
 
 } // namespace
 
-std::string serialize(const pipeline::FileOutcome &o) {
+std::string serialize(const model::FileOutcome &o) {
   if (o.trivial())
     return std::string(o.mentionsClass ? kTrivialClass : kTrivial);
   std::string out;
   Writer w{out};
-  fields(w, const_cast<pipeline::FileOutcome &>(o)); // the writer only reads
+  fields(w, const_cast<model::FileOutcome &>(o)); // the writer only reads
   return out;
 }
 
-std::optional<pipeline::FileOutcome> deserialize(const std::string &text, const source::SourceFile &file,
+std::optional<model::FileOutcome> deserialize(const std::string &text, const model::SourceFile &file,
                                                  uint64_t hash) {
   // The texts are not in the cache: the outcome comes back released (pipeline::texts reads them).
-  pipeline::FileOutcome out;
+  model::FileOutcome out;
   out.file = file;
   out.hash = hash;
   out.release();
@@ -265,7 +265,7 @@ Cache::Cache(std::string dir, std::string stamp) : stamp_(std::move(stamp)) {
     loaded_.clear();
 }
 
-std::optional<pipeline::FileOutcome> Cache::lookup(const source::SourceFile &file, uint64_t hash,
+std::optional<model::FileOutcome> Cache::lookup(const model::SourceFile &file, uint64_t hash,
                                                    const std::string &variant) {
   std::string key = variant.empty() ? file.display : file.display + "\n" + variant;
   auto it = loaded_.find(key);
@@ -281,7 +281,7 @@ std::optional<pipeline::FileOutcome> Cache::lookup(const source::SourceFile &fil
   return out;
 }
 
-void Cache::put(const pipeline::FileOutcome &o, const std::string &variant) {
+void Cache::put(const model::FileOutcome &o, const std::string &variant) {
   // JSON holds UTF-8 only: a file in another encoding is not cached (it is analyzed again next time).
   if (!o.utf8)
     return;

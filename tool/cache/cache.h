@@ -24,10 +24,10 @@ public:
   /// The cached outcome of `file` when its bytes hash to the stored hash (`hash`, from
   /// contentHash). It comes back released: its texts are read again when needed. A non-empty
   /// `variant` names another outcome of the same bytes (planned with redundant overrides removed).
-  std::optional<pipeline::FileOutcome> lookup(const source::SourceFile &file, uint64_t hash,
+  std::optional<model::FileOutcome> lookup(const model::SourceFile &file, uint64_t hash,
                                               const std::string &variant = "");
   /// Records outcomes to keep (lookup and put are thread-safe; call store() once at the end).
-  void put(const pipeline::FileOutcome &outcome, const std::string &variant = "");
+  void put(const model::FileOutcome &outcome, const std::string &variant = "");
   /// Writes the cache file (atomically); returns false when it could not be written.
   bool store();
 
@@ -45,8 +45,8 @@ private:
 std::string defaultCacheDir(const std::string &firstPath);
 
 /// The serialized form of an outcome (JSON), and back; exposed for tests.
-std::string serialize(const pipeline::FileOutcome &o);
-std::optional<pipeline::FileOutcome> deserialize(const std::string &text, const source::SourceFile &file,
+std::string serialize(const model::FileOutcome &o);
+std::optional<model::FileOutcome> deserialize(const std::string &text, const model::SourceFile &file,
                                                  uint64_t hash);
 
 } // namespace poolify::cache

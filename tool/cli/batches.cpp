@@ -1,6 +1,7 @@
 #include "cli/batches.h"
 
 #include "output/diff.h"
+#include "pipeline/reader.h"
 
 #include <llvm/Support/raw_ostream.h>
 
@@ -13,7 +14,7 @@ namespace poolify::cli {
 namespace {
 
 // The first configured batch that takes the file (by category or glob), or "unbatched".
-std::string membership(const Run &run, size_t i) {
+std::string membership(const pipeline::Run &run, size_t i) {
   const auto &file = run.found.files[i];
   std::string category = run.categoryOf(file);
   auto rel = run.config.relative(file.path);
@@ -28,19 +29,19 @@ std::string membership(const Run &run, size_t i) {
   return "unbatched";
 }
 
-bool matters(const pipeline::FileOutcome &o) {
+bool matters(const model::FileOutcome &o) {
   if (o.failed)
     return false;
   if (o.changed())
     return true;
-  return std::any_of(o.records.begin(), o.records.end(), [](const pipeline::SiteRecord &r) {
-    return r.kind == pipeline::SiteRecord::Kind::Direct || r.kind == pipeline::SiteRecord::Kind::Reference;
+  return std::any_of(o.records.begin(), o.records.end(), [](const model::SiteRecord &r) {
+    return r.kind == model::SiteRecord::Kind::Direct || r.kind == model::SiteRecord::Kind::Reference;
   });
 }
 
 } // namespace
 
-std::vector<BatchPlan> planBatches(const Run &run, const std::string &batch, const std::string &category,
+std::vector<BatchPlan> planBatches(const pipeline::Run &run, const std::string &batch, const std::string &category,
                                    unsigned maxFiles, bool all, std::string &error) {
   std::vector<std::pair<std::string, std::vector<size_t>>> groups;
   auto group = [&](const std::string &name) -> std::vector<size_t> & {
@@ -110,7 +111,7 @@ std::vector<BatchPlan> planBatches(const Run &run, const std::string &batch, con
   return out;
 }
 
-std::string batchPatch(const Run &run, const BatchPlan &b) {
+std::string batchPatch(const pipeline::Run &run, const BatchPlan &b) {
   std::string patch;
   for (size_t i : b.files) {
     const auto &o = run.outcomes[i];
@@ -126,8 +127,8 @@ std::string batchPatch(const Run &run, const BatchPlan &b) {
   return patch;
 }
 
-std::string batchSummary(const Run &run, const BatchPlan &b) {
-  using Outcome = rewrite::SiteDecision::Outcome;
+std::string batchSummary(const pipeline::Run &run, const BatchPlan &b) {
+  using Outcome = model::Outcome;
   std::map<std::string, unsigned> perRule;
   unsigned removed = 0, changedFiles = 0, rewritten = 0;
   std::string files, left;
@@ -136,7 +137,7 @@ std::string batchSummary(const Run &run, const BatchPlan &b) {
     std::map<std::string, unsigned> fileRules;
     unsigned fileRemoved = 0;
     for (const auto &r : o.records) {
-      bool direct = r.kind == pipeline::SiteRecord::Kind::Direct || r.kind == pipeline::SiteRecord::Kind::Reference;
+      bool direct = r.kind == model::SiteRecord::Kind::Direct || r.kind == model::SiteRecord::Kind::Reference;
       if (!direct)
         continue;
       if (r.outcome == Outcome::Rewritten) {

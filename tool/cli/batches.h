@@ -19,12 +19,12 @@ struct BatchPlan {
 /// The batches of a run. `batch`/`category` select one (error text in `error` when unknown);
 /// with `all`, every configured batch in order, then "unbatched" for files no batch takes;
 /// otherwise one batch "all". Only files with something to report are kept.
-std::vector<BatchPlan> planBatches(const Run &run, const std::string &batch, const std::string &category,
+std::vector<BatchPlan> planBatches(const pipeline::Run &run, const std::string &batch, const std::string &category,
                                    unsigned maxFiles, bool all, std::string &error);
 
 /// The batch's Markdown summary (files, sites rewritten per rule, overrides removed, sites left).
-std::string batchSummary(const Run &run, const BatchPlan &b);
+std::string batchSummary(const pipeline::Run &run, const BatchPlan &b);
 /// The concatenated unified diffs of the batch's changed files.
-std::string batchPatch(const Run &run, const BatchPlan &b);
+std::string batchPatch(const pipeline::Run &run, const BatchPlan &b);
 
 } // namespace poolify::cli

@@ -3,6 +3,7 @@
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "cli/run.h"
+#include "pipeline/mocks.h"
 #include "output/findings.h"
 #include "output/manifest.h"
 
@@ -16,11 +17,11 @@ namespace poolify::cli {
 
 namespace {
 
-std::string directMessage(const pipeline::SiteRecord &r) {
-  std::string what = r.kind == pipeline::SiteRecord::Kind::Reference
+std::string directMessage(const model::SiteRecord &r) {
+  std::string what = r.kind == model::SiteRecord::Kind::Reference
                          ? fmt::format("direct reference to {}", r.callable)
                          : fmt::format("direct {} client ({})", r.rule, r.callable);
-  if (r.outcome == rewrite::SiteDecision::Outcome::Removed)
+  if (r.outcome == model::Outcome::Removed)
     return what + "; poolify migrate removes this redundant override";
   if (r.fixable())
     return what + "; poolify migrate rewrites it";
@@ -61,10 +62,10 @@ int runCheck() {
     }
     baseline = std::move(*b);
   }
-  auto prepared = prepareRun(std::vector<std::string>(Paths.begin(), Paths.end()));
+  auto prepared = prepareRun(runOptions(/*cacheByDefault=*/true, /*withInherited=*/!minimums.empty()));
   if (!prepared)
     return 2;
-  Run &run = *prepared;
+  pipeline::Run &run = *prepared;
   for (const auto &minimum : minimums) {
     const std::string &cat = minimum.first;
     bool known = cat.empty() || cat == "other" ||
@@ -76,7 +77,7 @@ int runCheck() {
       return 2;
     }
   }
-  analyze(run, /*withInherited=*/!minimums.empty());
+  analyzeRun(run);
   bool unanalyzable = printErrors(run);
 
   std::vector<output::Finding> findings;
@@ -84,7 +85,7 @@ int runCheck() {
   unsigned baselined = 0, ignored = 0;
   for (const auto &o : run.outcomes) {
     for (const auto &r : o.records) {
-      if (r.kind != pipeline::SiteRecord::Kind::Direct && r.kind != pipeline::SiteRecord::Kind::Reference)
+      if (r.kind != model::SiteRecord::Kind::Direct && r.kind != model::SiteRecord::Kind::Reference)
         continue;
       if (r.ignoredFor(r.rule)) {
         ++ignored;
@@ -115,8 +116,8 @@ int runCheck() {
     return unanalyzable ? 2 : 0;
   }
   // Tests whose patches stop intercepting once their target is migrated.
-  auto lookup = [&](size_t i) -> const std::vector<pipeline::SiteRecord> & { return recordsOf(run, i); };
-  for (const auto &t : output::findMockTargets(run.outcomes, lookup))
+  std::vector<model::MockTarget> mockTargets = pipeline::findMockTargets(run);
+  for (const auto &t : mockTargets)
     findings.push_back({t.path, t.line, t.col, t.rule,
                         fmt::format("mock target '{}' stops intercepting once {}:{} uses the pool; patch the pool "
                                     "function instead",
@@ -127,7 +128,7 @@ int runCheck() {
   });
   bool below = false;
   if (!minimums.empty()) {
-    output::Manifest m = output::buildManifest(run.outcomes, categoriesOf(run), run.inherited);
+    output::Manifest m = output::buildManifest(run.outcomes, run.categories(), run.inherited, mockTargets);
     for (const auto &[cat, pct] : minimums) {
       output::Counts c;
       if (cat.empty())

@@ -3,6 +3,7 @@
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "cli/run.h"
+#include "pipeline/mocks.h"
 #include "output/manifest.h"
 
 #include <llvm/Support/FileSystem.h>
@@ -52,14 +53,15 @@ int runManifest() {
     }
     return writeManifest(format, *merged, OutputFile, false);
   }
-  auto prepared = prepareRun(std::vector<std::string>(Paths.begin(), Paths.end()));
+  auto prepared = prepareRun(runOptions(/*cacheByDefault=*/true, /*withInherited=*/true));
   if (!prepared)
     return 2;
-  Run &run = *prepared;
-  analyze(run, /*withInherited=*/true);
+  pipeline::Run &run = *prepared;
+  analyzeRun(run);
   bool failed = printErrors(run);
-  auto lookup = [&](size_t i) -> const std::vector<pipeline::SiteRecord> & { return recordsOf(run, i); };
-  return writeManifest(format, output::buildManifest(run.outcomes, categoriesOf(run), run.inherited, lookup),
+  return writeManifest(format,
+                       output::buildManifest(run.outcomes, run.categories(), run.inherited,
+                                             pipeline::findMockTargets(run)),
                        OutputFile, failed);
 }
 

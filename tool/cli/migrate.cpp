@@ -4,6 +4,8 @@
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "cli/run.h"
+#include "pipeline/mocks.h"
+#include "pipeline/reader.h"
 #include "output/diff.h"
 #include "output/manifest.h"
 #include "source/file_io.h"
@@ -28,20 +30,22 @@ bool writeText(const std::string &path, const std::string &text) {
   return static_cast<bool>(out);
 }
 
-std::string batchManifest(const Run &run, const BatchPlan &b) {
-  std::vector<pipeline::FileOutcome> outcomes;
+std::string batchManifest(pipeline::Run &run, const BatchPlan &b) {
+  std::vector<model::FileOutcome> outcomes;
   std::vector<std::string> categories;
-  std::vector<std::vector<index::ClassIndex::Inherited>> inherited;
+  std::vector<std::vector<model::Inherited>> inherited;
   for (size_t i : b.files) {
     outcomes.push_back(run.outcomes[i]);
     categories.push_back(run.categoryOf(run.found.files[i]));
-    inherited.push_back(i < run.inherited.size() ? run.inherited[i] : std::vector<index::ClassIndex::Inherited>{});
+    inherited.push_back(i < run.inherited.size() ? run.inherited[i] : std::vector<model::Inherited>{});
   }
-  return output::renderJson(output::buildManifest(outcomes, categories, inherited));
+  auto recordsOf = [&](size_t i) -> const std::vector<model::SiteRecord> & { return run.outcomes[i].records; };
+  return output::renderJson(output::buildManifest(outcomes, categories, inherited,
+                                                  pipeline::findMockTargets(run.outcomes, b.files, recordsOf)));
 }
 
 // Writes one file's new text; false (with the reason on stderr) when it could not be written.
-bool applyFile(const pipeline::FileOutcome &o) {
+bool applyFile(const model::FileOutcome &o) {
   auto texts = pipeline::texts(o);
   if (!texts) {
     llvm::errs() << o.file.display << ": error: " << llvm::toString(texts.takeError()) << "; file not rewritten\n";
@@ -59,10 +63,10 @@ bool colours() { return llvm::outs().has_colors() && !llvm::sys::Process::GetEnv
 } // namespace
 
 int runMigrate() {
-  auto prepared = prepareRun(std::vector<std::string>(Paths.begin(), Paths.end()));
+  auto prepared = prepareRun(runOptions(/*cacheByDefault=*/false, /*withInherited=*/!OutDir.empty() || !ManifestOut.empty()));
   if (!prepared)
     return 2;
-  Run &run = *prepared;
+  pipeline::Run &run = *prepared;
   if (Commit) {
     auto inside = source::runGit({"rev-parse", "--is-inside-work-tree"});
     if (inside.code != 0 || inside.output.rfind("true", 0) != 0) {
@@ -81,7 +85,7 @@ int runMigrate() {
     llvm::errs() << p << "\n";
     failed = true;
   }
-  analyze(run, /*withInherited=*/!OutDir.empty() || !ManifestOut.empty());
+  analyzeRun(run);
 
   bool batching = !BatchName.empty() || !CategoryName.empty() || MaxFiles || !OutDir.empty() || Commit;
   std::vector<BatchPlan> batches;
@@ -128,7 +132,7 @@ int runMigrate() {
     // Sites a person must look at: direct constructions migrate does not fix (the pool modules'
     // own constructors and mock-target strings are reported by --explain but not counted here).
     for (const auto &r : o.records)
-      if ((r.kind == pipeline::SiteRecord::Kind::Direct || r.kind == pipeline::SiteRecord::Kind::Reference) &&
+      if ((r.kind == model::SiteRecord::Kind::Direct || r.kind == model::SiteRecord::Kind::Reference) &&
           !r.fixable())
         ++left;
     if (!o.changed())
@@ -208,8 +212,10 @@ int runMigrate() {
     // The tree as it was read, like `poolify manifest` (one run instead of two).
     llvm::StringRef file(ManifestOut);
     std::string format = file.endswith(".md") ? "markdown" : file.endswith(".csv") ? "csv" : "json";
-    if (writeManifest(format, output::buildManifest(run.outcomes, categoriesOf(run), run.inherited), ManifestOut,
-                      false) == 2)
+    if (writeManifest(format,
+                      output::buildManifest(run.outcomes, run.categories(), run.inherited,
+                                            pipeline::findMockTargets(run)),
+                      ManifestOut, false) == 2)
       return 2;
   }
   warnMissingPools(run.outcomes);

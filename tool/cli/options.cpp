@@ -82,39 +82,4 @@ cl::opt<bool> NoCache("no-cache", cl::desc("Neither read nor write the cache"), 
 
 const char *Argv0 = "poolify";
 
-std::optional<std::vector<rules::Rule>> selectedRules(const std::vector<std::string> &configRules,
-                                                      const std::vector<std::string> &configIds) {
-  std::vector<std::string> paths(RulePaths.begin(), RulePaths.end());
-  if (paths.empty())
-    paths = configRules;
-  if (paths.empty())
-    paths.push_back(rules::defaultRulesDir(Argv0));
-  std::vector<std::string> ids(RuleIds.begin(), RuleIds.end());
-  if (ids.empty())
-    ids = configIds;
-  auto loaded = rules::loadRules(paths);
-  if (!loaded) {
-    llvm::errs() << llvm::toString(loaded.takeError()) << "\n";
-    llvm::errs() << "poolify: the rules could not be loaded; nothing was changed\n";
-    return std::nullopt;
-  }
-  if (ids.empty()) {
-    if (loaded->empty()) {
-      llvm::errs() << "poolify: no rule files found in " << paths.front() << "\n";
-      return std::nullopt;
-    }
-    return std::move(*loaded);
-  }
-  std::vector<rules::Rule> picked;
-  for (const auto &id : ids) {
-    auto it = std::find_if(loaded->begin(), loaded->end(), [&](const rules::Rule &r) { return r.id == id; });
-    if (it == loaded->end()) {
-      llvm::errs() << "poolify: unknown rule id '" << id << "' (poolify rules list shows them)\n";
-      return std::nullopt;
-    }
-    picked.push_back(*it);
-  }
-  return picked;
-}
-
 } // namespace poolify::cli

@@ -50,11 +50,4 @@ extern llvm::cl::opt<bool> NoCache;
 /// argv[0], for finding the shipped rules.
 extern const char *Argv0;
 
-/// The rules --rules/--rule select (the shipped rules/ by default); prints errors and returns
-/// nullopt when they cannot be loaded.
-/// Rules from --rules (else `configRules`, else the shipped folder), narrowed to --rule ids
-/// (else `configIds`).
-std::optional<std::vector<rules::Rule>> selectedRules(const std::vector<std::string> &configRules = {},
-                                                      const std::vector<std::string> &configIds = {});
-
 } // namespace poolify::cli

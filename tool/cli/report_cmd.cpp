@@ -2,6 +2,8 @@
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "cli/run.h"
+#include "pipeline/mocks.h"
+#include "pipeline/reader.h"
 #include "output/diff.h"
 #include "output/report.h"
 
@@ -17,11 +19,11 @@ int runReport() {
     return 2;
   }
   std::vector<std::string> paths(Paths.begin(), Paths.end());
-  auto prepared = prepareRun(paths);
+  auto prepared = prepareRun(runOptions(/*cacheByDefault=*/false, /*withInherited=*/true));
   if (!prepared)
     return 2;
-  Run &run = *prepared;
-  analyze(run, /*withInherited=*/true);
+  pipeline::Run &run = *prepared;
+  analyzeRun(run);
   bool failed = printErrors(run);
 
   output::ReportData data;
@@ -29,9 +31,10 @@ int runReport() {
   for (const auto &p : paths)
     joined += (joined.empty() ? "" : " ") + p;
   data.title = "poolify report: " + (joined.empty() ? std::string(".") : joined);
-  std::vector<std::string> categories = categoriesOf(run);
-  std::vector<pipeline::FileOutcome> after;
-  for (const auto &o : run.outcomes) {
+  std::vector<std::string> categories = run.categories();
+  std::vector<model::FileOutcome> after;
+  for (size_t i = 0; i < run.outcomes.size(); ++i) {
+    const auto &o = run.outcomes[i];
     std::optional<pipeline::Texts> texts;
     if (o.changed()) {
       auto read = pipeline::texts(o);
@@ -46,19 +49,21 @@ int runReport() {
                             o.rewritten, o.removed});
     }
     for (const auto &r : o.records)
-      if ((r.kind == pipeline::SiteRecord::Kind::Direct || r.kind == pipeline::SiteRecord::Kind::Reference) &&
+      if ((r.kind == model::SiteRecord::Kind::Direct || r.kind == model::SiteRecord::Kind::Reference) &&
           !r.fixable())
         data.left.push_back({o.file.display, r.line, r.col, r.rule, r.reason});
     // Coverage once migrated: the same analysis of the rewritten text.
     if (texts) {
-      after.push_back(pipeline::processText(o.file, std::move(texts->updated), run.rules));
-      after.back().release();
+      after.push_back(pipeline::reanalyze(run, i, std::move(texts->updated)));
     } else {
       after.push_back(o);
     }
   }
-  data.before = output::buildManifest(run.outcomes, categories, run.inherited);
-  data.after = output::buildManifest(after, categories, run.inherited);
+  data.before = output::buildManifest(run.outcomes, categories, run.inherited, pipeline::findMockTargets(run));
+  data.after = output::buildManifest(
+      after, categories, run.inherited,
+      pipeline::findMockTargets(after, pipeline::allFiles(after),
+                                [&](size_t i) -> const std::vector<model::SiteRecord> & { return after[i].records; }));
 
   std::error_code ec;
   llvm::raw_fd_ostream os(OutputFile, ec);

@@ -2,6 +2,7 @@
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "output/diff.h"
+#include "pipeline/engine.h"
 #include "pipeline/process.h"
 
 #include <llvm/Support/CommandLine.h>
@@ -19,9 +20,13 @@ int runRules() {
     llvm::errs() << "poolify rules: choose list, validate or test\n";
     return 2;
   }
-  auto rules = selectedRules();
-  if (!rules)
+  auto rules = pipeline::selectRules(std::vector<std::string>(RulePaths.begin(), RulePaths.end()),
+                                     std::vector<std::string>(RuleIds.begin(), RuleIds.end()), {}, {},
+                                     rules::defaultRulesDir(Argv0));
+  if (!rules) {
+    llvm::errs() << llvm::toString(rules.takeError()) << "\n";
     return RulesAction == "validate" ? 1 : 2;
+  }
   if (RulesAction == "list") {
     for (const auto &r : *rules) {
       llvm::outs() << fmt::format("{}\t{}\t{}\n", r.id, r.file, r.description);

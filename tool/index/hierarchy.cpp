@@ -7,8 +7,8 @@
 
 namespace poolify::index {
 
-using analysis::AttributeAssignment;
-using Outcome = rewrite::SiteDecision::Outcome;
+using model::AttributeAssignment;
+using Outcome = model::Outcome;
 
 std::string ClassIndex::dottedPath(const std::string &display) {
   std::string p = display;
@@ -27,7 +27,7 @@ std::string ClassIndex::dottedPath(const std::string &display) {
   return p;
 }
 
-ClassIndex::ClassIndex(std::vector<std::string> displays, std::function<const analysis::FileFacts *(size_t)> facts)
+ClassIndex::ClassIndex(std::vector<std::string> displays, std::function<const model::FileFacts *(size_t)> facts)
     : load_(std::move(facts)) {
   for (const auto &d : displays) {
     dotted_.push_back(dottedPath(d));
@@ -40,7 +40,7 @@ ClassIndex::ClassIndex(std::vector<std::string> displays, std::function<const an
   }
 }
 
-const analysis::ClassFacts &ClassIndex::facts(Key k) { return load_(k.file)->classes[k.cls]; }
+const model::ClassFacts &ClassIndex::facts(Key k) { return load_(k.file)->classes[k.cls]; }
 
 namespace {
 size_t commonPrefix(const std::string &a, const std::string &b) {
@@ -62,7 +62,7 @@ std::optional<ClassIndex::Key> ClassIndex::resolve(const std::string &qname, siz
   if (depth > 8 || qname.empty() || qname[0] == '?')
     return std::nullopt;
   auto findIn = [&](size_t file, const std::string &name) -> std::optional<Key> {
-    const analysis::FileFacts *f = load_(file);
+    const model::FileFacts *f = load_(file);
     if (!f)
       return std::nullopt;
     for (size_t c = 0; c < f->classes.size(); ++c)
@@ -121,7 +121,7 @@ std::vector<ClassIndex::Entry> ClassIndex::mro(Key k) {
   auto memo = mroMemo_.find(k);
   if (memo != mroMemo_.end())
     return memo->second;
-  const analysis::ClassFacts &c = facts(k);
+  const model::ClassFacts &c = facts(k);
   if (auto at = std::find(visiting_.begin(), visiting_.end(), k); at != visiting_.end()) {
     cyclic_.insert(at, visiting_.end());
     problems_.push_back(fmt::format("{}: class {} inherits from itself (a cycle); its hierarchy is not used",
@@ -225,22 +225,22 @@ std::vector<ClassIndex::Key> ClassIndex::runningInits(Key k, std::string &unknow
 }
 
 namespace {
-bool providesPooled(const AttributeAssignment &b) {
-  bool pooled = b.source == AttributeAssignment::Source::Pooled ||
-                (b.source == AttributeAssignment::Source::Site &&
+bool providesPooled(const model::AttributeAssignment &b) {
+  bool pooled = b.source == model::AttributeAssignment::Source::Pooled ||
+                (b.source == model::AttributeAssignment::Source::Site &&
                  (b.outcome == Outcome::Rewritten || b.outcome == Outcome::Removed));
-  return pooled && b.unconditional && b.where == AttributeAssignment::Where::Init;
+  return pooled && b.unconditional && b.where == model::AttributeAssignment::Where::Init;
 }
 } // namespace
 
-std::vector<ClassIndex::Inherited> ClassIndex::inheritedClients(size_t file) {
-  std::vector<Inherited> out;
-  const analysis::FileFacts *ff = load_(file);
+std::vector<model::Inherited> ClassIndex::inheritedClients(size_t file) {
+  std::vector<model::Inherited> out;
+  const model::FileFacts *ff = load_(file);
   if (!ff)
     return out;
   for (size_t ci = 0; ci < ff->classes.size(); ++ci) {
     Key x{file, ci};
-    const analysis::ClassFacts &cls = ff->classes[ci];
+    const model::ClassFacts &cls = ff->classes[ci];
     std::string unknown;
     std::vector<Key> ran = runningInits(x, unknown);
     for (const Entry &e : mro(x)) {
@@ -251,11 +251,11 @@ std::vector<ClassIndex::Inherited> ClassIndex::inheritedClients(size_t file) {
           continue;
         // A class that sets the attribute itself (even through an override `migrate` would remove)
         // has its own client now: it is not listed as inheriting one.
-        bool own = std::any_of(cls.assignments.begin(), cls.assignments.end(), [&](const AttributeAssignment &a) {
-          return a.attr == b.attr && a.where == AttributeAssignment::Where::Init;
+        bool own = std::any_of(cls.assignments.begin(), cls.assignments.end(), [&](const model::AttributeAssignment &a) {
+          return a.attr == b.attr && a.where == model::AttributeAssignment::Where::Init;
         });
         bool listed = std::any_of(out.begin(), out.end(),
-                                  [&](const Inherited &i) { return i.cls == cls.name && i.attr == b.attr; });
+                                  [&](const model::Inherited &i) { return i.cls == cls.name && i.attr == b.attr; });
         if (!own && !listed)
           out.push_back({cls.name, b.attr, b.rule, facts(e.key).name});
       }
@@ -267,7 +267,7 @@ std::vector<ClassIndex::Inherited> ClassIndex::inheritedClients(size_t file) {
 std::vector<std::string> ClassIndex::providerNames(const std::vector<size_t> &files) {
   std::vector<std::string> names;
   for (size_t f : files) {
-    const analysis::FileFacts *ff = load_(f);
+    const model::FileFacts *ff = load_(f);
     if (!ff)
       continue;
     bool any = false;
@@ -297,23 +297,23 @@ std::optional<std::string> ClassIndex::chainBreaker(const std::vector<Entry> &or
     if (!e.known || std::find(ran.begin(), ran.end(), e.key) == ran.end())
       continue;
     const auto &calls = facts(e.key).initCalls;
-    if (std::none_of(calls.begin(), calls.end(), [](const analysis::BaseInitCall &c) { return c.unconditional; }))
+    if (std::none_of(calls.begin(), calls.end(), [](const model::BaseInitCall &c) { return c.unconditional; }))
       breaker = facts(e.key).name;
   }
   return breaker;
 }
 
-std::vector<OverrideDecision> ClassIndex::decideOverrides(const std::vector<size_t> &files) {
-  std::vector<OverrideDecision> out;
+std::vector<model::OverrideDecision> ClassIndex::decideOverrides(const std::vector<size_t> &files) {
+  std::vector<model::OverrideDecision> out;
   for (size_t file : files) {
-    const analysis::FileFacts *ff = load_(file);
+    const model::FileFacts *ff = load_(file);
     if (!ff)
       continue;
     for (size_t ci = 0; ci < ff->classes.size(); ++ci) {
       Key x{file, ci};
-      const analysis::ClassFacts &cls = ff->classes[ci];
-      for (const AttributeAssignment &a : cls.assignments) {
-        if (a.source != AttributeAssignment::Source::Site ||
+      const model::ClassFacts &cls = ff->classes[ci];
+      for (const model::AttributeAssignment &a : cls.assignments) {
+        if (a.source != model::AttributeAssignment::Source::Site ||
             (a.outcome != Outcome::Rewritten && a.outcome != Outcome::LeftMissing))
           continue;
         std::vector<Entry> order = mro(x);
@@ -321,17 +321,17 @@ std::vector<OverrideDecision> ClassIndex::decideOverrides(const std::vector<size
           continue; // no MRO exists: an ordinary site
         // A base that assigns the attribute at all: without one, this is an ordinary site. Of its
         // assignments, a pooled one tells most (`= None` in __init__, the client in init_clients()).
-        const analysis::ClassFacts *plausible = nullptr;
-        const AttributeAssignment *plausibleAssign = nullptr;
+        const model::ClassFacts *plausible = nullptr;
+        const model::AttributeAssignment *plausibleAssign = nullptr;
         Key plausibleKey{0, 0};
         for (size_t i = 1; i < order.size() && !plausible; ++i) {
           if (!order[i].known)
             continue;
           for (const auto &b : facts(order[i].key).assignments) {
-            if (b.attr != a.attr || b.where == AttributeAssignment::Where::ClassBody)
+            if (b.attr != a.attr || b.where == model::AttributeAssignment::Where::ClassBody)
               continue;
-            bool pooled = b.source == AttributeAssignment::Source::Pooled ||
-                          (b.source == AttributeAssignment::Source::Site && b.outcome == Outcome::Rewritten);
+            bool pooled = b.source == model::AttributeAssignment::Source::Pooled ||
+                          (b.source == model::AttributeAssignment::Source::Site && b.outcome == Outcome::Rewritten);
             if (!plausibleAssign || pooled) {
               plausible = &facts(order[i].key);
               plausibleAssign = &b;
@@ -343,16 +343,16 @@ std::vector<OverrideDecision> ClassIndex::decideOverrides(const std::vector<size
         }
         if (!plausible)
           continue;
-        OverrideDecision d{file, a.siteOffset, a.line, a.col, a.rule, false, {}, ""};
+        model::OverrideDecision d{file, a.siteOffset, a.line, a.col, a.rule, false, {}, ""};
         auto keep = [&](const std::string &why) {
           d.note = "not removed: " + why;
           out.push_back(d);
         };
-        if (a.where == AttributeAssignment::Where::ClassBody) {
+        if (a.where == model::AttributeAssignment::Where::ClassBody) {
           keep(fmt::format("{} is a class attribute", a.attr));
           continue;
         }
-        if (a.where == AttributeAssignment::Where::OtherMethod) {
+        if (a.where == model::AttributeAssignment::Where::OtherMethod) {
           keep(fmt::format("{} is assigned in {}(), not in __init__", a.attr, a.method));
           continue;
         }
@@ -362,16 +362,16 @@ std::vector<OverrideDecision> ClassIndex::decideOverrides(const std::vector<size
         }
         std::string unknown;
         std::vector<Key> ran = runningInits(x, unknown);
-        const analysis::ClassFacts *provider = nullptr;
-        const AttributeAssignment *provided = nullptr;
+        const model::ClassFacts *provider = nullptr;
+        const model::AttributeAssignment *provided = nullptr;
         for (size_t i = 1; i < order.size() && !provider; ++i) {
           if (!order[i].known || std::find(ran.begin(), ran.end(), order[i].key) == ran.end())
             continue;
           for (const auto &b : facts(order[i].key).assignments) {
-            bool pooled = b.source == AttributeAssignment::Source::Pooled ||
-                          (b.source == AttributeAssignment::Source::Site && b.outcome == Outcome::Rewritten);
+            bool pooled = b.source == model::AttributeAssignment::Source::Pooled ||
+                          (b.source == model::AttributeAssignment::Source::Site && b.outcome == Outcome::Rewritten);
             if (b.attr == a.attr && b.rule == a.rule && pooled && b.unconditional &&
-                b.where == AttributeAssignment::Where::Init) {
+                b.where == model::AttributeAssignment::Where::Init) {
               provider = &facts(order[i].key);
               provided = &b;
               break;
@@ -380,7 +380,7 @@ std::vector<OverrideDecision> ClassIndex::decideOverrides(const std::vector<size
         }
         if (!provider) {
           bool callsBase = std::any_of(cls.initCalls.begin(), cls.initCalls.end(),
-                                       [](const analysis::BaseInitCall &c) { return c.unconditional; });
+                                       [](const model::BaseInitCall &c) { return c.unconditional; });
           if (cls.initCalls.empty())
             keep(fmt::format("{}.__init__ never calls the base __init__ ({} sets {})", cls.name, plausible->name,
                              a.attr));
@@ -388,7 +388,7 @@ std::vector<OverrideDecision> ClassIndex::decideOverrides(const std::vector<size
             keep(fmt::format("{}.__init__ calls the base __init__ only conditionally", cls.name));
           else if (!unknown.empty())
             keep(fmt::format("the base __init__ chain goes through {}, which poolify cannot see", unknown));
-          else if (plausibleAssign->where != AttributeAssignment::Where::Init)
+          else if (plausibleAssign->where != model::AttributeAssignment::Where::Init)
             keep(fmt::format("{} sets {} only after construction (in {}())", plausible->name, a.attr,
                              plausibleAssign->method));
           else if (!plausibleAssign->unconditional)

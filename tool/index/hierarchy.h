@@ -17,32 +17,18 @@
 
 namespace poolify::index {
 
-struct OverrideDecision {
-  size_t file;
-  uint32_t siteOffset;        // the override's callee
-  unsigned line = 0, col = 0;
-  std::string rule;
-  bool remove = false;
-  rewrite::Removal removal;   // when remove
-  std::string note;           // otherwise: why it stays ("not removed: ...")
-};
-
 class ClassIndex {
 public:
   /// `displays[i]` is file i's path ('/'-separated); its module path follows from it.
   /// `facts(i)` returns file i's class facts, computing them on first use (nullptr when unreadable).
-  ClassIndex(std::vector<std::string> displays, std::function<const analysis::FileFacts *(size_t)> facts);
+  ClassIndex(std::vector<std::string> displays, std::function<const model::FileFacts *(size_t)> facts);
 
   /// Decisions for every override of a client in a class whose bases may provide it, in file
   /// order; `problems` collects cycles and other reportable oddities.
-  std::vector<OverrideDecision> decideOverrides(const std::vector<size_t> &files);
+  std::vector<model::OverrideDecision> decideOverrides(const std::vector<size_t> &files);
   const std::vector<std::string> &problems() const { return problems_; }
 
-  /// Pooled clients class `cls` of `file` gets from a base's __init__ (and does not set itself).
-  struct Inherited {
-    std::string cls, attr, rule, base;
-  };
-  std::vector<Inherited> inheritedClients(size_t file);
+  std::vector<model::Inherited> inheritedClients(size_t file);
   /// Names of classes that assign a pooled client in __init__ or inherit one (for the literal
   /// prefilter that finds their subclasses), from the files loaded so far.
   std::vector<std::string> providerNames(const std::vector<size_t> &files);
@@ -63,7 +49,7 @@ private:
     std::string opaque;
   };
 
-  const analysis::ClassFacts &facts(Key k);
+  const model::ClassFacts &facts(Key k);
   std::optional<Key> resolve(const std::string &qname, size_t fromFile, int depth = 0);
   std::vector<Entry> mro(Key k);
   std::vector<Key> runningInits(Key k, std::string &unknown);
@@ -71,7 +57,7 @@ private:
 
   std::vector<std::string> dotted_;
   std::vector<bool> isPackage_;
-  std::function<const analysis::FileFacts *(size_t)> load_;
+  std::function<const model::FileFacts *(size_t)> load_;
   // Files by the last component of their module path ("c" for a.b.c): a module path's files are
   // those whose path ends with it (one entry per file, not one per suffix).
   std::unordered_map<std::string, std::vector<size_t>> byLastComponent_;

@@ -12,7 +12,7 @@
 
 namespace poolify::output {
 
-using pipeline::SiteRecord;
+using model::SiteRecord;
 
 double Counts::coverage() const {
   unsigned all = pooledSites + directSites;
@@ -21,9 +21,9 @@ double Counts::coverage() const {
 
 std::string formatPercent(double pct) { return fmt::format("{:.1f}", std::floor(pct * 10 + 1e-9) / 10); }
 
-Manifest buildManifest(const std::vector<pipeline::FileOutcome> &outcomes, const std::vector<std::string> &categories,
-                       const std::vector<std::vector<index::ClassIndex::Inherited>> &inherited,
-                       const RecordsOf &recordsOf) {
+Manifest buildManifest(const std::vector<model::FileOutcome> &outcomes, const std::vector<std::string> &categories,
+                       const std::vector<std::vector<model::Inherited>> &inherited,
+                       std::vector<model::MockTarget> mockTargets) {
   Manifest m;
   for (size_t i = 0; i < outcomes.size(); ++i) {
     const auto &o = outcomes[i];
@@ -31,9 +31,9 @@ Manifest buildManifest(const std::vector<pipeline::FileOutcome> &outcomes, const
     f.path = o.file.display;
     f.category = categories[i];
     for (const auto &r : o.records) {
-      if (r.kind == SiteRecord::Kind::Direct || r.kind == SiteRecord::Kind::Reference)
+      if (r.kind == model::SiteRecord::Kind::Direct || r.kind == model::SiteRecord::Kind::Reference)
         f.direct.push_back(r);
-      else if (r.kind == SiteRecord::Kind::Pooled)
+      else if (r.kind == model::SiteRecord::Kind::Pooled)
         f.pooled.push_back(r);
     }
     if (i < inherited.size())
@@ -42,7 +42,7 @@ Manifest buildManifest(const std::vector<pipeline::FileOutcome> &outcomes, const
       continue;
     m.files.push_back(std::move(f));
   }
-  m.mockTargets = findMockTargets(outcomes, recordsOf);
+  m.mockTargets = std::move(mockTargets);
   recount(m);
   return m;
 }
@@ -63,7 +63,7 @@ void recount(Manifest &m) {
         c->fixableSites += d.fixable();
     }
   }
-  std::sort(m.mockTargets.begin(), m.mockTargets.end(), [](const MockTarget &a, const MockTarget &b) {
+  std::sort(m.mockTargets.begin(), m.mockTargets.end(), [](const model::MockTarget &a, const model::MockTarget &b) {
     return std::tie(a.path, a.line, a.col, a.target) < std::tie(b.path, b.line, b.col, b.target);
   });
 }
@@ -100,22 +100,22 @@ llvm::Expected<Manifest> readManifest(const std::string &path) {
       ManifestFile f;
       f.path = str(fo, "path");
       f.category = str(fo, "category");
-      auto sites = [&](llvm::StringRef key, bool direct, std::vector<SiteRecord> &out) {
+      auto sites = [&](llvm::StringRef key, bool direct, std::vector<model::SiteRecord> &out) {
         if (const llvm::json::Array *arr = fo->getArray(key))
           for (const auto &sv : *arr) {
             const llvm::json::Object *so = sv.getAsObject();
-            SiteRecord r;
-            r.kind = !direct ? SiteRecord::Kind::Pooled
-                     : str(so, "kind") == "reference" ? SiteRecord::Kind::Reference
-                                                      : SiteRecord::Kind::Direct;
+            model::SiteRecord r;
+            r.kind = !direct ? model::SiteRecord::Kind::Pooled
+                     : str(so, "kind") == "reference" ? model::SiteRecord::Kind::Reference
+                                                      : model::SiteRecord::Kind::Direct;
             r.line = num(so, "line");
             r.col = num(so, "column");
             r.rule = str(so, "rule");
             r.callable = str(so, "callable");
             std::string fix = str(so, "fix");
-            r.outcome = !direct || fix == "rewrite"  ? rewrite::SiteDecision::Outcome::Rewritten
-                        : fix == "remove redundant override" ? rewrite::SiteDecision::Outcome::Removed
-                                                             : rewrite::SiteDecision::Outcome::Left;
+            r.outcome = !direct || fix == "rewrite"  ? model::Outcome::Rewritten
+                        : fix == "remove redundant override" ? model::Outcome::Removed
+                                                             : model::Outcome::Left;
             r.reason = str(so, "reason");
             std::string ignored = str(so, "ignored");
             r.ignore = ignored == "all rules" ? "*" : ignored;
@@ -165,71 +165,6 @@ llvm::Expected<Manifest> mergeManifests(const std::vector<std::string> &paths) {
   return out;
 }
 
-std::vector<MockTarget> findMockTargets(const std::vector<pipeline::FileOutcome> &outcomes,
-                                        const RecordsOf &recordsOf) {
-  std::vector<MockTarget> out;
-  // Candidate files, indexed once: a string target names the module (its last component at
-  // least, as one of the target's components); an object target is looked up only among the
-  // files analyzed anyway.
-  std::vector<std::string> dotted;
-  std::unordered_map<std::string, std::vector<size_t>> byLastComponent;
-  std::vector<size_t> withRecords;
-  for (size_t i = 0; i < outcomes.size(); ++i) {
-    dotted.push_back(index::ClassIndex::dottedPath(outcomes[i].file.display));
-    const std::string &d = dotted.back();
-    std::string last = d.substr(d.rfind('.') == std::string::npos ? 0 : d.rfind('.') + 1);
-    if (!last.empty())
-      byLastComponent[last].push_back(i);
-    if (!outcomes[i].records.empty())
-      withRecords.push_back(i);
-  }
-  std::vector<size_t> named;
-  for (const auto &test : outcomes) {
-    for (const auto &mock : test.mocks) {
-      if (!mock.object) {
-        named.clear();
-        for (size_t b = 0; b <= mock.target.size();) {
-          size_t e = std::min(mock.target.find('.', b), mock.target.size());
-          if (auto it = byLastComponent.find(mock.target.substr(b, e - b)); it != byLastComponent.end())
-            named.insert(named.end(), it->second.begin(), it->second.end());
-          b = e + 1;
-        }
-        std::sort(named.begin(), named.end());
-        named.erase(std::unique(named.begin(), named.end()), named.end());
-      }
-      // The first rewritable site the target names (files in path order, sites in line order).
-      for (size_t i : mock.object ? withRecords : named) {
-        const std::string &d = dotted[i];
-        const SiteRecord *hit = nullptr;
-        const auto &records = recordsOf ? recordsOf(i) : outcomes[i].records;
-        for (const auto &r : records) {
-          if (r.kind != SiteRecord::Kind::Direct || !r.fixable())
-            continue;
-          if (mock.object) {
-            if (r.callable == mock.target)
-              hit = &r;
-          } else if (mock.target.size() > r.callee.size() + 1 &&
-                     mock.target.compare(mock.target.size() - r.callee.size(), r.callee.size(), r.callee) == 0 &&
-                     mock.target[mock.target.size() - r.callee.size() - 1] == '.') {
-            std::string module = mock.target.substr(0, mock.target.size() - r.callee.size() - 1);
-            if (d == module || (d.size() > module.size() && d.compare(d.size() - module.size(), module.size(), module) == 0 &&
-                                d[d.size() - module.size() - 1] == '.'))
-              hit = &r;
-          }
-          if (hit)
-            break;
-        }
-        if (hit) {
-          out.push_back({test.file.display, mock.line, mock.col, mock.target, outcomes[i].file.display, hit->line,
-                         hit->col, hit->rule});
-          break;
-        }
-      }
-    }
-  }
-  return out;
-}
-
 namespace {
 
 llvm::json::Object countsJson(const Counts &c) {
@@ -246,12 +181,12 @@ llvm::json::Object countsJson(const Counts &c) {
   };
 }
 
-llvm::json::Value siteJson(const SiteRecord &r, bool direct) {
+llvm::json::Value siteJson(const model::SiteRecord &r, bool direct) {
   llvm::json::Object o{{"line", r.line}, {"column", r.col}, {"rule", r.rule}, {"callable", r.callable}};
   if (direct) {
-    o["kind"] = r.kind == SiteRecord::Kind::Reference ? "reference" : "call";
+    o["kind"] = r.kind == model::SiteRecord::Kind::Reference ? "reference" : "call";
     o["fixable"] = r.fixable();
-    o["fix"] = r.outcome == rewrite::SiteDecision::Outcome::Removed ? "remove redundant override"
+    o["fix"] = r.outcome == model::Outcome::Removed ? "remove redundant override"
                : r.fixable()                                        ? "rewrite"
                                                                     : "none";
     if (!r.fixable())
@@ -355,7 +290,7 @@ std::string renderMarkdown(const Manifest &m) {
     for (const auto &f : m.files)
       for (const auto &d : f.direct)
         out += fmt::format("| `{}:{}:{}` | {} | {} |\n", mdCell(f.path), d.line, d.col, d.rule,
-                           d.fixable() ? (d.outcome == rewrite::SiteDecision::Outcome::Removed ? "remove override"
+                           d.fixable() ? (d.outcome == model::Outcome::Removed ? "remove override"
                                                                                                 : "rewrite")
                                        : "left: " + mdCell(d.reason));
   }
@@ -377,7 +312,7 @@ std::string renderCsv(const Manifest &m) {
                          c, csvField(rule), csvField(callable), fixable, csvField(detail));
     };
     for (const auto &d : f.direct)
-      line(d.kind == SiteRecord::Kind::Reference ? "direct-reference" : "direct", d.line, d.col, d.rule, d.callable,
+      line(d.kind == model::SiteRecord::Kind::Reference ? "direct-reference" : "direct", d.line, d.col, d.rule, d.callable,
            d.fixable() ? "yes" : "no", d.fixable() ? "" : d.reason);
     for (const auto &p : f.pooled)
       line("pooled", p.line, p.col, p.rule, p.callable, "", "");

@@ -3,8 +3,7 @@
 // Built from the analysis of a run; deterministic (sorted by path and category name).
 #pragma once
 
-#include "index/hierarchy.h"
-#include "pipeline/process.h"
+#include "model/outcome.h"
 
 #include <llvm/Support/Error.h>
 #include <llvm/Support/raw_ostream.h>
@@ -16,19 +15,10 @@
 
 namespace poolify::output {
 
-struct MockTarget {
-  std::string path;   // the test file
-  unsigned line = 0, col = 0;
-  std::string target; // "pkg.mod.bigquery.Client"
-  std::string sitePath;
-  unsigned siteLine = 0, siteCol = 0;
-  std::string rule;
-};
-
 struct ManifestFile {
   std::string path, category, status; // status: direct | pooled | inherited
-  std::vector<pipeline::SiteRecord> direct, pooled;
-  std::vector<index::ClassIndex::Inherited> inherited;
+  std::vector<model::SiteRecord> direct, pooled;
+  std::vector<model::Inherited> inherited;
 };
 
 struct Counts {
@@ -41,20 +31,12 @@ struct Manifest {
   std::vector<ManifestFile> files;
   std::map<std::string, Counts> categories;
   Counts total;
-  std::vector<MockTarget> mockTargets;
+  std::vector<model::MockTarget> mockTargets;
 };
 
-/// Site records of file i for matching mock targets; files outside a --shard are analyzed on demand.
-using RecordsOf = std::function<const std::vector<pipeline::SiteRecord> &(size_t)>;
-
-Manifest buildManifest(const std::vector<pipeline::FileOutcome> &outcomes, const std::vector<std::string> &categories,
-                       const std::vector<std::vector<index::ClassIndex::Inherited>> &inherited,
-                       const RecordsOf &recordsOf = nullptr);
-
-/// Patch targets in tests that name a site `migrate` rewrites or removes: once migrated, the
-/// patch no longer intercepts anything (and the pooled client may be shared across tests).
-std::vector<MockTarget> findMockTargets(const std::vector<pipeline::FileOutcome> &outcomes,
-                                        const RecordsOf &recordsOf = nullptr);
+Manifest buildManifest(const std::vector<model::FileOutcome> &outcomes, const std::vector<std::string> &categories,
+                       const std::vector<std::vector<model::Inherited>> &inherited,
+                       std::vector<model::MockTarget> mockTargets = {});
 
 /// Sorts and recomputes the per-category and total counts from the files.
 void recount(Manifest &m);

@@ -439,7 +439,7 @@ std::string leftSection(const ReportData &data) {
 }
 
 // Test patches that stop intercepting once the sites they name use the pool.
-std::string mocksSection(const std::vector<MockTarget> &mocks) {
+std::string mocksSection(const std::vector<model::MockTarget> &mocks) {
   if (mocks.empty())
     return {};
   std::string out = fmt::format(

@@ -1,5 +1,6 @@
 #include "pipeline/process.h"
 
+#include "pipeline/reader.h"
 #include "analysis/sites.h"
 #include "python/scopes.h"
 #include "rewrite/planner.h"
@@ -56,7 +57,7 @@ bool isAsciiCompatible(const std::string &enc) {
   return std::find(std::begin(known), std::end(known), enc) != std::end(known) || enc.rfind("iso-8859-", 0) == 0;
 }
 
-void say(FileOutcome &out, const LineIndex &lines, size_t offset, size_t base, const std::string &what,
+void say(model::FileOutcome &out, const LineIndex &lines, size_t offset, size_t base, const std::string &what,
          bool error = true) {
   LineCol lc = lines.at(offset);
   // The BOM is not a character anyone sees: columns on line 1 do not count it.
@@ -111,9 +112,9 @@ std::string normalisedLine(std::string_view text, size_t offset) {
 }
 
 // patch("a.b.Client"), mock.patch(...), mocker.patch(...), @patch(...); patch.object(mod, "Client").
-void recordMocks(FileOutcome &out, const py::Tree &tree, const py::ScopeModel &model, const LineIndex &lines,
+void recordMocks(model::FileOutcome &out, const py::Tree &tree, const py::ScopeModel &model, const LineIndex &lines,
                  size_t base) {
-  auto position = [&](TSNode n, MockCandidate &m) {
+  auto position = [&](TSNode n, model::MockCandidate &m) {
     LineCol lc = lines.at(base + py::start(n));
     m.line = lc.line;
     m.col = lc.col;
@@ -149,7 +150,7 @@ void recordMocks(FileOutcome &out, const py::Tree &tree, const py::ScopeModel &m
       continue;
     if (first && endsWith("patch") && std::count(content->begin(), content->end(), '.') >= 1 &&
         content->find(' ') == std::string::npos) {
-      MockCandidate m;
+      model::MockCandidate m;
       position(str, m);
       m.target = *content;
       out.mocks.push_back(m);
@@ -157,7 +158,7 @@ void recordMocks(FileOutcome &out, const py::Tree &tree, const py::ScopeModel &m
                py::same(ts_node_named_child(args, 1), str)) {
       TSNode obj = ts_node_named_child(args, 0);
       if (auto q = model.qualify(obj, model.scopeAt(py::start(obj)))) {
-        MockCandidate m;
+        model::MockCandidate m;
         position(obj, m);
         m.target = *q + "." + *content;
         m.object = true;
@@ -167,7 +168,7 @@ void recordMocks(FileOutcome &out, const py::Tree &tree, const py::ScopeModel &m
   }
 }
 
-void recordSites(FileOutcome &out, const py::Tree &tree, const py::ScopeModel &model,
+void recordSites(model::FileOutcome &out, const py::Tree &tree, const py::ScopeModel &model,
                  const std::vector<analysis::Site> &sites, const rewrite::FilePlan &plan,
                  const std::vector<rules::Rule> &rules, const LineIndex &lines, size_t base) {
   std::string_view text = tree.text();
@@ -177,8 +178,8 @@ void recordSites(FileOutcome &out, const py::Tree &tree, const py::ScopeModel &m
   for (TSNode c : model.comments())
     if (auto m = ignoreMarker(tree.text(c)); !m.empty())
       markers[bodyLines.lineOf(py::start(c))] = m;
-  auto make = [&](SiteRecord::Kind kind, TSNode at, const rules::Rule &rule, const std::string &callable) {
-    SiteRecord r;
+  auto make = [&](model::SiteRecord::Kind kind, TSNode at, const rules::Rule &rule, const std::string &callable) {
+    model::SiteRecord r;
     r.kind = kind;
     LineCol lc = lines.at(base + py::start(at));
     if (base > 0 && lc.line == 1 && lc.col > 1)
@@ -195,12 +196,12 @@ void recordSites(FileOutcome &out, const py::Tree &tree, const py::ScopeModel &m
   };
   for (size_t i = 0; i < sites.size(); ++i) {
     const auto &s = sites[i];
-    SiteRecord::Kind kind = s.inString ? SiteRecord::Kind::String
+    model::SiteRecord::Kind kind = s.inString ? model::SiteRecord::Kind::String
                             : rewrite::isModuleFile(out.file.path, s.rewrite->replace.module)
-                                ? SiteRecord::Kind::PoolDefinition
-                            : ts_node_is_null(s.call) ? SiteRecord::Kind::Reference
-                                                      : SiteRecord::Kind::Direct;
-    SiteRecord r = make(kind, s.callee, *s.rule, s.qname);
+                                ? model::SiteRecord::Kind::PoolDefinition
+                            : ts_node_is_null(s.call) ? model::SiteRecord::Kind::Reference
+                                                      : model::SiteRecord::Kind::Direct;
+    model::SiteRecord r = make(kind, s.callee, *s.rule, s.qname);
     if (i < plan.decisions.size()) {
       r.outcome = plan.decisions[i].outcome;
       r.reason = plan.decisions[i].reason;
@@ -208,34 +209,17 @@ void recordSites(FileOutcome &out, const py::Tree &tree, const py::ScopeModel &m
     out.records.push_back(std::move(r));
   }
   for (const auto &u : analysis::findPooledUses(tree, model, rules)) {
-    SiteRecord r = make(SiteRecord::Kind::Pooled, u.callee, *u.rule, u.qname);
-    r.outcome = rewrite::SiteDecision::Outcome::Rewritten;
+    model::SiteRecord r = make(model::SiteRecord::Kind::Pooled, u.callee, *u.rule, u.qname);
+    r.outcome = model::Outcome::Rewritten;
     out.records.push_back(std::move(r));
   }
-  std::stable_sort(out.records.begin(), out.records.end(), [](const SiteRecord &a, const SiteRecord &b) {
+  std::stable_sort(out.records.begin(), out.records.end(), [](const model::SiteRecord &a, const model::SiteRecord &b) {
     return std::tie(a.line, a.col) < std::tie(b.line, b.col);
   });
   recordMocks(out, tree, model, lines, base);
 }
 
 } // namespace
-
-bool SiteRecord::ignoredFor(const std::string &ruleId) const {
-  if (ignore.empty())
-    return false;
-  if (ignore == "*")
-    return true;
-  size_t i = 0;
-  while (i <= ignore.size()) {
-    size_t j = ignore.find(',', i);
-    if (j == std::string::npos)
-      j = ignore.size();
-    if (ignore.compare(i, j - i, ruleId) == 0 && j - i == ruleId.size())
-      return true;
-    i = j + 1;
-  }
-  return false;
-}
 
 std::optional<size_t> firstErrorAfter(std::optional<py::Tree> before, std::string_view edited,
                                       const rewrite::EditSet &edits) {
@@ -252,9 +236,9 @@ std::optional<size_t> firstErrorAfter(std::optional<py::Tree> before, std::strin
   return py::Tree::parse(edited).firstError();
 }
 
-FileOutcome processText(const source::SourceFile &file, std::string bytes, const std::vector<rules::Rule> &rules,
-                        const std::map<uint32_t, rewrite::Removal> &removals) {
-  FileOutcome out;
+model::FileOutcome processText(const model::SourceFile &file, std::string bytes, const std::vector<rules::Rule> &rules,
+                        const std::map<uint32_t, model::Removal> &removals) {
+  model::FileOutcome out;
   out.file = file;
   out.original = std::move(bytes);
   std::string_view all = out.original;
@@ -323,7 +307,7 @@ FileOutcome processText(const source::SourceFile &file, std::string bytes, const
     std::string path = file.path;
     std::replace(path.begin(), path.end(), '\\', '/');
     // Offsets in `removals` are file offsets; the tree sees the text after the BOM.
-    std::map<uint32_t, rewrite::Removal> bodyRemovals;
+    std::map<uint32_t, model::Removal> bodyRemovals;
     for (const auto &[offset, r] : removals)
       bodyRemovals[offset - static_cast<uint32_t>(base)] = r;
     rewrite::FilePlan plan = rewrite::planFile(tree, model, sites, path, bodyLines, bodyRemovals);
@@ -376,49 +360,15 @@ FileOutcome processText(const source::SourceFile &file, std::string bytes, const
   return out;
 }
 
-void FileOutcome::release() {
-  std::string().swap(original);
-  std::string().swap(updated);
-  held = false;
-}
-
-llvm::Expected<Texts> texts(const FileOutcome &o) {
-  Texts t;
-  if (o.held) {
-    t.original = o.original;
-    t.updated = o.changed() ? o.updated : o.original;
-    return t;
-  }
-  auto bytes = source::readFile(o.file.path);
-  if (!bytes)
-    return bytes.takeError();
-  if (contentHash(*bytes) != o.hash)
-    return llvm::createStringError(std::errc::resource_unavailable_try_again,
-                                   "changed on disk since poolify read it; run poolify again");
-  t.original = std::move(*bytes);
-  if (!o.changed()) {
-    t.updated = t.original;
-    return t;
-  }
-  rewrite::EditSet edits;
-  for (const auto &e : o.edits)
-    edits.replace(e.offset, e.length, e.text);
-  auto updated = edits.apply(t.original, o.file.display);
-  if (!updated)
-    return updated.takeError();
-  t.updated = std::move(*updated);
-  return t;
-}
-
-std::optional<analysis::FileFacts> classFactsOf(const source::SourceFile &file, const std::vector<rules::Rule> &rules) {
-  auto bytes = source::readFile(file.path);
+std::optional<model::FileFacts> classFactsOf(const model::SourceFile &file, const std::vector<rules::Rule> &rules) {
+  auto bytes = readSource(file);
   if (!bytes) {
     llvm::consumeError(bytes.takeError());
     return std::nullopt;
   }
   // The same analysis as any file: a base's own direct client may be rewritten by the run, which
   // makes it a provider.
-  FileOutcome out = processText(file, std::move(*bytes), rules);
+  model::FileOutcome out = processText(file, std::move(*bytes), rules);
   if (out.failed)
     return std::nullopt;
   if (out.facts)
@@ -433,8 +383,8 @@ std::optional<analysis::FileFacts> classFactsOf(const source::SourceFile &file, 
   return analysis::extractClasses(tree, model, {}, {}, rules, lines);
 }
 
-FileOutcome unreadable(const source::SourceFile &file, llvm::Error error) {
-  FileOutcome out;
+model::FileOutcome unreadable(const model::SourceFile &file, llvm::Error error) {
+  model::FileOutcome out;
   out.file = file;
   out.failed = true;
   out.messages.push_back(
@@ -442,8 +392,8 @@ FileOutcome unreadable(const source::SourceFile &file, llvm::Error error) {
   return out;
 }
 
-FileOutcome processFile(const source::SourceFile &file, const std::vector<rules::Rule> &rules) {
-  auto bytes = source::readFile(file.path);
+model::FileOutcome processFile(const model::SourceFile &file, const std::vector<rules::Rule> &rules) {
+  auto bytes = readSource(file);
   if (!bytes)
     return unreadable(file, bytes.takeError());
   return processText(file, std::move(*bytes), rules);

@@ -7,14 +7,14 @@
 
 namespace poolify::rewrite {
 
-std::vector<Edit> EditSet::joined() const {
+std::vector<model::Edit> EditSet::joined() const {
   // Stable sort keeps the order of insertions made at one offset.
-  std::vector<Edit> sorted = edits_;
-  std::stable_sort(sorted.begin(), sorted.end(), [](const Edit &a, const Edit &b) { return a.offset < b.offset; });
-  std::vector<Edit> joined;
-  for (const Edit &e : sorted) {
+  std::vector<model::Edit> sorted = edits_;
+  std::stable_sort(sorted.begin(), sorted.end(), [](const model::Edit &a, const model::Edit &b) { return a.offset < b.offset; });
+  std::vector<model::Edit> joined;
+  for (const model::Edit &e : sorted) {
     if (!joined.empty()) {
-      Edit &prev = joined.back();
+      model::Edit &prev = joined.back();
       size_t prevEnd = prev.offset + prev.length;
       bool touches = e.offset == prevEnd && (e.length == 0 || prev.length == 0);
       if (touches) {
@@ -30,7 +30,7 @@ std::vector<Edit> EditSet::joined() const {
 
 llvm::Expected<std::string> EditSet::apply(std::string_view code, const std::string &path) const {
   clang::tooling::Replacements reps;
-  for (const Edit &e : joined()) {
+  for (const model::Edit &e : joined()) {
     if (e.offset + e.length > code.size())
       return llvm::createStringError(std::errc::invalid_argument, "%s: internal error: edit past end of file",
                                      path.c_str());

@@ -3,6 +3,8 @@
 // conflict, never silently merged. Application goes through clang::tooling::Replacements.
 #pragma once
 
+#include "model/edit.h"
+
 #include <llvm/Support/Error.h>
 
 #include <string>
@@ -10,12 +12,6 @@
 #include <vector>
 
 namespace poolify::rewrite {
-
-struct Edit {
-  size_t offset;
-  size_t length;
-  std::string text;
-};
 
 class EditSet {
 public:
@@ -26,15 +22,15 @@ public:
   void append(const EditSet &other) { edits_.insert(edits_.end(), other.edits_.begin(), other.edits_.end()); }
   bool empty() const { return edits_.empty(); }
   /// The edits as added (apply() sorts and joins them).
-  const std::vector<Edit> &edits() const { return edits_; }
+  const std::vector<model::Edit> &edits() const { return edits_; }
   /// Applies every edit to `code`; an error names the two edits that overlap.
   llvm::Expected<std::string> apply(std::string_view code, const std::string &path) const;
   /// The edits as apply() applies them: sorted by offset, touching ones joined in the order they
   /// were added (for an incremental re-parse of the result).
-  std::vector<Edit> joined() const;
+  std::vector<model::Edit> joined() const;
 
 private:
-  std::vector<Edit> edits_;
+  std::vector<model::Edit> edits_;
 };
 
 } // namespace poolify::rewrite

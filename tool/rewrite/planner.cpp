@@ -57,7 +57,7 @@ Arguments argumentsOf(TSNode call) {
 class Planner {
 public:
   Planner(const py::Tree &tree, const py::ScopeModel &model, const std::string &path, const LineIndex &lines,
-          const std::map<uint32_t, Removal> &removals)
+          const std::map<uint32_t, model::Removal> &removals)
       : tree_(tree), model_(model), path_(path), lines_(lines), removals_(removals),
         imports_(tree, model, detectEol(tree.text())) {}
 
@@ -82,7 +82,7 @@ public:
 
 private:
   void leave(const analysis::Site &site, const std::string &why,
-             SiteDecision::Outcome outcome = SiteDecision::Outcome::Left) {
+             model::Outcome outcome = model::Outcome::Left) {
     plan_.notes.push_back({py::start(site.callee), site.rule->id, "left: " + why});
     decision_->outcome = outcome;
     decision_->reason = why;
@@ -90,7 +90,7 @@ private:
   }
 
   // Removes the override statement and the comment lines directly above it; one comment stays.
-  TSNode remove(const analysis::Site &site, const Removal &r) {
+  TSNode remove(const analysis::Site &site, const model::Removal &r) {
     std::string_view text = tree_.text();
     TSNode stmt = py::enclosingStatement(site.call);
     size_t first = lineStartOf(text, py::start(stmt));
@@ -108,7 +108,7 @@ private:
     std::string eol = last > 0 && text[last - 1] == '\n' ? std::string(detectEol(text)) : std::string();
     plan_.edits.replace(first, last - first, indent + "# " + r.comment + eol);
     plan_.notes.push_back({py::start(site.callee), site.rule->id, r.note});
-    decision_->outcome = SiteDecision::Outcome::Removed;
+    decision_->outcome = model::Outcome::Removed;
     ++plan_.removed;
     return stmt;
   }
@@ -158,7 +158,7 @@ private:
       if (!c) {
         if (am.omitWhenMissing)
           continue;
-        leave(site, am.missingMessage, SiteDecision::Outcome::LeftMissing);
+        leave(site, am.missingMessage, model::Outcome::LeftMissing);
         return false;
       }
       if (!inserted.empty())
@@ -178,7 +178,7 @@ private:
     for (auto &n : inferredNotes)
       plan_.notes.push_back({py::start(site.callee), site.rule->id, n});
     plan_.edits.append(edits);
-    decision_->outcome = SiteDecision::Outcome::Rewritten;
+    decision_->outcome = model::Outcome::Rewritten;
     ++plan_.rewritten;
     auto &mods = plan_.poolModules;
     if (std::find(mods.begin(), mods.end(), rw.replace.module) == mods.end()) {
@@ -252,16 +252,16 @@ private:
   const py::ScopeModel &model_;
   const std::string &path_;
   const LineIndex &lines_;
-  const std::map<uint32_t, Removal> &removals_;
+  const std::map<uint32_t, model::Removal> &removals_;
   ImportEditor imports_;
   FilePlan plan_;
-  SiteDecision *decision_ = nullptr;
+  model::Verdict *decision_ = nullptr;
 };
 
 } // namespace
 
 FilePlan planFile(const py::Tree &tree, const py::ScopeModel &model, const std::vector<analysis::Site> &sites,
-                  const std::string &path, const LineIndex &lines, const std::map<uint32_t, Removal> &removals) {
+                  const std::string &path, const LineIndex &lines, const std::map<uint32_t, model::Removal> &removals) {
   return Planner(tree, model, path, lines, removals).run(sites);
 }
 

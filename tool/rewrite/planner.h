@@ -3,6 +3,7 @@
 #pragma once
 
 #include "analysis/sites.h"
+#include "model/classes.h"
 #include "rewrite/edits.h"
 #include "support/text.h"
 
@@ -18,31 +19,13 @@ struct Note {
   std::string message; // "project_id from PROJECT_ID", "left: no project id in scope"
 };
 
-/// What became of one site, for the class hierarchy (which overrides are redundant).
-struct SiteDecision {
-  enum class Outcome {
-    Rewritten,
-    LeftMissing, // left only because a required argument was not in scope: it asks for nothing
-    Left,        // left for any other reason (unsupported arguments, closed, pool module, ...)
-    Removed      // a redundant override, removed
-  } outcome = Outcome::Left;
-  std::vector<std::pair<std::string, std::string>> args; // explicit arguments, as pooled keyword -> text
-  std::string reason; // why it was left
-};
-
-/// An override the hierarchy found redundant: the statement goes, one comment line stays.
-struct Removal {
-  std::string comment; // "bq_client: pooled client inherited from PrecomputeProcessorBase"
-  std::string note;    // explanation for --explain
-};
-
 struct FilePlan {
   EditSet edits;
   std::vector<Note> notes;
   unsigned rewritten = 0;
   unsigned left = 0;
   unsigned removed = 0;
-  std::vector<SiteDecision> decisions; // one per site, in the order of the sites
+  std::vector<model::Verdict> decisions; // one per site, in the order of the sites
   std::vector<std::string> poolModules; // modules the rewritten sites now import from (sorted, unique)
 };
 
@@ -50,7 +33,7 @@ struct FilePlan {
 /// `removals` maps a site's callee offset to the redundant override it stands in.
 FilePlan planFile(const py::Tree &tree, const py::ScopeModel &model, const std::vector<analysis::Site> &sites,
                   const std::string &path, const LineIndex &lines,
-                  const std::map<uint32_t, Removal> &removals = {});
+                  const std::map<uint32_t, model::Removal> &removals = {});
 
 /// True when the file at `path` is the module `module` (a/b/c.py or a/b/c/__init__.py).
 bool isModuleFile(const std::string &path, const std::string &module);

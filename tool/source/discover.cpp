@@ -199,7 +199,7 @@ Discovery discover(const std::vector<std::string> &roots) {
       continue;
     d.files.push_back({p, displayPath(p, cwd)});
   }
-  std::sort(d.files.begin(), d.files.end(), [](const SourceFile &a, const SourceFile &b) { return a.display < b.display; });
+  std::sort(d.files.begin(), d.files.end(), [](const model::SourceFile &a, const model::SourceFile &b) { return a.display < b.display; });
   return d;
 }
 

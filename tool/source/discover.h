@@ -3,18 +3,15 @@
 // .git, virtualenvs, site-packages, node_modules, __pycache__, build folders, caches.
 #pragma once
 
+#include "model/source_file.h"
+
 #include <string>
 #include <vector>
 
 namespace poolify::source {
 
-struct SourceFile {
-  std::string path;    // as opened
-  std::string display; // relative to the current directory when under it, '/' separators
-};
-
 struct Discovery {
-  std::vector<SourceFile> files; // sorted by display path, each file once
+  std::vector<model::SourceFile> files; // sorted by display path, each file once
   std::vector<std::string> problems; // "path: what happened; what poolify did" (the run fails)
   std::vector<std::string> notes;    // skipped on purpose (links out of the tree); said, not failed
 };

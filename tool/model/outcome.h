@@ -1,0 +1,56 @@
+// A file's outcome: everything a run learned about one file — its site records, class facts,
+// test patch targets, messages, and the edits that turn the bytes read into the bytes to write.
+// Compact: a run over many files keeps these, not the files' texts (see release()).
+#pragma once
+
+#include "model/classes.h"
+#include "model/edit.h"
+#include "model/site.h"
+#include "model/source_file.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace poolify::model {
+
+struct Message {
+  unsigned line = 0, col = 0; // 0 when the message has no position
+  std::string text;           // "path:line:col: rule: ..." as printed
+  bool error = false;         // always printed; otherwise only with --explain
+};
+
+struct FileOutcome {
+  SourceFile file;
+  // The texts are held while the file is processed; a run over many files releases them
+  // (release()) and reads them again when a diff or a write needs them, so memory holds compact
+  // results, not the tree's bytes.
+  std::string original; // the bytes read (empty once released)
+  std::string updated;  // the bytes to write, when the file changes (empty otherwise, or once released)
+  std::vector<Edit> edits; // turn the bytes read into the bytes to write (file offsets)
+  uint64_t hash = 0;       // contentHash of the bytes read
+  bool held = true;        // original/updated are in memory
+  bool utf8 = true;        // the bytes read and the edits are valid UTF-8
+  bool mentionsClass = false; // the bytes contain "class " (candidates for subclass scans)
+  std::vector<Message> messages;
+  unsigned rewritten = 0, left = 0;
+  std::vector<std::string> poolModules; // modules the rewrite imports from
+  unsigned removed = 0;                 // redundant overrides removed
+  std::vector<SiteRecord> records;      // sites as found in the original text
+  std::vector<MockCandidate> mocks;     // patch targets in this file
+  std::optional<FileFacts> facts;       // class facts, for files that were parsed
+  bool failed = false; // could not be processed (unreadable, not text, syntax error, unsafe result)
+
+  bool changed() const { return !failed && !edits.empty(); }
+  /// The text after the run (held texts only): `updated` when the file changes, else `original`.
+  const std::string &result() const { return changed() ? updated : original; }
+  /// Drops the texts; they are read again when needed.
+  void release();
+  /// Nothing worth remembering: not parsed, nothing found, nothing to say.
+  bool trivial() const {
+    return !failed && edits.empty() && records.empty() && mocks.empty() && messages.empty() && !facts;
+  }
+};
+
+} // namespace poolify::model

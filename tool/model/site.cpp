@@ -1,0 +1,22 @@
+#include "model/site.h"
+
+namespace poolify::model {
+
+bool SiteRecord::ignoredFor(const std::string &ruleId) const {
+  if (ignore.empty())
+    return false;
+  if (ignore == "*")
+    return true;
+  size_t i = 0;
+  while (i <= ignore.size()) {
+    size_t j = ignore.find(',', i);
+    if (j == std::string::npos)
+      j = ignore.size();
+    if (ignore.compare(i, j - i, ruleId) == 0 && j - i == ruleId.size())
+      return true;
+    i = j + 1;
+  }
+  return false;
+}
+
+} // namespace poolify::model

@@ -1,0 +1,228 @@
+#include "pipeline/engine.h"
+
+#include "pipeline/process.h"
+#include "pipeline/reader.h"
+#include "pipeline/reduce.h"
+#include "source/file_io.h"
+#include "support/text.h"
+
+#include <llvm/Support/ThreadPool.h>
+#include <llvm/Support/Threading.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <mutex>
+
+namespace poolify::pipeline {
+
+void parallelFor(const std::vector<size_t> &indices, unsigned jobs, const std::function<void(size_t)> &work) {
+  if (jobs == 1 || indices.size() < 2) {
+    for (size_t i : indices)
+      work(i);
+    return;
+  }
+  // One task per thread, each taking the next index (not one queued task per file: at 100k files
+  // the queue alone took megabytes).
+  llvm::ThreadPoolStrategy strategy = llvm::hardware_concurrency(jobs);
+  unsigned threads = std::min<unsigned>(strategy.compute_thread_count(), static_cast<unsigned>(indices.size()));
+  llvm::ThreadPool pool(strategy);
+  std::atomic<size_t> next{0};
+  for (unsigned t = 0; t < threads; ++t)
+    pool.async([&] {
+      for (size_t k = next++; k < indices.size(); k = next++)
+        work(indices[k]);
+    });
+  pool.wait();
+}
+
+llvm::Expected<Shard> parseShard(std::string_view spec) {
+  unsigned k = 0, n = 0;
+  char slash = 0, extra = 0;
+  std::string s(spec);
+  if (std::sscanf(s.c_str(), "%u%c%u%c", &k, &slash, &n, &extra) != 3 || slash != '/' || n == 0 || k == 0 || k > n)
+    return llvm::createStringError(std::errc::invalid_argument,
+                                   "poolify: --shard takes K/N with 1 <= K <= N, not '%s'", s.c_str());
+  return Shard{k, n};
+}
+
+unsigned shardOf(const std::string &display, unsigned count) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : display) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return static_cast<unsigned>(h % count);
+}
+
+llvm::Expected<std::vector<rules::Rule>> selectRules(const std::vector<std::string> &paths,
+                                                     const std::vector<std::string> &ids,
+                                                     const std::vector<std::string> &configPaths,
+                                                     const std::vector<std::string> &configIds,
+                                                     const std::string &defaultDir) {
+  std::vector<std::string> from = !paths.empty() ? paths : !configPaths.empty() ? configPaths
+                                                                                  : std::vector<std::string>{defaultDir};
+  const std::vector<std::string> &only = !ids.empty() ? ids : configIds;
+  auto loaded = rules::loadRules(from);
+  if (!loaded)
+    return llvm::createStringError(std::errc::invalid_argument, "%s\npoolify: the rules could not be loaded; nothing "
+                                   "was changed",
+                                   llvm::toString(loaded.takeError()).c_str());
+  if (only.empty()) {
+    if (loaded->empty())
+      return llvm::createStringError(std::errc::invalid_argument, "poolify: no rule files found in %s",
+                                     from.front().c_str());
+    return std::move(*loaded);
+  }
+  std::vector<rules::Rule> picked;
+  for (const auto &id : only) {
+    auto it = std::find_if(loaded->begin(), loaded->end(), [&](const rules::Rule &r) { return r.id == id; });
+    if (it == loaded->end())
+      return llvm::createStringError(std::errc::invalid_argument,
+                                     "poolify: unknown rule id '%s' (poolify rules list shows them)", id.c_str());
+    picked.push_back(*it);
+  }
+  return picked;
+}
+
+std::string Run::categoryOf(const model::SourceFile &f) const {
+  auto rel = config.relative(f.path);
+  return rel ? config.categoryOf(*rel) : "other";
+}
+
+std::vector<std::string> Run::categories() const {
+  std::vector<std::string> out;
+  for (const auto &f : found.files)
+    out.push_back(categoryOf(f));
+  return out;
+}
+
+const std::vector<model::SiteRecord> &Run::recordsOf(size_t i) {
+  if (active[i])
+    return outcomes[i].records;
+  auto it = lookup_.find(i);
+  if (it == lookup_.end())
+    it = lookup_.emplace(i, processFile(found.files[i], rules).records).first;
+  return it->second;
+}
+
+namespace {
+
+llvm::Expected<config::Config> loadConfiguration(const RunOptions &options) {
+  if (options.noConfig)
+    return config::Config{};
+  std::optional<std::string> file = options.configFile.empty() ? config::findConfig(options.paths.front())
+                                                               : std::optional<std::string>(options.configFile);
+  if (!file)
+    return config::Config{};
+  auto cfg = config::loadConfig(*file);
+  if (!cfg)
+    return llvm::createStringError(std::errc::invalid_argument,
+                                   "%s\npoolify: the configuration could not be loaded; nothing was changed",
+                                   llvm::toString(cfg.takeError()).c_str());
+  return cfg;
+}
+
+// The cache is valid for this poolify and these exact rule files, nothing else.
+std::string cacheStamp(const std::vector<rules::Rule> &rules) {
+  std::string stamp = fmt::format("poolify-cache 3 {}", POOLIFY_VERSION);
+  uint64_t h = 0;
+  for (const auto &r : rules) {
+    auto bytes = source::readFile(r.file);
+    std::string text = bytes ? *bytes : (llvm::consumeError(bytes.takeError()), std::string());
+    h = h * 31 + contentHash(r.id + "\n" + text);
+  }
+  return stamp + fmt::format(" rules {:x}", h);
+}
+
+// One file: from the cache when its bytes are unchanged, else analyzed (and remembered). The
+// outcome comes back released: a run holds compact results, not every file's text.
+model::FileOutcome processOne(const model::SourceFile &file, const std::vector<rules::Rule> &rules,
+                              cache::Cache *cache) {
+  auto bytes = readSource(file);
+  if (!bytes)
+    return unreadable(file, bytes.takeError());
+  if (cache)
+    if (auto hit = cache->lookup(file, contentHash(*bytes)))
+      return std::move(*hit);
+  model::FileOutcome out = processText(file, std::move(*bytes), rules);
+  if (cache)
+    cache->put(out);
+  out.release();
+  return out;
+}
+
+} // namespace
+
+llvm::Expected<Run> prepare(RunOptions options) {
+  if (options.paths.empty())
+    options.paths.push_back(".");
+  Run run;
+  auto cfg = loadConfiguration(options);
+  if (!cfg)
+    return cfg.takeError();
+  run.config = std::move(*cfg);
+  auto rules = selectRules(options.rulePaths, options.ruleIds, run.config.rules, run.config.ruleIds,
+                           options.defaultRules);
+  if (!rules)
+    return rules.takeError();
+  run.rules = std::move(*rules);
+  run.found = source::discover(options.paths);
+  if (!run.config.exclude.empty()) {
+    auto &files = run.found.files;
+    files.erase(std::remove_if(files.begin(), files.end(),
+                               [&](const model::SourceFile &f) {
+                                 auto rel = run.config.relative(f.path);
+                                 return rel && run.config.excluded(*rel);
+                               }),
+                files.end());
+  }
+  if (options.useCache) {
+    std::string dir = options.cacheDir.empty() ? cache::defaultCacheDir(options.paths.front()) : options.cacheDir;
+    run.cache = std::make_shared<cache::Cache>(dir, cacheStamp(run.rules));
+  }
+  run.active.assign(run.found.files.size(), true);
+  if (options.shard)
+    for (size_t i = 0; i < run.found.files.size(); ++i)
+      run.active[i] = shardOf(run.found.files[i].display, options.shard->count) == options.shard->index - 1;
+  run.options = std::move(options);
+  return run;
+}
+
+void analyze(Run &run) {
+  const auto &files = run.found.files;
+  run.outcomes.assign(files.size(), {});
+  std::vector<size_t> active;
+  for (size_t i = 0; i < files.size(); ++i) {
+    run.outcomes[i].file = files[i];
+    if (run.active[i])
+      active.push_back(i);
+  }
+  size_t done = 0;
+  std::mutex progressMutex;
+  parallelFor(active, run.options.jobs, [&](size_t i) {
+    run.outcomes[i] = processOne(files[i], run.rules, run.cache.get());
+    if (run.options.progress) { // counted under the lock, so the count never goes backwards
+      std::lock_guard<std::mutex> lock(progressMutex);
+      run.options.progress(++done, active.size());
+    }
+  });
+  run.cacheHits = run.cache ? run.cache->hits() : 0;
+  reduce(run);
+  if (run.cache && !run.cache->store())
+    run.warnings.push_back("the cache could not be written (the results are not affected)");
+  for (auto &o : run.outcomes)
+    std::stable_sort(o.messages.begin(), o.messages.end(), [](const auto &a, const auto &b) {
+      return std::tie(a.line, a.col) < std::tie(b.line, b.col);
+    });
+}
+
+model::FileOutcome reanalyze(const Run &run, size_t file, std::string text) {
+  model::FileOutcome out = processText(run.found.files[file], std::move(text), run.rules);
+  out.release();
+  return out;
+}
+
+} // namespace poolify::pipeline

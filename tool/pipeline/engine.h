@@ -1,0 +1,98 @@
+// The run engine every command uses: load the configuration and rules, discover the files,
+// analyze each one in parallel (from the cache when its bytes are unchanged), join their class
+// facts in one small serial step (which overrides are redundant, which classes inherit a pooled
+// client), plan the files holding removed overrides again, and hand the outcomes, in path
+// order, to one consumer. Configured by a plain options struct, so it runs (and is tested)
+// without the command line.
+#pragma once
+
+#include "cache/cache.h"
+#include "config/config.h"
+#include "model/outcome.h"
+#include "rules/rule.h"
+#include "source/discover.h"
+
+#include <llvm/Support/Error.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace poolify::pipeline {
+
+/// Shard K of N (K from 1): the files whose path hashes to K - 1.
+struct Shard {
+  unsigned index = 1, count = 1;
+};
+/// "K/N" with 1 <= K <= N; the error says what is expected.
+llvm::Expected<Shard> parseShard(std::string_view spec);
+/// Shard (0-based) of a display path among `count`: FNV-1a of the path, so every machine agrees.
+unsigned shardOf(const std::string &display, unsigned count);
+
+struct RunOptions {
+  std::vector<std::string> paths; // files and folders to walk; "." when empty
+  std::string configFile;         // "" : poolify.yaml (or .poolify.yaml) found from the first path upwards
+  bool noConfig = false;
+  std::vector<std::string> rulePaths; // rule files or folders; empty: the config's, else `defaultRules`
+  std::vector<std::string> ruleIds;   // only these rules; empty: the config's, else all
+  std::string defaultRules;           // the shipped rules folder
+  unsigned jobs = 0;                  // files analyzed in parallel; 0: all cores
+  std::optional<Shard> shard;         // report on this shard's files only
+  bool useCache = false;
+  std::string cacheDir;        // "" : cache::defaultCacheDir of the first path
+  bool withInherited = false;  // also list the classes that get a pooled client from a base
+  /// Called after each file is analyzed with (done, total); from worker threads, one call at a time.
+  std::function<void(size_t, size_t)> progress;
+};
+
+/// Rules from `paths` (else `configPaths`, else `defaultDir`), narrowed to `ids` (else
+/// `configIds`). The error is the whole message to print.
+llvm::Expected<std::vector<rules::Rule>> selectRules(const std::vector<std::string> &paths,
+                                                     const std::vector<std::string> &ids,
+                                                     const std::vector<std::string> &configPaths,
+                                                     const std::vector<std::string> &configIds,
+                                                     const std::string &defaultDir);
+
+/// A run: what it works on, and after analyze() what it found.
+struct Run {
+  RunOptions options;
+  config::Config config;
+  std::vector<rules::Rule> rules;
+  source::Discovery found;
+  std::vector<bool> active;                  // files this run reports on (all, or those of its shard)
+  std::vector<model::FileOutcome> outcomes;  // one per found.files entry, after analyze()
+  std::vector<std::vector<model::Inherited>> inherited; // per file, with options.withInherited
+  std::vector<std::string> warnings;         // oddities to tell the user (inheritance cycles, ...)
+  size_t cacheHits = 0;
+  std::shared_ptr<cache::Cache> cache;       // null without options.useCache
+
+  /// The configured category of a file ("other" when none matches).
+  std::string categoryOf(const model::SourceFile &f) const;
+  /// The category of every file, in file order.
+  std::vector<std::string> categories() const;
+  /// Site records of file i: from the analysis, or (outside this shard) analyzed now.
+  const std::vector<model::SiteRecord> &recordsOf(size_t i);
+
+private:
+  std::map<size_t, std::vector<model::SiteRecord>> lookup_; // records of files outside the shard
+};
+
+/// Loads the configuration and rules and finds the files. The error is the whole message to
+/// print (a usage or configuration error: nothing was changed).
+llvm::Expected<Run> prepare(RunOptions options);
+
+/// Analyzes every active file and decides redundant overrides across all of them; messages are
+/// sorted per file.
+void analyze(Run &run);
+
+/// The outcome of `text` as the file's new content (for coverage after migration).
+model::FileOutcome reanalyze(const Run &run, size_t file, std::string text);
+
+/// Runs work(i) for each index on `jobs` threads (0: all cores); each index writes only its own slot.
+void parallelFor(const std::vector<size_t> &indices, unsigned jobs, const std::function<void(size_t)> &work);
+
+} // namespace poolify::pipeline

@@ -1,0 +1,251 @@
+#include "pipeline/reduce.h"
+
+#include "analysis/sites.h"
+#include "index/hierarchy.h"
+#include "pipeline/process.h"
+#include "pipeline/reader.h"
+#include "support/text.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <map>
+#include <unordered_set>
+
+namespace poolify::pipeline {
+
+namespace {
+
+// The path a module's name comes from: relative to the configured source root that holds it
+// (src/pkg/mod.py -> pkg/mod.py), else the display path; bases are matched by module-path suffix.
+std::string modulePath(const config::Config &cfg, const model::SourceFile &f) {
+  if (cfg.sourceRoots.empty())
+    return f.display;
+  auto rel = cfg.relative(f.path);
+  if (!rel)
+    return f.display;
+  for (std::string root : cfg.sourceRoots) {
+    while (!root.empty() && root.back() == '/')
+      root.pop_back();
+    if (root.empty() || root == ".")
+      return *rel;
+    if (rel->size() > root.size() && rel->compare(0, root.size(), root) == 0 && (*rel)[root.size()] == '/')
+      return rel->substr(root.size() + 1);
+  }
+  return f.display;
+}
+
+// Classes that get a pooled client from a base. Subclasses need not mention any rule's words,
+// so files are found by a literal scan for the names of providing classes, repeated for the
+// subclasses found (grandchildren name their parent, not the base).
+// Files outside this --shard are read from disk when needed (classes chain across shards).
+template <typename Load, typename WasLoaded>
+void collectInherited(const std::vector<model::SourceFile> &files, const std::vector<model::FileOutcome> &outcomes,
+                      const std::vector<bool> &active, const std::vector<rules::Rule> &rules,
+                      index::ClassIndex &classes, Load &load, WasLoaded wasLoaded, unsigned jobs,
+                      std::vector<std::vector<model::Inherited>> &inherited) {
+  // Texts are read again when scanned (a run keeps no file's text): only files that contain
+  // "class " at all, which the analysis noted (files outside the shard: on their first read).
+  std::vector<char> hasClass(files.size(), 0); // 0 unknown, 1 no, 2 yes
+  for (size_t i = 0; i < files.size(); ++i)
+    if (active[i])
+      hasClass[i] = outcomes[i].mentionsClass ? 2 : 1;
+  auto textOf = [&](size_t i) -> std::string {
+    if (hasClass[i] == 1)
+      return std::string();
+    auto bytes = readSource(files[i]);
+    if (!bytes)
+      llvm::consumeError(bytes.takeError());
+    std::string text = bytes ? std::move(*bytes) : std::string();
+    hasClass[i] = text.find("class ") != std::string::npos ? 2 : 1;
+    return text;
+  };
+  // Reads, tests and loads the classes of `indices` in parallel (each file has its own slots);
+  // the caller joins the hits in file order, so the result does not depend on --jobs.
+  auto scan = [&](const std::vector<size_t> &indices, auto test) {
+    std::vector<char> hit(files.size(), 0);
+    parallelFor(indices, jobs, [&](size_t i) {
+      std::string text = textOf(i);
+      hit[i] = hasClass[i] == 2 && test(text) && load(i);
+    });
+    return hit;
+  };
+  std::vector<size_t> others;
+  for (size_t i = 0; i < files.size(); ++i)
+    if (!active[i])
+      others.push_back(i);
+  std::vector<char> otherHit =
+      scan(others, [&](const std::string &text) { return analysis::mentionsAnyTrigger(text, rules); });
+  std::vector<size_t> scope;
+  std::vector<bool> inScope(files.size(), false);
+  for (size_t i = 0; i < files.size(); ++i) {
+    // Files whose classes were loaded on demand (bases) belong to the scope too, as they do when
+    // their facts come from the cache: warm and cold runs see the same classes.
+    if (outcomes[i].facts || otherHit[i] || (active[i] && wasLoaded(i))) {
+      scope.push_back(i);
+      inScope[i] = true;
+    }
+  }
+  std::vector<std::string> names = classes.providerNames(scope);
+  std::vector<std::string> searched;
+  while (names.size() > searched.size()) {
+    std::vector<std::string> fresh;
+    for (const auto &n : names)
+      if (std::find(searched.begin(), searched.end(), n) == searched.end())
+        fresh.push_back(n);
+    searched = names;
+    std::vector<size_t> candidates, added;
+    for (size_t i = 0; i < files.size(); ++i)
+      if (!inScope[i] && !outcomes[i].failed && hasClass[i] != 1)
+        candidates.push_back(i);
+    // A subclass names its base (or an alias of it imports the name): one pass over the text's
+    // identifiers, each looked up among the new names (not one search of the text per name).
+    std::unordered_set<std::string_view> wanted(fresh.begin(), fresh.end());
+    std::array<bool, 256> word{}, first{};
+    size_t shortest = SIZE_MAX, longest = 0;
+    for (int c = 0; c < 256; ++c)
+      word[c] = std::isalnum(c) || c == '_';
+    for (const auto &n : fresh) {
+      if (n.empty())
+        continue;
+      first[static_cast<unsigned char>(n[0])] = true;
+      shortest = std::min(shortest, n.size());
+      longest = std::max(longest, n.size());
+    }
+    std::vector<char> hit = scan(candidates, [&](const std::string &text) {
+      const auto *t = reinterpret_cast<const unsigned char *>(text.data());
+      for (size_t i = 0, n = text.size(); i < n;) {
+        if (!word[t[i]]) {
+          ++i;
+          continue;
+        }
+        size_t j = i + 1;
+        while (j < n && word[t[j]])
+          ++j;
+        if (first[t[i]] && j - i >= shortest && j - i <= longest &&
+            wanted.count(std::string_view(text).substr(i, j - i)))
+          return true;
+        i = j;
+      }
+      return false;
+    });
+    for (size_t i : candidates)
+      if (hit[i]) {
+        inScope[i] = true;
+        added.push_back(i);
+      }
+    if (added.empty())
+      break;
+    scope.insert(scope.end(), added.begin(), added.end());
+    names = classes.providerNames(scope);
+  }
+  inherited.assign(files.size(), {});
+  for (size_t i : scope)
+    if (active[i])
+      inherited[i] = classes.inheritedClients(i);
+}
+
+// The reduce step: the class index across all files decides which client overrides are
+// redundant; the files holding them are planned again with those removals. Bases in files the
+// prefilter skipped are parsed on demand.
+void applyHierarchy(Run &run) {
+  const auto &files = run.found.files;
+  const auto &rules = run.rules;
+  const auto &cfg = run.config;
+  const auto &active = run.active;
+  auto &outcomes = run.outcomes;
+  auto *inherited = run.options.withInherited ? &run.inherited : nullptr;
+  cache::Cache *cache = run.cache.get();
+  unsigned jobs = run.options.jobs;
+  std::vector<std::string> displays;
+  std::vector<size_t> candidates;
+  for (size_t i = 0; i < files.size(); ++i) {
+    displays.push_back(modulePath(cfg, files[i]));
+    const auto &facts = outcomes[i].facts;
+    bool hasOverride = facts && std::any_of(facts->classes.begin(), facts->classes.end(), [](const auto &c) {
+      return std::any_of(c.assignments.begin(), c.assignments.end(), [](const auto &a) {
+        return a.source == model::AttributeAssignment::Source::Site;
+      });
+    });
+    if (hasOverride && !outcomes[i].failed)
+      candidates.push_back(i);
+  }
+  if (candidates.empty() && !inherited)
+    return;
+  std::vector<std::optional<model::FileFacts>> loaded(files.size());
+  std::vector<char> tried(files.size(), 0); // not vector<bool>: files are loaded in parallel
+  auto load = [&](size_t i) -> const model::FileFacts * {
+    if (outcomes[i].facts)
+      return &*outcomes[i].facts;
+    if (!tried[i]) {
+      tried[i] = 1;
+      loaded[i] = classFactsOf(files[i], rules);
+      // Remembered with the file's other results, so the next run parses it no more.
+      if (cache && loaded[i] && active[i] && !outcomes[i].failed) {
+        model::FileOutcome withFacts = outcomes[i];
+        withFacts.facts = loaded[i];
+        cache->put(withFacts);
+      }
+    }
+    return loaded[i] ? &*loaded[i] : nullptr;
+  };
+  index::ClassIndex classes(displays, load);
+  auto decisions = classes.decideOverrides(candidates);
+  for (const auto &p : classes.problems())
+    run.warnings.push_back(p);
+  std::map<size_t, std::map<uint32_t, model::Removal>> removals;
+  std::vector<model::OverrideDecision> kept;
+  for (const auto &d : decisions) {
+    if (d.remove)
+      removals[d.file][d.siteOffset] = d.removal;
+    else
+      kept.push_back(d);
+  }
+  std::vector<size_t> replan;
+  for (const auto &[file, _] : removals)
+    replan.push_back(file);
+  // Outcomes are replaced in place; the maps read by the workers are not modified meanwhile.
+  // The cache keeps these plans too, keyed by the file's bytes and the removals decided.
+  parallelFor(replan, jobs, [&](size_t i) {
+    const auto &fileRemovals = removals.at(i);
+    std::string key;
+    for (const auto &[offset, r] : fileRemovals)
+      key += fmt::format("{}\n{}\n{}\n", offset, r.comment, r.note);
+    std::string variant = fmt::format("remove {:x}", contentHash(key));
+    if (cache)
+      if (auto hit = cache->lookup(files[i], outcomes[i].hash, variant)) {
+        outcomes[i] = std::move(*hit);
+        return;
+      }
+    auto read = texts(outcomes[i]);
+    if (!read) {
+      model::FileOutcome out;
+      out.file = files[i];
+      out.failed = true;
+      out.messages.push_back({0, 0, fmt::format("{}: error: {}; file not rewritten", files[i].display,
+                                                llvm::toString(read.takeError())),
+                              true});
+      outcomes[i] = std::move(out);
+      return;
+    }
+    model::FileOutcome out = processText(files[i], std::move(read->original), rules, fileRemovals);
+    if (cache)
+      cache->put(out, variant);
+    out.release();
+    outcomes[i] = std::move(out);
+  });
+  for (const auto &d : kept)
+    outcomes[d.file].messages.push_back(
+        {d.line, d.col, fmt::format("{}:{}:{}: {}: {}", files[d.file].display, d.line, d.col, d.rule, d.note), false});
+  if (inherited)
+    collectInherited(files, outcomes, active, rules, classes, load, [&](size_t i) { return tried[i] && loaded[i]; },
+                     jobs, *inherited);
+}
+
+} // namespace
+
+void reduce(Run &run) { applyHierarchy(run); }
+
+} // namespace poolify::pipeline

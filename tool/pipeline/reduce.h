@@ -1,0 +1,14 @@
+// The reduce step of a run, between the per-file maps: the class index across all files decides
+// which client overrides in subclasses are redundant (their files are planned again with those
+// removals), and which classes get a pooled client from a base (for the manifest).
+#pragma once
+
+#include "pipeline/engine.h"
+
+namespace poolify::pipeline {
+
+/// Decides overrides across `run`'s files and replans the files that hold removed ones; with
+/// run.options.withInherited, fills run.inherited. Problems found go to run.warnings.
+void reduce(Run &run);
+
+} // namespace poolify::pipeline
