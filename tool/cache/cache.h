@@ -7,7 +7,7 @@
 // spends its time on.
 #pragma once
 
-#include "pipeline/process.h"
+#include "model/outcome.h"
 
 #include <map>
 #include <optional>

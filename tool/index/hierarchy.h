@@ -4,8 +4,7 @@
 // which client overrides in subclasses are redundant with a pooled client their base provides.
 #pragma once
 
-#include "analysis/classes.h"
-#include "rewrite/planner.h"
+#include "model/classes.h"
 
 #include <functional>
 #include <map>
