@@ -36,6 +36,10 @@ if(EXISTS ${CMAKE_SOURCE_DIR}/tests/report_test.py)
 endif()
 add_test(NAME cache COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/cache_test.py" --poolify $<TARGET_FILE:poolify>)
 add_test(NAME pipeline COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/pipeline_test.py" --poolify $<TARGET_FILE:poolify>)
+# The reference pool modules `poolify pools init` writes (rules/templates), run with fake Google libraries
+# and the installed requests against a local server; exit 77 (skipped) when requests is not installed.
+add_test(NAME pool_templates COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/pool_templates_test.py")
+set_tests_properties(pool_templates PROPERTIES SKIP_RETURN_CODE 77)
 # The differential oracle: golden cases, the example tree and a generated corpus; and its own self-test.
 add_test(NAME oracle COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/ast_oracle.py"
          --poolify $<TARGET_FILE:poolify> --tree "${CMAKE_SOURCE_DIR}/fixtures/pipeline" --generate 300)
