@@ -2,60 +2,35 @@
 //               [--min-coverage PCT|CATEGORY=PCT]... [--strict]
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "cli/print.h"
 #include "cli/run.h"
+#include "pipeline/gate.h"
 #include "pipeline/mocks.h"
-#include "output/findings.h"
-#include "output/manifest.h"
 
 #include <llvm/Support/raw_ostream.h>
 
 #include <fmt/format.h>
 
-#include <fstream>
-
 namespace poolify::cli {
 
-namespace {
-
-std::string directMessage(const model::SiteRecord &r) {
-  std::string what = r.kind == model::SiteRecord::Kind::Reference
-                         ? fmt::format("direct reference to {}", r.callable)
-                         : fmt::format("direct {} client ({})", r.rule, r.callable);
-  if (r.outcome == model::Outcome::Removed)
-    return what + "; poolify migrate removes this redundant override";
-  if (r.fixable())
-    return what + "; poolify migrate rewrites it";
-  return what + "; not rewritable: " + r.reason;
-}
-
-} // namespace
-
 int runCheck() {
-  std::string format = Format.empty() ? "text" : std::string(Format);
-  if (!output::isFindingsFormat(format)) {
-    llvm::errs() << "poolify check: --format must be text, json, sarif or github, not '" << format << "'\n";
+  auto format = output::parseFormat(output::FormatChoice::Findings, Format.empty() ? "text" : std::string(Format));
+  if (!format) {
+    llvm::errs() << llvm::toString(format.takeError()) << "\n";
     return 2;
   }
-  // --min-coverage: PCT (total) or CATEGORY=PCT
-  std::vector<std::pair<std::string, double>> minimums;
+  std::vector<pipeline::CoverageMinimum> minimums;
   for (const auto &spec : MinCoverage) {
-    size_t eq = spec.rfind('=');
-    std::string cat = eq == std::string::npos ? "" : spec.substr(0, eq);
-    std::string num = eq == std::string::npos ? spec : spec.substr(eq + 1);
-    if (!num.empty() && num.back() == '%')
-      num.pop_back();
-    char *end = nullptr;
-    double pct = std::strtod(num.c_str(), &end);
-    if (num.empty() || *end != '\0' || pct < 0 || pct > 100) {
-      llvm::errs() << "poolify check: --min-coverage takes PCT or CATEGORY=PCT with PCT from 0 to 100, not '" << spec
-                   << "'\n";
+    auto m = pipeline::parseCoverageMinimum(spec);
+    if (!m) {
+      llvm::errs() << llvm::toString(m.takeError()) << "\n";
       return 2;
     }
-    minimums.push_back({cat, pct});
+    minimums.push_back(*m);
   }
-  output::Baseline baseline;
+  model::Baseline baseline;
   if (!Baseline.empty()) {
-    auto b = output::readBaseline(Baseline);
+    auto b = pipeline::readBaseline(Baseline);
     if (!b) {
       llvm::errs() << llvm::toString(b.takeError()) << "\n";
       return 2;
@@ -66,88 +41,39 @@ int runCheck() {
   if (!prepared)
     return 2;
   pipeline::Run &run = *prepared;
-  for (const auto &minimum : minimums) {
-    const std::string &cat = minimum.first;
-    bool known = cat.empty() || cat == "other" ||
-                 std::any_of(run.config.categories.begin(), run.config.categories.end(),
-                             [&](const config::Category &c) { return c.name == cat; });
-    if (!known) {
-      llvm::errs() << fmt::format("poolify check: --min-coverage names category '{}', which {} does not define\n",
-                                  cat, run.config.file.empty() ? std::string("no poolify.yaml") : run.config.file);
-      return 2;
-    }
+  if (auto err = pipeline::checkCategories(minimums, run.config)) {
+    llvm::errs() << llvm::toString(std::move(err)) << "\n";
+    return 2;
   }
   analyzeRun(run);
   bool unanalyzable = printErrors(run);
-
-  std::vector<output::Finding> findings;
-  output::Baseline current;
-  unsigned baselined = 0, ignored = 0;
-  for (const auto &o : run.outcomes) {
-    for (const auto &r : o.records) {
-      if (r.kind != model::SiteRecord::Kind::Direct && r.kind != model::SiteRecord::Kind::Reference)
-        continue;
-      if (r.ignoredFor(r.rule)) {
-        ++ignored;
-        continue;
-      }
-      auto key = std::make_tuple(o.file.display, r.rule, r.code);
-      ++current.entries[key];
-      auto it = baseline.entries.find(key);
-      if (it != baseline.entries.end() && it->second > 0) {
-        --it->second;
-        ++baselined;
-        continue;
-      }
-      findings.push_back({o.file.display, r.line, r.col, r.rule, directMessage(r), true});
-    }
-  }
+  std::vector<model::MockTarget> mocks = WriteBaseline.empty() ? pipeline::findMockTargets(run)
+                                                               : std::vector<model::MockTarget>{};
+  pipeline::GateResult gate = pipeline::evaluateGate(run, std::move(baseline), mocks, Strict);
+  output::Document doc = documentOf(run);
   if (!WriteBaseline.empty()) {
-    std::ofstream out(WriteBaseline, std::ios::binary);
-    out << output::renderBaseline(current);
-    if (!out) {
-      llvm::errs() << WriteBaseline << ": error: cannot write the baseline\n";
+    doc.baseline = &gate.current;
+    if (!writeDocument(run, output::Format::Baseline, doc, WriteBaseline, "baseline", std::vector<size_t>{}))
       return 2;
-    }
     unsigned total = 0;
-    for (const auto &[k, n] : current.entries)
-      total += n;
-    llvm::errs() << fmt::format("poolify: wrote a baseline of {} direct sites to {}\n", total, std::string(WriteBaseline));
+    for (const auto &entry : gate.current.entries)
+      total += entry.second;
+    llvm::errs() << fmt::format("poolify: wrote a baseline of {} direct sites to {}\n", total,
+                                std::string(WriteBaseline));
     return unanalyzable ? 2 : 0;
   }
-  // Tests whose patches stop intercepting once their target is migrated.
-  std::vector<model::MockTarget> mockTargets = pipeline::findMockTargets(run);
-  for (const auto &t : mockTargets)
-    findings.push_back({t.path, t.line, t.col, t.rule,
-                        fmt::format("mock target '{}' stops intercepting once {}:{} uses the pool; patch the pool "
-                                    "function instead",
-                                    t.target, t.sitePath, t.siteLine),
-                        static_cast<bool>(Strict)});
-  std::stable_sort(findings.begin(), findings.end(), [](const auto &a, const auto &b) {
-    return std::tie(a.path, a.line, a.col) < std::tie(b.path, b.line, b.col);
-  });
   bool below = false;
-  if (!minimums.empty()) {
-    output::Manifest m = output::buildManifest(run.outcomes, run.categories(), run.inherited, mockTargets);
-    for (const auto &[cat, pct] : minimums) {
-      output::Counts c;
-      if (cat.empty())
-        c = m.total;
-      else if (m.categories.count(cat))
-        c = m.categories.at(cat);
-      if (c.coverage() + 1e-9 < pct) {
-        below = true;
-        llvm::errs() << fmt::format("poolify: coverage {} is {}%, below the required {}%\n",
-                                    cat.empty() ? std::string("in total") : "of category " + cat,
-                                    output::formatPercent(c.coverage()), pct);
-      }
+  if (!minimums.empty())
+    for (const auto &shortfall : pipeline::coverageShortfalls(manifestOf(run, mocks), minimums)) {
+      below = true;
+      llvm::errs() << "poolify: " << shortfall << "\n";
     }
-  }
-  llvm::outs() << output::renderFindings(format, findings, run.rules);
-  unsigned errors = std::count_if(findings.begin(), findings.end(), [](const auto &f) { return f.error; });
+  doc.findings = &gate.findings;
+  print(run, *format, doc, llvm::outs(), std::vector<size_t>{});
+  unsigned errors = gate.errors();
   llvm::errs() << fmt::format("poolify: {} direct sites fail the check, {} warnings ({} in the baseline, {} ignored "
                               "by comment)\n",
-                              errors, findings.size() - errors, baselined, ignored);
+                              errors, gate.findings.size() - errors, gate.baselined, gate.ignored);
   if (unanalyzable)
     return 2;
   return errors || below ? 1 : 0;

@@ -2,11 +2,11 @@
 // (0 fine, 1 findings or a file that could not be processed, 2 usage or configuration error).
 #pragma once
 
-#include <string>
+#include "model/manifest.h"
+#include "output/printer.h"
+#include "pipeline/engine.h"
 
-namespace poolify::output {
-struct Manifest;
-}
+#include <string>
 
 namespace poolify::cli {
 
@@ -16,8 +16,9 @@ int runManifest();
 int runCheck();
 int runReport();
 
-/// Writes a manifest as json, markdown or csv to `file` (stdout when empty) and prints its summary
-/// line; returns the exit code (2 when the file cannot be written, 1 when `failed`).
-int writeManifest(const std::string &format, const output::Manifest &m, const std::string &file, bool failed);
+/// Writes a manifest in `format` to `file` (stdout when empty) and prints its summary line;
+/// returns the exit code (2 when the file cannot be written, 1 when `failed`).
+int writeManifest(const pipeline::Run &run, output::Format format, const model::Manifest &m, const std::string &file,
+                  bool failed);
 
 } // namespace poolify::cli

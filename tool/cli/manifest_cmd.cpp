@@ -2,47 +2,37 @@
 // poolify manifest --merge A.json B.json ... --format ...
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "cli/print.h"
 #include "cli/run.h"
-#include "pipeline/mocks.h"
 #include "output/manifest.h"
+#include "pipeline/mocks.h"
 
-#include <llvm/Support/FileSystem.h>
 #include <llvm/Support/raw_ostream.h>
 
 #include <fmt/format.h>
 
 namespace poolify::cli {
 
-int writeManifest(const std::string &format, const output::Manifest &m, const std::string &file, bool failed) {
-  auto render = [&](llvm::raw_ostream &os) {
-    if (format == "json")
-      output::writeJson(m, os); // streamed: a large manifest is never held twice
-    else
-      os << (format == "markdown" ? output::renderMarkdown(m) : output::renderCsv(m));
-  };
-  if (file.empty()) {
-    render(llvm::outs());
-  } else {
-    std::error_code ec;
-    llvm::raw_fd_ostream os(file, ec);
-    if (ec) {
-      llvm::errs() << file << ": error: cannot write the manifest: " << ec.message() << "\n";
-      return 2;
-    }
-    render(os);
-  }
+int writeManifest(const pipeline::Run &run, output::Format format, const model::Manifest &m, const std::string &file,
+                  bool failed) {
+  output::Document doc = documentOf(run);
+  doc.manifest = &m;
+  if (file.empty())
+    print(run, format, doc, llvm::outs(), std::vector<size_t>{});
+  else if (!writeDocument(run, format, doc, file, "manifest", std::vector<size_t>{}))
+    return 2;
   llvm::errs() << fmt::format("poolify: {} files use clients: {} direct sites ({} fixable), {} pooled sites, "
                               "{} inherited; coverage {}%{}\n",
                               m.total.files, m.total.directSites, m.total.fixableSites, m.total.pooledSites,
-                              m.total.inheritedClasses, output::formatPercent(m.total.coverage()),
+                              m.total.inheritedClasses, model::formatPercent(m.total.coverage()),
                               failed ? "; some files could not be analyzed (see above)" : "");
   return failed ? 1 : 0;
 }
 
 int runManifest() {
-  std::string format = Format.empty() ? "json" : std::string(Format);
-  if (format != "json" && format != "markdown" && format != "csv") {
-    llvm::errs() << "poolify manifest: --format must be json, markdown or csv, not '" << format << "'\n";
+  auto format = output::parseFormat(output::FormatChoice::Manifest, Format.empty() ? "json" : std::string(Format));
+  if (!format) {
+    llvm::errs() << llvm::toString(format.takeError()) << "\n";
     return 2;
   }
   if (Merge) {
@@ -51,7 +41,7 @@ int runManifest() {
       llvm::errs() << llvm::toString(merged.takeError()) << "\n";
       return 2;
     }
-    return writeManifest(format, *merged, OutputFile, false);
+    return writeManifest(pipeline::Run{}, *format, *merged, OutputFile, false);
   }
   auto prepared = prepareRun(runOptions(/*cacheByDefault=*/true, /*withInherited=*/true));
   if (!prepared)
@@ -59,10 +49,7 @@ int runManifest() {
   pipeline::Run &run = *prepared;
   analyzeRun(run);
   bool failed = printErrors(run);
-  return writeManifest(format,
-                       output::buildManifest(run.outcomes, run.categories(), run.inherited,
-                                             pipeline::findMockTargets(run)),
-                       OutputFile, failed);
+  return writeManifest(run, *format, manifestOf(run, pipeline::findMockTargets(run)), OutputFile, failed);
 }
 
 } // namespace poolify::cli

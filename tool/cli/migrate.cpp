@@ -1,229 +1,199 @@
 // poolify migrate [PATH...] [--apply] [--explain] [--batch NAME | --category NAME] [--max-files N]
 //                 [--out DIR] [--commit [--allow-dirty]] [--manifest FILE]
-#include "cli/batches.h"
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "cli/print.h"
 #include "cli/run.h"
+#include "pipeline/apply.h"
+#include "pipeline/batches.h"
 #include "pipeline/mocks.h"
-#include "pipeline/reader.h"
-#include "output/diff.h"
-#include "output/manifest.h"
 #include "source/file_io.h"
-#include "source/git.h"
 
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/Path.h>
-#include <llvm/Support/Process.h>
 #include <llvm/Support/raw_ostream.h>
 
 #include <fmt/format.h>
-
-#include <fstream>
 
 namespace poolify::cli {
 
 namespace {
 
-bool writeText(const std::string &path, const std::string &text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  return static_cast<bool>(out);
-}
+struct Tally {
+  unsigned changed = 0, rewritten = 0, left = 0, removed = 0, errors = 0, written = 0;
+};
 
-std::string batchManifest(pipeline::Run &run, const BatchPlan &b) {
-  std::vector<model::FileOutcome> outcomes;
-  std::vector<std::string> categories;
-  std::vector<std::vector<model::Inherited>> inherited;
-  for (size_t i : b.files) {
-    outcomes.push_back(run.outcomes[i]);
-    categories.push_back(run.categoryOf(run.found.files[i]));
-    inherited.push_back(i < run.inherited.size() ? run.inherited[i] : std::vector<model::Inherited>{});
-  }
-  auto recordsOf = [&](size_t i) -> const std::vector<model::SiteRecord> & { return run.outcomes[i].records; };
-  return output::renderJson(output::buildManifest(outcomes, categories, inherited,
-                                                  pipeline::findMockTargets(run.outcomes, b.files, recordsOf)));
-}
-
-// Writes one file's new text; false (with the reason on stderr) when it could not be written.
-bool applyFile(const model::FileOutcome &o) {
-  auto texts = pipeline::texts(o);
-  if (!texts) {
-    llvm::errs() << o.file.display << ": error: " << llvm::toString(texts.takeError()) << "; file not rewritten\n";
+bool stopIfInterrupted(const Tally &t) {
+  if (!source::interrupted())
     return false;
-  }
-  if (auto err = source::writeAtomically(o.file.path, texts->updated, texts->original)) {
+  llvm::errs() << fmt::format("poolify: interrupted after writing {} files; every file is either fully "
+                              "rewritten or untouched\n",
+                              t.written);
+  return true;
+}
+
+// Writes one changed file; false (with the reason on stderr) when it could not be written.
+bool apply(const model::FileOutcome &o) {
+  if (auto err = pipeline::applyOutcome(o)) {
     llvm::errs() << o.file.display << ": error: " << llvm::toString(std::move(err)) << "\n";
     return false;
   }
   return true;
 }
 
-bool colours() { return llvm::outs().has_colors() && !llvm::sys::Process::GetEnv("NO_COLOR"); }
+// Batch files in --out: NN-name.patch, NN-name.manifest.json, NN-name.md.
+bool writeBatchFiles(pipeline::Run &run, const std::vector<pipeline::BatchPlan> &batches) {
+  if (auto ec = llvm::sys::fs::create_directories(OutDir)) {
+    llvm::errs() << OutDir << ": error: cannot create the folder: " << ec.message() << "\n";
+    return false;
+  }
+  for (const auto &b : batches) {
+    llvm::SmallString<256> base(OutDir);
+    llvm::sys::path::append(base, b.name);
+    auto recordsOf = [&](size_t i) -> const std::vector<model::SiteRecord> & { return run.outcomes[i].records; };
+    model::Manifest manifest = batchManifest(run, b.files, pipeline::findMockTargets(run.outcomes, b.files, recordsOf));
+    output::Document doc = documentOf(run);
+    doc.manifest = &manifest;
+    doc.title = b.name;
+    bool ok = writeDocument(run, output::Format::Diff, doc, std::string(base) + ".patch", "patch", b.files) &&
+              writeDocument(run, output::Format::ManifestJson, doc, std::string(base) + ".manifest.json",
+                            "manifest", b.files) &&
+              writeDocument(run, output::Format::BatchMarkdown, doc, std::string(base) + ".md", "summary", b.files);
+    if (!ok) {
+      llvm::errs() << base << ": error: cannot write the batch files\n";
+      return false;
+    }
+  }
+  llvm::errs() << fmt::format("poolify: wrote {} batches to {}\n", batches.size(), std::string(OutDir));
+  return true;
+}
+
+// --commit: batch after batch, its files written and committed.
+int commitBatches(pipeline::Run &run, const std::vector<pipeline::BatchPlan> &batches, Tally &t) {
+  for (const auto &b : batches) {
+    std::vector<std::string> paths;
+    for (size_t i : b.files) {
+      const auto &o = run.outcomes[i];
+      if (!o.changed())
+        continue;
+      if (stopIfInterrupted(t))
+        return 130;
+      if (!apply(o)) {
+        llvm::errs() << "poolify migrate: stopped before committing batch " << b.name << "\n";
+        return 1;
+      }
+      ++t.written;
+      paths.push_back(o.file.path);
+    }
+    if (paths.empty())
+      continue;
+    std::string title = fmt::format("poolify: migrate batch {} to the shared pools", b.name);
+    std::string body = documentText(run, output::Format::BatchMarkdown, documentOf(run), b.files);
+    if (auto err = pipeline::commitFiles(paths, title, body)) {
+      llvm::errs() << "poolify migrate: git failed for batch " << b.name << ": " << llvm::toString(std::move(err))
+                   << "\n";
+      return 1;
+    }
+    llvm::errs() << "poolify: committed " << title << "\n";
+  }
+  return 0;
+}
 
 } // namespace
 
 int runMigrate() {
-  auto prepared = prepareRun(runOptions(/*cacheByDefault=*/false, /*withInherited=*/!OutDir.empty() || !ManifestOut.empty()));
+  auto prepared = prepareRun(runOptions(/*cacheByDefault=*/false, /*withInherited=*/!OutDir.empty() ||
+                                                                                      !ManifestOut.empty()));
   if (!prepared)
     return 2;
   pipeline::Run &run = *prepared;
-  if (Commit) {
-    auto inside = source::runGit({"rev-parse", "--is-inside-work-tree"});
-    if (inside.code != 0 || inside.output.rfind("true", 0) != 0) {
-      llvm::errs() << "poolify migrate: --commit needs a git work tree\n";
+  if (Commit)
+    if (auto err = pipeline::checkCanCommit(AllowDirty)) {
+      llvm::errs() << "poolify migrate: " << llvm::toString(std::move(err)) << "\n";
       return 2;
     }
-    auto status = source::runGit({"status", "--porcelain", "--untracked-files=no"});
-    if (!AllowDirty && (status.code != 0 || !status.output.empty())) {
-      llvm::errs() << "poolify migrate: the work tree has uncommitted changes; commit or stash them first, or pass "
-                      "--allow-dirty (the batch commits then include only poolify's files)\n";
-      return 2;
-    }
-  }
-  bool failed = false;
-  for (const auto &p : run.found.problems) {
+  bool failed = !run.found.problems.empty();
+  for (const auto &p : run.found.problems)
     llvm::errs() << p << "\n";
-    failed = true;
-  }
   analyzeRun(run);
 
   bool batching = !BatchName.empty() || !CategoryName.empty() || MaxFiles || !OutDir.empty() || Commit;
-  std::vector<BatchPlan> batches;
+  std::vector<pipeline::BatchPlan> batches;
   std::vector<bool> selected(run.outcomes.size(), !batching);
   if (batching) {
-    std::string error;
-    bool all = BatchName.empty() && CategoryName.empty();
-    batches = planBatches(run, BatchName, CategoryName, MaxFiles, all, error);
-    if (!error.empty()) {
-      llvm::errs() << "poolify migrate: " << error << "\n";
+    auto planned = pipeline::planBatches(
+        run, {BatchName, CategoryName, MaxFiles, /*all=*/BatchName.empty() && CategoryName.empty()});
+    if (!planned) {
+      llvm::errs() << "poolify migrate: " << llvm::toString(planned.takeError()) << "\n";
       return 2;
     }
+    batches = std::move(*planned);
     for (const auto &b : batches)
       for (size_t i : b.files)
         selected[i] = true;
   }
 
-  unsigned changed = 0, rewritten = 0, left = 0, removed = 0, errors = 0, written = 0;
+  Tally t;
   if (Apply || Commit)
     source::deferInterrupts();
-  auto stopIfInterrupted = [&]() {
-    if (!source::interrupted())
-      return false;
-    llvm::errs() << fmt::format("poolify: interrupted after writing {} files; every file is either fully "
-                                "rewritten or untouched\n",
-                                written);
-    return true;
-  };
   bool printDiffs = !Apply && !Commit && OutDir.empty();
-  bool colour = printDiffs && colours();
+  output::Document doc = documentOf(run);
+  output::PrinterOptions explain, colour;
+  explain.explain = true;
+  colour.colour = printDiffs && coloursOnStdout();
+  auto errorsOut = output::makePrinter(output::Format::Explain, llvm::errs());
+  auto explainOut = output::makePrinter(output::Format::Explain, llvm::errs(), explain);
+  auto diffOut = output::makePrinter(output::Format::Diff, llvm::outs(), colour);
   for (size_t i = 0; i < run.outcomes.size(); ++i) {
     const auto &o = run.outcomes[i];
-    for (const auto &m : o.messages)
-      if (m.error || (Explain && selected[i]))
-        llvm::errs() << m.text << "\n";
+    llvm::consumeError((Explain && selected[i] ? explainOut : errorsOut)->file(doc, o));
     if (o.failed) {
-      ++errors;
+      ++t.errors;
       continue;
     }
     if (!selected[i])
       continue;
-    rewritten += o.rewritten;
-    removed += o.removed;
-    // Sites a person must look at: direct constructions migrate does not fix (the pool modules'
-    // own constructors and mock-target strings are reported by --explain but not counted here).
-    for (const auto &r : o.records)
-      if ((r.kind == model::SiteRecord::Kind::Direct || r.kind == model::SiteRecord::Kind::Reference) &&
-          !r.fixable())
-        ++left;
+    t.rewritten += o.rewritten;
+    t.removed += o.removed;
+    t.left += static_cast<unsigned>(
+        std::count_if(o.records.begin(), o.records.end(), [](const model::SiteRecord &r) { return r.needsHandFix(); }));
     if (!o.changed())
       continue;
-    ++changed;
+    ++t.changed;
     if (printDiffs) {
-      auto texts = pipeline::texts(o);
-      if (!texts) {
-        llvm::errs() << o.file.display << ": error: " << llvm::toString(texts.takeError()) << "\n";
-        ++errors;
-        --changed;
-        continue;
+      if (auto err = diffOut->file(doc, o)) {
+        llvm::errs() << o.file.display << ": error: " << llvm::toString(std::move(err)) << "\n";
+        ++t.errors, --t.changed;
       }
-      std::string d = output::unifiedDiff(texts->original, texts->updated, o.file.display);
-      llvm::outs() << (colour ? output::colorizeDiff(d) : d);
     } else if (Apply && !Commit) {
-      if (stopIfInterrupted())
+      if (stopIfInterrupted(t))
         return 130;
-      if (!applyFile(o)) {
-        ++errors;
-        --changed;
-      } else {
-        ++written;
-      }
+      if (apply(o))
+        ++t.written;
+      else
+        ++t.errors, --t.changed;
     }
   }
   llvm::outs().flush();
 
-  if (!OutDir.empty()) {
-    if (auto ec = llvm::sys::fs::create_directories(OutDir)) {
-      llvm::errs() << OutDir << ": error: cannot create the folder: " << ec.message() << "\n";
-      return 2;
-    }
-    for (const auto &b : batches) {
-      llvm::SmallString<256> base(OutDir);
-      llvm::sys::path::append(base, b.name);
-      std::string summary = fmt::format("# poolify batch {}\n\n{}", b.name, batchSummary(run, b));
-      if (!writeText(std::string(base) + ".patch", batchPatch(run, b)) ||
-          !writeText(std::string(base) + ".manifest.json", batchManifest(run, b)) ||
-          !writeText(std::string(base) + ".md", summary)) {
-        llvm::errs() << base << ": error: cannot write the batch files\n";
-        return 2;
-      }
-    }
-    llvm::errs() << fmt::format("poolify: wrote {} batches to {}\n", batches.size(), std::string(OutDir));
-  }
-  if (Commit) {
-    for (const auto &b : batches) {
-      std::vector<std::string> add{"add", "--"};
-      for (size_t i : b.files) {
-        const auto &o = run.outcomes[i];
-        if (!o.changed())
-          continue;
-        if (stopIfInterrupted())
-          return 130;
-        if (!applyFile(o)) {
-          llvm::errs() << "poolify migrate: stopped before committing batch " << b.name << "\n";
-          return 1;
-        }
-        ++written;
-        add.push_back(o.file.path);
-      }
-      if (add.size() == 2)
-        continue;
-      std::string title = fmt::format("poolify: migrate batch {} to the shared pools", b.name);
-      auto added = source::runGit(add);
-      auto committed = added.code == 0 ? source::runGit({"commit", "-q", "-m", title, "-m", batchSummary(run, b)})
-                                       : added;
-      if (committed.code != 0) {
-        llvm::errs() << "poolify migrate: git failed for batch " << b.name << ": " << committed.error << "\n";
-        return 1;
-      }
-      llvm::errs() << "poolify: committed " << title << "\n";
-    }
-  }
+  if (!OutDir.empty() && !writeBatchFiles(run, batches))
+    return 2;
+  if (Commit)
+    if (int code = commitBatches(run, batches, t))
+      return code;
   if (!ManifestOut.empty()) {
     // The tree as it was read, like `poolify manifest` (one run instead of two).
-    llvm::StringRef file(ManifestOut);
-    std::string format = file.endswith(".md") ? "markdown" : file.endswith(".csv") ? "csv" : "json";
-    if (writeManifest(format,
-                      output::buildManifest(run.outcomes, run.categories(), run.inherited,
-                                            pipeline::findMockTargets(run)),
-                      ManifestOut, false) == 2)
+    model::Manifest m = manifestOf(run, pipeline::findMockTargets(run));
+    if (writeManifest(run, output::manifestFormatFor(std::string(ManifestOut)), m, ManifestOut, false) == 2)
       return 2;
   }
   warnMissingPools(run.outcomes);
   llvm::errs() << fmt::format("poolify: scanned {} files, {} {}, rewrote {} sites, removed {} overrides, left {} "
                               "sites{}\n",
-                              run.found.files.size(), Apply || Commit ? "changed" : "would change", changed, rewritten,
-                              removed, left, errors ? fmt::format(", {} files with errors", errors) : std::string());
-  return failed || errors ? 1 : 0;
+                              run.found.files.size(), Apply || Commit ? "changed" : "would change", t.changed,
+                              t.rewritten, t.removed, t.left,
+                              t.errors ? fmt::format(", {} files with errors", t.errors) : std::string());
+  return failed || t.errors ? 1 : 0;
 }
 
 } // namespace poolify::cli

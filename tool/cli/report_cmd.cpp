@@ -1,11 +1,10 @@
 // poolify report [PATH...] -o report.html
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "cli/print.h"
 #include "cli/run.h"
 #include "pipeline/mocks.h"
 #include "pipeline/reader.h"
-#include "output/diff.h"
-#include "output/report.h"
 
 #include <llvm/Support/raw_ostream.h>
 
@@ -18,7 +17,6 @@ int runReport() {
     llvm::errs() << "poolify report: name the HTML file with -o report.html\n";
     return 2;
   }
-  std::vector<std::string> paths(Paths.begin(), Paths.end());
   auto prepared = prepareRun(runOptions(/*cacheByDefault=*/false, /*withInherited=*/true));
   if (!prepared)
     return 2;
@@ -26,57 +24,56 @@ int runReport() {
   analyzeRun(run);
   bool failed = printErrors(run);
 
-  output::ReportData data;
-  std::string joined;
-  for (const auto &p : paths)
-    joined += (joined.empty() ? "" : " ") + p;
-  data.title = "poolify report: " + (joined.empty() ? std::string(".") : joined);
-  std::vector<std::string> categories = run.categories();
+  // One read of each changed file: its diff goes to the page, its new text is analyzed again for
+  // the coverage after migration.
+  output::Document doc = documentOf(run);
+  std::string page;
+  llvm::raw_string_ostream pageOut(page);
+  auto html = output::makePrinter(output::Format::Html, pageOut);
   std::vector<model::FileOutcome> after;
   for (size_t i = 0; i < run.outcomes.size(); ++i) {
     const auto &o = run.outcomes[i];
-    std::optional<pipeline::Texts> texts;
-    if (o.changed()) {
-      auto read = pipeline::texts(o);
-      if (!read) {
-        llvm::errs() << o.file.display << ": error: " << llvm::toString(read.takeError()) << "\n";
-        failed = true;
-        after.push_back(o);
-        continue;
-      }
-      texts = std::move(*read);
-      data.diffs.push_back({o.file.display, output::unifiedDiff(texts->original, texts->updated, o.file.display),
-                            o.rewritten, o.removed});
-    }
-    for (const auto &r : o.records)
-      if ((r.kind == model::SiteRecord::Kind::Direct || r.kind == model::SiteRecord::Kind::Reference) &&
-          !r.fixable())
-        data.left.push_back({o.file.display, r.line, r.col, r.rule, r.reason});
-    // Coverage once migrated: the same analysis of the rewritten text.
-    if (texts) {
-      after.push_back(pipeline::reanalyze(run, i, std::move(texts->updated)));
-    } else {
+    auto read = o.changed() ? pipeline::texts(o) : llvm::Expected<model::Texts>(model::Texts{});
+    if (!read) {
+      llvm::errs() << o.file.display << ": error: " << llvm::toString(read.takeError()) << "\n";
+      failed = true;
       after.push_back(o);
+      continue;
     }
+    output::Document fileDoc = doc;
+    fileDoc.texts = [&](const model::FileOutcome &) -> llvm::Expected<model::Texts> { return *read; };
+    failed = !feed(*html, fileDoc, o) || failed;
+    after.push_back(o.changed() ? pipeline::reanalyze(run, i, std::move(read->updated)) : o);
   }
-  data.before = output::buildManifest(run.outcomes, categories, run.inherited, pipeline::findMockTargets(run));
-  data.after = output::buildManifest(
-      after, categories, run.inherited,
-      pipeline::findMockTargets(after, pipeline::allFiles(after),
-                                [&](size_t i) -> const std::vector<model::SiteRecord> & { return after[i].records; }));
+  auto recordsAfter = [&](size_t i) -> const std::vector<model::SiteRecord> & { return after[i].records; };
+  model::Manifest before = manifestOf(run, pipeline::findMockTargets(run));
+  model::Manifest migrated = model::buildManifest(
+      after, run.categories(), run.inherited, pipeline::findMockTargets(after, pipeline::allFiles(after), recordsAfter));
 
+  std::string joined;
+  for (const auto &p : Paths)
+    joined += (joined.empty() ? "" : " ") + p;
+  doc.title = "poolify report: " + (joined.empty() ? std::string(".") : joined);
+  doc.manifest = &before;
+  doc.after = &migrated;
+  html->finish(doc);
+  pageOut.flush();
   std::error_code ec;
-  llvm::raw_fd_ostream os(OutputFile, ec);
+  llvm::raw_fd_ostream os(std::string(OutputFile), ec);
   if (ec) {
     llvm::errs() << OutputFile << ": error: cannot write the report: " << ec.message() << "\n";
     return 2;
   }
-  os << output::renderReport(data);
+  os << page;
+  size_t changed = 0, left = 0;
+  for (const auto &o : run.outcomes) {
+    changed += o.changed();
+    left += std::count_if(o.records.begin(), o.records.end(), [](const auto &r) { return r.needsHandFix(); });
+  }
   llvm::errs() << fmt::format("poolify: wrote {} ({} files would change, {} sites left; coverage {}% now, {}% after "
                               "migrate)\n",
-                              std::string(OutputFile), data.diffs.size(), data.left.size(),
-                              output::formatPercent(data.before.total.coverage()),
-                              output::formatPercent(data.after.total.coverage()));
+                              std::string(OutputFile), changed, left, model::formatPercent(before.total.coverage()),
+                              model::formatPercent(migrated.total.coverage()));
   return failed ? 1 : 0;
 }
 

@@ -53,4 +53,9 @@ struct FileOutcome {
   }
 };
 
+/// The bytes read and the bytes to write of an outcome (equal when the file does not change).
+struct Texts {
+  std::string original, updated;
+};
+
 } // namespace poolify::model

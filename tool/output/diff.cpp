@@ -76,18 +76,12 @@ std::vector<Op> editScript(const std::vector<std::string_view> &a, const std::ve
   return ops;
 }
 
-void emitLine(std::string &out, char sign, std::string_view line) {
-  out += sign;
-  out += line;
-  if (line.empty() || line.back() != '\n')
-    out += "\n\\ No newline at end of file\n";
-}
-
 } // namespace
 
-std::string unifiedDiff(std::string_view before, std::string_view after, const std::string &path) {
+std::vector<Hunk> diffHunks(std::string_view before, std::string_view after) {
+  std::vector<Hunk> hunks;
   if (before == after)
-    return {};
+    return hunks;
   auto a = splitLines(before), b = splitLines(after);
   // Only the middle, past the common head and tail, needs the edit-script search.
   size_t head = 0;
@@ -102,7 +96,6 @@ std::string unifiedDiff(std::string_view before, std::string_view after, const s
   ops.insert(ops.end(), middle.begin(), middle.end());
   ops.insert(ops.end(), tail, Op::Keep);
   constexpr int context = 3;
-  std::string out = fmt::format("diff --git a/{0} b/{0}\n--- a/{0}\n+++ b/{0}\n", path);
   // Positions of each op in a and b.
   struct Step {
     Op op;
@@ -139,30 +132,57 @@ std::string unifiedDiff(std::string_view before, std::string_view after, const s
       he = std::min(steps.size(), he + context);
       break;
     }
-    int aStart = steps[hs].ai, bStart = steps[hs].bi, aLen = 0, bLen = 0;
-    std::string body;
+    Hunk h;
+    h.oldStart = static_cast<unsigned>(steps[hs].ai);
+    h.newStart = static_cast<unsigned>(steps[hs].bi);
     for (size_t k = hs; k < he; ++k) {
       const Step &s = steps[k];
       if (s.op == Op::Keep) {
-        emitLine(body, ' ', a[s.ai]);
-        ++aLen, ++bLen;
+        h.lines.push_back({' ', std::string(a[s.ai])});
+        ++h.oldLength, ++h.newLength;
       } else if (s.op == Op::Del) {
-        emitLine(body, '-', a[s.ai]);
-        ++aLen;
+        h.lines.push_back({'-', std::string(a[s.ai])});
+        ++h.oldLength;
       } else {
-        emitLine(body, '+', b[s.bi]);
-        ++bLen;
+        h.lines.push_back({'+', std::string(b[s.bi])});
+        ++h.newLength;
       }
     }
-    auto range = [](int start, int len) {
-      int shown = len == 0 ? start : start + 1;
-      return len == 1 ? fmt::format("{}", shown) : fmt::format("{},{}", shown, len);
-    };
-    out += fmt::format("@@ -{} +{} @@\n", range(aStart, aLen), range(bStart, bLen));
-    out += body;
+    hunks.push_back(std::move(h));
     i = he;
   }
+  return hunks;
+}
+
+std::string hunkHeader(const Hunk &h) {
+  auto range = [](unsigned start, unsigned len) {
+    unsigned shown = len == 0 ? start : start + 1;
+    return len == 1 ? fmt::format("{}", shown) : fmt::format("{},{}", shown, len);
+  };
+  return fmt::format("@@ -{} +{} @@", range(h.oldStart, h.oldLength), range(h.newStart, h.newLength));
+}
+
+std::string diffHeader(const std::string &path) { return fmt::format("diff --git a/{0} b/{0}\n--- a/{0}\n+++ b/{0}\n", path); }
+
+std::string renderUnified(const std::vector<Hunk> &hunks, const std::string &path) {
+  if (hunks.empty())
+    return {};
+  std::string out = diffHeader(path);
+  for (const Hunk &h : hunks) {
+    out += hunkHeader(h);
+    out += '\n';
+    for (const DiffLine &l : h.lines) {
+      out += l.sign;
+      out += l.text;
+      if (!l.endsLine())
+        out += "\n\\ No newline at end of file\n";
+    }
+  }
   return out;
+}
+
+std::string unifiedDiff(std::string_view before, std::string_view after, const std::string &path) {
+  return renderUnified(diffHunks(before, after), path);
 }
 
 std::string colorizeDiff(const std::string &diff) {

@@ -1,4 +1,4 @@
-#include "output/findings.h"
+#include "output/printers.h"
 
 #include <llvm/Support/JSON.h>
 #include <llvm/Support/MemoryBuffer.h>
@@ -49,14 +49,14 @@ std::string ghEscape(const std::string &s, bool property) {
   return out;
 }
 
-std::string text(const std::vector<Finding> &findings) {
+std::string text(const std::vector<model::Finding> &findings) {
   std::string out;
   for (const auto &f : findings)
     out += fmt::format("{}:{}:{}: {}{}: {}\n", f.path, f.line, f.col, f.error ? "" : "warning: ", f.rule, f.message);
   return out;
 }
 
-std::string json(const std::vector<Finding> &findings) {
+std::string json(const std::vector<model::Finding> &findings) {
   llvm::json::Array arr;
   unsigned errors = 0;
   for (const auto &f : findings) {
@@ -74,7 +74,7 @@ std::string json(const std::vector<Finding> &findings) {
       {"summary", llvm::json::Object{{"errors", errors}, {"warnings", findings.size() - errors}}}});
 }
 
-std::string sarif(const std::vector<Finding> &findings, const std::vector<rules::Rule> &rules) {
+std::string sarif(const std::vector<model::Finding> &findings, const std::vector<rules::Rule> &rules) {
   llvm::json::Array ruleArr;
   for (const auto &r : rules)
     ruleArr.push_back(llvm::json::Object{{"id", r.id},
@@ -108,7 +108,7 @@ std::string sarif(const std::vector<Finding> &findings, const std::vector<rules:
       {"runs", llvm::json::Array{std::move(run)}}});
 }
 
-std::string github(const std::vector<Finding> &findings) {
+std::string github(const std::vector<model::Finding> &findings) {
   std::string out;
   for (const auto &f : findings)
     out += fmt::format("::{} file={},line={},col={},title={}::{}\n", f.error ? "error" : "warning",
@@ -117,64 +117,57 @@ std::string github(const std::vector<Finding> &findings) {
   return out;
 }
 
+class FindingsPrinter : public Printer {
+public:
+  FindingsPrinter(Format format, llvm::raw_ostream &os) : format_(format), os_(os) {}
+  void finish(const Document &doc) override {
+    static const std::vector<rules::Rule> none;
+    static const std::vector<model::Finding> noFindings;
+    const std::vector<model::Finding> &findings = doc.findings ? *doc.findings : noFindings;
+    switch (format_) {
+    case Format::Json:
+      os_ << json(findings);
+      break;
+    case Format::Sarif:
+      os_ << sarif(findings, doc.rules ? *doc.rules : none);
+      break;
+    case Format::Github:
+      os_ << github(findings);
+      break;
+    default:
+      os_ << text(findings);
+    }
+  }
+
+private:
+  Format format_;
+  llvm::raw_ostream &os_;
+};
+
+class BaselinePrinter : public Printer {
+public:
+  explicit BaselinePrinter(llvm::raw_ostream &os) : os_(os) {}
+  void finish(const Document &doc) override {
+    llvm::json::Array entries;
+    if (doc.baseline)
+      for (const auto &[key, count] : doc.baseline->entries)
+        entries.push_back(llvm::json::Object{{"file", std::get<0>(key)},
+                                             {"rule", std::get<1>(key)},
+                                             {"code", std::get<2>(key)},
+                                             {"count", count}});
+    os_ << pretty(llvm::json::Object{{"schema_version", 1}, {"tool", "poolify"}, {"entries", std::move(entries)}});
+  }
+
+private:
+  llvm::raw_ostream &os_;
+};
+
 } // namespace
 
-bool isFindingsFormat(const std::string &format) {
-  return format == "text" || format == "json" || format == "sarif" || format == "github";
+std::unique_ptr<Printer> findingsPrinter(Format format, llvm::raw_ostream &os) {
+  return std::make_unique<FindingsPrinter>(format, os);
 }
 
-std::string renderFindings(const std::string &format, const std::vector<Finding> &findings,
-                           const std::vector<rules::Rule> &rules) {
-  if (format == "json")
-    return json(findings);
-  if (format == "sarif")
-    return sarif(findings, rules);
-  if (format == "github")
-    return github(findings);
-  return text(findings);
-}
-
-llvm::Expected<Baseline> readBaseline(const std::string &path) {
-  auto buf = llvm::MemoryBuffer::getFile(path);
-  if (!buf)
-    return llvm::createStringError(buf.getError(), "%s: error: cannot read the baseline: %s", path.c_str(),
-                                   buf.getError().message().c_str());
-  auto parsed = llvm::json::parse((*buf)->getBuffer());
-  if (!parsed)
-    return llvm::createStringError(std::errc::invalid_argument, "%s: error: the baseline is not JSON: %s",
-                                   path.c_str(), llvm::toString(parsed.takeError()).c_str());
-  Baseline b;
-  const llvm::json::Object *root = parsed->getAsObject();
-  const llvm::json::Array *entries = root ? root->getArray("entries") : nullptr;
-  if (!entries)
-    return llvm::createStringError(std::errc::invalid_argument,
-                                   "%s: error: a baseline is an object with an \"entries\" list (write one with "
-                                   "poolify check --write-baseline)",
-                                   path.c_str());
-  size_t i = 0;
-  for (const auto &e : *entries) {
-    ++i;
-    const llvm::json::Object *o = e.getAsObject();
-    auto file = o ? o->getString("file") : llvm::None;
-    auto rule = o ? o->getString("rule") : llvm::None;
-    auto code = o ? o->getString("code") : llvm::None;
-    auto count = o ? o->getInteger("count") : llvm::None;
-    if (!file || !rule || !code)
-      return llvm::createStringError(std::errc::invalid_argument,
-                                     "%s: error: entry %zu needs \"file\", \"rule\" and \"code\"", path.c_str(), i);
-    b.entries[{file->str(), rule->str(), code->str()}] += count ? static_cast<unsigned>(*count) : 1;
-  }
-  return b;
-}
-
-std::string renderBaseline(const Baseline &b) {
-  llvm::json::Array entries;
-  for (const auto &[key, count] : b.entries)
-    entries.push_back(llvm::json::Object{{"file", std::get<0>(key)},
-                                         {"rule", std::get<1>(key)},
-                                         {"code", std::get<2>(key)},
-                                         {"count", count}});
-  return pretty(llvm::json::Object{{"schema_version", 1}, {"tool", "poolify"}, {"entries", std::move(entries)}});
-}
+std::unique_ptr<Printer> baselinePrinter(llvm::raw_ostream &os) { return std::make_unique<BaselinePrinter>(os); }
 
 } // namespace poolify::output

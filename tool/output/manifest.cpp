@@ -1,5 +1,7 @@
 #include "output/manifest.h"
 
+#include "output/printers.h"
+
 #include <llvm/Support/JSON.h>
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/raw_ostream.h>
@@ -12,61 +14,12 @@
 
 namespace poolify::output {
 
+using model::Counts;
+using model::Manifest;
+using model::ManifestFile;
 using model::SiteRecord;
-
-double Counts::coverage() const {
-  unsigned all = pooledSites + directSites;
-  return all == 0 ? 100.0 : 100.0 * pooledSites / all;
-}
-
-std::string formatPercent(double pct) { return fmt::format("{:.1f}", std::floor(pct * 10 + 1e-9) / 10); }
-
-Manifest buildManifest(const std::vector<model::FileOutcome> &outcomes, const std::vector<std::string> &categories,
-                       const std::vector<std::vector<model::Inherited>> &inherited,
-                       std::vector<model::MockTarget> mockTargets) {
-  Manifest m;
-  for (size_t i = 0; i < outcomes.size(); ++i) {
-    const auto &o = outcomes[i];
-    ManifestFile f;
-    f.path = o.file.display;
-    f.category = categories[i];
-    for (const auto &r : o.records) {
-      if (r.kind == model::SiteRecord::Kind::Direct || r.kind == model::SiteRecord::Kind::Reference)
-        f.direct.push_back(r);
-      else if (r.kind == model::SiteRecord::Kind::Pooled)
-        f.pooled.push_back(r);
-    }
-    if (i < inherited.size())
-      f.inherited = inherited[i];
-    if (f.direct.empty() && f.pooled.empty() && f.inherited.empty())
-      continue;
-    m.files.push_back(std::move(f));
-  }
-  m.mockTargets = std::move(mockTargets);
-  recount(m);
-  return m;
-}
-
-void recount(Manifest &m) {
-  m.categories.clear();
-  m.total = Counts{};
-  std::sort(m.files.begin(), m.files.end(), [](const auto &a, const auto &b) { return a.path < b.path; });
-  for (auto &f : m.files) {
-    f.status = !f.direct.empty() ? "direct" : !f.pooled.empty() ? "pooled" : "inherited";
-    for (Counts *c : {&m.categories[f.category], &m.total}) {
-      ++c->files;
-      (f.status == "direct" ? c->filesDirect : f.status == "pooled" ? c->filesPooled : c->filesInherited)++;
-      c->directSites += f.direct.size();
-      c->pooledSites += f.pooled.size();
-      c->inheritedClasses += f.inherited.size();
-      for (const auto &d : f.direct)
-        c->fixableSites += d.fixable();
-    }
-  }
-  std::sort(m.mockTargets.begin(), m.mockTargets.end(), [](const model::MockTarget &a, const model::MockTarget &b) {
-    return std::tie(a.path, a.line, a.col, a.target) < std::tie(b.path, b.line, b.col, b.target);
-  });
-}
+using model::formatPercent;
+using model::recount;
 
 llvm::Expected<Manifest> readManifest(const std::string &path) {
   auto bad = [&](const std::string &why) {
@@ -320,6 +273,31 @@ std::string renderCsv(const Manifest &m) {
       line("inherited", 0, 0, i.rule, i.cls + "." + i.attr, "", "from " + i.base);
   }
   return out;
+}
+
+namespace {
+
+class ManifestPrinter : public Printer {
+public:
+  ManifestPrinter(Format format, llvm::raw_ostream &os) : format_(format), os_(os) {}
+  void finish(const Document &doc) override {
+    static const Manifest empty;
+    const Manifest &m = doc.manifest ? *doc.manifest : empty;
+    if (format_ == Format::ManifestJson)
+      writeJson(m, os_); // streamed: a large manifest is never held twice
+    else
+      os_ << (format_ == Format::ManifestMarkdown ? renderMarkdown(m) : renderCsv(m));
+  }
+
+private:
+  Format format_;
+  llvm::raw_ostream &os_;
+};
+
+} // namespace
+
+std::unique_ptr<Printer> manifestPrinter(Format format, llvm::raw_ostream &os) {
+  return std::make_unique<ManifestPrinter>(format, os);
 }
 
 } // namespace poolify::output

@@ -2,7 +2,8 @@
 // inline SVG only; no scripts, fonts or images. Key numbers carry stable ids and data attributes
 // (id="coverage-before", "coverage-after", "files-changed", "sites-left", "overrides-removed";
 // category rows data-category="NAME" with cells data-field="...") for tests and scrapers.
-#include "output/report.h"
+#include "output/diff.h"
+#include "output/printers.h"
 
 #include <fmt/format.h>
 
@@ -15,7 +16,32 @@
 
 namespace poolify::output {
 
+using model::Counts;
+using model::Manifest;
+using model::formatPercent;
+
 namespace {
+
+struct ReportDiff {
+  std::string path;        // display path
+  std::vector<Hunk> hunks; // what `poolify migrate` would change
+  unsigned rewritten = 0, removed = 0;
+};
+
+struct ReportLeft {
+  std::string path;
+  unsigned line = 0, col = 0;
+  std::string rule, reason;
+};
+
+struct ReportData {
+  const Manifest *before = nullptr; // coverage now
+  const Manifest *after = nullptr;  // coverage once the diffs are applied
+  std::vector<ReportDiff> diffs;    // sorted by path
+  std::vector<ReportLeft> left;     // sorted by path, line, column
+  std::string title;                // "poolify report: <paths>"
+};
+
 
 std::string esc(std::string_view s) {
   std::string out;
@@ -161,52 +187,38 @@ struct DiffStats {
   unsigned added = 0, deleted = 0;
 };
 
-std::string renderDiffTable(const std::string &diff, DiffStats &st) {
+std::string renderDiffTable(const std::vector<Hunk> &hunks, DiffStats &st) {
   std::string out = "<table class=\"diff\"><colgroup><col class=\"ln\"><col class=\"ln\"><col class=\"sign\"><col>"
                     "</colgroup>\n";
-  PyState oldState, newState;
-  unsigned oldNo = 0, newNo = 0;
-  bool inHunk = false;
-  size_t i = 0;
-  while (i < diff.size()) {
-    size_t nl = diff.find('\n', i);
-    std::string_view line(diff.data() + i, (nl == std::string::npos ? diff.size() : nl) - i);
-    i = nl == std::string::npos ? diff.size() : nl + 1;
-    if (!line.empty() && line.back() == '\r')
-      line.remove_suffix(1);
-    if (line.substr(0, 2) == "@@") {
-      unsigned a = 0, c = 0;
-      std::string header(line);
-      if (std::sscanf(header.c_str(), "@@ -%u%*[^+]+%u", &a, &c) == 2) {
-        oldNo = a, newNo = c;
-        inHunk = true;
-        oldState.clear(), newState.clear();
-        out += fmt::format("<tr class=\"hunk\"><td class=\"ln\"></td><td class=\"ln\"></td><td colspan=\"2\">{}</td>"
-                           "</tr>\n", esc(line));
+  for (const Hunk &h : hunks) {
+    unsigned oldNo = h.oldLength == 0 ? h.oldStart : h.oldStart + 1;
+    unsigned newNo = h.newLength == 0 ? h.newStart : h.newStart + 1;
+    PyState oldState, newState;
+    out += fmt::format("<tr class=\"hunk\"><td class=\"ln\"></td><td class=\"ln\"></td><td colspan=\"2\">{}</td>"
+                       "</tr>\n", esc(hunkHeader(h)));
+    for (const DiffLine &l : h.lines) {
+      std::string_view code = l.text;
+      if (!code.empty() && code.back() == '\n')
+        code.remove_suffix(1);
+      if (!code.empty() && code.back() == '\r')
+        code.remove_suffix(1);
+      std::string cls, oldCell, newCell, html;
+      if (l.sign == '+') {
+        cls = "add", newCell = std::to_string(newNo++), html = highlightPython(code, newState), ++st.added;
+      } else if (l.sign == '-') {
+        cls = "del", oldCell = std::to_string(oldNo++), html = highlightPython(code, oldState), ++st.deleted;
+      } else {
+        cls = "ctx", oldCell = std::to_string(oldNo++), newCell = std::to_string(newNo++);
+        html = highlightPython(code, newState);
+        highlightPython(code, oldState);
       }
-      continue;
+      out += fmt::format("<tr class=\"{}\"><td class=\"ln\">{}</td><td class=\"ln\">{}</td><td class=\"sign\">{}"
+                         "</td><td class=\"code\">{}</td></tr>\n",
+                         cls, oldCell, newCell, l.sign == ' ' ? std::string() : std::string(1, l.sign), html);
+      if (!l.endsLine())
+        out += "<tr class=\"note\"><td class=\"ln\"></td><td class=\"ln\"></td><td colspan=\"2\">No newline at end "
+               "of file</td></tr>\n";
     }
-    if (!inHunk || line.empty())
-      continue; // the diff --git / --- / +++ header: the section header names the file
-    if (line[0] == '\\') {
-      out += fmt::format("<tr class=\"note\"><td class=\"ln\"></td><td class=\"ln\"></td><td colspan=\"2\">{}</td>"
-                         "</tr>\n", esc(line.substr(2)));
-      continue;
-    }
-    std::string_view code = line.substr(1);
-    std::string cls, oldCell, newCell, html;
-    if (line[0] == '+') {
-      cls = "add", newCell = std::to_string(newNo++), html = highlightPython(code, newState), ++st.added;
-    } else if (line[0] == '-') {
-      cls = "del", oldCell = std::to_string(oldNo++), html = highlightPython(code, oldState), ++st.deleted;
-    } else {
-      cls = "ctx", oldCell = std::to_string(oldNo++), newCell = std::to_string(newNo++);
-      html = highlightPython(code, newState);
-      highlightPython(code, oldState);
-    }
-    out += fmt::format("<tr class=\"{}\"><td class=\"ln\">{}</td><td class=\"ln\">{}</td><td class=\"sign\">{}</td>"
-                       "<td class=\"code\">{}</td></tr>\n",
-                       cls, oldCell, newCell, line[0] == ' ' ? std::string() : std::string(1, line[0]), html);
   }
   return out + "</table>\n";
 }
@@ -323,7 +335,7 @@ footer{color:var(--muted);font-size:12px;border-top:1px solid var(--border);marg
 // The sections of the page.
 
 std::string headerSection(const ReportData &data) {
-  const Counts &b = data.before.total, &a = data.after.total;
+  const Counts &b = data.before->total, &a = data.after->total;
   unsigned rewritten = 0, removed = 0;
   for (const auto &d : data.diffs)
     rewritten += d.rewritten, removed += d.removed;
@@ -347,16 +359,16 @@ std::string headerSection(const ReportData &data) {
   out += fmt::format("</div>\n</div></header>\n<nav class=\"toc\"><div class=\"wrap\"><a href=\"#coverage\">Coverage"
                      "</a><a href=\"#changes\">Changed files ({})</a><a href=\"#left\">Sites left ({})</a>",
                      data.diffs.size(), data.left.size());
-  if (!data.before.mockTargets.empty())
-    out += fmt::format("<a href=\"#mocks\">Mock targets ({})</a>", data.before.mockTargets.size());
+  if (!data.before->mockTargets.empty())
+    out += fmt::format("<a href=\"#mocks\">Mock targets ({})</a>", data.before->mockTargets.size());
   return out + "</div></nav>\n";
 }
 
 std::string coverageSection(const ReportData &data) {
   std::map<std::string, std::pair<Counts, Counts>> cats; // before, after
-  for (const auto &[name, c] : data.before.categories)
+  for (const auto &[name, c] : data.before->categories)
     cats[name].first = c;
-  for (const auto &[name, c] : data.after.categories)
+  for (const auto &[name, c] : data.after->categories)
     cats[name].second = c;
   std::string out =
       "<h2 id=\"coverage\">Coverage by category</h2>\n<p class=\"note\">Coverage is pooled sites / (pooled + "
@@ -368,7 +380,7 @@ std::string coverageSection(const ReportData &data) {
       "<th class=\"l\">Pooled / all sites: now, after</th></tr></thead>\n<tbody>\n";
   for (const auto &[name, c] : cats)
     out += coverageRow(name, c.first, c.second, false);
-  return out + coverageRow("total", data.before.total, data.after.total, true) + "</tbody></table>\n";
+  return out + coverageRow("total", data.before->total, data.after->total, true) + "</tbody></table>\n";
 }
 
 std::string changesSection(const ReportData &data) {
@@ -388,7 +400,7 @@ std::string changesSection(const ReportData &data) {
     if (d.removed)
       sections += fmt::format("<span class=\"badge rm\">{} override{} removed</span>", d.removed,
                               d.removed == 1 ? "" : "s");
-    sections += "<a class=\"up\" href=\"#changes\">&uarr; files</a></h3>\n" + renderDiffTable(d.diff, stats[i]) +
+    sections += "<a class=\"up\" href=\"#changes\">&uarr; files</a></h3>\n" + renderDiffTable(d.hunks, stats[i]) +
                 "</section>\n";
   }
   out += "<table class=\"grid files\"><thead><tr><th>File</th><th>Lines</th><th>Sites rewritten</th>"
@@ -457,6 +469,8 @@ std::string mocksSection(const std::vector<model::MockTarget> &mocks) {
 
 } // namespace
 
+namespace {
+
 std::string renderReport(const ReportData &data) {
   return fmt::format("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" "
                      "content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"poolify "
@@ -464,7 +478,42 @@ std::string renderReport(const ReportData &data) {
                      "{6}{7}</main>\n<footer><div class=\"wrap\">Generated by poolify {0}. A self-contained file: no "
                      "scripts, no network access.</div></footer>\n</body>\n</html>\n",
                      POOLIFY_VERSION, esc(data.title), Style, headerSection(data), coverageSection(data),
-                     changesSection(data), leftSection(data), mocksSection(data.before.mockTargets));
+                     changesSection(data), leftSection(data), mocksSection(data.before->mockTargets));
 }
+
+// Collects each changed file's hunks and each site left; renders the page at the end.
+class HtmlPrinter : public Printer {
+public:
+  explicit HtmlPrinter(llvm::raw_ostream &os) : os_(os) {}
+
+  llvm::Error file(const Document &doc, const model::FileOutcome &o) override {
+    for (const auto &r : o.records)
+      if (r.needsHandFix())
+        data_.left.push_back({o.file.display, r.line, r.col, r.rule, r.reason});
+    if (!o.changed())
+      return llvm::Error::success();
+    auto texts = doc.texts(o);
+    if (!texts)
+      return texts.takeError();
+    data_.diffs.push_back({o.file.display, diffHunks(texts->original, texts->updated), o.rewritten, o.removed});
+    return llvm::Error::success();
+  }
+
+  void finish(const Document &doc) override {
+    static const Manifest none;
+    data_.title = doc.title;
+    data_.before = doc.manifest ? doc.manifest : &none;
+    data_.after = doc.after ? doc.after : &none;
+    os_ << renderReport(data_);
+  }
+
+private:
+  llvm::raw_ostream &os_;
+  ReportData data_;
+};
+
+} // namespace
+
+std::unique_ptr<Printer> htmlPrinter(llvm::raw_ostream &os) { return std::make_unique<HtmlPrinter>(os); }
 
 } // namespace poolify::output

@@ -8,8 +8,8 @@ namespace poolify::pipeline {
 
 llvm::Expected<std::string> readSource(const model::SourceFile &file) { return source::readFile(file.path); }
 
-llvm::Expected<Texts> texts(const model::FileOutcome &o) {
-  Texts t;
+llvm::Expected<model::Texts> texts(const model::FileOutcome &o) {
+  model::Texts t;
   if (o.held) {
     t.original = o.original;
     t.updated = o.changed() ? o.updated : o.original;

@@ -16,9 +16,6 @@ llvm::Expected<std::string> readSource(const model::SourceFile &file);
 
 /// The bytes read and the bytes to write of an outcome: its held texts, or the file read again,
 /// which must still hash to what was analyzed ("changed on disk since it was read" otherwise).
-struct Texts {
-  std::string original, updated;
-};
-llvm::Expected<Texts> texts(const model::FileOutcome &o);
+llvm::Expected<model::Texts> texts(const model::FileOutcome &o);
 
 } // namespace poolify::pipeline

@@ -1,0 +1,85 @@
+#include "cli/print.h"
+
+#include "pipeline/reader.h"
+
+#include <llvm/Support/Process.h>
+
+namespace poolify::cli {
+
+output::Document documentOf(const pipeline::Run &run) {
+  output::Document doc;
+  doc.rules = &run.rules;
+  doc.texts = [](const model::FileOutcome &o) { return pipeline::texts(o); };
+  return doc;
+}
+
+model::Manifest manifestOf(const pipeline::Run &run, std::vector<model::MockTarget> mocks) {
+  return model::buildManifest(run.outcomes, run.categories(), run.inherited, std::move(mocks));
+}
+
+model::Manifest batchManifest(const pipeline::Run &run, const std::vector<size_t> &files,
+                              std::vector<model::MockTarget> mocks) {
+  std::vector<model::FileOutcome> outcomes;
+  std::vector<std::string> categories;
+  std::vector<std::vector<model::Inherited>> inherited;
+  for (size_t i : files) {
+    outcomes.push_back(run.outcomes[i]);
+    categories.push_back(run.categoryOf(run.found.files[i]));
+    inherited.push_back(i < run.inherited.size() ? run.inherited[i] : std::vector<model::Inherited>{});
+  }
+  return model::buildManifest(outcomes, categories, inherited, std::move(mocks));
+}
+
+bool feed(output::Printer &printer, const output::Document &doc, const model::FileOutcome &outcome) {
+  if (auto err = printer.file(doc, outcome)) {
+    llvm::errs() << outcome.file.display << ": error: " << llvm::toString(std::move(err)) << "; left out\n";
+    return false;
+  }
+  return true;
+}
+
+bool print(const pipeline::Run &run, output::Format format, const output::Document &doc, llvm::raw_ostream &os,
+           const std::optional<std::vector<size_t>> &files, output::PrinterOptions options) {
+  auto printer = output::makePrinter(format, os, options);
+  bool ok = true;
+  if (files)
+    for (size_t i : *files)
+      ok = feed(*printer, doc, run.outcomes[i]) && ok;
+  else
+    for (const auto &o : run.outcomes)
+      ok = feed(*printer, doc, o) && ok;
+  printer->finish(doc);
+  return ok;
+}
+
+bool writeDocument(const pipeline::Run &run, output::Format format, const output::Document &doc,
+                   const std::string &path, const std::string &what,
+                   const std::optional<std::vector<size_t>> &files) {
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec);
+  if (ec) {
+    llvm::errs() << path << ": error: cannot write the " << what << ": " << ec.message() << "\n";
+    return false;
+  }
+  print(run, format, doc, os, files);
+  os.close();
+  if (os.has_error()) {
+    llvm::errs() << path << ": error: cannot write the " << what << ": " << os.error().message() << "\n";
+    os.clear_error();
+    return false;
+  }
+  return true;
+}
+
+std::string documentText(const pipeline::Run &run, output::Format format, const output::Document &doc,
+                         const std::optional<std::vector<size_t>> &files) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  print(run, format, doc, os, files);
+  os.flush();
+  return text;
+}
+
+bool coloursOnStdout() { return llvm::outs().has_colors() && !llvm::sys::Process::GetEnv("NO_COLOR"); }
+
+} // namespace poolify::cli

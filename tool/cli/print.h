@@ -1,0 +1,42 @@
+// How commands hand a run's results to printers: the document of a run, the manifest of (part of)
+// it, and printing a format to stdout, to a file, or to a string.
+#pragma once
+
+#include "output/printer.h"
+#include "pipeline/engine.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace poolify::cli {
+
+/// A document over `run`: its rules and the texts of its outcomes (read again, hash-checked).
+output::Document documentOf(const pipeline::Run &run);
+
+/// The coverage manifest of the whole run (with the given mock targets), or of `files` only.
+model::Manifest manifestOf(const pipeline::Run &run, std::vector<model::MockTarget> mocks);
+model::Manifest batchManifest(const pipeline::Run &run, const std::vector<size_t> &files,
+                              std::vector<model::MockTarget> mocks);
+
+/// Feeds `outcome` to `printer`; false (reported on stderr) when its texts cannot be read again.
+bool feed(output::Printer &printer, const output::Document &doc, const model::FileOutcome &outcome);
+
+/// Feeds the outcomes of `files` (every file when nullopt) to a `format` printer writing to `os`,
+/// then finishes it. A file whose texts cannot be read again is reported on stderr and left out;
+/// returns false when that happened.
+bool print(const pipeline::Run &run, output::Format format, const output::Document &doc, llvm::raw_ostream &os,
+           const std::optional<std::vector<size_t>> &files = std::nullopt, output::PrinterOptions options = {});
+
+/// The same into a file (false, with the reason on stderr, when it cannot be written) or a string.
+/// `what` names the document in an error ("cannot write the manifest").
+bool writeDocument(const pipeline::Run &run, output::Format format, const output::Document &doc,
+                   const std::string &path, const std::string &what,
+                   const std::optional<std::vector<size_t>> &files = std::nullopt);
+std::string documentText(const pipeline::Run &run, output::Format format, const output::Document &doc,
+                         const std::optional<std::vector<size_t>> &files = std::nullopt);
+
+/// Diffs on stdout are coloured: a terminal, and NO_COLOR not set.
+bool coloursOnStdout();
+
+} // namespace poolify::cli

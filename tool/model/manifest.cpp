@@ -1,0 +1,65 @@
+#include "model/manifest.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <tuple>
+
+namespace poolify::model {
+
+double Counts::coverage() const {
+  unsigned all = pooledSites + directSites;
+  return all == 0 ? 100.0 : 100.0 * pooledSites / all;
+}
+
+std::string formatPercent(double pct) { return fmt::format("{:.1f}", std::floor(pct * 10 + 1e-9) / 10); }
+
+Manifest buildManifest(const std::vector<FileOutcome> &outcomes, const std::vector<std::string> &categories,
+                       const std::vector<std::vector<Inherited>> &inherited,
+                       std::vector<MockTarget> mockTargets) {
+  Manifest m;
+  for (size_t i = 0; i < outcomes.size(); ++i) {
+    const auto &o = outcomes[i];
+    ManifestFile f;
+    f.path = o.file.display;
+    f.category = categories[i];
+    for (const auto &r : o.records) {
+      if (r.isDirect())
+        f.direct.push_back(r);
+      else if (r.kind == SiteRecord::Kind::Pooled)
+        f.pooled.push_back(r);
+    }
+    if (i < inherited.size())
+      f.inherited = inherited[i];
+    if (f.direct.empty() && f.pooled.empty() && f.inherited.empty())
+      continue;
+    m.files.push_back(std::move(f));
+  }
+  m.mockTargets = std::move(mockTargets);
+  recount(m);
+  return m;
+}
+
+void recount(Manifest &m) {
+  m.categories.clear();
+  m.total = Counts{};
+  std::sort(m.files.begin(), m.files.end(), [](const auto &a, const auto &b) { return a.path < b.path; });
+  for (auto &f : m.files) {
+    f.status = !f.direct.empty() ? "direct" : !f.pooled.empty() ? "pooled" : "inherited";
+    for (Counts *c : {&m.categories[f.category], &m.total}) {
+      ++c->files;
+      (f.status == "direct" ? c->filesDirect : f.status == "pooled" ? c->filesPooled : c->filesInherited)++;
+      c->directSites += f.direct.size();
+      c->pooledSites += f.pooled.size();
+      c->inheritedClasses += f.inherited.size();
+      for (const auto &d : f.direct)
+        c->fixableSites += d.fixable();
+    }
+  }
+  std::sort(m.mockTargets.begin(), m.mockTargets.end(), [](const MockTarget &a, const MockTarget &b) {
+    return std::tie(a.path, a.line, a.col, a.target) < std::tie(b.path, b.line, b.col, b.target);
+  });
+}
+
+} // namespace poolify::model

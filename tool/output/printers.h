@@ -1,0 +1,17 @@
+// The printers behind makePrinter(), one factory per format family (each defined beside its
+// format's code). Commands use output/printer.h; this list is for printer.cpp.
+#pragma once
+
+#include "output/printer.h"
+
+namespace poolify::output {
+
+std::unique_ptr<Printer> diffPrinter(llvm::raw_ostream &os, bool colour);
+std::unique_ptr<Printer> explainPrinter(llvm::raw_ostream &os, bool explain);
+std::unique_ptr<Printer> findingsPrinter(Format format, llvm::raw_ostream &os);
+std::unique_ptr<Printer> baselinePrinter(llvm::raw_ostream &os);
+std::unique_ptr<Printer> manifestPrinter(Format format, llvm::raw_ostream &os);
+std::unique_ptr<Printer> batchMarkdownPrinter(llvm::raw_ostream &os);
+std::unique_ptr<Printer> htmlPrinter(llvm::raw_ostream &os);
+
+} // namespace poolify::output
