@@ -59,7 +59,7 @@ import subprocess
 import sys
 import tempfile
 
-from testlib import CaseError, expected_tree, migrate_cases
+from testlib import CaseError, expected_tree, migrate_cases, run_poolify
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -583,18 +583,13 @@ def compare_trees(label, before_root, after_root, counts, report):
         report.extend(problems)
 
 
-def run_poolify(poolify, cwd):
-    p = subprocess.run([poolify, 'migrate', '--apply', '.'], cwd=cwd, stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, timeout=TIMEOUT)
-    return p.returncode, p.stderr.decode('utf-8', errors='replace')
-
-
 def check_tree(poolify, src, counts, report, label=None):
     label = label or os.path.basename(os.path.abspath(src).rstrip('/'))
     with tempfile.TemporaryDirectory(prefix='poolify-oracle-') as tmp:
         work = os.path.join(tmp, 'tree')
         shutil.copytree(src, work, symlinks=True)
-        code, err = run_poolify(poolify, work)
+        code, _, err = run_poolify(poolify, ['migrate', '--apply', '.'], work, timeout=TIMEOUT)
+        err = err.decode('utf-8', errors='replace')
         if code not in (0, 1):
             report.append(f'{label}: poolify migrate --apply exited {code}:\n{err}')
             counts['failed'] += 1

@@ -40,7 +40,7 @@ import sys
 import tempfile
 
 from testlib import (COMMAND, EXPECTED_DIFF, CaseError, build_expected_tree, command_cases, git_apply,
-                     migrate_cases, poolify_env, run_poolify)
+                     migrate_cases, run_poolify)
 
 EXPLAIN_LINE = re.compile(r'^\S+:\d+:\d+: ')
 # Directories the tool may create for itself in the tree it runs on; not part of the comparison.
