@@ -66,7 +66,8 @@ Run = collections.namedtuple('Run', 'code stdout stderr')
 def run_poolify(binary, args, cwd, env=None, stdin=None, timeout=TIMEOUT, text=False):
     """Run `binary ARGS` in `cwd` and capture its output: Run(code, stdout, stderr), bytes (str with
     text=True, decoded as subprocess does). `env` defaults to poolify_env(cwd). A timeout raises
-    subprocess.TimeoutExpired, as subprocess.run does."""
+    subprocess.TimeoutExpired, as subprocess.run does. `binary` is poolify, or a program the tests run
+    beside it in the same environment (git in batches_test, Chromium in report_test)."""
     p = subprocess.run([binary, *args], cwd=cwd, input=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        env=poolify_env(cwd) if env is None else env, timeout=timeout, text=text)
     return Run(p.returncode, p.stdout, p.stderr)
