@@ -4,8 +4,9 @@
     ast_oracle.py --poolify BIN [--golden fixtures/golden | --no-golden] [--tree DIR ...] [--generate N]
     ast_oracle.py --self-test [--golden fixtures/golden]
 
-What it checks, for every golden case (input/ against expected/, no run needed: tests/golden.py
-already proves that poolify produces expected/ byte for byte) and for every --tree DIR (copied to a
+What it checks, for every golden migrate case (input/ against its expected tree, input/ with
+expected.diff applied; no run needed: tests/golden.py already proves that poolify produces that tree
+byte for byte) and for every --tree DIR (copied to a
 scratch folder, `BIN migrate --apply .` run in the copy, the copy compared with DIR):
 
   * every file that compiled before still compiles; a file that did not compile is byte-identical;
@@ -57,6 +58,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+
+from testlib import CaseError, expected_tree, migrate_cases, run_poolify
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -580,27 +583,17 @@ def compare_trees(label, before_root, after_root, counts, report):
         report.extend(problems)
 
 
-def run_poolify(poolify, cwd):
-    p = subprocess.run([poolify, 'migrate', '--apply', '.'], cwd=cwd, stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, timeout=TIMEOUT)
-    return p.returncode, p.stderr.decode('utf-8', errors='replace')
-
-
 def check_tree(poolify, src, counts, report, label=None):
     label = label or os.path.basename(os.path.abspath(src).rstrip('/'))
     with tempfile.TemporaryDirectory(prefix='poolify-oracle-') as tmp:
         work = os.path.join(tmp, 'tree')
         shutil.copytree(src, work, symlinks=True)
-        code, err = run_poolify(poolify, work)
+        code, _, err = run_poolify(poolify, ['migrate', '--apply', '.'], work, timeout=TIMEOUT)
+        err = err.decode('utf-8', errors='replace')
         if code not in (0, 1):
             report.append(f'{label}: poolify migrate --apply exited {code}:\n{err}')
             counts['failed'] += 1
         compare_trees(label, src, work, counts, report)
-
-
-def golden_cases(golden):
-    return sorted(os.path.join(golden, d) for d in os.listdir(golden)
-                  if os.path.isdir(os.path.join(golden, d, 'input')))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -792,25 +785,25 @@ def corruptions(text):
 
 def removed_import_still_used_corruption(golden):
     """A kept `from google.cloud import bigquery` removed while bigquery.QueryJobConfig is still used."""
-    for case in golden_cases(golden):
-        exp = os.path.join(case, 'expected')
-        for dirpath, _, files in os.walk(exp):
-            for f in sorted(files):
-                if not f.endswith('.py'):
-                    continue
-                path = os.path.join(dirpath, f)
-                with open(path, 'rb') as fh:
-                    data = fh.read()
-                text = data.decode('utf-8', errors='replace')
-                if 'from google.cloud import bigquery\n' in text and 'bigquery.QueryJobConfig' in text:
-                    rel = os.path.relpath(path, exp)
-                    inp = os.path.join(case, 'input', rel)
-                    if not os.path.exists(inp):
+    for case in migrate_cases(golden):
+        with expected_tree(case) as exp:
+            for dirpath, _, files in os.walk(exp):
+                for f in sorted(files):
+                    if not f.endswith('.py'):
                         continue
-                    with open(inp, 'rb') as fh:
-                        before = fh.read()
-                    corrupted = text.replace('from google.cloud import bigquery\n', '', 1)
-                    return (f'{os.path.basename(case)}/{rel}', before, corrupted.encode('utf-8'))
+                    path = os.path.join(dirpath, f)
+                    with open(path, 'rb') as fh:
+                        data = fh.read()
+                    text = data.decode('utf-8', errors='replace')
+                    if 'from google.cloud import bigquery\n' in text and 'bigquery.QueryJobConfig' in text:
+                        rel = os.path.relpath(path, exp)
+                        inp = os.path.join(case, 'input', rel)
+                        if not os.path.exists(inp):
+                            continue
+                        with open(inp, 'rb') as fh:
+                            before = fh.read()
+                        corrupted = text.replace('from google.cloud import bigquery\n', '', 1)
+                        return (f'{os.path.basename(case)}/{rel}', before, corrupted.encode('utf-8'))
     return None
 
 
@@ -818,10 +811,12 @@ def self_test(golden):
     passed = failed = 0
     kinds_seen = collections.Counter()
     failures = []
-    for case in golden_cases(golden):
+    for case in migrate_cases(golden):
         name = os.path.basename(case)
-        exp_root, in_root = os.path.join(case, 'expected'), os.path.join(case, 'input')
-        for rel, (kind, data) in sorted(list_files(exp_root).items()):
+        in_root = os.path.join(case, 'input')
+        with expected_tree(case) as exp_root:
+            expected_files = list_files(exp_root)
+        for rel, (kind, data) in sorted(expected_files.items()):
             if kind != 'file' or not rel.endswith('.py'):
                 continue
             inp = os.path.join(in_root, rel)
@@ -886,7 +881,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--poolify', help='the poolify binary (needed for --tree and --generate)')
     ap.add_argument('--golden', default=os.path.join(ROOT, 'fixtures', 'golden'),
-                    help='folder of golden cases, input/ compared with expected/ (default: fixtures/golden)')
+                    help='folder of golden cases, input/ compared with input/+expected.diff (default: fixtures/golden)')
     ap.add_argument('--no-golden', action='store_true', help='skip the golden cases')
     ap.add_argument('--tree', action='extend', nargs='+', default=[], metavar='DIR',
                     help='source trees to migrate (in a scratch copy) and check')
@@ -908,9 +903,13 @@ def main():
     counts = collections.Counter()
     report = []
     if not args.no_golden:
-        for case in golden_cases(args.golden):
-            compare_trees(os.path.basename(case), os.path.join(case, 'input'), os.path.join(case, 'expected'),
-                          counts, report)
+        for case in migrate_cases(args.golden):
+            try:
+                with expected_tree(case) as expected:
+                    compare_trees(os.path.basename(case), os.path.join(case, 'input'), expected, counts, report)
+            except CaseError as e:
+                report.append(f'{os.path.basename(case)}: {e}')
+                counts['failed'] += 1
     for tree in args.tree:
         check_tree(poolify, tree, counts, report)
     if generate:

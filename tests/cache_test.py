@@ -13,6 +13,8 @@ import sys
 import tempfile
 import unittest
 
+from testlib import run_poolify
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PIPELINE = os.path.join(ROOT, "fixtures", "pipeline")
 RULES = os.path.join(ROOT, "rules")
@@ -20,7 +22,7 @@ POOLIFY = None
 
 
 def run(cwd, *args):
-    return subprocess.run([POOLIFY, *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+    return run_poolify(POOLIFY, args, cwd, text=True)
 
 
 def reused(stderr):
@@ -41,10 +43,10 @@ class CacheTest(unittest.TestCase):
 
     def test_warm_runs_give_the_same_bytes_and_reuse_every_file(self):
         cold = self.check()
-        self.assertEqual(cold.returncode, 1, cold.stderr)
+        self.assertEqual(cold.code, 1, cold.stderr)
         self.assertEqual(reused(cold.stderr), 0)
         warm = self.check()
-        self.assertEqual((warm.returncode, warm.stdout), (cold.returncode, cold.stdout))
+        self.assertEqual((warm.code, warm.stdout), (cold.code, cold.stdout))
         self.assertEqual(reused(warm.stderr), len([1 for _, _, fs in os.walk(self.root) for f in fs
                                                    if f.endswith(".py")]))
         m_cold = run(self.root, "manifest", "--format", "json", "--no-cache", ".")
@@ -92,7 +94,7 @@ class CacheTest(unittest.TestCase):
 
     def test_no_cache_writes_nothing(self):
         r = run(self.root, "check", "--no-cache", "--cache", self.cache, ".")
-        self.assertEqual(r.returncode, 1)
+        self.assertEqual(r.code, 1)
         self.assertFalse(os.path.exists(self.cache))
 
     def test_default_cache_lives_in_git_or_beside_the_tree(self):

@@ -3,8 +3,8 @@
 
     check_outputs.py fixtures/golden
 
-For every case folder, every .py file under expected/ whose counterpart under input/ compiles must
-compile too: a rewrite may never turn working code into a syntax error. Files are compiled from their
+For every migrate case folder, every .py file of the expected tree (input/ with expected.diff applied,
+see fixtures/golden/README.md) whose counterpart under input/ compiles must compile too: a rewrite may never turn working code into a syntax error. Files are compiled from their
 bytes with compile(), so encoding cookies and a UTF-8 BOM are honoured as by the interpreter; an input
 that does not compile (a deliberate syntax-error case) exempts its counterpart.
 
@@ -15,6 +15,8 @@ Exit code 0 when all pass, 1 when any fails (or no case is found), 2 on bad usag
 import os
 import sys
 import warnings
+
+from testlib import CaseError, expected_tree, migrate_cases
 
 
 def compile_error(path):
@@ -35,7 +37,15 @@ def compile_error(path):
 
 def check_case(case_dir):
     """(number of files checked, list of failure lines)."""
-    expected_root = os.path.join(case_dir, 'expected')
+    try:
+        with expected_tree(case_dir) as expected_root:
+            return check_tree(case_dir, expected_root)
+    except CaseError as e:
+        return 0, [f'{e}']
+
+
+def check_tree(case_dir, expected_root):
+    """check_case on the expected tree of case_dir, built at expected_root."""
     input_root = os.path.join(case_dir, 'input')
     checked, failures = 0, []
     for dirpath, dirnames, filenames in os.walk(expected_root):
@@ -51,7 +61,8 @@ def check_case(case_dir):
             checked += 1
             error = compile_error(expected_path)
             if error:
-                failures.append(f'{expected_path}: does not compile, though input/{rel} does: {error}')
+                failures.append(f'{case_dir}: expected {rel} (input/ + expected.diff) does not compile, '
+                                f'though input/{rel} does: {error}')
     return checked, failures
 
 
@@ -63,8 +74,7 @@ def main(argv):
     if not os.path.isdir(root):
         print(f'check_outputs.py: error: no such folder: {root}', file=sys.stderr)
         return 2
-    cases = [os.path.join(root, d) for d in sorted(os.listdir(root))
-             if os.path.isdir(os.path.join(root, d, 'expected'))]
+    cases = migrate_cases(root)
     passed = failed = 0
     for case in cases:
         _, failures = check_case(case)
@@ -75,7 +85,7 @@ def main(argv):
         else:
             passed += 1
     if not cases:
-        print(f'check_outputs.py: error: no case folders (with expected/) in {root}', file=sys.stderr)
+        print(f'check_outputs.py: error: no case folders in {root}', file=sys.stderr)
     print(f'{passed} passed, {failed} failed')
     return 0 if cases and not failed else 1
 

@@ -21,7 +21,8 @@ import tempfile
 import textwrap
 import unittest
 
-from testlib import BQ_OUT, BQ_SRC, REQUESTS_OUT, REQUESTS_SRC, read, split_poolify_argv, write_file
+from testlib import (BQ_OUT, BQ_SRC, REQUESTS_OUT, REQUESTS_SRC, git_apply, poolify_env, read, run_poolify,
+                     split_poolify_argv, write_file)
 
 POOLIFY = None  # absolute path of the binary, set in main()
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -36,16 +37,8 @@ SUMMARY_LINE = re.compile(r'^poolify: scanned ', re.M)
 # helpers
 
 def base_env(root):
-    """An environment in which git never looks above `root` nor reads user/system settings."""
-    env = os.environ.copy()
-    # Git may find a repository at `root` itself but never above it.
-    env['GIT_CEILING_DIRECTORIES'] = os.path.dirname(root)
-    env['GIT_CONFIG_NOSYSTEM'] = '1'
-    env['GIT_CONFIG_GLOBAL'] = os.devnull
-    for var in ('GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE'):
-        env.pop(var, None)
-    env.pop('NO_COLOR', None)
-    return env
+    """poolify_env(root) without NO_COLOR (the colour tests set it themselves)."""
+    return poolify_env(root, {'NO_COLOR': None})
 
 
 class Result:
@@ -123,11 +116,9 @@ class PoolifyTestCase(unittest.TestCase):
     def poolify(self, *args, cwd=None):
         cwd = cwd or self.tmp
         try:
-            p = subprocess.run([POOLIFY, *args], cwd=cwd, env=base_env(self.tmp), stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, timeout=TIMEOUT)
+            return Result(*run_poolify(POOLIFY, args, cwd, env=base_env(self.tmp), timeout=TIMEOUT))
         except subprocess.TimeoutExpired:
             self.fail(f'poolify {" ".join(args)} timed out after {TIMEOUT} s')
-        return Result(p.returncode, p.stdout, p.stderr)
 
     def assertExit(self, result, code):
         self.assertEqual(result.code, code, f'expected exit code {code}, got:\n{result!r}')
@@ -426,10 +417,8 @@ class ApplyTest(PoolifyTestCase):
 
         copy = os.path.join(self.tmp, 'copy')
         shutil.copytree(self.work, copy, symlinks=True)
-        p = subprocess.run(['git', 'apply', '--whitespace=nowarn', '-'], cwd=copy, input=dry.out,
-                           env=base_env(self.tmp), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           timeout=TIMEOUT)
-        self.assertEqual(p.returncode, 0, p.stderr.decode(errors='replace'))
+        p = git_apply(dry.out, copy, env=base_env(self.tmp), timeout=TIMEOUT)
+        self.assertEqual(p.code, 0, p.stderr.decode(errors='replace'))
 
         applied = self.poolify('migrate', '--apply', '.', cwd=self.work)
         self.assertExit(applied, 0)

@@ -19,13 +19,12 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import textwrap
 import unittest
 
-from testlib import split_poolify_argv
+from testlib import run_poolify, split_poolify_argv
 import urllib.parse
 
 POOLIFY = None  # absolute path of the binary, set in main()
@@ -179,9 +178,7 @@ class Result:
 
 
 def run(cwd, *args):
-    p = subprocess.run([POOLIFY, *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       timeout=TIMEOUT)
-    return Result(p.returncode, p.stdout, p.stderr)
+    return Result(*run_poolify(POOLIFY, args, cwd, timeout=TIMEOUT))
 
 
 def write(root, rel, content):

@@ -6,10 +6,11 @@ Run: python3 tests/pipeline_test.py --poolify build/poolify
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import unittest
+
+from testlib import git_apply, run_poolify
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PIPELINE = os.path.join(ROOT, "fixtures", "pipeline")
@@ -37,11 +38,11 @@ class PipelineTest(unittest.TestCase):
         shutil.copytree(PIPELINE, self.work)
 
     def poolify(self, *args, cwd=None):
-        return subprocess.run([POOLIFY, *args], cwd=cwd or self.work, capture_output=True, timeout=300)
+        return run_poolify(POOLIFY, args, cwd or self.work, timeout=300)
 
     def test_the_migration_is_exactly_the_reviewed_one(self):
         r = self.poolify("migrate", "--explain", ".")
-        self.assertEqual(r.returncode, 0, r.stderr.decode())
+        self.assertEqual(r.code, 0, r.stderr.decode())
         with open(os.path.join(EXPECTED, "migrate.diff"), "rb") as f:
             self.assertEqual(r.stdout.decode(), f.read().decode())
         explain = [l for l in r.stderr.decode().splitlines() if LOCATED.match(l)]
@@ -52,20 +53,22 @@ class PipelineTest(unittest.TestCase):
     def test_the_diff_applies_and_equals_apply_then_nothing_more_changes(self):
         pristine = os.path.join(self.tmp.name, "pristine")
         shutil.copytree(PIPELINE, pristine)
-        subprocess.run(["git", "apply", os.path.join(EXPECTED, "migrate.diff")], cwd=pristine, check=True)
+        with open(os.path.join(EXPECTED, "migrate.diff"), "rb") as f:
+            applied = git_apply(f.read(), pristine)
+        self.assertEqual(applied.code, 0, applied.stderr.decode())
         r = self.poolify("migrate", "--apply", ".")
-        self.assertEqual(r.returncode, 0, r.stderr.decode())
+        self.assertEqual(r.code, 0, r.stderr.decode())
         self.assertEqual(tree(self.work), tree(pristine))
         for rel, data in tree(self.work).items():
             if rel.endswith(".py"):
                 compile(data, rel, "exec")
         again = self.poolify("migrate", ".")
-        self.assertEqual((again.returncode, again.stdout), (0, b""))
+        self.assertEqual((again.code, again.stdout), (0, b""))
 
     def test_jobs_do_not_change_the_output(self):
         one = self.poolify("migrate", "--explain", "--jobs", "1", ".")
         four = self.poolify("migrate", "--explain", "--jobs", "4", ".")
-        self.assertEqual((one.returncode, one.stdout, one.stderr), (four.returncode, four.stdout, four.stderr))
+        self.assertEqual((one.code, one.stdout, one.stderr), (four.code, four.stdout, four.stderr))
 
 
 if __name__ == "__main__":

@@ -18,10 +18,11 @@ import os
 import re
 import shutil
 import struct
-import subprocess
 import sys
 import tempfile
 import unittest
+
+from testlib import poolify_env, run_poolify
 
 POOLIFY = None  # absolute path of the binary, set in main()
 SCREENSHOT_OUT = None
@@ -35,20 +36,10 @@ CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic
 VOID = {'area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr'}
 
 
-def env_for(root):
-    """An environment in which git never looks above `root` nor reads user/system settings."""
-    env = os.environ.copy()
-    env['GIT_CEILING_DIRECTORIES'] = os.path.dirname(root)
-    env['GIT_CONFIG_NOSYSTEM'] = '1'
-    env['GIT_CONFIG_GLOBAL'] = os.devnull
-    for var in ('GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE'):
-        env.pop(var, None)
-    return env
-
-
 def run(args, cwd, env=None):
-    p = subprocess.run(args, cwd=cwd, env=env or env_for(cwd), capture_output=True, timeout=TIMEOUT)
-    return p.returncode, p.stdout.decode('utf-8', 'replace'), p.stderr.decode('utf-8', 'replace')
+    """(exit code, stdout, stderr as text) of ARGS[0] ARGS[1:] in cwd (env: poolify_env(cwd))."""
+    code, out, err = run_poolify(args[0], args[1:], cwd, env=env, timeout=TIMEOUT)
+    return code, out.decode('utf-8', 'replace'), err.decode('utf-8', 'replace')
 
 
 def poolify(cwd, *args):
@@ -168,7 +159,7 @@ class ReportTest(unittest.TestCase):
     @classmethod
     def chrome(cls, *args):
         profile = tempfile.mkdtemp(prefix='chromium-', dir=cls.tmp)
-        env = dict(env_for(cls.root), HOME=profile)
+        env = poolify_env(cls.root, {'HOME': profile})
         code, out, err = run([cls.chromium, *CHROMIUM_FLAGS, f'--user-data-dir={profile}', *args,
                               'file://' + cls.html_path], cls.root, env)
         if code != 0:

@@ -29,7 +29,8 @@ import tempfile
 import time
 import unittest
 
-from testlib import BQ_OUT, BQ_SRC, REQUESTS_OUT, REQUESTS_SRC, read, split_poolify_argv
+from testlib import (BQ_OUT, BQ_SRC, REQUESTS_OUT, REQUESTS_SRC, git_apply, poolify_env, read, run_poolify,
+                     split_poolify_argv)
 from testlib import write_file as write
 
 POOLIFY = None  # absolute path of the binary, set in main()
@@ -45,15 +46,8 @@ CACHE_DIRS = {'.poolify-cache'}  # poolify's own per-tree cache (when enabled); 
 # helpers
 
 def base_env(root):
-    """An environment in which git never looks above `root` nor reads user/system settings."""
-    env = os.environ.copy()
-    env['GIT_CEILING_DIRECTORIES'] = os.path.dirname(root)
-    env['GIT_CONFIG_NOSYSTEM'] = '1'
-    env['GIT_CONFIG_GLOBAL'] = os.devnull
-    for var in ('GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE'):
-        env.pop(var, None)
-    env['NO_COLOR'] = '1'
-    return env
+    """poolify_env(root) with NO_COLOR set."""
+    return poolify_env(root, {'NO_COLOR': '1'})
 
 
 class Result:
@@ -155,11 +149,10 @@ class SafetyCase(unittest.TestCase):
         cwd = cwd or self.tmp
         start = time.monotonic()
         try:
-            p = subprocess.run([POOLIFY, *args], cwd=cwd, env=base_env(self.tmp), stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, timeout=timeout)
+            p = run_poolify(POOLIFY, args, cwd, env=base_env(self.tmp), timeout=timeout)
         except subprocess.TimeoutExpired:
             self.fail(f'poolify {" ".join(args)} did not finish within {timeout} s (killed)')
-        return Result(p.returncode, p.stdout, p.stderr, time.monotonic() - start)
+        return Result(*p, time.monotonic() - start)
 
     def assertExit(self, result, code):
         self.assertEqual(result.code, code, f'expected exit code {code}, got:\n{result!r}')
@@ -201,9 +194,8 @@ def pipeline_rewritable_files():
     with tempfile.TemporaryDirectory(prefix='poolify-safety-pipeline-') as tmp:
         copy = os.path.join(tmp, 'p')
         shutil.copytree(PIPELINE, copy)
-        p = subprocess.run([POOLIFY, 'migrate', '--apply', '.'], cwd=copy, env=base_env(tmp),
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT)
-        if p.returncode != 0:
+        p = run_poolify(POOLIFY, ['migrate', '--apply', '.'], copy, env=base_env(tmp), timeout=TIMEOUT)
+        if p.code != 0:
             raise AssertionError(f'migrating fixtures/pipeline failed: {p.stderr.decode(errors="replace")}')
         before, after = files_under(PIPELINE), files_under(copy)
         return {rel: data for rel, data in before.items() if rel.endswith('.py') and after.get(rel) != data}
@@ -237,10 +229,9 @@ class InterruptTest(SafetyCase):
                     write(original, os.path.join(f'c{k:04d}', rel), data)
             reference = os.path.join(cls.root, f'reference-{copies}')
             shutil.copytree(original, reference)
-            p = subprocess.run([POOLIFY, 'migrate', '--apply', '--jobs', '1', '.'], cwd=reference,
-                               env=base_env(cls.root), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               timeout=TIMEOUT * 2)
-            if p.returncode != 0:
+            p = run_poolify(POOLIFY, ['migrate', '--apply', '--jobs', '1', '.'], reference,
+                            env=base_env(cls.root), timeout=TIMEOUT * 2)
+            if p.code != 0:
                 raise AssertionError(f'reference migration failed: {p.stderr.decode(errors="replace")}')
             cls.trees[copies] = (original, reference, files_under(original), files_under(reference))
         return cls.trees[copies]
@@ -589,9 +580,8 @@ class HostileInputTest(SafetyCase):
         dry = self.poolify('migrate', '--explain', '.')
         self.assertExit(dry, 0)
         self.assertNames(dry, rel, 'project_id from PROJECT_ID')
-        p = subprocess.run(['git', 'apply', '--whitespace=nowarn', '-'], cwd=copy, input=dry.out,
-                           env=base_env(copy), stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT)
-        self.assertEqual(p.returncode, 0, p.stderr.decode(errors='replace') + '\n' + repr(dry))
+        p = git_apply(dry.out, copy, env=base_env(copy), timeout=TIMEOUT)
+        self.assertEqual(p.code, 0, p.stderr.decode(errors='replace') + '\n' + repr(dry))
         r = self.run_apply()
         self.assertExit(r, 0)
         self.assertEqual(read(self.tmp, rel), BQ_OUT.encode())

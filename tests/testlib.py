@@ -1,8 +1,17 @@
-"""What the end-to-end test scripts share: finding the poolify binary named on the command line, the sample
-sources each rule rewrites, and writing and reading files of a scratch tree."""
+"""What the end-to-end test scripts share: finding the poolify binary named on the command line, the
+environment and the call that run it (and git) on a scratch tree, the sample sources each rule rewrites,
+writing and reading files of a scratch tree, and the golden cases' layout (fixtures/golden/README.md):
+which folders are cases, and the expected tree of a migrate case (input/ with expected.diff applied)."""
+import collections
+import contextlib
 import os
+import re
 import shutil
+import subprocess
 import sys
+import tempfile
+
+TIMEOUT = 120  # seconds per poolify (or git) run, unless the caller says otherwise
 
 
 def split_poolify_argv(script, argv):
@@ -31,6 +40,49 @@ def split_poolify_argv(script, argv):
         print(f'{script}: error: {binary} is not an executable file', file=sys.stderr)
         sys.exit(2)
     return path, rest
+
+
+def poolify_env(root, overrides=None):
+    """An environment for running poolify or git on the scratch tree `root`: git may find a repository at
+    `root` itself but never above it, and reads no user or system settings. `overrides` ({name: value, or
+    None to unset}) adjusts it further."""
+    env = os.environ.copy()
+    env['GIT_CEILING_DIRECTORIES'] = os.path.dirname(root)
+    env['GIT_CONFIG_NOSYSTEM'] = '1'
+    env['GIT_CONFIG_GLOBAL'] = os.devnull
+    for var in ('GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE'):
+        env.pop(var, None)
+    for name, value in (overrides or {}).items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return env
+
+
+Run = collections.namedtuple('Run', 'code stdout stderr')
+
+
+def run_poolify(binary, args, cwd, env=None, stdin=None, timeout=TIMEOUT, text=False):
+    """Run `binary ARGS` in `cwd` and capture its output: Run(code, stdout, stderr), bytes (str with
+    text=True, decoded as subprocess does). `env` defaults to poolify_env(cwd). A timeout raises
+    subprocess.TimeoutExpired, as subprocess.run does. `binary` is poolify, or a program the tests run
+    beside it in the same environment (git in batches_test, Chromium in report_test)."""
+    p = subprocess.run([binary, *args], cwd=cwd, input=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       env=poolify_env(cwd) if env is None else env, timeout=timeout, text=text)
+    return Run(p.returncode, p.stdout, p.stderr)
+
+
+def git_apply(diff, cwd, env=None, options=(), timeout=TIMEOUT):
+    """`git apply --whitespace=nowarn OPTIONS -` of the bytes `diff` in `cwd` (env: poolify_env(cwd)):
+    Run(code, stdout, stderr); code None when git cannot run or times out (the reason in stderr)."""
+    try:
+        p = subprocess.run(['git', 'apply', '--whitespace=nowarn', *options, '-'], cwd=cwd, input=diff,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           env=poolify_env(cwd) if env is None else env, timeout=timeout)
+        return Run(p.returncode, p.stdout, p.stderr)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return Run(None, b'', str(e).encode())
 
 
 # The smallest sources each rule rewrites, and what they become (shared by several test files).
@@ -82,3 +134,132 @@ def write_file(root, rel, data, mode=None):
 def read(root, rel):
     with open(os.path.join(root, rel), 'rb') as f:
         return f.read()
+
+
+# --------------------------------------------------------------------------------------------
+# Golden cases (fixtures/golden/README.md)
+
+EXPECTED_DIFF = 'expected.diff'
+COMMAND = 'command'
+# "Hunk #2 succeeded at 14 (offset 3 lines)." from `git apply --verbose`: the diff's line numbers are wrong.
+HUNK_OFFSET = re.compile(rb'^Hunk #\d+ succeeded at .*$', re.M)
+
+
+EXTENDED_HEADER = re.compile(rb'^(old mode|new mode|deleted file mode|new file mode|similarity index|'
+                             rb'dissimilarity index|rename from|rename to|copy from|copy to|index) ')
+HUNK_HEADER = re.compile(rb'^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@')
+
+
+def diff_structure_problem(diff):
+    """None when every line of `diff` (bytes) belongs to a patch in git's format: `diff --git` headers,
+    extended headers, `---`/`+++` lines and hunks whose body has exactly the lines their `@@` header
+    counts. Else the first line that does not (git apply would skip it silently, as it skips any text
+    between patches)."""
+    lines = diff.split(b'\n')
+    if lines[-1] != b'':
+        return 'the last line does not end with a newline'
+    lines.pop()
+    i, n = 0, len(lines)
+
+    def bad(what):
+        return f'line {i + 1}: {what}: {lines[i][:80]!r}' if i < n else f'line {i + 1}: {what}: end of file'
+    while i < n:
+        if not lines[i].startswith(b'diff --git '):
+            return bad('not part of a patch (a `diff --git` line was expected)')
+        i += 1
+        while i < n and EXTENDED_HEADER.match(lines[i]):
+            i += 1
+        if i < n and (lines[i] == b'GIT binary patch' or lines[i].startswith(b'Binary files ')):
+            while i < n and not lines[i].startswith(b'diff --git '):
+                i += 1
+            continue
+        if i < n and lines[i].startswith(b'--- '):
+            i += 1
+            if i >= n or not lines[i].startswith(b'+++ '):
+                return bad('a `+++` line was expected')
+            i += 1
+            if i >= n or not HUNK_HEADER.match(lines[i]):
+                return bad('a hunk header was expected')
+            while i < n and HUNK_HEADER.match(lines[i]):
+                m = HUNK_HEADER.match(lines[i])
+                old, new = int(m.group(1) or b'1'), int(m.group(2) or b'1')
+                i += 1
+                while old > 0 or new > 0:
+                    kind = lines[i][:1] if i < n else None
+                    if kind == b' ' and old and new:
+                        old, new = old - 1, new - 1
+                    elif kind == b'-' and old:
+                        old -= 1
+                    elif kind == b'+' and new:
+                        new -= 1
+                    else:
+                        return bad(f'the hunk needs {old} more old and {new} more new lines')
+                    i += 1
+                    if i < n and lines[i].startswith(b'\\ '):  # \ No newline at end of file
+                        i += 1
+    return None
+
+
+class CaseError(Exception):
+    """A case folder is malformed, or its expected.diff does not apply cleanly to its input/."""
+
+
+def is_command_group(folder):
+    """Whether `folder` holds command cases (sub-folders with a `command` file) rather than being a case."""
+    return os.path.isdir(folder) and any(os.path.isfile(os.path.join(folder, d, COMMAND))
+                                         for d in os.listdir(folder))
+
+
+def migrate_cases(golden_root):
+    """The migrate cases under golden_root, sorted: the folders right under it, but command groups, that
+    have input/ or expected.diff (or an expected/ folder: a case in the old format, reported as malformed)."""
+    return [os.path.join(golden_root, d) for d in sorted(os.listdir(golden_root))
+            if any(os.path.exists(os.path.join(golden_root, d, f)) for f in ('input', EXPECTED_DIFF, 'expected'))
+            and not is_command_group(os.path.join(golden_root, d))]
+
+
+def command_cases(golden_root):
+    """The command cases under golden_root, sorted: (group name, case folder) for every GROUP/NAME/command."""
+    return [(g, os.path.join(golden_root, g, d))
+            for g in sorted(os.listdir(golden_root)) if is_command_group(os.path.join(golden_root, g))
+            for d in sorted(os.listdir(os.path.join(golden_root, g)))
+            if os.path.isfile(os.path.join(golden_root, g, d, COMMAND))]
+
+
+def build_expected_tree(case_dir, dest):
+    """Make `dest` (which must not exist) the tree a migrate case expects: a copy of case_dir/input/ with
+    case_dir/expected.diff applied by `git apply` (an empty expected.diff: nothing changes). Raises
+    CaseError when expected.diff is missing, holds anything but patches (diff_structure_problem), or
+    does not apply cleanly: git apply applies every hunk exactly where its context matches, or nothing at
+    all, and a hunk found away from its stated line (an offset) is refused as well."""
+    diff_path = os.path.join(case_dir, EXPECTED_DIFF)
+    if not os.path.isdir(os.path.join(case_dir, 'input')):
+        raise CaseError(f'{case_dir}: missing input/')
+    if not os.path.isfile(diff_path):
+        raise CaseError(f'{case_dir}: missing {EXPECTED_DIFF} (an empty file when nothing may change)')
+    with open(diff_path, 'rb') as f:
+        diff = f.read()
+    shutil.copytree(os.path.join(case_dir, 'input'), dest, symlinks=True)
+    if not diff:
+        return
+    problem = diff_structure_problem(diff)
+    if problem:
+        raise CaseError(f'{diff_path} is not a diff in git\'s format: {problem}')
+    code, out, err = git_apply(diff, dest, options=('--verbose',))
+    offsets = HUNK_OFFSET.findall(err)
+    if code != 0 or offsets:
+        why = b'\n'.join(offsets) if code == 0 else out + err
+        raise CaseError(f'{diff_path} does not apply cleanly to input/:\n'
+                        + why.decode('utf-8', errors='backslashreplace').strip())
+
+
+@contextlib.contextmanager
+def expected_tree(case_dir):
+    """The path of a scratch copy of a migrate case's expected tree (build_expected_tree), removed afterwards."""
+    tmp = tempfile.mkdtemp(prefix='poolify-expected-')
+    try:
+        tree = os.path.join(tmp, 'expected')
+        build_expected_tree(case_dir, tree)
+        yield tree
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

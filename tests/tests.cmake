@@ -9,14 +9,32 @@ doctest_discover_tests(poolify_unit_tests)
 
 add_test(NAME rules.examples COMMAND poolify rules test)
 
+# Golden cases (fixtures/golden/README.md): migrate cases NN-name (golden.NN-name), and cases of other
+# commands GROUP/NAME with a `command` file (golden.GROUP.NAME); a GROUP folder is not a migrate case.
+file(GLOB golden_commands CONFIGURE_DEPENDS "${CMAKE_SOURCE_DIR}/fixtures/golden/*/*/command")
+set(golden_groups "")
+foreach(command IN LISTS golden_commands)
+  get_filename_component(case "${command}" DIRECTORY)
+  get_filename_component(group "${case}" DIRECTORY)
+  list(APPEND golden_groups "${group}")
+endforeach()
 file(GLOB golden_cases LIST_DIRECTORIES true CONFIGURE_DEPENDS "${CMAKE_SOURCE_DIR}/fixtures/golden/*")
 foreach(case IN LISTS golden_cases)
-  if(IS_DIRECTORY "${case}/input")
+  if(IS_DIRECTORY "${case}/input" AND NOT case IN_LIST golden_groups)
     get_filename_component(name "${case}" NAME)
     add_test(NAME "golden.${name}"
              COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/golden.py"
                      --poolify $<TARGET_FILE:poolify> --case "${case}")
   endif()
+endforeach()
+foreach(command IN LISTS golden_commands)
+  get_filename_component(case "${command}" DIRECTORY)
+  get_filename_component(group "${case}" DIRECTORY)
+  get_filename_component(name "${case}" NAME)
+  get_filename_component(group "${group}" NAME)
+  add_test(NAME "golden.${group}.${name}"
+           COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/golden.py"
+                   --poolify $<TARGET_FILE:poolify> --case "${case}")
 endforeach()
 add_test(NAME golden.outputs_compile
          COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/check_outputs.py"
