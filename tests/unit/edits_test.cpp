@@ -1,6 +1,6 @@
 // Edits are values; overlapping ones are a conflict, never a silent merge.
 #include "rewrite/edits.h"
-#include "rewrite/planner.h"
+#include "analysis/decide.h"
 
 #include <doctest/doctest.h>
 
@@ -25,8 +25,8 @@ TEST_CASE("overlapping edits are reported") {
 }
 
 TEST_CASE("the pool's own module is recognised from its path") {
-  CHECK(isModuleFile("repo/shared/clients/bigquery_pool.py", "shared.clients.bigquery_pool"));
-  CHECK(isModuleFile("shared/clients/bigquery_pool/__init__.py", "shared.clients.bigquery_pool"));
-  CHECK_FALSE(isModuleFile("repo/myshared/clients/bigquery_pool.py", "shared.clients.bigquery_pool"));
-  CHECK_FALSE(isModuleFile("shared/clients/bigquery_pool_test.py", "shared.clients.bigquery_pool"));
+  CHECK(poolify::analysis::isModuleFile("repo/shared/clients/bigquery_pool.py", "shared.clients.bigquery_pool"));
+  CHECK(poolify::analysis::isModuleFile("shared/clients/bigquery_pool/__init__.py", "shared.clients.bigquery_pool"));
+  CHECK_FALSE(poolify::analysis::isModuleFile("repo/myshared/clients/bigquery_pool.py", "shared.clients.bigquery_pool"));
+  CHECK_FALSE(poolify::analysis::isModuleFile("shared/clients/bigquery_pool_test.py", "shared.clients.bigquery_pool"));
 }

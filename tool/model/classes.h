@@ -73,12 +73,6 @@ struct FileFacts {
   ImportTable imports; // module-level name -> qualified target (re-exports)
 };
 
-/// An override the hierarchy found redundant: the statement goes, one comment line stays.
-struct Removal {
-  std::string comment; // "bq_client: pooled client inherited from PrecomputeProcessorBase"
-  std::string note;    // explanation for --explain
-};
-
 /// The class index's decision on one client override in a subclass.
 struct OverrideDecision {
   size_t file;

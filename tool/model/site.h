@@ -24,11 +24,36 @@ inline bool isFix(Outcome o) { return o == Outcome::Rewritten || o == Outcome::R
 /// positional argument of a pass-through rewrite) and the argument's source text.
 using Argument = std::pair<std::string, std::string>;
 
-/// The verdict on one site.
+/// An argument of the direct call that the pooled call takes under another keyword: `keyword=` is
+/// put in front of a positional argument, or replaces a keyword argument's name.
+struct ArgumentChange {
+  unsigned index = 0; // among the call's arguments (comments aside), from 0
+  std::string keyword;
+};
+
+/// An override the hierarchy found redundant: the statement goes, one comment line stays.
+struct Removal {
+  std::string comment; // "bq_client: pooled client inherited from PrecomputeProcessorBase"
+  std::string note;    // explanation for --explain
+};
+
+/// The verdict on one site: what becomes of it and why, and for a rewrite how the call becomes
+/// the pooled one. The analysis decides; the rewriter only turns verdicts into edits.
 struct Verdict {
   Outcome outcome = Outcome::Left;
   std::vector<Argument> args; // explicit arguments of the call, as pooled keyword -> text
   std::string reason;         // why it was left
+  std::vector<std::string> notes; // what --explain says about the site, in order
+
+  // Rewritten:
+  std::string callee;       // the pooled callee as written at the site (`get_x`, `x_pool.get_x`, `get_s().put`)
+  std::string poolModule;   // the module the pooled callable comes from
+  std::string importModule; // `from importModule import importName` makes `callee` available
+  std::string importName;   // ("" when a binding in scope already does)
+  std::vector<ArgumentChange> changes; // arguments the pooled call takes under another keyword
+  std::vector<Argument> inferred;      // arguments taken from scope, inserted first, in order
+  // Removed:
+  Removal removal;
 };
 
 /// One place a rule cares about, as the manifest and `check` report it.

@@ -3,7 +3,8 @@
 #include "pipeline/reader.h"
 #include "analysis/sites.h"
 #include "python/scopes.h"
-#include "rewrite/planner.h"
+#include "analysis/decide.h"
+#include "rewrite/rewriter.h"
 #include "source/file_io.h"
 #include "support/text.h"
 
@@ -169,7 +170,7 @@ void recordMocks(model::FileOutcome &out, const py::Tree &tree, const py::ScopeM
 }
 
 void recordSites(model::FileOutcome &out, const py::Tree &tree, const py::ScopeModel &model,
-                 const std::vector<analysis::Site> &sites, const rewrite::FilePlan &plan,
+                 const std::vector<analysis::Site> &sites, const std::vector<model::Verdict> &verdicts,
                  const std::vector<rules::Rule> &rules, const LineIndex &lines, size_t base) {
   std::string_view text = tree.text();
   // Ignore markers by line: only real comments count (not `#` inside a string).
@@ -197,14 +198,14 @@ void recordSites(model::FileOutcome &out, const py::Tree &tree, const py::ScopeM
   for (size_t i = 0; i < sites.size(); ++i) {
     const auto &s = sites[i];
     model::SiteRecord::Kind kind = s.inString ? model::SiteRecord::Kind::String
-                            : rewrite::isModuleFile(out.file.path, s.rewrite->replace.module)
+                            : analysis::isModuleFile(out.file.path, s.rewrite->replace.module)
                                 ? model::SiteRecord::Kind::PoolDefinition
                             : ts_node_is_null(s.call) ? model::SiteRecord::Kind::Reference
                                                       : model::SiteRecord::Kind::Direct;
     model::SiteRecord r = make(kind, s.callee, *s.rule, s.qname);
-    if (i < plan.decisions.size()) {
-      r.outcome = plan.decisions[i].outcome;
-      r.reason = plan.decisions[i].reason;
+    if (i < verdicts.size()) {
+      r.outcome = verdicts[i].outcome;
+      r.reason = verdicts[i].reason;
     }
     out.records.push_back(std::move(r));
   }
@@ -236,127 +237,166 @@ std::optional<size_t> firstErrorAfter(std::optional<py::Tree> before, std::strin
   return py::Tree::parse(edited).firstError();
 }
 
-model::FileOutcome processText(const model::SourceFile &file, std::string bytes, const std::vector<rules::Rule> &rules,
-                        const std::map<uint32_t, model::Removal> &removals) {
-  model::FileOutcome out;
-  out.file = file;
-  out.original = std::move(bytes);
-  std::string_view all = out.original;
-  out.hash = contentHash(all);
-  out.mentionsClass = all.find("class ") != std::string_view::npos;
-  size_t base = all.substr(0, 3) == kBom ? 3 : 0;
-  std::string_view body = all.substr(base);
-  std::string enc = base ? "utf-8" : declaredEncoding(body);
-  // Line positions are needed only for files that are parsed or reported: built on first use.
-  std::optional<LineIndex> lineIndex;
-  auto linesOf = [&]() -> const LineIndex & {
-    if (!lineIndex)
-      lineIndex.emplace(all, isUtf8Name(enc));
-    return *lineIndex;
-  };
+namespace {
 
-  if (size_t nul = all.find('\0'); nul != std::string_view::npos) {
-    say(out, linesOf(), nul, base, "error: contains a NUL byte, so it is not Python source; file skipped");
-    out.failed = true;
-    return out;
+// One file's text through the pipeline, step by step; each step returns false when the file
+// fails (its outcome then says why).
+class FileProcessor {
+public:
+  FileProcessor(model::FileOutcome &out, const std::vector<rules::Rule> &rules) : out_(out), rules_(rules) {
+    all_ = out_.original;
+    base_ = all_.substr(0, 3) == kBom ? 3 : 0;
+    body_ = all_.substr(base_);
+    enc_ = base_ ? "utf-8" : declaredEncoding(body_);
   }
-  if (isUtf8Name(enc)) {
-    if (auto bad = firstInvalidUtf8(all)) {
-      say(out, linesOf(), *bad, base,
-          fmt::format("error: not valid UTF-8 (byte 0x{:02x}) and no other encoding is declared; file skipped",
-                      static_cast<unsigned char>(all[*bad])));
-      out.failed = true;
-      return out;
+
+  bool mentionsTrigger() const { return analysis::mentionsAnyTrigger(body_, rules_); }
+
+  // Bytes poolify cannot treat as Python text it may edit: NUL bytes, bytes the declared encoding
+  // does not allow, encodings that are not ASCII-compatible.
+  bool decodable() {
+    if (size_t nul = all_.find('\0'); nul != std::string_view::npos)
+      return fail(nul, "error: contains a NUL byte, so it is not Python source; file skipped");
+    if (isUtf8Name(enc_)) {
+      if (auto bad = firstInvalidUtf8(all_))
+        return fail(*bad, fmt::format("error: not valid UTF-8 (byte 0x{:02x}) and no other encoding is declared; "
+                                      "file skipped",
+                                      static_cast<unsigned char>(all_[*bad])));
+    } else if (!isAsciiCompatible(enc_)) {
+      return fail(0, fmt::format("error: encoding '{}' is not supported; file skipped", enc_));
+    } else {
+      out_.utf8 = !firstInvalidUtf8(all_);
     }
-  } else if (!isAsciiCompatible(enc)) {
-    say(out, linesOf(), 0, base, fmt::format("error: encoding '{}' is not supported; file skipped", enc));
-    out.failed = true;
-    return out;
-  } else {
-    out.utf8 = !firstInvalidUtf8(all);
+    return true;
   }
-  if (!analysis::mentionsAnyTrigger(body, rules))
-    return out;
-  const LineIndex &lines = linesOf();
+
   // A lone CR is a line break to Python; poolify's edits work on LF / CRLF lines only.
-  for (size_t cr = all.find('\r'); cr != std::string_view::npos; cr = all.find('\r', cr + 1))
-    if (cr + 1 >= all.size() || all[cr + 1] != '\n') {
-      say(out, lines, cr, base, "error: a line ends with a lone CR (old Mac line endings), which poolify does not "
-                                "edit; file skipped");
-      out.failed = true;
-      return out;
-    }
+  bool editableLineEnds() {
+    for (size_t cr = all_.find('\r'); cr != std::string_view::npos; cr = all_.find('\r', cr + 1))
+      if (cr + 1 >= all_.size() || all_[cr + 1] != '\n')
+        return fail(cr, "error: a line ends with a lone CR (old Mac line endings), which poolify does not edit; "
+                        "file skipped");
+    return true;
+  }
 
-  rewrite::EditSet edits;
-  std::vector<std::string> poolModules;
-  // The analysis tree of a file up to this size is kept for an incremental re-parse of the
-  // result; a larger file's tree is freed first, so it never holds two trees at once (a tree
-  // takes about 80 bytes per byte of source).
-  constexpr size_t kKeepTreeBytes = 1 << 20;
-  std::optional<py::Tree> analysisTree;
-  {
-    py::Tree tree = py::Tree::parse(body);
-    if (auto err = tree.firstError()) {
-      say(out, lines, base + *err, base, "error: syntax error; file not rewritten");
-      out.failed = true;
-      return out;
-    }
+  // Parses, finds the sites, decides them, records what was found and plans the edits.
+  bool analyze(const std::map<uint32_t, model::Removal> &removals) {
+    py::Tree tree = py::Tree::parse(body_);
+    if (auto err = tree.firstError())
+      return fail(base_ + *err, "error: syntax error; file not rewritten");
     py::ScopeModel model(tree);
-    auto sites = analysis::findSites(tree, model, rules);
-    LineIndex bodyLines(body);
-    std::string path = file.path;
+    auto sites = analysis::findSites(tree, model, rules_);
+    LineIndex bodyLines(body_);
+    std::string path = out_.file.path;
     std::replace(path.begin(), path.end(), '\\', '/');
     // Offsets in `removals` are file offsets; the tree sees the text after the BOM.
     std::map<uint32_t, model::Removal> bodyRemovals;
     for (const auto &[offset, r] : removals)
-      bodyRemovals[offset - static_cast<uint32_t>(base)] = r;
-    rewrite::FilePlan plan = rewrite::planFile(tree, model, sites, path, bodyLines, bodyRemovals);
-    recordSites(out, tree, model, sites, plan, rules, lines, base);
-    out.facts = analysis::extractClasses(tree, model, sites, plan.decisions, rules, bodyLines);
-    for (auto &c : out.facts->classes)
+      bodyRemovals[offset - static_cast<uint32_t>(base_)] = r;
+    std::vector<model::Verdict> verdicts = analysis::decideSites(tree, model, sites, path, bodyLines, bodyRemovals);
+    recordSites(out_, tree, model, sites, verdicts, rules_, lines(), base_);
+    out_.facts = analysis::extractClasses(tree, model, sites, verdicts, rules_, bodyLines);
+    for (auto &c : out_.facts->classes)
       for (auto &a : c.assignments)
-        a.siteOffset += static_cast<uint32_t>(base);
-    out.rewritten = plan.rewritten;
-    out.left = plan.left;
-    out.removed = plan.removed;
-    for (const auto &n : plan.notes)
-      say(out, lines, base + n.offset, base, fmt::format("{}: {}", n.rule, n.message), false);
-    edits = std::move(plan.edits);
-    poolModules = std::move(plan.poolModules);
-    if (!edits.empty() && body.size() <= kKeepTreeBytes)
-      analysisTree.emplace(std::move(tree));
+        a.siteOffset += static_cast<uint32_t>(base_);
+    tally(sites, verdicts);
+    edits_ = rewrite::rewriteFile(tree, model, sites, verdicts);
+    // The analysis tree of a file up to this size is kept for an incremental re-parse of the
+    // result; a larger file's tree is freed first, so it never holds two trees at once (a tree
+    // takes about 80 bytes per byte of source).
+    constexpr size_t kKeepTreeBytes = 1 << 20;
+    if (!edits_.empty() && body_.size() <= kKeepTreeBytes)
+      tree_.emplace(std::move(tree));
+    return true;
   }
-  if (edits.empty())
-    return out;
-  auto edited = edits.apply(body, file.display);
-  if (!edited) {
-    out.messages.push_back({0, 0, fmt::format("{}: error: {}; file not rewritten", file.display,
-                                              llvm::toString(edited.takeError())),
-                            true});
-    out.failed = true;
-    return out;
+
+  // Applies the edits in memory; the result must parse as well as the input did.
+  bool verifyAndKeep() {
+    if (edits_.empty())
+      return true;
+    auto edited = edits_.apply(body_, out_.file.display);
+    if (!edited)
+      return failWhole(fmt::format("error: {}; file not rewritten", llvm::toString(edited.takeError())));
+    // Safety net: never write a file that parses worse than before.
+    if (auto err = firstErrorAfter(std::move(tree_), *edited, edits_)) {
+      LineCol lc = LineIndex(*edited).at(*err);
+      return failWhole(fmt::format("error: the rewrite would introduce a syntax error at {}:{}; file not rewritten "
+                                   "(please report this)",
+                                   lc.line, lc.col));
+    }
+    out_.updated = std::string(all_.substr(0, base_)) + *edited;
+    if (out_.updated == out_.original) {
+      out_.updated.clear();
+      return true;
+    }
+    for (const auto &e : edits_.edits()) {
+      out_.edits.push_back({e.offset + base_, e.length, e.text});
+      out_.utf8 = out_.utf8 && !firstInvalidUtf8(e.text);
+    }
+    out_.poolModules = std::move(poolModules_);
+    return true;
   }
-  // Safety net: never write a file that parses worse than before.
-  if (auto err = firstErrorAfter(std::move(analysisTree), *edited, edits)) {
-    LineIndex newLines(*edited);
-    LineCol lc = newLines.at(*err);
-    out.messages.push_back({0, 0, fmt::format("{}: error: the rewrite would introduce a syntax error at {}:{}; "
-                                              "file not rewritten (please report this)",
-                                              file.display, lc.line, lc.col),
-                            true});
-    out.failed = true;
-    return out;
+
+private:
+  // Line positions are needed only for files that are parsed or reported: built on first use.
+  const LineIndex &lines() {
+    if (!lines_)
+      lines_.emplace(all_, isUtf8Name(enc_));
+    return *lines_;
   }
-  out.updated = std::string(all.substr(0, base)) + *edited;
-  if (out.updated == out.original) {
-    out.updated.clear();
-    return out;
+
+  bool fail(size_t offset, const std::string &what) {
+    say(out_, lines(), offset, base_, what);
+    out_.failed = true;
+    return false;
   }
-  for (const auto &e : edits.edits()) {
-    out.edits.push_back({e.offset + base, e.length, e.text});
-    out.utf8 = out.utf8 && !firstInvalidUtf8(e.text);
+
+  bool failWhole(const std::string &what) {
+    out_.messages.push_back({0, 0, fmt::format("{}: {}", out_.file.display, what), true});
+    out_.failed = true;
+    return false;
   }
-  out.poolModules = std::move(poolModules);
+
+  // Counts and --explain notes of the verdicts; the pool modules the rewritten sites now use.
+  void tally(const std::vector<analysis::Site> &sites, const std::vector<model::Verdict> &verdicts) {
+    for (size_t i = 0; i < verdicts.size(); ++i) {
+      const model::Verdict &v = verdicts[i];
+      out_.rewritten += v.outcome == model::Outcome::Rewritten;
+      out_.removed += v.outcome == model::Outcome::Removed;
+      out_.left += v.outcome == model::Outcome::Left || v.outcome == model::Outcome::LeftMissing;
+      for (const auto &n : v.notes)
+        say(out_, lines(), base_ + py::start(sites[i].callee), base_, fmt::format("{}: {}", sites[i].rule->id, n),
+            false);
+      if (v.outcome == model::Outcome::Rewritten &&
+          std::find(poolModules_.begin(), poolModules_.end(), v.poolModule) == poolModules_.end())
+        poolModules_.push_back(v.poolModule);
+    }
+    std::sort(poolModules_.begin(), poolModules_.end());
+  }
+
+  model::FileOutcome &out_;
+  const std::vector<rules::Rule> &rules_;
+  std::string_view all_, body_;
+  size_t base_ = 0;
+  std::string enc_;
+  std::optional<LineIndex> lines_;
+  rewrite::EditSet edits_;
+  std::vector<std::string> poolModules_;
+  std::optional<py::Tree> tree_;
+};
+
+} // namespace
+
+model::FileOutcome processText(const model::SourceFile &file, std::string bytes, const std::vector<rules::Rule> &rules,
+                               const std::map<uint32_t, model::Removal> &removals) {
+  model::FileOutcome out;
+  out.file = file;
+  out.original = std::move(bytes);
+  out.hash = contentHash(out.original);
+  out.mentionsClass = out.original.find("class ") != std::string::npos;
+  FileProcessor p(out, rules);
+  if (p.decodable() && p.mentionsTrigger() && p.editableLineEnds() && p.analyze(removals))
+    p.verifyAndKeep();
   return out;
 }
 

@@ -5,7 +5,7 @@
 #include "analysis/classes.h"
 #include "model/outcome.h"
 #include "python/syntax.h"
-#include "rewrite/planner.h"
+#include "rewrite/edits.h"
 #include "rules/rule.h"
 #include "source/discover.h"
 

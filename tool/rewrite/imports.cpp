@@ -12,48 +12,6 @@ using py::is;
 ImportEditor::ImportEditor(const py::Tree &tree, const py::ScopeModel &model, std::string_view eol)
     : tree_(tree), model_(model), eol_(eol) {}
 
-bool ImportEditor::nameIsFree(std::string_view name) const {
-  if (!usedNames_) {
-    usedNames_.emplace();
-    for (const auto &b : model_.bindings())
-      usedNames_->insert(b.name);
-    for (const auto &r : model_.references())
-      usedNames_->insert(std::string(r.name));
-  }
-  return usedNames_->count(std::string(name)) == 0;
-}
-
-std::optional<std::string> ImportEditor::boundTo(const analysis::Site &site, std::string_view name) const {
-  return model_.importTarget(name, site.scope);
-}
-
-std::optional<std::string> ImportEditor::nameFor(const analysis::Site &site, const std::string &module,
-                                                 const std::string &function, std::string &reason) {
-  std::string full = module + "." + function;
-  if (auto t = boundTo(site, function); t && *t == full)
-    return function;
-  bool plannedHere = std::any_of(planned_.begin(), planned_.end(),
-                                 [&](const Planned &p) { return p.name == function && p.module == module; });
-  if (plannedHere || nameIsFree(function)) {
-    plan(site, module, function);
-    return function;
-  }
-  // The function's name is taken: reach it through its module instead.
-  size_t dot = module.rfind('.');
-  std::string last = dot == std::string::npos ? module : module.substr(dot + 1);
-  std::string parent = dot == std::string::npos ? std::string() : module.substr(0, dot);
-  if (auto t = boundTo(site, last); t && *t == module)
-    return last + "." + function;
-  bool lastPlanned = std::any_of(planned_.begin(), planned_.end(),
-                                 [&](const Planned &p) { return p.name == last && p.module == parent; });
-  if (!parent.empty() && (lastPlanned || nameIsFree(last))) {
-    plan(site, parent, last);
-    return last + "." + function;
-  }
-  reason = fmt::format("name '{}' is already used in this file, and so is '{}'", function, last);
-  return std::nullopt;
-}
-
 const std::vector<TSNode> &ImportEditor::moduleStatements() const {
   if (!moduleStatements_)
     moduleStatements_ = py::namedChildren(tree_.root());
@@ -89,7 +47,7 @@ size_t ImportEditor::topImportBlockEnd() const {
   return end;
 }
 
-void ImportEditor::plan(const analysis::Site &site, const std::string &module, const std::string &name) {
+void ImportEditor::add(const analysis::Site &site, const std::string &module, const std::string &name) {
   std::string_view text = tree_.text();
   TSNode anchor = site.anchor->statement;
   TSNode holder = ts_node_parent(anchor);

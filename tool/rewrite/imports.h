@@ -1,7 +1,7 @@
-// The one import editor every rule uses: makes a pooled function's name available at a site
-// (reusing an import in scope, merging into an existing from-import, or adding a line beside
-// the import the site already relied on), and removes imports the rewrite left unused.
-// It never shadows an existing name and never introduces a name that is unbound where used.
+// The one import editor every rule uses: adds the import a rewritten site needs (merged into an
+// existing from-import, or on a line beside the import the site already relied on), and removes
+// imports the rewrite left unused. Which name to import is the analysis's decision
+// (analysis/decide: never a name that is taken).
 #pragma once
 
 #include "analysis/sites.h"
@@ -20,10 +20,9 @@ class ImportEditor {
 public:
   ImportEditor(const py::Tree &tree, const py::ScopeModel &model, std::string_view eol);
 
-  /// The text that names `module.function` at the site (`get_x` or `x_pool.get_x`), planning
-  /// the import it needs; nullopt with `reason` when every spelling would clash.
-  std::optional<std::string> nameFor(const analysis::Site &site, const std::string &module,
-                                     const std::string &function, std::string &reason);
+  /// Plans `from module import name` for a rewritten site: merged into an existing module-level
+  /// from-import of `module`, else beside the import the site relied on.
+  void add(const analysis::Site &site, const std::string &module, const std::string &name);
 
   /// Emits planned imports and removes the bindings of rewritten sites that nothing uses now.
   /// `vanishing` holds the code that goes away (a rewritten callee, a removed statement):
@@ -41,9 +40,6 @@ private:
     TSNode block;             // the block that receives it (null at module level)
   };
 
-  bool nameIsFree(std::string_view name) const;
-  std::optional<std::string> boundTo(const analysis::Site &site, std::string_view name) const;
-  void plan(const analysis::Site &site, const std::string &module, const std::string &name);
   size_t topImportBlockEnd() const;
   void removeImports(const std::vector<const py::Binding *> &bindings, const std::vector<Planned> &inserted,
                      EditSet &edits);
@@ -55,7 +51,6 @@ private:
   const py::ScopeModel &model_;
   std::string eol_;
   std::vector<Planned> planned_;
-  mutable std::optional<std::unordered_set<std::string>> usedNames_; // every name bound or used
   const std::vector<TSNode> &moduleStatements() const;
   mutable std::optional<std::vector<TSNode>> moduleStatements_;
   mutable std::optional<size_t> topBlockEnd_;

@@ -1,0 +1,39 @@
+// Deciding every site of a file: rewrite it to the pool (and how: the callee's spelling, the
+// import that binds it, the arguments it maps or takes from scope), remove it as a redundant
+// override, or leave it, with the reason. Pure: reads the tree, returns data.
+#pragma once
+
+#include "analysis/sites.h"
+#include "model/site.h"
+#include "support/text.h"
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace poolify::analysis {
+
+/// The verdicts on `sites` (one each, in order). `path` is the file's path with '/' separators
+/// (to recognise the pool's own module); `removals` maps a site's callee offset to the redundant
+/// override it stands in.
+std::vector<model::Verdict> decideSites(const py::Tree &tree, const py::ScopeModel &model,
+                                        const std::vector<Site> &sites, const std::string &path,
+                                        const LineIndex &lines,
+                                        const std::map<uint32_t, model::Removal> &removals = {});
+
+/// True when the file at `path` is the module `module` (a/b/c.py or a/b/c/__init__.py).
+bool isModuleFile(const std::string &path, const std::string &module);
+
+/// The arguments of a call as poolify maps them: positional and keyword ones (comments aside).
+struct Arguments {
+  std::vector<TSNode> positional;
+  std::vector<TSNode> keywords; // keyword_argument nodes
+  std::vector<TSNode> all;      // every argument in order (what ArgumentChange::index counts)
+  bool unpacking = false;       // *args or **kwargs
+  TSNode list{};                // the argument_list (null for a bare generator argument)
+  TSNode first{};               // the first argument that is not a comment
+};
+Arguments argumentsOf(TSNode call);
+
+} // namespace poolify::analysis
