@@ -28,254 +28,28 @@ A summary goes to stderr, the lists to --json; exit 1 on any regression, 0 other
 Every interpreter is bounded by --timeout and every module import / test by --item-timeout; an item that
 hangs or kills its interpreter is recorded as such and the interpreter is restarted after it.
 
-The same file is the worker run in those interpreters (`--worker SPEC OUT`, internal).
+The interpreters run tests/runtime_check_worker.py.
 """
 import argparse
 import ast
 import concurrent.futures
 import fnmatch
 import glob
-import importlib
 import json
 import os
-import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
-import traceback
-import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FAKES = os.path.join(HERE, 'fakes')
+WORKER = os.path.join(HERE, 'runtime_check_worker.py')
 STRICT_ENV = 'FAKE_CLIENTS_STRICT'
+PASSING = ('pass', 'skip')  # test outcomes that are not failures
 SKIP_DIRS = {'__pycache__', 'node_modules', 'site-packages', 'venv', 'env', 'build', 'dist'}
 SKIP_FILES = {'__main__.py', 'setup.py'}  # scripts by definition: importing them runs them
-PASSING = ('pass', 'skip')
-
-
-# ---------------------------------------------------------------------------------------------------
-# Worker: runs inside a fresh interpreter whose cwd is the root. Writes one JSON line per event to OUT:
-# {"start": key} before an item, the item's result {"key": key, ...} after it, {"done": true} at the end.
-# ---------------------------------------------------------------------------------------------------
-class ItemTimeout(BaseException):
-    """Raised by the alarm when one import or test runs longer than --item-timeout (not an Exception,
-    so the code under test cannot swallow it)."""
-
-
-def _on_alarm(signum, frame):
-    raise ItemTimeout('timed out')
-
-
-def _arm(seconds):
-    signal.signal(signal.SIGALRM, _on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-
-
-def _disarm():
-    signal.setitimer(signal.ITIMER_REAL, 0)
-
-
-def _under(path, dirs):
-    path = os.path.normpath(os.path.abspath(path))
-    return any(path == d or path.startswith(d + os.sep) for d in dirs)
-
-
-def describe(exc_type, exc, tb, tree):
-    """(one-line error, 'path:line' of the innermost frame inside the tree or '')."""
-    text = str(exc).strip().splitlines()
-    message = exc_type.__name__ + (': ' + text[-1] if text else '')
-    if text and text[0].startswith('Failed to import test module'):
-        message = text[-1]  # the import's own error, not unittest's wrapper
-    frames = [(f.filename, f.lineno) for f in traceback.extract_tb(tb)]
-    # unittest reports a test module that fails to import with the import's traceback as the message
-    frames += [(m.group(1), int(m.group(2))) for m in re.finditer(r'File "([^"]+)", line (\d+)', str(exc))]
-    where = ''
-    for filename, line in frames:
-        if _under(filename, [tree]):
-            where = '%s:%d' % (os.path.relpath(os.path.normpath(filename), tree), line)
-    return message[:400], where
-
-
-class Sandbox:
-    """What one import may change and the next must not see: sys.path, import hooks, cwd, argv,
-    environment, and the modules loaded from the tree or the fakes."""
-
-    def __init__(self, tree, fakes):
-        self.tree = tree
-        self.owned = [os.path.normpath(tree), os.path.normpath(fakes)]
-        self.path, self.meta_path, self.path_hooks = list(sys.path), list(sys.meta_path), list(sys.path_hooks)
-        self.cwd, self.argv, self.environ = os.getcwd(), list(sys.argv), dict(os.environ)
-        self.modules = set(sys.modules)
-
-    def _owned(self, module):
-        f = getattr(module, '__file__', None)
-        if f:
-            return _under(f, self.owned)
-        path = getattr(module, '__path__', None)
-        if path is not None:
-            entries = list(path)
-            return not entries or any(_under(p, self.owned) for p in entries)
-        return getattr(module, '__spec__', None) is None
-
-    def restore(self):
-        sys.path[:], sys.meta_path[:], sys.path_hooks[:] = self.path, self.meta_path, self.path_hooks
-        sys.argv[:] = self.argv
-        if os.getcwd() != self.cwd:
-            os.chdir(self.cwd)
-        if os.environ != self.environ:
-            os.environ.clear()
-            os.environ.update(self.environ)
-        for name, module in list(sys.modules.items()):
-            if name not in self.modules and self._owned(module):
-                del sys.modules[name]
-
-    def run(self, fn, item_timeout):
-        """fn() bounded by the alarm; {"ok": True} or {"ok": False, "error": ..., "where": ...}."""
-        try:
-            _arm(item_timeout)
-            try:
-                fn()
-            finally:
-                _disarm()
-            return {'ok': True}
-        except KeyboardInterrupt:
-            raise
-        except BaseException as exc:  # noqa: BLE001 - SystemExit and timeouts are results too
-            error, where = describe(type(exc), exc, exc.__traceback__, self.tree)
-            return {'ok': False, 'error': error, 'where': where}
-        finally:
-            self.restore()
-
-
-def resolve_target(target):
-    """Resolve a dotted patch target as mock does: import the longest importable module prefix (a, a.b,
-    ... until a name is not a module), then getattr the rest. Raises what went wrong; an error while
-    importing a prefix that exists is raised as it is (the traceback names the failing file)."""
-    parts = target.split('.')
-    obj, used = None, 0
-    for i in range(1, len(parts) + 1):
-        name = '.'.join(parts[:i])
-        try:
-            obj, used = importlib.import_module(name), i
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                break  # not a module: the rest are attributes
-            raise
-    if obj is None:
-        raise ModuleNotFoundError('No module named %r' % parts[0], name=parts[0])
-    for attr in parts[used:]:
-        if not hasattr(obj, attr):
-            raise AttributeError('%s has no attribute %r' % (getattr(obj, '__name__', repr(obj)), attr))
-        obj = getattr(obj, attr)
-    return obj
-
-
-def worker_imports(spec, skip, emit):
-    box = Sandbox(spec['tree'], spec['fakes'])
-    items = [('import:' + m, importlib.import_module, m) for m in spec['modules']]
-    items += [('target:' + t, resolve_target, t) for t in spec['targets']]
-    for key, fn, arg in items:
-        if key in skip:
-            continue
-        emit({'start': key})
-        emit(dict(box.run(lambda: fn(arg), spec['item_timeout']), key=key))
-
-
-def test_key(test):
-    """The id of a test, or of what a loader/fixture error stands for (a module, a class)."""
-    tid = test.id()
-    prefix = 'unittest.loader._FailedTest.'
-    if tid.startswith(prefix):
-        return tid[len(prefix):]
-    if '(' in tid and tid.endswith(')'):  # _ErrorHolder: "setUpClass (pkg.mod.Class)"
-        return tid[tid.index('(') + 1:-1]
-    return tid
-
-
-class RecordingResult(unittest.TestResult):
-    """Emits one result per test (pass, fail, error, skip), each test bounded by the alarm."""
-
-    def __init__(self, emit, tree, item_timeout):
-        super().__init__()
-        self.emit, self.tree, self.item_timeout = emit, tree, item_timeout
-        self.current = None
-
-    def startTest(self, test):
-        super().startTest(test)
-        self.current = {'key': test_key(test), 'outcome': 'pass'}
-        self.emit({'start': self.current['key']})
-        _arm(self.item_timeout)
-
-    def stopTest(self, test):
-        _disarm()
-        super().stopTest(test)
-        self.emit(self.current)
-        self.current = None
-
-    def _bad(self, test, outcome, err):
-        detail, where = describe(err[0], err[1], err[2], self.tree)
-        if self.current is not None and self.current['key'] == test_key(test):
-            if self.current['outcome'] in PASSING:
-                self.current.update(outcome=outcome, detail=detail, where=where)
-        else:  # a module that failed to import, a setUpClass/setUpModule error
-            self.emit({'key': test_key(test), 'outcome': outcome, 'detail': detail, 'where': where})
-
-    def addError(self, test, err):
-        self._bad(test, 'error', err)
-
-    def addFailure(self, test, err):
-        self._bad(test, 'fail', err)
-
-    def addSubTest(self, test, subtest, err):
-        if err is not None:
-            self._bad(test, 'fail' if issubclass(err[0], test.failureException) else 'error', err)
-
-    def addSkip(self, test, reason):
-        if self.current is not None:
-            self.current['outcome'] = 'skip'
-
-    def addUnexpectedSuccess(self, test):
-        if self.current is not None:
-            self.current.update(outcome='fail', detail='unexpected success')
-
-
-def without(suite, skip):
-    """The suite minus the tests already recorded (after an interpreter was restarted)."""
-    kept = unittest.TestSuite()
-    for test in suite:
-        if isinstance(test, unittest.TestSuite):
-            kept.addTest(without(test, skip))
-        elif test_key(test) not in skip:
-            kept.addTest(test)
-    return kept
-
-
-def worker_tests(spec, skip, emit):
-    suite = unittest.defaultTestLoader.discover(spec['root'], pattern=spec['pattern'], top_level_dir=spec['root'])
-    without(suite, skip).run(RecordingResult(emit, spec['tree'], spec['item_timeout']))
-
-
-def worker_main(spec_path, out_path):
-    with open(spec_path, encoding='utf-8') as f:
-        spec = json.load(f)
-    root = spec['root']
-    sys.path[0] = root
-    sys.path.insert(1, spec['fakes'])
-    os.chdir(root)
-    out = open(out_path, 'a', encoding='utf-8')
-
-    def emit(record):
-        out.write(json.dumps(record) + '\n')
-        out.flush()
-
-    skip = set(spec['skip'])
-    (worker_imports if spec['kind'] == 'imports' else worker_tests)(spec, skip, emit)
-    emit({'done': True})
-    out.close()
-    os._exit(0)  # threads the tree started must not keep the interpreter alive
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -520,7 +294,7 @@ def run_worker(spec, opts, tmp):
     if spec['kind'] == 'tests':
         env[STRICT_ENV] = '1'
     cmd = [sys.executable, '-E', '-s', '-X', 'pycache_prefix=' + os.path.join(tmp, 'pycache'),
-           os.path.abspath(__file__), '--worker', spec_path]
+           WORKER, spec_path]
     results = {}
     while True:
         finished, new, started, status = _attempt(cmd, spec, results, env, opts.timeout, spec_path)
@@ -534,11 +308,12 @@ def run_worker(spec, opts, tmp):
         results[started] = crash
 
 
-def plan_tree(tree, opts, tmp, pool):
-    """Start every worker of one tree in the pool; returns the tree's facts and what is still running."""
+def plan_tree(tree, opts):
+    """The facts of one tree still to be filled in, and the worker jobs that fill them:
+    [(order, info, 'imports' or 'tests', spec)]."""
     roots = find_roots(tree, opts.units)
     facts = {'tree': tree, 'roots': {}}
-    running = []
+    jobs = []
     for rel, kind in roots:
         root = os.path.normpath(os.path.join(tree, rel))
         modules = module_names(root, unit=(kind != 'repo'))
@@ -552,19 +327,24 @@ def plan_tree(tree, opts, tmp, pool):
         base = {'tree': tree, 'root': root, 'fakes': FAKES, 'item_timeout': opts.item_timeout,
                 'pattern': opts.pattern}
         spec = dict(base, kind='imports', modules=list(modules), targets=sorted({p['target'] for p in patches}))
-        running.append((info, 'imports', pool.submit(run_worker, spec, opts, tmp)))
+        jobs.append((0 if kind == 'repo' else 1, info, 'imports', spec))
         if any(fnmatch.fnmatch(os.path.basename(p), opts.pattern) for p in own.values()):
-            running.append((info, 'tests', pool.submit(run_worker, dict(base, kind='tests'), opts, tmp)))
-    return facts, running
+            jobs.append((2, info, 'tests', dict(base, kind='tests')))
+    return facts, jobs
 
 
-def finish(running):
-    for info, what, future in running:
-        info[what] = future.result()
+def run_jobs(jobs, opts, tmp):
+    """Every job in a pool of --jobs threads, each running one worker: the big import roots first (they
+    compile the most), tests last (they find the bytecode the imports wrote to the shared pycache)."""
+    with concurrent.futures.ThreadPoolExecutor(max(1, opts.jobs)) as pool:
+        ordered = sorted(jobs, key=lambda job: job[0])
+        futures = [(info, what, pool.submit(run_worker, spec, opts, tmp)) for _, info, what, spec in ordered]
+        for info, what, future in futures:
+            info[what] = future.result()
 
 
-def _tests_in_scope(tests, scope):
-    return [t for t in tests if t == scope or t.startswith(scope + '.')]
+def _in_scope(test_id, scope):
+    return test_id == scope or test_id.startswith(scope + '.')
 
 
 def _failure_of(tests, test_id):
@@ -577,45 +357,69 @@ def _failure_of(tests, test_id):
     return tests.get('<worker>')
 
 
+def _resolves(info, site):
+    return bool(info['imports'].get('target:' + site['target'], {}).get('ok'))
+
+
+def module_regressions(rel, b, a, after_has_root):
+    out = []
+    for module in b['modules']:
+        rb, ra = b['imports'].get('import:' + module, {}), a['imports'].get('import:' + module)
+        if rb.get('ok') and not (ra and ra.get('ok')):
+            ra = ra or {'error': 'module missing after' if after_has_root else 'root missing after'}
+            out.append({'root': rel, 'kind': b['kind'], 'module': module, 'error': ra.get('error', ''),
+                        'where': ra.get('where', '')})
+    return out
+
+
+def test_regressions(rel, b, a):
+    """Tests that passed before and fail, error or are not run after (their module or class failed)."""
+    out = []
+    for tid, rb in sorted(b['tests'].items()):
+        if rb.get('outcome') != 'pass':
+            continue
+        ra = a['tests'].get(tid)
+        if ra is None:
+            ra = dict(_failure_of(a['tests'], tid) or {'detail': 'not found after'}, outcome='missing')
+        if ra['outcome'] not in PASSING:
+            out.append({'root': rel, 'test': tid, 'outcome': ra['outcome'], 'detail': ra.get('detail', ''),
+                        'where': ra.get('where', '')})
+    return out
+
+
+def patch_regressions(rel, b, a, failing):
+    """(targets that resolved before and do not after; patches that resolve in both trees whose test
+    passed before and fails after although it ran and every patch of it still resolves)."""
+    after_sites = {p['key']: p for p in a['patches']}
+    unresolved_scopes = [p['scope'] for p in a['patches'] if not _resolves(a, p)]
+    broken_targets, not_intercepting = [], []
+    for site in b['patches']:
+        other = after_sites.get(site['key'])
+        if other is None or not _resolves(b, site):
+            continue
+        entry = {'root': rel, 'file': site['file'], 'line': other['line'], 'target': site['target']}
+        if not _resolves(a, other):
+            ra = a['imports'].get('target:' + other['target'], {})
+            broken_targets.append(dict(entry, error=ra.get('error', 'not checked'), where=ra.get('where', '')))
+            continue
+        tests = sorted(t for t, r in failing.items() if _in_scope(t, site['scope']) and r['outcome'] != 'missing'
+                       and not any(_in_scope(t, scope) for scope in unresolved_scopes))
+        if tests:
+            not_intercepting.append(dict(entry, tests=tests, detail=failing[tests[0]]['detail']))
+    return broken_targets, not_intercepting
+
+
 def compare(before, after):
     """Regressions from the facts of the two trees."""
     reg = {'modules': [], 'tests': [], 'patch_targets': [], 'patches_not_intercepting': []}
     for rel, b in before['roots'].items():
-        a = after['roots'].get(rel, {'imports': {}, 'tests': {}, 'patches': []})
-        for module in b['modules']:
-            rb, ra = b['imports'].get('import:' + module, {}), a['imports'].get('import:' + module)
-            if rb.get('ok') and not (ra and ra.get('ok')):
-                ra = ra or {'error': 'module missing after' if rel in after['roots'] else 'root missing after'}
-                reg['modules'].append({'root': rel, 'kind': b['kind'], 'module': module,
-                                       'error': ra.get('error', ''), 'where': ra.get('where', '')})
-        failed_after = set()
-        for tid, rb in sorted(b['tests'].items()):
-            if rb.get('outcome') != 'pass':
-                continue
-            ra = a['tests'].get(tid)
-            if ra is None:  # not run after: its module or class failed to load, or it is gone
-                why = _failure_of(a['tests'], tid) or {'detail': 'not found after'}
-                ra = dict(why, outcome='missing')
-            if ra['outcome'] not in PASSING:
-                failed_after.add(tid)
-                reg['tests'].append({'root': rel, 'test': tid, 'outcome': ra['outcome'],
-                                     'detail': ra.get('detail', ''), 'where': ra.get('where', '')})
-        after_sites = {p['key']: p for p in a['patches']}
-        passed_before = [t for t, r in b['tests'].items() if r.get('outcome') == 'pass']
-        for site in b['patches']:
-            rb = b['imports'].get('target:' + site['target'], {})
-            other = after_sites.get(site['key'])
-            if not rb.get('ok') or other is None:
-                continue
-            ra = a['imports'].get('target:' + other['target'], {})
-            entry = {'root': rel, 'file': site['file'], 'line': other['line'], 'target': site['target']}
-            if not ra.get('ok'):
-                reg['patch_targets'].append(dict(entry, error=ra.get('error', 'not checked'),
-                                                 where=ra.get('where', '')))
-                continue
-            broken = sorted(t for t in _tests_in_scope(passed_before, site['scope']) if t in failed_after)
-            if broken:
-                reg['patches_not_intercepting'].append(dict(entry, tests=broken))
+        a = after['roots'].get(rel, {'modules': [], 'imports': {}, 'tests': {}, 'patches': []})
+        reg['modules'] += module_regressions(rel, b, a, rel in after['roots'])
+        tests = test_regressions(rel, b, a)
+        reg['tests'] += tests
+        broken, not_intercepting = patch_regressions(rel, b, a, {t['test']: t for t in tests})
+        reg['patch_targets'] += broken
+        reg['patches_not_intercepting'] += not_intercepting
     return reg
 
 
@@ -698,8 +502,8 @@ def summarize(before, after, reg, seconds, verbose):
                 r['test'], r['root'], r['outcome'], r['detail'], r['where'])),
             ('patch targets that no longer resolve', reg['patch_targets'], lambda r: '%s:%d %s: %s' % (
                 r['file'], r['line'], r['target'], r['error'])),
-            ('patches that no longer intercept', reg['patches_not_intercepting'], lambda r: '%s:%d %s (%s)' % (
-                r['file'], r['line'], r['target'], ', '.join(r['tests'])))):
+            ('patches that no longer intercept', reg['patches_not_intercepting'], lambda r: '%s:%d %s (%s: %s)' % (
+                r['file'], r['line'], r['target'], ', '.join(r['tests']), r['detail']))):
         if rows:
             lines.append('  %s (%d)%s:' % (title, len(rows), '' if verbose or len(rows) <= 5 else ', first 5; -v for all'))
             lines += ['    ' + ' '.join(fmt(r).split()) for r in rows[:limit]]
@@ -730,16 +534,13 @@ def parse_args(argv):
 
 
 def main(argv):
-    if argv[:1] == ['--worker']:
-        worker_main(argv[1], argv[2])
     opts = parse_args(argv)
     start = time.time()
     tmp = tempfile.mkdtemp(prefix='runtime-check-')
     try:
-        with concurrent.futures.ThreadPoolExecutor(max(1, opts.jobs)) as pool:
-            before, running_before = plan_tree(opts.before, opts, tmp, pool)
-            after, running_after = plan_tree(opts.after, opts, tmp, pool)
-            finish(running_before + running_after)
+        before, jobs_before = plan_tree(opts.before, opts)
+        after, jobs_after = plan_tree(opts.after, opts)
+        run_jobs(jobs_before + jobs_after, opts, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     reg = compare(before, after)
