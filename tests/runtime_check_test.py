@@ -13,7 +13,8 @@ copy in which each case is broken the way poolify breaks it:
   pkg/exporter.py       `from google.cloud import storage` removed: "pkg.exporter.storage.Client" breaks
   pkg/scraper.py,       the code calls the pool; the patches still resolve but no longer intercept
   pkg/proc.py             (a string target on requests.get; patch.object(proc.bigquery, "Client"))
-  pkg/a.py, pkg/b.py    b does `from pkg.a import bigquery`, a no longer imports it
+  pkg/a.py, pkg/b.py    b does `from pkg.a import bigquery`, a no longer imports it (so tests/test_b.py
+                        does not load: its patch of pkg.fine.triple is not "no longer intercepting")
   bin/tool.py           the pool import lands above the sys.path.insert it needs (--units bin); the
                         bin/backfill.py before it imports that pool correctly (tool must not find it
                         already loaded)
@@ -47,7 +48,7 @@ BEFORE = {
     'shared/utils/__init__.py': '',
     'shared/utils/slack.py': SLACK,
     'pkg/__init__.py': '',
-    'pkg/fine.py': 'def double(x):\n    return 2 * x\n',
+    'pkg/fine.py': 'def double(x):\n    return 2 * x\n\n\ndef triple(x):\n    return 3 * x\n',
     'pkg/crash.py': 'import os\n\nos._exit(3)\n',
     'pkg/hang.py': 'while True:\n    pass\n',
     'pkg/missing_pool.py': ('from google.cloud import firestore\n\nPROJECT_ID = "p"\n\n\n'
@@ -82,6 +83,17 @@ BEFORE = {
                         'sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))\n\n'
                         'from shared.clients.bigquery_pool import get_bigquery_client  # noqa: E402\n'),
     'tests/__init__.py': '',
+    'tests/test_b.py': '''import unittest
+from unittest import mock
+
+from pkg import b
+
+
+class BTest(unittest.TestCase):
+    @mock.patch("pkg.fine.triple")
+    def test_config(self, mock_triple):
+        self.assertIsNotNone(b.config())
+''',
     'tests/test_cases.py': '''import unittest
 from unittest import mock
 
@@ -89,8 +101,9 @@ from pkg import exporter, fine, proc, scraper
 
 
 class ExporterTest(unittest.TestCase):
+    @mock.patch("pkg.fine.double")
     @mock.patch("pkg.exporter.storage.Client")
-    def test_upload(self, mock_client):
+    def test_upload(self, mock_client, mock_double):
         exporter.upload("x.json", "{}")
         mock_client.assert_called_once_with(project="p")
 
@@ -186,8 +199,8 @@ class RuntimeCheckTest(unittest.TestCase):
                          {'modules': [], 'tests': [], 'patch_targets': [], 'patches_not_intercepting': []})
         self.assertIn('no regressions', self.same_stderr)
         counts = self.same['counts']['before']
-        self.assertEqual((counts['repo']['tests'], counts['repo']['passed']), (5, 4))
-        self.assertEqual((counts['repo']['patch_sites'], counts['repo']['patch_sites_resolved']), (3, 3))
+        self.assertEqual((counts['repo']['tests'], counts['repo']['passed']), (6, 5))
+        self.assertEqual((counts['repo']['patch_sites'], counts['repo']['patch_sites_resolved']), (5, 5))
         self.assertEqual((counts['unit']['roots'], counts['extra']['roots']), (2, 1))
 
     def test_everything_else_imports_in_both_trees(self):
@@ -235,7 +248,7 @@ class RuntimeCheckTest(unittest.TestCase):
     def test_removed_import_breaks_string_target(self):
         r = self.targets['pkg.exporter.storage.Client']
         self.assertIn("has no attribute 'storage'", r['error'])
-        self.assertEqual((r['file'], r['line']), ('tests/test_cases.py', 8))
+        self.assertEqual((r['file'], r['line']), ('tests/test_cases.py', 9))
         self.assertEqual(self.tests['tests.test_cases.ExporterTest.test_upload']['outcome'], 'error')
 
     def test_patches_that_no_longer_intercept(self):
@@ -245,14 +258,20 @@ class RuntimeCheckTest(unittest.TestCase):
         self.assertEqual(self.not_intercepting['pkg.proc.bigquery.Client']['tests'],
                          ['tests.test_cases.ProcTest.test_client'])
 
-    def test_each_patch_counted_once(self):
+    def test_each_patch_counted_once(self):  # and only the one that broke: not the other patches of its test
         self.assertEqual(set(self.targets), {'pkg.exporter.storage.Client'})
         self.assertEqual(set(self.not_intercepting), {'pkg.scraper.requests.get', 'pkg.proc.bigquery.Client'})
 
     def test_exactly_the_broken_tests(self):
         self.assertEqual(set(self.tests), {'tests.test_cases.ExporterTest.test_upload',
                                            'tests.test_cases.ScraperTest.test_fetch',
-                                           'tests.test_cases.ProcTest.test_client'})
+                                           'tests.test_cases.ProcTest.test_client',
+                                           'tests.test_b.BTest.test_config'})
+
+    def test_test_of_a_module_that_no_longer_loads(self):
+        r = self.tests['tests.test_b.BTest.test_config']
+        self.assertEqual(r['outcome'], 'missing')
+        self.assertIn("cannot import name 'bigquery' from 'pkg.a'", r['detail'])
 
 
 if __name__ == '__main__':
