@@ -99,10 +99,12 @@ from unittest import mock
 
 from pkg import exporter, fine, proc, scraper
 
+EXPORT_TARGET = "pkg.exporter.storage.Client"
+
 
 class ExporterTest(unittest.TestCase):
     @mock.patch("pkg.fine.double")
-    @mock.patch("pkg.exporter.storage.Client")
+    @mock.patch(EXPORT_TARGET)
     def test_upload(self, mock_client, mock_double):
         exporter.upload("x.json", "{}")
         mock_client.assert_called_once_with(project="p")
@@ -113,6 +115,10 @@ class ScraperTest(unittest.TestCase):
         with mock.patch("pkg.scraper.requests.get") as mock_get:
             mock_get.return_value.json.return_value = {"ok": True}
             self.assertEqual(scraper.fetch("https://example.com"), {"ok": True})
+
+    @mock.patch("pkg.fine.double", return_value=0)
+    def test_decorated_neighbour(self, mock_double):
+        self.assertEqual(fine.double(3), 0)
 
 
 class ProcTest(unittest.TestCase):
@@ -199,8 +205,8 @@ class RuntimeCheckTest(unittest.TestCase):
                          {'modules': [], 'tests': [], 'patch_targets': [], 'patches_not_intercepting': []})
         self.assertIn('no regressions', self.same_stderr)
         counts = self.same['counts']['before']
-        self.assertEqual((counts['repo']['tests'], counts['repo']['passed']), (6, 5))
-        self.assertEqual((counts['repo']['patch_sites'], counts['repo']['patch_sites_resolved']), (5, 5))
+        self.assertEqual((counts['repo']['tests'], counts['repo']['passed']), (7, 6))
+        self.assertEqual((counts['repo']['patch_sites'], counts['repo']['patch_sites_resolved']), (6, 6))
         self.assertEqual((counts['unit']['roots'], counts['extra']['roots']), (2, 1))
 
     def test_everything_else_imports_in_both_trees(self):
@@ -220,7 +226,8 @@ class RuntimeCheckTest(unittest.TestCase):
 
     def test_exactly_the_broken_modules(self):
         self.assertEqual(set(self.modules), {('.', 'pkg.missing_pool'), ('.', 'pkg.uses_missing'), ('.', 'pkg.b'),
-                                             ('fn_unit', 'main'), ('fn_shadow', 'main'), ('bin', 'tool')})
+                                             ('.', 'tests.test_b'), ('fn_unit', 'main'), ('fn_shadow', 'main'),
+                                             ('bin', 'tool')})
 
     def test_missing_pool_module(self):
         for module in ('pkg.missing_pool', 'pkg.uses_missing'):
@@ -248,7 +255,7 @@ class RuntimeCheckTest(unittest.TestCase):
     def test_removed_import_breaks_string_target(self):
         r = self.targets['pkg.exporter.storage.Client']
         self.assertIn("has no attribute 'storage'", r['error'])
-        self.assertEqual((r['file'], r['line']), ('tests/test_cases.py', 9))
+        self.assertEqual((r['file'], r['line']), ('tests/test_cases.py', 11))
         self.assertEqual(self.tests['tests.test_cases.ExporterTest.test_upload']['outcome'], 'error')
 
     def test_patches_that_no_longer_intercept(self):
@@ -258,7 +265,8 @@ class RuntimeCheckTest(unittest.TestCase):
         self.assertEqual(self.not_intercepting['pkg.proc.bigquery.Client']['tests'],
                          ['tests.test_cases.ProcTest.test_client'])
 
-    def test_each_patch_counted_once(self):  # and only the one that broke: not the other patches of its test
+    def test_each_patch_counted_once(self):
+        # only the patch that broke: not the other patch of its test, nor one of the next test in its class
         self.assertEqual(set(self.targets), {'pkg.exporter.storage.Client'})
         self.assertEqual(set(self.not_intercepting), {'pkg.scraper.requests.get', 'pkg.proc.bigquery.Client'})
 
