@@ -54,7 +54,7 @@ from gen_corpus import STD_HEADER, Names, camel, f_table, fill, methods_fill  # 
 
 ALL_POOLS = ("bigquery", "http", "storage", "firestore", "pubsub")
 DOMAINS = ("nba", "mlb", "nhl", "nfl", "wnba", "ncaab", "mls", "epl", "atp", "pga")
-RAW = ("gamebook", "schedule", "boxscore", "injury_report", "play_by_play")
+RAW = ("gamebook", "schedule", "boxscore", "injury_report")
 RAW_OVERRIDES = ("none", "same", "other_project", "location", "bare")
 ANALYTICS = ("player_game_summary", "team_offense", "upcoming_context")
 ANALYTICS_OVERRIDES = ("same", "none", "other_project")
@@ -306,16 +306,18 @@ def get_http_session(pool_maxsize: int = 20) -> requests.Session:
     return session
 
 
-def get(url: str, **kwargs: Any) -> requests.Response:
-    """``requests.get`` over the pooled session (default timeout applied)."""
+def request(method: str, url: str, **kwargs: Any) -> requests.Response:
+    """``requests.request`` over the pooled session, with the default timeout unless one is given."""
     kwargs.setdefault("timeout", DEFAULT_TIMEOUT)
-    return get_http_session().get(url, **kwargs)
+    return get_http_session().request(method, url, **kwargs)
+
+
+def get(url: str, **kwargs: Any) -> requests.Response:
+    return request("GET", url, **kwargs)
 
 
 def post(url: str, **kwargs: Any) -> requests.Response:
-    """``requests.post`` over the pooled session (default timeout applied)."""
-    kwargs.setdefault("timeout", DEFAULT_TIMEOUT)
-    return get_http_session().post(url, **kwargs)
+    return request("POST", url, **kwargs)
 '''
 
 
@@ -618,8 +620,29 @@ def test_module(t, path, doc, imports, body):
     t.add(path, head + "".join(tables) + body + tail, "test")
 
 
-def dotted(path):
+def module_of(path):
+    """The dotted module name of a tree-relative .py path."""
     return path[:-3].replace("/", ".")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Subclasses in data_processors/<area>/<domain>/: one module and one test module per name
+# ---------------------------------------------------------------------------------------------------
+def gen_subclasses(t, d, i, area, names, variants, suffix, parts):
+    """data_processors/<area>/<d>/<d>_<name>_<suffix>.py and tests/<d>/test_<d>_<name>_<suffix>.py per name.
+    The variant (how the subclass treats its base's client) rotates with the domain, so that a few
+    domains show them all. parts(d, name, variant, path, class) gives (docstring, imports, class code,
+    test imports, test code)."""
+    for j, name in enumerate(names):
+        variant = variants[(i + j) % len(variants)]
+        path = "data_processors/%s/%s/%s_%s_%s.py" % (area, d, d, name, suffix)
+        cls = camel("%s_%s_%s" % (d, name, suffix))
+        doc, imports, code, test_imports, test_code = parts(d, name, variant, path, cls)
+        t.module(path, "exporter" if suffix == "exporter" else "processor", doc, imports,
+                 code + t.class_fill(path, 7000))
+        test_module(t, "tests/%s/test_%s_%s_%s.py" % (d, d, name, suffix),
+                    "Tests for %s (override: %s)." % (cls, variant), test_imports, test_code)
+    t.add("data_processors/%s/%s/__init__.py" % (area, d), "", "init")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -699,20 +722,14 @@ class {{cls}}Test(unittest.TestCase):
 '''
 
 
-def gen_raw(t, d, i):
-    for j, name in enumerate(RAW[:4]):
-        variant = RAW_OVERRIDES[(i + j) % len(RAW_OVERRIDES)]
-        path = "data_processors/raw/%s/%s_%s_processor.py" % (d, d, name)
-        cls, table = camel("%s_%s" % (d, name)) + "Processor", "%s_%s" % (d, name)
-        body = render(RAW_CLASS, cls=cls, name=name.replace("_", " "), table=table, override=RAW_OVERRIDE_CODE[variant])
-        t.module(path, "processor", "%s processor (Phase 2 raw): %s rows for %s." % (camel(name), name, d.upper()),
-                 "from google.cloud import bigquery\n\nfrom data_processors.base.processor_base import ProcessorBase\n"
-                 "from shared.config import ANALYTICS_PROJECT_ID\n",
-                 body + t.class_fill(path, 8000))
-        test_module(t, "tests/%s/test_%s_%s_processor.py" % (d, d, name), "Tests for %s (override: %s)." % (cls, variant),
-                    "from %s import %s" % (dotted(path), cls),
-                    render(RAW_TEST, cls=cls, mod=dotted(path), table=table, ctor_assert=RAW_OVERRIDE_ASSERT[variant]))
-    t.add("data_processors/raw/%s/__init__.py" % d, "", "init")
+def raw_parts(d, name, variant, path, cls):
+    table = "%s_%s" % (d, name)
+    return ("%s processor (Phase 2 raw): %s rows for %s." % (camel(name), name, d.upper()),
+            "from google.cloud import bigquery\n\nfrom data_processors.base.processor_base import ProcessorBase\n"
+            "from shared.config import ANALYTICS_PROJECT_ID\n",
+            render(RAW_CLASS, cls=cls, name=name.replace("_", " "), table=table, override=RAW_OVERRIDE_CODE[variant]),
+            "from %s import %s" % (module_of(path), cls),
+            render(RAW_TEST, cls=cls, mod=module_of(path), table=table, ctor_assert=RAW_OVERRIDE_ASSERT[variant]))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -765,20 +782,15 @@ class {{cls}}Test(unittest.TestCase):
 '''
 
 
-def gen_analytics(t, d, i):
-    for j, name in enumerate(ANALYTICS):
-        variant = ANALYTICS_OVERRIDES[(i + j) % len(ANALYTICS_OVERRIDES)]
-        path = "data_processors/analytics/%s/%s_%s_processor.py" % (d, d, name)
-        cls, table = camel("%s_%s" % (d, name)) + "Processor", "%s_boxscore" % d
-        body = render(ANALYTICS_CLASS, cls=cls, name=name.replace("_", " "), table=table,
-                      override=ANALYTICS_OVERRIDE_CODE[variant])
-        t.module(path, "processor", "%s (Phase 3 analytics) for %s." % (camel(name), d.upper()),
-                 "from google.cloud import bigquery\n\nfrom data_processors.base.early_client_base import EarlyClientBase\n"
-                 "from shared.config import ANALYTICS_PROJECT_ID\n", body + t.class_fill(path, 7000))
-        test_module(t, "tests/%s/test_%s_%s_processor.py" % (d, d, name), "Tests for %s (override: %s)." % (cls, variant),
-                    "from %s import %s" % (dotted(path), cls),
-                    render(ANALYTICS_TEST, cls=cls, mod=dotted(path), table=table, ctor_assert=ANALYTICS_ASSERT[variant]))
-    t.add("data_processors/analytics/%s/__init__.py" % d, "", "init")
+def analytics_parts(d, name, variant, path, cls):
+    table = "%s_boxscore" % d
+    return ("%s (Phase 3 analytics) for %s." % (camel(name), d.upper()),
+            "from google.cloud import bigquery\n\nfrom data_processors.base.early_client_base import EarlyClientBase\n"
+            "from shared.config import ANALYTICS_PROJECT_ID\n",
+            render(ANALYTICS_CLASS, cls=cls, name=name.replace("_", " "), table=table,
+                   override=ANALYTICS_OVERRIDE_CODE[variant]),
+            "from %s import %s" % (module_of(path), cls),
+            render(ANALYTICS_TEST, cls=cls, mod=module_of(path), table=table, ctor_assert=ANALYTICS_ASSERT[variant]))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -843,22 +855,16 @@ PRECOMPUTE_EAGER_TEST = '''
 '''
 
 
-def gen_precompute(t, d, i):
-    for j, name in enumerate(PRECOMPUTE):
-        variant = PRECOMPUTE_OVERRIDES[(i + j) % len(PRECOMPUTE_OVERRIDES)]
-        path = "data_processors/precompute/%s/%s_%s_processor.py" % (d, d, name)
-        cls, table = camel("%s_%s" % (d, name)) + "Processor", "%s_%s" % (d, name)
-        init, method = PRECOMPUTE_OVERRIDE_CODE[variant]
-        body = render(PRECOMPUTE_CLASS, cls=cls, table=table, init=init, method=method)
-        t.module(path, "processor", "%s (Phase 4 precompute) for %s." % (camel(name), d.upper()),
-                 "from google.cloud import bigquery\n\nfrom data_processors.base.lazy_client_base import LazyClientBase\n"
-                 "from shared.config import PROJECT_ID\n", body + t.class_fill(path, 7000))
-        test_module(t, "tests/%s/test_%s_%s_processor.py" % (d, d, name), "Tests for %s (override: %s)." % (cls, variant),
-                    "from data_processors.precompute.%s import %s_%s_processor as mod" % (d, d, name),
-                    render(PRECOMPUTE_TEST, cls=cls, ctor_assert=PRECOMPUTE_ASSERT[variant],
-                           second=render(PRECOMPUTE_EAGER_TEST if variant == "eager" else PRECOMPUTE_LAZY_TEST,
-                                         cls=cls, table=table)))
-    t.add("data_processors/precompute/%s/__init__.py" % d, "", "init")
+def precompute_parts(d, name, variant, path, cls):
+    table = "%s_%s" % (d, name)
+    init, method = PRECOMPUTE_OVERRIDE_CODE[variant]
+    second = render(PRECOMPUTE_EAGER_TEST if variant == "eager" else PRECOMPUTE_LAZY_TEST, cls=cls, table=table)
+    return ("%s (Phase 4 precompute) for %s." % (camel(name), d.upper()),
+            "from google.cloud import bigquery\n\nfrom data_processors.base.lazy_client_base import LazyClientBase\n"
+            "from shared.config import PROJECT_ID\n",
+            render(PRECOMPUTE_CLASS, cls=cls, table=table, init=init, method=method),
+            "from data_processors.precompute.%s import %s_%s_processor as mod" % (d, d, name),
+            render(PRECOMPUTE_TEST, cls=cls, ctor_assert=PRECOMPUTE_ASSERT[variant], second=second))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -993,16 +999,16 @@ def gen_grading(t, d, i):
     report = "%s/grading_report.py" % pkg
     t.module(report, "report", "Daily grading summary for %s, built on the grading processors' modules." % d.upper(),
              "import %s\nfrom %s import bigquery  # the same library, already imported there\n"
-             % (dotted(perf), dotted(acc)), render(GRADING_REPORT, perf_mod=dotted(perf), d=d))
+             % (module_of(perf), module_of(acc)), render(GRADING_REPORT, perf_mod=module_of(perf), d=d))
     if i % 2 == 0:  # every other domain's grading folder is an implicit namespace package
         t.add("%s/__init__.py" % pkg, "", "init")
     test_module(t, "tests/%s/test_%s_prediction_accuracy.py" % (d, d), "Tests for %s." % acc_cls,
-                "from %s import %s" % (dotted(acc), acc_cls), render(ACCURACY_TEST, cls=acc_cls, mod=dotted(acc), d=d))
+                "from %s import %s" % (module_of(acc), acc_cls), render(ACCURACY_TEST, cls=acc_cls, mod=module_of(acc), d=d))
     test_module(t, "tests/%s/test_%s_system_performance.py" % (d, d), "Tests for %s." % perf_cls,
-                "from %s import %s" % (dotted(perf), perf_cls), render(PERFORMANCE_TEST, cls=perf_cls, mod=dotted(perf)))
+                "from %s import %s" % (module_of(perf), perf_cls), render(PERFORMANCE_TEST, cls=perf_cls, mod=module_of(perf)))
     test_module(t, "tests/%s/test_%s_grading_report.py" % (d, d), "Tests for the %s grading report." % d.upper(),
                 "from %s import grading_report" % pkg.replace("/", "."),
-                render(REPORT_TEST, perf_mod=dotted(perf)))
+                render(REPORT_TEST, perf_mod=module_of(perf)))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -1076,25 +1082,18 @@ EXPORTER_HELPER_TEST = '''
 '''
 
 
-def gen_publishing(t, d, i):
-    for j, name in enumerate(EXPORTERS):
-        variant = EXPORTER_OVERRIDES[(i + j) % len(EXPORTER_OVERRIDES)]
-        path = "data_processors/publishing/%s/%s_%s_exporter.py" % (d, d, name)
-        cls, prefix = camel("%s_%s_exporter" % (d, name)), "%s_%s" % (d, name)
-        helper = variant == "helper_only"
-        body = render(EXPORTER_CLASS, cls=cls, name=name, prefix=prefix, override=EXPORTER_OVERRIDE[variant],
-                      extra=EXPORTER_HELPER if helper else "")
-        t.module(path, "exporter", "%s exporter (Phase 6 publishing) for %s." % (camel(name), d.upper()),
-                 "from google.cloud import bigquery, storage\n\nfrom data_processors.base.export_base import ExporterBase\n"
-                 "from shared.config import ANALYTICS_PROJECT_ID, PROJECT_ID\n"
-                 + ("from shared.utils.storage_helper import upload_json\n" if helper else ""),
-                 body + t.class_fill(path, 5000))
-        extra = render(EXPORTER_HELPER_TEST, cls=cls, mod=dotted(path), prefix=prefix) if helper else ""
-        test_module(t, "tests/%s/test_%s_%s_exporter.py" % (d, d, name), "Tests for %s (override: %s)." % (cls, variant),
-                    "from %s import %s" % (dotted(path), cls),
-                    render(EXPORTER_TEST, cls=cls, mod=dotted(path), name=name, prefix=prefix,
-                           ctor_assert=EXPORTER_ASSERT[variant], extra=extra))
-    t.add("data_processors/publishing/%s/__init__.py" % d, "", "init")
+def exporter_parts(d, name, variant, path, cls):
+    prefix, helper = "%s_%s" % (d, name), variant == "helper_only"
+    extra = render(EXPORTER_HELPER_TEST, cls=cls, mod=module_of(path), prefix=prefix) if helper else ""
+    return ("%s exporter (Phase 6 publishing) for %s." % (camel(name), d.upper()),
+            "from google.cloud import bigquery, storage\n\nfrom data_processors.base.export_base import ExporterBase\n"
+            "from shared.config import ANALYTICS_PROJECT_ID, PROJECT_ID\n"
+            + ("from shared.utils.storage_helper import upload_json\n" if helper else ""),
+            render(EXPORTER_CLASS, cls=cls, name=name, prefix=prefix, override=EXPORTER_OVERRIDE[variant],
+                   extra=EXPORTER_HELPER if helper else ""),
+            "from %s import %s" % (module_of(path), cls),
+            render(EXPORTER_TEST, cls=cls, mod=module_of(path), name=name, prefix=prefix,
+                   ctor_assert=EXPORTER_ASSERT[variant], extra=extra))
 
 
 def gen_areas(t):
@@ -1283,7 +1282,7 @@ def gen_scrapers(t, d, i):
         t.module(path, "scraper", "%s scraper for %s (%s)." % (camel(name), d.upper(), variant), imports, body)
         test_module(t, "tests/%s/test_%s_%s.py" % (d, d, name), "Tests for the %s %s scraper." % (d, name),
                     "import requests\n\nfrom scrapers.%s import %s_%s as scraper" % (d, d, name),
-                    render(SCRAPER_TEST[variant], cls=cls, mod=dotted(path), d=d, name=name))
+                    render(SCRAPER_TEST[variant], cls=cls, mod=module_of(path), d=d, name=name))
     t.add("scrapers/%s/__init__.py" % d, "", "init")
 
 
@@ -1547,7 +1546,7 @@ def gen_unit(t, d, variant, fname):
         t.add(unit + "/shared/utils/__init__.py", "", "init")
         t.add(unit + "/shared/utils/slack.py", OWN_SLACK, "shared")
     t.units.append({"path": unit, "variant": variant, "domain": d})
-    mod = dotted(unit + "/main.py")
+    mod = module_of(unit + "/main.py")
     cls = camel("%s_%s" % (d, fname))
     imports = "from %s import main as cf_main" % unit.replace("/", ".")
     if variant == "no_shared":  # the module makes its client at import time: patch the library meanwhile
@@ -1711,11 +1710,11 @@ def generate(seed, scale, pools):
     for i in range(scale):
         d = domain(i)
         t.add("tests/%s/__init__.py" % d, "", "init")
-        gen_raw(t, d, i)
-        gen_analytics(t, d, i)
-        gen_precompute(t, d, i)
+        gen_subclasses(t, d, i, "raw", RAW, RAW_OVERRIDES, "processor", raw_parts)
+        gen_subclasses(t, d, i, "analytics", ANALYTICS, ANALYTICS_OVERRIDES, "processor", analytics_parts)
+        gen_subclasses(t, d, i, "precompute", PRECOMPUTE, PRECOMPUTE_OVERRIDES, "processor", precompute_parts)
         gen_grading(t, d, i)
-        gen_publishing(t, d, i)
+        gen_subclasses(t, d, i, "publishing", EXPORTERS, EXPORTER_OVERRIDES, "exporter", exporter_parts)
         gen_scrapers(t, d, i)
         for variant, fname in UNIT_VARIANTS:
             gen_unit(t, d, variant, fname)

@@ -43,6 +43,8 @@ import sys
 import tempfile
 import time
 
+from testlib import dotted
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 FAKES = os.path.join(HERE, 'fakes')
 WORKER = os.path.join(HERE, 'runtime_check_worker.py')
@@ -113,17 +115,6 @@ def owner_root(rel_file, roots):
         if rel != '.' and (rel_file + os.sep).startswith(rel + os.sep) and len(rel) > len(best):
             best = rel
     return best
-
-
-def dotted(node):
-    """'a.b.c' for a Name/Attribute chain, else None."""
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        return '.'.join([node.id] + parts[::-1])
-    return None
 
 
 def patch_kind(func, imports):

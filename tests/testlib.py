@@ -1,5 +1,6 @@
 """What the end-to-end test scripts share: finding the poolify binary named on the command line, the sample
-sources each rule rewrites, and writing and reading files of a scratch tree."""
+sources each rule rewrites, writing and reading files of a scratch tree, and reading dotted names in an AST."""
+import ast
 import os
 import shutil
 import sys
@@ -82,3 +83,15 @@ def write_file(root, rel, data, mode=None):
 def read(root, rel):
     with open(os.path.join(root, rel), 'rb') as f:
         return f.read()
+
+
+def dotted(expr):
+    """'a.b.c' for Name/Attribute chains, else None."""
+    parts = []
+    while isinstance(expr, ast.Attribute):
+        parts.append(expr.attr)
+        expr = expr.value
+    if not isinstance(expr, ast.Name):
+        return None
+    parts.append(expr.id)
+    return '.'.join(reversed(parts))

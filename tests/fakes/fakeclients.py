@@ -54,7 +54,22 @@ def reset() -> None:
     CALLS.clear()
 
 
-class FakeClient:
+class Closing:
+    """close() and the context-manager protocol: a `with` block closes the object."""
+
+    closed = False
+
+    def close(self) -> None:
+        self.closed = True
+
+    def __enter__(self) -> "Closing":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+class FakeClient(Closing):
     """Base of the fake Google clients: records its construction, keeps its keyword arguments."""
 
     RECORD_AS = "google.cloud.Client"
@@ -63,16 +78,6 @@ class FakeClient:
         record(self.RECORD_AS, args, kwargs)
         self.project = kwargs.get("project", args[0] if args else None)
         self.kwargs = kwargs
-        self.closed = False
-
-    def close(self) -> None:
-        self.closed = True
-
-    def __enter__(self) -> "FakeClient":
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"<fake {self.RECORD_AS} project={self.project!r}>"

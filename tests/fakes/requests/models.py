@@ -2,10 +2,11 @@
 import json as _json
 from typing import Any, Dict, Iterator, Optional
 
+from fakeclients import Closing
 from requests.exceptions import HTTPError, JSONDecodeError
 
 
-class Response:
+class Response(Closing):
     def __init__(self, status_code: int = 200, content: bytes = b"{}", url: str = "",
                  headers: Optional[Dict[str, str]] = None) -> None:
         self.status_code, self.content, self.url = status_code, content, url
@@ -35,12 +36,3 @@ class Response:
     def iter_content(self, chunk_size: int = 1, decode_unicode: bool = False) -> Iterator[bytes]:
         for i in range(0, len(self.content), max(1, chunk_size)):
             yield self.content[i:i + chunk_size]
-
-    def close(self) -> None:
-        return None
-
-    def __enter__(self) -> "Response":
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()

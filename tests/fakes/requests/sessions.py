@@ -5,13 +5,13 @@ requests.exceptions.WouldReachNetwork (a ConnectionError), see fakeclients.py.
 """
 from typing import Any, Dict
 
-from fakeclients import record
+from fakeclients import Closing, record
 from requests.adapters import BaseAdapter, HTTPAdapter
 from requests.exceptions import WouldReachNetwork
 from requests.models import Response
 
 
-class Session:
+class Session(Closing):
     def __init__(self) -> None:
         record("requests.Session", (), {}, WouldReachNetwork)
         self.headers: Dict[str, str] = {"User-Agent": "python-requests/2 (fake)"}
@@ -52,15 +52,6 @@ class Session:
 
     def options(self, url: str, **kwargs: Any) -> Response:
         return self.request("OPTIONS", url, **kwargs)
-
-    def close(self) -> None:
-        return None
-
-    def __enter__(self) -> "Session":
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
 
 
 def session() -> Session:
