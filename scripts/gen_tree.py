@@ -1528,11 +1528,10 @@ def vendor_shared(t, unit):
 def gen_unit(t, d, variant, fname):
     unit = "orchestration/cloud_functions/%s_%s" % (d, fname)
     imports, code = UNIT_CODE[variant]
-    if variant == "vendored" and "bigquery" not in t.pools:  # the function can only use a pool the root has
+    if variant == "vendored" and "bigquery" not in t.pools:  # no pool at the root: a stand-in of its own
         imports = imports.replace("from shared.clients.bigquery_pool import get_bigquery_client\n", "")
-        code = code.replace("get_bigquery_client(project_id=PROJECT_ID)", "bigquery_helper_client()")
-        code = "\n\ndef bigquery_helper_client() -> Any:\n    from google.cloud import bigquery\n\n" \
-               "    return bigquery.Client(project=PROJECT_ID)\n" + code
+        code = "\n\ndef get_bigquery_client(project_id: str) -> Any:\n    from google.cloud import bigquery\n\n" \
+               "    return bigquery.Client(project=project_id)\n" + code
     t.module(unit + "/main.py", "unit", "%s for %s (Cloud Function, deployed alone from this folder; %s)."
              % (camel(fname), d.upper(), variant.replace("_", " ")), imports, render(code, d=d),
              header="import base64\n")

@@ -2,7 +2,8 @@
 """End-to-end runtime check of a migration: does the migrated tree still import, deploy and pass its tests?
 
     python3 tests/runtime_check.py --before ORIG --after MIGRATED [--json OUT] [--units GLOB...]
-                                   [--jobs N] [--timeout S] [--item-timeout S] [--pattern test*.py] [-v]
+                                   [--jobs N] [--timeout S] [--item-timeout S] [--pattern test*.py]
+                                   [--pycache DIR] [-v]
 
 Both trees are checked the same way, with the fake cloud and HTTP packages of tests/fakes on the path
 (after the root, ahead of site-packages), in fresh interpreters:
@@ -129,10 +130,18 @@ def patch_kind(func, imports):
     return {(): 'patch', ('object',): 'object', ('multiple',): 'multiple', ('dict',): 'dict'}.get(tuple(rest))
 
 
+def statements(body):
+    """Every statement in a body, nested blocks included (expressions are not entered)."""
+    for node in body:
+        yield node
+        for field in ('body', 'orelse', 'finalbody', 'handlers'):
+            yield from statements(getattr(node, field, None) or [])
+
+
 def file_symbols(tree_ast):
     """(imports: local name -> dotted path, string constants: module-level NAME -> str)."""
     imports, consts = {}, {}
-    for node in ast.walk(tree_ast):
+    for node in statements(tree_ast.body):
         if isinstance(node, ast.Import):
             for a in node.names:
                 imports[a.asname or a.name.split('.')[0]] = a.name if a.asname else a.name.split('.')[0]
@@ -210,6 +219,9 @@ class ScopeVisitor(ast.NodeVisitor):
         self.visit(decorator)
         self.func = outer
 
+    def visit_Constant(self, node):  # sample data is full of them: nothing to find there
+        pass
+
     def visit_Call(self, node):
         kind = patch_kind(node.func, self.imports)
         if kind and kind != 'dict':
@@ -284,7 +296,7 @@ def run_worker(spec, opts, tmp):
     env = {k: v for k, v in os.environ.items() if k != STRICT_ENV and not k.startswith('PYTHON')}
     if spec['kind'] == 'tests':
         env[STRICT_ENV] = '1'
-    cmd = [sys.executable, '-E', '-s', '-X', 'pycache_prefix=' + os.path.join(tmp, 'pycache'),
+    cmd = [sys.executable, '-E', '-s', '-X', 'pycache_prefix=' + (opts.pycache or os.path.join(tmp, 'pycache')),
            WORKER, spec_path]
     results = {}
     while True:
@@ -514,6 +526,9 @@ def parse_args(argv):
     ap.add_argument('--timeout', type=float, default=600, help='seconds one interpreter may run (default 600)')
     ap.add_argument('--item-timeout', type=float, default=30,
                     help='seconds one module import or one test may take (default 30)')
+    ap.add_argument('--pycache', metavar='DIR',
+                    help='keep the bytecode compiled from both trees here, to reuse in later runs (default: a '
+                         'temporary folder; nothing is ever written into the trees)')
     ap.add_argument('-v', '--verbose', action='store_true', help='list every regression in the summary')
     opts = ap.parse_args(argv)
     for name in ('before', 'after'):

@@ -17,7 +17,6 @@ import re
 import signal
 import sys
 import traceback
-import unittest
 
 PASSING = ('pass', 'skip')
 
@@ -103,8 +102,11 @@ class Sandbox:
             os.environ.update(self.environ)
         # decide first, delete after: a namespace package's path is computed from its parent's entry
         new = [name for name in sys.modules if name not in self.modules]
-        for name in [name for name in new if self._stale(name, sys.modules[name])]:
+        stale = [name for name in new if self._stale(name, sys.modules[name])]
+        for name in stale:
             del sys.modules[name]
+        self.modules.update(new)  # the ones kept are not looked at again
+        self.modules.difference_update(stale)
 
     def run(self, fn, item_timeout):
         """fn() bounded by the alarm; {"ok": True} or {"ok": False, "error": ..., "where": ...}."""
@@ -169,67 +171,73 @@ def test_key(test):
     return tid
 
 
-class RecordingResult(unittest.TestResult):
-    """Emits one result per test (pass, fail, error, skip), each test bounded by the alarm."""
+def recording_result(unittest, emit, tree, item_timeout):
+    """A unittest result that emits one result per test (pass, fail, error, skip), each test bounded by
+    the alarm. (unittest is passed in: only the tests worker imports it, the import workers start
+    faster without it.)"""
 
-    def __init__(self, emit, tree, item_timeout):
-        super().__init__()
-        self.emit, self.tree, self.item_timeout = emit, tree, item_timeout
-        self.current = None
+    class RecordingResult(unittest.TestResult):
+        def __init__(self):
+            super().__init__()
+            self.current = None
 
-    def startTest(self, test):
-        super().startTest(test)
-        self.current = {'key': test_key(test), 'outcome': 'pass'}
-        self.emit({'start': self.current['key']})
-        _arm(self.item_timeout)
+        def startTest(self, test):
+            super().startTest(test)
+            self.current = {'key': test_key(test), 'outcome': 'pass'}
+            emit({'start': self.current['key']})
+            _arm(item_timeout)
 
-    def stopTest(self, test):
-        _disarm()
-        super().stopTest(test)
-        self.emit(self.current)
-        self.current = None
+        def stopTest(self, test):
+            _disarm()
+            super().stopTest(test)
+            emit(self.current)
+            self.current = None
 
-    def _bad(self, test, outcome, err):
-        detail, where = describe(err[0], err[1], err[2], self.tree)
-        if self.current is not None and self.current['key'] == test_key(test):
-            if self.current['outcome'] in PASSING:
-                self.current.update(outcome=outcome, detail=detail, where=where)
-        else:  # a module that failed to import, a setUpClass/setUpModule error
-            self.emit({'key': test_key(test), 'outcome': outcome, 'detail': detail, 'where': where})
+        def _bad(self, test, outcome, err):
+            detail, where = describe(err[0], err[1], err[2], tree)
+            if self.current is not None and self.current['key'] == test_key(test):
+                if self.current['outcome'] in PASSING:
+                    self.current.update(outcome=outcome, detail=detail, where=where)
+            else:  # a module that failed to import, a setUpClass/setUpModule error
+                emit({'key': test_key(test), 'outcome': outcome, 'detail': detail, 'where': where})
 
-    def addError(self, test, err):
-        self._bad(test, 'error', err)
+        def addError(self, test, err):
+            self._bad(test, 'error', err)
 
-    def addFailure(self, test, err):
-        self._bad(test, 'fail', err)
+        def addFailure(self, test, err):
+            self._bad(test, 'fail', err)
 
-    def addSubTest(self, test, subtest, err):
-        if err is not None:
-            self._bad(test, 'fail' if issubclass(err[0], test.failureException) else 'error', err)
+        def addSubTest(self, test, subtest, err):
+            if err is not None:
+                self._bad(test, 'fail' if issubclass(err[0], test.failureException) else 'error', err)
 
-    def addSkip(self, test, reason):
-        if self.current is not None:
-            self.current['outcome'] = 'skip'
+        def addSkip(self, test, reason):
+            if self.current is not None:
+                self.current['outcome'] = 'skip'
 
-    def addUnexpectedSuccess(self, test):
-        if self.current is not None:
-            self.current.update(outcome='fail', detail='unexpected success')
+        def addUnexpectedSuccess(self, test):
+            if self.current is not None:
+                self.current.update(outcome='fail', detail='unexpected success')
+
+    return RecordingResult()
 
 
-def without(suite, skip):
+def without(unittest, suite, skip):
     """The suite minus the tests already recorded (after an interpreter was restarted)."""
     kept = unittest.TestSuite()
     for test in suite:
         if isinstance(test, unittest.TestSuite):
-            kept.addTest(without(test, skip))
+            kept.addTest(without(unittest, test, skip))
         elif test_key(test) not in skip:
             kept.addTest(test)
     return kept
 
 
 def worker_tests(spec, skip, emit):
+    import unittest
+
     suite = unittest.defaultTestLoader.discover(spec['root'], pattern=spec['pattern'], top_level_dir=spec['root'])
-    without(suite, skip).run(RecordingResult(emit, spec['tree'], spec['item_timeout']))
+    without(unittest, suite, skip).run(recording_result(unittest, emit, spec['tree'], spec['item_timeout']))
 
 
 def main(spec_path, out_path):
