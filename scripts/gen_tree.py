@@ -1563,15 +1563,13 @@ def gen_orchestration(t):
 # ---------------------------------------------------------------------------------------------------
 # scripts/ (sys.path.insert before first-party imports) and libs/ (no clients)
 # ---------------------------------------------------------------------------------------------------
-SCRIPT_HEADER = '''import argparse
-import sys
-
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # run from anywhere
-
-from google.cloud import bigquery  # noqa: E402
-
-from shared.config import PROJECT_ID  # noqa: E402
-'''
+# Scripts run as `python scripts/x.py` reach the repository's packages through sys.path.insert: third-party
+# imports above it (the usual order), or all imports below it.
+SCRIPT_PATH = "sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # run from anywhere\n"
+SCRIPT_HEADER_THIRD_PARTY_FIRST = ("import argparse\nimport sys\n\nfrom google.cloud import bigquery\n\n" + SCRIPT_PATH
+                                   + "\nfrom shared.config import PROJECT_ID  # noqa: E402\n")
+SCRIPT_HEADER = ("import argparse\nimport sys\n\n" + SCRIPT_PATH + "\nfrom google.cloud import bigquery  # noqa: E402\n\n"
+                 "from shared.config import PROJECT_ID  # noqa: E402\n")
 
 BACKFILL = '''
 def days(start: str, end: str) -> List[str]:
@@ -1662,7 +1660,7 @@ def gen_scripts(t, d):
     path = "scripts/%s_backfill.py" % d
     t.module(path, "script", "Backfill the %s raw tables for a date range.\n\n    python scripts/%s_backfill.py "
              "--start 2024-01-01 --end 2024-01-31 [--dry-run]\n" % (d.upper(), d),
-             SCRIPT_HEADER, render(BACKFILL, d=d), header="import datetime\n")
+             SCRIPT_HEADER_THIRD_PARTY_FIRST, render(BACKFILL, d=d), header="import datetime\n")
     exporter = "data_processors.publishing.%s.%s_results_exporter" % (d, d)
     cls = camel("%s_results_exporter" % d)
     t.module("scripts/%s_export_range.py" % d, "script", "Export %s results for the dates given." % d.upper(),
