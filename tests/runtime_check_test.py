@@ -21,7 +21,8 @@ copy in which each case is broken the way poolify breaks it:
 
 and, in both trees, a module that kills its interpreter, one that never finishes importing and a test
 that always fails (none of them is a regression). The checker runs once on (tree, migrated copy) and
-once on (tree, unchanged copy); each test method asserts on the JSON report.
+once on (tree, unchanged copy); each test method asserts on the JSON report. Last, a tree made by
+scripts/gen_tree.py must come out the same twice and pass its own tests, strict, before any migration.
 """
 import json
 import os
@@ -37,6 +38,7 @@ from gen_tree import pool_source  # noqa: E402  (the generated trees' pools: sam
 from testlib import write_file  # noqa: E402
 
 CHECKER = os.path.join(HERE, 'runtime_check.py')
+GENERATOR = os.path.join(os.path.dirname(HERE), 'scripts', 'gen_tree.py')
 
 SLACK = 'def notify(text):\n    return text\n'
 BEFORE = {
@@ -280,6 +282,25 @@ class RuntimeCheckTest(unittest.TestCase):
         r = self.tests['tests.test_b.BTest.test_config']
         self.assertEqual(r['outcome'], 'missing')
         self.assertIn("cannot import name 'bigquery' from 'pkg.a'", r['detail'])
+
+
+class GeneratedTreeTest(unittest.TestCase):
+    """scripts/gen_tree.py: deterministic, and its tree passes its own tests (strict) before migration."""
+
+    def test_generated_tree_imports_and_passes_its_tests(self):
+        with tempfile.TemporaryDirectory(prefix='gen-tree-test-') as tmp:
+            trees = [os.path.join(tmp, name) for name in ('one', 'two')]
+            for tree in trees:
+                subprocess.run([sys.executable, GENERATOR, '--out', tree, '--scale', '1', '--seed', '7'],
+                               check=True, capture_output=True, timeout=120)
+            same = subprocess.run(['diff', '-r', '--no-dereference', trees[0], trees[1]], capture_output=True)
+            self.assertEqual(same.returncode, 0, same.stdout[-2000:])
+            status, stderr, report = check(trees[0], trees[1], os.path.join(tmp, 'report.json'))
+            self.assertEqual(status, 0, stderr)
+            self.assertEqual(report['failures']['before'], {'modules': [], 'tests': [], 'patch_targets': []})
+            counts = report['counts']['before']
+            self.assertEqual((counts['unit']['roots'], counts['repo']['tests']), (6, counts['repo']['passed']))
+            self.assertGreater(counts['repo']['patch_sites'], 50)
 
 
 if __name__ == '__main__':
