@@ -14,7 +14,8 @@ Both trees are checked the same way, with the fake cloud and HTTP packages of te
   and sys.path[0], every module reachable from it is imported (tree root: every .py file by its dotted
   name, namespace packages included; unit: its own modules, main first, symlinks followed), one
   interpreter per root, restoring sys.path, sys.modules (first-party entries), cwd, argv and
-  environment between modules; FAKE_CLIENTS_STRICT unset.
+  environment between modules; FAKE_CLIENTS_STRICT unset. Hidden folders, virtualenvs, build output,
+  node_modules, __main__.py and setup.py are left out (importing the last two runs them).
 - tests: `unittest` discovery (pattern test*.py) in every root that has test files, one interpreter per
   root, FAKE_CLIENTS_STRICT=1 (a client constructor that is not patched raises); every test id's result.
 - patch targets: every `patch("a.b.C")` / `mock.patch(...)` / `patch.multiple(...)` string target in the
@@ -58,8 +59,9 @@ SKIP_FILES = {'__main__.py', 'setup.py'}  # scripts by definition: importing the
 # ---------------------------------------------------------------------------------------------------
 # Parent: finding roots, modules, tests and patch targets; running workers; comparing the two trees.
 # ---------------------------------------------------------------------------------------------------
-def walk_py(root, follow_links, identifiers_only):
-    """Yield (relative path parts without .py, file path) for the .py files below root, sorted."""
+def walk_py(root, follow_links):
+    """Yield (relative path parts without .py, file path) for the .py files below root, sorted, in
+    folders that can be imported by name."""
     seen = set()
     for dirpath, dirnames, filenames in os.walk(root, followlinks=follow_links):
         real = os.path.realpath(dirpath)
@@ -67,8 +69,7 @@ def walk_py(root, follow_links, identifiers_only):
             dirnames[:] = []
             continue
         seen.add(real)
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith('.') and d not in SKIP_DIRS
-                             and (d.isidentifier() or not identifiers_only))
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith('.') and d not in SKIP_DIRS and d.isidentifier())
         rel = os.path.relpath(dirpath, root)
         parts = [] if rel == '.' else rel.split(os.sep)
         for name in sorted(filenames):
@@ -80,7 +81,7 @@ def module_names(root, unit):
     """{dotted module name: file} of the modules importable from root, in import order (main first in
     a unit). Folders and files whose names are not identifiers cannot be imported by name: skipped."""
     names = {}
-    for parts, path in walk_py(root, follow_links=unit, identifiers_only=True):
+    for parts, path in walk_py(root, follow_links=unit):
         if parts[-1] == '__init__':
             parts = parts[:-1]
         if parts and all(p.isidentifier() for p in parts):
