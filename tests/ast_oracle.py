@@ -59,7 +59,7 @@ import subprocess
 import sys
 import tempfile
 
-from testlib import CaseError, expected_tree, migrate_cases, run_poolify
+from testlib import CaseError, dotted, expected_tree, migrate_cases, run_poolify
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -144,18 +144,6 @@ def import_bindings(tree):
                 full = (mod + '.' + a.name) if not mod.endswith('.') else mod + a.name
                 out.append((full, a.asname or a.name, full))
     return out
-
-
-def dotted(expr):
-    """'a.b.c' for Name/Attribute chains, else None."""
-    parts = []
-    while isinstance(expr, ast.Attribute):
-        parts.append(expr.attr)
-        expr = expr.value
-    if not isinstance(expr, ast.Name):
-        return None
-    parts.append(expr.id)
-    return '.'.join(reversed(parts))
 
 
 def other_bindings(tree):

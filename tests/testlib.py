@@ -1,7 +1,9 @@
 """What the end-to-end test scripts share: finding the poolify binary named on the command line, the
 environment and the call that run it (and git) on a scratch tree, the sample sources each rule rewrites,
 writing and reading files of a scratch tree, and the golden cases' layout (fixtures/golden/README.md):
-which folders are cases, and the expected tree of a migrate case (input/ with expected.diff applied)."""
+which folders are cases, and the expected tree of a migrate case (input/ with expected.diff applied); and
+reading dotted names in an AST."""
+import ast
 import collections
 import contextlib
 import os
@@ -263,3 +265,13 @@ def expected_tree(case_dir):
         yield tree
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+def dotted(expr):
+    """'a.b.c' for Name/Attribute chains, else None."""
+    parts = []
+    while isinstance(expr, ast.Attribute):
+        parts.append(expr.attr)
+        expr = expr.value
+    if not isinstance(expr, ast.Name):
+        return None
+    parts.append(expr.id)
+    return '.'.join(reversed(parts))

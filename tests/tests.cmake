@@ -62,6 +62,9 @@ set_tests_properties(pool_templates PROPERTIES SKIP_RETURN_CODE 77)
 add_test(NAME oracle COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/ast_oracle.py"
          --poolify $<TARGET_FILE:poolify> --tree "${CMAKE_SOURCE_DIR}/fixtures/pipeline" --generate 300)
 add_test(NAME oracle.self_test COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/ast_oracle.py" --self-test)
+# The runtime checker of migrated trees (tests/runtime_check.py: imports per root, tests under
+# FAKE_CLIENTS_STRICT=1, patch targets): it must catch each kind of regression and pass an unchanged tree.
+add_test(NAME runtime_check.self_test COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/runtime_check_test.py")
 # Hostile inputs, interrupted runs, a full disk (root: a small tmpfs). Under the sanitizers
 # (scripts/sanitize.sh) its giant-file case uses 10 MB instead of 50 MB.
 add_test(NAME safety COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/safety_test.py" --poolify $<TARGET_FILE:poolify>)

@@ -1,0 +1,1 @@
+"""Fake google namespace (tests/fakes): see fakeclients.py."""

@@ -1,0 +1,1 @@
+"""Fake google.cloud namespace (tests/fakes): see fakeclients.py."""
