@@ -1,0 +1,393 @@
+// Deciding a site: rewrite it (callee spelling, import, argument changes, arguments taken from
+// scope), remove it as a redundant override, or leave it with exactly the reason the golden
+// README lists (fixtures/golden/README.md, "What the BigQuery rule does").
+#include "testing.h"
+
+#include <doctest/doctest.h>
+
+using namespace poolify;
+using model::Outcome;
+using testing::Analyzed;
+using testing::shippedRule;
+using testing::shippedRules;
+
+namespace {
+
+const char *kBqImport = "from google.cloud import bigquery\n";
+
+// The verdict on the only site of `src` (in a file at `path`).
+model::Verdict verdictOf(const std::string &src, const std::string &path = "job.py",
+                         const std::vector<rules::Rule> &rules = shippedRules()) {
+  Analyzed a(src, rules, path);
+  REQUIRE_MESSAGE(a.sites.size() == 1, "expected one site in: " << src);
+  REQUIRE(a.verdicts.size() == 1);
+  return a.verdicts[0];
+}
+
+// Why the only site of `src` is left ("" when it is not left).
+std::string leftBecause(const std::string &src, const std::string &path = "job.py") {
+  model::Verdict v = verdictOf(src, path);
+  if (v.outcome != Outcome::Left && v.outcome != Outcome::LeftMissing)
+    return "";
+  // A left site says exactly its reason, and nothing else is planned for it.
+  CHECK(v.notes == std::vector<std::string>{"left: " + v.reason});
+  CHECK(v.callee.empty());
+  CHECK(v.importName.empty());
+  CHECK(v.changes.empty());
+  CHECK(v.inferred.empty());
+  return v.reason;
+}
+
+// "keyword=text, ..." of a verdict's arguments (explicit or inferred).
+std::string args(const std::vector<model::Argument> &as) {
+  std::string out;
+  for (const auto &[k, v] : as)
+    out += (out.empty() ? "" : ", ") + k + "=" + v;
+  return out;
+}
+
+// "index:keyword, ..." of a verdict's argument changes.
+std::string changes(const model::Verdict &v) {
+  std::string out;
+  for (const auto &c : v.changes)
+    out += (out.empty() ? "" : ", ") + std::to_string(c.index) + ":" + c.keyword;
+  return out;
+}
+
+// The text inserted for the project id ("" when none).
+std::string inferredProject(const std::string &src) {
+  model::Verdict v = verdictOf(src);
+  return v.outcome == Outcome::Rewritten ? args(v.inferred) : "left: " + v.reason;
+}
+
+} // namespace
+
+TEST_CASE("project= is renamed to project_id= in place and the pool is imported") {
+  model::Verdict v = verdictOf(std::string(kBqImport) + "c = bigquery.Client(project=\"p\")\n");
+  CHECK(v.outcome == Outcome::Rewritten);
+  CHECK(v.reason == "");
+  CHECK(v.callee == "get_bigquery_client");
+  CHECK(v.poolModule == "shared.clients.bigquery_pool");
+  CHECK(v.importModule == "shared.clients.bigquery_pool");
+  CHECK(v.importName == "get_bigquery_client");
+  CHECK(changes(v) == "0:project_id");
+  CHECK(args(v.args) == "project_id=\"p\"");
+  CHECK(v.inferred.empty());
+  CHECK(v.notes.empty());
+}
+
+TEST_CASE("a first positional argument becomes project_id= and location= passes through unchanged") {
+  model::Verdict v = verdictOf(std::string(kBqImport) + "c = bigquery.Client(\"p\", location=\"EU\")\n");
+  CHECK(v.outcome == Outcome::Rewritten);
+  CHECK(changes(v) == "0:project_id");
+  CHECK(args(v.args) == "project_id=\"p\", location=\"EU\"");
+
+  // Comments between arguments are not arguments: indexes count the arguments only.
+  v = verdictOf(std::string(kBqImport) + "c = bigquery.Client(  # where\n    location=\"EU\",\n    project=PID,\n)\n");
+  CHECK(v.outcome == Outcome::Rewritten);
+  CHECK(changes(v) == "1:project_id");
+  CHECK(args(v.args) == "location=\"EU\", project_id=PID");
+}
+
+TEST_CASE("an argument the pool does not take leaves the call, with the reason") {
+  std::string head = std::string(kBqImport) + "\n\ndef f(project_id, creds, args, kw):\n    return ";
+  CHECK(leftBecause(head + "bigquery.Client(project=project_id, credentials=creds)\n") ==
+        "keyword 'credentials' is not supported by the pool");
+  CHECK(leftBecause(head + "bigquery.Client(client_options={'api_endpoint': 'x'})\n") ==
+        "keyword 'client_options' is not supported by the pool");
+  CHECK(leftBecause(head + "bigquery.Client(project_id, creds)\n") == "positional argument 2 is not supported by the pool");
+  CHECK(leftBecause(head + "bigquery.Client(*args)\n") == "argument unpacking cannot be mapped to the pool");
+  CHECK(leftBecause(head + "bigquery.Client(project=project_id, **kw)\n") ==
+        "argument unpacking cannot be mapped to the pool");
+  CHECK(verdictOf(head + "bigquery.Client(creds)\n").outcome == Outcome::Rewritten); // positional 1 is the project
+}
+
+TEST_CASE("no project id in scope leaves the call as asking for nothing") {
+  model::Verdict v = verdictOf(std::string(kBqImport) + "\n\ndef f():\n    return bigquery.Client()\n");
+  CHECK(v.outcome == Outcome::LeftMissing);
+  CHECK(v.reason == "no project id in scope");
+  CHECK(v.notes == std::vector<std::string>{"left: no project id in scope"});
+  CHECK(v.inferred.empty());
+}
+
+TEST_CASE("a client this code closes is left") {
+  std::string head = std::string(kBqImport) + "import contextlib\nfrom contextlib import closing as shut\n"
+                                              "PROJECT_ID = 'p'\n\n\ndef f():\n";
+  CHECK(leftBecause(head + "    with bigquery.Client() as c:\n        c.query('q')\n") ==
+        "client is closed by this code (with statement)");
+  CHECK(leftBecause(head + "    with bigquery.Client():\n        pass\n") == "client is closed by this code (with statement)");
+  CHECK(leftBecause(head + "    with contextlib.closing(bigquery.Client()) as c:\n        c.query('q')\n") ==
+        "client is closed by this code (contextlib.closing)");
+  CHECK(leftBecause(head + "    with shut(bigquery.Client()) as c:\n        c.query('q')\n") ==
+        "client is closed by this code (contextlib.closing)");
+  // head is 7 lines: the call is on line 8, the close on line 10.
+  CHECK(leftBecause(head + "    c = bigquery.Client()\n    c.query('q')\n    c.close()\n") ==
+        "client is closed by this code (.close() at line 10)");
+}
+
+TEST_CASE("a client kept on self and closed in any method of the class is left") {
+  std::string src = std::string(kBqImport) + "PROJECT_ID = 'p'\n\n\nclass Job:\n"
+                                             "    def __init__(self):\n        self.bq = bigquery.Client()\n\n"
+                                             "    def stop(this):\n        this.bq.close()\n";
+  CHECK(leftBecause(src) == "client is closed by this code (.close() at line 10)");
+}
+
+TEST_CASE("closing another object, or a client of another function, does not leave the call") {
+  std::string src = std::string(kBqImport) + "PROJECT_ID = 'p'\n\n\ndef f(other):\n    c = bigquery.Client()\n"
+                                             "    other.close()\n    return c\n\n\ndef g(c):\n    c.close()\n";
+  CHECK(verdictOf(src).outcome == Outcome::Rewritten);
+}
+
+TEST_CASE("the module that defines the pool is never rewritten") {
+  std::string src = std::string(kBqImport) + "\n\ndef get_bigquery_client(project_id):\n    return bigquery.Client(project=project_id)\n";
+  for (std::string path : {"shared/clients/bigquery_pool.py", "src/shared/clients/bigquery_pool.py",
+                           "shared/clients/bigquery_pool/__init__.py"}) {
+    CAPTURE(path);
+    CHECK(leftBecause(src, path) == "this module defines the pool");
+  }
+  CHECK(verdictOf(src, "myshared/clients/bigquery_pool.py").outcome == Outcome::Rewritten);
+  CHECK(verdictOf(src, "shared/clients/bigquery_pool_test.py").outcome == Outcome::Rewritten);
+}
+
+TEST_CASE("isModuleFile matches a module's file or package, on path boundaries") {
+  CHECK(analysis::isModuleFile("shared/clients/http_pool.py", "shared.clients.http_pool"));
+  CHECK(analysis::isModuleFile("a/shared/clients/http_pool.py", "shared.clients.http_pool"));
+  CHECK(analysis::isModuleFile("shared/clients/http_pool/__init__.py", "shared.clients.http_pool"));
+  CHECK_FALSE(analysis::isModuleFile("xshared/clients/http_pool.py", "shared.clients.http_pool"));
+  CHECK_FALSE(analysis::isModuleFile("shared/clients/http_pool/util.py", "shared.clients.http_pool"));
+  CHECK_FALSE(analysis::isModuleFile("clients/http_pool.py", "shared.clients.http_pool"));
+}
+
+TEST_CASE("a reference that is not a call is left, naming the callable") {
+  CHECK(leftBecause(std::string(kBqImport) + "factory = bigquery.Client\n") ==
+        "reference to google.cloud.bigquery.Client is not a call");
+  CHECK(leftBecause("import requests\nfetch = requests.get\n") == "reference to requests.get is not a call");
+}
+
+TEST_CASE("a string naming a callable is reported, never rewritten") {
+  CHECK(leftBecause("from unittest import mock\n\n\n@mock.patch(\"requests.get\")\ndef test_x(m):\n    pass\n") ==
+        "string reference to requests.get is not rewritten (a mock target?)");
+}
+
+TEST_CASE("a session this code configures is left, naming the first configuring use") {
+  CHECK(leftBecause("import requests\n\n\ndef f(token):\n    s = requests.Session()\n"
+                    "    s.headers.update({'Authorization': token})\n    return s\n") ==
+        "session is configured by this code (.headers at line 6)");
+  CHECK(leftBecause("import requests\n\n\nclass Api:\n    def __init__(self):\n        self.http = requests.Session()\n\n"
+                    "    def login(self, user, pw):\n        self.http.auth = (user, pw)\n") ==
+        "session is configured by this code (.auth at line 9)");
+  // Using the session is not configuring it.
+  CHECK(verdictOf("import requests\n\n\ndef f(u):\n    s = requests.Session()\n    return s.get(u)\n").outcome ==
+        Outcome::Rewritten);
+}
+
+TEST_CASE("a session this code closes is left; a response it closes is not") {
+  CHECK(leftBecause("import requests\n\n\ndef f():\n    with requests.Session() as s:\n        s.get('u')\n") ==
+        "client is closed by this code (with statement)");
+  model::Verdict v = verdictOf("import requests\n\n\ndef f(u):\n    with requests.get(u, stream=True) as r:\n"
+                               "        return r.raw\n");
+  CHECK(v.outcome == Outcome::Rewritten);
+  CHECK(v.callee == "get");
+  CHECK(args(v.args) == "#1=u, stream=True");
+  CHECK(v.changes.empty());
+}
+
+TEST_CASE("http verbs without a helper go through the shared session; Session takes no argument") {
+  model::Verdict v = verdictOf("import requests\nrequests.put('u', json={})\n");
+  CHECK(v.outcome == Outcome::Rewritten);
+  CHECK(v.callee == "get_http_session().put");
+  CHECK(v.importModule == "shared.clients.http_pool");
+  CHECK(v.importName == "get_http_session");
+  CHECK(leftBecause("import requests\ns = requests.Session(3)\n") == "positional argument 1 is not supported by the pool");
+  CHECK(leftBecause("import requests\ns = requests.Session(trust_env=False)\n") ==
+        "keyword 'trust_env' is not supported by the pool");
+}
+
+TEST_CASE("pubsub and firestore map their own arguments") {
+  model::Verdict v = verdictOf("from google.cloud import pubsub_v1\nPROJECT_ID = 'p'\npub = pubsub_v1.PublisherClient()\n");
+  CHECK(v.outcome == Outcome::Rewritten);
+  CHECK(v.callee == "get_pubsub_publisher");
+  CHECK(v.inferred.empty()); // the constructor takes no project: nothing is inferred
+  CHECK(leftBecause("from google.cloud import pubsub_v1\npub = pubsub_v1.PublisherClient(batch_settings=bs)\n") ==
+        "keyword 'batch_settings' is not supported by the pool");
+  v = verdictOf("from google.cloud import firestore\ndb = firestore.Client(project='p', database='orders')\n");
+  CHECK(v.outcome == Outcome::Rewritten);
+  CHECK(v.callee == "get_firestore_client");
+  CHECK(changes(v) == "0:project_id");
+  CHECK(args(v.args) == "project_id='p', database='orders'");
+}
+
+TEST_CASE("the pooled function is imported unless already imported from the pool") {
+  model::Verdict v = verdictOf("from google.cloud import bigquery\nfrom shared.clients.bigquery_pool import get_bigquery_client\n"
+                               "c = bigquery.Client('p')\n");
+  CHECK(v.outcome == Outcome::Rewritten);
+  CHECK(v.callee == "get_bigquery_client");
+  CHECK(v.importModule == "");
+  CHECK(v.importName == "");
+  CHECK(v.poolModule == "shared.clients.bigquery_pool");
+}
+
+TEST_CASE("when the function's name is taken, the call goes through the pool module") {
+  std::string src = std::string(kBqImport) + "\n\ndef get_bigquery_client():\n    return None\n\n\n"
+                                             "c = bigquery.Client('p')\n";
+  model::Verdict v = verdictOf(src);
+  CHECK(v.outcome == Outcome::Rewritten);
+  CHECK(v.callee == "bigquery_pool.get_bigquery_client");
+  CHECK(v.importModule == "shared.clients");
+  CHECK(v.importName == "bigquery_pool");
+  CHECK(v.poolModule == "shared.clients.bigquery_pool");
+
+  // Any use of the name anywhere in the file takes it: a parameter of another function too.
+  v = verdictOf("import requests\n\n\ndef a(get):\n    return get\n\n\ndef b(u):\n    return requests.get(u)\n");
+  CHECK(v.callee == "http_pool.get");
+  CHECK(v.importModule == "shared.clients");
+  CHECK(v.importName == "http_pool");
+
+  // The pool module already imported: no import needed.
+  v = verdictOf("import requests\nfrom shared.clients import http_pool\n\n\ndef get():\n    pass\n\n\nrequests.get('u')\n");
+  CHECK(v.callee == "http_pool.get");
+  CHECK(v.importName == "");
+}
+
+TEST_CASE("when both spellings are taken the call is left, naming both") {
+  std::string src = "\"\"\"Legacy feed fetcher.\"\"\"\nimport requests\nimport urllib3\n\n"
+                    "http_pool = urllib3.PoolManager(num_pools=4)\n\n\ndef get(url):\n    return http_pool.request('GET', url)\n\n\n"
+                    "def lookup(code):\n    return requests.get(code, timeout=5).json()\n";
+  CHECK(leftBecause(src) == "name 'get' is already used in this file, and so is 'http_pool'");
+}
+
+TEST_CASE("sites of one file agree on the spelling and on one import") {
+  Analyzed a("import requests\n\n\ndef f(u):\n    requests.get(u)\n    requests.get(u, timeout=3)\n", shippedRules());
+  REQUIRE(a.verdicts.size() == 2);
+  for (const auto &v : a.verdicts) {
+    CHECK(v.callee == "get");
+    CHECK(v.importModule == "shared.clients.http_pool");
+    CHECK(v.importName == "get");
+  }
+}
+
+TEST_CASE("the project id comes from a parameter first") {
+  std::string src = std::string(kBqImport) + "PROJECT_ID = 'p'\n\n\nclass Job:\n"
+                                             "    def __init__(self, project_id):\n        self.project_id = project_id\n"
+                                             "        self.client = bigquery.Client()\n";
+  model::Verdict v = verdictOf(src);
+  CHECK(v.outcome == Outcome::Rewritten);
+  CHECK(args(v.inferred) == "project_id=project_id");
+  CHECK(v.notes == std::vector<std::string>{"project_id from project_id"});
+  CHECK(v.changes.empty());
+  CHECK(v.args.empty());
+}
+
+TEST_CASE("a local project_id counts when assigned before the call in the same or an enclosing block") {
+  std::string head = std::string(kBqImport) + "\n\ndef f(cfg):\n";
+  CHECK(inferredProject(head + "    project_id = cfg.project\n    return bigquery.Client()\n") == "project_id=project_id");
+  CHECK(inferredProject(head + "    project_id = cfg.project\n    if cfg:\n        return bigquery.Client()\n") ==
+        "project_id=project_id");
+  CHECK(inferredProject(head + "    c = bigquery.Client()\n    project_id = cfg.project\n    return c\n") ==
+        "left: no project id in scope");
+  CHECK(inferredProject(head + "    if cfg:\n        project_id = cfg.project\n    return bigquery.Client()\n") ==
+        "left: no project id in scope");
+  CHECK(inferredProject(head + "    from settings import project_id\n    return bigquery.Client()\n") ==
+        "project_id=project_id");
+}
+
+TEST_CASE("self.project_id counts when assigned earlier in the method, or in __init__ for other methods") {
+  std::string cls = std::string(kBqImport) + "\n\nclass Job:\n    def __init__(self, cfg):\n";
+  CHECK(inferredProject(cls + "        self.project_id = cfg.project\n        self.client = bigquery.Client()\n") ==
+        "project_id=self.project_id");
+  // Assigned after the client in __init__: not bound yet when the client is made.
+  CHECK(inferredProject(cls + "        self.client = bigquery.Client()\n        self.project_id = cfg.project\n") ==
+        "left: no project id in scope");
+  CHECK(inferredProject(cls + "        self.project_id = cfg.project\n\n    def run(self):\n"
+                              "        return bigquery.Client().query('q')\n") == "project_id=self.project_id");
+  CHECK(inferredProject(cls + "        self.cfg = cfg\n\n    def run(self):\n        return bigquery.Client()\n") ==
+        "left: no project id in scope");
+}
+
+TEST_CASE("a module-level PROJECT_ID counts, before the call when the call is at module level") {
+  CHECK(inferredProject(std::string(kBqImport) + "PROJECT_ID = 'p'\n\n\ndef f():\n    return bigquery.Client()\n") ==
+        "project_id=PROJECT_ID");
+  CHECK(inferredProject(std::string(kBqImport) + "\n\ndef f():\n    return bigquery.Client()\n\n\nPROJECT_ID = 'p'\n") ==
+        "project_id=PROJECT_ID");
+  CHECK(inferredProject(std::string(kBqImport) + "from settings import PROJECT_ID\nclient = bigquery.Client()\n") ==
+        "project_id=PROJECT_ID");
+  CHECK(inferredProject(std::string(kBqImport) + "client = bigquery.Client()\nPROJECT_ID = 'p'\n") ==
+        "left: no project id in scope");
+  // A function's own PROJECT_ID is a local, not the module's.
+  CHECK(inferredProject(std::string(kBqImport) + "PROJECT_ID = 'p'\n\n\ndef f():\n    c = bigquery.Client()\n"
+                                                 "    PROJECT_ID = 'q'\n    return c\n") == "left: no project id in scope");
+}
+
+TEST_CASE("a class body runs at import time: a PROJECT_ID assigned after the class is not bound yet" *
+          doctest::may_fail()) {
+  CHECK(inferredProject(std::string(kBqImport) + "\n\nclass Job:\n    client = bigquery.Client()\n\n\nPROJECT_ID = 'p'\n") ==
+        "left: no project id in scope");
+}
+
+TEST_CASE("the inferred attribute is read through the method's own first parameter" * doctest::may_fail()) {
+  // `self` is a convention: a method whose first parameter is `this` has no `self`.
+  CHECK(inferredProject(std::string(kBqImport) + "\n\nclass Job:\n    def __init__(this, cfg):\n"
+                                                 "        this.project_id = cfg.project\n        this.client = bigquery.Client()\n") ==
+        "project_id=this.project_id");
+}
+
+TEST_CASE("static and class methods have no self to take the project id from" * doctest::may_fail()) {
+  std::string cls = std::string(kBqImport) + "\n\nclass Job:\n    def __init__(self, cfg):\n"
+                                             "        self.project_id = cfg.project\n\n";
+  CHECK(inferredProject(cls + "    @staticmethod\n    def make(name):\n        return bigquery.Client()\n") ==
+        "left: no project id in scope");
+  CHECK(inferredProject(cls + "    @classmethod\n    def make(cls):\n        return bigquery.Client()\n") ==
+        "left: no project id in scope");
+}
+
+TEST_CASE("with when_missing: omit a call without a project is rewritten without one") {
+  testing::TempDir dir;
+  std::string rule = dir.write("bq.yaml", R"(id: bigquery
+triggers: [bigquery]
+rewrites:
+  - match: [google.cloud.bigquery.Client]
+    replace: {module: shared.clients.bigquery_pool, function: get_bigquery_client}
+    arguments:
+      - from: project
+        position: 1
+        to: project_id
+        required: true
+        infer: [param project_id]
+        when_missing: omit
+)");
+  auto rules = rules::loadRules({rule});
+  REQUIRE(static_cast<bool>(rules));
+  model::Verdict v = verdictOf(std::string(kBqImport) + "\n\ndef f():\n    return bigquery.Client()\n", "job.py", *rules);
+  CHECK(v.outcome == Outcome::Rewritten);
+  CHECK(v.inferred.empty());
+  CHECK(v.notes.empty());
+  CHECK(v.callee == "get_bigquery_client");
+}
+
+TEST_CASE("a site in the removals map becomes a removal with its note") {
+  std::string src = std::string(kBqImport) + "\n\nclass Child(Base):\n    def __init__(self):\n"
+                                             "        super().__init__()\n        self.bq_client = bigquery.Client()\n"
+                                             "        self.other = bigquery.Client\n";
+  Analyzed probe(src, shippedRules());
+  REQUIRE(probe.sites.size() == 2);
+  model::Removal r{"bq_client: pooled client inherited from Base", "removed: redundant with the pooled bq_client inherited from Base"};
+  std::map<uint32_t, model::Removal> removals{{py::start(probe.sites[0].callee), r},
+                                               {py::start(probe.sites[1].callee), r}};
+  Analyzed a(src, shippedRules(), "job.py", removals);
+  CHECK(a.verdicts[0].outcome == Outcome::Removed);
+  CHECK(a.verdicts[0].removal.comment == r.comment);
+  CHECK(a.verdicts[0].notes == std::vector<std::string>{r.note});
+  // A reference is not a construction: it cannot be a redundant override.
+  CHECK(a.verdicts[1].outcome == Outcome::Left);
+  CHECK(a.verdicts[1].reason == "reference to google.cloud.bigquery.Client is not a call");
+}
+
+TEST_CASE("one verdict per site, in site order") {
+  Analyzed a(std::string(kBqImport) + "import requests\nPROJECT_ID = 'p'\nx = bigquery.Client(credentials=c)\n"
+                                      "y = requests.get('u')\nz = bigquery.Client()\n",
+             shippedRules());
+  REQUIRE(a.verdicts.size() == 3);
+  CHECK(a.verdicts[0].reason == "keyword 'credentials' is not supported by the pool");
+  CHECK(a.verdicts[1].callee == "get");
+  CHECK(a.verdicts[2].notes == std::vector<std::string>{"project_id from PROJECT_ID"});
+}
