@@ -1,0 +1,371 @@
+// The class index: module names from paths, bases resolved across files (absolute, relative,
+// aliases, re-exports), C3 linearisation as Python computes it, and which client overrides in
+// subclasses are redundant with a pooled client a base provides (fixtures/golden/README.md,
+// "Class hierarchies").
+#include "testing.h"
+
+#include "analysis/classes.h"
+#include "index/hierarchy.h"
+
+#include <doctest/doctest.h>
+
+#include <memory>
+#include <set>
+
+using namespace poolify;
+using index::ClassIndex;
+using testing::Analyzed;
+using testing::shippedRules;
+
+namespace {
+
+// ---- Hand-built facts: the linearisation alone -------------------------------------------------
+
+// A class of its module, with bases of the same module, whose __init__ calls super().__init__().
+model::ClassFacts cls(const std::string &name, const std::vector<std::string> &bases = {}) {
+  model::ClassFacts c;
+  c.name = name;
+  for (const auto &b : bases)
+    c.bases.push_back("=" + b);
+  c.hasInit = true;
+  c.initCalls.push_back({"", 0, true});
+  return c;
+}
+
+model::AttributeAssignment pooledInInit(const std::string &attr) {
+  model::AttributeAssignment a;
+  a.attr = attr;
+  a.source = model::AttributeAssignment::Source::Pooled;
+  a.rule = "bigquery";
+  a.where = model::AttributeAssignment::Where::Init;
+  a.method = "__init__";
+  a.unconditional = true;
+  return a;
+}
+
+// The MRO of `name` (all classes in one module, every __init__ cooperative) as the class index
+// sees it: every other class provides a pooled client, and the base the class inherits it from is
+// the first of them in its MRO; that base stops providing, and the next one is asked for.
+std::string mroOf(const std::vector<model::ClassFacts> &classes, const std::string &name) {
+  std::string order = name;
+  std::set<std::string> seen{name};
+  for (size_t round = 0; round <= classes.size(); ++round) {
+    model::FileFacts facts;
+    facts.classes = classes;
+    for (auto &c : facts.classes)
+      if (!seen.count(c.name))
+        c.assignments.push_back(pooledInInit("probe"));
+    ClassIndex index({"mod.py"}, [&](size_t) { return &facts; });
+    std::string next;
+    for (const auto &i : index.inheritedClients(0))
+      if (i.cls == name && i.attr == "probe")
+        next = i.base;
+    if (next.empty())
+      break;
+    order += " " + next;
+    seen.insert(next);
+  }
+  return order;
+}
+
+// ---- Parsed files: the whole reduce step over small projects ------------------------------------
+
+// Files of one run, analyzed as the pipeline does (sites, verdicts, class facts), and the class
+// index over them.
+using Files = std::vector<std::pair<std::string, std::string>>; // path -> source
+
+struct Project {
+  explicit Project(const Files &files) {
+    for (const auto &[path, text] : files) {
+      displays.push_back(path);
+      analyzed.push_back(std::make_unique<Analyzed>(text, shippedRules(), path));
+      const Analyzed &a = *analyzed.back();
+      facts.push_back(analysis::extractClasses(a.tree, a.model, a.sites, a.verdicts, shippedRules(), a.lines));
+    }
+    index = std::make_unique<ClassIndex>(displays, [this](size_t i) { return &facts[i]; });
+  }
+
+  // "path:line: note" of every decision over all files (the note says removed or not and why).
+  std::string decisions() {
+    std::vector<size_t> all;
+    for (size_t i = 0; i < displays.size(); ++i)
+      all.push_back(i);
+    std::string out;
+    for (const auto &d : index->decideOverrides(all)) {
+      out += out.empty() ? "" : "\n";
+      out += displays[d.file] + ":" + std::to_string(d.line) + ": " + (d.remove ? d.removal.note : d.note);
+      if (d.remove)
+        CHECK(d.removal.comment.find(": pooled client inherited from ") != std::string::npos);
+    }
+    return out;
+  }
+
+  // "Class.attr from Base (rule)" of every class of `file` that inherits a pooled client.
+  std::string inherited(size_t file) {
+    std::string out;
+    for (const auto &i : index->inheritedClients(file))
+      out += (out.empty() ? "" : "; ") + i.cls + "." + i.attr + " from " + i.base + " (" + i.rule + ")";
+    return out;
+  }
+
+  std::vector<std::string> displays;
+  std::vector<std::unique_ptr<Analyzed>> analyzed;
+  std::vector<model::FileFacts> facts;
+  std::unique_ptr<ClassIndex> index;
+};
+
+const char *kBase = "from shared.clients.bigquery_pool import get_bigquery_client\n\n\n"
+                    "class Base:\n"
+                    "    def __init__(self, project_id):\n"
+                    "        self.project_id = project_id\n"
+                    "        self.bq_client = get_bigquery_client(project_id=project_id)\n";
+
+// A subclass module of pkg/base.py's Base whose __init__ has `body` (8-space indented lines).
+std::string child(const std::string &body, const std::string &head = "class Child(Base):\n") {
+  return "from google.cloud import bigquery\n\nfrom pkg.base import Base\n\n\n" + head +
+         "    def __init__(self, project_id, flag=False):\n" + body;
+}
+
+std::string decide(const std::string &childSource) {
+  return Project({{"pkg/base.py", kBase}, {"pkg/child.py", childSource}}).decisions();
+}
+
+} // namespace
+
+TEST_CASE("dottedPath names a module after its path") {
+  CHECK(ClassIndex::dottedPath("pkg/mod.py") == "pkg.mod");
+  CHECK(ClassIndex::dottedPath("./pkg/mod.py") == "pkg.mod");
+  CHECK(ClassIndex::dottedPath("pkg/sub/__init__.py") == "pkg.sub");
+  CHECK(ClassIndex::dottedPath("mod.py") == "mod");
+  CHECK(ClassIndex::dottedPath("__init__.py") == "");
+}
+
+TEST_CASE("a diamond is linearised as Python does: each class before its bases, bases in order") {
+  std::vector<model::ClassFacts> classes{cls("A"), cls("B", {"A"}), cls("C", {"A"}), cls("D", {"B", "C"})};
+  CHECK(mroOf(classes, "D") == "D B C A");
+  CHECK(mroOf(classes, "C") == "C A");
+}
+
+TEST_CASE("C3 gives Python's MRO for the examples of the C3 literature") {
+  // Wikipedia's "C3 linearization" example: Z's MRO is Z K1 K2 K3 D A B C E O.
+  std::vector<model::ClassFacts> z{cls("O"),           cls("A", {"O"}),           cls("B", {"O"}),
+                                   cls("C", {"O"}),    cls("D", {"O"}),           cls("E", {"O"}),
+                                   cls("K1", {"A", "B", "C"}), cls("K2", {"D", "B", "E"}), cls("K3", {"D", "A"}),
+                                   cls("Z", {"K1", "K2", "K3"})};
+  CHECK(mroOf(z, "Z") == "Z K1 K2 K3 D A B C E O");
+  // "The Python 2.3 Method Resolution Order" (Simionato): A(B, C), B(D, E), C(D, F) gives A B C D E F O.
+  std::vector<model::ClassFacts> a{cls("O"),           cls("F", {"O"}),      cls("E", {"O"}),
+                                   cls("D", {"O"}),    cls("C", {"D", "F"}), cls("B", {"D", "E"}),
+                                   cls("A", {"B", "C"})};
+  CHECK(mroOf(a, "A") == "A B C D E F O");
+  CHECK(mroOf(a, "B") == "B D E O");
+}
+
+TEST_CASE("a hierarchy Python refuses has no MRO: its overrides are ordinary sites, and it is reported" *
+          doctest::may_fail()) {
+  // class X; class Y; class A(X, Y); class B(Y, X); class Z(A, B) -> TypeError: Cannot create a
+  // consistent method resolution order (MRO) for bases X, Y
+  std::vector<model::ClassFacts> classes{cls("X"), cls("Y"), cls("A", {"X", "Y"}), cls("B", {"Y", "X"}),
+                                         cls("Z", {"A", "B"})};
+  classes[0].assignments.push_back(pooledInInit("bq_client"));
+  model::AttributeAssignment override;
+  override.attr = "bq_client";
+  override.source = model::AttributeAssignment::Source::Site;
+  override.rule = "bigquery";
+  override.outcome = model::Outcome::Rewritten;
+  override.where = model::AttributeAssignment::Where::Init;
+  override.unconditional = true;
+  override.start = 10;
+  classes[4].assignments.push_back(override);
+  model::FileFacts facts;
+  facts.classes = classes;
+  ClassIndex index({"mod.py"}, [&](size_t) { return &facts; });
+  auto decisions = index.decideOverrides({0});
+  CHECK(decisions.empty());
+  REQUIRE(index.problems().size() == 1);
+  CHECK(index.problems()[0].find("Z") != std::string::npos);
+}
+
+TEST_CASE("a hierarchy Python refuses does not stop the run") {
+  std::vector<model::ClassFacts> classes{cls("X"), cls("Y"), cls("A", {"X", "Y"}), cls("B", {"Y", "X"}),
+                                         cls("Z", {"A", "B"})};
+  std::string order = mroOf(classes, "Z");
+  CHECK(order.rfind("Z A B", 0) == 0); // whatever order follows, every class appears once
+  CHECK(order.size() == std::string("Z A B X Y").size());
+}
+
+TEST_CASE("a redundant override is removed, naming the base that provides the client") {
+  CHECK(decide(child("        super().__init__(project_id)\n        self.bq_client = bigquery.Client(project=project_id)\n")) ==
+        "pkg/child.py:9: removed: redundant with the pooled bq_client inherited from Base");
+  // Left only for "no project id in scope", it asks for nothing: redundant too.
+  CHECK(decide("from google.cloud import bigquery\n\nfrom pkg.base import Base\n\n\nclass Child(Base):\n"
+               "    def __init__(self, cfg):\n        super().__init__(cfg.project)\n        self.bq_client = bigquery.Client()\n") ==
+        "pkg/child.py:9: removed: redundant with the pooled bq_client inherited from Base");
+  // super(Cls, self).__init__ and Base.__init__(self, ...) run the base __init__ too.
+  CHECK(decide(child("        super(Child, self).__init__(project_id)\n        self.bq_client = bigquery.Client(project=project_id)\n")) ==
+        "pkg/child.py:9: removed: redundant with the pooled bq_client inherited from Base");
+  CHECK(decide(child("        Base.__init__(self, project_id)\n        self.bq_client = bigquery.Client(project=project_id)\n")) ==
+        "pkg/child.py:9: removed: redundant with the pooled bq_client inherited from Base");
+}
+
+TEST_CASE("an override made before the base __init__ is overwritten by it, unless read in between") {
+  CHECK(decide(child("        self.bq_client = bigquery.Client(project='other')\n        super().__init__(project_id)\n")) ==
+        "pkg/child.py:8: removed: redundant with the pooled bq_client inherited from Base");
+  CHECK(decide(child("        self.bq_client = bigquery.Client(project=project_id)\n        self.bq_client.query('warmup')\n"
+                     "        super().__init__(project_id)\n")) ==
+        "pkg/child.py:8: not removed: bq_client is used before the base __init__ runs");
+}
+
+TEST_CASE("an override is kept, with the first reason that applies") {
+  CHECK(decide(child("        self.project_id = project_id\n        self.bq_client = bigquery.Client(project=project_id)\n")) ==
+        "pkg/child.py:9: not removed: Child.__init__ never calls the base __init__ (Base sets bq_client)");
+  CHECK(decide(child("        if flag:\n            super().__init__(project_id)\n"
+                     "        self.bq_client = bigquery.Client(project=project_id)\n")) ==
+        "pkg/child.py:10: not removed: Child.__init__ calls the base __init__ only conditionally");
+  CHECK(decide(child("        super().__init__(project_id)\n        self.bq_client = bigquery.Client(project=\"acme-billing\")\n")) ==
+        "pkg/child.py:9: not removed: it asks for project_id=\"acme-billing\", which the client inherited from Base does not");
+  CHECK(decide(child("        super().__init__(project_id)\n        self.bq_client = bigquery.Client(project=project_id, location=\"EU\")\n")) ==
+        "pkg/child.py:9: not removed: it asks for location=\"EU\", which the client inherited from Base does not");
+  CHECK(decide(child("        super().__init__(project_id)\n        if flag:\n"
+                     "            self.bq_client = bigquery.Client(project=project_id)\n")) ==
+        "pkg/child.py:10: not removed: bq_client is assigned conditionally");
+  CHECK(decide(child("        super().__init__(project_id)\n\n    def refresh(self):\n"
+                     "        self.bq_client = bigquery.Client(project=self.project_id)\n")) ==
+        "pkg/child.py:11: not removed: bq_client is assigned in refresh(), not in __init__");
+  CHECK(decide("from google.cloud import bigquery\n\nfrom pkg.base import Base\n\n\nclass Child(Base):\n"
+               "    bq_client = bigquery.Client(project='p')\n") ==
+        "pkg/child.py:7: not removed: bq_client is a class attribute");
+}
+
+TEST_CASE("an override left for another reason than a missing project is not considered") {
+  CHECK(decide(child("        super().__init__(project_id)\n"
+                     "        self.bq_client = bigquery.Client(project=project_id, credentials=None)\n")) == "");
+}
+
+TEST_CASE("what the base provides decides: set later, conditionally, or not pooled") {
+  auto withBase = [](const std::string &base) {
+    return Project({{"pkg/base.py", base},
+                    {"pkg/child.py", child("        super().__init__(project_id)\n"
+                                           "        self.bq_client = bigquery.Client(project=project_id)\n")}})
+        .decisions();
+  };
+  std::string head = "from google.cloud import bigquery\nfrom shared.clients.bigquery_pool import get_bigquery_client\n\n\n"
+                     "class Base:\n    def __init__(self, project_id):\n        self.project_id = project_id\n";
+  CHECK(withBase(head + "\n    def connect(self):\n        self.bq_client = get_bigquery_client(project_id=self.project_id)\n") ==
+        "pkg/child.py:9: not removed: Base sets bq_client only after construction (in connect())");
+  CHECK(withBase(head + "        if project_id:\n            self.bq_client = get_bigquery_client(project_id=project_id)\n") ==
+        "pkg/child.py:9: not removed: Base sets bq_client only conditionally");
+  CHECK(withBase(head + "        self.bq_client = bigquery.Client(project=project_id, credentials=None)\n") ==
+        "pkg/child.py:9: not removed: Base's bq_client is not a pooled bigquery client");
+  // A base whose direct client this run rewrites provides a pooled one.
+  CHECK(withBase(head + "        self.bq_client = bigquery.Client(project=project_id)\n") ==
+        "pkg/child.py:9: removed: redundant with the pooled bq_client inherited from Base");
+}
+
+TEST_CASE("the super() chain follows the MRO: a cooperative mixin passes it on, a mixin that stops breaks it") {
+  auto withMixin = [](const std::string &mixinInit) {
+    return Project({{"pkg/base.py", kBase},
+                    {"pkg/mixins.py", "class Mixin:\n    def __init__(self, *args, **kwargs):\n" + mixinInit},
+                    {"pkg/child.py",
+                     "from google.cloud import bigquery\n\nfrom pkg.base import Base\nfrom pkg.mixins import Mixin\n\n\n"
+                     "class Child(Mixin, Base):\n    def __init__(self, project_id):\n        super().__init__(project_id)\n"
+                     "        self.bq_client = bigquery.Client(project=project_id)\n"}})
+        .decisions();
+  };
+  CHECK(withMixin("        super().__init__(*args, **kwargs)\n        self.history = []\n") ==
+        "pkg/child.py:10: removed: redundant with the pooled bq_client inherited from Base");
+  CHECK(withMixin("        self.history = []\n") ==
+        "pkg/child.py:10: not removed: Mixin.__init__ never calls the base __init__ (Base sets bq_client)");
+}
+
+TEST_CASE("a chain through a class poolify cannot see keeps the override") {
+  CHECK(decide(child("        super().__init__(project_id)\n        self.bq_client = bigquery.Client(project=project_id)\n",
+                     "from etl_tracing import TracingMixin\n\n\nclass Child(TracingMixin, Base):\n")) ==
+        "pkg/child.py:12: not removed: the base __init__ chain goes through etl_tracing.TracingMixin, which poolify cannot see");
+}
+
+TEST_CASE("a grandchild inherits through a class without __init__") {
+  Project p({{"pkg/base.py", kBase},
+             {"pkg/mid.py", "from pkg.base import Base\n\n\nclass Mid(Base):\n    def run(self):\n        pass\n"},
+             {"pkg/leaf.py", "from google.cloud import bigquery\n\nfrom pkg.mid import Mid\n\n\nclass Leaf(Mid):\n"
+                             "    def __init__(self, project_id):\n        super().__init__(project_id)\n"
+                             "        self.bq_client = bigquery.Client(project=project_id)\n"}});
+  CHECK(p.decisions() == "pkg/leaf.py:9: removed: redundant with the pooled bq_client inherited from Base");
+  CHECK(p.inherited(1) == "Mid.bq_client from Base (bigquery)");
+  CHECK(p.inherited(2) == ""); // Leaf sets it itself (until migrate removes the override)
+}
+
+TEST_CASE("bases resolve through absolute, relative and aliased imports across files") {
+  std::string body = "    def __init__(self, project_id):\n        super().__init__(project_id)\n"
+                     "        self.bq_client = bigquery.Client(project=project_id)\n";
+  std::string bq = "from google.cloud import bigquery\n";
+  for (const auto &[path, head] : std::vector<std::pair<std::string, std::string>>{
+           {"pkg/jobs/child.py", bq + "from pkg.base import Base\n\n\nclass Child(Base):\n"},
+           {"pkg/jobs/child.py", bq + "from ..base import Base\n\n\nclass Child(Base):\n"},
+           {"pkg/child.py", bq + "from .base import Base\n\n\nclass Child(Base):\n"},
+           {"pkg/child.py", bq + "from . import base\n\n\nclass Child(base.Base):\n"},
+           {"pkg/jobs/child.py", bq + "from pkg.base import Base as ProcessorBase\n\n\nclass Child(ProcessorBase):\n"},
+           {"pkg/jobs/child.py", bq + "import pkg.base\n\n\nclass Child(pkg.base.Base):\n"},
+           {"pkg/jobs/child.py", bq + "import pkg.base as b\n\n\nclass Child(b.Base):\n"}}) {
+    CAPTURE(head);
+    Project p({{"pkg/base.py", kBase}, {path, head + body}});
+    CHECK(p.decisions() == path + ":8: removed: redundant with the pooled bq_client inherited from Base");
+  }
+}
+
+TEST_CASE("a base re-exported by a package __init__ resolves to its class") {
+  Project p({{"pkg/__init__.py", "from .base import Base\n"},
+             {"pkg/base.py", kBase},
+             {"app/child.py", "from pkg import Base\n\n\nclass Child(Base):\n    pass\n"}});
+  CHECK(p.inherited(2) == "Child.bq_client from Base (bigquery)");
+}
+
+TEST_CASE("of two modules with the same path suffix, the one nearest the importing file is the base") {
+  std::string other = "class Base:\n    def __init__(self, project_id):\n        self.bq_client = None\n";
+  Project p({{"a/pkg/base.py", other},
+             {"b/pkg/base.py", kBase},
+             {"b/pkg/child.py", "from pkg.base import Base\n\n\nclass Child(Base):\n    pass\n"}});
+  CHECK(p.inherited(2) == "Child.bq_client from Base (bigquery)");
+}
+
+TEST_CASE("an unresolved base is opaque: nothing is inherited through it") {
+  Project p(Files{{"pkg/child.py", "from elsewhere import Base\n\n\nclass Child(Base):\n    pass\n"}});
+  CHECK(p.inherited(0) == "");
+  CHECK(p.decisions() == "");
+}
+
+TEST_CASE("classes on an inheritance cycle have no MRO: no decision, and the cycle is reported") {
+  Project p({{"pkg/base.py", kBase},
+             {"pkg/loop.py", "from google.cloud import bigquery\n\nfrom pkg.base import Base\n\n\n"
+                             "class A(B, Base):\n    def __init__(self, project_id):\n        super().__init__(project_id)\n"
+                             "        self.bq_client = bigquery.Client(project=project_id)\n\n\nclass B(A):\n    pass\n"}});
+  CHECK(p.decisions() == "");
+  REQUIRE(p.index->problems().size() >= 1);
+  CHECK(p.index->problems()[0].find("a cycle") != std::string::npos);
+  CHECK(p.index->problems()[0].find("pkg.loop") != std::string::npos);
+}
+
+TEST_CASE("inheritedClients lists classes whose running base __init__ provides a pooled client") {
+  Project p({{"pkg/base.py", kBase},
+             {"pkg/kids.py", "from pkg.base import Base\n\n\n"
+                             "class Plain(Base):\n    pass\n\n\n"
+                             "class Cooperative(Base):\n    def __init__(self, p):\n        super().__init__(p)\n\n\n"
+                             "class Selfish(Base):\n    def __init__(self, p):\n        self.p = p\n\n\n"
+                             "class Own(Base):\n    def __init__(self, p):\n        super().__init__(p)\n        self.bq_client = None\n"}});
+  CHECK(p.inherited(1) == "Plain.bq_client from Base (bigquery); Cooperative.bq_client from Base (bigquery)");
+  CHECK(p.inherited(0) == "");
+}
+
+TEST_CASE("providerNames lists providing and inheriting classes, sorted") {
+  Project p({{"pkg/base.py", kBase}, {"pkg/kids.py", "from pkg.base import Base\n\n\nclass Zed(Base):\n    pass\n"}});
+  CHECK(p.index->providerNames({0, 1}) == std::vector<std::string>{"Base", "Zed"});
+}
+
+TEST_CASE("decisions do not depend on the order of the files") {
+  std::vector<std::pair<std::string, std::string>> files{
+      {"pkg/base.py", kBase},
+      {"pkg/child.py", child("        super().__init__(project_id)\n        self.bq_client = bigquery.Client(project=project_id)\n")}};
+  std::string forward = Project(files).decisions();
+  std::reverse(files.begin(), files.end());
+  CHECK(Project(files).decisions() == forward);
+}
