@@ -74,7 +74,7 @@ TEST_CASE("a pattern without a slash matches the file name at any depth") {
   CHECK_FALSE(globMatch("jobs", "jobs/load.py")); // a name, not a folder
 }
 
-TEST_CASE("a pattern with a slash is anchored at the config's folder; a trailing slash means everything below") {
+TEST_CASE("a pattern with a slash is anchored at the config's folder, a trailing slash means everything below") {
   CHECK_FALSE(globMatch("jobs/*.py", "app/jobs/load.py"));
   CHECK(globMatch("./jobs/*.py", "jobs/load.py"));
   CHECK(globMatch("vendor/", "vendor/lib/x.py"));
@@ -126,7 +126,7 @@ TEST_CASE("the first category whose globs match wins") {
   CHECK(c->categoryOf("jobs/load.py") == "jobs");
 }
 
-TEST_CASE("a single glob may be written without a list; an empty file is an empty configuration") {
+TEST_CASE("a single glob may be written without a list, an empty file is an empty configuration") {
   auto c = load("categories:\n  jobs: \"jobs/**\"\nexclude: vendor/**\n");
   REQUIRE(static_cast<bool>(c));
   CHECK(c->categories[0].globs == std::vector<std::string>{"jobs/**"});

@@ -181,7 +181,7 @@ TEST_CASE("a session this code configures is left, naming the first configuring 
         Outcome::Rewritten);
 }
 
-TEST_CASE("a session this code closes is left; a response it closes is not") {
+TEST_CASE("a session this code closes is left, a response it closes is not") {
   CHECK(leftBecause("import requests\n\n\ndef f():\n    with requests.Session() as s:\n        s.get('u')\n") ==
         "client is closed by this code (with statement)");
   model::Verdict v = verdictOf("import requests\n\n\ndef f(u):\n    with requests.get(u, stream=True) as r:\n"
@@ -192,7 +192,7 @@ TEST_CASE("a session this code closes is left; a response it closes is not") {
   CHECK(v.changes.empty());
 }
 
-TEST_CASE("http verbs without a helper go through the shared session; Session takes no argument") {
+TEST_CASE("http verbs without a helper go through the shared session, Session takes no argument") {
   model::Verdict v = verdictOf("import requests\nrequests.put('u', json={})\n");
   CHECK(v.outcome == Outcome::Rewritten);
   CHECK(v.callee == "get_http_session().put");

@@ -216,7 +216,7 @@ TEST_CASE("shardOf is FNV-1a of the display path, as docs/manifest.md says" * do
   CHECK(pipeline::shardOf("pkg/child.py", 1000003) == 39988);
 }
 
-TEST_CASE("a shard analyzes its own files; the others' records are analyzed on demand") {
+TEST_CASE("a shard analyzes its own files, the others' records are analyzed on demand") {
   Repo repo;
   pipeline::RunOptions o = Repo::options();
   o.shard = pipeline::Shard{1, 2};
@@ -371,7 +371,7 @@ TEST_CASE("the gate warns about mock targets, and fails them when strict") {
   }
 }
 
-TEST_CASE("a baseline is read back; a broken one is an error naming the file") {
+TEST_CASE("a baseline is read back, a broken one is an error naming the file") {
   TempDir dir;
   std::string good = dir.write("b.json", "{\"schema_version\": 1, \"entries\": [{\"file\": \"a.py\", \"rule\": \"bigquery\", "
                                          "\"code\": \"x = bigquery.Client()\", \"count\": 2}, {\"file\": \"a.py\", "

@@ -185,7 +185,7 @@ TEST_CASE("a left site changes nothing") {
   CHECK(rewrite::rewriteFile(a.tree, a.model, a.sites, a.verdicts).empty());
 }
 
-TEST_CASE("a removed override leaves one comment line; the comment lines above it go") {
+TEST_CASE("a removed override leaves one comment line, the comment lines above it go") {
   std::string src = "from google.cloud import bigquery\n\nfrom base import Base\n\n\nclass Child(Base):\n"
                     "    def __init__(self):\n        super().__init__()\n\n"
                     "        # Our own client for the revenue tables.\n        # TODO: check the base client.\n"
