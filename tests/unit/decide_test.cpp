@@ -278,6 +278,19 @@ TEST_CASE("the project id comes from a parameter first") {
   CHECK(v.args.empty());
 }
 
+TEST_CASE("the first candidate bound at the call wins, in the rule's order: local, then self, then the module's") {
+  Analyzed a(std::string(kBqImport) + "PROJECT_ID = 'p'\n\n\nclass Job:\n    def __init__(self, cfg):\n"
+                                      "        self.project_id = cfg.project\n\n    def run(self):\n"
+                                      "        project_id = 'local'\n        return bigquery.Client()\n\n"
+                                      "    def other(self):\n        return bigquery.Client()\n\n\n"
+                                      "def f():\n    return bigquery.Client()\n",
+             shippedRules());
+  REQUIRE(a.verdicts.size() == 3);
+  CHECK(args(a.verdicts[0].inferred) == "project_id=project_id");
+  CHECK(args(a.verdicts[1].inferred) == "project_id=self.project_id");
+  CHECK(args(a.verdicts[2].inferred) == "project_id=PROJECT_ID");
+}
+
 TEST_CASE("a local project_id counts when assigned before the call in the same or an enclosing block") {
   std::string head = std::string(kBqImport) + "\n\ndef f(cfg):\n";
   CHECK(inferredProject(head + "    project_id = cfg.project\n    return bigquery.Client()\n") == "project_id=project_id");
