@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Style and static checks of poolify's own C++ (tool/, tests/unit/, tests/fuzz/):
+#   scripts/lint.sh            clang-format (must be clean) and clang-tidy (.clang-tidy, warnings are errors)
+#   scripts/lint.sh --format   clang-format only (seconds)
+# Needs a configured build/ (scripts/test.sh makes one) for clang-tidy's compile_commands.json.
+# Exit code: 1 when a file is not formatted or clang-tidy reports anything.
+set -euo pipefail
+cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.."
+
+say() { echo "lint.sh: $*" >&2; }
+status=0
+
+mapfile -t sources < <(git ls-files 'tool/*.cpp' 'tool/*.h' 'tests/unit/*.cpp' 'tests/unit/*.h' 'tests/fuzz/*.cpp')
+say "clang-format: ${#sources[@]} files"
+if ! clang-format --dry-run -Werror "${sources[@]}"; then
+  say "clang-format: the files above are not formatted; run: clang-format -i \$(git ls-files 'tool/*.cpp' 'tool/*.h' 'tests/unit/*.[ch]*' 'tests/fuzz/*.cpp')"
+  status=1
+fi
+[ "${1:-}" = "--format" ] && exit $status
+
+[ -f build/compile_commands.json ] || { say "error: build/compile_commands.json is missing; run scripts/test.sh first"; exit 2; }
+mapfile -t units < <(git ls-files 'tool/*.cpp')
+say "clang-tidy: ${#units[@]} files on 2 jobs (a few minutes)"
+if ! run-clang-tidy -quiet -p build -j 2 "${units[@]/#/$PWD/}" >build/clang-tidy.log 2>&1; then
+  grep -E '(error|warning):' build/clang-tidy.log | sort -u >&2 || cat build/clang-tidy.log >&2
+  say "clang-tidy: findings above (full log: build/clang-tidy.log)"
+  status=1
+else
+  say "clang-tidy: clean"
+fi
+exit $status
