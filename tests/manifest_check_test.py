@@ -24,7 +24,7 @@ import tempfile
 import textwrap
 import unittest
 
-from testlib import run_poolify, split_poolify_argv
+from testlib import run_poolify, split_poolify_argv, write_pools
 import urllib.parse
 
 POOLIFY = None  # absolute path of the binary, set in main()
@@ -228,6 +228,7 @@ class Base(unittest.TestCase):
         self._tmp = tempfile.TemporaryDirectory(prefix='poolify-mc-')
         self.tmp = self._tmp.name
         self.addCleanup(self._tmp.cleanup)
+        write_pools(self.tmp)
 
     def ok(self, res, code=0):
         self.assertEqual(res.code, code, res)
@@ -255,6 +256,7 @@ class Base(unittest.TestCase):
         stops intercepting once the site uses the pool)."""
         root = os.path.join(self.tmp, 'proj')
         hermetic(root)
+        write_pools(root)
         write(root, 'pkg/__init__.py', '')
         write(root, 'pkg/pooled.py', '''\
             from shared.clients.bigquery_pool import get_bigquery_client

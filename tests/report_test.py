@@ -22,7 +22,7 @@ import sys
 import tempfile
 import unittest
 
-from testlib import poolify_env, run_poolify
+from testlib import poolify_env, run_poolify, write_pools
 
 POOLIFY = None  # absolute path of the binary, set in main()
 SCREENSHOT_OUT = None
@@ -327,6 +327,7 @@ class SmallProjectTest(unittest.TestCase):
     def test_escaped(self):
         with tempfile.TemporaryDirectory(prefix='poolify-report-esc-') as tmp:
             os.makedirs(os.path.join(tmp, self.DIR))
+            write_pools(tmp)
             with open(os.path.join(tmp, self.DIR, self.FILE), 'w', encoding='utf-8') as f:
                 f.write(self.SOURCE)
             poolify(tmp, 'report', self.DIR, '-o', 'r.html')

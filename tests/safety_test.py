@@ -29,8 +29,8 @@ import tempfile
 import time
 import unittest
 
-from testlib import (BQ_OUT, BQ_SRC, REQUESTS_OUT, REQUESTS_SRC, git_apply, poolify_env, read, run_poolify,
-                     split_poolify_argv)
+from testlib import (BQ_OUT, BQ_SRC, POOL_FILES, REQUESTS_OUT, REQUESTS_SRC, git_apply, poolify_env, read,
+                     run_poolify, split_poolify_argv, write_pools)
 from testlib import write_file as write
 
 POOLIFY = None  # absolute path of the binary, set in main()
@@ -144,6 +144,7 @@ class SafetyCase(unittest.TestCase):
         self._tmp = tempfile.TemporaryDirectory(prefix='poolify-safety-')
         self.tmp = os.path.realpath(self._tmp.name)
         self.addCleanup(self._tmp.cleanup)
+        write_pools(self.tmp)
 
     def poolify(self, *args, cwd=None, timeout=TIMEOUT):
         cwd = cwd or self.tmp
@@ -224,6 +225,7 @@ class InterruptTest(SafetyCase):
         """The original tree of `copies` numbered copies and its reference migration (--jobs 1)."""
         if copies not in cls.trees:
             original = os.path.join(cls.root, f'original-{copies}')
+            write_pools(original)
             for k in range(copies):
                 for rel, data in cls.rewritable.items():
                     write(original, os.path.join(f'c{k:04d}', rel), data)
@@ -312,6 +314,7 @@ class FullDiskTest(SafetyCase):
         if not try_mount_tmpfs(mnt, options):
             self.skipTest('cannot mount a tmpfs (needs root)')
         self.addCleanup(unmount, mnt)  # registered at once: always unmounted, even when the test fails
+        write_pools(mnt)
         return mnt
 
     def test_no_space_left_keeps_the_original(self):
@@ -592,6 +595,7 @@ class HostileInputTest(SafetyCase):
         self.addCleanup(shutil.rmtree, outside_dir, True)
         outside = write(outside_dir, 'ext.py', REQUESTS_SRC)
         tree = os.path.join(self.tmp, 'tree')
+        write_pools(tree)
         write(tree, 'good.py', REQUESTS_SRC)
         os.symlink(outside, os.path.join(tree, 'out.py'))
         os.symlink('self.py', os.path.join(tree, 'self.py'))
@@ -607,7 +611,7 @@ class HostileInputTest(SafetyCase):
         self.assertNames(r, 'out.py', 'outside the tree; skipped')
         for rel in ('self.py', 'loop_a.py', 'loop_b.py', 'dangling.py'):
             self.assertNames(r, rel, 'skipped')
-        self.assertRegex(r.stderr, r'scanned 1 files, changed 1\b')
+        self.assertRegex(r.stderr, rf'scanned {1 + POOL_FILES} files, changed 1\b')
         self.assertEqual(read(tree, 'good.py'), REQUESTS_OUT.encode())
         self.assertEqual(read(outside_dir, 'ext.py'), REQUESTS_SRC.encode())
         for rel in ('out.py', 'self.py', 'loop_a.py', 'loop_b.py', 'dangling.py', 'sub/up', 'sub/again.py'):

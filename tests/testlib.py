@@ -122,6 +122,39 @@ def run():
 '''
 
 
+# Stand-ins for the pool modules the shipped rules import: poolify rewrites a site only when its
+# pool module is importable where the file runs, so a scratch tree that is to be migrated has them.
+POOL_MODULES = {
+    'shared/clients/bigquery_pool.py': ['get_bigquery_client(project_id=None, location=None)'],
+    'shared/clients/http_pool.py': ['get(url, params=None, **kwargs)', 'post(url, data=None, json=None, **kwargs)',
+                                    'get_http_session()'],
+    'shared/clients/storage_pool.py': ['get_storage_client(project_id=None)'],
+    'shared/clients/firestore_pool.py': ['get_firestore_client(project_id=None, database=None)'],
+    'shared/clients/pubsub_pool.py': ['get_pubsub_publisher()', 'get_pubsub_subscriber()'],
+}
+
+
+# Files write_pools() writes (the modules and the packages' __init__.py files).
+POOL_FILES = len(POOL_MODULES) + 2
+
+
+def write_pools(root, modules=None):
+    """Writes the shipped rules' pool modules (all, or those named by path) under root, with the
+    packages' __init__.py files; returns their relative paths."""
+    written = []
+    for rel, functions in POOL_MODULES.items():
+        if modules is not None and rel not in modules:
+            continue
+        for pkg in ('shared', 'shared/clients'):
+            if not os.path.exists(os.path.join(root, pkg, '__init__.py')):
+                write_file(root, pkg + '/__init__.py', '')
+        body = '"""A stand-in for the tree\'s pool module."""\n' + ''.join(
+            f'\n\ndef {f}:\n    raise NotImplementedError\n' for f in functions)
+        write_file(root, rel, body)
+        written.append(rel)
+    return written
+
+
 def write_file(root, rel, data, mode=None):
     """Write `data` (str: UTF-8; bytes: as is) to root/rel, making its folders; returns the path."""
     path = os.path.join(root, rel)

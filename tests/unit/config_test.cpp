@@ -140,7 +140,7 @@ TEST_CASE("a single glob may be written without a list, an empty file is an empt
 TEST_CASE("configuration errors name file:line:col and what is wrong") {
   CHECK(errorOf("categories:\n  jobs: [\"jobs/**\"]\nexclud: [\"x\"]\n") ==
         "DIR/poolify.yaml:3:1: error: unknown key 'exclud' (expected categories, batches, exclude, rules, only_rules, "
-        "source_roots)");
+        "source_roots, units, pools)");
   CHECK(errorOf("categories:\n  other: [\"x/**\"]\n") ==
         "DIR/poolify.yaml:2:3: error: 'other' is the category of files no glob matches; choose another name");
   CHECK(errorOf("categories:\n  jobs: [\"jobs/**\"]\nbatches:\n  - name: b\n    categories: [jobs, nope]\n") ==

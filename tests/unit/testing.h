@@ -68,7 +68,13 @@ struct Analyzed : Parsed {
   Analyzed(std::string source, const std::vector<rules::Rule> &rules, std::string path = "job.py",
            const std::map<uint32_t, model::Removal> &removals = {})
       : Parsed(std::move(source)), sites(analysis::findSites(tree, model, rules)),
-        verdicts(analysis::decideSites(tree, model, sites, path, lines, removals)) {}
+        verdicts(analysis::decideSites(tree, model, sites, path, lines, contextWith(removals))) {}
+
+  static analysis::FileContext contextWith(const std::map<uint32_t, model::Removal> &removals) {
+    analysis::FileContext context;
+    context.removals = removals;
+    return context;
+  }
 
   std::vector<analysis::Site> sites;
   std::vector<model::Verdict> verdicts;

@@ -107,8 +107,9 @@ private:
 
 class Decider {
 public:
-  Decider(const py::Tree &tree, const py::ScopeModel &model, const std::string &path, const LineIndex &lines)
-      : tree_(tree), model_(model), path_(path), lines_(lines), namer_(model) {}
+  Decider(const py::Tree &tree, const py::ScopeModel &model, const std::string &path, const LineIndex &lines,
+          const FileContext &context)
+      : tree_(tree), model_(model), path_(path), lines_(lines), context_(context), namer_(model) {}
 
   model::Verdict decide(const Site &site) {
     model::Verdict v;
@@ -170,6 +171,9 @@ private:
       return "this module defines the pool";
     if (ts_node_is_null(site.call))
       return fmt::format("reference to {} is not a call", site.qname);
+    if (context_.poolProblem)
+      if (std::string problem = context_.poolProblem(rw.replace.module); !problem.empty())
+        return problem;
     if (rw.leaveClosed)
       if (auto why = closedBy(tree_, model_, site, lines_))
         return fmt::format("client is closed by this code ({})", *why);
@@ -233,6 +237,7 @@ private:
   const py::ScopeModel &model_;
   const std::string &path_;
   const LineIndex &lines_;
+  const FileContext &context_;
   CalleeNamer namer_;
 };
 
@@ -240,14 +245,13 @@ private:
 
 std::vector<model::Verdict> decideSites(const py::Tree &tree, const py::ScopeModel &model,
                                         const std::vector<Site> &sites, const std::string &path,
-                                        const LineIndex &lines,
-                                        const std::map<uint32_t, model::Removal> &removals) {
-  Decider decider(tree, model, path, lines);
+                                        const LineIndex &lines, const FileContext &context) {
+  Decider decider(tree, model, path, lines, context);
   std::vector<model::Verdict> out;
   out.reserve(sites.size());
   for (const auto &site : sites) {
-    auto removal = removals.find(py::start(site.callee));
-    if (removal != removals.end() && !ts_node_is_null(site.call))
+    auto removal = context.removals.find(py::start(site.callee));
+    if (removal != context.removals.end() && !ts_node_is_null(site.call))
       out.push_back(decider.remove(removal->second));
     else
       out.push_back(decider.decide(site));

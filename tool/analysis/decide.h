@@ -8,19 +8,26 @@
 #include "support/text.h"
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
 
 namespace poolify::analysis {
 
+/// What a file's verdicts depend on besides its text.
+struct FileContext {
+  /// A site's callee offset (in the parsed text) -> the redundant override it stands in.
+  std::map<uint32_t, model::Removal> removals;
+  /// Why a pool module cannot be imported where this file runs ("" when it can); null: it can.
+  std::function<std::string(const std::string &module)> poolProblem;
+};
+
 /// The verdicts on `sites` (one each, in order). `path` is the file's path with '/' separators
-/// (to recognise the pool's own module); `removals` maps a site's callee offset to the redundant
-/// override it stands in.
+/// (to recognise the pool's own module).
 std::vector<model::Verdict> decideSites(const py::Tree &tree, const py::ScopeModel &model,
                                         const std::vector<Site> &sites, const std::string &path,
-                                        const LineIndex &lines,
-                                        const std::map<uint32_t, model::Removal> &removals = {});
+                                        const LineIndex &lines, const FileContext &context = {});
 
 /// True when the file at `path` is the module `module` (a/b/c.py or a/b/c/__init__.py).
 bool isModuleFile(const std::string &path, const std::string &module);

@@ -275,7 +275,7 @@ std::optional<model::FileOutcome> Cache::lookup(const model::SourceFile &file, u
   if (out) {
     // Kept for the next run as it is (store() writes what this run saw, nothing stale).
     std::lock_guard<std::mutex> lock(putMutex);
-    hits_ += variant.empty();
+    hits_ += variant.rfind("remove", 0) != 0; // a file's own outcome, not a replan
     fresh_[key] = it->second;
   }
   return out;

@@ -187,7 +187,7 @@ int runMigrate() {
     if (writeManifest(run, output::manifestFormatFor(std::string(ManifestOut)), m, ManifestOut, false) == 2)
       return 2;
   }
-  warnMissingPools(run.outcomes);
+  summarizeMissingPools(run.outcomes);
   llvm::errs() << fmt::format("poolify: scanned {} files, {} {}, rewrote {} sites, removed {} overrides, left {} "
                               "sites{}\n",
                               run.found.files.size(), Apply || Commit ? "changed" : "would change", t.changed,

@@ -1,7 +1,6 @@
 #include "cli/run.h"
 
 #include "cli/options.h"
-#include "source/discover.h"
 
 #include <llvm/Support/raw_ostream.h>
 
@@ -86,19 +85,18 @@ bool printErrors(const pipeline::Run &run) {
   return failed;
 }
 
-// A rewrite that imports a module the codebase does not have would fail at import time:
-// say so once per module (the pool may still come from an installed package).
-void warnMissingPools(const std::vector<model::FileOutcome> &outcomes) {
-  std::map<std::string, std::vector<std::string>> missing;
+// Sites left because their pool module is not importable where they run, per module: the one
+// step (`poolify pools init`) that lets a migration go on.
+void summarizeMissingPools(const std::vector<model::FileOutcome> &outcomes) {
+  std::map<std::string, unsigned> missing;
   for (const auto &o : outcomes)
-    if (o.changed())
-      for (const auto &m : o.poolModules)
-        if (!source::moduleFileAbove(o.file.path, m))
-          missing[m].push_back(o.file.display);
-  for (const auto &[module, files] : missing)
-    llvm::errs() << fmt::format("poolify: warning: {} rewritten file(s) import {}, which is not found beside or above "
-                                "them (first: {}); make sure it is importable where they run\n",
-                                files.size(), module, files.front());
+    for (const auto &r : o.records)
+      if (auto module = r.missingPool(); module && r.needsHandFix())
+        ++missing[*module];
+  for (const auto &[module, sites] : missing)
+    llvm::errs() << fmt::format("poolify: {} site{} left because {} is not importable where {} run{}; `poolify pools "
+                                "init` writes it\n",
+                                sites, sites == 1 ? "" : "s", module, sites == 1 ? "it" : "they", sites == 1 ? "s" : "");
 }
 
 } // namespace poolify::cli

@@ -22,7 +22,7 @@ void analyzeRun(pipeline::Run &run);
 /// Prints the discovery problems and every file's errors; true when something could not be analyzed.
 bool printErrors(const pipeline::Run &run);
 
-/// Warns about pool modules rewritten files import but the tree lacks.
-void warnMissingPools(const std::vector<model::FileOutcome> &outcomes);
+/// Says how many sites were left because their pool module is not importable where they run.
+void summarizeMissingPools(const std::vector<model::FileOutcome> &outcomes);
 
 } // namespace poolify::cli

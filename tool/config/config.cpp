@@ -198,13 +198,41 @@ public:
     return out;
   }
 
+  // pools: {package: acme.platform.clients, installed: true}
+  void pools(Node *n, Config &c) {
+    auto *map = llvm::dyn_cast_or_null<MappingNode>(n);
+    if (!map) {
+      fail(n, "pools must be a mapping (package, installed)");
+      return;
+    }
+    for (auto &kv : *map) {
+      auto key = scalar(kv.getKey(), "a key of pools");
+      if (!key)
+        continue;
+      auto value = scalar(kv.getValue(), "pools." + *key);
+      if (!value)
+        continue;
+      if (*key == "package") {
+        if (!isDottedName(*value))
+          fail(kv.getValue(), fmt::format("pools.package must be a dotted module name (a.b.c), not '{}'", *value));
+        c.poolPackage = *value;
+      } else if (*key == "installed") {
+        if (*value != "true" && *value != "false")
+          fail(kv.getValue(), "pools.installed must be true or false");
+        c.poolsInstalled = *value == "true";
+      } else {
+        fail(kv.getKey(), fmt::format("unknown key '{}' in pools (expected package, installed)", *key));
+      }
+    }
+  }
+
   void read(Node *root, Config &c) {
     if (llvm::isa_and_nonnull<llvm::yaml::NullNode>(root))
       return; // an empty file is a valid, empty configuration
     auto *map = llvm::dyn_cast_or_null<MappingNode>(root);
     if (!map) {
       fail(root, "the configuration must be a mapping (categories, batches, exclude, rules, only_rules, "
-                 "source_roots)");
+                 "source_roots, units, pools)");
       return;
     }
     for (auto &kv : *map) {
@@ -220,6 +248,10 @@ public:
         c.ruleIds = list(v, "only_rules");
       } else if (*key == "source_roots") {
         c.sourceRoots = list(v, "source_roots");
+      } else if (*key == "units") {
+        c.units = list(v, "units");
+      } else if (*key == "pools") {
+        pools(v, c);
       } else if (*key == "categories") {
         auto *cats = llvm::dyn_cast_or_null<MappingNode>(v);
         if (!cats) {
@@ -244,7 +276,7 @@ public:
           batch(&item, c);
       } else {
         fail(kv.getKey(), fmt::format("unknown key '{}' (expected categories, batches, exclude, rules, only_rules, "
-                                      "source_roots)",
+                                      "source_roots, units, pools)",
                                       *key));
       }
     }

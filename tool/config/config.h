@@ -31,6 +31,14 @@ struct Config {
   std::vector<std::string> rules;    // rule files or folders (relative to dir)
   std::vector<std::string> ruleIds;  // only these rules
   std::vector<std::string> sourceRoots;
+  /// Folders deployed on their own (Cloud Functions, ...), as globs of folders relative to `dir`:
+  /// each is its own import root. Folders holding main.py and requirements.txt (and no
+  /// __init__.py) are units too, without being listed.
+  std::vector<std::string> units;
+  /// The package the shipped rules' pool modules live in ("shared.clients" unless set).
+  std::string poolPackage;
+  /// The pool modules are installed (a distribution every deployment has), not files of the tree.
+  bool poolsInstalled = false;
 
   /// The category of a path relative to `dir` ('/' separators): the first whose globs match, else "other".
   std::string categoryOf(const std::string &rel) const;

@@ -19,4 +19,12 @@ bool SiteRecord::ignoredFor(const std::string &ruleId) const {
   return false;
 }
 
+std::optional<std::string> SiteRecord::missingPool() const {
+  static const std::string prefix = "pool module ", suffix = " is not importable from ";
+  size_t end = reason.find(suffix);
+  if (reason.compare(0, prefix.size(), prefix) != 0 || end == std::string::npos)
+    return std::nullopt;
+  return reason.substr(prefix.size(), end - prefix.size());
+}
+
 } // namespace poolify::model

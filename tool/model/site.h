@@ -3,6 +3,7 @@
 // `check`, batches and every printer read. Plain data: no syntax trees.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -82,6 +83,9 @@ struct SiteRecord {
   bool needsHandFix() const { return isDirect() && !fixable(); }
   /// Silenced for `ruleId` by a `# poolify: ignore[...]` comment on its line.
   bool ignoredFor(const std::string &ruleId) const;
+  /// The pool module it was left for, when the reason is that the module is not importable where
+  /// the file runs ("pool module M is not importable from ...").
+  std::optional<std::string> missingPool() const;
 };
 
 /// A test's patch target that may point at a client construction:

@@ -104,7 +104,7 @@ const std::vector<model::SiteRecord> &Run::recordsOf(size_t i) {
     return outcomes[i].records;
   auto it = lookup_.find(i);
   if (it == lookup_.end())
-    it = lookup_.emplace(i, processFile(found.files[i], rules).records).first;
+    it = lookup_.emplace(i, processFile(found.files[i], rules, contextFor(*this, i)).records).first;
   return it->second;
 }
 
@@ -137,20 +137,30 @@ std::string cacheStamp(const std::vector<rules::Rule> &rules) {
   return stamp + fmt::format(" rules {:x}", h);
 }
 
-// One file: from the cache when its bytes are unchanged, else analyzed (and remembered). The
-// outcome comes back released: a run holds compact results, not every file's text.
-model::FileOutcome processOne(const model::SourceFile &file, const std::vector<rules::Rule> &rules,
-                              cache::Cache *cache) {
+// One file: from the cache when its bytes (and context) are unchanged, else analyzed (and
+// remembered). The outcome comes back released: a run holds compact results, not every file's text.
+model::FileOutcome processOne(const Run &run, size_t i) {
+  const model::SourceFile &file = run.found.files[i];
   auto bytes = readSource(file);
   if (!bytes)
     return unreadable(file, bytes.takeError());
-  if (cache)
-    if (auto hit = cache->lookup(file, contentHash(*bytes)))
+  std::string variant = cacheVariant(run, i);
+  if (run.cache)
+    if (auto hit = run.cache->lookup(file, contentHash(*bytes), variant))
       return std::move(*hit);
-  model::FileOutcome out = processText(file, std::move(*bytes), rules);
-  if (cache)
-    cache->put(out);
+  model::FileOutcome out = processText(file, std::move(*bytes), run.rules, contextFor(run, i));
+  if (run.cache)
+    run.cache->put(out, variant);
   out.release();
+  return out;
+}
+
+std::vector<std::string> poolModules(const std::vector<rules::Rule> &rules) {
+  std::vector<std::string> out;
+  for (const auto &r : rules)
+    for (const auto &rw : r.rewrites)
+      if (std::find(out.begin(), out.end(), rw.replace.module) == out.end())
+        out.push_back(rw.replace.module);
   return out;
 }
 
@@ -179,6 +189,7 @@ llvm::Expected<Run> prepare(RunOptions options) {
                                }),
                 files.end());
   }
+  run.roots = std::make_shared<ImportRoots>(run.config, options.paths, run.found.files, poolModules(run.rules));
   if (options.useCache) {
     std::string dir = options.cacheDir.empty() ? cache::defaultCacheDir(options.paths.front()) : options.cacheDir;
     run.cache = std::make_shared<cache::Cache>(dir, cacheStamp(run.rules));
@@ -203,7 +214,7 @@ void analyze(Run &run) {
   size_t done = 0;
   std::mutex progressMutex;
   parallelFor(active, run.options.jobs, [&](size_t i) {
-    run.outcomes[i] = processOne(files[i], run.rules, run.cache.get());
+    run.outcomes[i] = processOne(run, i);
     if (run.options.progress) { // counted under the lock, so the count never goes backwards
       std::lock_guard<std::mutex> lock(progressMutex);
       run.options.progress(++done, active.size());
@@ -219,8 +230,29 @@ void analyze(Run &run) {
     });
 }
 
+analysis::FileContext contextFor(const Run &run, size_t file) {
+  analysis::FileContext context;
+  if (run.roots) {
+    std::shared_ptr<ImportRoots> roots = run.roots;
+    std::string path = run.found.files[file].path;
+    context.poolProblem = [roots, path](const std::string &module) { return roots->problem(path, module); };
+  }
+  return context;
+}
+
+std::string cacheVariant(const Run &run, size_t file) {
+  if (!run.roots)
+    return "";
+  std::string problems;
+  for (const auto &module : poolModules(run.rules))
+    problems += run.roots->problem(run.found.files[file].path, module) + "\n";
+  if (problems.find_first_not_of('\n') == std::string::npos)
+    return "";
+  return fmt::format(" pools {:x}", contentHash(problems));
+}
+
 model::FileOutcome reanalyze(const Run &run, size_t file, std::string text) {
-  model::FileOutcome out = processText(run.found.files[file], std::move(text), run.rules);
+  model::FileOutcome out = processText(run.found.files[file], std::move(text), run.rules, contextFor(run, file));
   out.release();
   return out;
 }

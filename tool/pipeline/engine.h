@@ -8,7 +8,9 @@
 
 #include "cache/cache.h"
 #include "config/config.h"
+#include "analysis/decide.h"
 #include "model/outcome.h"
+#include "pipeline/roots.h"
 #include "rules/rule.h"
 #include "source/discover.h"
 
@@ -69,6 +71,7 @@ struct Run {
   std::vector<std::string> warnings;         // oddities to tell the user (inheritance cycles, ...)
   size_t cacheHits = 0;
   std::shared_ptr<cache::Cache> cache;       // null without options.useCache
+  std::shared_ptr<ImportRoots> roots;        // where each file's imports resolve
 
   /// The configured category of a file ("other" when none matches).
   std::string categoryOf(const model::SourceFile &f) const;
@@ -80,6 +83,12 @@ struct Run {
 private:
   std::map<size_t, std::vector<model::SiteRecord>> lookup_; // records of files outside the shard
 };
+
+/// What file i's verdicts depend on besides its text: where its pool modules resolve.
+analysis::FileContext contextFor(const Run &run, size_t file);
+/// The name of file i's outcome in the cache among those of the same bytes ("" for the usual one):
+/// it changes when the context does.
+std::string cacheVariant(const Run &run, size_t file);
 
 /// Loads the configuration and rules and finds the files. The error is the whole message to
 /// print (a usage or configuration error: nothing was changed).

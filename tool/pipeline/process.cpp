@@ -280,7 +280,7 @@ public:
   }
 
   // Parses, finds the sites, decides them, records what was found and plans the edits.
-  bool analyze(const std::map<uint32_t, model::Removal> &removals) {
+  bool analyze(const analysis::FileContext &context) {
     py::Tree tree = py::Tree::parse(body_);
     if (auto err = tree.firstError())
       return fail(base_ + *err, "error: syntax error; file not rewritten");
@@ -289,11 +289,12 @@ public:
     LineIndex bodyLines(body_);
     std::string path = out_.file.path;
     std::replace(path.begin(), path.end(), '\\', '/');
-    // Offsets in `removals` are file offsets; the tree sees the text after the BOM.
-    std::map<uint32_t, model::Removal> bodyRemovals;
-    for (const auto &[offset, r] : removals)
-      bodyRemovals[offset - static_cast<uint32_t>(base_)] = r;
-    std::vector<model::Verdict> verdicts = analysis::decideSites(tree, model, sites, path, bodyLines, bodyRemovals);
+    // Offsets of removals are file offsets; the tree sees the text after the BOM.
+    analysis::FileContext bodyContext;
+    bodyContext.poolProblem = context.poolProblem;
+    for (const auto &[offset, r] : context.removals)
+      bodyContext.removals[offset - static_cast<uint32_t>(base_)] = r;
+    std::vector<model::Verdict> verdicts = analysis::decideSites(tree, model, sites, path, bodyLines, bodyContext);
     recordSites(out_, tree, model, sites, verdicts, rules_, lines(), base_);
     out_.facts = analysis::extractClasses(tree, model, sites, verdicts, rules_, bodyLines);
     for (auto &c : out_.facts->classes)
@@ -388,19 +389,20 @@ private:
 } // namespace
 
 model::FileOutcome processText(const model::SourceFile &file, std::string bytes, const std::vector<rules::Rule> &rules,
-                               const std::map<uint32_t, model::Removal> &removals) {
+                               const analysis::FileContext &context) {
   model::FileOutcome out;
   out.file = file;
   out.original = std::move(bytes);
   out.hash = contentHash(out.original);
   out.mentionsClass = out.original.find("class ") != std::string::npos;
   FileProcessor p(out, rules);
-  if (p.decodable() && p.mentionsTrigger() && p.editableLineEnds() && p.analyze(removals))
+  if (p.decodable() && p.mentionsTrigger() && p.editableLineEnds() && p.analyze(context))
     p.verifyAndKeep();
   return out;
 }
 
-std::optional<model::FileFacts> classFactsOf(const model::SourceFile &file, const std::vector<rules::Rule> &rules) {
+std::optional<model::FileFacts> classFactsOf(const model::SourceFile &file, const std::vector<rules::Rule> &rules,
+                                             const analysis::FileContext &context) {
   auto bytes = readSource(file);
   if (!bytes) {
     llvm::consumeError(bytes.takeError());
@@ -408,7 +410,7 @@ std::optional<model::FileFacts> classFactsOf(const model::SourceFile &file, cons
   }
   // The same analysis as any file: a base's own direct client may be rewritten by the run, which
   // makes it a provider.
-  model::FileOutcome out = processText(file, std::move(*bytes), rules);
+  model::FileOutcome out = processText(file, std::move(*bytes), rules, context);
   if (out.failed)
     return std::nullopt;
   if (out.facts)
@@ -432,11 +434,12 @@ model::FileOutcome unreadable(const model::SourceFile &file, llvm::Error error) 
   return out;
 }
 
-model::FileOutcome processFile(const model::SourceFile &file, const std::vector<rules::Rule> &rules) {
+model::FileOutcome processFile(const model::SourceFile &file, const std::vector<rules::Rule> &rules,
+                               const analysis::FileContext &context) {
   auto bytes = readSource(file);
   if (!bytes)
     return unreadable(file, bytes.takeError());
-  return processText(file, std::move(*bytes), rules);
+  return processText(file, std::move(*bytes), rules, context);
 }
 
 } // namespace poolify::pipeline

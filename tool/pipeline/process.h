@@ -3,6 +3,7 @@
 #pragma once
 
 #include "analysis/classes.h"
+#include "analysis/decide.h"
 #include "model/outcome.h"
 #include "python/syntax.h"
 #include "rewrite/edits.h"
@@ -18,7 +19,10 @@
 
 namespace poolify::pipeline {
 
-model::FileOutcome processFile(const model::SourceFile &file, const std::vector<rules::Rule> &rules);
+/// Reads and processes one file. `context` holds what its verdicts depend on besides its text
+/// (removals are keyed by file offsets here).
+model::FileOutcome processFile(const model::SourceFile &file, const std::vector<rules::Rule> &rules,
+                               const analysis::FileContext &context = {});
 /// The outcome of a file that could not be read: failed, with the reason as its one error.
 model::FileOutcome unreadable(const model::SourceFile &file, llvm::Error error);
 
@@ -29,12 +33,13 @@ std::optional<size_t> firstErrorAfter(std::optional<py::Tree> before, std::strin
                                       const rewrite::EditSet &edits);
 
 /// Same, for a buffer already in memory (rule examples, tests, the second pass that removes
-/// redundant overrides: `removals` is keyed by the override's callee offset in the file).
+/// redundant overrides: removals are keyed by the override's callee offset in the file).
 model::FileOutcome processText(const model::SourceFile &file, std::string bytes, const std::vector<rules::Rule> &rules,
-                        const std::map<uint32_t, model::Removal> &removals = {});
+                               const analysis::FileContext &context = {});
 
 /// Class facts of a file the prefilter skipped but the class index needs (a base class):
 /// nullopt when it cannot be read or parsed.
-std::optional<model::FileFacts> classFactsOf(const model::SourceFile &file, const std::vector<rules::Rule> &rules);
+std::optional<model::FileFacts> classFactsOf(const model::SourceFile &file, const std::vector<rules::Rule> &rules,
+                                             const analysis::FileContext &context = {});
 
 } // namespace poolify::pipeline

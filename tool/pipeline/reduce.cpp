@@ -181,12 +181,12 @@ void applyHierarchy(Run &run) {
       return &*outcomes[i].facts;
     if (!tried[i]) {
       tried[i] = 1;
-      loaded[i] = classFactsOf(files[i], rules);
+      loaded[i] = classFactsOf(files[i], rules, contextFor(run, i));
       // Remembered with the file's other results, so the next run parses it no more.
       if (cache && loaded[i] && active[i] && !outcomes[i].failed) {
         model::FileOutcome withFacts = outcomes[i];
         withFacts.facts = loaded[i];
-        cache->put(withFacts);
+        cache->put(withFacts, cacheVariant(run, i));
       }
     }
     return loaded[i] ? &*loaded[i] : nullptr;
@@ -213,7 +213,7 @@ void applyHierarchy(Run &run) {
     std::string key;
     for (const auto &[offset, r] : fileRemovals)
       key += fmt::format("{}\n{}\n{}\n", offset, r.comment, r.note);
-    std::string variant = fmt::format("remove {:x}", contentHash(key));
+    std::string variant = fmt::format("remove {:x}", contentHash(key)) + cacheVariant(run, i);
     if (cache)
       if (auto hit = cache->lookup(files[i], outcomes[i].hash, variant)) {
         outcomes[i] = std::move(*hit);
@@ -230,7 +230,9 @@ void applyHierarchy(Run &run) {
       outcomes[i] = std::move(out);
       return;
     }
-    model::FileOutcome out = processText(files[i], std::move(read->original), rules, fileRemovals);
+    analysis::FileContext context = contextFor(run, i);
+    context.removals = fileRemovals;
+    model::FileOutcome out = processText(files[i], std::move(read->original), rules, context);
     if (cache)
       cache->put(out, variant);
     out.release();

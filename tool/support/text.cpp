@@ -151,4 +151,15 @@ bool isIdentifier(std::string_view s) {
   return true;
 }
 
+bool isDottedName(std::string_view s) {
+  for (size_t start = 0;;) {
+    size_t dot = s.find('.', start);
+    if (!isIdentifier(s.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start)))
+      return false;
+    if (dot == std::string_view::npos)
+      return true;
+    start = dot + 1;
+  }
+}
+
 } // namespace poolify

@@ -49,5 +49,7 @@ std::string_view indentOf(std::string_view text, size_t offset);
 bool onlyBlankBefore(std::string_view text, size_t offset);
 
 bool isIdentifier(std::string_view s);
+/// One or more identifiers joined by dots ("a.b.c").
+bool isDottedName(std::string_view s);
 
 } // namespace poolify
