@@ -26,6 +26,7 @@ from testlib import (BQ_OUT, BQ_SRC, POOL_FILES, REQUESTS_OUT, REQUESTS_SRC, git
 
 POOLIFY = None  # absolute path of the binary, set in main()
 HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
 PIPELINE = os.path.join(os.path.dirname(HERE), 'fixtures', 'pipeline')
 TIMEOUT = 120
 
@@ -933,6 +934,59 @@ class PoolImportabilityTest(PoolifyTestCase):
         r = self.poolify('migrate', '.')
         self.assertExit(r, 0)
         self.assertEqual(r.stdout, '')
+
+
+class PoolsInitTest(PoolifyTestCase):
+    """`pools init` writes the pool modules sites were left for, where they must resolve; migrate then
+    rewrites those sites."""
+    pools = False
+
+    def setUp(self):
+        super().setUp()
+        write(self.tmp, 'jobs/run.py', BQ_SRC)
+        write(self.tmp, 'functions/export/main.py', REQUESTS_SRC)
+        write(self.tmp, 'functions/export/requirements.txt', 'requests\n')
+
+    def test_writes_missing_pools_then_migrate_rewrites(self):
+        r = self.poolify('migrate', '.')
+        self.assertEqual(r.stdout, '')
+        r = self.poolify('pools', 'init')
+        self.assertExit(r, 0)
+        self.assertEqual(sorted(os.path.relpath(p, self.tmp) for p in r.stdout.split()), [
+            'functions/export/shared/__init__.py', 'functions/export/shared/clients/__init__.py',
+            'functions/export/shared/clients/http_pool.py',
+            'shared/__init__.py', 'shared/clients/__init__.py', 'shared/clients/bigquery_pool.py',
+            'shared/clients/http_pool.py'])
+        template = os.path.join(ROOT, 'rules', 'templates', 'http_pool.py')
+        with open(template, 'rb') as f:
+            self.assertEqual(read(self.tmp, 'functions/export/shared/clients/http_pool.py'), f.read())
+        r = self.poolify('migrate', '--apply', '.')
+        self.assertExit(r, 0)
+        self.assertEqual(read(self.tmp, 'jobs/run.py').decode(), BQ_OUT)
+        self.assertEqual(read(self.tmp, 'functions/export/main.py').decode(), REQUESTS_OUT)
+        # Nothing is missing any more: a second init writes nothing.
+        r = self.poolify('pools', 'init')
+        self.assertExit(r, 0)
+        self.assertEqual(r.stdout, '')
+        self.assertIn('nothing written', r.stderr)
+
+    def test_into_a_folder_and_never_over_an_existing_file(self):
+        r = self.poolify('pools', 'init', '--rule', 'bigquery', '--into', 'vendor_here')
+        self.assertExit(r, 0)
+        self.assertTrue(os.path.isfile(os.path.join(self.tmp, 'vendor_here/shared/clients/bigquery_pool.py')))
+        write(self.tmp, 'shared/clients/bigquery_pool.py', 'MINE = 1\n')  # a namespace package's module
+        r = self.poolify('pools', 'init', '--rule', 'bigquery', '--into', '.')
+        self.assertExit(r, 0)
+        self.assertEqual(read(self.tmp, 'shared/clients/bigquery_pool.py'), b'MINE = 1\n')
+
+    def test_a_module_where_a_package_must_go_is_an_error(self):
+        write(self.tmp, 'shared.py', 'X = 1\n')
+        r = self.poolify('pools', 'init')
+        self.assertExit(r, 2)
+        self.assertIn('shared.py is a module where the package shared must be', r.stderr)
+
+    def test_usage(self):
+        self.assertExit(self.poolify('pools', 'create'), 2)
 
 
 # --------------------------------------------------------------------------------------------

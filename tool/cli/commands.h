@@ -15,6 +15,7 @@ int runRules();
 int runManifest();
 int runCheck();
 int runReport();
+int runPools();
 
 /// Writes a manifest in `format` to `file` (stdout when empty) and prints its summary line;
 /// returns the exit code (2 when the file cannot be written, 1 when `failed`).

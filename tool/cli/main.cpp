@@ -22,6 +22,8 @@ int main(int argc, char **argv) {
     return poolify::cli::runCheck();
   if (poolify::cli::ReportCmd)
     return poolify::cli::runReport();
-  llvm::errs() << "poolify: choose a command: migrate, manifest, check, report, rules (poolify --help lists them)\n";
+  if (poolify::cli::PoolsCmd)
+    return poolify::cli::runPools();
+  llvm::errs() << "poolify: choose a command: migrate, manifest, check, report, rules, pools (poolify --help lists them)\n";
   return 2;
 }

@@ -11,22 +11,23 @@ cl::SubCommand RulesCmd("rules", "List, validate or test rule files: rules list|
 cl::SubCommand ManifestCmd("manifest", "Report every direct and pooled client, per file and category");
 cl::SubCommand ReportCmd("report", "Write a self-contained HTML report: coverage, diffs, sites left");
 cl::SubCommand CheckCmd("check", "Fail (exit 1) when direct clients remain beyond what is allowed");
+cl::SubCommand PoolsCmd("pools", "Write the pool modules a migration is waiting for: pools init");
 
 cl::OptionCategory RuleOptions("Rule selection");
 
 cl::list<std::string> RulePaths("rules", cl::desc("Rule file or folder (repeatable; default: the shipped rules/)"),
-                                cl::value_desc("path"), cl::sub(MigrateCmd), cl::sub(RulesCmd),
+                                cl::value_desc("path"), cl::sub(MigrateCmd), cl::sub(RulesCmd), cl::sub(PoolsCmd),
                                 cl::sub(ManifestCmd), cl::sub(CheckCmd), cl::sub(ReportCmd), cl::cat(RuleOptions));
 cl::list<std::string> RuleIds("rule", cl::desc("Only this rule id (repeatable)"), cl::value_desc("id"),
-                              cl::sub(MigrateCmd), cl::sub(RulesCmd), cl::sub(ManifestCmd), cl::sub(CheckCmd),
+                              cl::sub(MigrateCmd), cl::sub(RulesCmd), cl::sub(PoolsCmd), cl::sub(ManifestCmd), cl::sub(CheckCmd),
                               cl::sub(ReportCmd), cl::cat(RuleOptions));
 cl::opt<unsigned> Jobs("jobs", cl::desc("Files processed in parallel (default: all cores)"), cl::init(0),
                        cl::sub(MigrateCmd), cl::sub(ManifestCmd), cl::sub(CheckCmd), cl::sub(ReportCmd));
 cl::opt<std::string> ConfigFile("config", cl::desc("Configuration file (default: poolify.yaml or .poolify.yaml "
                                                    "found from the first path upwards)"),
-                                cl::value_desc("file"), cl::sub(MigrateCmd), cl::sub(ManifestCmd), cl::sub(CheckCmd),
+                                cl::value_desc("file"), cl::sub(MigrateCmd), cl::sub(PoolsCmd), cl::sub(ManifestCmd), cl::sub(CheckCmd),
                                 cl::sub(ReportCmd));
-cl::opt<bool> NoConfig("no-config", cl::desc("Ignore any poolify.yaml"), cl::sub(MigrateCmd), cl::sub(ManifestCmd),
+cl::opt<bool> NoConfig("no-config", cl::desc("Ignore any poolify.yaml"), cl::sub(MigrateCmd), cl::sub(PoolsCmd), cl::sub(ManifestCmd),
                        cl::sub(CheckCmd), cl::sub(ReportCmd));
 cl::opt<std::string> Format("format", cl::desc("manifest: json|markdown|csv; check: text|json|sarif|github"),
                             cl::value_desc("name"), cl::sub(ManifestCmd), cl::sub(CheckCmd));
@@ -44,6 +45,11 @@ cl::opt<bool> Strict("strict", cl::desc("Mock targets that stop intercepting are
 
 cl::list<std::string> Paths(cl::Positional, cl::desc("[PATH...]"), cl::sub(MigrateCmd), cl::sub(ManifestCmd),
                             cl::sub(CheckCmd), cl::sub(ReportCmd));
+cl::opt<std::string> PoolsAction(cl::Positional, cl::desc("init"), cl::sub(PoolsCmd));
+cl::list<std::string> PoolsPaths(cl::Positional, cl::desc("[PATH...]"), cl::sub(PoolsCmd));
+cl::opt<std::string> Into("into", cl::desc("Write the pool modules into this folder (a deployment unit, say) "
+                                           "instead of where migrate found them missing"),
+                          cl::value_desc("dir"), cl::sub(PoolsCmd));
 cl::opt<bool> Apply("apply", cl::desc("Write the changes (atomically) instead of printing a diff"),
                     cl::sub(MigrateCmd));
 cl::opt<bool> Explain("explain", cl::desc("Print every site left alone, and every argument inferred from scope"),
@@ -65,7 +71,7 @@ cl::opt<std::string> ManifestOut("manifest",
 cl::opt<bool> Commit("commit", cl::desc("Apply batch after batch, one git commit each"), cl::sub(MigrateCmd));
 cl::opt<bool> AllowDirty("allow-dirty", cl::desc("With --commit: proceed although the work tree has changes"),
                          cl::sub(MigrateCmd));
-cl::opt<bool> Quiet("quiet", cl::desc("No progress on stderr"), cl::sub(MigrateCmd), cl::sub(ManifestCmd),
+cl::opt<bool> Quiet("quiet", cl::desc("No progress on stderr"), cl::sub(MigrateCmd), cl::sub(PoolsCmd), cl::sub(ManifestCmd),
                     cl::sub(CheckCmd), cl::sub(ReportCmd));
 
 cl::opt<std::string> Shard("shard", cl::desc("Only shard K of N (K/N): files split by a hash of their path"),

@@ -16,6 +16,7 @@ extern llvm::cl::SubCommand RulesCmd;
 extern llvm::cl::SubCommand ManifestCmd;
 extern llvm::cl::SubCommand CheckCmd;
 extern llvm::cl::SubCommand ReportCmd;
+extern llvm::cl::SubCommand PoolsCmd;
 
 extern llvm::cl::list<std::string> RulePaths;
 extern llvm::cl::list<std::string> RuleIds;
@@ -23,6 +24,9 @@ extern llvm::cl::opt<unsigned> Jobs;
 // All options live in options.cpp: subcommands must exist before the options that name them
 // (static initialisation order is only defined within one file).
 extern llvm::cl::list<std::string> Paths;
+extern llvm::cl::opt<std::string> PoolsAction;
+extern llvm::cl::list<std::string> PoolsPaths;
+extern llvm::cl::opt<std::string> Into;
 extern llvm::cl::opt<bool> Apply;
 extern llvm::cl::opt<bool> Explain;
 extern llvm::cl::opt<std::string> RulesAction;

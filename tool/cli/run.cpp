@@ -31,6 +31,8 @@ std::function<void(size_t, size_t)> terminalProgress() {
 pipeline::RunOptions runOptions(bool cacheByDefault, bool withInherited) {
   pipeline::RunOptions o;
   o.paths.assign(Paths.begin(), Paths.end());
+  if (PoolsCmd)
+    o.paths.assign(PoolsPaths.begin(), PoolsPaths.end());
   o.configFile = ConfigFile;
   o.noConfig = NoConfig;
   o.rulePaths.assign(RulePaths.begin(), RulePaths.end());

@@ -48,6 +48,10 @@ struct Rewrite {
   /// headers): such a call is left, since a shared client would carry the configuration to all.
   std::vector<std::string> leaveIfConfigured;
   std::string configuredMessage = "client is configured by this code";
+  /// `safety: unsafe`: the pooled call may behave differently (a retrying session in front of a
+  /// request that is not idempotent): only `--unsafe-fixes` applies it, and `note` says why.
+  bool unsafe = false;
+  std::string note;
 };
 
 struct Example {
@@ -67,6 +71,9 @@ struct Rule {
   std::vector<std::string> callableNames;
   std::vector<Rewrite> rewrites;
   std::vector<Example> examples;
+  /// A reference implementation of the pool module (`template:`, relative to the rule file):
+  /// what `poolify pools init` writes where the module is missing. "" when the rule has none.
+  std::string templatePath;
 };
 
 /// Loads one rule file; errors name file:line:col and what is wrong.

@@ -100,6 +100,15 @@ public:
     return k ? *k : std::string();
   }
 
+  // The template's path, relative to the rule file's folder; it must be a readable file.
+  std::string templatePath(Node *at, const std::string &relative) {
+    llvm::SmallString<256> p(llvm::sys::path::parent_path(path_));
+    llvm::sys::path::append(p, relative);
+    if (relative.empty() || !llvm::sys::fs::is_regular_file(p))
+      error(at, fmt::format("template '{}' is not a file (a path relative to the rule file)", relative));
+    return std::string(p);
+  }
+
   Rule rule(Node *root) {
     Rule r;
     r.file = path_;
@@ -134,6 +143,9 @@ public:
         }
         for (Node &item : *seq)
           r.rewrites.push_back(rewrite(&item));
+      } else if (k == "template") {
+        if (auto t = scalar(v, "template"))
+          r.templatePath = templatePath(v, *t);
       } else if (k == "examples") {
         auto *seq = llvm::dyn_cast_or_null<SequenceNode>(v);
         if (!seq) {
@@ -144,7 +156,7 @@ public:
           r.examples.push_back(example(&item));
       } else {
         error(kv.getKey(), fmt::format("unknown key '{}' (expected id, description, triggers, pooled, "
-                                       "rewrites, examples)",
+                                       "rewrites, template, examples)",
                                        k));
       }
     }
@@ -260,16 +272,27 @@ public:
       } else if (k == "leave_closed") {
         if (auto b = boolean(v, "leave_closed"))
           rw.leaveClosed = *b;
+      } else if (k == "safety") {
+        if (auto s = scalar(v, "safety")) {
+          if (*s != "safe" && *s != "unsafe")
+            error(v, fmt::format("safety must be 'safe' or 'unsafe', not '{}'", *s));
+          rw.unsafe = *s == "unsafe";
+        }
+      } else if (k == "note") {
+        if (auto n = scalar(v, "note"))
+          rw.note = *n;
       } else {
         error(kv.getKey(),
               fmt::format("unknown key '{}' in a rewrite (expected match, replace, arguments, leave_closed, "
-                          "leave_if_configured, configured_message)", k));
+                          "leave_if_configured, configured_message, safety, note)", k));
       }
     }
     if (!failed() && rw.match.empty())
       error(n, "a rewrite needs 'match': the qualified callables it rewrites");
     if (!failed() && !sawReplace)
       error(n, "a rewrite needs 'replace'");
+    if (!failed() && rw.unsafe && rw.note.empty())
+      error(n, "an unsafe rewrite needs a 'note' saying what may behave differently");
     return rw;
   }
 

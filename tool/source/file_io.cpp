@@ -21,6 +21,34 @@ llvm::Expected<std::string> readFile(const std::string &path) {
   return (*buf)->getBuffer().str();
 }
 
+llvm::Error createNewFile(const std::string &path, const std::string &contents) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return llvm::createStringError(std::error_code(errno, std::generic_category()), "%s: cannot create: %s",
+                                   path.c_str(), std::strerror(errno));
+  size_t done = 0;
+  while (done < contents.size()) {
+    ssize_t n = ::write(fd, contents.data() + done, contents.size() - done);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      int err = errno;
+      ::close(fd);
+      ::unlink(path.c_str()); // nothing half written stays behind
+      return llvm::createStringError(std::error_code(err, std::generic_category()), "%s: cannot write: %s",
+                                     path.c_str(), std::strerror(err));
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    int err = errno;
+    ::unlink(path.c_str());
+    return llvm::createStringError(std::error_code(err, std::generic_category()), "%s: cannot write: %s",
+                                   path.c_str(), std::strerror(err));
+  }
+  return llvm::Error::success();
+}
+
 namespace {
 volatile sig_atomic_t gInterrupted = 0;
 void onInterrupt(int) { gInterrupted = 1; }

@@ -15,6 +15,9 @@ llvm::Expected<std::string> readFile(const std::string &path);
 void deferInterrupts();
 bool interrupted();
 
+/// Creates `path` with `contents` (mode 0644 less the umask), never over an existing file.
+llvm::Error createNewFile(const std::string &path, const std::string &contents);
+
 /// Replaces `path` with `contents` if its bytes are still `expected`.
 llvm::Error writeAtomically(const std::string &path, const std::string &contents, const std::string &expected);
 

@@ -1,0 +1,47 @@
+// poolify pools init [PATH...] [--rule ID]... [--into DIR]
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "cli/run.h"
+#include "pipeline/pools.h"
+
+#include <llvm/Support/raw_ostream.h>
+
+#include <fmt/format.h>
+
+namespace poolify::cli {
+
+int runPools() {
+  if (PoolsAction != "init") {
+    llvm::errs() << "poolify pools: choose init (poolify pools init [PATH...] [--rule ID] [--into DIR])\n";
+    return 2;
+  }
+  auto prepared = prepareRun(runOptions(/*cacheByDefault=*/false, /*withInherited=*/false));
+  if (!prepared)
+    return 2;
+  pipeline::Run &run = *prepared;
+  if (Into.empty())
+    analyzeRun(run); // which pool modules sites were left for, and in which units
+  auto writes = pipeline::planPools(run, Into);
+  if (!writes) {
+    llvm::errs() << "poolify pools init: " << llvm::toString(writes.takeError()) << "\n";
+    return 2;
+  }
+  bool failed = false;
+  for (const auto &w : *writes) {
+    auto written = pipeline::writePool(w);
+    if (!written) {
+      llvm::errs() << "poolify pools init: " << llvm::toString(written.takeError()) << "\n";
+      failed = true;
+      continue;
+    }
+    llvm::errs() << fmt::format("poolify: wrote {} for {} ({} rule, from {}): {} file{}\n", w.module, w.where, w.rule,
+                                w.templatePath, written->size(), written->size() == 1 ? "" : "s");
+    for (const auto &f : *written)
+      llvm::outs() << f << "\n";
+  }
+  if (writes->empty())
+    llvm::errs() << "poolify: no pool module is missing where the sites need it; nothing written\n";
+  return failed ? 1 : 0;
+}
+
+} // namespace poolify::cli

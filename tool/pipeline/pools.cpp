@@ -1,0 +1,136 @@
+#include "pipeline/pools.h"
+
+#include "source/file_io.h"
+#include "source/modules.h"
+
+#include <llvm/ADT/SmallString.h>
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/Path.h>
+
+#include <fmt/format.h>
+
+#include <map>
+#include <set>
+
+namespace poolify::pipeline {
+
+namespace fs = llvm::sys::fs;
+namespace path = llvm::sys::path;
+
+namespace {
+
+std::string join(const std::string &dir, const std::string &rel) {
+  llvm::SmallString<256> p(dir);
+  path::append(p, rel);
+  return std::string(p);
+}
+
+// The files that make `module` importable from `root`: the __init__.py of each package folder that
+// does not exist yet, then the module itself. An error when a plain module stands where a package
+// must go (`shared.py` where `shared/` is needed).
+llvm::Expected<std::vector<std::string>> filesFor(const std::string &root, const std::string &module) {
+  std::vector<std::string> files;
+  llvm::SmallVector<llvm::StringRef, 8> parts;
+  llvm::StringRef(module).split(parts, '.');
+  std::string dir = root;
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    std::string next = join(dir, parts[i].str());
+    if (fs::exists(next + ".py") && !fs::is_directory(next))
+      return llvm::createStringError(std::errc::file_exists,
+                                     "%s.py is a module where the package %s must be; the pool module cannot be "
+                                     "added there",
+                                     next.c_str(), parts[i].str().c_str());
+    if (!fs::exists(next))
+      files.push_back(join(next, "__init__.py"));
+    dir = next;
+  }
+  files.push_back(join(dir, parts.back().str() + ".py"));
+  return files;
+}
+
+std::string displayOf(const std::string &abs) {
+  llvm::SmallString<256> cwd;
+  fs::current_path(cwd);
+  std::string c(cwd);
+  if (abs == c)
+    return ".";
+  if (abs.size() > c.size() && abs.compare(0, c.size(), c) == 0 && abs[c.size()] == '/')
+    return abs.substr(c.size() + 1);
+  return abs;
+}
+
+} // namespace
+
+llvm::Expected<std::vector<PoolWrite>> planPools(const Run &run, const std::string &into) {
+  // Modules some site was left for, and the units those sites are in.
+  std::map<std::string, std::set<const ImportRoots::Unit *>> waiting;
+  for (const auto &o : run.outcomes)
+    for (const auto &r : o.records)
+      if (auto module = r.missingPool()) {
+        auto &units = waiting[*module];
+        if (const ImportRoots::Unit *u = run.roots->unitOf(o.file.path))
+          units.insert(u);
+      }
+  std::vector<PoolWrite> out;
+  std::set<std::string> planned;
+  auto plan = [&](const rules::Rule &rule, const std::string &module, const std::string &root,
+                  const std::string &where) -> llvm::Error {
+    if (!planned.insert(root + "\n" + module).second || source::findModule({root}, module))
+      return llvm::Error::success();
+    if (rule.templatePath.empty())
+      return llvm::createStringError(std::errc::invalid_argument,
+                                     "rule %s ships no template for %s; write that module yourself",
+                                     rule.id.c_str(), module.c_str());
+    auto files = filesFor(root, module);
+    if (!files)
+      return files.takeError();
+    out.push_back({rule.id, module, root, where, rule.templatePath, std::move(*files)});
+    return llvm::Error::success();
+  };
+  for (const auto &rule : run.rules) {
+    std::set<std::string> modules;
+    for (const auto &rw : rule.rewrites)
+      modules.insert(rw.replace.module);
+    for (const auto &module : modules) {
+      if (!into.empty()) {
+        llvm::SmallString<256> dir(into);
+        fs::make_absolute(dir);
+        path::remove_dots(dir, true);
+        if (auto err = plan(rule, module, std::string(dir), displayOf(std::string(dir))))
+          return err;
+        continue;
+      }
+      auto it = waiting.find(module);
+      if (it == waiting.end())
+        continue;
+      if (auto err = plan(rule, module, run.roots->roots().front(), displayOf(run.roots->roots().front())))
+        return err;
+      for (const ImportRoots::Unit *u : it->second)
+        if (auto err = plan(rule, module, u->dir, u->display + " (deployment unit)"))
+          return err;
+    }
+  }
+  return out;
+}
+
+llvm::Expected<std::vector<std::string>> writePool(const PoolWrite &w) {
+  auto text = source::readFile(w.templatePath);
+  if (!text)
+    return text.takeError();
+  // Computed again: an earlier write of this run may have made some of the packages.
+  auto files = filesFor(w.root, w.module);
+  if (!files)
+    return files.takeError();
+  std::vector<std::string> written;
+  for (const auto &file : *files) {
+    if (auto ec = fs::create_directories(path::parent_path(file)))
+      return llvm::createStringError(ec, "%s: cannot create the folder: %s", file.c_str(), ec.message().c_str());
+    bool module = &file == &files->back();
+    if (auto err = source::createNewFile(file, module ? *text : std::string()))
+      return err;
+    written.push_back(file);
+  }
+  return written;
+}
+
+} // namespace poolify::pipeline
