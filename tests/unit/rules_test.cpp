@@ -24,7 +24,7 @@ std::string errorFor(const std::string &yaml) {
 
 TEST_CASE("unknown keys are named with their position") {
   CHECK(errorFor("id: x\ntriggers: [x]\nrewrites: []\ncolour: red\n") ==
-        ":4:1: error: unknown key 'colour' (expected id, description, triggers, pooled, rewrites, examples)");
+        ":4:1: error: unknown key 'colour' (expected id, description, triggers, pooled, rewrites, template, examples)");
 }
 
 TEST_CASE("YAML syntax errors carry the parser's position") {
