@@ -136,7 +136,15 @@ public:
     for (const auto &[to, text] : v.inferred)
       v.notes.push_back(fmt::format("{} from {}", to, text));
     v.poolModule = rw.replace.module;
+    v.unsafe = unsafeReason(site, v);
     v.outcome = model::Outcome::Rewritten;
+    if (!v.unsafe.empty()) {
+      v.notes.push_back(fmt::format("{}: {}", context_.unsafeFixes ? "unsafe fix applied" : "unsafe fix, applied with "
+                                                                                           "--unsafe-fixes",
+                                    v.unsafe));
+      if (!context_.unsafeFixes)
+        v.outcome = model::Outcome::Unsafe;
+    }
     return v;
   }
 
@@ -160,6 +168,28 @@ private:
 
   static bool given(const model::Verdict &v, const std::string &keyword) {
     return std::any_of(v.args.begin(), v.args.end(), [&](const model::Argument &a) { return a.first == keyword; });
+  }
+
+  // Why the rewrite might not keep behaviour ("" when it does under the pool's contract): the rule
+  // says so (a retrying pool in front of a request that is not idempotent), or an argument the call
+  // did not pass is taken from scope (the direct call used the library's default).
+  std::string unsafeReason(const Site &site, const model::Verdict &v) const {
+    std::vector<std::string> why;
+    if (site.rewrite->unsafe)
+      why.push_back(site.rewrite->note);
+    for (const auto &[to, text] : v.inferred) {
+      const rules::ArgumentMap *am = nullptr;
+      for (const auto &cand : site.rewrite->arguments)
+        if (cand.to == to)
+          am = &cand;
+      why.push_back(fmt::format("{}={} is taken from scope, but {}() without {}= used the library's default, which may "
+                                "differ",
+                                to, text, tree_.text(site.callee), am ? am->from : to));
+    }
+    std::string out;
+    for (const auto &w : why)
+      out += (out.empty() ? "" : "; ") + w;
+    return out;
   }
 
   // Why a site cannot be rewritten whatever its arguments ("" when it can).

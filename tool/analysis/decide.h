@@ -21,6 +21,8 @@ struct FileContext {
   std::map<uint32_t, model::Removal> removals;
   /// Why a pool module cannot be imported where this file runs ("" when it can); null: it can.
   std::function<std::string(const std::string &module)> poolProblem;
+  /// Apply unsafe fixes too (--unsafe-fixes): their verdicts are Rewritten, not Unsafe.
+  bool unsafeFixes = false;
 };
 
 /// The verdicts on `sites` (one each, in order). `path` is the file's path with '/' separators

@@ -72,8 +72,10 @@ int runCheck() {
   print(run, *format, doc, llvm::outs(), std::vector<size_t>{});
   unsigned errors = gate.errors();
   llvm::errs() << fmt::format("poolify: {} direct sites fail the check, {} warnings ({} in the baseline, {} ignored "
-                              "by comment)\n",
-                              errors, gate.findings.size() - errors, gate.baselined, gate.ignored);
+                              "by comment){}\n",
+                              errors, gate.findings.size() - errors, gate.baselined, gate.ignored,
+                              gate.unsafeFixable ? fmt::format("; {} more fixable with --unsafe-fixes", gate.unsafeFixable)
+                                                 : std::string());
   if (unanalyzable)
     return 2;
   return errors || below ? 1 : 0;

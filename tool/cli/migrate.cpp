@@ -20,7 +20,7 @@ namespace poolify::cli {
 namespace {
 
 struct Tally {
-  unsigned changed = 0, rewritten = 0, left = 0, removed = 0, errors = 0, written = 0;
+  unsigned changed = 0, rewritten = 0, left = 0, removed = 0, errors = 0, written = 0, unsafe = 0;
 };
 
 bool stopIfInterrupted(const Tally &t) {
@@ -155,8 +155,10 @@ int runMigrate() {
       continue;
     t.rewritten += o.rewritten;
     t.removed += o.removed;
-    t.left += static_cast<unsigned>(
-        std::count_if(o.records.begin(), o.records.end(), [](const model::SiteRecord &r) { return r.needsHandFix(); }));
+    for (const auto &r : o.records) {
+      t.left += r.needsHandFix();
+      t.unsafe += r.unsafeFix();
+    }
     if (!o.changed())
       continue;
     ++t.changed;
@@ -189,9 +191,10 @@ int runMigrate() {
   }
   summarizeMissingPools(run.outcomes);
   llvm::errs() << fmt::format("poolify: scanned {} files, {} {}, rewrote {} sites, removed {} overrides, left {} "
-                              "sites{}\n",
+                              "sites{}{}\n",
                               run.found.files.size(), Apply || Commit ? "changed" : "would change", t.changed,
                               t.rewritten, t.removed, t.left,
+                              t.unsafe ? fmt::format(" ({} of them fixable with --unsafe-fixes)", t.unsafe) : std::string(),
                               t.errors ? fmt::format(", {} files with errors", t.errors) : std::string());
   return failed || t.errors ? 1 : 0;
 }

@@ -50,6 +50,11 @@ cl::list<std::string> PoolsPaths(cl::Positional, cl::desc("[PATH...]"), cl::sub(
 cl::opt<std::string> Into("into", cl::desc("Write the pool modules into this folder (a deployment unit, say) "
                                            "instead of where migrate found them missing"),
                           cl::value_desc("dir"), cl::sub(PoolsCmd));
+cl::opt<bool> UnsafeFixes("unsafe-fixes",
+                          cl::desc("Also apply (check: count as fixable) rewrites that may not keep behaviour: an "
+                                   "argument taken from scope, a retrying pool in front of a request that is not "
+                                   "idempotent; each is explained"),
+                          cl::sub(MigrateCmd), cl::sub(CheckCmd), cl::sub(ManifestCmd), cl::sub(ReportCmd));
 cl::opt<bool> Apply("apply", cl::desc("Write the changes (atomically) instead of printing a diff"),
                     cl::sub(MigrateCmd));
 cl::opt<bool> Explain("explain", cl::desc("Print every site left alone, and every argument inferred from scope"),

@@ -28,6 +28,7 @@ extern llvm::cl::opt<std::string> PoolsAction;
 extern llvm::cl::list<std::string> PoolsPaths;
 extern llvm::cl::opt<std::string> Into;
 extern llvm::cl::opt<bool> Apply;
+extern llvm::cl::opt<bool> UnsafeFixes;
 extern llvm::cl::opt<bool> Explain;
 extern llvm::cl::opt<std::string> RulesAction;
 extern llvm::cl::opt<std::string> ConfigFile;

@@ -42,6 +42,7 @@ pipeline::RunOptions runOptions(bool cacheByDefault, bool withInherited) {
   o.useCache = !NoCache && (cacheByDefault || !CacheDir.empty());
   o.cacheDir = CacheDir;
   o.withInherited = withInherited;
+  o.unsafeFixes = UnsafeFixes;
   o.progress = terminalProgress();
   return o;
 }

@@ -314,7 +314,7 @@ std::vector<model::OverrideDecision> ClassIndex::decideOverrides(const std::vect
       const model::ClassFacts &cls = ff->classes[ci];
       for (const model::AttributeAssignment &a : cls.assignments) {
         if (a.source != model::AttributeAssignment::Source::Site ||
-            (a.outcome != Outcome::Rewritten && a.outcome != Outcome::LeftMissing))
+            (a.outcome != Outcome::Rewritten && a.outcome != Outcome::LeftMissing && a.outcome != Outcome::Unsafe))
           continue;
         std::vector<Entry> order = mro(x);
         if (cyclic_.count(x))

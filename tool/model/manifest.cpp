@@ -54,7 +54,7 @@ void recount(Manifest &m) {
       c->pooledSites += f.pooled.size();
       c->inheritedClasses += f.inherited.size();
       for (const auto &d : f.direct)
-        c->fixableSites += d.fixable();
+        c->fixableSites += d.fixable(), c->unsafeFixableSites += d.unsafeFix();
     }
   }
   std::sort(m.mockTargets.begin(), m.mockTargets.end(), [](const MockTarget &a, const MockTarget &b) {

@@ -20,6 +20,7 @@ struct ManifestFile {
 struct Counts {
   unsigned files = 0, filesPooled = 0, filesInherited = 0, filesDirect = 0;
   unsigned directSites = 0, fixableSites = 0, pooledSites = 0, inheritedClasses = 0;
+  unsigned unsafeFixableSites = 0; // direct sites `migrate --unsafe-fixes` rewrites, a plain run leaves
   double coverage() const; // percent of pooled among pooled + direct sites (100 when none)
 };
 

@@ -15,7 +15,8 @@ enum class Outcome {
   Rewritten,   // rewritten to the pooled call
   LeftMissing, // left only because a required argument was not in scope: it asks for nothing
   Left,        // left for any other reason (unsupported arguments, closed, pool module, ...)
-  Removed      // a redundant override, removed
+  Removed,     // a redundant override, removed
+  Unsafe       // rewritable, but only as an unsafe fix (applied with --unsafe-fixes): see `unsafe`
 };
 
 /// True for the outcomes `migrate` fixes: rewritten, or removed as redundant.
@@ -45,6 +46,9 @@ struct Verdict {
   std::vector<Argument> args; // explicit arguments of the call, as pooled keyword -> text
   std::string reason;         // why it was left
   std::vector<std::string> notes; // what --explain says about the site, in order
+  /// Why the rewrite might not keep behaviour ("" for a safe one): an unsafe fix is applied only
+  /// with --unsafe-fixes (outcome Rewritten), else it is reported as one (outcome Unsafe).
+  std::string unsafe;
 
   // Rewritten:
   std::string callee;       // the pooled callee as written at the site (`get_x`, `x_pool.get_x`, `get_s().put`)
@@ -69,7 +73,7 @@ struct SiteRecord {
   unsigned line = 0, col = 0;
   std::string rule, callable;
   Outcome outcome = Outcome::Left;
-  std::string reason; // why migrate leaves it
+  std::string reason; // why migrate leaves it; for Unsafe (and an applied unsafe fix), why it is unsafe
   std::string code;   // the source line, whitespace-normalised (baseline key)
   std::string callee; // the callee as written (`bigquery.Client`), to match mock targets
   std::string ignore; // "" | "*" (# poolify: ignore) | rule ids from # poolify: ignore[a,b]
@@ -79,8 +83,10 @@ struct SiteRecord {
   bool isDirect() const { return kind == Kind::Direct || kind == Kind::Reference; }
   /// `migrate` fixes it (rewrites it, or removes it as a redundant override).
   bool fixable() const { return isFix(outcome); }
-  /// A direct site that `migrate` leaves: a person must look at it.
+  /// A direct site that `migrate` leaves: a person must look at it (or pass --unsafe-fixes).
   bool needsHandFix() const { return isDirect() && !fixable(); }
+  /// A direct site that `migrate --unsafe-fixes` rewrites and a plain run leaves.
+  bool unsafeFix() const { return isDirect() && outcome == Outcome::Unsafe; }
   /// Silenced for `ruleId` by a `# poolify: ignore[...]` comment on its line.
   bool ignoredFor(const std::string &ruleId) const;
   /// The pool module it was left for, when the reason is that the module is not importable where

@@ -28,9 +28,14 @@ public:
       } else if (r.outcome == model::Outcome::Removed) {
         ++fileRemoved;
         ++removed_;
+      } else if (r.unsafeFix()) {
+        left_ += fmt::format("- `{}:{}:{}` {}: unsafe fix, applied with `--unsafe-fixes`: {}\n", o.file.display, r.line,
+                             r.col, r.rule, r.reason);
       } else {
         left_ += fmt::format("- `{}:{}:{}` {}: {}\n", o.file.display, r.line, r.col, r.rule, r.reason);
       }
+      if (r.fixable() && !r.reason.empty())
+        unsafeApplied_ += fmt::format("- `{}:{}:{}` {}: {}\n", o.file.display, r.line, r.col, r.rule, r.reason);
     }
     if (!o.changed())
       return llvm::Error::success();
@@ -56,6 +61,9 @@ public:
                        rules.empty() ? "" : " (" + rules + ")", removed_, removed_ == 1 ? "" : "s");
     if (!files_.empty())
       os_ << "\n## Files\n\n" << files_;
+    if (!unsafeApplied_.empty())
+      os_ << "\n## Unsafe fixes applied (review: the rewrite is right only if what each says holds)\n\n"
+          << unsafeApplied_;
     if (!left_.empty())
       os_ << "\n## Sites left (with the reason poolify did not rewrite them)\n\n" << left_;
   }
@@ -64,7 +72,7 @@ private:
   llvm::raw_ostream &os_;
   std::map<std::string, unsigned> perRule_;
   unsigned removed_ = 0, changedFiles_ = 0, rewritten_ = 0;
-  std::string files_, left_;
+  std::string files_, left_, unsafeApplied_;
 };
 
 } // namespace

@@ -68,6 +68,7 @@ llvm::Expected<Manifest> readManifest(const std::string &path) {
             std::string fix = str(so, "fix");
             r.outcome = !direct || fix == "rewrite"  ? model::Outcome::Rewritten
                         : fix == "remove redundant override" ? model::Outcome::Removed
+                        : fix == "rewrite with --unsafe-fixes" ? model::Outcome::Unsafe
                                                              : model::Outcome::Left;
             r.reason = str(so, "reason");
             std::string ignored = str(so, "ignored");
@@ -120,18 +121,26 @@ llvm::Expected<Manifest> mergeManifests(const std::vector<std::string> &paths) {
 
 namespace {
 
-llvm::json::Object countsJson(const Counts &c) {
-  return llvm::json::Object{
-      {"files", c.files},
-      {"files_pooled", c.filesPooled},
-      {"files_inherited", c.filesInherited},
-      {"files_with_direct_sites", c.filesDirect},
-      {"direct_sites", c.directSites},
-      {"fixable_sites", c.fixableSites},
-      {"pooled_sites", c.pooledSites},
-      {"inherited_classes", c.inheritedClasses},
-      {"coverage_percent", std::floor(c.coverage() * 10 + 1e-9) / 10},
-  };
+// Counts as a JSON object, keys in sorted order (as json::Value prints them). The coverage is
+// written as formatPercent prints it (6.1, not the nearest double's 6.0999999999999996).
+void countsJson(llvm::json::OStream &j, const Counts &c) {
+  j.object([&] {
+    j.attributeBegin("coverage_percent");
+    std::string pct = formatPercent(c.coverage());
+    if (pct.size() > 2 && pct.compare(pct.size() - 2, 2, ".0") == 0)
+      pct.resize(pct.size() - 2); // a whole number: 25, not 25.0
+    j.rawValue(pct);
+    j.attributeEnd();
+    j.attribute("direct_sites", c.directSites);
+    j.attribute("files", c.files);
+    j.attribute("files_inherited", c.filesInherited);
+    j.attribute("files_pooled", c.filesPooled);
+    j.attribute("files_with_direct_sites", c.filesDirect);
+    j.attribute("fixable_sites", c.fixableSites);
+    j.attribute("inherited_classes", c.inheritedClasses);
+    j.attribute("pooled_sites", c.pooledSites);
+    j.attribute("unsafe_fixable_sites", c.unsafeFixableSites);
+  });
 }
 
 llvm::json::Value siteJson(const model::SiteRecord &r, bool direct) {
@@ -140,9 +149,12 @@ llvm::json::Value siteJson(const model::SiteRecord &r, bool direct) {
     o["kind"] = r.kind == model::SiteRecord::Kind::Reference ? "reference" : "call";
     o["fixable"] = r.fixable();
     o["fix"] = r.outcome == model::Outcome::Removed ? "remove redundant override"
-               : r.fixable()                                        ? "rewrite"
-                                                                    : "none";
-    if (!r.fixable())
+               : r.fixable()                         ? "rewrite"
+               : r.unsafeFix()                       ? "rewrite with --unsafe-fixes"
+                                                     : "none";
+    if (r.unsafeFix() || (r.fixable() && !r.reason.empty()))
+      o["safety"] = "unsafe";
+    if (!r.fixable() || !r.reason.empty())
       o["reason"] = r.reason;
     if (!r.ignore.empty())
       o["ignored"] = r.ignore == "*" ? "all rules" : r.ignore;
@@ -175,8 +187,11 @@ void writeJson(const Manifest &m, llvm::raw_ostream &os) {
   llvm::json::OStream j(os, 2);
   j.objectBegin();
   j.attributeObject("categories", [&] {
-    for (const auto &[name, c] : m.categories)
-      j.attribute(name, countsJson(c));
+    for (const auto &[name, counts] : m.categories) {
+      j.attributeBegin(name);
+      countsJson(j, counts);
+      j.attributeEnd();
+    }
   });
   j.attributeArray("files", [&] {
     for (const auto &f : m.files) {
@@ -208,7 +223,9 @@ void writeJson(const Manifest &m, llvm::raw_ostream &os) {
                                                              {"column", t.siteCol}}}});
   });
   j.attribute("schema_version", 1);
-  j.attribute("summary", countsJson(m.total));
+  j.attributeBegin("summary");
+  countsJson(j, m.total);
+  j.attributeEnd();
   j.attribute("tool", "poolify");
   j.objectEnd();
   os << "\n";
@@ -224,9 +241,12 @@ std::string renderJson(const Manifest &m) {
 std::string renderMarkdown(const Manifest &m) {
   std::string out = "## poolify coverage\n\n";
   out += fmt::format("**{}%** of client sites use a pool ({} pooled, {} direct, of which {} `poolify migrate` "
-                     "can fix); {} classes inherit a pooled client.\n\n",
+                     "can fix{}); {} {} inherit a pooled client.\n\n",
                      formatPercent(m.total.coverage()), m.total.pooledSites, m.total.directSites, m.total.fixableSites,
-                     m.total.inheritedClasses);
+                     m.total.unsafeFixableSites
+                         ? fmt::format(" and {} more with `--unsafe-fixes`", m.total.unsafeFixableSites)
+                         : std::string(),
+                     m.total.inheritedClasses, m.total.inheritedClasses == 1 ? "class" : "classes");
   out += "| category | files | pooled | inherited | with direct sites | direct sites | fixable | pooled sites | "
          "coverage |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   auto row = [&](const std::string &name, const Counts &c) {
@@ -243,9 +263,10 @@ std::string renderMarkdown(const Manifest &m) {
     for (const auto &f : m.files)
       for (const auto &d : f.direct)
         out += fmt::format("| `{}:{}:{}` | {} | {} |\n", mdCell(f.path), d.line, d.col, d.rule,
-                           d.fixable() ? (d.outcome == model::Outcome::Removed ? "remove override"
-                                                                                                : "rewrite")
-                                       : "left: " + mdCell(d.reason));
+                           d.fixable()     ? (d.outcome == model::Outcome::Removed ? "remove override" : "rewrite") +
+                                                 (d.reason.empty() ? "" : " (unsafe: " + mdCell(d.reason) + ")")
+                           : d.unsafeFix() ? "rewrite with `--unsafe-fixes` (unsafe: " + mdCell(d.reason) + ")"
+                                           : "left: " + mdCell(d.reason));
   }
   if (!m.mockTargets.empty()) {
     out += "\n### Mock targets that stop intercepting after migration\n\n| patch | target | site |\n|---|---|---|\n";
@@ -266,7 +287,7 @@ std::string renderCsv(const Manifest &m) {
     };
     for (const auto &d : f.direct)
       line(d.kind == model::SiteRecord::Kind::Reference ? "direct-reference" : "direct", d.line, d.col, d.rule, d.callable,
-           d.fixable() ? "yes" : "no", d.fixable() ? "" : d.reason);
+           d.fixable() ? "yes" : d.unsafeFix() ? "unsafe" : "no", d.reason);
     for (const auto &p : f.pooled)
       line("pooled", p.line, p.col, p.rule, p.callable, "", "");
     for (const auto &i : f.inherited)

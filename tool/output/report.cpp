@@ -489,7 +489,8 @@ public:
   llvm::Error file(const Document &doc, const model::FileOutcome &o) override {
     for (const auto &r : o.records)
       if (r.needsHandFix())
-        data_.left.push_back({o.file.display, r.line, r.col, r.rule, r.reason});
+        data_.left.push_back({o.file.display, r.line, r.col, r.rule,
+                              r.unsafeFix() ? "unsafe fix, applied with --unsafe-fixes: " + r.reason : r.reason});
     if (!o.changed())
       return llvm::Error::success();
     auto texts = doc.texts(o);

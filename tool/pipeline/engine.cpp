@@ -232,6 +232,7 @@ void analyze(Run &run) {
 
 analysis::FileContext contextFor(const Run &run, size_t file) {
   analysis::FileContext context;
+  context.unsafeFixes = run.options.unsafeFixes;
   if (run.roots) {
     std::shared_ptr<ImportRoots> roots = run.roots;
     std::string path = run.found.files[file].path;
@@ -241,14 +242,15 @@ analysis::FileContext contextFor(const Run &run, size_t file) {
 }
 
 std::string cacheVariant(const Run &run, size_t file) {
+  std::string unsafe = run.options.unsafeFixes ? " unsafe" : "";
   if (!run.roots)
-    return "";
+    return unsafe;
   std::string problems;
   for (const auto &module : poolModules(run.rules))
     problems += run.roots->problem(run.found.files[file].path, module) + "\n";
   if (problems.find_first_not_of('\n') == std::string::npos)
-    return "";
-  return fmt::format(" pools {:x}", contentHash(problems));
+    return unsafe;
+  return unsafe + fmt::format(" pools {:x}", contentHash(problems));
 }
 
 model::FileOutcome reanalyze(const Run &run, size_t file, std::string text) {

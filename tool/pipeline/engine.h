@@ -47,6 +47,7 @@ struct RunOptions {
   bool useCache = false;
   std::string cacheDir;        // "" : cache::defaultCacheDir of the first path
   bool withInherited = false;  // also list the classes that get a pooled client from a base
+  bool unsafeFixes = false;    // unsafe fixes are applied too (--unsafe-fixes)
   /// Called after each file is analyzed with (done, total); from worker threads, one call at a time.
   std::function<void(size_t, size_t)> progress;
 };

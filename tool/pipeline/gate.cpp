@@ -87,6 +87,8 @@ std::string directMessage(const model::SiteRecord &r) {
                          : fmt::format("direct {} client ({})", r.rule, r.callable);
   if (r.outcome == model::Outcome::Removed)
     return what + "; poolify migrate removes this redundant override";
+  if (r.unsafeFix() || (r.fixable() && !r.reason.empty()))
+    return what + "; poolify migrate --unsafe-fixes rewrites it (unsafe: " + r.reason + ")";
   if (r.fixable())
     return what + "; poolify migrate rewrites it";
   return what + "; not rewritable: " + r.reason;
@@ -105,6 +107,7 @@ GateResult evaluateGate(const Run &run, model::Baseline baseline, const std::vec
         ++g.ignored;
         continue;
       }
+      g.unsafeFixable += r.unsafeFix();
       auto key = std::make_tuple(o.file.display, r.rule, r.code);
       ++g.current.entries[key];
       auto it = baseline.entries.find(key);

@@ -31,6 +31,7 @@ struct GateResult {
   std::vector<model::Finding> findings; // sorted by path, line, column
   model::Baseline current;              // every direct site not ignored by a comment
   unsigned baselined = 0, ignored = 0;
+  unsigned unsafeFixable = 0; // direct sites only `migrate --unsafe-fixes` rewrites
   unsigned errors() const;
 };
 

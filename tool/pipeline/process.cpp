@@ -205,7 +205,7 @@ void recordSites(model::FileOutcome &out, const py::Tree &tree, const py::ScopeM
     model::SiteRecord r = make(kind, s.callee, *s.rule, s.qname);
     if (i < verdicts.size()) {
       r.outcome = verdicts[i].outcome;
-      r.reason = verdicts[i].reason;
+      r.reason = verdicts[i].unsafe.empty() ? verdicts[i].reason : verdicts[i].unsafe;
     }
     out.records.push_back(std::move(r));
   }
@@ -292,6 +292,7 @@ public:
     // Offsets of removals are file offsets; the tree sees the text after the BOM.
     analysis::FileContext bodyContext;
     bodyContext.poolProblem = context.poolProblem;
+    bodyContext.unsafeFixes = context.unsafeFixes;
     for (const auto &[offset, r] : context.removals)
       bodyContext.removals[offset - static_cast<uint32_t>(base_)] = r;
     std::vector<model::Verdict> verdicts = analysis::decideSites(tree, model, sites, path, bodyLines, bodyContext);
@@ -364,7 +365,8 @@ private:
       const model::Verdict &v = verdicts[i];
       out_.rewritten += v.outcome == model::Outcome::Rewritten;
       out_.removed += v.outcome == model::Outcome::Removed;
-      out_.left += v.outcome == model::Outcome::Left || v.outcome == model::Outcome::LeftMissing;
+      out_.left += v.outcome == model::Outcome::Left || v.outcome == model::Outcome::LeftMissing ||
+                   v.outcome == model::Outcome::Unsafe;
       for (const auto &n : v.notes)
         say(out_, lines(), base_ + py::start(sites[i].callee), base_, fmt::format("{}: {}", sites[i].rule->id, n),
             false);
