@@ -273,7 +273,10 @@ TEST_CASE("the project id comes from a parameter first") {
   model::Verdict v = verdictOf(src);
   CHECK(v.outcome == Outcome::Rewritten);
   CHECK(args(v.inferred) == "project_id=project_id");
-  CHECK(v.notes == std::vector<std::string>{"project_id from project_id"});
+  CHECK(v.notes == std::vector<std::string>{
+                       "project_id from project_id",
+                       "unsafe fix applied: project_id=project_id is taken from scope, but bigquery.Client() without "
+                       "project= used the library's default, which may differ"});
   CHECK(v.changes.empty());
   CHECK(v.args.empty());
 }
@@ -402,5 +405,48 @@ TEST_CASE("one verdict per site, in site order") {
   REQUIRE(a.verdicts.size() == 3);
   CHECK(a.verdicts[0].reason == "keyword 'credentials' is not supported by the pool");
   CHECK(a.verdicts[1].callee == "get");
-  CHECK(a.verdicts[2].notes == std::vector<std::string>{"project_id from PROJECT_ID"});
+  CHECK(a.verdicts[2].notes.front() == "project_id from PROJECT_ID");
+}
+
+namespace {
+model::Verdict verdictIn(const std::string &src, bool unsafeFixes) {
+  testing::Parsed p(src);
+  auto sites = analysis::findSites(p.tree, p.model, shippedRules());
+  analysis::FileContext context;
+  context.unsafeFixes = unsafeFixes;
+  auto verdicts = analysis::decideSites(p.tree, p.model, sites, "job.py", p.lines, context);
+  REQUIRE(verdicts.size() == 1);
+  return verdicts.front();
+}
+} // namespace
+
+TEST_CASE("an argument taken from scope is an unsafe fix: reported by a plain run, applied with --unsafe-fixes") {
+  std::string src = std::string(kBqImport) + "PROJECT_ID = 'p'\n\n\ndef run():\n    return bigquery.Client()\n";
+  model::Verdict plain = verdictIn(src, false);
+  CHECK(plain.outcome == Outcome::Unsafe);
+  CHECK(plain.unsafe == "project_id=PROJECT_ID is taken from scope, but bigquery.Client() without project= used the "
+                        "library's default, which may differ");
+  CHECK(plain.notes.back() == "unsafe fix, applied with --unsafe-fixes: " + plain.unsafe);
+  CHECK(plain.callee == "get_bigquery_client"); // what --unsafe-fixes would write
+  model::Verdict applied = verdictIn(src, true);
+  CHECK(applied.outcome == Outcome::Rewritten);
+  CHECK(applied.unsafe == plain.unsafe);
+  CHECK(applied.notes.back() == "unsafe fix applied: " + plain.unsafe);
+}
+
+TEST_CASE("an explicit project is a safe fix") {
+  model::Verdict v = verdictIn(std::string(kBqImport) + "\n\ndef run(p):\n    return bigquery.Client(project=p)\n", false);
+  CHECK(v.outcome == Outcome::Rewritten);
+  CHECK(v.unsafe.empty());
+  CHECK(v.notes.empty());
+}
+
+TEST_CASE("a rewrite the rule declares unsafe (a POST through a retrying session) is an unsafe fix") {
+  std::string src = "import requests\n\n\ndef send(u, p):\n    return requests.post(u, json=p)\n";
+  model::Verdict v = verdictIn(src, false);
+  CHECK(v.outcome == Outcome::Unsafe);
+  CHECK(v.unsafe.find("POST is not idempotent") == 0);
+  CHECK(verdictIn(src, true).outcome == Outcome::Rewritten);
+  CHECK(verdictIn("import requests\n\n\ndef get(u):\n    return requests.get(u)\n", false).outcome ==
+        Outcome::Rewritten);
 }

@@ -24,7 +24,8 @@ const char *kBase = "from shared.clients.bigquery_pool import get_bigquery_clien
 const char *kChild = "from google.cloud import bigquery\n\nfrom pkg.base import Base\n\n\nclass Child(Base):\n"
                      "    def __init__(self, project_id):\n        super().__init__(project_id)\n"
                      "        self.bq_client = bigquery.Client(project=project_id)\n";
-const char *kLoad = "from google.cloud import bigquery\n\nPROJECT_ID = 'p'\n\n\ndef load():\n    return bigquery.Client()\n";
+const char *kLoad =
+    "from google.cloud import bigquery\n\nPROJECT_ID = 'p'\n\n\ndef load():\n    return bigquery.Client(project=PROJECT_ID)\n";
 const char *kLegacy = "from google.cloud import bigquery\n\n\ndef a(c):\n    return bigquery.Client(credentials=c)\n\n\n"
                       "def b(c):\n    return bigquery.Client(credentials=c)\n\n\n"
                       "def d(c):\n    return bigquery.Client(credentials=c)  # poolify: ignore[bigquery]\n";

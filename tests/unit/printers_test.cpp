@@ -352,7 +352,8 @@ TEST_CASE("manifest json: the documented schema, files sorted, counts per catego
         "      \"files_with_direct_sites\": 2,\n"
         "      \"fixable_sites\": 1,\n"
         "      \"inherited_classes\": 1,\n"
-        "      \"pooled_sites\": 1\n"
+        "      \"pooled_sites\": 1,\n"
+        "      \"unsafe_fixable_sites\": 0\n"
         "    }\n"
         "  },\n"
         "  \"files\": [\n"
@@ -443,7 +444,8 @@ TEST_CASE("manifest json: the documented schema, files sorted, counts per catego
         "    \"files_with_direct_sites\": 2,\n"
         "    \"fixable_sites\": 1,\n"
         "    \"inherited_classes\": 1,\n"
-        "    \"pooled_sites\": 1\n"
+        "    \"pooled_sites\": 1,\n"
+        "    \"unsafe_fixable_sites\": 0\n"
         "  },\n"
         "  \"tool\": \"poolify\"\n"
         "}\n");
@@ -453,7 +455,7 @@ TEST_CASE("manifest markdown: headline, a table per category with a total, direc
   Run run;
   CHECK(run.print(Format::ManifestMarkdown) == "## poolify coverage\n"
         "\n"
-        "**25.0%** of client sites use a pool (1 pooled, 3 direct, of which 1 `poolify migrate` can fix); 1 classes inherit a pooled client.\n"
+        "**25.0%** of client sites use a pool (1 pooled, 3 direct, of which 1 `poolify migrate` can fix); 1 class inherits a pooled client.\n"
         "\n"
         "| category | files | pooled | inherited | with direct sites | direct sites | fixable | pooled sites | coverage |\n"
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n"

@@ -70,9 +70,12 @@ struct Analyzed : Parsed {
       : Parsed(std::move(source)), sites(analysis::findSites(tree, model, rules)),
         verdicts(analysis::decideSites(tree, model, sites, path, lines, contextWith(removals))) {}
 
+  // Unsafe fixes are applied: most tests are about how a rewrite is made (decide_test checks the
+  // tiers themselves with its own contexts).
   static analysis::FileContext contextWith(const std::map<uint32_t, model::Removal> &removals) {
     analysis::FileContext context;
     context.removals = removals;
+    context.unsafeFixes = true;
     return context;
   }
 

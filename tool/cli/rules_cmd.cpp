@@ -47,7 +47,9 @@ int runRules() {
       const auto &ex = r.examples[i];
       std::string label = fmt::format("{}#{}{}", r.id, i + 1, ex.name.empty() ? "" : " (" + ex.name + ")");
       std::string path = fmt::format("example_{}.py", i + 1);
-      auto out = pipeline::processText({path, path}, ex.before, only);
+      analysis::FileContext context;
+      context.unsafeFixes = ex.unsafeFixes;
+      auto out = pipeline::processText({path, path}, ex.before, only, context);
       if (!out.failed && out.result() == ex.after) {
         ++passed;
         continue;

@@ -241,12 +241,12 @@ std::string renderJson(const Manifest &m) {
 std::string renderMarkdown(const Manifest &m) {
   std::string out = "## poolify coverage\n\n";
   out += fmt::format("**{}%** of client sites use a pool ({} pooled, {} direct, of which {} `poolify migrate` "
-                     "can fix{}); {} {} inherit a pooled client.\n\n",
+                     "can fix{}); {} {} a pooled client.\n\n",
                      formatPercent(m.total.coverage()), m.total.pooledSites, m.total.directSites, m.total.fixableSites,
                      m.total.unsafeFixableSites
                          ? fmt::format(" and {} more with `--unsafe-fixes`", m.total.unsafeFixableSites)
                          : std::string(),
-                     m.total.inheritedClasses, m.total.inheritedClasses == 1 ? "class" : "classes");
+                     m.total.inheritedClasses, m.total.inheritedClasses == 1 ? "class inherits" : "classes inherit");
   out += "| category | files | pooled | inherited | with direct sites | direct sites | fixable | pooled sites | "
          "coverage |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   auto row = [&](const std::string &name, const Counts &c) {

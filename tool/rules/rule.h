@@ -58,6 +58,7 @@ struct Example {
   std::string name;
   std::string before;
   std::string after; // equal to before when the code must stay
+  bool unsafeFixes = false; // run as `migrate --unsafe-fixes`
 };
 
 struct Rule {

@@ -406,8 +406,11 @@ public:
       } else if (k == "unchanged") {
         if (auto b = boolean(v, "unchanged"))
           unchanged = *b;
+      } else if (k == "unsafe_fixes") {
+        if (auto b = boolean(v, "unsafe_fixes"))
+          e.unsafeFixes = *b;
       } else {
-        error(kv.getKey(), fmt::format("unknown key '{}' in an example (expected name, before, after, unchanged)", k));
+        error(kv.getKey(), fmt::format("unknown key '{}' in an example (expected name, before, after, unchanged, unsafe_fixes)", k));
       }
     }
     if (unchanged)
