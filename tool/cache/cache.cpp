@@ -23,6 +23,8 @@ using model::SiteRecord;
 namespace {
 
 std::mutex putMutex;
+// The largest value of model::Outcome (an entry with a larger one is not read).
+constexpr int kLastOutcome = static_cast<int>(model::Outcome::Unsafe);
 
 // The cache's serialized form: numbers in decimal, each followed by a space; strings as their
 // length and the bytes; lists as their length and the elements. One function lists an outcome's
@@ -132,7 +134,7 @@ template <typename A> void factsFields(A &a, model::FileFacts &f) {
       a.choice(x.source, 2);
       a.io(x.rule);
       pairs(a, x.args);
-      a.choice(x.outcome, 3);
+      a.choice(x.outcome, kLastOutcome);
       a.io(x.siteOffset);
       a.io(x.start);
       a.io(x.end);
@@ -178,7 +180,7 @@ template <typename A> void fields(A &a, model::FileOutcome &o) {
     a.io(r.col);
     a.io(r.rule);
     a.io(r.callable);
-    a.choice(r.outcome, 3);
+    a.choice(r.outcome, kLastOutcome);
     a.io(r.reason);
     a.io(r.code);
     a.io(r.callee);
