@@ -44,8 +44,10 @@ class CacheTest(unittest.TestCase):
     # FAILS (poolify bug, left failing on purpose): 51 of 60 files are reused. A file with a site that is
     # an unsafe fix (outcome Unsafe) is never served from the cache: tool/cache/cache.cpp reads outcomes with
     # `a.choice(r.outcome, 3)` and `a.choice(x.outcome, 3)`, but Outcome::Unsafe is 4, so such an entry
-    # fails to read and the file is analyzed again (outputs stay right). test_a_file_with_an_unsafe_site_is_reused
-    # is the smallest input.
+    # fails to read and the file is analyzed again (outputs stay right). The 9 are the 7 files with an
+    # unsafe fix and the 2 whose bare override is decided Unsafe before it is removed as redundant
+    # (pitcher_game_summary_processor.py, upcoming_player_game_context_processor.py); with those 9 sites
+    # given a project, all 60 are reused. test_a_file_with_an_unsafe_site_is_reused is the smallest input.
     def test_warm_runs_give_the_same_bytes_and_reuse_every_file(self):
         cold = self.check()
         self.assertEqual(cold.code, 1, cold.stderr)
