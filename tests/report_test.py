@@ -284,8 +284,16 @@ class ReportTest(unittest.TestCase):
         self.assertTrue(kinds['f'], 'function names after def')
 
     def test_sites_left(self):
-        expected = sorted((f['path'], d['line'], d['column'], d['rule'], d['reason'])
+        # A site only --unsafe-fixes rewrites is left by the plain run the report shows, with why it is unsafe.
+        def reason(d):
+            if d['fix'] == 'rewrite with --unsafe-fixes':
+                return 'unsafe fix, applied with --unsafe-fixes: ' + d['reason']
+            return d['reason']
+        expected = sorted((f['path'], d['line'], d['column'], d['rule'], reason(d))
                           for f in self.before['files'] for d in f['direct_sites'] if not d['fixable'])
+        unsafe = [r for *_, r in expected if r.startswith('unsafe fix, applied with --unsafe-fixes: project_id=')]
+        self.assertEqual(len(unsafe), self.before['summary']['unsafe_fixable_sites'])
+        self.assertEqual(self.before['summary']['unsafe_fixable_sites'], 8)
         got = []
         for group in self.rendered().find_all('tbody', cls='left-file'):
             for tr in group.find_all('tr'):
@@ -309,6 +317,45 @@ class ReportTest(unittest.TestCase):
         self.assertGreater(len(png), 20000, 'a blank page?')
         if SCREENSHOT_OUT:
             shutil.copyfile(self.shot, SCREENSHOT_OUT)
+
+
+class UnsafeFixesReportTest(unittest.TestCase):
+    """`report --unsafe-fixes` shows the migration `migrate --unsafe-fixes` makes; a plain report the plain one.
+    Read from the file's markup (no browser needed): the headline numbers and the sites left."""
+
+    def report(self, tmp, *flags):
+        """(headline values by id, [(data-site, text) of each site left], changed files of the dry run,
+        manifest after applying) of the example tree with `flags`."""
+        root = os.path.join(tmp, 'report' + '-'.join(flags))
+        migrated = os.path.join(tmp, 'migrated' + '-'.join(flags))
+        shutil.copytree(PIPELINE, root)
+        shutil.copytree(PIPELINE, migrated)
+        poolify(root, 'report', *flags, '.', '-o', 'r.html')
+        with open(os.path.join(root, 'r.html'), encoding='utf-8') as f:
+            b = parse(f.read())
+        self.assertEqual(b.errors, [])
+        values = {n.attrs['id']: n.attrs.get('data-value') for n in b.root.iter() if 'id' in n.attrs}
+        left = [(tr.attrs['data-site'], tr.text()) for tr in b.root.find_all('tr') if 'data-site' in tr.attrs]
+        dry = diff_files(poolify(migrated, 'migrate', *flags, '.')[0])
+        poolify(migrated, 'migrate', *flags, '--apply', '.')
+        after = json.loads(poolify(migrated, 'manifest', '.', '--format', 'json')[0])
+        return values, left, dry, after
+
+    def test_with_and_without_the_flag(self):
+        with tempfile.TemporaryDirectory(prefix='poolify-report-unsafe-') as tmp:
+            for flags, changed, sites_left, unsafe_left, coverage in (
+                    ((), 26, 15, 8, '64.2'), (('--unsafe-fixes',), 28, 7, 0, '83.3')):
+                with self.subTest(flags=flags):
+                    values, left, dry, after = self.report(tmp, *flags)
+                    self.assertEqual(len(dry), changed)
+                    self.assertEqual(int(values['files-changed']), changed)
+                    self.assertEqual(int(values['sites-left']), sites_left)
+                    self.assertEqual(after['summary']['direct_sites'], sites_left)
+                    self.assertEqual(len(left), sites_left)
+                    self.assertEqual(sum('unsafe fix, applied with --unsafe-fixes: ' in t for _, t in left),
+                                     unsafe_left)
+                    self.assertEqual(values['coverage-after'], coverage)
+                    self.assertEqual(float(values['coverage-after']), after['summary']['coverage_percent'])
 
 
 class SmallProjectTest(unittest.TestCase):

@@ -29,8 +29,8 @@ import tempfile
 import time
 import unittest
 
-from testlib import (BQ_OUT, BQ_SRC, POOL_FILES, REQUESTS_OUT, REQUESTS_SRC, git_apply, poolify_env, read,
-                     run_poolify, split_poolify_argv, write_pools)
+from testlib import (BQ_INFERRED_SRC, BQ_OUT, BQ_SRC, POOL_FILES, REQUESTS_OUT, REQUESTS_SRC, git_apply, poolify_env,
+                     read, run_poolify, split_poolify_argv, write_pools)
 from testlib import write_file as write
 
 POOLIFY = None  # absolute path of the binary, set in main()
@@ -392,12 +392,12 @@ class ReadOnlyTest(SafetyCase):
 
 def big_module(megabytes, site_every=20000):
     """(source, expected output) of a valid module of about `megabytes` MB: many small functions and
-    one `bigquery.Client()` site every `site_every` functions."""
+    one `bigquery.Client(project=PROJECT_ID)` site every `site_every` functions."""
     parts, expected = [BQ_SRC.split('\n\n\n')[0] + '\n\n\n'], [BQ_OUT.split('\n\n\n')[0] + '\n\n\n']
     size, i, target = 0, 0, int(megabytes * 1024 * 1024)
     while size < target:
         if i % site_every == 0:
-            s = f'def site_{i}():\n    return bigquery.Client()\n\n\n'
+            s = f'def site_{i}():\n    return bigquery.Client(project=PROJECT_ID)\n\n\n'
             e = f'def site_{i}():\n    return get_bigquery_client(project_id=PROJECT_ID)\n\n\n'
         else:
             s = e = (f'def helper_{i}(rows, limit={i}):\n    """Sum the first rows of page {i}."""\n'
@@ -415,8 +415,8 @@ class HostileInputTest(SafetyCase):
         super().setUp()
         write(self.tmp, 'zz_good.py', BQ_SRC)
 
-    def run_apply(self, timeout=TIMEOUT):
-        r = self.poolify('migrate', '--apply', '.', timeout=timeout)
+    def run_apply(self, *extra, timeout=TIMEOUT):
+        r = self.poolify('migrate', '--apply', *extra, '.', timeout=timeout)
         self.assertNoCrash(r)
         self.assertOneLineMessages(r, self.tmp)
         self.assertEqual(read(self.tmp, 'zz_good.py'), BQ_OUT.encode(), f'the run did not carry on:\n{r!r}')
@@ -479,7 +479,8 @@ class HostileInputTest(SafetyCase):
         self.nested_site(10000, timeout=10)
 
     def nested_site(self, n, timeout):
-        src = BQ_SRC + '\n\ndef g(project_id):\n    return ' + 'f(' * n + 'bigquery.Client()' + ')' * n + '\n'
+        src = BQ_SRC + '\n\ndef g(project_id):\n    return ' + 'f(' * n + 'bigquery.Client(project=project_id)' + \
+            ')' * n + '\n'
         out = BQ_OUT + '\n\ndef g(project_id):\n    return ' + 'f(' * n + \
             'get_bigquery_client(project_id=project_id)' + ')' * n + '\n'
         write(self.tmp, 'inner.py', src)
@@ -501,11 +502,11 @@ class HostileInputTest(SafetyCase):
 
     def test_python2_code_is_not_corrupted(self):
         src = ('from google.cloud import bigquery\n\nPROJECT_ID = "demo"\n\n\n'
-               'def run():\n    print "starting"\n    try:\n        return bigquery.Client()\n'
+               'def run():\n    print "starting"\n    try:\n        return bigquery.Client(project=PROJECT_ID)\n'
                '    except ValueError, e:\n        print >>sys.stderr, "failed: %s" % e\n        raise\n')
         out = src.replace('from google.cloud import bigquery',
                           'from shared.clients.bigquery_pool import get_bigquery_client') \
-                 .replace('bigquery.Client()', 'get_bigquery_client(project_id=PROJECT_ID)')
+                 .replace('bigquery.Client(project=PROJECT_ID)', 'get_bigquery_client(project_id=PROJECT_ID)')
         write(self.tmp, 'legacy.py', src)
         r = self.run_apply()
         self.assertRewrittenOrReported(r, 'legacy.py', src.encode(), out.encode())
@@ -513,7 +514,8 @@ class HostileInputTest(SafetyCase):
     # -- line endings and whitespace
     def test_mixed_crlf_and_lf_kept_exactly(self):
         src = (b'from google.cloud import bigquery\r\n\nPROJECT_ID = "demo"\r\n\n\r\n'
-               b'def run():\n    x = 1\r\n    return bigquery.Client()\r\n\n\ndef other():\r\n    return 2\n')
+               b'def run():\n    x = 1\r\n    return bigquery.Client(project=PROJECT_ID)\r\n\n\ndef other():\r\n'
+               b'    return 2\n')
         rest = (b'\nPROJECT_ID = "demo"\r\n\n\r\ndef run():\n    x = 1\r\n'
                 b'    return get_bigquery_client(project_id=PROJECT_ID)\r\n\n\ndef other():\r\n    return 2\n')
         imp = b'from shared.clients.bigquery_pool import get_bigquery_client'
@@ -524,10 +526,10 @@ class HostileInputTest(SafetyCase):
 
     def test_form_feed_page_breaks_kept(self):
         src = ('\x0c\nfrom google.cloud import bigquery\n\nPROJECT_ID = "demo"\n\x0c\n\n'
-               'def run():\n    return bigquery.Client()\n\x0c\n\ndef other():\n    return 2\n')
+               'def run():\n    return bigquery.Client(project=PROJECT_ID)\n\x0c\n\ndef other():\n    return 2\n')
         out = src.replace('from google.cloud import bigquery',
                           'from shared.clients.bigquery_pool import get_bigquery_client') \
-                 .replace('bigquery.Client()', 'get_bigquery_client(project_id=PROJECT_ID)')
+                 .replace('bigquery.Client(project=PROJECT_ID)', 'get_bigquery_client(project_id=PROJECT_ID)')
         write(self.tmp, 'paged.py', src)
         r = self.run_apply()
         self.assertExit(r, 0)
@@ -562,7 +564,7 @@ class HostileInputTest(SafetyCase):
         head = '[' + ', '.join(str(i) for i in range(40000)) + ']'
         tail = '"' + 'b' * (800 * 1024) + '"'
         src = ('from google.cloud import bigquery\nPROJECT_ID = "demo"\n'
-               'def run(): return ' + head + ', bigquery.Client(), ' + tail + '\n')
+               'def run(): return ' + head + ', bigquery.Client(project=PROJECT_ID), ' + tail + '\n')
         self.assertGreater(len(src), 1 << 20)
         write(self.tmp, 'site_on_long_line.py', src)
         r = self.run_apply()
@@ -575,17 +577,19 @@ class HostileInputTest(SafetyCase):
     # -- names and links
     def test_file_name_with_spaces_and_unicode(self):
         rel = os.path.join('dir with space', 'bü q ü — 数据.py')
-        write(self.tmp, rel, BQ_SRC)
+        # The project is taken from scope, so --explain names the file (and --unsafe-fixes rewrites it).
+        write(self.tmp, rel, BQ_INFERRED_SRC)
         # The dry-run diff applies with git to a pristine copy and gives what --apply writes.
         copy = self.tmp + '-copy'
         shutil.copytree(self.tmp, copy)
         self.addCleanup(shutil.rmtree, copy, True)
-        dry = self.poolify('migrate', '--explain', '.')
+        dry = self.poolify('migrate', '--unsafe-fixes', '--explain', '.')
         self.assertExit(dry, 0)
         self.assertNames(dry, rel, 'project_id from PROJECT_ID')
+        self.assertNames(dry, rel, 'unsafe fix applied: ')
         p = git_apply(dry.out, copy, env=base_env(copy), timeout=TIMEOUT)
         self.assertEqual(p.code, 0, p.stderr.decode(errors='replace') + '\n' + repr(dry))
-        r = self.run_apply()
+        r = self.run_apply('--unsafe-fixes')
         self.assertExit(r, 0)
         self.assertEqual(read(self.tmp, rel), BQ_OUT.encode())
         self.assertEqual(read(copy, rel), BQ_OUT.encode())
@@ -630,7 +634,7 @@ class OutputCompilesTest(SafetyCase):
     # error it is not written". Parenthesised, it becomes `(bigquery, )`.
     def test_multi_name_import_losing_its_last_two_names(self):
         src = ('from google.cloud import bigquery, firestore, pubsub_v1\n\nPROJECT_ID = "p"\n\n\n'
-               'def f():\n    bigquery.Client(credentials=None)\n    firestore.Client()\n'
+               'def f():\n    bigquery.Client(credentials=None)\n    firestore.Client(project=PROJECT_ID)\n'
                '    pubsub_v1.PublisherClient()\n')
         write(self.tmp, 'm.py', src)
         r = self.poolify('migrate', '--apply', '.')

@@ -102,7 +102,19 @@ from shared.clients.http_pool import get
 def fetch(url):
     return get(url)
 '''
+# BQ_SRC passes its project, so its rewrite is a safe fix (a plain `migrate` applies it); BQ_INFERRED_SRC
+# does not, so the project is taken from scope: an unsafe fix, applied only with --unsafe-fixes. Both
+# become BQ_OUT. BQ_UNSAFE_REASON is why (--explain, check, manifest, batch and report say it).
 BQ_SRC = '''\
+from google.cloud import bigquery
+
+PROJECT_ID = "demo"
+
+
+def run():
+    return bigquery.Client(project=PROJECT_ID)
+'''
+BQ_INFERRED_SRC = '''\
 from google.cloud import bigquery
 
 PROJECT_ID = "demo"
@@ -111,6 +123,8 @@ PROJECT_ID = "demo"
 def run():
     return bigquery.Client()
 '''
+BQ_UNSAFE_REASON = ("project_id=PROJECT_ID is taken from scope, but bigquery.Client() without project= used the "
+                    "library's default, which may differ")
 BQ_OUT = '''\
 from shared.clients.bigquery_pool import get_bigquery_client
 
@@ -120,6 +134,13 @@ PROJECT_ID = "demo"
 def run():
     return get_bigquery_client(project_id=PROJECT_ID)
 '''
+
+
+def bq_inferred_explain(path, applied):
+    """The `--explain` lines of BQ_INFERRED_SRC written at `path`: its site is an unsafe fix, reported by a
+    plain run (applied=False) and rewritten with --unsafe-fixes (applied=True)."""
+    tier = 'unsafe fix applied' if applied else 'unsafe fix, applied with --unsafe-fixes'
+    return [f'{path}:7:12: bigquery: project_id from PROJECT_ID', f'{path}:7:12: bigquery: {tier}: {BQ_UNSAFE_REASON}']
 
 
 # Stand-ins for the pool modules the shipped rules import: poolify rewrites a site only when its
