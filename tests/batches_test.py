@@ -136,15 +136,15 @@ class BatchTest(unittest.TestCase):
                                "pristine"])
         body = git(["log", "-1", "--format=%b", "HEAD~2"], self.repo).stdout
         # The cloud functions' safe fixes (counted from the sources): daily_health_check bigquery :22 and
-        # firestore :33, grading_alert http :34, phase2_to_phase3 pubsub :53, phase3_to_phase4 firestore :42,
-        # stale_running_cleanup bigquery :19 and firestore :42, transition_monitor bigquery :32. Their 6
-        # bigquery.Client() calls without a project are unsafe fixes, left; pipeline_reconciliation has
-        # nothing else to rewrite, so it does not change.
-        self.assertIn("6 files changed: 8 sites rewritten (bigquery 3, firestore 3, http 1, pubsub 1), "
+        # firestore :33, phase2_to_phase3 pubsub :53, phase3_to_phase4 firestore :42, stale_running_cleanup
+        # bigquery :19 and firestore :42, transition_monitor bigquery :32. Their 6 bigquery.Client() calls
+        # without a project and grading_alert's POST (:34) are unsafe fixes, left; grading_alert and
+        # pipeline_reconciliation have nothing else to rewrite, so they do not change.
+        self.assertIn("5 files changed: 7 sites rewritten (bigquery 3, firestore 3, pubsub 1), "
                       "0 redundant overrides removed.", body)
         self.assertIn("- `orchestration/cloud_functions/daily_health_check/main.py:53:14` bigquery: unsafe fix, "
                       "applied with `--unsafe-fixes`: project_id=PROJECT_ID is taken from scope", body)
-        self.assertEqual(body.count("unsafe fix, applied with `--unsafe-fixes`: "), 6)
+        self.assertEqual(body.count("unsafe fix, applied with `--unsafe-fixes`: "), 7)
         self.assertNotIn("## Unsafe fixes applied", body)
         self.assertEqual(git(["status", "--porcelain"], self.repo).stdout, "")
         self.assertEqual(tree(self.repo), tree(self.full))
@@ -165,8 +165,8 @@ class BatchTest(unittest.TestCase):
         self.assertEqual(tree(self.repo), tree(full))
         self.assertNotEqual(tree(full), tree(self.full))
         summary = read(os.path.join(out, "01-cloud_functions.md"))
-        # The 8 safe fixes above plus the 6 unsafe ones (all bigquery), in one more file
-        # (pipeline_reconciliation).
+        # The 7 safe fixes above plus the 7 unsafe ones (6 bigquery, the POST), in two more files
+        # (grading_alert, pipeline_reconciliation).
         self.assertIn("7 files changed: 14 sites rewritten (bigquery 9, firestore 3, http 1, pubsub 1), "
                       "0 redundant overrides removed.", summary)
         applied = summary.split("## Unsafe fixes applied (review: the rewrite is right only if what each says holds)"
@@ -174,6 +174,7 @@ class BatchTest(unittest.TestCase):
         self.assertEqual([l.split("`")[1] for l in applied], [
             "orchestration/cloud_functions/daily_health_check/main.py:53:14",
             "orchestration/cloud_functions/grading_alert/main.py:19:17",
+            "orchestration/cloud_functions/grading_alert/main.py:34:20",
             "orchestration/cloud_functions/phase2_to_phase3/main.py:27:17",
             "orchestration/cloud_functions/phase3_to_phase4/main.py:26:14",
             "orchestration/cloud_functions/phase3_to_phase4/main.py:49:17",

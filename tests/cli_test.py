@@ -281,6 +281,7 @@ rewrites:
         missing_message: no acme project in scope
 examples:
   - name: module-level project
+    unsafe_fixes: true
     before: |
       from acme import sdk
 
@@ -389,12 +390,8 @@ class NewRuleFileTest(PoolifyTestCase):
         self.assertIn('acme', r.stdout)
         self.assertIn('acme.sdk.Client -> platform.pools.acme.get_acme_client', r.stdout)
 
-    # FAILS (suspected poolify bug, left failing on purpose): the rule's only example takes the project
-    # from scope, which is now an unsafe fix, and `poolify rules test` runs examples as a plain migrate:
-    # it has no --unsafe-fixes and an example has no way to say it shows an unsafe fix, so no example of
-    # inference can pass (`rules test` prints "acme: unsafe fix, applied with --unsafe-fixes: ..." and the
-    # unchanged source as the actual result). The shipped bigquery#1 and storage#1 examples fail the
-    # same way (test_shipped_rules_pass_their_examples, ctest rules.examples).
+    # The rule's example takes the project from scope, an unsafe fix: it says `unsafe_fixes: true`, so
+    # `rules test` runs it as `migrate --unsafe-fixes` would.
     def test_rules_test_passes(self):
         r = self.poolify('rules', 'test', '--rules', 'myrules')
         self.assertExit(r, 0)
@@ -847,12 +844,12 @@ class PipelineTest(PoolifyTestCase):
         # That is the run with --unsafe-fixes, which also rewrites the sites that take their project from
         # scope.
         self.assertIn('rewrote 32 sites, removed 7 overrides, left 7 sites\n', r.stderr)
-        # A plain run leaves those 8 (tests/manifest_check_test.py PIPELINE_UNSAFE lists them): 24 rewritten,
-        # 7 + 8 = 15 left.
+        # A plain run leaves those 11 (tests/manifest_check_test.py PIPELINE_UNSAFE lists them: 8 taking their
+        # project from scope, 3 POSTs): 21 rewritten, 7 + 11 = 18 left.
         r = self.poolify('migrate', '.', cwd=self.work)
         self.assertExit(r, 0)
         self.assertEqual(len(r.summary()), 1, repr(r))
-        self.assertIn('rewrote 24 sites, removed 7 overrides, left 15 sites (8 of them fixable with --unsafe-fixes)\n',
+        self.assertIn('rewrote 21 sites, removed 7 overrides, left 18 sites (11 of them fixable with --unsafe-fixes)\n',
                       r.stderr)
 
     def test_apply_compiles_and_is_idempotent(self):
