@@ -650,6 +650,38 @@ class OutputCompilesTest(SafetyCase):
 
 
 # --------------------------------------------------------------------------------------------
+# 5. the second hostile-user round: inputs tree-sitter or CPython cannot take
+
+class ParserLimitTest(SafetyCase):
+    # Was a bug (fixed): a trigger word and 65,534 consecutive comment lines aborted every command with
+    # `free(): invalid size` / `double free` (tree-sitter 0.20 keeps a node's child count in 16 bits:
+    # tree-sitter issue #2134). Such a file is now one error naming it; the other files are handled.
+    def test_65534_comment_lines_are_one_error_in_every_command(self):
+        src = 'from google.cloud import bigquery\nX = bigquery.Client\n' + '#\n' * 65534
+        write(self.tmp, 'z.py', src)
+        write(self.tmp, 'good.py', BQ_SRC)
+        for args in (['check', '--no-cache', '.'], ['manifest', '--no-cache', '.'], ['migrate', '.'],
+                     ['report', '-o', 'r.html', '.'], ['migrate', '--apply', '.']):
+            with self.subTest(args[0]):
+                r = self.poolify(*args)
+                self.assertIn(r.code, (1, 2), f'{args}: {r!r}')
+                self.assertNames(r, 'z.py', r'^z\.py:3:1: error: 65534 comment .*tree-sitter issue #2134.*file skipped')
+                self.assertOneLineMessages(r, self.tmp)
+        self.assertEqual(read(self.tmp, 'z.py'), src.encode())
+        self.assertEqual(read(self.tmp, 'good.py'), BQ_OUT.encode())
+
+    # A run of comment lines inside a block costs tree-sitter-python time quadratic in its length (70,000
+    # lines: minutes). Such a run is refused quickly instead.
+    def test_long_comment_run_in_a_block_is_refused_quickly(self):
+        src = BQ_SRC + '    x = 1\n' + '    #\n' * 30000 + '    y = 2\n'
+        write(self.tmp, 'slow.py', src)
+        r = self.poolify('migrate', '--apply', '.', timeout=30)
+        self.assertExit(r, 1)
+        self.assertNames(r, 'slow.py', 'quadratic')
+        self.assertEqual(read(self.tmp, 'slow.py'), src.encode())
+
+
+# --------------------------------------------------------------------------------------------
 
 def main():
     global POOLIFY

@@ -1,6 +1,7 @@
 #include "pipeline/process.h"
 
 #include "analysis/sites.h"
+#include "python/limits.h"
 #include "python/scopes.h"
 #include "rewrite/planner.h"
 #include "source/file_io.h"
@@ -310,6 +311,11 @@ FileOutcome processText(const source::SourceFile &file, std::string bytes, const
   // takes about 80 bytes per byte of source).
   constexpr size_t kKeepTreeBytes = 1 << 20;
   std::optional<py::Tree> analysisTree;
+  if (auto p = py::parserLimitProblem(body)) { // the runtime would crash or take minutes: never parsed
+    say(out, lines, base + p->offset, base, "error: " + p->message + "; file skipped");
+    out.failed = true;
+    return out;
+  }
   {
     py::Tree tree = py::Tree::parse(body);
     if (auto err = tree.firstError()) {
