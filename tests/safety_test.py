@@ -681,6 +681,34 @@ class ParserLimitTest(SafetyCase):
         self.assertEqual(read(self.tmp, 'slow.py'), src.encode())
 
 
+class CPythonRejectsTest(SafetyCase):
+    # Was a bug (fixed): files tree-sitter accepts but CPython rejects were rewritten (a BOM with a latin-1
+    # cookie, more than 200 nested parentheses, Python 2 print statements, a keyword as an attribute).
+    # They are now reported with CPython's reason and left alone.
+    def test_files_cpython_rejects_are_reported_and_not_rewritten(self):
+        cases = {
+            'bom_latin1.py': b'\xef\xbb\xbf# -*- coding: latin-1 -*-\n' + BQ_SRC.encode(),
+            'parens.py': (BQ_SRC + 'x = ' + '(' * 201 + '1' + ')' * 201 + '\n').encode(),
+            'print2.py': (BQ_SRC + '    print "done"\n').encode(),
+            'keyword.py': (BQ_SRC + 'y = bigquery.class\n').encode(),
+        }
+        reasons = {'bom_latin1.py': 'encoding problem: iso-8859-1 with BOM', 'parens.py': 'too many nested parentheses',
+                   'print2.py': "Missing parentheses in call to 'print'", 'keyword.py': "invalid syntax: 'class' is a keyword"}
+        for rel, data in cases.items():
+            write(self.tmp, rel, data)
+            with self.assertRaises(SyntaxError, msg=rel):
+                compile(data, rel, 'exec')
+        write(self.tmp, 'good.py', BQ_SRC)
+        r = self.poolify('migrate', '--apply', '.')
+        self.assertExit(r, 1)
+        self.assertOneLineMessages(r, self.tmp)
+        for rel, data in cases.items():
+            with self.subTest(rel):
+                self.assertNames(r, rel, 'error: CPython rejects this file: ' + re.escape(reasons[rel]))
+                self.assertEqual(read(self.tmp, rel), data)
+        self.assertEqual(read(self.tmp, 'good.py'), BQ_OUT.encode())
+
+
 # --------------------------------------------------------------------------------------------
 
 def main():

@@ -1,6 +1,7 @@
 #include "pipeline/process.h"
 
 #include "analysis/sites.h"
+#include "python/compile_check.h"
 #include "python/limits.h"
 #include "python/scopes.h"
 #include "rewrite/planner.h"
@@ -372,6 +373,16 @@ FileOutcome processText(const source::SourceFile &file, std::string bytes, const
   out.updated = std::string(all.substr(0, base)) + *edited;
   if (out.updated == out.original) {
     out.updated.clear();
+    return out;
+  }
+  if (auto p = py::cpythonRejects(out.updated)) { // the last-line guard: never write what CPython rejects
+    if (auto was = py::cpythonRejects(all))
+      say(out, lines, was->offset, base, "error: CPython rejects this file: " + was->message + "; file not rewritten");
+    else
+      say(out, LineIndex(out.updated), p->offset, base, "error: the rewrite would make CPython reject the file: " +
+                                                            p->message + "; file not rewritten (please report this)");
+    out.updated.clear();
+    out.failed = true;
     return out;
   }
   for (const auto &e : edits.edits()) {
