@@ -199,9 +199,10 @@ class BadRulesTest(PoolifyTestCase):
         r = self.poolify('migrate', '--rules', 'bad.yaml', 'src')
         self.assertExit(r, 2)
         self.assertEqual(r.stdout, '')
-        # rules validate reports the same position and fails.
+        # rules validate reports the same position and fails: a configuration error, exit 2 as the README says
+        # (was 1).
         v = self.poolify('rules', 'validate', '--rules', 'bad.yaml')
-        self.assertNotEqual(v.code, 0, repr(v))
+        self.assertExit(v, 2)
         self.assertRegex(v.stderr + v.stdout, rf'(?m)^bad\.yaml:{pos}: error: ')
         return r
 
@@ -252,6 +253,37 @@ class BadRulesTest(PoolifyTestCase):
         before = snapshot(self.src)
         r = self.poolify('migrate', '--apply', '--rules', 'no-such-folder', 'src')
         self.assertExit(r, 2)
+        self.assertUnchanged(before, self.src)
+
+    # Was a bug (fixed): names the rewrite prints that Python does not accept passed `rules validate`, and
+    # `migrate --apply` then wrote `from shared.pool import class`.
+    def test_names_python_rejects(self):
+        for old, new, col in (('function: get}', 'function: class}', 59),
+                              ('function: get}', 'function: None}', 59),
+                              ('module: shared.clients.http_pool', 'module: shared.import.x', 23),
+                              ('function: get}', 'function: get, attribute: nonlocal}', 75),
+                              ('function: get}', 'function: __debug__}', 59)):
+            with self.subTest(new):
+                self.check_rejected(VALID_RULE.replace(old, new), 6, col)
+
+    def test_keyword_argument_named_by_a_keyword(self):
+        text = VALID_RULE.replace('    arguments: pass', '    arguments:\n      - {from: timeout, to: lambda}')
+        self.check_rejected(text, 8, 29)
+
+    def test_empty_trigger_and_duplicate_key(self):
+        self.check_rejected(VALID_RULE.replace('triggers: [requests]', 'triggers: [""]'), 3, 12)
+        self.check_rejected(VALID_RULE.replace('description: demo rule', 'description: demo rule\nid: again'), 3, 1)
+
+    # Was a bug (fixed): a poolify.yaml naming /etc/shadow as a rule file had its first line echoed in the
+    # error ("unknown key 'root:$6$...'").
+    def test_a_file_that_is_not_a_rule_file_is_not_echoed(self):
+        write(self.tmp, 'secret', 'root:$6$notreallyahash:19000:0:99999:7:::\n')
+        write(self.src, 'poolify.yaml', 'rules: [../secret]\n')
+        before = snapshot(self.src)
+        r = self.poolify('check', 'src')
+        self.assertExit(r, 2)
+        self.assertIn('not a rule file', r.stderr)
+        self.assertNotIn('root:', r.stderr + r.stdout)
         self.assertUnchanged(before, self.src)
 
     def test_one_bad_file_in_a_rules_folder_rejects_the_run(self):

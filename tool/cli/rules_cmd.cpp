@@ -21,7 +21,7 @@ int runRules() {
   }
   auto rules = selectedRules();
   if (!rules)
-    return RulesAction == "validate" ? 1 : 2;
+    return 2; // bad rules are a configuration error (README: exit 2), for validate too
   if (RulesAction == "list") {
     for (const auto &r : *rules) {
       llvm::outs() << fmt::format("{}\t{}\t{}\n", r.id, r.file, r.description);

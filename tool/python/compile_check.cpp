@@ -1,6 +1,7 @@
 #include "python/compile_check.h"
 
 #include "python/limits.h"
+#include "python/names.h"
 #include "python/walk.h"
 
 #include <fmt/format.h>
@@ -123,17 +124,6 @@ std::optional<Problem> nestingProblem(std::string_view text, size_t from) {
     ++i;
   }
   return std::nullopt;
-}
-
-bool isKeyword(std::string_view s) {
-  static constexpr std::array<std::string_view, 35> keywords = {
-      "False", "None",   "True",    "and",      "as",     "assert", "async", "await", "break",
-      "class", "continue", "def",   "del",      "elif",   "else",   "except", "finally", "for",
-      "from",  "global", "if",      "import",   "in",     "is",     "lambda", "nonlocal", "not",
-      "or",    "pass",   "raise",   "return",   "try",    "while",  "with",  "yield"};
-  if (s.size() < 2 || s.size() > 8)
-    return false;
-  return std::find(keywords.begin(), keywords.end(), s) != keywords.end();
 }
 
 // True when an identifier (a child of `parent` in field `fieldName`) is bound there: where
