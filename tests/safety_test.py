@@ -709,6 +709,47 @@ class CPythonRejectsTest(SafetyCase):
         self.assertEqual(read(self.tmp, 'good.py'), BQ_OUT.encode())
 
 
+class FullOutputTest(SafetyCase):
+    # Was a bug (fixed): on a full disk `report -o`, `manifest -o` and `migrate --manifest` truncated the
+    # existing file, left a partial one, printed "wrote ..." and aborted (LLVM ERROR: IO failure on output
+    # stream, 134); `--write-baseline` reported success with a 0-byte file.
+    def test_outputs_on_a_full_disk_keep_the_old_file(self):
+        mnt = os.path.join(self.tmp, 'mnt')
+        if not try_mount_tmpfs(mnt, 'size=64k'):
+            self.skipTest('cannot mount a tmpfs (needs root)')
+        self.addCleanup(unmount, mnt)
+        tree = os.path.join(self.tmp, 'tree')
+        for k in range(40):
+            write(tree, f'pkg{k}/m.py', BQ_SRC)
+        outputs = {'r.html': ['report', '-o'], 'm.json': ['manifest', '--no-cache', '-o'],
+                   'm2.json': ['migrate', '--manifest'], 'b.json': ['check', '--no-cache', '--write-baseline']}
+        for name in outputs:
+            write(mnt, name, 'the old contents\n')
+        fill_disk(os.path.join(mnt, 'filler'))
+        for name, args in outputs.items():
+            with self.subTest(name):
+                r = self.poolify(*args, os.path.join(mnt, name), '.', cwd=tree)
+                self.assertExit(r, 2)
+                self.assertRegex(r.stderr, re.escape(os.path.join(mnt, name)) + ': error: .*No space left on device')
+                self.assertNotIn('wrote', r.stderr)
+                self.assertEqual(read(mnt, name), b'the old contents\n')
+                self.assertNoTempFiles(mnt)
+
+    # Was a bug (fixed): stdout on /dev/full aborted migrate, check and manifest (LLVM's abort, 134).
+    def test_stdout_on_a_full_device_is_an_error_not_an_abort(self):
+        if not os.path.exists('/dev/full'):
+            self.skipTest('no /dev/full')
+        write(self.tmp, 'a.py', BQ_SRC)
+        for args in (['migrate', '.'], ['check', '--no-cache', '.'], ['manifest', '--no-cache', '.'],
+                     ['rules', 'list']):
+            with self.subTest(args[0]), open('/dev/full', 'wb') as full:
+                p = subprocess.run([POOLIFY, *args], cwd=self.tmp, env=base_env(self.tmp), stdout=full,
+                                   stderr=subprocess.PIPE, timeout=TIMEOUT)
+                self.assertEqual(p.returncode, 2, p.stderr.decode(errors='replace'))
+                self.assertIn(b'poolify: error: cannot write to standard output: No space left on device', p.stderr)
+        self.assertEqual(read(self.tmp, 'a.py'), BQ_SRC.encode())
+
+
 # --------------------------------------------------------------------------------------------
 
 def main():

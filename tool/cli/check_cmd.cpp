@@ -5,6 +5,7 @@
 #include "cli/run.h"
 #include "output/findings.h"
 #include "output/manifest.h"
+#include "source/output_file.h"
 
 #include <llvm/Support/raw_ostream.h>
 
@@ -102,10 +103,8 @@ int runCheck() {
     }
   }
   if (!WriteBaseline.empty()) {
-    std::ofstream out(WriteBaseline, std::ios::binary);
-    out << output::renderBaseline(current);
-    if (!out) {
-      llvm::errs() << WriteBaseline << ": error: cannot write the baseline\n";
+    if (auto err = source::writeOutputFile(WriteBaseline, output::renderBaseline(current))) { // whole or not at all
+      llvm::errs() << WriteBaseline << ": error: cannot write the baseline: " << llvm::toString(std::move(err)) << "\n";
       return 2;
     }
     unsigned total = 0;

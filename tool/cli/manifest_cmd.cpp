@@ -4,6 +4,7 @@
 #include "cli/options.h"
 #include "cli/run.h"
 #include "output/manifest.h"
+#include "source/output_file.h"
 
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/raw_ostream.h>
@@ -22,13 +23,12 @@ int writeManifest(const std::string &format, const output::Manifest &m, const st
   if (file.empty()) {
     render(llvm::outs());
   } else {
-    std::error_code ec;
-    llvm::raw_fd_ostream os(file, ec);
-    if (ec) {
-      llvm::errs() << file << ": error: cannot write the manifest: " << ec.message() << "\n";
+    auto out = source::OutputFile::open(file); // whole or not at all
+    llvm::Error err = out ? (render((*out)->os()), (*out)->commit()) : out.takeError();
+    if (err) {
+      llvm::errs() << file << ": error: cannot write the manifest: " << llvm::toString(std::move(err)) << "\n";
       return 2;
     }
-    render(os);
   }
   llvm::errs() << fmt::format("poolify: {} files use clients: {} direct sites ({} fixable), {} pooled sites, "
                               "{} inherited; coverage {}%{}\n",

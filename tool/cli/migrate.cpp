@@ -8,6 +8,7 @@
 #include "output/manifest.h"
 #include "source/file_io.h"
 #include "source/git.h"
+#include "source/output_file.h"
 
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/Path.h>
@@ -23,9 +24,11 @@ namespace poolify::cli {
 namespace {
 
 bool writeText(const std::string &path, const std::string &text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  return static_cast<bool>(out);
+  if (auto err = source::writeOutputFile(path, text)) { // whole or not at all
+    llvm::errs() << path << ": error: " << llvm::toString(std::move(err)) << "\n";
+    return false;
+  }
+  return true;
 }
 
 std::string batchManifest(const Run &run, const BatchPlan &b) {

@@ -4,6 +4,7 @@
 #include "cli/run.h"
 #include "output/diff.h"
 #include "output/report.h"
+#include "source/output_file.h"
 
 #include <llvm/Support/raw_ostream.h>
 
@@ -60,13 +61,10 @@ int runReport() {
   data.before = output::buildManifest(run.outcomes, categories, run.inherited);
   data.after = output::buildManifest(after, categories, run.inherited);
 
-  std::error_code ec;
-  llvm::raw_fd_ostream os(OutputFile, ec);
-  if (ec) {
-    llvm::errs() << OutputFile << ": error: cannot write the report: " << ec.message() << "\n";
+  if (auto err = source::writeOutputFile(OutputFile, output::renderReport(data))) { // whole or not at all
+    llvm::errs() << OutputFile << ": error: cannot write the report: " << llvm::toString(std::move(err)) << "\n";
     return 2;
   }
-  os << output::renderReport(data);
   llvm::errs() << fmt::format("poolify: wrote {} ({} files would change, {} sites left; coverage {}% now, {}% after "
                               "migrate)\n",
                               std::string(OutputFile), data.diffs.size(), data.left.size(),
