@@ -709,6 +709,33 @@ class CPythonRejectsTest(SafetyCase):
         self.assertEqual(read(self.tmp, 'good.py'), BQ_OUT.encode())
 
 
+class OutsideTheTreeTest(SafetyCase):
+    def outside(self):
+        d = tempfile.mkdtemp(prefix='poolify-safety-outside-')
+        self.addCleanup(shutil.rmtree, d, True)
+        return d
+
+    # Was a bug (fixed): a committed `.poolify-cache` symbolic link (or a `.git/poolify-cache` one) made the
+    # read-only `check` write its cache wherever the link pointed.
+    def test_a_cache_folder_that_is_a_link_is_not_written_through(self):
+        out = self.outside()
+        tree = os.path.join(self.tmp, 'tree')
+        write(tree, 'a.py', BQ_SRC)
+        os.symlink(out, os.path.join(tree, '.poolify-cache'))
+        r = self.poolify('check', '.', cwd=tree)
+        self.assertExit(r, 1)
+        self.assertIn('is a symbolic link', r.stderr)
+        self.assertEqual(os.listdir(out), [])
+        # Inside a git work tree: .git/poolify-cache as a link.
+        subprocess.run(['git', 'init', '-q', tree], env=base_env(tree), check=True)
+        os.unlink(os.path.join(tree, '.poolify-cache'))
+        os.symlink(out, os.path.join(tree, '.git', 'poolify-cache'))
+        r = self.poolify('check', '.', cwd=tree)
+        self.assertExit(r, 1)
+        self.assertIn('is a symbolic link', r.stderr)
+        self.assertEqual(os.listdir(out), [])
+
+
 class FullOutputTest(SafetyCase):
     # Was a bug (fixed): on a full disk `report -o`, `manifest -o` and `migrate --manifest` truncated the
     # existing file, left a partial one, printed "wrote ..." and aborted (LLVM ERROR: IO failure on output
