@@ -735,6 +735,137 @@ class OutsideTheTreeTest(SafetyCase):
         self.assertIn('is a symbolic link', r.stderr)
         self.assertEqual(os.listdir(out), [])
 
+    # Was a bug (fixed): a symbolic link given as an argument was followed out of the tree (and its target
+    # rewritten), while the same link found by walking was refused.
+    def test_an_argument_linking_out_of_its_folder_is_refused_unless_asked(self):
+        out = self.outside()
+        ext = write(out, 'ext.py', REQUESTS_SRC)
+        write(out, 'pkg/mod.py', REQUESTS_SRC)
+        tree = os.path.join(self.tmp, 'tree')
+        write(tree, 'good.py', REQUESTS_SRC)
+        os.symlink(ext, os.path.join(tree, 'link.py'))
+        os.symlink(os.path.join(out, 'pkg'), os.path.join(tree, 'vendored'))
+        for arg in ('link.py', 'vendored', 'vendored/mod.py'):
+            with self.subTest(arg):
+                r = self.poolify('migrate', '--apply', arg, cwd=tree)
+                self.assertExit(r, 1)
+                self.assertNames(r, arg.split('/')[0], 'outside the folder that holds it; not followed')
+        self.assertEqual(read(out, 'ext.py'), REQUESTS_SRC.encode())
+        self.assertEqual(read(out, 'pkg/mod.py'), REQUESTS_SRC.encode())
+        # Walking the tree says so for both links, and migrates the rest.
+        r = self.poolify('migrate', '--apply', '.', cwd=tree)
+        self.assertExit(r, 0)
+        self.assertNames(r, 'link.py', 'outside the tree; skipped')
+        self.assertNames(r, 'vendored', 'a symbolic link to the folder .*outside the tree; not followed')
+        self.assertEqual(read(tree, 'good.py'), REQUESTS_OUT.encode())
+        # --follow-outside: the user asks for it.
+        r = self.poolify('migrate', '--apply', '--follow-outside', 'link.py', cwd=tree)
+        self.assertExit(r, 0)
+        self.assertEqual(read(out, 'ext.py'), REQUESTS_OUT.encode())
+
+
+class SkippedEntriesTest(SafetyCase):
+    # Was a bug (fixed): a file whose path is longer than PATH_MAX was skipped without a word, and `check`
+    # passed.
+    def test_a_path_longer_than_path_max_is_named_and_fails_the_check(self):
+        write(self.tmp, 'good.py', BQ_SRC)
+        fd = os.open(self.tmp, os.O_RDONLY)
+        length = len(self.tmp)
+        try:
+            while length < 4200:
+                os.mkdir('d' * 200, dir_fd=fd)
+                nxt = os.open('d' * 200, os.O_RDONLY, dir_fd=fd)
+                os.close(fd)
+                fd, length = nxt, length + 201
+            with open(os.open('deep.py', os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd), 'w') as f:
+                f.write(BQ_SRC)
+        finally:
+            os.close(fd)
+        self.addCleanup(subprocess.run, ['rm', '-rf', self.tmp])  # shutil.rmtree cannot go that deep
+        r = self.poolify('check', '--no-cache', '.')
+        self.assertExit(r, 2)
+        self.assertRegex(r.stderr, r'(?m)^d{200}/.*: the path is \d+ bytes, longer than the system allows')
+
+    # Was a bug (fixed): special files and links to folders outside the tree were skipped without a message.
+    def test_special_files_and_outside_folder_links_are_named(self):
+        write(self.tmp, 'good.py', BQ_SRC)
+        os.mkfifo(os.path.join(self.tmp, 'pipe.py'))
+        out = tempfile.mkdtemp(prefix='poolify-safety-outside-')
+        self.addCleanup(shutil.rmtree, out, True)
+        write(out, 'lib.py', BQ_SRC)
+        os.symlink(out, os.path.join(self.tmp, 'shared_lib'))
+        r = self.poolify('migrate', '--apply', '.', timeout=30)
+        self.assertExit(r, 0)
+        self.assertNames(r, 'pipe.py', r'a FIFO \(named pipe\), not a regular file; skipped')
+        self.assertNames(r, 'shared_lib', 'outside the tree; not followed')
+        self.assertEqual(read(self.tmp, 'good.py'), BQ_OUT.encode())
+        self.assertEqual(read(out, 'lib.py'), BQ_SRC.encode())
+
+    # Was a bug (fixed): hard-linked files were counted once, and --apply broke the link and left the other
+    # name unmigrated.
+    def test_hard_links_are_each_counted_and_left_unless_asked(self):
+        a = write(self.tmp, 'a.py', BQ_SRC)
+        os.link(a, os.path.join(self.tmp, 'b.py'))
+        r = self.poolify('check', '--no-cache', '.')
+        self.assertExit(r, 1)
+        self.assertIn('2 direct sites fail the check', r.stderr)
+        r = self.poolify('migrate', '--apply', '.')
+        self.assertExit(r, 1)
+        self.assertNames(r, 'a.py', r'2 names \(hard links\); not written')
+        self.assertEqual(read(self.tmp, 'b.py'), BQ_SRC.encode())
+        self.assertEqual(os.stat(a).st_nlink, 2)
+        r = self.poolify('migrate', '--apply', '--break-hardlinks', '.')
+        self.assertExit(r, 0)
+        self.assertEqual(read(self.tmp, 'a.py'), BQ_OUT.encode())
+        self.assertEqual(read(self.tmp, 'b.py'), BQ_OUT.encode())
+
+    # Was a bug (fixed): a `.X.py.poolify-XXXXXX` temp file left by a SIGKILL was never cleaned.
+    def test_stale_temp_files_are_named_and_removed_by_apply(self):
+        write(self.tmp, 'a.py', BQ_SRC)
+        stale = write(self.tmp, 'pkg/.m.py.poolify-AbC123', 'half a file')
+        fresh = write(self.tmp, 'pkg/.n.py.poolify-XyZ789', 'a concurrent run')
+        other = write(self.tmp, 'pkg/.m.py.poolify-notours', 'not our pattern')
+        old = time.time() - 3600
+        for p in (stale, other):
+            os.utime(p, (old, old))
+        os.utime(fresh, (time.time() + 3600,) * 2)  # newer than the run
+        r = self.poolify('migrate', '.')
+        self.assertNames(r, 'pkg/.m.py.poolify-AbC123', 'left by an interrupted poolify run')
+        self.assertTrue(os.path.exists(stale), 'a dry run removed a file')
+        r = self.poolify('migrate', '--apply', '.')
+        self.assertExit(r, 0)
+        self.assertNames(r, 'pkg/.m.py.poolify-AbC123', 'removed')
+        self.assertFalse(os.path.exists(stale))
+        self.assertTrue(os.path.exists(fresh))
+        self.assertTrue(os.path.exists(other))
+
+
+class MetadataTest(SafetyCase):
+    # Was a bug (fixed): run as root, files owned by another user became root:root, user.* extended attributes
+    # were dropped, and a user-owned mode-4755 file became a setuid-root file.
+    def test_owner_group_mode_and_xattrs_are_kept(self):
+        if os.geteuid() != 0:
+            self.skipTest('needs root (files owned by another user)')
+        a = write(self.tmp, 'a.py', BQ_SRC)
+        s = write(self.tmp, 'tool.py', BQ_SRC)
+        os.chown(a, 4321, 4322)
+        os.chown(s, 4321, 4322)
+        os.chmod(s, 0o4755)
+        try:
+            os.setxattr(a, 'user.origin', b'kept')
+            xattrs = True
+        except OSError:
+            xattrs = False
+        r = self.poolify('migrate', '--apply', '.')
+        self.assertExit(r, 0)
+        for p, mode in ((a, 0o644), (s, 0o4755)):
+            st = os.stat(p)
+            self.assertEqual((st.st_uid, st.st_gid), (4321, 4322), p)
+            self.assertEqual(stat.S_IMODE(st.st_mode), mode, p)
+        self.assertEqual(read(self.tmp, 'a.py'), BQ_OUT.encode())
+        if xattrs:
+            self.assertEqual(os.getxattr(a, 'user.origin'), b'kept')
+
 
 class FullOutputTest(SafetyCase):
     # Was a bug (fixed): on a full disk `report -o`, `manifest -o` and `migrate --manifest` truncated the

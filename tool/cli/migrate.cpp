@@ -79,6 +79,9 @@ int runMigrate() {
       return 2;
     }
   }
+  if (Apply || Commit) // poolify's own temp files left by an interrupted run, older than this one
+    for (const auto &line : source::removeStaleTemps(run.found))
+      llvm::errs() << line << "\n";
   bool failed = false;
   for (const auto &p : run.found.problems) {
     llvm::errs() << p << "\n";
