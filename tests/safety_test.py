@@ -867,6 +867,38 @@ class MetadataTest(SafetyCase):
             self.assertEqual(os.getxattr(a, 'user.origin'), b'kept')
 
 
+class DiffHeaderTest(SafetyCase):
+    # Was a bug (fixed): names with a newline or a tab were not quoted as git quotes them, so `git apply`
+    # failed; `../x` arguments gave `a//tmp/...` headers.
+    def test_odd_names_apply_with_git(self):
+        names = ['na\tme.py', 'new\nline.py', 'q"uote.py', 'caf\u00e9 sp.py']
+        for n in names:
+            write(self.tmp, os.path.join('t', n), BQ_SRC)
+        tree = os.path.join(self.tmp, 't')
+        copy = os.path.join(self.tmp, 'copy')
+        shutil.copytree(tree, copy)
+        r = self.poolify('migrate', '.', cwd=tree)
+        self.assertExit(r, 0)
+        self.assertIn(b'diff --git "a/na\\tme.py" "b/na\\tme.py"\n', r.out)
+        p = subprocess.run(['git', 'apply', '-'], cwd=copy, input=r.out, env=base_env(copy),
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT)
+        self.assertEqual(p.returncode, 0, p.stderr.decode(errors='replace') + repr(r))
+        for n in names:
+            self.assertEqual(read(copy, n), BQ_OUT.encode(), n)
+
+    def test_paths_outside_the_current_folder_are_relative(self):
+        write(self.tmp, 'other/x.py', BQ_SRC)
+        os.makedirs(os.path.join(self.tmp, 'here'))
+        r = self.poolify('migrate', '../other/x.py', cwd=os.path.join(self.tmp, 'here'))
+        self.assertExit(r, 0)
+        self.assertTrue(r.out.startswith(b'diff --git a/../other/x.py b/../other/x.py\n--- a/../other/x.py\n'),
+                        repr(r))
+        p = subprocess.run(['git', 'apply', '--unsafe-paths', '-'], cwd=os.path.join(self.tmp, 'here'), input=r.out,
+                           env=base_env(self.tmp), stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT)
+        self.assertEqual(p.returncode, 0, p.stderr.decode(errors='replace'))
+        self.assertEqual(read(self.tmp, 'other/x.py'), BQ_OUT.encode())
+
+
 class FullOutputTest(SafetyCase):
     # Was a bug (fixed): on a full disk `report -o`, `manifest -o` and `migrate --manifest` truncated the
     # existing file, left a partial one, printed "wrote ..." and aborted (LLVM ERROR: IO failure on output

@@ -3,6 +3,10 @@
 
 #include <doctest/doctest.h>
 
+#include <llvm/ADT/SmallString.h>
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/Path.h>
+
 using poolify::output::unifiedDiff;
 
 TEST_CASE("equal texts give no diff") { CHECK(unifiedDiff("a\nb\n", "a\nb\n", "x.py").empty()); }
@@ -27,4 +31,40 @@ TEST_CASE("distant changes make separate hunks") {
   auto d = unifiedDiff(before, after, "x.py");
   CHECK(d.find("@@ -1,6 +1,6 @@") != std::string::npos);
   CHECK(d.find("@@ -23,7 +23,7 @@") != std::string::npos);
+}
+
+// Was a bug (fixed): names with a tab or a newline were not quoted, so `git apply` failed on the
+// diff. Every expected string below is what `git diff` (core.quotePath on, its default) printed
+// for a file of that name.
+TEST_CASE("diff headers quote names exactly as git does") {
+  using poolify::output::gitQuoted;
+  CHECK(gitQuoted("a/", "plain/name.py") == "a/plain/name.py");
+  CHECK(gitQuoted("a/", "sp ace.py") == "a/sp ace.py");
+  CHECK(gitQuoted("a/", "na\tme.py") == "\"a/na\\tme.py\"");
+  CHECK(gitQuoted("b/", "new\nline.py") == "\"b/new\\nline.py\"");
+  CHECK(gitQuoted("a/", "caf\xc3\xa9.py") == "\"a/caf\\303\\251.py\"");
+  CHECK(gitQuoted("a/", "q\"uote.py") == "\"a/q\\\"uote.py\"");
+  CHECK(gitQuoted("a/", "back\\slash.py") == "\"a/back\\\\slash.py\"");
+  CHECK(gitQuoted("a/", "bell\a.py") == "\"a/bell\\a.py\"");
+  CHECK(gitQuoted("a/", "del\x7f.py") == "\"a/del\\177.py\"");
+  CHECK(gitQuoted("a/", "esc\x1b.py") == "\"a/esc\\033.py\"");
+}
+
+TEST_CASE("a name with a space gets a tab after it on the --- and +++ lines, as git writes it") {
+  CHECK(unifiedDiff("a\n", "b\n", "sp ace.py").rfind("diff --git a/sp ace.py b/sp ace.py\n--- a/sp ace.py\t\n"
+                                                     "+++ b/sp ace.py\t\n@@ -1 +1 @@\n",
+                                                     0) == 0);
+  CHECK(unifiedDiff("a\n", "b\n", "sp ace\ttab.py")
+            .rfind("diff --git \"a/sp ace\\ttab.py\" \"b/sp ace\\ttab.py\"\n--- \"a/sp ace\\ttab.py\"\t\n", 0) == 0);
+}
+
+TEST_CASE("an absolute path is made relative to the current folder") {
+  // Was a bug (fixed): `poolify migrate ../x.py` printed `a//tmp/.../x.py`.
+  llvm::SmallString<256> cwd;
+  REQUIRE_FALSE(static_cast<bool>(llvm::sys::fs::current_path(cwd)));
+  std::string parent = llvm::sys::path::parent_path(cwd).str();
+  CHECK(poolify::output::relativeToCurrentDir(parent + "/other/x.py") == "../other/x.py");
+  CHECK(poolify::output::relativeToCurrentDir(std::string(cwd) + "/sub/x.py") == "sub/x.py");
+  CHECK(poolify::output::relativeToCurrentDir("rel/x.py") == "rel/x.py");
+  CHECK(unifiedDiff("a\n", "b\n", parent + "/other/x.py").rfind("diff --git a/../other/x.py b/../other/x.py\n", 0) == 0);
 }

@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <llvm/ADT/SmallString.h>
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/Path.h>
+
 #include <algorithm>
 #include <vector>
 
@@ -85,6 +89,59 @@ void emitLine(std::string &out, char sign, std::string_view line) {
 
 } // namespace
 
+std::string gitQuoted(std::string_view prefix, std::string_view path) {
+  // git's sq_lookup: the C escapes it has letters for; 1: octal; 0x80 and up octal (quotePath).
+  auto escape = [](unsigned char c) -> int {
+    switch (c) {
+    case '\a': return 'a';
+    case '\b': return 'b';
+    case '\t': return 't';
+    case '\n': return 'n';
+    case '\v': return 'v';
+    case '\f': return 'f';
+    case '\r': return 'r';
+    case '"': return '"';
+    case '\\': return '\\';
+    default: return c < 0x20 || c >= 0x7f ? 1 : 0;
+    }
+  };
+  std::string whole = std::string(prefix) + std::string(path);
+  if (std::none_of(whole.begin(), whole.end(), [&](char c) { return escape(static_cast<unsigned char>(c)) != 0; }))
+    return whole;
+  std::string out = "\"";
+  for (char ch : whole) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    int e = escape(c);
+    if (e == 0)
+      out += ch;
+    else if (e == 1)
+      out += fmt::format("\\{:03o}", c);
+    else
+      out += {'\\', static_cast<char>(e)};
+  }
+  return out + "\"";
+}
+
+std::string relativeToCurrentDir(const std::string &path) {
+  if (!llvm::sys::path::is_absolute(path))
+    return path;
+  llvm::SmallString<256> cwd;
+  if (llvm::sys::fs::current_path(cwd))
+    return path;
+  llvm::SmallVector<llvm::StringRef, 16> from, to;
+  llvm::StringRef(cwd).split(from, '/', -1, false);
+  llvm::StringRef(path).split(to, '/', -1, false);
+  size_t common = 0;
+  while (common < from.size() && common < to.size() && from[common] == to[common])
+    ++common;
+  std::string out;
+  for (size_t i = common; i < from.size(); ++i)
+    out += "../";
+  for (size_t i = common; i < to.size(); ++i)
+    out += to[i].str() + (i + 1 < to.size() ? "/" : "");
+  return out;
+}
+
 std::string unifiedDiff(std::string_view before, std::string_view after, const std::string &path) {
   if (before == after)
     return {};
@@ -102,7 +159,12 @@ std::string unifiedDiff(std::string_view before, std::string_view after, const s
   ops.insert(ops.end(), middle.begin(), middle.end());
   ops.insert(ops.end(), tail, Op::Keep);
   constexpr int context = 3;
-  std::string out = fmt::format("diff --git a/{0} b/{0}\n--- a/{0}\n+++ b/{0}\n", path);
+  // As git writes them: both names quoted when needed, and a tab after the ---/+++ names that hold
+  // a space (so GNU patch and git apply find where the name ends).
+  std::string rel = relativeToCurrentDir(path);
+  const char *tab = rel.find(' ') != std::string::npos ? "\t" : "";
+  std::string out =
+      fmt::format("diff --git {0} {1}\n--- {0}{2}\n+++ {1}{2}\n", gitQuoted("a/", rel), gitQuoted("b/", rel), tab);
   // Positions of each op in a and b.
   struct Step {
     Op op;
