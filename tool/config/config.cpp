@@ -1,5 +1,6 @@
 #include "config/config.h"
 
+#include "config/yaml_keys.h"
 #include "source/file_io.h"
 #include "support/text.h"
 
@@ -232,12 +233,12 @@ public:
 
   // Every key of a mapping once: YAML readers disagree on which of two equal keys wins.
   bool firstTime(std::map<std::string, Node *> &seen, const std::string &k, llvm::yaml::KeyValueNode &kv) {
-    auto [it, fresh] = seen.emplace(k, kv.getKey());
-    if (!fresh)
-      fail(kv.getKey(), fmt::format("duplicate key '{}' (first at line {})", k,
-                                    sm_.getLineAndColumn(it->second->getSourceRange().Start).first));
-    return fresh;
+    unsigned first = config::repeatedKeyLine(seen, k, kv, sm_);
+    if (first)
+      fail(kv.getKey(), fmt::format("duplicate key '{}' (first at line {})", k, first));
+    return first == 0;
   }
+
 
   void read(Node *root, Config &c) {
     if (llvm::isa_and_nonnull<llvm::yaml::NullNode>(root))

@@ -2,6 +2,7 @@
 #include "rules/rule.h"
 
 #include "python/names.h"
+#include "config/yaml_keys.h"
 #include "source/file_io.h"
 #include "support/text.h"
 
@@ -103,12 +104,12 @@ public:
   // Every key of a mapping once: YAML readers disagree on which of two equal keys wins, so a
   // second one is an error (at the second, naming the line of the first).
   bool firstTime(std::map<std::string, Node *> &seen, const std::string &k, llvm::yaml::KeyValueNode &kv) {
-    auto [it, fresh] = seen.emplace(k, kv.getKey());
-    if (!fresh)
-      error(kv.getKey(), fmt::format("duplicate key '{}' (first at line {})", k,
-                                     sm_.getLineAndColumn(it->second->getSourceRange().Start).first));
-    return fresh;
+    unsigned first = config::repeatedKeyLine(seen, k, kv, sm_);
+    if (first)
+      error(kv.getKey(), fmt::format("duplicate key '{}' (first at line {})", k, first));
+    return first == 0;
   }
+
 
   // Names the rewrite prints (or the call must spell) must be names Python accepts.
   static std::optional<std::string> dottedName(const std::string &s) {
