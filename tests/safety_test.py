@@ -691,12 +691,15 @@ class CPythonRejectsTest(SafetyCase):
             'parens.py': (BQ_SRC + 'x = ' + '(' * 201 + '1' + ')' * 201 + '\n').encode(),
             'print2.py': (BQ_SRC + '    print "done"\n').encode(),
             'keyword.py': (BQ_SRC + 'y = bigquery.class\n').encode(),
+            'attrs.py': (BQ_SRC + 'y = bigquery' + '.c' * 3000 + '\n').encode(),
+            'indent.py': (BQ_SRC + ''.join(' ' * i + 'if x:\n' for i in range(100)) + ' ' * 100 + 'pass\n').encode(),
         }
         reasons = {'bom_latin1.py': 'encoding problem: iso-8859-1 with BOM', 'parens.py': 'too many nested parentheses',
-                   'print2.py': "Missing parentheses in call to 'print'", 'keyword.py': "invalid syntax: 'class' is a keyword"}
+                   'print2.py': "Missing parentheses in call to 'print'", 'keyword.py': "invalid syntax: 'class' is a keyword",
+                   'attrs.py': 'expressions nested more than 2900 deep', 'indent.py': 'too many levels of indentation'}
         for rel, data in cases.items():
             write(self.tmp, rel, data)
-            with self.assertRaises(SyntaxError, msg=rel):
+            with self.assertRaises((SyntaxError, RecursionError), msg=rel):
                 compile(data, rel, 'exec')
         write(self.tmp, 'good.py', BQ_SRC)
         r = self.poolify('migrate', '--apply', '.')

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <sys/wait.h>
 #include <unistd.h>
 
 using poolify::py::cpythonRejects;
@@ -107,6 +108,42 @@ TEST_CASE("more than 200 nested parentheses, brackets or braces") {
   std::string f = "x = " + std::string(150, '(') + "f\"{" + std::string(150, '(') + "1" + std::string(150, ')') +
                   "}\"" + std::string(150, ')') + "\n";
   accepted(f);
+}
+
+namespace {
+std::string repeat(const std::string &s, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i)
+    out += s;
+  return out;
+}
+std::string ifs(int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i)
+    out += std::string(i, ' ') + "if x:\n";
+  return out + std::string(n, ' ') + "pass\n";
+}
+} // namespace
+
+TEST_CASE("a 100th level of indentation") {
+  accepted(ifs(99));
+  rejected(ifs(100), "too many levels of indentation");
+  // Continuation lines, bracketed lines and strings do not indent.
+  accepted("x = (1,\n" + repeat("        2,\n", 3) + ")\ny = 1 + \\\n        2\ns = '''\n" +
+           repeat("    indented text\n", 3) + "'''\n");
+}
+
+TEST_CASE("expressions nested deeper than CPython's compiler goes") {
+  // python3.11's compile() fails from about 2,995 nested attributes (an import from about 2,970):
+  // refused from 2,901.
+  accepted("a = b" + repeat(".c", 2900) + "\n");
+  rejected("a = b" + repeat(".c", 3000) + "\n", "expressions nested more than 2900 deep");
+  rejected("u = " + repeat("not ", 3000) + "1\n", "nested more than");
+  rejected("s = 1" + repeat(" + 1", 3000) + "\n", "nested more than");
+  rejected("g = " + repeat("lambda: ", 3000) + "1\n", "nested more than");
+  accepted("s = 1" + repeat(" + 1", 2900) + "\n");
+  // Flat in CPython's AST, nested in tree-sitter's: never refused.
+  accepted("x = a" + repeat(" and a", 20000) + "\ny = a" + repeat(" < a", 20000) + "\n");
 }
 
 TEST_CASE("a UTF-8 BOM with a coding cookie other than utf-8") {

@@ -10,6 +10,7 @@
 #include <array>
 #include <cctype>
 #include <cstring>
+#include <vector>
 
 namespace poolify::py {
 
@@ -85,17 +86,46 @@ std::optional<Problem> bomCookieProblem(std::string_view text) {
                                                  name)};
 }
 
-// The tokenizer's bracket level, outside strings and comments: more than 200 open at once is
-// "too many nested parentheses" (MAXLEVEL). Strings are skipped whole, f-strings too (CPython
-// 3.11 parses their expressions separately).
-std::optional<Problem> nestingProblem(std::string_view text, size_t from) {
+// CPython's tokenizer limits, outside strings and comments: more than 200 brackets open at once
+// is "too many nested parentheses" (MAXLEVEL), a 100th level of indentation "too many levels of
+// indentation" (MAXINDENT). Strings are skipped whole, f-strings too (CPython 3.11 parses their
+// expressions separately).
+std::optional<Problem> tokenizerProblem(std::string_view text, size_t from) {
   constexpr int kMaxLevel = 200;
+  constexpr size_t kMaxIndents = 99; // indentation levels above the first column
   int level = 0;
+  std::vector<int> indents{0};
+  bool lineStart = true, continued = false;
   size_t i = from, n = text.size();
   while (i < n) {
+    if (lineStart) {
+      lineStart = false;
+      int col = 0;
+      size_t k = i;
+      for (; k < n && (text[k] == ' ' || text[k] == '\t' || text[k] == '\f'); ++k)
+        col = text[k] == ' ' ? col + 1 : text[k] == '\t' ? (col / 8 + 1) * 8 : 0;
+      bool blank = k >= n || text[k] == '\n' || text[k] == '\r' || text[k] == '#';
+      if (!blank && level == 0 && !continued) {
+        if (col > indents.back()) {
+          if (indents.size() > kMaxIndents)
+            return Problem{k, fmt::format("too many levels of indentation (CPython allows {} nested blocks)",
+                                          kMaxIndents)};
+          indents.push_back(col);
+        }
+        while (indents.size() > 1 && col < indents.back())
+          indents.pop_back();
+      }
+      continued = false;
+      i = k;
+      continue;
+    }
     char c = text[i];
-    if (c == '#') {
-      while (i < n && text[i] != '\n')
+    if (c == '\n') {
+      lineStart = true;
+    } else if (c == '\\' && i + 1 < n && (text[i + 1] == '\n' || text[i + 1] == '\r')) {
+      continued = true; // a line continuation: the next line is not a new logical line
+    } else if (c == '#') {
+      while (i + 1 < n && text[i + 1] != '\n')
         ++i;
     } else if (c == '\'' || c == '"') {
       bool triple = i + 2 < n && text[i + 1] == c && text[i + 2] == c;
@@ -173,11 +203,34 @@ TSNode childOfType(TSNode n, std::string_view childType) {
 std::optional<Problem> treeProblem(const Tree &tree, size_t base) {
   std::optional<Problem> found;
   auto at = [&](TSNode n, std::string message) { found = Problem{base + start(n), std::move(message)}; };
+  // CPython 3.11's compiler recurses once per nested expression and stops at 3 x the recursion
+  // limit (1000) less 3 per Python frame already on the stack: compile() at a script's top level
+  // fails from about 2,995 nested attributes, calls, subscripts, operators or lambdas ("RecursionError:
+  // maximum recursion depth exceeded during compilation"), an `import` from about 2,970, less from
+  // a deeper import chain. Refused from 2,901, a margin for imports. Brackets stop at 200 before
+  // that; `and`/`or` chains and comparisons are flat in CPython's AST.
+  constexpr int kMaxExpressionDepth = 2900;
+  struct Open {
+    uint32_t end;
+    int depth;
+  };
+  std::vector<Open> open; // the named ancestors of the node visited, with their expression depth
   forEachNamed(tree.root(), [&](TSNode n) {
     if (found)
       return false;
     std::string_view t = type(n);
-    if (t == "identifier") {
+    while (!open.empty() && open.back().end <= start(n) && end(n) > start(n))
+      open.pop_back();
+    bool nests = t == "attribute" || t == "call" || t == "subscript" || t == "binary_operator" ||
+                 t == "unary_operator" || t == "not_operator" || t == "lambda" || t == "conditional_expression" ||
+                 t == "await";
+    int depth = (open.empty() ? 0 : open.back().depth) + nests;
+    open.push_back({end(n), depth});
+    if (depth > kMaxExpressionDepth) {
+      at(n, fmt::format("expressions nested more than {} deep: CPython's compiler stops there (RecursionError: "
+                        "maximum recursion depth exceeded during compilation)",
+                        kMaxExpressionDepth));
+    } else if (t == "identifier") {
       std::string_view name = tree.text(n);
       if (isKeyword(name))
         at(n, fmt::format("invalid syntax: '{}' is a keyword, not a name", name));
@@ -227,7 +280,7 @@ std::optional<Problem> cpythonRejects(std::string_view text, const Tree &body) {
   if (auto p = bomCookieProblem(text))
     return p;
   size_t base = text.substr(0, 3) == kBom ? 3 : 0;
-  auto nesting = nestingProblem(text, base);
+  auto nesting = tokenizerProblem(text, base);
   auto inTree = treeProblem(body, base);
   if (nesting && (!inTree || nesting->offset <= inTree->offset))
     return nesting;

@@ -6,7 +6,9 @@
 //     (tree-sitter takes any identifier there; soft keywords match, case, type and _ are names)
 //   - `__debug__` bound: imported, `as __debug__`, a keyword argument, a parameter, assigned
 //   - more than 200 nested parentheses, brackets or braces ("too many nested parentheses": the
-//     tokenizer's MAXLEVEL; f-string internals are a separate parse and not counted)
+//     tokenizer's MAXLEVEL; f-string internals are a separate parse and not counted), a 100th level
+//     of indentation ("too many levels of indentation": MAXINDENT), expressions nested over 2,900 deep
+//     (attributes, calls, operators, ...: the compiler's RecursionError at the default limit)
 //   - a UTF-8 BOM with a coding cookie other than utf-8 ("encoding problem: iso-8859-1 with BOM")
 //   - Python 2: `print "x"` and `exec "code"` statements (`print >>f, x` is a valid tuple), `<>`,
 //     `10L`, `0777`, `except E, e:`, `raise E, "x"`, backquotes, `ur"..."`
