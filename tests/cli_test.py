@@ -21,6 +21,7 @@ import tempfile
 import textwrap
 import unittest
 
+import testlib
 from testlib import BQ_OUT, BQ_SRC, REQUESTS_OUT, REQUESTS_SRC, read, split_poolify_argv, write_file
 
 POOLIFY = None  # absolute path of the binary, set in main()
@@ -36,16 +37,8 @@ SUMMARY_LINE = re.compile(r'^poolify: scanned ', re.M)
 # helpers
 
 def base_env(root):
-    """An environment in which git never looks above `root` nor reads user/system settings."""
-    env = os.environ.copy()
-    # Git may find a repository at `root` itself but never above it.
-    env['GIT_CEILING_DIRECTORIES'] = os.path.dirname(root)
-    env['GIT_CONFIG_NOSYSTEM'] = '1'
-    env['GIT_CONFIG_GLOBAL'] = os.devnull
-    for var in ('GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE'):
-        env.pop(var, None)
-    env.pop('NO_COLOR', None)
-    return env
+    """Git-proof, and NO_COLOR unset: the colour tests set it themselves."""
+    return testlib.base_env(root, no_color=False)
 
 
 class Result:
@@ -295,6 +288,20 @@ class BadRulesTest(PoolifyTestCase):
         self.assertExit(r, 2)
         self.assertRegex(r.stderr, r'(?m)^rules/b_bad\.yaml:7:5: error: ')
         self.assertUnchanged(before, self.src)
+
+
+class BadConfigTest(PoolifyTestCase):
+    # Was a bug (fixed): a glob that can match nothing ("[") and duplicate keys were accepted silently.
+    def test_dead_glob_and_duplicate_key(self):
+        write(self.tmp, 'a.py', REQUESTS_SRC)
+        for text, pos in (('exclude: ["["]\n', '1:11'), ('exclude: [a]\nexclude: [b]\n', '2:1'),
+                          ('categories:\n  api: ["api/**"]\n  api: ["x"]\n', '3:3')):
+            with self.subTest(text):
+                write(self.tmp, 'poolify.yaml', text)
+                r = self.poolify('check', '--no-cache', '.')
+                self.assertExit(r, 2)
+                self.assertRegex(r.stderr, rf'(?m)^\S*poolify\.yaml:{pos}: error: ')
+                self.assertEqual(read(self.tmp, 'a.py'), REQUESTS_SRC.encode())
 
 
 # --------------------------------------------------------------------------------------------

@@ -23,6 +23,8 @@ import sys
 import tempfile
 import unittest
 
+from testlib import base_env
+
 POOLIFY = None  # absolute path of the binary, set in main()
 SCREENSHOT_OUT = None
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -36,14 +38,8 @@ VOID = {'area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'met
 
 
 def env_for(root):
-    """An environment in which git never looks above `root` nor reads user/system settings."""
-    env = os.environ.copy()
-    env['GIT_CEILING_DIRECTORIES'] = os.path.dirname(root)
-    env['GIT_CONFIG_NOSYSTEM'] = '1'
-    env['GIT_CONFIG_GLOBAL'] = os.devnull
-    for var in ('GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE'):
-        env.pop(var, None)
-    return env
+    """Git-proof; NO_COLOR as the caller has it."""
+    return base_env(root, no_color=None)
 
 
 def run(args, cwd, env=None):

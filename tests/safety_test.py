@@ -29,7 +29,8 @@ import tempfile
 import time
 import unittest
 
-from testlib import BQ_OUT, BQ_SRC, REQUESTS_OUT, REQUESTS_SRC, read, split_poolify_argv
+from testlib import BQ_OUT, BQ_SRC, REQUESTS_OUT, REQUESTS_SRC, base_env, fill_disk, read, split_poolify_argv
+from testlib import try_mount_tmpfs, unmount, write_beyond_path_max
 from testlib import write_file as write
 
 POOLIFY = None  # absolute path of the binary, set in main()
@@ -43,18 +44,6 @@ CACHE_DIRS = {'.poolify-cache'}  # poolify's own per-tree cache (when enabled); 
 
 # --------------------------------------------------------------------------------------------
 # helpers
-
-def base_env(root):
-    """An environment in which git never looks above `root` nor reads user/system settings."""
-    env = os.environ.copy()
-    env['GIT_CEILING_DIRECTORIES'] = os.path.dirname(root)
-    env['GIT_CONFIG_NOSYSTEM'] = '1'
-    env['GIT_CONFIG_GLOBAL'] = os.devnull
-    for var in ('GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE'):
-        env.pop(var, None)
-    env['NO_COLOR'] = '1'
-    return env
-
 
 class Result:
     def __init__(self, code, out, err, seconds=0.0):
@@ -97,50 +86,6 @@ def temp_files(root):
     """Files poolify's atomic writes create (`.NAME.poolify-XXXXXX`) anywhere under root."""
     return sorted(os.path.relpath(os.path.join(d, f), root)
                   for d, _, fs in os.walk(root) for f in fs if TEMP_FILE.match(f))
-
-
-def try_mount_tmpfs(path, options):
-    """Mount a tmpfs at `path`; True on success (needs root)."""
-    os.makedirs(path, exist_ok=True)
-    if os.geteuid() != 0 or shutil.which('mount') is None:
-        return False
-    p = subprocess.run(['mount', '-t', 'tmpfs', '-o', options, 'tmpfs', path],
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    return p.returncode == 0
-
-
-def unmount(path):
-    if subprocess.run(['umount', path], stdout=subprocess.PIPE, stderr=subprocess.PIPE).returncode != 0:
-        subprocess.run(['umount', '-l', path], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-
-
-def fill_disk(path):
-    """Write to `path` until the file system is full; returns the bytes written."""
-    chunk = b'\0' * 4096
-    total = 0
-    with open(path, 'wb', buffering=0) as f:
-        while True:
-            try:
-                n = f.write(chunk)
-            except OSError as e:
-                if e.errno != errno.ENOSPC:
-                    raise
-                break
-            if not n:
-                break
-            total += n
-    # Smaller pieces too, so not even one byte is left.
-    with open(path, 'ab', buffering=0) as f:
-        while True:
-            try:
-                if not f.write(b'\0'):
-                    break
-                total += 1
-            except OSError as e:
-                if e.errno != errno.ENOSPC:
-                    raise
-                break
-    return total
 
 
 class SafetyCase(unittest.TestCase):
@@ -772,18 +717,7 @@ class SkippedEntriesTest(SafetyCase):
     # passed.
     def test_a_path_longer_than_path_max_is_named_and_fails_the_check(self):
         write(self.tmp, 'good.py', BQ_SRC)
-        fd = os.open(self.tmp, os.O_RDONLY)
-        length = len(self.tmp)
-        try:
-            while length < 4200:
-                os.mkdir('d' * 200, dir_fd=fd)
-                nxt = os.open('d' * 200, os.O_RDONLY, dir_fd=fd)
-                os.close(fd)
-                fd, length = nxt, length + 201
-            with open(os.open('deep.py', os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd), 'w') as f:
-                f.write(BQ_SRC)
-        finally:
-            os.close(fd)
+        write_beyond_path_max(self.tmp, 'deep.py', BQ_SRC)
         self.addCleanup(subprocess.run, ['rm', '-rf', self.tmp])  # shutil.rmtree cannot go that deep
         r = self.poolify('check', '--no-cache', '.')
         self.assertExit(r, 2)
