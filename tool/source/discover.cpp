@@ -151,7 +151,10 @@ bool gitFiles(const std::string &dir, Found &out) {
   for (llvm::StringRef e : entries) {
     // Tracked: "MODE HASH STAGE\tPATH"; untracked: "PATH".
     llvm::StringRef mode, n = e;
-    if (size_t tab = e.find('\t'); tab != llvm::StringRef::npos && e.size() > 7 && e[6] == ' ') {
+    size_t tab = e.find('\t');
+    bool tracked = tab != llvm::StringRef::npos && e.size() > 7 && e[6] == ' ' &&
+                   e.take_front(6).find_first_not_of("01234567") == llvm::StringRef::npos;
+    if (tracked) {
       mode = e.take_front(6);
       n = e.drop_front(tab + 1);
     }
