@@ -756,6 +756,16 @@ class SkippedEntriesTest(SafetyCase):
         self.assertEqual(read(self.tmp, 'a.py'), BQ_OUT.encode())
         self.assertEqual(read(self.tmp, 'b.py'), BQ_OUT.encode())
 
+    # An untracked name that looks like `git ls-files -s` output ("MODE HASH STAGE<tab>PATH") is still a name.
+    def test_untracked_name_shaped_like_a_stage_line(self):
+        tree = os.path.join(self.tmp, 'repo')
+        name = '100644 x\ty.py'
+        write(tree, name, BQ_SRC)
+        subprocess.run(['git', 'init', '-q', tree], env=base_env(tree), check=True)
+        r = self.poolify('migrate', '--apply', '.', cwd=tree)
+        self.assertExit(r, 0)
+        self.assertEqual(read(tree, name), BQ_OUT.encode())
+
     # Was a bug (fixed): a `.X.py.poolify-XXXXXX` temp file left by a SIGKILL was never cleaned.
     def test_stale_temp_files_are_named_and_removed_by_apply(self):
         write(self.tmp, 'a.py', BQ_SRC)

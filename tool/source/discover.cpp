@@ -149,11 +149,15 @@ bool gitFiles(const std::string &dir, Found &out) {
   };
   std::set<llvm::StringRef> seen; // a file with merge conflicts is listed once per stage
   for (llvm::StringRef e : entries) {
-    // Tracked: "MODE HASH STAGE\tPATH"; untracked: "PATH".
+    // Tracked: "MODE HASH STAGE\tPATH" (six octal digits, 40 or 64 hex digits, 0-3); untracked: "PATH",
+    // which may hold anything, a tab included.
     llvm::StringRef mode, n = e;
     size_t tab = e.find('\t');
-    bool tracked = tab != llvm::StringRef::npos && e.size() > 7 && e[6] == ' ' &&
-                   e.take_front(6).find_first_not_of("01234567") == llvm::StringRef::npos;
+    llvm::StringRef hash = tab != llvm::StringRef::npos && tab > 9 ? e.slice(7, tab - 2) : llvm::StringRef();
+    bool tracked = (hash.size() == 40 || hash.size() == 64) && e[6] == ' ' && e[tab - 2] == ' ' &&
+                   e[tab - 1] >= '0' && e[tab - 1] <= '3' &&
+                   e.take_front(6).find_first_not_of("01234567") == llvm::StringRef::npos &&
+                   hash.find_first_not_of("0123456789abcdef") == llvm::StringRef::npos;
     if (tracked) {
       mode = e.take_front(6);
       n = e.drop_front(tab + 1);
