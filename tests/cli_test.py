@@ -24,6 +24,7 @@ import unittest
 from testlib import (BQ_INFERRED_SRC, BQ_OUT, BQ_SRC, BQ_UNSAFE_REASON, POOL_FILES, REQUESTS_OUT, REQUESTS_SRC,
                      bq_inferred_explain, git_apply, poolify_env, read, run_poolify, split_poolify_argv, write_file,
                      write_pools)
+import testlib
 
 POOLIFY = None  # absolute path of the binary, set in main()
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -195,9 +196,10 @@ class BadRulesTest(PoolifyTestCase):
         r = self.poolify('migrate', '--rules', 'bad.yaml', 'src')
         self.assertExit(r, 2)
         self.assertEqual(r.stdout, '')
-        # rules validate reports the same position and fails.
+        # rules validate reports the same position and fails: a configuration error, exit 2 as the README says
+        # (was 1).
         v = self.poolify('rules', 'validate', '--rules', 'bad.yaml')
-        self.assertNotEqual(v.code, 0, repr(v))
+        self.assertExit(v, 2)
         self.assertRegex(v.stderr + v.stdout, rf'(?m)^bad\.yaml:{pos}: error: ')
         return r
 
@@ -250,6 +252,37 @@ class BadRulesTest(PoolifyTestCase):
         self.assertExit(r, 2)
         self.assertUnchanged(before, self.src)
 
+    # Was a bug (fixed): names the rewrite prints that Python does not accept passed `rules validate`, and
+    # `migrate --apply` then wrote `from shared.pool import class`.
+    def test_names_python_rejects(self):
+        for old, new, col in (('function: get}', 'function: class}', 59),
+                              ('function: get}', 'function: None}', 59),
+                              ('module: shared.clients.http_pool', 'module: shared.import.x', 23),
+                              ('function: get}', 'function: get, attribute: nonlocal}', 75),
+                              ('function: get}', 'function: __debug__}', 59)):
+            with self.subTest(new):
+                self.check_rejected(VALID_RULE.replace(old, new), 6, col)
+
+    def test_keyword_argument_named_by_a_keyword(self):
+        text = VALID_RULE.replace('    arguments: pass', '    arguments:\n      - {from: timeout, to: lambda}')
+        self.check_rejected(text, 8, 29)
+
+    def test_empty_trigger_and_duplicate_key(self):
+        self.check_rejected(VALID_RULE.replace('triggers: [requests]', 'triggers: [""]'), 3, 12)
+        self.check_rejected(VALID_RULE.replace('description: demo rule', 'description: demo rule\nid: again'), 3, 1)
+
+    # Was a bug (fixed): a poolify.yaml naming /etc/shadow as a rule file had its first line echoed in the
+    # error ("unknown key 'root:$6$...'").
+    def test_a_file_that_is_not_a_rule_file_is_not_echoed(self):
+        write(self.tmp, 'secret', 'root:$6$notreallyahash:19000:0:99999:7:::\n')
+        write(self.src, 'poolify.yaml', 'rules: [../secret]\n')
+        before = snapshot(self.src)
+        r = self.poolify('check', 'src')
+        self.assertExit(r, 2)
+        self.assertIn('not a rule file', r.stderr)
+        self.assertNotIn('root:', r.stderr + r.stdout)
+        self.assertUnchanged(before, self.src)
+
     def test_one_bad_file_in_a_rules_folder_rejects_the_run(self):
         write(self.tmp, 'rules/a_good.yaml', VALID_RULE)
         write(self.tmp, 'rules/b_bad.yaml', VALID_RULE.replace('id: demo', 'id: other').replace(
@@ -259,6 +292,20 @@ class BadRulesTest(PoolifyTestCase):
         self.assertExit(r, 2)
         self.assertRegex(r.stderr, r'(?m)^rules/b_bad\.yaml:7:5: error: ')
         self.assertUnchanged(before, self.src)
+
+
+class BadConfigTest(PoolifyTestCase):
+    # Was a bug (fixed): a glob that can match nothing ("[") and duplicate keys were accepted silently.
+    def test_dead_glob_and_duplicate_key(self):
+        write(self.tmp, 'a.py', REQUESTS_SRC)
+        for text, pos in (('exclude: ["["]\n', '1:11'), ('exclude: [a]\nexclude: [b]\n', '2:1'),
+                          ('categories:\n  api: ["api/**"]\n  api: ["x"]\n', '3:3')):
+            with self.subTest(text):
+                write(self.tmp, 'poolify.yaml', text)
+                r = self.poolify('check', '--no-cache', '.')
+                self.assertExit(r, 2)
+                self.assertRegex(r.stderr, rf'(?m)^\S*poolify\.yaml:{pos}: error: ')
+                self.assertEqual(read(self.tmp, 'a.py'), REQUESTS_SRC.encode())
 
 
 # --------------------------------------------------------------------------------------------

@@ -49,13 +49,33 @@ def poolify(cwd, *args):
     return out, err
 
 
+def unquote_git(name):
+    """A name as git writes it in a diff header: as it is, or "..." with C escapes and octal bytes."""
+    if not name.startswith('"'):
+        return name
+    escapes = {'a': 7, 'b': 8, 't': 9, 'n': 10, 'v': 11, 'f': 12, 'r': 13, '"': 34, '\\': 92}
+    out, i, body = bytearray(), 0, name[1:-1]
+    while i < len(body):
+        if body[i] != '\\':
+            out += body[i].encode()
+            i += 1
+        elif body[i + 1] in escapes:
+            out.append(escapes[body[i + 1]])
+            i += 2
+        else:
+            out.append(int(body[i + 1:i + 4], 8))
+            i += 4
+    return out.decode()
+
+
 def diff_files(diff):
     """{path: (added lines, removed lines)} of a unified diff (code without the sign)."""
     files, cur, in_hunk = {}, None, False
     for line in diff.split('\n'):
-        m = re.match(r'^diff --git a/(.*) b/\1$', line)
+        m = re.match(r'^diff --git (a/.*|"a/.*") (b/.*|"b/.*")$', line)
         if m:
-            cur, in_hunk = files.setdefault(m.group(1), ([], [])), False
+            name = unquote_git(m.group(1))[len('a/'):]
+            cur, in_hunk = files.setdefault(name, ([], [])), False
         elif line.startswith('@@'):
             in_hunk = True
         elif in_hunk and line[:1] in ('+', '-'):

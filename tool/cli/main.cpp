@@ -1,6 +1,7 @@
 // poolify: refactor Python codebases from direct cloud clients to shared pools.
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "source/output_file.h"
 
 #include <llvm/Support/CommandLine.h>
 #include <llvm/Support/raw_ostream.h>
@@ -12,18 +13,19 @@ int main(int argc, char **argv) {
                                          "poolify: migrate Python code from direct cloud clients to shared pools\n",
                                          &llvm::errs()))
     return 2;
+  using poolify::source::finishStdout; // a failed write to stdout: a message and exit 2, not LLVM's abort
   if (poolify::cli::MigrateCmd)
-    return poolify::cli::runMigrate();
+    return finishStdout(poolify::cli::runMigrate());
   if (poolify::cli::RulesCmd)
-    return poolify::cli::runRules();
+    return finishStdout(poolify::cli::runRules());
   if (poolify::cli::ManifestCmd)
-    return poolify::cli::runManifest();
+    return finishStdout(poolify::cli::runManifest());
   if (poolify::cli::CheckCmd)
-    return poolify::cli::runCheck();
+    return finishStdout(poolify::cli::runCheck());
   if (poolify::cli::ReportCmd)
-    return poolify::cli::runReport();
+    return finishStdout(poolify::cli::runReport());
   if (poolify::cli::PoolsCmd)
-    return poolify::cli::runPools();
+    return finishStdout(poolify::cli::runPools());
   llvm::errs() << "poolify: choose a command: migrate, manifest, check, report, rules, pools (poolify --help lists them)\n";
   return 2;
 }
