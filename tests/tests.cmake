@@ -48,3 +48,7 @@ add_test(NAME oracle.self_test COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_D
 # (scripts/sanitize.sh) its giant-file case uses 10 MB instead of 50 MB.
 add_test(NAME safety COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/safety_test.py" --poolify $<TARGET_FILE:poolify>)
 set_tests_properties(safety PROPERTIES TIMEOUT 900)
+# The binary alone: --version (commit, rules' hash), embedded rules in a copy outside the build tree,
+# --rules overriding them, no shared library but glibc's (POOLIFY_STATIC), the comment flood.
+add_test(NAME binary COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/binary_test.py"
+         --poolify $<TARGET_FILE:poolify> $<$<BOOL:${POOLIFY_STATIC}>:--expect-static>)

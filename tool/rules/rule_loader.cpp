@@ -1,6 +1,8 @@
 // Reads rule files with LLVM's YAML parser (node API, so every error has a line and column).
 #include "rules/rule.h"
 
+#include "rules/embedded.h"
+
 #include "support/text.h"
 
 #include <llvm/ADT/SmallString.h>
@@ -404,7 +406,7 @@ private:
 } // namespace
 
 llvm::Expected<Rule> loadRuleFile(const std::string &path) {
-  auto buf = llvm::MemoryBuffer::getFile(path);
+  auto buf = readRuleSource(path); // a file, or <embedded>/NAME from the binary
   if (!buf)
     return llvm::createStringError(buf.getError(), "%s: error: cannot read rule file: %s", path.c_str(),
                                    buf.getError().message().c_str());
@@ -447,7 +449,10 @@ llvm::Expected<Rule> loadRuleFile(const std::string &path) {
 llvm::Expected<std::vector<Rule>> loadRules(const std::vector<std::string> &paths) {
   std::vector<std::string> files;
   for (const auto &p : paths) {
-    if (llvm::sys::fs::is_directory(p)) {
+    if (p == kEmbeddedDir) { // the rule files compiled into the binary
+      for (const auto &f : embeddedRuleFiles())
+        files.push_back(fmt::format("{}/{}", kEmbeddedDir, f.name));
+    } else if (llvm::sys::fs::is_directory(p)) {
       std::error_code ec;
       std::vector<std::string> found;
       for (llvm::sys::fs::directory_iterator it(p, ec), e; it != e && !ec; it.increment(ec)) {
@@ -459,7 +464,7 @@ llvm::Expected<std::vector<Rule>> loadRules(const std::vector<std::string> &path
         return llvm::createStringError(ec, "%s: error: cannot list rules folder: %s", p.c_str(), ec.message().c_str());
       std::sort(found.begin(), found.end());
       files.insert(files.end(), found.begin(), found.end());
-    } else if (llvm::sys::fs::exists(p)) {
+    } else if (llvm::sys::fs::exists(p) || isEmbeddedPath(p)) {
       files.push_back(p);
     } else {
       return llvm::createStringError(std::errc::no_such_file_or_directory, "%s: error: no such rule file or folder",
@@ -492,13 +497,14 @@ llvm::Expected<std::vector<Rule>> loadRules(const std::vector<std::string> &path
 std::string defaultRulesDir(const char *argv0) {
   std::string exe = llvm::sys::fs::getMainExecutable(argv0, reinterpret_cast<void *>(&defaultRulesDir));
   llvm::SmallString<256> dir(llvm::sys::path::parent_path(exe));
-  // Installed: <prefix>/bin/poolify -> <prefix>/share/poolify/rules
-  llvm::SmallString<256> installed(dir);
-  llvm::sys::path::append(installed, "..", "share", "poolify", "rules");
-  if (llvm::sys::fs::is_directory(installed))
-    return std::string(installed);
-  // Build tree: the source folder this binary was configured from.
-  return POOLIFY_SOURCE_RULES_DIR;
+  // The binary in the build tree it was built in: the source folder's rules (edits show at once).
+  bool inBuildTree = false;
+  if (!llvm::sys::fs::equivalent(dir, POOLIFY_BUILD_DIR, inBuildTree) && inBuildTree &&
+      llvm::sys::fs::is_directory(POOLIFY_SOURCE_RULES_DIR))
+    return POOLIFY_SOURCE_RULES_DIR;
+  // Anywhere else (installed, copied, unpacked from a release; the build tree moved): the rules
+  // compiled into the binary.
+  return std::string(kEmbeddedDir);
 }
 
 } // namespace poolify::rules
