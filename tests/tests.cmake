@@ -52,3 +52,11 @@ set_tests_properties(safety PROPERTIES TIMEOUT 900)
 # --rules overriding them, no shared library but glibc's (POOLIFY_STATIC), the comment flood.
 add_test(NAME binary COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/binary_test.py"
          --poolify $<TARGET_FILE:poolify> $<$<BOOL:${POOLIFY_STATIC}>:--expect-static>)
+# The release artifacts of scripts/package.sh, installed offline with npm and run with the build
+# folder renamed away: alone (RUN_SERIAL), since every other test needs that folder.
+add_test(NAME package COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/package_test.py"
+         --poolify $<TARGET_FILE:poolify>)
+set_tests_properties(package PROPERTIES RUN_SERIAL TRUE)
+# The composite action's steps (action.yml), run as GitHub's runner runs them, on the packaged archive.
+add_test(NAME action COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/action_test.py"
+         --poolify $<TARGET_FILE:poolify>)
