@@ -8,7 +8,8 @@ the way GitHub's runner does for `shell: bash` (`bash --noprofile --norc -eo pip
 `${{ inputs.* }}` substituted in env and working-directory, GITHUB_PATH entries put on PATH for the
 steps after, GITHUB_OUTPUT read back), in a fake runner environment (RUNNER_TEMP, GITHUB_WORKSPACE,
 GITHUB_ACTION_PATH, GITHUB_STEP_SUMMARY) on a copy of fixtures/pipeline. Nothing is downloaded: the
-archive is given as `archive`, or as a file:// `release-url`.
+archive is given as `archive`, or as a file:// `release-url`. Also: both pre-commit hooks
+(.pre-commit-hooks.yaml) run serially.
 """
 
 import json
@@ -123,6 +124,14 @@ class ActionTest(unittest.TestCase):
     def test_default_version_is_this_release(self):
         with open(os.path.join(ROOT, 'action.yml'), encoding='utf-8') as f:
             self.assertEqual(yaml.safe_load(f)['inputs']['version']['default'], self.version)
+
+    def test_pre_commit_hooks_run_serially(self):
+        # pre-commit would otherwise split the files over parallel poolify runs: each would see only
+        # its share of the tree (class hierarchies, mock targets) and fight over the cache.
+        with open(os.path.join(ROOT, '.pre-commit-hooks.yaml'), encoding='utf-8') as f:
+            hooks = yaml.safe_load(f)
+        self.assertEqual({h['id']: h.get('require_serial') for h in hooks},
+                         {'poolify-check': True, 'poolify-migrate': True})
 
     def test_findings_fail_the_step_with_annotations_and_sarif(self):
         r = self.runner('findings')
