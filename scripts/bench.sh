@@ -16,6 +16,7 @@
 #          --site-share F (0.6: the headline shape), --no-base-shape (skip the second shape),
 #          --poolify BIN (measure this binary, no build: e.g. an older one, for a comparison),
 #          --base-runs R (runs of the second shape's rows; 1 from 50k files, else R),
+#          --heavy-runs R (runs of ast-grep and poolify's full run on the headline shape; 1 from 50k, else R),
 #          --context (the context rows below even from 50k files), --no-context,
 #          --context-runs R (or BENCH_CONTEXT_RUNS; 1 from 50k files, else R),
 #          --no-scaling, --quick, --keep (keep generated corpora), --doc FILE (docs/benchmarks.md),
@@ -23,10 +24,12 @@
 #          skipped, and the doc says so), --scratch DIR (or BENCH_SCRATCH; generated corpora),
 #          --report-only (rewrite the doc from the last run's measurements in build-release/bench-tools).
 #
-# Repetitions: on the headline shape the rows the targets compare (rg, ast-grep, poolify's full run,
-# warm check, check after touching 1%) run R times (3), the cold check and the 1-job run
-# --context-runs times (once from 50k files); the second shape's rows (rg, ast-grep, poolify's full
-# run) run --base-runs times (once from 50k files). The context rows (the python3 ast.parse loop,
+# Repetitions: on the headline shape the rows the targets compare run R times (3: rg, warm check,
+# check after touching 1%) or --heavy-runs times (ast-grep and poolify's full run: R, once from 50k
+# files, where one 60%-shape run of each takes minutes); the cold check and the 1-job run run
+# --context-runs times (once from 50k files, where the 1-job run is measured on the second shape,
+# a third of the work); the second shape's rows (rg, ast-grep, poolify's full run) run --base-runs
+# times (once from 50k files). BENCH_LARGE moves the 50k threshold. The context rows (the python3 ast.parse loop,
 # migrate and manifest alone) run only below 50k files unless --context: on a 2-core machine the
 # python3 loop alone takes about seven minutes at 90k files, and with two shapes of 90k files they
 # would take the run well over its 30-minute budget. Scaling points (10k/50k/100k) that would
@@ -72,13 +75,17 @@ files = int(meta["corpus_files"])
 mb = int(meta["corpus_bytes"]) / 1e6
 runs = int(meta["runs"])
 S = {k: stat(k) for k in ("rg", "astgrep", "pyast", "full", "migrate", "manifest", "migrate_j1", "migrate_j2",
-                          "check_cold", "check_warm", "check_touched", "b_rg", "b_astgrep", "b_full")}
+                          "check_cold", "check_warm", "check_touched", "b_rg", "b_astgrep", "b_full", "b_j1", "b_j2")}
 share_pct = lambda tb, b: 100.0 * int(tb or 0) / int(b) if b and int(b) else float("nan")
 has_cache = meta.get("has_cache") == "yes"
 # cold full run = one `migrate --manifest` run: every rule, imports, inheritance and the manifest
 cold = S["full"]
 j2_reused = meta.get("j2_reused") == "yes"
-if j2_reused:
+jobs_on_base = meta.get("jobs_on_base") == "1"
+if jobs_on_base:  # the 1-job run was measured on the base shape: compare it with that shape's runs
+    S["migrate_j1"] = S["b_j1"]
+    S["migrate_j2"] = S["b_full"] if j2_reused else S["b_j2"]
+elif j2_reused:
     S["migrate_j2"] = S["full"]
 
 def f(x, d=2):
@@ -118,10 +125,11 @@ if meta.get("base_files"):
 if meta.get("check_sample"):
     w("| corpus self-check | `gen_corpus.py --check`: %s |" % meta["check_sample"].strip())
 context_runs = int(meta.get("context_runs") or runs)
-w("| repetitions | headline shape: %d for the rows the targets compare (rg, ast-grep, poolify's full run, warm check, "
-  "check after touching 1%%), %d for the cold check and the 1-job run%s; base shape: %s per row; medians reported "
-  "(wall clock); peak RSS is the maximum over the runs |"
-  % (runs, context_runs, ", %d for the context rows (python3 loop, migrate and manifest alone)" % context_runs
+w("| repetitions | headline shape: %d for the rows the targets compare (rg, warm check, check after touching 1%%), "
+  "%s for ast-grep and poolify's full run (once from 50k files: a 60%%-shape run of each takes minutes), %d for the "
+  "cold check and the 1-job run (measured on the base shape from 50k files)%s; base shape: %s per row; medians "
+  "reported (wall clock); peak RSS is the maximum over the runs |"
+  % (runs, meta.get("heavy_runs", runs), context_runs, ", %d for the context rows (python3 loop, migrate and manifest alone)" % context_runs
      if meta.get("context") == "1" else "; the context rows (python3 loop, migrate and manifest alone) were not "
      "measured (from 50k files only with --context)", meta.get("base_runs", "n/a")))
 if files < 81000 and meta["quick"] != "1" and meta["corpus_kind"].startswith("generated"):
@@ -161,8 +169,11 @@ row("python3 `ast.parse` of every file", "python3 ast_loop.py DIR", S["pyast"])
 row("**poolify cold full run** (migrate dry run + manifest, one run)", "poolify migrate --manifest M.json DIR", cold)
 row("poolify migrate (dry run) alone", "poolify migrate DIR", S["migrate"])
 row("poolify manifest alone", "poolify manifest --format json DIR", S["manifest"])
-row("poolify full run, 1 job", "poolify migrate --jobs 1 --manifest M.json DIR", S["migrate_j1"])
-if j2_reused:
+row("poolify full run, 1 job%s" % (" (**on the base shape**, below)" if jobs_on_base else ""),
+    "poolify migrate --jobs 1 --manifest M.json DIR", S["migrate_j1"])
+if jobs_on_base:
+    row("poolify full run, 2 jobs (**on the base shape**, below)", "poolify migrate --manifest M.json DIR", S["migrate_j2"])
+elif j2_reused:
     row("poolify full run, 2 jobs", "poolify migrate --manifest M.json DIR (default --jobs = 2 cores: the full runs above)", S["migrate_j2"])
 else:
     row("poolify full run, 2 jobs", "poolify migrate --jobs 2 --manifest M.json DIR", S["migrate_j2"])
@@ -215,6 +226,8 @@ if S["b_full"]["n"]:
     row("ripgrep", "rg -l -e bigquery -e requests DIR", S["b_rg"])
     row("ast-grep, one pattern, dry run", "ast-grep run -p 'bigquery.Client($$$A)' -r 'get_bigquery_client($$$A)' -l python DIR", S["b_astgrep"])
     row("**poolify cold full run** (migrate dry run + manifest, one run)", "poolify migrate --manifest M.json DIR", S["b_full"])
+    if S["b_j1"]["n"]:
+        row("poolify full run, 1 job", "poolify migrate --jobs 1 --manifest M.json DIR", S["b_j1"])
     w("")
     w("poolify parsed %s files (%.0f MB); it said:" % (meta.get("base_trigger_files", "?"), int(meta.get("base_trigger_bytes") or 0) / 1e6))
     w("")
@@ -451,6 +464,8 @@ SEED=1
 SITE_SHARE=0.6
 BASE_SHAPE=1
 BASE_RUNS=""
+HEAVY_RUNS=""
+LARGE=${BENCH_LARGE:-50000}   # "from 50k files": where the expensive rows run fewer times
 CONTEXT=""
 CORPUS=""
 STAMP_FILE=""
@@ -475,6 +490,7 @@ while [ $# -gt 0 ]; do
     --poolify) POOLIFY_BIN=${2:?}; shift ;;
     --no-base-shape) BASE_SHAPE=0 ;;
     --base-runs) BASE_RUNS=${2:?}; shift ;;
+    --heavy-runs) HEAVY_RUNS=${2:?}; shift ;;
     --context) CONTEXT=1 ;;
     --no-context) CONTEXT=0 ;;
     --corpus) CORPUS=${2:?}; shift ;;
@@ -493,16 +509,23 @@ done
 [[ "$FILES" =~ ^[0-9]+$ ]] && [ "$FILES" -ge 10 ] || die "--files must be a number >= 10"
 [[ "$RUNS" =~ ^[0-9]+$ ]] && [ "$RUNS" -ge 1 ] || die "--runs must be a number >= 1"
 if [ -z "$CONTEXT_RUNS" ]; then
-  if [ "$FILES" -ge 50000 ]; then CONTEXT_RUNS=1; else CONTEXT_RUNS=$RUNS; fi
+  if [ "$FILES" -ge "$LARGE" ]; then CONTEXT_RUNS=1; else CONTEXT_RUNS=$RUNS; fi
 fi
 [[ "$CONTEXT_RUNS" =~ ^[0-9]+$ ]] && [ "$CONTEXT_RUNS" -ge 1 ] || die "--context-runs must be a number >= 1"
 if [ -z "$BASE_RUNS" ]; then
-  if [ "$FILES" -ge 50000 ]; then BASE_RUNS=1; else BASE_RUNS=$RUNS; fi
+  if [ "$FILES" -ge "$LARGE" ]; then BASE_RUNS=1; else BASE_RUNS=$RUNS; fi
 fi
 [[ "$BASE_RUNS" =~ ^[0-9]+$ ]] && [ "$BASE_RUNS" -ge 1 ] || die "--base-runs must be a number >= 1"
 if [ -z "$CONTEXT" ]; then
-  if [ "$FILES" -ge 50000 ]; then CONTEXT=0; else CONTEXT=1; fi
+  if [ "$FILES" -ge "$LARGE" ]; then CONTEXT=0; else CONTEXT=1; fi
 fi
+if [ -z "$HEAVY_RUNS" ]; then
+  if [ "$FILES" -ge "$LARGE" ]; then HEAVY_RUNS=1; else HEAVY_RUNS=$RUNS; fi
+fi
+[[ "$HEAVY_RUNS" =~ ^[0-9]+$ ]] && [ "$HEAVY_RUNS" -ge 1 ] || die "--heavy-runs must be a number >= 1"
+# From 50k files the 1-job run is measured on the base shape, where it costs a third as much.
+JOBS_ON_BASE=0
+if [ "$FILES" -ge "$LARGE" ] && [ "$BASE_SHAPE" = 1 ] && [ -z "$CORPUS" ]; then JOBS_ON_BASE=1; fi
 [[ "$SITE_SHARE" =~ ^(0?\.[0-9]+|1(\.0*)?)$ ]] || die "--site-share takes a share such as 0.6"
 SHARE_TAG="p$(python3 -c "print(round(100 * $SITE_SHARE))")"
 if [ "$QUICK" = 1 ]; then SCALE_SIZES=(1000 2000 4000); else SCALE_SIZES=(10000 50000 100000); fi
@@ -668,7 +691,7 @@ find "$CORPUS" -name '*.py' -type f -print0 | xargs -0 cat >/dev/null
 log "ripgrep"
 measure rg "$RUNS" "$RG" -l -e bigquery -e requests "$CORPUS"
 log "ast-grep (one pattern, dry run)"
-measure astgrep "$RUNS" "$AST_GREP" run -p 'bigquery.Client($$$A)' -r 'get_bigquery_client($$$A)' -l python "$CORPUS"
+measure astgrep "$HEAVY_RUNS" "$AST_GREP" run -p 'bigquery.Client($$$A)' -r 'get_bigquery_client($$$A)' -l python "$CORPUS"
 if [ "$CONTEXT" = 1 ]; then
   log "python3 ast.parse loop"
   measure pyast "$CONTEXT_RUNS" python3 "$TOOLS/ast_loop.py" "$CORPUS"
@@ -687,7 +710,7 @@ else
 fi
 rm -rf "$CACHE"
 log "poolify cold: the full run (migrate dry run + manifest in one run), migrate alone, manifest alone; default --jobs ($NPROC cores), no cache"
-for ((r = 1; r <= RUNS; r++)); do
+for ((r = 1; r <= HEAVY_RUNS; r++)); do
   rm -rf "$CACHE"
   measure "full.$r" 1 "$POOLIFY" migrate --manifest "$TOOLS/manifest.json" "$CORPUS"
   if [ "$CONTEXT" = 1 ] && [ "$r" -le "$CONTEXT_RUNS" ]; then
@@ -695,13 +718,16 @@ for ((r = 1; r <= RUNS; r++)); do
     measure "manifest.$r" 1 "$POOLIFY" manifest --format json "${CACHE_FLAG[@]}" "$CORPUS"
   fi
 done
-log "poolify full run --jobs 1"
-measure migrate_j1 "$CONTEXT_RUNS" "$POOLIFY" migrate --jobs 1 --manifest "$TOOLS/manifest.json" "$CORPUS"
 if [ "$NPROC" -eq 2 ]; then
   meta j2_reused "yes"   # default --jobs is all cores = 2: the cold full runs are the --jobs 2 runs
-else
-  log "poolify full run --jobs 2"
-  measure migrate_j2 "$RUNS" "$POOLIFY" migrate --jobs 2 --manifest "$TOOLS/manifest.json" "$CORPUS"
+fi
+if [ "$JOBS_ON_BASE" = 0 ]; then
+  log "poolify full run --jobs 1"
+  measure migrate_j1 "$CONTEXT_RUNS" "$POOLIFY" migrate --jobs 1 --manifest "$TOOLS/manifest.json" "$CORPUS"
+  if [ "$NPROC" -ne 2 ]; then
+    log "poolify full run --jobs 2"
+    measure migrate_j2 "$RUNS" "$POOLIFY" migrate --jobs 2 --manifest "$TOOLS/manifest.json" "$CORPUS"
+  fi
 fi
 log "poolify check, cold (cache removed before each run; the last run leaves it filled)"
 for ((r = 1; r <= CONTEXT_RUNS; r++)); do
@@ -759,6 +785,13 @@ if [ "$BASE_SHAPE" = 1 ] && [ -n "${BASE_CORPUS:-}" ]; then
   measure b_astgrep "$BASE_RUNS" "$AST_GREP" run -p 'bigquery.Client($$$A)' -r 'get_bigquery_client($$$A)' -l python "$BASE_CORPUS"
   measure b_full "$BASE_RUNS" "$POOLIFY" migrate --manifest "$TOOLS/manifest-base.json" "$BASE_CORPUS"
   meta base_summary "$(grep -h '^poolify:' "$LOGS/b_full.1.err" 2>/dev/null | tail -1)"
+  if [ "$JOBS_ON_BASE" = 1 ]; then
+    log "poolify full run --jobs 1 on the base shape"
+    measure b_j1 "$CONTEXT_RUNS" "$POOLIFY" migrate --jobs 1 --manifest "$TOOLS/manifest-base.json" "$BASE_CORPUS"
+    if [ "$NPROC" -ne 2 ]; then
+      measure b_j2 "$BASE_RUNS" "$POOLIFY" migrate --jobs 2 --manifest "$TOOLS/manifest-base.json" "$BASE_CORPUS"
+    fi
+  fi
   meta base_rg_matches "$("$RG" -l -e bigquery -e requests "$BASE_CORPUS" | wc -l)"
 fi
 
@@ -823,6 +856,8 @@ meta seed "$SEED"
 meta context "$CONTEXT"
 meta site_share "$SITE_SHARE"
 meta base_runs "$BASE_RUNS"
+meta heavy_runs "$HEAVY_RUNS"
+meta jobs_on_base "$JOBS_ON_BASE"
 meta quick "$QUICK"
 meta scaling "$SCALING"
 meta scale_sizes "${SCALE_SIZES[*]}"
