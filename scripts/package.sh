@@ -36,13 +36,14 @@ done
 if [ -z "$BINARY" ]; then
   bash scripts/setup.sh --for-tool
   BUILD="$ROOT/build-release"
+  mkdir -p "$BUILD"
   configure() { # extra CMake arguments
     cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DPOOLIFY_TESTS=OFF -DPOOLIFY_LTO=ON \
-      -DPOOLIFY_STATIC=ON "$@" >"$BUILD.configure.log" 2>&1 || { cat "$BUILD.configure.log" >&2; die "CMake configure failed"; }
+      -DPOOLIFY_STATIC=ON "$@" >"$BUILD/package-configure.log" 2>&1 || { cat "$BUILD/package-configure.log" >&2; die "CMake configure failed"; }
   }
   build() {
-    cmake --build "$BUILD" -j 2 --target poolify >"$BUILD.build.log" 2>&1 \
-      || { tail -40 "$BUILD.build.log" >&2; die "build failed (log: $BUILD.build.log)"; }
+    cmake --build "$BUILD" -j 2 --target poolify >"$BUILD/package-build.log" 2>&1 \
+      || { tail -40 "$BUILD/package-build.log" >&2; die "build failed (log: $BUILD/package-build.log)"; }
   }
   if [ "$PGO" = 1 ]; then
     PROFILE="$BUILD/pgo-profile"
