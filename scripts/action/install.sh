@@ -22,7 +22,9 @@ if [ -z "$archive" ]; then
   curl -fsSL --retry 3 -o "$archive" "$url" || fail "cannot download $url"
 fi
 [ -f "$archive" ] || fail "no such archive: $archive"
-top=$(tar -tzf "$archive" | head -1) || fail "$archive is not a .tar.gz archive"
+# (the whole listing, not `| head -1`: under pipefail tar's SIGPIPE would fail the step)
+list=$(tar -tzf "$archive") || fail "$archive is not a .tar.gz archive"
+top=${list%%$'\n'*}
 [ "${top%%/*}" = "$name" ] || fail "$archive holds ${top%%/*}, not $name (version $version)"
 dest="$RUNNER_TEMP/poolify"
 rm -rf "$dest"
