@@ -191,8 +191,8 @@ def long_list_line(tmp):
 # probes that are tests: (name, item, in --quick, module, test ids, what they show)
 
 REPLAYED = [
-    ('comments-65534', 1, True, 'safety_test', ['ParserLimitTest.test_65534_comment_lines_are_one_error_in_every_command'],
-     'check, manifest, migrate, report: the file is one error, no abort'),
+    ('comments-65534', 1, True, 'safety_test', ['ParserLimitTest.test_65534_comment_lines_are_analysed_in_every_command'],
+     'check, manifest, migrate, report: the file is analysed, no abort'),
     ('comment-run-in-block', 1, True, 'safety_test', ['ParserLimitTest.test_long_comment_run_in_a_block_is_refused_quickly'],
      '30,000 indented comment lines refused at once'),
     ('rule-names', 2, True, 'cli_test', ['BadRulesTest.test_names_python_rejects',

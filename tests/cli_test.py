@@ -141,7 +141,8 @@ class CommandLineTest(PoolifyTestCase):
     def test_version(self):
         r = self.poolify('--version')
         self.assertExit(r, 0)
-        self.assertRegex(r.stdout, r'\A\s*poolify \d+\.\d+\.\d+\S*\n\Z')
+        # version, commit, rules' hash (tests/binary_test.py checks the commit and the hash themselves)
+        self.assertRegex(r.stdout, r'\A\s*poolify \d+\.\d+\.\d+\S*\ncommit \S+\nrules sha256:[0-9a-f]{64} \(.+\)\n\Z')
 
     def test_migrate_help(self):
         r = self.poolify('migrate', '--help')

@@ -611,7 +611,10 @@ class ParserLimitTest(SafetyCase):
     # Was a bug (fixed): a trigger word and 65,534 consecutive comment lines aborted every command with
     # `free(): invalid size` / `double free` (tree-sitter 0.20 keeps a node's child count in 16 bits:
     # tree-sitter issue #2134). Such a file is now one error naming it; the other files are handled.
-    def test_65534_comment_lines_are_one_error_in_every_command(self):
+    # Debian's tree-sitter 0.20 runtime aborted (`free(): invalid size`, tree-sitter issue #2134) on a
+    # node with 65,534 children. The runtime poolify builds against parses it: the file is analysed
+    # like any other, in every command, and nothing else is lost.
+    def test_65534_comment_lines_are_analysed_in_every_command(self):
         src = 'from google.cloud import bigquery\nX = bigquery.Client\n' + '#\n' * 65534
         write(self.tmp, 'z.py', src)
         write(self.tmp, 'good.py', BQ_SRC)
@@ -619,9 +622,10 @@ class ParserLimitTest(SafetyCase):
                      ['report', '-o', 'r.html', '.'], ['migrate', '--apply', '.']):
             with self.subTest(args[0]):
                 r = self.poolify(*args)
-                self.assertIn(r.code, (1, 2), f'{args}: {r!r}')
-                self.assertNames(r, 'z.py', r'^z\.py:3:1: error: 65534 comment .*tree-sitter issue #2134.*file skipped')
-                self.assertOneLineMessages(r, self.tmp)
+                self.assertIn(r.code, (0, 1), f'{args}: {r!r}')
+                self.assertNotIn(b'error', r.err)
+        r = self.poolify('check', '--no-cache', '.')
+        self.assertRegex(r.out.decode(), r'(?m)^z\.py:2:5: bigquery: direct reference to google\.cloud\.bigquery\.Client')
         self.assertEqual(read(self.tmp, 'z.py'), src.encode())
         self.assertEqual(read(self.tmp, 'good.py'), BQ_OUT.encode())
 

@@ -1,6 +1,5 @@
-// Texts the tree-sitter 0.20 runtime cannot be trusted with are found before they reach it, and
-// Tree::parse never hands them over: before the guard, the first case aborted this process
-// (`free(): invalid size` in ts_subtree_release).
+// Texts the parser cannot be trusted with (runs of comment lines inside a block, quadratic in the
+// grammar's scanner) are found before they reach it, and Tree::parse never hands them over.
 #include "python/limits.h"
 #include "python/syntax.h"
 
@@ -21,35 +20,27 @@ std::string lines(const std::string &line, size_t n) {
 const std::string kHead = "from google.cloud import bigquery\nX = bigquery.Client\n";
 } // namespace
 
-TEST_CASE("65,534 comment lines after two statements: refused, and parsing it is an error, not a crash") {
+TEST_CASE("65,534 comment lines at module level are parsed, without a crash") {
+  // Debian's 0.20 runtime aborted on this (`free(): invalid size`: a node's child count wrapped at
+  // 65,536); the runtime built from source keeps it in 32 bits, and at module level the grammar's
+  // scanner is not slow on such a run.
   std::string text = kHead + lines("#\n", 65534);
-  auto p = parserLimitProblem(text);
-  REQUIRE(p);
-  CHECK(p->offset == kHead.size());
-  CHECK(p->message.find("65534 comment or line-continuation lines") == 0);
+  CHECK_FALSE(parserLimitProblem(text));
   Tree t = Tree::parse(text);
-  CHECK(t.firstError());
+  CHECK_FALSE(t.firstError());
 }
 
-TEST_CASE("runs that one node would hold together are added up") {
-  // Two runs of 40,000 comment lines inside one parenthesized expression: 80,003 children.
-  std::string text = "x = (\n" + lines("#\n", 40000) + "1\n" + lines("#\n", 40000) + ")\n";
-  auto p = parserLimitProblem(text);
+TEST_CASE("a run longer than 10,000 lines inside a block is refused, comments or continuations") {
+  auto p = parserLimitProblem("def f():\n    x = 1\n" + lines("    #\n", 10001) + "    y = 2\n");
   REQUIRE(p);
-  CHECK(p->message.find("tree-sitter issue #2134") != std::string::npos);
-  // Seven runs of 9,500 lines (each under the run limit, 66,500 together): refused as well.
-  std::string seven;
-  for (int i = 0; i < 7; ++i)
-    seven += "x = 1\n" + lines("    # note\n", 9500);
-  CHECK(parserLimitProblem(seven));
-}
-
-TEST_CASE("a run longer than 10,000 lines is refused, comments or continuations") {
-  CHECK(parserLimitProblem("def f():\n    x = 1\n" + lines("    #\n", 10001) + "    y = 2\n"));
-  CHECK(parserLimitProblem("x = 1\n" + lines("\\\n", 10001) + "y = 2\n"));
-  CHECK(parserLimitProblem("x = 1  # trailing\n" + lines("# more\n", 10000) + "y = 2\n")); // 10,001 in a row
-  CHECK_FALSE(parserLimitProblem("x = 1\n" + lines("# c\n\n", 10000) + "y = 2\n"));      // blank lines: no tokens
-  CHECK_FALSE(parserLimitProblem(lines("x = 1  # c\n", 100000)));                     // code between them
+  CHECK(p->offset == std::string("def f():\n    x = 1\n    ").size());
+  CHECK(p->message.find("10001 comment or line-continuation lines in a row inside a block") == 0);
+  CHECK(parserLimitProblem("def f():\n    x = 1\n" + lines("\\\n", 10001) + "    y = 2\n"));
+  CHECK(parserLimitProblem("def f():\n    x = 1  # trailing\n" + lines("# more\n", 10000) + "    y = 2\n"));
+  CHECK_FALSE(parserLimitProblem("def f():\n    x = 1\n" + lines("    #\n", 10000) + "    y = 2\n"));
+  CHECK_FALSE(parserLimitProblem("x = 1\n" + lines("\\\n", 10001) + "y = 2\n")); // module level: cheap
+  CHECK_FALSE(parserLimitProblem("def f():\n    x = 1\n" + lines("# c\n\n", 10000) + "    y = 2\n"));
+  CHECK_FALSE(parserLimitProblem(lines("    x = 1  # c\n", 100000))); // code between them
 }
 
 TEST_CASE("ordinary files pass") {

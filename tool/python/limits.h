@@ -1,20 +1,12 @@
-// Texts the parser runtime cannot be trusted with, found before they reach it.
-//
-// Debian 12's tree-sitter runtime (libtree-sitter0 0.20.7) keeps a syntax node's child count in a
-// 16-bit field. A node with 65,536 or more children wraps it: the runtime then computes the
-// children's address from the wrong count and frees a pointer into the middle of a block
-// (`free(): invalid size`, `double free`, a segmentation fault), in the parse or when the tree is
-// deleted: tree-sitter issue #2134, fixed upstream by a 32-bit field. In the Python grammar the
-// only unbounded flat children are "extras" (comments and line continuations): a run of them with
-// no code between goes whole into the node around it, and a node has at most 10 children of its
-// own (function_definition), so at most 9 gaps between them (the module: its leading and trailing
-// runs too) can hold such runs. A text whose 10 longest runs add up to more than kMaxExtrasInNode
-// is refused. (A newer runtime, built from source, does not need this bound; it does no harm.)
+// Texts the parser cannot be trusted with, found before they reach it.
 //
 // tree-sitter-python's external scanner, looking for the next line's indentation, reads past every
 // following comment or continuation line, once per line of the run: time quadratic in a run's
-// length (inside a block: 8,000 lines take 2.3 s, 70,000 did not finish in 120 s). A run longer
-// than kMaxExtrasRun is refused too.
+// length inside a block (8,000 lines take 2.3 s, 30,000 a minute, 70,000 did not finish in 120 s);
+// at module level the same run is cheap. A run inside a block longer than kMaxExtrasRun is refused.
+// (Debian's tree-sitter 0.20 runtime also corrupted memory on a node of 65,536 or more children,
+// such as a long run of comment lines: tree-sitter issue #2134. poolify builds the 0.25 runtime
+// from source, which keeps the count in 32 bits; tests/binary_test.py runs the 65,534-line case.)
 #pragma once
 
 #include "python/problem.h"
@@ -24,7 +16,6 @@
 
 namespace poolify::py {
 
-constexpr size_t kMaxExtrasInNode = 65000; // the runtime fails at 65,536 children
 constexpr size_t kMaxExtrasRun = 10000;
 
 /// Why `text` must not be parsed (at the start of the longest run), or nullopt. One pass over the

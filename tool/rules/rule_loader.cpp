@@ -1,8 +1,9 @@
 // Reads rule files with LLVM's YAML parser (node API, so every error has a line and column).
 #include "rules/rule.h"
 
-#include "python/names.h"
 #include "config/yaml_keys.h"
+#include "python/names.h"
+#include "rules/embedded.h"
 #include "source/file_io.h"
 #include "support/text.h"
 
@@ -134,12 +135,14 @@ public:
     return k ? *k : std::string();
   }
 
-  // The template's path, relative to the rule file's folder; it must be a readable file.
+  // The template's path, relative to the rule file's folder (`<embedded>/templates/x.py` for the
+  // rules compiled in). Whether it is there is `pools init`'s to say: a rule copied elsewhere to be
+  // adapted is valid without its template.
   std::string templatePath(Node *at, const std::string &relative) {
+    if (relative.empty() || llvm::sys::path::is_absolute(relative))
+      error(at, "template must be a path relative to the rule file");
     llvm::SmallString<256> p(llvm::sys::path::parent_path(path_));
     llvm::sys::path::append(p, relative);
-    if (relative.empty() || !llvm::sys::fs::is_regular_file(p))
-      error(at, fmt::format("template '{}' is not a file (a path relative to the rule file)", relative));
     return std::string(p);
   }
 
@@ -463,12 +466,21 @@ private:
 } // namespace
 
 llvm::Expected<Rule> loadRuleFile(const std::string &path) {
-  // Nothing of a file that is not a rule file is read, nor echoed in an error (a poolify.yaml that
-  // names /etc/shadow as its rules).
-  auto text = source::readYamlFile(path, "rule file");
-  if (!text)
-    return text.takeError();
-  auto buf = llvm::MemoryBuffer::getMemBuffer(*text, path, /*RequiresNullTerminator=*/false);
+  std::unique_ptr<llvm::MemoryBuffer> buf;
+  if (isEmbeddedPath(path)) { // <embedded>/NAME, from the binary
+    auto embedded = readRuleSource(path);
+    if (!embedded)
+      return llvm::createStringError(embedded.getError(), "%s: error: cannot read rule file: %s", path.c_str(),
+                                     embedded.getError().message().c_str());
+    buf = std::move(*embedded);
+  } else {
+    // Nothing of a file that is not a rule file is read, nor echoed in an error (a poolify.yaml that
+    // names /etc/shadow as its rules).
+    auto text = source::readYamlFile(path, "rule file");
+    if (!text)
+      return text.takeError();
+    buf = llvm::MemoryBuffer::getMemBufferCopy(*text, path);
+  }
   llvm::SourceMgr sm;
   Reader reader(path, sm);
   sm.setDiagHandler(
@@ -502,7 +514,10 @@ llvm::Expected<Rule> loadRuleFile(const std::string &path) {
 llvm::Expected<std::vector<Rule>> loadRules(const std::vector<std::string> &paths) {
   std::vector<std::string> files;
   for (const auto &p : paths) {
-    if (llvm::sys::fs::is_directory(p)) {
+    if (p == kEmbeddedDir) { // the rule files compiled into the binary
+      for (const auto &f : embeddedRuleFiles())
+        files.push_back(fmt::format("{}/{}", kEmbeddedDir, f.name));
+    } else if (llvm::sys::fs::is_directory(p)) {
       std::error_code ec;
       std::vector<std::string> found;
       for (llvm::sys::fs::directory_iterator it(p, ec), e; it != e && !ec; it.increment(ec)) {
@@ -514,7 +529,7 @@ llvm::Expected<std::vector<Rule>> loadRules(const std::vector<std::string> &path
         return llvm::createStringError(ec, "%s: error: cannot list rules folder: %s", p.c_str(), ec.message().c_str());
       std::sort(found.begin(), found.end());
       files.insert(files.end(), found.begin(), found.end());
-    } else if (llvm::sys::fs::exists(p)) {
+    } else if (llvm::sys::fs::exists(p) || isEmbeddedPath(p)) {
       files.push_back(p);
     } else {
       return llvm::createStringError(std::errc::no_such_file_or_directory, "%s: error: no such rule file or folder",
@@ -547,13 +562,14 @@ llvm::Expected<std::vector<Rule>> loadRules(const std::vector<std::string> &path
 std::string defaultRulesDir(const char *argv0) {
   std::string exe = llvm::sys::fs::getMainExecutable(argv0, reinterpret_cast<void *>(&defaultRulesDir));
   llvm::SmallString<256> dir(llvm::sys::path::parent_path(exe));
-  // Installed: <prefix>/bin/poolify -> <prefix>/share/poolify/rules
-  llvm::SmallString<256> installed(dir);
-  llvm::sys::path::append(installed, "..", "share", "poolify", "rules");
-  if (llvm::sys::fs::is_directory(installed))
-    return std::string(installed);
-  // Build tree: the source folder this binary was configured from.
-  return POOLIFY_SOURCE_RULES_DIR;
+  // The binary in the build tree it was built in: the source folder's rules (edits show at once).
+  bool inBuildTree = false;
+  if (!llvm::sys::fs::equivalent(dir, POOLIFY_BUILD_DIR, inBuildTree) && inBuildTree &&
+      llvm::sys::fs::is_directory(POOLIFY_SOURCE_RULES_DIR))
+    return POOLIFY_SOURCE_RULES_DIR;
+  // Anywhere else (installed, copied, unpacked from a release; the build tree moved): the rules
+  // compiled into the binary.
+  return std::string(kEmbeddedDir);
 }
 
 } // namespace poolify::rules
