@@ -325,8 +325,9 @@ void ImportEditor::removeImports(const std::vector<const py::Binding *> &binding
         edits.replace(py::end(all[lastKept]), py::end(all.back()) - py::end(all[lastKept]), "");
       continue;
     }
+    TSNode thisStmt = stmt; // (a structured binding cannot be captured in C++17)
     if (std::any_of(inserted.begin(), inserted.end(),
-                    [&](const Planned &p) { return p.replacesAnchor && py::same(p.anchor, stmt); }))
+                    [&](const Planned &p) { return p.replacesAnchor && py::same(p.anchor, thisStmt); }))
       continue; // the pool import takes its place
     TSNode holder = ts_node_parent(stmt);
     bool needsPass = false;
