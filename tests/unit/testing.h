@@ -15,6 +15,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <string>
 #include <sys/stat.h>
@@ -119,6 +120,11 @@ struct TempDir {
       ::mkdir(full.substr(0, slash).c_str(), 0755);
     std::ofstream(full, std::ios::binary) << text;
     return full;
+  }
+  /// The bytes of `rel`.
+  std::string read(const std::string &rel) const {
+    std::ifstream in(path + "/" + rel, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
 };
 

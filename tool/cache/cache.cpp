@@ -245,7 +245,43 @@ std::optional<model::FileOutcome> deserialize(const std::string &text, const mod
   return out;
 }
 
+std::optional<FileStat> statOf(const std::string &path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0)
+    return std::nullopt;
+  auto ns = [](const struct timespec &t) {
+    return static_cast<uint64_t>(t.tv_sec) * 1000000000u + static_cast<uint64_t>(t.tv_nsec);
+  };
+  FileStat s;
+  s.size = static_cast<uint64_t>(st.st_size);
+  s.mtimeNs = ns(st.st_mtim);
+  s.ctimeNs = ns(st.st_ctim);
+  s.inode = static_cast<uint64_t>(st.st_ino);
+  s.device = static_cast<uint64_t>(st.st_dev);
+  return s;
+}
+
 namespace {
+// A file changed within this long before a run started may change again within the same timestamp
+// (coarse file system clocks): its stat data prove nothing, and it is hashed again.
+constexpr uint64_t kRacyNs = 2000000000u;
+
+uint64_t nowNs() {
+  struct timespec t;
+  ::clock_gettime(CLOCK_REALTIME, &t);
+  return static_cast<uint64_t>(t.tv_sec) * 1000000000u + static_cast<uint64_t>(t.tv_nsec);
+}
+
+template <typename A> void statFields(A &a, std::string &key, FileStat &s, uint64_t &hash) {
+  a.io(key);
+  a.io(s.size);
+  a.io(s.mtimeNs);
+  a.io(s.ctimeNs);
+  a.io(s.inode);
+  a.io(s.device);
+  a.io(hash);
+}
+
 // The cache folder must be a real folder: a symbolic link there (committed as `.poolify-cache`, or
 // put at .git/poolify-cache) would make a read-only `check` write wherever it points. Says why not.
 std::optional<std::string> notARealFolder(const std::string &dir) {
@@ -263,7 +299,7 @@ std::optional<std::string> notARealFolder(const std::string &dir) {
 }
 } // namespace
 
-Cache::Cache(std::string dir, std::string stamp) : stamp_(std::move(stamp)) {
+Cache::Cache(std::string dir, std::string stamp) : stamp_(std::move(stamp)), startNs_(nowNs()) {
   if (dir.empty())
     return; // no usable place (defaultCacheDir said why): lookups miss, nothing is stored
   if (auto why = notARealFolder(dir)) {
@@ -279,11 +315,28 @@ Cache::Cache(std::string dir, std::string stamp) : stamp_(std::move(stamp)) {
     llvm::consumeError(buf.takeError());
     return;
   }
-  // The stamp line, then (key, hash, entry) triples to the end. Anything else: ignore it all.
+  // The stamp line; when the run that wrote it started; the stat section and its checksum; then
+  // (key, hash, checksum, entry) to the end. Anything else: ignore it all.
   std::string_view text(*buf);
   if (text.substr(0, stamp_.size() + 1) != stamp_ + "\n")
     return;
+  loadedDigest_ = contentHash(text);
   Reader r{text, stamp_.size() + 1};
+  std::string stats;
+  uint64_t statsCheck = 0;
+  r.io(loadedStartNs_);
+  r.io(stats);
+  r.io(statsCheck);
+  r.ok = r.ok && statsCheck == contentHash(stats);
+  for (Reader s{stats}; r.ok && s.ok && s.pos < stats.size();) {
+    std::string key;
+    FileStat st;
+    uint64_t hash = 0;
+    statFields(s, key, st, hash);
+    if (s.ok)
+      statsLoaded_[std::move(key)] = {st, hash};
+    r.ok = s.ok;
+  }
   while (r.ok && r.pos < text.size()) {
     std::string key, entry;
     uint64_t hash = 0, check = 0;
@@ -296,8 +349,10 @@ Cache::Cache(std::string dir, std::string stamp) : stamp_(std::move(stamp)) {
     if (r.ok)
       loaded_[std::move(key)] = {hash, std::move(entry)};
   }
-  if (!r.ok)
+  if (!r.ok) {
     loaded_.clear();
+    statsLoaded_.clear();
+  }
 }
 
 std::optional<model::FileOutcome> Cache::lookup(const model::SourceFile &file, uint64_t hash,
@@ -326,11 +381,45 @@ void Cache::put(const model::FileOutcome &o, const std::string &variant) {
   fresh_[key] = {o.hash, std::move(entry)};
 }
 
+std::optional<uint64_t> Cache::unchangedHash(const model::SourceFile &file, const FileStat &st) const {
+  auto it = statsLoaded_.find(file.display);
+  if (it == statsLoaded_.end() || !(it->second.first == st))
+    return std::nullopt;
+  // Racy: changed so shortly before that run started that a later change may keep the same times.
+  if (st.mtimeNs + kRacyNs >= loadedStartNs_ || st.ctimeNs + kRacyNs >= loadedStartNs_)
+    return std::nullopt;
+  return it->second.second;
+}
+
+void Cache::noteStat(const model::SourceFile &file, const FileStat &st, uint64_t hash) {
+  std::lock_guard<std::mutex> lock(putMutex);
+  statsFresh_[file.display] = {st, hash};
+}
+
 bool Cache::store() {
-  if (fresh_.empty() && loaded_.empty())
+  if (fresh_.empty() && loaded_.empty() && statsFresh_.empty() && statsLoaded_.empty())
     return true;
+  // Stat data that were trusted keep the start time of the run that recorded them; new ones get
+  // this run's (an older start would make a racy entry look safe).
+  bool allTrusted = true;
+  for (auto &[key, entry] : statsFresh_) {
+    auto it = statsLoaded_.find(key);
+    allTrusted = allTrusted && it != statsLoaded_.end() && it->second == entry &&
+                 entry.first.mtimeNs + kRacyNs < loadedStartNs_ && entry.first.ctimeNs + kRacyNs < loadedStartNs_;
+  }
+  std::string stats;
+  Writer s{stats};
+  for (auto &[key, entry] : statsFresh_) {
+    std::string k = key;
+    statFields(s, k, entry.first, entry.second);
+  }
   std::string text = stamp_ + "\n";
   Writer w{text};
+  uint64_t start = allTrusted && loadedStartNs_ ? loadedStartNs_ : startNs_;
+  uint64_t statsCheck = contentHash(stats);
+  w.io(start);
+  w.io(stats);
+  w.io(statsCheck);
   for (auto &[key, entry] : fresh_) {
     std::string k = key;
     uint64_t check = contentHash(key + '\n' + entry.second);
@@ -341,6 +430,8 @@ bool Cache::store() {
   }
   if (dir_.empty())
     return true; // not used
+  if (loadedDigest_ != 0 && contentHash(text) == loadedDigest_)
+    return true; // the same bytes are there already
   // The folder is made if missing (its parents too, for an explicit --cache), then opened without
   // following a link: one put there since the run started is refused, not written through.
   llvm::StringRef parent = llvm::sys::path::parent_path(dir_);

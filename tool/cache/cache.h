@@ -1,6 +1,9 @@
 // The cache of per-file results for repeated runs (`--cache DIR`, `--no-cache`): each file's
 // outcome (site records, class facts, messages, and the edits when it changes), keyed by
-// path and content hash, valid only for this poolify version and these exact rules. One file
+// path and content hash, valid only for this poolify version and these exact rules. As git's
+// index does, it also keeps each file's stat data (size, mtime, ctime, inode, device): a file
+// whose stat data did not change, and whose times are not racy (not within two seconds before
+// the run that recorded them started), is not read again: its recorded hash stands. One file
 // per run, read whole and replaced atomically at the end, so concurrent runs never see half a
 // cache; anything unreadable or inconsistent (each entry has a checksum) is ignored whole, never
 // trusted. The format is length-prefixed (no JSON to parse): reading it back is what a warm run
@@ -16,6 +19,16 @@
 
 namespace poolify::cache {
 
+/// What the cache compares before trusting a file unchanged without reading it.
+struct FileStat {
+  uint64_t size = 0, mtimeNs = 0, ctimeNs = 0, inode = 0, device = 0;
+  bool operator==(const FileStat &o) const {
+    return size == o.size && mtimeNs == o.mtimeNs && ctimeNs == o.ctimeNs && inode == o.inode && device == o.device;
+  }
+};
+/// The stat data of the file `path` names (through links); nullopt when it cannot be stat'ed.
+std::optional<FileStat> statOf(const std::string &path);
+
 class Cache {
 public:
   /// `dir` holds the cache file; `stamp` identifies poolify's version and the rules.
@@ -28,7 +41,12 @@ public:
                                               const std::string &variant = "");
   /// Records outcomes to keep (lookup and put are thread-safe; call store() once at the end).
   void put(const model::FileOutcome &outcome, const std::string &variant = "");
-  /// Writes the cache file (atomically); returns false when it could not be written.
+  /// The content hash recorded for `file` when its stat data are those recorded and were not racy
+  /// then: the file need not be read to know it is unchanged.
+  std::optional<uint64_t> unchangedHash(const model::SourceFile &file, const FileStat &st) const;
+  /// Records the stat data `st` (taken before the bytes hashing to `hash` were read) for the next run.
+  void noteStat(const model::SourceFile &file, const FileStat &st, uint64_t hash);
+  /// Writes the cache file (atomically) when its content changed; false when it could not be written.
   bool store();
 
   size_t hits() const { return hits_; }
@@ -37,6 +55,10 @@ private:
   std::string dir_, file_, stamp_; // dir_ "" when the cache is not used
   std::map<std::string, std::pair<uint64_t, std::string>> loaded_; // path -> (hash, serialized outcome)
   std::map<std::string, std::pair<uint64_t, std::string>> fresh_;
+  std::map<std::string, std::pair<FileStat, uint64_t>> statsLoaded_, statsFresh_; // path -> (stat, hash)
+  uint64_t loadedStartNs_ = 0; // when the run that wrote the loaded file started
+  uint64_t startNs_ = 0;       // when this cache was opened (before any file was read)
+  uint64_t loadedDigest_ = 0;  // contentHash of the loaded file (store() skips an identical write)
   size_t hits_ = 0;
 };
 

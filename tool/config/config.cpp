@@ -1,6 +1,7 @@
 #include "config/config.h"
 
 #include "config/yaml_keys.h"
+#include "source/discover.h"
 #include "source/file_io.h"
 #include "support/text.h"
 
@@ -150,10 +151,7 @@ bool Config::excluded(const std::string &rel) const {
 }
 
 std::optional<std::string> Config::relative(const std::string &p) const {
-  llvm::SmallString<256> abs(p);
-  fs::make_absolute(abs);
-  path::remove_dots(abs, true);
-  std::string a(abs);
+  std::string a = source::lexicalAbsolute(p);
   if (dir.empty())
     return a;
   if (a == dir)
@@ -164,9 +162,7 @@ std::optional<std::string> Config::relative(const std::string &p) const {
 }
 
 std::optional<std::string> findConfig(const std::string &start) {
-  llvm::SmallString<256> dir(start);
-  fs::make_absolute(dir);
-  path::remove_dots(dir, true);
+  llvm::SmallString<256> dir(source::lexicalAbsolute(start));
   if (!fs::is_directory(dir))
     dir = std::string(path::parent_path(dir)); // a copy: assigning a SmallString a view of itself is UB
   for (llvm::StringRef d = dir; !d.empty(); d = path::parent_path(d)) {
@@ -400,9 +396,7 @@ llvm::Expected<Config> loadConfig(const std::string &file) {
     return text.takeError();
   auto buf = llvm::MemoryBuffer::getMemBuffer(*text, file, /*RequiresNullTerminator=*/false);
   Config c;
-  llvm::SmallString<256> abs(file);
-  fs::make_absolute(abs);
-  path::remove_dots(abs, true);
+  llvm::SmallString<256> abs(source::lexicalAbsolute(file));
   c.file = std::string(abs);
   c.dir = std::string(path::parent_path(abs));
   llvm::SourceMgr sm;

@@ -127,7 +127,7 @@ llvm::Expected<config::Config> loadConfiguration(const RunOptions &options) {
 
 // The cache is valid for this poolify and these exact rule files, nothing else.
 std::string cacheStamp(const std::vector<rules::Rule> &rules) {
-  std::string stamp = fmt::format("poolify-cache 4 {}", POOLIFY_VERSION);
+  std::string stamp = fmt::format("poolify-cache 5 {}", POOLIFY_VERSION);
   uint64_t h = 0;
   for (const auto &r : rules) {
     auto bytes = source::readFile(r.file);
@@ -139,14 +139,25 @@ std::string cacheStamp(const std::vector<rules::Rule> &rules) {
 
 // One file: from the cache when its bytes (and context) are unchanged, else analyzed (and
 // remembered). The outcome comes back released: a run holds compact results, not every file's text.
+// A file whose stat data the cache recorded (and which were not racy) is not even read.
 model::FileOutcome processOne(const Run &run, size_t i) {
   const model::SourceFile &file = run.found.files[i];
+  std::string variant = cacheVariant(run, i);
+  std::optional<cache::FileStat> st = run.cache ? cache::statOf(file.path) : std::nullopt;
+  if (st)
+    if (auto known = run.cache->unchangedHash(file, *st))
+      if (auto hit = run.cache->lookup(file, *known, variant)) {
+        run.cache->noteStat(file, *st, *known);
+        return std::move(*hit);
+      }
   auto bytes = readSource(file);
   if (!bytes)
     return unreadable(file, bytes.takeError());
-  std::string variant = cacheVariant(run, i);
+  uint64_t hash = contentHash(*bytes);
+  if (st)
+    run.cache->noteStat(file, *st, hash);
   if (run.cache)
-    if (auto hit = run.cache->lookup(file, contentHash(*bytes), variant))
+    if (auto hit = run.cache->lookup(file, hash, variant))
       return std::move(*hit);
   model::FileOutcome out = processText(file, std::move(*bytes), run.rules, contextFor(run, i));
   if (run.cache)

@@ -1,6 +1,7 @@
 #include "pipeline/pools.h"
 
 #include "rules/embedded.h"
+#include "source/discover.h"
 #include "source/file_io.h"
 #include "source/modules.h"
 
@@ -49,16 +50,7 @@ llvm::Expected<std::vector<std::string>> filesFor(const std::string &root, const
   return files;
 }
 
-std::string displayOf(const std::string &abs) {
-  llvm::SmallString<256> cwd;
-  fs::current_path(cwd);
-  std::string c(cwd);
-  if (abs == c)
-    return ".";
-  if (abs.size() > c.size() && abs.compare(0, c.size(), c) == 0 && abs[c.size()] == '/')
-    return abs.substr(c.size() + 1);
-  return abs;
-}
+using source::displayOf;
 
 } // namespace
 
@@ -94,10 +86,8 @@ llvm::Expected<std::vector<PoolWrite>> planPools(const Run &run, const std::stri
       modules.insert(rw.replace.module);
     for (const auto &module : modules) {
       if (!into.empty()) {
-        llvm::SmallString<256> dir(into);
-        fs::make_absolute(dir);
-        path::remove_dots(dir, true);
-        if (auto err = plan(rule, module, std::string(dir), displayOf(std::string(dir))))
+        std::string dir = source::lexicalAbsolute(into);
+        if (auto err = plan(rule, module, dir, displayOf(dir)))
           return err;
         continue;
       }

@@ -1,5 +1,6 @@
 #include "pipeline/roots.h"
 
+#include "source/discover.h"
 #include "source/git.h"
 #include "source/modules.h"
 
@@ -19,23 +20,9 @@ namespace path = llvm::sys::path;
 
 namespace {
 
-std::string absolute(const std::string &p) {
-  llvm::SmallString<256> abs(p.empty() ? "." : p);
-  fs::make_absolute(abs);
-  path::remove_dots(abs, /*remove_dot_dot=*/true);
-  return std::string(abs);
-}
+std::string absolute(const std::string &p) { return source::lexicalAbsolute(p); }
 
-std::string displayOf(const std::string &abs) {
-  llvm::SmallString<256> cwd;
-  fs::current_path(cwd);
-  std::string c(cwd);
-  if (abs == c)
-    return ".";
-  if (abs.size() > c.size() && abs.compare(0, c.size(), c) == 0 && abs[c.size()] == '/')
-    return abs.substr(c.size() + 1);
-  return abs;
-}
+using source::displayOf;
 
 bool exists(const std::string &dir, const char *name) {
   llvm::SmallString<256> p(dir);

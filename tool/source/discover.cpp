@@ -35,22 +35,36 @@ bool isSkippedDir(const std::string &name) {
   return llvm::StringRef(name).endswith(".egg-info");
 }
 
-bool moduleFileAbove(const std::string &file, const std::string &module) {
-  std::string rel = module;
-  std::replace(rel.begin(), rel.end(), '.', '/');
-  llvm::SmallString<256> dir(file);
-  fs::make_absolute(dir);
-  path::remove_dots(dir, true);
-  for (llvm::StringRef d = path::parent_path(dir); !d.empty(); d = path::parent_path(d)) {
-    llvm::SmallString<256> asFile(d), asPackage(d);
-    path::append(asFile, rel + ".py");
-    path::append(asPackage, rel, "__init__.py");
-    if (fs::exists(asFile) || fs::exists(asPackage))
-      return true;
-    if (d == path::root_path(d))
-      break;
+std::string workingDirectory() {
+  // As the system names it (getcwd: one call, no stat); the name the user's shell gives it ($PWD,
+  // through links) is worked out, with two stat calls, only when that changes.
+  thread_local std::string physical, logical;
+  char buf[PATH_MAX];
+  if (!::getcwd(buf, sizeof buf))
+    return logical;
+  if (physical != buf) {
+    physical = buf;
+    llvm::SmallString<256> c;
+    fs::current_path(c);
+    logical = std::string(c);
   }
-  return false;
+  return logical;
+}
+
+std::string lexicalAbsolute(const std::string &p) {
+  llvm::SmallString<256> abs(p.empty() ? "." : p);
+  fs::make_absolute(workingDirectory(), abs);
+  path::remove_dots(abs, /*remove_dot_dot=*/true);
+  return std::string(abs);
+}
+
+std::string displayOf(const std::string &abs) {
+  std::string c = workingDirectory();
+  if (abs == c)
+    return ".";
+  if (abs.size() > c.size() && abs.compare(0, c.size(), c) == 0 && abs[c.size()] == '/')
+    return abs.substr(c.size() + 1);
+  return abs;
 }
 
 namespace {
@@ -58,19 +72,6 @@ namespace {
 bool gFollowOutside = false;
 // When this run started: a temp file of poolify's older than that is left from an earlier run.
 const std::chrono::system_clock::time_point gRunStart = std::chrono::system_clock::now();
-
-std::string currentDir() {
-  llvm::SmallString<256> cwd;
-  fs::current_path(cwd);
-  return std::string(cwd);
-}
-
-std::string lexicalAbsolute(const std::string &p) {
-  llvm::SmallString<256> abs(p);
-  fs::make_absolute(abs);
-  path::remove_dots(abs, /*remove_dot_dot=*/true);
-  return std::string(abs);
-}
 
 std::string displayPath(const std::string &p, const std::string &cwd) {
   std::string a = lexicalAbsolute(p);
@@ -242,7 +243,7 @@ void setFollowOutside(bool on) { gFollowOutside = on; }
 
 Discovery discover(const std::vector<std::string> &roots) {
   Discovery d;
-  std::string cwd = currentDir();
+  std::string cwd = workingDirectory();
   // The real folders of the roots: a symbolic link is followed only to a file inside one of them.
   // A root reached through a link out of the folder holding it is refused (as walking refuses one)
   // unless --follow-outside.
@@ -365,7 +366,7 @@ Discovery discover(const std::vector<std::string> &roots) {
 
 std::vector<std::string> removeStaleTemps(const Discovery &d) {
   std::vector<std::string> said;
-  std::string cwd = currentDir();
+  std::string cwd = workingDirectory();
   for (const auto &p : d.staleTemps) {
     struct stat st;
     // Checked again: still poolify's pattern, a regular file (not a link), older than this run.

@@ -31,9 +31,14 @@ void setFollowOutside(bool on);
 /// than this run); one line per file for stderr.
 std::vector<std::string> removeStaleTemps(const Discovery &d);
 
-/// True when `module` (a.b.c) exists as a/b/c.py or a/b/c/__init__.py in the folder holding
-/// `file` or in one of its ancestors: how a rewritten file will most likely import it.
-bool moduleFileAbove(const std::string &file, const std::string &module);
+/// The current directory, as $PWD names it when valid (as llvm::sys::fs::current_path), without
+/// its two stat calls per path: those are made again only when getcwd() changes.
+std::string workingDirectory();
+/// `p` made absolute against workingDirectory(), `.` and `..` removed lexically (links not resolved).
+std::string lexicalAbsolute(const std::string &p);
+/// An absolute path as the user's shell would name it: relative to the working directory when
+/// under it ("." for the directory itself), else unchanged.
+std::string displayOf(const std::string &abs);
 
 /// True for folder names that are never walked.
 bool isSkippedDir(const std::string &name);
