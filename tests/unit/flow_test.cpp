@@ -62,7 +62,7 @@ TEST_CASE("flow: straight-line code binds from the statement on, and del unbinds
   CHECK(at("A = X = 1\nuse()\n", "X") == "Yes");
   CHECK(at("X, (Y, *Z) = f()\nuse()\n", "Z") == "Yes");
   CHECK(at("from settings import X\nuse()\n", "X") == "Yes");
-  CHECK(at("import settings.X\nuse()\n", "X") == "No"); // binds `settings`
+  CHECK(at("import settings.X\nuse()\n", "X") == "No");      // binds `settings`
   CHECK(at("from settings import *\nuse()\n", "X") == "No"); // not provable
   CHECK(atEnd("X = 1\nif c:\n    del X\n", "X") == "Maybe");
 }
@@ -150,8 +150,8 @@ TEST_CASE("flow: an attribute of a name is followed like a name") {
   std::string cls = "class C:\n    def __init__(self, cfg):\n";
   CHECK(at(cls + "        self.p = cfg.p\n        use()\n", "self.p", "__init__") == "Yes");
   CHECK(at(cls + "        if cfg:\n            self.p = cfg.p\n        use()\n", "self.p", "__init__") == "Maybe");
-  CHECK(at(cls + "        if cfg:\n            self.p = 1\n        else:\n            self.p = 2\n        use()\n", "self.p",
-           "__init__") == "Yes");
+  CHECK(at(cls + "        if cfg:\n            self.p = 1\n        else:\n            self.p = 2\n        use()\n",
+           "self.p", "__init__") == "Yes");
   CHECK(at(cls + "        self.p = 1\n        del self.p\n        use()\n", "self.p", "__init__") == "No");
   CHECK(at(cls + "        other.p = 1\n        use()\n", "self.p", "__init__") == "No");
 }

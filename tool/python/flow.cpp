@@ -131,9 +131,9 @@ private:
       stack.pop_back();
       if (isTracked(n))
         return true;
-      if (is(n, "pattern_list") || is(n, "tuple_pattern") || is(n, "list_pattern") || is(n, "tuple") ||
-          is(n, "list") || is(n, "expression_list") || is(n, "parenthesized_expression") ||
-          is(n, "list_splat_pattern") || is(n, "list_splat") || is(n, "as_pattern_target"))
+      if (is(n, "pattern_list") || is(n, "tuple_pattern") || is(n, "list_pattern") || is(n, "tuple") || is(n, "list") ||
+          is(n, "expression_list") || is(n, "parenthesized_expression") || is(n, "list_splat_pattern") ||
+          is(n, "list_splat") || is(n, "as_pattern_target"))
         for (TSNode c : namedChildren(n))
           stack.push_back(c);
     }
@@ -271,7 +271,8 @@ private:
       return s;
     for (TSNode c : namedChildren(n)) {
       if ((is(c, "assignment") && assignmentBinds(c)) ||
-          (is(c, "augmented_assignment") && targetBinds(field(c, "left"))) || (is(c, "named_expression") && isTracked(field(c, "name"))))
+          (is(c, "augmented_assignment") && targetBinds(field(c, "left"))) ||
+          (is(c, "named_expression") && isTracked(field(c, "name"))))
         s = withBound(s, Bound::Yes);
       else if (is(c, "call") && noReturn_ && noReturn_(c))
         return kNever;
@@ -465,8 +466,7 @@ std::vector<TSNode> patternCaptures(TSNode pattern) {
         if (f != "key")
           stack.push_back(c);
       });
-    } else if (is(n, "case_pattern") || is(n, "union_pattern") || is(n, "list_pattern") ||
-               is(n, "tuple_pattern")) {
+    } else if (is(n, "case_pattern") || is(n, "union_pattern") || is(n, "list_pattern") || is(n, "tuple_pattern")) {
       stack.insert(stack.end(), children.begin(), children.end());
     }
   }
