@@ -129,7 +129,7 @@ public:
     // A client handed out is left whatever its arguments (not as only missing one: it asks for more).
     const rules::Rewrite &rw = *site.rewrite;
     if (rw.leaveClosed)
-      if (auto out = escapedBy(tree_, model_, ObjectUses(tree_, model_, site), lines_))
+      if (auto out = escapedBy(tree_, model_, ObjectUses(tree_, model_, names(), site), lines_))
         return left(v, *out + ", and a shared client must not be handed out", model::Outcome::Left);
     if (!inferMissing(site, v, none, why))
       return noneNotes(left(v, why, model::Outcome::LeftMissing), none);
@@ -261,7 +261,7 @@ private:
   // the configuration they list.
   std::string sharedObjectReason(const Site &site) {
     const rules::Rewrite &rw = *site.rewrite;
-    ObjectUses uses(tree_, model_, site);
+    ObjectUses uses(tree_, model_, names(), site);
     if (rw.leaveClosed)
       if (auto why = closedBy(tree_, model_, site, uses, lines_))
         return fmt::format("client is closed by this code ({})", *why);
@@ -333,9 +333,16 @@ private:
   const py::ScopeModel &model_;
   const std::string &path_;
   const LineIndex &lines_;
+  const NameUses &names() {
+    if (!names_)
+      names_.emplace(model_);
+    return *names_;
+  }
+
   const FileContext &context_;
   CalleeNamer namer_;
   BoundNames bound_;
+  std::optional<NameUses> names_; // made when a site's object is first followed
 };
 
 } // namespace

@@ -78,8 +78,20 @@ bool keepsNothing(const py::Tree &tree, const py::ScopeModel &model, TSNode call
 
 } // namespace
 
-ObjectUses::ObjectUses(const py::Tree &tree, const py::ScopeModel &model, const Site &site)
-    : tree_(tree), model_(model) {
+NameUses::NameUses(const py::ScopeModel &model) {
+  for (const py::Reference &r : model.references())
+    if (!r.inString)
+      byName_[r.name].push_back(&r);
+}
+
+const std::vector<const py::Reference *> &NameUses::of(std::string_view name) const {
+  static const std::vector<const py::Reference *> kNone;
+  auto it = byName_.find(name);
+  return it == byName_.end() ? kNone : it->second;
+}
+
+ObjectUses::ObjectUses(const py::Tree &tree, const py::ScopeModel &model, const NameUses &names, const Site &site)
+    : tree_(tree), model_(model), names_(names) {
   if (ts_node_is_null(site.call))
     return;
   add(site.call);
@@ -123,9 +135,9 @@ void ObjectUses::holdInName(TSNode target) {
   if (std::find(held_.begin(), held_.end(), key) != held_.end())
     return;
   held_.push_back(key);
-  for (const py::Reference &r : model_.references())
-    if (!r.inString && r.name == name && !py::same(r.node, target) && model_.resolve(name, r.scope) == scope)
-      add(r.node);
+  for (const py::Reference *r : names_.of(name))
+    if (!py::same(r->node, target) && model_.resolve(name, r->scope) == scope)
+      add(r->node);
 }
 
 void ObjectUses::holdInSelfAttribute(TSNode target) {

@@ -12,15 +12,27 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace poolify::analysis {
+
+/// A file's references by name, made once per file (ObjectUses looks the names it follows up here).
+class NameUses {
+public:
+  explicit NameUses(const py::ScopeModel &model);
+  const std::vector<const py::Reference *> &of(std::string_view name) const;
+
+private:
+  std::unordered_map<std::string_view, std::vector<const py::Reference *>> byName_;
+};
 
 /// Every expression that denotes the object a site's call creates, in document order: the call
 /// first, then every use of a name or `self` attribute that holds it.
 class ObjectUses {
 public:
-  ObjectUses(const py::Tree &tree, const py::ScopeModel &model, const Site &site);
+  ObjectUses(const py::Tree &tree, const py::ScopeModel &model, const NameUses &names, const Site &site);
   const std::vector<TSNode> &uses() const { return uses_; }
 
 private:
@@ -32,6 +44,7 @@ private:
 
   const py::Tree &tree_;
   const py::ScopeModel &model_;
+  const NameUses &names_;
   std::vector<TSNode> uses_, pending_;
   std::vector<std::string> held_; // holders seen: "scope:name", "self:class-offset:attr"
 };

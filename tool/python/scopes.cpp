@@ -18,6 +18,7 @@ struct Item {
   TSNode stmt;   // the statement the node belongs to (tracked here: ts_node_parent is costly)
   TSNode parent; // the node that was visited when this one was pushed
   bool inType;   // inside an annotation (tracked here: walking up to find one is quadratic)
+  TSNode dead;   // the condition of an enclosing `if TYPE_CHECKING:` whose body holds it (null: none)
 };
 
 bool isComprehension(TSNode n) {
@@ -33,7 +34,6 @@ public:
   void run() {
     walk();
     bindNonlocals();
-    markDeadBindings();
   }
 
 private:
@@ -48,6 +48,7 @@ private:
       visiting_ = it.node;
       parentOfVisited_ = it.parent;
       inType_ = it.inType;
+      dead_ = it.dead;
       visit(it);
     }
   }
@@ -74,23 +75,6 @@ private:
     }
   }
 
-  // Imports under `if TYPE_CHECKING:` (or `if False:`) bind nothing at run time.
-  void markDeadBindings() {
-    for (Binding &b : m_.bindings_) {
-      if (b.kind != BindingKind::Import)
-        continue;
-      TSNode code = m_.scopes_[b.textualScope].node;
-      for (TSNode n = b.statement; !ts_node_is_null(n) && !same(n, code); n = ts_node_parent(n)) {
-        TSNode parent = ts_node_parent(n);
-        if (is(n, "block") && is(parent, "if_statement") && same(field(parent, "consequence"), n) &&
-            Flow::neverRuns(m_.tree_, field(parent, "condition"))) {
-          b.deadUnder = field(parent, "condition");
-          break;
-        }
-      }
-    }
-  }
-
   ScopeModel &m_;
   std::string_view text_;
   std::vector<Item> stack_;
@@ -98,13 +82,14 @@ private:
   TSNode visiting_{};        // the node being visited
   TSNode parentOfVisited_{}; // and the node it was pushed from
   bool inType_ = false;      // the node being visited is inside an annotation
+  TSNode dead_{};            // and the `if` condition under which it never runs (TYPE_CHECKING, False)
   std::vector<Binding> pendingNonlocal_; // bindings of names declared nonlocal where they are made
 
   std::string_view textOf(TSNode n) const { return text_.substr(start(n), end(n) - start(n)); }
 
   void push(TSNode n, int scope, Role role) {
     if (!ts_node_is_null(n))
-      stack_.push_back({n, scope, role, current_, visiting_, inType_});
+      stack_.push_back({n, scope, role, current_, visiting_, inType_, dead_});
   }
   // Children pushed in reverse so they are visited in document order; a block's children are
   // statements of their own.
@@ -113,7 +98,7 @@ private:
     // Pushed in order, then reversed in place, so the first child is visited first.
     size_t from = stack_.size();
     forEachChild(n, [&](TSNode c, std::string_view) {
-      stack_.push_back({c, scope, role, statements ? c : current_, n, inType_});
+      stack_.push_back({c, scope, role, statements ? c : current_, n, inType_, dead_});
     });
     std::reverse(stack_.begin() + static_cast<std::ptrdiff_t>(from), stack_.end());
   }
@@ -133,7 +118,7 @@ private:
   void bind(int scope, BindingKind kind, std::string name, TSNode node, std::string qname = {}) {
     const Scope &s = m_.scopes_[scope];
     int target = targetScope(scope, name);
-    Binding b{kind, std::move(name), target, node, current_, std::move(qname), scope, TSNode{}};
+    Binding b{kind, std::move(name), target, node, current_, std::move(qname), scope, dead_};
     if (s.nonlocals.count(b.name)) {
       pendingNonlocal_.push_back(std::move(b)); // binds in an enclosing function (bindNonlocals)
       return;
@@ -246,6 +231,19 @@ private:
       for (TSNode c : namedChildren(n))
         push(c, scope, Role::Delete);
     }
+  }
+
+  // The body of `if TYPE_CHECKING:` (or `if False:`) never runs: what it binds is marked dead.
+  void visitIf(TSNode n, int scope) {
+    size_t from = stack_.size();
+    pushChildren(n, scope, Role::Load);
+    TSNode condition = field(n, "condition");
+    if (!Flow::neverRuns(m_.tree_, condition))
+      return;
+    TSNode body = field(n, "consequence");
+    for (size_t i = from; i < stack_.size(); ++i)
+      if (same(stack_[i].node, body))
+        stack_[i].dead = condition;
   }
 
   // `case <pattern> if <guard>: <body>`: the pattern binds its captures; the dotted values and
@@ -395,6 +393,8 @@ private:
       pushChildren(n, scope, Role::Delete);
     } else if (t == "case_clause") {
       visitCaseClause(n, scope);
+    } else if (t == "if_statement") {
+      visitIf(n, scope);
     } else if (t == "attribute") {
       push(field(n, "object"), scope, Role::Load);
     } else if (t == "keyword_argument") {
