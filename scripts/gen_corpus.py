@@ -4,6 +4,7 @@
     scripts/gen_corpus.py --files 90000 --seed 1 --out /tmp/corpus
     scripts/gen_corpus.py --check                      # self-check on a small temporary corpus
     scripts/gen_corpus.py --check --out /tmp/corpus    # self-check an existing corpus (sampled)
+    scripts/gen_corpus.py --files 90000 --site-share 0.6 --out /tmp/corpus60
 
 The tree has the shape of fixtures/pipeline (see its README), repeated over many "domains":
 
@@ -29,6 +30,15 @@ and output is byte-for-byte deterministic for a given --seed and --files, on any
 average (like a real 2,216-file / 30 MB pipeline repo). Every file is valid Python 3: `--check`
 compiles a sample (or all of a small corpus) with compile(), regenerates a sample in memory to
 prove determinism, and prints the size statistics.
+
+--site-share F sets the share of the corpus's bytes that lie in files that can hold a site (a file
+that names a client library and one of its callables, so poolify parses it). Without it the shape
+above gives about 20% (19% by the shipped rules' own prefilter); a real 2,216-file pipeline repo has
+about 60%. Raising it turns library
+modules into ones that also use a client (a helper that queries BigQuery, fetches over HTTP, reads
+a bucket, ...; some already through a pool), chosen by a generator of their own: the other files,
+and the whole corpus without --site-share, are the same bytes as before. `--check` prints the share
+it finds.
 """
 
 import argparse
@@ -943,6 +953,88 @@ def unrelated(n, kind):
     return "".join(parts)
 
 
+# Library modules that use a client (--site-share): (weight, import line, function template).
+SITE_HELPERS = (
+    (4, "from google.cloud import bigquery\n",
+     'def %(f)s(project_id: str, day: str) -> List[Dict[str, Any]]:\n'
+     '    """Rows of the %(noun)s table for one day."""\n'
+     '    client = bigquery.Client(project=project_id)\n'
+     '    sql = f"SELECT * FROM `{project_id}.nba_analytics.%(t)s` WHERE game_date = @day"\n'
+     '    config = bigquery.QueryJobConfig(query_parameters=[bigquery.ScalarQueryParameter("day", "DATE", day)])\n'
+     '    return [dict(row) for row in client.query(sql, job_config=config).result()]\n\n\n'),
+    (3, "import requests\n",
+     'def %(f)s(url: str, timeout: float = %(to)d.0) -> Dict[str, Any]:\n'
+     '    """Fetch one %(noun)s document."""\n'
+     '    response = requests.get(url, timeout=timeout)\n'
+     '    response.raise_for_status()\n'
+     '    return response.json()\n\n\n'),
+    (1, "from google.cloud import storage\n",
+     'def %(f)s(bucket: str, name: str) -> bytes:\n'
+     '    """Download one %(noun)s blob."""\n'
+     '    client = storage.Client()\n'
+     '    return client.bucket(bucket).blob(name).download_as_bytes()\n\n\n'),
+    (1, "from google.cloud import firestore\n",
+     'def %(f)s(project_id: str, key: str) -> Optional[Dict[str, Any]]:\n'
+     '    """Read one %(noun)s document."""\n'
+     '    db = firestore.Client(project=project_id)\n'
+     '    snap = db.collection("%(t)s").document(key).get()\n'
+     '    return snap.to_dict() if snap.exists else None\n\n\n'),
+    (1, "from google.cloud import pubsub_v1\n",
+     'def %(f)s(project_id: str, payload: bytes) -> str:\n'
+     '    """Publish one %(noun)s event."""\n'
+     '    publisher = pubsub_v1.PublisherClient()\n'
+     '    topic = publisher.topic_path(project_id, "%(t)s")\n'
+     '    return publisher.publish(topic, payload).result()\n\n\n'),
+    (2, "from shared.clients.bigquery_pool import get_bigquery_client\n",
+     'def %(f)s(project_id: str) -> int:\n'
+     '    """Count the %(noun)s rows (pooled client)."""\n'
+     '    client = get_bigquery_client(project_id=project_id)\n'
+     '    rows = client.query("SELECT COUNT(*) AS n FROM `%(t)s`").result()\n'
+     '    return next(iter(rows)).n\n\n\n'),
+)
+SITE_IMPORTS = tuple(imp for _, imp, _ in SITE_HELPERS)
+# Measured with can_hold_site over 5,000 files (seed 1): the share of bytes in files that can hold a
+# site with no --site-share, and the share of all bytes in library modules that cannot. The largest
+# share --site-share reaches is their sum (every library module a client user).
+BASE_SITE_SHARE = 0.20
+LIBRARY_SHARE = 0.75
+MAX_SITE_SHARE = 0.95
+
+
+def with_site(text, n):
+    """`text` (a library module) with one client-using helper: its import after the standard ones,
+    the function at the end."""
+    r = n.r
+    _, imp, tmpl = r.choices(SITE_HELPERS, [w for w, _, _ in SITE_HELPERS])[0]
+    fn = tmpl % dict(f=n.func(), noun=n.noun(), t=n.var(), to=r.randint(5, 60))
+    return text.replace(STD_HEADER, STD_HEADER + imp, 1) + fn
+
+
+def site_probability(share):
+    """The chance that a library module becomes a client user, for a byte share `share` of files that
+    can hold a site."""
+    if share is None:
+        return 0.0
+    return max(0.0, min(1.0, (share - BASE_SITE_SHARE) / LIBRARY_SHARE))
+
+
+# What poolify's prefilter looks for, per rule (rules/*.yaml): a trigger word and the last component
+# of one of the rule's callables, both anywhere in the text. For --check's share only.
+PREFILTER = (
+    (("bigquery", "bigquery_pool"), ("Client", "get_bigquery_client")),
+    (("requests", "http_pool"), ("get", "post", "put", "patch", "delete", "head", "options", "Session", "session",
+                                 "get_http_session")),
+    (("storage", "storage_pool"), ("Client", "get_storage_client")),
+    (("firestore", "firestore_pool"), ("Client", "get_firestore_client")),
+    (("pubsub", "pubsub_pool"), ("PublisherClient", "SubscriberClient", "get_pubsub_publisher",
+                                 "get_pubsub_subscriber")),
+)
+
+
+def can_hold_site(text):
+    return any(any(t in text for t in trig) and any(c in text for c in calls) for trig, calls in PREFILTER)
+
+
 def small_init(n):
     r = n.r.random()
     if r < 0.5:
@@ -961,9 +1053,12 @@ SUB_VARIANTS = ("after_super_bare", "bare_global", "after_super_project", "after
 SUB_WEIGHTS = (3, 2, 3, 2, 2, 1, 4, 1, 2, 1, 1, 1)
 
 
-def unit_files(seed, k):
+def unit_files(seed, k, site_share=None):
     """The (relpath, text) pairs of unit k: exactly UNIT files."""
     rng = random.Random("poolify-corpus:%d:%d" % (seed, k))
+    # --site-share draws from its own generator, so the rest of the unit stays the same bytes.
+    site_p = site_probability(site_share)
+    site_names = Names(random.Random("poolify-corpus-sites:%d:%d" % (seed, k))) if site_p else None
     n = Names(rng)
     dn = "%s_%04d" % (rng.choice(DOMAINS), k)
     cat = CATEGORIES[k % len(CATEGORIES)]
@@ -1023,17 +1118,21 @@ def unit_files(seed, k):
     i = 0
     while len(files) < UNIT:
         kind = kinds[i % 3]
-        files.append(("%s/%s/%s_%d.py" % (ldir, kind, n.var(), i), unrelated(n, kind)))
+        rel = "%s/%s/%s_%d.py" % (ldir, kind, n.var(), i)
+        text = unrelated(n, kind)
+        if site_names and site_names.r.random() < site_p:
+            text = with_site(text, site_names)
+        files.append((rel, text))
         i += 1
     assert len(files) == UNIT, (k, len(files))
     return files
 
 
 def write_unit(args):
-    seed, k, count, out = args
+    seed, k, count, out, site_share = args
     total = 0
     made = set()
-    for rel, text in unit_files(seed, k)[:count]:
+    for rel, text in unit_files(seed, k, site_share)[:count]:
         path = os.path.join(out, rel)
         d = os.path.dirname(path)
         if d not in made:
@@ -1057,13 +1156,13 @@ def plan(files):
     return units
 
 
-def generate(files, seed, out, jobs):
+def generate(files, seed, out, jobs, site_share=None):
     os.makedirs(out, exist_ok=True)
     if os.listdir(out):
         raise SystemExit("gen_corpus.py: %s is not empty (remove it or pick another --out)" % out)
     with open(os.path.join(out, "poolify.yaml"), "w", encoding="utf-8") as f:
         f.write(POOLIFY_YAML)
-    work = [(seed, k, c, out) for k, c in plan(files)]
+    work = [(seed, k, c, out, site_share) for k, c in plan(files)]
     if jobs > 1 and len(work) > 1:
         with multiprocessing.Pool(jobs) as pool:
             sizes = pool.map(write_unit, work, chunksize=4)
@@ -1075,7 +1174,7 @@ def generate(files, seed, out, jobs):
 # ---------------------------------------------------------------------------------------------
 # Self-check
 # ---------------------------------------------------------------------------------------------
-def check(out, seed, files, sample):
+def check(out, seed, files, sample, site_share=None):
     py = []
     for root, dirs, names in os.walk(out):
         dirs.sort()
@@ -1102,7 +1201,7 @@ def check(out, seed, files, sample):
             by_unit[k] = c
         units = sorted(by_unit)
         for k in (units if len(units) <= 3 else [units[0], units[len(units) // 2], units[-1]]):
-            for rel, text in unit_files(seed, k)[:by_unit[k]]:
+            for rel, text in unit_files(seed, k, site_share)[:by_unit[k]]:
                 path = os.path.join(out, rel)
                 try:
                     with open(path, "rb") as f:
@@ -1118,15 +1217,24 @@ def check(out, seed, files, sample):
                 text = f.read()
             hits = [w for w in TRIGGERS if w in text]
             if hits:
-                if any(line in text for line in INCIDENTAL):
+                if any(line in text for line in INCIDENTAL) or any(imp in text for imp in SITE_IMPORTS):
                     incidental += 1
                 else:
                     problems.append("%s: unexpected client word(s) %s" % (p, hits))
+    # the share of bytes in files that can hold a site (the sample's)
+    site_bytes = sample_bytes = 0
+    for p in chosen:
+        with open(p, encoding="utf-8") as f:
+            text = f.read()
+        sample_bytes += len(text)
+        if can_hold_site(text):
+            site_bytes += len(text)
     sizes = sorted(os.path.getsize(p) for p in py)
     print("files: %d, %.1f MB, average %.1f KB, median %.1f KB, max %.1f KB; compiled %d, "
-          "unrelated with incidental client words in the sample: %d"
+          "unrelated with incidental client words or a client helper in the sample: %d; "
+          "bytes in files that can hold a site: %.0f%% (sample)"
           % (len(py), total / 1e6, total / max(1, len(py)) / 1e3, sizes[len(sizes) // 2] / 1e3 if sizes else 0,
-             sizes[-1] / 1e3 if sizes else 0, len(chosen), incidental))
+             sizes[-1] / 1e3 if sizes else 0, len(chosen), incidental, 100.0 * site_bytes / max(1, sample_bytes)))
     for p in problems[:20]:
         print("check: " + p, file=sys.stderr)
     return not problems
@@ -1143,19 +1251,23 @@ def main():
                          "With --out of an existing corpus, checks it; without --out, generates a small one in a "
                          "temporary folder twice and compares")
     ap.add_argument("--sample", type=int, default=2000, help="files compiled by --check (default 2000)")
+    ap.add_argument("--site-share", type=float, default=None, metavar="F",
+                    help="share of the bytes in files that can hold a site, %.2f..%.2f (default: the base shape, "
+                         "about %.2f; a real pipeline repo has about 0.6)" % (BASE_SITE_SHARE, MAX_SITE_SHARE,
+                                                                               BASE_SITE_SHARE))
     a = ap.parse_args()
 
     if a.check and (not a.out or (os.path.isdir(a.out) and os.listdir(a.out))):
         if a.out:
-            ok = check(a.out, a.seed, a.files, a.sample)
+            ok = check(a.out, a.seed, a.files, a.sample, a.site_share)
             sys.exit(0 if ok else 1)
         files = a.files or 300
         tmp = tempfile.mkdtemp(prefix="poolify-corpus-check-")
         try:
             one, two = os.path.join(tmp, "a"), os.path.join(tmp, "b")
-            generate(files, a.seed, one, a.jobs)
-            generate(files, a.seed, two, 1)
-            ok = check(one, a.seed, files, max(a.sample, files))
+            generate(files, a.seed, one, a.jobs, a.site_share)
+            generate(files, a.seed, two, 1, a.site_share)
+            ok = check(one, a.seed, files, max(a.sample, files), a.site_share)
             for root, _, names in os.walk(one):
                 for name in names:
                     p = os.path.join(root, name)
@@ -1175,11 +1287,14 @@ def main():
     if files < 1:
         ap.error("--files must be at least 1")
     t0 = time.time()
-    total = generate(files, a.seed, a.out, max(1, a.jobs))
+    if a.site_share is not None and not BASE_SITE_SHARE <= a.site_share <= MAX_SITE_SHARE:
+        ap.error("--site-share must be between %.2f (the base shape) and %.2f (every library module uses a "
+                 "client)" % (BASE_SITE_SHARE, MAX_SITE_SHARE))
+    total = generate(files, a.seed, a.out, max(1, a.jobs), a.site_share)
     print("gen_corpus.py: %d files, %.1f MB (%.1f KB average) in %s, seed %d, %.1fs"
           % (files, total / 1e6, total / files / 1e3, a.out, a.seed, time.time() - t0), file=sys.stderr)
     if a.check:
-        sys.exit(0 if check(a.out, a.seed, files, a.sample) else 1)
+        sys.exit(0 if check(a.out, a.seed, files, a.sample, a.site_share) else 1)
 
 
 if __name__ == "__main__":

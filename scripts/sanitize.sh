@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The whole test suite again, on a build with AddressSanitizer and UndefinedBehaviorSanitizer
-# (a separate build folder, build-asan/). Extra arguments go to ctest.
+# (a separate build folder, build-asan/; no LTO, and libstdc++ shared so ASan sees every new/delete).
+# Extra arguments go to ctest.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.."
 bash scripts/setup.sh
 flags="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 if [ ! -f build-asan/CMakeCache.txt ]; then
-  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPOOLIFY_WERROR=ON \
+  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPOOLIFY_WERROR=ON -DPOOLIFY_LTO=OFF -DPOOLIFY_STATIC=OFF \
     -DCMAKE_C_FLAGS="$flags" -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
 fi
 cmake --build build-asan -j 2

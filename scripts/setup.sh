@@ -1,23 +1,55 @@
 #!/usr/bin/env bash
-# Installs what poolify needs to build, and only what is missing; silent when everything is there.
-#   1. Debian packages (compilers, CMake/Ninja, tree-sitter, LLVM/clang 14, fmt, doctest, node/npm, and
-#      chromium, which tests/report_test.py renders the HTML report in)
-#   2. the pinned tree-sitter Python grammar from npm (node_modules/tree-sitter-python/src/parser.c)
+# Installs what poolify needs, and only what is missing; one line on stderr for each step it takes
+# (nothing when everything is there). The output of apt-get and npm is shown only when they fail.
+#
+#   scripts/setup.sh --for-tool    what building the tool needs: compilers, CMake/Ninja, LLVM/clang 14,
+#                                  fmt, static terminfo/zlib, git, node/npm; then the pinned npm sources
+#   scripts/setup.sh --for-tests   all of that, plus what the test suite needs: doctest, python3 with
+#                                  PyYAML, and chromium (tests/report_test.py renders the HTML report
+#                                  in it; poolify itself never needs it)
+#   scripts/setup.sh               the same as --for-tests
+#
+# The npm step (`npm ci --ignore-scripts`) fetches the C sources CMake compiles into poolify: the
+# tree-sitter runtime (node_modules/tree-sitter/vendor/tree-sitter/lib) and the Python grammar
+# (node_modules/tree-sitter-python/src), at the versions pinned in package-lock.json.
 # Safe to run from any directory and as often as you like.
 set -euo pipefail
 
 cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.."
 
 die() { echo "setup.sh: error: $*" >&2; exit 1; }
+say() { echo "setup.sh: $*" >&2; }
+LOG=$(mktemp "${TMPDIR:-/tmp}/poolify-setup.XXXXXX")
+trap 'rm -f "$LOG"' EXIT
+# logged WHAT CMD...: runs CMD with its output in $LOG; on failure shows it and stops.
+logged() {
+  local what=$1
+  shift
+  "$@" >"$LOG" 2>&1 || { cat "$LOG" >&2; die "$what failed: $*"; }
+}
 trap 'echo "setup.sh: error: command failed (exit $?) at line $LINENO: $BASH_COMMAND" >&2' ERR
 
-# Libraries and headers: only dpkg knows whether they are there.
-LIB_PACKAGES=(libtree-sitter-dev libfmt-dev doctest-dev libclang-14-dev libclang-cpp14-dev llvm-14-dev)
+FOR=tests
+for arg in "$@"; do
+  case "$arg" in
+    --for-tool) FOR=tool ;;
+    --for-tests) FOR=tests ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    *) die "unknown option '$arg' (--for-tool or --for-tests)" ;;
+  esac
+done
+
+# Libraries and headers: only dpkg knows whether they are there. libncurses-dev and zlib1g-dev give
+# the static libtinfo.a and libz.a that LLVM Support is linked with (a self-contained binary).
+LIB_PACKAGES=(libfmt-dev libclang-14-dev libclang-cpp14-dev llvm-14-dev libncurses-dev zlib1g-dev)
 # Tools: "package:command". The tool counts as present when its Debian package is installed or its
 # command is on PATH (e.g. NodeSource's nodejs bundles npm and *conflicts* with Debian's npm package;
 # python3 may come from pyenv).
-TOOL_PACKAGES=(cmake:cmake ninja-build:ninja pkg-config:pkg-config g++:g++ git:git python3:python3 nodejs:node npm:npm
-               chromium:chromium)
+TOOL_PACKAGES=(cmake:cmake ninja-build:ninja g++:g++ git:git nodejs:node npm:npm)
+if [ "$FOR" = tests ]; then
+  LIB_PACKAGES+=(doctest-dev python3-yaml)
+  TOOL_PACKAGES+=(python3:python3 chromium:chromium)
+fi
 
 installed() { [ "$(dpkg-query -W -f='${db:Status-Abbrev}' "$1" 2>/dev/null)" = "ii " ]; }
 
@@ -38,24 +70,27 @@ if [ ${#missing[@]} -gt 0 ]; then
     command -v sudo >/dev/null 2>&1 || die "not root and sudo is not available; install as root: apt-get install ${missing[*]}"
     SUDO=(sudo)
   fi
-  echo "setup.sh: installing missing Debian packages: ${missing[*]}" >&2
-  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
-    || die "apt-get update failed"
-  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" \
-    || die "apt-get install failed for: ${missing[*]}"
+  say "installing packages (apt-get): ${missing[*]}"
+  logged "apt-get update" "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  logged "apt-get install" "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+    --no-install-recommends "${missing[@]}"
 fi
 
-# The grammar: npm ci when the generated parser is absent or the lock file changed since the last ci.
+# The C sources: npm ci when one is absent or the lock file changed since the last ci.
 STAMP=node_modules/.poolify-stamp
-if [ ! -f node_modules/tree-sitter-python/src/parser.c ] \
-   || [ ! -f node_modules/tree-sitter-python/src/scanner.c ] \
-   || [ ! -f "$STAMP" ] || [ package-lock.json -nt "$STAMP" ] || [ package.json -nt "$STAMP" ]; then
+SOURCES=(node_modules/tree-sitter/vendor/tree-sitter/lib/src/lib.c
+         node_modules/tree-sitter/vendor/tree-sitter/lib/include/tree_sitter/api.h
+         node_modules/tree-sitter-python/src/parser.c
+         node_modules/tree-sitter-python/src/scanner.c)
+need_ci=0
+for f in "${SOURCES[@]}"; do [ -f "$f" ] || need_ci=1; done
+if [ "$need_ci" = 1 ] || [ ! -f "$STAMP" ] || [ package-lock.json -nt "$STAMP" ] || [ package.json -nt "$STAMP" ]; then
   [ -f package-lock.json ] || die "package-lock.json is missing at $(pwd)"
   command -v npm >/dev/null 2>&1 || die "npm not found on PATH"
-  echo "setup.sh: npm ci (tree-sitter Python grammar)" >&2
-  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2 \
-    || die "npm ci --ignore-scripts failed (network? registry settings in .npmrc?)"
-  [ -f node_modules/tree-sitter-python/src/parser.c ] \
-    || die "npm ci succeeded but node_modules/tree-sitter-python/src/parser.c is missing"
+  say "npm ci: tree-sitter runtime and Python grammar sources (package-lock.json)"
+  logged "npm ci (network? registry settings in .npmrc?)" npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+  for f in "${SOURCES[@]}"; do
+    [ -f "$f" ] || die "npm ci succeeded but $f is missing"
+  done
   touch "$STAMP"
 fi

@@ -135,10 +135,55 @@ class BatchTest(unittest.TestCase):
                                "poolify: migrate batch 01-cloud_functions to the shared pools",
                                "pristine"])
         body = git(["log", "-1", "--format=%b", "HEAD~2"], self.repo).stdout
-        self.assertIn("7 files changed: 14 sites rewritten", body)
+        # The cloud functions' safe fixes (counted from the sources): daily_health_check bigquery :22 and
+        # firestore :33, phase2_to_phase3 pubsub :53, phase3_to_phase4 firestore :42, stale_running_cleanup
+        # bigquery :19 and firestore :42, transition_monitor bigquery :32. Their 6 bigquery.Client() calls
+        # without a project and grading_alert's POST (:34) are unsafe fixes, left; grading_alert and
+        # pipeline_reconciliation have nothing else to rewrite, so they do not change.
+        self.assertIn("5 files changed: 7 sites rewritten (bigquery 3, firestore 3, pubsub 1), "
+                      "0 redundant overrides removed.", body)
+        self.assertIn("- `orchestration/cloud_functions/daily_health_check/main.py:53:14` bigquery: unsafe fix, "
+                      "applied with `--unsafe-fixes`: project_id=PROJECT_ID is taken from scope", body)
+        self.assertEqual(body.count("unsafe fix, applied with `--unsafe-fixes`: "), 7)
+        self.assertNotIn("## Unsafe fixes applied", body)
         self.assertEqual(git(["status", "--porcelain"], self.repo).stdout, "")
         self.assertEqual(tree(self.repo), tree(self.full))
         self.assertIn("committed", r.stderr)
+
+    def test_unsafe_fixes_batches(self):
+        # With --unsafe-fixes the patches reproduce `migrate --unsafe-fixes --apply`, and each batch lists
+        # the unsafe fixes it applied for review.
+        full = os.path.join(self.tmp.name, "full-unsafe")
+        shutil.copytree(PIPELINE, full)
+        poolify(["migrate", "--unsafe-fixes", "--apply", "."], full)
+        out = os.path.join(self.tmp.name, "out")
+        poolify(["migrate", "--unsafe-fixes", "--out", out, "."], self.repo)
+        patches = sorted(n for n in os.listdir(out) if n.endswith(".patch"))
+        self.assertEqual(len(patches), 3)
+        for p in patches:
+            git(["apply", os.path.join(out, p)], self.repo)
+        self.assertEqual(tree(self.repo), tree(full))
+        self.assertNotEqual(tree(full), tree(self.full))
+        summary = read(os.path.join(out, "01-cloud_functions.md"))
+        # The 7 safe fixes above plus the 7 unsafe ones (6 bigquery, the POST), in two more files
+        # (grading_alert, pipeline_reconciliation).
+        self.assertIn("7 files changed: 14 sites rewritten (bigquery 9, firestore 3, http 1, pubsub 1), "
+                      "0 redundant overrides removed.", summary)
+        applied = summary.split("## Unsafe fixes applied (review: the rewrite is right only if what each says holds)"
+                                "\n\n")[1].split("\n\n")[0].splitlines()
+        self.assertEqual([l.split("`")[1] for l in applied], [
+            "orchestration/cloud_functions/daily_health_check/main.py:53:14",
+            "orchestration/cloud_functions/grading_alert/main.py:19:17",
+            "orchestration/cloud_functions/grading_alert/main.py:34:20",
+            "orchestration/cloud_functions/phase2_to_phase3/main.py:27:17",
+            "orchestration/cloud_functions/phase3_to_phase4/main.py:26:14",
+            "orchestration/cloud_functions/phase3_to_phase4/main.py:49:17",
+            "orchestration/cloud_functions/pipeline_reconciliation/main.py:33:14"])
+        self.assertIn("main.py:26:14` bigquery: project_id=project_id is taken from scope, but bigquery.Client() "
+                      "without project= used the library's default, which may differ", summary)
+        self.assertNotIn("unsafe fix, applied with", summary)
+        left = summary.split("## Sites left (with the reason poolify did not rewrite them)\n\n")[1].splitlines()
+        self.assertEqual(len(left), 3, summary)  # credentials, .close(), with
 
     def test_commit_refuses_a_dirty_tree(self):
         with open(os.path.join(self.repo, "utils", "dates.py"), "a") as f:

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The cache of per-file results (check and manifest keep one by default): a warm run gives the same
 bytes as a cold one, changed files are analyzed again, and a cache that is corrupt, from other rules or
-from another poolify is never trusted.
+from another poolify, or from a run with the other tier of fixes (--unsafe-fixes) is never trusted.
 
 Run: python3 tests/cache_test.py --poolify build/poolify
 """
@@ -13,7 +13,7 @@ import sys
 import tempfile
 import unittest
 
-from testlib import run_poolify
+from testlib import BQ_INFERRED_SRC, run_poolify, write_file, write_pools
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PIPELINE = os.path.join(ROOT, "fixtures", "pipeline")
@@ -41,6 +41,13 @@ class CacheTest(unittest.TestCase):
     def check(self, *extra):
         return run(self.root, "check", "--format", "json", "--cache", self.cache, *extra, ".")
 
+    # FAILS (poolify bug, left failing on purpose): 51 of 60 files are reused. A file with a site that is
+    # an unsafe fix (outcome Unsafe) is never served from the cache: tool/cache/cache.cpp reads outcomes with
+    # `a.choice(r.outcome, 3)` and `a.choice(x.outcome, 3)`, but Outcome::Unsafe is 4, so such an entry
+    # fails to read and the file is analyzed again (outputs stay right). The 9 are the 7 files with an
+    # unsafe fix and the 2 whose bare override is decided Unsafe before it is removed as redundant
+    # (pitcher_game_summary_processor.py, upcoming_player_game_context_processor.py); with those 9 sites
+    # given a project, all 60 are reused. test_a_file_with_an_unsafe_site_is_reused is the smallest input.
     def test_warm_runs_give_the_same_bytes_and_reuse_every_file(self):
         cold = self.check()
         self.assertEqual(cold.code, 1, cold.stderr)
@@ -54,6 +61,7 @@ class CacheTest(unittest.TestCase):
         self.assertEqual(m_warm.stdout, m_cold.stdout)
         self.assertGreater(reused(m_warm.stderr), 0)
 
+    # FAILS for the reason above test_warm_runs_give_the_same_bytes_and_reuse_every_file (50, not 59, reused).
     def test_a_changed_file_is_analyzed_again(self):
         self.check()
         path = os.path.join(self.root, "scrapers", "nbac_schedule_api.py")
@@ -65,6 +73,45 @@ class CacheTest(unittest.TestCase):
         self.assertIn('"line": 41', warm.stdout)  # the new site
         total = len([1 for _, _, fs in os.walk(self.root) for f in fs if f.endswith(".py")])
         self.assertEqual(reused(warm.stderr), total - 1)
+
+    # FAILS (poolify bug above): "reused 7 of 8"; the same tree with bigquery.Client(project=PROJECT_ID) reuses 8.
+    def test_a_file_with_an_unsafe_site_is_reused(self):
+        root = os.path.join(self.tmp.name, "small")
+        write_pools(root)
+        write_file(root, "poolify.yaml", "")
+        write_file(root, "jobs/run.py", BQ_INFERRED_SRC)
+        total = len([1 for _, _, fs in os.walk(root) for f in fs if f.endswith(".py")])
+        cold = run(root, "check", "--cache", self.cache, ".")
+        self.assertIn("1 more fixable with --unsafe-fixes", cold.stderr)
+        warm = run(root, "check", "--cache", self.cache, ".")
+        self.assertEqual((warm.code, warm.stdout), (cold.code, cold.stdout))
+        self.assertEqual(reused(warm.stderr), total, warm.stderr)
+
+    def test_runs_with_and_without_unsafe_fixes_never_share_an_outcome(self):
+        # A plain run leaves the 8 unsafe fixes that --unsafe-fixes applies: an outcome cached by one must
+        # never be served to the other. Each run equals the same run without a cache.
+        def cached(command, flags):
+            return run(self.root, command, *flags, "--cache", self.cache, *(
+                ("--format", "json") if command == "manifest" else ()), ".")
+
+        def fresh(command, flags):
+            return run(self.root, command, *flags, "--no-cache", *(
+                ("--format", "json") if command == "manifest" else ()), ".")
+
+        for command in ("manifest", "migrate"):
+            shutil.rmtree(self.cache, ignore_errors=True)
+            want = {flags: fresh(command, flags) for flags in ((), ("--unsafe-fixes",))}
+            self.assertNotEqual(want[()].stdout, want[("--unsafe-fixes",)].stdout)
+            hits = []
+            for flags in ((), (), ("--unsafe-fixes",), ("--unsafe-fixes",), (), ("--unsafe-fixes",)):
+                with self.subTest(command=command, flags=flags):
+                    got = cached(command, flags)
+                    self.assertEqual((got.code, got.stdout), (want[flags].code, want[flags].stdout))
+                    self.assertEqual(re.sub(r"poolify: reused .*\n", "", got.stderr), want[flags].stderr)
+                    hits.append(reused(got.stderr))
+            # The cache was used: the second run of each kind in a row reused files.
+            self.assertGreater(hits[1], 0, (command, hits))
+            self.assertGreater(hits[3], 0, (command, hits))
 
     def test_a_corrupt_cache_is_ignored_whole(self):
         self.check()

@@ -21,8 +21,10 @@ import tempfile
 import textwrap
 import unittest
 
-from testlib import (BQ_OUT, BQ_SRC, POOL_FILES, REQUESTS_OUT, REQUESTS_SRC, git_apply, poolify_env, read,
-                     run_poolify, split_poolify_argv, write_file, write_pools)
+from testlib import (BQ_INFERRED_SRC, BQ_OUT, BQ_SRC, BQ_UNSAFE_REASON, POOL_FILES, REQUESTS_OUT, REQUESTS_SRC,
+                     bq_inferred_explain, git_apply, poolify_env, read, run_poolify, split_poolify_argv, write_file,
+                     write_pools)
+import testlib
 
 POOLIFY = None  # absolute path of the binary, set in main()
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -139,7 +141,8 @@ class CommandLineTest(PoolifyTestCase):
     def test_version(self):
         r = self.poolify('--version')
         self.assertExit(r, 0)
-        self.assertRegex(r.stdout, r'\A\s*poolify \d+\.\d+\.\d+\S*\n\Z')
+        # version, commit, rules' hash (tests/binary_test.py checks the commit and the hash themselves)
+        self.assertRegex(r.stdout, r'\A\s*poolify \d+\.\d+\.\d+\S*\ncommit \S+\nrules sha256:[0-9a-f]{64} \(.+\)\n\Z')
 
     def test_migrate_help(self):
         r = self.poolify('migrate', '--help')
@@ -171,6 +174,7 @@ rewrites:
   - match: [requests.get]
     replace: {module: shared.clients.http_pool, function: get}
     arguments: pass
+    leave_closed: false    # a response, not the pooled session
 '''
 
 
@@ -194,9 +198,10 @@ class BadRulesTest(PoolifyTestCase):
         r = self.poolify('migrate', '--rules', 'bad.yaml', 'src')
         self.assertExit(r, 2)
         self.assertEqual(r.stdout, '')
-        # rules validate reports the same position and fails.
+        # rules validate reports the same position and fails: a configuration error, exit 2 as the README says
+        # (was 1).
         v = self.poolify('rules', 'validate', '--rules', 'bad.yaml')
-        self.assertNotEqual(v.code, 0, repr(v))
+        self.assertExit(v, 2)
         self.assertRegex(v.stderr + v.stdout, rf'(?m)^bad\.yaml:{pos}: error: ')
         return r
 
@@ -225,7 +230,7 @@ class BadRulesTest(PoolifyTestCase):
 
     def test_unknown_top_level_key(self):
         text = VALID_RULE + 'exampels: []\n'
-        self.check_rejected(text, 8, 1)
+        self.check_rejected(text, 9, 1)
 
     # Was a bug (fixed): a YAML syntax error inside a value (here an unclosed `[`) is reported as a semantic
     # error of the rule format ("triggers must be a text value"), hiding the parser's own message
@@ -249,6 +254,37 @@ class BadRulesTest(PoolifyTestCase):
         self.assertExit(r, 2)
         self.assertUnchanged(before, self.src)
 
+    # Was a bug (fixed): names the rewrite prints that Python does not accept passed `rules validate`, and
+    # `migrate --apply` then wrote `from shared.pool import class`.
+    def test_names_python_rejects(self):
+        for old, new, col in (('function: get}', 'function: class}', 59),
+                              ('function: get}', 'function: None}', 59),
+                              ('module: shared.clients.http_pool', 'module: shared.import.x', 23),
+                              ('function: get}', 'function: get, attribute: nonlocal}', 75),
+                              ('function: get}', 'function: __debug__}', 59)):
+            with self.subTest(new):
+                self.check_rejected(VALID_RULE.replace(old, new), 6, col)
+
+    def test_keyword_argument_named_by_a_keyword(self):
+        text = VALID_RULE.replace('    arguments: pass', '    arguments:\n      - {from: timeout, to: lambda}')
+        self.check_rejected(text, 8, 29)
+
+    def test_empty_trigger_and_duplicate_key(self):
+        self.check_rejected(VALID_RULE.replace('triggers: [requests]', 'triggers: [""]'), 3, 12)
+        self.check_rejected(VALID_RULE.replace('description: demo rule', 'description: demo rule\nid: again'), 3, 1)
+
+    # Was a bug (fixed): a poolify.yaml naming /etc/shadow as a rule file had its first line echoed in the
+    # error ("unknown key 'root:$6$...'").
+    def test_a_file_that_is_not_a_rule_file_is_not_echoed(self):
+        write(self.tmp, 'secret', 'root:$6$notreallyahash:19000:0:99999:7:::\n')
+        write(self.src, 'poolify.yaml', 'rules: [../secret]\n')
+        before = snapshot(self.src)
+        r = self.poolify('check', 'src')
+        self.assertExit(r, 2)
+        self.assertIn('not a rule file', r.stderr)
+        self.assertNotIn('root:', r.stderr + r.stdout)
+        self.assertUnchanged(before, self.src)
+
     def test_one_bad_file_in_a_rules_folder_rejects_the_run(self):
         write(self.tmp, 'rules/a_good.yaml', VALID_RULE)
         write(self.tmp, 'rules/b_bad.yaml', VALID_RULE.replace('id: demo', 'id: other').replace(
@@ -258,6 +294,20 @@ class BadRulesTest(PoolifyTestCase):
         self.assertExit(r, 2)
         self.assertRegex(r.stderr, r'(?m)^rules/b_bad\.yaml:7:5: error: ')
         self.assertUnchanged(before, self.src)
+
+
+class BadConfigTest(PoolifyTestCase):
+    # Was a bug (fixed): a glob that can match nothing ("[") and duplicate keys were accepted silently.
+    def test_dead_glob_and_duplicate_key(self):
+        write(self.tmp, 'a.py', REQUESTS_SRC)
+        for text, pos in (('exclude: ["["]\n', '1:11'), ('exclude: [a]\nexclude: [b]\n', '2:1'),
+                          ('categories:\n  api: ["api/**"]\n  api: ["x"]\n', '3:3')):
+            with self.subTest(text):
+                write(self.tmp, 'poolify.yaml', text)
+                r = self.poolify('check', '--no-cache', '.')
+                self.assertExit(r, 2)
+                self.assertRegex(r.stderr, rf'(?m)^\S*poolify\.yaml:{pos}: error: ')
+                self.assertEqual(read(self.tmp, 'a.py'), REQUESTS_SRC.encode())
 
 
 # --------------------------------------------------------------------------------------------
@@ -280,6 +330,7 @@ rewrites:
         missing_message: no acme project in scope
 examples:
   - name: module-level project
+    unsafe_fixes: true
     before: |
       from acme import sdk
 
@@ -344,6 +395,11 @@ def fetch(url):
 '''
 
 
+# ACME_SRC's first site takes its project from scope (the rule's `infer: [global PROJECT_ID]`): an unsafe fix.
+ACME_UNSAFE_REASON = ("project=PROJECT_ID is taken from scope, but sdk.Client() without project= used the library's "
+                      "default, which may differ")
+
+
 class NewRuleFileTest(PoolifyTestCase):
     def setUp(self):
         super().setUp()
@@ -354,20 +410,26 @@ class NewRuleFileTest(PoolifyTestCase):
         write(self.tmp, 'platform/pools/acme.py', 'def get_acme_client(project=None):\n    raise NotImplementedError\n')
 
     def test_rule_folder_rewrites_with_new_rule(self):
-        r = self.poolify('migrate', '--explain', '--rules', 'myrules', 'app')
-        self.assertExit(r, 0)
-        self.assertEqual(diff_headers(r.stdout), ['app/service.py'])
-        self.assertEqual(r.explain(), [
-            'app/service.py:10:14: acme: project from PROJECT_ID',
-            "app/service.py:15:12: acme: left: keyword 'region' is not supported by the pool",
-        ])
-        r = self.poolify('migrate', '--apply', '--rules', 'myrules', 'app')
+        # The new rule's inference is an unsafe fix like the shipped rules': a plain run reports it only,
+        # --unsafe-fixes rewrites it.
+        for flags, tier, changed in (((), 'unsafe fix, applied with --unsafe-fixes', []),
+                                     (('--unsafe-fixes',), 'unsafe fix applied', ['app/service.py'])):
+            with self.subTest(flags=flags):
+                r = self.poolify('migrate', *flags, '--explain', '--rules', 'myrules', 'app')
+                self.assertExit(r, 0)
+                self.assertEqual(diff_headers(r.stdout), changed)
+                self.assertEqual(r.explain(), [
+                    'app/service.py:10:14: acme: project from PROJECT_ID',
+                    f'app/service.py:10:14: acme: {tier}: {ACME_UNSAFE_REASON}',
+                    "app/service.py:15:12: acme: left: keyword 'region' is not supported by the pool",
+                ])
+        r = self.poolify('migrate', '--unsafe-fixes', '--apply', '--rules', 'myrules', 'app')
         self.assertExit(r, 0)
         # Only the acme rule is active: requests.get stays (the shipped rules are not loaded).
         self.assertEqual(read(self.tmp, 'app/service.py').decode(), ACME_OUT)
 
     def test_rule_file_path_works_like_folder(self):
-        r = self.poolify('migrate', '--apply', '--rules', 'myrules/acme.yaml', 'app')
+        r = self.poolify('migrate', '--unsafe-fixes', '--apply', '--rules', 'myrules/acme.yaml', 'app')
         self.assertExit(r, 0)
         self.assertEqual(read(self.tmp, 'app/service.py').decode(), ACME_OUT)
 
@@ -377,6 +439,8 @@ class NewRuleFileTest(PoolifyTestCase):
         self.assertIn('acme', r.stdout)
         self.assertIn('acme.sdk.Client -> platform.pools.acme.get_acme_client', r.stdout)
 
+    # The rule's example takes the project from scope, an unsafe fix: it says `unsafe_fixes: true`, so
+    # `rules test` runs it as `migrate --unsafe-fixes` would.
     def test_rules_test_passes(self):
         r = self.poolify('rules', 'test', '--rules', 'myrules')
         self.assertExit(r, 0)
@@ -392,6 +456,8 @@ class NewRuleFileTest(PoolifyTestCase):
         self.assertIn('FAIL', r.stdout)
         self.assertIn('0 passed, 1 failed', r.stdout)
 
+    # FAILS for the reason given above test_rules_test_passes (bigquery#1 "module-level project id" and
+    # storage#1 "bucket access with the module project" take the project from scope).
     def test_shipped_rules_pass_their_examples(self):
         r = self.poolify('rules', 'test')
         self.assertExit(r, 0)
@@ -523,13 +589,11 @@ class SyntaxErrorTest(PoolifyTestCase):
 
     def test_syntax_error_printed_without_explain_and_sorted_with_explain(self):
         write(self.tmp, 'a_bad.py', BAD_SYNTAX)
-        write(self.tmp, 'b.py', BQ_SRC)
+        write(self.tmp, 'b.py', BQ_INFERRED_SRC)
         r = self.poolify('migrate', '--explain', '.')
         self.assertExit(r, 1)
-        self.assertEqual(r.explain(), [
-            'a_bad.py:6:1: error: syntax error; file not rewritten',
-            'b.py:7:12: bigquery: project_id from PROJECT_ID',
-        ])
+        self.assertEqual(r.explain(), ['a_bad.py:6:1: error: syntax error; file not rewritten'] +
+                         bq_inferred_explain('b.py', applied=False))
 
     # Was a bug (fixed): an indentation error (CPython: "IndentationError: unexpected indent", line 6) is not
     # detected: tree-sitter accepts the over-indented line, so poolify rewrites a file that does
@@ -598,7 +662,7 @@ class EncodingTest(PoolifyTestCase):
         r = self.poolify('migrate', '--apply', '--explain', '.')
         self.assertExit(r, 0)
         self.assertEqual(read(self.tmp, 'b.py'), b'\xef\xbb\xbf' + BQ_OUT.encode())
-        self.assertEqual(r.explain(), ['b.py:7:12: bigquery: project_id from PROJECT_ID'])
+        self.assertEqual(r.explain(), [])  # the project is passed: nothing to explain
 
     def test_utf8_bom_column_on_line_one(self):
         # The BOM is not a character: a site on line 1 has the same column as without it.
@@ -762,28 +826,30 @@ class DiscoveryTest(PoolifyTestCase):
 # 8. paths are relative to the current directory
 
 class PathTest(PoolifyTestCase):
+    # The site takes its project from scope and --unsafe-fixes rewrites it: both the diff and the
+    # explain lines name the file.
     def test_paths_from_parent_directory(self):
-        write(self.tmp, 'sub/x.py', BQ_SRC)
-        r = self.poolify('migrate', '--explain', 'sub')
+        write(self.tmp, 'sub/x.py', BQ_INFERRED_SRC)
+        r = self.poolify('migrate', '--unsafe-fixes', '--explain', 'sub')
         self.assertExit(r, 0)
         self.assertEqual(diff_headers(r.stdout), ['sub/x.py'])
         self.assertRegex(r.stdout, r'(?m)^--- a/sub/x\.py\n\+\+\+ b/sub/x\.py$')
-        self.assertEqual(r.explain(), ['sub/x.py:7:12: bigquery: project_id from PROJECT_ID'])
+        self.assertEqual(r.explain(), bq_inferred_explain('sub/x.py', applied=True))
 
     def test_paths_with_dot_slash_and_trailing_slash(self):
-        write(self.tmp, 'sub/x.py', BQ_SRC)
-        r = self.poolify('migrate', '--explain', './sub/')
+        write(self.tmp, 'sub/x.py', BQ_INFERRED_SRC)
+        r = self.poolify('migrate', '--unsafe-fixes', '--explain', './sub/')
         self.assertExit(r, 0)
         self.assertEqual(diff_headers(r.stdout), ['sub/x.py'])
-        self.assertEqual(r.explain(), ['sub/x.py:7:12: bigquery: project_id from PROJECT_ID'])
+        self.assertEqual(r.explain(), bq_inferred_explain('sub/x.py', applied=True))
 
     def test_paths_from_inside(self):
         write(self.tmp, 'pyproject.toml', '')  # the project's root, where its pool modules resolve
-        write(self.tmp, 'sub/x.py', BQ_SRC)
-        r = self.poolify('migrate', '--explain', '.', cwd=os.path.join(self.tmp, 'sub'))
+        write(self.tmp, 'sub/x.py', BQ_INFERRED_SRC)
+        r = self.poolify('migrate', '--unsafe-fixes', '--explain', '.', cwd=os.path.join(self.tmp, 'sub'))
         self.assertExit(r, 0)
         self.assertEqual(diff_headers(r.stdout), ['x.py'])
-        self.assertEqual(r.explain(), ['x.py:7:12: bigquery: project_id from PROJECT_ID'])
+        self.assertEqual(r.explain(), bq_inferred_explain('x.py', applied=True))
 
     def test_error_paths_relative(self):
         write(self.tmp, 'sub/bad.py', BAD_SYNTAX)
@@ -817,14 +883,24 @@ class PipelineTest(PoolifyTestCase):
         self.assertEqual(plain1.out, one.out)
 
     def test_summary_counts(self):
-        r = self.poolify('migrate', '.', cwd=self.work)
+        r = self.poolify('migrate', '--unsafe-fixes', '.', cwd=self.work)
         self.assertExit(r, 0)
         self.assertEqual(len(r.summary()), 1, repr(r))
         # The brief's hand-checked 38 rewritten / 14 left predate the class-hierarchy feature
         # (fixtures/pipeline/README.md: 7 redundant overrides, one of them the "no project id" site in
         # nbac_gamebook_processor.py): 38 = 32 rewritten + 6 removed, 14 = 13 left + 1 removed. Of the
         # 13 left, 6 are the pool modules' own constructors: the summary counts the 7 a person must fix.
-        self.assertIn('rewrote 32 sites, removed 7 overrides, left 7 sites', r.summary()[0])
+        # That is the run with --unsafe-fixes, which also rewrites the sites that take their project from
+        # scope. Since clients handed out are left, one more is left than those 7: run_history_mixin.py's
+        # lazy accessor returns its client (fixtures/pipeline-expected/README.md): 31 rewritten, 8 left.
+        self.assertIn('rewrote 31 sites, removed 7 overrides, left 8 sites\n', r.stderr)
+        # A plain run leaves those 11 (tests/manifest_check_test.py PIPELINE_UNSAFE lists them: 8 taking their
+        # project from scope, 3 POSTs): 20 rewritten, 8 + 11 = 19 left.
+        r = self.poolify('migrate', '.', cwd=self.work)
+        self.assertExit(r, 0)
+        self.assertEqual(len(r.summary()), 1, repr(r))
+        self.assertIn('rewrote 20 sites, removed 7 overrides, left 19 sites (11 of them fixable with --unsafe-fixes)\n',
+                      r.stderr)
 
     def test_apply_compiles_and_is_idempotent(self):
         r = self.poolify('migrate', '--apply', '.', cwd=self.work)
@@ -1013,6 +1089,160 @@ class ExplainOrderTest(PoolifyTestCase):
             per_file = [(l, c) for p, l, c in keys if p == 'b.py']
             self.assertEqual(per_file, [(2, 1), (9, 1), (10, 1), (10, 22)])
             self.assertEqual(sorted({p for p, _, _ in keys}), ['a.py', 'a/z.py', 'a10.py', 'a9.py', 'b.py'])
+
+
+# --------------------------------------------------------------------------------------------
+# 13. safe and unsafe fixes: an argument taken from scope, a rewrite the rule declares unsafe
+
+# A rule whose only rewrite is declared unsafe (safety: unsafe, note: why); its call takes no arguments.
+UNSAFE_RULE = '''\
+id: retrying
+description: acme.send goes through the retrying pool
+triggers: [acme]
+rewrites:
+  - match: [acme.send]
+    replace: {module: shared.clients.http_pool, function: post}
+    arguments: pass
+    leave_closed: false
+    safety: unsafe
+    note: the pool retries, and send is not idempotent
+'''
+
+
+class UnsafeFixTest(PoolifyTestCase):
+    def test_plain_run_reports_an_inferred_project_and_leaves_it(self):
+        write(self.tmp, 'jobs/run.py', BQ_INFERRED_SRC)
+        before = snapshot(self.tmp)
+        for args in (('migrate', '--explain', '.'), ('migrate', '--apply', '--explain', '.')):
+            with self.subTest(args=args):
+                r = self.poolify(*args)
+                self.assertExit(r, 0)
+                self.assertEqual(r.stdout, '')
+                self.assertEqual(r.explain(), bq_inferred_explain('jobs/run.py', applied=False))
+                self.assertEqual(r.explain()[1], 'jobs/run.py:7:12: bigquery: unsafe fix, applied with --unsafe-fixes: '
+                                 'project_id=PROJECT_ID is taken from scope, but bigquery.Client() without project= '
+                                 "used the library's default, which may differ")
+                self.assertRegex(r.summary()[0], r'(would change|changed) 0, rewrote 0 sites, removed 0 overrides, '
+                                 r'left 1 sites \(1 of them fixable with --unsafe-fixes\)$')
+        self.assertUnchanged(before)
+        # Without --explain the site is not printed, only counted.
+        r = self.poolify('migrate', '.')
+        self.assertEqual(r.explain(), [])
+        self.assertIn('(1 of them fixable with --unsafe-fixes)', r.summary()[0])
+
+    def test_unsafe_fixes_rewrites_it_and_a_second_run_changes_nothing(self):
+        write(self.tmp, 'jobs/run.py', BQ_INFERRED_SRC)
+        dry = self.poolify('migrate', '--unsafe-fixes', '--explain', '.')
+        self.assertExit(dry, 0)
+        self.assertEqual(diff_headers(dry.stdout), ['jobs/run.py'])
+        self.assertEqual(dry.explain(), bq_inferred_explain('jobs/run.py', applied=True))
+        self.assertRegex(dry.summary()[0], r'would change 1, rewrote 1 sites, removed 0 overrides, left 0 sites$')
+        copy = os.path.join(self.tmp, 'copy')
+        os.makedirs(copy)
+        write(copy, 'jobs/run.py', BQ_INFERRED_SRC)
+        p = git_apply(dry.out, copy, env=base_env(self.tmp), timeout=TIMEOUT)
+        self.assertEqual(p.code, 0, p.stderr.decode(errors='replace'))
+        r = self.poolify('migrate', '--unsafe-fixes', '--apply', '.')
+        self.assertExit(r, 0)
+        self.assertEqual(read(self.tmp, 'jobs/run.py').decode(), BQ_OUT)
+        self.assertEqual(read(copy, 'jobs/run.py').decode(), BQ_OUT)
+        after = snapshot(self.tmp)
+        again = self.poolify('migrate', '--unsafe-fixes', '--apply', '--explain', '.')
+        self.assertExit(again, 0)
+        self.assertEqual((again.stdout, again.explain()), ('', []))
+        self.assertRegex(again.summary()[0], r'changed 0, rewrote 0 sites, removed 0 overrides, left 0 sites$')
+        self.assertUnchanged(after)
+
+    def test_an_explicit_project_is_a_safe_fix(self):
+        # bigquery.Client(project=PROJECT_ID) -> get_bigquery_client(project_id=PROJECT_ID): nothing is
+        # taken from scope, so a plain run rewrites it and there is nothing to explain.
+        write(self.tmp, 'jobs/run.py', BQ_SRC)
+        r = self.poolify('migrate', '--apply', '--explain', '.')
+        self.assertExit(r, 0)
+        self.assertEqual(r.explain(), [])
+        self.assertNotIn('unsafe', r.stderr)
+        self.assertRegex(r.summary()[0], r'changed 1, rewrote 1 sites, removed 0 overrides, left 0 sites$')
+        self.assertEqual(read(self.tmp, 'jobs/run.py').decode(), BQ_OUT)
+
+    def test_a_file_with_both_tiers(self):
+        src = textwrap.dedent('''\
+            from google.cloud import bigquery
+
+            PROJECT_ID = "demo"
+
+
+            def explicit():
+                return bigquery.Client(project=PROJECT_ID).query("q")
+
+
+            def inferred(location):
+                return bigquery.Client(location=location).query("q")
+            ''')
+        write(self.tmp, 'm.py', src)
+        unsafe_line = f'm.py:11:12: bigquery: unsafe fix, applied with --unsafe-fixes: {BQ_UNSAFE_REASON}'
+        r = self.poolify('migrate', '--apply', '--explain', '.')
+        self.assertExit(r, 0)
+        self.assertEqual(r.explain(), ['m.py:11:12: bigquery: project_id from PROJECT_ID', unsafe_line])
+        self.assertIn('rewrote 1 sites, removed 0 overrides, left 1 sites (1 of them fixable with --unsafe-fixes)',
+                      r.summary()[0])
+        # The safe site is rewritten; the import stays for the site left.
+        self.assertEqual(read(self.tmp, 'm.py').decode(), textwrap.dedent('''\
+            from google.cloud import bigquery
+            from shared.clients.bigquery_pool import get_bigquery_client
+
+            PROJECT_ID = "demo"
+
+
+            def explicit():
+                return get_bigquery_client(project_id=PROJECT_ID).query("q")
+
+
+            def inferred(location):
+                return bigquery.Client(location=location).query("q")
+            '''))
+        r = self.poolify('migrate', '--unsafe-fixes', '--apply', '.')
+        self.assertExit(r, 0)
+        self.assertIn('rewrote 1 sites, removed 0 overrides, left 0 sites', r.summary()[0])
+        self.assertEqual(read(self.tmp, 'm.py').decode(), textwrap.dedent('''\
+            from shared.clients.bigquery_pool import get_bigquery_client
+
+            PROJECT_ID = "demo"
+
+
+            def explicit():
+                return get_bigquery_client(project_id=PROJECT_ID).query("q")
+
+
+            def inferred(location):
+                return get_bigquery_client(project_id=PROJECT_ID, location=location).query("q")
+            '''))
+
+    def test_a_rewrite_the_rule_declares_unsafe(self):
+        write(self.tmp, 'myrules/retrying.yaml', UNSAFE_RULE)
+        src = 'import acme\n\n\ndef notify(url, body):\n    return acme.send(url, json=body)\n'
+        write(self.tmp, 'app/notify.py', src)
+        note = 'the pool retries, and send is not idempotent'
+        r = self.poolify('migrate', '--apply', '--explain', '--rules', 'myrules', 'app')
+        self.assertExit(r, 0)
+        self.assertEqual(r.explain(),
+                         [f'app/notify.py:5:12: retrying: unsafe fix, applied with --unsafe-fixes: {note}'])
+        self.assertIn('left 1 sites (1 of them fixable with --unsafe-fixes)', r.summary()[0])
+        self.assertEqual(read(self.tmp, 'app/notify.py').decode(), src)
+        r = self.poolify('migrate', '--unsafe-fixes', '--apply', '--explain', '--rules', 'myrules', 'app')
+        self.assertExit(r, 0)
+        self.assertEqual(r.explain(), [f'app/notify.py:5:12: retrying: unsafe fix applied: {note}'])
+        self.assertEqual(read(self.tmp, 'app/notify.py').decode(),
+                         'from shared.clients.http_pool import post\n\n\ndef notify(url, body):\n'
+                         '    return post(url, json=body)\n')
+
+    def test_the_flag_is_on_migrate_check_manifest_and_report_only(self):
+        for command in ('migrate', 'check', 'manifest', 'report'):
+            with self.subTest(command=command):
+                r = self.poolify(command, '--help')
+                self.assertExit(r, 0)
+                self.assertIn('--unsafe-fixes', r.stdout)
+        r = self.poolify('rules', 'list', '--unsafe-fixes')
+        self.assertExit(r, 2)
 
 
 # --------------------------------------------------------------------------------------------

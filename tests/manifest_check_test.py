@@ -24,7 +24,7 @@ import tempfile
 import textwrap
 import unittest
 
-from testlib import run_poolify, split_poolify_argv, write_pools
+from testlib import BQ_INFERRED_SRC, BQ_SRC, BQ_UNSAFE_REASON, run_poolify, split_poolify_argv, write_pools
 import urllib.parse
 
 POOLIFY = None  # absolute path of the binary, set in main()
@@ -92,6 +92,8 @@ PIPELINE_REFERENCES = {('shared/bigquery_utils.py', 17)}
 # Sites poolify migrate leaves (fix "none"), with the --explain reason.
 PIPELINE_UNFIXABLE = {
     ('data_processors/precompute/ml_feature_store_processor.py', 23): 'no project id in scope',
+    ('data_processors/raw/run_history_mixin.py', 21):
+        'client is returned at line 22, and a shared client must not be handed out',
     ('orchestration/cloud_functions/pipeline_reconciliation/main.py', 29):
         "keyword 'credentials' is not supported by the pool",
     ('orchestration/cloud_functions/stale_running_cleanup/main.py', 32):
@@ -100,6 +102,44 @@ PIPELINE_UNFIXABLE = {
     ('scrapers/scraper_base.py', 26): 'session is configured by this code (.headers at line 27)',
     ('shared/bigquery_utils.py', 17): 'reference to google.cloud.bigquery.Client is not a call',
     ('shared/bigquery_utils.py', 41): 'client is closed by this code (contextlib.closing)',
+}
+# Sites only `migrate --unsafe-fixes` rewrites (fix "rewrite with --unsafe-fixes" in a plain manifest, with
+# safety "unsafe" and this reason). Counted by hand from the sources: the direct calls that pass no project
+# are the 13 `bigquery.Client(...)` calls without `project` (shared/bigquery_utils.py:32, phase2_to_phase3:27,
+# transition_monitor:26, pipeline_reconciliation:33, daily_health_check:53, phase3_to_phase4:26 and :49,
+# grading_alert:19, ml_feature_store_processor.py:23, nbac_gamebook_processor.py:21,
+# espn_boxscore_processor.py:23, upcoming_player_game_context_processor.py:21,
+# pitcher_game_summary_processor.py:20; every storage and firestore call passes `project`, pubsub's and
+# requests' calls have no project to take). Less the 2 left for another reason (transition_monitor:26 is
+# closed by its `with`; ml_feature_store:23 has no project in scope) and the 3 redundant overrides removed
+# (nbac_gamebook, upcoming_player, pitcher_game_summary: removing them takes nothing from scope), that
+# leaves 8, whose project comes from the module's PROJECT_ID or from a `project_id` parameter (espn's
+# __init__ and phase3_to_phase4's _table_has_rows). Per category: cloud_functions 6, raw_processors 1
+# (espn), shared 1 (bigquery_utils.py:32).
+# The http rule marks POST unsafe (a retrying pool may send it twice): the 3 `requests.post` calls
+# (grading_alert:34, workflow_executor:43, scraper_dispatch:26) are unsafe fixes too, so 11 in all:
+# cloud_functions 7, orchestration 1, scrapers 1 more.
+POST_REASON = ('POST is not idempotent; a pooled session that retries may send it more than once, and raise '
+               'ConnectionError where requests.post raised Timeout')
+
+
+def unsafe_reason(name):
+    return (f"project_id={name} is taken from scope, but bigquery.Client() without project= used the library's "
+            "default, which may differ")
+
+
+PIPELINE_UNSAFE = {
+    ('data_processors/raw/espn_boxscore_processor.py', 23): unsafe_reason('project_id'),
+    ('orchestration/cloud_functions/daily_health_check/main.py', 53): unsafe_reason('PROJECT_ID'),
+    ('orchestration/cloud_functions/grading_alert/main.py', 19): unsafe_reason('PROJECT_ID'),
+    ('orchestration/cloud_functions/phase2_to_phase3/main.py', 27): unsafe_reason('PROJECT_ID'),
+    ('orchestration/cloud_functions/phase3_to_phase4/main.py', 26): unsafe_reason('project_id'),
+    ('orchestration/cloud_functions/phase3_to_phase4/main.py', 49): unsafe_reason('PROJECT_ID'),
+    ('orchestration/cloud_functions/pipeline_reconciliation/main.py', 33): unsafe_reason('PROJECT_ID'),
+    ('shared/bigquery_utils.py', 32): unsafe_reason('PROJECT_ID'),
+    ('orchestration/cloud_functions/grading_alert/main.py', 34): POST_REASON,
+    ('orchestration/workflow_executor.py', 43): POST_REASON,
+    ('scrapers/scraper_dispatch.py', 26): POST_REASON,
 }
 # Redundant overrides migrate removes (the base __init__ provides a pooled bq_client).
 PIPELINE_REDUNDANT = {
@@ -124,23 +164,31 @@ PIPELINE_INHERITED_FILES = {
     'data_processors/publishing/status_exporter.py',
 }
 # category -> (direct_sites, files, pooled_sites, files_with_direct_sites, files_pooled,
-#              files_inherited, fixable_sites, coverage_percent); categories from poolify.yaml.
+#              files_inherited, fixable_sites, coverage_percent, unsafe_fixable_sites) of a plain manifest;
+# categories from poolify.yaml. fixable = direct - left (PIPELINE_UNFIXABLE) - unsafe (PIPELINE_UNSAFE):
+# cloud_functions 17 - 3 - 7 = 7, orchestration 2 - 0 - 1 = 1, raw_processors 5 - 1 - 1 = 3,
+# scrapers 6 - 1 - 1 = 4, shared 4 - 2 - 1 = 1.
 PIPELINE_CATEGORIES = {
-    'analytics': (4, 6, 0, 4, 0, 2, 4, 0),
-    'cloud_functions': (17, 8, 2, 7, 1, 0, 14, 10.5),  # 2 / 19 = 10.52 -> 10.5
-    'grading': (4, 4, 0, 4, 0, 0, 4, 0),
-    'orchestration': (2, 1, 0, 1, 0, 0, 2, 0),
-    'precompute': (2, 4, 1, 2, 1, 1, 1, 33.3),
-    'publishing': (2, 2, 0, 1, 0, 1, 2, 0),
-    'raw_processors': (5, 5, 0, 5, 0, 0, 5, 0),
-    'scrapers': (6, 5, 0, 5, 0, 0, 5, 0),
-    'shared': (4, 1, 0, 1, 0, 0, 2, 0),
+    'analytics': (4, 6, 0, 4, 0, 2, 4, 0, 0),
+    'cloud_functions': (17, 8, 2, 7, 1, 0, 7, 10.5, 7),  # 2 / 19 = 10.52 -> 10.5
+    'grading': (4, 4, 0, 4, 0, 0, 4, 0, 0),
+    'orchestration': (2, 1, 0, 1, 0, 0, 1, 0, 1),
+    'precompute': (2, 4, 1, 2, 1, 1, 1, 33.3, 0),
+    'publishing': (2, 2, 0, 1, 0, 1, 2, 0, 0),
+    'raw_processors': (5, 5, 0, 5, 0, 0, 3, 0, 1),
+    'scrapers': (6, 5, 0, 5, 0, 0, 4, 0, 1),
+    'shared': (4, 1, 0, 1, 0, 0, 1, 0, 1),
 }
+# With --unsafe-fixes the unsafe sites count as fixable and none is left for the flag (fixable: cloud_functions
+# 14, orchestration 2, raw_processors 4, scrapers 5, shared 2, the others as above).
+PIPELINE_CATEGORIES_UNSAFE_FIXES = {name: c[:6] + (c[6] + c[8], c[7], 0) for name, c in PIPELINE_CATEGORIES.items()}
 PIPELINE_TOTAL_DIRECT = 46  # bigquery 32, http 9, firestore 3, storage 1, pubsub 1
 PIPELINE_TOTAL_POOLED = 3
 PIPELINE_COVERAGE = 6.1  # 3 / 49 = 6.12 -> 6.1
-# Sites left after `migrate --apply` that are neither in a pool module nor strings.
+# Sites left after `migrate --unsafe-fixes --apply` that are neither in a pool module nor strings (a plain
+# `migrate --apply` leaves the PIPELINE_UNSAFE sites too).
 PIPELINE_LEFT_AFTER_MIGRATE = sorted([
+    ('data_processors/raw/run_history_mixin.py', 'bigquery'),
     ('data_processors/precompute/ml_feature_store_processor.py', 'bigquery'),
     ('orchestration/cloud_functions/pipeline_reconciliation/main.py', 'bigquery'),
     ('orchestration/cloud_functions/stale_running_cleanup/main.py', 'bigquery'),
@@ -152,7 +200,7 @@ PIPELINE_LEFT_AFTER_MIGRATE = sorted([
 MOCK_TARGET = 'data_processors.grading.prediction_accuracy_processor.bigquery.Client'
 
 SUMMARY_KEYS = {'files', 'files_pooled', 'files_inherited', 'files_with_direct_sites', 'direct_sites',
-                'fixable_sites', 'pooled_sites', 'inherited_classes', 'coverage_percent'}
+                'fixable_sites', 'pooled_sites', 'inherited_classes', 'coverage_percent', 'unsafe_fixable_sites'}
 
 
 # --------------------------------------------------------------------------------------------
@@ -217,7 +265,7 @@ from google.cloud import bigquery
 
 
 def load(project_id):
-    return bigquery.Client(project=project_id)
+    return bigquery.Client(project=project_id).query("q")
 '''
 
 
@@ -270,7 +318,7 @@ class Base(unittest.TestCase):
 
 
             def load(project_id):
-                return bigquery.Client(project=project_id)  # poolify: ignore
+                return bigquery.Client(project=project_id).query("q")  # poolify: ignore
             ''')
         write(root, 'tests/__init__.py', '')
         write(root, 'tests/test_loader.py', '''\
@@ -300,7 +348,9 @@ class PipelineManifestCountsTest(Base):
         s = self.m['summary']
         self.assertEqual(s['direct_sites'], PIPELINE_TOTAL_DIRECT)
         self.assertEqual(s['pooled_sites'], PIPELINE_TOTAL_POOLED)
-        self.assertEqual(s['fixable_sites'], PIPELINE_TOTAL_DIRECT - len(PIPELINE_UNFIXABLE))  # 39
+        # 46 - 7 left - 8 only with --unsafe-fixes = 31
+        self.assertEqual(s['fixable_sites'], PIPELINE_TOTAL_DIRECT - len(PIPELINE_UNFIXABLE) - len(PIPELINE_UNSAFE))
+        self.assertEqual(s['unsafe_fixable_sites'], len(PIPELINE_UNSAFE))  # 11
         self.assertEqual(s['files'], 36)
         self.assertEqual(s['files_with_direct_sites'], len(PIPELINE_DIRECT_SITES))  # 30
         self.assertEqual(s['files_pooled'], len(PIPELINE_POOLED_SITES))  # 2
@@ -328,7 +378,8 @@ class PipelineManifestCountsTest(Base):
         for name, c in self.m['categories'].items():
             if c['files'] or c['direct_sites'] or c['pooled_sites']:
                 got[name] = (c['direct_sites'], c['files'], c['pooled_sites'], c['files_with_direct_sites'],
-                             c['files_pooled'], c['files_inherited'], c['fixable_sites'], c['coverage_percent'])
+                             c['files_pooled'], c['files_inherited'], c['fixable_sites'], c['coverage_percent'],
+                             c['unsafe_fixable_sites'])
         self.assertEqual(got, PIPELINE_CATEGORIES)
         # Each file carries the category of the first poolify.yaml glob that matches it.
         cats = {f['path']: f['category'] for f in self.m['files']}
@@ -382,18 +433,59 @@ class PipelineManifestCountsTest(Base):
         self.assertEqual({p for p, s in status.items() if s == 'direct'}, set(PIPELINE_DIRECT_SITES))
 
     def test_fix_and_reason_of_each_site(self):
+        seen_unsafe = set()
         for f in self.m['files']:
             for s in f['direct_sites']:
                 key = (f['path'], s['line'])
                 if key in PIPELINE_UNFIXABLE:
                     self.assertEqual((s['fixable'], s['fix'], s.get('reason')),
                                      (False, 'none', PIPELINE_UNFIXABLE[key]), key)
+                elif key in PIPELINE_UNSAFE:
+                    seen_unsafe.add(key)
+                    self.assertEqual((s['fixable'], s['fix'], s.get('safety'), s.get('reason')),
+                                     (False, 'rewrite with --unsafe-fixes', 'unsafe', PIPELINE_UNSAFE[key]), key)
                 elif key in PIPELINE_REDUNDANT:
                     self.assertEqual((s['fixable'], s['fix']), (True, 'remove redundant override'), key)
                 else:
                     self.assertEqual((s['fixable'], s['fix']), (True, 'rewrite'), key)
                     self.assertNotIn('reason', s, key)
+                if key not in PIPELINE_UNSAFE:
+                    self.assertNotIn('safety', s, key)
                 self.assertNotIn('ignored', s, key)
+        self.assertEqual(seen_unsafe, set(PIPELINE_UNSAFE))
+
+
+class PipelineManifestUnsafeFixesTest(Base):
+    """`manifest --unsafe-fixes` describes what `migrate --unsafe-fixes` does: the unsafe sites are fixable
+    (fix "rewrite"), still marked unsafe with their reason, and none is left for the flag."""
+
+    def setUp(self):
+        super().setUp()
+        self.root = self.pipeline()
+        self.m = self.manifest(self.root, '--unsafe-fixes', '.')
+
+    def test_summary_and_categories(self):
+        s = self.m['summary']
+        self.assertEqual((s['direct_sites'], s['pooled_sites'], s['coverage_percent']),
+                         (PIPELINE_TOTAL_DIRECT, PIPELINE_TOTAL_POOLED, PIPELINE_COVERAGE))
+        self.assertEqual(s['fixable_sites'], PIPELINE_TOTAL_DIRECT - len(PIPELINE_UNFIXABLE))  # 38
+        self.assertEqual(s['unsafe_fixable_sites'], 0)
+        got = {name: (c['direct_sites'], c['files'], c['pooled_sites'], c['files_with_direct_sites'],
+                      c['files_pooled'], c['files_inherited'], c['fixable_sites'], c['coverage_percent'],
+                      c['unsafe_fixable_sites'])
+               for name, c in self.m['categories'].items() if c['files'] or c['direct_sites'] or c['pooled_sites']}
+        self.assertEqual(got, PIPELINE_CATEGORIES_UNSAFE_FIXES)
+
+    def test_the_unsafe_sites_are_fixable_and_marked(self):
+        plain = {(f['path'], s['line']): s for f in self.manifest(self.root, '.')['files'] for s in f['direct_sites']}
+        sites = {(f['path'], s['line']): s for f in self.m['files'] for s in f['direct_sites']}
+        self.assertEqual(set(sites), set(plain))
+        for key, s in sites.items():
+            if key in PIPELINE_UNSAFE:
+                self.assertEqual((s['fixable'], s['fix'], s.get('safety'), s.get('reason')),
+                                 (True, 'rewrite', 'unsafe', PIPELINE_UNSAFE[key]), key)
+            else:
+                self.assertEqual(s, plain[key], key)
 
 
 # --------------------------------------------------------------------------------------------
@@ -403,30 +495,43 @@ class ManifestAfterMigrateTest(Base):
     def test_direct_sites_equal_sites_migrate_left(self):
         root = self.pipeline()
         before = self.manifest(root, '.')['summary']
-        mig = self.ok(run(root, 'migrate', '--apply', '--explain', '.'))
-        m = re.search(r'left (\d+) sites', mig.stderr)
-        self.assertIsNotNone(m, mig)
-        left = int(m.group(1))
-        pool_module = len(re.findall(r'^\S+:\d+:\d+: \w+: left: this module defines the pool$', mig.stderr, re.M))
-        strings = len(re.findall(r'^\S+:\d+:\d+: \w+: left: string reference ', mig.stderr, re.M))
-        # --explain lists 6 pool-module sites (bigquery, http, storage, firestore, pubsub x2) and no string
-        # sites; the summary's "left" counts only the direct sites a person must fix.
-        self.assertEqual((left, pool_module, strings), (7, 6, 0), mig)
-        after = self.manifest(root, '.')
-        s = after['summary']
-        self.assertEqual(s['direct_sites'], left)
-        self.assertEqual(s['direct_sites'], len(PIPELINE_LEFT_AFTER_MIGRATE))  # 7
-        self.assertEqual(s['fixable_sites'], 0)
-        # 3 pooled before + 32 rewrites (39 fixable - 7 removed overrides): 35 / 42 = 83.3
-        self.assertEqual(s['pooled_sites'], 35)
-        self.assertEqual(s['coverage_percent'], 83.3)
-        self.assertGreater(s['coverage_percent'], before['coverage_percent'])
-        remaining = sorted((f['path'], x['rule']) for f in after['files'] for x in f['direct_sites'])
-        self.assertEqual(remaining, PIPELINE_LEFT_AFTER_MIGRATE)
-        for f in after['files']:
-            for x in f['direct_sites']:
-                self.assertEqual((x['fixable'], x['fix']), (False, 'none'), (f['path'], x))
-                self.assertTrue(x.get('reason'), (f['path'], x))
+        # A plain run, then one with --unsafe-fixes on its result.
+        for flags, left_after, unsafe_after, pooled, coverage in (
+                # 3 pooled before + 20 rewrites (27 fixable - 7 removed overrides): 23 / (23 + 19) = 54.76 -> 54.7
+                ((), 19, 11, 23, 54.7),
+                # + the 11 unsafe fixes: 34 / (34 + 8) = 80.95 -> 80.9
+                (('--unsafe-fixes',), 8, 0, 34, 80.9)):
+            with self.subTest(flags=flags):
+                mig = self.ok(run(root, 'migrate', *flags, '--apply', '--explain', '.'))
+                m = re.search(r'left (\d+) sites(?: \((\d+) of them fixable with --unsafe-fixes\))?\n', mig.stderr)
+                self.assertIsNotNone(m, mig)
+                left, unsafe = int(m.group(1)), int(m.group(2) or 0)
+                pool_module = len(re.findall(r'^\S+:\d+:\d+: \w+: left: this module defines the pool$', mig.stderr,
+                                             re.M))
+                strings = len(re.findall(r'^\S+:\d+:\d+: \w+: left: string reference ', mig.stderr, re.M))
+                # --explain lists 6 pool-module sites (bigquery, http, storage, firestore, pubsub x2) and no
+                # string sites; the summary's "left" counts only the direct sites a person must fix (or pass
+                # --unsafe-fixes for).
+                self.assertEqual((left, unsafe, pool_module, strings), (left_after, unsafe_after, 6, 0), mig)
+                after = self.manifest(root, '.')
+                s = after['summary']
+                self.assertEqual(s['direct_sites'], left)
+                self.assertEqual(s['direct_sites'], len(PIPELINE_LEFT_AFTER_MIGRATE) + unsafe_after)
+                self.assertEqual((s['fixable_sites'], s['unsafe_fixable_sites']), (0, unsafe_after))
+                self.assertEqual(s['pooled_sites'], pooled)
+                self.assertEqual(s['coverage_percent'], coverage)
+                self.assertGreater(s['coverage_percent'], before['coverage_percent'])
+                # (Lines moved where imports were added: the sites are told apart by their fix.)
+                sites = [(f['path'], x) for f in after['files'] for x in f['direct_sites']]
+                remaining = sorted((p, x['rule']) for p, x in sites if x['fix'] != 'rewrite with --unsafe-fixes')
+                self.assertEqual(remaining, PIPELINE_LEFT_AFTER_MIGRATE)
+                for p, x in sites:
+                    self.assertFalse(x['fixable'], (p, x))
+                    self.assertTrue(x.get('reason'), (p, x))
+                unsafe_left = sorted((p, x['reason']) for p, x in sites if x['fix'] == 'rewrite with --unsafe-fixes')
+                self.assertEqual(unsafe_left, sorted((p, why) for (p, _), why in PIPELINE_UNSAFE.items())
+                                 if unsafe_after else [])
+                before = s
 
     def test_migrate_writes_the_manifest_of_the_tree_it_read_in_the_same_run(self):
         root = self.pipeline()
@@ -439,9 +544,16 @@ class ManifestAfterMigrateTest(Base):
             self.assertIn(b'+from shared.clients.bigquery_pool import get_bigquery_client', dry.out)
             with open(os.path.join(out, name), 'rb') as f:
                 self.assertEqual(f.read(), want[fmt], name)
-        # With --apply the manifest is still the tree as read (before), and the files change.
+        # With --unsafe-fixes, it is the manifest of that run.
+        unsafe = self.ok(run(root, 'manifest', '--no-cache', '--unsafe-fixes', '--format', 'json', '.')).out
+        self.assertNotEqual(unsafe, want['json'])
+        self.ok(run(root, 'migrate', '--unsafe-fixes', '--manifest', os.path.join(out, 'unsafe.json'), '.'))
+        with open(os.path.join(out, 'unsafe.json'), 'rb') as f:
+            self.assertEqual(f.read(), unsafe)
+        # With --apply the manifest is still the tree as read (before), and the files change: 23 files have a
+        # safe fix (fixtures/pipeline-expected/migrate.diff; 27 with --unsafe-fixes).
         applied = self.ok(run(root, 'migrate', '--apply', '--manifest', os.path.join(out, 'before.json'), '.'))
-        self.assertIn('changed 28,', applied.stderr)
+        self.assertIn('changed 23,', applied.stderr)
         with open(os.path.join(out, 'before.json'), 'rb') as f:
             self.assertEqual(f.read(), want['json'])
         self.assertNotEqual(self.ok(run(root, 'manifest', '--no-cache', '--format', 'json', '.')).out, want['json'])
@@ -472,7 +584,11 @@ class ManifestFormatsTest(Base):
             self.assertFalse(os.path.isabs(f['path']))
             for s in f['direct_sites']:
                 self.assertLessEqual({'line', 'column', 'rule', 'callable', 'kind', 'fixable', 'fix'}, set(s))
+                self.assertLessEqual(set(s), {'line', 'column', 'rule', 'callable', 'kind', 'fixable', 'fix', 'reason',
+                                              'safety', 'ignored'})
                 self.assertIn(s['kind'], ('call', 'reference'))
+                self.assertIn(s['fix'], ('rewrite', 'remove redundant override', 'rewrite with --unsafe-fixes', 'none'))
+                self.assertIn(s.get('safety'), (None, 'unsafe'))
             for s in f['pooled_sites']:
                 self.assertEqual(set(s), {'line', 'column', 'rule', 'callable'})
             for i in f['inherited']:
@@ -539,6 +655,27 @@ class ManifestFormatsTest(Base):
                 self.assertIn(f'{path}:{line}:{col}', md)
         self.assertIn("keyword 'credentials' is not supported by the pool", md)
         self.assertIn(MOCK_TARGET, md)
+
+    def test_markdown_and_csv_show_the_tier_of_each_fix(self):
+        root = self.pipeline()
+        espn = 'data_processors/raw/espn_boxscore_processor.py'
+        reason = PIPELINE_UNSAFE[(espn, 23)]
+        md = self.ok(run(root, 'manifest', '--format', 'markdown', '.')).stdout
+        self.assertIn('(3 pooled, 46 direct, of which 27 `poolify migrate` can fix and 11 more with '
+                      '`--unsafe-fixes`)', md)
+        self.assertIn(f'| `{espn}:23:26` | bigquery | rewrite with `--unsafe-fixes` (unsafe: {reason}) |', md)
+        self.assertEqual(md.count('| rewrite with `--unsafe-fixes` (unsafe: '), len(PIPELINE_UNSAFE))
+        md = self.ok(run(root, 'manifest', '--unsafe-fixes', '--format', 'markdown', '.')).stdout
+        self.assertIn('(3 pooled, 46 direct, of which 38 `poolify migrate` can fix)', md)
+        self.assertIn(f'| `{espn}:23:26` | bigquery | rewrite (unsafe: {reason}) |', md)
+        self.assertEqual(md.count('| rewrite (unsafe: '), len(PIPELINE_UNSAFE))
+        for flags, tier in (((), 'unsafe'), (('--unsafe-fixes',), 'yes')):
+            rows = list(csv.DictReader(io.StringIO(
+                self.ok(run(root, 'manifest', *flags, '--format', 'csv', '.')).stdout)))
+            unsafe = {(r['path'], int(r['line'])): (r['fixable'], r['detail']) for r in rows
+                      if (r['path'], int(r['line'])) in PIPELINE_UNSAFE and r['kind'] == 'direct'}
+            self.assertEqual(unsafe, {key: (tier, why) for key, why in PIPELINE_UNSAFE.items()}, flags)
+            self.assertEqual(sum(r['fixable'] == 'unsafe' for r in rows), len(PIPELINE_UNSAFE) if not flags else 0)
 
     def test_csv_header_and_one_row_per_site(self):
         root = self.pipeline()
@@ -650,23 +787,23 @@ class CheckIgnoreMarkerTest(Base):
 
 
             def one(project_id):
-                return bigquery.Client(project=project_id)  # poolify: ignore
+                return bigquery.Client(project=project_id).query("q")  # poolify: ignore
 
 
             def two(project_id):
-                return bigquery.Client(project=project_id)  # poolify: ignore[http]
+                return bigquery.Client(project=project_id).query("q")  # poolify: ignore[http]
 
 
             def three(project_id):
-                return bigquery.Client(project=project_id)  # poolify: ignore[bigquery]
+                return bigquery.Client(project=project_id).query("q")  # poolify: ignore[bigquery]
 
 
             def four(project_id):
-                return bigquery.Client(project=project_id)  # poolify: ignore[bigquery,http]
+                return bigquery.Client(project=project_id).query("q")  # poolify: ignore[bigquery,http]
 
 
             def five(project_id):
-                return bigquery.Client(project=project_id)
+                return bigquery.Client(project=project_id).query("q")
             ''')
         out = self.check_json(self.root, '.', code=1)
         self.assertEqual(self.errors_of(out), [('a.py', 9, 'bigquery'), ('a.py', 21, 'bigquery')])
@@ -683,7 +820,7 @@ class CheckIgnoreMarkerTest(Base):
 
 
             def load(project_id):
-                return bigquery.Client(project=project_id)  # poolify: ignore
+                return bigquery.Client(project=project_id).query("q")  # poolify: ignore
             ''')
         res = self.ok(run(self.root, 'check', '.'))
         self.assertEqual(res.stdout.strip(), '')
@@ -787,7 +924,7 @@ class CheckMinCoverageTest(Base):
 
 
             def load(project_id):
-                return bigquery.Client(project=project_id)  # poolify: ignore
+                return bigquery.Client(project=project_id).query("q")  # poolify: ignore
             ''')
         self.assertEqual(self.manifest(root, '.')['summary']['coverage_percent'], 66.6)  # 2/3
         self.ok(run(root, 'check', '--min-coverage', '66.6', '.'))
@@ -825,7 +962,8 @@ class CheckFormatsTest(Base):
         self.assertTrue(warnings[0].startswith('tests/test_grading.py:12:17: warning: bigquery: '), warnings)
         self.assertIn(MOCK_TARGET, warnings[0])
         self.assertTrue(any(l.startswith('scrapers/bdl_box_scores.py:22:20: http: ') for l in lines))
-        self.assertTrue(res.stderr.strip(), 'a summary line goes to stderr')
+        self.assertIn(f'poolify: {PIPELINE_TOTAL_DIRECT} direct sites fail the check, 1 warnings (0 in the baseline, 0 '
+                      f'ignored by comment); {len(PIPELINE_UNSAFE)} more fixable with --unsafe-fixes\n', res.stderr)
 
     def test_json(self):
         out = self.check_json(self.root, '.', code=1)
@@ -931,6 +1069,74 @@ class CheckStrictTest(Base):
         uri = res.json()['runs'][0]['results'][0]['locations'][0]['physicalLocation']['artifactLocation']['uri']
         self.assertEqual(urllib.parse.unquote(uri), 'my dir/a.py')
         self.assertNotIn(' ', uri)
+
+
+class CheckUnsafeFixesTest(Base):
+    """A site whose project is taken from scope is an unsafe fix: `check` fails it like any direct site,
+    tells that `migrate --unsafe-fixes` rewrites it and why that is unsafe, and counts it in its summary;
+    with --unsafe-fixes it counts as fixable. Beside it, a site that passes its project (a safe fix)."""
+
+    SAFE_MESSAGE = 'direct bigquery client (google.cloud.bigquery.Client); poolify migrate rewrites it'
+    UNSAFE_MESSAGE = ('direct bigquery client (google.cloud.bigquery.Client); poolify migrate --unsafe-fixes rewrites '
+                      f'it (unsafe: {BQ_UNSAFE_REASON})')
+
+    def setUp(self):
+        super().setUp()
+        self.root = os.path.join(self.tmp, 'proj')
+        hermetic(self.root)
+        write_pools(self.root)
+        write(self.root, 'jobs/inferred.py', BQ_INFERRED_SRC)
+        write(self.root, 'jobs/explicit.py', BQ_SRC)
+
+    def summary(self, errors, unsafe):
+        return (f'poolify: {errors} direct sites fail the check, 0 warnings (0 in the baseline, 0 ignored by comment)'
+                + (f'; {unsafe} more fixable with --unsafe-fixes' if unsafe else '') + '\n')
+
+    def test_check_fails_the_unsafe_site_and_counts_it(self):
+        res = run(self.root, 'check', '.')
+        self.assertEqual(res.code, 1, res)
+        self.assertEqual(res.stdout.split('\n'), [f'jobs/explicit.py:7:12: bigquery: {self.SAFE_MESSAGE}',
+                                                  f'jobs/inferred.py:7:12: bigquery: {self.UNSAFE_MESSAGE}', ''])
+        self.assertIn(self.summary(2, 1), res.stderr)
+        js = self.check_json(self.root, '.', code=1)
+        self.assertEqual([(f['path'], f['severity'], f['message']) for f in js['findings']],
+                         [('jobs/explicit.py', 'error', self.SAFE_MESSAGE),
+                          ('jobs/inferred.py', 'error', self.UNSAFE_MESSAGE)])
+
+    def test_check_with_unsafe_fixes_counts_it_as_fixable(self):
+        res = run(self.root, 'check', '--unsafe-fixes', '.')
+        self.assertEqual(res.code, 1, res)  # still a direct site
+        self.assertIn(f'jobs/inferred.py:7:12: bigquery: {self.UNSAFE_MESSAGE}\n', res.stdout)
+        self.assertIn(self.summary(2, 0), res.stderr)
+        self.assertNotIn('more fixable', res.stderr)
+
+    def test_after_each_migrate(self):
+        self.ok(run(self.root, 'migrate', '--apply', '.'))
+        res = run(self.root, 'check', '.')
+        self.assertEqual(res.code, 1, res)
+        self.assertEqual(res.stdout, f'jobs/inferred.py:7:12: bigquery: {self.UNSAFE_MESSAGE}\n')
+        self.assertIn(self.summary(1, 1), res.stderr)
+        self.ok(run(self.root, 'migrate', '--unsafe-fixes', '--apply', '.'))
+        res = self.ok(run(self.root, 'check', '.'))
+        self.assertEqual(res.stdout, '')
+        self.assertIn(self.summary(0, 0), res.stderr)
+
+    def test_manifest_counts_and_marks_the_unsafe_site(self):
+        for flags, fixable, unsafe, inferred in (
+                ((), 1, 1, {'fixable': False, 'fix': 'rewrite with --unsafe-fixes', 'safety': 'unsafe',
+                            'reason': BQ_UNSAFE_REASON}),
+                (('--unsafe-fixes',), 2, 0, {'fixable': True, 'fix': 'rewrite', 'safety': 'unsafe',
+                                             'reason': BQ_UNSAFE_REASON})):
+            with self.subTest(flags=flags):
+                m = self.manifest(self.root, *flags, '.')
+                self.assertEqual((m['summary']['direct_sites'], m['summary']['fixable_sites'],
+                                  m['summary']['unsafe_fixable_sites']), (2, fixable, unsafe))
+                self.assertEqual(m['categories']['other']['unsafe_fixable_sites'], unsafe)
+                sites = {f['path']: f['direct_sites'] for f in m['files']}
+                common = {'line': 7, 'column': 12, 'rule': 'bigquery', 'callable': 'google.cloud.bigquery.Client',
+                          'kind': 'call'}
+                self.assertEqual(sites['jobs/inferred.py'], [dict(common, **inferred)])
+                self.assertEqual(sites['jobs/explicit.py'], [dict(common, fixable=True, fix='rewrite')])
 
 
 # --------------------------------------------------------------------------------------------
@@ -1107,7 +1313,7 @@ class SyntaxErrorTest(Base):
 
 
             def rows(project_id):
-                return get_bigquery_client(project_id=project_id)
+                return get_bigquery_client(project_id=project_id).query("q")
             ''')
         write(root, 'pkg/broken.py', '''\
             from google.cloud import bigquery

@@ -29,8 +29,9 @@ import tempfile
 import time
 import unittest
 
-from testlib import (BQ_OUT, BQ_SRC, POOL_FILES, REQUESTS_OUT, REQUESTS_SRC, git_apply, poolify_env, read,
-                     run_poolify, split_poolify_argv, write_pools)
+from testlib import (BQ_INFERRED_SRC, BQ_OUT, BQ_SRC, POOL_FILES, REQUESTS_OUT, REQUESTS_SRC, git_apply, poolify_env,
+                     read, run_poolify, split_poolify_argv, write_pools)
+from testlib import fill_disk, try_mount_tmpfs, unmount, write_beyond_path_max
 from testlib import write_file as write
 
 POOLIFY = None  # absolute path of the binary, set in main()
@@ -91,50 +92,6 @@ def temp_files(root):
     """Files poolify's atomic writes create (`.NAME.poolify-XXXXXX`) anywhere under root."""
     return sorted(os.path.relpath(os.path.join(d, f), root)
                   for d, _, fs in os.walk(root) for f in fs if TEMP_FILE.match(f))
-
-
-def try_mount_tmpfs(path, options):
-    """Mount a tmpfs at `path`; True on success (needs root)."""
-    os.makedirs(path, exist_ok=True)
-    if os.geteuid() != 0 or shutil.which('mount') is None:
-        return False
-    p = subprocess.run(['mount', '-t', 'tmpfs', '-o', options, 'tmpfs', path],
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    return p.returncode == 0
-
-
-def unmount(path):
-    if subprocess.run(['umount', path], stdout=subprocess.PIPE, stderr=subprocess.PIPE).returncode != 0:
-        subprocess.run(['umount', '-l', path], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-
-
-def fill_disk(path):
-    """Write to `path` until the file system is full; returns the bytes written."""
-    chunk = b'\0' * 4096
-    total = 0
-    with open(path, 'wb', buffering=0) as f:
-        while True:
-            try:
-                n = f.write(chunk)
-            except OSError as e:
-                if e.errno != errno.ENOSPC:
-                    raise
-                break
-            if not n:
-                break
-            total += n
-    # Smaller pieces too, so not even one byte is left.
-    with open(path, 'ab', buffering=0) as f:
-        while True:
-            try:
-                if not f.write(b'\0'):
-                    break
-                total += 1
-            except OSError as e:
-                if e.errno != errno.ENOSPC:
-                    raise
-                break
-    return total
 
 
 class SafetyCase(unittest.TestCase):
@@ -392,13 +349,13 @@ class ReadOnlyTest(SafetyCase):
 
 def big_module(megabytes, site_every=20000):
     """(source, expected output) of a valid module of about `megabytes` MB: many small functions and
-    one `bigquery.Client()` site every `site_every` functions."""
+    one `bigquery.Client(project=PROJECT_ID)` site every `site_every` functions."""
     parts, expected = [BQ_SRC.split('\n\n\n')[0] + '\n\n\n'], [BQ_OUT.split('\n\n\n')[0] + '\n\n\n']
     size, i, target = 0, 0, int(megabytes * 1024 * 1024)
     while size < target:
         if i % site_every == 0:
-            s = f'def site_{i}():\n    return bigquery.Client()\n\n\n'
-            e = f'def site_{i}():\n    return get_bigquery_client(project_id=PROJECT_ID)\n\n\n'
+            s = f'def site_{i}():\n    return bigquery.Client(project=PROJECT_ID).query("q")\n\n\n'
+            e = f'def site_{i}():\n    return get_bigquery_client(project_id=PROJECT_ID).query("q")\n\n\n'
         else:
             s = e = (f'def helper_{i}(rows, limit={i}):\n    """Sum the first rows of page {i}."""\n'
                      f'    total = 0\n    for row in rows[:limit]:\n'
@@ -415,8 +372,8 @@ class HostileInputTest(SafetyCase):
         super().setUp()
         write(self.tmp, 'zz_good.py', BQ_SRC)
 
-    def run_apply(self, timeout=TIMEOUT):
-        r = self.poolify('migrate', '--apply', '.', timeout=timeout)
+    def run_apply(self, *extra, timeout=TIMEOUT):
+        r = self.poolify('migrate', '--apply', *extra, '.', timeout=timeout)
         self.assertNoCrash(r)
         self.assertOneLineMessages(r, self.tmp)
         self.assertEqual(read(self.tmp, 'zz_good.py'), BQ_OUT.encode(), f'the run did not carry on:\n{r!r}')
@@ -479,7 +436,8 @@ class HostileInputTest(SafetyCase):
         self.nested_site(10000, timeout=10)
 
     def nested_site(self, n, timeout):
-        src = BQ_SRC + '\n\ndef g(project_id):\n    return ' + 'f(' * n + 'bigquery.Client()' + ')' * n + '\n'
+        src = BQ_SRC + '\n\ndef g(project_id):\n    return ' + 'f(' * n + 'bigquery.Client(project=project_id)' + \
+            ')' * n + '\n'
         out = BQ_OUT + '\n\ndef g(project_id):\n    return ' + 'f(' * n + \
             'get_bigquery_client(project_id=project_id)' + ')' * n + '\n'
         write(self.tmp, 'inner.py', src)
@@ -501,11 +459,11 @@ class HostileInputTest(SafetyCase):
 
     def test_python2_code_is_not_corrupted(self):
         src = ('from google.cloud import bigquery\n\nPROJECT_ID = "demo"\n\n\n'
-               'def run():\n    print "starting"\n    try:\n        return bigquery.Client()\n'
+               'def run():\n    print "starting"\n    try:\n        return bigquery.Client(project=PROJECT_ID)\n'
                '    except ValueError, e:\n        print >>sys.stderr, "failed: %s" % e\n        raise\n')
         out = src.replace('from google.cloud import bigquery',
                           'from shared.clients.bigquery_pool import get_bigquery_client') \
-                 .replace('bigquery.Client()', 'get_bigquery_client(project_id=PROJECT_ID)')
+                 .replace('bigquery.Client(project=PROJECT_ID)', 'get_bigquery_client(project_id=PROJECT_ID)')
         write(self.tmp, 'legacy.py', src)
         r = self.run_apply()
         self.assertRewrittenOrReported(r, 'legacy.py', src.encode(), out.encode())
@@ -513,9 +471,10 @@ class HostileInputTest(SafetyCase):
     # -- line endings and whitespace
     def test_mixed_crlf_and_lf_kept_exactly(self):
         src = (b'from google.cloud import bigquery\r\n\nPROJECT_ID = "demo"\r\n\n\r\n'
-               b'def run():\n    x = 1\r\n    return bigquery.Client()\r\n\n\ndef other():\r\n    return 2\n')
+               b'def run():\n    x = 1\r\n    return bigquery.Client(project=PROJECT_ID).query("q")\r\n\n\ndef other():\r\n'
+               b'    return 2\n')
         rest = (b'\nPROJECT_ID = "demo"\r\n\n\r\ndef run():\n    x = 1\r\n'
-                b'    return get_bigquery_client(project_id=PROJECT_ID)\r\n\n\ndef other():\r\n    return 2\n')
+                b'    return get_bigquery_client(project_id=PROJECT_ID).query("q")\r\n\n\ndef other():\r\n    return 2\n')
         imp = b'from shared.clients.bigquery_pool import get_bigquery_client'
         write(self.tmp, 'mixed.py', src)
         r = self.run_apply()
@@ -524,10 +483,10 @@ class HostileInputTest(SafetyCase):
 
     def test_form_feed_page_breaks_kept(self):
         src = ('\x0c\nfrom google.cloud import bigquery\n\nPROJECT_ID = "demo"\n\x0c\n\n'
-               'def run():\n    return bigquery.Client()\n\x0c\n\ndef other():\n    return 2\n')
+               'def run():\n    return bigquery.Client(project=PROJECT_ID).query("q")\n\x0c\n\ndef other():\n    return 2\n')
         out = src.replace('from google.cloud import bigquery',
                           'from shared.clients.bigquery_pool import get_bigquery_client') \
-                 .replace('bigquery.Client()', 'get_bigquery_client(project_id=PROJECT_ID)')
+                 .replace('bigquery.Client(project=PROJECT_ID)', 'get_bigquery_client(project_id=PROJECT_ID)')
         write(self.tmp, 'paged.py', src)
         r = self.run_apply()
         self.assertExit(r, 0)
@@ -562,7 +521,7 @@ class HostileInputTest(SafetyCase):
         head = '[' + ', '.join(str(i) for i in range(40000)) + ']'
         tail = '"' + 'b' * (800 * 1024) + '"'
         src = ('from google.cloud import bigquery\nPROJECT_ID = "demo"\n'
-               'def run(): return ' + head + ', bigquery.Client(), ' + tail + '\n')
+               'def run(): return ' + head + ', bigquery.Client(project=PROJECT_ID).project, ' + tail + '\n')
         self.assertGreater(len(src), 1 << 20)
         write(self.tmp, 'site_on_long_line.py', src)
         r = self.run_apply()
@@ -570,22 +529,24 @@ class HostileInputTest(SafetyCase):
         self.assertEqual(read(self.tmp, 'literal.py'), (BQ_OUT + '\n' + literal).encode())
         self.assertEqual(read(self.tmp, 'site_on_long_line.py'), (
             'from shared.clients.bigquery_pool import get_bigquery_client\nPROJECT_ID = "demo"\n'
-            'def run(): return ' + head + ', get_bigquery_client(project_id=PROJECT_ID), ' + tail + '\n').encode())
+            'def run(): return ' + head + ', get_bigquery_client(project_id=PROJECT_ID).project, ' + tail + '\n').encode())
 
     # -- names and links
     def test_file_name_with_spaces_and_unicode(self):
         rel = os.path.join('dir with space', 'bü q ü — 数据.py')
-        write(self.tmp, rel, BQ_SRC)
+        # The project is taken from scope, so --explain names the file (and --unsafe-fixes rewrites it).
+        write(self.tmp, rel, BQ_INFERRED_SRC)
         # The dry-run diff applies with git to a pristine copy and gives what --apply writes.
         copy = self.tmp + '-copy'
         shutil.copytree(self.tmp, copy)
         self.addCleanup(shutil.rmtree, copy, True)
-        dry = self.poolify('migrate', '--explain', '.')
+        dry = self.poolify('migrate', '--unsafe-fixes', '--explain', '.')
         self.assertExit(dry, 0)
         self.assertNames(dry, rel, 'project_id from PROJECT_ID')
+        self.assertNames(dry, rel, 'unsafe fix applied: ')
         p = git_apply(dry.out, copy, env=base_env(copy), timeout=TIMEOUT)
         self.assertEqual(p.code, 0, p.stderr.decode(errors='replace') + '\n' + repr(dry))
-        r = self.run_apply()
+        r = self.run_apply('--unsafe-fixes')
         self.assertExit(r, 0)
         self.assertEqual(read(self.tmp, rel), BQ_OUT.encode())
         self.assertEqual(read(copy, rel), BQ_OUT.encode())
@@ -630,7 +591,7 @@ class OutputCompilesTest(SafetyCase):
     # error it is not written". Parenthesised, it becomes `(bigquery, )`.
     def test_multi_name_import_losing_its_last_two_names(self):
         src = ('from google.cloud import bigquery, firestore, pubsub_v1\n\nPROJECT_ID = "p"\n\n\n'
-               'def f():\n    bigquery.Client(credentials=None)\n    firestore.Client()\n'
+               'def f():\n    bigquery.Client(credentials=None)\n    firestore.Client(project=PROJECT_ID)\n'
                '    pubsub_v1.PublisherClient()\n')
         write(self.tmp, 'm.py', src)
         r = self.poolify('migrate', '--apply', '.')
@@ -641,6 +602,307 @@ class OutputCompilesTest(SafetyCase):
         except SyntaxError as e:
             self.fail(f'poolify wrote a file that does not compile ({e}):\n{data.decode()}')
         self.assertIn(b'from google.cloud import bigquery\n', data)
+
+
+# --------------------------------------------------------------------------------------------
+# 5. the second hostile-user round: inputs tree-sitter or CPython cannot take
+
+class ParserLimitTest(SafetyCase):
+    # Was a bug (fixed): a trigger word and 65,534 consecutive comment lines aborted every command with
+    # `free(): invalid size` / `double free` (tree-sitter 0.20 keeps a node's child count in 16 bits:
+    # tree-sitter issue #2134). Such a file is now one error naming it; the other files are handled.
+    # Debian's tree-sitter 0.20 runtime aborted (`free(): invalid size`, tree-sitter issue #2134) on a
+    # node with 65,534 children. The runtime poolify builds against parses it: the file is analysed
+    # like any other, in every command, and nothing else is lost.
+    def test_65534_comment_lines_are_analysed_in_every_command(self):
+        src = 'from google.cloud import bigquery\nX = bigquery.Client\n' + '#\n' * 65534
+        write(self.tmp, 'z.py', src)
+        write(self.tmp, 'good.py', BQ_SRC)
+        for args in (['check', '--no-cache', '.'], ['manifest', '--no-cache', '.'], ['migrate', '.'],
+                     ['report', '-o', 'r.html', '.'], ['migrate', '--apply', '.']):
+            with self.subTest(args[0]):
+                r = self.poolify(*args)
+                self.assertIn(r.code, (0, 1), f'{args}: {r!r}')
+                self.assertNotIn(b'error', r.err)
+        r = self.poolify('check', '--no-cache', '.')
+        self.assertRegex(r.out.decode(), r'(?m)^z\.py:2:5: bigquery: direct reference to google\.cloud\.bigquery\.Client')
+        self.assertEqual(read(self.tmp, 'z.py'), src.encode())
+        self.assertEqual(read(self.tmp, 'good.py'), BQ_OUT.encode())
+
+    # A run of comment lines inside a block costs tree-sitter-python time quadratic in its length (70,000
+    # lines: minutes). Such a run is refused quickly instead.
+    def test_long_comment_run_in_a_block_is_refused_quickly(self):
+        src = BQ_SRC + '    x = 1\n' + '    #\n' * 30000 + '    y = 2\n'
+        write(self.tmp, 'slow.py', src)
+        r = self.poolify('migrate', '--apply', '.', timeout=30)
+        self.assertExit(r, 1)
+        self.assertNames(r, 'slow.py', 'quadratic')
+        self.assertEqual(read(self.tmp, 'slow.py'), src.encode())
+
+
+class CPythonRejectsTest(SafetyCase):
+    # Was a bug (fixed): files tree-sitter accepts but CPython rejects were rewritten (a BOM with a latin-1
+    # cookie, more than 200 nested parentheses, Python 2 print statements, a keyword as an attribute).
+    # They are now reported with CPython's reason and left alone.
+    def test_files_cpython_rejects_are_reported_and_not_rewritten(self):
+        cases = {
+            'bom_latin1.py': b'\xef\xbb\xbf# -*- coding: latin-1 -*-\n' + BQ_SRC.encode(),
+            'parens.py': (BQ_SRC + 'x = ' + '(' * 201 + '1' + ')' * 201 + '\n').encode(),
+            'print2.py': (BQ_SRC + '    print "done"\n').encode(),
+            'keyword.py': (BQ_SRC + 'y = bigquery.class\n').encode(),
+            'attrs.py': (BQ_SRC + 'y = bigquery' + '.c' * 3000 + '\n').encode(),
+            'indent.py': (BQ_SRC + ''.join(' ' * i + 'if x:\n' for i in range(100)) + ' ' * 100 + 'pass\n').encode(),
+        }
+        reasons = {'bom_latin1.py': 'encoding problem: iso-8859-1 with BOM', 'parens.py': 'too many nested parentheses',
+                   'print2.py': "Missing parentheses in call to 'print'", 'keyword.py': "invalid syntax: 'class' is a keyword",
+                   'attrs.py': 'expressions nested more than 2900 deep', 'indent.py': 'too many levels of indentation'}
+        for rel, data in cases.items():
+            write(self.tmp, rel, data)
+            with self.assertRaises((SyntaxError, RecursionError), msg=rel):
+                compile(data, rel, 'exec')
+        write(self.tmp, 'good.py', BQ_SRC)
+        r = self.poolify('migrate', '--apply', '.')
+        self.assertExit(r, 1)
+        self.assertOneLineMessages(r, self.tmp)
+        for rel, data in cases.items():
+            with self.subTest(rel):
+                self.assertNames(r, rel, 'error: CPython rejects this file: ' + re.escape(reasons[rel]))
+                self.assertEqual(read(self.tmp, rel), data)
+        self.assertEqual(read(self.tmp, 'good.py'), BQ_OUT.encode())
+
+
+class OutsideTheTreeTest(SafetyCase):
+    def outside(self):
+        d = tempfile.mkdtemp(prefix='poolify-safety-outside-')
+        self.addCleanup(shutil.rmtree, d, True)
+        return d
+
+    # Was a bug (fixed): a committed `.poolify-cache` symbolic link (or a `.git/poolify-cache` one) made the
+    # read-only `check` write its cache wherever the link pointed.
+    def test_a_cache_folder_that_is_a_link_is_not_written_through(self):
+        out = self.outside()
+        tree = os.path.join(self.tmp, 'tree')
+        write(tree, 'a.py', BQ_SRC)
+        os.symlink(out, os.path.join(tree, '.poolify-cache'))
+        r = self.poolify('check', '.', cwd=tree)
+        self.assertExit(r, 1)
+        self.assertIn('is a symbolic link', r.stderr)
+        self.assertEqual(os.listdir(out), [])
+        # Inside a git work tree: .git/poolify-cache as a link.
+        subprocess.run(['git', 'init', '-q', tree], env=base_env(tree), check=True)
+        os.unlink(os.path.join(tree, '.poolify-cache'))
+        os.symlink(out, os.path.join(tree, '.git', 'poolify-cache'))
+        r = self.poolify('check', '.', cwd=tree)
+        self.assertExit(r, 1)
+        self.assertIn('is a symbolic link', r.stderr)
+        self.assertEqual(os.listdir(out), [])
+
+    # Was a bug (fixed): a symbolic link given as an argument was followed out of the tree (and its target
+    # rewritten), while the same link found by walking was refused.
+    def test_an_argument_linking_out_of_its_folder_is_refused_unless_asked(self):
+        out = self.outside()
+        ext = write(out, 'ext.py', REQUESTS_SRC)
+        write(out, 'pkg/mod.py', REQUESTS_SRC)
+        tree = os.path.join(self.tmp, 'tree')
+        write_pools(tree)
+        write(tree, 'good.py', REQUESTS_SRC)
+        os.symlink(ext, os.path.join(tree, 'link.py'))
+        os.symlink(os.path.join(out, 'pkg'), os.path.join(tree, 'vendored'))
+        for arg in ('link.py', 'vendored', 'vendored/mod.py'):
+            with self.subTest(arg):
+                r = self.poolify('migrate', '--apply', arg, cwd=tree)
+                self.assertExit(r, 1)
+                self.assertNames(r, arg.split('/')[0], 'outside the folder that holds it; not followed')
+        self.assertEqual(read(out, 'ext.py'), REQUESTS_SRC.encode())
+        self.assertEqual(read(out, 'pkg/mod.py'), REQUESTS_SRC.encode())
+        # Walking the tree says so for both links, and migrates the rest.
+        r = self.poolify('migrate', '--apply', '.', cwd=tree)
+        self.assertExit(r, 0)
+        self.assertNames(r, 'link.py', 'outside the tree; skipped')
+        self.assertNames(r, 'vendored', 'a symbolic link to the folder .*outside the tree; not followed')
+        self.assertEqual(read(tree, 'good.py'), REQUESTS_OUT.encode())
+        # --follow-outside: the user asks for it.
+        r = self.poolify('migrate', '--apply', '--follow-outside', 'link.py', cwd=tree)
+        self.assertExit(r, 0)
+        self.assertEqual(read(out, 'ext.py'), REQUESTS_OUT.encode())
+
+
+class SkippedEntriesTest(SafetyCase):
+    # Was a bug (fixed): a file whose path is longer than PATH_MAX was skipped without a word, and `check`
+    # passed.
+    def test_a_path_longer_than_path_max_is_named_and_fails_the_check(self):
+        write(self.tmp, 'good.py', BQ_SRC)
+        write_beyond_path_max(self.tmp, 'deep.py', BQ_SRC)
+        self.addCleanup(subprocess.run, ['rm', '-rf', self.tmp])  # shutil.rmtree cannot go that deep
+        r = self.poolify('check', '--no-cache', '.')
+        self.assertExit(r, 2)
+        self.assertRegex(r.stderr, r'(?m)^d{200}/.*: the path is \d+ bytes, longer than the system allows')
+
+    # Was a bug (fixed): special files and links to folders outside the tree were skipped without a message.
+    def test_special_files_and_outside_folder_links_are_named(self):
+        write(self.tmp, 'good.py', BQ_SRC)
+        os.mkfifo(os.path.join(self.tmp, 'pipe.py'))
+        out = tempfile.mkdtemp(prefix='poolify-safety-outside-')
+        self.addCleanup(shutil.rmtree, out, True)
+        write(out, 'lib.py', BQ_SRC)
+        os.symlink(out, os.path.join(self.tmp, 'shared_lib'))
+        r = self.poolify('migrate', '--apply', '.', timeout=30)
+        self.assertExit(r, 0)
+        self.assertNames(r, 'pipe.py', r'a FIFO \(named pipe\), not a regular file; skipped')
+        self.assertNames(r, 'shared_lib', 'outside the tree; not followed')
+        self.assertEqual(read(self.tmp, 'good.py'), BQ_OUT.encode())
+        self.assertEqual(read(out, 'lib.py'), BQ_SRC.encode())
+
+    # Was a bug (fixed): hard-linked files were counted once, and --apply broke the link and left the other
+    # name unmigrated.
+    def test_hard_links_are_each_counted_and_left_unless_asked(self):
+        a = write(self.tmp, 'a.py', BQ_SRC)
+        os.link(a, os.path.join(self.tmp, 'b.py'))
+        r = self.poolify('check', '--no-cache', '.')
+        self.assertExit(r, 1)
+        self.assertIn('2 direct sites fail the check', r.stderr)
+        r = self.poolify('migrate', '--apply', '.')
+        self.assertExit(r, 1)
+        self.assertNames(r, 'a.py', r'2 names \(hard links\); not written')
+        self.assertEqual(read(self.tmp, 'b.py'), BQ_SRC.encode())
+        self.assertEqual(os.stat(a).st_nlink, 2)
+        r = self.poolify('migrate', '--apply', '--break-hardlinks', '.')
+        self.assertExit(r, 0)
+        self.assertEqual(read(self.tmp, 'a.py'), BQ_OUT.encode())
+        self.assertEqual(read(self.tmp, 'b.py'), BQ_OUT.encode())
+
+    # An untracked name that looks like `git ls-files -s` output ("MODE HASH STAGE<tab>PATH") is still a name.
+    def test_untracked_name_shaped_like_a_stage_line(self):
+        tree = os.path.join(self.tmp, 'repo')
+        name = '100644 x\ty.py'
+        write(tree, name, BQ_SRC)
+        write_pools(tree)
+        subprocess.run(['git', 'init', '-q', tree], env=base_env(tree), check=True)
+        r = self.poolify('migrate', '--apply', '.', cwd=tree)
+        self.assertExit(r, 0)
+        self.assertEqual(read(tree, name), BQ_OUT.encode())
+
+    # Was a bug (fixed): a `.X.py.poolify-XXXXXX` temp file left by a SIGKILL was never cleaned.
+    def test_stale_temp_files_are_named_and_removed_by_apply(self):
+        write(self.tmp, 'a.py', BQ_SRC)
+        stale = write(self.tmp, 'pkg/.m.py.poolify-AbC123', 'half a file')
+        fresh = write(self.tmp, 'pkg/.n.py.poolify-XyZ789', 'a concurrent run')
+        other = write(self.tmp, 'pkg/.m.py.poolify-notours', 'not our pattern')
+        old = time.time() - 3600
+        for p in (stale, other):
+            os.utime(p, (old, old))
+        os.utime(fresh, (time.time() + 3600,) * 2)  # newer than the run
+        r = self.poolify('migrate', '.')
+        self.assertNames(r, 'pkg/.m.py.poolify-AbC123', 'left by an interrupted poolify run')
+        self.assertTrue(os.path.exists(stale), 'a dry run removed a file')
+        r = self.poolify('migrate', '--apply', '.')
+        self.assertExit(r, 0)
+        self.assertNames(r, 'pkg/.m.py.poolify-AbC123', 'removed')
+        self.assertFalse(os.path.exists(stale))
+        self.assertTrue(os.path.exists(fresh))
+        self.assertTrue(os.path.exists(other))
+
+
+class MetadataTest(SafetyCase):
+    # Was a bug (fixed): run as root, files owned by another user became root:root, user.* extended attributes
+    # were dropped, and a user-owned mode-4755 file became a setuid-root file.
+    def test_owner_group_mode_and_xattrs_are_kept(self):
+        if os.geteuid() != 0:
+            self.skipTest('needs root (files owned by another user)')
+        a = write(self.tmp, 'a.py', BQ_SRC)
+        s = write(self.tmp, 'tool.py', BQ_SRC)
+        os.chown(a, 4321, 4322)
+        os.chown(s, 4321, 4322)
+        os.chmod(s, 0o4755)
+        try:
+            os.setxattr(a, 'user.origin', b'kept')
+            xattrs = True
+        except OSError:
+            xattrs = False
+        r = self.poolify('migrate', '--apply', '.')
+        self.assertExit(r, 0)
+        for p, mode in ((a, 0o644), (s, 0o4755)):
+            st = os.stat(p)
+            self.assertEqual((st.st_uid, st.st_gid), (4321, 4322), p)
+            self.assertEqual(stat.S_IMODE(st.st_mode), mode, p)
+        self.assertEqual(read(self.tmp, 'a.py'), BQ_OUT.encode())
+        if xattrs:
+            self.assertEqual(os.getxattr(a, 'user.origin'), b'kept')
+
+
+class DiffHeaderTest(SafetyCase):
+    # Was a bug (fixed): names with a newline or a tab were not quoted as git quotes them, so `git apply`
+    # failed; `../x` arguments gave `a//tmp/...` headers.
+    def test_odd_names_apply_with_git(self):
+        names = ['na\tme.py', 'new\nline.py', 'q"uote.py', 'caf\u00e9 sp.py']
+        for n in names:
+            write(self.tmp, os.path.join('t', n), BQ_SRC)
+        tree = os.path.join(self.tmp, 't')
+        write_pools(tree)
+        copy = os.path.join(self.tmp, 'copy')
+        shutil.copytree(tree, copy)
+        r = self.poolify('migrate', '.', cwd=tree)
+        self.assertExit(r, 0)
+        self.assertIn(b'diff --git "a/na\\tme.py" "b/na\\tme.py"\n', r.out)
+        p = subprocess.run(['git', 'apply', '-'], cwd=copy, input=r.out, env=base_env(copy),
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT)
+        self.assertEqual(p.returncode, 0, p.stderr.decode(errors='replace') + repr(r))
+        for n in names:
+            self.assertEqual(read(copy, n), BQ_OUT.encode(), n)
+
+    def test_paths_outside_the_current_folder_are_relative(self):
+        write(self.tmp, 'other/x.py', BQ_SRC)
+        write_pools(os.path.join(self.tmp, 'other'))  # the tree's root: the argument's folder
+        os.makedirs(os.path.join(self.tmp, 'here'))
+        r = self.poolify('migrate', '../other/x.py', cwd=os.path.join(self.tmp, 'here'))
+        self.assertExit(r, 0)
+        self.assertTrue(r.out.startswith(b'diff --git a/../other/x.py b/../other/x.py\n--- a/../other/x.py\n'),
+                        repr(r))
+        p = subprocess.run(['git', 'apply', '--unsafe-paths', '-'], cwd=os.path.join(self.tmp, 'here'), input=r.out,
+                           env=base_env(self.tmp), stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT)
+        self.assertEqual(p.returncode, 0, p.stderr.decode(errors='replace'))
+        self.assertEqual(read(self.tmp, 'other/x.py'), BQ_OUT.encode())
+
+
+class FullOutputTest(SafetyCase):
+    # Was a bug (fixed): on a full disk `report -o`, `manifest -o` and `migrate --manifest` truncated the
+    # existing file, left a partial one, printed "wrote ..." and aborted (LLVM ERROR: IO failure on output
+    # stream, 134); `--write-baseline` reported success with a 0-byte file.
+    def test_outputs_on_a_full_disk_keep_the_old_file(self):
+        mnt = os.path.join(self.tmp, 'mnt')
+        if not try_mount_tmpfs(mnt, 'size=64k'):
+            self.skipTest('cannot mount a tmpfs (needs root)')
+        self.addCleanup(unmount, mnt)
+        tree = os.path.join(self.tmp, 'tree')
+        for k in range(40):
+            write(tree, f'pkg{k}/m.py', BQ_SRC)
+        outputs = {'r.html': ['report', '-o'], 'm.json': ['manifest', '--no-cache', '-o'],
+                   'm2.json': ['migrate', '--manifest'], 'b.json': ['check', '--no-cache', '--write-baseline']}
+        for name in outputs:
+            write(mnt, name, 'the old contents\n')
+        fill_disk(os.path.join(mnt, 'filler'))
+        for name, args in outputs.items():
+            with self.subTest(name):
+                r = self.poolify(*args, os.path.join(mnt, name), '.', cwd=tree)
+                self.assertExit(r, 2)
+                self.assertRegex(r.stderr, re.escape(os.path.join(mnt, name)) + ': error: .*No space left on device')
+                self.assertNotIn('wrote', r.stderr)
+                self.assertEqual(read(mnt, name), b'the old contents\n')
+                self.assertNoTempFiles(mnt)
+
+    # Was a bug (fixed): stdout on /dev/full aborted migrate, check and manifest (LLVM's abort, 134).
+    def test_stdout_on_a_full_device_is_an_error_not_an_abort(self):
+        if not os.path.exists('/dev/full'):
+            self.skipTest('no /dev/full')
+        write(self.tmp, 'a.py', BQ_SRC)
+        for args in (['migrate', '.'], ['check', '--no-cache', '.'], ['manifest', '--no-cache', '.'],
+                     ['rules', 'list']):
+            with self.subTest(args[0]), open('/dev/full', 'wb') as full:
+                p = subprocess.run([POOLIFY, *args], cwd=self.tmp, env=base_env(self.tmp), stdout=full,
+                                   stderr=subprocess.PIPE, timeout=TIMEOUT)
+                self.assertEqual(p.returncode, 2, p.stderr.decode(errors='replace'))
+                self.assertIn(b'poolify: error: cannot write to standard output: No space left on device', p.stderr)
+        self.assertEqual(read(self.tmp, 'a.py'), BQ_SRC.encode())
 
 
 # --------------------------------------------------------------------------------------------

@@ -2,10 +2,12 @@
 environment and the call that run it (and git) on a scratch tree, the sample sources each rule rewrites,
 writing and reading files of a scratch tree, and the golden cases' layout (fixtures/golden/README.md):
 which folders are cases, and the expected tree of a migrate case (input/ with expected.diff applied); and
-reading dotted names in an AST."""
+reading dotted names in an AST; for the safety tests and scripts/stress.py, a small tmpfs to fill and a path
+longer than PATH_MAX."""
 import ast
 import collections
 import contextlib
+import errno
 import os
 import re
 import shutil
@@ -102,6 +104,10 @@ from shared.clients.http_pool import get
 def fetch(url):
     return get(url)
 '''
+# The client is only used (a query), never handed out: returned, it would be left.
+# BQ_SRC passes its project, so its rewrite is a safe fix (a plain `migrate` applies it); BQ_INFERRED_SRC
+# does not, so the project is taken from scope: an unsafe fix, applied only with --unsafe-fixes. Both
+# become BQ_OUT. BQ_UNSAFE_REASON is why (--explain, check, manifest, batch and report say it).
 BQ_SRC = '''\
 from google.cloud import bigquery
 
@@ -109,8 +115,19 @@ PROJECT_ID = "demo"
 
 
 def run():
-    return bigquery.Client()
+    return bigquery.Client(project=PROJECT_ID).query("SELECT 1")
 '''
+BQ_INFERRED_SRC = '''\
+from google.cloud import bigquery
+
+PROJECT_ID = "demo"
+
+
+def run():
+    return bigquery.Client().query("SELECT 1")
+'''
+BQ_UNSAFE_REASON = ("project_id=PROJECT_ID is taken from scope, but bigquery.Client() without project= used the "
+                    "library's default, which may differ")
 BQ_OUT = '''\
 from shared.clients.bigquery_pool import get_bigquery_client
 
@@ -118,8 +135,15 @@ PROJECT_ID = "demo"
 
 
 def run():
-    return get_bigquery_client(project_id=PROJECT_ID)
+    return get_bigquery_client(project_id=PROJECT_ID).query("SELECT 1")
 '''
+
+
+def bq_inferred_explain(path, applied):
+    """The `--explain` lines of BQ_INFERRED_SRC written at `path`: its site is an unsafe fix, reported by a
+    plain run (applied=False) and rewritten with --unsafe-fixes (applied=True)."""
+    tier = 'unsafe fix applied' if applied else 'unsafe fix, applied with --unsafe-fixes'
+    return [f'{path}:7:12: bigquery: project_id from PROJECT_ID', f'{path}:7:12: bigquery: {tier}: {BQ_UNSAFE_REASON}']
 
 
 # Stand-ins for the pool modules the shipped rules import: poolify rewrites a site only when its
@@ -308,3 +332,67 @@ def dotted(expr):
         return None
     parts.append(expr.id)
     return '.'.join(reversed(parts))
+def base_env(root, no_color=True):
+    """An environment in which git never looks above `root` (it may find a repository at `root` itself) nor
+    reads user/system settings. `no_color`: True sets NO_COLOR, False removes it, None leaves it."""
+    env = os.environ.copy()
+    env['GIT_CEILING_DIRECTORIES'] = os.path.dirname(root)
+    env['GIT_CONFIG_NOSYSTEM'] = '1'
+    env['GIT_CONFIG_GLOBAL'] = os.devnull
+    for var in ('GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE'):
+        env.pop(var, None)
+    if no_color:
+        env['NO_COLOR'] = '1'
+    elif no_color is not None:
+        env.pop('NO_COLOR', None)
+    return env
+
+
+def try_mount_tmpfs(path, options):
+    """Mount a tmpfs at `path`; True on success (needs root)."""
+    os.makedirs(path, exist_ok=True)
+    if os.geteuid() != 0 or shutil.which('mount') is None:
+        return False
+    p = subprocess.run(['mount', '-t', 'tmpfs', '-o', options, 'tmpfs', path],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return p.returncode == 0
+
+
+def unmount(path):
+    if subprocess.run(['umount', path], stdout=subprocess.PIPE, stderr=subprocess.PIPE).returncode != 0:
+        subprocess.run(['umount', '-l', path], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def fill_disk(path):
+    """Write to `path` until the file system is full; returns the bytes written."""
+    total = 0
+    with open(path, 'wb', buffering=0) as f:
+        for size in (4096, 1):  # then smaller pieces, so not even one byte is left
+            while True:
+                try:
+                    n = f.write(b'\0' * size)
+                except OSError as e:
+                    if e.errno != errno.ENOSPC:
+                        raise
+                    break
+                if not n:
+                    break
+                total += n
+    return total
+
+
+def write_beyond_path_max(root, name, data, limit=4200):
+    """Writes `data` to root/d.../d.../name, nested until the path is longer than `limit` bytes (PATH_MAX
+    is 4096): folder by folder through descriptors, as no path that long can be opened. Remove the tree
+    with `rm -rf` (shutil.rmtree cannot go that deep)."""
+    fd, length = os.open(root, os.O_RDONLY), len(root)
+    try:
+        while length < limit:
+            os.mkdir('d' * 200, dir_fd=fd)
+            nxt = os.open('d' * 200, os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd, length = nxt, length + 201
+        with open(os.open(name, os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd), 'wb') as f:
+            f.write(data.encode() if isinstance(data, str) else data)
+    finally:
+        os.close(fd)

@@ -51,6 +51,9 @@ add_test(NAME batches COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests
 if(EXISTS ${CMAKE_SOURCE_DIR}/tests/report_test.py)
   add_test(NAME report COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/report_test.py"
            --poolify $<TARGET_FILE:poolify>)
+  # Without chromium the rendering checks are skipped with a message, the rest still run and pass.
+  add_test(NAME report.without_chromium COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/report_test.py"
+           --poolify $<TARGET_FILE:poolify> --without-chromium)
 endif()
 add_test(NAME cache COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/cache_test.py" --poolify $<TARGET_FILE:poolify>)
 add_test(NAME pipeline COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/pipeline_test.py" --poolify $<TARGET_FILE:poolify>)
@@ -69,3 +72,18 @@ add_test(NAME runtime_check.self_test COMMAND "${Python3_EXECUTABLE}" "${CMAKE_S
 # (scripts/sanitize.sh) its giant-file case uses 10 MB instead of 50 MB.
 add_test(NAME safety COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/safety_test.py" --poolify $<TARGET_FILE:poolify>)
 set_tests_properties(safety PROPERTIES TIMEOUT 900)
+# The binary alone: --version (commit, rules' hash), embedded rules in a copy outside the build tree,
+# --rules overriding them, no shared library but glibc's (POOLIFY_STATIC), the comment flood.
+add_test(NAME binary COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/binary_test.py"
+         --poolify $<TARGET_FILE:poolify> $<$<BOOL:${POOLIFY_STATIC}>:--expect-static>)
+# The release artifacts of scripts/package.sh, installed offline with npm and run with the build
+# folder renamed away: alone (RUN_SERIAL), since every other test needs that folder.
+add_test(NAME package COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/package_test.py"
+         --poolify $<TARGET_FILE:poolify>)
+set_tests_properties(package PROPERTIES RUN_SERIAL TRUE)
+# The composite action's steps (action.yml), run as GitHub's runner runs them, on the packaged archive.
+add_test(NAME action COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/action_test.py"
+         --poolify $<TARGET_FILE:poolify>)
+# scripts/setup.sh and the scripts/poolify wrapper with stand-ins for apt-get, npm and cmake: what
+# each option installs, one line per step, the tool alone built on first use.
+add_test(NAME setup COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/setup_test.py")

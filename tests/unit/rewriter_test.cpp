@@ -66,13 +66,35 @@ TEST_CASE("at module level the import goes after the top import block") {
         "\nTABLE = os.environ['T']\n\n\ndef f():\n    return get_bigquery_client(project_id=PROJECT_ID).query('q')\n");
 }
 
-TEST_CASE("an import later than the top block gets the pool import right after it") {
+TEST_CASE("the pool import goes after the last module-level import before the use, below a sys.path change") {
   CHECK(migrate("import os\nimport sys\n\nsys.path.insert(0, 'vendor')\n\nfrom google.cloud import bigquery  # noqa: E402\n"
                 "from common.config import PROJECT_ID  # noqa: E402\n\n\ndef f():\n    return bigquery.Client().query('q')\n") ==
         "import os\nimport sys\n\nsys.path.insert(0, 'vendor')\n\n"
-        "from shared.clients.bigquery_pool import get_bigquery_client\n"
-        "from common.config import PROJECT_ID  # noqa: E402\n\n\ndef f():\n"
+        "from common.config import PROJECT_ID  # noqa: E402\n"
+        "from shared.clients.bigquery_pool import get_bigquery_client\n\n\ndef f():\n"
         "    return get_bigquery_client(project_id=PROJECT_ID).query('q')\n");
+  // Imports first, the path change after them: the pool import follows the change.
+  CHECK(migrate("import sys\nfrom google.cloud import bigquery\nsys.path.append('lib')\n\n\ndef f(p):\n"
+                "    return bigquery.Client(project=p).query('q')\n") ==
+        "import sys\nsys.path.append('lib')\nfrom shared.clients.bigquery_pool import get_bigquery_client\n\n\n"
+        "def f(p):\n    return get_bigquery_client(project_id=p).query('q')\n");
+}
+
+TEST_CASE("two names from the pool module at one place come in one import, sorted as isort sorts them") {
+  CHECK(migrate("import requests\n\n\ndef f(u):\n    requests.put(u)\n    return requests.get(u)\n") ==
+        "from shared.clients.http_pool import get, get_http_session\n\n\n"
+        "def f(u):\n    get_http_session().put(u)\n    return get(u)\n");
+}
+
+TEST_CASE("a lazy import joined to its use with ';' is replaced in place, so it runs first") {
+  CHECK(migrate("def f(p):\n    from google.cloud import bigquery; return bigquery.Client(project=p).query('q')\n") ==
+        "def f(p):\n    from shared.clients.bigquery_pool import get_bigquery_client; "
+        "return get_bigquery_client(project_id=p).query('q')\n");
+  // The old import still used: the pool import follows it on the line.
+  CHECK(migrate("def f(p):\n    from google.cloud import bigquery; c = bigquery.Client(project=p); "
+                "return c.query('q'), bigquery.Table\n") ==
+        "def f(p):\n    from google.cloud import bigquery; from shared.clients.bigquery_pool import "
+        "get_bigquery_client; c = get_bigquery_client(project_id=p); return c.query('q'), bigquery.Table\n");
 }
 
 TEST_CASE("a lazy import gets the pool import beside it, at its indentation") {
@@ -97,7 +119,7 @@ TEST_CASE("two lazy imports in two functions each get their own pool import") {
 
 TEST_CASE("an import after a compound header's colon gets the pool import on the same line") {
   CHECK(migrate("def f(project_id, lazy):\n    if lazy: from google.cloud import bigquery\n    return bigquery.Client().query('q')\n") ==
-        "def f(project_id, lazy):\n    if lazy: pass; from shared.clients.bigquery_pool import get_bigquery_client\n"
+        "def f(project_id, lazy):\n    if lazy: from shared.clients.bigquery_pool import get_bigquery_client\n"
         "    return get_bigquery_client(project_id=project_id).query('q')\n");
 }
 
@@ -214,8 +236,9 @@ TEST_CASE("the import editor adds one import per place and merges into a pool im
   editor.finish({}, {}, edits);
   auto out = edits.apply(src, "job.py");
   REQUIRE(static_cast<bool>(out));
-  CHECK(*out == "from google.cloud import bigquery\nfrom shared.clients.storage_pool import get_storage_client, get_gcs\n"
-                "from shared.clients.bigquery_pool import get_bigquery_client\n"
+  // With the file's imports of `shared` (sorted: the new module at its place), merged at its sorted place.
+  CHECK(*out == "from google.cloud import bigquery\nfrom shared.clients.bigquery_pool import get_bigquery_client\n"
+                "from shared.clients.storage_pool import get_gcs, get_storage_client\n"
                 "a = bigquery.Client('p')\nb = bigquery.Client('q')\n");
 }
 

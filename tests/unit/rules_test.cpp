@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 using namespace poolify::rules;
+constexpr auto npos = std::string::npos;
 
 namespace {
 std::string errorFor(const std::string &yaml) {
@@ -54,4 +55,53 @@ TEST_CASE("a complete rule loads") {
   CHECK(r->id == "acme");
   CHECK(r->rewrites.at(0).passThrough);
   CHECK(r->pooled == std::vector<std::string>{"pools.acme_pool.get_acme"});
+}
+
+namespace {
+// A rule whose replace/argument parts are given; everything else valid.
+std::string ruleWith(const std::string &replace, const std::string &argument = "from: project") {
+  return "id: x\ntriggers: [x]\nrewrites:\n  - match: [a.B]\n    replace: {" + replace + "}\n    arguments:\n      - {" +
+         argument + "}\n";
+}
+} // namespace
+
+TEST_CASE("every name the rewrite prints must be one Python accepts") {
+  // Each of these passed validation, and `migrate --apply` then wrote e.g. `from shared.pool import class`.
+  CHECK(errorFor(ruleWith("module: shared.pool, function: class")) ==
+        ":5:46: error: function 'class' is a Python keyword, which Python does not accept as a name");
+  CHECK(errorFor(ruleWith("module: shared.pool, function: None")).find("function 'None' is a Python keyword") != npos);
+  CHECK(errorFor(ruleWith("module: shared.import.x, function: f")) ==
+        ":5:23: error: module 'shared.import.x' is not a dotted Python name (like google.cloud.bigquery.Client): it "
+        "has a part 'import' that is a Python keyword, which Python does not accept as a name");
+  CHECK(errorFor(ruleWith("module: shared..pool, function: f")).find("has an empty part") != npos);
+  CHECK(errorFor(ruleWith("module: shared.pool., function: f")).find("has an empty part") != npos);
+  CHECK(errorFor(ruleWith("module: m, function: f, attribute: nonlocal")).find("attribute 'nonlocal' is a Python keyword") != npos);
+  CHECK(errorFor(ruleWith("module: m, function: __debug__")).find("function '__debug__' is __debug__") != npos);
+  CHECK(errorFor(ruleWith("module: m, function: f", "from: project, to: __debug__")).find(":7:29: error: to '__debug__' is __debug__") == 0);
+  CHECK(errorFor(ruleWith("module: m, function: f", "from: project, to: lambda")).find("to 'lambda' is a Python keyword") != npos);
+  CHECK(errorFor(ruleWith("module: m, function: f", "from: class")).find("from 'class' is a Python keyword") != npos);
+  CHECK(errorFor(ruleWith("module: m, function: f", "from: project, infer: [global None]"))
+            .find("the name in infer entry 'None' is a Python keyword") != npos);
+  // Soft keywords are names.
+  CHECK(errorFor(ruleWith("module: match.case, function: type, attribute: _", "from: match, to: case")) == "");
+}
+
+TEST_CASE("empty triggers, bad pooled names and duplicate keys are refused") {
+  CHECK(errorFor("id: x\ntriggers: [\"\"]\nrewrites: []\n").find(":2:12: error: triggers '' is empty") == 0);
+  CHECK(errorFor("id: x\ntriggers: [x]\npooled: [a..b]\nrewrites: []\n").find(":3:10: error: pooled 'a..b'") == 0);
+  CHECK(errorFor("id: x\ntriggers: [x]\nid: y\nrewrites: []\n") == ":3:1: error: duplicate key 'id' (first at line 1)");
+  CHECK(errorFor(ruleWith("module: m, function: f, function: g")) ==
+        ":5:39: error: duplicate key 'function' (first at line 5)");
+  CHECK(errorFor(ruleWith("module: m, function: f", "from: a, from: b")).find("duplicate key 'from'") != npos);
+}
+
+TEST_CASE("a file that is not a rule file is neither read nor echoed") {
+  std::string path = "/tmp/poolify_rule_notarule_" + std::to_string(::getpid());
+  std::ofstream(path) << "root:$6$secret:19000:0:99999:7:::\n";
+  auto r = loadRuleFile(path);
+  std::remove(path.c_str());
+  REQUIRE_FALSE(r);
+  std::string msg = llvm::toString(r.takeError());
+  CHECK(msg.find("not a rule file") != npos);
+  CHECK(msg.find("root:") == npos);
 }

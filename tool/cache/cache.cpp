@@ -2,6 +2,8 @@
 
 #include "source/file_io.h"
 #include "source/git.h"
+#include "source/output_file.h"
+#include "source/posix.h"
 #include "support/text.h"
 
 #include <llvm/Support/FileSystem.h>
@@ -11,9 +13,13 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <fcntl.h>
 #include <limits>
 #include <mutex>
+#include <sys/stat.h>
 #include <type_traits>
+#include <unistd.h>
 
 namespace poolify::cache {
 
@@ -23,6 +29,8 @@ using model::SiteRecord;
 namespace {
 
 std::mutex putMutex;
+// The largest value of model::Outcome (an entry with a larger one is not read).
+constexpr int kLastOutcome = static_cast<int>(model::Outcome::Unsafe);
 
 // The cache's serialized form: numbers in decimal, each followed by a space; strings as their
 // length and the bytes; lists as their length and the elements. One function lists an outcome's
@@ -132,7 +140,7 @@ template <typename A> void factsFields(A &a, model::FileFacts &f) {
       a.choice(x.source, 2);
       a.io(x.rule);
       pairs(a, x.args);
-      a.choice(x.outcome, 3);
+      a.choice(x.outcome, kLastOutcome);
       a.io(x.siteOffset);
       a.io(x.start);
       a.io(x.end);
@@ -178,7 +186,7 @@ template <typename A> void fields(A &a, model::FileOutcome &o) {
     a.io(r.col);
     a.io(r.rule);
     a.io(r.callable);
-    a.choice(r.outcome, 3);
+    a.choice(r.outcome, kLastOutcome);
     a.io(r.reason);
     a.io(r.code);
     a.io(r.callee);
@@ -237,15 +245,42 @@ std::optional<model::FileOutcome> deserialize(const std::string &text, const mod
   return out;
 }
 
+namespace {
+// The cache folder must be a real folder: a symbolic link there (committed as `.poolify-cache`, or
+// put at .git/poolify-cache) would make a read-only `check` write wherever it points. Says why not.
+std::optional<std::string> notARealFolder(const std::string &dir) {
+  struct stat st;
+  if (::lstat(dir.c_str(), &st) != 0)
+    return std::nullopt; // created when the cache is stored
+  if (S_ISLNK(st.st_mode)) {
+    llvm::SmallString<256> real;
+    std::string to = llvm::sys::fs::real_path(dir, real) ? std::string("nowhere") : std::string(real);
+    return fmt::format("the cache folder {} is a symbolic link (to {})", dir, to);
+  }
+  if (!S_ISDIR(st.st_mode))
+    return fmt::format("the cache folder {} is {}", dir, source::fileKind(st.st_mode));
+  return std::nullopt;
+}
+} // namespace
+
 Cache::Cache(std::string dir, std::string stamp) : stamp_(std::move(stamp)) {
+  if (dir.empty())
+    return; // no usable place (defaultCacheDir said why): lookups miss, nothing is stored
+  if (auto why = notARealFolder(dir)) {
+    llvm::errs() << "poolify: warning: " << *why << "; the cache is not used (name a real folder with --cache)\n";
+    return;
+  }
+  dir_ = dir;
   llvm::SmallString<256> f(dir);
   llvm::sys::path::append(f, "poolify-cache.dat");
   file_ = std::string(f);
-  auto buf = llvm::MemoryBuffer::getFile(file_);
-  if (!buf)
+  auto buf = source::readFile(file_); // a regular file only, never blocking
+  if (!buf) {
+    llvm::consumeError(buf.takeError());
     return;
+  }
   // The stamp line, then (key, hash, entry) triples to the end. Anything else: ignore it all.
-  std::string_view text((*buf)->getBufferStart(), (*buf)->getBufferSize());
+  std::string_view text(*buf);
   if (text.substr(0, stamp_.size() + 1) != stamp_ + "\n")
     return;
   Reader r{text, stamp_.size() + 1};
@@ -304,28 +339,27 @@ bool Cache::store() {
     w.io(check);
     w.io(entry.second);
   }
-  llvm::SmallString<256> dir = llvm::sys::path::parent_path(file_);
-  if (llvm::sys::fs::create_directories(dir))
+  if (dir_.empty())
+    return true; // not used
+  // The folder is made if missing (its parents too, for an explicit --cache), then opened without
+  // following a link: one put there since the run started is refused, not written through.
+  llvm::StringRef parent = llvm::sys::path::parent_path(dir_);
+  if (!parent.empty() && llvm::sys::fs::create_directories(parent))
     return false;
-  // Atomic replacement: write beside it, then rename (a concurrent run keeps either version whole).
-  llvm::SmallString<256> tmp;
-  if (llvm::sys::fs::createUniqueFile(file_ + ".%%%%%%.tmp", tmp))
+  if (::mkdir(dir_.c_str(), 0777) != 0 && errno != EEXIST)
     return false;
-  {
-    std::error_code ec;
-    llvm::raw_fd_ostream os(tmp, ec);
-    if (ec)
-      return false;
-    os << text;
-    os.close();
-    if (os.has_error()) {
-      os.clear_error();
-      llvm::sys::fs::remove(tmp);
-      return false;
-    }
+  source::Fd dirFd(::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!dirFd)
+    return false;
+  // Atomic replacement: written beside it, then renamed (a concurrent run keeps either version whole).
+  auto out = source::OutputFile::openAt(dirFd.get(), "poolify-cache.dat", file_);
+  if (!out) {
+    llvm::consumeError(out.takeError());
+    return false;
   }
-  if (llvm::sys::fs::rename(tmp, file_)) {
-    llvm::sys::fs::remove(tmp);
+  (*out)->os() << text;
+  if (auto err = (*out)->commit()) {
+    llvm::consumeError(std::move(err));
     return false;
   }
   return true;
@@ -336,10 +370,19 @@ std::string defaultCacheDir(const std::string &firstPath) {
                                                              : std::string(llvm::sys::path::parent_path(firstPath));
   if (start.empty())
     start = ".";
-  source::GitResult git = source::runGit({"rev-parse", "--absolute-git-dir"}, start);
-  if (git.code == 0 && !git.output.empty()) {
-    std::string dir = git.output.substr(0, git.output.find('\n'));
-    llvm::SmallString<256> p(dir);
+  source::GitResult git = source::runGit({"rev-parse", "--show-toplevel", "--absolute-git-dir"}, start);
+  llvm::SmallVector<llvm::StringRef, 2> lines;
+  llvm::StringRef(git.output).split(lines, '\n', -1, false);
+  if (git.code == 0 && lines.size() == 2) {
+    // A `.git` that is a symbolic link leads out of the tree: its target is not the place to write.
+    llvm::SmallString<256> dotGit(lines[0]);
+    llvm::sys::path::append(dotGit, ".git");
+    if (llvm::sys::fs::is_symlink_file(dotGit)) {
+      llvm::errs() << "poolify: warning: " << dotGit
+                   << " is a symbolic link; the cache is not used (name a folder with --cache)\n";
+      return "";
+    }
+    llvm::SmallString<256> p(lines[1]);
     llvm::sys::path::append(p, "poolify-cache");
     return std::string(p);
   }

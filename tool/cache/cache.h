@@ -34,14 +34,15 @@ public:
   size_t hits() const { return hits_; }
 
 private:
-  std::string file_, stamp_;
+  std::string dir_, file_, stamp_; // dir_ "" when the cache is not used
   std::map<std::string, std::pair<uint64_t, std::string>> loaded_; // path -> (hash, serialized outcome)
   std::map<std::string, std::pair<uint64_t, std::string>> fresh_;
   size_t hits_ = 0;
 };
 
 /// Where the cache lives by default: <git dir>/poolify-cache inside a git work tree, else
-/// .poolify-cache/ in the folder of the first path.
+/// .poolify-cache/ in the folder of the first path; "" (with a warning) when the work tree's .git
+/// is a symbolic link. Whatever the folder, a Cache refuses it when it is a symbolic link.
 std::string defaultCacheDir(const std::string &firstPath);
 
 /// The serialized form of an outcome (JSON), and back; exposed for tests.

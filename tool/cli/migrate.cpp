@@ -7,6 +7,7 @@
 #include "pipeline/apply.h"
 #include "pipeline/batches.h"
 #include "pipeline/mocks.h"
+#include "source/discover.h"
 #include "source/file_io.h"
 
 #include <llvm/Support/FileSystem.h>
@@ -112,6 +113,9 @@ int runMigrate() {
       llvm::errs() << "poolify migrate: " << llvm::toString(std::move(err)) << "\n";
       return 2;
     }
+  if (Apply || Commit) // poolify's own temp files left by an interrupted run, older than this one
+    for (const auto &line : source::removeStaleTemps(run.found))
+      llvm::errs() << line << "\n";
   bool failed = !run.found.problems.empty();
   for (const auto &p : run.found.problems)
     llvm::errs() << p << "\n";

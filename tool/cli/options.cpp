@@ -1,5 +1,8 @@
 #include "cli/options.h"
 
+#include "source/discover.h"
+#include "source/file_io.h"
+
 #include <llvm/Support/raw_ostream.h>
 
 namespace poolify::cli {
@@ -90,6 +93,15 @@ cl::opt<std::string> CacheDir("cache",
                               cl::sub(ReportCmd));
 cl::opt<bool> NoCache("no-cache", cl::desc("Neither read nor write the cache"), cl::sub(MigrateCmd),
                       cl::sub(ManifestCmd), cl::sub(CheckCmd), cl::sub(ReportCmd));
+
+// Safety switches; each sets its flag in tool/source when given.
+cl::opt<bool> FollowOutside("follow-outside",
+                            cl::desc("Follow a PATH given through a symbolic link out of the folder that holds it"),
+                            cl::sub(MigrateCmd), cl::sub(ManifestCmd), cl::sub(CheckCmd), cl::sub(ReportCmd),
+                            cl::callback([](const bool &on) { source::setFollowOutside(on); }));
+cl::opt<bool> BreakHardlinks("break-hardlinks",
+                             cl::desc("Rewrite files that have other hard links (which separates the names)"),
+                             cl::sub(MigrateCmd), cl::callback([](const bool &on) { source::setBreakHardlinks(on); }));
 
 const char *Argv0 = "poolify";
 

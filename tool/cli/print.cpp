@@ -1,6 +1,7 @@
 #include "cli/print.h"
 
 #include "pipeline/reader.h"
+#include "source/output_file.h"
 
 #include <llvm/Support/Process.h>
 
@@ -55,17 +56,13 @@ bool print(const pipeline::Run &run, output::Format format, const output::Docume
 bool writeDocument(const pipeline::Run &run, output::Format format, const output::Document &doc,
                    const std::string &path, const std::string &what,
                    const std::optional<std::vector<size_t>> &files) {
-  std::error_code ec;
-  llvm::raw_fd_ostream os(path, ec);
-  if (ec) {
-    llvm::errs() << path << ": error: cannot write the " << what << ": " << ec.message() << "\n";
-    return false;
-  }
-  print(run, format, doc, os, files);
-  os.close();
-  if (os.has_error()) {
-    llvm::errs() << path << ": error: cannot write the " << what << ": " << os.error().message() << "\n";
-    os.clear_error();
+  // Whole or not at all: a temp file beside `path`, synced and renamed (a full disk leaves the old file).
+  auto out = source::OutputFile::open(path);
+  if (out)
+    print(run, format, doc, (*out)->os(), files); // a file left out is reported; the others are written
+  llvm::Error err = out ? (*out)->commit() : out.takeError();
+  if (err) {
+    llvm::errs() << path << ": error: cannot write the " << what << ": " << llvm::toString(std::move(err)) << "\n";
     return false;
   }
   return true;

@@ -5,6 +5,7 @@
 #include "cli/run.h"
 #include "pipeline/mocks.h"
 #include "pipeline/reader.h"
+#include "source/output_file.h"
 
 #include <llvm/Support/raw_ostream.h>
 
@@ -58,13 +59,10 @@ int runReport() {
   doc.after = &migrated;
   html->finish(doc);
   pageOut.flush();
-  std::error_code ec;
-  llvm::raw_fd_ostream os(std::string(OutputFile), ec);
-  if (ec) {
-    llvm::errs() << OutputFile << ": error: cannot write the report: " << ec.message() << "\n";
+  if (auto err = source::writeOutputFile(OutputFile, page)) { // whole or not at all
+    llvm::errs() << OutputFile << ": error: cannot write the report: " << llvm::toString(std::move(err)) << "\n";
     return 2;
   }
-  os << page;
   size_t changed = 0, left = 0;
   for (const auto &o : run.outcomes) {
     changed += o.changed();

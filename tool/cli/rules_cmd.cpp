@@ -25,7 +25,7 @@ int runRules() {
                                      rules::defaultRulesDir(Argv0));
   if (!rules) {
     llvm::errs() << llvm::toString(rules.takeError()) << "\n";
-    return RulesAction == "validate" ? 1 : 2;
+    return 2; // bad rules are a configuration error (README: exit 2), for validate too
   }
   if (RulesAction == "list") {
     for (const auto &r : *rules) {

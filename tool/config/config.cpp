@@ -1,5 +1,7 @@
 #include "config/config.h"
 
+#include "config/yaml_keys.h"
+#include "source/file_io.h"
 #include "support/text.h"
 
 #include <llvm/ADT/SmallString.h>
@@ -11,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include <map>
 #include <tuple>
 
 namespace poolify::config {
@@ -109,6 +112,28 @@ bool globMatch(std::string_view pattern, std::string_view path) {
   return matchSegments(segments(p), 0, s, 0);
 }
 
+std::optional<std::string> globProblem(std::string_view pattern) {
+  if (pattern.empty())
+    return std::string("is empty, so it matches nothing");
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] != '[')
+      continue;
+    size_t close = pattern.find(']', i + 1);
+    if (close == std::string_view::npos)
+      return fmt::format("has a '[' (column {} of the glob) without its closing ']', so it matches nothing", i + 1);
+    std::string_view set = pattern.substr(i + 1, close - i - 1);
+    if (!set.empty() && (set[0] == '!' || set[0] == '^'))
+      set.remove_prefix(1);
+    if (set.empty())
+      return fmt::format("has an empty character class '{}', so it matches nothing", pattern.substr(i, close - i + 1));
+    for (size_t k = 0; k + 2 < set.size(); ++k)
+      if (set[k + 1] == '-' && set[k] > set[k + 2])
+        return fmt::format("has a range '{}' that holds no character", set.substr(k, 3));
+    i = close;
+  }
+  return std::nullopt;
+}
+
 std::string Config::categoryOf(const std::string &rel) const {
   for (const auto &c : categories)
     for (const auto &g : c.globs)
@@ -180,11 +205,20 @@ public:
     return std::nullopt;
   }
 
-  std::vector<std::string> list(Node *n, const std::string &what) {
+  // A list of text values (a single value is a list of one); with `globs`, each must be a glob
+  // that can match (an unclosed '[' matched nothing, silently).
+  std::vector<std::string> list(Node *n, const std::string &what, bool globs = false) {
     std::vector<std::string> out;
-    if (llvm::isa_and_nonnull<ScalarNode>(n)) {
-      if (auto v = scalar(n, what))
+    auto take = [&](Node *item) {
+      if (auto v = scalar(item, what)) {
+        if (globs)
+          if (auto why = globProblem(*v))
+            fail(item, fmt::format("{}: the glob '{}' {}", what, *v, *why));
         out.push_back(*v);
+      }
+    };
+    if (llvm::isa_and_nonnull<ScalarNode>(n)) {
+      take(n);
       return out;
     }
     auto *seq = llvm::dyn_cast_or_null<SequenceNode>(n);
@@ -193,8 +227,7 @@ public:
       return out;
     }
     for (Node &item : *seq)
-      if (auto v = scalar(&item, what))
-        out.push_back(*v);
+      take(&item);
     return out;
   }
 
@@ -226,6 +259,15 @@ public:
     }
   }
 
+  // Every key of a mapping once: YAML readers disagree on which of two equal keys wins.
+  bool firstTime(std::map<std::string, Node *> &seen, const std::string &k, llvm::yaml::KeyValueNode &kv) {
+    unsigned first = config::repeatedKeyLine(seen, k, kv, sm_);
+    if (first)
+      fail(kv.getKey(), fmt::format("duplicate key '{}' (first at line {})", k, first));
+    return first == 0;
+  }
+
+
   void read(Node *root, Config &c) {
     if (llvm::isa_and_nonnull<llvm::yaml::NullNode>(root))
       return; // an empty file is a valid, empty configuration
@@ -235,13 +277,16 @@ public:
                  "source_roots, units, pools)");
       return;
     }
+    std::map<std::string, Node *> seen;
     for (auto &kv : *map) {
       auto key = scalar(kv.getKey(), "a key");
       if (!key)
         return;
+      if (!firstTime(seen, *key, kv))
+        continue;
       Node *v = kv.getValue();
       if (*key == "exclude") {
-        c.exclude = list(v, "exclude");
+        c.exclude = list(v, "exclude", /*globs=*/true);
       } else if (*key == "rules") {
         c.rules = list(v, "rules");
       } else if (*key == "only_rules") {
@@ -249,7 +294,7 @@ public:
       } else if (*key == "source_roots") {
         c.sourceRoots = list(v, "source_roots");
       } else if (*key == "units") {
-        c.units = list(v, "units");
+        c.units = list(v, "units", /*globs=*/true);
       } else if (*key == "pools") {
         pools(v, c);
       } else if (*key == "categories") {
@@ -258,13 +303,14 @@ public:
           fail(v, "categories must map a category name to its path globs");
           continue;
         }
+        std::map<std::string, Node *> seenCategories;
         for (auto &ckv : *cats) {
           auto name = scalar(ckv.getKey(), "a category name");
-          if (!name)
+          if (!name || !firstTime(seenCategories, *name, ckv))
             continue;
           if (*name == "other")
             fail(ckv.getKey(), "'other' is the category of files no glob matches; choose another name");
-          c.categories.push_back({*name, list(ckv.getValue(), "category " + *name)});
+          c.categories.push_back({*name, list(ckv.getValue(), "category " + *name, /*globs=*/true)});
         }
       } else if (*key == "batches") {
         auto *seq = llvm::dyn_cast_or_null<SequenceNode>(v);
@@ -304,10 +350,13 @@ public:
       return;
     }
     Batch b;
+    std::map<std::string, Node *> seen;
     for (auto &kv : *map) {
       auto key = scalar(kv.getKey(), "a key");
       if (!key)
         return;
+      if (!firstTime(seen, *key, kv))
+        continue;
       if (*key == "name") {
         if (auto s = scalar(kv.getValue(), "name"))
           b.name = *s;
@@ -326,7 +375,7 @@ public:
           batchCategories_.push_back({c.batches.size(), *name, v});
         }
       } else if (*key == "globs") {
-        b.globs = list(kv.getValue(), "globs");
+        b.globs = list(kv.getValue(), "globs", /*globs=*/true);
       } else {
         fail(kv.getKey(), fmt::format("unknown key '{}' in a batch (expected name, categories, globs)", *key));
       }
@@ -345,15 +394,11 @@ private:
 } // namespace
 
 llvm::Expected<Config> loadConfig(const std::string &file) {
-  auto buf = llvm::MemoryBuffer::getFile(file);
-  if (!buf)
-    return llvm::createStringError(buf.getError(), "%s: error: cannot read the configuration: %s", file.c_str(),
-                                   buf.getError().message().c_str());
-  if (auto bad = firstInvalidUtf8((*buf)->getBuffer())) {
-    auto lc = LineIndex((*buf)->getBuffer()).at(*bad);
-    return llvm::createStringError(std::errc::illegal_byte_sequence, "%s:%u:%u: error: not valid UTF-8", file.c_str(),
-                                   lc.line, lc.col);
-  }
+  // Nothing of a file that is not a configuration file is read, nor echoed in an error.
+  auto text = source::readYamlFile(file, "configuration file");
+  if (!text)
+    return text.takeError();
+  auto buf = llvm::MemoryBuffer::getMemBuffer(*text, file, /*RequiresNullTerminator=*/false);
   Config c;
   llvm::SmallString<256> abs(file);
   fs::make_absolute(abs);
@@ -372,7 +417,7 @@ llvm::Expected<Config> loadConfig(const std::string &file) {
         rd->fromParser = true;
       },
       &r);
-  llvm::yaml::Stream stream(llvm::MemoryBufferRef((*buf)->getBuffer(), file), sm);
+  llvm::yaml::Stream stream(llvm::MemoryBufferRef(buf->getBuffer(), file), sm);
   for (auto &doc : stream) {
     Node *root = doc.getRoot();
     if (!r.error.empty())

@@ -55,5 +55,7 @@ std::optional<std::string> findConfig(const std::string &start);
 /// Glob over '/'-separated paths: `*` and `?` stay within a segment, `**` spans segments,
 /// `[abc]` character classes; a pattern without '/' matches the file name at any depth.
 bool globMatch(std::string_view pattern, std::string_view path);
+/// Why a glob can match nothing (empty, an unclosed '[', an empty class or range), or nullopt.
+std::optional<std::string> globProblem(std::string_view pattern);
 
 } // namespace poolify::config

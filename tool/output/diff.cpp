@@ -2,7 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <llvm/ADT/SmallString.h>
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/Path.h>
+
 #include <algorithm>
+#include <cstdint>
+#include <unordered_map>
 #include <vector>
 
 namespace poolify::output {
@@ -23,60 +29,173 @@ std::vector<std::string_view> splitLines(std::string_view s) {
 
 enum class Op { Keep, Del, Add };
 
-// Myers' O(ND) shortest edit script over lines a[lo..) and b[lo..).
-std::vector<Op> editScript(const std::vector<std::string_view> &a, const std::vector<std::string_view> &b) {
-  const int n = static_cast<int>(a.size()), m = static_cast<int>(b.size());
-  const int max = n + m;
-  std::vector<int> v(2 * max + 2, 0);
-  std::vector<std::vector<int>> trace;
-  int found = -1;
-  for (int d = 0; d <= max && found < 0; ++d) {
-    trace.push_back(v);
-    for (int k = -d; k <= d; k += 2) {
-      int x;
-      if (k == -d || (k != d && v[max + k - 1] < v[max + k + 1]))
-        x = v[max + k + 1];
-      else
-        x = v[max + k - 1] + 1;
-      int y = x - k;
-      while (x < n && y < m && a[x] == b[y]) {
-        ++x;
-        ++y;
-      }
-      v[max + k] = x;
+using Lines = std::vector<std::string_view>;
+
+// Myers' O(ND) shortest edit script of a[alo, ahi) into b[blo, bhi), appended to `ops`. Each step
+// d keeps only the diagonals it reached (-d..d), so memory is O(D^2), not O(D (N+M)); and when the
+// work would pass kMaxWork (a large gap with no common line to anchor on) the gap is given as
+// deleted then added: a correct diff, if not the shortest.
+void myers(const Lines &a, size_t alo, size_t ahi, const Lines &b, size_t blo, size_t bhi, std::vector<Op> &ops) {
+  const long n = static_cast<long>(ahi - alo), m = static_cast<long>(bhi - blo);
+  constexpr long kMaxWork = 20'000'000;
+  const long maxD = std::min(n + m, std::max(1L, kMaxWork / std::max(1L, n + m)));
+  std::vector<std::vector<long>> trace; // trace[d][k + d] = furthest x on diagonal k after d steps
+  std::vector<long> prev;
+  long found = -1;
+  for (long d = 0; d <= maxD && found < 0; ++d) {
+    std::vector<long> v(2 * d + 1);
+    for (long k = -d; k <= d; k += 2) {
+      auto at = [&](long kk) { return prev[kk + d - 1]; }; // prev holds diagonals -(d-1)..d-1
+      long x = (k == -d || (k != d && at(k - 1) < at(k + 1))) ? (d == 0 ? 0 : at(k + 1)) : at(k - 1) + 1;
+      long y = x - k;
+      while (x < n && y < m && a[alo + x] == b[blo + y])
+        ++x, ++y;
+      v[k + d] = x;
       if (x >= n && y >= m) {
         found = d;
         break;
       }
     }
+    trace.push_back(v);
+    prev = std::move(v);
   }
-  std::vector<Op> ops;
-  int x = n, y = m;
-  for (int d = found; d > 0; --d) {
-    const std::vector<int> &pv = trace[d];
-    int k = x - y;
-    int prevK = (k == -d || (k != d && pv[max + k - 1] < pv[max + k + 1])) ? k + 1 : k - 1;
-    int prevX = pv[max + prevK], prevY = prevX - prevK;
+  if (found < 0) { // too far apart to search: replace the whole gap
+    ops.insert(ops.end(), n, Op::Del);
+    ops.insert(ops.end(), m, Op::Add);
+    return;
+  }
+  std::vector<Op> rev;
+  long x = n, y = m;
+  for (long d = found; d > 0; --d) {
+    const std::vector<long> &pv = trace[d - 1];
+    auto at = [&](long kk) { return pv[kk + d - 1]; };
+    long k = x - y;
+    long prevK = (k == -d || (k != d && at(k - 1) < at(k + 1))) ? k + 1 : k - 1;
+    long prevX = at(prevK), prevY = prevX - prevK;
     while (x > prevX && y > prevY) {
-      ops.push_back(Op::Keep);
+      rev.push_back(Op::Keep);
       --x;
       --y;
     }
     if (x == prevX)
-      ops.push_back(Op::Add), --y;
+      rev.push_back(Op::Add), --y;
     else
-      ops.push_back(Op::Del), --x;
+      rev.push_back(Op::Del), --x;
   }
   while (x > 0 && y > 0) {
-    ops.push_back(Op::Keep);
+    rev.push_back(Op::Keep);
     --x;
     --y;
   }
-  std::reverse(ops.begin(), ops.end());
+  ops.insert(ops.end(), rev.rbegin(), rev.rend());
+}
+
+// The edit script of a into b in about O((N+M) log N): lines that occur exactly once in each
+// (a rewritten file's `def` lines, say) and in the same order in both (the longest increasing
+// run, as patience diff finds it) are kept as anchors; Myers runs on the small gaps between
+// them. Myers over the whole text took O(D (N+M)) time and memory: 2 GB and 9 s for a file with
+// 4,000 rewritten sites.
+std::vector<Op> editScript(const Lines &a, const Lines &b) {
+  std::unordered_map<std::string_view, std::pair<long, long>> seen; // line -> (index in a or -1 if twice, in b)
+  for (size_t i = 0; i < a.size(); ++i) {
+    auto [it, fresh] = seen.try_emplace(a[i], static_cast<long>(i), -2);
+    if (!fresh)
+      it->second.first = -1;
+  }
+  for (size_t j = 0; j < b.size(); ++j) {
+    auto it = seen.find(b[j]);
+    if (it != seen.end())
+      it->second.second = it->second.second == -2 ? static_cast<long>(j) : -1;
+  }
+  std::vector<std::pair<long, long>> unique; // (index in a, index in b), by index in a
+  for (size_t i = 0; i < a.size(); ++i) {
+    auto &e = seen.at(a[i]);
+    if (e.first >= 0 && e.second >= 0)
+      unique.push_back(e);
+  }
+  // Longest run increasing in b (patience sorting).
+  std::vector<size_t> tops, back(unique.size());
+  for (size_t u = 0; u < unique.size(); ++u) {
+    auto pos = std::lower_bound(tops.begin(), tops.end(), unique[u].second,
+                                [&](size_t t, long j) { return unique[t].second < j; });
+    back[u] = pos == tops.begin() ? SIZE_MAX : *(pos - 1);
+    if (pos == tops.end())
+      tops.push_back(u);
+    else
+      *pos = u;
+  }
+  std::vector<std::pair<long, long>> anchors;
+  for (size_t u = tops.empty() ? SIZE_MAX : tops.back(); u != SIZE_MAX; u = back[u])
+    anchors.push_back(unique[u]);
+  std::reverse(anchors.begin(), anchors.end());
+  anchors.push_back({static_cast<long>(a.size()), static_cast<long>(b.size())}); // the end
+  std::vector<Op> ops;
+  long ai = 0, bi = 0;
+  for (auto [x, y] : anchors) {
+    myers(a, ai, x, b, bi, y, ops);
+    if (x < static_cast<long>(a.size()))
+      ops.push_back(Op::Keep);
+    ai = x + 1;
+    bi = y + 1;
+  }
   return ops;
 }
 
+
 } // namespace
+
+std::string gitQuoted(std::string_view prefix, std::string_view path) {
+  // git's sq_lookup: the C escapes it has letters for; 1: octal; 0x80 and up octal (quotePath).
+  auto escape = [](unsigned char c) -> int {
+    switch (c) {
+    case '\a': return 'a';
+    case '\b': return 'b';
+    case '\t': return 't';
+    case '\n': return 'n';
+    case '\v': return 'v';
+    case '\f': return 'f';
+    case '\r': return 'r';
+    case '"': return '"';
+    case '\\': return '\\';
+    default: return c < 0x20 || c >= 0x7f ? 1 : 0;
+    }
+  };
+  std::string whole = std::string(prefix) + std::string(path);
+  if (std::none_of(whole.begin(), whole.end(), [&](char c) { return escape(static_cast<unsigned char>(c)) != 0; }))
+    return whole;
+  std::string out = "\"";
+  for (char ch : whole) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    int e = escape(c);
+    if (e == 0)
+      out += ch;
+    else if (e == 1)
+      out += fmt::format("\\{:03o}", c);
+    else
+      out += {'\\', static_cast<char>(e)};
+  }
+  return out + "\"";
+}
+
+std::string relativeToCurrentDir(const std::string &path) {
+  if (!llvm::sys::path::is_absolute(path))
+    return path;
+  llvm::SmallString<256> cwd;
+  if (llvm::sys::fs::current_path(cwd))
+    return path;
+  llvm::SmallVector<llvm::StringRef, 16> from, to;
+  llvm::StringRef(cwd).split(from, '/', -1, false);
+  llvm::StringRef(path).split(to, '/', -1, false);
+  size_t common = 0;
+  while (common < from.size() && common < to.size() && from[common] == to[common])
+    ++common;
+  std::string out;
+  for (size_t i = common; i < from.size(); ++i)
+    out += "../";
+  for (size_t i = common; i < to.size(); ++i)
+    out += to[i].str() + (i + 1 < to.size() ? "/" : "");
+  return out;
+}
 
 std::vector<Hunk> diffHunks(std::string_view before, std::string_view after) {
   std::vector<Hunk> hunks;
@@ -162,7 +281,13 @@ std::string hunkHeader(const Hunk &h) {
   return fmt::format("@@ -{} +{} @@", range(h.oldStart, h.oldLength), range(h.newStart, h.newLength));
 }
 
-std::string diffHeader(const std::string &path) { return fmt::format("diff --git a/{0} b/{0}\n--- a/{0}\n+++ b/{0}\n", path); }
+std::string diffHeader(const std::string &path) {
+  // As git writes them: both names quoted when needed, and a tab after the ---/+++ names that hold
+  // a space (so GNU patch and git apply find where the name ends).
+  std::string rel = relativeToCurrentDir(path);
+  const char *tab = rel.find(' ') != std::string::npos ? "\t" : "";
+  return fmt::format("diff --git {0} {1}\n--- {0}{2}\n+++ {1}{2}\n", gitQuoted("a/", rel), gitQuoted("b/", rel), tab);
+}
 
 std::string renderUnified(const std::vector<Hunk> &hunks, const std::string &path) {
   if (hunks.empty())

@@ -1,5 +1,6 @@
 #include "pipeline/pools.h"
 
+#include "rules/embedded.h"
 #include "source/file_io.h"
 #include "source/modules.h"
 
@@ -113,8 +114,23 @@ llvm::Expected<std::vector<PoolWrite>> planPools(const Run &run, const std::stri
   return out;
 }
 
+// A rule's template: compiled in (`<embedded>/templates/NAME`) or a file beside the rule file.
+llvm::Expected<std::string> templateText(const PoolWrite &w) {
+  if (rules::isEmbeddedPath(w.templatePath)) {
+    if (auto t = rules::embeddedTemplate(llvm::sys::path::filename(w.templatePath).str()))
+      return std::string(*t);
+  } else if (auto text = source::readFile(w.templatePath)) {
+    return text;
+  } else {
+    llvm::consumeError(text.takeError());
+  }
+  return llvm::createStringError(std::errc::no_such_file_or_directory,
+                                 "rule %s names template %s, which is not there; write %s yourself",
+                                 w.rule.c_str(), w.templatePath.c_str(), w.module.c_str());
+}
+
 llvm::Expected<std::vector<std::string>> writePool(const PoolWrite &w) {
-  auto text = source::readFile(w.templatePath);
+  auto text = templateText(w);
   if (!text)
     return text.takeError();
   // Computed again: an earlier write of this run may have made some of the packages.

@@ -2,6 +2,8 @@
 
 #include "pipeline/reader.h"
 #include "analysis/sites.h"
+#include "python/compile_check.h"
+#include "python/limits.h"
 #include "python/scopes.h"
 #include "analysis/decide.h"
 #include "rewrite/rewriter.h"
@@ -281,9 +283,14 @@ public:
 
   // Parses, finds the sites, decides them, records what was found and plans the edits.
   bool analyze(const analysis::FileContext &context) {
+    if (auto p = py::parserLimitProblem(body_)) // the runtime would crash or take minutes: never parsed
+      return fail(base_ + p->offset, "error: " + p->message + "; file skipped");
     py::Tree tree = py::Tree::parse(body_);
     if (auto err = tree.firstError())
       return fail(base_ + *err, "error: syntax error; file not rewritten");
+    // What tree-sitter accepts and CPython 3 does not (Python 2's print and exec statements, ...).
+    if (auto p = py::cpythonRejects(all_, tree))
+      return fail(p->offset, "error: CPython rejects this file: " + p->message + "; file not rewritten");
     py::ScopeModel model(tree);
     auto sites = analysis::findSites(tree, model, rules_);
     LineIndex bodyLines(body_);
@@ -330,6 +337,12 @@ public:
     if (out_.updated == out_.original) {
       out_.updated.clear();
       return true;
+    }
+    if (auto p = py::cpythonRejects(out_.updated)) { // the last-line guard: never write what CPython rejects
+      out_.updated.clear();
+      return failWhole(fmt::format("error: the rewrite would make CPython reject the file ({}); file not rewritten "
+                                   "(please report this)",
+                                   p->message));
     }
     for (const auto &e : edits_.edits()) {
       out_.edits.push_back({e.offset + base_, e.length, e.text});

@@ -1,5 +1,7 @@
 #include "python/syntax.h"
 
+#include "python/limits.h"
+
 #include <algorithm>
 #include <cstring>
 #include <vector>
@@ -34,10 +36,15 @@ TSParser *freshParser() {
 }
 } // namespace
 
+// A text over the runtime's limits (python/limits.h) never reaches tree-sitter: a one-byte stand-in
+// with a syntax error is parsed instead, so every caller refuses the file (the pipeline says why).
+static std::string_view parsable(std::string_view text) { return parserLimitProblem(text) ? "(" : text; }
+
 Tree Tree::parse(std::string_view text) {
   Tree t;
   t.text_ = text;
-  t.tree_.reset(ts_parser_parse_string(freshParser(), nullptr, text.data(), static_cast<uint32_t>(text.size())));
+  std::string_view input = parsable(text);
+  t.tree_.reset(ts_parser_parse_string(freshParser(), nullptr, input.data(), static_cast<uint32_t>(input.size())));
   return t;
 }
 
@@ -76,7 +83,7 @@ Tree Tree::reparse(std::string_view newText, const std::vector<TextEdit> &edits)
   std::unique_ptr<TSTree, Deleter> old = std::move(tree_);
   std::string_view oldText = text_;
   text_ = {};
-  if (!old || !describes(edits, oldText.size(), newText.size()))
+  if (!old || !describes(edits, oldText.size(), newText.size()) || parserLimitProblem(newText))
     return parse(newText);
   // Points of every edit in the old text and where its replacement starts in the new one, in one
   // forward pass (a pass per edit would be quadratic in the file size).

@@ -3,6 +3,7 @@
 #include "support/text.h"
 
 #include <algorithm>
+#include <unordered_set>
 #include <fmt/format.h>
 
 namespace poolify::rewrite {
@@ -47,42 +48,171 @@ size_t ImportEditor::topImportBlockEnd() const {
   return end;
 }
 
+namespace {
+
+// isort's order of names in a from-import (order_by_type): CONSTANTS, then Classes, then others,
+// each case-insensitively.
+std::pair<int, std::string> nameKey(std::string_view name) {
+  bool upper = name.size() > 1 && std::none_of(name.begin(), name.end(), [](char c) { return std::islower(c); });
+  int rank = upper ? 0 : std::isupper(static_cast<unsigned char>(name.front())) ? 1 : 2;
+  std::string lower(name);
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  return {rank, lower};
+}
+
+bool isImport(TSNode n) {
+  return is(n, "import_statement") || is(n, "import_from_statement") || is(n, "future_import_statement");
+}
+
+// `sys.path.insert(...)`, `sys.path.append(...)`, `sys.path[0:0] = ...`, `site.addsitedir(...)`: a
+// statement after which first-party imports may resolve differently.
+bool changesImportPath(const py::Tree &tree, TSNode stmt) {
+  if (!is(stmt, "expression_statement"))
+    return false;
+  std::string_view t = tree.text(stmt);
+  return t.rfind("sys.path", 0) == 0 || t.rfind("site.addsitedir", 0) == 0;
+}
+
+} // namespace
+
+// The module name a module-level import statement imports from (its first name for `import a, b`).
+std::string ImportEditor::importedModule(TSNode stmt) const {
+  if (is(stmt, "import_from_statement"))
+    return std::string(tree_.text(py::field(stmt, "module_name")));
+  for (TSNode c : py::namedChildren(stmt))
+    if (py::fieldOf(c) == "name")
+      return std::string(tree_.text(is(c, "aliased_import") ? py::field(c, "name") : c));
+  return "";
+}
+
+// Merges `name` into an existing module-level `from module import ...` that runs before the use:
+// at its sorted place when the names are sorted (as isort keeps them), else after the last one.
+bool ImportEditor::mergeInto(const analysis::Site &site, const std::string &module, Planned &p) const {
+  for (TSNode c : moduleStatements()) {
+    if (!is(c, "import_from_statement") || tree_.text(py::field(c, "module_name")) != module)
+      continue;
+    std::vector<TSNode> names;
+    bool wildcard = false;
+    for (TSNode item : py::namedChildren(c)) {
+      wildcard = wildcard || is(item, "wildcard_import");
+      if (py::fieldOf(item) == "name")
+        names.push_back(item);
+    }
+    bool beforeUse = model_.enclosingFunction(site.scope) >= 0 || py::end(c) <= py::start(site.callee);
+    if (wildcard || names.empty() || !beforeUse)
+      continue;
+    auto keyOf = [&](TSNode item) {
+      return nameKey(tree_.text(is(item, "aliased_import") ? py::field(item, "name") : item));
+    };
+    bool sorted = std::is_sorted(names.begin(), names.end(),
+                                 [&](TSNode a, TSNode b) { return keyOf(a) < keyOf(b); });
+    p.merge = true;
+    p.offset = py::end(names.back());
+    if (sorted)
+      for (TSNode item : names)
+        if (nameKey(p.name) < keyOf(item)) {
+          p.offset = py::start(item);
+          p.mergeBefore = true;
+          break;
+        }
+    return true;
+  }
+  return false;
+}
+
+// Where a new module-level import goes: with the file's imports of the pool's top-level package
+// (first-party; at its sorted place when that group is sorted), else after the last module-level
+// import before the use; never above a sys.path change before the use, and always before a use
+// that runs at import time.
+size_t ImportEditor::moduleLevelOffset(const analysis::Site &site, const std::string &module) const {
+  std::string_view text = tree_.text();
+  size_t use = py::start(site.callee);
+  std::string top = module.substr(0, module.find('.'));
+  const std::vector<TSNode> &stmts = moduleStatements();
+  std::optional<size_t> lastImport, lastPathChange, lastSamePackage;
+  for (size_t i = 0; i < stmts.size() && py::end(stmts[i]) <= use; ++i) {
+    if (isImport(stmts[i])) {
+      lastImport = i;
+      std::string m = importedModule(stmts[i]);
+      if (!is(stmts[i], "future_import_statement") && m.substr(0, m.find('.')) == top)
+        lastSamePackage = i;
+    } else if (changesImportPath(tree_, stmts[i])) {
+      lastPathChange = i;
+    }
+  }
+  size_t offset;
+  if (lastSamePackage) {
+    offset = groupOffset(*lastSamePackage, module, top);
+  } else if (lastImport) {
+    offset = lineEndOf(text, py::end(stmts[*lastImport]));
+  } else {
+    size_t blockEnd = topImportBlockEnd();
+    size_t after = py::end(site.anchor->statement);
+    offset = lineEndOf(text, blockEnd != std::string::npos && blockEnd > after ? blockEnd : after);
+  }
+  if (lastPathChange && offset < py::end(stmts[*lastPathChange]))
+    offset = lineEndOf(text, py::end(stmts[*lastPathChange]));
+  return offset;
+}
+
+// The place of `from module import ...` among the contiguous imports of the same top-level
+// package around statement `last`: its sorted place when they are sorted (plain imports first,
+// then from-imports, by module), else after `last`.
+size_t ImportEditor::groupOffset(size_t last, const std::string &module, const std::string &top) const {
+  std::string_view text = tree_.text();
+  const std::vector<TSNode> &stmts = moduleStatements();
+  auto samePackage = [&](size_t i) {
+    std::string m = importedModule(stmts[i]);
+    return isImport(stmts[i]) && !is(stmts[i], "future_import_statement") && m.substr(0, m.find('.')) == top;
+  };
+  size_t first = last;
+  while (first > 0 && samePackage(first - 1))
+    --first;
+  auto keyOf = [&](size_t i) {
+    std::string m = importedModule(stmts[i]);
+    std::transform(m.begin(), m.end(), m.begin(), [](unsigned char c) { return std::tolower(c); });
+    return std::make_pair(is(stmts[i], "import_from_statement") ? 1 : 0, m);
+  };
+  bool sorted = true;
+  for (size_t i = first; i < last; ++i)
+    sorted = sorted && !(keyOf(i + 1) < keyOf(i));
+  std::string lower = module;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (sorted)
+    for (size_t i = first; i <= last; ++i)
+      if (std::make_pair(1, lower) < keyOf(i) && onlyBlankBefore(text, py::start(stmts[i])))
+        return lineStartOf(text, py::start(stmts[i]));
+  return lineEndOf(text, py::end(stmts[last]));
+}
+
 void ImportEditor::add(const analysis::Site &site, const std::string &module, const std::string &name) {
   std::string_view text = tree_.text();
   TSNode anchor = site.anchor->statement;
+  // Sites are added in document order: the first one through an anchor places its import, and that
+  // place comes before every later use (one lookup per site, not a walk of the module).
+  if (!placed_.insert(std::make_tuple(py::start(anchor), module, name)).second)
+    return;
   TSNode holder = ts_node_parent(anchor);
-  Planned p{module, name, 0, false, false, "", TSNode{}};
-  if (is(holder, "module")) {
-    // An existing module-level `from module import ...` takes the name.
-    for (TSNode c : moduleStatements()) {
-      if (!is(c, "import_from_statement") || tree_.text(py::field(c, "module_name")) != module)
-        continue;
-      bool wildcard = false;
-      TSNode lastName{};
-      for (uint32_t k = 0; k < ts_node_named_child_count(c); ++k) {
-        TSNode item = ts_node_named_child(c, k);
-        if (is(item, "wildcard_import"))
-          wildcard = true;
-        if (py::fieldOf(item) == "name")
-          lastName = item;
+  Planned p{module, name, 0, false, false, false, false, "", TSNode{}, anchor};
+  // Something after the anchor on its line (`import x; return x.Client()`): the new import goes
+  // right after the anchor on that line, so it runs before what follows.
+  size_t afterAnchor = py::end(anchor);
+  while (afterAnchor < text.size() && (text[afterAnchor] == ' ' || text[afterAnchor] == '\t'))
+    ++afterAnchor;
+  bool sharesLine = afterAnchor < text.size() && text[afterAnchor] == ';';
+  if (is(holder, "module") && !sharesLine) {
+    if (!mergeInto(site, module, p)) {
+      p.offset = moduleLevelOffset(site, module);
+      // A use at module level runs at import time: the import must come before it.
+      bool runsAtImport = model_.enclosingFunction(site.scope) < 0;
+      if (runsAtImport && p.offset > py::start(site.callee)) {
+        p.inlineAfter = true;
+        p.offset = py::end(anchor);
       }
-      bool beforeUse = model_.enclosingFunction(site.scope) >= 0 || py::end(c) <= py::start(site.callee);
-      if (!wildcard && !ts_node_is_null(lastName) && beforeUse) {
-        p.offset = py::end(lastName);
-        p.merge = true;
-        break;
-      }
-    }
-    if (!p.merge) {
-      size_t blockEnd = topImportBlockEnd();
-      size_t after = py::end(anchor);
-      if (blockEnd != std::string::npos && blockEnd > after)
-        after = blockEnd;
-      p.offset = lineEndOf(text, after);
     }
   } else {
-    p.block = holder;
-    if (onlyBlankBefore(text, py::start(anchor))) {
+    p.block = is(holder, "module") ? TSNode{} : holder;
+    if (onlyBlankBefore(text, py::start(anchor)) && !sharesLine) {
       p.indent = std::string(indentOf(text, py::start(anchor)));
       p.offset = lineEndOf(text, py::end(anchor));
     } else {
@@ -195,6 +325,10 @@ void ImportEditor::removeImports(const std::vector<const py::Binding *> &binding
         edits.replace(py::end(all[lastKept]), py::end(all.back()) - py::end(all[lastKept]), "");
       continue;
     }
+    TSNode thisStmt = stmt; // (a structured binding cannot be captured in C++17)
+    if (std::any_of(inserted.begin(), inserted.end(),
+                    [&](const Planned &p) { return p.replacesAnchor && py::same(p.anchor, thisStmt); }))
+      continue; // the pool import takes its place
     TSNode holder = ts_node_parent(stmt);
     bool needsPass = false;
     if (is(holder, "block")) {
@@ -237,51 +371,99 @@ void ImportEditor::removeImports(const std::vector<const py::Binding *> &binding
   deleteLines(wholeLines, inserted, edits);
 }
 
+// One statement per place and module, its names sorted as isort sorts them (`from m import get,
+// post`); merged names go in one edit per place.
+void ImportEditor::emitPlanned(EditSet &edits) const {
+  std::string_view text = tree_.text();
+  std::vector<bool> done(planned_.size(), false);
+  for (size_t i = 0; i < planned_.size(); ++i) {
+    if (done[i])
+      continue;
+    const Planned &p = planned_[i];
+    std::vector<std::string> names;
+    for (size_t j = i; j < planned_.size(); ++j) {
+      const Planned &q = planned_[j];
+      if (!done[j] && q.offset == p.offset && q.module == p.module && q.merge == p.merge &&
+          q.mergeBefore == p.mergeBefore && q.inlineAfter == p.inlineAfter && q.replacesAnchor == p.replacesAnchor &&
+          q.indent == p.indent) {
+        names.push_back(q.name);
+        done[j] = true;
+      }
+    }
+    std::sort(names.begin(), names.end(), [](const std::string &a, const std::string &b) {
+      return nameKey(a) < nameKey(b);
+    });
+    std::string joined;
+    for (const auto &n : names)
+      joined += (joined.empty() ? "" : ", ") + n;
+    std::string stmt = fmt::format("from {} import {}", p.module, joined);
+    if (p.merge && p.mergeBefore)
+      edits.insert(p.offset, joined + ", ");
+    else if (p.merge)
+      edits.insert(p.offset, ", " + joined);
+    else if (p.replacesAnchor)
+      edits.replace(py::start(p.anchor), py::end(p.anchor) - py::start(p.anchor), stmt);
+    else if (p.inlineAfter)
+      edits.insert(p.offset, "; " + stmt);
+    else if (p.offset >= text.size() && (text.empty() || text.back() != '\n'))
+      edits.insert(p.offset, eol_ + p.indent + stmt);
+    else
+      edits.insert(p.offset, p.indent + stmt + eol_);
+  }
+}
+
 void ImportEditor::finish(const std::vector<const analysis::Site *> &rewritten, const std::vector<TSNode> &vanishing,
                           EditSet &edits) {
-  std::string_view text = tree_.text();
-  for (const Planned &p : planned_) {
-    std::string stmt = fmt::format("from {} import {}", p.module, p.name);
-    if (p.merge) {
-      edits.insert(p.offset, ", " + p.name);
-    } else if (p.inlineAfter) {
-      edits.insert(p.offset, "; " + stmt);
-    } else if (p.offset >= text.size() && (text.empty() || text.back() != '\n')) {
-      edits.insert(p.offset, eol_ + p.indent + stmt);
-    } else {
-      edits.insert(p.offset, p.indent + stmt + eol_);
-    }
+  std::vector<const py::Binding *> remove = unusedAnchors(rewritten, vanishing);
+  // An inline import after an anchor that goes whole (`import x; use(x)`) takes the anchor's place.
+  for (Planned &p : planned_) {
+    if (!p.inlineAfter || ts_node_is_null(p.anchor))
+      continue;
+    size_t gone = std::count_if(remove.begin(), remove.end(),
+                                [&](const py::Binding *b) { return py::same(b->statement, p.anchor); });
+    p.replacesAnchor = gone > 0 && gone == importItems(p.anchor).size();
   }
+  emitPlanned(edits);
+  removeImports(remove, planned_, edits);
+}
 
-  // Bindings the rewritten sites relied on, and whether anything else still uses them.
+// The import bindings the rewritten sites relied on that nothing uses any more. `vanishing` is the
+// code that goes away (rewritten callees, removed statements): references inside it do not count.
+std::vector<const py::Binding *> ImportEditor::unusedAnchors(const std::vector<const analysis::Site *> &rewritten,
+                                                             const std::vector<TSNode> &vanishing) const {
   std::vector<const py::Binding *> anchors;
+  std::unordered_set<const py::Binding *> seen;
   for (const analysis::Site *s : rewritten)
-    if (std::find(anchors.begin(), anchors.end(), s->anchor) == anchors.end())
+    if (seen.insert(s->anchor).second)
       anchors.push_back(s->anchor);
-  auto inRewritten = [&](TSNode n) {
-    return std::any_of(vanishing.begin(), vanishing.end(), [&](TSNode v) { return py::contains(v, n); });
+  // Vanishing ranges by start, with the largest end so far: a node lies in one of them when some
+  // range starting at or before it ends at or after it (one binary search per reference).
+  std::vector<std::pair<uint32_t, uint32_t>> ranges;
+  for (TSNode v : vanishing)
+    ranges.push_back({py::start(v), py::end(v)});
+  std::sort(ranges.begin(), ranges.end());
+  std::vector<uint32_t> maxEnd(ranges.size());
+  for (size_t i = 0; i < ranges.size(); ++i)
+    maxEnd[i] = std::max(i ? maxEnd[i - 1] : 0, ranges[i].second);
+  auto inVanishing = [&](TSNode n) {
+    auto it = std::upper_bound(ranges.begin(), ranges.end(), std::make_pair(py::start(n), UINT32_MAX));
+    return it != ranges.begin() && maxEnd[static_cast<size_t>(it - ranges.begin()) - 1] >= py::end(n);
   };
   std::vector<const py::Binding *> remove;
   std::set<std::pair<int, std::string>> done;
   for (const py::Binding *a : anchors) {
     if (!done.insert({a->scope, a->name}).second)
       continue;
-    bool used = false;
-    for (const auto &r : model_.references()) {
-      if (r.name != a->name || model_.resolve(r.name, r.scope) != a->scope)
-        continue;
-      if (!r.inString && inRewritten(r.node))
-        continue;
-      used = true;
-      break;
-    }
+    bool used = std::any_of(model_.references().begin(), model_.references().end(), [&](const py::Reference &r) {
+      return r.name == a->name && model_.resolve(r.name, r.scope) == a->scope && (r.inString || !inVanishing(r.node));
+    });
     if (used)
       continue;
     for (const py::Binding *b : model_.bindingsIn(a->scope, a->name))
       if (b->kind == py::BindingKind::Import)
         remove.push_back(b);
   }
-  removeImports(remove, planned_, edits);
+  return remove;
 }
 
 } // namespace poolify::rewrite

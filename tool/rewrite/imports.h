@@ -1,6 +1,8 @@
-// The one import editor every rule uses: adds the import a rewritten site needs (merged into an
-// existing from-import, or on a line beside the import the site already relied on), and removes
-// imports the rewrite left unused. Which name to import is the analysis's decision
+// The one import editor every rule uses: adds the import a rewritten site needs — merged into an
+// existing from-import of the module (at its sorted place), with the file's imports of the same
+// top-level package (first-party), else after the last module-level import before the use (never
+// above a sys.path change), or beside a lazy import — one statement per place (`import get, post`);
+// and removes imports the rewrite left unused. Which name to import is the analysis's decision
 // (analysis/decide: never a name that is taken).
 #pragma once
 
@@ -12,6 +14,7 @@
 #include <set>
 #include <unordered_set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace poolify::rewrite {
@@ -35,12 +38,22 @@ private:
     std::string module, name; // from module import name
     size_t offset;            // where the statement goes (or merge point)
     bool merge;               // `, name` into an existing from-import
-    bool inlineAfter;         // the anchor shares its line with a compound header: `; from ...`
+    bool mergeBefore;         // `name, ` before an existing name (its sorted place)
+    bool inlineAfter;         // the anchor shares its line with a compound header or `;`: `; from ...`
+    bool replacesAnchor;      // inline, and the anchor goes: `from ...; ` where the anchor was
     std::string indent;
     TSNode block;             // the block that receives it (null at module level)
+    TSNode anchor;            // the import statement the site relied on
   };
 
   size_t topImportBlockEnd() const;
+  std::string importedModule(TSNode stmt) const;
+  bool mergeInto(const analysis::Site &site, const std::string &module, Planned &p) const;
+  size_t moduleLevelOffset(const analysis::Site &site, const std::string &module) const;
+  size_t groupOffset(size_t last, const std::string &module, const std::string &top) const;
+  void emitPlanned(EditSet &edits) const;
+  std::vector<const py::Binding *> unusedAnchors(const std::vector<const analysis::Site *> &rewritten,
+                                                 const std::vector<TSNode> &vanishing) const;
   void removeImports(const std::vector<const py::Binding *> &bindings, const std::vector<Planned> &inserted,
                      EditSet &edits);
 
@@ -51,6 +64,7 @@ private:
   const py::ScopeModel &model_;
   std::string eol_;
   std::vector<Planned> planned_;
+  std::set<std::tuple<uint32_t, std::string, std::string>> placed_; // (anchor, module, name) planned
   const std::vector<TSNode> &moduleStatements() const;
   mutable std::optional<std::vector<TSNode>> moduleStatements_;
   mutable std::optional<size_t> topBlockEnd_;

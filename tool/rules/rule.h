@@ -82,7 +82,8 @@ llvm::Expected<Rule> loadRuleFile(const std::string &path);
 /// Loads rule files from files or folders (*.yaml, sorted). Every error is reported, then the
 /// first is returned, so a run never starts with a half-read rule set.
 llvm::Expected<std::vector<Rule>> loadRules(const std::vector<std::string> &paths);
-/// The shipped rules folder: next to the executable's build tree or under share/poolify/rules.
+/// The default rules: the source rules/ folder for the binary in its own build tree, else the rules
+/// compiled into the binary (`<embedded>`, rules/embedded.h).
 std::string defaultRulesDir(const char *argv0);
 
 } // namespace poolify::rules

@@ -1,6 +1,10 @@
 // Reads rule files with LLVM's YAML parser (node API, so every error has a line and column).
 #include "rules/rule.h"
 
+#include "config/yaml_keys.h"
+#include "python/names.h"
+#include "rules/embedded.h"
+#include "source/file_io.h"
 #include "support/text.h"
 
 #include <llvm/ADT/SmallString.h>
@@ -13,6 +17,8 @@
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <functional>
+#include <map>
 
 namespace poolify::rules {
 
@@ -69,15 +75,16 @@ public:
     return std::nullopt;
   }
 
-  // A list of text values; a single text value is accepted as a list of one.
-  // `check` may report a bad item at the item's own position.
-  template <typename Check = bool (*)(const std::string &)>
-  std::vector<std::string> list(Node *n, const char *what, Check check = nullptr, const char *problem = nullptr) {
+  // A list of text values; a single text value is accepted as a list of one. `check` gives the
+  // reason an item is wrong (reported at the item's own position as "<what> '<item>' <reason>").
+  using Check = std::function<std::optional<std::string>(const std::string &)>;
+  std::vector<std::string> list(Node *n, const char *what, const Check &check = nullptr) {
     std::vector<std::string> out;
     auto take = [&](Node *item) {
       if (auto v = scalar(item, what)) {
-        if (check && !check(*v))
-          error(item, fmt::format(problem, *v));
+        if (check)
+          if (auto why = check(*v))
+            error(item, fmt::format("{} '{}' {}", what, *v, *why));
         out.push_back(*v);
       }
     };
@@ -95,17 +102,47 @@ public:
     return out;
   }
 
+  // Every key of a mapping once: YAML readers disagree on which of two equal keys wins, so a
+  // second one is an error (at the second, naming the line of the first).
+  bool firstTime(std::map<std::string, Node *> &seen, const std::string &k, llvm::yaml::KeyValueNode &kv) {
+    unsigned first = config::repeatedKeyLine(seen, k, kv, sm_);
+    if (first)
+      error(kv.getKey(), fmt::format("duplicate key '{}' (first at line {})", k, first));
+    return first == 0;
+  }
+
+
+  // Names the rewrite prints (or the call must spell) must be names Python accepts.
+  static std::optional<std::string> dottedName(const std::string &s) {
+    if (auto why = py::badDottedName(s))
+      return "is not a dotted Python name (like google.cloud.bigquery.Client): it " + *why;
+    return std::nullopt;
+  }
+  static std::optional<std::string> pythonName(const std::string &s) { return py::badName(s); }
+  static std::optional<std::string> nonEmpty(const std::string &s) {
+    if (s.empty())
+      return std::string("is empty: a trigger is a word a file must contain for the rule to matter");
+    return std::nullopt;
+  }
+  void checkName(Node *at, const std::string &what, const std::string &value,
+                 std::optional<std::string> (*check)(const std::string &)) {
+    if (auto why = check(value))
+      error(at, fmt::format("{} '{}' {}", what, value, *why));
+  }
+
   std::string key(llvm::yaml::KeyValueNode &kv) {
     auto k = scalar(kv.getKey(), "a key");
     return k ? *k : std::string();
   }
 
-  // The template's path, relative to the rule file's folder; it must be a readable file.
+  // The template's path, relative to the rule file's folder (`<embedded>/templates/x.py` for the
+  // rules compiled in). Whether it is there is `pools init`'s to say: a rule copied elsewhere to be
+  // adapted is valid without its template.
   std::string templatePath(Node *at, const std::string &relative) {
+    if (relative.empty() || llvm::sys::path::is_absolute(relative))
+      error(at, "template must be a path relative to the rule file");
     llvm::SmallString<256> p(llvm::sys::path::parent_path(path_));
     llvm::sys::path::append(p, relative);
-    if (relative.empty() || !llvm::sys::fs::is_regular_file(p))
-      error(at, fmt::format("template '{}' is not a file (a path relative to the rule file)", relative));
     return std::string(p);
   }
 
@@ -118,9 +155,12 @@ public:
       return r;
     }
     bool sawRewrites = false;
+    std::map<std::string, Node *> seen;
     for (auto &kv : *map) {
       std::string k = key(kv);
       Node *v = kv.getValue();
+      if (!firstTime(seen, k, kv))
+        continue;
       if (k == "id") {
         if (auto s = scalar(v, "id")) {
           r.id = *s;
@@ -131,9 +171,9 @@ public:
         if (auto s = scalar(v, "description"))
           r.description = *s;
       } else if (k == "triggers") {
-        r.triggers = list(v, "triggers");
+        r.triggers = list(v, "triggers", nonEmpty);
       } else if (k == "pooled") {
-        r.pooled = list(v, "pooled");
+        r.pooled = list(v, "pooled", dottedName);
       } else if (k == "rewrites") {
         sawRewrites = true;
         auto *seq = llvm::dyn_cast_or_null<SequenceNode>(v);
@@ -190,21 +230,6 @@ public:
     return r;
   }
 
-  static bool dotted(const std::string &s) {
-    if (s.empty())
-      return false;
-    size_t i = 0;
-    while (i <= s.size()) {
-      size_t j = s.find('.', i);
-      if (j == std::string::npos)
-        j = s.size();
-      if (!isIdentifier(std::string_view(s).substr(i, j - i)))
-        return false;
-      i = j + 1;
-    }
-    return true;
-  }
-
   Rewrite rewrite(Node *n) {
     Rewrite rw;
     auto *map = llvm::dyn_cast_or_null<MappingNode>(n);
@@ -213,11 +238,14 @@ public:
       return rw;
     }
     bool sawReplace = false;
+    std::map<std::string, Node *> seen;
     for (auto &kv : *map) {
       std::string k = key(kv);
       Node *v = kv.getValue();
+      if (!firstTime(seen, k, kv))
+        continue;
       if (k == "match") {
-        rw.match = list(v, "match", dotted, "match '{}' is not a dotted Python name (like google.cloud.bigquery.Client)");
+        rw.match = list(v, "match", dottedName);
       } else if (k == "replace") {
         sawReplace = true;
         auto *rm = llvm::dyn_cast_or_null<MappingNode>(v);
@@ -225,23 +253,24 @@ public:
           error(v, "replace must be a mapping with module and function");
           continue;
         }
+        std::map<std::string, Node *> seenInReplace;
         for (auto &rkv : *rm) {
           std::string rk = key(rkv);
+          if (!firstTime(seenInReplace, rk, rkv))
+            continue;
           auto val = scalar(rkv.getValue(), rk.c_str());
           if (!val)
             continue;
+          // The rewrite prints all three: `from MODULE import FUNCTION`, `FUNCTION().ATTRIBUTE(...)`.
           if (rk == "module") {
             rw.replace.module = *val;
-            if (!dotted(*val))
-              error(rkv.getValue(), fmt::format("module '{}' is not a dotted Python name", *val));
+            checkName(rkv.getValue(), "module", *val, dottedName);
           } else if (rk == "attribute") {
             rw.replace.attribute = *val;
-            if (!isIdentifier(*val))
-              error(rkv.getValue(), fmt::format("attribute '{}' is not a Python identifier", *val));
+            checkName(rkv.getValue(), "attribute", *val, pythonName);
           } else if (rk == "function") {
             rw.replace.function = *val;
-            if (!isIdentifier(*val))
-              error(rkv.getValue(), fmt::format("function '{}' is not a Python identifier", *val));
+            checkName(rkv.getValue(), "function", *val, pythonName);
           } else {
             error(rkv.getKey(), fmt::format("unknown key '{}' in replace (expected module, function, attribute)", rk));
           }
@@ -303,15 +332,18 @@ public:
       error(n, "each argument must be a mapping (from, to, position, required, infer, when_missing)");
       return a;
     }
+    std::map<std::string, Node *> seen;
     for (auto &kv : *map) {
       std::string k = key(kv);
       Node *v = kv.getValue();
+      if (!firstTime(seen, k, kv))
+        continue;
       if (k == "from" || k == "to" || k == "missing_message") {
         auto s = scalar(v, k.c_str());
         if (!s)
           continue;
-        if (k != "missing_message" && !isIdentifier(*s))
-          error(v, fmt::format("{} '{}' is not a Python identifier", k, *s));
+        if (k != "missing_message") // keywords: `to` is printed (`to=...`), `from` must be one to match
+          checkName(v, k, *s, pythonName);
         (k == "from" ? a.from : k == "to" ? a.to : a.missingMessage) = *s;
       } else if (k == "position") {
         auto s = scalar(v, "position");
@@ -338,9 +370,10 @@ public:
           auto s = scalar(&item, "an infer entry");
           if (!s)
             continue;
-          if (auto c = candidate(*s))
+          if (auto c = candidate(*s)) {
+            checkName(&item, "the name in infer entry", c->name, pythonName); // printed: `to=NAME`
             a.infer.push_back(*c);
-          else
+          } else
             error(&item, fmt::format("infer entry '{}' must be 'param NAME', 'local NAME', 'self.NAME' or "
                                      "'global NAME'",
                                      *s));
@@ -390,9 +423,12 @@ public:
       return e;
     }
     bool unchanged = false, sawAfter = false;
+    std::map<std::string, Node *> seen;
     for (auto &kv : *map) {
       std::string k = key(kv);
       Node *v = kv.getValue();
+      if (!firstTime(seen, k, kv))
+        continue;
       if (k == "name") {
         if (auto s = scalar(v, "name"))
           e.name = *s;
@@ -430,15 +466,20 @@ private:
 } // namespace
 
 llvm::Expected<Rule> loadRuleFile(const std::string &path) {
-  auto buf = llvm::MemoryBuffer::getFile(path);
-  if (!buf)
-    return llvm::createStringError(buf.getError(), "%s: error: cannot read rule file: %s", path.c_str(),
-                                   buf.getError().message().c_str());
-  if (auto bad = firstInvalidUtf8((*buf)->getBuffer())) {
-    LineIndex idx((*buf)->getBuffer());
-    auto lc = idx.at(*bad);
-    return llvm::createStringError(std::errc::illegal_byte_sequence, "%s:%u:%u: error: rule file is not valid UTF-8",
-                                   path.c_str(), lc.line, lc.col);
+  std::unique_ptr<llvm::MemoryBuffer> buf;
+  if (isEmbeddedPath(path)) { // <embedded>/NAME, from the binary
+    auto embedded = readRuleSource(path);
+    if (!embedded)
+      return llvm::createStringError(embedded.getError(), "%s: error: cannot read rule file: %s", path.c_str(),
+                                     embedded.getError().message().c_str());
+    buf = std::move(*embedded);
+  } else {
+    // Nothing of a file that is not a rule file is read, nor echoed in an error (a poolify.yaml that
+    // names /etc/shadow as its rules).
+    auto text = source::readYamlFile(path, "rule file");
+    if (!text)
+      return text.takeError();
+    buf = llvm::MemoryBuffer::getMemBufferCopy(*text, path);
   }
   llvm::SourceMgr sm;
   Reader reader(path, sm);
@@ -449,7 +490,7 @@ llvm::Expected<Rule> loadRuleFile(const std::string &path) {
                                    d.getMessage().str()));
       },
       &reader);
-  llvm::MemoryBufferRef ref((*buf)->getBuffer(), path);
+  llvm::MemoryBufferRef ref(buf->getBuffer(), path);
   llvm::yaml::Stream stream(ref, sm);
   Rule rule;
   int docs = 0;
@@ -473,7 +514,10 @@ llvm::Expected<Rule> loadRuleFile(const std::string &path) {
 llvm::Expected<std::vector<Rule>> loadRules(const std::vector<std::string> &paths) {
   std::vector<std::string> files;
   for (const auto &p : paths) {
-    if (llvm::sys::fs::is_directory(p)) {
+    if (p == kEmbeddedDir) { // the rule files compiled into the binary
+      for (const auto &f : embeddedRuleFiles())
+        files.push_back(fmt::format("{}/{}", kEmbeddedDir, f.name));
+    } else if (llvm::sys::fs::is_directory(p)) {
       std::error_code ec;
       std::vector<std::string> found;
       for (llvm::sys::fs::directory_iterator it(p, ec), e; it != e && !ec; it.increment(ec)) {
@@ -485,7 +529,7 @@ llvm::Expected<std::vector<Rule>> loadRules(const std::vector<std::string> &path
         return llvm::createStringError(ec, "%s: error: cannot list rules folder: %s", p.c_str(), ec.message().c_str());
       std::sort(found.begin(), found.end());
       files.insert(files.end(), found.begin(), found.end());
-    } else if (llvm::sys::fs::exists(p)) {
+    } else if (llvm::sys::fs::exists(p) || isEmbeddedPath(p)) {
       files.push_back(p);
     } else {
       return llvm::createStringError(std::errc::no_such_file_or_directory, "%s: error: no such rule file or folder",
@@ -518,13 +562,14 @@ llvm::Expected<std::vector<Rule>> loadRules(const std::vector<std::string> &path
 std::string defaultRulesDir(const char *argv0) {
   std::string exe = llvm::sys::fs::getMainExecutable(argv0, reinterpret_cast<void *>(&defaultRulesDir));
   llvm::SmallString<256> dir(llvm::sys::path::parent_path(exe));
-  // Installed: <prefix>/bin/poolify -> <prefix>/share/poolify/rules
-  llvm::SmallString<256> installed(dir);
-  llvm::sys::path::append(installed, "..", "share", "poolify", "rules");
-  if (llvm::sys::fs::is_directory(installed))
-    return std::string(installed);
-  // Build tree: the source folder this binary was configured from.
-  return POOLIFY_SOURCE_RULES_DIR;
+  // The binary in the build tree it was built in: the source folder's rules (edits show at once).
+  bool inBuildTree = false;
+  if (!llvm::sys::fs::equivalent(dir, POOLIFY_BUILD_DIR, inBuildTree) && inBuildTree &&
+      llvm::sys::fs::is_directory(POOLIFY_SOURCE_RULES_DIR))
+    return POOLIFY_SOURCE_RULES_DIR;
+  // Anywhere else (installed, copied, unpacked from a release; the build tree moved): the rules
+  // compiled into the binary.
+  return std::string(kEmbeddedDir);
 }
 
 } // namespace poolify::rules

@@ -1,17 +1,25 @@
 #include "source/discover.h"
 
+#include "source/file_io.h"
 #include "source/git.h"
+#include "source/posix.h"
 
 #include <llvm/ADT/SmallString.h>
 #include <llvm/Support/FileSystem.h>
-#include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/Path.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <climits>
+#include <cstring>
+#include <ctime>
 #include <fmt/format.h>
 #include <map>
 #include <optional>
 #include <set>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace poolify::source {
 
@@ -47,20 +55,40 @@ bool moduleFileAbove(const std::string &file, const std::string &module) {
 
 namespace {
 
+bool gFollowOutside = false;
+// When this run started: a temp file of poolify's older than that is left from an earlier run.
+const std::chrono::system_clock::time_point gRunStart = std::chrono::system_clock::now();
+
 std::string currentDir() {
   llvm::SmallString<256> cwd;
   fs::current_path(cwd);
   return std::string(cwd);
 }
 
-std::string displayPath(const std::string &p, const std::string &cwd) {
+std::string lexicalAbsolute(const std::string &p) {
   llvm::SmallString<256> abs(p);
   fs::make_absolute(abs);
   path::remove_dots(abs, /*remove_dot_dot=*/true);
-  std::string a(abs);
+  return std::string(abs);
+}
+
+std::string displayPath(const std::string &p, const std::string &cwd) {
+  std::string a = lexicalAbsolute(p);
   if (a.size() > cwd.size() && a.compare(0, cwd.size(), cwd) == 0 && a[cwd.size()] == '/')
     return a.substr(cwd.size() + 1);
   return a;
+}
+
+std::optional<std::string> realPath(const std::string &p) {
+  char buf[PATH_MAX];
+  if (!::realpath(p.c_str(), buf))
+    return std::nullopt;
+  return std::string(buf);
+}
+
+bool within(const std::string &real, const std::string &dir) {
+  return real == dir || dir == "/" ||
+         (real.size() > dir.size() && real.compare(0, dir.size(), dir) == 0 && real[dir.size()] == '/');
 }
 
 bool isVirtualenv(const std::string &dir) {
@@ -78,14 +106,32 @@ bool hasSkippedComponent(llvm::StringRef rel) {
   return false;
 }
 
-// Files git would show under `dir` (tracked, and untracked but not ignored), or false when
-// `dir` is not inside a git work tree or git is not there.
-bool gitFiles(const std::string &dir, std::vector<std::string> &out) {
-  GitResult r = runGit({"ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "*.py"}, dir);
+// What a walk found: Python files, and other entries that are said or checked (links that may
+// lead to folders outside, poolify's own temp files).
+struct Found {
+  std::vector<std::string> py;     // *.py entries (files, links, special files)
+  std::vector<std::string> links;  // other entries that are (or may be) symbolic links
+  std::vector<std::string> temps;  // names like .x.py.poolify-AbC123
+};
+
+void classify(const std::string &full, llvm::StringRef name, bool maybeLink, Found &out) {
+  if (name.endswith(".py"))
+    out.py.push_back(full);
+  else if (isTempName(name.str()))
+    out.temps.push_back(full);
+  else if (maybeLink)
+    out.links.push_back(full);
+}
+
+// Entries git would show under `dir` (tracked, and untracked but not ignored), or false when `dir`
+// is not inside a git work tree or git is not there. One listing of everything (with modes for the
+// tracked ones): links to folders and temp files are not *.py.
+bool gitFiles(const std::string &dir, Found &out) {
+  GitResult r = runGit({"ls-files", "-z", "-s", "--cached", "--others", "--exclude-standard"}, dir);
   if (r.code != 0)
     return false;
-  llvm::SmallVector<llvm::StringRef, 64> names;
-  llvm::StringRef(r.output).split(names, '\0', -1, false);
+  llvm::SmallVector<llvm::StringRef, 64> entries;
+  llvm::StringRef(r.output).split(entries, '\0', -1, false);
   std::map<std::string, bool> venv; // folder -> holds pyvenv.cfg
   auto inVirtualenv = [&](llvm::StringRef rel) {
     for (llvm::StringRef d = path::parent_path(rel, path::Style::posix); !d.empty();
@@ -101,21 +147,35 @@ bool gitFiles(const std::string &dir, std::vector<std::string> &out) {
     }
     return false;
   };
-  for (auto n : names) {
-    if (hasSkippedComponent(n) || inVirtualenv(n))
+  std::set<llvm::StringRef> seen; // a file with merge conflicts is listed once per stage
+  for (llvm::StringRef e : entries) {
+    // Tracked: "MODE HASH STAGE\tPATH" (six octal digits, 40 or 64 hex digits, 0-3); untracked: "PATH",
+    // which may hold anything, a tab included.
+    llvm::StringRef mode, n = e;
+    size_t tab = e.find('\t');
+    llvm::StringRef hash = tab != llvm::StringRef::npos && tab > 9 ? e.slice(7, tab - 2) : llvm::StringRef();
+    bool tracked = (hash.size() == 40 || hash.size() == 64) && e[6] == ' ' && e[tab - 2] == ' ' &&
+                   e[tab - 1] >= '0' && e[tab - 1] <= '3' &&
+                   e.take_front(6).find_first_not_of("01234567") == llvm::StringRef::npos &&
+                   hash.find_first_not_of("0123456789abcdef") == llvm::StringRef::npos;
+    if (tracked) {
+      mode = e.take_front(6);
+      n = e.drop_front(tab + 1);
+    }
+    if (!seen.insert(n).second || hasSkippedComponent(n) || inVirtualenv(n))
       continue;
     llvm::SmallString<256> full(dir);
     path::append(full, n);
-    out.push_back(std::string(full));
+    classify(std::string(full), path::filename(n, path::Style::posix), mode.empty() || mode == "120000", out);
   }
   return true;
 }
 
-void walk(const std::string &root, std::vector<std::string> &out, std::vector<std::string> &problems) {
+void walk(const std::string &root, const std::string &cwd, Found &out, std::vector<std::string> &problems) {
   std::error_code ec;
   for (fs::recursive_directory_iterator it(root, ec, /*follow_symlinks=*/false), end; it != end; it.increment(ec)) {
     if (ec) {
-      problems.push_back(fmt::format("{}: cannot list: {}; skipped", it->path(), ec.message()));
+      problems.push_back(fmt::format("{}: cannot list: {}; skipped", displayPath(it->path(), cwd), ec.message()));
       ec.clear();
       continue;
     }
@@ -123,84 +183,203 @@ void walk(const std::string &root, std::vector<std::string> &out, std::vector<st
     std::string name = path::filename(p).str();
     auto type = it->type();
     if (type == fs::file_type::directory_file) {
-      if (isSkippedDir(name) || isVirtualenv(p))
+      if (isSkippedDir(name) || isVirtualenv(p)) {
         it.no_push();
+      } else if (p.size() + 1 >= PATH_MAX) { // opendir would fail, and the iterator would drop the error
+        problems.push_back(fmt::format("{}: the path is {} bytes, longer than the system allows (PATH_MAX {}); the "
+                                       "folder is skipped",
+                                       displayPath(p, cwd), p.size(), PATH_MAX));
+        it.no_push();
+      }
       continue;
     }
-    if (llvm::StringRef(name).endswith(".py") &&
-        (type == fs::file_type::regular_file || type == fs::file_type::symlink_file))
-      out.push_back(p);
+    classify(p, name, type == fs::file_type::symlink_file, out);
   }
+}
+
+// The first symbolic link on the way to `arg` (its own components, not the current folder's)
+// whose real path is outside the real folder holding it, and where it leads: an argument is taken
+// out of its tree no more than a link found by walking is.
+std::optional<std::pair<std::string, std::string>> linkOutOfItsFolder(const std::string &arg) {
+  llvm::SmallString<256> prefix;
+  if (path::is_absolute(arg))
+    prefix = path::root_path(arg);
+  for (auto it = path::begin(arg), e = path::end(arg); it != e; ++it) {
+    if (*it == "/" || *it == ".")
+      continue;
+    llvm::SmallString<256> parent(prefix.empty() ? llvm::StringRef(".") : llvm::StringRef(prefix));
+    path::append(prefix, *it);
+    struct stat st;
+    if (::lstat(prefix.c_str(), &st) != 0 || !S_ISLNK(st.st_mode))
+      continue;
+    auto real = realPath(std::string(prefix));
+    auto folder = realPath(std::string(parent));
+    if (!real || !folder)
+      continue; // dangling: said where it is found
+    if (!within(*real, *folder))
+      return std::make_pair(std::string(prefix), *real);
+  }
+  return std::nullopt;
+}
+
+std::chrono::system_clock::time_point modified(const struct stat &st) {
+  return std::chrono::system_clock::time_point(std::chrono::duration_cast<std::chrono::system_clock::duration>(
+      std::chrono::seconds(st.st_mtim.tv_sec) + std::chrono::nanoseconds(st.st_mtim.tv_nsec)));
+}
+
+std::string when(const struct stat &st) {
+  char buf[64];
+  struct tm tm;
+  std::time_t t = st.st_mtime;
+  ::localtime_r(&t, &tm);
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  return buf;
 }
 
 } // namespace
 
+void setFollowOutside(bool on) { gFollowOutside = on; }
+
 Discovery discover(const std::vector<std::string> &roots) {
   Discovery d;
   std::string cwd = currentDir();
-  std::vector<std::string> found;
+  // The real folders of the roots: a symbolic link is followed only to a file inside one of them.
+  // A root reached through a link out of the folder holding it is refused (as walking refuses one)
+  // unless --follow-outside.
+  std::vector<std::string> realRoots, accepted;
   for (const auto &root : roots) {
-    fs::file_status st;
-    if (auto ec = fs::status(root, st)) {
-      d.problems.push_back(fmt::format("{}: {}; skipped", root, ec.message()));
+    if (!gFollowOutside)
+      if (auto out = linkOutOfItsFolder(root)) {
+        d.problems.push_back(fmt::format("{}: a symbolic link to {}, outside the folder that holds it; not followed "
+                                         "(--follow-outside follows it)",
+                                         displayPath(out->first, cwd), out->second));
+        continue;
+      }
+    struct stat st;
+    if (::stat(root.c_str(), &st) != 0) {
+      d.problems.push_back(fmt::format("{}: {}; skipped", root, std::strerror(errno)));
       continue;
     }
-    if (fs::is_directory(st)) {
+    auto real = realPath(root);
+    if (!real) {
+      d.problems.push_back(fmt::format("{}: {}; skipped", root, std::strerror(errno)));
+      continue;
+    }
+    // A file's tree is the folder that holds it (the folder of its real path when followed outside).
+    std::string tree = S_ISDIR(st.st_mode) ? *real
+                       : gFollowOutside    ? path::parent_path(*real).str()
+                                           : realPath(path::parent_path(lexicalAbsolute(root)).str()).value_or("");
+    realRoots.push_back(tree.empty() ? "/" : tree);
+    accepted.push_back(root);
+  }
+  setTreeRoots(realRoots);
+  auto inside = [&](const std::string &real) {
+    return std::any_of(realRoots.begin(), realRoots.end(), [&](const std::string &r) { return within(real, r); });
+  };
+
+  Found found;
+  for (const auto &root : accepted) {
+    if (fs::is_directory(root)) {
       if (!gitFiles(root, found))
-        walk(root, found, d.problems);
+        walk(root, cwd, found, d.problems);
     } else {
-      found.push_back(root);
+      found.py.push_back(root);
     }
   }
-  // The real folders of the roots: a symbolic link is followed only to a file inside one of them.
-  std::vector<std::string> realRoots;
-  for (const auto &root : roots) {
-    llvm::SmallString<256> r;
-    if (!fs::real_path(root, r))
-      realRoots.push_back(fs::is_directory(r) ? std::string(r) : std::string(path::parent_path(r)));
+
+  // Links among the other entries: a link to a folder outside the tree is said (its files are not
+  // migrated); one to a folder inside is not needed (its files are walked where they are).
+  for (const auto &p : found.links) {
+    struct stat st;
+    if (::lstat(p.c_str(), &st) != 0 || !S_ISLNK(st.st_mode))
+      continue;
+    auto real = realPath(p);
+    if (real && fs::is_directory(*real) && !inside(*real))
+      d.notes.push_back(fmt::format("{}: a symbolic link to the folder {}, outside the tree; not followed",
+                                    displayPath(p, cwd), *real));
   }
-  auto inside = [&](const std::string &real) {
-    return std::any_of(realRoots.begin(), realRoots.end(), [&](const std::string &r) {
-      return real.size() > r.size() && real.compare(0, r.size(), r) == 0 && real[r.size()] == '/';
-    });
-  };
+  for (const auto &p : found.temps) {
+    struct stat st;
+    if (::lstat(p.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || modified(st) >= gRunStart)
+      continue;
+    d.staleTemps.push_back(p);
+    d.notes.push_back(fmt::format("{}: a temporary file left by an interrupted poolify run ({} bytes, from {}); "
+                                  "`poolify migrate --apply` removes it",
+                                  displayPath(p, cwd), st.st_size, when(st)));
+  }
+
   // One lstat per file; plain files first, so a file reached both directly and through a link is
-  // named by its own path. A file is the same file when its device and inode are.
-  std::vector<std::pair<std::string, fs::file_status>> listed;
-  for (auto &p : found) {
-    fs::file_status st;
-    if (!fs::status(p, st, /*Follow=*/false)) // else deleted since git listed it
+  // named by its own path. Two plain names of one file (hard links) are both kept: Python imports
+  // each, and writing one would leave the other (writeAtomically refuses it unless asked).
+  std::vector<std::pair<std::string, struct stat>> listed;
+  for (auto &p : found.py) {
+    struct stat st;
+    if (::lstat(p.c_str(), &st) == 0) {
       listed.push_back({std::move(p), st});
+    } else if (errno == ENAMETOOLONG) {
+      d.problems.push_back(fmt::format("{}: the path is {} bytes, longer than the system allows (PATH_MAX {}); "
+                                       "skipped",
+                                       displayPath(p, cwd), p.size(), PATH_MAX));
+    } else if (errno != ENOENT) { // ENOENT: deleted since it was listed
+      d.problems.push_back(fmt::format("{}: {}; skipped", displayPath(p, cwd), std::strerror(errno)));
+    }
   }
-  std::stable_partition(listed.begin(), listed.end(),
-                        [](const auto &e) { return e.second.type() != fs::file_type::symlink_file; });
-  std::set<fs::UniqueID> seen;
+  std::stable_partition(listed.begin(), listed.end(), [](const auto &e) { return !S_ISLNK(e.second.st_mode); });
+  std::set<std::pair<dev_t, ino_t>> seen;
+  std::set<std::string> named; // a path given twice (as a root and under a root) is one entry
   for (const auto &entry : listed) {
     const std::string &p = entry.first;
-    fs::file_status st = entry.second;
-    if (st.type() == fs::file_type::symlink_file) {
-      llvm::SmallString<256> real;
-      if (fs::real_path(p, real)) {
+    if (!named.insert(lexicalAbsolute(p)).second)
+      continue;
+    struct stat st = entry.second;
+    bool link = S_ISLNK(st.st_mode);
+    if (link) {
+      auto real = realPath(p);
+      if (!real) {
         d.notes.push_back(fmt::format("{}: a symbolic link that leads nowhere (dangling or a loop); skipped",
                                       displayPath(p, cwd)));
         continue;
       }
-      if (fs::status(real, st) || !fs::is_regular_file(st))
+      if (::stat(real->c_str(), &st) != 0)
         continue;
-      if (!inside(std::string(real))) {
+      if (!inside(*real)) {
         d.notes.push_back(fmt::format("{}: a symbolic link to {}, outside the tree; skipped", displayPath(p, cwd),
-                                      std::string(real)));
+                                      *real));
         continue;
       }
-    } else if (!fs::is_regular_file(st)) {
-      continue; // a folder named x.py, a device, ...
     }
-    if (!seen.insert(st.getUniqueID()).second)
+    if (S_ISDIR(st.st_mode) && !link)
+      continue; // a folder named x.py: walked as a folder
+    if (!S_ISREG(st.st_mode)) {
+      d.notes.push_back(fmt::format("{}: {}, not a regular file; skipped", displayPath(p, cwd),
+                                    link ? "a symbolic link to a folder" : fileKind(st.st_mode)));
       continue;
+    }
+    if (!seen.insert({st.st_dev, st.st_ino}).second && link)
+      continue; // the file itself is listed already
     d.files.push_back({p, displayPath(p, cwd)});
   }
   std::sort(d.files.begin(), d.files.end(), [](const model::SourceFile &a, const model::SourceFile &b) { return a.display < b.display; });
   return d;
+}
+
+std::vector<std::string> removeStaleTemps(const Discovery &d) {
+  std::vector<std::string> said;
+  std::string cwd = currentDir();
+  for (const auto &p : d.staleTemps) {
+    struct stat st;
+    // Checked again: still poolify's pattern, a regular file (not a link), older than this run.
+    if (!isTempName(path::filename(p).str()) || ::lstat(p.c_str(), &st) != 0 || !S_ISREG(st.st_mode) ||
+        modified(st) >= gRunStart)
+      continue;
+    if (::unlink(p.c_str()) == 0)
+      said.push_back(
+          fmt::format("{}: removed this temporary file left by an interrupted poolify run", displayPath(p, cwd)));
+    else
+      said.push_back(fmt::format("{}: cannot remove this temporary file left by an interrupted poolify run: {}",
+                                 displayPath(p, cwd), std::strerror(errno)));
+  }
+  return said;
 }
 
 } // namespace poolify::source

@@ -11,12 +11,25 @@
 namespace poolify::source {
 
 struct Discovery {
-  std::vector<model::SourceFile> files; // sorted by display path, each file once
-  std::vector<std::string> problems; // "path: what happened; what poolify did" (the run fails)
-  std::vector<std::string> notes;    // skipped on purpose (links out of the tree); said, not failed
+  std::vector<model::SourceFile> files; // sorted by display path, each path once (hard links: each name)
+  std::vector<std::string> problems; // "path: what happened; what poolify did" (the run fails): a path
+                                     // too long to open, an argument through a link out of its folder
+  std::vector<std::string> notes;    // skipped on purpose, said, not failed: links out of the tree (to
+                                     // files or folders), dangling links, FIFOs and devices named *.py,
+                                     // temp files left by an interrupted run
+  std::vector<std::string> staleTemps; // poolify's temp files (.X.poolify-XXXXXX) older than this run
 };
 
+/// Finds the files of `roots` and registers their real folders as the tree (setTreeRoots).
 Discovery discover(const std::vector<std::string> &roots);
+
+/// `--follow-outside`: a root given through a symbolic link out of the folder holding it is
+/// followed (by default it is refused, as the walk refuses links out of the tree).
+void setFollowOutside(bool on);
+
+/// Removes the stale temp files found (checked again: poolify's name pattern, a regular file, older
+/// than this run); one line per file for stderr.
+std::vector<std::string> removeStaleTemps(const Discovery &d);
 
 /// True when `module` (a.b.c) exists as a/b/c.py or a/b/c/__init__.py in the folder holding
 /// `file` or in one of its ancestors: how a rewritten file will most likely import it.
