@@ -119,7 +119,7 @@ def fifo_swap(tmp):
 
 def sites_file(n):
     """A file of n sites that a plain run rewrites (an explicit project: a safe fix)."""
-    body = ''.join(f'def f{i}():\n    return bigquery.Client(project=PROJECT_ID)\n\n\n' for i in range(n))
+    body = ''.join(f'def f{i}():\n    return bigquery.Client(project=PROJECT_ID).query("q")\n\n\n' for i in range(n))
     return 'from google.cloud import bigquery\n\nPROJECT_ID = "demo"\n\n\n' + body
 
 

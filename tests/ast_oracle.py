@@ -31,8 +31,12 @@ Masking rules (both trees are walked in parallel; the masked trees are then comp
       the same placeholder; the arguments are NOT masked: for project-taking pools, the input's first
       positional argument becomes `project_id=` and `project=` is renamed `project_id=`; when the input
       had no project the output may carry one extra leading `project_id=` whose value is `project_id`,
-      `PROJECT_ID` or `self.project_id` (and that name must be bound somewhere in the input). Every other
-      argument must match, same order, same value (nested calls are masked by the same rules).
+      `PROJECT_ID` or `<self>.project_id`, `<self>` the first parameter of an enclosing function (and that
+      name, or attribute, must be bound somewhere in the input); an input `project_id=None` (after the
+      mapping: `project=None`, a first positional `None`) may carry such a value in its place instead.
+      Every other argument must match, same order, same value (nested calls are masked by the same rules).
+      Names resolve through functions, lambdas and comprehensions (whose first iterable is the enclosing
+      scope's).
   (c) In an `__init__` body, the input may have `self.X = <direct client call>` statements that the
       output lacks, if the output text carries the `# X: pooled client inherited from Base` comment.
   (d) A statement list left with nothing but `pass` in the output, where the input's list held only
@@ -99,8 +103,8 @@ POOL_MODULE_NAMES = {m.rsplit('.', 1)[1] for m in POOL_MODULE.values()}
 REMOVABLE_IMPORTS = ('google.cloud.bigquery', 'google.cloud.storage', 'google.cloud.firestore',
                      'google.cloud.firestore_v1', 'google.cloud.pubsub', 'google.cloud.pubsub_v1', 'requests')
 ADDABLE_IMPORTS = ('shared.clients',)
-INFERRED = {"Name(id='project_id', ctx=Load())", "Name(id='PROJECT_ID', ctx=Load())",
-            "Attribute(value=Name(id='self', ctx=Load()), attr='project_id', ctx=Load())"}
+INFERRED = {"Name(id='project_id', ctx=Load())", "Name(id='PROJECT_ID', ctx=Load())"}
+COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 BLOCK_FIELDS = ('body', 'orelse', 'finalbody')
 IGNORED_DIRS = {'.poolify-cache'}
 
@@ -194,8 +198,14 @@ def loads_outside_local_scopes(tree, name):
 
 
 def own_nodes(fn):
-    """The nodes of a function's own scope: its body without nested functions, lambdas and classes."""
-    stack = list(fn.body) if isinstance(fn.body, list) else [fn.body]
+    """The nodes of a function's own scope: its body without nested functions, lambdas, classes and
+    comprehensions (but with a comprehension's first iterable, which the enclosing scope evaluates)."""
+    if isinstance(fn, COMPREHENSIONS):
+        stack = [n for g in fn.generators for n in [g.target] + g.ifs] + \
+            ([fn.key, fn.value] if isinstance(fn, ast.DictComp) else [fn.elt])
+        stack += [g.iter for g in fn.generators[1:]]
+    else:
+        stack = list(fn.body) if isinstance(fn.body, list) else [fn.body]
     while stack:
         node = stack.pop()
         yield node
@@ -204,14 +214,19 @@ def own_nodes(fn):
             continue
         if isinstance(node, ast.Lambda):
             continue
+        if isinstance(node, COMPREHENSIONS):
+            stack.append(node.generators[0].iter)
+            continue
         stack.extend(ast.iter_child_nodes(node))
 
 
 def function_scope(fn):
     """(local names other than imports, {local name: targets} of its own imports) of a function."""
-    args = fn.args
-    local = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
-    local |= {a.arg for a in (args.vararg, args.kwarg) if a}
+    local = set()
+    if not isinstance(fn, COMPREHENSIONS):
+        args = fn.args
+        local = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
+        local |= {a.arg for a in (args.vararg, args.kwarg) if a}
     imports = collections.defaultdict(set)
     declared = set()
     for node in own_nodes(fn):
@@ -235,9 +250,9 @@ class NameTable:
         for _, local, target in import_bindings(tree):
             self.aliases[local].add(target)
         self.bound = other_bindings(tree) | set(self.aliases)
-        self.self_attrs = {n.attr for n in ast.walk(tree)
+        self.self_attrs = {(n.value.id, n.attr) for n in ast.walk(tree)
                            if isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Store)
-                           and isinstance(n.value, ast.Name) and n.value.id == 'self'}
+                           and isinstance(n.value, ast.Name)}
 
     def resolve(self, expr, functions=()):
         """Every dotted name `expr` may stand for through the imports, inside the enclosing `functions`
@@ -248,6 +263,8 @@ class NameTable:
         head, _, rest = d.partition('.')
         targets = None
         for fn in reversed(functions):
+            if isinstance(fn, COMPREHENSIONS) and any(n is expr for n in ast.walk(fn.generators[0].iter)):
+                continue  # the first iterable is the enclosing scope's
             local, imports = function_scope(fn)
             if head in imports:
                 targets = imports[head]
@@ -391,7 +408,7 @@ class FileComparison:
         saved = self._loc
         if hasattr(a, 'lineno'):
             self._loc = (a.lineno, b.lineno)
-        is_function = isinstance(a, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+        is_function = isinstance(a, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda) + COMPREHENSIONS)
         if is_function:
             self._functions.append(a)
         try:
@@ -503,16 +520,13 @@ class FileComparison:
             if args_a and not isinstance(args_a[0], ast.Starred):
                 kws_a.insert(0, ast.keyword(arg='project_id', value=args_a.pop(0)))
             kws_a = [ast.keyword(arg='project_id', value=k.value) if k.arg == 'project' else k for k in kws_a]
+            # `project_id=None` (the library's default) may be replaced in place by an inferred project.
+            for i, k in enumerate(kws_a):
+                if (k.arg == 'project_id' and isinstance(k.value, ast.Constant) and k.value.value is None
+                        and i < len(kws_b) and kws_b[i].arg == 'project_id' and self.inferred_ok(kws_b[i].value, a, b)):
+                    kws_a[i] = kws_b[i]
             if (not any(k.arg == 'project_id' for k in kws_a) and kws_b and kws_b[0].arg == 'project_id'):
-                value = kws_b[0].value
-                if dump(value) not in INFERRED:
-                    self.note(f'inferred project_id={ast.unparse(value)} is not project_id, PROJECT_ID or '
-                              f'self.project_id', a, b)
-                elif isinstance(value, ast.Name) and value.id not in self.names_a.bound:
-                    self.note(f'inferred project_id={value.id}, but {value.id} is not bound in the input', a, b)
-                elif isinstance(value, ast.Attribute) and 'project_id' not in self.names_a.self_attrs:
-                    self.note('inferred project_id=self.project_id, but the input never assigns it', a, b)
-                else:
+                if self.inferred_ok(kws_b[0].value, a, b, report=True):
                     kws_b.pop(0)
         ma_args, mb_args = self.mask_list('args', args_a, args_b)
         if [k.arg for k in kws_a] != [k.arg for k in kws_b]:
@@ -524,6 +538,27 @@ class FileComparison:
         placeholder = ast.Name(id='__pooled_' + key + '__', ctx=ast.Load())
         return (ast.Call(func=placeholder, args=ma_args, keywords=ma_kws),
                 ast.Call(func=copy.deepcopy(placeholder), args=mb_args, keywords=mb_kws))
+
+
+    def inferred_ok(self, value, a, b, report=False):
+        """True when `value` may be a project id taken from scope at this call: `project_id` or
+        `PROJECT_ID` bound in the input, or `<self>.project_id` assigned in the input, `<self>` the first
+        parameter of an enclosing function."""
+        instance = {fn.args.args[0].arg for fn in self._functions
+                    if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) and fn.args.args}
+        why = None
+        if isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name) and value.attr == 'project_id' \
+                and value.value.id in instance:
+            if (value.value.id, 'project_id') not in self.names_a.self_attrs:
+                why = f'inferred project_id={ast.unparse(value)}, but the input never assigns it'
+        elif dump(value) not in INFERRED:
+            why = (f'inferred project_id={ast.unparse(value)} is not project_id, PROJECT_ID or '
+                   f'<self>.project_id')
+        elif value.id not in self.names_a.bound:
+            why = f'inferred project_id={value.id}, but {value.id} is not bound in the input'
+        if why and report:
+            self.note(why, a, b)
+        return why is None
 
 
 def short(x, limit=80):

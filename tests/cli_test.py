@@ -174,6 +174,7 @@ rewrites:
   - match: [requests.get]
     replace: {module: shared.clients.http_pool, function: get}
     arguments: pass
+    leave_closed: false    # a response, not the pooled session
 '''
 
 
@@ -229,7 +230,7 @@ class BadRulesTest(PoolifyTestCase):
 
     def test_unknown_top_level_key(self):
         text = VALID_RULE + 'exampels: []\n'
-        self.check_rejected(text, 8, 1)
+        self.check_rejected(text, 9, 1)
 
     # Was a bug (fixed): a YAML syntax error inside a value (here an unclosed `[`) is reported as a semantic
     # error of the rule format ("triggers must be a text value"), hiding the parser's own message
@@ -890,14 +891,15 @@ class PipelineTest(PoolifyTestCase):
         # nbac_gamebook_processor.py): 38 = 32 rewritten + 6 removed, 14 = 13 left + 1 removed. Of the
         # 13 left, 6 are the pool modules' own constructors: the summary counts the 7 a person must fix.
         # That is the run with --unsafe-fixes, which also rewrites the sites that take their project from
-        # scope.
-        self.assertIn('rewrote 32 sites, removed 7 overrides, left 7 sites\n', r.stderr)
+        # scope. Since clients handed out are left, one more is left than those 7: run_history_mixin.py's
+        # lazy accessor returns its client (fixtures/pipeline-expected/README.md): 31 rewritten, 8 left.
+        self.assertIn('rewrote 31 sites, removed 7 overrides, left 8 sites\n', r.stderr)
         # A plain run leaves those 11 (tests/manifest_check_test.py PIPELINE_UNSAFE lists them: 8 taking their
-        # project from scope, 3 POSTs): 21 rewritten, 7 + 11 = 18 left.
+        # project from scope, 3 POSTs): 20 rewritten, 8 + 11 = 19 left.
         r = self.poolify('migrate', '.', cwd=self.work)
         self.assertExit(r, 0)
         self.assertEqual(len(r.summary()), 1, repr(r))
-        self.assertIn('rewrote 21 sites, removed 7 overrides, left 18 sites (11 of them fixable with --unsafe-fixes)\n',
+        self.assertIn('rewrote 20 sites, removed 7 overrides, left 19 sites (11 of them fixable with --unsafe-fixes)\n',
                       r.stderr)
 
     def test_apply_compiles_and_is_idempotent(self):
@@ -1101,6 +1103,7 @@ rewrites:
   - match: [acme.send]
     replace: {module: shared.clients.http_pool, function: post}
     arguments: pass
+    leave_closed: false
     safety: unsafe
     note: the pool retries, and send is not idempotent
 '''
@@ -1169,11 +1172,11 @@ class UnsafeFixTest(PoolifyTestCase):
 
 
             def explicit():
-                return bigquery.Client(project=PROJECT_ID)
+                return bigquery.Client(project=PROJECT_ID).query("q")
 
 
             def inferred(location):
-                return bigquery.Client(location=location)
+                return bigquery.Client(location=location).query("q")
             ''')
         write(self.tmp, 'm.py', src)
         unsafe_line = f'm.py:11:12: bigquery: unsafe fix, applied with --unsafe-fixes: {BQ_UNSAFE_REASON}'
@@ -1191,11 +1194,11 @@ class UnsafeFixTest(PoolifyTestCase):
 
 
             def explicit():
-                return get_bigquery_client(project_id=PROJECT_ID)
+                return get_bigquery_client(project_id=PROJECT_ID).query("q")
 
 
             def inferred(location):
-                return bigquery.Client(location=location)
+                return bigquery.Client(location=location).query("q")
             '''))
         r = self.poolify('migrate', '--unsafe-fixes', '--apply', '.')
         self.assertExit(r, 0)
@@ -1207,11 +1210,11 @@ class UnsafeFixTest(PoolifyTestCase):
 
 
             def explicit():
-                return get_bigquery_client(project_id=PROJECT_ID)
+                return get_bigquery_client(project_id=PROJECT_ID).query("q")
 
 
             def inferred(location):
-                return get_bigquery_client(project_id=PROJECT_ID, location=location)
+                return get_bigquery_client(project_id=PROJECT_ID, location=location).query("q")
             '''))
 
     def test_a_rewrite_the_rule_declares_unsafe(self):

@@ -354,8 +354,8 @@ def big_module(megabytes, site_every=20000):
     size, i, target = 0, 0, int(megabytes * 1024 * 1024)
     while size < target:
         if i % site_every == 0:
-            s = f'def site_{i}():\n    return bigquery.Client(project=PROJECT_ID)\n\n\n'
-            e = f'def site_{i}():\n    return get_bigquery_client(project_id=PROJECT_ID)\n\n\n'
+            s = f'def site_{i}():\n    return bigquery.Client(project=PROJECT_ID).query("q")\n\n\n'
+            e = f'def site_{i}():\n    return get_bigquery_client(project_id=PROJECT_ID).query("q")\n\n\n'
         else:
             s = e = (f'def helper_{i}(rows, limit={i}):\n    """Sum the first rows of page {i}."""\n'
                      f'    total = 0\n    for row in rows[:limit]:\n'
@@ -471,10 +471,10 @@ class HostileInputTest(SafetyCase):
     # -- line endings and whitespace
     def test_mixed_crlf_and_lf_kept_exactly(self):
         src = (b'from google.cloud import bigquery\r\n\nPROJECT_ID = "demo"\r\n\n\r\n'
-               b'def run():\n    x = 1\r\n    return bigquery.Client(project=PROJECT_ID)\r\n\n\ndef other():\r\n'
+               b'def run():\n    x = 1\r\n    return bigquery.Client(project=PROJECT_ID).query("q")\r\n\n\ndef other():\r\n'
                b'    return 2\n')
         rest = (b'\nPROJECT_ID = "demo"\r\n\n\r\ndef run():\n    x = 1\r\n'
-                b'    return get_bigquery_client(project_id=PROJECT_ID)\r\n\n\ndef other():\r\n    return 2\n')
+                b'    return get_bigquery_client(project_id=PROJECT_ID).query("q")\r\n\n\ndef other():\r\n    return 2\n')
         imp = b'from shared.clients.bigquery_pool import get_bigquery_client'
         write(self.tmp, 'mixed.py', src)
         r = self.run_apply()
@@ -483,7 +483,7 @@ class HostileInputTest(SafetyCase):
 
     def test_form_feed_page_breaks_kept(self):
         src = ('\x0c\nfrom google.cloud import bigquery\n\nPROJECT_ID = "demo"\n\x0c\n\n'
-               'def run():\n    return bigquery.Client(project=PROJECT_ID)\n\x0c\n\ndef other():\n    return 2\n')
+               'def run():\n    return bigquery.Client(project=PROJECT_ID).query("q")\n\x0c\n\ndef other():\n    return 2\n')
         out = src.replace('from google.cloud import bigquery',
                           'from shared.clients.bigquery_pool import get_bigquery_client') \
                  .replace('bigquery.Client(project=PROJECT_ID)', 'get_bigquery_client(project_id=PROJECT_ID)')
@@ -521,7 +521,7 @@ class HostileInputTest(SafetyCase):
         head = '[' + ', '.join(str(i) for i in range(40000)) + ']'
         tail = '"' + 'b' * (800 * 1024) + '"'
         src = ('from google.cloud import bigquery\nPROJECT_ID = "demo"\n'
-               'def run(): return ' + head + ', bigquery.Client(project=PROJECT_ID), ' + tail + '\n')
+               'def run(): return ' + head + ', bigquery.Client(project=PROJECT_ID).project, ' + tail + '\n')
         self.assertGreater(len(src), 1 << 20)
         write(self.tmp, 'site_on_long_line.py', src)
         r = self.run_apply()
@@ -529,7 +529,7 @@ class HostileInputTest(SafetyCase):
         self.assertEqual(read(self.tmp, 'literal.py'), (BQ_OUT + '\n' + literal).encode())
         self.assertEqual(read(self.tmp, 'site_on_long_line.py'), (
             'from shared.clients.bigquery_pool import get_bigquery_client\nPROJECT_ID = "demo"\n'
-            'def run(): return ' + head + ', get_bigquery_client(project_id=PROJECT_ID), ' + tail + '\n').encode())
+            'def run(): return ' + head + ', get_bigquery_client(project_id=PROJECT_ID).project, ' + tail + '\n').encode())
 
     # -- names and links
     def test_file_name_with_spaces_and_unicode(self):

@@ -104,6 +104,7 @@ from shared.clients.http_pool import get
 def fetch(url):
     return get(url)
 '''
+# The client is only used (a query), never handed out: returned, it would be left.
 # BQ_SRC passes its project, so its rewrite is a safe fix (a plain `migrate` applies it); BQ_INFERRED_SRC
 # does not, so the project is taken from scope: an unsafe fix, applied only with --unsafe-fixes. Both
 # become BQ_OUT. BQ_UNSAFE_REASON is why (--explain, check, manifest, batch and report say it).
@@ -114,7 +115,7 @@ PROJECT_ID = "demo"
 
 
 def run():
-    return bigquery.Client(project=PROJECT_ID)
+    return bigquery.Client(project=PROJECT_ID).query("SELECT 1")
 '''
 BQ_INFERRED_SRC = '''\
 from google.cloud import bigquery
@@ -123,7 +124,7 @@ PROJECT_ID = "demo"
 
 
 def run():
-    return bigquery.Client()
+    return bigquery.Client().query("SELECT 1")
 '''
 BQ_UNSAFE_REASON = ("project_id=PROJECT_ID is taken from scope, but bigquery.Client() without project= used the "
                     "library's default, which may differ")
@@ -134,7 +135,7 @@ PROJECT_ID = "demo"
 
 
 def run():
-    return get_bigquery_client(project_id=PROJECT_ID)
+    return get_bigquery_client(project_id=PROJECT_ID).query("SELECT 1")
 '''
 
 

@@ -25,7 +25,7 @@ const char *kChild = "from google.cloud import bigquery\n\nfrom pkg.base import 
                      "    def __init__(self, project_id):\n        super().__init__(project_id)\n"
                      "        self.bq_client = bigquery.Client(project=project_id)\n";
 const char *kLoad =
-    "from google.cloud import bigquery\n\nPROJECT_ID = 'p'\n\n\ndef load():\n    return bigquery.Client(project=PROJECT_ID)\n";
+    "from google.cloud import bigquery\n\nPROJECT_ID = 'p'\n\n\ndef load():\n    return bigquery.Client(project=PROJECT_ID).query('q')\n";
 const char *kLegacy = "from google.cloud import bigquery\n\n\ndef a(c):\n    return bigquery.Client(credentials=c)\n\n\n"
                       "def b(c):\n    return bigquery.Client(credentials=c)\n\n\n"
                       "def d(c):\n    return bigquery.Client(credentials=c)  # poolify: ignore[bigquery]\n";
@@ -271,7 +271,7 @@ TEST_CASE("reanalyze gives the outcome of a file's new text") {
   size_t i = indexOf(run, "jobs/load.py");
   model::FileOutcome after =
       pipeline::reanalyze(run, i, "from shared.clients.bigquery_pool import get_bigquery_client\n\nPROJECT_ID = 'p'\n\n\n"
-                                  "def load():\n    return get_bigquery_client(project_id=PROJECT_ID)\n");
+                                  "def load():\n    return get_bigquery_client(project_id=PROJECT_ID).query('q')\n");
   CHECK_FALSE(after.changed());
   REQUIRE(after.records.size() == 1);
   CHECK(after.records[0].kind == model::SiteRecord::Kind::Pooled);

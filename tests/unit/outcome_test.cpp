@@ -37,7 +37,7 @@ const char *kSource = "\xEF\xBB\xBF# a BOM first: edits are kept in file offsets
                       "\n"
                       "\n"
                       "def load(project_id):\n"
-                      "    return bigquery.Client(project=project_id)\n";
+                      "    return bigquery.Client(project=project_id).query('q')\n";
 
 struct Files {
   std::string dir;

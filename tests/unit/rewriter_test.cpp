@@ -25,12 +25,12 @@ std::string migrate(const std::string &src) {
 } // namespace
 
 TEST_CASE("the callee becomes the pooled function and the project id goes first") {
-  CHECK(migrate("from google.cloud import bigquery\n\nPROJECT_ID = 'p'\n\n\ndef f():\n    return bigquery.Client()\n") ==
+  CHECK(migrate("from google.cloud import bigquery\n\nPROJECT_ID = 'p'\n\n\ndef f():\n    return bigquery.Client().query('q')\n") ==
         "from shared.clients.bigquery_pool import get_bigquery_client\n\nPROJECT_ID = 'p'\n\n\n"
-        "def f():\n    return get_bigquery_client(project_id=PROJECT_ID)\n");
-  CHECK(migrate("from google.cloud import bigquery\n\n\ndef f(project_id):\n    return bigquery.Client(location=\"US\")\n") ==
+        "def f():\n    return get_bigquery_client(project_id=PROJECT_ID).query('q')\n");
+  CHECK(migrate("from google.cloud import bigquery\n\n\ndef f(project_id):\n    return bigquery.Client(location=\"US\").query('q')\n") ==
         "from shared.clients.bigquery_pool import get_bigquery_client\n\n\n"
-        "def f(project_id):\n    return get_bigquery_client(project_id=project_id, location=\"US\")\n");
+        "def f(project_id):\n    return get_bigquery_client(project_id=project_id, location=\"US\").query('q')\n");
 }
 
 TEST_CASE("keywords are renamed and positional arguments named in place, comments and line breaks kept") {
@@ -60,24 +60,24 @@ TEST_CASE("inserted lines use the file's line ending") {
 TEST_CASE("at module level the import goes after the top import block") {
   CHECK(migrate("\"\"\"Loader.\"\"\"\nfrom __future__ import annotations\n\nimport os\n\nfrom google.cloud import bigquery\n"
                 "# project helpers\nfrom common.config import PROJECT_ID\n\nTABLE = os.environ['T']\n\n\n"
-                "def f():\n    return bigquery.Client()\n") ==
+                "def f():\n    return bigquery.Client().query('q')\n") ==
         "\"\"\"Loader.\"\"\"\nfrom __future__ import annotations\n\nimport os\n\n"
         "# project helpers\nfrom common.config import PROJECT_ID\nfrom shared.clients.bigquery_pool import get_bigquery_client\n"
-        "\nTABLE = os.environ['T']\n\n\ndef f():\n    return get_bigquery_client(project_id=PROJECT_ID)\n");
+        "\nTABLE = os.environ['T']\n\n\ndef f():\n    return get_bigquery_client(project_id=PROJECT_ID).query('q')\n");
 }
 
 TEST_CASE("the pool import goes after the last module-level import before the use, below a sys.path change") {
   CHECK(migrate("import os\nimport sys\n\nsys.path.insert(0, 'vendor')\n\nfrom google.cloud import bigquery  # noqa: E402\n"
-                "from common.config import PROJECT_ID  # noqa: E402\n\n\ndef f():\n    return bigquery.Client()\n") ==
+                "from common.config import PROJECT_ID  # noqa: E402\n\n\ndef f():\n    return bigquery.Client().query('q')\n") ==
         "import os\nimport sys\n\nsys.path.insert(0, 'vendor')\n\n"
         "from common.config import PROJECT_ID  # noqa: E402\n"
         "from shared.clients.bigquery_pool import get_bigquery_client\n\n\ndef f():\n"
-        "    return get_bigquery_client(project_id=PROJECT_ID)\n");
+        "    return get_bigquery_client(project_id=PROJECT_ID).query('q')\n");
   // Imports first, the path change after them: the pool import follows the change.
   CHECK(migrate("import sys\nfrom google.cloud import bigquery\nsys.path.append('lib')\n\n\ndef f(p):\n"
-                "    return bigquery.Client(project=p)\n") ==
+                "    return bigquery.Client(project=p).query('q')\n") ==
         "import sys\nsys.path.append('lib')\nfrom shared.clients.bigquery_pool import get_bigquery_client\n\n\n"
-        "def f(p):\n    return get_bigquery_client(project_id=p)\n");
+        "def f(p):\n    return get_bigquery_client(project_id=p).query('q')\n");
 }
 
 TEST_CASE("two names from the pool module at one place come in one import, sorted as isort sorts them") {
@@ -87,40 +87,40 @@ TEST_CASE("two names from the pool module at one place come in one import, sorte
 }
 
 TEST_CASE("a lazy import joined to its use with ';' is replaced in place, so it runs first") {
-  CHECK(migrate("def f(p):\n    from google.cloud import bigquery; return bigquery.Client(project=p)\n") ==
+  CHECK(migrate("def f(p):\n    from google.cloud import bigquery; return bigquery.Client(project=p).query('q')\n") ==
         "def f(p):\n    from shared.clients.bigquery_pool import get_bigquery_client; "
-        "return get_bigquery_client(project_id=p)\n");
+        "return get_bigquery_client(project_id=p).query('q')\n");
   // The old import still used: the pool import follows it on the line.
   CHECK(migrate("def f(p):\n    from google.cloud import bigquery; c = bigquery.Client(project=p); "
-                "return c, bigquery.Table\n") ==
+                "return c.query('q'), bigquery.Table\n") ==
         "def f(p):\n    from google.cloud import bigquery; from shared.clients.bigquery_pool import "
-        "get_bigquery_client; c = get_bigquery_client(project_id=p); return c, bigquery.Table\n");
+        "get_bigquery_client; c = get_bigquery_client(project_id=p); return c.query('q'), bigquery.Table\n");
 }
 
 TEST_CASE("a lazy import gets the pool import beside it, at its indentation") {
   CHECK(migrate("def f(rows, project_id):\n    if rows:\n        from google.cloud import bigquery\n\n"
-                "        client = bigquery.Client()\n        return client\n") ==
+                "        client = bigquery.Client()\n        return client.query('q')\n") ==
         "def f(rows, project_id):\n    if rows:\n        from shared.clients.bigquery_pool import get_bigquery_client\n\n"
-        "        client = get_bigquery_client(project_id=project_id)\n        return client\n");
+        "        client = get_bigquery_client(project_id=project_id)\n        return client.query('q')\n");
   CHECK(migrate("import os\n\ntry:\n    from google.cloud import bigquery\nexcept ImportError:\n    bigquery = None\n\n"
-                "PROJECT_ID = 'p'\n\n\ndef f():\n    return bigquery.Client()\n") ==
+                "PROJECT_ID = 'p'\n\n\ndef f():\n    return bigquery.Client().query('q')\n") ==
         "import os\n\ntry:\n    from shared.clients.bigquery_pool import get_bigquery_client\nexcept ImportError:\n"
-        "    bigquery = None\n\nPROJECT_ID = 'p'\n\n\ndef f():\n    return get_bigquery_client(project_id=PROJECT_ID)\n");
+        "    bigquery = None\n\nPROJECT_ID = 'p'\n\n\ndef f():\n    return get_bigquery_client(project_id=PROJECT_ID).query('q')\n");
 }
 
 TEST_CASE("two lazy imports in two functions each get their own pool import") {
-  CHECK(migrate("def a(project_id):\n    from google.cloud import bigquery\n    return bigquery.Client()\n\n\n"
-                "def b(project_id):\n    from google.cloud import bigquery\n    return bigquery.Client()\n") ==
+  CHECK(migrate("def a(project_id):\n    from google.cloud import bigquery\n    return bigquery.Client().query('q')\n\n\n"
+                "def b(project_id):\n    from google.cloud import bigquery\n    return bigquery.Client().query('q')\n") ==
         "def a(project_id):\n    from shared.clients.bigquery_pool import get_bigquery_client\n"
-        "    return get_bigquery_client(project_id=project_id)\n\n\n"
+        "    return get_bigquery_client(project_id=project_id).query('q')\n\n\n"
         "def b(project_id):\n    from shared.clients.bigquery_pool import get_bigquery_client\n"
-        "    return get_bigquery_client(project_id=project_id)\n");
+        "    return get_bigquery_client(project_id=project_id).query('q')\n");
 }
 
 TEST_CASE("an import after a compound header's colon gets the pool import on the same line") {
-  CHECK(migrate("def f(project_id, lazy):\n    if lazy: from google.cloud import bigquery\n    return bigquery.Client()\n") ==
+  CHECK(migrate("def f(project_id, lazy):\n    if lazy: from google.cloud import bigquery\n    return bigquery.Client().query('q')\n") ==
         "def f(project_id, lazy):\n    if lazy: from shared.clients.bigquery_pool import get_bigquery_client\n"
-        "    return get_bigquery_client(project_id=project_id)\n");
+        "    return get_bigquery_client(project_id=project_id).query('q')\n");
 }
 
 TEST_CASE("an existing module-level import of the pool module takes the name") {
@@ -182,8 +182,8 @@ TEST_CASE("a block left empty by a removed import gets pass") {
 }
 
 TEST_CASE("the old import stays while anything still uses it") {
-  std::string tail = "\nPROJECT_ID = 'p'\n\n\ndef f():\n    return bigquery.Client()\n";
-  std::string rewrittenTail = "\nPROJECT_ID = 'p'\n\n\ndef f():\n    return get_bigquery_client(project_id=PROJECT_ID)\n";
+  std::string tail = "\nPROJECT_ID = 'p'\n\n\ndef f():\n    return bigquery.Client().query('q')\n";
+  std::string rewrittenTail = "\nPROJECT_ID = 'p'\n\n\ndef f():\n    return get_bigquery_client(project_id=PROJECT_ID).query('q')\n";
   std::string kept = "from google.cloud import bigquery\nfrom shared.clients.bigquery_pool import get_bigquery_client\n";
   for (std::string use : {"def g(c: bigquery.Client):\n    pass\n", "def g(c):\n    return isinstance(c, bigquery.Client)\n",
                           "CFG = bigquery.QueryJobConfig(use_legacy_sql=False)\n", "def g(c: \"bigquery.Client\"):\n    pass\n",
@@ -195,9 +195,9 @@ TEST_CASE("the old import stays while anything still uses it") {
 }
 
 TEST_CASE("a local import left unused goes, and its function keeps a pool import") {
-  CHECK(migrate("def f(project_id):\n    import google.cloud.bigquery as bq\n    c = bq.Client()\n    return c\n") ==
+  CHECK(migrate("def f(project_id):\n    import google.cloud.bigquery as bq\n    c = bq.Client()\n    return c.query('q')\n") ==
         "def f(project_id):\n    from shared.clients.bigquery_pool import get_bigquery_client\n"
-        "    c = get_bigquery_client(project_id=project_id)\n    return c\n");
+        "    c = get_bigquery_client(project_id=project_id)\n    return c.query('q')\n");
 }
 
 TEST_CASE("a left site changes nothing") {

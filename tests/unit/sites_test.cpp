@@ -272,3 +272,78 @@ TEST_CASE("the prefilter needs a trigger word and a callable's name") {
   CHECK_FALSE(analysis::mentionsAnyTrigger("from google.cloud import bigquery\nbigquery.Client()\n", {}));
   CHECK_FALSE(analysis::mentionsAnyTrigger("from google.cloud import bigquery\nbigquery.Client()\n", shippedRule("http")));
 }
+
+namespace {
+// "line: problem" of every site (problem "" when the name is the import), one per site.
+std::string namesAt(const std::string &src) {
+  Parsed p(src);
+  std::string out;
+  for (const auto &s : analysis::findSites(p.tree, p.model, shippedRules())) {
+    out += out.empty() ? "" : "; ";
+    out += std::to_string(p.lines.lineOf(py::start(s.callee))) + ": " + (s.nameProblem.empty() ? "ok" : s.nameProblem);
+  }
+  return out;
+}
+} // namespace
+
+TEST_CASE("after del on every path the name is not the import: no site; a new import makes it one again") {
+  CHECK(namesAt("from google.cloud import bigquery\nc = bigquery.Client()\ndel bigquery\nd = bigquery.Client()\n") ==
+        "2: ok");
+  CHECK(namesAt("from google.cloud import bigquery\ndel bigquery\nfrom google.cloud import bigquery\n"
+                "c = bigquery.Client()\n") == "4: ok");
+  CHECK(namesAt("from google.cloud import bigquery\nif x:\n    del bigquery\nc = bigquery.Client()\n") == "4: ok");
+  // Used before it is imported: a NameError, not the module.
+  CHECK(namesAt("c = bigquery.Client()\nfrom google.cloud import bigquery\n") == "");
+  // A function runs after the module's body: there the deletion at the end counts.
+  CHECK(namesAt("from google.cloud import bigquery\n\n\ndef f():\n    return bigquery.Client().query('q')\n\n\n"
+                "del bigquery\n") ==
+        "5: bigquery is unbound when this code can run (deleted, or bound only later)");
+}
+
+TEST_CASE("an import only under if TYPE_CHECKING binds nothing at run time: its sites are left") {
+  CHECK(namesAt("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from google.cloud import bigquery\n\n\n"
+                "def f():\n    return bigquery.Client().query('q')\n") ==
+        "7: bigquery is imported only under 'if TYPE_CHECKING:', which does not run");
+  CHECK(namesAt("import typing\nif typing.TYPE_CHECKING:\n    from google.cloud import bigquery\n"
+                "c = bigquery.Client()\n") ==
+        "4: bigquery is imported only under 'if typing.TYPE_CHECKING:', which does not run");
+  // With a run-time import as well, the name is that import.
+  CHECK(namesAt("if TYPE_CHECKING:\n    from google.cloud import bigquery\nelse:\n    from google.cloud import bigquery\n"
+                "c = bigquery.Client()\n") == "5: ok");
+}
+
+TEST_CASE("a class-body import is a class attribute: its sites in the body are left, methods do not see it") {
+  std::string src = "class Job:\n    from google.cloud import bigquery\n    default = bigquery.Client()\n\n"
+                    "    def run(self):\n        a = self.bigquery.Client()\n        b = Job.bigquery.Client()\n"
+                    "        return bigquery.Client()\n";
+  CHECK(namesAt(src) == "3: bigquery is imported in the class body: a class attribute, whose import must stay");
+}
+
+TEST_CASE("an import made through global in another function may not have run") {
+  std::string setup = "bigquery = None\n\n\ndef setup():\n    global bigquery\n    from google.cloud import bigquery\n"
+                      "    return bigquery.Client().project\n\n\n";
+  CHECK(namesAt(setup + "def f():\n    return bigquery.Client().query('q')\n") ==
+        "7: ok; 11: bigquery is imported by setup() through 'global bigquery' (line 6), which may not have run before "
+        "this use");
+  // A module-level import on every path (and no None fallback) is the same module either way.
+  CHECK(namesAt("from google.cloud import bigquery\n\n\ndef reload():\n    global bigquery\n"
+                "    from google.cloud import bigquery\n\n\ndef f():\n    return bigquery.Client().query('q')\n") ==
+        "10: ok");
+  // In the function that imports it, after the import on every path: that import.
+  Parsed p(setup);
+  auto sites = analysis::findSites(p.tree, p.model, shippedRules());
+  REQUIRE(sites.size() == 1);
+  REQUIRE(sites[0].anchor != nullptr);
+  CHECK(p.lines.lineOf(py::start(sites[0].anchor->statement)) == 6);
+}
+
+TEST_CASE("a match capture or a nonlocal rebinding makes the name something else") {
+  CHECK(namesAt("from google.cloud import bigquery\nmatch cmd:\n    case bigquery:\n        bigquery.Client()\n") == "");
+  CHECK(namesAt("def outer():\n    from google.cloud import bigquery\n\n    def fake():\n        nonlocal bigquery\n"
+                "        bigquery = make_fake()\n    fake()\n    return bigquery.Client().query('q')\n") == "");
+}
+
+TEST_CASE("the first iterable of a comprehension sees the enclosing scope") {
+  CHECK(namesAt("from google.cloud import bigquery\nds = [bigquery for bigquery in bigquery.Client().list_datasets()]\n") ==
+        "2: ok");
+}

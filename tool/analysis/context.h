@@ -1,31 +1,43 @@
-// Facts about the code around a site that decide how (and whether) it may be rewritten:
-// which scope candidate can fill a required argument at that point, and whether this code
-// closes the client it creates.
+// Facts about the code around a site that decide how (and whether) it may be rewritten: which
+// scope candidate can fill a required argument at that point (bound on every path before the call
+// can run, python/flow.h), and, in analysis/escape.h, whether this code closes, configures or
+// hands out the client it creates.
 #pragma once
 
+#include "analysis/bound.h"
+#include "analysis/escape.h"
 #include "analysis/sites.h"
-#include "support/text.h"
 
 #include <optional>
 #include <string>
 
 namespace poolify::analysis {
 
-/// The first candidate bound at the call (in the rule's order), or nullopt.
-std::optional<rules::ScopeCandidate> inferArgument(const py::Tree &tree, const py::ScopeModel &model, const Site &site,
-                                                   const std::vector<rules::ScopeCandidate> &candidates);
+/// A candidate found bound at the call, and the expression that reads it there.
+struct Inferred {
+  rules::ScopeCandidate candidate;
+  std::string text; // `project_id`, `self.project_id` (`this.project_id` in a method whose instance is `this`), `PROJECT_ID`
+};
 
-/// Why the client created at `site` is closed by this code ("with statement", ...), or nullopt.
-std::optional<std::string> closedBy(const py::Tree &tree, const py::ScopeModel &model, const Site &site,
-                                    const LineIndex &lines);
+struct Inference {
+  std::optional<Inferred> found; // the first candidate bound at the call, in the rule's order
+  /// A hook for the class index: `self.<attr>` was not found bound in this class, but a base
+  /// class's `__init__` (reached through `super().__init__()` / `Base.__init__(self)`, or inherited
+  /// when the class has no `__init__`) may assign it: "self.project_id". Not resolved here.
+  std::string baseMayProvide;
+};
 
-/// Why the client created at `site` must not be shared: this code configures it through one of
-/// `attributes` (".headers at line 12"), or nullopt.
-std::optional<std::string> configuredBy(const py::Tree &tree, const py::ScopeModel &model, const Site &site,
-                                        const std::vector<std::string> &attributes, const LineIndex &lines);
-
-/// True when `stmt` runs before `at` whenever `at` runs: it ends before `at` and its block
-/// encloses `at` (a simple dominance test that needs no control-flow graph).
-bool dominates(TSNode stmt, TSNode at);
+/// Which candidate can fill the argument at `site`:
+/// - `param NAME`: a parameter of the enclosing function (or of a function it is nested in);
+/// - `local NAME`: a local of the enclosing function bound on every path from its start to the call;
+/// - `self.NAME`: in a method whose first parameter is the instance (not a static or class method;
+///   a nested function or lambda that closes over it unchanged counts), assigned on every path of
+///   the method before the call, or, from another method, on every path of `__init__` before any
+///   statement that could run other methods of the instance;
+/// - `global NAME`: a module-level name bound on every path: before the statement holding the call
+///   when it runs at import time (module level, class bodies), at the end of the module's body when
+///   it runs in a function; or bound in the call's own function that declares it `global`.
+Inference inferArgument(const py::Tree &tree, const py::ScopeModel &model, BoundNames &bound, const Site &site,
+                        const std::vector<rules::ScopeCandidate> &candidates);
 
 } // namespace poolify::analysis

@@ -105,34 +105,37 @@ private:
   std::optional<std::set<std::string>> used_; // every name bound or used in the file
 };
 
+// A required argument passed as a literal `None` (`project=None`): the library's default, as if
+// it were not passed.
+struct NoneArgument {
+  unsigned index; // among the call's arguments
+  const rules::ArgumentMap *map;
+};
+
 class Decider {
 public:
   Decider(const py::Tree &tree, const py::ScopeModel &model, const std::string &path, const LineIndex &lines,
           const FileContext &context)
-      : tree_(tree), model_(model), path_(path), lines_(lines), context_(context), namer_(model) {}
+      : tree_(tree), model_(model), path_(path), lines_(lines), context_(context), namer_(model), bound_(tree, model) {}
 
   model::Verdict decide(const Site &site) {
     model::Verdict v;
+    std::vector<NoneArgument> none;
     std::string why = leaveReason(site);
-    if (why.empty() && !mapArguments(site, v, why))
+    if (why.empty() && !mapArguments(site, v, none, why))
       return left(v, why, model::Outcome::Left);
     if (!why.empty())
       return left(v, why, model::Outcome::Left);
-    // Required arguments the call does not pass come from scope, in the rule's order.
+    // A client handed out is left whatever its arguments (not as only missing one: it asks for more).
     const rules::Rewrite &rw = *site.rewrite;
-    for (const auto &am : rw.arguments) {
-      if (rw.passThrough || !am.required || given(v, am.to))
-        continue;
-      auto c = inferArgument(tree_, model_, site, am.infer);
-      if (!c) {
-        if (am.omitWhenMissing)
-          continue;
-        return left(v, am.missingMessage, model::Outcome::LeftMissing);
-      }
-      v.inferred.push_back({am.to, c->text()});
-    }
+    if (rw.leaveClosed)
+      if (auto out = escapedBy(tree_, model_, ObjectUses(tree_, model_, names(), site), lines_))
+        return left(v, *out + ", and a shared client must not be handed out", model::Outcome::Left);
+    if (!inferMissing(site, v, none, why))
+      return noneNotes(left(v, why, model::Outcome::LeftMissing), none);
     if (!namer_.name(site, rw.replace, v, why))
       return left(v, why, model::Outcome::Left);
+    noneNotes(v, none);
     for (const auto &[to, text] : v.inferred)
       v.notes.push_back(fmt::format("{} from {}", to, text));
     v.poolModule = rw.replace.module;
@@ -166,6 +169,44 @@ private:
     return v;
   }
 
+  // Required arguments the call does not pass (or passes as `None`) come from scope, in the rule's
+  // order. False, with the rule's message, when one is missing and the rule leaves such calls.
+  bool inferMissing(const Site &site, model::Verdict &v, const std::vector<NoneArgument> &none, std::string &why) {
+    const rules::Rewrite &rw = *site.rewrite;
+    for (const auto &am : rw.arguments) {
+      if (rw.passThrough || !am.required || given(v, am.to))
+        continue;
+      auto passed = std::find_if(none.begin(), none.end(), [&](const NoneArgument &n) { return n.map == &am; });
+      Inference found = inferArgument(tree_, model_, bound_, site, am.infer);
+      if (!found.baseMayProvide.empty())
+        v.baseMayProvide = found.baseMayProvide;
+      if (!found.found && am.omitWhenMissing && passed != none.end()) {
+        v.changes.push_back({passed->index, am.to, ""}); // the pool's own default: project_id=None
+        v.args.push_back({am.to, "None"});
+      }
+      if (!found.found && am.omitWhenMissing)
+        continue;
+      if (!found.found) {
+        why = am.missingMessage;
+        return false;
+      }
+      if (passed != none.end())
+        v.changes.push_back({passed->index, am.to, found.found->text}); // `project=None` becomes it in place
+      v.inferred.push_back({am.to, found.found->text});
+    }
+    return true;
+  }
+
+  // `project=None` is said first: the call passes it, poolify takes it as not passed.
+  static model::Verdict &noneNotes(model::Verdict &v, const std::vector<NoneArgument> &none) {
+    std::vector<std::string> notes;
+    notes.reserve(none.size());
+    for (const NoneArgument &n : none)
+      notes.push_back(fmt::format("{}=None is taken as no {} given (the library's default)", n.map->from, n.map->from));
+    v.notes.insert(v.notes.begin(), notes.begin(), notes.end());
+    return v;
+  }
+
   static bool given(const model::Verdict &v, const std::string &keyword) {
     return std::any_of(v.args.begin(), v.args.end(), [&](const model::Argument &a) { return a.first == keyword; });
   }
@@ -182,9 +223,14 @@ private:
       for (const auto &cand : site.rewrite->arguments)
         if (cand.to == to)
           am = &cand;
-      why.push_back(fmt::format("{}={} is taken from scope, but {}() without {}= used the library's default, which may "
-                                "differ",
-                                to, text, tree_.text(site.callee), am ? am->from : to));
+      bool none = std::any_of(v.changes.begin(), v.changes.end(), [&, &k = to](const model::ArgumentChange &c) {
+        return c.keyword == k && !c.value.empty();
+      });
+      std::string from = am ? am->from : to;
+      std::string call = none ? fmt::format("{}({}=None)", tree_.text(site.callee), from)
+                              : fmt::format("{}() without {}=", tree_.text(site.callee), from);
+      why.push_back(fmt::format("{}={} is taken from scope, but {} used the library's default, which may differ", to,
+                                text, call));
     }
     std::string out;
     for (const auto &w : why)
@@ -201,20 +247,32 @@ private:
       return "this module defines the pool";
     if (ts_node_is_null(site.call))
       return fmt::format("reference to {} is not a call", site.qname);
+    if (!site.nameProblem.empty())
+      return site.nameProblem;
     if (context_.poolProblem)
       if (std::string problem = context_.poolProblem(rw.replace.module); !problem.empty())
         return problem;
+    return sharedObjectReason(site);
+  }
+
+  // Why the object the call creates must not become the shared one: this code closes or configures
+  // it (whether it hands it out is asked once its arguments map). Rules whose call makes the pooled
+  // object itself (a client, a session: `leave_closed`) check both; the others (a response) only
+  // the configuration they list.
+  std::string sharedObjectReason(const Site &site) {
+    const rules::Rewrite &rw = *site.rewrite;
+    ObjectUses uses(tree_, model_, names(), site);
     if (rw.leaveClosed)
-      if (auto why = closedBy(tree_, model_, site, lines_))
+      if (auto why = closedBy(tree_, model_, site, uses, lines_))
         return fmt::format("client is closed by this code ({})", *why);
-    if (auto why = configuredBy(tree_, model_, site, rw.leaveIfConfigured, lines_))
+    if (auto why = configuredBy(tree_, uses, rw.leaveIfConfigured, rw.leaveClosed, lines_))
       return fmt::format("{} ({})", rw.configuredMessage, *why);
     return "";
   }
 
   // Maps the call's arguments to the pooled call's (records them in v.args); false with the
   // reason when one cannot be mapped.
-  bool mapArguments(const Site &site, model::Verdict &v, std::string &reason) {
+  bool mapArguments(const Site &site, model::Verdict &v, std::vector<NoneArgument> &none, std::string &reason) {
     const rules::Rewrite &rw = *site.rewrite;
     Arguments args = argumentsOf(site.call);
     if (rw.passThrough) {
@@ -243,7 +301,11 @@ private:
         reason = fmt::format("positional argument {} is not supported by the pool", i + 1);
         return false;
       }
-      v.changes.push_back({indexOf(args.positional[i]), am->to});
+      if (am->required && is(args.positional[i], "none")) {
+        none.push_back({indexOf(args.positional[i]), am});
+        continue;
+      }
+      v.changes.push_back({indexOf(args.positional[i]), am->to, ""});
       v.args.push_back({am->to, std::string(tree_.text(args.positional[i]))});
     }
     for (TSNode kw : args.keywords) {
@@ -256,8 +318,12 @@ private:
         reason = fmt::format("keyword '{}' is not supported by the pool", k);
         return false;
       }
+      if (am->required && is(py::field(kw, "value"), "none")) {
+        none.push_back({indexOf(kw), am});
+        continue;
+      }
       if (am->to != am->from)
-        v.changes.push_back({indexOf(kw), am->to});
+        v.changes.push_back({indexOf(kw), am->to, ""});
       v.args.push_back({am->to, std::string(tree_.text(py::field(kw, "value")))});
     }
     return true;
@@ -267,8 +333,16 @@ private:
   const py::ScopeModel &model_;
   const std::string &path_;
   const LineIndex &lines_;
+  const NameUses &names() {
+    if (!names_)
+      names_.emplace(model_);
+    return *names_;
+  }
+
   const FileContext &context_;
   CalleeNamer namer_;
+  BoundNames bound_;
+  std::optional<NameUses> names_; // made when a site's object is first followed
 };
 
 } // namespace

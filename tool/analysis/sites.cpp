@@ -1,8 +1,84 @@
 #include "analysis/sites.h"
 
+#include "analysis/bound.h"
+
+#include <fmt/format.h>
+
 namespace poolify::analysis {
 
 namespace {
+
+// What the name a site is reached through is where the site runs.
+struct NameCheck {
+  bool drop = false;                   // not a site: the name is unbound there on every path
+  std::string problem;                 // a site, left for this reason ("" when it is the import)
+  const py::Binding *anchor = nullptr; // a better anchor than the scope's first import, if any
+};
+
+unsigned lineOf(TSNode n) { return ts_node_start_point(n).row + 1; }
+
+std::string whereMade(const py::Tree &tree, const py::ScopeModel &model, const py::Binding &b) {
+  TSNode code = model.scopes()[b.textualScope].node;
+  std::string_view name = tree.text(py::field(code, "name"));
+  return py::is(code, "class_definition") ? fmt::format("class {}", name) : fmt::format("{}()", name);
+}
+
+// Imports made by other functions through `global NAME`: they bind the module's name when those
+// functions run, which poolify cannot order. A use in that function after its import on every path
+// is that import; a use elsewhere is the import when module-level code imports it on every path
+// (no `= None` fallback to stand in for it).
+NameCheck checkRemote(const py::Tree &tree, const py::ScopeModel &model, BoundNames &bound, const py::Reference &ref,
+                      int owner) {
+  std::vector<const py::Binding *> remote;
+  bool fallback = false;
+  for (const py::Binding *b : model.bindingsIn(owner, ref.name)) {
+    if (b->kind == py::BindingKind::Import && b->remote() && ts_node_is_null(b->deadUnder))
+      remote.push_back(b);
+    fallback = fallback || b->kind == py::BindingKind::NoneAssignment;
+  }
+  if (remote.empty())
+    return {};
+  int fn = model.enclosingFunction(ref.scope);
+  for (const py::Binding *r : remote)
+    if (r->textualScope == fn &&
+        bound.flow(model.scopes()[fn].node, {std::string(ref.name), ""}).at(ref.node) == py::Bound::Yes)
+      return {false, "", r};
+  if (!fallback && bound.at(ref.name, owner, ref.scope, ref.node) == py::Bound::Yes)
+    return {};
+  const py::Binding &r = *remote.front();
+  return {false,
+          fmt::format("{} is imported by {} through 'global {}' (line {}), which may not have run before this use",
+                      ref.name, whereMade(tree, model, r), ref.name, lineOf(r.statement)),
+          nullptr};
+}
+
+NameCheck checkName(const py::Tree &tree, const py::ScopeModel &model, BoundNames &bound, const py::Reference &ref,
+                    const py::Binding *anchor) {
+  int owner = model.resolve(ref.name, ref.scope);
+  if (anchor && !ts_node_is_null(anchor->deadUnder))
+    return {false,
+            fmt::format("{} is imported only under 'if {}:', which does not run", ref.name,
+                        tree.text(anchor->deadUnder)),
+            nullptr};
+  if (model.scopes()[owner].kind == py::ScopeKind::Class)
+    return {false, fmt::format("{} is imported in the class body: a class attribute, whose import must stay", ref.name),
+            nullptr};
+  NameCheck remote = checkRemote(tree, model, bound, ref, owner);
+  if (remote.anchor || !remote.problem.empty())
+    return remote;
+  if (bound.at(ref.name, owner, ref.scope, ref.node) != py::Bound::No)
+    return {};
+  // Unbound on every path: where the code stands, a NameError (or another binding) rather than
+  // the import; in a function that runs later, poolify cannot say what it finds.
+  bool runsLater = false;
+  for (int s = ref.scope; s >= 0 && s != owner; s = model.scopes()[s].parent)
+    runsLater = runsLater || model.scopes()[s].kind == py::ScopeKind::Function ||
+                model.scopes()[s].kind == py::ScopeKind::Lambda;
+  if (!runsLater)
+    return {true, "", nullptr};
+  return {false, fmt::format("{} is unbound when this code can run (deleted, or bound only later)", ref.name),
+          nullptr};
+}
 
 // Type positions are not client creations: annotations and isinstance/issubclass checks.
 bool isTypeUse(TSNode expr, const py::Reference &ref, const py::Tree &tree, const py::ScopeModel &model, int scope) {
@@ -23,56 +99,43 @@ bool isTypeUse(TSNode expr, const py::Reference &ref, const py::Tree &tree, cons
 
 } // namespace
 
-std::vector<Site> findSites(const py::Tree &tree, const py::ScopeModel &model, const std::vector<rules::Rule> &rules) {
-  std::vector<Site> sites;
-  for (const py::Reference &ref : model.references()) {
-    if (ref.inString)
-      continue;
-    const py::Binding *anchor = nullptr;
-    auto base = model.importTarget(ref.name, ref.scope, &anchor);
-    if (!base)
-      continue;
-    // Walk up the attribute chain; the shortest prefix that a rule matches is the site.
-    std::string q = *base;
-    TSNode expr = ref.node;
-    const rules::Rule *rule = nullptr;
-    const rules::Rewrite *rewrite = nullptr;
-    for (;;) {
-      for (const auto &r : rules) {
-        for (const auto &rw : r.rewrites)
-          for (const auto &m : rw.match)
-            if (m == q) {
-              rule = &r;
-              rewrite = &rw;
-            }
-        if (rule)
-          break;
-      }
-      if (rule)
-        break;
-      TSNode parent = ts_node_parent(expr);
-      if (!py::is(parent, "attribute") || !py::same(py::field(parent, "object"), expr))
-        break;
-      q += '.';
-      q += tree.text(py::field(parent, "attribute"));
-      expr = parent;
-    }
-    if (!rule || isTypeUse(expr, ref, tree, model, ref.scope))
-      continue;
-    Site s;
-    s.rule = rule;
-    s.rewrite = rewrite;
-    s.qname = q;
-    s.callee = expr;
-    s.head = ref.node;
-    s.scope = ref.scope;
-    s.anchor = anchor;
+namespace {
+
+// The site a reference starts, walking up its attribute chain: the shortest prefix a rule matches
+// (`rule` null when none does).
+Site matchReference(const py::Tree &tree, const py::Reference &ref, std::string q, const std::vector<rules::Rule> &rules) {
+  Site s;
+  TSNode expr = ref.node;
+  for (;;) {
+    for (const auto &r : rules)
+      for (const auto &rw : r.rewrites)
+        for (const auto &m : rw.match)
+          if (m == q && !s.rule) {
+            s.rule = &r;
+            s.rewrite = &rw;
+          }
+    if (s.rule)
+      break;
     TSNode parent = ts_node_parent(expr);
-    if (py::is(parent, "call") && py::same(py::field(parent, "function"), expr))
-      s.call = parent;
-    sites.push_back(s);
+    if (!py::is(parent, "attribute") || !py::same(py::field(parent, "object"), expr))
+      break;
+    q += '.';
+    q += tree.text(py::field(parent, "attribute"));
+    expr = parent;
   }
-  // Strings that name a rule's callable exactly: mock targets and the like, reported only.
+  s.qname = q;
+  s.callee = expr;
+  s.head = ref.node;
+  s.scope = ref.scope;
+  TSNode parent = ts_node_parent(expr);
+  if (py::is(parent, "call") && py::same(py::field(parent, "function"), expr))
+    s.call = parent;
+  return s;
+}
+
+// Strings that name a rule's callable exactly: mock targets and the like, reported only.
+void addStringSites(const py::Tree &tree, const py::ScopeModel &model, const std::vector<rules::Rule> &rules,
+                    std::vector<Site> &sites) {
   for (TSNode str : model.strings()) {
     uint32_t count = ts_node_named_child_count(str);
     TSNode content{};
@@ -101,6 +164,31 @@ std::vector<Site> findSites(const py::Tree &tree, const py::ScopeModel &model, c
             sites.push_back(s);
           }
   }
+}
+
+} // namespace
+
+std::vector<Site> findSites(const py::Tree &tree, const py::ScopeModel &model, const std::vector<rules::Rule> &rules) {
+  std::vector<Site> sites;
+  BoundNames bound(tree, model);
+  for (const py::Reference &ref : model.references()) {
+    if (ref.inString)
+      continue;
+    const py::Binding *anchor = nullptr;
+    auto base = model.importTarget(ref.name, ref.scope, &anchor);
+    if (!base)
+      continue;
+    Site s = matchReference(tree, ref, *base, rules);
+    if (!s.rule || isTypeUse(s.callee, ref, tree, model, ref.scope))
+      continue;
+    NameCheck check = checkName(tree, model, bound, ref, anchor);
+    if (check.drop)
+      continue;
+    s.nameProblem = check.problem;
+    s.anchor = check.anchor ? check.anchor : anchor;
+    sites.push_back(s);
+  }
+  addStringSites(tree, model, rules, sites);
   std::sort(sites.begin(), sites.end(),
             [](const Site &a, const Site &b) { return py::start(a.callee) < py::start(b.callee); });
   return sites;

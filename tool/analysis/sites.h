@@ -1,6 +1,7 @@
 // Finding sites: every place a rule's callable is reached through the import graph
 // (aliases, from-imports, dotted imports), never in strings or comments, never through a
-// name that is bound to something else where it is used.
+// name that is bound to something else where it is used, nor where the name is unbound on every
+// path (after `del`, before the import).
 #pragma once
 
 #include "python/scopes.h"
@@ -20,6 +21,10 @@ struct Site {
   TSNode head{};             // the identifier the qualified name was resolved from
   int scope = 0;           // scope of the use
   const py::Binding *anchor = nullptr; // the import that binds `head`
+  /// Why `head` may not be that import where the site runs (the site is left with it): imported
+  /// only under `if TYPE_CHECKING:`, a class attribute, bound by another function through `global`,
+  /// deleted... "" when it is the import.
+  std::string nameProblem;
 };
 
 /// Sites in document order.

@@ -31,6 +31,7 @@ using Argument = std::pair<std::string, std::string>;
 struct ArgumentChange {
   unsigned index = 0; // among the call's arguments (comments aside), from 0
   std::string keyword;
+  std::string value;  // "" keeps the argument's value; else the whole argument becomes `keyword=value`
 };
 
 /// An override the hierarchy found redundant: the statement goes, one comment line stays.
@@ -56,7 +57,12 @@ struct Verdict {
   std::string importModule; // `from importModule import importName` makes `callee` available
   std::string importName;   // ("" when a binding in scope already does)
   std::vector<ArgumentChange> changes; // arguments the pooled call takes under another keyword
-  std::vector<Argument> inferred;      // arguments taken from scope, inserted first, in order
+  std::vector<Argument> inferred;      // arguments taken from scope, inserted first, in order (one
+                                       // that replaces `project=None` in place is a change with a value)
+  /// A hook for the class index (not resolved by the analysis, which sees one file): the argument
+  /// could not be taken from `self.<attr>` in this class, but a base class's `__init__` (reached
+  /// through `super().__init__()`, or inherited) may assign it: "self.project_id". "" otherwise.
+  std::string baseMayProvide;
   // Removed:
   Removal removal;
 };

@@ -1,5 +1,7 @@
 #include "python/scopes.h"
 
+#include "python/flow.h"
+#include "python/walk.h"
 #include "support/text.h"
 
 #include <algorithm>
@@ -8,7 +10,7 @@
 namespace poolify::py {
 
 namespace {
-enum class Role { Load, Store };
+enum class Role { Load, Store, Delete };
 struct Item {
   TSNode node;
   int scope;
@@ -16,6 +18,7 @@ struct Item {
   TSNode stmt;   // the statement the node belongs to (tracked here: ts_node_parent is costly)
   TSNode parent; // the node that was visited when this one was pushed
   bool inType;   // inside an annotation (tracked here: walking up to find one is quadratic)
+  TSNode dead;   // the condition of an enclosing `if TYPE_CHECKING:` whose body holds it (null: none)
 };
 
 bool isComprehension(TSNode n) {
@@ -29,6 +32,12 @@ public:
   ScopeBuilder(ScopeModel &m) : m_(m), text_(m.tree_.text()) {}
 
   void run() {
+    walk();
+    bindNonlocals();
+  }
+
+private:
+  void walk() {
     m_.scopes_.push_back(Scope{ScopeKind::Module, -1, m_.tree_.root(), {}, {}, {}});
     current_ = m_.tree_.root();
     push(m_.tree_.root(), 0, Role::Load);
@@ -39,11 +48,33 @@ public:
       visiting_ = it.node;
       parentOfVisited_ = it.parent;
       inType_ = it.inType;
+      dead_ = it.dead;
       visit(it);
     }
   }
 
-private:
+  // A binding in a scope that declares the name `nonlocal` binds in the nearest enclosing function
+  // that has it (known only once every scope is built).
+  void bindNonlocals() {
+    for (Binding &b : pendingNonlocal_) {
+      for (int s = m_.scopes_[b.textualScope].parent; s > 0; s = m_.scopes_[s].parent) {
+        const Scope &sc = m_.scopes_[s];
+        if (sc.kind == ScopeKind::Class || sc.nonlocals.count(b.name))
+          continue;
+        if (sc.kind == ScopeKind::Function || sc.kind == ScopeKind::Lambda) {
+          if (!sc.bindings.count(b.name) && !sc.globals.count(b.name))
+            continue;
+          if (sc.globals.count(b.name))
+            break; // not valid Python (nonlocal of a global): binds nothing we can name
+          b.scope = s;
+          m_.scopes_[s].bindings[b.name].push_back(static_cast<int>(m_.bindings_.size()));
+          m_.bindings_.push_back(b);
+        }
+        break;
+      }
+    }
+  }
+
   ScopeModel &m_;
   std::string_view text_;
   std::vector<Item> stack_;
@@ -51,12 +82,14 @@ private:
   TSNode visiting_{};        // the node being visited
   TSNode parentOfVisited_{}; // and the node it was pushed from
   bool inType_ = false;      // the node being visited is inside an annotation
+  TSNode dead_{};            // and the `if` condition under which it never runs (TYPE_CHECKING, False)
+  std::vector<Binding> pendingNonlocal_; // bindings of names declared nonlocal where they are made
 
   std::string_view textOf(TSNode n) const { return text_.substr(start(n), end(n) - start(n)); }
 
   void push(TSNode n, int scope, Role role) {
     if (!ts_node_is_null(n))
-      stack_.push_back({n, scope, role, current_, visiting_, inType_});
+      stack_.push_back({n, scope, role, current_, visiting_, inType_, dead_});
   }
   // Children pushed in reverse so they are visited in document order; a block's children are
   // statements of their own.
@@ -65,7 +98,7 @@ private:
     // Pushed in order, then reversed in place, so the first child is visited first.
     size_t from = stack_.size();
     forEachChild(n, [&](TSNode c, std::string_view) {
-      stack_.push_back({c, scope, role, statements ? c : current_, n, inType_});
+      stack_.push_back({c, scope, role, statements ? c : current_, n, inType_, dead_});
     });
     std::reverse(stack_.begin() + static_cast<std::ptrdiff_t>(from), stack_.end());
   }
@@ -84,11 +117,13 @@ private:
 
   void bind(int scope, BindingKind kind, std::string name, TSNode node, std::string qname = {}) {
     const Scope &s = m_.scopes_[scope];
-    if (s.nonlocals.count(name))
-      return; // binds in an enclosing function: resolution walks past this scope
-    scope = targetScope(scope, name);
-    Binding b{kind, std::move(name), scope, node, current_, std::move(qname)};
-    m_.scopes_[scope].bindings[b.name].push_back(static_cast<int>(m_.bindings_.size()));
+    int target = targetScope(scope, name);
+    Binding b{kind, std::move(name), target, node, current_, std::move(qname), scope, dead_};
+    if (s.nonlocals.count(b.name)) {
+      pendingNonlocal_.push_back(std::move(b)); // binds in an enclosing function (bindNonlocals)
+      return;
+    }
+    m_.scopes_[b.scope].bindings[b.name].push_back(static_cast<int>(m_.bindings_.size()));
     m_.bindings_.push_back(std::move(b));
   }
 
@@ -185,6 +220,55 @@ private:
       bindPattern(ts_node_named_child(n, i), scope, kind);
   }
 
+  // `del name` needs the name bound (a reference) and unbinds it; `del a.b` / `del a[i]` read `a`.
+  void visitDeleteTarget(TSNode n, int scope) {
+    if (is(n, "identifier")) {
+      reference(n, scope);
+      bind(scope, BindingKind::Deletion, std::string(textOf(n)), n);
+    } else if (is(n, "attribute") || is(n, "subscript")) {
+      push(n, scope, Role::Load);
+    } else {
+      for (TSNode c : namedChildren(n))
+        push(c, scope, Role::Delete);
+    }
+  }
+
+  // The body of `if TYPE_CHECKING:` (or `if False:`) never runs: what it binds is marked dead.
+  void visitIf(TSNode n, int scope) {
+    size_t from = stack_.size();
+    pushChildren(n, scope, Role::Load);
+    TSNode condition = field(n, "condition");
+    if (!Flow::neverRuns(m_.tree_, condition))
+      return;
+    TSNode body = field(n, "consequence");
+    for (size_t i = from; i < stack_.size(); ++i)
+      if (same(stack_[i].node, body))
+        stack_[i].dead = condition;
+  }
+
+  // `case <pattern> if <guard>: <body>`: the pattern binds its captures; the dotted values and
+  // class names it matches against are looked up.
+  void visitCaseClause(TSNode clause, int scope) {
+    std::vector<TSNode> later;
+    forEachChild(clause, [&](TSNode c, std::string_view f) {
+      if (!is(c, "case_pattern")) {
+        later.push_back(c);
+        return;
+      }
+      for (TSNode capture : patternCaptures(c))
+        bind(scope, BindingKind::Other, std::string(textOf(capture)), capture);
+      forEachNamed(c, [&](TSNode n) {
+        if (!is(n, "dotted_name"))
+          return true;
+        if (ts_node_named_child_count(n) > 1 || is(ts_node_parent(n), "class_pattern"))
+          reference(ts_node_named_child(n, 0), scope);
+        return false;
+      });
+    });
+    for (auto it = later.rbegin(); it != later.rend(); ++it)
+      push(*it, scope, Role::Load);
+  }
+
   void visitStoreTarget(TSNode n, int scope, BindingKind kind) {
     if (is(n, "identifier")) {
       bind(scope, kind, std::string(textOf(n)), n);
@@ -206,6 +290,10 @@ private:
 
     if (it.role == Role::Store) {
       visitStoreTarget(n, scope, BindingKind::Other);
+      return;
+    }
+    if (it.role == Role::Delete) {
+      visitDeleteTarget(n, scope);
       return;
     }
     if (t == "identifier") {
@@ -236,10 +324,12 @@ private:
     } else if (isComprehension(n)) {
       int inner = newScope(ScopeKind::Comprehension, scope, n);
       std::vector<TSNode> children = namedChildren(n);
+      auto first = std::find_if(children.begin(), children.end(), [](TSNode c) { return is(c, "for_in_clause"); });
       for (auto it = children.rbegin(); it != children.rend(); ++it) {
         TSNode c = *it;
         if (is(c, "for_in_clause")) {
-          push(field(c, "right"), inner, Role::Load);
+          // The first iterable is evaluated in the enclosing scope, before the comprehension's own.
+          push(field(c, "right"), it.base() - 1 == first ? scope : inner, Role::Load);
           push(field(c, "left"), inner, Role::Store);
         } else {
           push(c, inner, Role::Load);
@@ -300,7 +390,11 @@ private:
         set.insert(std::string(textOf(c)));
       }
     } else if (t == "delete_statement") {
-      pushChildren(n, scope, Role::Store);
+      pushChildren(n, scope, Role::Delete);
+    } else if (t == "case_clause") {
+      visitCaseClause(n, scope);
+    } else if (t == "if_statement") {
+      visitIf(n, scope);
     } else if (t == "attribute") {
       push(field(n, "object"), scope, Role::Load);
     } else if (t == "keyword_argument") {
@@ -366,16 +460,17 @@ std::optional<std::string> ScopeModel::importTarget(std::string_view name, int s
     return std::nullopt;
   std::optional<std::string> target;
   const Binding *first = nullptr;
+  // Prefer, in this order: an import that runs, made by the scope's own code; then one that runs.
+  auto rank = [](const Binding *b) { return (ts_node_is_null(b->deadUnder) ? 0 : 2) + (b->remote() ? 1 : 0); };
   for (const Binding *b : bindingsIn(s, name)) {
-    if (b->kind == BindingKind::NoneAssignment)
+    if (b->kind == BindingKind::NoneAssignment || b->kind == BindingKind::Deletion)
       continue;
     if (b->kind != BindingKind::Import)
       return std::nullopt;
     if (target && *target != b->qname)
       return std::nullopt;
     target = b->qname;
-    // The anchor is the import that binds the name before (or nearest before) the use.
-    if (!first || start(b->node) < start(first->node))
+    if (!first || rank(b) < rank(first) || (rank(b) == rank(first) && start(b->node) < start(first->node)))
       first = b;
   }
   if (anchor)

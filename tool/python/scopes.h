@@ -1,6 +1,8 @@
 // Scopes, bindings and references of one Python module, following Python's rules:
 // function, lambda and comprehension scopes nest; class bodies are not visible from the
-// functions inside them; `global` / `nonlocal` redirect a name. Built in one iterative walk.
+// functions inside them; `global` / `nonlocal` redirect a name; `del` unbinds; `case` patterns
+// bind their captures. Built in one iterative walk. Whether a name is bound at a given point (on
+// every path) is python/flow.h's question.
 #pragma once
 
 #include "python/syntax.h"
@@ -22,7 +24,8 @@ enum class BindingKind {
   Assignment,     // any other assignment target
   NoneAssignment, // `name = None` (an import fallback; does not change what the import binds)
   Definition,     // def / class
-  Other           // loop, with, except targets, walrus, del, ...
+  Deletion,       // `del name`: unbinds it (and needs it bound: it is also a reference)
+  Other           // loop, with, except targets, walrus, match captures, ...
 };
 
 struct Binding {
@@ -32,6 +35,14 @@ struct Binding {
   TSNode node;      // the identifier (or import item: dotted_name / aliased_import)
   TSNode statement; // the enclosing statement
   std::string qname; // imports: "google.cloud.bigquery"; relative imports keep leading dots
+  /// The scope whose code holds the binding: `scope` unless `global` / `nonlocal` sent it elsewhere
+  /// (an import in a function that declares the name global binds at module level).
+  int textualScope = 0;
+  /// The condition of an `if` whose body holds the binding and never runs (`TYPE_CHECKING`,
+  /// `typing.TYPE_CHECKING`, `False`): such a binding binds nothing at run time. Null otherwise.
+  TSNode deadUnder{};
+  /// True when the binding is made by code of a scope other than the one it binds in.
+  bool remote() const { return textualScope != scope; }
 };
 
 struct Reference {
@@ -69,7 +80,9 @@ public:
   /// Bindings of `name` in `scope` (empty when none).
   std::vector<const Binding *> bindingsIn(int scope, std::string_view name) const;
   /// The dotted name an identifier refers to when every binding of it is an import of
-  /// the same target (fallback `= None` assignments aside); nullopt otherwise.
+  /// the same target (fallback `= None` assignments and `del` aside); nullopt otherwise. The
+  /// anchor is the import a rewrite places its own import beside: the first that runs and is made
+  /// by the scope's own code, else the first that runs, else the first.
   std::optional<std::string> importTarget(std::string_view name, int scope,
                                           const Binding **anchor = nullptr) const;
   /// The dotted name of `expr` (identifier or attribute chain) through imports.

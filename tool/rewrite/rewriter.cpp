@@ -4,6 +4,8 @@
 #include "rewrite/imports.h"
 #include "support/text.h"
 
+#include <algorithm>
+
 namespace poolify::rewrite {
 
 namespace {
@@ -28,7 +30,9 @@ void rewriteCall(const py::Tree &tree, const analysis::Site &site, const model::
   analysis::Arguments args = analysis::argumentsOf(site.call);
   for (const auto &change : v.changes) {
     TSNode arg = args.all[change.index];
-    if (py::is(arg, "keyword_argument")) {
+    if (!change.value.empty()) {
+      edits.replace(py::start(arg), py::end(arg) - py::start(arg), change.keyword + "=" + change.value);
+    } else if (py::is(arg, "keyword_argument")) {
       TSNode name = py::field(arg, "name");
       edits.replace(py::start(name), py::end(name) - py::start(name), change.keyword);
     } else {
@@ -37,8 +41,13 @@ void rewriteCall(const py::Tree &tree, const analysis::Site &site, const model::
   }
   edits.replace(py::start(site.callee), py::end(site.callee) - py::start(site.callee), v.callee);
   std::string inserted;
-  for (const auto &[keyword, value] : v.inferred)
-    inserted += (inserted.empty() ? "" : ", ") + keyword + "=" + value;
+  for (const auto &[keyword, value] : v.inferred) {
+    bool inPlace = std::any_of(v.changes.begin(), v.changes.end(), [&, &k = keyword](const model::ArgumentChange &c) {
+      return c.keyword == k && !c.value.empty();
+    });
+    if (!inPlace)
+      inserted += (inserted.empty() ? "" : ", ") + keyword + "=" + value;
+  }
   if (!inserted.empty())
     insertLeading(tree.text(), args, inserted, edits);
 }
