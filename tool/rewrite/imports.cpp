@@ -430,12 +430,15 @@ void ImportEditor::finish(const std::vector<const analysis::Site *> &rewritten, 
 // The import bindings the rewritten sites relied on that nothing uses any more. `vanishing` is the
 // code that goes away (rewritten callees, removed statements): references inside it do not count.
 std::vector<const py::Binding *> ImportEditor::unusedAnchors(const std::vector<const analysis::Site *> &rewritten,
-                                                             const std::vector<TSNode> &vanishing) const {
+                                                             const std::vector<TSNode> &vanishing) {
   std::vector<const py::Binding *> anchors;
   std::unordered_set<const py::Binding *> seen;
+  std::map<const py::Binding *, std::string> ruleOf;
   for (const analysis::Site *s : rewritten)
-    if (seen.insert(s->anchor).second)
+    if (seen.insert(s->anchor).second) {
       anchors.push_back(s->anchor);
+      ruleOf[s->anchor] = s->rule ? s->rule->id : std::string();
+    }
   // Vanishing ranges by start, with the largest end so far: a node lies in one of them when some
   // range starting at or before it ends at or after it (one binary search per reference).
   std::vector<std::pair<uint32_t, uint32_t>> ranges;
@@ -459,9 +462,22 @@ std::vector<const py::Binding *> ImportEditor::unusedAnchors(const std::vector<c
     });
     if (used)
       continue;
+    std::vector<const py::Binding *> imports;
     for (const py::Binding *b : model_.bindingsIn(a->scope, a->name))
       if (b->kind == py::BindingKind::Import)
-        remove.push_back(b);
+        imports.push_back(b);
+    // A module-level name is an attribute of the module: other modules may import it (or patch
+    // through it), which the run's cross-module index says (keep()).
+    if (model_.scopes()[static_cast<size_t>(a->scope)].kind == py::ScopeKind::Module && !imports.empty()) {
+      auto kept = keep_.find(a->name);
+      uint32_t first = UINT32_MAX;
+      for (const py::Binding *b : imports)
+        first = std::min(first, py::start(b->node));
+      changes_.push_back({a->name, ruleOf[a], first, kept == keep_.end() ? std::string() : kept->second});
+      if (kept != keep_.end())
+        continue;
+    }
+    remove.insert(remove.end(), imports.begin(), imports.end());
   }
   return remove;
 }
