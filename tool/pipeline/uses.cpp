@@ -1,6 +1,7 @@
 #include "pipeline/uses.h"
 
 #include "pipeline/reader.h"
+#include "python/limits.h"
 #include "python/scopes.h"
 #include "python/walk.h"
 #include "source/modules.h"
@@ -157,7 +158,8 @@ void collectUses(const py::Tree &tree, const py::ScopeModel &model, uint32_t bas
       out.uses.push_back({Use::Kind::String, *content, base + py::start(str)});
 }
 
-Scanned scan(const model::SourceFile &file, const std::unordered_set<std::string_view> &wanted) {
+// Parses a file that may use one of `wanted` (`always`: whatever it holds) and collects its uses.
+Scanned scan(const model::SourceFile &file, const std::unordered_set<std::string_view> &wanted, bool always = false) {
   Scanned out;
   auto bytes = readSource(file);
   if (!bytes) {
@@ -167,8 +169,10 @@ Scanned scan(const model::SourceFile &file, const std::unordered_set<std::string
   std::string_view all = *bytes;
   uint32_t base = all.substr(0, 3) == kBom ? 3 : 0;
   std::string_view body = all.substr(base);
-  if (!mayUse(body, wanted))
+  if (!always && !mayUse(body, wanted))
     return out;
+  if (py::parserLimitProblem(body))
+    return out; // the analysis skipped it too
   py::Tree tree = py::Tree::parse(body);
   if (tree.firstError())
     return out; // not importable either: it cannot reach for anything
@@ -281,7 +285,26 @@ usesFromOtherModules(const Run &run, const std::map<size_t, std::set<std::string
   for (size_t i = 0; i < files.size(); ++i)
     all[i] = i;
   std::vector<Scanned> scanned(files.size());
-  parallelFor(all, run.options.jobs, [&](size_t i) { scanned[i] = scan(files[i], wanted); });
+  // A file that removed names is parsed again only for the names other files removed (its own
+  // uses do not count, and it may be huge): whether it has __all__ is asked when a star import
+  // takes from it.
+  std::map<std::string, size_t, std::less<>> removers; // name -> files that removed it
+  for (const auto &[file, names] : removed)
+    for (const auto &n : names)
+      ++removers[n];
+  parallelFor(all, run.options.jobs, [&](size_t i) {
+    auto own = removed.find(i);
+    if (own == removed.end()) {
+      scanned[i] = scan(files[i], wanted);
+      return;
+    }
+    std::unordered_set<std::string_view> others;
+    for (const auto &[name, count] : removers)
+      if (count > own->second.count(name))
+        others.insert(name);
+    if (!others.empty())
+      scanned[i] = scan(files[i], others);
+  });
 
   // Every use found, per (target, name), in file order then text order; star imports per target.
   struct Found {
@@ -358,7 +381,8 @@ usesFromOtherModules(const Run &run, const std::map<size_t, std::set<std::string
   // A star import takes every public name of a module without __all__ (one with __all__ takes what
   // it lists, which the module's own analysis keeps: a name in __all__ is a use).
   for (const auto &[target, star] : stars) {
-    if (scanned[target].hasAll || !scanned[target].parsed)
+    bool hasAll = scanned[target].parsed ? scanned[target].hasAll : scan(files[target], wanted, true).hasAll;
+    if (hasAll)
       continue;
     for (const auto &name : removed.at(target))
       if (!name.empty() && name[0] != '_') {
