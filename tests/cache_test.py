@@ -140,6 +140,28 @@ class CacheTest(unittest.TestCase):
             self.assertGreater(hits[1], 0, (command, hits))
             self.assertGreater(hits[3], 0, (command, hits))
 
+    def test_an_import_kept_for_another_module_follows_that_module(self):
+        # pkg/loader.py's `bigquery` import is left unused by the rewrite; whether it stays depends on
+        # pkg/report.py (`from pkg.loader import bigquery`), not on loader's bytes: a warm run must see
+        # report.py change, both ways, and give what a cold run gives.
+        root = os.path.join(self.tmp.name, "crossmod")
+        write_pools(root)
+        write_file(root, "poolify.yaml", "")
+        write_file(root, "pkg/__init__.py", "")
+        write_file(root, "pkg/loader.py", "from google.cloud import bigquery\n\nPROJECT_ID = 'p'\n\n\n"
+                   "def client():\n    return bigquery.Client(project=PROJECT_ID)\n")
+        uses = "from pkg.loader import bigquery\n\nCONFIG = bigquery.QueryJobConfig()\n"
+        plain = "CONFIG = None\n"
+        for text, kept in ((uses, True), (plain, False), (uses, True)):
+            with self.subTest(kept=kept):
+                write_file(root, "pkg/report.py", text)
+                warm = run(root, "migrate", "--explain", "--cache", self.cache, ".")
+                cold = run(root, "migrate", "--explain", "--no-cache", ".")
+                self.assertEqual((warm.code, warm.stdout), (cold.code, cold.stdout))
+                self.assertEqual("-from google.cloud import bigquery" in warm.stdout, not kept, warm.stdout)
+                self.assertEqual("import kept: pkg/report.py:1 imports bigquery from this module" in warm.stderr,
+                                 kept, warm.stderr)
+
     def test_a_corrupt_cache_is_ignored_whole(self):
         self.check()
         cache_file = os.path.join(self.cache, "poolify-cache.dat")

@@ -1046,6 +1046,24 @@ class PoolsInitTest(PoolifyTestCase):
         self.assertEqual(r.stdout, '')
         self.assertIn('nothing written', r.stderr)
 
+    def test_unit_linking_the_tree_package_gets_the_pool_once(self):
+        # A unit whose `shared` is a symlink to the tree's package: the unit's pool module is the
+        # tree's file, written once (not a second time through the link, which failed as "File exists").
+        write(self.tmp, 'shared/__init__.py', '')
+        write(self.tmp, 'functions/linked/main.py', BQ_SRC)
+        write(self.tmp, 'functions/linked/requirements.txt', 'google-cloud-bigquery\n')
+        os.symlink(os.path.join('..', '..', 'shared'), os.path.join(self.tmp, 'functions/linked/shared'))
+        r = self.poolify('pools', 'init')
+        self.assertExit(r, 0)
+        self.assertEqual(sorted(os.path.relpath(p, self.tmp) for p in r.stdout.split()), [
+            'functions/export/shared/__init__.py', 'functions/export/shared/clients/__init__.py',
+            'functions/export/shared/clients/http_pool.py',
+            'shared/clients/__init__.py', 'shared/clients/bigquery_pool.py', 'shared/clients/http_pool.py'])
+        self.assertFalse(os.path.islink(os.path.join(self.tmp, 'shared/clients')))
+        r = self.poolify('migrate', '--apply', '.')
+        self.assertExit(r, 0)
+        self.assertEqual(read(self.tmp, 'functions/linked/main.py').decode(), BQ_OUT)
+
     def test_into_a_folder_and_never_over_an_existing_file(self):
         r = self.poolify('pools', 'init', '--rule', 'bigquery', '--into', 'vendor_here')
         self.assertExit(r, 0)

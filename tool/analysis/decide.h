@@ -23,6 +23,9 @@ struct FileContext {
   std::function<std::string(const std::string &module)> poolProblem;
   /// Apply unsafe fixes too (--unsafe-fixes): their verdicts are Rewritten, not Unsafe.
   bool unsafeFixes = false;
+  /// Module-level names other modules of the run use (name -> why, for --explain): their imports
+  /// stay when the rewrite leaves them unused.
+  std::map<std::string, std::string> keepImports;
 };
 
 /// The verdicts on `sites` (one each, in order). `path` is the file's path with '/' separators

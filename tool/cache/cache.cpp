@@ -198,6 +198,12 @@ template <typename A> void fields(A &a, model::FileOutcome &o) {
     a.io(m.target);
     a.io(m.object);
   });
+  a.list(o.removedImports, [&](model::RemovedImport &r) {
+    a.io(r.name);
+    a.io(r.rule);
+    a.io(r.line);
+    a.io(r.col);
+  });
   a.io(o.failed);
   bool hasFacts = o.facts.has_value();
   a.io(hasFacts);

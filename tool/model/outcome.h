@@ -21,6 +21,14 @@ struct Message {
   bool error = false;         // always printed; otherwise only with --explain
 };
 
+/// A module-level import name the rewrite left unused and removed (another module may need it:
+/// the run's reduce step looks, and plans the file again keeping the ones used).
+struct RemovedImport {
+  std::string name;           // the name the import bound
+  std::string rule;           // the rule of the site that relied on it
+  unsigned line = 0, col = 0; // the import item
+};
+
 struct FileOutcome {
   SourceFile file;
   // The texts are held while the file is processed; a run over many files releases them
@@ -39,6 +47,7 @@ struct FileOutcome {
   unsigned removed = 0;                 // redundant overrides removed
   std::vector<SiteRecord> records;      // sites as found in the original text
   std::vector<MockCandidate> mocks;     // patch targets in this file
+  std::vector<RemovedImport> removedImports; // module-level import names the rewrite removed
   std::optional<FileFacts> facts;       // class facts, for files that were parsed
   bool failed = false; // could not be processed (unreadable, not text, syntax error, unsafe result)
 

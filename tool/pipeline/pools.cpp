@@ -50,6 +50,22 @@ llvm::Expected<std::vector<std::string>> filesFor(const std::string &root, const
   return files;
 }
 
+// Where writing `file` lands: its deepest existing folder with symlinks resolved, then the rest. A
+// unit whose `shared` is a symlink to the tree's package gets its pool where the tree does.
+std::string realDestination(const std::string &file) {
+  std::string dir(path::parent_path(file));
+  std::vector<std::string> rest{std::string(path::filename(file))};
+  while (!dir.empty() && !fs::exists(dir)) {
+    rest.push_back(std::string(path::filename(dir)));
+    dir = std::string(path::parent_path(dir));
+  }
+  llvm::SmallString<256> real;
+  std::string out = dir.empty() || fs::real_path(dir, real) ? dir : std::string(real);
+  for (auto it = rest.rbegin(); it != rest.rend(); ++it)
+    out = join(out, *it);
+  return out;
+}
+
 using source::displayOf;
 
 } // namespace
@@ -77,6 +93,9 @@ llvm::Expected<std::vector<PoolWrite>> planPools(const Run &run, const std::stri
     auto files = filesFor(root, module);
     if (!files)
       return files.takeError();
+    // The same file through a symlink (a unit's `shared` linking to the tree's): written once.
+    if (!planned.insert("file\n" + realDestination(files->back())).second)
+      return llvm::Error::success();
     out.push_back({rule.id, module, root, where, rule.templatePath, std::move(*files)});
     return llvm::Error::success();
   };

@@ -300,6 +300,7 @@ public:
     analysis::FileContext bodyContext;
     bodyContext.poolProblem = context.poolProblem;
     bodyContext.unsafeFixes = context.unsafeFixes;
+    bodyContext.keepImports = context.keepImports;
     for (const auto &[offset, r] : context.removals)
       bodyContext.removals[offset - static_cast<uint32_t>(base_)] = r;
     std::vector<model::Verdict> verdicts = analysis::decideSites(tree, model, sites, path, bodyLines, bodyContext);
@@ -309,7 +310,9 @@ public:
       for (auto &a : c.assignments)
         a.siteOffset += static_cast<uint32_t>(base_);
     tally(sites, verdicts);
-    edits_ = rewrite::rewriteFile(tree, model, sites, verdicts);
+    std::vector<rewrite::ImportChange> importChanges;
+    edits_ = rewrite::rewriteFile(tree, model, sites, verdicts, bodyContext.keepImports, &importChanges);
+    noteImportChanges(importChanges);
     // The analysis tree of a file up to this size is kept for an incremental re-parse of the
     // result; a larger file's tree is freed first, so it never holds two trees at once (a tree
     // takes about 80 bytes per byte of source).
@@ -370,6 +373,21 @@ private:
     out_.messages.push_back({0, 0, fmt::format("{}: {}", out_.file.display, what), true});
     out_.failed = true;
     return false;
+  }
+
+  // Module-level imports left unused: the removed ones are remembered (the reduce step looks for
+  // other modules that use them), the kept ones said with --explain.
+  void noteImportChanges(const std::vector<rewrite::ImportChange> &changes) {
+    for (const auto &c : changes) {
+      if (!c.keptBecause.empty()) {
+        say(out_, lines(), base_ + c.offset, base_, fmt::format("{}: import kept: {}", c.rule, c.keptBecause), false);
+        continue;
+      }
+      LineCol lc = lines().at(base_ + c.offset);
+      if (base_ > 0 && lc.line == 1 && lc.col > 1)
+        lc.col -= 1;
+      out_.removedImports.push_back({c.name, c.rule, lc.line, lc.col});
+    }
   }
 
   // Counts and --explain notes of the verdicts; the pool modules the rewritten sites now use.

@@ -4,6 +4,7 @@
 #include "index/hierarchy.h"
 #include "pipeline/process.h"
 #include "pipeline/reader.h"
+#include "pipeline/uses.h"
 #include "support/text.h"
 
 #include <fmt/format.h>
@@ -12,6 +13,7 @@
 #include <array>
 #include <cctype>
 #include <map>
+#include <set>
 #include <unordered_set>
 
 namespace poolify::pipeline {
@@ -147,10 +149,67 @@ void collectInherited(const std::vector<model::SourceFile> &files, const std::ve
       inherited[i] = classes.inheritedClients(i);
 }
 
+using Removals = std::map<size_t, std::map<uint32_t, model::Removal>>;
+
+// What the class index decided: the redundant overrides removed (per file) and the overrides kept
+// (said with --explain once every file has its final plan).
+struct HierarchyDecisions {
+  Removals removals;
+  std::vector<model::OverrideDecision> kept;
+};
+
+// The name of a plan in the cache among those of the same bytes: the removals and the imports
+// kept it was made with, and the file's context.
+std::string planVariant(const Run &run, size_t i, const std::map<uint32_t, model::Removal> *removals,
+                        const std::map<std::string, std::string> *keep) {
+  std::string variant;
+  if (removals) {
+    std::string key;
+    for (const auto &[offset, r] : *removals)
+      key += fmt::format("{}\n{}\n{}\n", offset, r.comment, r.note);
+    variant += fmt::format("remove {:x}", contentHash(key));
+  }
+  if (keep) {
+    std::string key;
+    for (const auto &[name, why] : *keep)
+      key += fmt::format("{}\n{}\n", name, why);
+    variant += fmt::format("{}keep {:x}", variant.empty() ? "" : " ", contentHash(key));
+  }
+  return variant + cacheVariant(run, i);
+}
+
+// Plans file i again with `context` (from the cache when it holds this plan).
+void replan(Run &run, size_t i, analysis::FileContext context, const std::string &variant) {
+  const auto &files = run.found.files;
+  auto &outcomes = run.outcomes;
+  cache::Cache *cache = run.cache.get();
+  if (cache)
+    if (auto hit = cache->lookup(files[i], outcomes[i].hash, variant)) {
+      outcomes[i] = std::move(*hit);
+      return;
+    }
+  auto read = texts(outcomes[i]);
+  if (!read) {
+    model::FileOutcome out;
+    out.file = files[i];
+    out.failed = true;
+    out.messages.push_back({0, 0, fmt::format("{}: error: {}; file not rewritten", files[i].display,
+                                              llvm::toString(read.takeError())),
+                            true});
+    outcomes[i] = std::move(out);
+    return;
+  }
+  model::FileOutcome out = processText(files[i], std::move(read->original), run.rules, context);
+  if (cache)
+    cache->put(out, variant);
+  out.release();
+  outcomes[i] = std::move(out);
+}
+
 // The reduce step: the class index across all files decides which client overrides are
 // redundant; the files holding them are planned again with those removals. Bases in files the
 // prefilter skipped are parsed on demand.
-void applyHierarchy(Run &run) {
+HierarchyDecisions applyHierarchy(Run &run) {
   const auto &files = run.found.files;
   const auto &rules = run.rules;
   const auto &cfg = run.config;
@@ -173,7 +232,7 @@ void applyHierarchy(Run &run) {
       candidates.push_back(i);
   }
   if (candidates.empty() && !inherited)
-    return;
+    return {};
   std::vector<std::optional<model::FileFacts>> loaded(files.size());
   std::vector<char> tried(files.size(), 0); // not vector<bool>: files are loaded in parallel
   auto load = [&](size_t i) -> const model::FileFacts * {
@@ -195,8 +254,9 @@ void applyHierarchy(Run &run) {
   auto decisions = classes.decideOverrides(candidates);
   for (const auto &p : classes.problems())
     run.warnings.push_back(p);
-  std::map<size_t, std::map<uint32_t, model::Removal>> removals;
-  std::vector<model::OverrideDecision> kept;
+  HierarchyDecisions out;
+  Removals &removals = out.removals;
+  std::vector<model::OverrideDecision> &kept = out.kept;
   for (const auto &d : decisions) {
     if (d.remove)
       removals[d.file][d.siteOffset] = d.removal;
@@ -210,44 +270,51 @@ void applyHierarchy(Run &run) {
   // The cache keeps these plans too, keyed by the file's bytes and the removals decided.
   parallelFor(replan, jobs, [&](size_t i) {
     const auto &fileRemovals = removals.at(i);
-    std::string key;
-    for (const auto &[offset, r] : fileRemovals)
-      key += fmt::format("{}\n{}\n{}\n", offset, r.comment, r.note);
-    std::string variant = fmt::format("remove {:x}", contentHash(key)) + cacheVariant(run, i);
-    if (cache)
-      if (auto hit = cache->lookup(files[i], outcomes[i].hash, variant)) {
-        outcomes[i] = std::move(*hit);
-        return;
-      }
-    auto read = texts(outcomes[i]);
-    if (!read) {
-      model::FileOutcome out;
-      out.file = files[i];
-      out.failed = true;
-      out.messages.push_back({0, 0, fmt::format("{}: error: {}; file not rewritten", files[i].display,
-                                                llvm::toString(read.takeError())),
-                              true});
-      outcomes[i] = std::move(out);
-      return;
-    }
     analysis::FileContext context = contextFor(run, i);
     context.removals = fileRemovals;
-    model::FileOutcome out = processText(files[i], std::move(read->original), rules, context);
-    if (cache)
-      cache->put(out, variant);
-    out.release();
-    outcomes[i] = std::move(out);
+    pipeline::replan(run, i, std::move(context), planVariant(run, i, &fileRemovals, nullptr));
   });
-  for (const auto &d : kept)
-    outcomes[d.file].messages.push_back(
-        {d.line, d.col, fmt::format("{}:{}:{}: {}: {}", files[d.file].display, d.line, d.col, d.rule, d.note), false});
   if (inherited)
     collectInherited(files, outcomes, active, rules, classes, load, [&](size_t i) { return tried[i] && loaded[i]; },
                      jobs, *inherited);
+  return out;
+}
+
+// Module-level imports the rewrite removed that other modules use (`from pkg.a import bigquery`,
+// `pkg.a.bigquery`, patch targets through them, star imports): their files are planned again
+// keeping them (with the removals of redundant overrides they already had).
+void keepImportsUsedElsewhere(Run &run, const Removals &removals) {
+  std::map<size_t, std::set<std::string>> removed;
+  for (size_t i = 0; i < run.outcomes.size(); ++i)
+    if (run.active[i] && !run.outcomes[i].failed)
+      for (const auto &r : run.outcomes[i].removedImports)
+        removed[i].insert(r.name);
+  if (removed.empty())
+    return;
+  auto keep = usesFromOtherModules(run, removed);
+  std::vector<size_t> files;
+  for (const auto &[file, _] : keep)
+    files.push_back(file);
+  parallelFor(files, run.options.jobs, [&](size_t i) {
+    analysis::FileContext context = contextFor(run, i);
+    auto r = removals.find(i);
+    if (r != removals.end())
+      context.removals = r->second;
+    context.keepImports = keep.at(i);
+    replan(run, i, context, planVariant(run, i, r != removals.end() ? &r->second : nullptr, &context.keepImports));
+  });
 }
 
 } // namespace
 
-void reduce(Run &run) { applyHierarchy(run); }
+void reduce(Run &run) {
+  HierarchyDecisions hierarchy = applyHierarchy(run);
+  keepImportsUsedElsewhere(run, hierarchy.removals);
+  for (const auto &d : hierarchy.kept)
+    run.outcomes[d.file].messages.push_back({d.line, d.col,
+                                             fmt::format("{}:{}:{}: {}: {}", run.found.files[d.file].display, d.line,
+                                                         d.col, d.rule, d.note),
+                                             false});
+}
 
 } // namespace poolify::pipeline

@@ -427,15 +427,31 @@ void ImportEditor::finish(const std::vector<const analysis::Site *> &rewritten, 
   removeImports(remove, planned_, edits);
 }
 
+namespace {
+// Is the node (a string) part of the value of an assignment to __all__?
+bool inAllAssignment(const py::Tree &tree, TSNode n) {
+  for (TSNode p = ts_node_parent(n); !ts_node_is_null(p); p = ts_node_parent(p)) {
+    if (is(p, "assignment") || is(p, "augmented_assignment"))
+      return tree.text(py::field(p, "left")) == "__all__";
+    if (is(p, "expression_statement") || is(p, "block") || is(p, "module"))
+      return false;
+  }
+  return false;
+}
+} // namespace
+
 // The import bindings the rewritten sites relied on that nothing uses any more. `vanishing` is the
 // code that goes away (rewritten callees, removed statements): references inside it do not count.
 std::vector<const py::Binding *> ImportEditor::unusedAnchors(const std::vector<const analysis::Site *> &rewritten,
-                                                             const std::vector<TSNode> &vanishing) const {
+                                                             const std::vector<TSNode> &vanishing) {
   std::vector<const py::Binding *> anchors;
   std::unordered_set<const py::Binding *> seen;
+  std::map<const py::Binding *, std::string> ruleOf;
   for (const analysis::Site *s : rewritten)
-    if (seen.insert(s->anchor).second)
+    if (seen.insert(s->anchor).second) {
       anchors.push_back(s->anchor);
+      ruleOf[s->anchor] = s->rule ? s->rule->id : std::string();
+    }
   // Vanishing ranges by start, with the largest end so far: a node lies in one of them when some
   // range starting at or before it ends at or after it (one binary search per reference).
   std::vector<std::pair<uint32_t, uint32_t>> ranges;
@@ -449,19 +465,46 @@ std::vector<const py::Binding *> ImportEditor::unusedAnchors(const std::vector<c
     auto it = std::upper_bound(ranges.begin(), ranges.end(), std::make_pair(py::start(n), UINT32_MAX));
     return it != ranges.begin() && maxEnd[static_cast<size_t>(it - ranges.begin()) - 1] >= py::end(n);
   };
+  auto inAll = [&](TSNode n) { return inAllAssignment(tree_, n); };
   std::vector<const py::Binding *> remove;
   std::set<std::pair<int, std::string>> done;
   for (const py::Binding *a : anchors) {
     if (!done.insert({a->scope, a->name}).second)
       continue;
-    bool used = std::any_of(model_.references().begin(), model_.references().end(), [&](const py::Reference &r) {
-      return r.name == a->name && model_.resolve(r.name, r.scope) == a->scope && (r.inString || !inVanishing(r.node));
-    });
+    bool used = false, listed = false; // used as code (or in a string annotation); listed in __all__
+    for (const py::Reference &r : model_.references()) {
+      if (r.name != a->name || model_.resolve(r.name, r.scope) != a->scope || (!r.inString && inVanishing(r.node)))
+        continue;
+      if (r.inString && inAll(r.node))
+        listed = true;
+      else
+        used = true;
+    }
     if (used)
       continue;
+    bool moduleLevel = model_.scopes()[static_cast<size_t>(a->scope)].kind == py::ScopeKind::Module;
+    if (listed) {
+      // `from this_module import *` would raise AttributeError without it.
+      if (moduleLevel)
+        changes_.push_back({a->name, ruleOf[a], py::start(a->node), "listed in this module's __all__"});
+      continue;
+    }
+    std::vector<const py::Binding *> imports;
     for (const py::Binding *b : model_.bindingsIn(a->scope, a->name))
       if (b->kind == py::BindingKind::Import)
-        remove.push_back(b);
+        imports.push_back(b);
+    // A module-level name is an attribute of the module: other modules may import it (or patch
+    // through it), which the run's cross-module index says (keep()).
+    if (moduleLevel && !imports.empty()) {
+      auto kept = keep_.find(a->name);
+      uint32_t first = UINT32_MAX;
+      for (const py::Binding *b : imports)
+        first = std::min(first, py::start(b->node));
+      changes_.push_back({a->name, ruleOf[a], first, kept == keep_.end() ? std::string() : kept->second});
+      if (kept != keep_.end())
+        continue;
+    }
+    remove.insert(remove.end(), imports.begin(), imports.end());
   }
   return remove;
 }

@@ -19,9 +19,23 @@
 
 namespace poolify::rewrite {
 
+/// A module-level import name the rewrite left unused: removed, or kept because other modules use it.
+struct ImportChange {
+  std::string name;        // the name the import binds in the module
+  std::string rule;        // the rule of the rewritten site that relied on it
+  uint32_t offset = 0;     // the import item binding it (the first one, when several do)
+  std::string keptBecause; // "" when removed; else why it stays (another module uses it)
+};
+
 class ImportEditor {
 public:
   ImportEditor(const py::Tree &tree, const py::ScopeModel &model, std::string_view eol);
+
+  /// Module-level names other modules use (name -> why): their imports stay even when the rewrite
+  /// leaves them unused here.
+  void keep(std::map<std::string, std::string> names) { keep_ = std::move(names); }
+  /// After finish(): the module-level import names the rewrite left unused, removed or kept.
+  const std::vector<ImportChange> &moduleLevelChanges() const { return changes_; }
 
   /// Plans `from module import name` for a rewritten site: merged into an existing module-level
   /// from-import of `module`, else beside the import the site relied on.
@@ -53,7 +67,7 @@ private:
   size_t groupOffset(size_t last, const std::string &module, const std::string &top) const;
   void emitPlanned(EditSet &edits) const;
   std::vector<const py::Binding *> unusedAnchors(const std::vector<const analysis::Site *> &rewritten,
-                                                 const std::vector<TSNode> &vanishing) const;
+                                                 const std::vector<TSNode> &vanishing);
   void removeImports(const std::vector<const py::Binding *> &bindings, const std::vector<Planned> &inserted,
                      EditSet &edits);
 
@@ -63,6 +77,8 @@ private:
   const py::Tree &tree_;
   const py::ScopeModel &model_;
   std::string eol_;
+  std::map<std::string, std::string> keep_;
+  std::vector<ImportChange> changes_;
   std::vector<Planned> planned_;
   std::set<std::tuple<uint32_t, std::string, std::string>> placed_; // (anchor, module, name) planned
   const std::vector<TSNode> &moduleStatements() const;

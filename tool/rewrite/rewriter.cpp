@@ -76,9 +76,11 @@ TSNode removeOverride(const py::Tree &tree, const analysis::Site &site, const mo
 } // namespace
 
 EditSet rewriteFile(const py::Tree &tree, const py::ScopeModel &model, const std::vector<analysis::Site> &sites,
-                    const std::vector<model::Verdict> &verdicts) {
+                    const std::vector<model::Verdict> &verdicts, const std::map<std::string, std::string> &keep,
+                    std::vector<ImportChange> *changes) {
   EditSet edits;
   ImportEditor imports(tree, model, detectEol(tree.text()));
+  imports.keep(keep);
   std::vector<const analysis::Site *> rewritten;
   std::vector<TSNode> vanishing;
   for (size_t i = 0; i < sites.size() && i < verdicts.size(); ++i) {
@@ -98,6 +100,8 @@ EditSet rewriteFile(const py::Tree &tree, const py::ScopeModel &model, const std
     }
   }
   imports.finish(rewritten, vanishing, edits);
+  if (changes)
+    *changes = imports.moduleLevelChanges();
   return edits;
 }
 

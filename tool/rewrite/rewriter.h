@@ -7,13 +7,19 @@
 #include "analysis/sites.h"
 #include "model/site.h"
 #include "rewrite/edits.h"
+#include "rewrite/imports.h"
 
+#include <map>
+#include <string>
 #include <vector>
 
 namespace poolify::rewrite {
 
-/// The edits that carry out `verdicts` (one per site of `sites`, in order).
+/// The edits that carry out `verdicts` (one per site of `sites`, in order). Module-level imports
+/// named in `keep` (name -> why: other modules use them) stay even when left unused; `changes`,
+/// when given, receives the module-level import names left unused (removed or kept).
 EditSet rewriteFile(const py::Tree &tree, const py::ScopeModel &model, const std::vector<analysis::Site> &sites,
-                    const std::vector<model::Verdict> &verdicts);
+                    const std::vector<model::Verdict> &verdicts, const std::map<std::string, std::string> &keep = {},
+                    std::vector<ImportChange> *changes = nullptr);
 
 } // namespace poolify::rewrite

@@ -1,0 +1,404 @@
+#include "pipeline/uses.h"
+
+#include "pipeline/reader.h"
+#include "python/limits.h"
+#include "python/scopes.h"
+#include "python/walk.h"
+#include "source/modules.h"
+#include "support/text.h"
+
+#include <llvm/ADT/SmallString.h>
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/Path.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <functional>
+#include <optional>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace poolify::pipeline {
+
+namespace fs = llvm::sys::fs;
+namespace lpath = llvm::sys::path;
+
+namespace {
+
+std::string realPath(const std::string &p) {
+  llvm::SmallString<256> out;
+  if (fs::real_path(p, out))
+    return p;
+  return std::string(out);
+}
+
+// One dotted name a file reaches for, and how (for the reason --explain gives).
+struct Use {
+  enum class Kind { FromImport, Attribute, String, Star } kind;
+  std::string dotted; // absolute, or with leading dots (relative to the file's package)
+  uint32_t offset;    // in the file's text (BOM included)
+};
+
+struct Scanned {
+  bool parsed = false;
+  bool hasAll = false; // the module assigns __all__ at module level
+  std::vector<Use> uses;
+};
+
+constexpr std::string_view kBom = "\xEF\xBB\xBF";
+
+bool isWord(unsigned char c) { return std::isalnum(c) || c == '_' || c >= 0x80; }
+
+// Does the text name one of `wanted` as an identifier (or hold a star import)? The cheap test
+// before a parse: a use of a name through another module spells the name.
+bool mayUse(std::string_view text, const std::unordered_set<std::string_view> &wanted) {
+  if (text.find("import *") != std::string_view::npos || text.find("import*") != std::string_view::npos)
+    return true;
+  for (size_t i = 0, n = text.size(); i < n;) {
+    if (!isWord(static_cast<unsigned char>(text[i]))) {
+      ++i;
+      continue;
+    }
+    size_t j = i + 1;
+    while (j < n && isWord(static_cast<unsigned char>(text[j])))
+      ++j;
+    if (wanted.count(text.substr(i, j - i)))
+      return true;
+    i = j;
+  }
+  return false;
+}
+
+std::optional<std::string> stringContent(const py::Tree &tree, TSNode str) {
+  if (!py::is(str, "string"))
+    return std::nullopt;
+  std::string content;
+  for (uint32_t i = 0; i < ts_node_named_child_count(str); ++i) {
+    TSNode c = ts_node_named_child(str, i);
+    if (py::is(c, "interpolation"))
+      return std::nullopt;
+    if (py::is(c, "string_content"))
+      content += tree.text(c);
+  }
+  return content;
+}
+
+// A dotted Python name ("pkg.mod.name"), as a patch target spells one.
+bool isDottedName(const std::string &s) {
+  if (s.empty() || s.find('.') == std::string::npos)
+    return false;
+  bool start = true;
+  for (char c : s) {
+    if (c == '.') {
+      if (start)
+        return false;
+      start = true;
+    } else if (isWord(static_cast<unsigned char>(c)) && !(start && std::isdigit(static_cast<unsigned char>(c)))) {
+      start = false;
+    } else {
+      return false;
+    }
+  }
+  return !start;
+}
+
+std::string withoutSpace(std::string_view s) {
+  std::string out;
+  for (char c : s)
+    if (!std::isspace(static_cast<unsigned char>(c)))
+      out += c;
+  return out;
+}
+
+// The dotted names a parsed file reaches for: what its imports bind, the attribute chains on
+// names bound by imports (`pkg.a.bigquery`, and `patch.object(a, "bigquery")` as `a.bigquery`),
+// the dotted strings (patch targets), and its star imports.
+void collectUses(const py::Tree &tree, const py::ScopeModel &model, uint32_t base, Scanned &out) {
+  for (const auto &b : model.bindings()) {
+    if (b.kind == py::BindingKind::Import && py::is(b.statement, "import_from_statement"))
+      out.uses.push_back({Use::Kind::FromImport, b.qname, base + py::start(b.node)});
+    if (b.name == "__all__" && b.scope == 0)
+      out.hasAll = true;
+  }
+  py::forEachNamed(tree.root(), [&](TSNode n) {
+    if (py::is(n, "import_from_statement")) {
+      for (uint32_t i = 0; i < ts_node_named_child_count(n); ++i)
+        if (py::is(ts_node_named_child(n, i), "wildcard_import"))
+          out.uses.push_back({Use::Kind::Star, withoutSpace(tree.text(py::field(n, "module_name"))), base + py::start(n)});
+      return false;
+    }
+    return true;
+  });
+  for (const auto &r : model.references()) {
+    if (r.inString)
+      continue;
+    auto target = model.importTarget(r.name, r.scope);
+    if (!target)
+      continue;
+    std::string dotted = *target;
+    TSNode node = r.node;
+    for (TSNode parent = ts_node_parent(node); py::is(parent, "attribute") && py::same(py::field(parent, "object"), node);
+         parent = ts_node_parent(node)) {
+      dotted += "." + std::string(tree.text(py::field(parent, "attribute")));
+      node = parent;
+    }
+    out.uses.push_back({Use::Kind::Attribute, dotted, base + py::start(r.node)});
+    // `patch.object(mod, "name")`, `monkeypatch.setattr(mod, "name", ...)`, `getattr(mod, "name")`.
+    TSNode args = ts_node_parent(node);
+    if (py::is(args, "argument_list") && py::same(ts_node_named_child(args, 0), node) &&
+        ts_node_named_child_count(args) > 1)
+      if (auto name = stringContent(tree, ts_node_named_child(args, 1)))
+        out.uses.push_back({Use::Kind::Attribute, dotted + "." + *name, base + py::start(r.node)});
+  }
+  for (TSNode str : model.strings())
+    if (auto content = stringContent(tree, str); content && isDottedName(*content))
+      out.uses.push_back({Use::Kind::String, *content, base + py::start(str)});
+}
+
+// Parses a file that may use one of `wanted` (`always`: whatever it holds) and collects its uses.
+Scanned scan(const model::SourceFile &file, const std::unordered_set<std::string_view> &wanted, bool always = false) {
+  Scanned out;
+  auto bytes = readSource(file);
+  if (!bytes) {
+    llvm::consumeError(bytes.takeError());
+    return out;
+  }
+  std::string_view all = *bytes;
+  uint32_t base = all.substr(0, 3) == kBom ? 3 : 0;
+  std::string_view body = all.substr(base);
+  if (!always && !mayUse(body, wanted))
+    return out;
+  if (py::parserLimitProblem(body))
+    return out; // the analysis skipped it too
+  py::Tree tree = py::Tree::parse(body);
+  if (tree.firstError())
+    return out; // not importable either: it cannot reach for anything
+  py::ScopeModel model(tree);
+  out.parsed = true;
+  collectUses(tree, model, base, out);
+  return out;
+}
+
+std::vector<std::string> split(const std::string &dotted) {
+  std::vector<std::string> parts;
+  size_t b = 0;
+  for (size_t e; (e = dotted.find('.', b)) != std::string::npos; b = e + 1)
+    parts.push_back(dotted.substr(b, e - b));
+  parts.push_back(dotted.substr(b));
+  return parts;
+}
+
+std::string join(const std::vector<std::string> &parts, size_t n) {
+  std::string out;
+  for (size_t i = 0; i < n; ++i)
+    out += (i ? "." : "") + parts[i];
+  return out;
+}
+
+// Resolves module names from the import roots of each file, remembering what it found.
+class Resolver {
+public:
+  explicit Resolver(const Run &run) : run_(run) {}
+
+  // The sys.path entries file i may run with: the tree's roots, its deployment unit, and its top
+  // folder (the nearest folder at or above it that is not a package: a script's sys.path[0],
+  // where pytest puts a test module's folder).
+  std::vector<std::vector<std::string>> rootSets(size_t i) const {
+    std::vector<std::vector<std::string>> sets;
+    if (run_.roots) {
+      sets.push_back(run_.roots->roots());
+      if (const auto *u = run_.roots->unitOf(run_.found.files[i].path))
+        sets.push_back({u->dir});
+    }
+    llvm::SmallString<256> abs(run_.found.files[i].path);
+    fs::make_absolute(abs);
+    lpath::remove_dots(abs, true);
+    std::string dir(lpath::parent_path(abs));
+    while (!dir.empty() && fs::exists(dir + "/__init__.py") && lpath::has_parent_path(dir) && dir != "/")
+      dir = std::string(lpath::parent_path(dir));
+    sets.push_back({dir});
+    std::sort(sets.begin(), sets.end());
+    sets.erase(std::unique(sets.begin(), sets.end()), sets.end());
+    return sets;
+  }
+
+  // The real path of the file `import dotted` loads with `paths` as sys.path ("" if none).
+  const std::string &find(const std::vector<std::string> &paths, const std::string &dotted) {
+    std::string key;
+    for (const auto &p : paths)
+      key += p + '\n';
+    key += dotted;
+    auto it = memo_.find(key);
+    if (it == memo_.end()) {
+      auto found = source::findModule(paths, dotted);
+      it = memo_.emplace(key, found ? realPath(*found) : std::string()).first;
+    }
+    return it->second;
+  }
+
+  // The package folder a relative import of file i with `dots` leading dots starts from.
+  std::string packageDir(size_t i, size_t dots) const {
+    llvm::SmallString<256> abs(run_.found.files[i].path);
+    fs::make_absolute(abs);
+    lpath::remove_dots(abs, true);
+    std::string dir(lpath::parent_path(abs));
+    for (size_t k = 1; k < dots && !dir.empty(); ++k)
+      dir = std::string(lpath::parent_path(dir));
+    return dir;
+  }
+
+private:
+  const Run &run_;
+  std::unordered_map<std::string, std::string> memo_;
+};
+
+std::string describe(const Use &u, const std::string &where, const std::string &name, const std::string &through) {
+  switch (u.kind) {
+  case Use::Kind::FromImport:
+    return fmt::format("{} imports {} from this module", where, name);
+  case Use::Kind::Attribute:
+    return fmt::format("{} uses {}", where, through);
+  case Use::Kind::String:
+    return fmt::format("{} names \"{}\"", where, u.dotted);
+  case Use::Kind::Star:
+    break;
+  }
+  return fmt::format("{} imports * from this module, which has no __all__", where);
+}
+
+} // namespace
+
+std::map<size_t, std::map<std::string, std::string>>
+usesFromOtherModules(const Run &run, const std::map<size_t, std::set<std::string>> &removed) {
+  const auto &files = run.found.files;
+  std::map<std::string, size_t> targets; // real path -> file index
+  std::unordered_set<std::string_view> wanted;
+  for (const auto &[file, names] : removed) {
+    targets[realPath(files[file].path)] = file;
+    for (const auto &n : names)
+      wanted.insert(n);
+  }
+  std::vector<size_t> all(files.size());
+  for (size_t i = 0; i < files.size(); ++i)
+    all[i] = i;
+  std::vector<Scanned> scanned(files.size());
+  // A file that removed names is parsed again only for the names other files removed (its own
+  // uses do not count, and it may be huge): whether it has __all__ is asked when a star import
+  // takes from it.
+  std::map<std::string, size_t, std::less<>> removers; // name -> files that removed it
+  for (const auto &[file, names] : removed)
+    for (const auto &n : names)
+      ++removers[n];
+  parallelFor(all, run.options.jobs, [&](size_t i) {
+    auto own = removed.find(i);
+    if (own == removed.end()) {
+      scanned[i] = scan(files[i], wanted);
+      return;
+    }
+    std::unordered_set<std::string_view> others;
+    for (const auto &[name, count] : removers)
+      if (count > own->second.count(name))
+        others.insert(name);
+    if (!others.empty())
+      scanned[i] = scan(files[i], others);
+  });
+
+  // Every use found, per (target, name), in file order then text order; star imports per target.
+  struct Found {
+    std::string first; // the first use (files in path order, uses in text order)
+    size_t more = 0;   // other files with a use
+    size_t last = SIZE_MAX;
+  };
+  std::map<size_t, std::map<std::string, Found>> found;
+  std::map<size_t, Found> stars;
+  Resolver resolver(run);
+  auto count = [](Found &f, size_t file, const std::function<std::string()> &why) {
+    if (f.first.empty())
+      f.first = why();
+    else if (f.last != file)
+      ++f.more;
+    f.last = file;
+  };
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (!scanned[i].parsed || scanned[i].uses.empty())
+      continue;
+    std::optional<LineIndex> lines;
+    std::optional<std::string> text;
+    auto where = [&](uint32_t offset) {
+      if (!lines) {
+        auto bytes = readSource(files[i]);
+        text = bytes ? std::move(*bytes) : (llvm::consumeError(bytes.takeError()), std::string());
+        lines.emplace(*text);
+      }
+      return fmt::format("{}:{}", files[i].display, lines->at(offset).line);
+    };
+    std::vector<std::vector<std::string>> absoluteRoots = resolver.rootSets(i);
+    for (const Use &u : scanned[i].uses) {
+      size_t dots = std::min(u.dotted.find_first_not_of('.'), u.dotted.size());
+      std::vector<std::string> parts;
+      if (dots < u.dotted.size())
+        parts = split(u.dotted.substr(dots));
+      std::vector<std::vector<std::string>> rootSets =
+          dots ? std::vector<std::vector<std::string>>{{resolver.packageDir(i, dots)}} : absoluteRoots;
+      if (u.kind == Use::Kind::Star) {
+        for (const auto &roots : rootSets) {
+          // `from . import *` (no module after the dots) is the package itself.
+          const std::string &file = parts.empty() ? resolver.find(roots, "__init__") // the package's own file
+                                                  : resolver.find(roots, join(parts, parts.size()));
+          auto t = targets.find(file);
+          if (t != targets.end() && t->second != i) {
+            count(stars[t->second], i, [&] { return describe(u, where(u.offset), "", ""); });
+            break;
+          }
+        }
+        continue;
+      }
+      // A prefix of the name is a target module, and the next component a name it removes:
+      // `pkg.a` + `bigquery` in "pkg.a.bigquery.Client". For a relative name, the empty prefix
+      // is the package itself (`from . import bigquery` in a sibling of pkg/__init__.py).
+      for (size_t k = dots ? 0 : 1; k < parts.size(); ++k) {
+        if (!wanted.count(parts[k]))
+          continue;
+        bool hit = false;
+        for (const auto &roots : rootSets) {
+          const std::string &file = k == 0 ? resolver.find(roots, "__init__") : resolver.find(roots, join(parts, k));
+          auto t = targets.find(file);
+          if (t == targets.end() || t->second == i || !removed.at(t->second).count(parts[k]))
+            continue;
+          std::string through = std::string(dots, '.') + join(parts, k + 1);
+          count(found[t->second][parts[k]], i, [&] { return describe(u, where(u.offset), parts[k], through); });
+          hit = true;
+          break;
+        }
+        if (hit)
+          break;
+      }
+    }
+  }
+  // A star import takes every public name of a module without __all__ (one with __all__ takes what
+  // it lists, which the module's own analysis keeps: a name in __all__ is a use).
+  for (const auto &[target, star] : stars) {
+    bool hasAll = scanned[target].parsed ? scanned[target].hasAll : scan(files[target], wanted, true).hasAll;
+    if (hasAll)
+      continue;
+    for (const auto &name : removed.at(target))
+      if (!name.empty() && name[0] != '_') {
+        Found &f = found[target][name];
+        if (f.first.empty())
+          f = star;
+        else
+          f.more += 1 + star.more; // (a file may be counted twice: one with a star import that uses it too)
+      }
+  }
+  std::map<size_t, std::map<std::string, std::string>> out;
+  for (const auto &[target, names] : found)
+    for (const auto &[name, f] : names)
+      out[target][name] =
+          f.more ? fmt::format("{} (and {} more file{})", f.first, f.more, f.more == 1 ? "" : "s") : f.first;
+  return out;
+}
+
+} // namespace poolify::pipeline
