@@ -72,7 +72,7 @@ struct Run {
 
     outcomes = {load, legacy, broken};
     std::vector<std::string> categories{"jobs", "jobs", "other"};
-    std::vector<std::vector<model::Inherited>> inherited{{}, {{"Child", "bq_client", "bigquery", "Base"}}, {}};
+    std::vector<std::vector<model::Inherited>> inherited{{}, {{"Child", "bq_client", "bigquery", "Base", "pooled", ""}}, {}};
     before = model::buildManifest(outcomes, categories, inherited,
                                   {{"tests/test_load.py", 3, 7, "jobs.load.bigquery.Client", "jobs/load.py", 5, 12, "bigquery"}});
     std::vector<model::FileOutcome> migrated = outcomes;

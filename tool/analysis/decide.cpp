@@ -148,11 +148,23 @@ public:
     return v;
   }
 
+  // An override the class index found redundant; one whose removal might change behaviour (see
+  // Removal::unsafe) is an unsafe fix.
   model::Verdict remove(const model::Removal &r) {
     model::Verdict v;
     v.outcome = model::Outcome::Removed;
     v.removal = r;
-    v.notes.push_back(r.note);
+    v.unsafe = r.unsafe;
+    if (r.unsafe.empty()) {
+      v.notes.push_back(r.note);
+    } else if (context_.unsafeFixes) {
+      v.notes.push_back(r.note);
+      v.notes.push_back("unsafe fix applied: " + r.unsafe);
+    } else {
+      v.outcome = model::Outcome::Unsafe;
+      std::string what = r.note.rfind("removed: ", 0) == 0 ? r.note.substr(9) : r.note;
+      v.notes.push_back(fmt::format("unsafe fix, applied with --unsafe-fixes: {} (removal): {}", what, r.unsafe));
+    }
     return v;
   }
 

@@ -212,7 +212,7 @@ void applyHierarchy(Run &run) {
     const auto &fileRemovals = removals.at(i);
     std::string key;
     for (const auto &[offset, r] : fileRemovals)
-      key += fmt::format("{}\n{}\n{}\n", offset, r.comment, r.note);
+      key += fmt::format("{}\n{}\n{}\n{}\n", offset, r.comment, r.note, r.unsafe);
     std::string variant = fmt::format("remove {:x}", contentHash(key)) + cacheVariant(run, i);
     if (cache)
       if (auto hit = cache->lookup(files[i], outcomes[i].hash, variant)) {
