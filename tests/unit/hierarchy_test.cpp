@@ -205,7 +205,8 @@ TEST_CASE("a redundant override is removed, naming the base that provides the cl
   // project where the inherited one passes the base's: an unsafe removal.
   CHECK(decide("from google.cloud import bigquery\n\nfrom pkg.base import Base\n\n\nclass Child(Base):\n"
                "    def __init__(self, cfg):\n        super().__init__(cfg.project)\n        self.bq_client = bigquery.Client()\n") ==
-        "pkg/child.py:9: removed: redundant with the pooled bq_client inherited from Base [unsafe: the override passes "
+        "pkg/child.py:9: removed: redundant with the pooled bq_client inherited from Base [unsafe: removal as "
+        "redundant with the pooled bq_client inherited from Base: the override passes "
         "no project_id, so its client used the library's default; the one inherited from Base passes "
         "project_id=self.project_id, which may differ]");
   // super(Cls, self).__init__ and Base.__init__(self, ...) run the base __init__ too.

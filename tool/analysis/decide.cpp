@@ -158,12 +158,10 @@ public:
     if (r.unsafe.empty()) {
       v.notes.push_back(r.note);
     } else if (context_.unsafeFixes) {
-      v.notes.push_back(r.note);
       v.notes.push_back("unsafe fix applied: " + r.unsafe);
     } else {
       v.outcome = model::Outcome::Unsafe;
-      std::string what = r.note.rfind("removed: ", 0) == 0 ? r.note.substr(9) : r.note;
-      v.notes.push_back(fmt::format("unsafe fix, applied with --unsafe-fixes: {} (removal): {}", what, r.unsafe));
+      v.notes.push_back("unsafe fix, applied with --unsafe-fixes: " + r.unsafe);
     }
     return v;
   }

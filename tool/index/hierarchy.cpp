@@ -628,7 +628,9 @@ std::vector<model::OverrideDecision> ClassIndex::decideOverrides(const std::vect
             keep(eq.why);
             continue;
           }
-          d.removal.unsafe = eq.why;
+          if (eq.kind == Equivalence::Kind::Unsafe)
+            d.removal.unsafe = fmt::format("removal as redundant with the pooled {} inherited from {}: {}", a.attr,
+                                           provider->name, eq.why);
         }
         d.remove = true;
         d.removal.comment = fmt::format("{}: pooled client inherited from {}", a.attr, provider->name);
