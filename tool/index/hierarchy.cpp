@@ -304,12 +304,13 @@ std::vector<model::Inherited> ClassIndex::inheritedClients(size_t file) {
     const model::ClassFacts &cls = ff->classes[ci];
     std::string unknown;
     std::vector<Key> ran = runningInits(x, unknown);
+    // Client attributes some base's __init__ sets (a client made lazily in a method is not listed).
     std::vector<std::string> attrs;
     for (const Entry &e : order) {
       if (!e.known || e.key == x)
         continue;
       for (const auto &b : facts(e.key).assignments)
-        if (b.source != model::AttributeAssignment::Source::Other && b.where != Where::ClassBody &&
+        if (b.source != model::AttributeAssignment::Source::Other && b.where == Where::Init &&
             std::find(attrs.begin(), attrs.end(), b.attr) == attrs.end())
           attrs.push_back(b.attr);
     }
