@@ -315,7 +315,8 @@ TEST_CASE("bases resolve through absolute, relative and aliased imports across f
            {"pkg/jobs/child.py", bq + "from pkg.base import Base as ProcessorBase\n\n\nclass Child(ProcessorBase):\n"},
            {"pkg/jobs/child.py", bq + "import pkg.base\n\n\nclass Child(pkg.base.Base):\n"},
            {"pkg/jobs/child.py", bq + "import pkg.base as b\n\n\nclass Child(b.Base):\n"}}) {
-    CAPTURE(head);
+    const std::string &source = head; // CAPTURE makes a lambda: clang 14 cannot capture a structured binding
+    CAPTURE(source);
     Project p({{"pkg/base.py", kBase}, {path, head + body}});
     CHECK(p.decisions() == path + ":8: removed: redundant with the pooled bq_client inherited from Base");
   }
