@@ -100,7 +100,8 @@ class BatchTest(unittest.TestCase):
         self.assertTrue(summary.startswith("# poolify batch 01-grading_precompute\n"))
         # grading: 3 rewritten + 1 override removed (mlb_shadow_grading); precompute: 1 override removed
         # (player_daily_cache), 1 left (the project id is assigned after the client).
-        self.assertIn("5 files changed: 3 sites rewritten (bigquery 3), 2 redundant overrides removed.", summary)
+        # (mlb_shadow_grading_processor.py's override is rewritten, not removed: its project is its own parameter.)
+        self.assertIn("5 files changed: 4 sites rewritten (bigquery 4), 1 redundant override removed.", summary)
         self.assertIn("ml_feature_store_processor.py:23:26` bigquery: no project id in scope", summary)
 
     def test_batch_limits_what_is_changed(self):

@@ -128,6 +128,12 @@ def unsafe_reason(name):
             "default, which may differ")
 
 
+def removal_reason(base):
+    return (f"removal as redundant with the pooled bq_client inherited from {base}: the override passes no "
+            f"project_id, so its client used the library's default; the one inherited from {base} passes "
+            "project_id=self.project_id, which may differ")
+
+
 PIPELINE_UNSAFE = {
     ('data_processors/raw/espn_boxscore_processor.py', 23): unsafe_reason('project_id'),
     ('orchestration/cloud_functions/daily_health_check/main.py', 53): unsafe_reason('PROJECT_ID'),
@@ -140,15 +146,18 @@ PIPELINE_UNSAFE = {
     ('orchestration/cloud_functions/grading_alert/main.py', 34): POST_REASON,
     ('orchestration/workflow_executor.py', 43): POST_REASON,
     ('scrapers/scraper_dispatch.py', 26): POST_REASON,
+    # Redundant overrides that pass no project: removing them is an unsafe fix (REMOVAL_REASON).
+    ('data_processors/analytics/mlb/pitcher_game_summary_processor.py', 20): removal_reason('AnalyticsProcessorBase'),
+    ('data_processors/analytics/upcoming_player_game_context_processor.py', 21):
+        removal_reason('AnalyticsProcessorBase'),
+    ('data_processors/raw/nbacom/nbac_gamebook_processor.py', 21): removal_reason('ProcessorBase'),
 }
-# Redundant overrides migrate removes (the base __init__ provides a pooled bq_client).
+PIPELINE_UNSAFE_REMOVALS = {key for key, why in PIPELINE_UNSAFE.items() if why.startswith('removal as redundant')}
+# Redundant overrides a plain migrate removes (the base __init__ provides the same pooled bq_client; the
+# shadow grading override passes its own `project_id` parameter, not provably the base's: rewritten instead).
 PIPELINE_REDUNDANT = {
-    ('data_processors/analytics/mlb/pitcher_game_summary_processor.py', 20),
-    ('data_processors/analytics/upcoming_player_game_context_processor.py', 21),
     ('data_processors/analytics/upcoming_team_game_context_processor.py', 17),
-    ('data_processors/grading/mlb/mlb_shadow_grading_processor.py', 20),
     ('data_processors/precompute/player_daily_cache/player_daily_cache_processor.py', 17),
-    ('data_processors/raw/nbacom/nbac_gamebook_processor.py', 21),
     ('data_processors/raw/nbacom/nbac_schedule_processor.py', 23),
 }
 # Pooled calls: (line, rule).
@@ -166,21 +175,21 @@ PIPELINE_INHERITED_FILES = {
 # category -> (direct_sites, files, pooled_sites, files_with_direct_sites, files_pooled,
 #              files_inherited, fixable_sites, coverage_percent, unsafe_fixable_sites) of a plain manifest;
 # categories from poolify.yaml. fixable = direct - left (PIPELINE_UNFIXABLE) - unsafe (PIPELINE_UNSAFE):
-# cloud_functions 17 - 3 - 7 = 7, orchestration 2 - 0 - 1 = 1, raw_processors 5 - 1 - 1 = 3,
+# analytics 4 - 0 - 2 = 2, cloud_functions 17 - 3 - 7 = 7, orchestration 2 - 0 - 1 = 1, raw_processors 5 - 0 - 2 = 3,
 # scrapers 6 - 1 - 1 = 4, shared 4 - 2 - 1 = 1.
 PIPELINE_CATEGORIES = {
-    'analytics': (4, 6, 0, 4, 0, 2, 4, 0, 0),
+    'analytics': (4, 6, 0, 4, 0, 2, 2, 0, 2),
     'cloud_functions': (17, 8, 2, 7, 1, 0, 7, 10.5, 7),  # 2 / 19 = 10.52 -> 10.5
     'grading': (4, 4, 0, 4, 0, 0, 4, 0, 0),
     'orchestration': (2, 1, 0, 1, 0, 0, 1, 0, 1),
     'precompute': (2, 4, 1, 2, 1, 1, 1, 33.3, 0),
     'publishing': (2, 2, 0, 1, 0, 1, 2, 0, 0),
-    'raw_processors': (5, 5, 0, 5, 0, 0, 3, 0, 1),
+    'raw_processors': (5, 5, 0, 5, 0, 0, 3, 0, 2),
     'scrapers': (6, 5, 0, 5, 0, 0, 4, 0, 1),
     'shared': (4, 1, 0, 1, 0, 0, 1, 0, 1),
 }
-# With --unsafe-fixes the unsafe sites count as fixable and none is left for the flag (fixable: cloud_functions
-# 14, orchestration 2, raw_processors 4, scrapers 5, shared 2, the others as above).
+# With --unsafe-fixes the unsafe sites count as fixable and none is left for the flag (fixable: analytics 4,
+# cloud_functions 14, orchestration 2, raw_processors 5, scrapers 5, shared 2, the others as above).
 PIPELINE_CATEGORIES_UNSAFE_FIXES = {name: c[:6] + (c[6] + c[8], c[7], 0) for name, c in PIPELINE_CATEGORIES.items()}
 PIPELINE_TOTAL_DIRECT = 46  # bigquery 32, http 9, firestore 3, storage 1, pubsub 1
 PIPELINE_TOTAL_POOLED = 3
@@ -200,7 +209,8 @@ PIPELINE_LEFT_AFTER_MIGRATE = sorted([
 MOCK_TARGET = 'data_processors.grading.prediction_accuracy_processor.bigquery.Client'
 
 SUMMARY_KEYS = {'files', 'files_pooled', 'files_inherited', 'files_with_direct_sites', 'direct_sites',
-                'fixable_sites', 'pooled_sites', 'inherited_classes', 'coverage_percent', 'unsafe_fixable_sites'}
+                'fixable_sites', 'pooled_sites', 'inherited_classes', 'coverage_percent', 'unsafe_fixable_sites',
+                'inherited_classes_not_pooled'}
 
 
 # --------------------------------------------------------------------------------------------
@@ -350,7 +360,7 @@ class PipelineManifestCountsTest(Base):
         self.assertEqual(s['pooled_sites'], PIPELINE_TOTAL_POOLED)
         # 46 - 7 left - 8 only with --unsafe-fixes = 31
         self.assertEqual(s['fixable_sites'], PIPELINE_TOTAL_DIRECT - len(PIPELINE_UNFIXABLE) - len(PIPELINE_UNSAFE))
-        self.assertEqual(s['unsafe_fixable_sites'], len(PIPELINE_UNSAFE))  # 11
+        self.assertEqual(s['unsafe_fixable_sites'], len(PIPELINE_UNSAFE))  # 14
         self.assertEqual(s['files'], 36)
         self.assertEqual(s['files_with_direct_sites'], len(PIPELINE_DIRECT_SITES))  # 30
         self.assertEqual(s['files_pooled'], len(PIPELINE_POOLED_SITES))  # 2
@@ -483,7 +493,8 @@ class PipelineManifestUnsafeFixesTest(Base):
         for key, s in sites.items():
             if key in PIPELINE_UNSAFE:
                 self.assertEqual((s['fixable'], s['fix'], s.get('safety'), s.get('reason')),
-                                 (True, 'rewrite', 'unsafe', PIPELINE_UNSAFE[key]), key)
+                                 (True, 'remove redundant override' if key in PIPELINE_UNSAFE_REMOVALS else 'rewrite',
+                                  'unsafe', PIPELINE_UNSAFE[key]), key)
             else:
                 self.assertEqual(s, plain[key], key)
 
@@ -497,10 +508,10 @@ class ManifestAfterMigrateTest(Base):
         before = self.manifest(root, '.')['summary']
         # A plain run, then one with --unsafe-fixes on its result.
         for flags, left_after, unsafe_after, pooled, coverage in (
-                # 3 pooled before + 20 rewrites (27 fixable - 7 removed overrides): 23 / (23 + 19) = 54.76 -> 54.7
-                ((), 19, 11, 23, 54.7),
-                # + the 11 unsafe fixes: 34 / (34 + 8) = 80.95 -> 80.9
-                (('--unsafe-fixes',), 8, 0, 34, 80.9)):
+                # 3 pooled before + 22 rewrites (25 fixable - 3 removed overrides): 25 / (25 + 21) = 54.34 -> 54.3
+                ((), 21, 14, 25, 54.3),
+                # + the 11 unsafe rewrites (and 3 unsafe removals): 36 / (36 + 7) = 83.7
+                (('--unsafe-fixes',), 7, 0, 36, 83.7)):
             with self.subTest(flags=flags):
                 mig = self.ok(run(root, 'migrate', *flags, '--apply', '--explain', '.'))
                 m = re.search(r'left (\d+) sites(?: \((\d+) of them fixable with --unsafe-fixes\))?\n', mig.stderr)
@@ -550,10 +561,10 @@ class ManifestAfterMigrateTest(Base):
         self.ok(run(root, 'migrate', '--unsafe-fixes', '--manifest', os.path.join(out, 'unsafe.json'), '.'))
         with open(os.path.join(out, 'unsafe.json'), 'rb') as f:
             self.assertEqual(f.read(), unsafe)
-        # With --apply the manifest is still the tree as read (before), and the files change: 23 files have a
-        # safe fix (fixtures/pipeline-expected/migrate.diff; 27 with --unsafe-fixes).
+        # With --apply the manifest is still the tree as read (before), and the files change: 21 files have a
+        # safe fix (fixtures/pipeline-expected/migrate.diff; 28 with --unsafe-fixes).
         applied = self.ok(run(root, 'migrate', '--apply', '--manifest', os.path.join(out, 'before.json'), '.'))
-        self.assertIn('changed 23,', applied.stderr)
+        self.assertIn('changed 21,', applied.stderr)
         with open(os.path.join(out, 'before.json'), 'rb') as f:
             self.assertEqual(f.read(), want['json'])
         self.assertNotEqual(self.ok(run(root, 'manifest', '--no-cache', '--format', 'json', '.')).out, want['json'])
@@ -580,7 +591,7 @@ class ManifestFormatsTest(Base):
         for f in m['files']:
             self.assertEqual(set(f), {'path', 'category', 'status', 'direct_sites', 'pooled_sites', 'inherited'},
                              f['path'])
-            self.assertIn(f['status'], ('direct', 'pooled', 'inherited'))
+            self.assertIn(f['status'], ('direct', 'pooled', 'inherited', 'inherited-direct', 'inherited-unknown'))
             self.assertFalse(os.path.isabs(f['path']))
             for s in f['direct_sites']:
                 self.assertLessEqual({'line', 'column', 'rule', 'callable', 'kind', 'fixable', 'fix'}, set(s))
@@ -592,11 +603,14 @@ class ManifestFormatsTest(Base):
             for s in f['pooled_sites']:
                 self.assertEqual(set(s), {'line', 'column', 'rule', 'callable'})
             for i in f['inherited']:
-                self.assertEqual(set(i), {'class', 'attribute', 'rule', 'base'})
+                self.assertLessEqual({'class', 'attribute', 'rule', 'base', 'status'}, set(i))
+                self.assertLessEqual(set(i), {'class', 'attribute', 'rule', 'base', 'status', 'reason'})
+                self.assertIn(i['status'], ('pooled', 'direct', 'unknown'))
+                self.assertEqual('reason' in i, i['status'] != 'pooled')
         # The inherited entries of a class that has no client of its own.
         files = {f['path']: f for f in m['files']}
         self.assertIn({'class': 'TeamDefenseZoneAnalysisProcessor', 'attribute': 'bq_client', 'rule': 'bigquery',
-                       'base': 'PrecomputeProcessorBase'},
+                       'base': 'PrecomputeProcessorBase', 'status': 'pooled'},
                       files['data_processors/precompute/team_defense_zone_analysis_processor.py']['inherited'])
         self.assertEqual(
             sorted((i['attribute'], i['rule'], i['base'])
@@ -661,14 +675,15 @@ class ManifestFormatsTest(Base):
         espn = 'data_processors/raw/espn_boxscore_processor.py'
         reason = PIPELINE_UNSAFE[(espn, 23)]
         md = self.ok(run(root, 'manifest', '--format', 'markdown', '.')).stdout
-        self.assertIn('(3 pooled, 46 direct, of which 27 `poolify migrate` can fix and 11 more with '
+        self.assertIn('(3 pooled, 46 direct, of which 25 `poolify migrate` can fix and 14 more with '
                       '`--unsafe-fixes`)', md)
         self.assertIn(f'| `{espn}:23:26` | bigquery | rewrite with `--unsafe-fixes` (unsafe: {reason}) |', md)
         self.assertEqual(md.count('| rewrite with `--unsafe-fixes` (unsafe: '), len(PIPELINE_UNSAFE))
         md = self.ok(run(root, 'manifest', '--unsafe-fixes', '--format', 'markdown', '.')).stdout
         self.assertIn('(3 pooled, 46 direct, of which 38 `poolify migrate` can fix)', md)
         self.assertIn(f'| `{espn}:23:26` | bigquery | rewrite (unsafe: {reason}) |', md)
-        self.assertEqual(md.count('| rewrite (unsafe: '), len(PIPELINE_UNSAFE))
+        self.assertEqual(md.count('| rewrite (unsafe: '), len(PIPELINE_UNSAFE) - len(PIPELINE_UNSAFE_REMOVALS))
+        self.assertEqual(md.count('| remove override (unsafe: '), len(PIPELINE_UNSAFE_REMOVALS))
         for flags, tier in (((), 'unsafe'), (('--unsafe-fixes',), 'yes')):
             rows = list(csv.DictReader(io.StringIO(
                 self.ok(run(root, 'manifest', *flags, '--format', 'csv', '.')).stdout)))

@@ -33,9 +33,9 @@ def tree(path):
 
 # The two reviewed migrations (fixtures/pipeline-expected/README.md): flags, diff, explain lines, summary.
 PLAIN = ((), "migrate.diff", "explain.txt",
-         "rewrote 20 sites, removed 7 overrides, left 19 sites (11 of them fixable with --unsafe-fixes)\n")
+         "rewrote 22 sites, removed 3 overrides, left 21 sites (14 of them fixable with --unsafe-fixes)\n")
 UNSAFE = (("--unsafe-fixes",), "migrate-unsafe.diff", "explain-unsafe.txt",
-          "rewrote 31 sites, removed 7 overrides, left 8 sites\n")
+          "rewrote 33 sites, removed 6 overrides, left 7 sites\n")
 
 
 def expected(name):
@@ -77,7 +77,7 @@ class PipelineTest(unittest.TestCase):
         plain = expected("explain.txt").decode().splitlines()
         unsafe = expected("explain-unsafe.txt").decode().splitlines()
         deferred = [l for l in plain if ": unsafe fix, applied with --unsafe-fixes: " in l]
-        self.assertEqual(len(deferred), 11)
+        self.assertEqual(len(deferred), 14)
         self.assertEqual([l.replace(": unsafe fix, applied with --unsafe-fixes: ", ": unsafe fix applied: ")
                           for l in plain], unsafe)
         self.assertFalse([l for l in plain if ": unsafe fix applied: " in l])
@@ -103,10 +103,10 @@ class PipelineTest(unittest.TestCase):
         r = self.poolify("migrate", "--apply", ".")
         self.assertEqual(r.code, 0, r.stderr.decode())
         self.assertEqual(tree(self.work), tree(self.pristine_with("migrate.diff")))
-        # What is left for --unsafe-fixes: the 11 unsafe sites in 9 files, nothing else.
+        # What is left for --unsafe-fixes: the 11 unsafe sites in 9 files and the 3 unsafe override removals, nothing else.
         r = self.poolify("migrate", "--unsafe-fixes", "--apply", ".")
         self.assertEqual(r.code, 0, r.stderr.decode())
-        self.assertIn(b"changed 9, rewrote 11 sites, removed 0 overrides, left 8 sites\n", r.stderr)
+        self.assertIn(b"changed 12, rewrote 11 sites, removed 3 overrides, left 7 sites\n", r.stderr)
         # The same tree as one --unsafe-fixes run: a file that gains a pool import in each step gets it at
         # the same sorted place either way.
         self.assertEqual(tree(self.work), tree(self.pristine_with("migrate-unsafe.diff")))

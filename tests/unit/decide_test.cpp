@@ -531,7 +531,7 @@ TEST_CASE("a site in the removals map becomes a removal with its note") {
                                              "        self.other = bigquery.Client\n";
   Analyzed probe(src, shippedRules());
   REQUIRE(probe.sites.size() == 2);
-  model::Removal r{"bq_client: pooled client inherited from Base", "removed: redundant with the pooled bq_client inherited from Base"};
+  model::Removal r{"bq_client: pooled client inherited from Base", "removed: redundant with the pooled bq_client inherited from Base", ""};
   std::map<uint32_t, model::Removal> removals{{py::start(probe.sites[0].callee), r},
                                                {py::start(probe.sites[1].callee), r}};
   Analyzed a(src, shippedRules(), "job.py", removals);

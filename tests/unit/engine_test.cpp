@@ -20,10 +20,11 @@ namespace {
 const char *kPool = "from google.cloud import bigquery\n\n\ndef get_bigquery_client(project_id=None):\n"
                     "    return bigquery.Client(project=project_id)\n";
 const char *kBase = "from shared.clients.bigquery_pool import get_bigquery_client\n\n\nclass Base:\n"
-                    "    def __init__(self, project_id):\n        self.bq_client = get_bigquery_client(project_id=project_id)\n";
+                    "    def __init__(self, project_id):\n        self.project_id = project_id\n"
+                    "        self.bq_client = get_bigquery_client(project_id=self.project_id)\n";
 const char *kChild = "from google.cloud import bigquery\n\nfrom pkg.base import Base\n\n\nclass Child(Base):\n"
                      "    def __init__(self, project_id):\n        super().__init__(project_id)\n"
-                     "        self.bq_client = bigquery.Client(project=project_id)\n";
+                     "        self.bq_client = bigquery.Client(project=self.project_id)\n";
 const char *kLoad =
     "from google.cloud import bigquery\n\nPROJECT_ID = 'p'\n\n\ndef load():\n    return bigquery.Client(project=PROJECT_ID).query('q')\n";
 const char *kLegacy = "from google.cloud import bigquery\n\n\ndef a(c):\n    return bigquery.Client(credentials=c)\n\n\n"

@@ -94,17 +94,21 @@ struct Project {
     for (const auto &d : index->decideOverrides(all)) {
       out += out.empty() ? "" : "\n";
       out += displays[d.file] + ":" + std::to_string(d.line) + ": " + (d.remove ? d.removal.note : d.note);
+      if (d.remove && !d.removal.unsafe.empty())
+        out += " [unsafe: " + d.removal.unsafe + "]";
       if (d.remove)
         CHECK(d.removal.comment.find(": pooled client inherited from ") != std::string::npos);
     }
     return out;
   }
 
-  // "Class.attr from Base (rule)" of every class of `file` that inherits a pooled client.
+  // "Class.attr from Base (rule)" of every class of `file` that inherits a client ("(rule, status:
+  // reason)" when it is not known to be pooled).
   std::string inherited(size_t file) {
     std::string out;
     for (const auto &i : index->inheritedClients(file))
-      out += (out.empty() ? "" : "; ") + i.cls + "." + i.attr + " from " + i.base + " (" + i.rule + ")";
+      out += (out.empty() ? "" : "; ") + i.cls + "." + i.attr + " from " + i.base + " (" + i.rule +
+             (i.pooled() ? "" : ", " + i.status + ": " + i.reason) + ")";
     return out;
   }
 
@@ -118,7 +122,7 @@ const char *kBase = "from shared.clients.bigquery_pool import get_bigquery_clien
                     "class Base:\n"
                     "    def __init__(self, project_id):\n"
                     "        self.project_id = project_id\n"
-                    "        self.bq_client = get_bigquery_client(project_id=project_id)\n";
+                    "        self.bq_client = get_bigquery_client(project_id=self.project_id)\n";
 
 // A subclass module of pkg/base.py's Base whose __init__ has `body` (8-space indented lines).
 std::string child(const std::string &body, const std::string &head = "class Child(Base):\n") {
@@ -195,39 +199,43 @@ TEST_CASE("a hierarchy Python refuses does not stop the run") {
 }
 
 TEST_CASE("a redundant override is removed, naming the base that provides the client") {
-  CHECK(decide(child("        super().__init__(project_id)\n        self.bq_client = bigquery.Client(project=project_id)\n")) ==
+  CHECK(decide(child("        super().__init__(project_id)\n        self.bq_client = bigquery.Client(project=self.project_id)\n")) ==
         "pkg/child.py:9: removed: redundant with the pooled bq_client inherited from Base");
-  // Left only for "no project id in scope", it asks for nothing: redundant too.
+  // Left only for "no project id in scope": redundant, but its client used the library's default
+  // project where the inherited one passes the base's: an unsafe removal.
   CHECK(decide("from google.cloud import bigquery\n\nfrom pkg.base import Base\n\n\nclass Child(Base):\n"
                "    def __init__(self, cfg):\n        super().__init__(cfg.project)\n        self.bq_client = bigquery.Client()\n") ==
-        "pkg/child.py:9: removed: redundant with the pooled bq_client inherited from Base");
+        "pkg/child.py:9: removed: redundant with the pooled bq_client inherited from Base [unsafe: removal as "
+        "redundant with the pooled bq_client inherited from Base: the override passes "
+        "no project_id, so its client used the library's default; the one inherited from Base passes "
+        "project_id=self.project_id, which may differ]");
   // super(Cls, self).__init__ and Base.__init__(self, ...) run the base __init__ too.
-  CHECK(decide(child("        super(Child, self).__init__(project_id)\n        self.bq_client = bigquery.Client(project=project_id)\n")) ==
+  CHECK(decide(child("        super(Child, self).__init__(project_id)\n        self.bq_client = bigquery.Client(project=self.project_id)\n")) ==
         "pkg/child.py:9: removed: redundant with the pooled bq_client inherited from Base");
-  CHECK(decide(child("        Base.__init__(self, project_id)\n        self.bq_client = bigquery.Client(project=project_id)\n")) ==
+  CHECK(decide(child("        Base.__init__(self, project_id)\n        self.bq_client = bigquery.Client(project=self.project_id)\n")) ==
         "pkg/child.py:9: removed: redundant with the pooled bq_client inherited from Base");
 }
 
 TEST_CASE("an override made before the base __init__ is overwritten by it, unless read in between") {
   CHECK(decide(child("        self.bq_client = bigquery.Client(project='other')\n        super().__init__(project_id)\n")) ==
         "pkg/child.py:8: removed: redundant with the pooled bq_client inherited from Base");
-  CHECK(decide(child("        self.bq_client = bigquery.Client(project=project_id)\n        self.bq_client.query('warmup')\n"
+  CHECK(decide(child("        self.bq_client = bigquery.Client(project=self.project_id)\n        self.bq_client.query('warmup')\n"
                      "        super().__init__(project_id)\n")) ==
         "pkg/child.py:8: not removed: bq_client is used before the base __init__ runs");
 }
 
 TEST_CASE("an override is kept, with the first reason that applies") {
-  CHECK(decide(child("        self.project_id = project_id\n        self.bq_client = bigquery.Client(project=project_id)\n")) ==
+  CHECK(decide(child("        self.project_id = project_id\n        self.bq_client = bigquery.Client(project=self.project_id)\n")) ==
         "pkg/child.py:9: not removed: Child.__init__ never calls the base __init__ (Base sets bq_client)");
   CHECK(decide(child("        if flag:\n            super().__init__(project_id)\n"
-                     "        self.bq_client = bigquery.Client(project=project_id)\n")) ==
+                     "        self.bq_client = bigquery.Client(project=self.project_id)\n")) ==
         "pkg/child.py:10: not removed: Child.__init__ calls the base __init__ only conditionally");
   CHECK(decide(child("        super().__init__(project_id)\n        self.bq_client = bigquery.Client(project=\"acme-billing\")\n")) ==
         "pkg/child.py:9: not removed: it asks for project_id=\"acme-billing\", which the client inherited from Base does not");
-  CHECK(decide(child("        super().__init__(project_id)\n        self.bq_client = bigquery.Client(project=project_id, location=\"EU\")\n")) ==
+  CHECK(decide(child("        super().__init__(project_id)\n        self.bq_client = bigquery.Client(project=self.project_id, location=\"EU\")\n")) ==
         "pkg/child.py:9: not removed: it asks for location=\"EU\", which the client inherited from Base does not");
   CHECK(decide(child("        super().__init__(project_id)\n        if flag:\n"
-                     "            self.bq_client = bigquery.Client(project=project_id)\n")) ==
+                     "            self.bq_client = bigquery.Client(project=self.project_id)\n")) ==
         "pkg/child.py:10: not removed: bq_client is assigned conditionally");
   CHECK(decide(child("        super().__init__(project_id)\n\n    def refresh(self):\n"
                      "        self.bq_client = bigquery.Client(project=self.project_id)\n")) ==
@@ -239,26 +247,26 @@ TEST_CASE("an override is kept, with the first reason that applies") {
 
 TEST_CASE("an override left for another reason than a missing project is not considered") {
   CHECK(decide(child("        super().__init__(project_id)\n"
-                     "        self.bq_client = bigquery.Client(project=project_id, credentials=None)\n")) == "");
+                     "        self.bq_client = bigquery.Client(project=self.project_id, credentials=None)\n")) == "");
 }
 
 TEST_CASE("what the base provides decides: set later, conditionally, or not pooled") {
   auto withBase = [](const std::string &base) {
     return Project({{"pkg/base.py", base},
                     {"pkg/child.py", child("        super().__init__(project_id)\n"
-                                           "        self.bq_client = bigquery.Client(project=project_id)\n")}})
+                                           "        self.bq_client = bigquery.Client(project=self.project_id)\n")}})
         .decisions();
   };
   std::string head = "from google.cloud import bigquery\nfrom shared.clients.bigquery_pool import get_bigquery_client\n\n\n"
                      "class Base:\n    def __init__(self, project_id):\n        self.project_id = project_id\n";
   CHECK(withBase(head + "\n    def connect(self):\n        self.bq_client = get_bigquery_client(project_id=self.project_id)\n") ==
         "pkg/child.py:9: not removed: Base sets bq_client only after construction (in connect())");
-  CHECK(withBase(head + "        if project_id:\n            self.bq_client = get_bigquery_client(project_id=project_id)\n") ==
+  CHECK(withBase(head + "        if project_id:\n            self.bq_client = get_bigquery_client(project_id=self.project_id)\n") ==
         "pkg/child.py:9: not removed: Base sets bq_client only conditionally");
-  CHECK(withBase(head + "        self.bq_client = bigquery.Client(project=project_id, credentials=None)\n") ==
+  CHECK(withBase(head + "        self.bq_client = bigquery.Client(project=self.project_id, credentials=None)\n") ==
         "pkg/child.py:9: not removed: Base's bq_client is not a pooled bigquery client");
   // A base whose direct client this run rewrites provides a pooled one.
-  CHECK(withBase(head + "        self.bq_client = bigquery.Client(project=project_id)\n") ==
+  CHECK(withBase(head + "        self.bq_client = bigquery.Client(project=self.project_id)\n") ==
         "pkg/child.py:9: removed: redundant with the pooled bq_client inherited from Base");
 }
 
@@ -269,7 +277,7 @@ TEST_CASE("the super() chain follows the MRO: a cooperative mixin passes it on, 
                     {"pkg/child.py",
                      "from google.cloud import bigquery\n\nfrom pkg.base import Base\nfrom pkg.mixins import Mixin\n\n\n"
                      "class Child(Mixin, Base):\n    def __init__(self, project_id):\n        super().__init__(project_id)\n"
-                     "        self.bq_client = bigquery.Client(project=project_id)\n"}})
+                     "        self.bq_client = bigquery.Client(project=self.project_id)\n"}})
         .decisions();
   };
   CHECK(withMixin("        super().__init__(*args, **kwargs)\n        self.history = []\n") ==
@@ -279,7 +287,7 @@ TEST_CASE("the super() chain follows the MRO: a cooperative mixin passes it on, 
 }
 
 TEST_CASE("a chain through a class poolify cannot see keeps the override") {
-  CHECK(decide(child("        super().__init__(project_id)\n        self.bq_client = bigquery.Client(project=project_id)\n",
+  CHECK(decide(child("        super().__init__(project_id)\n        self.bq_client = bigquery.Client(project=self.project_id)\n",
                      "from etl_tracing import TracingMixin\n\n\nclass Child(TracingMixin, Base):\n")) ==
         "pkg/child.py:12: not removed: the base __init__ chain goes through etl_tracing.TracingMixin, which poolify cannot see");
 }
@@ -289,7 +297,7 @@ TEST_CASE("a grandchild inherits through a class without __init__") {
              {"pkg/mid.py", "from pkg.base import Base\n\n\nclass Mid(Base):\n    def run(self):\n        pass\n"},
              {"pkg/leaf.py", "from google.cloud import bigquery\n\nfrom pkg.mid import Mid\n\n\nclass Leaf(Mid):\n"
                              "    def __init__(self, project_id):\n        super().__init__(project_id)\n"
-                             "        self.bq_client = bigquery.Client(project=project_id)\n"}});
+                             "        self.bq_client = bigquery.Client(project=self.project_id)\n"}});
   CHECK(p.decisions() == "pkg/leaf.py:9: removed: redundant with the pooled bq_client inherited from Base");
   CHECK(p.inherited(1) == "Mid.bq_client from Base (bigquery)");
   CHECK(p.inherited(2) == ""); // Leaf sets it itself (until migrate removes the override)
@@ -297,7 +305,7 @@ TEST_CASE("a grandchild inherits through a class without __init__") {
 
 TEST_CASE("bases resolve through absolute, relative and aliased imports across files") {
   std::string body = "    def __init__(self, project_id):\n        super().__init__(project_id)\n"
-                     "        self.bq_client = bigquery.Client(project=project_id)\n";
+                     "        self.bq_client = bigquery.Client(project=self.project_id)\n";
   std::string bq = "from google.cloud import bigquery\n";
   for (const auto &[path, head] : std::vector<std::pair<std::string, std::string>>{
            {"pkg/jobs/child.py", bq + "from pkg.base import Base\n\n\nclass Child(Base):\n"},
@@ -307,7 +315,8 @@ TEST_CASE("bases resolve through absolute, relative and aliased imports across f
            {"pkg/jobs/child.py", bq + "from pkg.base import Base as ProcessorBase\n\n\nclass Child(ProcessorBase):\n"},
            {"pkg/jobs/child.py", bq + "import pkg.base\n\n\nclass Child(pkg.base.Base):\n"},
            {"pkg/jobs/child.py", bq + "import pkg.base as b\n\n\nclass Child(b.Base):\n"}}) {
-    CAPTURE(head);
+    const std::string &source = head; // CAPTURE makes a lambda: clang 14 cannot capture a structured binding
+    CAPTURE(source);
     Project p({{"pkg/base.py", kBase}, {path, head + body}});
     CHECK(p.decisions() == path + ":8: removed: redundant with the pooled bq_client inherited from Base");
   }
@@ -338,7 +347,7 @@ TEST_CASE("classes on an inheritance cycle have no MRO: no decision, and the cyc
   Project p({{"pkg/base.py", kBase},
              {"pkg/loop.py", "from google.cloud import bigquery\n\nfrom pkg.base import Base\n\n\n"
                              "class A(B, Base):\n    def __init__(self, project_id):\n        super().__init__(project_id)\n"
-                             "        self.bq_client = bigquery.Client(project=project_id)\n\n\nclass B(A):\n    pass\n"}});
+                             "        self.bq_client = bigquery.Client(project=self.project_id)\n\n\nclass B(A):\n    pass\n"}});
   CHECK(p.decisions() == "");
   REQUIRE(p.index->problems().size() >= 1);
   CHECK(p.index->problems()[0].find("a cycle") != std::string::npos);
@@ -352,7 +361,9 @@ TEST_CASE("inheritedClients lists classes whose running base __init__ provides a
                              "class Cooperative(Base):\n    def __init__(self, p):\n        super().__init__(p)\n\n\n"
                              "class Selfish(Base):\n    def __init__(self, p):\n        self.p = p\n\n\n"
                              "class Own(Base):\n    def __init__(self, p):\n        super().__init__(p)\n        self.bq_client = None\n"}});
-  CHECK(p.inherited(1) == "Plain.bq_client from Base (bigquery); Cooperative.bq_client from Base (bigquery)");
+  CHECK(p.inherited(1) == "Plain.bq_client from Base (bigquery); Cooperative.bq_client from Base (bigquery); "
+                          "Selfish.bq_client from Base (bigquery, unknown: Selfish.__init__ never calls the base "
+                          "__init__ (Base sets bq_client))");
   CHECK(p.inherited(0) == "");
 }
 
@@ -364,8 +375,158 @@ TEST_CASE("providerNames lists providing and inheriting classes, sorted") {
 TEST_CASE("decisions do not depend on the order of the files") {
   std::vector<std::pair<std::string, std::string>> files{
       {"pkg/base.py", kBase},
-      {"pkg/child.py", child("        super().__init__(project_id)\n        self.bq_client = bigquery.Client(project=project_id)\n")}};
+      {"pkg/child.py", child("        super().__init__(project_id)\n        self.bq_client = bigquery.Client(project=self.project_id)\n")}};
   std::string forward = Project(files).decisions();
   std::reverse(files.begin(), files.end());
   CHECK(Project(files).decisions() == forward);
+}
+
+// ---- Override equivalence: the inherited client must be the one the override makes -------------
+
+TEST_CASE("argumentKey tells literals, module-level names and the instance's attributes apart") {
+  auto global = [](std::string_view name) -> std::string {
+    if (name == "PROJECT_ID")
+      return "g:shared.config.PROJECT_ID";
+    if (name == "config")
+      return "g:shared.config";
+    if (name == "LOCAL_DEFAULT")
+      return "=";
+    return ""; // a parameter or a local
+  };
+  CHECK(analysis::argumentKey("'acme'", "self", global) == "lit:'acme'");
+  CHECK(analysis::argumentKey("\"\"\"a\"\"\"", "self", global) == "lit:\"\"\"a\"\"\"");
+  CHECK(analysis::argumentKey("r'a\\'b'", "self", global) == "lit:r'a\\'b'");
+  CHECK(analysis::argumentKey("f'{x}'", "self", global) == "?");  // interpolation
+  CHECK(analysis::argumentKey("'a' + x", "self", global) == "?"); // not one literal
+  CHECK(analysis::argumentKey("'a' 'b'", "self", global) == "?");
+  CHECK(analysis::argumentKey("None", "self", global) == "lit:None");
+  CHECK(analysis::argumentKey("3", "self", global) == "lit:3");
+  CHECK(analysis::argumentKey("self.project_id", "self", global) == "self:project_id");
+  CHECK(analysis::argumentKey("this.project_id", "this", global) == "self:project_id");
+  CHECK(analysis::argumentKey("self.cfg.project", "self", global) == "?");
+  CHECK(analysis::argumentKey("PROJECT_ID", "self", global) == "g:shared.config.PROJECT_ID");
+  CHECK(analysis::argumentKey("config.PROJECT_ID", "self", global) == "g:shared.config.PROJECT_ID");
+  CHECK(analysis::argumentKey("LOCAL_DEFAULT", "self", global) == "=LOCAL_DEFAULT");
+  CHECK(analysis::argumentKey("project_id", "self", global) == "?");
+  CHECK(analysis::argumentKey("os.environ['P']", "self", global) == "?");
+}
+
+namespace {
+model::AttributeAssignment call(std::vector<model::Argument> args, std::vector<model::Argument> inferred = {}) {
+  model::AttributeAssignment a;
+  a.args = std::move(args);
+  a.inferred = std::move(inferred);
+  a.required = {"project_id"};
+  return a;
+}
+std::string compare(const model::AttributeAssignment &a, std::vector<std::string> aKeys,
+                    const model::AttributeAssignment &b, std::vector<std::string> bKeys,
+                    const std::string &changed = "") {
+  auto eq = index::compareArguments(a, aKeys, b, bKeys, "Base", [&](const std::string &) { return changed; });
+  return eq.kind == index::Equivalence::Kind::Same     ? "same"
+         : eq.kind == index::Equivalence::Kind::Unsafe ? "unsafe: " + eq.why
+                                                       : "keep: " + eq.why;
+}
+} // namespace
+
+TEST_CASE("compareArguments: the same literal, module-level name or unchanged attribute is the same client") {
+  CHECK(compare(call({{"project_id", "'p'"}}), {"lit:'p'"}, call({{"project_id", "'p'"}}), {"lit:'p'"}) == "same");
+  CHECK(compare(call({{"project_id", "PROJECT_ID"}}), {"g:shared.config.PROJECT_ID"},
+                call({{"project_id", "config.PROJECT_ID"}}), {"g:shared.config.PROJECT_ID"}) == "same");
+  CHECK(compare(call({{"project_id", "self.project_id"}}), {"self:project_id"},
+                call({{"project_id", "self.project_id"}}), {"self:project_id"}) == "same");
+  // What the base's rewrite takes from scope counts as what it passes.
+  CHECK(compare(call({{"project_id", "self.project_id"}}), {"self:project_id"}, call({}, {{"project_id", "self.project_id"}}),
+                {"self:project_id"}) == "same");
+  CHECK(compare(call({}), {}, call({}), {}) == "same");
+}
+
+TEST_CASE("compareArguments: what may differ keeps the override, a defaulted project is an unsafe removal") {
+  CHECK(compare(call({{"project_id", "'billing'"}}), {"lit:'billing'"}, call({{"project_id", "self.project_id"}}),
+                {"self:project_id"}) ==
+        "keep: it asks for project_id='billing', which the client inherited from Base does not");
+  // The same text naming a parameter or a local of each __init__: not provably the same value.
+  CHECK(compare(call({{"project_id", "project_id"}}), {"?"}, call({{"project_id", "project_id"}}), {"?"}) ==
+        "keep: project_id=project_id in the override need not be what Base passed when it made its client");
+  CHECK(compare(call({{"project_id", "self.project_id"}}), {"self:project_id"}, call({{"project_id", "self.project_id"}}),
+                {"self:project_id"}, "self.project_id is assigned again") == "keep: self.project_id is assigned again");
+  // Two module-level names of the same spelling in different modules are different names.
+  CHECK(compare(call({{"project_id", "PROJECT_ID"}}), {"g:jobs.PROJECT_ID"}, call({{"project_id", "PROJECT_ID"}}),
+                {"g:shared.config.PROJECT_ID"})
+            .rfind("keep: it asks for project_id=PROJECT_ID", 0) == 0);
+  CHECK(compare(call({{"project_id", "'p'"}}), {"lit:'p'"}, call({{"project_id", "'p'"}, {"location", "'EU'"}}),
+                {"lit:'p'", "lit:'EU'"}) ==
+        "keep: the client inherited from Base is made with location='EU', which the override does not ask for");
+  CHECK(compare(call({}), {}, call({{"project_id", "self.project_id"}}), {"self:project_id"}) ==
+        "unsafe: the override passes no project_id, so its client used the library's default; the one inherited "
+        "from Base passes project_id=self.project_id, which may differ");
+  // A keep wins over an unsafe removal.
+  CHECK(compare(call({}), {}, call({{"project_id", "self.project_id"}, {"location", "'EU'"}}),
+                {"self:project_id", "lit:'EU'"})
+            .rfind("keep: ", 0) == 0);
+}
+
+TEST_CASE("a subclass that sets the attribute the base's project reads keeps its override unless set before super()") {
+  std::string base = "from shared.clients.bigquery_pool import get_bigquery_client\n\n\nclass Base:\n"
+                     "    def __init__(self):\n        self.bq_client = get_bigquery_client(project_id=self.project_id)\n";
+  auto withChild = [&](const std::string &body) {
+    return Project({{"pkg/base.py", base},
+                    {"pkg/child.py", "from google.cloud import bigquery\n\nfrom pkg.base import Base\n\n\n"
+                                     "class Child(Base):\n    def __init__(self):\n" +
+                                         body}})
+        .decisions();
+  };
+  // Set before super().__init__(): the base made its client with the same project.
+  CHECK(withChild("        self.project_id = 'staging'\n        super().__init__()\n"
+                  "        self.bq_client = bigquery.Client(project=self.project_id)\n") ==
+        "pkg/child.py:10: removed: redundant with the pooled bq_client inherited from Base");
+  // Set after it: the override asks for another project than the one the base's client has.
+  CHECK(withChild("        super().__init__()\n        self.project_id = 'staging'\n"
+                  "        self.bq_client = bigquery.Client(project=self.project_id)\n") ==
+        "pkg/child.py:10: not removed: self.project_id is assigned again in Child.__init__ after the base __init__ "
+        "made the client");
+  // Set in a method __init__ calls: cannot tell when.
+  CHECK(withChild("        super().__init__()\n        self.configure()\n"
+                  "        self.bq_client = bigquery.Client(project=self.project_id)\n\n"
+                  "    def configure(self):\n        self.project_id = 'staging'\n") ==
+        "pkg/child.py:10: not removed: self.project_id is assigned in Child.configure(), which __init__ calls");
+}
+
+TEST_CASE("the base's own reassignment after its client, and another client kind, keep the override") {
+  std::string child = "from google.cloud import bigquery\n\nfrom pkg.base import Base\n\n\nclass Child(Base):\n"
+                      "    def __init__(self):\n        super().__init__()\n"
+                      "        self.bq_client = bigquery.Client(project=self.project_id)\n";
+  CHECK(Project({{"pkg/base.py", "from shared.clients.bigquery_pool import get_bigquery_client\n\n\nclass Base:\n"
+                                 "    def __init__(self):\n        self.project_id = 'a'\n"
+                                 "        self.bq_client = get_bigquery_client(project_id=self.project_id)\n"
+                                 "        self.project_id = 'b'\n"},
+                 {"pkg/child.py", child}})
+            .decisions() ==
+        "pkg/child.py:9: not removed: self.project_id is assigned again in Base.__init__ after it made the client");
+  CHECK(Project({{"pkg/base.py", "from shared.clients.pubsub_pool import get_pubsub_publisher\n\n\nclass Base:\n"
+                                 "    def __init__(self):\n        self.client = get_pubsub_publisher()\n"},
+                 {"pkg/child.py", "from google.cloud import pubsub_v1\n\nfrom pkg.base import Base\n\n\nclass Child(Base):\n"
+                                  "    def __init__(self):\n        super().__init__()\n"
+                                  "        self.client = pubsub_v1.SubscriberClient()\n"}})
+            .decisions() ==
+        "pkg/child.py:9: not removed: it becomes shared.clients.pubsub_pool.get_pubsub_subscriber, the client "
+        "inherited from Base comes from shared.clients.pubsub_pool.get_pubsub_publisher");
+}
+
+TEST_CASE("a class inherits a pooled client only from a base that provably sets one") {
+  auto inherited = [](const std::string &baseInit) {
+    Project p({{"pkg/base.py", "from google.cloud import bigquery\n\n\nclass Base:\n    def __init__(self, cfg):\n" +
+                                   baseInit},
+               {"pkg/kid.py", "from pkg.base import Base\n\n\nclass Kid(Base):\n    pass\n"}});
+    return p.inherited(1);
+  };
+  // Rewritten by this run: pooled.
+  CHECK(inherited("        self.bq_client = bigquery.Client(project=cfg.project)\n") ==
+        "Kid.bq_client from Base (bigquery)");
+  // Left: direct, with the reason.
+  CHECK(inherited("        self.bq_client = bigquery.Client(project=cfg.project, credentials=cfg.creds)\n") ==
+        "Kid.bq_client from Base (bigquery, direct: Base's bq_client stays a direct client (left at line 6))");
+  // Only conditionally: unknown.
+  CHECK(inherited("        if cfg:\n            self.bq_client = bigquery.Client(project=cfg.project)\n") ==
+        "Kid.bq_client from Base (bigquery, unknown: Base sets bq_client only conditionally)");
 }

@@ -72,7 +72,7 @@ struct Run {
 
     outcomes = {load, legacy, broken};
     std::vector<std::string> categories{"jobs", "jobs", "other"};
-    std::vector<std::vector<model::Inherited>> inherited{{}, {{"Child", "bq_client", "bigquery", "Base"}}, {}};
+    std::vector<std::vector<model::Inherited>> inherited{{}, {{"Child", "bq_client", "bigquery", "Base", "pooled", ""}}, {}};
     before = model::buildManifest(outcomes, categories, inherited,
                                   {{"tests/test_load.py", 3, 7, "jobs.load.bigquery.Client", "jobs/load.py", 5, 12, "bigquery"}});
     std::vector<model::FileOutcome> migrated = outcomes;
@@ -352,6 +352,7 @@ TEST_CASE("manifest json: the documented schema, files sorted, counts per catego
         "      \"files_with_direct_sites\": 2,\n"
         "      \"fixable_sites\": 1,\n"
         "      \"inherited_classes\": 1,\n"
+        "      \"inherited_classes_not_pooled\": 0,\n"
         "      \"pooled_sites\": 1,\n"
         "      \"unsafe_fixable_sites\": 0\n"
         "    }\n"
@@ -387,7 +388,8 @@ TEST_CASE("manifest json: the documented schema, files sorted, counts per catego
         "          \"attribute\": \"bq_client\",\n"
         "          \"base\": \"Base\",\n"
         "          \"class\": \"Child\",\n"
-        "          \"rule\": \"bigquery\"\n"
+        "          \"rule\": \"bigquery\",\n"
+        "          \"status\": \"pooled\"\n"
         "        }\n"
         "      ],\n"
         "      \"path\": \"jobs/legacy.py\",\n"
@@ -444,6 +446,7 @@ TEST_CASE("manifest json: the documented schema, files sorted, counts per catego
         "    \"files_with_direct_sites\": 2,\n"
         "    \"fixable_sites\": 1,\n"
         "    \"inherited_classes\": 1,\n"
+        "    \"inherited_classes_not_pooled\": 0,\n"
         "    \"pooled_sites\": 1,\n"
         "    \"unsafe_fixable_sites\": 0\n"
         "  },\n"

@@ -216,7 +216,7 @@ TEST_CASE("a removed override leaves one comment line, the comment lines above i
   Analyzed probe(src, shippedRules());
   REQUIRE(probe.sites.size() == 1);
   model::Removal r{"bq_client: pooled client inherited from Base",
-                   "removed: redundant with the pooled bq_client inherited from Base"};
+                   "removed: redundant with the pooled bq_client inherited from Base", ""};
   Analyzed a(src, shippedRules(), "job.py", {{py::start(probe.sites[0].callee), r}});
   CHECK(a.rewritten() == "from base import Base\n\n\nclass Child(Base):\n    def __init__(self):\n        super().__init__()\n\n"
                          "        # bq_client: pooled client inherited from Base\n        self.table = 't'\n");

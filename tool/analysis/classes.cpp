@@ -3,6 +3,8 @@
 #include "python/walk.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cstring>
 
 namespace poolify::analysis {
 
@@ -11,6 +13,74 @@ using model::AttributeAssignment;
 using model::ClassFacts;
 using model::FileFacts;
 using model::ImportTable;
+
+namespace {
+
+bool isIdentifier(std::string_view s) {
+  if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_'))
+    return false;
+  return std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+}
+
+// One string literal, no f-string, no implicit concatenation: 'a', "a", r"a\b", b'x', triple quotes.
+bool isStringLiteral(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size() && i < 2 && std::strchr("rRbBuU", s[i]))
+    ++i;
+  if (i >= s.size() || (s[i] != '"' && s[i] != '\''))
+    return false;
+  char q = s[i];
+  std::string triple(3, q);
+  size_t open = s.compare(i, 3, triple) == 0 ? 3 : 1;
+  for (size_t k = i + open; k < s.size(); ++k) {
+    if (s[k] == '\\') {
+      ++k;
+      continue;
+    }
+    if (s[k] == q && (open == 1 || s.compare(k, 3, triple) == 0))
+      return k + open == s.size();
+  }
+  return false;
+}
+
+bool isLiteral(std::string_view s) {
+  if (s == "True" || s == "False" || s == "None")
+    return true;
+  if (!s.empty() && std::isdigit(static_cast<unsigned char>(s[0])))
+    return std::all_of(s.begin(), s.end(),
+                       [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.'; });
+  return isStringLiteral(s);
+}
+
+} // namespace
+
+std::string argumentKey(std::string_view text, std::string_view self,
+                        const std::function<std::string(std::string_view)> &global) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
+    text.remove_prefix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
+    text.remove_suffix(1);
+  if (isLiteral(text))
+    return "lit:" + std::string(text);
+  std::vector<std::string_view> parts;
+  for (size_t from = 0;;) {
+    size_t dot = text.find('.', from);
+    parts.push_back(text.substr(from, dot == std::string_view::npos ? std::string_view::npos : dot - from));
+    if (!isIdentifier(parts.back()))
+      return "?";
+    if (dot == std::string_view::npos)
+      break;
+    from = dot + 1;
+  }
+  if (!self.empty() && parts[0] == self)
+    return parts.size() == 2 ? "self:" + std::string(parts[1]) : "?";
+  std::string g = global(parts[0]);
+  if (g.rfind("g:", 0) == 0)
+    return g + std::string(text.substr(parts[0].size()));
+  if (g == "=")
+    return "=" + std::string(text);
+  return "?";
+}
 
 namespace {
 
@@ -80,6 +150,8 @@ private:
       else if (is(m, "expression_statement"))
         classAttribute(c, m);
     }
+    std::sort(c.initSelfCalls.begin(), c.initSelfCalls.end());
+    c.initSelfCalls.erase(std::unique(c.initSelfCalls.begin(), c.initSelfCalls.end()), c.initSelfCalls.end());
     return c;
   }
 
@@ -92,8 +164,38 @@ private:
     return nullptr;
   }
 
+  // How a module-level name is reached from `scope` (see argumentKey).
+  std::string global(std::string_view name, int scope) const {
+    if (model_.resolve(name, scope) != 0)
+      return "";
+    std::string qname;
+    bool imports = false, others = false;
+    for (const py::Binding *b : model_.bindingsIn(0, name)) {
+      if (b->kind == py::BindingKind::Import) {
+        if (imports && b->qname != qname)
+          return "";
+        imports = true;
+        qname = b->qname;
+      } else if (b->kind != py::BindingKind::NoneAssignment) {
+        others = true;
+      }
+    }
+    if (imports && !others)
+      return "g:" + qname;
+    return others && !imports ? "=" : "";
+  }
+
+  void keysOf(model::AttributeAssignment &a, std::string_view self, int scope) {
+    auto g = [&](std::string_view name) { return global(name, scope); };
+    a.keys.clear();
+    for (const auto &arg : a.args)
+      a.keys.push_back(argumentKey(arg.second, self, g));
+    for (const auto &arg : a.inferred)
+      a.keys.push_back(argumentKey(arg.second, self, g));
+  }
+
   // Fills the source of `self.x = <value>` (or a class attribute's value).
-  void classify(model::AttributeAssignment &a, TSNode value) {
+  void classify(model::AttributeAssignment &a, TSNode value, std::string_view self) {
     while (is(value, "parenthesized_expression"))
       value = ts_node_named_child(value, 0);
     if (!is(value, "call"))
@@ -104,10 +206,17 @@ private:
       a.source = model::AttributeAssignment::Source::Site;
       a.rule = s->rule->id;
       a.siteOffset = py::start(fn);
+      const rules::Replacement &rp = s->rewrite->replace;
+      a.pooled = rp.module + "." + rp.function + (rp.attribute.empty() ? "" : "()." + rp.attribute);
+      for (const auto &am : s->rewrite->arguments)
+        if (am.required)
+          a.required.push_back(am.to);
       if (index < decisions_.size()) {
         a.outcome = decisions_[index].outcome;
         a.args = decisions_[index].args;
+        a.inferred = decisions_[index].inferred;
       }
+      keysOf(a, self, s->scope);
       LineCol lc = lines_.at(py::start(fn));
       a.line = lc.line;
       a.col = lc.col;
@@ -120,6 +229,7 @@ private:
       if (std::find(r.pooled.begin(), r.pooled.end(), *q) != r.pooled.end()) {
         a.source = model::AttributeAssignment::Source::Pooled;
         a.rule = r.id;
+        a.pooled = *q;
         TSNode args = py::field(value, "arguments");
         uint32_t n = ts_node_named_child_count(args), pos = 0;
         for (uint32_t i = 0; i < n; ++i) {
@@ -132,6 +242,7 @@ private:
           else
             a.args.push_back({"#" + std::to_string(++pos), std::string(tree_.text(arg))});
         }
+        keysOf(a, self, model_.scopeAt(py::start(fn)));
         return;
       }
   }
@@ -180,11 +291,15 @@ private:
           a.where = init ? model::AttributeAssignment::Where::Init : model::AttributeAssignment::Where::OtherMethod;
           a.method = name;
           a.unconditional = unconditional;
-          classify(a, py::field(n, "right"));
+          classify(a, py::field(n, "right"), self);
           c.assignments.push_back(std::move(a));
         }
       } else if (init && is(n, "call")) {
         initCall(c, n, self, unconditional);
+        TSNode fn = py::field(n, "function");
+        if (is(fn, "attribute") && is(py::field(fn, "object"), "identifier") &&
+            tree_.text(py::field(fn, "object")) == self)
+          c.initSelfCalls.push_back(std::string(tree_.text(py::field(fn, "attribute"))));
       } else if (init && is(n, "attribute") && is(py::field(n, "object"), "identifier") &&
                  tree_.text(py::field(n, "object")) == self) {
         // A read of self.x (an assignment's target is not a use).
@@ -223,7 +338,7 @@ private:
     attr.start = py::start(stmt);
     attr.end = py::end(stmt);
     attr.where = model::AttributeAssignment::Where::ClassBody;
-    classify(attr, py::field(a, "right"));
+    classify(attr, py::field(a, "right"), "");
     if (attr.source == model::AttributeAssignment::Source::Site)
       c.assignments.push_back(std::move(attr));
   }

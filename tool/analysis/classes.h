@@ -8,6 +8,7 @@
 #include "model/classes.h"
 #include "support/text.h"
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -19,5 +20,13 @@ namespace poolify::analysis {
 model::FileFacts extractClasses(const py::Tree &tree, const py::ScopeModel &model, const std::vector<Site> &sites,
                          const std::vector<model::Verdict> &decisions, const std::vector<rules::Rule> &rules,
                          const LineIndex &lines);
+
+/// What an argument's source text denotes, so that arguments written in two classes can be compared
+/// (see model::AttributeAssignment::keys): "lit:TEXT" for a literal (string without interpolation,
+/// number, True/False/None), "self:ATTR" for `<self>.ATTR`, for a dotted name whose head is
+/// module-level what `global(head)` says ("g:QNAME" then gets the rest of the dotted name appended,
+/// "=" becomes "=TEXT"; "" means the head is not module-level), "?" for anything else.
+std::string argumentKey(std::string_view text, std::string_view self,
+                        const std::function<std::string(std::string_view)> &global);
 
 } // namespace poolify::analysis

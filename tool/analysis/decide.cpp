@@ -151,11 +151,21 @@ public:
     return v;
   }
 
+  // An override the class index found redundant; one whose removal might change behaviour (see
+  // Removal::unsafe) is an unsafe fix.
   model::Verdict remove(const model::Removal &r) {
     model::Verdict v;
     v.outcome = model::Outcome::Removed;
     v.removal = r;
-    v.notes.push_back(r.note);
+    v.unsafe = r.unsafe;
+    if (r.unsafe.empty()) {
+      v.notes.push_back(r.note);
+    } else if (context_.unsafeFixes) {
+      v.notes.push_back("unsafe fix applied: " + r.unsafe);
+    } else {
+      v.outcome = model::Outcome::Unsafe;
+      v.notes.push_back("unsafe fix, applied with --unsafe-fixes: " + r.unsafe);
+    }
     return v;
   }
 

@@ -139,7 +139,11 @@ template <typename A> void factsFields(A &a, model::FileFacts &f) {
       a.io(x.attr);
       a.choice(x.source, 2);
       a.io(x.rule);
+      a.io(x.pooled);
       pairs(a, x.args);
+      pairs(a, x.inferred);
+      a.list(x.keys, [&](std::string &k) { a.io(k); });
+      a.list(x.required, [&](std::string &k) { a.io(k); });
       a.choice(x.outcome, kLastOutcome);
       a.io(x.siteOffset);
       a.io(x.start);
@@ -154,6 +158,7 @@ template <typename A> void factsFields(A &a, model::FileFacts &f) {
       a.io(u.first);
       a.io(u.second);
     });
+    a.list(c.initSelfCalls, [&](std::string &m) { a.io(m); });
   });
   std::vector<std::pair<std::string, std::string>> imports;
   if constexpr (!A::reading)

@@ -58,6 +58,25 @@ bool harmless(const std::string &name) {
 
 } // namespace
 
+// A relative import's target made absolute from the importing file ("..base.Name").
+std::string ClassIndex::absolute(const std::string &qname, size_t fromFile) const {
+  if (qname.empty() || qname[0] != '.')
+    return qname;
+  size_t dots = qname.find_first_not_of('.');
+  std::string rest = dots == std::string::npos ? "" : qname.substr(dots);
+  // The package of the importing module: itself for a package's __init__.py.
+  std::string pkg = dotted_[fromFile];
+  if (!isPackage_[fromFile]) {
+    size_t p = pkg.rfind('.');
+    pkg = p == std::string::npos ? "" : pkg.substr(0, p);
+  }
+  for (size_t up = 1; up < dots; ++up) {
+    size_t p = pkg.rfind('.');
+    pkg = p == std::string::npos ? "" : pkg.substr(0, p);
+  }
+  return pkg.empty() ? rest : pkg + "." + rest;
+}
+
 std::optional<ClassIndex::Key> ClassIndex::resolve(const std::string &qname, size_t fromFile, int depth) {
   if (depth > 8 || qname.empty() || qname[0] == '?')
     return std::nullopt;
@@ -74,22 +93,7 @@ std::optional<ClassIndex::Key> ClassIndex::resolve(const std::string &qname, siz
   };
   if (qname[0] == '=')
     return findIn(fromFile, qname.substr(1));
-  std::string absolute = qname;
-  if (qname[0] == '.') {
-    size_t dots = qname.find_first_not_of('.');
-    std::string rest = dots == std::string::npos ? "" : qname.substr(dots);
-    // The package of the importing module: itself for a package's __init__.py.
-    std::string pkg = dotted_[fromFile];
-    if (!isPackage_[fromFile]) {
-      size_t p = pkg.rfind('.');
-      pkg = p == std::string::npos ? "" : pkg.substr(0, p);
-    }
-    for (size_t up = 1; up < dots; ++up) {
-      size_t p = pkg.rfind('.');
-      pkg = p == std::string::npos ? "" : pkg.substr(0, p);
-    }
-    absolute = pkg.empty() ? rest : pkg + "." + rest;
-  }
+  std::string absolute = this->absolute(qname, fromFile);
   size_t dot = absolute.rfind('.');
   if (dot == std::string::npos)
     return std::nullopt;
@@ -224,41 +228,103 @@ std::vector<ClassIndex::Key> ClassIndex::runningInits(Key k, std::string &unknow
   return ran;
 }
 
-namespace {
-bool providesPooled(const model::AttributeAssignment &b) {
-  bool pooled = b.source == model::AttributeAssignment::Source::Pooled ||
-                (b.source == model::AttributeAssignment::Source::Site &&
-                 (b.outcome == Outcome::Rewritten || b.outcome == Outcome::Removed));
-  return pooled && b.unconditional && b.where == model::AttributeAssignment::Where::Init;
+
+// What class `x` gets in self.<attr> from its bases: the nearest class of its MRO that assigns it
+// (outside the class body) decides; of that class's assignments, a client one tells most.
+model::Inherited ClassIndex::inheritance(Key x, const std::string &attr, const std::vector<Entry> &order,
+                                         const std::vector<Key> &ran, const std::string &unknown) {
+  using Source = model::AttributeAssignment::Source;
+  using Where = model::AttributeAssignment::Where;
+  model::Inherited out;
+  out.cls = facts(x).name;
+  out.attr = attr;
+  for (const Entry &e : order) {
+    if (!e.known || e.key == x)
+      continue;
+    const model::ClassFacts &c = facts(e.key);
+    const model::AttributeAssignment *best = nullptr;
+    bool any = false;
+    for (const auto &b : c.assignments) {
+      if (b.attr != attr || b.where == Where::ClassBody || b.outcome == model::Outcome::Removed)
+        continue;
+      any = true;
+      bool client = b.source != Source::Other;
+      bool better = !best || (client && best->source == Source::Other) ||
+                    (client && b.where == Where::Init && b.unconditional &&
+                     !(best->where == Where::Init && best->unconditional));
+      if (better)
+        best = &b;
+    }
+    if (!any)
+      continue;
+    if (best->source == Source::Other)
+      return out; // not a client of any rule: nothing to report (status set below by the caller)
+    out.rule = best->rule;
+    out.base = c.name;
+    bool runs = std::find(ran.begin(), ran.end(), e.key) != ran.end();
+    if (!runs) {
+      out.status = "unknown";
+      if (!unknown.empty())
+        out.reason = fmt::format("the base __init__ chain goes through {}, which poolify cannot see", unknown);
+      else if (auto breaker = chainBreaker(order, ran, e.key))
+        out.reason = fmt::format("{}.__init__ never calls the base __init__ ({} sets {})", *breaker, c.name, attr);
+      else
+        out.reason = fmt::format("{}.__init__ may not run", c.name);
+    } else if (best->where != Where::Init) {
+      out.status = "unknown";
+      out.reason = fmt::format("{} sets {} only after construction (in {}())", c.name, attr, best->method);
+    } else if (!best->unconditional) {
+      out.status = "unknown";
+      out.reason = fmt::format("{} sets {} only conditionally", c.name, attr);
+    } else if (best->source == Source::Pooled || best->outcome == model::Outcome::Rewritten) {
+      out.status = "pooled";
+    } else {
+      out.status = "direct";
+      out.reason = best->outcome == model::Outcome::Unsafe
+                       ? fmt::format("{}'s {} stays a direct client unless migrated with --unsafe-fixes (line {})",
+                                     c.name, attr, best->line)
+                       : fmt::format("{}'s {} stays a direct client (left at line {})", c.name, attr, best->line);
+    }
+    return out;
+  }
+  return out;
 }
-} // namespace
 
 std::vector<model::Inherited> ClassIndex::inheritedClients(size_t file) {
+  using Where = model::AttributeAssignment::Where;
   std::vector<model::Inherited> out;
   const model::FileFacts *ff = load_(file);
   if (!ff)
     return out;
   for (size_t ci = 0; ci < ff->classes.size(); ++ci) {
     Key x{file, ci};
+    std::vector<Entry> order = mro(x);
+    if (cyclic_.count(x))
+      continue;
     const model::ClassFacts &cls = ff->classes[ci];
     std::string unknown;
     std::vector<Key> ran = runningInits(x, unknown);
-    for (const Entry &e : mro(x)) {
-      if (!e.known || e.key == x || std::find(ran.begin(), ran.end(), e.key) == ran.end())
+    // Client attributes some base's __init__ sets (a client made lazily in a method is not listed).
+    std::vector<std::string> attrs;
+    for (const Entry &e : order) {
+      if (!e.known || e.key == x)
         continue;
-      for (const auto &b : facts(e.key).assignments) {
-        if (!providesPooled(b) || b.outcome == Outcome::Removed)
-          continue;
-        // A class that sets the attribute itself (even through an override `migrate` would remove)
-        // has its own client now: it is not listed as inheriting one.
-        bool own = std::any_of(cls.assignments.begin(), cls.assignments.end(), [&](const model::AttributeAssignment &a) {
-          return a.attr == b.attr && a.where == model::AttributeAssignment::Where::Init;
-        });
-        bool listed = std::any_of(out.begin(), out.end(),
-                                  [&](const model::Inherited &i) { return i.cls == cls.name && i.attr == b.attr; });
-        if (!own && !listed)
-          out.push_back({cls.name, b.attr, b.rule, facts(e.key).name});
-      }
+      for (const auto &b : facts(e.key).assignments)
+        if (b.source != model::AttributeAssignment::Source::Other && b.where == Where::Init &&
+            std::find(attrs.begin(), attrs.end(), b.attr) == attrs.end())
+          attrs.push_back(b.attr);
+    }
+    for (const std::string &attr : attrs) {
+      // A class that sets the attribute itself (even through an override `migrate` would remove)
+      // has its own client now: it is not listed as inheriting one.
+      bool own = std::any_of(cls.assignments.begin(), cls.assignments.end(), [&](const model::AttributeAssignment &a) {
+        return a.attr == attr && a.where == Where::Init;
+      });
+      if (own)
+        continue;
+      model::Inherited i = inheritance(x, attr, order, ran, unknown);
+      if (!i.rule.empty())
+        out.push_back(std::move(i));
     }
   }
   return out;
@@ -272,7 +338,11 @@ std::vector<std::string> ClassIndex::providerNames(const std::vector<size_t> &fi
       continue;
     bool any = false;
     for (const auto &c : ff->classes) {
-      any = std::any_of(c.assignments.begin(), c.assignments.end(), providesPooled);
+      // Any class that sets a client in __init__: its subclasses are listed, inheriting it or not.
+      any = std::any_of(c.assignments.begin(), c.assignments.end(), [](const model::AttributeAssignment &a) {
+        return a.source != model::AttributeAssignment::Source::Other &&
+               a.where != model::AttributeAssignment::Where::ClassBody;
+      });
       if (any)
         names.push_back(c.name);
     }
@@ -301,6 +371,131 @@ std::optional<std::string> ClassIndex::chainBreaker(const std::vector<Entry> &or
       breaker = facts(e.key).name;
   }
   return breaker;
+}
+
+Equivalence compareArguments(const model::AttributeAssignment &a, const std::vector<std::string> &aKeys,
+                             const model::AttributeAssignment &b, const std::vector<std::string> &bKeys,
+                             const std::string &base, const std::function<std::string(const std::string &)> &selfChanged) {
+  // What the base's call passes: its explicit arguments, then those its rewrite takes from scope.
+  std::vector<model::Argument> given = b.args;
+  given.insert(given.end(), b.inferred.begin(), b.inferred.end());
+  auto keyOf = [](const std::vector<std::string> &keys, size_t i) { return i < keys.size() ? keys[i] : "?"; };
+  std::string extra, unstable, missing, defaulted;
+  for (size_t i = 0; i < a.args.size(); ++i) {
+    const std::string &k = a.args[i].first, &v = a.args[i].second;
+    auto it = std::find_if(given.begin(), given.end(), [&](const model::Argument &g) { return g.first == k; });
+    std::string ak = keyOf(aKeys, i);
+    std::string bk = it == given.end() ? "?" : keyOf(bKeys, static_cast<size_t>(it - given.begin()));
+    if (it == given.end() || (ak != bk && (ak != "?" || bk != "?")) || (ak == "?" && it->second != v)) {
+      extra += (extra.empty() ? "" : ", ") + k + "=" + v;
+      continue;
+    }
+    // The same value written the same way: the same value only when it names something both
+    // classes see alike (a literal, a module-level name, the instance's attribute unchanged).
+    std::string why;
+    if (ak == "?")
+      why = fmt::format("{}={} in the override need not be what {} passed when it made its client", k, v, base);
+    else if (ak.rfind("self:", 0) == 0)
+      why = selfChanged(ak.substr(5));
+    if (!why.empty() && unstable.empty())
+      unstable = why;
+  }
+  std::string defaultedNames;
+  for (const model::Argument &g : given) {
+    const std::string &k = g.first;
+    if (std::any_of(a.args.begin(), a.args.end(), [&](const model::Argument &x) { return x.first == k; }))
+      continue;
+    bool required = std::find(a.required.begin(), a.required.end(), k) != a.required.end();
+    std::string &into = required ? defaulted : missing;
+    into += (into.empty() ? "" : ", ") + k + "=" + g.second;
+    if (required)
+      defaultedNames += (defaultedNames.empty() ? "" : ", ") + k;
+  }
+  if (!extra.empty())
+    return {Equivalence::Kind::Keep, fmt::format("it asks for {}, which the client inherited from {} does not", extra, base)};
+  if (!unstable.empty())
+    return {Equivalence::Kind::Keep, unstable};
+  if (!missing.empty())
+    return {Equivalence::Kind::Keep,
+            fmt::format("the client inherited from {} is made with {}, which the override does not ask for", base,
+                        missing)};
+  if (!defaulted.empty())
+    return {Equivalence::Kind::Unsafe,
+            fmt::format("the override passes no {}, so its client used the library's default; the one inherited "
+                        "from {} passes {}, which may differ",
+                        defaultedNames, base, defaulted)};
+  return {};
+}
+
+// The assignment's argument keys with module-level names made absolute: "=NAME" of file f is
+// "g:<f's module>.NAME", a relative import's target is resolved from f.
+std::vector<std::string> ClassIndex::qualifiedKeys(const model::AttributeAssignment &a, size_t file) const {
+  std::vector<std::string> out;
+  for (const std::string &k : a.keys) {
+    if (!k.empty() && k[0] == '=')
+      out.push_back("g:" + (dotted_[file].empty() ? "" : dotted_[file] + ".") + k.substr(1));
+    else if (k.rfind("g:.", 0) == 0)
+      out.push_back("g:" + absolute(k.substr(2), file));
+    else
+      out.push_back(k);
+  }
+  return out;
+}
+
+// Why `self.<attr>` may hold another value when override `a` (in class x, after the base __init__
+// call at `baseCall`) runs than when `provider` made its client with assignment `b` ("" when it
+// cannot): an assignment of it that runs in between, as far as the class facts tell.
+std::string ClassIndex::selfChanged(const std::string &attr, Key x, const model::AttributeAssignment &a,
+                                    uint32_t baseCall, Key provider, const model::AttributeAssignment &b,
+                                    const std::vector<Entry> &order, const std::vector<Key> &ran) {
+  using Where = model::AttributeAssignment::Where;
+  std::vector<std::string> calledInInit;
+  for (const Key &k : ran)
+    for (const auto &m : facts(k).initSelfCalls)
+      calledInInit.push_back(m);
+  bool afterProvider = false;
+  const auto &providerCalls = facts(provider).initCalls;
+  bool providerCallsOnAfter = std::any_of(providerCalls.begin(), providerCalls.end(),
+                                          [&](const model::BaseInitCall &c) { return c.start > b.start; });
+  for (const Entry &e : order) {
+    if (!e.known)
+      continue;
+    if (e.key == provider) {
+      afterProvider = true;
+      continue;
+    }
+    bool runs = std::find(ran.begin(), ran.end(), e.key) != ran.end();
+    const model::ClassFacts &c = facts(e.key);
+    uint32_t firstCall = UINT32_MAX;
+    for (const auto &call : c.initCalls)
+      if (call.unconditional)
+        firstCall = std::min(firstCall, call.start);
+    for (const auto &s : c.assignments) {
+      if (s.attr != attr)
+        continue;
+      if (s.where == Where::OtherMethod &&
+          std::find(calledInInit.begin(), calledInInit.end(), s.method) != calledInInit.end())
+        return fmt::format("self.{} is assigned in {}.{}(), which __init__ calls", attr, c.name, s.method);
+      if (s.where != Where::Init || !runs)
+        continue;
+      if (e.key == x) {
+        if (s.start > baseCall && s.start < a.start)
+          return fmt::format("self.{} is assigned again in {}.__init__ after the base __init__ made the client", attr,
+                             c.name);
+      } else if (!afterProvider) {
+        if (firstCall == UINT32_MAX || s.start > firstCall)
+          return fmt::format("self.{} is assigned again in {}.__init__ after its base __init__ call", attr, c.name);
+      } else if (providerCallsOnAfter) {
+        return fmt::format("self.{} is assigned in {}.__init__, which runs after {} made the client", attr, c.name,
+                           facts(provider).name);
+      }
+    }
+  }
+  for (const auto &s : facts(provider).assignments)
+    if (s.attr == attr && s.where == Where::Init && s.start > b.start)
+      return fmt::format("self.{} is assigned again in {}.__init__ after it made the client", attr,
+                         facts(provider).name);
+  return "";
 }
 
 std::vector<model::OverrideDecision> ClassIndex::decideOverrides(const std::vector<size_t> &files) {
@@ -364,6 +559,7 @@ std::vector<model::OverrideDecision> ClassIndex::decideOverrides(const std::vect
         std::vector<Key> ran = runningInits(x, unknown);
         const model::ClassFacts *provider = nullptr;
         const model::AttributeAssignment *provided = nullptr;
+        Key providerKey{0, 0};
         for (size_t i = 1; i < order.size() && !provider; ++i) {
           if (!order[i].known || std::find(ran.begin(), ran.end(), order[i].key) == ran.end())
             continue;
@@ -374,6 +570,7 @@ std::vector<model::OverrideDecision> ClassIndex::decideOverrides(const std::vect
                 b.where == model::AttributeAssignment::Where::Init) {
               provider = &facts(order[i].key);
               provided = &b;
+              providerKey = order[i].key;
               break;
             }
           }
@@ -405,17 +602,14 @@ std::vector<model::OverrideDecision> ClassIndex::decideOverrides(const std::vect
           if (c.unconditional)
             baseCall = std::min(baseCall, c.start);
         bool beforeBase = baseCall != UINT32_MAX && a.start < baseCall;
-        // The override may ask for nothing the inherited client lacks; one made before the base
-        // __init__ runs is overwritten by it anyway.
-        std::string extra;
-        for (const auto &[k, v] : a.args)
-          if (std::find(provided->args.begin(), provided->args.end(), std::make_pair(k, v)) == provided->args.end())
-            extra += (extra.empty() ? "" : ", ") + k + "=" + v;
-        if (!extra.empty() && !beforeBase) {
-          keep(fmt::format("it asks for {}, which the client inherited from {} does not", extra, provider->name));
+        // Another client of the same rule (a subscriber where the base makes a publisher).
+        if (!a.pooled.empty() && !provided->pooled.empty() && a.pooled != provided->pooled) {
+          keep(fmt::format("it becomes {}, the client inherited from {} comes from {}", a.pooled, provider->name,
+                           provided->pooled));
           continue;
         }
-        // Before the base __init__ runs, the override may be what the code in between uses.
+        // One made before the base __init__ runs is overwritten by it: its arguments do not matter,
+        // but the code in between may use it.
         if (beforeBase) {
           bool used = std::any_of(cls.initUses.begin(), cls.initUses.end(), [&](const auto &u) {
             return u.first == a.attr && u.second > a.end && u.second < baseCall;
@@ -424,6 +618,20 @@ std::vector<model::OverrideDecision> ClassIndex::decideOverrides(const std::vect
             keep(fmt::format("{} is used before the base __init__ runs", a.attr));
             continue;
           }
+        } else {
+          // After it: the inherited client must be the one the override makes.
+          auto changed = [&](const std::string &attr) {
+            return selfChanged(attr, x, a, baseCall, providerKey, *provided, order, ran);
+          };
+          Equivalence eq = compareArguments(a, qualifiedKeys(a, file), *provided,
+                                            qualifiedKeys(*provided, providerKey.file), provider->name, changed);
+          if (eq.kind == Equivalence::Kind::Keep) {
+            keep(eq.why);
+            continue;
+          }
+          if (eq.kind == Equivalence::Kind::Unsafe)
+            d.removal.unsafe = fmt::format("removal as redundant with the pooled {} inherited from {}: {}", a.attr,
+                                           provider->name, eq.why);
         }
         d.remove = true;
         d.removal.comment = fmt::format("{}: pooled client inherited from {}", a.attr, provider->name);

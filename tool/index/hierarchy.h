@@ -16,6 +16,25 @@
 
 namespace poolify::index {
 
+/// Whether removing a client override keeps behaviour, comparing its arguments with those of the
+/// pooled call that the base it inherits from makes.
+struct Equivalence {
+  enum class Kind {
+    Same,   // the inherited client is the one the override would make: removal is safe
+    Unsafe, // the override passes no required argument (the library's default) and the base does
+    Keep    // it asks for something else, or what it asks for may not be what the base got
+  } kind = Kind::Same;
+  std::string why; // for Unsafe and Keep
+};
+
+/// Compares override `a` with base assignment `b` (made in class `base`). `aKeys`/`bKeys` are the
+/// assignments' argument keys (see model::AttributeAssignment::keys) with module-level names
+/// qualified; `selfChanged(attr)` says why `self.attr` may have another value when the override
+/// runs than when the base made its client ("" when it cannot).
+Equivalence compareArguments(const model::AttributeAssignment &a, const std::vector<std::string> &aKeys,
+                             const model::AttributeAssignment &b, const std::vector<std::string> &bKeys,
+                             const std::string &base, const std::function<std::string(const std::string &)> &selfChanged);
+
 class ClassIndex {
 public:
   /// `displays[i]` is file i's path ('/'-separated); its module path follows from it.
@@ -53,6 +72,13 @@ private:
   std::vector<Entry> mro(Key k);
   std::vector<Key> runningInits(Key k, std::string &unknown);
   std::optional<std::string> chainBreaker(const std::vector<Entry> &order, const std::vector<Key> &ran, Key provider);
+  std::string absolute(const std::string &qname, size_t fromFile) const;
+  std::vector<std::string> qualifiedKeys(const model::AttributeAssignment &a, size_t file) const;
+  std::string selfChanged(const std::string &attr, Key x, const model::AttributeAssignment &a, uint32_t baseCall,
+                          Key provider, const model::AttributeAssignment &b, const std::vector<Entry> &order,
+                          const std::vector<Key> &ran);
+  model::Inherited inheritance(Key x, const std::string &attr, const std::vector<Entry> &order,
+                               const std::vector<Key> &ran, const std::string &unknown);
 
   std::vector<std::string> dotted_;
   std::vector<bool> isPackage_;

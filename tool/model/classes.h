@@ -24,7 +24,15 @@ struct AttributeAssignment {
     Other
   } source = Source::Other;
   std::string rule;          // rule id for Pooled and Site
+  std::string pooled;        // the pooled callable it is (or becomes): "shared.clients.bigquery_pool.get_bigquery_client"
   std::vector<Argument> args; // explicit arguments, pooled keyword -> text
+  std::vector<Argument> inferred; // arguments a rewrite takes from scope (Site, Rewritten or Unsafe)
+  // What each argument (args, then inferred) denotes, where that can be told from the file alone:
+  // "lit:TEXT" (a literal), "self:ATTR" (the instance's attribute), "g:QNAME" (a module-level name
+  // reached through an import: "g:shared.config.PROJECT_ID"), "=NAME" (a module-level name of this
+  // module), "?" (anything else: a parameter, a local, a call).
+  std::vector<std::string> keys;
+  std::vector<std::string> required; // pooled keywords the rule infers when the direct call omits them (Site)
   Outcome outcome = Outcome::Left;
   uint32_t siteOffset = 0;     // callee offset (Site)
   uint32_t start = 0, end = 0; // the statement
@@ -49,6 +57,7 @@ struct ClassFacts {
   std::vector<BaseInitCall> initCalls;
   std::vector<AttributeAssignment> assignments;
   std::vector<std::pair<std::string, uint32_t>> initUses; // self.<attr> read in __init__: attr, offset
+  std::vector<std::string> initSelfCalls; // methods __init__ calls on the instance (self.setup()), sorted, unique
 };
 
 /// Module-level names bound by `from M import X [as Y]`, with their qualified targets, for
@@ -84,9 +93,15 @@ struct OverrideDecision {
   std::string note; // otherwise: why it stays ("not removed: ...")
 };
 
-/// A pooled client class `cls` gets from a base's __init__ (and does not set itself).
+/// A client class `cls` gets from a base (and does not set itself): `status` says which kind.
 struct Inherited {
   std::string cls, attr, rule, base;
+  /// "pooled": the base's __init__ provably sets a pooled client (pooled in the input, or rewritten by
+  /// this run); "direct": the base sets a direct client that stays direct (left, or an unsafe fix not
+  /// applied); "unknown": whether the base's assignment runs cannot be told (see `reason`).
+  std::string status = "pooled";
+  std::string reason; // for direct and unknown
+  bool pooled() const { return status == "pooled"; }
 };
 
 } // namespace poolify::model

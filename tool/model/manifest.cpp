@@ -46,13 +46,26 @@ void recount(Manifest &m) {
   m.total = Counts{};
   std::sort(m.files.begin(), m.files.end(), [](const auto &a, const auto &b) { return a.path < b.path; });
   for (auto &f : m.files) {
-    f.status = !f.direct.empty() ? "direct" : !f.pooled.empty() ? "pooled" : "inherited";
+    bool pooledInherited = std::any_of(f.inherited.begin(), f.inherited.end(), [](const Inherited &i) { return i.pooled(); });
+    bool directInherited =
+        std::any_of(f.inherited.begin(), f.inherited.end(), [](const Inherited &i) { return i.status == "direct"; });
+    f.status = !f.direct.empty()   ? "direct"
+               : !f.pooled.empty() ? "pooled"
+               : pooledInherited   ? "inherited"
+               : directInherited   ? "inherited-direct"
+                                   : "inherited-unknown";
     for (Counts *c : {&m.categories[f.category], &m.total}) {
       ++c->files;
-      (f.status == "direct" ? c->filesDirect : f.status == "pooled" ? c->filesPooled : c->filesInherited)++;
+      if (f.status == "direct")
+        ++c->filesDirect;
+      else if (f.status == "pooled")
+        ++c->filesPooled;
+      else if (f.status == "inherited")
+        ++c->filesInherited;
       c->directSites += f.direct.size();
       c->pooledSites += f.pooled.size();
-      c->inheritedClasses += f.inherited.size();
+      for (const auto &i : f.inherited)
+        ++(i.pooled() ? c->inheritedClasses : c->inheritedNotPooledClasses);
       for (const auto &d : f.direct)
         c->fixableSites += d.fixable(), c->unsafeFixableSites += d.unsafeFix();
     }

@@ -12,14 +12,19 @@
 namespace poolify::model {
 
 struct ManifestFile {
-  std::string path, category, status; // status: direct | pooled | inherited
+  // status: direct (has direct sites) | pooled (pooled sites only) | inherited (a class inherits a
+  // pooled client) | inherited-direct / inherited-unknown (its classes inherit only clients that are
+  // direct, or that cannot be told to be set: see Inherited::reason)
+  std::string path, category, status;
   std::vector<SiteRecord> direct, pooled;
   std::vector<Inherited> inherited;
 };
 
 struct Counts {
   unsigned files = 0, filesPooled = 0, filesInherited = 0, filesDirect = 0;
-  unsigned directSites = 0, fixableSites = 0, pooledSites = 0, inheritedClasses = 0;
+  unsigned directSites = 0, fixableSites = 0, pooledSites = 0;
+  unsigned inheritedClasses = 0;         // classes that inherit a pooled client
+  unsigned inheritedNotPooledClasses = 0; // classes that inherit a client not known to be pooled
   unsigned unsafeFixableSites = 0; // direct sites `migrate --unsafe-fixes` rewrites, a plain run leaves
   double coverage() const; // percent of pooled among pooled + direct sites (100 when none)
 };

@@ -38,6 +38,9 @@ struct ArgumentChange {
 struct Removal {
   std::string comment; // "bq_client: pooled client inherited from PrecomputeProcessorBase"
   std::string note;    // explanation for --explain
+  /// Why removing it might not keep behaviour ("" for a safe removal): applied only with
+  /// --unsafe-fixes (outcome Removed), else reported as an unsafe fix (outcome Unsafe).
+  std::string unsafe;
 };
 
 /// The verdict on one site: what becomes of it and why, and for a rewrite how the call becomes

@@ -81,7 +81,11 @@ llvm::Expected<Manifest> readManifest(const std::string &path) {
       if (const llvm::json::Array *arr = fo->getArray("inherited"))
         for (const auto &iv : *arr) {
           const llvm::json::Object *io = iv.getAsObject();
-          f.inherited.push_back({str(io, "class"), str(io, "attribute"), str(io, "rule"), str(io, "base")});
+          model::Inherited i{str(io, "class"), str(io, "attribute"), str(io, "rule"), str(io, "base"),
+                             str(io, "status"), str(io, "reason")};
+          if (i.status.empty())
+            i.status = "pooled";
+          f.inherited.push_back(std::move(i));
         }
       m.files.push_back(std::move(f));
     }
@@ -138,6 +142,7 @@ void countsJson(llvm::json::OStream &j, const Counts &c) {
     j.attribute("files_with_direct_sites", c.filesDirect);
     j.attribute("fixable_sites", c.fixableSites);
     j.attribute("inherited_classes", c.inheritedClasses);
+    j.attribute("inherited_classes_not_pooled", c.inheritedNotPooledClasses);
     j.attribute("pooled_sites", c.pooledSites);
     j.attribute("unsafe_fixable_sites", c.unsafeFixableSites);
   });
@@ -200,9 +205,13 @@ void writeJson(const Manifest &m, llvm::raw_ostream &os) {
         direct.push_back(siteJson(d, true));
       for (const auto &p : f.pooled)
         pooled.push_back(siteJson(p, false));
-      for (const auto &i : f.inherited)
-        inherited.push_back(
-            llvm::json::Object{{"class", i.cls}, {"attribute", i.attr}, {"rule", i.rule}, {"base", i.base}});
+      for (const auto &i : f.inherited) {
+        llvm::json::Object o{
+            {"class", i.cls}, {"attribute", i.attr}, {"rule", i.rule}, {"base", i.base}, {"status", i.status}};
+        if (!i.reason.empty())
+          o["reason"] = i.reason;
+        inherited.push_back(std::move(o));
+      }
       j.value(llvm::json::Object{{"path", f.path},
                                  {"category", f.category},
                                  {"status", f.status},
@@ -241,12 +250,16 @@ std::string renderJson(const Manifest &m) {
 std::string renderMarkdown(const Manifest &m) {
   std::string out = "## poolify coverage\n\n";
   out += fmt::format("**{}%** of client sites use a pool ({} pooled, {} direct, of which {} `poolify migrate` "
-                     "can fix{}); {} {} a pooled client.\n\n",
+                     "can fix{}); {} {} a pooled client{}.\n\n",
                      formatPercent(m.total.coverage()), m.total.pooledSites, m.total.directSites, m.total.fixableSites,
                      m.total.unsafeFixableSites
                          ? fmt::format(" and {} more with `--unsafe-fixes`", m.total.unsafeFixableSites)
                          : std::string(),
-                     m.total.inheritedClasses, m.total.inheritedClasses == 1 ? "class inherits" : "classes inherit");
+                     m.total.inheritedClasses, m.total.inheritedClasses == 1 ? "class inherits" : "classes inherit",
+                     m.total.inheritedNotPooledClasses
+                         ? fmt::format(", {} more {} a client not known to be pooled", m.total.inheritedNotPooledClasses,
+                                       m.total.inheritedNotPooledClasses == 1 ? "inherits" : "inherit")
+                         : std::string());
   out += "| category | files | pooled | inherited | with direct sites | direct sites | fixable | pooled sites | "
          "coverage |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   auto row = [&](const std::string &name, const Counts &c) {
@@ -267,6 +280,15 @@ std::string renderMarkdown(const Manifest &m) {
                                                  (d.reason.empty() ? "" : " (unsafe: " + mdCell(d.reason) + ")")
                            : d.unsafeFix() ? "rewrite with `--unsafe-fixes` (unsafe: " + mdCell(d.reason) + ")"
                                            : "left: " + mdCell(d.reason));
+  }
+  if (m.total.inheritedNotPooledClasses) {
+    out += "\n### Inherited clients not known to be pooled\n\n| class | client | from | status | reason |\n"
+           "|---|---|---|---|---|\n";
+    for (const auto &f : m.files)
+      for (const auto &i : f.inherited)
+        if (!i.pooled())
+          out += fmt::format("| `{}` {} | `{}` | {} | {} | {} |\n", mdCell(f.path), mdCell(i.cls), mdCell(i.attr),
+                             mdCell(i.base), i.status, mdCell(i.reason));
   }
   if (!m.mockTargets.empty()) {
     out += "\n### Mock targets that stop intercepting after migration\n\n| patch | target | site |\n|---|---|---|\n";
@@ -291,7 +313,8 @@ std::string renderCsv(const Manifest &m) {
     for (const auto &p : f.pooled)
       line("pooled", p.line, p.col, p.rule, p.callable, "", "");
     for (const auto &i : f.inherited)
-      line("inherited", 0, 0, i.rule, i.cls + "." + i.attr, "", "from " + i.base);
+      line(i.pooled() ? "inherited" : "inherited-" + i.status, 0, 0, i.rule, i.cls + "." + i.attr, "",
+           "from " + i.base + (i.reason.empty() ? "" : ": " + i.reason));
   }
   return out;
 }

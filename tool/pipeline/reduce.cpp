@@ -166,7 +166,7 @@ std::string planVariant(const Run &run, size_t i, const std::map<uint32_t, model
   if (removals) {
     std::string key;
     for (const auto &[offset, r] : *removals)
-      key += fmt::format("{}\n{}\n{}\n", offset, r.comment, r.note);
+      key += fmt::format("{}\n{}\n{}\n{}\n", offset, r.comment, r.note, r.unsafe);
     variant += fmt::format("remove {:x}", contentHash(key));
   }
   if (keep) {
