@@ -224,9 +224,9 @@ void applyHierarchy(Run &run) {
       model::FileOutcome out;
       out.file = files[i];
       out.failed = true;
-      out.messages.push_back({0, 0, fmt::format("{}: error: {}; file not rewritten", files[i].display,
-                                                llvm::toString(read.takeError())),
-                              true});
+      std::string reason = llvm::toString(read.takeError());
+      out.messages.push_back({0, 0, fmt::format("{}: error: {}; file not rewritten", files[i].display, reason), true,
+                              std::string(kUnanalyzable), reason});
       outcomes[i] = std::move(out);
       return;
     }
@@ -240,7 +240,8 @@ void applyHierarchy(Run &run) {
   });
   for (const auto &d : kept)
     outcomes[d.file].messages.push_back(
-        {d.line, d.col, fmt::format("{}:{}:{}: {}: {}", files[d.file].display, d.line, d.col, d.rule, d.note), false});
+        {d.line, d.col, fmt::format("{}:{}:{}: {}: {}", files[d.file].display, d.line, d.col, d.rule, d.note), false,
+         "", ""});
   if (inherited)
     collectInherited(files, outcomes, active, rules, classes, load, [&](size_t i) { return tried[i] && loaded[i]; },
                      jobs, *inherited);
