@@ -8,7 +8,9 @@
 #include <llvm/Support/CommandLine.h>
 #include <llvm/Support/raw_ostream.h>
 
+#include <cstdio>
 #include <regex>
+#include <unistd.h>
 #include <string>
 
 namespace {
@@ -101,16 +103,47 @@ int dispatch() {
 
 } // namespace
 
+// LLVM's parser prints some errors (bad values) straight to stderr: they are caught in a temp file
+// while it parses, and turned into poolify's own line.
+bool parse(int argc, char **argv, std::string &errors) {
+  std::FILE *tmp = std::tmpfile();
+  int saved = tmp ? ::dup(2) : -1;
+  if (saved >= 0) {
+    llvm::errs().flush();
+    ::dup2(::fileno(tmp), 2);
+  }
+  llvm::raw_string_ostream errs(errors);
+  bool ok = cl::ParseCommandLineOptions(argc, argv, "poolify: migrate Python code from direct cloud clients to shared "
+                                        "pools\n", &errs);
+  errs.flush();
+  if (saved >= 0) {
+    llvm::errs().flush();
+    ::dup2(saved, 2);
+    ::close(saved);
+    std::rewind(tmp);
+    char buf[4096];
+    for (size_t n; (n = std::fread(buf, 1, sizeof buf, tmp)) > 0;)
+      errors.append(buf, n);
+  }
+  if (tmp)
+    std::fclose(tmp);
+  return ok;
+}
+
 int main(int argc, char **argv) {
   Argv0 = argv[0];
   cl::SetVersionPrinter([](llvm::raw_ostream &os) { printVersion(os); });
+  {
+    // LLVM registers --help and --help-list on the first parse: one of nothing, so they can be hidden.
+    std::string ignored;
+    char *none[] = {argv[0], nullptr};
+    parse(1, none, ignored);
+    cl::ResetAllOptionOccurrences();
+  }
   hideGenericOptions();
   std::string command = commandOf(argc, argv);
   std::string parseErrors;
-  llvm::raw_string_ostream errs(parseErrors);
-  if (!cl::ParseCommandLineOptions(argc, argv, "poolify: migrate Python code from direct cloud clients to shared pools\n",
-                                   &errs)) {
-    errs.flush();
+  if (!parse(argc, argv, parseErrors)) {
     llvm::errs() << usageError(parseErrors, command) << "\n";
     return 2;
   }

@@ -6,6 +6,7 @@
 #include "source/output_file.h"
 
 #include <llvm/Support/FileSystem.h>
+#include <llvm/Support/Path.h>
 #include <llvm/Support/Process.h>
 
 namespace poolify::cli {
@@ -60,6 +61,14 @@ bool writeDocument(const pipeline::Run &run, output::Format format, const output
                    const std::string &path, const std::string &what,
                    const std::optional<std::vector<size_t>> &files) {
   // Whole or not at all: a temp file beside `path`, synced and renamed (a full disk leaves the old file).
+  // A folder named for it that is not there yet is made, as CI steps expect (`--output-sarif out/p.sarif`).
+  llvm::StringRef parent = llvm::sys::path::parent_path(path);
+  if (!parent.empty() && !llvm::sys::fs::exists(parent))
+    if (auto ec = llvm::sys::fs::create_directories(parent)) {
+      llvm::errs() << path << ": error: cannot write the " << what << ": cannot create the folder " << parent << ": "
+                   << ec.message() << "\n";
+      return false;
+    }
   auto out = source::OutputFile::open(path);
   if (out)
     print(run, format, doc, (*out)->os(), files); // a file left out is reported; the others are written
