@@ -80,10 +80,15 @@ std::string json(const std::vector<model::Finding> &findings) {
       {"summary", llvm::json::Object{{"errors", errors}, {"warnings", findings.size() - errors}}}});
 }
 
-// The description's first line (a rule's YAML description may be folded over several).
+// The description's first sentence on one line (a rule's YAML description may run over several).
 std::string firstLine(const std::string &text) {
-  std::string line = text.substr(0, text.find('\n'));
-  while (!line.empty() && (line.back() == ' ' || line.back() == '\t'))
+  std::string line;
+  for (char c : text)
+    line += c == '\n' || c == '\t' ? ' ' : c;
+  size_t stop = line.find(". ");
+  if (stop != std::string::npos)
+    line.resize(stop + 1);
+  while (!line.empty() && line.back() == ' ')
     line.pop_back();
   return line;
 }
