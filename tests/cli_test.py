@@ -814,7 +814,7 @@ class DiscoveryTest(PoolifyTestCase):
     def test_missing_path_is_an_error(self):
         write(self.tmp, 'a.py', REQUESTS_SRC)
         r = self.poolify('migrate', '--apply', 'a.py', 'nope.py')
-        self.assertExit(r, 1)
+        self.assertExit(r, 2)  # an input error, as for every command (README: exit codes)
         self.assertIn('nope.py', r.stderr)
         self.assertEqual(read(self.tmp, 'a.py').decode(), REQUESTS_OUT)
 
@@ -1264,6 +1264,251 @@ class UnsafeFixTest(PoolifyTestCase):
                 self.assertIn('--unsafe-fixes', r.stdout)
         r = self.poolify('rules', 'list', '--unsafe-fixes')
         self.assertExit(r, 2)
+
+
+
+# --------------------------------------------------------------------------------------------
+# 13. CI: one run, several outputs; syntax errors as findings; baselines; SARIF; conventions
+
+import json  # noqa: E402
+
+
+class CheckOutputsTest(PoolifyTestCase):
+    """`check` writes every format from one run; --exit-zero; -o/--output on every command that prints."""
+
+    def setUp(self):
+        super().setUp()
+        write(self.tmp, 'app/job.py', BQ_SRC)
+
+    def test_one_run_writes_every_format_each_as_a_run_of_its_own_would(self):
+        r = self.poolify('check', '--format', 'github', '--output-sarif', 'out/p.sarif', '--output-json', 'p.json',
+                         '--output-text', 'p.txt', '--summary-markdown', 'summary.md', 'app')
+        self.assertExit(r, 1)
+        self.assertTrue(r.stdout.startswith('::error file=app/job.py,line=7,col=12'), r)
+        for fmt, path in (('sarif', 'out/p.sarif'), ('json', 'p.json'), ('text', 'p.txt')):
+            alone = self.poolify('check', '--format', fmt, 'app')
+            self.assertExit(alone, 1)
+            self.assertEqual(read(self.tmp, path).decode(), alone.stdout, fmt)
+        summary = read(self.tmp, 'summary.md').decode()
+        self.assertTrue(summary.startswith('## poolify check: failed\n\n1 direct sites fail the check'), summary)
+        self.assertIn('## poolify coverage', summary)
+        # appended, as GitHub's step summary file is
+        self.poolify('check', '--summary-markdown', 'summary.md', 'app')
+        self.assertEqual(read(self.tmp, 'summary.md').decode().count('## poolify check: failed'), 2)
+
+    def test_output_option_replaces_stdout(self):
+        r = self.poolify('check', '--format', 'json', '-o', 'f.json', 'app')
+        self.assertExit(r, 1)
+        self.assertEqual(r.stdout, '')
+        self.assertEqual(json.loads(read(self.tmp, 'f.json'))['findings'][0]['path'], 'app/job.py')
+        r = self.poolify('check', '--output', 'f.txt', 'app')
+        self.assertTrue(read(self.tmp, 'f.txt').decode().startswith('app/job.py:7:12: bigquery: '))
+
+    def test_exit_zero(self):
+        r = self.poolify('check', '--exit-zero', 'app')
+        self.assertExit(r, 0)
+        self.assertIn('app/job.py:7:12: bigquery: ', r.stdout)
+        self.assertExit(self.poolify('check', '--exit-zero', 'missing'), 2)
+
+    def test_migrate_diff_to_a_file(self):
+        dry = self.poolify('migrate', 'app')
+        r = self.poolify('migrate', '-o', 'm.diff', 'app')
+        self.assertExit(r, 0)
+        self.assertEqual(r.stdout, '')
+        self.assertEqual(read(self.tmp, 'm.diff').decode(), dry.stdout)
+        self.assertIn('+    return get_bigquery_client(project_id=PROJECT_ID)', dry.stdout)
+        self.assertExit(self.poolify('migrate', '--apply', '-o', 'm.diff', 'app'), 2)
+
+    def test_manifest_and_report_take_output_too(self):
+        r = self.poolify('manifest', '--output', 'm.json', 'app')
+        self.assertExit(r, 0)
+        self.assertEqual(json.loads(read(self.tmp, 'm.json'))['summary']['direct_sites'], 1)
+        r = self.poolify('report', '--output', 'r.html', 'app')
+        self.assertExit(r, 0)
+        self.assertTrue(read(self.tmp, 'r.html').startswith(b'<!DOCTYPE html>'))
+
+
+class SyntaxFindingTest(PoolifyTestCase):
+    """A file that cannot be analyzed is a finding of `check` (rule `syntax`), in every format; exit 1."""
+
+    def setUp(self):
+        super().setUp()
+        write(self.tmp, 'bad.py', BAD_SYNTAX)
+        # a trigger word and a callable (the prefilter parses only files that can hold a site)
+        write(self.tmp, 'py2.py', 'import requests\nprint "hello"\nrequests.get("u")\n')
+        write(self.tmp, 'good.py', 'x = 1\n')
+
+    def test_every_format(self):
+        r = self.poolify('check', '.')
+        self.assertExit(r, 1)
+        lines = r.stdout.splitlines()
+        self.assertEqual(len(lines), 2, r)
+        self.assertTrue(lines[0].startswith('bad.py:6:1: syntax: syntax error; poolify cannot analyze this file'), r)
+        self.assertTrue(lines[1].startswith('py2.py:2:1: syntax: CPython rejects this file: '), r)
+        self.assertNotIn('rewritten', r.stdout)
+        js = json.loads(self.poolify('check', '--format', 'json', '.').stdout)
+        self.assertEqual([(f['path'], f['line'], f['column'], f['rule'], f['severity']) for f in js['findings']],
+                         [('bad.py', 6, 1, 'syntax', 'error'), ('py2.py', 2, 1, 'syntax', 'error')])
+        gh = self.poolify('check', '--format', 'github', '.')
+        self.assertTrue(gh.stdout.startswith('::error file=bad.py,line=6,col=1,title=poolify syntax::'), gh)
+        sarif = json.loads(self.poolify('check', '--format', 'sarif', '.').stdout)
+        run = sarif['runs'][0]
+        self.assertEqual([(x['ruleId'], x['level']) for x in run['results']], [('syntax', 'error')] * 2)
+        self.assertIn('syntax', {x['id'] for x in run['tool']['driver']['rules']})
+        inv = run['invocations'][0]
+        self.assertEqual((inv['exitCode'], inv['executionSuccessful']), (1, True))
+        self.assertEqual(len(inv['toolExecutionNotifications']), 2)
+
+    def test_baselined_like_any_finding(self):
+        self.assertExit(self.poolify('check', '--write-baseline', 'b.json', '.'), 0)
+        entries = json.loads(read(self.tmp, 'b.json'))['entries']
+        self.assertEqual(sorted((e['file'], e['rule']) for e in entries), [('bad.py', 'syntax'), ('py2.py', 'syntax')])
+        r = self.poolify('check', '--baseline', 'b.json', '.')
+        self.assertExit(r, 0)
+        self.assertEqual(r.stdout, '')
+
+
+class BaselineTest(PoolifyTestCase):
+    def test_paths_relative_to_the_baseline_folder_hold_from_a_subfolder(self):
+        write(self.tmp, 'pkg/sub/job.py', BQ_SRC)
+        self.assertExit(self.poolify('check', '--write-baseline', 'ci/b.json', 'pkg'), 0)
+        entries = json.loads(read(self.tmp, 'ci/b.json'))['entries']
+        self.assertEqual([e['file'] for e in entries], ['../pkg/sub/job.py'])
+        self.assertExit(self.poolify('check', '--baseline', 'ci/b.json', 'pkg'), 0)
+        self.assertExit(self.poolify('check', '--baseline', '../ci/b.json', '.', cwd=os.path.join(self.tmp, 'pkg')), 0)
+        self.assertExit(self.poolify('check', '--baseline', '../../ci/b.json', 'job.py',
+                                     cwd=os.path.join(self.tmp, 'pkg', 'sub')), 0)
+
+    # Was a bug (fixed): a latin-1 line was stored with U+FFFD and the baseline failed its own check.
+    def test_latin1_file_passes_its_own_baseline(self):
+        src = b'# -*- coding: latin-1 -*-\n' + BQ_SRC.encode().replace(b'project=PROJECT_ID)',
+                                                                      b'project=PROJECT_ID)  # caf\xe9')
+        write(self.tmp, 'l1.py', src)
+        self.assertExit(self.poolify('check', '--write-baseline', 'b.json', '.'), 0)
+        (entry,) = json.loads(read(self.tmp, 'b.json'))['entries']
+        self.assertTrue(entry['code'].endswith('# caf\u00e9'), entry)
+        self.assertExit(self.poolify('check', '--baseline', 'b.json', '.'), 0)
+
+
+class SarifTest(PoolifyTestCase):
+    def test_fingerprints_unique_and_stable_when_lines_move(self):
+        two = BQ_SRC + '\n\ndef again():\n    return bigquery.Client(project=PROJECT_ID)\n'
+        write(self.tmp, 'a.py', two)
+
+        def prints():
+            sarif = json.loads(self.poolify('check', '--format', 'sarif', '.').stdout)
+            return [r['partialFingerprints']['poolifySite/v2'] for r in sarif['runs'][0]['results']]
+        first = prints()
+        self.assertEqual(len(first), 2)
+        self.assertEqual(len(set(first)), 2)
+        write(self.tmp, 'a.py', '# a new first line\n\n' + two)
+        self.assertEqual(prints(), first)
+
+    def test_rules_help_and_run_metadata(self):
+        write(self.tmp, 'a.py', BQ_SRC)
+        sarif = json.loads(self.poolify('check', '--format', 'sarif', '.').stdout)
+        run = sarif['runs'][0]
+        for rule in run['tool']['driver']['rules']:
+            self.assertNotIn('\n', rule['shortDescription']['text'])
+            self.assertTrue(rule['help']['text'])
+            self.assertTrue(rule['help']['markdown'])
+        bq = [r for r in run['tool']['driver']['rules'] if r['id'] == 'bigquery'][0]
+        self.assertIn('google.cloud.bigquery.Client -> shared.clients.bigquery_pool.get_bigquery_client',
+                      bq['help']['text'])
+        self.assertEqual(run['invocations'], [{'executionSuccessful': True, 'exitCode': 1}])
+        self.assertIn('%SRCROOT%', run['originalUriBaseIds'])
+        self.assertEqual(run['results'][0]['locations'][0]['physicalLocation']['artifactLocation']['uriBaseId'],
+                         '%SRCROOT%')
+
+
+class ConventionsTest(PoolifyTestCase):
+    COMMANDS = ('migrate', 'manifest', 'check', 'report', 'rules', 'pools')
+
+    def test_version_and_help_on_every_command(self):
+        top = self.poolify('--version').stdout
+        for command in self.COMMANDS:
+            with self.subTest(command=command):
+                r = self.poolify(command, '--version')
+                self.assertExit(r, 0)
+                self.assertEqual(r.stdout, top)
+                h = self.poolify(command, '--help')
+                self.assertExit(h, 0)
+                self.assertIn('--version', h.stdout)
+                self.assertNotIn('--print-options', h.stdout)  # LLVM's generic --help-list still shows (issue 16)
+
+    def test_own_messages_for_bad_options_and_values(self):
+        cases = [
+            (('migrate', '--colr', '.'), "poolify migrate: unknown option '--colr' (poolify migrate --help lists "
+                                         "the options)\n"),
+            (('migrate', '--apply=maybe', '.'), "poolify migrate: --apply is a switch and takes no value, not "
+                                                "'maybe'\n"),
+            (('check', '--jobs', 'many', '.'), "poolify check: --jobs takes a whole number, not 'many'\n"),
+            (('check', '--jobs', '0', '.'), 'poolify check: --jobs must be at least 1 (leave it out for all cores)\n'),
+            (('migrate', '--color', 'sometimes', '.'), "poolify migrate: --color must be auto, always or never, not "
+                                                      "'sometimes'\n"),
+        ]
+        for args, message in cases:
+            with self.subTest(args=args):
+                r = self.poolify(*args)
+                self.assertExit(r, 2)
+                self.assertEqual(r.stderr, message)
+                self.assertNotIn('Did you mean', r.stderr)
+
+    def test_short_flags_and_last_one_wins(self):
+        write(self.tmp, 'a.py', REQUESTS_SRC)
+        for command in ('migrate', 'manifest', 'check', 'report'):
+            with self.subTest(command=command):
+                extra = ('-o', 'r.html') if command == 'report' else ()
+                r = self.poolify(command, '-j', '2', '-q', *extra, '.')
+                self.assertIn(r.code, (0, 1), r)
+        r = self.poolify('check', '--format', 'sarif', '--format', 'json', '.')
+        self.assertExit(r, 1)
+        self.assertIn('"schema_version"', r.stdout)
+        r = self.poolify('check', '-j', '1', '--jobs', '2', '--jobs', '3', '.')
+        self.assertExit(r, 1)
+
+    def test_color(self):
+        write(self.tmp, 'a.py', REQUESTS_SRC)
+        self.assertIn('\x1b[', self.poolify('migrate', '--color=always', '.').stdout)
+        self.assertNotIn('\x1b[', self.poolify('migrate', '--color', 'never', '.').stdout)
+        self.assertNotIn('\x1b[', self.poolify('migrate', '.').stdout)  # auto: not a terminal
+        env = dict(base_env(self.tmp), FORCE_COLOR='1')
+        forced = run_poolify(POOLIFY, ('migrate', '.'), self.tmp, env=env, timeout=TIMEOUT)
+        self.assertIn(b'\x1b[', forced[1])
+        env['NO_COLOR'] = '1'
+        self.assertNotIn(b'\x1b[', run_poolify(POOLIFY, ('migrate', '.'), self.tmp, env=env, timeout=TIMEOUT)[1])
+        for command in ('check', 'manifest'):
+            self.assertIn(self.poolify(command, '--color', 'never', '.').code, (0, 1))
+
+    def test_no_python_files_is_said(self):
+        os.makedirs(os.path.join(self.tmp, 'empty'))
+        write(self.tmp, 'empty/notes.txt', 'hello\n')
+        for command in ('check', 'migrate', 'manifest'):
+            with self.subTest(command=command):
+                r = self.poolify(command, 'empty')
+                self.assertExit(r, 0)
+                self.assertIn('poolify: warning: no Python files found in empty\n', r.stderr)
+
+
+class ExitCodeTest(PoolifyTestCase):
+    """The README's table: 0 fine, 1 findings / files not processed, 2 usage, configuration or input errors."""
+
+    def test_missing_path_is_2_everywhere(self):
+        for args in (('migrate', 'nope'), ('check', 'nope'), ('manifest', 'nope'), ('report', '-o', 'r.html', 'nope')):
+            with self.subTest(args=args):
+                self.assertExit(self.poolify(*args), 2)
+
+    def test_bad_rule_file_is_2_everywhere(self):
+        write(self.tmp, 'bad_rules/x.yaml', 'id: [\n')
+        for args in (('rules', 'validate', '--rules', 'bad_rules'), ('migrate', '--rules', 'bad_rules', '.'),
+                     ('check', '--rules', 'bad_rules', '.')):
+            with self.subTest(args=args):
+                self.assertExit(self.poolify(*args), 2)
+
+    def test_syntax_error_is_1_for_check_and_migrate(self):
+        write(self.tmp, 'bad.py', BAD_SYNTAX)
+        self.assertExit(self.poolify('check', '.'), 1)
+        self.assertExit(self.poolify('migrate', '.'), 1)
 
 
 # --------------------------------------------------------------------------------------------

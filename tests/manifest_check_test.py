@@ -568,7 +568,10 @@ class ManifestAfterMigrateTest(Base):
         with open(os.path.join(out, 'before.json'), 'rb') as f:
             self.assertEqual(f.read(), want['json'])
         self.assertNotEqual(self.ok(run(root, 'manifest', '--no-cache', '--format', 'json', '.')).out, want['json'])
-        bad = run(root, 'migrate', '--manifest', os.path.join(self.tmp, 'no', 'such', 'dir', 'm.json'), '.')
+        # A missing folder is made (as for every output file); one that cannot be (a file in its way) is an error.
+        self.ok(run(root, 'migrate', '--manifest', os.path.join(self.tmp, 'new', 'dir', 'm.json'), '.'))
+        self.assertTrue(os.path.isfile(os.path.join(self.tmp, 'new', 'dir', 'm.json')))
+        bad = run(root, 'migrate', '--manifest', os.path.join(out, 'before.json', 'dir', 'm.json'), '.')
         self.assertEqual(bad.code, 2, bad)
         self.assertIn('cannot write the manifest', bad.stderr)
 
@@ -1320,7 +1323,7 @@ class ShardTest(Base):
 
 
 class SyntaxErrorTest(Base):
-    def test_check_exits_2_and_manifest_exits_1_naming_the_file(self):
+    def test_check_reports_a_syntax_finding_and_manifest_exits_1_naming_the_file(self):
         root = os.path.join(self.tmp, 'proj')
         hermetic(root)
         write(root, 'good.py', '''\
@@ -1337,9 +1340,12 @@ class SyntaxErrorTest(Base):
             def load(:
                 return bigquery.Client()
             ''')
+        # check: a finding (rule syntax), exit 1 -- 2 is for usage and input errors (issue 16)
         res = run(root, 'check', '.')
-        self.assertEqual(res.code, 2, res)
-        self.assertIn('pkg/broken.py', res.stderr)
+        self.assertEqual(res.code, 1, res)
+        self.assertIn('pkg/broken.py:4:10: error: syntax error; file not rewritten', res.stderr)
+        self.assertEqual(res.stdout, 'pkg/broken.py:4:10: syntax: syntax error; poolify cannot analyze this file, so '
+                                     'its sites are not checked\n')
         res = run(root, 'manifest', '--format', 'json', '.')
         self.assertEqual(res.code, 1, res)
         self.assertIn('pkg/broken.py', res.stderr)

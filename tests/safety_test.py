@@ -711,7 +711,7 @@ class OutsideTheTreeTest(SafetyCase):
         for arg in ('link.py', 'vendored', 'vendored/mod.py'):
             with self.subTest(arg):
                 r = self.poolify('migrate', '--apply', arg, cwd=tree)
-                self.assertExit(r, 1)
+                self.assertExit(r, 2)  # a refused PATH is an input error, in every command (README: exit codes)
                 self.assertNames(r, arg.split('/')[0], 'outside the folder that holds it; not followed')
         self.assertEqual(read(out, 'ext.py'), REQUESTS_SRC.encode())
         self.assertEqual(read(out, 'pkg/mod.py'), REQUESTS_SRC.encode())

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Step 2 of action.yml: `poolify check` once per requested format (the analysis is cached after the
-# first), the job summary, and the step's outputs. Exit code: poolify's (0 clean, 1 findings, 2 usage).
+# Step 2 of action.yml: one `poolify check` run writing every requested format (github or text to the
+# log, json and sarif to files), the job summary, and the step's outputs. Exit code: poolify's (0 clean, 1 findings, 2 usage).
 # Environment: POOLIFY_PATHS, POOLIFY_BASELINE, POOLIFY_FORMATS, POOLIFY_OUTPUT_DIR, POOLIFY_ARGS,
 # POOLIFY_SUMMARY; GITHUB_OUTPUT, GITHUB_STEP_SUMMARY.
 set -uo pipefail
@@ -19,28 +19,30 @@ mkdir -p "$outdir"
 output() { [ -z "${GITHUB_OUTPUT:-}" ] || echo "$1=$2" >>"$GITHUB_OUTPUT"; }
 
 IFS=',' read -r -a formats <<<"${POOLIFY_FORMATS:-github}"
-status=""
+# One run: the first of github/text goes to the log, json and sarif to files, the summary appended.
+stdout_format=""
+files=()
 for format in "${formats[@]}"; do
   format=${format//[[:space:]]/}
   [ -n "$format" ] || continue
   case "$format" in
     github|text)
-      poolify check --format "$format" "${opts[@]}" "${extra[@]}" -- "${paths[@]}"
-      rc=$? ;;
+      if [ -z "$stdout_format" ]; then stdout_format=$format; else opts+=(--output-$format "$outdir/poolify.$format.txt"); fi ;;
     json|sarif)
       file="$outdir/poolify.$format"
-      poolify check --format "$format" "${opts[@]}" "${extra[@]}" -- "${paths[@]}" >"$file"
-      rc=$?
-      [ "$format" = sarif ] && output sarif-file "$file"
-      echo "poolify: wrote $file" ;;
+      opts+=(--output-$format "$file")
+      files+=("$file")
+      [ "$format" = sarif ] && output sarif-file "$file" ;;
     *) fail "unknown format '$format' (github, text, json, sarif)" ;;
   esac
-  [ "$rc" -le 1 ] || { output exit-code "$rc"; exit "$rc"; }
-  [ -n "$status" ] || status=$rc
 done
-[ -n "$status" ] || fail "no format given (formats: github, text, json, sarif)"
+[ -n "$stdout_format" ] || [ ${#files[@]} -gt 0 ] || fail "no format given (formats: github, text, json, sarif)"
+opts=(--format "${stdout_format:-text}" "${opts[@]}")
 if [ "${POOLIFY_SUMMARY:-true}" = true ] && [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
-  poolify manifest --format markdown -- "${paths[@]}" >>"$GITHUB_STEP_SUMMARY" || true
+  opts+=(--summary-markdown "$GITHUB_STEP_SUMMARY")
 fi
+poolify check "${opts[@]}" "${extra[@]}" -- "${paths[@]}"
+status=$?
+[ "$status" -gt 1 ] || for file in "${files[@]}"; do echo "poolify: wrote $file"; done
 output exit-code "$status"
 exit "$status"

@@ -180,6 +180,8 @@ template <typename A> void fields(A &a, model::FileOutcome &o) {
     a.io(m.col);
     a.io(m.text);
     a.io(m.error);
+    a.io(m.rule);
+    a.io(m.reason);
   });
   a.io(o.rewritten);
   a.io(o.left);

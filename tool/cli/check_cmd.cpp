@@ -1,5 +1,6 @@
-// poolify check [PATH...] [--format text|json|sarif|github] [--baseline F] [--write-baseline F]
-//               [--min-coverage PCT|CATEGORY=PCT]... [--strict]
+// poolify check [PATH...] [--format text|json|sarif|github] [-o FILE] [--output-FORMAT FILE]...
+//               [--summary-markdown FILE] [--baseline F] [--write-baseline F]
+//               [--min-coverage PCT|CATEGORY=PCT]... [--strict] [--exit-zero]
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "cli/print.h"
@@ -10,6 +11,8 @@
 #include <llvm/Support/raw_ostream.h>
 
 #include <fmt/format.h>
+
+#include <iterator>
 
 namespace poolify::cli {
 
@@ -37,7 +40,8 @@ int runCheck() {
     }
     baseline = std::move(*b);
   }
-  auto prepared = prepareRun(runOptions(/*cacheByDefault=*/true, /*withInherited=*/!minimums.empty()));
+  auto prepared = prepareRun(
+      runOptions(/*cacheByDefault=*/true, /*withInherited=*/!minimums.empty() || !SummaryMarkdown.empty()));
   if (!prepared)
     return 2;
   pipeline::Run &run = *prepared;
@@ -46,10 +50,15 @@ int runCheck() {
     return 2;
   }
   analyzeRun(run);
-  bool unanalyzable = printErrors(run);
+  printErrors(run); // also findings below; the discovery's problems (a PATH that is not there) are input errors
+  bool badInput = !run.found.problems.empty();
   std::vector<model::MockTarget> mocks = WriteBaseline.empty() ? pipeline::findMockTargets(run)
                                                                : std::vector<model::MockTarget>{};
-  pipeline::GateResult gate = pipeline::evaluateGate(run, std::move(baseline), mocks, Strict);
+  // Paths in a baseline are relative to its folder (the one written, else the one read).
+  std::string baselineDir = pipeline::baselineFolder(!WriteBaseline.empty() ? WriteBaseline : std::string(Baseline));
+  if (WriteBaseline.empty() && Baseline.empty())
+    baselineDir.clear();
+  pipeline::GateResult gate = pipeline::evaluateGate(run, std::move(baseline), mocks, Strict, baselineDir);
   output::Document doc = documentOf(run);
   if (!WriteBaseline.empty()) {
     doc.baseline = &gate.current;
@@ -60,7 +69,7 @@ int runCheck() {
       total += entry.second;
     llvm::errs() << fmt::format("poolify: wrote a baseline of {} direct sites to {}\n", total,
                                 std::string(WriteBaseline));
-    return unanalyzable ? 2 : 0;
+    return badInput ? 2 : 0;
   }
   bool below = false;
   if (!minimums.empty())
@@ -68,17 +77,44 @@ int runCheck() {
       below = true;
       llvm::errs() << "poolify: " << shortfall << "\n";
     }
-  doc.findings = &gate.findings;
-  print(run, *format, doc, llvm::outs(), std::vector<size_t>{});
   unsigned errors = gate.errors();
-  llvm::errs() << fmt::format("poolify: {} direct sites fail the check, {} warnings ({} in the baseline, {} ignored "
-                              "by comment){}\n",
-                              errors, gate.findings.size() - errors, gate.baselined, gate.ignored,
-                              gate.unsafeFixable ? fmt::format("; {} more fixable with --unsafe-fixes", gate.unsafeFixable)
-                                                 : std::string());
-  if (unanalyzable)
-    return 2;
-  return errors || below ? 1 : 0;
+  int code = badInput ? 2 : errors || below ? 1 : 0;
+  if (ExitZero && code == 1)
+    code = 0;
+  doc.findings = &gate.findings;
+  doc.exitCode = code;
+  // One run, every output: the --format document on stdout (or -o), each --output-FORMAT file.
+  const std::pair<output::Format, std::string> outputs[] = {{*format, OutputFile},
+                                                            {output::Format::Text, OutputText},
+                                                            {output::Format::Json, OutputJson},
+                                                            {output::Format::Sarif, OutputSarif},
+                                                            {output::Format::Github, OutputGithub}};
+  bool written = true;
+  for (size_t i = 0; i < std::size(outputs); ++i) {
+    const std::string &path = outputs[i].second;
+    if (i == 0 && path.empty())
+      print(run, outputs[i].first, doc, llvm::outs(), std::vector<size_t>{});
+    else if (!path.empty())
+      written = writeDocument(run, outputs[i].first, doc, path, "findings", std::vector<size_t>{}) && written;
+  }
+  std::string result = fmt::format("{} direct sites fail the check, {} warnings ({} in the baseline, {} ignored by "
+                                   "comment){}",
+                                   errors, gate.findings.size() - errors, gate.baselined, gate.ignored,
+                                   gate.unsafeFixable
+                                       ? fmt::format("; {} more fixable with --unsafe-fixes", gate.unsafeFixable)
+                                       : std::string());
+  llvm::errs() << "poolify: " << result << "\n";
+  if (!SummaryMarkdown.empty()) {
+    model::Manifest m = manifestOf(run, mocks);
+    std::string text = fmt::format("## poolify check: {}\n\n{}.\n\n", code == 0 ? "passed" : "failed", result);
+    text += documentText(run, output::Format::ManifestMarkdown, [&] {
+      output::Document d = documentOf(run);
+      d.manifest = &m;
+      return d;
+    }());
+    written = appendToFile(SummaryMarkdown, text, "summary") && written;
+  }
+  return written ? code : 2;
 }
 
 } // namespace poolify::cli

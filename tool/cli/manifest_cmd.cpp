@@ -49,7 +49,8 @@ int runManifest() {
   pipeline::Run &run = *prepared;
   analyzeRun(run);
   bool failed = printErrors(run);
-  return writeManifest(run, *format, manifestOf(run, pipeline::findMockTargets(run)), OutputFile, failed);
+  int code = writeManifest(run, *format, manifestOf(run, pipeline::findMockTargets(run)), OutputFile, failed);
+  return run.found.problems.empty() ? code : 2; // a PATH that is not there: an input error
 }
 
 } // namespace poolify::cli

@@ -1,5 +1,5 @@
 // poolify migrate [PATH...] [--apply] [--explain] [--batch NAME | --category NAME] [--max-files N]
-//                 [--out DIR] [--commit [--allow-dirty]] [--manifest FILE]
+//                 [--out DIR] [--commit [--allow-dirty]] [--manifest FILE] [-o FILE]
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "cli/print.h"
@@ -9,6 +9,7 @@
 #include "pipeline/mocks.h"
 #include "source/discover.h"
 #include "source/file_io.h"
+#include "source/output_file.h"
 
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/Path.h>
@@ -103,6 +104,11 @@ int commitBatches(pipeline::Run &run, const std::vector<pipeline::BatchPlan> &ba
 } // namespace
 
 int runMigrate() {
+  if (!OutputFile.empty() && (Apply || Commit || !OutDir.empty())) {
+    llvm::errs() << "poolify migrate: -o/--output names the file for the diff of a dry run; with --apply, --commit "
+                    "or --out there is none\n";
+    return 2;
+  }
   auto prepared = prepareRun(runOptions(/*cacheByDefault=*/false, /*withInherited=*/!OutDir.empty() ||
                                                                                       !ManifestOut.empty()));
   if (!prepared)
@@ -141,13 +147,22 @@ int runMigrate() {
   if (Apply || Commit)
     source::deferInterrupts();
   bool printDiffs = !Apply && !Commit && OutDir.empty();
+  std::unique_ptr<source::OutputFile> diffFile; // -o: the diff goes there, whole or not at all
+  if (!OutputFile.empty()) {
+    auto opened = source::OutputFile::open(OutputFile);
+    if (!opened) {
+      llvm::errs() << OutputFile << ": error: cannot write the diff: " << llvm::toString(opened.takeError()) << "\n";
+      return 2;
+    }
+    diffFile = std::move(*opened);
+  }
   output::Document doc = documentOf(run);
   output::PrinterOptions explain, colour;
   explain.explain = true;
-  colour.colour = printDiffs && coloursOnStdout();
+  colour.colour = printDiffs && !diffFile && coloursOnStdout();
   auto errorsOut = output::makePrinter(output::Format::Explain, llvm::errs());
   auto explainOut = output::makePrinter(output::Format::Explain, llvm::errs(), explain);
-  auto diffOut = output::makePrinter(output::Format::Diff, llvm::outs(), colour);
+  auto diffOut = output::makePrinter(output::Format::Diff, diffFile ? diffFile->os() : llvm::outs(), colour);
   for (size_t i = 0; i < run.outcomes.size(); ++i) {
     const auto &o = run.outcomes[i];
     llvm::consumeError((Explain && selected[i] ? explainOut : errorsOut)->file(doc, o));
@@ -181,6 +196,11 @@ int runMigrate() {
     }
   }
   llvm::outs().flush();
+  if (diffFile)
+    if (auto err = diffFile->commit()) {
+      llvm::errs() << OutputFile << ": error: cannot write the diff: " << llvm::toString(std::move(err)) << "\n";
+      return 2;
+    }
 
   if (!OutDir.empty() && !writeBatchFiles(run, batches))
     return 2;
@@ -200,7 +220,7 @@ int runMigrate() {
                               t.rewritten, t.removed, t.left,
                               t.unsafe ? fmt::format(" ({} of them fixable with --unsafe-fixes)", t.unsafe) : std::string(),
                               t.errors ? fmt::format(", {} files with errors", t.errors) : std::string());
-  return failed || t.errors ? 1 : 0;
+  return failed ? 2 : t.errors ? 1 : 0; // a PATH that is not there is an input error, as in every command
 }
 
 } // namespace poolify::cli

@@ -35,6 +35,12 @@ extern llvm::cl::opt<std::string> ConfigFile;
 extern llvm::cl::opt<bool> NoConfig;
 extern llvm::cl::opt<std::string> Format;
 extern llvm::cl::opt<std::string> OutputFile;
+extern llvm::cl::opt<std::string> OutputText;
+extern llvm::cl::opt<std::string> OutputJson;
+extern llvm::cl::opt<std::string> OutputSarif;
+extern llvm::cl::opt<std::string> OutputGithub;
+extern llvm::cl::opt<std::string> SummaryMarkdown;
+extern llvm::cl::opt<bool> ExitZero;
 extern llvm::cl::opt<std::string> Baseline;
 extern llvm::cl::opt<std::string> WriteBaseline;
 extern llvm::cl::list<std::string> MinCoverage;
@@ -47,10 +53,15 @@ extern llvm::cl::opt<std::string> ManifestOut;
 extern llvm::cl::opt<bool> Commit;
 extern llvm::cl::opt<bool> AllowDirty;
 extern llvm::cl::opt<bool> Quiet;
+extern llvm::cl::opt<std::string> Color;
+extern llvm::cl::opt<bool> ShowVersion;
 extern llvm::cl::opt<std::string> Shard;
 extern llvm::cl::opt<bool> Merge;
 extern llvm::cl::opt<std::string> CacheDir;
 extern llvm::cl::opt<bool> NoCache;
+
+/// The category of --rules and --rule (help lists it apart).
+llvm::cl::OptionCategory &ruleOptions();
 
 /// argv[0], for finding the shipped rules.
 extern const char *Argv0;

@@ -1,8 +1,12 @@
 #include "cli/print.h"
 
+#include "cli/options.h"
+
 #include "pipeline/reader.h"
 #include "source/output_file.h"
 
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/Path.h>
 #include <llvm/Support/Process.h>
 
 namespace poolify::cli {
@@ -57,6 +61,14 @@ bool writeDocument(const pipeline::Run &run, output::Format format, const output
                    const std::string &path, const std::string &what,
                    const std::optional<std::vector<size_t>> &files) {
   // Whole or not at all: a temp file beside `path`, synced and renamed (a full disk leaves the old file).
+  // A folder named for it that is not there yet is made, as CI steps expect (`--output-sarif out/p.sarif`).
+  llvm::StringRef parent = llvm::sys::path::parent_path(path);
+  if (!parent.empty() && !llvm::sys::fs::exists(parent))
+    if (auto ec = llvm::sys::fs::create_directories(parent)) {
+      llvm::errs() << path << ": error: cannot write the " << what << ": cannot create the folder " << parent << ": "
+                   << ec.message() << "\n";
+      return false;
+    }
   auto out = source::OutputFile::open(path);
   if (out)
     print(run, format, doc, (*out)->os(), files); // a file left out is reported; the others are written
@@ -77,6 +89,36 @@ std::string documentText(const pipeline::Run &run, output::Format format, const 
   return text;
 }
 
-bool coloursOnStdout() { return llvm::outs().has_colors() && !llvm::sys::Process::GetEnv("NO_COLOR"); }
+bool appendToFile(const std::string &path, const std::string &text, const std::string &what) {
+  std::error_code ec;
+  {
+    llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_Append | llvm::sys::fs::OF_Text);
+    if (!ec) {
+      os << text;
+      os.flush();
+      if (os.has_error()) {
+        ec = os.error();
+        os.clear_error();
+      }
+    }
+  }
+  if (ec)
+    llvm::errs() << path << ": error: cannot write the " << what << ": " << ec.message() << "\n";
+  return !ec;
+}
+
+bool coloursOnStdout() {
+  if (Color == "always")
+    return true;
+  if (Color == "never")
+    return false;
+  auto set = [](const char *name) {
+    auto v = llvm::sys::Process::GetEnv(name);
+    return v && !v->empty() && *v != "0";
+  };
+  if (set("NO_COLOR"))
+    return false;
+  return set("FORCE_COLOR") || llvm::outs().has_colors();
+}
 
 } // namespace poolify::cli

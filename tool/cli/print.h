@@ -36,7 +36,12 @@ bool writeDocument(const pipeline::Run &run, output::Format format, const output
 std::string documentText(const pipeline::Run &run, output::Format format, const output::Document &doc,
                          const std::optional<std::vector<size_t>> &files = std::nullopt);
 
-/// Diffs on stdout are coloured: a terminal, and NO_COLOR not set.
+/// Appends `text` to the file `path` (created when missing), as GitHub's step summary expects;
+/// false, with the reason on stderr, when it cannot. `what` names it in the error.
+bool appendToFile(const std::string &path, const std::string &text, const std::string &what);
+
+/// Diffs on stdout are coloured: --color always; with auto (the default) FORCE_COLOR, or a terminal,
+/// unless NO_COLOR is set (https://no-color.org: any non-empty value).
 bool coloursOnStdout();
 
 } // namespace poolify::cli

@@ -72,7 +72,7 @@ int runReport() {
                               "migrate)\n",
                               std::string(OutputFile), changed, left, model::formatPercent(before.total.coverage()),
                               model::formatPercent(migrated.total.coverage()));
-  return failed ? 1 : 0;
+  return !run.found.problems.empty() ? 2 : failed ? 1 : 0;
 }
 
 } // namespace poolify::cli

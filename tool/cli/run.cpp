@@ -63,6 +63,13 @@ std::optional<pipeline::Run> prepareRun(pipeline::RunOptions options) {
   }
   for (const auto &n : run->found.notes)
     llvm::errs() << n << "\n";
+  if (run->found.files.empty() && run->found.problems.empty()) {
+    std::string where;
+    for (const auto &p : run->options.paths)
+      where += (where.empty() ? "" : ", ") + p;
+    llvm::errs() << "poolify: warning: no Python files found in " << (where.empty() ? std::string(".") : where)
+                 << "\n";
+  }
   return std::move(*run);
 }
 

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace poolify::model {
@@ -19,6 +20,11 @@ struct Message {
   unsigned line = 0, col = 0; // 0 when the message has no position
   std::string text;           // "path:line:col: rule: ..." as printed
   bool error = false;         // always printed; otherwise only with --explain
+  // Set on the message that says why a file could not be analyzed (FileOutcome::failed), for
+  // `check`'s finding: "syntax" (a syntax error, or a file CPython rejects) or "unanalyzable"
+  // (bytes that are not Python text poolify edits, a file it cannot read, a rewrite it refused),
+  // and the reason alone, without the position or what the command did about it.
+  std::string rule{}, reason{};
 };
 
 /// A module-level import name the rewrite left unused and removed (another module may need it:
@@ -28,6 +34,10 @@ struct RemovedImport {
   std::string rule;           // the rule of the site that relied on it
   unsigned line = 0, col = 0; // the import item
 };
+
+/// The reason in what a failure message says after its position, "error: <reason>; file skipped"
+/// (or "; file not rewritten ..."): the text without "error: " and the consequence.
+std::string failureReason(std::string_view what);
 
 struct FileOutcome {
   SourceFile file;

@@ -4,7 +4,13 @@
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/raw_ostream.h>
 
+#include "support/text.h"
+
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <iterator>
+#include <map>
 
 namespace poolify::output {
 
@@ -74,32 +80,121 @@ std::string json(const std::vector<model::Finding> &findings) {
       {"summary", llvm::json::Object{{"errors", errors}, {"warnings", findings.size() - errors}}}});
 }
 
-std::string sarif(const std::vector<model::Finding> &findings, const std::vector<rules::Rule> &rules) {
+// The description's first sentence on one line (a rule's YAML description may run over several).
+std::string firstLine(const std::string &text) {
+  std::string line;
+  for (char c : text)
+    line += c == '\n' || c == '\t' ? ' ' : c;
+  size_t stop = line.find(". ");
+  if (stop != std::string::npos)
+    line.resize(stop + 1);
+  while (!line.empty() && line.back() == ' ')
+    line.pop_back();
+  return line;
+}
+
+std::string trimmed(std::string text) {
+  while (!text.empty() && isspace(static_cast<unsigned char>(text.back())))
+    text.pop_back();
+  return text;
+}
+
+llvm::json::Object sarifRule(const std::string &id, const std::string &description, const std::string &help,
+                             const std::string &helpMarkdown) {
+  return llvm::json::Object{{"id", id},
+                            {"name", id},
+                            {"shortDescription", llvm::json::Object{{"text", firstLine(description)}}},
+                            {"fullDescription", llvm::json::Object{{"text", trimmed(description)}}},
+                            {"help", llvm::json::Object{{"text", help}, {"markdown", helpMarkdown}}},
+                            {"defaultConfiguration", llvm::json::Object{{"level", "error"}}}};
+}
+
+// What a rule finds and what to do about it: the rewrites it makes, the commands, the ways to
+// accept a site for now.
+llvm::json::Object sarifRuleOf(const rules::Rule &r) {
+  std::string maps, mapsMd;
+  for (const auto &rw : r.rewrites)
+    for (const auto &m : rw.match) {
+      maps += fmt::format("{}{} -> {}.{}", maps.empty() ? "" : ", ", m, rw.replace.module, rw.replace.function);
+      mapsMd += fmt::format("- `{}` → `{}.{}`\n", m, rw.replace.module, rw.replace.function);
+    }
+  std::string fix = fmt::format("`poolify migrate --apply` rewrites the sites it can (`--explain` says why it leaves "
+                                "the others; `--unsafe-fixes` also applies the unsafe fixes). To accept a site for "
+                                "now, mark it `# poolify: ignore[{}]` or list it in a baseline (`poolify check "
+                                "--write-baseline FILE`, then `--baseline FILE`).",
+                                r.id);
+  std::string text = fmt::format("{}\nRewrites: {}.\n{}", trimmed(r.description), maps, fix);
+  std::string md = fmt::format("{}\n\nRewrites:\n\n{}\n{}", trimmed(r.description), mapsMd, fix);
+  return sarifRule(r.id, r.description, text, md);
+}
+
+// The rules of findings about files themselves: one that could not be parsed, or analyzed at all.
+const struct {
+  const char *id, *description, *help;
+} kFileRules[] = {
+    {"syntax", "A Python file that does not parse, or that CPython rejects",
+     "poolify cannot analyze a file with a syntax error (or one CPython 3 rejects, such as a Python 2 script), so "
+     "its direct clients are not checked. Fix the file, exclude it in poolify.yaml (`exclude:`), or accept it for "
+     "now in a baseline (`poolify check --write-baseline FILE`)."},
+    {"unanalyzable", "A file poolify cannot read or analyze",
+     "poolify cannot analyze this file (it is not text in an encoding poolify edits, cannot be read, or the "
+     "rewrite was refused), so its direct clients are not checked. The message says why; exclude the file in "
+     "poolify.yaml or accept it in a baseline."}};
+
+// partialFingerprints: stable across unrelated edits (no line numbers) and unique in the run: a hash
+// of path, rule and the site's normalised code, and the occurrence of that key among the findings.
+std::vector<std::string> fingerprints(const std::vector<model::Finding> &findings) {
+  std::map<std::string, unsigned> seen;
+  std::vector<std::string> out;
+  for (const auto &f : findings) {
+    std::string key = f.path + '\0' + f.rule + '\0' + (f.code.empty() ? f.message : f.code);
+    out.push_back(fmt::format("{:016x}:{}", contentHash(key), ++seen[key]));
+  }
+  return out;
+}
+
+std::string sarif(const std::vector<model::Finding> &findings, const std::vector<rules::Rule> &rules, int exitCode) {
   llvm::json::Array ruleArr;
   for (const auto &r : rules)
-    ruleArr.push_back(llvm::json::Object{{"id", r.id},
-                                         {"name", r.id},
-                                         {"shortDescription", llvm::json::Object{{"text", r.description}}},
-                                         {"fullDescription", llvm::json::Object{{"text", r.description}}},
-                                         {"defaultConfiguration", llvm::json::Object{{"level", "error"}}}});
-  llvm::json::Array results;
-  for (const auto &f : findings)
-    results.push_back(llvm::json::Object{
-        {"ruleId", f.rule},
-        {"level", f.error ? "error" : "warning"},
-        {"message", llvm::json::Object{{"text", f.message}}},
-        {"locations",
-         llvm::json::Array{llvm::json::Object{
-             {"physicalLocation",
-              llvm::json::Object{{"artifactLocation", llvm::json::Object{{"uri", uriOf(f.path)}, {"uriBaseId", "%SRCROOT%"}}},
-                                 {"region", llvm::json::Object{{"startLine", f.line}, {"startColumn", f.col}}}}}}}},
-        {"partialFingerprints", llvm::json::Object{{"poolifySite/v1", fmt::format("{}:{}:{}", f.path, f.rule,
-                                                                                   f.message)}}}});
+    ruleArr.push_back(sarifRuleOf(r));
+  for (const auto &fr : kFileRules)
+    ruleArr.push_back(sarifRule(fr.id, fr.description, fr.help, fr.help));
+  std::vector<std::string> prints = fingerprints(findings);
+  llvm::json::Array results, notifications;
+  for (size_t i = 0; i < findings.size(); ++i) {
+    const model::Finding &f = findings[i];
+    llvm::json::Object location{
+        {"physicalLocation",
+         llvm::json::Object{{"artifactLocation", llvm::json::Object{{"uri", uriOf(f.path)}, {"uriBaseId", "%SRCROOT%"}}},
+                            {"region", llvm::json::Object{{"startLine", f.line}, {"startColumn", f.col}}}}}};
+    bool fileRule = std::any_of(std::begin(kFileRules), std::end(kFileRules),
+                                [&](const auto &fr) { return f.rule == fr.id; });
+    if (fileRule) // a file that was not analyzed: the run did not do all it should (SARIF 3.58)
+      notifications.push_back(llvm::json::Object{{"level", "error"},
+                                                 {"message", llvm::json::Object{{"text", f.message}}},
+                                                 {"locations", llvm::json::Array{llvm::json::Object(location)}},
+                                                 {"descriptor", llvm::json::Object{{"id", f.rule}}}});
+    results.push_back(llvm::json::Object{{"ruleId", f.rule},
+                                         {"level", f.error ? "error" : "warning"},
+                                         {"message", llvm::json::Object{{"text", f.message}}},
+                                         {"locations", llvm::json::Array{std::move(location)}},
+                                         {"partialFingerprints", llvm::json::Object{{"poolifySite/v2", prints[i]}}}});
+  }
+  llvm::json::Object invocation{{"executionSuccessful", exitCode == 0 || exitCode == 1},
+                                {"exitCode", exitCode}};
+  if (!notifications.empty())
+    invocation["toolExecutionNotifications"] = std::move(notifications);
   llvm::json::Object run{
       {"tool", llvm::json::Object{{"driver", llvm::json::Object{{"name", "poolify"},
                                                                  {"version", POOLIFY_VERSION},
                                                                  {"semanticVersion", POOLIFY_VERSION},
                                                                  {"rules", std::move(ruleArr)}}}}},
+      {"invocations", llvm::json::Array{std::move(invocation)}},
+      {"originalUriBaseIds",
+       llvm::json::Object{{"%SRCROOT%", llvm::json::Object{{"description",
+                                                             llvm::json::Object{{"text", "The folder poolify check ran "
+                                                                                         "in: result paths are "
+                                                                                         "relative to it"}}}}}}},
       {"results", std::move(results)},
       {"columnKind", "unicodeCodePoints"}};
   return pretty(llvm::json::Object{
@@ -129,7 +224,7 @@ public:
       os_ << json(findings);
       break;
     case Format::Sarif:
-      os_ << sarif(findings, doc.rules ? *doc.rules : none);
+      os_ << sarif(findings, doc.rules ? *doc.rules : none, doc.exitCode);
       break;
     case Format::Github:
       os_ << github(findings);

@@ -46,6 +46,7 @@ struct Document {
   const model::Baseline *baseline = nullptr;
   const model::Manifest *manifest = nullptr; // coverage now
   const model::Manifest *after = nullptr;    // coverage once the diffs are applied (HTML)
+  int exitCode = 0;                          // the command's exit code (SARIF's invocation)
 };
 
 struct PrinterOptions {

@@ -1,7 +1,9 @@
 #include "pipeline/gate.h"
 
 #include <llvm/Support/JSON.h>
+#include <llvm/Support/FileSystem.h>
 #include <llvm/Support/MemoryBuffer.h>
+#include <llvm/Support/Path.h>
 
 #include <fmt/format.h>
 
@@ -96,10 +98,66 @@ std::string directMessage(const model::SiteRecord &r) {
 
 } // namespace
 
+std::string baselineFolder(const std::string &baselineFile) {
+  llvm::SmallString<256> dir(baselineFile);
+  llvm::sys::fs::make_absolute(dir);
+  llvm::sys::path::remove_filename(dir);
+  llvm::SmallString<256> real, cwd;
+  if (llvm::sys::fs::real_path(dir, real) || llvm::sys::fs::current_path(cwd))
+    return std::string(dir); // a folder that is not there: the write says so
+  return real == cwd ? std::string() : std::string(real);
+}
+
+namespace {
+
+// `display` (relative to the current folder, or absolute) relative to the absolute folder `dir`.
+std::string relativeTo(const std::string &display, const std::string &dir) {
+  if (dir.empty())
+    return display;
+  llvm::SmallString<256> abs(display);
+  llvm::sys::fs::make_absolute(abs);
+  llvm::sys::path::remove_dots(abs, /*remove_dot_dot=*/true);
+  std::vector<llvm::StringRef> a(llvm::sys::path::begin(abs), llvm::sys::path::end(abs));
+  std::vector<llvm::StringRef> d(llvm::sys::path::begin(dir), llvm::sys::path::end(dir));
+  size_t common = 0;
+  while (common < a.size() && common < d.size() && a[common] == d[common])
+    ++common;
+  std::string out;
+  for (size_t i = common; i < d.size(); ++i)
+    out += "../";
+  for (size_t i = common; i < a.size(); ++i)
+    out += a[i].str() + (i + 1 < a.size() ? "/" : "");
+  return out;
+}
+
+} // namespace
+
 GateResult evaluateGate(const Run &run, model::Baseline baseline, const std::vector<model::MockTarget> &mocks,
-                        bool strict) {
+                        bool strict, const std::string &baselineDir) {
   GateResult g;
+  auto baselined = [&](const model::Baseline::Key &key) {
+    ++g.current.entries[key];
+    auto it = baseline.entries.find(key);
+    if (it == baseline.entries.end() || it->second == 0)
+      return false;
+    --it->second;
+    ++g.baselined;
+    return true;
+  };
   for (const auto &o : run.outcomes) {
+    if (o.failed) {
+      // A file that could not be analyzed: its sites are unknown, so it is a finding of its own.
+      auto m = std::find_if(o.messages.begin(), o.messages.end(), [](const auto &x) { return !x.rule.empty(); });
+      std::string rule = m != o.messages.end() ? m->rule : "unanalyzable";
+      std::string reason = m != o.messages.end() ? m->reason : "the file could not be analyzed";
+      ++g.unanalyzable;
+      if (!baselined({relativeTo(o.file.display, baselineDir), rule, reason}))
+        g.findings.push_back({o.file.display, m != o.messages.end() ? std::max(1u, m->line) : 1,
+                              m != o.messages.end() ? std::max(1u, m->col) : 1, rule,
+                              reason + "; poolify cannot analyze this file, so its sites are not checked", true,
+                              reason});
+      continue;
+    }
     for (const auto &r : o.records) {
       if (!r.isDirect())
         continue;
@@ -108,15 +166,9 @@ GateResult evaluateGate(const Run &run, model::Baseline baseline, const std::vec
         continue;
       }
       g.unsafeFixable += r.unsafeFix();
-      auto key = std::make_tuple(o.file.display, r.rule, r.code);
-      ++g.current.entries[key];
-      auto it = baseline.entries.find(key);
-      if (it != baseline.entries.end() && it->second > 0) {
-        --it->second;
-        ++g.baselined;
+      if (baselined({relativeTo(o.file.display, baselineDir), r.rule, r.code}))
         continue;
-      }
-      g.findings.push_back({o.file.display, r.line, r.col, r.rule, directMessage(r), true});
+      g.findings.push_back({o.file.display, r.line, r.col, r.rule, directMessage(r), true, r.code});
     }
   }
   for (const auto &t : mocks)
@@ -124,7 +176,7 @@ GateResult evaluateGate(const Run &run, model::Baseline baseline, const std::vec
                           fmt::format("mock target '{}' stops intercepting once {}:{} uses the pool; patch the pool "
                                       "function instead",
                                       t.target, t.sitePath, t.siteLine),
-                          strict});
+                          strict, t.target});
   std::stable_sort(g.findings.begin(), g.findings.end(), [](const auto &a, const auto &b) {
     return std::tie(a.path, a.line, a.col) < std::tie(b.path, b.line, b.col);
   });

@@ -32,13 +32,20 @@ struct GateResult {
   model::Baseline current;              // every direct site not ignored by a comment
   unsigned baselined = 0, ignored = 0;
   unsigned unsafeFixable = 0; // direct sites only `migrate --unsafe-fixes` rewrites
+  unsigned unanalyzable = 0;  // files that could not be analyzed (each a finding, "syntax" or "unanalyzable")
   unsigned errors() const;
 };
 
-/// The findings of an analyzed run: direct sites not silenced by a comment or `baseline`, and a
-/// warning (an error when `strict`) for each of `mocks`.
+/// The findings of an analyzed run: direct sites not silenced by a comment or `baseline`, files that
+/// could not be analyzed (rule "syntax" or "unanalyzable", also baseline-able), and a warning (an
+/// error when `strict`) for each of `mocks`.
+/// Baseline entries name files relative to `baselineDir` (the baseline file's folder; "" for the
+/// current one), so a baseline holds from any folder it is used from.
 GateResult evaluateGate(const Run &run, model::Baseline baseline, const std::vector<model::MockTarget> &mocks,
-                        bool strict);
+                        bool strict, const std::string &baselineDir = "");
+
+/// The folder a baseline file's paths are relative to: its own (real path), "" for the current one.
+std::string baselineFolder(const std::string &baselineFile);
 
 /// One message per minimum the manifest misses ("coverage in total is 50.0%, below the required 80%").
 std::vector<std::string> coverageShortfalls(const model::Manifest &m, const std::vector<CoverageMinimum> &minimums);

@@ -60,14 +60,20 @@ bool isAsciiCompatible(const std::string &enc) {
   return std::find(std::begin(known), std::end(known), enc) != std::end(known) || enc.rfind("iso-8859-", 0) == 0;
 }
 
+// A message at `offset`; `rule` set: the error that stops the file (its finding in `check`).
 void say(model::FileOutcome &out, const LineIndex &lines, size_t offset, size_t base, const std::string &what,
-         bool error = true) {
+         const char *rule = nullptr) {
   LineCol lc = lines.at(offset);
   // The BOM is not a character anyone sees: columns on line 1 do not count it.
   if (base > 0 && lc.line == 1 && lc.col > 1)
     lc.col -= 1;
-  out.messages.push_back(
-      {lc.line, lc.col, fmt::format("{}:{}:{}: {}", out.file.display, lc.line, lc.col, what), error});
+  model::Message m{lc.line, lc.col, fmt::format("{}:{}:{}: {}", out.file.display, lc.line, lc.col, what),
+                   rule != nullptr, "", ""};
+  if (rule) {
+    m.rule = rule;
+    m.reason = model::failureReason(what);
+  }
+  out.messages.push_back(std::move(m));
 }
 
 // A comment `# poolify: ignore` (all rules) or `# poolify: ignore[rule-a, rule-b]`: "*", the
@@ -110,6 +116,39 @@ std::string normalisedLine(std::string_view text, size_t offset) {
       out += ' ';
     space = false;
     out += ch;
+  }
+  return out;
+}
+
+// A site's line as Unicode text, for the baseline (JSON): bytes of an ASCII-compatible encoding
+// other than UTF-8 decoded by that encoding (latin-1 and cp1252 exactly), else as \xNN escapes.
+std::string decodedLine(const std::string &line, const std::string &enc) {
+  if (!firstInvalidUtf8(line))
+    return line;
+  static const uint16_t cp1252[32] = {0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+                                      0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
+                                      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+                                      0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
+  bool latin1 = enc == "latin-1" || enc == "latin1" || enc == "iso-8859-1" || enc == "iso8859-1" || enc == "l1";
+  bool windows = enc == "cp1252" || enc == "windows-1252";
+  std::string out;
+  for (unsigned char c : line) {
+    unsigned cp = c;
+    if (c >= 0x80 && windows && c < 0xA0)
+      cp = cp1252[c - 0x80];
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+    } else if ((latin1 || windows) && cp != 0) {
+      if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+      } else {
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      }
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      out += fmt::format("\\x{:02x}", c);
+    }
   }
   return out;
 }
@@ -287,10 +326,10 @@ public:
       return fail(base_ + p->offset, "error: " + p->message + "; file skipped");
     py::Tree tree = py::Tree::parse(body_);
     if (auto err = tree.firstError())
-      return fail(base_ + *err, "error: syntax error; file not rewritten");
+      return fail(base_ + *err, "error: syntax error; file not rewritten", kSyntax);
     // What tree-sitter accepts and CPython 3 does not (Python 2's print and exec statements, ...).
     if (auto p = py::cpythonRejects(all_, tree))
-      return fail(p->offset, "error: CPython rejects this file: " + p->message + "; file not rewritten");
+      return fail(p->offset, "error: CPython rejects this file: " + p->message + "; file not rewritten", kSyntax);
     py::ScopeModel model(tree);
     auto sites = analysis::findSites(tree, model, rules_);
     LineIndex bodyLines(body_);
@@ -305,6 +344,8 @@ public:
       bodyContext.removals[offset - static_cast<uint32_t>(base_)] = r;
     std::vector<model::Verdict> verdicts = analysis::decideSites(tree, model, sites, path, bodyLines, bodyContext);
     recordSites(out_, tree, model, sites, verdicts, rules_, lines(), base_);
+    for (auto &r : out_.records) // stored in JSON baselines: text, not the file's bytes
+      r.code = decodedLine(r.code, enc_);
     out_.facts = analysis::extractClasses(tree, model, sites, verdicts, rules_, bodyLines);
     for (auto &c : out_.facts->classes)
       for (auto &a : c.assignments)
@@ -363,14 +404,15 @@ private:
     return *lines_;
   }
 
-  bool fail(size_t offset, const std::string &what) {
-    say(out_, lines(), offset, base_, what);
+  bool fail(size_t offset, const std::string &what, const char *rule = kUnanalyzable) {
+    say(out_, lines(), offset, base_, what, rule);
     out_.failed = true;
     return false;
   }
 
   bool failWhole(const std::string &what) {
-    out_.messages.push_back({0, 0, fmt::format("{}: {}", out_.file.display, what), true});
+    out_.messages.push_back(
+        {0, 0, fmt::format("{}: {}", out_.file.display, what), true, kUnanalyzable, model::failureReason(what)});
     out_.failed = true;
     return false;
   }
@@ -399,8 +441,7 @@ private:
       out_.left += v.outcome == model::Outcome::Left || v.outcome == model::Outcome::LeftMissing ||
                    v.outcome == model::Outcome::Unsafe;
       for (const auto &n : v.notes)
-        say(out_, lines(), base_ + py::start(sites[i].callee), base_, fmt::format("{}: {}", sites[i].rule->id, n),
-            false);
+        say(out_, lines(), base_ + py::start(sites[i].callee), base_, fmt::format("{}: {}", sites[i].rule->id, n));
       if (v.outcome == model::Outcome::Rewritten &&
           std::find(poolModules_.begin(), poolModules_.end(), v.poolModule) == poolModules_.end())
         poolModules_.push_back(v.poolModule);
@@ -462,8 +503,9 @@ model::FileOutcome unreadable(const model::SourceFile &file, llvm::Error error) 
   model::FileOutcome out;
   out.file = file;
   out.failed = true;
-  out.messages.push_back(
-      {0, 0, fmt::format("{}: error: {}; file skipped", file.display, llvm::toString(std::move(error))), true});
+  std::string reason = llvm::toString(std::move(error));
+  out.messages.push_back({0, 0, fmt::format("{}: error: {}; file skipped", file.display, reason), true, kUnanalyzable,
+                          reason});
   return out;
 }
 

@@ -19,6 +19,10 @@
 
 namespace poolify::pipeline {
 
+/// The rules of `check`'s findings for files that could not be analyzed (model::Message::rule).
+inline constexpr const char *kSyntax = "syntax";
+inline constexpr const char *kUnanalyzable = "unanalyzable";
+
 /// Reads and processes one file. `context` holds what its verdicts depend on besides its text
 /// (removals are keyed by file offsets here).
 model::FileOutcome processFile(const model::SourceFile &file, const std::vector<rules::Rule> &rules,

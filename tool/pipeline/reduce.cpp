@@ -193,9 +193,9 @@ void replan(Run &run, size_t i, analysis::FileContext context, const std::string
     model::FileOutcome out;
     out.file = files[i];
     out.failed = true;
-    out.messages.push_back({0, 0, fmt::format("{}: error: {}; file not rewritten", files[i].display,
-                                              llvm::toString(read.takeError())),
-                            true});
+    std::string reason = llvm::toString(read.takeError());
+    out.messages.push_back({0, 0, fmt::format("{}: error: {}; file not rewritten", files[i].display, reason), true,
+                            std::string(kUnanalyzable), reason});
     outcomes[i] = std::move(out);
     return;
   }
