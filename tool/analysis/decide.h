@@ -23,6 +23,9 @@ struct FileContext {
   std::function<std::string(const std::string &module)> poolProblem;
   /// Apply unsafe fixes too (--unsafe-fixes): their verdicts are Rewritten, not Unsafe.
   bool unsafeFixes = false;
+  /// Test patch targets to retarget to the pooled callable (offsets in the file; see
+  /// rewrite/patches.h), decided across the run.
+  std::vector<model::PatchRetarget> retargets;
 };
 
 /// The verdicts on `sites` (one each, in order). `path` is the file's path with '/' separators

@@ -2,7 +2,9 @@
 
 #include "analysis/sites.h"
 #include "index/hierarchy.h"
+#include "pipeline/mocks.h"
 #include "pipeline/process.h"
+#include "python/scopes.h"
 #include "pipeline/reader.h"
 #include "support/text.h"
 
@@ -150,7 +152,9 @@ void collectInherited(const std::vector<model::SourceFile> &files, const std::ve
 // The reduce step: the class index across all files decides which client overrides are
 // redundant; the files holding them are planned again with those removals. Bases in files the
 // prefilter skipped are parsed on demand.
-void applyHierarchy(Run &run) {
+using Removals = std::map<size_t, std::map<uint32_t, model::Removal>>;
+
+Removals applyHierarchy(Run &run) {
   const auto &files = run.found.files;
   const auto &rules = run.rules;
   const auto &cfg = run.config;
@@ -173,7 +177,7 @@ void applyHierarchy(Run &run) {
       candidates.push_back(i);
   }
   if (candidates.empty() && !inherited)
-    return;
+    return {};
   std::vector<std::optional<model::FileFacts>> loaded(files.size());
   std::vector<char> tried(files.size(), 0); // not vector<bool>: files are loaded in parallel
   auto load = [&](size_t i) -> const model::FileFacts * {
@@ -195,7 +199,7 @@ void applyHierarchy(Run &run) {
   auto decisions = classes.decideOverrides(candidates);
   for (const auto &p : classes.problems())
     run.warnings.push_back(p);
-  std::map<size_t, std::map<uint32_t, model::Removal>> removals;
+  Removals removals;
   std::vector<model::OverrideDecision> kept;
   for (const auto &d : decisions) {
     if (d.remove)
@@ -244,10 +248,91 @@ void applyHierarchy(Run &run) {
   if (inherited)
     collectInherited(files, outcomes, active, rules, classes, load, [&](size_t i) { return tried[i] && loaded[i]; },
                      jobs, *inherited);
+  return removals;
+}
+
+// Whether `text` binds `name` at module level (an import or any other binding of the module scope).
+bool bindsAtModuleLevel(const std::string &text, const std::string &name) {
+  std::string_view body = text;
+  if (body.substr(0, 3) == "\xEF\xBB\xBF")
+    body.remove_prefix(3);
+  py::Tree tree = py::Tree::parse(body);
+  py::ScopeModel model(tree);
+  return !model.bindingsIn(0, name).empty();
+}
+
+// Test patches that follow the code: after every module is planned, the patch targets that name
+// a module whose sites of the client are all rewritten are retargeted to its pooled callable; the
+// test files holding them are planned again with those retargets.
+void applyPatchRetargets(Run &run, const Removals &removals) {
+  const auto &files = run.found.files;
+  auto &outcomes = run.outcomes;
+  bool anyMocks = std::any_of(outcomes.begin(), outcomes.end(), [](const model::FileOutcome &o) {
+    return !o.mocks.empty() && !o.failed;
+  });
+  if (!anyMocks)
+    return;
+  std::map<std::pair<size_t, std::string>, bool> bound;
+  auto binds = [&](size_t module, const std::string &name) {
+    auto key = std::make_pair(module, name);
+    if (auto it = bound.find(key); it != bound.end())
+      return it->second;
+    auto read = texts(outcomes[module]);
+    bool yes = read ? bindsAtModuleLevel(read->updated, name) : (llvm::consumeError(read.takeError()), true);
+    return bound[key] = yes;
+  };
+  std::vector<size_t> active;
+  for (size_t i = 0; i < files.size(); ++i)
+    if (run.active[i])
+      active.push_back(i);
+  auto recordsOf = [&](size_t i) -> const std::vector<model::SiteRecord> & { return outcomes[i].records; };
+  std::map<size_t, std::vector<model::PatchRetarget>> retargets;
+  for (auto &p : planRetargets(outcomes, active, recordsOf, binds))
+    if (!outcomes[p.test].failed)
+      retargets[p.test].push_back(std::move(p.retarget));
+  std::vector<size_t> replan;
+  for (const auto &[file, _] : retargets)
+    replan.push_back(file);
+  cache::Cache *cache = run.cache.get();
+  parallelFor(replan, run.options.jobs, [&](size_t i) {
+    const auto &fileRetargets = retargets.at(i);
+    std::string key;
+    for (const auto &r : fileRetargets)
+      key += fmt::format("{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n", r.offset, r.target, r.module, r.pooled, r.rule,
+                         r.callable, r.modulePath, r.inferred, r.handFix);
+    if (auto it = removals.find(i); it != removals.end())
+      for (const auto &[offset, r] : it->second)
+        key += fmt::format("{}\n{}\n{}\n", offset, r.comment, r.note);
+    std::string variant = fmt::format("patches {:x}", contentHash(key)) + cacheVariant(run, i);
+    if (cache)
+      if (auto hit = cache->lookup(files[i], outcomes[i].hash, variant)) {
+        outcomes[i] = std::move(*hit);
+        return;
+      }
+    auto read = texts(outcomes[i]);
+    if (!read) {
+      outcomes[i].messages.push_back({0, 0, fmt::format("{}: error: {}; test patches not retargeted", files[i].display,
+                                                        llvm::toString(read.takeError())),
+                                      true});
+      return;
+    }
+    analysis::FileContext context = contextFor(run, i);
+    context.retargets = fileRetargets;
+    if (auto it = removals.find(i); it != removals.end()) // a test file's own redundant overrides
+      context.removals = it->second;
+    model::FileOutcome out = processText(files[i], std::move(read->original), run.rules, context);
+    if (cache)
+      cache->put(out, variant);
+    out.release();
+    outcomes[i] = std::move(out);
+  });
 }
 
 } // namespace
 
-void reduce(Run &run) { applyHierarchy(run); }
+void reduce(Run &run) {
+  Removals removals = applyHierarchy(run);
+  applyPatchRetargets(run, removals);
+}
 
 } // namespace poolify::pipeline
