@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 
 namespace poolify::output {
@@ -54,6 +55,9 @@ public:
     if (fileRemoved)
       what += fmt::format("{}{} redundant override{} removed", what.empty() ? "" : "; ", fileRemoved,
                           fileRemoved == 1 ? "" : "s");
+    if (unsigned n = static_cast<unsigned>(std::count_if(o.patches.begin(), o.patches.end(),
+                                                         [](const model::PatchChange &p) { return !p.after.empty(); })))
+      what += fmt::format("{}{} test patch{} retargeted", what.empty() ? "" : "; ", n, n == 1 ? "" : "es");
     files_ += fmt::format("- `{}` ({})\n", o.file.display, what);
     return llvm::Error::success();
   }

@@ -104,27 +104,33 @@ llvm::Expected<std::vector<BatchPlan>> planBatches(const Run &run, const BatchOp
   for (auto &[name, files] : groups) {
     if (files.empty())
       continue;
-    // --max-files counts the files a batch changes; unchanged files ride with the last part, a test
-    // file whose patches follow a module with that module's part.
+    // --max-files counts the files a batch changes; unchanged files ride with the last part. A test
+    // file whose patches follow a module goes in that module's part, and counts there: the module
+    // and its followers start a new part when they would not fit in the current one.
     std::vector<std::vector<size_t>> parts(1);
     std::map<size_t, size_t> partOf;
+    std::map<size_t, unsigned> followersOf; // changed followers of a leader in this group
     std::vector<size_t> followers;
+    const std::vector<size_t> &members = files; // a lambda may not capture a structured binding (C++17)
+    auto inGroup = [&](size_t i) { return std::find(members.begin(), members.end(), i) != members.end(); };
+    for (size_t i : files)
+      if (leader[i] != std::string::npos && inGroup(leader[i])) {
+        followers.push_back(i);
+        followersOf[leader[i]] += run.outcomes[i].changed();
+      }
     unsigned changed = 0;
     for (size_t i : files) {
-      if (leader[i] != std::string::npos &&
-          std::find(files.begin(), files.end(), leader[i]) != files.end()) {
-        followers.push_back(i);
+      if (leader[i] != std::string::npos && inGroup(leader[i]))
         continue;
-      }
-      partOf[i] = parts.size() - 1;
       if (run.outcomes[i].changed()) {
-        if (maxFiles && changed == maxFiles) {
+        unsigned size = 1 + (followersOf.count(i) ? followersOf.at(i) : 0);
+        if (maxFiles && changed > 0 && changed + size > maxFiles) {
           parts.emplace_back();
           changed = 0;
         }
-        partOf[i] = parts.size() - 1;
-        ++changed;
+        changed += size;
       }
+      partOf[i] = parts.size() - 1;
       parts.back().push_back(i);
     }
     for (size_t i : followers) {

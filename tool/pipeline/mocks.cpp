@@ -111,8 +111,11 @@ std::vector<Match> matchTargets(const std::vector<model::FileOutcome> &outcomes,
 
 // The retarget of one match, or nullopt when the patch stays as it is (the module keeps a direct
 // site of the client, or the target is the library itself).
+// `planned`: the outcomes hold this run's plans (the module must change); otherwise the decision is
+// made from the records alone (a --shard sees the same as the whole run).
 std::optional<model::PatchRetarget> retargetOf(const std::vector<model::FileOutcome> &outcomes, const Match &m,
-                                               const RecordsOf &recordsOf, const BindsAtModuleLevel &binds) {
+                                               const RecordsOf &recordsOf, const BindsAtModuleLevel &binds,
+                                               bool planned) {
   if (m.modulePrefix.empty())
     return std::nullopt;
   model::PatchRetarget r;
@@ -139,7 +142,7 @@ std::optional<model::PatchRetarget> retargetOf(const std::vector<model::FileOutc
                               r.pooled, s.pooled);
     r.inferred = r.inferred || s.inferred;
   }
-  if (outcomes[m.module].failed || !outcomes[m.module].changed())
+  if (planned && (outcomes[m.module].failed || !outcomes[m.module].changed()))
     return std::nullopt; // not migrated in this run after all
   std::string head = r.pooled.substr(0, r.pooled.find_first_of(".("));
   if (r.handFix.empty() && binds && !binds(m.module, head))
@@ -156,11 +159,10 @@ std::vector<model::MockTarget> findMockTargets(const std::vector<model::FileOutc
   std::vector<model::MockTarget> out;
   for (const auto &m : matchTargets(outcomes, files, recordsOf)) {
     const model::FileOutcome &test = outcomes[m.test];
-    // Retargeted by the run (in the same batch as the module): it keeps intercepting.
-    bool retargeted = std::any_of(test.patches.begin(), test.patches.end(), [&](const model::PatchChange &p) {
-      return p.line == m.mock->line && p.col == m.mock->col && !p.after.empty();
-    });
-    if (retargeted)
+    // Retargeted by migrate in the same run (and batch) as the module: it keeps intercepting. Decided
+    // from the records, as planRetargets does, so a --shard reports what the whole run does.
+    auto r = retargetOf(outcomes, m, recordsOf, nullptr, /*planned=*/false);
+    if (r && r->handFix.empty())
       continue;
     out.push_back({test.file.display, m.mock->line, m.mock->col, m.mock->target, outcomes[m.module].file.display,
                    m.site->line, m.site->col, m.site->rule});
@@ -173,7 +175,7 @@ std::vector<PlannedRetarget> planRetargets(const std::vector<model::FileOutcome>
                                            const BindsAtModuleLevel &binds) {
   std::vector<PlannedRetarget> out;
   for (const auto &m : matchTargets(outcomes, files, recordsOf))
-    if (auto r = retargetOf(outcomes, m, recordsOf, binds))
+    if (auto r = retargetOf(outcomes, m, recordsOf, binds, /*planned=*/true))
       out.push_back({m.test, m.module, std::move(*r)});
   return out;
 }

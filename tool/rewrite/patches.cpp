@@ -178,9 +178,10 @@ std::optional<MockName> mockNameOf(const PatchCall &p, const std::vector<PatchCa
       return std::nullopt;
     std::vector<std::string> params;
     for (TSNode prm : py::namedChildren(py::field(def, "parameters"))) {
-      if (!is(prm, "identifier"))
-        return std::nullopt; // defaults, *args: not followed
-      params.emplace_back(tree.text(prm));
+      TSNode name = is(prm, "typed_parameter") ? ts_node_named_child(prm, 0) : prm; // `m: mock.MagicMock`
+      if (!is(name, "identifier"))
+        break; // defaults, *args: the mocks come before them
+      params.emplace_back(tree.text(name));
     }
     TSNode container = ts_node_parent(decorated);
     bool method = is(container, "block") && is(ts_node_parent(container), "class_definition");
