@@ -65,15 +65,31 @@ std::vector<PatchCall> findPatchCalls(const py::Tree &tree, const py::ScopeModel
       if (!is(c, "comment"))
         argv.push_back(c);
     auto at = [&](size_t i) { return i < argv.size() && py::same(argv[i], str); };
-    std::optional<std::string> q = model.qualify(fnNode, model.scopeAt(py::start(fnNode)));
+    // Through the imports only for calls that may be patches (qualify finds the scope by a scan: not
+    // once per string of a large module).
+    auto mockImported = [&] {
+      TSNode head = fnNode;
+      while (is(head, "attribute"))
+        head = py::field(head, "object");
+      if (!is(head, "identifier"))
+        return false;
+      for (const py::Binding *b : model.bindingsIn(0, tree.text(head)))
+        if (b->kind == py::BindingKind::Import && b->qname.find("mock") != std::string::npos)
+          return true;
+      return false;
+    };
+    std::optional<std::optional<std::string>> qualified;
     auto qualifiedIs = [&](std::string_view suffix) {
+      if (!qualified)
+        qualified = model.qualify(fnNode, model.scopeAt(py::start(fnNode)));
+      const std::optional<std::string> &q = *qualified;
       return q && (*q == fmt::format("unittest.mock.{}", suffix) || *q == fmt::format("mock.{}", suffix));
     };
     bool dotted = std::count(content->begin(), content->end(), '.') >= 1 && content->find(' ') == std::string::npos;
     PatchCall p;
     p.call = call;
     p.str = str;
-    if (at(0) && (endsWithComponent(fn, "patch") || qualifiedIs("patch")) && dotted) {
+    if (at(0) && dotted && (endsWithComponent(fn, "patch") || (mockImported() && qualifiedIs("patch")))) {
       p.form = PatchCall::Form::Patch;
       p.target = *content;
       p.recognised = qualifiedIs("patch") || (fn == "mocker.patch" && fixtureCall(tree, model, fnNode, "mocker", "patch"));
@@ -81,7 +97,8 @@ std::vector<PatchCall> findPatchCalls(const py::Tree &tree, const py::ScopeModel
       p.form = PatchCall::Form::SetattrString;
       p.target = *content;
       p.recognised = fixtureCall(tree, model, fnNode, "monkeypatch", "setattr");
-    } else if (at(1) && (endsWithComponent(fn, "patch.object") || qualifiedIs("patch.object") ||
+    } else if (at(1) && (endsWithComponent(fn, "patch.object") ||
+                         (endsWithComponent(fn, "object") && mockImported() && qualifiedIs("patch.object")) ||
                          fn == "monkeypatch.setattr")) {
       bool setattr = fn == "monkeypatch.setattr";
       p.form = setattr ? PatchCall::Form::SetattrObject : PatchCall::Form::PatchObject;
