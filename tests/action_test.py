@@ -145,7 +145,7 @@ class ActionTest(unittest.TestCase):
             sarif = json.load(f)
         self.assertEqual(sarif['version'], '2.1.0')
         levels = [res.get('level') for res in sarif['runs'][0]['results']]
-        self.assertEqual((levels.count('error'), levels.count('warning')), (46, 1))  # 46 sites, 1 mock target
+        self.assertEqual((levels.count('error'), levels.count('warning')), (46, 0))  # 46 sites; the one test patch (tests/test_grading.py) is retargeted by migrate, no mock target
         with open(r.files['summary'], encoding='utf-8') as f:
             self.assertIn('bigquery', f.read())  # the manifest in markdown
         # the binary came from the archive, into RUNNER_TEMP, not from anywhere on PATH before

@@ -41,6 +41,13 @@ Masking rules (both trees are walked in parallel; the masked trees are then comp
       output lacks, if the output text carries the `# X: pooled client inherited from Base` comment.
   (d) A statement list left with nothing but `pass` in the output, where the input's list held only
       imports (and removed overrides), counts as empty on both sides.
+  (e) Test patches that follow the code: in a call of `patch` (by any name it is imported as), `*.patch`, `*.patch.object` or
+      `monkeypatch.setattr` (same callee on both sides), a string target `M.<lib>.<Source>` may become
+      `M.<pooled>` (or `M.<pool module>.<pooled>`), where <Source> is the last component of a constructor a
+      pool replaces and <pooled> that pool's name; an object form `(V.<lib>, "<Source>")` may become
+      `(V, "<pooled>")`. In an assertion on a mock (`assert_called_once_with`, `assert_called_with`,
+      `assert_any_call`, `call(...)`) whose output passes `project_id=`, the input's first positional
+      argument may become `project_id=` and `project=` may be renamed `project_id=`.
 
 Exit 0 when everything passed, 1 otherwise; the last line is `N passed, M failed` (files for the
 normal run, corruption trials for --self-test).
@@ -105,6 +112,8 @@ REMOVABLE_IMPORTS = ('google.cloud.bigquery', 'google.cloud.storage', 'google.cl
 ADDABLE_IMPORTS = ('shared.clients',)
 INFERRED = {"Name(id='project_id', ctx=Load())", "Name(id='PROJECT_ID', ctx=Load())"}
 COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+SOURCE_LAST = {name.rsplit('.', 1)[1] for name in ALL_SOURCES}
+ASSERTIONS = ('assert_called_once_with', 'assert_called_with', 'assert_any_call')
 BLOCK_FIELDS = ('body', 'orelse', 'finalbody')
 IGNORED_DIRS = {'.poolify-cache'}
 
@@ -416,6 +425,8 @@ class FileComparison:
                 key = pooled_key(b.func)
                 if key and dump(a.func) != dump(b.func):
                     return self.mask_call(a, b, key)
+                if dump(a.func) == dump(b.func):
+                    a = self.mask_patch(a, b)
             fa, fb = {}, {}
             for name in a._fields:
                 va, vb = getattr(a, name, None), getattr(b, name, None)
@@ -499,6 +510,50 @@ class FileComparison:
         if emptied and not out_a and out_b and all(isinstance(s, ast.Pass) for s in out_b):
             out_b = []
         return out_a, out_b
+
+    # -- (e) test patches that follow the code
+    @staticmethod
+    def retargeted(before, after):
+        """A patch target string `M.<lib>.<Source>` that became `M.<pooled>` / `M.<pool module>.<pooled>`."""
+        if not (isinstance(before, str) and isinstance(after, str)) or before == after:
+            return False
+        parts = before.split('.')
+        if len(parts) < 3 or parts[-1] not in SOURCE_LAST:
+            return False
+        for k in range(1, len(parts) - 1):
+            module = '.'.join(parts[:k])
+            rest = after[len(module) + 1:] if after.startswith(module + '.') else None
+            if rest in POOL_MODULE or (rest and rest.count('.') == 1 and rest.split('.')[0] in POOL_MODULE_NAMES
+                                       and rest.split('.')[1] in POOL_MODULE):
+                return True
+        return False
+
+    def mask_patch(self, a, b):
+        """The input call `a` with what (e) allows taken over from the output call `b`."""
+        func = ast.unparse(a.func)
+        patch = func == 'patch' or func.endswith('.patch') or func.endswith('.patch.object') or \
+            func == 'monkeypatch.setattr' or (isinstance(a.func, (ast.Name, ast.Attribute)) and bool(
+                {'unittest.mock.patch', 'mock.patch'} & self.names_a.resolve(a.func, self._functions)))
+        if patch and len(a.args) == len(b.args):
+            args = list(a.args)
+            for i, (x, y) in enumerate(zip(a.args, b.args)):
+                if isinstance(x, ast.Constant) and isinstance(y, ast.Constant) and self.retargeted(x.value, y.value):
+                    args[i] = y
+            if (len(args) >= 2 and isinstance(args[0], ast.Attribute) and isinstance(args[1], ast.Constant)
+                    and isinstance(b.args[1], ast.Constant) and args[1].value in SOURCE_LAST
+                    and b.args[1].value in POOL_MODULE and dump(args[0].value) == dump(b.args[0])):
+                args[0], args[1] = b.args[0], b.args[1]
+            return ast.Call(func=a.func, args=args, keywords=a.keywords)
+        assertion = (isinstance(a.func, ast.Attribute) and a.func.attr in ASSERTIONS) or func == 'call' or \
+            func.endswith('.call')
+        if assertion and any(k.arg == 'project_id' for k in b.keywords) and \
+                not any(k.arg == 'project_id' for k in a.keywords):
+            args, kws = list(a.args), list(a.keywords)
+            if args and not isinstance(args[0], ast.Starred) and not any(k.arg == 'project' for k in kws):
+                kws.insert(0, ast.keyword(arg='project_id', value=args.pop(0)))
+            kws = [ast.keyword(arg='project_id', value=k.value) if k.arg == 'project' else k for k in kws]
+            return ast.Call(func=a.func, args=args, keywords=kws)
+        return a
 
     # -- (b) pooled calls
     def mask_call(self, a, b, key):

@@ -888,21 +888,17 @@ class PipelineTest(PoolifyTestCase):
         # nbac_gamebook_processor.py): 38 = 32 rewritten + 6 removed, 14 = 13 left + 1 removed. Of the
         # 13 left, 6 are the pool modules' own constructors: the summary counts the 7 a person must fix.
         # That is the run with --unsafe-fixes, which also rewrites the sites that take their project from
-<<<<<<< HEAD
-        # scope. Since clients handed out are left, one more is left than those 7: run_history_mixin.py's
-        # lazy accessor returns its client (fixtures/pipeline-expected/README.md): 31 rewritten, 8 left.
-        self.assertIn('rewrote 31 sites, removed 7 overrides, left 8 sites\n', r.stderr)
-=======
         # scope. Since overrides are removed only when the inherited client is provably the same, the shadow
         # grading override (its own `project_id` parameter) is rewritten instead: 33 rewritten, 6 removed.
-        self.assertIn('rewrote 33 sites, removed 6 overrides, left 7 sites\n', r.stderr)
+        # The one test patch of a fully migrated module (tests/test_grading.py:12) follows it.
+        self.assertIn('rewrote 33 sites, removed 6 overrides, left 7 sites, retargeted 1 test patch\n', r.stderr)
         # A plain run leaves those 11 (tests/manifest_check_test.py PIPELINE_UNSAFE lists them: 8 taking their
         # project from scope, 3 POSTs): 20 rewritten, 8 + 11 = 19 left.
         r = self.poolify('migrate', '.', cwd=self.work)
         self.assertExit(r, 0)
         self.assertEqual(len(r.summary()), 1, repr(r))
-        # Plus the 3 overrides that pass no project, whose removal is unsafe: 22 rewritten, 3 removed, 21 left.
-        self.assertIn('rewrote 22 sites, removed 3 overrides, left 21 sites (14 of them fixable with --unsafe-fixes)\n',
+        self.assertIn('rewrote 21 sites, removed 7 overrides, left 18 sites (11 of them fixable with --unsafe-fixes), '
+                      'retargeted 1 test patch\n',
                       r.stderr)
 
     def test_apply_compiles_and_is_idempotent(self):

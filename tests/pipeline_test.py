@@ -33,9 +33,10 @@ def tree(path):
 
 # The two reviewed migrations (fixtures/pipeline-expected/README.md): flags, diff, explain lines, summary.
 PLAIN = ((), "migrate.diff", "explain.txt",
-         "rewrote 22 sites, removed 3 overrides, left 21 sites (14 of them fixable with --unsafe-fixes)\n")
+         "rewrote 21 sites, removed 7 overrides, left 18 sites (11 of them fixable with --unsafe-fixes), "
+         "retargeted 1 test patch\n")
 UNSAFE = (("--unsafe-fixes",), "migrate-unsafe.diff", "explain-unsafe.txt",
-          "rewrote 33 sites, removed 6 overrides, left 7 sites\n")
+          "rewrote 32 sites, removed 7 overrides, left 7 sites, retargeted 1 test patch\n")
 
 
 def expected(name):

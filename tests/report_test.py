@@ -379,8 +379,9 @@ class UnsafeFixesReportTest(unittest.TestCase):
 
     def test_with_and_without_the_flag(self):
         with tempfile.TemporaryDirectory(prefix='poolify-report-unsafe-') as tmp:
+            # Changed files include tests/test_grading.py, whose patch follows the code it patches.
             for flags, changed, sites_left, unsafe_left, coverage in (
-                    ((), 21, 21, 14, '54.3'), (('--unsafe-fixes',), 28, 7, 0, '83.7')):
+                    ((), 25, 18, 11, '57.1'), (('--unsafe-fixes',), 29, 7, 0, '83.3')):
                 with self.subTest(flags=flags):
                     values, left, dry, after = self.report(tmp, *flags)
                     self.assertEqual(len(dry), changed)

@@ -56,6 +56,9 @@ if(EXISTS ${CMAKE_SOURCE_DIR}/tests/report_test.py)
            --poolify $<TARGET_FILE:poolify> --without-chromium)
 endif()
 add_test(NAME cache COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/cache_test.py" --poolify $<TARGET_FILE:poolify>)
+# Test patches retargeted with the code they patch, run with unittest before and after --apply.
+add_test(NAME patches_e2e COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/patches_e2e_test.py"
+         --poolify $<TARGET_FILE:poolify>)
 add_test(NAME pipeline COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/pipeline_test.py" --poolify $<TARGET_FILE:poolify>)
 # The reference pool modules `poolify pools init` writes (rules/templates), run with fake Google libraries
 # and the installed requests against a local server; exit 77 (skipped) when requests is not installed.

@@ -279,28 +279,51 @@ TEST_CASE("reanalyze gives the outcome of a file's new text") {
   CHECK(after.records[0].line == 7);
 }
 
-TEST_CASE("a test patch naming a site migrate fixes is a mock target") {
+const char *kLibraryPatch = "from unittest import mock\n\nfrom google.cloud import bigquery\n\n\n"
+                            "@mock.patch.object(bigquery, \"Client\")\ndef test_lib(client):\n    pass\n";
+
+TEST_CASE("a test patch of a module whose sites all use the pool after the run is retargeted, not a mock target") {
   Repo repo;
+  pipeline::Run run = analyzed();
+  CHECK(pipeline::findMockTargets(run).empty());
+  const model::FileOutcome &test = run.outcomes[indexOf(run, "tests/test_load.py")];
+  CHECK(test.changed());
+  REQUIRE(test.patches.size() == 1);
+  CHECK(test.patches[0].line == 4);
+  CHECK(test.patches[0].col == 13);
+  CHECK(test.patches[0].before == "jobs.load.bigquery.Client");
+  CHECK(test.patches[0].after == "jobs.load.get_bigquery_client");
+  CHECK(test.patches[0].modulePath == "jobs/load.py");
+  CHECK(test.patches[0].handFix.empty());
+  CHECK(test.edits.size() == 1);
+  CHECK(test.edits[0].text == "jobs.load.get_bigquery_client");
+}
+
+TEST_CASE("a patch of the client library itself is a mock target: it stops intercepting the pooled site") {
+  Repo repo;
+  repo.dir.write("tests/test_lib.py", kLibraryPatch);
   pipeline::Run run = analyzed();
   auto targets = pipeline::findMockTargets(run);
   REQUIRE(targets.size() == 1);
-  CHECK(targets[0].path == "tests/test_load.py");
-  CHECK(targets[0].line == 4);
-  CHECK(targets[0].col == 13);
-  CHECK(targets[0].target == "jobs.load.bigquery.Client");
+  CHECK(targets[0].path == "tests/test_lib.py");
+  CHECK(targets[0].line == 6);
+  CHECK(targets[0].col == 20);
+  CHECK(targets[0].target == "google.cloud.bigquery.Client");
   CHECK(targets[0].sitePath == "jobs/load.py");
   CHECK(targets[0].siteLine == 7);
   CHECK(targets[0].rule == "bigquery");
+  CHECK(run.outcomes[indexOf(run, "tests/test_lib.py")].patches.empty());
 }
 
-TEST_CASE("a patch of a site migrate leaves is not a mock target") {
+TEST_CASE("a patch of a site migrate leaves is neither retargeted nor a mock target") {
   Repo repo;
   repo.dir.write("tests/test_legacy.py", "from unittest import mock\n\n\n@mock.patch('jobs.legacy.bigquery.Client')\n"
                                          "def test_legacy(client):\n    pass\n");
   pipeline::Run run = analyzed();
-  auto targets = pipeline::findMockTargets(run);
-  REQUIRE(targets.size() == 1);
-  CHECK(targets[0].path == "tests/test_load.py");
+  CHECK(pipeline::findMockTargets(run).empty());
+  const model::FileOutcome &legacy = run.outcomes[indexOf(run, "tests/test_legacy.py")];
+  CHECK_FALSE(legacy.changed());
+  CHECK(legacy.patches.empty());
 }
 
 TEST_CASE("batches: one of everything, configured batches in order, a named batch, a category, cut by size") {
@@ -320,9 +343,11 @@ TEST_CASE("batches: one of everything, configured batches in order, a named batc
   };
   pipeline::BatchOptions o;
   // Only files with something to report: a change or a direct site (the pool's own module has none).
-  CHECK(names(o) == "01-all: jobs/legacy.py jobs/load.py pkg/child.py");
+  // A test file whose patches are retargeted goes with the module they follow (tests/ is in no
+  // category: it follows jobs/load.py into "jobs").
+  CHECK(names(o) == "01-all: jobs/legacy.py jobs/load.py pkg/child.py tests/test_load.py");
   o.all = true;
-  CHECK(names(o) == "01-jobs: jobs/legacy.py jobs/load.py; 02-library: pkg/child.py");
+  CHECK(names(o) == "01-jobs: jobs/legacy.py jobs/load.py tests/test_load.py; 02-library: pkg/child.py");
   o = {};
   o.batch = "library";
   CHECK(names(o) == "01-library: pkg/child.py");
@@ -330,11 +355,12 @@ TEST_CASE("batches: one of everything, configured batches in order, a named batc
   CHECK(names(o) == "no batch 'nope' in " + repo.dir.path + "/poolify.yaml");
   o = {};
   o.category = "jobs";
-  CHECK(names(o) == "01-jobs: jobs/legacy.py jobs/load.py");
+  CHECK(names(o) == "01-jobs: jobs/legacy.py jobs/load.py tests/test_load.py");
   o = {};
   o.maxFiles = 1;
-  // --max-files counts the files a batch changes; unchanged files ride along.
-  CHECK(names(o) == "01-all-part1: jobs/legacy.py jobs/load.py; 02-all-part2: pkg/child.py");
+  // --max-files counts the files a batch changes; unchanged files ride along, and a test file whose
+  // patches follow a module rides in that module's part.
+  CHECK(names(o) == "01-all-part1: jobs/legacy.py jobs/load.py tests/test_load.py; 02-all-part2: pkg/child.py");
 }
 
 TEST_CASE("the gate fails direct sites beyond ignore comments and the baseline, counted per line of code") {
@@ -361,6 +387,7 @@ TEST_CASE("the gate fails direct sites beyond ignore comments and the baseline, 
 
 TEST_CASE("the gate warns about mock targets, and fails them when strict") {
   Repo repo;
+  repo.dir.write("tests/test_load.py", kLibraryPatch);
   pipeline::Run run = analyzed();
   auto mocks = pipeline::findMockTargets(run);
   for (bool strict : {false, true}) {
@@ -368,7 +395,7 @@ TEST_CASE("the gate warns about mock targets, and fails them when strict") {
     auto it = std::find_if(g.findings.begin(), g.findings.end(), [](const model::Finding &f) { return f.path == "tests/test_load.py"; });
     REQUIRE(it != g.findings.end());
     CHECK(it->error == strict);
-    CHECK(it->message == "mock target 'jobs.load.bigquery.Client' stops intercepting once jobs/load.py:7 uses the pool; "
+    CHECK(it->message == "mock target 'google.cloud.bigquery.Client' stops intercepting once jobs/load.py:7 uses the pool; "
                          "patch the pool function instead");
   }
 }

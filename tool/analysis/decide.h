@@ -26,6 +26,9 @@ struct FileContext {
   /// Module-level names other modules of the run use (name -> why, for --explain): their imports
   /// stay when the rewrite leaves them unused.
   std::map<std::string, std::string> keepImports;
+  /// Test patch targets to retarget to the pooled callable (offsets in the file; see
+  /// rewrite/patches.h), decided across the run.
+  std::vector<model::PatchRetarget> retargets;
 };
 
 /// The verdicts on `sites` (one each, in order). `path` is the file's path with '/' separators

@@ -198,12 +198,24 @@ template <typename A> void fields(A &a, model::FileOutcome &o) {
     a.io(r.code);
     a.io(r.callee);
     a.io(r.ignore);
+    a.io(r.pooled);
+    a.io(r.inferred);
   });
   a.list(o.mocks, [&](model::MockCandidate &m) {
     a.io(m.line);
     a.io(m.col);
     a.io(m.target);
     a.io(m.object);
+    a.io(m.offset);
+  });
+  a.list(o.patches, [&](model::PatchChange &p) {
+    a.io(p.line);
+    a.io(p.col);
+    a.io(p.rule);
+    a.io(p.before);
+    a.io(p.after);
+    a.io(p.modulePath);
+    a.io(p.handFix);
   });
   a.list(o.removedImports, [&](model::RemovedImport &r) {
     a.io(r.name);

@@ -23,6 +23,7 @@ namespace {
 
 struct Tally {
   unsigned changed = 0, rewritten = 0, left = 0, removed = 0, errors = 0, written = 0, unsafe = 0;
+  unsigned patches = 0, patchesLeft = 0; // test patches retargeted; those needing a hand fix
 };
 
 bool stopIfInterrupted(const Tally &t) {
@@ -178,6 +179,10 @@ int runMigrate() {
       t.left += r.needsHandFix();
       t.unsafe += r.unsafeFix();
     }
+    for (const auto &p : o.patches) {
+      t.patches += !p.after.empty();
+      t.patchesLeft += !p.handFix.empty();
+    }
     if (!o.changed())
       continue;
     ++t.changed;
@@ -214,11 +219,18 @@ int runMigrate() {
       return 2;
   }
   summarizeMissingPools(run.outcomes);
+  std::string patches;
+  if (t.patches || t.patchesLeft)
+    patches = fmt::format(", retargeted {} test patch{}{}", t.patches, t.patches == 1 ? "" : "es",
+                          t.patchesLeft ? fmt::format(" ({} need{} a hand fix)", t.patchesLeft,
+                                                      t.patchesLeft == 1 ? "s" : "")
+                                        : std::string());
   llvm::errs() << fmt::format("poolify: scanned {} files, {} {}, rewrote {} sites, removed {} overrides, left {} "
-                              "sites{}{}\n",
+                              "sites{}{}{}\n",
                               run.found.files.size(), Apply || Commit ? "changed" : "would change", t.changed,
                               t.rewritten, t.removed, t.left,
                               t.unsafe ? fmt::format(" ({} of them fixable with --unsafe-fixes)", t.unsafe) : std::string(),
+                              patches,
                               t.errors ? fmt::format(", {} files with errors", t.errors) : std::string());
   return failed ? 2 : t.errors ? 1 : 0; // a PATH that is not there is an input error, as in every command
 }

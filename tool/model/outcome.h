@@ -58,6 +58,7 @@ struct FileOutcome {
   std::vector<SiteRecord> records;      // sites as found in the original text
   std::vector<MockCandidate> mocks;     // patch targets in this file
   std::vector<RemovedImport> removedImports; // module-level import names the rewrite removed
+  std::vector<PatchChange> patches;     // test patches retargeted (or left for a hand fix) by the run
   std::optional<FileFacts> facts;       // class facts, for files that were parsed
   bool failed = false; // could not be processed (unreadable, not text, syntax error, unsafe result)
 
@@ -68,7 +69,7 @@ struct FileOutcome {
   void release();
   /// Nothing worth remembering: not parsed, nothing found, nothing to say.
   bool trivial() const {
-    return !failed && edits.empty() && records.empty() && mocks.empty() && messages.empty() && !facts;
+    return !failed && edits.empty() && records.empty() && mocks.empty() && patches.empty() && messages.empty() && !facts;
   }
 };
 

@@ -3,6 +3,7 @@
 // `check`, batches and every printer read. Plain data: no syntax trees.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -86,6 +87,8 @@ struct SiteRecord {
   std::string code;   // the source line, whitespace-normalised (baseline key)
   std::string callee; // the callee as written (`bigquery.Client`), to match mock targets
   std::string ignore; // "" | "*" (# poolify: ignore) | rule ids from # poolify: ignore[a,b]
+  std::string pooled;    // a rewritten site: the pooled callee as written (`get_bigquery_client`)
+  bool inferred = false; // a rewritten site: the pooled call passes arguments taken from scope
 
   /// A direct use of a client (a construction or a reference to the constructor): what coverage
   /// counts against the pools and what `check` gates.
@@ -110,6 +113,30 @@ struct MockCandidate {
   unsigned line = 0, col = 0;
   std::string target;
   bool object = false;
+  uint32_t offset = 0; // of the target string (object form: of the patched object) in the file
+};
+
+/// A test patch target that `migrate` retargets to the pooled callable of the module it names
+/// (decided across the run, carried out when the test file is planned again).
+struct PatchRetarget {
+  uint32_t offset = 0;  // MockCandidate::offset
+  std::string target;   // as recorded: "pkg.mod.bigquery.Client"
+  std::string module;   // the dotted module the target names, as written: "pkg.mod"
+  std::string pooled;   // the pooled callee in that module: "get_bigquery_client", "bq_pool.get_x"
+  std::string rule, callable; // the rule and the qualified callable of the module's sites
+  std::string modulePath;     // the module's file, for messages: "pkg/mod.py"
+  bool inferred = false;      // some site of it passes arguments taken from scope
+  std::string handFix;        // "" to retarget; otherwise why a person must fix the patch
+};
+
+/// What became of a test patch target (in the test file's outcome): retargeted, or needing a
+/// hand fix (of the patch, or of an assertion on its mock), with the reason.
+struct PatchChange {
+  unsigned line = 0, col = 0;
+  std::string rule;
+  std::string before, after; // the target before and after ("" after: not retargeted)
+  std::string modulePath;    // the module whose sites use the pool
+  std::string handFix;       // "" when nothing is left to a person
 };
 
 /// A patch target in a test that names a site `migrate` fixes: once migrated, the patch no

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 
 namespace poolify::output {
@@ -37,6 +38,14 @@ public:
       if (r.fixable() && !r.reason.empty())
         unsafeApplied_ += fmt::format("- `{}:{}:{}` {}: {}\n", o.file.display, r.line, r.col, r.rule, r.reason);
     }
+    for (const auto &p : o.patches) {
+      if (!p.after.empty())
+        patches_ += fmt::format("- `{}:{}:{}` {}: `{}` → `{}` (follows `{}`)\n", o.file.display, p.line, p.col, p.rule,
+                                p.before, p.after, p.modulePath);
+      if (!p.handFix.empty())
+        patchesLeft_ += fmt::format("- `{}:{}:{}` {}: `{}`: {}\n", o.file.display, p.line, p.col, p.rule, p.before,
+                                    p.handFix);
+    }
     if (!o.changed())
       return llvm::Error::success();
     ++changedFiles_;
@@ -46,6 +55,9 @@ public:
     if (fileRemoved)
       what += fmt::format("{}{} redundant override{} removed", what.empty() ? "" : "; ", fileRemoved,
                           fileRemoved == 1 ? "" : "s");
+    if (unsigned n = static_cast<unsigned>(std::count_if(o.patches.begin(), o.patches.end(),
+                                                         [](const model::PatchChange &p) { return !p.after.empty(); })))
+      what += fmt::format("{}{} test patch{} retargeted", what.empty() ? "" : "; ", n, n == 1 ? "" : "es");
     files_ += fmt::format("- `{}` ({})\n", o.file.display, what);
     return llvm::Error::success();
   }
@@ -61,6 +73,10 @@ public:
                        rules.empty() ? "" : " (" + rules + ")", removed_, removed_ == 1 ? "" : "s");
     if (!files_.empty())
       os_ << "\n## Files\n\n" << files_;
+    if (!patches_.empty())
+      os_ << "\n## Test patches (retargeted to the pooled callable of the module they patch)\n\n" << patches_;
+    if (!patchesLeft_.empty())
+      os_ << "\n## Test patches needing a hand fix\n\n" << patchesLeft_;
     if (!unsafeApplied_.empty())
       os_ << "\n## Unsafe fixes applied (review: the rewrite is right only if what each says holds)\n\n"
           << unsafeApplied_;
@@ -72,7 +88,7 @@ private:
   llvm::raw_ostream &os_;
   std::map<std::string, unsigned> perRule_;
   unsigned removed_ = 0, changedFiles_ = 0, rewritten_ = 0;
-  std::string files_, left_, unsafeApplied_;
+  std::string files_, left_, unsafeApplied_, patches_, patchesLeft_;
 };
 
 } // namespace

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 
 namespace poolify::pipeline {
 
@@ -29,9 +30,25 @@ std::string membership(const Run &run, size_t i) {
 bool matters(const model::FileOutcome &o) {
   if (o.failed)
     return false;
-  return o.changed() || std::any_of(o.records.begin(), o.records.end(), [](const model::SiteRecord &r) {
+  return o.changed() || !o.patches.empty() || std::any_of(o.records.begin(), o.records.end(), [](const model::SiteRecord &r) {
            return r.isDirect();
          });
+}
+
+// A test file whose patches the run retargets goes with the module they name (the first one):
+// the patch changes in the same batch as the code it follows. npos for other files.
+std::vector<size_t> leaders(const Run &run) {
+  std::vector<size_t> out(run.outcomes.size(), std::string::npos);
+  std::map<std::string, size_t> byDisplay;
+  for (size_t i = 0; i < run.outcomes.size(); ++i)
+    byDisplay[run.outcomes[i].file.display] = i;
+  for (size_t i = 0; i < run.outcomes.size(); ++i)
+    for (const auto &p : run.outcomes[i].patches)
+      if (auto it = byDisplay.find(p.modulePath); it != byDisplay.end() && it->second != i) {
+          out[i] = it->second;
+          break;
+        }
+  return out;
 }
 
 } // namespace
@@ -66,17 +83,19 @@ llvm::Expected<std::vector<BatchPlan>> planBatches(const Run &run, const BatchOp
   } else {
     group("all");
   }
+  std::vector<size_t> leader = leaders(run);
   for (size_t i = 0; i < run.outcomes.size(); ++i) {
     if (!matters(run.outcomes[i]))
       continue;
+    size_t as = leader[i] == std::string::npos ? i : leader[i]; // whose batch the file joins
     if (!batch.empty()) {
-      if (membership(run, i) == batch)
+      if (membership(run, as) == batch)
         group(batch).push_back(i);
     } else if (!category.empty()) {
-      if (run.categoryOf(run.found.files[i]) == category)
+      if (run.categoryOf(run.found.files[as]) == category)
         group(category).push_back(i);
     } else if (all) {
-      group(membership(run, i)).push_back(i);
+      group(membership(run, as)).push_back(i);
     } else {
       group("all").push_back(i);
     }
@@ -85,18 +104,38 @@ llvm::Expected<std::vector<BatchPlan>> planBatches(const Run &run, const BatchOp
   for (auto &[name, files] : groups) {
     if (files.empty())
       continue;
-    // --max-files counts the files a batch changes; unchanged files ride with the last part.
+    // --max-files counts the files a batch changes; unchanged files ride with the last part. A test
+    // file whose patches follow a module goes in that module's part, and counts there: the module
+    // and its followers start a new part when they would not fit in the current one.
     std::vector<std::vector<size_t>> parts(1);
+    std::map<size_t, size_t> partOf;
+    std::map<size_t, unsigned> followersOf; // changed followers of a leader in this group
+    std::vector<size_t> followers;
+    const std::vector<size_t> &members = files; // a lambda may not capture a structured binding (C++17)
+    auto inGroup = [&](size_t i) { return std::find(members.begin(), members.end(), i) != members.end(); };
+    for (size_t i : files)
+      if (leader[i] != std::string::npos && inGroup(leader[i])) {
+        followers.push_back(i);
+        followersOf[leader[i]] += run.outcomes[i].changed();
+      }
     unsigned changed = 0;
     for (size_t i : files) {
+      if (leader[i] != std::string::npos && inGroup(leader[i]))
+        continue;
       if (run.outcomes[i].changed()) {
-        if (maxFiles && changed == maxFiles) {
+        unsigned size = 1 + (followersOf.count(i) ? followersOf.at(i) : 0);
+        if (maxFiles && changed > 0 && changed + size > maxFiles) {
           parts.emplace_back();
           changed = 0;
         }
-        ++changed;
+        changed += size;
       }
+      partOf[i] = parts.size() - 1;
       parts.back().push_back(i);
+    }
+    for (size_t i : followers) {
+      auto &part = parts[partOf.at(leader[i])];
+      part.insert(std::upper_bound(part.begin(), part.end(), i), i);
     }
     for (size_t p = 0; p < parts.size(); ++p) {
       std::string label = parts.size() > 1 ? fmt::format("{}-part{}", name, p + 1) : name;

@@ -2,6 +2,8 @@
 
 #include "index/hierarchy.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <unordered_map>
 
@@ -19,12 +21,37 @@ std::vector<size_t> allFiles(const std::vector<model::FileOutcome> &outcomes) {
   return all;
 }
 
-std::vector<model::MockTarget> findMockTargets(const std::vector<model::FileOutcome> &outcomes,
-                                               const std::vector<size_t> &files, const RecordsOf &recordsOf) {
-  std::vector<model::MockTarget> out;
-  // Candidate files, indexed once: a string target names the module (its last component at
-  // least, as one of the target's components); an object target is looked up only among the
-  // files analyzed anyway.
+namespace {
+
+// A patch target and the first rewritable site it names.
+struct Match {
+  size_t test = 0;
+  const model::MockCandidate *mock = nullptr;
+  size_t module = 0;
+  const model::SiteRecord *site = nullptr;
+  std::string modulePrefix; // the module as the target names it ("" for the library itself)
+};
+
+// `target` is `<module>.<callee>` with <module> a dotted suffix of `dotted` (the file's module).
+std::optional<std::string> namesModule(const std::string &target, const std::string &callee, const std::string &d) {
+  if (target.size() <= callee.size() + 1 ||
+      target.compare(target.size() - callee.size(), callee.size(), callee) != 0 ||
+      target[target.size() - callee.size() - 1] != '.')
+    return std::nullopt;
+  std::string module = target.substr(0, target.size() - callee.size() - 1);
+  if (d == module || (d.size() > module.size() && d.compare(d.size() - module.size(), module.size(), module) == 0 &&
+                      d[d.size() - module.size() - 1] == '.'))
+    return module;
+  return std::nullopt;
+}
+
+// Every patch target among `files` that names a rewritable site, in file order.
+std::vector<Match> matchTargets(const std::vector<model::FileOutcome> &outcomes, const std::vector<size_t> &files,
+                                const RecordsOf &recordsOf) {
+  std::vector<Match> out;
+  // Candidate files, indexed once: a target names the module (its last component at least, as
+  // one of the target's components); an object target naming the library itself is looked up
+  // among the files analyzed anyway.
   std::unordered_map<size_t, std::string> dotted;
   std::unordered_map<std::string, std::vector<size_t>> byLastComponent;
   std::vector<size_t> withRecords;
@@ -45,47 +72,111 @@ std::vector<model::MockTarget> findMockTargets(const std::vector<model::FileOutc
   for (size_t t : files) {
     const model::FileOutcome &test = outcomes[t];
     for (const auto &mock : test.mocks) {
-      if (!mock.object) {
-        named.clear();
-        for (size_t b = 0; b <= mock.target.size();) {
-          size_t e = std::min(mock.target.find('.', b), mock.target.size());
-          if (auto it = byLastComponent.find(mock.target.substr(b, e - b)); it != byLastComponent.end())
-            named.insert(named.end(), it->second.begin(), it->second.end());
-          b = e + 1;
-        }
-        std::sort(named.begin(), named.end(), [&](size_t a, size_t b) { return position(a) < position(b); });
-        named.erase(std::unique(named.begin(), named.end()), named.end());
+      named.clear();
+      for (size_t b = 0; b <= mock.target.size();) {
+        size_t e = std::min(mock.target.find('.', b), mock.target.size());
+        if (auto it = byLastComponent.find(mock.target.substr(b, e - b)); it != byLastComponent.end())
+          named.insert(named.end(), it->second.begin(), it->second.end());
+        b = e + 1;
       }
+      if (mock.object) // patch.object(bigquery, "Client"): the library itself, wherever it is used
+        named.insert(named.end(), withRecords.begin(), withRecords.end());
+      std::sort(named.begin(), named.end(), [&](size_t a, size_t b) { return position(a) < position(b); });
+      named.erase(std::unique(named.begin(), named.end()), named.end());
       // The first rewritable site the target names (files in path order, sites in line order).
-      for (size_t i : mock.object ? withRecords : named) {
+      for (size_t i : named) {
         const std::string &d = dotted.at(i);
-        const model::SiteRecord *hit = nullptr;
-        const auto &records = recordsOf(i);
-        for (const auto &r : records) {
+        Match m{t, &mock, i, nullptr, ""};
+        for (const auto &r : recordsOf(i)) {
           if (r.kind != model::SiteRecord::Kind::Direct || !r.fixable())
             continue;
-          if (mock.object) {
-            if (r.callable == mock.target)
-              hit = &r;
-          } else if (mock.target.size() > r.callee.size() + 1 &&
-                     mock.target.compare(mock.target.size() - r.callee.size(), r.callee.size(), r.callee) == 0 &&
-                     mock.target[mock.target.size() - r.callee.size() - 1] == '.') {
-            std::string module = mock.target.substr(0, mock.target.size() - r.callee.size() - 1);
-            if (d == module || (d.size() > module.size() && d.compare(d.size() - module.size(), module.size(), module) == 0 &&
-                                d[d.size() - module.size() - 1] == '.'))
-              hit = &r;
+          if (auto module = namesModule(mock.target, r.callee, d)) {
+            m.site = &r;
+            m.modulePrefix = *module;
+          } else if (mock.object && r.callable == mock.target) {
+            m.site = &r;
           }
-          if (hit)
+          if (m.site)
             break;
         }
-        if (hit) {
-          out.push_back({test.file.display, mock.line, mock.col, mock.target, outcomes[i].file.display, hit->line,
-                         hit->col, hit->rule});
+        if (m.site) {
+          out.push_back(m);
           break;
         }
       }
     }
   }
+  return out;
+}
+
+// The retarget of one match, or nullopt when the patch stays as it is (the module keeps a direct
+// site of the client, or the target is the library itself).
+// `planned`: the outcomes hold this run's plans (the module must change); otherwise the decision is
+// made from the records alone (a --shard sees the same as the whole run).
+std::optional<model::PatchRetarget> retargetOf(const std::vector<model::FileOutcome> &outcomes, const Match &m,
+                                               const RecordsOf &recordsOf, const BindsAtModuleLevel &binds,
+                                               bool planned) {
+  if (m.modulePrefix.empty())
+    return std::nullopt;
+  model::PatchRetarget r;
+  r.offset = m.mock->offset;
+  r.target = m.mock->target;
+  r.module = m.modulePrefix;
+  r.rule = m.site->rule;
+  r.callable = m.site->callable;
+  r.modulePath = outcomes[m.module].file.display;
+  r.pooled = m.site->pooled;
+  for (const auto &s : recordsOf(m.module)) {
+    if (!s.isDirect() || s.callable != m.site->callable)
+      continue;
+    if (!s.fixable())
+      return std::nullopt; // kept: its import stays, the patch still resolves and intercepts it
+    if (s.outcome == model::Outcome::Removed) {
+      if (r.handFix.empty())
+        r.handFix = fmt::format("{}:{}:{} is removed as a redundant override, so {} has no pooled callable to patch",
+                                r.modulePath, s.line, s.col, r.module);
+      continue;
+    }
+    if (s.pooled != r.pooled && r.handFix.empty())
+      r.handFix = fmt::format("{} reaches the pool both as {} and as {}; one patch cannot replace both", r.module,
+                              r.pooled, s.pooled);
+    r.inferred = r.inferred || s.inferred;
+  }
+  if (planned && (outcomes[m.module].failed || !outcomes[m.module].changed()))
+    return std::nullopt; // not migrated in this run after all
+  std::string head = r.pooled.substr(0, r.pooled.find_first_of(".("));
+  if (r.handFix.empty() && binds && !binds(m.module, head))
+    r.handFix = fmt::format("{} imports {} inside a function, so it is not an attribute of the module; patch "
+                            "{} where it is defined",
+                            r.modulePath, head, head);
+  return r;
+}
+
+} // namespace
+
+std::vector<model::MockTarget> findMockTargets(const std::vector<model::FileOutcome> &outcomes,
+                                               const std::vector<size_t> &files, const RecordsOf &recordsOf) {
+  std::vector<model::MockTarget> out;
+  for (const auto &m : matchTargets(outcomes, files, recordsOf)) {
+    const model::FileOutcome &test = outcomes[m.test];
+    // Retargeted by migrate in the same run (and batch) as the module: it keeps intercepting. Decided
+    // from the records, as planRetargets does, so a --shard reports what the whole run does.
+    auto r = retargetOf(outcomes, m, recordsOf, nullptr, /*planned=*/false);
+    if (r && r->handFix.empty())
+      continue;
+    out.push_back({test.file.display, m.mock->line, m.mock->col, m.mock->target, outcomes[m.module].file.display,
+                   m.site->line, m.site->col, m.site->rule});
+  }
+  return out;
+}
+
+std::vector<PlannedRetarget> planRetargets(const std::vector<model::FileOutcome> &outcomes,
+                                           const std::vector<size_t> &files, const RecordsOf &recordsOf,
+                                           const BindsAtModuleLevel &binds) {
+  std::vector<PlannedRetarget> out;
+  for (const auto &m : matchTargets(outcomes, files, recordsOf))
+    if (auto r = retargetOf(outcomes, m, recordsOf, binds, /*planned=*/true))
+      out.push_back({m.test, m.module, std::move(*r)});
   return out;
 }
 

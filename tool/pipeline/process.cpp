@@ -6,6 +6,7 @@
 #include "python/limits.h"
 #include "python/scopes.h"
 #include "analysis/decide.h"
+#include "rewrite/patches.h"
 #include "rewrite/rewriter.h"
 #include "source/file_io.h"
 #include "support/text.h"
@@ -153,60 +154,19 @@ std::string decodedLine(const std::string &line, const std::string &enc) {
   return out;
 }
 
-// patch("a.b.Client"), mock.patch(...), mocker.patch(...), @patch(...); patch.object(mod, "Client").
+// patch("a.b.Client"), mock.patch(...), mocker.patch(...), @patch(...); patch.object(mod, "Client");
+// monkeypatch.setattr("a.b.Client", ...), monkeypatch.setattr(mod, "Client", ...).
 void recordMocks(model::FileOutcome &out, const py::Tree &tree, const py::ScopeModel &model, const LineIndex &lines,
                  size_t base) {
-  auto position = [&](TSNode n, model::MockCandidate &m) {
-    LineCol lc = lines.at(base + py::start(n));
+  for (const auto &p : rewrite::findPatchCalls(tree, model)) {
+    model::MockCandidate m;
+    LineCol lc = lines.at(base + p.offset());
     m.line = lc.line;
     m.col = lc.col;
-  };
-  auto contentOf = [&](TSNode str) -> std::optional<std::string> {
-    if (!py::is(str, "string"))
-      return std::nullopt;
-    std::string content;
-    for (uint32_t i = 0; i < ts_node_named_child_count(str); ++i) {
-      TSNode c = ts_node_named_child(str, i);
-      if (py::is(c, "interpolation"))
-        return std::nullopt;
-      if (py::is(c, "string_content"))
-        content += tree.text(c);
-    }
-    return content;
-  };
-  const auto &strings = model.strings();
-  for (size_t si = 0; si < strings.size(); ++si) {
-    TSNode str = strings[si];
-    TSNode args = model.stringParents()[si];
-    if (!py::is(args, "argument_list"))
-      continue;
-    TSNode call = ts_node_parent(args);
-    std::string_view fn = tree.text(py::field(call, "function"));
-    bool first = py::same(ts_node_named_child(args, 0), str);
-    auto endsWith = [&](std::string_view s) {
-      return fn.size() >= s.size() && fn.substr(fn.size() - s.size()) == s &&
-             (fn.size() == s.size() || fn[fn.size() - s.size() - 1] == '.');
-    };
-    auto content = contentOf(str);
-    if (!content)
-      continue;
-    if (first && endsWith("patch") && std::count(content->begin(), content->end(), '.') >= 1 &&
-        content->find(' ') == std::string::npos) {
-      model::MockCandidate m;
-      position(str, m);
-      m.target = *content;
-      out.mocks.push_back(m);
-    } else if (endsWith("object") && fn.size() >= 12 && fn.substr(fn.size() - 12) == "patch.object" &&
-               py::same(ts_node_named_child(args, 1), str)) {
-      TSNode obj = ts_node_named_child(args, 0);
-      if (auto q = model.qualify(obj, model.scopeAt(py::start(obj)))) {
-        model::MockCandidate m;
-        position(obj, m);
-        m.target = *q + "." + *content;
-        m.object = true;
-        out.mocks.push_back(m);
-      }
-    }
+    m.target = p.target;
+    m.object = !ts_node_is_null(p.object);
+    m.offset = static_cast<uint32_t>(base + p.offset());
+    out.mocks.push_back(m);
   }
 }
 
@@ -247,6 +207,10 @@ void recordSites(model::FileOutcome &out, const py::Tree &tree, const py::ScopeM
     if (i < verdicts.size()) {
       r.outcome = verdicts[i].outcome;
       r.reason = verdicts[i].unsafe.empty() ? verdicts[i].reason : verdicts[i].unsafe;
+      if (r.outcome == model::Outcome::Rewritten) {
+        r.pooled = verdicts[i].callee;
+        r.inferred = !verdicts[i].inferred.empty();
+      }
     }
     out.records.push_back(std::move(r));
   }
@@ -354,6 +318,7 @@ public:
     std::vector<rewrite::ImportChange> importChanges;
     edits_ = rewrite::rewriteFile(tree, model, sites, verdicts, bodyContext.keepImports, &importChanges);
     noteImportChanges(importChanges);
+    retargetPatches(tree, model, context.retargets);
     // The analysis tree of a file up to this size is kept for an incremental re-parse of the
     // result; a larger file's tree is freed first, so it never holds two trees at once (a tree
     // takes about 80 bytes per byte of source).
@@ -447,6 +412,33 @@ private:
         poolModules_.push_back(v.poolModule);
     }
     std::sort(poolModules_.begin(), poolModules_.end());
+  }
+
+  // The test patches the run retargets in this file (offsets in the file): edits, and what became
+  // of each, said under --explain.
+  void retargetPatches(const py::Tree &tree, const py::ScopeModel &model,
+                       const std::vector<model::PatchRetarget> &retargets) {
+    if (retargets.empty())
+      return;
+    std::vector<model::PatchRetarget> body = retargets;
+    for (auto &r : body)
+      r.offset -= static_cast<uint32_t>(base_);
+    rewrite::PatchPlan plan = rewrite::retargetPatches(tree, model, body, rules_);
+    edits_.append(plan.edits);
+    for (auto &[offset, change] : plan.changes) {
+      LineCol lc = lines().at(base_ + offset); // as the MockCandidate's position
+      change.line = lc.line;
+      change.col = lc.col;
+      if (!change.after.empty())
+        say(out_, lines(), base_ + offset, base_,
+            fmt::format("{}: test patch retargeted: {} -> {} ({} uses the pool)", change.rule, change.before,
+                        change.after, change.modulePath),
+            false);
+      if (!change.handFix.empty())
+        say(out_, lines(), base_ + offset, base_,
+            fmt::format("{}: test patch {} needs a hand fix: {}", change.rule, change.before, change.handFix), false);
+      out_.patches.push_back(std::move(change));
+    }
   }
 
   model::FileOutcome &out_;

@@ -2,7 +2,9 @@
 
 #include "analysis/sites.h"
 #include "index/hierarchy.h"
+#include "pipeline/mocks.h"
 #include "pipeline/process.h"
+#include "python/scopes.h"
 #include "pipeline/reader.h"
 #include "pipeline/uses.h"
 #include "support/text.h"
@@ -150,6 +152,7 @@ void collectInherited(const std::vector<model::SourceFile> &files, const std::ve
 }
 
 using Removals = std::map<size_t, std::map<uint32_t, model::Removal>>;
+using Keeps = std::map<size_t, std::map<std::string, std::string>>; // file -> imports kept (name -> why)
 
 // What the class index decided: the redundant overrides removed (per file) and the overrides kept
 // (said with --explain once every file has its final plan).
@@ -283,15 +286,15 @@ HierarchyDecisions applyHierarchy(Run &run) {
 // Module-level imports the rewrite removed that other modules use (`from pkg.a import bigquery`,
 // `pkg.a.bigquery`, patch targets through them, star imports): their files are planned again
 // keeping them (with the removals of redundant overrides they already had).
-void keepImportsUsedElsewhere(Run &run, const Removals &removals) {
+Keeps keepImportsUsedElsewhere(Run &run, const Removals &removals) {
   std::map<size_t, std::set<std::string>> removed;
   for (size_t i = 0; i < run.outcomes.size(); ++i)
     if (run.active[i] && !run.outcomes[i].failed)
       for (const auto &r : run.outcomes[i].removedImports)
         removed[i].insert(r.name);
   if (removed.empty())
-    return;
-  auto keep = usesFromOtherModules(run, removed);
+    return {};
+  Keeps keep = usesFromOtherModules(run, removed);
   std::vector<size_t> files;
   for (const auto &[file, _] : keep)
     files.push_back(file);
@@ -303,13 +306,77 @@ void keepImportsUsedElsewhere(Run &run, const Removals &removals) {
     context.keepImports = keep.at(i);
     replan(run, i, context, planVariant(run, i, r != removals.end() ? &r->second : nullptr, &context.keepImports));
   });
+  return keep;
+}
+
+// Whether `text` binds `name` at module level (an import or any other binding of the module scope).
+bool bindsAtModuleLevel(const std::string &text, const std::string &name) {
+  std::string_view body = text;
+  if (body.substr(0, 3) == "\xEF\xBB\xBF")
+    body.remove_prefix(3);
+  py::Tree tree = py::Tree::parse(body);
+  py::ScopeModel model(tree);
+  return !model.bindingsIn(0, name).empty();
+}
+
+// Test patches that follow the code: after every module is planned, the patch targets that name
+// a module whose sites of the client are all rewritten are retargeted to its pooled callable; the
+// test files holding them are planned again with those retargets.
+void applyPatchRetargets(Run &run, const Removals &removals, const Keeps &keeps) {
+  const auto &files = run.found.files;
+  auto &outcomes = run.outcomes;
+  bool anyMocks = std::any_of(outcomes.begin(), outcomes.end(), [](const model::FileOutcome &o) {
+    return !o.mocks.empty() && !o.failed;
+  });
+  if (!anyMocks)
+    return;
+  std::map<std::pair<size_t, std::string>, bool> bound;
+  auto binds = [&](size_t module, const std::string &name) {
+    auto key = std::make_pair(module, name);
+    if (auto it = bound.find(key); it != bound.end())
+      return it->second;
+    auto read = texts(outcomes[module]);
+    bool yes = read ? bindsAtModuleLevel(read->updated, name) : (llvm::consumeError(read.takeError()), true);
+    return bound[key] = yes;
+  };
+  std::vector<size_t> active;
+  for (size_t i = 0; i < files.size(); ++i)
+    if (run.active[i])
+      active.push_back(i);
+  auto recordsOf = [&](size_t i) -> const std::vector<model::SiteRecord> & { return outcomes[i].records; };
+  std::map<size_t, std::vector<model::PatchRetarget>> retargets;
+  for (auto &p : planRetargets(outcomes, active, recordsOf, binds))
+    if (!outcomes[p.test].failed)
+      retargets[p.test].push_back(std::move(p.retarget));
+  std::vector<size_t> testFiles;
+  for (const auto &[file, _] : retargets)
+    testFiles.push_back(file);
+  parallelFor(testFiles, run.options.jobs, [&](size_t i) {
+    const auto &fileRetargets = retargets.at(i);
+    std::string key;
+    for (const auto &r : fileRetargets)
+      key += fmt::format("{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n", r.offset, r.target, r.module, r.pooled, r.rule,
+                         r.callable, r.modulePath, r.inferred, r.handFix);
+    analysis::FileContext context = contextFor(run, i);
+    context.retargets = fileRetargets;
+    auto r = removals.find(i); // a test file's own redundant overrides
+    if (r != removals.end())
+      context.removals = r->second;
+    auto k = keeps.find(i); // and the imports other modules use
+    if (k != keeps.end())
+      context.keepImports = k->second;
+    std::string variant = planVariant(run, i, r != removals.end() ? &r->second : nullptr,
+                                      k != keeps.end() ? &k->second : nullptr);
+    replan(run, i, std::move(context), fmt::format("patches {:x} ", contentHash(key)) + variant);
+  });
 }
 
 } // namespace
 
 void reduce(Run &run) {
   HierarchyDecisions hierarchy = applyHierarchy(run);
-  keepImportsUsedElsewhere(run, hierarchy.removals);
+  Keeps keeps = keepImportsUsedElsewhere(run, hierarchy.removals);
+  applyPatchRetargets(run, hierarchy.removals, keeps);
   for (const auto &d : hierarchy.kept)
     run.outcomes[d.file].messages.push_back({d.line, d.col,
                                              fmt::format("{}:{}:{}: {}: {}", run.found.files[d.file].display, d.line,

@@ -1,0 +1,208 @@
+#!/usr/bin/env python3
+"""Test patches that follow the code, run for real: a small tree with a BigQuery loader, an http
+fetcher, the pool modules (which build clients through the libraries) and a unittest suite that patches
+the clients every way poolify retargets (decorator, context manager, patch.object, aliased imports,
+assertions with the direct call's keywords). The suite runs with the fake client libraries of
+tests/fakes and FAKE_CLIENTS_STRICT=1, so a client constructor or request that no patch intercepts
+raises: before `migrate --apply`, after it (the patches were retargeted and still intercept: each test
+checks its mock was called; the POST site is an unsafe fix, so the run passes --unsafe-fixes), and, as the control that shows the check can fail, on the migrated code
+with the test file as it was (its old targets no longer resolve).
+
+Run: python3 tests/patches_e2e_test.py --poolify build/poolify
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+from testlib import run_poolify, write_file
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FAKES = os.path.join(ROOT, "tests", "fakes")
+POOLIFY = None
+
+FILES = {
+    "shared/__init__.py": "",
+    "shared/clients/__init__.py": "",
+    "shared/clients/bigquery_pool.py": '''"""One BigQuery client per (project, location)."""
+import threading
+
+from google.cloud import bigquery
+
+_lock = threading.Lock()
+_clients = {}
+
+
+def get_bigquery_client(project_id=None, location=None):
+    with _lock:
+        key = (project_id, location)
+        if key not in _clients:
+            _clients[key] = bigquery.Client(project=project_id, location=location)
+        return _clients[key]
+''',
+    "shared/clients/http_pool.py": '''"""Module-level request functions over one shared session."""
+import requests
+
+
+def get(url, params=None, **kwargs):
+    return requests.get(url, params=params, **kwargs)
+
+
+def post(url, data=None, json=None, **kwargs):
+    return requests.post(url, data=data, json=json, **kwargs)
+''',
+    "pkg/__init__.py": "",
+    "pkg/loader.py": '''"""Loads tables from BigQuery."""
+from google.cloud import bigquery
+
+
+def load(table, project_id):
+    client = bigquery.Client(project=project_id)
+    return client.get_table(table)
+
+
+def load_eu(table, project_id):
+    client = bigquery.Client(project_id, location="EU")
+    return client.get_table(table)
+''',
+    "pkg/fetch.py": '''import requests
+
+URL = "https://example.com/prices.json"
+
+
+def fetch():
+    return requests.get(URL, timeout=30).json()
+
+
+def push(prices):
+    return requests.post(URL, json=prices, timeout=30).status_code
+''',
+    "tests/__init__.py": "",
+    "tests/test_loader.py": '''import unittest
+from unittest import mock
+from unittest import mock as um
+from unittest.mock import call
+from unittest.mock import patch as p
+
+from pkg import loader
+
+
+class LoaderTest(unittest.TestCase):
+    @mock.patch("pkg.loader.bigquery.Client")
+    def test_decorator(self, client_cls):
+        client_cls.return_value.get_table.return_value = "t"
+        self.assertEqual(loader.load("events", "p"), "t")
+        client_cls.assert_called_once_with(project="p")
+        client_cls.return_value.get_table.assert_called_once_with("events")
+
+    def test_context_manager(self):
+        with p("pkg.loader.bigquery.Client") as client_cls:
+            loader.load_eu("events", "p")
+        client_cls.assert_called_once_with("p", location="EU")
+
+    @mock.patch.object(loader.bigquery, "Client")
+    def test_patch_object(self, client_cls):
+        loader.load("events", "p")
+        loader.load_eu("events", "q")
+        client_cls.assert_has_calls([call(project="p"), call().get_table("events"), call("q", location="EU"),
+                                     call().get_table("events")])
+
+    @um.patch("pkg.loader.bigquery.Client")
+    def test_aliased(self, client_cls):
+        loader.load("events", "p")
+        self.assertEqual(client_cls.call_count, 1)
+''',
+    "tests/test_fetch.py": '''import unittest
+from unittest import mock
+
+from pkg import fetch
+
+
+class FetchTest(unittest.TestCase):
+    @mock.patch("pkg.fetch.requests.get")
+    def test_get(self, get):
+        get.return_value.json.return_value = {"a": 1}
+        self.assertEqual(fetch.fetch(), {"a": 1})
+        get.assert_called_once_with(fetch.URL, timeout=30)
+
+    def test_post(self):
+        with mock.patch("pkg.fetch.requests.post") as post:
+            post.return_value.status_code = 204
+            self.assertEqual(fetch.push({}), 204)
+        post.assert_called_once_with(fetch.URL, json={}, timeout=30)
+''',
+}
+
+
+def run_tests(tree):
+    """unittest discovery in `tree` with the fakes behind it; (exit code, output)."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([tree, FAKES]), FAKE_CLIENTS_STRICT="1",
+               PYTHONDONTWRITEBYTECODE="1")
+    p = subprocess.run([sys.executable, "-m", "unittest", "discover", "-s", "tests", "-t", ".", "-v"], cwd=tree,
+                       env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
+    return p.returncode, p.stdout
+
+
+class PatchesFollowTheCode(unittest.TestCase):
+    def setUp(self):
+        tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)
+        self.tree = os.path.join(tmp.name, "tree")
+        for rel, body in FILES.items():
+            write_file(self.tree, rel, body)
+
+    def migrate(self):
+        r = run_poolify(POOLIFY, ["migrate", "--apply", "--explain", "--unsafe-fixes", "."], self.tree, text=True)
+        self.assertEqual(r.code, 0, r.stderr)
+        return r.stderr
+
+    def test_patches_intercept_before_and_after_migration(self):
+        code, out = run_tests(self.tree)
+        self.assertEqual(code, 0, "the suite must pass before the migration:\n" + out)
+        self.assertIn("Ran 6 tests", out)
+        explain = self.migrate()
+        with open(os.path.join(self.tree, "pkg", "loader.py")) as f:
+            self.assertNotIn("bigquery.Client", f.read(), "every site is migrated")
+        with open(os.path.join(self.tree, "tests", "test_loader.py")) as f:
+            test = f.read()
+        self.assertIn('@mock.patch("pkg.loader.get_bigquery_client")', test)
+        self.assertIn('with p("pkg.loader.get_bigquery_client") as client_cls:', test)
+        self.assertIn('@mock.patch.object(loader, "get_bigquery_client")', test)
+        self.assertIn('client_cls.assert_called_once_with(project_id="p")', test)
+        self.assertIn('client_cls.assert_called_once_with(project_id="p", location="EU")', test)
+        with open(os.path.join(self.tree, "tests", "test_fetch.py")) as f:
+            self.assertIn('@mock.patch("pkg.fetch.get")', f.read())
+        self.assertEqual(explain.count("test patch retargeted"), 6, explain)
+        self.assertIn("retargeted 6 test patches", explain)
+        code, out = run_tests(self.tree)
+        self.assertEqual(code, 0, "the retargeted patches must still intercept:\n" + out)
+        self.assertIn("Ran 6 tests", out)
+        # A second run has nothing left to do.
+        r = run_poolify(POOLIFY, ["migrate", "--unsafe-fixes", "."], self.tree, text=True)
+        self.assertEqual((r.code, r.stdout), (0, ""), r.stderr)
+
+    def test_the_old_patches_fail_on_migrated_code(self):
+        # The control: migrated code with the test files as they were. The suite must fail, or the
+        # check above could not tell a retargeted patch from one that no longer intercepts.
+        originals = {rel: FILES[rel] for rel in ("tests/test_loader.py", "tests/test_fetch.py")}
+        self.migrate()
+        for rel, body in originals.items():
+            write_file(self.tree, rel, body)
+        code, out = run_tests(self.tree)
+        self.assertNotEqual(code, 0, out)
+        self.assertIn("has no attribute 'bigquery'", out)
+        self.assertIn("has no attribute 'requests'", out)
+
+
+if __name__ == "__main__":
+    args = sys.argv[1:]
+    if "--poolify" not in args:
+        sys.exit("usage: patches_e2e_test.py --poolify BIN [unittest args]")
+    i = args.index("--poolify")
+    POOLIFY = os.path.abspath(args[i + 1])
+    del args[i:i + 2]
+    if not shutil.which(sys.executable):
+        sys.exit("no python")
+    unittest.main(argv=[sys.argv[0]] + args)

@@ -1,0 +1,451 @@
+#include "rewrite/patches.h"
+
+#include "python/walk.h"
+#include "support/text.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace poolify::rewrite {
+
+using py::is;
+
+namespace {
+
+// The text of a plain string literal (no f-string interpolation), else nullopt.
+std::optional<std::string> contentOf(const py::Tree &tree, TSNode str) {
+  if (!is(str, "string"))
+    return std::nullopt;
+  std::string content;
+  for (TSNode c : py::namedChildren(str)) {
+    if (is(c, "interpolation"))
+      return std::nullopt;
+    if (is(c, "string_content"))
+      content += tree.text(c);
+  }
+  return content;
+}
+
+bool endsWithComponent(std::string_view fn, std::string_view s) {
+  return fn.size() >= s.size() && fn.substr(fn.size() - s.size()) == s &&
+         (fn.size() == s.size() || fn[fn.size() - s.size() - 1] == '.');
+}
+
+// `mocker.patch`, `monkeypatch.setattr`: the fixture's name (a parameter, not an import) and a method.
+bool fixtureCall(const py::Tree &tree, const py::ScopeModel &model, TSNode fn, std::string_view fixture,
+                 std::string_view method) {
+  if (!is(fn, "attribute"))
+    return false;
+  TSNode obj = py::field(fn, "object");
+  TSNode attr = py::field(fn, "attribute");
+  return is(obj, "identifier") && tree.text(obj) == fixture && tree.text(attr) == method &&
+         !model.qualify(obj, model.scopeAt(py::start(obj)));
+}
+
+} // namespace
+
+std::vector<PatchCall> findPatchCalls(const py::Tree &tree, const py::ScopeModel &model) {
+  std::vector<PatchCall> out;
+  const auto &strings = model.strings();
+  for (size_t si = 0; si < strings.size(); ++si) {
+    TSNode str = strings[si];
+    TSNode args = model.stringParents()[si];
+    if (!is(args, "argument_list"))
+      continue;
+    TSNode call = ts_node_parent(args);
+    TSNode fnNode = py::field(call, "function");
+    std::string_view fn = tree.text(fnNode);
+    auto content = contentOf(tree, str);
+    if (!content)
+      continue;
+    std::vector<TSNode> argv;
+    for (TSNode c : py::namedChildren(args))
+      if (!is(c, "comment"))
+        argv.push_back(c);
+    auto at = [&](size_t i) { return i < argv.size() && py::same(argv[i], str); };
+    // Through the imports only for calls that may be patches (qualify finds the scope by a scan: not
+    // once per string of a large module).
+    auto mockImported = [&] {
+      TSNode head = fnNode;
+      while (is(head, "attribute"))
+        head = py::field(head, "object");
+      if (!is(head, "identifier"))
+        return false;
+      for (const py::Binding *b : model.bindingsIn(0, tree.text(head)))
+        if (b->kind == py::BindingKind::Import && b->qname.find("mock") != std::string::npos)
+          return true;
+      return false;
+    };
+    std::optional<std::optional<std::string>> qualified;
+    auto qualifiedIs = [&](std::string_view suffix) {
+      if (!qualified)
+        qualified = model.qualify(fnNode, model.scopeAt(py::start(fnNode)));
+      const std::optional<std::string> &q = *qualified;
+      return q && (*q == fmt::format("unittest.mock.{}", suffix) || *q == fmt::format("mock.{}", suffix));
+    };
+    bool dotted = std::count(content->begin(), content->end(), '.') >= 1 && content->find(' ') == std::string::npos;
+    PatchCall p;
+    p.call = call;
+    p.str = str;
+    if (at(0) && dotted && (endsWithComponent(fn, "patch") || (mockImported() && qualifiedIs("patch")))) {
+      p.form = PatchCall::Form::Patch;
+      p.target = *content;
+      p.recognised = qualifiedIs("patch") || (fn == "mocker.patch" && fixtureCall(tree, model, fnNode, "mocker", "patch"));
+    } else if (at(0) && fn == "monkeypatch.setattr" && dotted) {
+      p.form = PatchCall::Form::SetattrString;
+      p.target = *content;
+      p.recognised = fixtureCall(tree, model, fnNode, "monkeypatch", "setattr");
+    } else if (at(1) && (endsWithComponent(fn, "patch.object") ||
+                         (endsWithComponent(fn, "object") && mockImported() && qualifiedIs("patch.object")) ||
+                         fn == "monkeypatch.setattr")) {
+      bool setattr = fn == "monkeypatch.setattr";
+      p.form = setattr ? PatchCall::Form::SetattrObject : PatchCall::Form::PatchObject;
+      p.object = argv[0];
+      auto target = model.qualify(p.object, model.scopeAt(py::start(p.object)));
+      if (!target)
+        continue;
+      p.target = *target + "." + *content;
+      p.recognised = setattr ? fixtureCall(tree, model, fnNode, "monkeypatch", "setattr")
+                             : qualifiedIs("patch.object") ||
+                                   (fn == "mocker.patch.object" &&
+                                    fixtureCall(tree, model, py::field(fnNode, "object"), "mocker", "patch"));
+    } else {
+      continue;
+    }
+    out.push_back(std::move(p));
+  }
+  std::sort(out.begin(), out.end(), [](const PatchCall &a, const PatchCall &b) { return a.offset() < b.offset(); });
+  return out;
+}
+
+namespace {
+
+const char *kAssertWith[] = {"assert_called_once_with", "assert_called_with", "assert_any_call"};
+const char *kReadsCalls[] = {"call_args", "call_args_list", "mock_calls", "await_args", "await_args_list"};
+
+// The mock a patch call creates, when a name binds it: the decorated function's parameter, the
+// `with ... as m` target, `m = mocker.patch(...)`. `where` is what to search for its uses.
+struct MockName {
+  std::string name;
+  TSNode where{};
+  bool none = false;    // the patch creates no mock that anything can reach (`new=` given, or `with` without `as`)
+};
+
+bool createsMock(const PatchCall &p, const py::Tree &tree) {
+  if (p.form == PatchCall::Form::SetattrString || p.form == PatchCall::Form::SetattrObject)
+    return false;
+  size_t positional = 0;
+  bool hasNew = false;
+  for (TSNode c : py::namedChildren(py::field(p.call, "arguments"))) {
+    if (is(c, "keyword_argument"))
+      hasNew = hasNew || tree.text(py::field(c, "name")) == "new";
+    else if (!is(c, "comment"))
+      ++positional;
+  }
+  return !hasNew && positional < (p.form == PatchCall::Form::Patch ? 2u : 3u);
+}
+
+// Where a name bound at `n` is used: the body of the enclosing function, else the module.
+TSNode scopeOf(TSNode n) {
+  for (TSNode p = ts_node_parent(n); !ts_node_is_null(p); p = ts_node_parent(p))
+    if (is(p, "function_definition"))
+      return py::field(p, "body");
+    else if (is(p, "module"))
+      return p;
+  return n;
+}
+
+std::optional<MockName> mockNameOf(const PatchCall &p, const std::vector<PatchCall> &all, const py::Tree &tree) {
+  MockName m;
+  if (!createsMock(p, tree)) {
+    m.none = true;
+    return m;
+  }
+  TSNode parent = ts_node_parent(p.call);
+  if (is(parent, "decorator")) {
+    TSNode decorated = ts_node_parent(parent);
+    TSNode def = py::field(decorated, "definition");
+    if (!is(def, "function_definition"))
+      return std::nullopt;
+    // Decorators apply bottom-up: the lowest patch gives the first mock argument.
+    std::vector<TSNode> decorators;
+    for (TSNode d : py::namedChildren(decorated))
+      if (is(d, "decorator"))
+        decorators.push_back(d);
+    size_t index = 0;
+    bool found = false;
+    for (auto it = decorators.rbegin(); it != decorators.rend(); ++it) {
+      TSNode c = ts_node_named_child(*it, 0);
+      if (py::same(c, p.call)) {
+        found = true;
+        break;
+      }
+      auto other = std::find_if(all.begin(), all.end(), [&](const PatchCall &q) { return py::same(q.call, c); });
+      if (other == all.end()) {
+        std::string_view fn = is(c, "call") ? tree.text(py::field(c, "function")) : std::string_view();
+        if (endsWithComponent(fn, "patch") || endsWithComponent(fn, "object") || endsWithComponent(fn, "multiple"))
+          return std::nullopt; // a patch decorator poolify does not follow: the order is unknown
+        continue;
+      }
+      index += createsMock(*other, tree);
+    }
+    if (!found)
+      return std::nullopt;
+    std::vector<std::string> params;
+    for (TSNode prm : py::namedChildren(py::field(def, "parameters"))) {
+      TSNode name = is(prm, "typed_parameter") ? ts_node_named_child(prm, 0) : prm; // `m: mock.MagicMock`
+      if (!is(name, "identifier"))
+        break; // defaults, *args: the mocks come before them
+      params.emplace_back(tree.text(name));
+    }
+    TSNode container = ts_node_parent(decorated);
+    bool method = is(container, "block") && is(ts_node_parent(container), "class_definition");
+    index += method;
+    if (index >= params.size())
+      return std::nullopt;
+    m.name = params[index];
+    m.where = py::field(def, "body");
+    return m;
+  }
+  if (is(parent, "as_pattern")) {
+    TSNode alias = py::field(parent, "alias");
+    TSNode name = is(alias, "as_pattern_target") ? ts_node_named_child(alias, 0) : alias;
+    if (!is(name, "identifier"))
+      return std::nullopt;
+    m.name = std::string(tree.text(name));
+    m.where = scopeOf(parent); // the mock outlives the `with` block: assertions often follow it
+    return m;
+  }
+  if (is(parent, "with_item")) {
+    m.none = true;
+    return m;
+  }
+  if (is(parent, "assignment") && py::same(py::field(parent, "right"), p.call)) {
+    TSNode left = py::field(parent, "left");
+    if (!is(left, "identifier"))
+      return std::nullopt;
+    m.name = std::string(tree.text(left));
+    m.where = scopeOf(parent);
+    return m;
+  }
+  if (is(parent, "expression_statement")) { // patched, never looked at
+    m.none = true;
+    return m;
+  }
+  return std::nullopt;
+}
+
+// The rule's rewrite of `callable`.
+const rules::Rewrite *rewriteOf(const std::vector<rules::Rule> &rules, const std::string &ruleId,
+                                const std::string &callable) {
+  for (const auto &r : rules)
+    if (r.id == ruleId)
+      for (const auto &rw : r.rewrites)
+        if (std::find(rw.match.begin(), rw.match.end(), callable) != rw.match.end())
+          return &rw;
+  return nullptr;
+}
+
+// The rewrite keeps every argument as it is.
+bool identity(const rules::Rewrite &rw) {
+  if (rw.passThrough)
+    return true;
+  return std::all_of(rw.arguments.begin(), rw.arguments.end(),
+                     [](const rules::ArgumentMap &a) { return a.from == a.to && !a.position; });
+}
+
+// The edits that give an assertion call the pooled call's keywords; "" or why it cannot.
+std::string mapArguments(const py::Tree &tree, TSNode call, const rules::Rewrite &rw, const std::string &pooled,
+                         EditSet &edits) {
+  if (rw.passThrough)
+    return "";
+  EditSet mine;
+  size_t position = 0;
+  for (TSNode c : py::namedChildren(py::field(call, "arguments"))) {
+    if (is(c, "comment"))
+      continue;
+    if (is(c, "list_splat") || is(c, "dictionary_splat"))
+      return "its arguments are unpacked";
+    if (is(c, "keyword_argument")) {
+      TSNode name = py::field(c, "name");
+      std::string_view kw = tree.text(name);
+      auto it = std::find_if(rw.arguments.begin(), rw.arguments.end(),
+                             [&](const rules::ArgumentMap &a) { return a.from == kw; });
+      if (it == rw.arguments.end())
+        return fmt::format("it names {}=, which {} does not take", kw, pooled);
+      if (it->to != it->from)
+        mine.replace(py::start(name), py::end(name) - py::start(name), it->to);
+      continue;
+    }
+    ++position;
+    auto it = std::find_if(rw.arguments.begin(), rw.arguments.end(),
+                           [&](const rules::ArgumentMap &a) { return a.position == position; });
+    if (it == rw.arguments.end())
+      return fmt::format("its positional argument {} has no keyword in the rule's mapping", position);
+    mine.insert(py::start(c), it->to + "=");
+  }
+  edits.append(mine);
+  return "";
+}
+
+// Rewrites the assertions on mock `m` (of pooled callable `pooled`); the reasons for a hand fix.
+std::vector<std::string> rewriteAssertions(const py::Tree &tree, const MockName &m, const rules::Rewrite &rw,
+                                           const std::string &pooled, bool inferred, EditSet &edits) {
+  std::vector<std::string> problems;
+  LineIndex lines(tree.text());
+  auto problem = [&](TSNode at, const std::string &what) {
+    problems.push_back(fmt::format("line {}: {}", lines.lineOf(py::start(at)), what));
+  };
+  bool same = identity(rw) && !inferred;
+  py::forEachNamed(m.where, [&](TSNode n) {
+    if (!is(n, "attribute"))
+      return true;
+    TSNode obj = py::field(n, "object");
+    if (!is(obj, "identifier") || tree.text(obj) != m.name)
+      return true;
+    std::string_view attr = tree.text(py::field(n, "attribute"));
+    TSNode call = ts_node_parent(n);
+    bool called = is(call, "call") && py::same(py::field(call, "function"), n);
+    if (std::find(std::begin(kReadsCalls), std::end(kReadsCalls), attr) != std::end(kReadsCalls)) {
+      if (!same)
+        problem(n, fmt::format("{}.{} reads the arguments, which are {}'s now", m.name, attr, pooled));
+      return true;
+    }
+    if (!called || same)
+      return true;
+    if (std::find(std::begin(kAssertWith), std::end(kAssertWith), attr) != std::end(kAssertWith)) {
+      if (inferred)
+        problem(n, fmt::format("{}.{}: the pooled call also passes arguments taken from scope", m.name, attr));
+      else if (auto why = mapArguments(tree, call, rw, pooled, edits); !why.empty())
+        problem(n, fmt::format("{}.{}(...): {}", m.name, attr, why));
+    } else if (attr == "assert_has_calls") {
+      if (inferred) {
+        problem(n, fmt::format("{}.{}: the pooled call also passes arguments taken from scope", m.name, attr));
+        return true;
+      }
+      py::forEachNamed(py::field(call, "arguments"), [&](TSNode c) {
+        if (!is(c, "call"))
+          return true;
+        std::string_view fn = tree.text(py::field(c, "function"));
+        if (fn != "call" && !endsWithComponent(fn, "call"))
+          return true;
+        if (auto why = mapArguments(tree, c, rw, pooled, edits); !why.empty())
+          problem(c, fmt::format("{}.{}: call(...): {}", m.name, attr, why));
+        return false;
+      });
+    }
+    return true;
+  });
+  return problems;
+}
+
+// The new target of a string form, or of an object form's object and attribute.
+struct Retargeted {
+  std::string after;
+  std::string reason;
+};
+
+Retargeted retargetOne(const py::Tree &tree, const PatchCall &p, const model::PatchRetarget &r, EditSet &edits) {
+  // The pooled callee must be an attribute chain of the module (`get_x`, `x_pool.get_x`).
+  bool name = !r.pooled.empty() && std::all_of(r.pooled.begin(), r.pooled.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.';
+  });
+  if (!name)
+    return {"", fmt::format("the pooled call {}(...) is not an attribute of {} a patch can replace", r.pooled,
+                            r.module)};
+  std::vector<TSNode> parts;
+  for (TSNode c : py::namedChildren(p.str))
+    if (!is(c, "string_start") && !is(c, "string_end"))
+      parts.push_back(c);
+  if (parts.size() != 1 || !is(parts[0], "string_content"))
+    return {"", "the target string has escapes or is split; retarget it by hand"};
+  if (p.form == PatchCall::Form::Patch || p.form == PatchCall::Form::SetattrString) {
+    std::string after = r.module + "." + r.pooled;
+    edits.replace(py::start(parts[0]), py::end(parts[0]) - py::start(parts[0]), after);
+    return {after, ""};
+  }
+  // patch.object(mod.bigquery, "Client"): the object is the client library reached through the
+  // module; it becomes the module itself (plus the pooled callee's own prefix).
+  std::string middle = r.target.substr(r.module.size() + 1);
+  middle = middle.substr(0, middle.rfind('.'));
+  TSNode node = p.object;
+  while (!middle.empty()) {
+    size_t dot = middle.rfind('.');
+    std::string last = dot == std::string::npos ? middle : middle.substr(dot + 1);
+    if (!is(node, "attribute") || tree.text(py::field(node, "attribute")) != last)
+      return {"", fmt::format("the patched object {} is not reached through the module {}; patch {}.{} by hand",
+                              tree.text(p.object), r.module, r.module, r.pooled)};
+    node = py::field(node, "object");
+    middle = dot == std::string::npos ? "" : middle.substr(0, dot);
+  }
+  std::string object(tree.text(node));
+  std::string attribute = r.pooled;
+  if (size_t dot = r.pooled.rfind('.'); dot != std::string::npos) {
+    object += "." + r.pooled.substr(0, dot);
+    attribute = r.pooled.substr(dot + 1);
+  }
+  edits.replace(py::start(p.object), py::end(p.object) - py::start(p.object), object);
+  edits.replace(py::start(parts[0]), py::end(parts[0]) - py::start(parts[0]), attribute);
+  return {fmt::format("{}, \"{}\"", object, attribute), ""};
+}
+
+} // namespace
+
+PatchPlan retargetPatches(const py::Tree &tree, const py::ScopeModel &model,
+                          const std::vector<model::PatchRetarget> &retargets, const std::vector<rules::Rule> &rules) {
+  PatchPlan plan;
+  if (retargets.empty())
+    return plan;
+  std::vector<PatchCall> calls = findPatchCalls(tree, model);
+  for (const auto &r : retargets) {
+    auto p = std::find_if(calls.begin(), calls.end(),
+                          [&](const PatchCall &c) { return c.offset() == r.offset && c.target == r.target; });
+    if (p == calls.end())
+      continue; // the text changed under the plan: nothing is done
+    model::PatchChange change;
+    change.rule = r.rule;
+    change.modulePath = r.modulePath;
+    bool object = p->form == PatchCall::Form::PatchObject || p->form == PatchCall::Form::SetattrObject;
+    change.before = object ? fmt::format("{}, \"{}\"", tree.text(p->object), r.target.substr(r.target.rfind('.') + 1))
+                           : r.target;
+    const rules::Rewrite *rw = rewriteOf(rules, r.rule, r.callable);
+    if (!r.handFix.empty()) {
+      change.handFix = r.handFix;
+    } else if (!p->recognised) {
+      change.handFix = fmt::format("{} is not known as unittest.mock's patch, pytest-mock's mocker.patch or pytest's "
+                                   "monkeypatch.setattr",
+                                   tree.text(py::field(p->call, "function")));
+    } else if (!rw) {
+      change.handFix = "the rule's argument mapping is unknown";
+    } else {
+      EditSet edits;
+      Retargeted t = retargetOne(tree, *p, r, edits);
+      change.after = t.after;
+      change.handFix = t.reason;
+      if (t.reason.empty()) {
+        std::vector<std::string> problems;
+        if (p->form == PatchCall::Form::SetattrString || p->form == PatchCall::Form::SetattrObject) {
+          if (!identity(*rw) || r.inferred)
+            problems.push_back(fmt::format("the replacement is called as {}(...) now, with the pooled call's "
+                                           "arguments: check its parameters and what the test asserts on them",
+                                           r.pooled));
+        } else if (auto m = mockNameOf(*p, calls, tree)) {
+          if (!m->none)
+            problems = rewriteAssertions(tree, *m, *rw, r.pooled, r.inferred, edits);
+        } else if (!identity(*rw) || r.inferred) {
+          problems.push_back("its mock is not bound to a name poolify follows: check the assertions on it for the "
+                             "direct call's arguments");
+        }
+        for (const auto &pr : problems)
+          change.handFix += (change.handFix.empty() ? "" : "; ") + pr;
+        plan.edits.append(edits);
+      }
+    }
+    plan.changes.push_back({r.offset, change});
+  }
+  return plan;
+}
+
+} // namespace poolify::rewrite

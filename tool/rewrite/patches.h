@@ -1,0 +1,50 @@
+// Test patches that follow the code: the patch calls of a test file (`mock.patch("a.b.C")`,
+// `patch.object(obj, "C")`, `mocker.patch(...)`, `monkeypatch.setattr(...)`), and the edits that
+// retarget one to the pooled callable of the module it names, with the assertions on its mock that
+// name the direct call's keywords. Which patches to retarget is decided across the run
+// (pipeline/mocks.h); this file only carries the decision out in one test file.
+#pragma once
+
+#include "model/site.h"
+#include "python/scopes.h"
+#include "rewrite/edits.h"
+#include "rules/rule.h"
+
+#include <string>
+#include <vector>
+
+namespace poolify::rewrite {
+
+/// One call that patches an attribute by name.
+struct PatchCall {
+  enum class Form {
+    Patch,         // patch("a.b.C"), mock.patch(...), mocker.patch(...)
+    PatchObject,   // patch.object(obj, "C")
+    SetattrString, // monkeypatch.setattr("a.b.C", value)
+    SetattrObject  // monkeypatch.setattr(obj, "C", value)
+  } form = Form::Patch;
+  TSNode call{};
+  TSNode str{};    // the string naming the target (string forms) or the attribute (object forms)
+  TSNode object{}; // object forms: the patched object
+  std::string target; // dotted as written (string forms), through the imports (object forms)
+  /// The function is known for what it is: unittest.mock's (or mock's) patch through the file's
+  /// imports, pytest-mock's `mocker.patch`, pytest's `monkeypatch.setattr`. Others (a name that
+  /// merely ends in `patch`) are reported, never edited.
+  bool recognised = false;
+  uint32_t offset() const { return py::start(ts_node_is_null(object) ? str : object); }
+};
+
+/// The patch calls of a file, in source order.
+std::vector<PatchCall> findPatchCalls(const py::Tree &tree, const py::ScopeModel &model);
+
+/// The edits that retarget the patches `retargets` names (offsets in the parsed text), and what
+/// became of each one (positions as offsets, in PatchChange::line; the caller turns them into
+/// lines and columns).
+struct PatchPlan {
+  EditSet edits;
+  std::vector<std::pair<uint32_t, model::PatchChange>> changes;
+};
+PatchPlan retargetPatches(const py::Tree &tree, const py::ScopeModel &model,
+                          const std::vector<model::PatchRetarget> &retargets, const std::vector<rules::Rule> &rules);
+
+} // namespace poolify::rewrite
