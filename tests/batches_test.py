@@ -98,10 +98,11 @@ class BatchTest(unittest.TestCase):
                                                    "01-grading_precompute.patch"])
         summary = read(os.path.join(out, "01-grading_precompute.md"))
         self.assertTrue(summary.startswith("# poolify batch 01-grading_precompute\n"))
-        # grading: 3 rewritten + 1 override removed (mlb_shadow_grading); precompute: 1 override removed
+        # grading: 4 rewritten (mlb_shadow_grading's override is rewritten, not removed: its project is its own
+        # parameter); precompute: 1 override removed
         # (player_daily_cache), 1 left (the project id is assigned after the client); and the test file whose
         # patch follows prediction_accuracy_processor.py into this batch.
-        self.assertIn("6 files changed: 3 sites rewritten (bigquery 3), 2 redundant overrides removed.", summary)
+        self.assertIn("6 files changed: 4 sites rewritten (bigquery 4), 1 redundant override removed.", summary)
         self.assertIn("- `tests/test_grading.py` (1 test patch retargeted)\n", summary)
         self.assertIn("## Test patches (retargeted to the pooled callable of the module they patch)\n\n"
                       "- `tests/test_grading.py:12:17` bigquery: "

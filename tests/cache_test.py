@@ -149,7 +149,7 @@ class CacheTest(unittest.TestCase):
         write_file(root, "poolify.yaml", "")
         write_file(root, "pkg/__init__.py", "")
         write_file(root, "pkg/loader.py", "from google.cloud import bigquery\n\nPROJECT_ID = 'p'\n\n\n"
-                   "def client():\n    return bigquery.Client(project=PROJECT_ID)\n")
+                   "def row_count(table):\n    return bigquery.Client(project=PROJECT_ID).get_table(table).num_rows\n")
         uses = "from pkg.loader import bigquery\n\nCONFIG = bigquery.QueryJobConfig()\n"
         plain = "CONFIG = None\n"
         for text, kept in ((uses, True), (plain, False), (uses, True)):

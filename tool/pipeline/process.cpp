@@ -387,7 +387,7 @@ private:
   void noteImportChanges(const std::vector<rewrite::ImportChange> &changes) {
     for (const auto &c : changes) {
       if (!c.keptBecause.empty()) {
-        say(out_, lines(), base_ + c.offset, base_, fmt::format("{}: import kept: {}", c.rule, c.keptBecause), false);
+        say(out_, lines(), base_ + c.offset, base_, fmt::format("{}: import kept: {}", c.rule, c.keptBecause));
         continue;
       }
       LineCol lc = lines().at(base_ + c.offset);
@@ -432,11 +432,10 @@ private:
       if (!change.after.empty())
         say(out_, lines(), base_ + offset, base_,
             fmt::format("{}: test patch retargeted: {} -> {} ({} uses the pool)", change.rule, change.before,
-                        change.after, change.modulePath),
-            false);
+                        change.after, change.modulePath));
       if (!change.handFix.empty())
         say(out_, lines(), base_ + offset, base_,
-            fmt::format("{}: test patch {} needs a hand fix: {}", change.rule, change.before, change.handFix), false);
+            fmt::format("{}: test patch {} needs a hand fix: {}", change.rule, change.before, change.handFix));
       out_.patches.push_back(std::move(change));
     }
   }

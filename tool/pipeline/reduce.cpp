@@ -286,7 +286,7 @@ HierarchyDecisions applyHierarchy(Run &run) {
 // Module-level imports the rewrite removed that other modules use (`from pkg.a import bigquery`,
 // `pkg.a.bigquery`, patch targets through them, star imports): their files are planned again
 // keeping them (with the removals of redundant overrides they already had).
-Keeps keepImportsUsedElsewhere(Run &run, const Removals &removals) {
+Keeps keepImportsUsedElsewhere(Run &run, const Removals &removals, const std::set<std::pair<size_t, uint32_t>> &rewritten) {
   std::map<size_t, std::set<std::string>> removed;
   for (size_t i = 0; i < run.outcomes.size(); ++i)
     if (run.active[i] && !run.outcomes[i].failed)
@@ -294,7 +294,7 @@ Keeps keepImportsUsedElsewhere(Run &run, const Removals &removals) {
         removed[i].insert(r.name);
   if (removed.empty())
     return {};
-  Keeps keep = usesFromOtherModules(run, removed);
+  Keeps keep = usesFromOtherModules(run, removed, rewritten);
   std::vector<size_t> files;
   for (const auto &[file, _] : keep)
     files.push_back(file);
@@ -319,17 +319,18 @@ bool bindsAtModuleLevel(const std::string &text, const std::string &name) {
   return !model.bindingsIn(0, name).empty();
 }
 
+using Retargets = std::map<size_t, std::vector<model::PatchRetarget>>; // test file -> its retargets
+
 // Test patches that follow the code: after every module is planned, the patch targets that name
-// a module whose sites of the client are all rewritten are retargeted to its pooled callable; the
-// test files holding them are planned again with those retargets.
-void applyPatchRetargets(Run &run, const Removals &removals, const Keeps &keeps) {
+// a module whose sites of the client are all rewritten are retargeted to its pooled callable.
+Retargets planPatchRetargets(Run &run) {
   const auto &files = run.found.files;
   auto &outcomes = run.outcomes;
   bool anyMocks = std::any_of(outcomes.begin(), outcomes.end(), [](const model::FileOutcome &o) {
     return !o.mocks.empty() && !o.failed;
   });
   if (!anyMocks)
-    return;
+    return {};
   std::map<std::pair<size_t, std::string>, bool> bound;
   auto binds = [&](size_t module, const std::string &name) {
     auto key = std::make_pair(module, name);
@@ -344,10 +345,16 @@ void applyPatchRetargets(Run &run, const Removals &removals, const Keeps &keeps)
     if (run.active[i])
       active.push_back(i);
   auto recordsOf = [&](size_t i) -> const std::vector<model::SiteRecord> & { return outcomes[i].records; };
-  std::map<size_t, std::vector<model::PatchRetarget>> retargets;
+  Retargets retargets;
   for (auto &p : planRetargets(outcomes, active, recordsOf, binds))
     if (!outcomes[p.test].failed)
       retargets[p.test].push_back(std::move(p.retarget));
+  return retargets;
+}
+
+// The test files holding retargets are planned again with them (and with what they had: the
+// removals of their own redundant overrides, the imports other modules use).
+void applyPatchRetargets(Run &run, const Retargets &retargets, const Removals &removals, const Keeps &keeps) {
   std::vector<size_t> testFiles;
   for (const auto &[file, _] : retargets)
     testFiles.push_back(file);
@@ -359,10 +366,10 @@ void applyPatchRetargets(Run &run, const Removals &removals, const Keeps &keeps)
                          r.callable, r.modulePath, r.inferred, r.handFix);
     analysis::FileContext context = contextFor(run, i);
     context.retargets = fileRetargets;
-    auto r = removals.find(i); // a test file's own redundant overrides
+    auto r = removals.find(i);
     if (r != removals.end())
       context.removals = r->second;
-    auto k = keeps.find(i); // and the imports other modules use
+    auto k = keeps.find(i);
     if (k != keeps.end())
       context.keepImports = k->second;
     std::string variant = planVariant(run, i, r != removals.end() ? &r->second : nullptr,
@@ -375,8 +382,15 @@ void applyPatchRetargets(Run &run, const Removals &removals, const Keeps &keeps)
 
 void reduce(Run &run) {
   HierarchyDecisions hierarchy = applyHierarchy(run);
-  Keeps keeps = keepImportsUsedElsewhere(run, hierarchy.removals);
-  applyPatchRetargets(run, hierarchy.removals, keeps);
+  // Patches retargeted need the old import no more: decided first, so it is not kept for them.
+  Retargets retargets = planPatchRetargets(run);
+  std::set<std::pair<size_t, uint32_t>> retargeted;
+  for (const auto &[file, list] : retargets)
+    for (const auto &r : list)
+      if (r.handFix.empty())
+        retargeted.insert({file, r.offset});
+  Keeps keeps = keepImportsUsedElsewhere(run, hierarchy.removals, retargeted);
+  applyPatchRetargets(run, retargets, hierarchy.removals, keeps);
   for (const auto &d : hierarchy.kept)
     run.outcomes[d.file].messages.push_back({d.line, d.col,
                                              fmt::format("{}:{}:{}: {}: {}", run.found.files[d.file].display, d.line,

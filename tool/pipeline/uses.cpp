@@ -272,7 +272,8 @@ std::string describe(const Use &u, const std::string &where, const std::string &
 } // namespace
 
 std::map<size_t, std::map<std::string, std::string>>
-usesFromOtherModules(const Run &run, const std::map<size_t, std::set<std::string>> &removed) {
+usesFromOtherModules(const Run &run, const std::map<size_t, std::set<std::string>> &removed,
+                     const std::set<std::pair<size_t, uint32_t>> &rewritten) {
   const auto &files = run.found.files;
   std::map<std::string, size_t> targets; // real path -> file index
   std::unordered_set<std::string_view> wanted;
@@ -337,6 +338,8 @@ usesFromOtherModules(const Run &run, const std::map<size_t, std::set<std::string
     };
     std::vector<std::vector<std::string>> absoluteRoots = resolver.rootSets(i);
     for (const Use &u : scanned[i].uses) {
+      if (rewritten.count({i, u.offset}))
+        continue; // a patch target this run retargets
       size_t dots = std::min(u.dotted.find_first_not_of('.'), u.dotted.size());
       std::vector<std::string> parts;
       if (dots < u.dotted.size())

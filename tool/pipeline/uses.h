@@ -18,8 +18,11 @@ namespace poolify::pipeline {
 /// For the files of `removed` (file index -> module-level import names the rewrite removes),
 /// the names some other file of the run uses through that module: file -> name -> why
 /// ("pkg/b.py:3 imports bigquery from this module"). Every file found is scanned (each one read
-/// again; only those that name one of the names, or hold a star import, are parsed).
+/// again; only those that name one of the names, or hold a star import, are parsed). `rewritten`
+/// lists uses (file index, offset) the run itself changes, which need nothing: the test patch
+/// targets it retargets to the pooled callable.
 std::map<size_t, std::map<std::string, std::string>>
-usesFromOtherModules(const Run &run, const std::map<size_t, std::set<std::string>> &removed);
+usesFromOtherModules(const Run &run, const std::map<size_t, std::set<std::string>> &removed,
+                     const std::set<std::pair<size_t, uint32_t>> &rewritten = {});
 
 } // namespace poolify::pipeline
