@@ -40,8 +40,10 @@ int runCheck() {
     }
     baseline = std::move(*b);
   }
-  auto prepared = prepareRun(
-      runOptions(/*cacheByDefault=*/true, /*withInherited=*/!minimums.empty() || !SummaryMarkdown.empty()));
+  pipeline::RunOptions options =
+      runOptions(/*cacheByDefault=*/true, /*withInherited=*/!minimums.empty() || !SummaryMarkdown.empty());
+  options.finalEdits = false; // findings are sites; the cross-file edit pass changes none
+  auto prepared = prepareRun(std::move(options));
   if (!prepared)
     return 2;
   pipeline::Run &run = *prepared;

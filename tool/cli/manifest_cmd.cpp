@@ -43,7 +43,9 @@ int runManifest() {
     }
     return writeManifest(pipeline::Run{}, *format, *merged, OutputFile, false);
   }
-  auto prepared = prepareRun(runOptions(/*cacheByDefault=*/true, /*withInherited=*/true));
+  pipeline::RunOptions options = runOptions(/*cacheByDefault=*/true, /*withInherited=*/true);
+  options.finalEdits = false; // the manifest counts sites; the cross-file edit pass changes none
+  auto prepared = prepareRun(std::move(options));
   if (!prepared)
     return 2;
   pipeline::Run &run = *prepared;

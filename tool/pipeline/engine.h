@@ -48,6 +48,10 @@ struct RunOptions {
   std::string cacheDir;        // "" : cache::defaultCacheDir of the first path
   bool withInherited = false;  // also list the classes that get a pooled client from a base
   bool unsafeFixes = false;    // unsafe fixes are applied too (--unsafe-fixes)
+  /// The files' final edits are wanted (migrate, report, pools): the cross-file pass that keeps
+  /// imports other modules use and retargets test patches runs. check and manifest report sites,
+  /// which that pass never changes, and skip it (it reads every file that names a removed import).
+  bool finalEdits = true;
   /// Called after each file is analyzed with (done, total); from worker threads, one call at a time.
   std::function<void(size_t, size_t)> progress;
 };

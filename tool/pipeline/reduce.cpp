@@ -378,10 +378,23 @@ void applyPatchRetargets(Run &run, const Retargets &retargets, const Removals &r
   });
 }
 
+// Says (with --explain) why each override the class index kept stays.
+void noteKeptOverrides(Run &run, const HierarchyDecisions &hierarchy) {
+  for (const auto &d : hierarchy.kept)
+    run.outcomes[d.file].messages.push_back({d.line, d.col,
+                                             fmt::format("{}:{}:{}: {}: {}", run.found.files[d.file].display, d.line,
+                                                         d.col, d.rule, d.note),
+                                             false});
+}
+
 } // namespace
 
 void reduce(Run &run) {
   HierarchyDecisions hierarchy = applyHierarchy(run);
+  if (!run.options.finalEdits) {
+    noteKeptOverrides(run, hierarchy);
+    return;
+  }
   // Patches retargeted need the old import no more: decided first, so it is not kept for them.
   Retargets retargets = planPatchRetargets(run);
   std::set<std::pair<size_t, uint32_t>> retargeted;
@@ -391,11 +404,7 @@ void reduce(Run &run) {
         retargeted.insert({file, r.offset});
   Keeps keeps = keepImportsUsedElsewhere(run, hierarchy.removals, retargeted);
   applyPatchRetargets(run, retargets, hierarchy.removals, keeps);
-  for (const auto &d : hierarchy.kept)
-    run.outcomes[d.file].messages.push_back({d.line, d.col,
-                                             fmt::format("{}:{}:{}: {}: {}", run.found.files[d.file].display, d.line,
-                                                         d.col, d.rule, d.note),
-                                             false});
+  noteKeptOverrides(run, hierarchy);
 }
 
 } // namespace poolify::pipeline
