@@ -556,9 +556,28 @@ class FileComparison:
         return a
 
     # -- (b) pooled calls
+    def ignored_line(self, a, key):
+        """True when the input call's line carries `# poolify: ignore` for its rule: it must stay."""
+        before = self.before.decode('utf-8', 'replace') if isinstance(self.before, bytes) else self.before
+        lines = re.split(r'\r\n|\r|\n', before)  # as Python counts lines (not str.splitlines)
+        line = lines[a.func.lineno - 1] if 0 < a.func.lineno <= len(lines) else ''
+        m = re.search(r'#\s*poolify:\s*ignore(?:\[([^\]]*)\]|(?=\s|#|$))', line)
+        if not m:
+            return False
+        if not m.group(1) or not m.group(1).strip():
+            return True
+        rule = next((r for prefix, r in (('google.cloud.bigquery', 'bigquery'), ('google.cloud.storage', 'storage'),
+                                         ('google.cloud.firestore', 'firestore'), ('google.cloud.pubsub', 'pubsub'),
+                                         ('requests', 'http'))
+                     if any(src.startswith(prefix) for src in SOURCES[key])), None)
+        return rule in [x.strip() for x in m.group(1).split(',')]
+
     def mask_call(self, a, b, key):
         if not isinstance(a.func, (ast.Name, ast.Attribute)):
             self.note(f'call became a pooled {key}(...) call', a, b)
+            return a, b
+        if self.ignored_line(a, key):
+            self.note(f'{ast.unparse(a.func)}(...) on a line marked `# poolify: ignore` became pooled', a, b)
             return a, b
         origins = self.names_a.resolve(a.func, self._functions)
         if not origins & SOURCES[key]:

@@ -309,8 +309,8 @@ class Base(unittest.TestCase):
                       if f['severity'] == 'error')
 
     def clean_tree_with_mock_target(self):
-        """A tree that passes `check`: one module already pooled, one rewritable site kept by an
-        ignore marker, and a test that patches the library's `bigquery.Client` itself (a mock target
+        """A tree that passes `check --baseline baseline.json`: one module already pooled, one rewritable
+        site in the baseline, and a test that patches the library's `bigquery.Client` itself (a mock target
         that migrate does not retarget: a patch through the module would follow the code)."""
         root = os.path.join(self.tmp, 'proj')
         hermetic(root)
@@ -328,8 +328,13 @@ class Base(unittest.TestCase):
 
 
             def load(project_id):
-                return bigquery.Client(project=project_id).query("q")  # poolify: ignore
+                return bigquery.Client(project=project_id).query("q")
             ''')
+        # The rewritable site passes the check through a baseline (an ignore marker would keep migrate
+        # from rewriting it, and the patch would go on intercepting: no warning).
+        write(root, 'baseline.json', json.dumps({'version': 1, 'entries': [
+            {'file': 'pkg/loader.py', 'rule': 'bigquery', 'count': 1,
+             'code': 'return bigquery.Client(project=project_id).query("q")'}]}))
         write(root, 'tests/__init__.py', '')
         write(root, 'tests/test_loader.py', '''\
             from unittest import mock
@@ -837,8 +842,13 @@ class CheckIgnoreMarkerTest(Base):
 
 
             def load(project_id):
-                return bigquery.Client(project=project_id).query("q")  # poolify: ignore
+                return bigquery.Client(project=project_id).query("q")
             ''')
+        # The rewritable site passes the check through a baseline (an ignore marker would keep migrate
+        # from rewriting it, and the patch would go on intercepting: no warning).
+        write(root, 'baseline.json', json.dumps({'version': 1, 'entries': [
+            {'file': 'pkg/loader.py', 'rule': 'bigquery', 'count': 1,
+             'code': 'return bigquery.Client(project=project_id).query("q")'}]}))
         res = self.ok(run(self.root, 'check', '.'))
         self.assertEqual(res.stdout.strip(), '')
 
@@ -941,8 +951,13 @@ class CheckMinCoverageTest(Base):
 
 
             def load(project_id):
-                return bigquery.Client(project=project_id).query("q")  # poolify: ignore
+                return bigquery.Client(project=project_id).query("q")
             ''')
+        # The rewritable site passes the check through a baseline (an ignore marker would keep migrate
+        # from rewriting it, and the patch would go on intercepting: no warning).
+        write(root, 'baseline.json', json.dumps({'version': 1, 'entries': [
+            {'file': 'pkg/loader.py', 'rule': 'bigquery', 'count': 1,
+             'code': 'return bigquery.Client(project=project_id).query("q")'}]}))
         self.assertEqual(self.manifest(root, '.')['summary']['coverage_percent'], 66.6)  # 2/3
         self.ok(run(root, 'check', '--min-coverage', '66.6', '.'))
         res = run(root, 'check', '--min-coverage', '66.7', '.')
@@ -1043,22 +1058,22 @@ class CheckFormatsTest(Base):
 class CheckStrictTest(Base):
     def test_mock_target_warning_then_error_with_strict(self):
         root = self.clean_tree_with_mock_target()
-        res = self.ok(run(root, 'check', '.'))
+        res = self.ok(run(root, 'check', '--baseline', 'baseline.json', '.'))
         (line,) = [l for l in res.stdout.split('\n') if l]
         self.assertTrue(line.startswith('tests/test_loader.py:8:20: warning: bigquery: '), res)
         self.assertIn('google.cloud.bigquery.Client', line)
-        res = run(root, 'check', '--strict', '.')
+        res = run(root, 'check', '--baseline', 'baseline.json', '--strict', '.')
         self.assertEqual(res.code, 1, res)
         (line,) = [l for l in res.stdout.split('\n') if l]
         self.assertTrue(line.startswith('tests/test_loader.py:8:20: bigquery: '), res)
-        gh = run(root, 'check', '--strict', '--format', 'github', '.')
+        gh = run(root, 'check', '--baseline', 'baseline.json', '--strict', '--format', 'github', '.')
         self.assertEqual(gh.code, 1, gh)
         self.assertTrue(gh.stdout.startswith('::error file=tests/test_loader.py,line=8,col=20'), gh)
-        gh = self.ok(run(root, 'check', '--format', 'github', '.'))
+        gh = self.ok(run(root, 'check', '--baseline', 'baseline.json', '--format', 'github', '.'))
         self.assertTrue(gh.stdout.startswith('::warning file=tests/test_loader.py,line=8,col=20'), gh)
-        js = self.check_json(root, '--strict', '.', code=1)
+        js = self.check_json(root, '--baseline', 'baseline.json', '--strict', '.', code=1)
         self.assertEqual([(f['path'], f['severity']) for f in js['findings']], [('tests/test_loader.py', 'error')])
-        sarif = run(root, 'check', '--strict', '--format', 'sarif', '.')
+        sarif = run(root, 'check', '--baseline', 'baseline.json', '--strict', '--format', 'sarif', '.')
         self.assertEqual(sarif.code, 1, sarif)
         self.assertEqual([r['level'] for r in sarif.json()['runs'][0]['results']], ['error'])
         m = self.manifest(root, '.')

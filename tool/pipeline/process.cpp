@@ -170,6 +170,39 @@ void recordMocks(model::FileOutcome &out, const py::Tree &tree, const py::ScopeM
   }
 }
 
+// `migrate` honours `# poolify: ignore[...]` as `check` does: a site on a line marked for its rule
+// is left, with the marker as the reason (so neither rewritten nor counted as fixable, and a base
+// class whose client is ignored does not pool it for its subclasses).
+void leaveIgnored(const py::Tree &tree, const py::ScopeModel &model, const std::vector<analysis::Site> &sites,
+                  std::vector<model::Verdict> &verdicts) {
+  LineIndex bodyLines(tree.text());
+  std::map<unsigned, std::string> markers;
+  for (TSNode c : model.comments())
+    if (auto m = ignoreMarker(tree.text(c)); !m.empty())
+      markers[bodyLines.lineOf(py::start(c))] = m;
+  if (markers.empty())
+    return;
+  for (size_t i = 0; i < sites.size(); ++i) {
+    model::Verdict &v = verdicts[i];
+    if (v.outcome == model::Outcome::Left || v.outcome == model::Outcome::LeftMissing)
+      continue;
+    auto m = markers.find(bodyLines.lineOf(py::start(sites[i].callee))); // the line check reports
+    if (m == markers.end())
+      continue;
+    model::SiteRecord probe;
+    probe.ignore = m->second;
+    if (!probe.ignoredFor(sites[i].rule->id))
+      continue;
+    std::string why = m->second == "*" ? "ignored by `# poolify: ignore` on its line"
+                                       : fmt::format("ignored by `# poolify: ignore[{}]` on its line", m->second);
+    model::Verdict left;
+    left.outcome = model::Outcome::Left;
+    left.reason = why;
+    left.notes = {"left: " + why};
+    v = std::move(left);
+  }
+}
+
 void recordSites(model::FileOutcome &out, const py::Tree &tree, const py::ScopeModel &model,
                  const std::vector<analysis::Site> &sites, const std::vector<model::Verdict> &verdicts,
                  const std::vector<rules::Rule> &rules, const LineIndex &lines, size_t base) {
@@ -307,6 +340,7 @@ public:
     for (const auto &[offset, r] : context.removals)
       bodyContext.removals[offset - static_cast<uint32_t>(base_)] = r;
     std::vector<model::Verdict> verdicts = analysis::decideSites(tree, model, sites, path, bodyLines, bodyContext);
+    leaveIgnored(tree, model, sites, verdicts);
     recordSites(out_, tree, model, sites, verdicts, rules_, lines(), base_);
     for (auto &r : out_.records) // stored in JSON baselines: text, not the file's bytes
       r.code = decodedLine(r.code, enc_);
