@@ -9,8 +9,8 @@
 #include <llvm/Support/raw_ostream.h>
 
 #include <cstdio>
-#include <regex>
 #include <unistd.h>
+#include <optional>
 #include <string>
 
 namespace {
@@ -36,25 +36,54 @@ std::string commandOf(int argc, char **argv) {
   return "poolify";
 }
 
+// What follows `prefix` (which ends with a quote) up to the closing quote; nullopt without both.
+std::optional<std::string> quotedAfter(const std::string &text, const std::string &prefix) {
+  size_t at = text.find(prefix);
+  if (at == std::string::npos)
+    return std::nullopt;
+  size_t start = at + prefix.size();
+  size_t end = text.find('\'', start);
+  if (end == std::string::npos)
+    return std::nullopt;
+  return text.substr(start, end - start);
+}
+
+// LLVM's "for the --NAME option: ..." error: NAME, and the rest of the line.
+std::optional<std::pair<std::string, std::string>> optionError(const std::string &text) {
+  size_t at = text.find("for the -");
+  if (at == std::string::npos)
+    return std::nullopt;
+  size_t name = text.find_first_not_of('-', at + 8);
+  size_t colon = text.find(" option: ", name);
+  if (name == std::string::npos || colon == std::string::npos)
+    return std::nullopt;
+  size_t eol = text.find('\n', colon);
+  return std::make_pair(text.substr(name, colon - name), text.substr(colon + 9, eol == std::string::npos ? eol : eol - colon - 9));
+}
+
 // LLVM's parser errors ("Unknown command line argument '--x'.  Try: ...", "'maybe' is invalid
 // value for boolean argument! Try 0 or 1", "Did you mean ...") as one line of poolify's own.
 std::string usageError(const std::string &llvmText, const std::string &command) {
-  std::smatch m;
   std::string help = " (" + command + " --help lists the options)";
-  if (std::regex_search(llvmText, m, std::regex("Unknown command line argument '([^']*)'")))
-    return command + ": unknown option '" + m[1].str() + "'" + help;
-  if (std::regex_search(llvmText, m, std::regex("Unknown subcommand '([^']*)'")))
-    return "poolify: unknown command '" + m[1].str() +
+  if (auto arg = quotedAfter(llvmText, "Unknown command line argument '"))
+    return command + ": unknown option '" + *arg + "'" + help;
+  if (auto sub = quotedAfter(llvmText, "Unknown subcommand '"))
+    return "poolify: unknown command '" + *sub +
            "' (migrate, manifest, check, report, rules or pools; poolify --help lists them)";
-  if (std::regex_search(llvmText, m, std::regex("for the -+([^ ]+) option: '([^']*)' is invalid value for boolean")))
-    return command + ": --" + m[1].str() + " is a switch and takes no value, not '" + m[2].str() + "'";
-  if (std::regex_search(llvmText, m, std::regex("for the -+([^ ]+) option: '([^']*)' value invalid for u?int")))
-    return command + ": --" + m[1].str() + " takes a whole number, not '" + m[2].str() + "'";
-  if (std::regex_search(llvmText, m, std::regex("for the -+([^ ]+) option: requires a value")))
-    return command + ": --" + m[1].str() + " needs a value" + help;
-  if (std::regex_search(llvmText, m, std::regex("Too many positional arguments specified")))
+  if (auto opt = optionError(llvmText)) {
+    const auto &[name, rest] = *opt;
+    std::optional<std::string> value = rest.rfind('\'', 0) == 0 ? quotedAfter(rest, "'") : std::nullopt;
+    if (value && rest.find("is invalid value for boolean") != std::string::npos)
+      return command + ": --" + name + " is a switch and takes no value, not '" + *value + "'";
+    if (value && (rest.find("value invalid for int") != std::string::npos ||
+                  rest.find("value invalid for uint") != std::string::npos))
+      return command + ": --" + name + " takes a whole number, not '" + *value + "'";
+    if (rest.rfind("requires a value", 0) == 0)
+      return command + ": --" + name + " needs a value" + help;
+  }
+  if (llvmText.find("Too many positional arguments specified") != std::string::npos)
     return command + ": too many arguments" + help;
-  if (std::regex_search(llvmText, m, std::regex("Not enough positional command line arguments")))
+  if (llvmText.find("Not enough positional command line arguments") != std::string::npos)
     return command + ": missing arguments" + help;
   // Anything else: LLVM's first line, without the program name and the suggestion.
   std::string first = llvmText.substr(0, llvmText.find('\n'));
