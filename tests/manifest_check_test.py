@@ -842,13 +842,8 @@ class CheckIgnoreMarkerTest(Base):
 
 
             def load(project_id):
-                return bigquery.Client(project=project_id).query("q")
+                return bigquery.Client(project=project_id).query("q")  # poolify: ignore
             ''')
-        # The rewritable site passes the check through a baseline (an ignore marker would keep migrate
-        # from rewriting it, and the patch would go on intercepting: no warning).
-        write(root, 'baseline.json', json.dumps({'version': 1, 'entries': [
-            {'file': 'pkg/loader.py', 'rule': 'bigquery', 'count': 1,
-             'code': 'return bigquery.Client(project=project_id).query("q")'}]}))
         res = self.ok(run(self.root, 'check', '.'))
         self.assertEqual(res.stdout.strip(), '')
 
@@ -951,13 +946,8 @@ class CheckMinCoverageTest(Base):
 
 
             def load(project_id):
-                return bigquery.Client(project=project_id).query("q")
+                return bigquery.Client(project=project_id).query("q")  # poolify: ignore
             ''')
-        # The rewritable site passes the check through a baseline (an ignore marker would keep migrate
-        # from rewriting it, and the patch would go on intercepting: no warning).
-        write(root, 'baseline.json', json.dumps({'version': 1, 'entries': [
-            {'file': 'pkg/loader.py', 'rule': 'bigquery', 'count': 1,
-             'code': 'return bigquery.Client(project=project_id).query("q")'}]}))
         self.assertEqual(self.manifest(root, '.')['summary']['coverage_percent'], 66.6)  # 2/3
         self.ok(run(root, 'check', '--min-coverage', '66.6', '.'))
         res = run(root, 'check', '--min-coverage', '66.7', '.')
