@@ -2,7 +2,9 @@
 
 namespace poolify::model {
 
-bool SiteRecord::ignoredFor(const std::string &ruleId) const {
+bool SiteRecord::ignoredFor(const std::string &ruleId) const { return ignoreCovers(ignore, ruleId); }
+
+bool ignoreCovers(const std::string &ignore, const std::string &ruleId) {
   if (ignore.empty())
     return false;
   if (ignore == "*")

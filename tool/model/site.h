@@ -71,6 +71,10 @@ struct Verdict {
   Removal removal;
 };
 
+/// True when an ignore marker's rule list (`*`, or ids joined by commas, as in
+/// `# poolify: ignore[bigquery,http]`) covers `ruleId`.
+bool ignoreCovers(const std::string &ignore, const std::string &ruleId);
+
 /// One place a rule cares about, as the manifest and `check` report it.
 struct SiteRecord {
   enum class Kind {

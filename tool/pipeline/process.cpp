@@ -170,16 +170,23 @@ void recordMocks(model::FileOutcome &out, const py::Tree &tree, const py::ScopeM
   }
 }
 
+// The `# poolify: ignore` markers of a file by line (only real comments: not `#` inside a string).
+std::map<unsigned, std::string> ignoreMarkersByLine(const py::Tree &tree, const py::ScopeModel &model,
+                                                    const LineIndex &bodyLines) {
+  std::map<unsigned, std::string> markers;
+  for (TSNode c : model.comments())
+    if (auto m = ignoreMarker(tree.text(c)); !m.empty())
+      markers[bodyLines.lineOf(py::start(c))] = m;
+  return markers;
+}
+
 // `migrate` honours `# poolify: ignore[...]` as `check` does: a site on a line marked for its rule
 // is left, with the marker as the reason (so neither rewritten nor counted as fixable, and a base
 // class whose client is ignored does not pool it for its subclasses).
 void leaveIgnored(const py::Tree &tree, const py::ScopeModel &model, const std::vector<analysis::Site> &sites,
                   std::vector<model::Verdict> &verdicts) {
   LineIndex bodyLines(tree.text());
-  std::map<unsigned, std::string> markers;
-  for (TSNode c : model.comments())
-    if (auto m = ignoreMarker(tree.text(c)); !m.empty())
-      markers[bodyLines.lineOf(py::start(c))] = m;
+  std::map<unsigned, std::string> markers = ignoreMarkersByLine(tree, model, bodyLines);
   if (markers.empty())
     return;
   for (size_t i = 0; i < sites.size(); ++i) {
@@ -189,9 +196,7 @@ void leaveIgnored(const py::Tree &tree, const py::ScopeModel &model, const std::
     auto m = markers.find(bodyLines.lineOf(py::start(sites[i].callee))); // the line check reports
     if (m == markers.end())
       continue;
-    model::SiteRecord probe;
-    probe.ignore = m->second;
-    if (!probe.ignoredFor(sites[i].rule->id))
+    if (!model::ignoreCovers(m->second, sites[i].rule->id))
       continue;
     std::string why = m->second == "*" ? "ignored by `# poolify: ignore` on its line"
                                        : fmt::format("ignored by `# poolify: ignore[{}]` on its line", m->second);
@@ -207,12 +212,8 @@ void recordSites(model::FileOutcome &out, const py::Tree &tree, const py::ScopeM
                  const std::vector<analysis::Site> &sites, const std::vector<model::Verdict> &verdicts,
                  const std::vector<rules::Rule> &rules, const LineIndex &lines, size_t base) {
   std::string_view text = tree.text();
-  // Ignore markers by line: only real comments count (not `#` inside a string).
   LineIndex bodyLines(text);
-  std::map<unsigned, std::string> markers;
-  for (TSNode c : model.comments())
-    if (auto m = ignoreMarker(tree.text(c)); !m.empty())
-      markers[bodyLines.lineOf(py::start(c))] = m;
+  std::map<unsigned, std::string> markers = ignoreMarkersByLine(tree, model, bodyLines);
   auto make = [&](model::SiteRecord::Kind kind, TSNode at, const rules::Rule &rule, const std::string &callable) {
     model::SiteRecord r;
     r.kind = kind;
