@@ -18,9 +18,12 @@ using namespace poolify::source;
 namespace {
 struct TempDir {
   std::string path;
+  // Writes are confined to the tree roots a run sets, and another test in this process may have
+  // left its own: a test starts unrestricted, and registers a tree with `Tree` when it needs one.
   TempDir() {
     char tmpl[] = "/tmp/poolify-io-XXXXXX";
     path = ::mkdtemp(tmpl);
+    setTreeRoots({});
   }
   ~TempDir() { std::system(("rm -rf '" + path + "'").c_str()); }
   std::string file(const std::string &name, const std::string &contents, mode_t mode = 0644) const {

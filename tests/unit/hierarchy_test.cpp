@@ -165,8 +165,7 @@ TEST_CASE("C3 gives Python's MRO for the examples of the C3 literature") {
   CHECK(mroOf(a, "B") == "B D E O");
 }
 
-TEST_CASE("a hierarchy Python refuses has no MRO: its overrides are ordinary sites, and it is reported" *
-          doctest::may_fail()) {
+TEST_CASE("a hierarchy Python refuses has no MRO: its overrides are ordinary sites, and it is reported") {
   // class X; class Y; class A(X, Y); class B(Y, X); class Z(A, B) -> TypeError: Cannot create a
   // consistent method resolution order (MRO) for bases X, Y
   std::vector<model::ClassFacts> classes{cls("X"), cls("Y"), cls("A", {"X", "Y"}), cls("B", {"Y", "X"}),
@@ -193,9 +192,10 @@ TEST_CASE("a hierarchy Python refuses has no MRO: its overrides are ordinary sit
 TEST_CASE("a hierarchy Python refuses does not stop the run") {
   std::vector<model::ClassFacts> classes{cls("X"), cls("Y"), cls("A", {"X", "Y"}), cls("B", {"Y", "X"}),
                                          cls("Z", {"A", "B"})};
-  std::string order = mroOf(classes, "Z");
-  CHECK(order.rfind("Z A B", 0) == 0); // whatever order follows, every class appears once
-  CHECK(order.size() == std::string("Z A B X Y").size());
+  // Z has no MRO, so it inherits nothing here; its bases keep theirs.
+  CHECK(mroOf(classes, "Z") == "Z");
+  CHECK(mroOf(classes, "A") == "A X Y");
+  CHECK(mroOf(classes, "B") == "B Y X");
 }
 
 TEST_CASE("a redundant override is removed, naming the base that provides the client") {

@@ -164,7 +164,11 @@ std::vector<ClassIndex::Entry> ClassIndex::mro(Key k) {
         break;
       }
     }
-    if (!pick) { // inconsistent hierarchy: Python refuses it; fall back to depth-first order
+    if (!pick) { // no consistent order: Python raises TypeError at class creation; not used, as a cycle
+      cyclic_.insert(k);
+      problems_.push_back(fmt::format("{}: class {} has no consistent method resolution order (Python refuses "
+                                      "it); its hierarchy is not used",
+                                      dotted_[k.file], c.name));
       for (auto &s : seqs)
         for (auto &e : s)
           if (std::none_of(out.begin(), out.end(), [&](const Entry &o) { return same(o, e); }))

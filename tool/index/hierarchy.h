@@ -88,7 +88,7 @@ private:
   std::unordered_map<std::string, std::vector<size_t>> byLastComponent_;
   std::map<Key, std::vector<Entry>> mroMemo_;
   std::vector<Key> visiting_;
-  std::set<Key> cyclic_; // classes on an inheritance cycle: no MRO, no decisions
+  std::set<Key> cyclic_; // classes with no MRO (a cycle, or no consistent C3 order): no decisions
   std::vector<std::string> problems_;
 };
 

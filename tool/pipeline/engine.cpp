@@ -49,7 +49,7 @@ llvm::Expected<Shard> parseShard(std::string_view spec) {
 }
 
 unsigned shardOf(const std::string &display, unsigned count) {
-  uint64_t h = 1469598103934665603ull;
+  uint64_t h = 14695981039346656037ull; // FNV-1a 64-bit offset basis
   for (unsigned char c : display) {
     h ^= c;
     h *= 1099511628211ull;

@@ -18,9 +18,12 @@ llvm::Expected<CoverageMinimum> parseCoverageMinimum(std::string_view spec) {
   std::string num(eq == std::string_view::npos ? spec : spec.substr(eq + 1));
   if (!num.empty() && num.back() == '%')
     num.pop_back();
-  char *end = nullptr;
-  double pct = std::strtod(num.c_str(), &end);
-  if (num.empty() || *end != '\0' || pct < 0 || pct > 100)
+  // Plain decimals only: strtod also reads "nan", "inf", hex and leading blanks, and a NaN minimum
+  // would pass every comparison.
+  bool decimal = !num.empty() && num != "." && num.find_first_not_of("0123456789.") == std::string::npos &&
+                 num.find('.') == num.rfind('.');
+  double pct = decimal ? std::strtod(num.c_str(), nullptr) : -1;
+  if (!decimal || !(pct >= 0 && pct <= 100))
     return llvm::createStringError(std::errc::invalid_argument,
                                    "poolify check: --min-coverage takes PCT or CATEGORY=PCT with PCT from 0 to 100, "
                                    "not '%s'",
