@@ -16,6 +16,11 @@ if ! clang-format --dry-run -Werror "${sources[@]}"; then
   say "clang-format: the files above are not formatted; run: clang-format -i \$(git ls-files 'tool/*.cpp' 'tool/*.h' 'tests/unit/*.[ch]*' 'tests/fuzz/*.cpp')"
   status=1
 fi
+# A unit test marked may_fail/should_fail passes whatever its subject does: a test that cannot fail.
+if git grep -n -E 'doctest::(may_fail|should_fail)|\b(may_fail|should_fail)\(' -- 'tests/unit/*.cpp'; then
+  say "doctest: the tests above are marked may_fail/should_fail; fix the subject, or the test"
+  status=1
+fi
 [ "${1:-}" = "--format" ] && exit $status
 
 [ -f build/compile_commands.json ] || { say "error: build/compile_commands.json is missing; run scripts/test.sh first"; exit 2; }

@@ -4,11 +4,11 @@
 // category rows data-category="NAME" with cells data-field="...") for tests and scrapers.
 #include "output/diff.h"
 #include "output/printers.h"
+#include "python/highlight.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cstdio>
 #include <cstring>
 #include <map>
@@ -22,9 +22,14 @@ using model::formatPercent;
 
 namespace {
 
+struct DiffStats {
+  unsigned added = 0, deleted = 0;
+};
+
 struct ReportDiff {
-  std::string path;        // display path
-  std::vector<Hunk> hunks; // what `poolify migrate` would change
+  std::string path;  // display path
+  std::string table; // what `poolify migrate` would change, as an HTML table (see renderDiffTable)
+  DiffStats stats;
   unsigned rewritten = 0, removed = 0;
 };
 
@@ -65,153 +70,65 @@ std::string span(const char *cls, std::string_view text) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Python syntax colouring, one diff line at a time. The state carries a triple-quoted string that
-// is still open at the end of a line (one state per side of the diff, reset at each hunk).
+// Python syntax colouring, from the parse of each whole side of a diff (python/highlight.h), so a
+// line inside a multi-line string is coloured as a string.
 
-using PyState = std::string; // the open """ or ''' while inside a multi-line string, else ""
+// One side of a file's diff: its text, where each line starts, and its coloured tokens.
+struct Side {
+  std::string_view text;
+  std::vector<size_t> lineStarts;
+  std::vector<py::Token> tokens;
 
-bool idStart(unsigned char c) { return std::isalpha(c) || c == '_' || c >= 0x80; }
-bool idChar(unsigned char c) { return idStart(c) || std::isdigit(c); }
-
-bool inList(std::string_view w, std::initializer_list<const char *> words) {
-  for (const char *k : words)
-    if (w == k)
-      return true;
-  return false;
-}
-
-bool isKeyword(std::string_view w) {
-  return inList(w, {"False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
-                    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in",
-                    "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with",
-                    "yield"});
-}
-
-bool isBuiltin(std::string_view w) {
-  return inList(w, {"self", "cls", "super", "print", "len", "range", "isinstance", "getattr", "setattr", "hasattr",
-                    "dict", "list", "set", "tuple", "str", "int", "float", "bool", "bytes", "object", "type", "open",
-                    "Exception", "ValueError", "KeyError", "TypeError", "RuntimeError", "ImportError"});
-}
-
-// End of a string body that starts at `i` (just past the opening quote); `closed` tells whether
-// the closing quote is on this line.
-size_t stringEnd(std::string_view s, size_t i, std::string_view quote, bool &closed) {
-  while (i < s.size()) {
-    if (s[i] == '\\') {
-      i += 2;
-      continue;
-    }
-    if (s.compare(i, quote.size(), quote) == 0) {
-      closed = true;
-      return i + quote.size();
-    }
-    ++i;
+  explicit Side(std::string_view t) : text(t), tokens(py::highlightTokens(t)) {
+    lineStarts.push_back(0);
+    for (size_t i = 0; i < t.size(); ++i)
+      if (t[i] == '\n')
+        lineStarts.push_back(i + 1);
   }
-  closed = false;
-  return s.size();
-}
 
-std::string highlightPython(std::string_view line, PyState &state) {
-  std::string out;
-  size_t i = 0;
-  if (!state.empty()) {
-    bool closed = false;
-    i = stringEnd(line, 0, state, closed);
-    out += span("s", line.substr(0, i));
-    if (closed)
-      state.clear();
-  }
-  std::string_view prevWord;
-  auto stringAt = [&](size_t start, size_t q) {
-    size_t qlen = line.compare(q, 3, "\"\"\"") == 0 || line.compare(q, 3, "'''") == 0 ? 3 : 1;
-    std::string quote(line.substr(q, qlen));
-    bool closed = false;
-    size_t e = stringEnd(line, q + qlen, quote, closed);
-    out += span("s", line.substr(start, e - start));
-    if (!closed && qlen == 3)
-      state = quote;
-    i = e;
-  };
-  while (i < line.size()) {
-    unsigned char c = line[i];
-    if (c == '#') {
-      out += span("c", line.substr(i));
-      break;
+  // Line `no` (1-based) without its line ending, as HTML.
+  std::string line(unsigned no) const {
+    if (no == 0 || no > lineStarts.size())
+      return {};
+    size_t from = lineStarts[no - 1];
+    size_t to = no < lineStarts.size() ? lineStarts[no] : text.size();
+    while (to > from && (text[to - 1] == '\n' || text[to - 1] == '\r'))
+      --to;
+    std::string out;
+    auto tok = std::lower_bound(tokens.begin(), tokens.end(), from,
+                                [](const py::Token &t, size_t at) { return t.end <= at; });
+    size_t at = from;
+    for (; tok != tokens.end() && tok->start < to; ++tok) {
+      size_t s = std::max<size_t>(tok->start, from), e = std::min<size_t>(tok->end, to);
+      out += esc(text.substr(at, s - at));
+      const char cls[2] = {tok->cls, 0};
+      out += span(cls, text.substr(s, e - s));
+      at = e;
     }
-    if (c == '"' || c == '\'') {
-      stringAt(i, i);
-    } else if (std::isdigit(c) || (c == '.' && i + 1 < line.size() && std::isdigit((unsigned char)line[i + 1]))) {
-      size_t e = i + 1;
-      bool hex = line.compare(i, 2, "0x") == 0 || line.compare(i, 2, "0X") == 0;
-      while (e < line.size() && (idChar(line[e]) || line[e] == '.' ||
-                                 (!hex && (line[e] == '+' || line[e] == '-') && (line[e - 1] | 0x20) == 'e')))
-        ++e;
-      out += span("n", line.substr(i, e - i));
-      i = e;
-    } else if (c == '@' && i + 1 < line.size() && idStart(line[i + 1])) {
-      size_t e = i + 1;
-      while (e < line.size() && (idChar(line[e]) || line[e] == '.'))
-        ++e;
-      out += span("d", line.substr(i, e - i));
-      i = e;
-    } else if (idStart(c)) {
-      size_t e = i;
-      while (e < line.size() && idChar(line[e]))
-        ++e;
-      std::string_view w = line.substr(i, e - i);
-      if (w.size() <= 2 && e < line.size() && (line[e] == '"' || line[e] == '\'') &&
-          w.find_first_not_of("rRbBuUfF") == std::string_view::npos) {
-        stringAt(i, e); // a prefixed string: r"..", f'..', rb"""..
-        continue;
-      }
-      out += isKeyword(w)                                   ? span("k", w)
-             : prevWord == "def" || prevWord == "class"     ? span("f", w)
-             : isBuiltin(w)                                 ? span("b", w)
-                                                            : esc(w);
-      prevWord = w;
-      i = e;
-      continue;
-    } else {
-      out += esc(line.substr(i, 1));
-      ++i;
-    }
-    if (!std::isspace(c))
-      prevWord = {};
+    return out + esc(text.substr(at, to - at));
   }
-  return out;
-}
+};
 
 // ---------------------------------------------------------------------------------------------
 // Diffs: a table per file (old and new line numbers, sign, coloured code).
 
-struct DiffStats {
-  unsigned added = 0, deleted = 0;
-};
-
-std::string renderDiffTable(const std::vector<Hunk> &hunks, DiffStats &st) {
+std::string renderDiffTable(const std::vector<Hunk> &hunks, const Side &before, const Side &after,
+                            DiffStats &st) {
   std::string out = "<table class=\"diff\"><colgroup><col class=\"ln\"><col class=\"ln\"><col class=\"sign\"><col>"
                     "</colgroup>\n";
   for (const Hunk &h : hunks) {
     unsigned oldNo = h.oldLength == 0 ? h.oldStart : h.oldStart + 1;
     unsigned newNo = h.newLength == 0 ? h.newStart : h.newStart + 1;
-    PyState oldState, newState;
     out += fmt::format("<tr class=\"hunk\"><td class=\"ln\"></td><td class=\"ln\"></td><td colspan=\"2\">{}</td>"
                        "</tr>\n", esc(hunkHeader(h)));
     for (const DiffLine &l : h.lines) {
-      std::string_view code = l.text;
-      if (!code.empty() && code.back() == '\n')
-        code.remove_suffix(1);
-      if (!code.empty() && code.back() == '\r')
-        code.remove_suffix(1);
       std::string cls, oldCell, newCell, html;
       if (l.sign == '+') {
-        cls = "add", newCell = std::to_string(newNo++), html = highlightPython(code, newState), ++st.added;
+        cls = "add", newCell = std::to_string(newNo), html = after.line(newNo++), ++st.added;
       } else if (l.sign == '-') {
-        cls = "del", oldCell = std::to_string(oldNo++), html = highlightPython(code, oldState), ++st.deleted;
+        cls = "del", oldCell = std::to_string(oldNo), html = before.line(oldNo++), ++st.deleted;
       } else {
-        cls = "ctx", oldCell = std::to_string(oldNo++), newCell = std::to_string(newNo++);
-        html = highlightPython(code, newState);
-        highlightPython(code, oldState);
+        cls = "ctx", oldCell = std::to_string(oldNo++), newCell = std::to_string(newNo), html = after.line(newNo++);
       }
       out += fmt::format("<tr class=\"{}\"><td class=\"ln\">{}</td><td class=\"ln\">{}</td><td class=\"sign\">{}"
                          "</td><td class=\"code\">{}</td></tr>\n",
@@ -392,7 +309,6 @@ std::string changesSection(const ReportData &data) {
   if (data.diffs.empty())
     return out + "<p class=\"note\">Nothing to change: <code>poolify migrate</code> would leave every file as it "
                  "is.</p>\n";
-  std::vector<DiffStats> stats(data.diffs.size());
   std::string sections;
   for (size_t i = 0; i < data.diffs.size(); ++i) {
     const auto &d = data.diffs[i];
@@ -403,7 +319,7 @@ std::string changesSection(const ReportData &data) {
     if (d.removed)
       sections += fmt::format("<span class=\"badge rm\">{} override{} removed</span>", d.removed,
                               d.removed == 1 ? "" : "s");
-    sections += "<a class=\"up\" href=\"#changes\">&uarr; files</a></h3>\n" + renderDiffTable(d.hunks, stats[i]) +
+    sections += "<a class=\"up\" href=\"#changes\">&uarr; files</a></h3>\n" + d.table +
                 "</section>\n";
   }
   out += "<table class=\"grid files\"><thead><tr><th>File</th><th>Lines</th><th>Sites rewritten</th>"
@@ -412,7 +328,7 @@ std::string changesSection(const ReportData &data) {
     out += fmt::format("<tr><td><a class=\"mono\" href=\"#file-{}\">{}</a></td><td class=\"mono\"><span "
                        "class=\"plus\">+{}</span> <span class=\"minus\">&minus;{}</span></td><td>{}</td><td>{}</td>"
                        "</tr>\n",
-                       i + 1, esc(data.diffs[i].path), stats[i].added, stats[i].deleted, data.diffs[i].rewritten,
+                       i + 1, esc(data.diffs[i].path), data.diffs[i].stats.added, data.diffs[i].stats.deleted, data.diffs[i].rewritten,
                        data.diffs[i].removed);
   return out + "</tbody></table>\n" + sections;
 }
@@ -518,7 +434,10 @@ public:
     auto texts = doc.texts(o);
     if (!texts)
       return texts.takeError();
-    data_.diffs.push_back({o.file.display, diffHunks(texts->original, texts->updated), o.rewritten, o.removed});
+    Side before(texts->original), after(texts->updated);
+    ReportDiff d{o.file.display, {}, {}, o.rewritten, o.removed};
+    d.table = renderDiffTable(diffHunks(texts->original, texts->updated), before, after, d.stats);
+    data_.diffs.push_back(std::move(d));
     return llvm::Error::success();
   }
 
