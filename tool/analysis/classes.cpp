@@ -9,10 +9,6 @@
 namespace poolify::analysis {
 
 using py::is;
-using model::AttributeAssignment;
-using model::ClassFacts;
-using model::FileFacts;
-using model::ImportTable;
 
 namespace {
 

@@ -214,7 +214,7 @@ std::vector<Hunk> diffHunks(std::string_view before, std::string_view after) {
                            std::vector<std::string_view>(b.begin() + head, b.end() - tail));
   ops.insert(ops.end(), middle.begin(), middle.end());
   ops.insert(ops.end(), tail, Op::Keep);
-  constexpr int context = 3;
+  constexpr size_t context = 3;
   // Positions of each op in a and b.
   struct Step {
     Op op;
@@ -320,8 +320,8 @@ std::string colorizeDiff(const std::string &diff) {
     const char *colour = line.rfind("diff --git", 0) == 0 || line.rfind("---", 0) == 0 || line.rfind("+++", 0) == 0
                              ? "\033[1m"
                          : line.rfind("@@", 0) == 0 ? "\033[36m"
-                         : line.rfind("-", 0) == 0  ? "\033[31m"
-                         : line.rfind("+", 0) == 0  ? "\033[32m"
+                         : line.rfind('-', 0) == 0  ? "\033[31m"
+                         : line.rfind('+', 0) == 0  ? "\033[32m"
                                                     : nullptr;
     if (colour)
       out += std::string(colour) + std::string(line) + "\033[0m";
