@@ -41,6 +41,10 @@ Masking rules (both trees are walked in parallel; the masked trees are then comp
       output lacks, if the output text carries the `# X: pooled client inherited from Base` comment.
   (d) A statement list left with nothing but `pass` in the output, where the input's list held only
       imports (and removed overrides), counts as empty on both sides.
+  (f) An assignment of the project a pooled call passes (`project_id = ...` or `<self>.project_id =
+      ...`, one target) may move up in its statement list, to right above the statement that holds that
+      call (`get_...(project_id=project_id, ...)` / `project_id=<self>.project_id`): the reordering an
+      unsafe fix makes. The moved statement itself must be unchanged.
   (e) Test patches that follow the code: in a call of `patch` (by any name it is imported as), `*.patch`, `*.patch.object` or
       `monkeypatch.setattr` (same callee on both sides), a string target `M.<lib>.<Source>` may become
       `M.<pooled>` (or `M.<pool module>.<pooled>`), where <Source> is the last component of a constructor a
@@ -460,6 +464,29 @@ class FileComparison:
                 self.note(f'{name}: {short(x)} became {short(y)}')
         return [p[0] for p in pairs], [p[1] for p in pairs]
 
+    # -- (f) an assignment of the project moved above the pooled call that passes it
+    @staticmethod
+    def moved_project(ia, i, ib, j):
+        """The index k > i of an input statement that the output moved up to position j, else None."""
+        b = ib[j]
+        if not (isinstance(b, ast.Assign) and len(b.targets) == 1 and j + 1 < len(ib)):
+            return None
+        target = b.targets[0]
+        plain = isinstance(target, ast.Name) and target.id == 'project_id'
+        attr = (isinstance(target, ast.Attribute) and target.attr == 'project_id'
+                and isinstance(target.value, ast.Name))
+        if not (plain or attr):
+            return None
+        passes = any(isinstance(n, ast.Call) and pooled_key(n.func) and
+                     any(k.arg == 'project_id' and ast.unparse(k.value) == ast.unparse(target) for k in n.keywords)
+                     for n in ast.walk(ib[j + 1]))
+        if not passes:
+            return None
+        for k in range(i + 1, len(ia)):
+            if dump(ia[k]) == dump(b):
+                return k
+        return None
+
     def mask_stmts(self, la, lb, init_body):
         is_import = lambda s: isinstance(s, (ast.Import, ast.ImportFrom))  # noqa: E731
         ia = [s for s in la if not is_import(s)]
@@ -478,6 +505,13 @@ class FileComparison:
                 if init_body and self.removable_override(ia[i]):
                     emptied = True
                     i += 1
+                    continue
+                k = self.moved_project(ia, i, ib, j)
+                if k is not None:
+                    out_a.append(ia[k])
+                    out_b.append(ib[j])
+                    del ia[k]
+                    j += 1
                     continue
                 if i + 1 < len(ia) and self.same(ia[i + 1], ib[j]):
                     self.note('statement dropped: ' + short(ia[i]), ia[i], ib[j])

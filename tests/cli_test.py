@@ -891,19 +891,20 @@ class PipelineTest(PoolifyTestCase):
         # nbac_gamebook_processor.py): 38 = 32 rewritten + 6 removed, 14 = 13 left + 1 removed. Of the
         # 13 left, 6 are the pool modules' own constructors: the summary counts the 7 a person must fix.
         # That is the run with --unsafe-fixes, which also rewrites the sites that take their project from
-        # scope. Since overrides are removed only when the inherited client is provably the same, the shadow
-        # grading override (its own `project_id` parameter) is rewritten instead: 33 rewritten, 6 removed; and
-        # since clients handed out are left, run_history_mixin.py's lazy accessor (it returns its client) is
-        # left: 32 rewritten, 8 left. The one test patch of a fully migrated module (tests/test_grading.py:12)
-        # follows it.
-        self.assertIn('rewrote 32 sites, removed 6 overrides, left 8 sites, retargeted 1 test patch\n', r.stderr)
-        # A plain run leaves those 11 (tests/manifest_check_test.py PIPELINE_UNSAFE lists them: 8 taking their
-        # project from scope, 3 POSTs) and the 3 overrides that pass no project, whose removal is unsafe:
-        # 21 rewritten, 3 removed, 8 + 14 = 22 left.
+        # scope. Since overrides are removed only when the inherited client is provably the same, and since
+        # clients handed out are left (run_history_mixin.py's lazy accessor returns its client), the count
+        # was 32 rewritten, 6 removed, 8 left; now the shadow grading override (`super().__init__(project_id)`,
+        # then a client for that same parameter) is removed, and ml_feature_store_processor.py's client is
+        # rewritten once the unsafe fix moves `self.project_id = ...` above it: 32 rewritten, 7 removed,
+        # 7 left. The one test patch of a fully migrated module (tests/test_grading.py:12) follows it.
+        self.assertIn('rewrote 32 sites, removed 7 overrides, left 7 sites, retargeted 1 test patch\n', r.stderr)
+        # A plain run leaves those 12 (tests/manifest_check_test.py PIPELINE_UNSAFE lists them: 9 taking their
+        # project from scope, one of them by moving an assignment, 3 POSTs) and the 3 overrides that pass no
+        # project, whose removal is unsafe: 20 rewritten, 4 removed, 7 + 15 = 22 left.
         r = self.poolify('migrate', '.', cwd=self.work)
         self.assertExit(r, 0)
         self.assertEqual(len(r.summary()), 1, repr(r))
-        self.assertIn('rewrote 21 sites, removed 3 overrides, left 22 sites (14 of them fixable with --unsafe-fixes), '
+        self.assertIn('rewrote 20 sites, removed 4 overrides, left 22 sites (15 of them fixable with --unsafe-fixes), '
                       'retargeted 1 test patch\n',
                       r.stderr)
 

@@ -91,7 +91,6 @@ PIPELINE_DIRECT_SITES = {
 PIPELINE_REFERENCES = {('shared/bigquery_utils.py', 17)}
 # Sites poolify migrate leaves (fix "none"), with the --explain reason.
 PIPELINE_UNFIXABLE = {
-    ('data_processors/precompute/ml_feature_store_processor.py', 23): 'no project id in scope',
     ('data_processors/raw/run_history_mixin.py', 21):
         'client is returned at line 22, and a shared client must not be handed out',
     ('orchestration/cloud_functions/pipeline_reconciliation/main.py', 29):
@@ -110,14 +109,15 @@ PIPELINE_UNFIXABLE = {
 # grading_alert:19, ml_feature_store_processor.py:23, nbac_gamebook_processor.py:21,
 # espn_boxscore_processor.py:23, upcoming_player_game_context_processor.py:21,
 # pitcher_game_summary_processor.py:20; every storage and firestore call passes `project`, pubsub's and
-# requests' calls have no project to take). Less the 2 left for another reason (transition_monitor:26 is
-# closed by its `with`; ml_feature_store:23 has no project in scope) and the 3 redundant overrides removed
-# (nbac_gamebook, upcoming_player, pitcher_game_summary: removing them takes nothing from scope), that
-# leaves 8, whose project comes from the module's PROJECT_ID or from a `project_id` parameter (espn's
-# __init__ and phase3_to_phase4's _table_has_rows). Per category: cloud_functions 6, raw_processors 1
+# requests' calls have no project to take). Less the 1 left for another reason (transition_monitor:26 is
+# closed by its `with`) and the 3 redundant overrides removed (nbac_gamebook, upcoming_player,
+# pitcher_game_summary: removing them takes nothing from scope), that leaves 9, whose project comes from the
+# module's PROJECT_ID, from a `project_id` parameter (espn's __init__ and phase3_to_phase4's
+# _table_has_rows), or from `self.project_id` once the unsafe fix moves its assignment above the client
+# (ml_feature_store:23). Per category: cloud_functions 6, precompute 1 (ml_feature_store), raw_processors 1
 # (espn), shared 1 (bigquery_utils.py:32).
 # The http rule marks POST unsafe (a retrying pool may send it twice): the 3 `requests.post` calls
-# (grading_alert:34, workflow_executor:43, scraper_dispatch:26) are unsafe fixes too, so 11 in all:
+# (grading_alert:34, workflow_executor:43, scraper_dispatch:26) are unsafe fixes too, so 12 in all:
 # cloud_functions 7, orchestration 1, scrapers 1 more.
 POST_REASON = ('POST is not idempotent; a pooled session that retries may send it more than once, and raise '
                'ConnectionError where requests.post raised Timeout')
@@ -143,6 +143,8 @@ PIPELINE_UNSAFE = {
     ('orchestration/cloud_functions/phase3_to_phase4/main.py', 49): unsafe_reason('PROJECT_ID'),
     ('orchestration/cloud_functions/pipeline_reconciliation/main.py', 33): unsafe_reason('PROJECT_ID'),
     ('shared/bigquery_utils.py', 32): unsafe_reason('PROJECT_ID'),
+    ('data_processors/precompute/ml_feature_store_processor.py', 23):
+        "moves 'self.project_id = ...' from line 24 above line 23; " + unsafe_reason('self.project_id'),
     ('orchestration/cloud_functions/grading_alert/main.py', 34): POST_REASON,
     ('orchestration/workflow_executor.py', 43): POST_REASON,
     ('scrapers/scraper_dispatch.py', 26): POST_REASON,
@@ -153,10 +155,14 @@ PIPELINE_UNSAFE = {
     ('data_processors/raw/nbacom/nbac_gamebook_processor.py', 21): removal_reason('ProcessorBase'),
 }
 PIPELINE_UNSAFE_REMOVALS = {key for key, why in PIPELINE_UNSAFE.items() if why.startswith('removal as redundant')}
+# The fix of an unsafe site in a plain manifest: a call rewritten, or an override removed.
+UNSAFE_FIXES = ('rewrite with --unsafe-fixes', 'remove override with --unsafe-fixes')
 # Redundant overrides a plain migrate removes (the base __init__ provides the same pooled bq_client; the
-# shadow grading override passes its own `project_id` parameter, not provably the base's: rewritten instead).
+# shadow grading override passes its own `project_id` parameter to `super().__init__(project_id)`, which
+# the base makes its client from: the same project).
 PIPELINE_REDUNDANT = {
     ('data_processors/analytics/upcoming_team_game_context_processor.py', 17),
+    ('data_processors/grading/mlb/mlb_shadow_grading_processor.py', 20),
     ('data_processors/precompute/player_daily_cache/player_daily_cache_processor.py', 17),
     ('data_processors/raw/nbacom/nbac_schedule_processor.py', 23),
 }
@@ -175,21 +181,22 @@ PIPELINE_INHERITED_FILES = {
 # category -> (direct_sites, files, pooled_sites, files_with_direct_sites, files_pooled,
 #              files_inherited, fixable_sites, coverage_percent, unsafe_fixable_sites) of a plain manifest;
 # categories from poolify.yaml. fixable = direct - left (PIPELINE_UNFIXABLE) - unsafe (PIPELINE_UNSAFE):
-# analytics 4 - 0 - 2 = 2, cloud_functions 17 - 3 - 7 = 7, orchestration 2 - 0 - 1 = 1, raw_processors 5 - 1 - 2 = 2,
-# scrapers 6 - 1 - 1 = 4, shared 4 - 2 - 1 = 1.
+# analytics 4 - 0 - 2 = 2, cloud_functions 17 - 3 - 7 = 7, orchestration 2 - 0 - 1 = 1, precompute 2 - 0 - 1 = 1,
+# raw_processors 5 - 1 - 2 = 2, scrapers 6 - 1 - 1 = 4, shared 4 - 2 - 1 = 1.
 PIPELINE_CATEGORIES = {
     'analytics': (4, 6, 0, 4, 0, 2, 2, 0, 2),
     'cloud_functions': (17, 8, 2, 7, 1, 0, 7, 10.5, 7),  # 2 / 19 = 10.52 -> 10.5
     'grading': (4, 4, 0, 4, 0, 0, 4, 0, 0),
     'orchestration': (2, 1, 0, 1, 0, 0, 1, 0, 1),
-    'precompute': (2, 4, 1, 2, 1, 1, 1, 33.3, 0),
+    'precompute': (2, 4, 1, 2, 1, 1, 1, 33.3, 1),
     'publishing': (2, 2, 0, 1, 0, 1, 2, 0, 0),
     'raw_processors': (5, 5, 0, 5, 0, 0, 2, 0, 2),
     'scrapers': (6, 5, 0, 5, 0, 0, 4, 0, 1),
     'shared': (4, 1, 0, 1, 0, 0, 1, 0, 1),
 }
 # With --unsafe-fixes the unsafe sites count as fixable and none is left for the flag (fixable: analytics 4,
-# cloud_functions 14, orchestration 2, raw_processors 4, scrapers 5, shared 2, the others as above).
+# cloud_functions 14, orchestration 2, precompute 2, raw_processors 4, scrapers 5, shared 2, the others as
+# above).
 PIPELINE_CATEGORIES_UNSAFE_FIXES = {name: c[:6] + (c[6] + c[8], c[7], 0) for name, c in PIPELINE_CATEGORIES.items()}
 PIPELINE_TOTAL_DIRECT = 46  # bigquery 32, http 9, firestore 3, storage 1, pubsub 1
 PIPELINE_TOTAL_POOLED = 3
@@ -198,7 +205,6 @@ PIPELINE_COVERAGE = 6.1  # 3 / 49 = 6.12 -> 6.1
 # `migrate --apply` leaves the PIPELINE_UNSAFE sites too).
 PIPELINE_LEFT_AFTER_MIGRATE = sorted([
     ('data_processors/raw/run_history_mixin.py', 'bigquery'),
-    ('data_processors/precompute/ml_feature_store_processor.py', 'bigquery'),
     ('orchestration/cloud_functions/pipeline_reconciliation/main.py', 'bigquery'),
     ('orchestration/cloud_functions/stale_running_cleanup/main.py', 'bigquery'),
     ('orchestration/cloud_functions/transition_monitor/main.py', 'bigquery'),
@@ -459,8 +465,10 @@ class PipelineManifestCountsTest(Base):
                                      (False, 'none', PIPELINE_UNFIXABLE[key]), key)
                 elif key in PIPELINE_UNSAFE:
                     seen_unsafe.add(key)
+                    fix = ('remove override with --unsafe-fixes' if key in PIPELINE_UNSAFE_REMOVALS
+                           else 'rewrite with --unsafe-fixes')
                     self.assertEqual((s['fixable'], s['fix'], s.get('safety'), s.get('reason')),
-                                     (False, 'rewrite with --unsafe-fixes', 'unsafe', PIPELINE_UNSAFE[key]), key)
+                                     (False, fix, 'unsafe', PIPELINE_UNSAFE[key]), key)
                 elif key in PIPELINE_REDUNDANT:
                     self.assertEqual((s['fixable'], s['fix']), (True, 'remove redundant override'), key)
                 else:
@@ -485,7 +493,7 @@ class PipelineManifestUnsafeFixesTest(Base):
         s = self.m['summary']
         self.assertEqual((s['direct_sites'], s['pooled_sites'], s['coverage_percent']),
                          (PIPELINE_TOTAL_DIRECT, PIPELINE_TOTAL_POOLED, PIPELINE_COVERAGE))
-        self.assertEqual(s['fixable_sites'], PIPELINE_TOTAL_DIRECT - len(PIPELINE_UNFIXABLE))  # 38
+        self.assertEqual(s["fixable_sites"], PIPELINE_TOTAL_DIRECT - len(PIPELINE_UNFIXABLE))  # 39
         self.assertEqual(s['unsafe_fixable_sites'], 0)
         got = {name: (c['direct_sites'], c['files'], c['pooled_sites'], c['files_with_direct_sites'],
                       c['files_pooled'], c['files_inherited'], c['fixable_sites'], c['coverage_percent'],
@@ -515,10 +523,10 @@ class ManifestAfterMigrateTest(Base):
         before = self.manifest(root, '.')['summary']
         # A plain run, then one with --unsafe-fixes on its result.
         for flags, left_after, unsafe_after, pooled, coverage in (
-                # 3 pooled before + 21 rewrites (24 fixable - 3 removed overrides): 24 / (24 + 22) = 52.17 -> 52.1
-                ((), 22, 14, 24, 52.1),
-                # + the 11 unsafe rewrites (and 3 unsafe removals): 35 / (35 + 8) = 81.39 -> 81.3
-                (('--unsafe-fixes',), 8, 0, 35, 81.3)):
+                # 3 pooled before + 20 rewrites (24 fixable - 4 removed overrides): 23 / (23 + 22) = 51.11 -> 51.1
+                ((), 22, 15, 23, 51.1),
+                # + the 12 unsafe rewrites (and 3 unsafe removals): 35 / (35 + 7) = 83.33 -> 83.3
+                (('--unsafe-fixes',), 7, 0, 35, 83.3)):
             with self.subTest(flags=flags):
                 mig = self.ok(run(root, 'migrate', *flags, '--apply', '--explain', '.'))
                 m = re.search(r'left (\d+) sites(?: \((\d+) of them fixable with --unsafe-fixes\))?(?:, retargeted [^\n]*)?\n',
@@ -542,12 +550,12 @@ class ManifestAfterMigrateTest(Base):
                 self.assertGreater(s['coverage_percent'], before['coverage_percent'])
                 # (Lines moved where imports were added: the sites are told apart by their fix.)
                 sites = [(f['path'], x) for f in after['files'] for x in f['direct_sites']]
-                remaining = sorted((p, x['rule']) for p, x in sites if x['fix'] != 'rewrite with --unsafe-fixes')
+                remaining = sorted((p, x['rule']) for p, x in sites if x['fix'] not in UNSAFE_FIXES)
                 self.assertEqual(remaining, PIPELINE_LEFT_AFTER_MIGRATE)
                 for p, x in sites:
                     self.assertFalse(x['fixable'], (p, x))
                     self.assertTrue(x.get('reason'), (p, x))
-                unsafe_left = sorted((p, x['reason']) for p, x in sites if x['fix'] == 'rewrite with --unsafe-fixes')
+                unsafe_left = sorted((p, x['reason']) for p, x in sites if x['fix'] in UNSAFE_FIXES)
                 self.assertEqual(unsafe_left, sorted((p, why) for (p, _), why in PIPELINE_UNSAFE.items())
                                  if unsafe_after else [])
                 before = s
@@ -609,7 +617,7 @@ class ManifestFormatsTest(Base):
                 self.assertLessEqual(set(s), {'line', 'column', 'rule', 'callable', 'kind', 'fixable', 'fix', 'reason',
                                               'safety', 'ignored'})
                 self.assertIn(s['kind'], ('call', 'reference'))
-                self.assertIn(s['fix'], ('rewrite', 'remove redundant override', 'rewrite with --unsafe-fixes', 'none'))
+                self.assertIn(s['fix'], ('rewrite', 'remove redundant override', 'none') + UNSAFE_FIXES)
                 self.assertIn(s.get('safety'), (None, 'unsafe'))
             for s in f['pooled_sites']:
                 self.assertEqual(set(s), {'line', 'column', 'rule', 'callable'})
@@ -682,12 +690,14 @@ class ManifestFormatsTest(Base):
         espn = 'data_processors/raw/espn_boxscore_processor.py'
         reason = PIPELINE_UNSAFE[(espn, 23)]
         md = self.ok(run(root, 'manifest', '--format', 'markdown', '.')).stdout
-        self.assertIn('(3 pooled, 46 direct, of which 24 `poolify migrate` can fix and 14 more with '
+        self.assertIn('(3 pooled, 46 direct, of which 24 `poolify migrate` can fix and 15 more with '
                       '`--unsafe-fixes`)', md)
         self.assertIn(f'| `{espn}:23:26` | bigquery | rewrite with `--unsafe-fixes` (unsafe: {reason}) |', md)
-        self.assertEqual(md.count('| rewrite with `--unsafe-fixes` (unsafe: '), len(PIPELINE_UNSAFE))
+        self.assertEqual(md.count('| rewrite with `--unsafe-fixes` (unsafe: '),
+                         len(PIPELINE_UNSAFE) - len(PIPELINE_UNSAFE_REMOVALS))
+        self.assertEqual(md.count('| remove override with `--unsafe-fixes` (unsafe: '), len(PIPELINE_UNSAFE_REMOVALS))
         md = self.ok(run(root, 'manifest', '--unsafe-fixes', '--format', 'markdown', '.')).stdout
-        self.assertIn('(3 pooled, 46 direct, of which 38 `poolify migrate` can fix)', md)
+        self.assertIn('(3 pooled, 46 direct, of which 39 `poolify migrate` can fix)', md)
         self.assertIn(f'| `{espn}:23:26` | bigquery | rewrite (unsafe: {reason}) |', md)
         self.assertEqual(md.count('| rewrite (unsafe: '), len(PIPELINE_UNSAFE) - len(PIPELINE_UNSAFE_REMOVALS))
         self.assertEqual(md.count('| remove override (unsafe: '), len(PIPELINE_UNSAFE_REMOVALS))

@@ -301,8 +301,10 @@ TEST_CASE("a local project_id counts when assigned before the call in the same o
   CHECK(inferredProject(head + "    project_id = cfg.project\n    return bigquery.Client().query('q')\n") == "project_id=project_id");
   CHECK(inferredProject(head + "    project_id = cfg.project\n    if cfg:\n        return bigquery.Client().query('q')\n") ==
         "project_id=project_id");
-  CHECK(inferredProject(head + "    c = bigquery.Client()\n    project_id = cfg.project\n    return c.query('q')\n") ==
-        "left: no project id in scope");
+  // Assigned after the client: not bound when it is made (an unsafe fix may move an independent
+  // assignment up: reorder_test.cpp; not across a call).
+  CHECK(inferredProject(head + "    c = bigquery.Client()\n    c.query('warmup')\n    project_id = cfg.project\n"
+                               "    return c.query('q')\n") == "left: no project id in scope");
   CHECK(inferredProject(head + "    if cfg:\n        project_id = cfg.project\n    return bigquery.Client().query('q')\n") ==
         "left: no project id in scope");
   CHECK(inferredProject(head + "    from settings import project_id\n    return bigquery.Client().query('q')\n") ==
@@ -313,8 +315,9 @@ TEST_CASE("self.project_id counts when assigned earlier in the method, or in __i
   std::string cls = std::string(kBqImport) + "\n\nclass Job:\n    def __init__(self, cfg):\n";
   CHECK(inferredProject(cls + "        self.project_id = cfg.project\n        self.client = bigquery.Client()\n") ==
         "project_id=self.project_id");
-  // Assigned after the client in __init__: not bound yet when the client is made.
-  CHECK(inferredProject(cls + "        self.client = bigquery.Client()\n        self.project_id = cfg.project\n") ==
+  // Assigned after the client in __init__: not bound yet when the client is made (an unsafe fix may
+  // move an independent assignment up: reorder_test.cpp; not one that reads the client).
+  CHECK(inferredProject(cls + "        self.client = bigquery.Client()\n        self.project_id = self.client.project\n") ==
         "left: no project id in scope");
   CHECK(inferredProject(cls + "        self.project_id = cfg.project\n\n    def run(self):\n"
                               "        return bigquery.Client().query('q')\n") == "project_id=self.project_id");

@@ -28,7 +28,7 @@ model::ClassFacts cls(const std::string &name, const std::vector<std::string> &b
   for (const auto &b : bases)
     c.bases.push_back("=" + b);
   c.hasInit = true;
-  c.initCalls.push_back({"", 0, true});
+  c.initCalls.push_back({"", 0, true, {}, {}, false});
   return c;
 }
 
@@ -529,4 +529,75 @@ TEST_CASE("a class inherits a pooled client only from a base that provably sets 
   // Only conditionally: unknown.
   CHECK(inherited("        if cfg:\n            self.bq_client = bigquery.Client(project=cfg.project)\n") ==
         "Kid.bq_client from Base (bigquery, unknown: Base sets bq_client only conditionally)");
+}
+
+TEST_CASE("parameterKey: the argument passed for a base __init__ parameter, by keyword or position, or its default") {
+  std::vector<model::InitParameter> params{{"project_id", "", true}, {"location", "lit:\"US\"", true},
+                                           {"debug", "lit:False", false}};
+  model::BaseInitCall viaSuper{"", 0, true, {{"#1", "'acme'"}, {"location", "'EU'"}}, {"lit:'acme'", "lit:'EU'"}, false};
+  CHECK(index::parameterKey("project_id", params, viaSuper) == "lit:'acme'");
+  CHECK(index::parameterKey("location", params, viaSuper) == "lit:'EU'");
+  CHECK(index::parameterKey("debug", params, viaSuper) == "lit:False");
+  CHECK(index::parameterKey("nothing", params, viaSuper) == "?");
+  // Base.__init__(self, p, "EU"): the instance is not a parameter here.
+  model::BaseInitCall explicitBase{"pkg.base.Base", 0, true, {{"#1", "self"}, {"#2", "p"}, {"#3", "'EU'"}},
+                                   {"?", "param:p", "lit:'EU'"}, false};
+  CHECK(index::parameterKey("project_id", params, explicitBase) == "param:p");
+  CHECK(index::parameterKey("location", params, explicitBase) == "lit:'EU'");
+  // Nothing passed and no default; unpacking hides which parameter gets what.
+  model::BaseInitCall none{"", 0, true, {}, {}, false};
+  CHECK(index::parameterKey("project_id", params, none) == "?");
+  CHECK(index::parameterKey("location", params, none) == "lit:\"US\"");
+  model::BaseInitCall unpacked{"", 0, true, {{"#1", "'acme'"}}, {"lit:'acme'"}, true};
+  CHECK(index::parameterKey("project_id", params, unpacked) == "?");
+}
+
+TEST_CASE("the base's parameters are what the subclass passes to super().__init__() when the override is compared") {
+  const char *base = "from shared.clients.bigquery_pool import get_bigquery_client\n\n\nclass Base:\n"
+                     "    def __init__(self, project_id, location=\"US\"):\n"
+                     "        self.project_id = project_id\n"
+                     "        self.bq_client = get_bigquery_client(project_id=self.project_id, location=location)\n";
+  auto withChild = [&](const std::string &params, const std::string &body) {
+    return Project({{"pkg/base.py", base},
+                    {"pkg/child.py", "from google.cloud import bigquery\n\nfrom pkg.base import Base\n\n\n"
+                                     "class Child(Base):\n    def __init__(self" + params + "):\n" + body}})
+        .decisions();
+  };
+  const std::string removed = "pkg/child.py:9: removed: redundant with the pooled bq_client inherited from Base";
+  CHECK(withChild("", "        super().__init__('acme')\n"
+                      "        self.bq_client = bigquery.Client(project='acme', location=\"US\")\n") == removed);
+  CHECK(withChild("", "        super().__init__(project_id='acme', location='EU')\n"
+                      "        self.bq_client = bigquery.Client(project='acme', location='EU')\n") == removed);
+  CHECK(withChild(", project", "        Base.__init__(self, project)\n"
+                               "        self.bq_client = bigquery.Client(project, location=\"US\")\n") == removed);
+  CHECK(withChild("", "        super().__init__('acme')\n"
+                      "        self.bq_client = bigquery.Client(project='other', location=\"US\")\n") ==
+        "pkg/child.py:9: not removed: it asks for project_id='other', which the client inherited from Base does not");
+  CHECK(withChild("", "        super().__init__('acme', 'EU')\n"
+                      "        self.bq_client = bigquery.Client(project='acme', location=\"US\")\n") ==
+        "pkg/child.py:9: not removed: it asks for location=\"US\", which the client inherited from Base does not");
+  // An attribute of a parameter may change in between; a parameter rebound is not what was passed.
+  CHECK(withChild(", cfg", "        super().__init__(cfg.project)\n"
+                           "        self.bq_client = bigquery.Client(project=cfg.project, location=\"US\")\n") ==
+        "pkg/child.py:9: not removed: project_id=cfg.project in the override need not be what Base passed when it "
+        "made its client");
+  CHECK(withChild(", p", "        super().__init__(p)\n        p = p + '-eu'\n"
+                         "        self.bq_client = bigquery.Client(project=p, location=\"US\")\n") ==
+        "pkg/child.py:10: not removed: project_id=p in the override need not be what Base passed when it made its "
+        "client");
+  CHECK(withChild(", *args", "        super().__init__(*args)\n"
+                             "        self.bq_client = bigquery.Client(project='acme', location=\"US\")\n") ==
+        "pkg/child.py:9: not removed: it asks for project_id='acme', location=\"US\", which the client inherited "
+        "from Base does not");
+}
+
+TEST_CASE("a statement an applied unsafe fix moves above the base's client assigns before it") {
+  const char *base = "import os\n\nfrom google.cloud import bigquery\n\n\nclass Base:\n    def __init__(self):\n"
+                     "        self.bq_client = bigquery.Client(location=\"US\")\n"
+                     "        self.project_id = os.environ.get(\"GCP_PROJECT\", \"acme-prod\")\n";
+  // (Project analyzes with --unsafe-fixes: the base's client is rewritten, the assignment moved up.)
+  CHECK(Project({{"pkg/base.py", base},
+                 {"pkg/child.py", child("        super().__init__()\n"
+                                        "        self.bq_client = bigquery.Client(project=self.project_id, location=\"US\")\n")}})
+            .decisions() == "pkg/child.py:9: removed: redundant with the pooled bq_client inherited from Base");
 }

@@ -1,6 +1,9 @@
 // Every output format is a Printer over one model of a run: the exact bytes each prints for a
 // small hand-built run (formats documented in README.md and docs/manifest.md).
+#include "testing.h"
+
 #include "model/manifest.h"
+#include "output/manifest.h"
 #include "output/printer.h"
 
 #include <doctest/doctest.h>
@@ -654,4 +657,40 @@ TEST_CASE("the manifest counts what docs/manifest.md defines") {
   CHECK(model::formatPercent(model::Counts{}.coverage()) == "100.0");
   CHECK(m.categories.count("jobs") == 1);
   CHECK(m.categories.count("other") == 0);
+}
+
+TEST_CASE("manifest: an unsafe fix says whether it rewrites the call or removes the override") {
+  SiteRecord call = record(SiteRecord::Kind::Direct, 5, 12, "bigquery", "google.cloud.bigquery.Client", Outcome::Unsafe,
+                           "project_id=PROJECT_ID is taken from scope, ...");
+  SiteRecord override = record(SiteRecord::Kind::Direct, 9, 26, "bigquery", "google.cloud.bigquery.Client",
+                               Outcome::Unsafe, "removal as redundant with the pooled bq_client inherited from Base: ...");
+  override.removal = true;
+  CHECK(call.fixLabel() == "rewrite with --unsafe-fixes");
+  CHECK(override.fixLabel() == "remove override with --unsafe-fixes");
+  SiteRecord applied = override;
+  applied.outcome = Outcome::Removed;
+  CHECK(applied.fixLabel() == "remove redundant override");
+  CHECK(record(SiteRecord::Kind::Direct, 1, 1, "bigquery", "c", Outcome::Left, "x").fixLabel() == "none");
+
+  model::FileOutcome o;
+  o.file = {"/repo/jobs/p.py", "jobs/p.py"};
+  o.records = {call, override};
+  model::Manifest m = model::buildManifest({o}, {"jobs"}, {{}});
+  std::string json = output::renderJson(m);
+  CHECK(json.find("\"fix\": \"rewrite with --unsafe-fixes\"") != std::string::npos);
+  CHECK(json.find("\"fix\": \"remove override with --unsafe-fixes\"") != std::string::npos);
+  std::string md = output::renderMarkdown(m);
+  CHECK(md.find("| `jobs/p.py:5:12` | bigquery | rewrite with `--unsafe-fixes` (unsafe: ") != std::string::npos);
+  CHECK(md.find("| `jobs/p.py:9:26` | bigquery | remove override with `--unsafe-fixes` (unsafe: removal as ") !=
+        std::string::npos);
+  // Read back (manifest merging, the gate's coverage): the same sites, the removal kept.
+  testing::TempDir dir;
+  auto back = output::readManifest(dir.write("manifest.json", json));
+  REQUIRE(static_cast<bool>(back));
+  REQUIRE(back->files.size() == 1);
+  REQUIRE(back->files[0].direct.size() == 2);
+  CHECK(back->files[0].direct[0].outcome == Outcome::Unsafe);
+  CHECK_FALSE(back->files[0].direct[0].removal);
+  CHECK(back->files[0].direct[1].outcome == Outcome::Unsafe);
+  CHECK(back->files[0].direct[1].removal);
 }

@@ -337,10 +337,15 @@ TEST_CASE("an import made through global in another function may not have run") 
   CHECK(p.lines.lineOf(py::start(sites[0].anchor->statement)) == 6);
 }
 
-TEST_CASE("a match capture or a nonlocal rebinding makes the name something else") {
+TEST_CASE("a match capture makes the name something else; a nonlocal rebinding may: left, with the reason") {
   CHECK(namesAt("from google.cloud import bigquery\nmatch cmd:\n    case bigquery:\n        bigquery.Client()\n") == "");
   CHECK(namesAt("def outer():\n    from google.cloud import bigquery\n\n    def fake():\n        nonlocal bigquery\n"
-                "        bigquery = make_fake()\n    fake()\n    return bigquery.Client().query('q')\n") == "");
+                "        bigquery = make_fake()\n    fake()\n    return bigquery.Client().query('q')\n") ==
+        "8: bigquery is rebound by fake() through 'nonlocal bigquery' (line 6), which may have run before this use");
+  // At module level, a function that rebinds the import through `global` to something else.
+  CHECK(namesAt("from google.cloud import bigquery\n\ndef fake():\n    global bigquery\n    bigquery = make_fake()\n\n"
+                "c = bigquery.Client()\n") ==
+        "7: bigquery is rebound by fake() through 'global bigquery' (line 5), which may have run before this use");
 }
 
 TEST_CASE("the first iterable of a comprehension sees the enclosing scope") {

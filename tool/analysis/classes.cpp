@@ -1,5 +1,6 @@
 #include "analysis/classes.h"
 
+#include "analysis/decide.h"
 #include "python/walk.h"
 
 #include <algorithm>
@@ -75,6 +76,8 @@ std::string argumentKey(std::string_view text, std::string_view self,
     return g + std::string(text.substr(parts[0].size()));
   if (g == "=")
     return "=" + std::string(text);
+  if (g == "p" && parts.size() == 1)
+    return "param:" + std::string(text);
   return "?";
 }
 
@@ -146,9 +149,20 @@ private:
       else if (is(m, "expression_statement"))
         classAttribute(c, m);
     }
+    placeMovedStatements(c);
     std::sort(c.initSelfCalls.begin(), c.initSelfCalls.end());
     c.initSelfCalls.erase(std::unique(c.initSelfCalls.begin(), c.initSelfCalls.end()), c.initSelfCalls.end());
     return c;
+  }
+
+  // A statement a rewrite moves up (an applied unsafe fix) assigns where it goes: just before the
+  // statement it goes above.
+  void placeMovedStatements(model::ClassFacts &c) const {
+    for (const model::Verdict &v : decisions_)
+      if (v.move && v.outcome == model::Outcome::Rewritten)
+        for (auto &a : c.assignments)
+          if (a.start == v.move->statement)
+            a.start = a.end = v.move->above;
   }
 
   const Site *siteAt(TSNode callee, size_t *index) const {
@@ -160,9 +174,18 @@ private:
     return nullptr;
   }
 
-  // How a module-level name is reached from `scope` (see argumentKey).
+  // How a name is reached from `scope` (see argumentKey): a module-level name, or "p" for a
+  // parameter of the enclosing function that it never rebinds.
   std::string global(std::string_view name, int scope) const {
-    if (model_.resolve(name, scope) != 0)
+    int owner = model_.resolve(name, scope);
+    if (owner > 0) {
+      auto bindings = model_.bindingsIn(owner, name);
+      bool param = model_.scopes()[owner].kind == py::ScopeKind::Function && !bindings.empty() &&
+                   std::all_of(bindings.begin(), bindings.end(),
+                               [](const py::Binding *b) { return b->kind == py::BindingKind::Parameter; });
+      return param ? "p" : "";
+    }
+    if (owner != 0)
       return "";
     std::string qname;
     bool imports = false, others = false;
@@ -251,6 +274,8 @@ private:
     std::string_view self = tree_.text(first);
     bool init = name == "__init__";
     c.hasInit = c.hasInit || init;
+    if (init)
+      initParameters(c, def);
     TSNode body = py::field(def, "body");
     // Walk the body keeping, for each node, its statement and whether that statement sits directly
     // in the method body (runs whenever the method runs) or in a nested block.
@@ -288,6 +313,8 @@ private:
           a.method = name;
           a.unconditional = unconditional;
           classify(a, py::field(n, "right"), self);
+          if (a.source == model::AttributeAssignment::Source::Other)
+            a.valueKey = keyOf(py::field(n, "right"), self);
           c.assignments.push_back(std::move(a));
         }
       } else if (init && is(n, "call")) {
@@ -308,21 +335,67 @@ private:
     }
   }
 
+  // What an expression denotes (a key, see argumentKey) where it stands.
+  std::string keyOf(TSNode value, std::string_view self) const {
+    int scope = model_.scopeAt(py::start(value));
+    return argumentKey(tree_.text(value), self, [&](std::string_view name) { return global(name, scope); });
+  }
+
+  // The parameters of __init__ after the instance, with their defaults' keys.
+  void initParameters(model::ClassFacts &c, TSNode def) {
+    c.initParams.clear();
+    bool positional = true, first = true;
+    for (TSNode p : py::namedChildren(py::field(def, "parameters"))) {
+      if (is(p, "comment"))
+        continue;
+      bool instance = first;
+      first = false;
+      if (is(p, "list_splat_pattern") || is(p, "dictionary_splat_pattern")) {
+        c.initVariadic = true;
+        positional = false;
+        continue;
+      }
+      if (is(p, "keyword_separator")) {
+        positional = false;
+        continue;
+      }
+      TSNode name = is(p, "identifier") ? p : py::field(p, "name");
+      if (is(p, "typed_parameter"))
+        name = ts_node_named_child(p, 0);
+      if (instance || !is(name, "identifier"))
+        continue;
+      TSNode value = py::field(p, "value");
+      c.initParams.push_back(
+          {std::string(tree_.text(name)), ts_node_is_null(value) ? "" : keyOf(value, ""), positional});
+    }
+  }
+
   // super().__init__(...), super(C, self).__init__(...), Base.__init__(self, ...)
   void initCall(model::ClassFacts &c, TSNode call, std::string_view self, bool unconditional) {
     TSNode fn = py::field(call, "function");
     if (!is(fn, "attribute") || tree_.text(py::field(fn, "attribute")) != "__init__")
       return;
     TSNode obj = py::field(fn, "object");
-    if (is(obj, "call") && is(py::field(obj, "function"), "identifier") &&
-        tree_.text(py::field(obj, "function")) == "super") {
-      c.initCalls.push_back({"", py::start(call), unconditional});
-      return;
-    }
     TSNode args = py::field(call, "arguments");
     TSNode firstArg = ts_node_named_child(args, 0);
-    if (is(firstArg, "identifier") && tree_.text(firstArg) == self)
-      c.initCalls.push_back({qualifyBase(obj), py::start(call), unconditional});
+    model::BaseInitCall k{"", py::start(call), unconditional, {}, {}, false};
+    if (!(is(obj, "call") && is(py::field(obj, "function"), "identifier") &&
+          tree_.text(py::field(obj, "function")) == "super")) {
+      if (!is(firstArg, "identifier") || tree_.text(firstArg) != self)
+        return;
+      k.base = qualifyBase(obj);
+    }
+    Arguments a = argumentsOf(call);
+    k.unpacking = a.unpacking;
+    for (size_t i = 0; i < a.positional.size(); ++i) {
+      k.args.push_back({"#" + std::to_string(i + 1), std::string(tree_.text(a.positional[i]))});
+      k.keys.push_back(keyOf(a.positional[i], self));
+    }
+    for (TSNode kw : a.keywords) {
+      k.args.push_back({std::string(tree_.text(py::field(kw, "name"))), std::string(tree_.text(py::field(kw, "value")))});
+      k.keys.push_back(keyOf(py::field(kw, "value"), self));
+    }
+    c.initCalls.push_back(std::move(k));
   }
 
   void classAttribute(model::ClassFacts &c, TSNode stmt) {

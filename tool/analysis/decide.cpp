@@ -1,6 +1,8 @@
 #include "analysis/decide.h"
 
 #include "analysis/context.h"
+#include "analysis/methods.h"
+#include "analysis/reorder.h"
 
 #include <fmt/format.h>
 
@@ -114,9 +116,10 @@ struct NoneArgument {
 
 class Decider {
 public:
-  Decider(const py::Tree &tree, const py::ScopeModel &model, const std::string &path, const LineIndex &lines,
-          const FileContext &context)
-      : tree_(tree), model_(model), path_(path), lines_(lines), context_(context), namer_(model), bound_(tree, model) {}
+  Decider(const py::Tree &tree, const py::ScopeModel &model, const std::vector<Site> &sites, const std::string &path,
+          const LineIndex &lines, const FileContext &context)
+      : tree_(tree), model_(model), sites_(sites), path_(path), lines_(lines), context_(context), namer_(model),
+        bound_(tree, model) {}
 
   model::Verdict decide(const Site &site) {
     model::Verdict v;
@@ -176,6 +179,7 @@ private:
     v.notes = {"left: " + why};
     v.inferred.clear();
     v.changes.clear();
+    v.move.reset();
     return v;
   }
 
@@ -188,6 +192,8 @@ private:
         continue;
       auto passed = std::find_if(none.begin(), none.end(), [&](const NoneArgument &n) { return n.map == &am; });
       Inference found = inferArgument(tree_, model_, bound_, site, am.infer);
+      if (!found.found)
+        found.found = boundByMove(site, am, v);
       if (!found.baseMayProvide.empty())
         v.baseMayProvide = found.baseMayProvide;
       if (!found.found && am.omitWhenMissing && passed != none.end()) {
@@ -205,6 +211,30 @@ private:
       v.inferred.push_back({am.to, found.found->text});
     }
     return true;
+  }
+
+  // No candidate is bound at the call, but one would be if the statement right after the call's
+  // that binds it moved above it (analysis/reorder.h): the verdict carries the move.
+  std::optional<Inferred> boundByMove(const Site &site, const rules::ArgumentMap &am, model::Verdict &v) {
+    using K = rules::ScopeCandidate::Kind;
+    if (v.move)
+      return std::nullopt; // one move per site
+    for (const auto &c : am.infer) {
+      MoveTarget target{c.name, ""};
+      if (c.kind == K::SelfAttribute) {
+        auto m = methodOf(tree_, model_, site.scope);
+        if (!m)
+          continue;
+        target = {m->self, c.name};
+      } else if (c.kind != K::Local) {
+        continue;
+      }
+      if (auto move = movableAbove(tree_, model_, site, target, sites_, lines_)) {
+        v.move = *move;
+        return Inferred{c, target.text()};
+      }
+    }
+    return std::nullopt;
   }
 
   // `project=None` is said first: the call passes it, poolify takes it as not passed.
@@ -226,6 +256,8 @@ private:
   // did not pass is taken from scope (the direct call used the library's default).
   std::string unsafeReason(const Site &site, const model::Verdict &v) const {
     std::vector<std::string> why;
+    if (v.move)
+      why.push_back(moveReason(*v.move));
     if (site.rewrite->unsafe)
       why.push_back(site.rewrite->note);
     for (const auto &[to, text] : v.inferred) {
@@ -341,6 +373,7 @@ private:
 
   const py::Tree &tree_;
   const py::ScopeModel &model_;
+  const std::vector<Site> &sites_;
   const std::string &path_;
   const LineIndex &lines_;
   const NameUses &names() {
@@ -360,7 +393,7 @@ private:
 std::vector<model::Verdict> decideSites(const py::Tree &tree, const py::ScopeModel &model,
                                         const std::vector<Site> &sites, const std::string &path,
                                         const LineIndex &lines, const FileContext &context) {
-  Decider decider(tree, model, path, lines, context);
+  Decider decider(tree, model, sites, path, lines, context);
   std::vector<model::Verdict> out;
   out.reserve(sites.size());
   for (const auto &site : sites) {

@@ -166,6 +166,35 @@ void addStringSites(const py::Tree &tree, const py::ScopeModel &model, const std
   }
 }
 
+// A use of a name that is an import of a rule's module in its scope, but that a nested function
+// rebinds through `nonlocal` (or another function through `global`) to something else: which one
+// it is when the use runs depends on whether that function ran. Left with the reason (never a
+// silent non-site); nullopt when this is not the case.
+std::optional<Site> reboundSite(const py::Tree &tree, const py::ScopeModel &model, const py::Reference &ref,
+                                const std::vector<rules::Rule> &rules) {
+  int owner = model.resolve(ref.name, ref.scope);
+  if (owner < 0)
+    return std::nullopt;
+  const py::Binding *import = nullptr, *remote = nullptr;
+  for (const py::Binding *b : model.bindingsIn(owner, ref.name)) {
+    if (b->kind == py::BindingKind::Import && !b->remote() && ts_node_is_null(b->deadUnder) && !import)
+      import = b;
+    else if (b->remote() && b->kind != py::BindingKind::Deletion && !remote)
+      remote = b;
+  }
+  if (!import || !remote)
+    return std::nullopt;
+  Site s = matchReference(tree, ref, import->qname, rules);
+  if (!s.rule || isTypeUse(s.callee, ref, tree, model, ref.scope))
+    return std::nullopt;
+  s.anchor = import;
+  s.nameProblem = fmt::format("{} is rebound by {} through '{} {}' (line {}), which may have run before this use",
+                              ref.name, whereMade(tree, model, *remote),
+                              model.scopes()[owner].kind == py::ScopeKind::Module ? "global" : "nonlocal", ref.name,
+                              lineOf(remote->statement));
+  return s;
+}
+
 } // namespace
 
 std::vector<Site> findSites(const py::Tree &tree, const py::ScopeModel &model, const std::vector<rules::Rule> &rules) {
@@ -176,8 +205,11 @@ std::vector<Site> findSites(const py::Tree &tree, const py::ScopeModel &model, c
       continue;
     const py::Binding *anchor = nullptr;
     auto base = model.importTarget(ref.name, ref.scope, &anchor);
-    if (!base)
+    if (!base) {
+      if (auto rebound = reboundSite(tree, model, ref, rules))
+        sites.push_back(*rebound);
       continue;
+    }
     Site s = matchReference(tree, ref, *base, rules);
     if (!s.rule || isTypeUse(s.callee, ref, tree, model, ref.scope))
       continue;

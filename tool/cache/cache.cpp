@@ -130,10 +130,19 @@ template <typename A> void factsFields(A &a, model::FileFacts &f) {
     a.io(c.name);
     a.list(c.bases, [&](std::string &b) { a.io(b); });
     a.io(c.hasInit);
+    a.list(c.initParams, [&](model::InitParameter &p) {
+      a.io(p.name);
+      a.io(p.defaultKey);
+      a.io(p.positional);
+    });
+    a.io(c.initVariadic);
     a.list(c.initCalls, [&](model::BaseInitCall &k) {
       a.io(k.base);
       a.io(k.start);
       a.io(k.unconditional);
+      pairs(a, k.args);
+      a.list(k.keys, [&](std::string &x) { a.io(x); });
+      a.io(k.unpacking);
     });
     a.list(c.assignments, [&](model::AttributeAssignment &x) {
       a.io(x.attr);
@@ -153,6 +162,7 @@ template <typename A> void factsFields(A &a, model::FileFacts &f) {
       a.choice(x.where, 2);
       a.io(x.method);
       a.io(x.unconditional);
+      a.io(x.valueKey);
     });
     a.list(c.initUses, [&](std::pair<std::string, uint32_t> &u) {
       a.io(u.first);
@@ -200,6 +210,7 @@ template <typename A> void fields(A &a, model::FileOutcome &o) {
     a.io(r.ignore);
     a.io(r.pooled);
     a.io(r.inferred);
+    a.io(r.removal);
   });
   a.list(o.mocks, [&](model::MockCandidate &m) {
     a.io(m.line);

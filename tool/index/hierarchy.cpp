@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 namespace poolify::index {
@@ -390,7 +391,16 @@ Equivalence compareArguments(const model::AttributeAssignment &a, const std::vec
     auto it = std::find_if(given.begin(), given.end(), [&](const model::Argument &g) { return g.first == k; });
     std::string ak = keyOf(aKeys, i);
     std::string bk = it == given.end() ? "?" : keyOf(bKeys, static_cast<size_t>(it - given.begin()));
-    if (it == given.end() || (ak != bk && (ak != "?" || bk != "?")) || (ak == "?" && it->second != v)) {
+    std::string written = it == given.end() ? "" : it->second; // the base's argument as written
+    if (bk.rfind("?:", 0) == 0) { // passed to the base __init__ by the subclass: as written there
+      written = bk.substr(2);
+      bk = "?";
+    }
+    if (ak != bk && ak.rfind("param:", 0) == 0) // a parameter is known only as what it was passed
+      ak = "?";
+    if (ak != bk && bk.rfind("param:", 0) == 0)
+      bk = "?";
+    if (it == given.end() || (ak != bk && (ak != "?" || bk != "?")) || (ak == "?" && written != v)) {
       extra += (extra.empty() ? "" : ", ") + k + "=" + v;
       continue;
     }
@@ -431,19 +441,127 @@ Equivalence compareArguments(const model::AttributeAssignment &a, const std::vec
   return {};
 }
 
-// The assignment's argument keys with module-level names made absolute: "=NAME" of file f is
-// "g:<f's module>.NAME", a relative import's target is resolved from f.
+// A key with module-level names made absolute: "=NAME" of file f is "g:<f's module>.NAME", a
+// relative import's target is resolved from f.
+std::string ClassIndex::qualifiedKey(const std::string &k, size_t file) const {
+  if (!k.empty() && k[0] == '=')
+    return "g:" + (dotted_[file].empty() ? "" : dotted_[file] + ".") + k.substr(1);
+  if (k.rfind("g:.", 0) == 0)
+    return "g:" + absolute(k.substr(2), file);
+  return k;
+}
+
 std::vector<std::string> ClassIndex::qualifiedKeys(const model::AttributeAssignment &a, size_t file) const {
   std::vector<std::string> out;
-  for (const std::string &k : a.keys) {
-    if (!k.empty() && k[0] == '=')
-      out.push_back("g:" + (dotted_[file].empty() ? "" : dotted_[file] + ".") + k.substr(1));
-    else if (k.rfind("g:.", 0) == 0)
-      out.push_back("g:" + absolute(k.substr(2), file));
-    else
-      out.push_back(k);
-  }
+  out.reserve(a.keys.size());
+  for (const std::string &k : a.keys)
+    out.push_back(qualifiedKey(k, file));
   return out;
+}
+
+std::string parameterKey(const std::string &param, const std::vector<model::InitParameter> &params,
+                         const model::BaseInitCall &call, std::string *text) {
+  auto p = std::find_if(params.begin(), params.end(), [&](const model::InitParameter &q) { return q.name == param; });
+  if (call.unpacking || p == params.end())
+    return "?";
+  size_t index = static_cast<size_t>(p - params.begin());
+  size_t position = call.base.empty() ? 0 : 1; // Base.__init__(self, ...): the instance comes first
+  size_t seen = 0;
+  for (size_t i = 0; i < call.args.size(); ++i) {
+    std::string key = i < call.keys.size() ? call.keys[i] : "?";
+    bool byPosition = call.args[i].first.rfind('#', 0) == 0 && seen++ == index + position && p->positional;
+    if (call.args[i].first == param || byPosition) {
+      if (text)
+        *text = call.args[i].second;
+      return key;
+    }
+  }
+  return p->defaultKey.empty() ? "?" : p->defaultKey;
+}
+
+// The __init__ call of class x (the one at `baseCall`) when it runs `provider`'s __init__ directly
+// (not through a class in between): its arguments are the provider's parameters. Null otherwise.
+const model::BaseInitCall *ClassIndex::directCall(Key x, uint32_t baseCall, Key provider,
+                                                  const std::vector<Entry> &order) {
+  for (const auto &call : facts(x).initCalls) {
+    if (call.start != baseCall)
+      continue;
+    if (!call.base.empty()) {
+      auto target = resolve(call.base, x.file);
+      return target && *target == provider ? &call : nullptr;
+    }
+    for (size_t i = 1; i < order.size(); ++i) {
+      if (!order[i].known && harmless(order[i].opaque))
+        continue;
+      if (!order[i].known)
+        return nullptr;
+      if (facts(order[i].key).hasInit)
+        return order[i].key == provider ? &call : nullptr;
+    }
+  }
+  return nullptr;
+}
+
+// `self.<attr>` in the provider's client is its __init__ parameter P when the provider assigns
+// `self.<attr> = P` before its client, unconditionally, and no class of the MRO assigns it
+// anywhere else. "" otherwise.
+std::string ClassIndex::parameterBehind(const std::string &attr, Key provider, const model::AttributeAssignment &b,
+                                        const std::vector<Entry> &order) {
+  const model::AttributeAssignment *only = nullptr;
+  for (const Entry &e : order) {
+    if (!e.known)
+      continue;
+    for (const auto &s : facts(e.key).assignments) {
+      if (s.attr != attr)
+        continue;
+      if (only || !(e.key == provider))
+        return "";
+      only = &s;
+    }
+  }
+  bool param = only && only->where == model::AttributeAssignment::Where::Init && only->unconditional &&
+               only->start < b.start && only->valueKey.rfind("param:", 0) == 0;
+  return param ? only->valueKey : "";
+}
+
+// The provider's argument keys as seen from class x: its __init__'s parameters (read directly, or
+// through `self.<attr>` set from one) replaced by what x's base __init__ call passes for them, or
+// their defaults; "?" when that cannot be told. `self.<attr>` stays where the override reads
+// `self.<attr>` too (the same attribute: see selfChanged).
+std::vector<std::string> ClassIndex::forwardedKeys(Key x, uint32_t baseCall, Key provider,
+                                                   const model::AttributeAssignment &a,
+                                                   const model::AttributeAssignment &b,
+                                                   const std::vector<Entry> &order) {
+  std::vector<std::string> keys = qualifiedKeys(b, provider.file);
+  std::vector<model::Argument> given = b.args;
+  given.insert(given.end(), b.inferred.begin(), b.inferred.end());
+  std::optional<model::BaseInitCall> call; // keys qualified from x's file, defaults from the provider's
+  if (const model::BaseInitCall *direct = directCall(x, baseCall, provider, order)) {
+    call = *direct;
+    for (std::string &k : call->keys)
+      k = qualifiedKey(k, x.file);
+  }
+  std::vector<model::InitParameter> params = facts(provider).initParams;
+  for (model::InitParameter &p : params)
+    p.defaultKey = p.defaultKey.rfind("param:", 0) == 0 ? "?" : qualifiedKey(p.defaultKey, provider.file);
+  for (size_t i = 0; i < keys.size() && i < given.size(); ++i) {
+    std::string &k = keys[i];
+    auto mine = std::find_if(a.args.begin(), a.args.end(), [&](const model::Argument &g) { return g.first == given[i].first; });
+    size_t at = static_cast<size_t>(mine - a.args.begin());
+    bool sameSelf = mine != a.args.end() && at < a.keys.size() && a.keys[at] == k;
+    if (k.rfind("self:", 0) == 0 && !sameSelf)
+      if (std::string p = parameterBehind(k.substr(5), provider, b, order); !p.empty())
+        k = p;
+    if (k.rfind("param:", 0) != 0)
+      continue;
+    std::string text;
+    k = call ? parameterKey(k.substr(6), params, *call, &text) : "?";
+    if (k.rfind("self:", 0) == 0) // read before the base __init__ ran: it may set it again
+      k = "?";
+    if (k == "?" && !text.empty())
+      k = "?:" + text; // what the subclass passed, as written there
+  }
+  return keys;
 }
 
 // Why `self.<attr>` may hold another value when override `a` (in class x, after the base __init__
@@ -502,6 +620,118 @@ std::string ClassIndex::selfChanged(const std::string &attr, Key x, const model:
   return "";
 }
 
+namespace {
+// A pooled client: a call of a pooled callable, or a direct client this run rewrites.
+bool isPooled(const model::AttributeAssignment &b) {
+  return b.source == model::AttributeAssignment::Source::Pooled ||
+         (b.source == model::AttributeAssignment::Source::Site && b.outcome == Outcome::Rewritten);
+}
+} // namespace
+
+// The nearest base in the MRO that assigns `a.attr` at all (outside its class body), and of its
+// assignments a pooled one if any (`= None` in __init__, the client in init_clients()). Null: none.
+const model::AttributeAssignment *ClassIndex::nearestAssigning(const model::AttributeAssignment &a,
+                                                               const std::vector<Entry> &order, Key &where) {
+  for (size_t i = 1; i < order.size(); ++i) {
+    if (!order[i].known)
+      continue;
+    const model::AttributeAssignment *found = nullptr;
+    for (const auto &b : facts(order[i].key).assignments) {
+      if (b.attr != a.attr || b.where == model::AttributeAssignment::Where::ClassBody)
+        continue;
+      if (!found || isPooled(b))
+        found = &b;
+      if (isPooled(b))
+        break;
+    }
+    if (found) {
+      where = order[i].key;
+      return found;
+    }
+  }
+  return nullptr;
+}
+
+// The nearest base whose __init__ runs and sets a pooled client of a's rule in `a.attr`,
+// unconditionally. Null: none.
+const model::AttributeAssignment *ClassIndex::nearestProvider(const model::AttributeAssignment &a,
+                                                              const std::vector<Entry> &order,
+                                                              const std::vector<Key> &ran, Key &where) {
+  for (size_t i = 1; i < order.size(); ++i) {
+    if (!order[i].known || std::find(ran.begin(), ran.end(), order[i].key) == ran.end())
+      continue;
+    for (const auto &b : facts(order[i].key).assignments)
+      if (b.attr == a.attr && b.rule == a.rule && isPooled(b) && b.unconditional &&
+          b.where == model::AttributeAssignment::Where::Init) {
+        where = order[i].key;
+        return &b;
+      }
+  }
+  return nullptr;
+}
+
+// Why an override stays when no base that runs provides a pooled client (`plausible`: the nearest
+// class of the MRO that assigns the attribute at all).
+std::string ClassIndex::noProviderReason(const model::ClassFacts &cls, const model::AttributeAssignment &a,
+                                         Key plausibleKey, const model::AttributeAssignment &plausibleAssign,
+                                         const std::vector<Entry> &order, const std::vector<Key> &ran,
+                                         const std::string &unknown) {
+  const std::string &base = facts(plausibleKey).name;
+  bool callsBase = std::any_of(cls.initCalls.begin(), cls.initCalls.end(),
+                               [](const model::BaseInitCall &c) { return c.unconditional; });
+  if (cls.initCalls.empty())
+    return fmt::format("{}.__init__ never calls the base __init__ ({} sets {})", cls.name, base, a.attr);
+  if (!callsBase)
+    return fmt::format("{}.__init__ calls the base __init__ only conditionally", cls.name);
+  if (!unknown.empty())
+    return fmt::format("the base __init__ chain goes through {}, which poolify cannot see", unknown);
+  if (plausibleAssign.where != model::AttributeAssignment::Where::Init)
+    return fmt::format("{} sets {} only after construction (in {}())", base, a.attr, plausibleAssign.method);
+  if (!plausibleAssign.unconditional)
+    return fmt::format("{} sets {} only conditionally", base, a.attr);
+  if (auto breaker = chainBreaker(order, ran, plausibleKey))
+    return fmt::format("{}.__init__ never calls the base __init__ ({} sets {})", *breaker, base, a.attr);
+  if (plausibleAssign.source == model::AttributeAssignment::Source::Site && plausibleAssign.outcome == Outcome::Unsafe)
+    return fmt::format("{}'s {} becomes a pooled client only with --unsafe-fixes (line {})", base, a.attr,
+                       plausibleAssign.line);
+  return fmt::format("{}'s {} is not a pooled {} client", base, a.attr, a.rule);
+}
+
+// Why override `a` of class x is not the client the provider's assignment `provided` made ("" when
+// it is, with `unsafe` set when removing it may still change behaviour).
+std::string ClassIndex::overrideDiffers(Key x, const model::AttributeAssignment &a, Key providerKey,
+                                        const model::AttributeAssignment &provided, const std::vector<Entry> &order,
+                                        const std::vector<Key> &ran, std::string &unsafe) {
+  const model::ClassFacts &cls = facts(x);
+  const std::string &base = facts(providerKey).name;
+  uint32_t baseCall = UINT32_MAX;
+  for (const auto &c : cls.initCalls)
+    if (c.unconditional)
+      baseCall = std::min(baseCall, c.start);
+  // Another client of the same rule (a subscriber where the base makes a publisher).
+  if (!a.pooled.empty() && !provided.pooled.empty() && a.pooled != provided.pooled)
+    return fmt::format("it becomes {}, the client inherited from {} comes from {}", a.pooled, base, provided.pooled);
+  // One made before the base __init__ runs is overwritten by it: its arguments do not matter, but
+  // the code in between may use it.
+  if (baseCall != UINT32_MAX && a.start < baseCall) {
+    bool used = std::any_of(cls.initUses.begin(), cls.initUses.end(), [&](const auto &u) {
+      return u.first == a.attr && u.second > a.end && u.second < baseCall;
+    });
+    return used ? fmt::format("{} is used before the base __init__ runs", a.attr) : "";
+  }
+  // After it: the inherited client must be the one the override makes.
+  auto changed = [&](const std::string &attr) {
+    return selfChanged(attr, x, a, baseCall, providerKey, provided, order, ran);
+  };
+  Equivalence eq = compareArguments(a, qualifiedKeys(a, x.file), provided,
+                                    forwardedKeys(x, baseCall, providerKey, a, provided, order), base, changed);
+  if (eq.kind == Equivalence::Kind::Keep)
+    return eq.why;
+  if (eq.kind == Equivalence::Kind::Unsafe)
+    unsafe = fmt::format("removal as redundant with the pooled {} inherited from {}: {}", a.attr, base, eq.why);
+  return "";
+}
+
 std::vector<model::OverrideDecision> ClassIndex::decideOverrides(const std::vector<size_t> &files) {
   std::vector<model::OverrideDecision> out;
   for (size_t file : files) {
@@ -520,27 +750,9 @@ std::vector<model::OverrideDecision> ClassIndex::decideOverrides(const std::vect
           continue; // no MRO exists: an ordinary site
         // A base that assigns the attribute at all: without one, this is an ordinary site. Of its
         // assignments, a pooled one tells most (`= None` in __init__, the client in init_clients()).
-        const model::ClassFacts *plausible = nullptr;
-        const model::AttributeAssignment *plausibleAssign = nullptr;
         Key plausibleKey{0, 0};
-        for (size_t i = 1; i < order.size() && !plausible; ++i) {
-          if (!order[i].known)
-            continue;
-          for (const auto &b : facts(order[i].key).assignments) {
-            if (b.attr != a.attr || b.where == model::AttributeAssignment::Where::ClassBody)
-              continue;
-            bool pooled = b.source == model::AttributeAssignment::Source::Pooled ||
-                          (b.source == model::AttributeAssignment::Source::Site && b.outcome == Outcome::Rewritten);
-            if (!plausibleAssign || pooled) {
-              plausible = &facts(order[i].key);
-              plausibleAssign = &b;
-              plausibleKey = order[i].key;
-              if (pooled)
-                break;
-            }
-          }
-        }
-        if (!plausible)
+        const model::AttributeAssignment *plausibleAssign = nearestAssigning(a, order, plausibleKey);
+        if (!plausibleAssign)
           continue;
         model::OverrideDecision d{file, a.siteOffset, a.line, a.col, a.rule, false, {}, ""};
         auto keep = [&](const std::string &why) {
@@ -561,81 +773,17 @@ std::vector<model::OverrideDecision> ClassIndex::decideOverrides(const std::vect
         }
         std::string unknown;
         std::vector<Key> ran = runningInits(x, unknown);
-        const model::ClassFacts *provider = nullptr;
-        const model::AttributeAssignment *provided = nullptr;
         Key providerKey{0, 0};
-        for (size_t i = 1; i < order.size() && !provider; ++i) {
-          if (!order[i].known || std::find(ran.begin(), ran.end(), order[i].key) == ran.end())
-            continue;
-          for (const auto &b : facts(order[i].key).assignments) {
-            bool pooled = b.source == model::AttributeAssignment::Source::Pooled ||
-                          (b.source == model::AttributeAssignment::Source::Site && b.outcome == Outcome::Rewritten);
-            if (b.attr == a.attr && b.rule == a.rule && pooled && b.unconditional &&
-                b.where == model::AttributeAssignment::Where::Init) {
-              provider = &facts(order[i].key);
-              provided = &b;
-              providerKey = order[i].key;
-              break;
-            }
-          }
-        }
+        const model::AttributeAssignment *provided = nearestProvider(a, order, ran, providerKey);
+        const model::ClassFacts *provider = provided ? &facts(providerKey) : nullptr;
         if (!provider) {
-          bool callsBase = std::any_of(cls.initCalls.begin(), cls.initCalls.end(),
-                                       [](const model::BaseInitCall &c) { return c.unconditional; });
-          if (cls.initCalls.empty())
-            keep(fmt::format("{}.__init__ never calls the base __init__ ({} sets {})", cls.name, plausible->name,
-                             a.attr));
-          else if (!callsBase)
-            keep(fmt::format("{}.__init__ calls the base __init__ only conditionally", cls.name));
-          else if (!unknown.empty())
-            keep(fmt::format("the base __init__ chain goes through {}, which poolify cannot see", unknown));
-          else if (plausibleAssign->where != model::AttributeAssignment::Where::Init)
-            keep(fmt::format("{} sets {} only after construction (in {}())", plausible->name, a.attr,
-                             plausibleAssign->method));
-          else if (!plausibleAssign->unconditional)
-            keep(fmt::format("{} sets {} only conditionally", plausible->name, a.attr));
-          else if (auto breaker = chainBreaker(order, ran, plausibleKey))
-            keep(fmt::format("{}.__init__ never calls the base __init__ ({} sets {})", *breaker, plausible->name,
-                             a.attr));
-          else
-            keep(fmt::format("{}'s {} is not a pooled {} client", plausible->name, a.attr, a.rule));
+          keep(noProviderReason(cls, a, plausibleKey, *plausibleAssign, order, ran, unknown));
           continue;
         }
-        uint32_t baseCall = UINT32_MAX;
-        for (const auto &c : cls.initCalls)
-          if (c.unconditional)
-            baseCall = std::min(baseCall, c.start);
-        bool beforeBase = baseCall != UINT32_MAX && a.start < baseCall;
-        // Another client of the same rule (a subscriber where the base makes a publisher).
-        if (!a.pooled.empty() && !provided->pooled.empty() && a.pooled != provided->pooled) {
-          keep(fmt::format("it becomes {}, the client inherited from {} comes from {}", a.pooled, provider->name,
-                           provided->pooled));
+        std::string why = overrideDiffers(x, a, providerKey, *provided, order, ran, d.removal.unsafe);
+        if (!why.empty()) {
+          keep(why);
           continue;
-        }
-        // One made before the base __init__ runs is overwritten by it: its arguments do not matter,
-        // but the code in between may use it.
-        if (beforeBase) {
-          bool used = std::any_of(cls.initUses.begin(), cls.initUses.end(), [&](const auto &u) {
-            return u.first == a.attr && u.second > a.end && u.second < baseCall;
-          });
-          if (used) {
-            keep(fmt::format("{} is used before the base __init__ runs", a.attr));
-            continue;
-          }
-        } else {
-          // After it: the inherited client must be the one the override makes.
-          auto changed = [&](const std::string &attr) {
-            return selfChanged(attr, x, a, baseCall, providerKey, *provided, order, ran);
-          };
-          Equivalence eq = compareArguments(a, qualifiedKeys(a, file), *provided,
-                                            qualifiedKeys(*provided, providerKey.file), provider->name, changed);
-          if (eq.kind == Equivalence::Kind::Keep) {
-            keep(eq.why);
-            continue;
-          }
-          if (eq.kind == Equivalence::Kind::Unsafe)
-            d.removal.unsafe = fmt::format("removal as redundant with the pooled {} inherited from {}: {}", a.attr,
-                                           provider->name, eq.why);
         }
         d.remove = true;
         d.removal.comment = fmt::format("{}: pooled client inherited from {}", a.attr, provider->name);

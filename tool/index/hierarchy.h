@@ -35,6 +35,14 @@ Equivalence compareArguments(const model::AttributeAssignment &a, const std::vec
                              const model::AttributeAssignment &b, const std::vector<std::string> &bKeys,
                              const std::string &base, const std::function<std::string(const std::string &)> &selfChanged);
 
+/// What a subclass passes for parameter `param` of a base `__init__` whose parameters are `params`
+/// through `call` (`super().__init__(...)`, or `Base.__init__(self, ...)` whose instance argument
+/// is skipped): the key of the argument given by keyword or position, else the default's key; "?"
+/// when that cannot be told (`*args`/`**kwargs` in the call, no such parameter, no default).
+/// `text`, when given, receives the argument as written ("" when the default applies).
+std::string parameterKey(const std::string &param, const std::vector<model::InitParameter> &params,
+                         const model::BaseInitCall &call, std::string *text = nullptr);
+
 class ClassIndex {
 public:
   /// `displays[i]` is file i's path ('/'-separated); its module path follows from it.
@@ -73,7 +81,24 @@ private:
   std::vector<Key> runningInits(Key k, std::string &unknown);
   std::optional<std::string> chainBreaker(const std::vector<Entry> &order, const std::vector<Key> &ran, Key provider);
   std::string absolute(const std::string &qname, size_t fromFile) const;
+  const model::AttributeAssignment *nearestAssigning(const model::AttributeAssignment &a,
+                                                     const std::vector<Entry> &order, Key &where);
+  const model::AttributeAssignment *nearestProvider(const model::AttributeAssignment &a,
+                                                    const std::vector<Entry> &order, const std::vector<Key> &ran,
+                                                    Key &where);
+  std::string overrideDiffers(Key x, const model::AttributeAssignment &a, Key providerKey,
+                              const model::AttributeAssignment &provided, const std::vector<Entry> &order,
+                              const std::vector<Key> &ran, std::string &unsafe);
+  std::string noProviderReason(const model::ClassFacts &cls, const model::AttributeAssignment &a, Key plausibleKey,
+                               const model::AttributeAssignment &plausibleAssign, const std::vector<Entry> &order,
+                               const std::vector<Key> &ran, const std::string &unknown);
+  std::string qualifiedKey(const std::string &k, size_t file) const;
   std::vector<std::string> qualifiedKeys(const model::AttributeAssignment &a, size_t file) const;
+  const model::BaseInitCall *directCall(Key x, uint32_t baseCall, Key provider, const std::vector<Entry> &order);
+  std::string parameterBehind(const std::string &attr, Key provider, const model::AttributeAssignment &b,
+                              const std::vector<Entry> &order);
+  std::vector<std::string> forwardedKeys(Key x, uint32_t baseCall, Key provider, const model::AttributeAssignment &a,
+                                         const model::AttributeAssignment &b, const std::vector<Entry> &order);
   std::string selfChanged(const std::string &attr, Key x, const model::AttributeAssignment &a, uint32_t baseCall,
                           Key provider, const model::AttributeAssignment &b, const std::vector<Entry> &order,
                           const std::vector<Key> &ran);

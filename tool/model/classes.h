@@ -40,12 +40,28 @@ struct AttributeAssignment {
   enum class Where { Init, OtherMethod, ClassBody } where = Where::Init;
   std::string method;         // the method it is in
   bool unconditional = false; // a statement directly in the method body
+  /// Source Other: what the value denotes (a key as in `keys`), "param:NAME" for a parameter of
+  /// the method that it never rebinds: `self.project_id = project_id`.
+  std::string valueKey;
 };
 
 struct BaseInitCall {
   std::string base; // "" for super().__init__(); else the explicit base's qualified name
   uint32_t start = 0;
   bool unconditional = false;
+  /// Its arguments ("#1", "#2"... for positional ones, in order, the instance of
+  /// `Base.__init__(self, ...)` included; keywords by name) and what each denotes (keys as in
+  /// AttributeAssignment::keys; "param:NAME" for a parameter of this __init__ it never rebinds).
+  std::vector<Argument> args;
+  std::vector<std::string> keys;
+  bool unpacking = false; // *args or **kwargs: which parameter gets what cannot be told
+};
+
+/// A parameter of a class's `__init__` after the instance.
+struct InitParameter {
+  std::string name;
+  std::string defaultKey; // the default's key ("" when it has none; "?" when it cannot be told)
+  bool positional = true; // may be passed by position (not after `*` or `*args`)
 };
 
 struct ClassFacts {
@@ -54,6 +70,8 @@ struct ClassFacts {
   // module; "?text" when unresolved
   std::vector<std::string> bases;
   bool hasInit = false;
+  std::vector<InitParameter> initParams; // of its __init__, after the instance (`*args`, `**kw` not listed)
+  bool initVariadic = false;             // its __init__ takes *args or **kwargs
   std::vector<BaseInitCall> initCalls;
   std::vector<AttributeAssignment> assignments;
   std::vector<std::pair<std::string, uint32_t>> initUses; // self.<attr> read in __init__: attr, offset

@@ -2,6 +2,16 @@
 
 namespace poolify::model {
 
+std::string SiteRecord::fixLabel() const {
+  if (outcome == Outcome::Removed)
+    return "remove redundant override";
+  if (fixable())
+    return "rewrite";
+  if (unsafeFix())
+    return removal ? "remove override with --unsafe-fixes" : "rewrite with --unsafe-fixes";
+  return "none";
+}
+
 bool SiteRecord::ignoredFor(const std::string &ruleId) const { return ignoreCovers(ignore, ruleId); }
 
 bool ignoreCovers(const std::string &ignore, const std::string &ruleId) {

@@ -44,6 +44,18 @@ struct Removal {
   std::string unsafe;
 };
 
+/// A statement moved up so that a name the pooled call takes from scope is bound before the call
+/// (an unsafe fix: see Verdict::unsafe): its whole lines go to the start of the line of the
+/// statement that holds the call, in the same block.
+struct StatementMove {
+  uint32_t start = 0, end = 0;  // its lines: from its first line's start to past its last line's end
+  uint32_t to = 0;              // the start of the line it goes to
+  uint32_t statement = 0;       // the moved statement's own start
+  uint32_t above = 0;           // the start of the statement it goes above
+  unsigned fromLine = 0, toLine = 0;
+  std::string target;           // what it binds: "self.project_id"
+};
+
 /// The verdict on one site: what becomes of it and why, and for a rewrite how the call becomes
 /// the pooled one. The analysis decides; the rewriter only turns verdicts into edits.
 struct Verdict {
@@ -67,6 +79,8 @@ struct Verdict {
   /// could not be taken from `self.<attr>` in this class, but a base class's `__init__` (reached
   /// through `super().__init__()`, or inherited) may assign it: "self.project_id". "" otherwise.
   std::string baseMayProvide;
+  /// A statement to move above the call's so that an inferred argument is bound there.
+  std::optional<StatementMove> move;
   // Removed:
   Removal removal;
 };
@@ -93,6 +107,7 @@ struct SiteRecord {
   std::string ignore; // "" | "*" (# poolify: ignore) | rule ids from # poolify: ignore[a,b]
   std::string pooled;    // a rewritten site: the pooled callee as written (`get_bigquery_client`)
   bool inferred = false; // a rewritten site: the pooled call passes arguments taken from scope
+  bool removal = false;  // its fix removes it as a redundant override (Removed, or an unsafe removal: Unsafe)
 
   /// A direct use of a client (a construction or a reference to the constructor): what coverage
   /// counts against the pools and what `check` gates.
@@ -103,6 +118,9 @@ struct SiteRecord {
   bool needsHandFix() const { return isDirect() && !fixable(); }
   /// A direct site that `migrate --unsafe-fixes` rewrites and a plain run leaves.
   bool unsafeFix() const { return isDirect() && outcome == Outcome::Unsafe; }
+  /// What `migrate` does to it, as the manifest says: "rewrite", "remove redundant override",
+  /// "rewrite with --unsafe-fixes", "remove override with --unsafe-fixes" or "none".
+  std::string fixLabel() const;
   /// Silenced for `ruleId` by a `# poolify: ignore[...]` comment on its line.
   bool ignoredFor(const std::string &ruleId) const;
   /// The pool module it was left for, when the reason is that the module is not importable where

@@ -68,8 +68,10 @@ llvm::Expected<Manifest> readManifest(const std::string &path) {
             std::string fix = str(so, "fix");
             r.outcome = !direct || fix == "rewrite"  ? model::Outcome::Rewritten
                         : fix == "remove redundant override" ? model::Outcome::Removed
-                        : fix == "rewrite with --unsafe-fixes" ? model::Outcome::Unsafe
-                                                             : model::Outcome::Left;
+                        : fix == "rewrite with --unsafe-fixes" || fix == "remove override with --unsafe-fixes"
+                            ? model::Outcome::Unsafe
+                            : model::Outcome::Left;
+            r.removal = fix == "remove redundant override" || fix == "remove override with --unsafe-fixes";
             r.reason = str(so, "reason");
             std::string ignored = str(so, "ignored");
             r.ignore = ignored == "all rules" ? "*" : ignored;
@@ -153,10 +155,7 @@ llvm::json::Value siteJson(const model::SiteRecord &r, bool direct) {
   if (direct) {
     o["kind"] = r.kind == model::SiteRecord::Kind::Reference ? "reference" : "call";
     o["fixable"] = r.fixable();
-    o["fix"] = r.outcome == model::Outcome::Removed ? "remove redundant override"
-               : r.fixable()                         ? "rewrite"
-               : r.unsafeFix()                       ? "rewrite with --unsafe-fixes"
-                                                     : "none";
+    o["fix"] = r.fixLabel();
     if (r.unsafeFix() || (r.fixable() && !r.reason.empty()))
       o["safety"] = "unsafe";
     if (!r.fixable() || !r.reason.empty())
@@ -278,7 +277,8 @@ std::string renderMarkdown(const Manifest &m) {
         out += fmt::format("| `{}:{}:{}` | {} | {} |\n", mdCell(f.path), d.line, d.col, d.rule,
                            d.fixable()     ? (d.outcome == model::Outcome::Removed ? "remove override" : "rewrite") +
                                                  (d.reason.empty() ? "" : " (unsafe: " + mdCell(d.reason) + ")")
-                           : d.unsafeFix() ? "rewrite with `--unsafe-fixes` (unsafe: " + mdCell(d.reason) + ")"
+                           : d.unsafeFix() ? std::string(d.removal ? "remove override" : "rewrite") +
+                                                 " with `--unsafe-fixes` (unsafe: " + mdCell(d.reason) + ")"
                                            : "left: " + mdCell(d.reason));
   }
   if (m.total.inheritedNotPooledClasses) {

@@ -241,6 +241,7 @@ void recordSites(model::FileOutcome &out, const py::Tree &tree, const py::ScopeM
     if (i < verdicts.size()) {
       r.outcome = verdicts[i].outcome;
       r.reason = verdicts[i].unsafe.empty() ? verdicts[i].reason : verdicts[i].unsafe;
+      r.removal = !verdicts[i].removal.comment.empty();
       if (r.outcome == model::Outcome::Rewritten) {
         r.pooled = verdicts[i].callee;
         r.inferred = !verdicts[i].inferred.empty();

@@ -73,6 +73,16 @@ TSNode removeOverride(const py::Tree &tree, const analysis::Site &site, const mo
   return stmt;
 }
 
+// Moves a statement's lines up, above the line of the statement that holds the call (once, when
+// several verdicts ask for the same move).
+void moveStatement(std::string_view text, const model::StatementMove &m, std::vector<uint32_t> &moved, EditSet &edits) {
+  if (std::find(moved.begin(), moved.end(), m.start) != moved.end())
+    return;
+  moved.push_back(m.start);
+  edits.replace(m.start, m.end - m.start, "");
+  edits.insert(m.to, std::string(text.substr(m.start, m.end - m.start)));
+}
+
 } // namespace
 
 EditSet rewriteFile(const py::Tree &tree, const py::ScopeModel &model, const std::vector<analysis::Site> &sites,
@@ -83,6 +93,7 @@ EditSet rewriteFile(const py::Tree &tree, const py::ScopeModel &model, const std
   imports.keep(keep);
   std::vector<const analysis::Site *> rewritten;
   std::vector<TSNode> vanishing;
+  std::vector<uint32_t> moved;
   for (size_t i = 0; i < sites.size() && i < verdicts.size(); ++i) {
     const analysis::Site &site = sites[i];
     const model::Verdict &v = verdicts[i];
@@ -92,6 +103,8 @@ EditSet rewriteFile(const py::Tree &tree, const py::ScopeModel &model, const std
     } else if (v.outcome == model::Outcome::Rewritten) {
       EditSet call;
       rewriteCall(tree, site, v, call);
+      if (v.move)
+        moveStatement(tree.text(), *v.move, moved, call);
       if (!v.importName.empty())
         imports.add(site, v.importModule, v.importName);
       edits.append(call);
