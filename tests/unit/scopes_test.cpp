@@ -159,3 +159,29 @@ TEST_CASE("a class-body import is a class attribute: methods do not see it") {
   CHECK(qualifiedCallee(src, "requests.get", 0) == "requests.get");
   CHECK_FALSE(qualifiedCallee(src, "requests.get", 1).has_value());
 }
+
+// The walk keeps one pending child per node (python/scopes.cpp, pushChildren): a node of many
+// children is walked in document order, each child once, with nested nodes finished before the next
+// sibling, and statements of a block each their own statement (the local in `g` is not the module's).
+TEST_CASE("a node of many children is walked in order, each child once") {
+  std::string src = "import requests\nDATA = [";
+  constexpr int kElements = 20000;
+  for (int i = 0; i < kElements; ++i)
+    src += (i % 2 ? "[v" : "(v") + std::to_string(i) + (i % 2 ? "], " : ", w), ");
+  src += "]\ndef g():\n    requests = 1\n    return requests\nrequests.get(1)\n";
+  Tree tree = Tree::parse(src);
+  REQUIRE_FALSE(tree.firstError());
+  ScopeModel model(tree);
+  std::vector<std::string_view> names;
+  for (const auto &ref : model.references())
+    names.push_back(ref.name);
+  REQUIRE(names.size() >= kElements + kElements / 2);
+  size_t k = 0;
+  for (int i = 0; i < kElements; ++i) {
+    std::string v = "v" + std::to_string(i);
+    REQUIRE(names[k++] == v);
+    if (i % 2 == 0)
+      REQUIRE(names[k++] == "w");
+  }
+  CHECK(qualifiedCallee(src, "requests.get") == "requests.get");
+}

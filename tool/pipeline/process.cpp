@@ -263,18 +263,24 @@ void recordSites(model::FileOutcome &out, const py::Tree &tree, const py::ScopeM
 } // namespace
 
 std::optional<size_t> firstErrorAfter(std::optional<py::Tree> before, std::string_view edited,
-                                      const rewrite::EditSet &edits) {
+                                      const rewrite::EditSet &edits, std::optional<py::Tree> *after) {
+  auto keep = [&](py::Tree tree) -> std::optional<size_t> {
+    auto err = tree.firstError();
+    if (!err && after)
+      after->emplace(std::move(tree));
+    return err;
+  };
   // The incremental re-parse gives the fresh parse's tree whenever that has no error; when it
   // finds one, a fresh parse decides, and says where.
   if (before) {
     std::vector<py::TextEdit> changes;
     for (const auto &e : edits.joined())
       changes.push_back({e.offset, e.length, e.text.size()});
-    py::Tree after = std::move(*before).reparse(edited, changes);
-    if (!after.firstError())
-      return std::nullopt;
+    py::Tree reparsed = std::move(*before).reparse(edited, changes);
+    if (!reparsed.firstError())
+      return keep(std::move(reparsed));
   }
-  return py::Tree::parse(edited).firstError();
+  return keep(py::Tree::parse(edited));
 }
 
 namespace {
@@ -371,8 +377,10 @@ public:
     auto edited = edits_.apply(body_, out_.file.display);
     if (!edited)
       return failWhole(fmt::format("error: {}; file not rewritten", llvm::toString(edited.takeError())));
-    // Safety net: never write a file that parses worse than before.
-    if (auto err = firstErrorAfter(std::move(tree_), *edited, edits_)) {
+    // Safety net: never write a file that parses worse than before. The tree of the result is
+    // kept for the CPython check below: the result is parsed once.
+    std::optional<py::Tree> after;
+    if (auto err = firstErrorAfter(std::move(tree_), *edited, edits_, &after)) {
       LineCol lc = LineIndex(*edited).at(*err);
       return failWhole(fmt::format("error: the rewrite would introduce a syntax error at {}:{}; file not rewritten "
                                    "(please report this)",
@@ -383,7 +391,7 @@ public:
       out_.updated.clear();
       return true;
     }
-    if (auto p = py::cpythonRejects(out_.updated)) { // the last-line guard: never write what CPython rejects
+    if (auto p = py::cpythonRejects(out_.updated, *after)) { // the last-line guard: never write what CPython rejects
       out_.updated.clear();
       return failWhole(fmt::format("error: the rewrite would make CPython reject the file ({}); file not rewritten "
                                    "(please report this)",

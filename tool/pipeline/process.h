@@ -32,9 +32,10 @@ model::FileOutcome unreadable(const model::SourceFile &file, llvm::Error error);
 
 /// The safety net: where `edited` (the text of `before`, or of the file, with `edits` applied)
 /// has its first syntax error, if it has one. `before`, the analysis tree, makes it an
-/// incremental re-parse; without it (large files) the text is parsed from scratch.
+/// incremental re-parse; without it (large files) the text is parsed from scratch. With `after`,
+/// the tree of `edited` is kept there when it has no error (for the checks that follow: one parse).
 std::optional<size_t> firstErrorAfter(std::optional<py::Tree> before, std::string_view edited,
-                                      const rewrite::EditSet &edits);
+                                      const rewrite::EditSet &edits, std::optional<py::Tree> *after = nullptr);
 
 /// Same, for a buffer already in memory (rule examples, tests, the second pass that removes
 /// redundant overrides: removals are keyed by the override's callee offset in the file).

@@ -211,21 +211,23 @@ std::optional<Problem> treeProblem(const Tree &tree, size_t base) {
   // that; `and`/`or` chains and comparisons are flat in CPython's AST.
   constexpr int kMaxExpressionDepth = 2900;
   struct Open {
-    uint32_t end;
-    int depth;
+    uint32_t level; // the node's depth in the tree
+    int depth;      // its expression depth
   };
-  std::vector<Open> open; // the named ancestors of the node visited, with their expression depth
-  forEachNamed(tree.root(), [&](TSNode n) {
+  // The named ancestors of the node visited, by their depth in the tree: never deeper than the tree
+  // (siblings replace each other, so a list of millions of elements keeps one entry).
+  std::vector<Open> open;
+  forEachNamedAtDepth(tree.root(), [&](TSNode n, uint32_t level) {
     if (found)
       return false;
     std::string_view t = type(n);
-    while (!open.empty() && open.back().end <= start(n) && end(n) > start(n))
+    while (!open.empty() && open.back().level >= level)
       open.pop_back();
     bool nests = t == "attribute" || t == "call" || t == "subscript" || t == "binary_operator" ||
                  t == "unary_operator" || t == "not_operator" || t == "lambda" || t == "conditional_expression" ||
                  t == "await";
     int depth = (open.empty() ? 0 : open.back().depth) + nests;
-    open.push_back({end(n), depth});
+    open.push_back({level, depth});
     if (depth > kMaxExpressionDepth) {
       at(n, fmt::format("expressions nested more than {} deep: CPython's compiler stops there (RecursionError: "
                         "maximum recursion depth exceeded during compilation)",

@@ -19,7 +19,26 @@ struct Item {
   TSNode parent; // the node that was visited when this one was pushed
   bool inType;   // inside an annotation (tracked here: walking up to find one is quadratic)
   TSNode dead;   // the condition of an enclosing `if TYPE_CHECKING:` whose body holds it (null: none)
+  int frame;      // pushed by pushChildren: the frame whose cursor gives its next sibling (-1: none)
 };
+
+// The children of one node, given one at a time: the stack holds one pending child per node being
+// walked, not every child (a list of 5 million elements would be 5 million items).
+struct Frame {
+  TSTreeCursor cursor; // at the child last pushed
+  bool statements;     // the children are statements of their own
+  bool done;
+};
+
+// Moves `cur` to its first named child (first) or next named sibling; false when there is none.
+bool toNamed(TSTreeCursor &cur, bool first) {
+  if (!(first ? ts_tree_cursor_goto_first_child(&cur) : ts_tree_cursor_goto_next_sibling(&cur)))
+    return false;
+  while (!ts_node_is_named(ts_tree_cursor_current_node(&cur)))
+    if (!ts_tree_cursor_goto_next_sibling(&cur))
+      return false;
+  return true;
+}
 
 bool isComprehension(TSNode n) {
   return is(n, "list_comprehension") || is(n, "set_comprehension") || is(n, "dictionary_comprehension") ||
@@ -44,6 +63,8 @@ private:
     while (!stack_.empty()) {
       Item it = stack_.back();
       stack_.pop_back();
+      if (it.frame >= 0)
+        pushNextSibling(it);
       current_ = it.stmt;
       visiting_ = it.node;
       parentOfVisited_ = it.parent;
@@ -78,6 +99,7 @@ private:
   ScopeModel &m_;
   std::string_view text_;
   std::vector<Item> stack_;
+  std::vector<Frame> frames_; // of the nodes whose children are being walked (pushChildren)
   TSNode current_{};         // statement of the node being visited
   TSNode visiting_{};        // the node being visited
   TSNode parentOfVisited_{}; // and the node it was pushed from
@@ -89,16 +111,49 @@ private:
 
   void push(TSNode n, int scope, Role role) {
     if (!ts_node_is_null(n))
-      stack_.push_back({n, scope, role, current_, visiting_, inType_, dead_});
+      stack_.push_back({n, scope, role, current_, visiting_, inType_, dead_, -1});
   }
-  // Children pushed in reverse so they are visited in document order; a block's children are
-  // statements of their own.
+  // The first named child, with a frame that gives the next one when it is popped (pushNextSibling):
+  // the children are visited in document order and the stack grows with the depth of the tree, not
+  // its breadth. A block's children are statements of their own.
   void pushChildren(TSNode n, int scope, Role role) {
+    bool statements = is(n, "block") || is(n, "module");
+    TSTreeCursor cur = ts_tree_cursor_new(n);
+    if (!toNamed(cur, true)) {
+      ts_tree_cursor_delete(&cur);
+      return;
+    }
+    TSNode c = ts_tree_cursor_current_node(&cur);
+    frames_.push_back({cur, statements, false});
+    int frame = static_cast<int>(frames_.size()) - 1;
+    stack_.push_back({c, scope, role, statements ? c : current_, n, inType_, dead_, frame});
+  }
+
+  // Before `it` is visited, its next sibling goes under it: visited once `it`'s subtree is done.
+  void pushNextSibling(const Item &it) {
+    Frame &f = frames_[static_cast<size_t>(it.frame)];
+    if (toNamed(f.cursor, false)) {
+      Item next = it;
+      next.node = ts_tree_cursor_current_node(&f.cursor);
+      if (f.statements)
+        next.stmt = next.node;
+      stack_.push_back(next);
+      return;
+    }
+    ts_tree_cursor_delete(&f.cursor);
+    f.done = true;
+    while (!frames_.empty() && frames_.back().done)
+      frames_.pop_back();
+  }
+
+  // Every child at once (in reverse, so they are visited in document order): for visitIf, which
+  // marks the body's item.
+  void pushAllChildren(TSNode n, int scope, Role role) {
     bool statements = is(n, "block") || is(n, "module");
     // Pushed in order, then reversed in place, so the first child is visited first.
     size_t from = stack_.size();
     forEachChild(n, [&](TSNode c, std::string_view) {
-      stack_.push_back({c, scope, role, statements ? c : current_, n, inType_, dead_});
+      stack_.push_back({c, scope, role, statements ? c : current_, n, inType_, dead_, -1});
     });
     std::reverse(stack_.begin() + static_cast<std::ptrdiff_t>(from), stack_.end());
   }
@@ -236,7 +291,7 @@ private:
   // The body of `if TYPE_CHECKING:` (or `if False:`) never runs: what it binds is marked dead.
   void visitIf(TSNode n, int scope) {
     size_t from = stack_.size();
-    pushChildren(n, scope, Role::Load);
+    pushAllChildren(n, scope, Role::Load);
     TSNode condition = field(n, "condition");
     if (!Flow::neverRuns(m_.tree_, condition))
       return;
