@@ -261,8 +261,7 @@ void recordSites(model::FileOutcome &out, const py::Tree &tree, const py::ScopeM
 
 } // namespace
 
-std::optional<size_t> firstErrorAfter(std::optional<py::Tree> before, std::string_view edited,
-                                      const rewrite::EditSet &edits) {
+py::Tree treeAfter(std::optional<py::Tree> before, std::string_view edited, const rewrite::EditSet &edits) {
   // The incremental re-parse gives the fresh parse's tree whenever that has no error; when it
   // finds one, a fresh parse decides, and says where.
   if (before) {
@@ -271,9 +270,14 @@ std::optional<size_t> firstErrorAfter(std::optional<py::Tree> before, std::strin
       changes.push_back({e.offset, e.length, e.text.size()});
     py::Tree after = std::move(*before).reparse(edited, changes);
     if (!after.firstError())
-      return std::nullopt;
+      return after;
   }
-  return py::Tree::parse(edited).firstError();
+  return py::Tree::parse(edited);
+}
+
+std::optional<size_t> firstErrorAfter(std::optional<py::Tree> before, std::string_view edited,
+                                      const rewrite::EditSet &edits) {
+  return treeAfter(std::move(before), edited, edits).firstError();
 }
 
 namespace {
@@ -371,7 +375,8 @@ public:
     if (!edited)
       return failWhole(fmt::format("error: {}; file not rewritten", llvm::toString(edited.takeError())));
     // Safety net: never write a file that parses worse than before.
-    if (auto err = firstErrorAfter(std::move(tree_), *edited, edits_)) {
+    py::Tree after = treeAfter(std::move(tree_), *edited, edits_);
+    if (auto err = after.firstError()) {
       LineCol lc = LineIndex(*edited).at(*err);
       return failWhole(fmt::format("error: the rewrite would introduce a syntax error at {}:{}; file not rewritten "
                                    "(please report this)",
@@ -382,7 +387,8 @@ public:
       out_.updated.clear();
       return true;
     }
-    if (auto p = py::cpythonRejects(out_.updated)) { // the last-line guard: never write what CPython rejects
+    // The last-line guard: never write what CPython rejects (over the tree the safety net parsed).
+    if (auto p = py::cpythonRejectsParsed(out_.updated, after)) {
       out_.updated.clear();
       return failWhole(fmt::format("error: the rewrite would make CPython reject the file ({}); file not rewritten "
                                    "(please report this)",

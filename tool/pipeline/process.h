@@ -30,9 +30,13 @@ model::FileOutcome processFile(const model::SourceFile &file, const std::vector<
 /// The outcome of a file that could not be read: failed, with the reason as its one error.
 model::FileOutcome unreadable(const model::SourceFile &file, llvm::Error error);
 
-/// The safety net: where `edited` (the text of `before`, or of the file, with `edits` applied)
-/// has its first syntax error, if it has one. `before`, the analysis tree, makes it an
-/// incremental re-parse; without it (large files) the text is parsed from scratch.
+/// The tree of `edited` (the text of `before`, or of the file, with `edits` applied) for the safety
+/// net. `before`, the analysis tree, makes it an incremental re-parse; without it (large files) the
+/// text is parsed from scratch. When the incremental re-parse finds an error, the text is parsed
+/// from scratch too, so that firstError() says where a fresh parse finds it; without an error the
+/// two trees are the same, and the result serves the checks after it (no third parse).
+py::Tree treeAfter(std::optional<py::Tree> before, std::string_view edited, const rewrite::EditSet &edits);
+/// The safety net: where `edited` has its first syntax error, if it has one (treeAfter's).
 std::optional<size_t> firstErrorAfter(std::optional<py::Tree> before, std::string_view edited,
                                       const rewrite::EditSet &edits);
 
