@@ -102,6 +102,25 @@ class CacheTest(unittest.TestCase):
         after = os.stat(dat)
         self.assertEqual((after.st_ino, after.st_mtime_ns), (before.st_ino, before.st_mtime_ns))
 
+    # The cache written after a change holds the entries reused from the file read and the new one, in
+    # one file: the next run reuses every file, gives the same output, and leaves that file alone.
+    def test_the_cache_written_after_a_change_is_whole_and_then_left_alone(self):
+        time.sleep(2.2)  # files older than the racy window
+        self.check()
+        path = os.path.join(self.root, "scrapers", "nbac_schedule_api.py")
+        with open(path, "a") as f:
+            f.write("\n# changed\n")
+        time.sleep(2.2)  # the changed file too
+        changed = self.check()
+        dat = os.path.join(self.cache, "poolify-cache.dat")
+        before = os.stat(dat)
+        again = self.check()
+        self.assertEqual(again.stdout, changed.stdout)
+        total = len([1 for _, _, fs in os.walk(self.root) for f in fs if f.endswith(".py")])
+        self.assertEqual(reused(again.stderr), total)
+        after = os.stat(dat)
+        self.assertEqual((after.st_ino, after.st_mtime_ns), (before.st_ino, before.st_mtime_ns))
+
     def test_a_file_with_an_unsafe_site_is_reused(self):
         root = os.path.join(self.tmp.name, "small")
         write_pools(root)

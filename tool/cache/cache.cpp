@@ -263,8 +263,7 @@ std::string serialize(const model::FileOutcome &o) {
   return out;
 }
 
-std::optional<model::FileOutcome> deserialize(const std::string &text, const model::SourceFile &file,
-                                                 uint64_t hash) {
+std::optional<model::FileOutcome> deserialize(std::string_view text, const model::SourceFile &file, uint64_t hash) {
   // The texts are not in the cache: the outcome comes back released (pipeline::texts reads them).
   model::FileOutcome out;
   out.file = file;
@@ -335,6 +334,18 @@ std::optional<std::string> notARealFolder(const std::string &dir) {
 }
 } // namespace
 
+namespace {
+// The checksum of one entry: of its key, a newline and its bytes (one buffer per thread, reused).
+uint64_t entryCheck(std::string_view key, std::string_view entry) {
+  thread_local std::string joined;
+  joined.assign(key.data(), key.size());
+  joined += '\n';
+  joined.append(entry.data(), entry.size());
+  return contentHash(joined);
+}
+
+} // namespace
+
 Cache::Cache(std::string dir, std::string stamp) : stamp_(std::move(stamp)), startNs_(nowNs()) {
   if (dir.empty())
     return; // no usable place (defaultCacheDir said why): lookups miss, nothing is stored
@@ -351,12 +362,15 @@ Cache::Cache(std::string dir, std::string stamp) : stamp_(std::move(stamp)), sta
     llvm::consumeError(buf.takeError());
     return;
   }
+  buffer_ = std::move(*buf);
+  load(buffer_);
+}
+
+void Cache::load(std::string_view text) {
   // The stamp line; when the run that wrote it started; the stat section and its checksum; then
   // (key, hash, checksum, entry) to the end. Anything else: ignore it all.
-  std::string_view text(*buf);
   if (text.substr(0, stamp_.size() + 1) != stamp_ + "\n")
     return;
-  loadedDigest_ = contentHash(text);
   Reader r{text, stamp_.size() + 1};
   std::string stats;
   uint64_t statsCheck = 0;
@@ -370,24 +384,30 @@ Cache::Cache(std::string dir, std::string stamp) : stamp_(std::move(stamp)), sta
     uint64_t hash = 0;
     statFields(s, key, st, hash);
     if (s.ok)
-      statsLoaded_[std::move(key)] = {st, hash};
+      statsLoaded_[std::move(key)] = {st, hash, false};
     r.ok = s.ok;
   }
   while (r.ok && r.pos < text.size()) {
-    std::string key, entry;
-    uint64_t hash = 0, check = 0;
+    std::string key;
+    uint64_t hash = 0, check = 0, size = 0;
     r.io(key);
     r.io(hash);
     r.io(check);
-    r.io(entry);
+    size = r.num(); // the entry's bytes stay in the buffer
+    r.ok = r.ok && size <= text.size() - r.pos;
+    if (!r.ok)
+      break;
+    std::string_view entry = text.substr(r.pos, size);
+    r.pos += size;
     // Every entry carries its own checksum: a damaged byte anywhere makes the file unusable.
-    r.ok = r.ok && check == contentHash(key + '\n' + entry);
+    r.ok = check == entryCheck(key, entry);
     if (r.ok)
-      loaded_[std::move(key)] = {hash, std::move(entry)};
+      loaded_[std::move(key)] = {hash, entry, false};
   }
   if (!r.ok) {
     loaded_.clear();
     statsLoaded_.clear();
+    loadedStartNs_ = 0;
   }
 }
 
@@ -395,14 +415,14 @@ std::optional<model::FileOutcome> Cache::lookup(const model::SourceFile &file, u
                                                    const std::string &variant) {
   std::string key = variant.empty() ? file.display : file.display + "\n" + variant;
   auto it = loaded_.find(key);
-  if (it == loaded_.end() || it->second.first != hash)
+  if (it == loaded_.end() || it->second.hash != hash)
     return std::nullopt;
-  auto out = deserialize(it->second.second, file, hash);
+  auto out = deserialize(it->second.bytes, file, hash);
   if (out) {
     // Kept for the next run as it is (store() writes what this run saw, nothing stale).
     std::lock_guard<std::mutex> lock(putMutex);
     hits_ += variant.rfind("remove", 0) != 0; // a file's own outcome, not a replan
-    fresh_[key] = it->second;
+    it->second.used = true;
   }
   return out;
 }
@@ -419,17 +439,66 @@ void Cache::put(const model::FileOutcome &o, const std::string &variant) {
 
 std::optional<uint64_t> Cache::unchangedHash(const model::SourceFile &file, const FileStat &st) const {
   auto it = statsLoaded_.find(file.display);
-  if (it == statsLoaded_.end() || !(it->second.first == st))
+  if (it == statsLoaded_.end() || !(it->second.stat == st))
     return std::nullopt;
   // Racy: changed so shortly before that run started that a later change may keep the same times.
   if (st.mtimeNs + kRacyNs >= loadedStartNs_ || st.ctimeNs + kRacyNs >= loadedStartNs_)
     return std::nullopt;
-  return it->second.second;
+  return it->second.hash;
 }
 
 void Cache::noteStat(const model::SourceFile &file, const FileStat &st, uint64_t hash) {
   std::lock_guard<std::mutex> lock(putMutex);
+  auto it = statsLoaded_.find(file.display);
+  if (it != statsLoaded_.end() && it->second.stat == st && it->second.hash == hash) {
+    it->second.used = true; // as recorded: no copy
+    statsFresh_.erase(file.display);
+    return;
+  }
+  if (it != statsLoaded_.end())
+    it->second.used = false;
   statsFresh_[file.display] = {st, hash};
+}
+
+std::string Cache::statSection() const {
+  // Stat data of this run in key order: the loaded ones reused, and the new or changed ones.
+  std::string stats;
+  Writer s{stats};
+  auto l = statsLoaded_.begin();
+  auto f = statsFresh_.begin();
+  while (l != statsLoaded_.end() || f != statsFresh_.end()) {
+    if (l != statsLoaded_.end() && !l->second.used) {
+      ++l;
+      continue;
+    }
+    bool fromFresh = l == statsLoaded_.end() || (f != statsFresh_.end() && f->first < l->first);
+    std::string key = fromFresh ? f->first : l->first;
+    FileStat st = fromFresh ? f->second.first : l->second.stat;
+    uint64_t hash = fromFresh ? f->second.second : l->second.hash;
+    statFields(s, key, st, hash);
+    if (fromFresh)
+      ++f;
+    else
+      ++l;
+  }
+  return stats;
+}
+
+bool Cache::unchanged(uint64_t start) const {
+  if (buffer_.empty() || start != loadedStartNs_ || !statsFresh_.empty())
+    return false;
+  for (const auto &[key, st] : statsLoaded_)
+    if (!st.used)
+      return false;
+  for (const auto &[key, entry] : fresh_) {
+    auto it = loaded_.find(key);
+    if (it == loaded_.end() || it->second.hash != entry.first || it->second.bytes != entry.second)
+      return false;
+  }
+  for (const auto &[key, entry] : loaded_)
+    if (!entry.used && !fresh_.count(key))
+      return false;
+  return !loaded_.empty() || !statsLoaded_.empty();
 }
 
 bool Cache::store() {
@@ -437,37 +506,19 @@ bool Cache::store() {
     return true;
   // Stat data that were trusted keep the start time of the run that recorded them; new ones get
   // this run's (an older start would make a racy entry look safe).
-  bool allTrusted = true;
-  for (auto &[key, entry] : statsFresh_) {
-    auto it = statsLoaded_.find(key);
-    allTrusted = allTrusted && it != statsLoaded_.end() && it->second == entry &&
-                 entry.first.mtimeNs + kRacyNs < loadedStartNs_ && entry.first.ctimeNs + kRacyNs < loadedStartNs_;
-  }
-  std::string stats;
-  Writer s{stats};
-  for (auto &[key, entry] : statsFresh_) {
-    std::string k = key;
-    statFields(s, k, entry.first, entry.second);
-  }
-  std::string text = stamp_ + "\n";
-  Writer w{text};
+  bool allTrusted = statsFresh_.empty();
+  for (const auto &[key, entry] : statsLoaded_)
+    allTrusted = allTrusted && (!entry.used || (entry.stat.mtimeNs + kRacyNs < loadedStartNs_ &&
+                                                entry.stat.ctimeNs + kRacyNs < loadedStartNs_));
   uint64_t start = allTrusted && loadedStartNs_ ? loadedStartNs_ : startNs_;
-  uint64_t statsCheck = contentHash(stats);
-  w.io(start);
-  w.io(stats);
-  w.io(statsCheck);
-  for (auto &[key, entry] : fresh_) {
-    std::string k = key;
-    uint64_t check = contentHash(key + '\n' + entry.second);
-    w.io(k);
-    w.io(entry.first);
-    w.io(check);
-    w.io(entry.second);
-  }
   if (dir_.empty())
     return true; // not used
-  if (loadedDigest_ != 0 && contentHash(text) == loadedDigest_)
+  if (unchanged(start))
     return true; // the same bytes are there already
+  return write(start);
+}
+
+bool Cache::write(uint64_t start) const {
   // The folder is made if missing (its parents too, for an explicit --cache), then opened without
   // following a link: one put there since the run started is refused, not written through.
   llvm::StringRef parent = llvm::sys::path::parent_path(dir_);
@@ -484,6 +535,39 @@ bool Cache::store() {
     llvm::consumeError(out.takeError());
     return false;
   }
+  // Streamed: the head, then one entry at a time (this run's in key order, new ones over loaded).
+  std::string text = stamp_ + "\n";
+  Writer w{text};
+  std::string stats = statSection();
+  uint64_t statsCheck = contentHash(stats);
+  w.io(start);
+  w.io(stats);
+  w.io(statsCheck);
+  auto emit = [&](const std::string &key, uint64_t hash, std::string_view entry) {
+    Writer e{text};
+    e.io(const_cast<std::string &>(key)); // the writer only reads
+    e.num(hash);
+    e.num(entryCheck(key, entry));
+    e.num(entry.size());
+    text.append(entry.data(), entry.size());
+    (*out)->os() << text;
+    text.clear();
+  };
+  auto l = loaded_.begin();
+  auto f = fresh_.begin();
+  while (l != loaded_.end() || f != fresh_.end()) {
+    if (l != loaded_.end() && (!l->second.used || (f != fresh_.end() && f->first == l->first))) {
+      ++l; // not reused, or replaced by this run's
+      continue;
+    }
+    if (l == loaded_.end() || (f != fresh_.end() && f->first < l->first)) {
+      emit(f->first, f->second.first, f->second.second);
+      ++f;
+    } else {
+      emit(l->first, l->second.hash, l->second.bytes);
+      ++l;
+    }
+  }
   (*out)->os() << text;
   if (auto err = (*out)->commit()) {
     llvm::consumeError(std::move(err));
@@ -491,7 +575,6 @@ bool Cache::store() {
   }
   return true;
 }
-
 std::string defaultCacheDir(const std::string &firstPath) {
   std::string start = llvm::sys::fs::is_directory(firstPath) ? firstPath
                                                              : std::string(llvm::sys::path::parent_path(firstPath));

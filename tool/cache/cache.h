@@ -15,6 +15,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace poolify::cache {
@@ -52,13 +53,32 @@ public:
   size_t hits() const { return hits_; }
 
 private:
+  // An entry read from the cache file: its bytes stay in buffer_ (not one string each); `used` when
+  // this run reused it as it is (store() writes it again).
+  struct Loaded {
+    uint64_t hash = 0;
+    std::string_view bytes;
+    bool used = false;
+  };
+  struct LoadedStat {
+    FileStat stat;
+    uint64_t hash = 0;
+    bool used = false;
+  };
+  void load(std::string_view text);
+  // Whether store() would write what was loaded, byte for byte (then it writes nothing).
+  bool unchanged(uint64_t start) const;
+  std::string statSection() const;
+  bool write(uint64_t start) const; // the whole cache file, atomically
+
   std::string dir_, file_, stamp_; // dir_ "" when the cache is not used
-  std::map<std::string, std::pair<uint64_t, std::string>> loaded_; // path -> (hash, serialized outcome)
-  std::map<std::string, std::pair<uint64_t, std::string>> fresh_;
-  std::map<std::string, std::pair<FileStat, uint64_t>> statsLoaded_, statsFresh_; // path -> (stat, hash)
+  std::string buffer_;             // the cache file as read
+  std::map<std::string, Loaded> loaded_;                           // key -> entry
+  std::map<std::string, std::pair<uint64_t, std::string>> fresh_; // key -> (hash, serialized outcome): new this run
+  std::map<std::string, LoadedStat> statsLoaded_;
+  std::map<std::string, std::pair<FileStat, uint64_t>> statsFresh_; // path -> (stat, hash): new or changed
   uint64_t loadedStartNs_ = 0; // when the run that wrote the loaded file started
   uint64_t startNs_ = 0;       // when this cache was opened (before any file was read)
-  uint64_t loadedDigest_ = 0;  // contentHash of the loaded file (store() skips an identical write)
   size_t hits_ = 0;
 };
 
@@ -69,7 +89,6 @@ std::string defaultCacheDir(const std::string &firstPath);
 
 /// The serialized form of an outcome (JSON), and back; exposed for tests.
 std::string serialize(const model::FileOutcome &o);
-std::optional<model::FileOutcome> deserialize(const std::string &text, const model::SourceFile &file,
-                                                 uint64_t hash);
+std::optional<model::FileOutcome> deserialize(std::string_view text, const model::SourceFile &file, uint64_t hash);
 
 } // namespace poolify::cache

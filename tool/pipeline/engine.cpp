@@ -257,8 +257,8 @@ std::string cacheVariant(const Run &run, size_t file) {
   if (!run.roots)
     return unsafe;
   std::string problems;
-  for (const auto &module : poolModules(run.rules))
-    problems += run.roots->problem(run.found.files[file].path, module) + "\n";
+  for (const auto &problem : run.roots->problems(run.found.files[file].path, poolModules(run.rules)))
+    problems += problem + "\n";
   if (problems.find_first_not_of('\n') == std::string::npos)
     return unsafe;
   return unsafe + fmt::format(" pools {:x}", contentHash(problems));

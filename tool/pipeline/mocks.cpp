@@ -64,10 +64,12 @@ std::vector<Match> matchTargets(const std::vector<model::FileOutcome> &outcomes,
       withRecords.push_back(i);
   }
   // Files in the order given (path order), however they are numbered.
-  std::unordered_map<size_t, size_t> positions;
+  // (A vector, not a hash map: the sort below runs once per patch target, over every file with
+  // records for a patch.object target.)
+  std::vector<size_t> positions(outcomes.size(), 0);
   for (size_t k = 0; k < files.size(); ++k)
     positions[files[k]] = k;
-  auto position = [&](size_t i) { return positions.at(i); };
+  auto position = [&](size_t i) { return positions[i]; };
   std::vector<size_t> named;
   for (size_t t : files) {
     const model::FileOutcome &test = outcomes[t];

@@ -391,7 +391,8 @@ public:
       out_.updated.clear();
       return true;
     }
-    if (auto p = py::cpythonRejects(out_.updated, *after)) { // the last-line guard: never write what CPython rejects
+    // The last-line guard: never write what CPython rejects (over the tree the safety net parsed).
+    if (auto p = py::cpythonRejectsParsed(out_.updated, *after)) {
       out_.updated.clear();
       return failWhole(fmt::format("error: the rewrite would make CPython reject the file ({}); file not rewritten "
                                    "(please report this)",

@@ -98,6 +98,8 @@ ImportRoots::ImportRoots(const config::Config &config, const std::vector<std::st
 }
 
 const ImportRoots::Unit *ImportRoots::unitOf(const std::string &filePath) const {
+  if (units_.empty())
+    return nullptr;
   std::string file = absolute(filePath);
   for (std::string d(path::parent_path(file)); !d.empty() && d != "/"; d = std::string(path::parent_path(d))) {
     auto it = std::lower_bound(units_.begin(), units_.end(), d, [](const Unit &u, const std::string &x) {
@@ -118,10 +120,8 @@ std::string ImportRoots::rootProblem(const std::string &module) const {
                      rootsDisplay_, roots_.size() == 1 ? "import root of the tree" : "import roots of the tree");
 }
 
-std::string ImportRoots::problem(const std::string &filePath, const std::string &module) const {
-  if (installed_)
-    return "";
-  if (const Unit *u = unitOf(filePath)) {
+std::string ImportRoots::problemIn(const Unit *u, const std::string &module) const {
+  if (u) {
     size_t index = static_cast<size_t>(u - units_.data());
     auto it = inUnit_.find({index, module});
     bool resolves = it != inUnit_.end() ? it->second : source::findModule({u->dir}, module).has_value();
@@ -131,6 +131,23 @@ std::string ImportRoots::problem(const std::string &filePath, const std::string 
                          module, u->display, u->configured ? " from poolify.yaml" : ": main.py and requirements.txt");
   }
   return rootProblem(module);
+}
+
+std::string ImportRoots::problem(const std::string &filePath, const std::string &module) const {
+  if (installed_)
+    return "";
+  return problemIn(unitOf(filePath), module);
+}
+
+std::vector<std::string> ImportRoots::problems(const std::string &filePath,
+                                               const std::vector<std::string> &modules) const {
+  std::vector<std::string> out(modules.size());
+  if (installed_)
+    return out;
+  const Unit *u = unitOf(filePath);
+  for (size_t k = 0; k < modules.size(); ++k)
+    out[k] = problemIn(u, modules[k]);
+  return out;
 }
 
 } // namespace poolify::pipeline

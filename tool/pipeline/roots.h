@@ -34,12 +34,15 @@ public:
 
   /// Why `module` cannot be imported where the file at `path` runs ("" when it can).
   std::string problem(const std::string &path, const std::string &module) const;
+  /// problem(path, m) for each of `modules`, in order (the file's unit found once).
+  std::vector<std::string> problems(const std::string &path, const std::vector<std::string> &modules) const;
 
   /// The tree's import roots (absolute).
   const std::vector<std::string> &roots() const { return roots_; }
 
 private:
   std::string rootProblem(const std::string &module) const;
+  std::string problemIn(const Unit *unit, const std::string &module) const;
 
   std::vector<std::string> roots_;
   std::string rootsDisplay_;

@@ -289,13 +289,29 @@ std::optional<Problem> cpythonRejects(std::string_view text, const Tree &body) {
   return inTree;
 }
 
-std::optional<Problem> cpythonRejects(std::string_view text) {
-  std::string_view body = text.substr(text.substr(0, 3) == kBom ? 3 : 0);
-  if (auto p = parserLimitProblem(body)) {
+namespace {
+// The text after its BOM, and why it must not be parsed (offsets into `text`).
+std::optional<Problem> limitProblem(std::string_view text, std::string_view body) {
+  auto p = parserLimitProblem(body);
+  if (p)
     p->offset += text.size() - body.size();
+  return p;
+}
+
+std::string_view bodyOf(std::string_view text) { return text.substr(text.substr(0, 3) == kBom ? 3 : 0); }
+} // namespace
+
+std::optional<Problem> cpythonRejects(std::string_view text) {
+  std::string_view body = bodyOf(text);
+  if (auto p = limitProblem(text, body))
     return p;
-  }
   return cpythonRejects(text, Tree::parse(body));
+}
+
+std::optional<Problem> cpythonRejectsParsed(std::string_view text, const Tree &body) {
+  if (auto p = limitProblem(text, bodyOf(text)))
+    return p;
+  return cpythonRejects(text, body);
 }
 
 } // namespace poolify::py

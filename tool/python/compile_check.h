@@ -29,4 +29,8 @@ std::optional<Problem> cpythonRejects(std::string_view text);
 /// Same with the tree of `text` after its BOM already parsed (`body.text()` is that part).
 std::optional<Problem> cpythonRejects(std::string_view text, const Tree &body);
 
+/// cpythonRejects(text), the parser's limits included, with the tree of `text` after its BOM
+/// already parsed (a text that was parsed anyway): the same answer without parsing it again.
+std::optional<Problem> cpythonRejectsParsed(std::string_view text, const Tree &body);
+
 } // namespace poolify::py
