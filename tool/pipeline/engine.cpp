@@ -127,7 +127,7 @@ llvm::Expected<config::Config> loadConfiguration(const RunOptions &options) {
 
 // The cache is valid for this poolify and these exact rule files, nothing else.
 std::string cacheStamp(const std::vector<rules::Rule> &rules) {
-  std::string stamp = fmt::format("poolify-cache 6 {}", POOLIFY_VERSION);
+  std::string stamp = fmt::format("poolify-cache 7 {}", POOLIFY_VERSION);
   uint64_t h = 0;
   for (const auto &r : rules) {
     auto bytes = source::readFile(r.file);
@@ -249,11 +249,19 @@ analysis::FileContext contextFor(const Run &run, size_t file) {
     std::string path = run.found.files[file].path;
     context.poolProblem = [roots, path](const std::string &module) { return roots->problem(path, module); };
   }
+  if (auto h = run.holds.find(file); h != run.holds.end())
+    context.holds = h->second;
   return context;
 }
 
 std::string cacheVariant(const Run &run, size_t file) {
   std::string unsafe = run.options.unsafeFixes ? " unsafe" : "";
+  if (auto h = run.holds.find(file); h != run.holds.end()) {
+    std::string key;
+    for (const auto &[at, why] : h->second)
+      key += fmt::format("{}:{} {}\n", at.first, at.second, why);
+    unsafe += fmt::format(" held {:x}", contentHash(key));
+  }
   if (!run.roots)
     return unsafe;
   std::string problems;

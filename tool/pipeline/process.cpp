@@ -165,6 +165,7 @@ void recordMocks(model::FileOutcome &out, const py::Tree &tree, const py::ScopeM
     m.col = lc.col;
     m.target = p.target;
     m.object = !ts_node_is_null(p.object);
+    m.constant = p.constant;
     m.offset = static_cast<uint32_t>(base + p.offset());
     out.mocks.push_back(m);
   }
@@ -205,6 +206,30 @@ void leaveIgnored(const py::Tree &tree, const py::ScopeModel &model, const std::
     left.reason = why;
     left.notes = {"left: " + why};
     v = std::move(left);
+  }
+}
+
+// Sites held so that a test's patch keeps intercepting them (pipeline/intercept.h): their rewrite
+// (or removal) becomes an unsafe fix whose reason names the test and its patch target.
+void holdPatchedSites(const std::vector<analysis::Site> &sites, std::vector<model::Verdict> &verdicts,
+                      const analysis::FileContext &context, const LineIndex &lines, size_t base) {
+  if (context.holds.empty())
+    return;
+  for (size_t i = 0; i < sites.size() && i < verdicts.size(); ++i) {
+    model::Verdict &v = verdicts[i];
+    if (!model::isFix(v.outcome))
+      continue;
+    LineCol lc = lines.at(base + py::start(sites[i].callee)); // as recordSites counts
+    if (base > 0 && lc.line == 1 && lc.col > 1)
+      lc.col -= 1;
+    auto held = context.holds.find({lc.line, lc.col});
+    if (held == context.holds.end())
+      continue;
+    v.unsafe += (v.unsafe.empty() ? "" : "; ") + held->second;
+    v.notes.push_back(fmt::format("{}: {}", context.unsafeFixes ? "unsafe fix applied" : "unsafe fix, applied with --unsafe-fixes",
+                                  held->second));
+    if (!context.unsafeFixes)
+      v.outcome = model::Outcome::Unsafe;
   }
 }
 
@@ -342,6 +367,7 @@ public:
       bodyContext.removals[offset - static_cast<uint32_t>(base_)] = r;
     std::vector<model::Verdict> verdicts = analysis::decideSites(tree, model, sites, path, bodyLines, bodyContext);
     leaveIgnored(tree, model, sites, verdicts);
+    holdPatchedSites(sites, verdicts, context, lines(), base_);
     recordSites(out_, tree, model, sites, verdicts, rules_, lines(), base_);
     for (auto &r : out_.records) // stored in JSON baselines: text, not the file's bytes
       r.code = decodedLine(r.code, enc_);
