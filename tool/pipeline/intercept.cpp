@@ -18,15 +18,6 @@ namespace poolify::pipeline {
 
 namespace {
 
-std::vector<std::string> splitDotted(const std::string &dotted) {
-  std::vector<std::string> parts;
-  size_t b = 0;
-  for (size_t e; (e = dotted.find('.', b)) != std::string::npos; b = e + 1)
-    parts.push_back(dotted.substr(b, e - b));
-  parts.push_back(dotted.substr(b));
-  return parts;
-}
-
 std::string joinDotted(const std::vector<std::string> &parts, size_t from, size_t to) {
   std::string out;
   for (size_t i = from; i < to; ++i)
@@ -341,10 +332,7 @@ InterceptPlan planIntercepts(Run &run, const BindsAtModuleLevel &binds) {
       if (fixed.empty())
         continue;
       plan.decided.insert({t, mock.offset});
-      std::string problem =
-          mock.constant.empty()
-              ? retargetProblem(fixed, kept, reach.displays(), pc->module, mock.object, binds)
-              : fmt::format("its target is the value of {}, which poolify does not edit", mock.constant);
+      std::string problem = retargetProblem(fixed, kept, reach.displays(), pc->module, mock.object, binds);
       for (const auto &s : fixed)
         if (problem.empty() && reach.runsAtImport(s.file, s.record->line, s.record->col))
           problem = fmt::format("{} runs when its module is imported, before a patch of the module's attribute "

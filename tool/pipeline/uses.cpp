@@ -33,6 +33,15 @@ std::string realPath(const std::string &p) {
   return std::string(out);
 }
 
+std::vector<std::string> splitDotted(const std::string &dotted) {
+  std::vector<std::string> parts;
+  size_t b = 0;
+  for (size_t e; (e = dotted.find('.', b)) != std::string::npos; b = e + 1)
+    parts.push_back(dotted.substr(b, e - b));
+  parts.push_back(dotted.substr(b));
+  return parts;
+}
+
 namespace {
 
 // One dotted name a file reaches for, and how (for the reason --explain gives).
@@ -182,15 +191,6 @@ Scanned scan(const model::SourceFile &file, const std::unordered_set<std::string
   return out;
 }
 
-std::vector<std::string> split(const std::string &dotted) {
-  std::vector<std::string> parts;
-  size_t b = 0;
-  for (size_t e; (e = dotted.find('.', b)) != std::string::npos; b = e + 1)
-    parts.push_back(dotted.substr(b, e - b));
-  parts.push_back(dotted.substr(b));
-  return parts;
-}
-
 std::string join(const std::vector<std::string> &parts, size_t n) {
   std::string out;
   for (size_t i = 0; i < n; ++i)
@@ -328,7 +328,7 @@ usesFromOtherModules(const Run &run, const std::map<size_t, std::set<std::string
       size_t dots = std::min(u.dotted.find_first_not_of('.'), u.dotted.size());
       std::vector<std::string> parts;
       if (dots < u.dotted.size())
-        parts = split(u.dotted.substr(dots));
+        parts = splitDotted(u.dotted.substr(dots));
       std::vector<std::vector<std::string>> rootSets =
           dots ? std::vector<std::vector<std::string>>{{resolver.packageDir(i, dots)}} : absoluteRoots;
       if (u.kind == Use::Kind::Star) {

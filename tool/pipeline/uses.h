@@ -19,6 +19,8 @@ namespace poolify::pipeline {
 
 /// The real path of `p` (symlinks resolved), or `p` when it has none.
 std::string realPath(const std::string &p);
+/// "a.b.c" -> {"a", "b", "c"}.
+std::vector<std::string> splitDotted(const std::string &dotted);
 
 /// Resolves module names from the import roots of each file of a run, remembering what it found.
 class ModuleResolver {
