@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace poolify::analysis {
@@ -29,6 +30,10 @@ struct FileContext {
   /// Test patch targets to retarget to the pooled callable (offsets in the file; see
   /// rewrite/patches.h), decided across the run.
   std::vector<model::PatchRetarget> retargets;
+  /// Sites held back so that a test's patch keeps intercepting them ((line, col) of the callee, as
+  /// in SiteRecord -> why, naming the test and the target; pipeline/intercept.h): their rewrite or
+  /// removal is an unsafe fix.
+  std::map<std::pair<unsigned, unsigned>, std::string> holds;
 };
 
 /// The verdicts on `sites` (one each, in order). `path` is the file's path with '/' separators

@@ -249,11 +249,19 @@ analysis::FileContext contextFor(const Run &run, size_t file) {
     std::string path = run.found.files[file].path;
     context.poolProblem = [roots, path](const std::string &module) { return roots->problem(path, module); };
   }
+  if (auto h = run.holds.find(file); h != run.holds.end())
+    context.holds = h->second;
   return context;
 }
 
 std::string cacheVariant(const Run &run, size_t file) {
   std::string unsafe = run.options.unsafeFixes ? " unsafe" : "";
+  if (auto h = run.holds.find(file); h != run.holds.end()) {
+    std::string key;
+    for (const auto &[at, why] : h->second)
+      key += fmt::format("{}:{} {}\n", at.first, at.second, why);
+    unsafe += fmt::format(" held {:x}", contentHash(key));
+  }
   if (!run.roots)
     return unsafe;
   std::string problems;

@@ -77,6 +77,9 @@ struct Run {
   size_t cacheHits = 0;
   std::shared_ptr<cache::Cache> cache;       // null without options.useCache
   std::shared_ptr<ImportRoots> roots;        // where each file's imports resolve
+  /// Sites held so that test patches keep intercepting them (pipeline/intercept.h): file ->
+  /// (line, col) -> why. Part of each file's context (contextFor) once decided.
+  std::map<size_t, std::map<std::pair<unsigned, unsigned>, std::string>> holds;
 
   /// The configured category of a file ("other" when none matches).
   std::string categoryOf(const model::SourceFile &f) const;

@@ -208,6 +208,30 @@ void leaveIgnored(const py::Tree &tree, const py::ScopeModel &model, const std::
   }
 }
 
+// Sites held so that a test's patch keeps intercepting them (pipeline/intercept.h): their rewrite
+// (or removal) becomes an unsafe fix whose reason names the test and its patch target.
+void holdPatchedSites(const std::vector<analysis::Site> &sites, std::vector<model::Verdict> &verdicts,
+                      const analysis::FileContext &context, const LineIndex &lines, size_t base) {
+  if (context.holds.empty())
+    return;
+  for (size_t i = 0; i < sites.size() && i < verdicts.size(); ++i) {
+    model::Verdict &v = verdicts[i];
+    if (!model::isFix(v.outcome))
+      continue;
+    LineCol lc = lines.at(base + py::start(sites[i].callee)); // as recordSites counts
+    if (base > 0 && lc.line == 1 && lc.col > 1)
+      lc.col -= 1;
+    auto held = context.holds.find({lc.line, lc.col});
+    if (held == context.holds.end())
+      continue;
+    v.unsafe += (v.unsafe.empty() ? "" : "; ") + held->second;
+    v.notes.push_back(fmt::format("{}: {}", context.unsafeFixes ? "unsafe fix applied" : "unsafe fix, applied with --unsafe-fixes",
+                                  held->second));
+    if (!context.unsafeFixes)
+      v.outcome = model::Outcome::Unsafe;
+  }
+}
+
 void recordSites(model::FileOutcome &out, const py::Tree &tree, const py::ScopeModel &model,
                  const std::vector<analysis::Site> &sites, const std::vector<model::Verdict> &verdicts,
                  const std::vector<rules::Rule> &rules, const LineIndex &lines, size_t base) {
@@ -349,6 +373,7 @@ public:
       bodyContext.removals[offset - static_cast<uint32_t>(base_)] = r;
     std::vector<model::Verdict> verdicts = analysis::decideSites(tree, model, sites, path, bodyLines, bodyContext);
     leaveIgnored(tree, model, sites, verdicts);
+    holdPatchedSites(sites, verdicts, context, lines(), base_);
     recordSites(out_, tree, model, sites, verdicts, rules_, lines(), base_);
     for (auto &r : out_.records) // stored in JSON baselines: text, not the file's bytes
       r.code = decodedLine(r.code, enc_);

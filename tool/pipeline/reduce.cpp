@@ -2,6 +2,7 @@
 
 #include "analysis/sites.h"
 #include "index/hierarchy.h"
+#include "pipeline/intercept.h"
 #include "pipeline/mocks.h"
 #include "pipeline/process.h"
 #include "python/scopes.h"
@@ -320,26 +321,64 @@ bool bindsAtModuleLevel(const std::string &text, const std::string &name) {
 }
 
 using Retargets = std::map<size_t, std::vector<model::PatchRetarget>>; // test file -> its retargets
+using Bound = std::map<std::pair<size_t, std::string>, bool>;
 
-// Test patches that follow the code: after every module is planned, the patch targets that name
-// a module whose sites of the client are all rewritten are retargeted to its pooled callable.
-Retargets planPatchRetargets(Run &run) {
-  const auto &files = run.found.files;
-  auto &outcomes = run.outcomes;
-  bool anyMocks = std::any_of(outcomes.begin(), outcomes.end(), [](const model::FileOutcome &o) {
-    return !o.mocks.empty() && !o.failed;
-  });
-  if (!anyMocks)
-    return {};
-  std::map<std::pair<size_t, std::string>, bool> bound;
-  auto binds = [&](size_t module, const std::string &name) {
+// Whether module's text after the run binds `name` at module level, remembered in `bound`.
+BindsAtModuleLevel bindsIn(const Run &run, Bound &bound) {
+  return [&run, &bound](size_t module, const std::string &name) {
     auto key = std::make_pair(module, name);
     if (auto it = bound.find(key); it != bound.end())
       return it->second;
-    auto read = texts(outcomes[module]);
+    auto read = texts(run.outcomes[module]);
     bool yes = read ? bindsAtModuleLevel(read->updated, name) : (llvm::consumeError(read.takeError()), true);
     return bound[key] = yes;
   };
+}
+
+bool anyMocks(const Run &run) {
+  return std::any_of(run.outcomes.begin(), run.outcomes.end(),
+                     [](const model::FileOutcome &o) { return !o.mocks.empty() && !o.failed; });
+}
+
+// Test patches that keep intercepting (pipeline/intercept.h): the sites a patch reaches that no
+// one retargeted patch can stand for are held, and their files planned again (with the removals of
+// redundant overrides they had), until no more sites are held. The last plan decides the patches.
+InterceptPlan holdSitesForPatches(Run &run, const Removals &removals) {
+  if (!anyMocks(run))
+    return {};
+  for (unsigned round = 0;; ++round) {
+    Bound bound;
+    InterceptPlan plan = planIntercepts(run, bindsIn(run, bound));
+    std::vector<size_t> grown;
+    for (const auto &[file, sites] : plan.holds) {
+      auto &held = run.holds[file];
+      size_t before = held.size();
+      held.insert(sites.begin(), sites.end());
+      if (held.size() != before)
+        grown.push_back(file);
+    }
+    if (grown.empty() || round >= 16)
+      return plan;
+    parallelFor(grown, run.options.jobs, [&](size_t i) {
+      analysis::FileContext context = contextFor(run, i);
+      auto r = removals.find(i);
+      if (r != removals.end())
+        context.removals = r->second;
+      replan(run, i, std::move(context), planVariant(run, i, r != removals.end() ? &r->second : nullptr, nullptr));
+    });
+  }
+}
+
+// Test patches that follow the code: after every module is planned, the patch targets that name
+// a module whose sites of the client are all rewritten are retargeted to its pooled callable. The
+// patches `intercepts` decided take its decision.
+Retargets planPatchRetargets(Run &run, const InterceptPlan &intercepts) {
+  const auto &files = run.found.files;
+  auto &outcomes = run.outcomes;
+  if (!anyMocks(run))
+    return {};
+  Bound bound;
+  BindsAtModuleLevel binds = bindsIn(run, bound);
   std::vector<size_t> active;
   for (size_t i = 0; i < files.size(); ++i)
     if (run.active[i])
@@ -347,8 +386,14 @@ Retargets planPatchRetargets(Run &run) {
   auto recordsOf = [&](size_t i) -> const std::vector<model::SiteRecord> & { return outcomes[i].records; };
   Retargets retargets;
   for (auto &p : planRetargets(outcomes, active, recordsOf, binds))
-    if (!outcomes[p.test].failed)
+    if (!outcomes[p.test].failed && !intercepts.decided.count({p.test, p.retarget.offset}))
       retargets[p.test].push_back(std::move(p.retarget));
+  for (const auto &p : intercepts.retargets)
+    if (!outcomes[p.test].failed)
+      retargets[p.test].push_back(p.retarget);
+  for (auto &[test, list] : retargets)
+    std::sort(list.begin(), list.end(),
+              [](const model::PatchRetarget &a, const model::PatchRetarget &b) { return a.offset < b.offset; });
   return retargets;
 }
 
@@ -396,7 +441,8 @@ void reduce(Run &run) {
     return;
   }
   // Patches retargeted need the old import no more: decided first, so it is not kept for them.
-  Retargets retargets = planPatchRetargets(run);
+  InterceptPlan intercepts = holdSitesForPatches(run, hierarchy.removals);
+  Retargets retargets = planPatchRetargets(run, intercepts);
   std::set<std::pair<size_t, uint32_t>> retargeted;
   for (const auto &[file, list] : retargets)
     for (const auto &r : list)

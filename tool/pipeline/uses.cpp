@@ -26,14 +26,23 @@ namespace poolify::pipeline {
 namespace fs = llvm::sys::fs;
 namespace lpath = llvm::sys::path;
 
-namespace {
-
 std::string realPath(const std::string &p) {
   llvm::SmallString<256> out;
   if (fs::real_path(p, out))
     return p;
   return std::string(out);
 }
+
+std::vector<std::string> splitDotted(const std::string &dotted) {
+  std::vector<std::string> parts;
+  size_t b = 0;
+  for (size_t e; (e = dotted.find('.', b)) != std::string::npos; b = e + 1)
+    parts.push_back(dotted.substr(b, e - b));
+  parts.push_back(dotted.substr(b));
+  return parts;
+}
+
+namespace {
 
 // One dotted name a file reaches for, and how (for the reason --explain gives).
 struct Use {
@@ -182,78 +191,12 @@ Scanned scan(const model::SourceFile &file, const std::unordered_set<std::string
   return out;
 }
 
-std::vector<std::string> split(const std::string &dotted) {
-  std::vector<std::string> parts;
-  size_t b = 0;
-  for (size_t e; (e = dotted.find('.', b)) != std::string::npos; b = e + 1)
-    parts.push_back(dotted.substr(b, e - b));
-  parts.push_back(dotted.substr(b));
-  return parts;
-}
-
 std::string join(const std::vector<std::string> &parts, size_t n) {
   std::string out;
   for (size_t i = 0; i < n; ++i)
     out += (i ? "." : "") + parts[i];
   return out;
 }
-
-// Resolves module names from the import roots of each file, remembering what it found.
-class Resolver {
-public:
-  explicit Resolver(const Run &run) : run_(run) {}
-
-  // The sys.path entries file i may run with: the tree's roots, its deployment unit, and its top
-  // folder (the nearest folder at or above it that is not a package: a script's sys.path[0],
-  // where pytest puts a test module's folder).
-  std::vector<std::vector<std::string>> rootSets(size_t i) const {
-    std::vector<std::vector<std::string>> sets;
-    if (run_.roots) {
-      sets.push_back(run_.roots->roots());
-      if (const auto *u = run_.roots->unitOf(run_.found.files[i].path))
-        sets.push_back({u->dir});
-    }
-    llvm::SmallString<256> abs(run_.found.files[i].path);
-    fs::make_absolute(abs);
-    lpath::remove_dots(abs, true);
-    std::string dir(lpath::parent_path(abs));
-    while (!dir.empty() && fs::exists(dir + "/__init__.py") && lpath::has_parent_path(dir) && dir != "/")
-      dir = std::string(lpath::parent_path(dir));
-    sets.push_back({dir});
-    std::sort(sets.begin(), sets.end());
-    sets.erase(std::unique(sets.begin(), sets.end()), sets.end());
-    return sets;
-  }
-
-  // The real path of the file `import dotted` loads with `paths` as sys.path ("" if none).
-  const std::string &find(const std::vector<std::string> &paths, const std::string &dotted) {
-    std::string key;
-    for (const auto &p : paths)
-      key += p + '\n';
-    key += dotted;
-    auto it = memo_.find(key);
-    if (it == memo_.end()) {
-      auto found = source::findModule(paths, dotted);
-      it = memo_.emplace(key, found ? realPath(*found) : std::string()).first;
-    }
-    return it->second;
-  }
-
-  // The package folder a relative import of file i with `dots` leading dots starts from.
-  std::string packageDir(size_t i, size_t dots) const {
-    llvm::SmallString<256> abs(run_.found.files[i].path);
-    fs::make_absolute(abs);
-    lpath::remove_dots(abs, true);
-    std::string dir(lpath::parent_path(abs));
-    for (size_t k = 1; k < dots && !dir.empty(); ++k)
-      dir = std::string(lpath::parent_path(dir));
-    return dir;
-  }
-
-private:
-  const Run &run_;
-  std::unordered_map<std::string, std::string> memo_;
-};
 
 std::string describe(const Use &u, const std::string &where, const std::string &name, const std::string &through) {
   switch (u.kind) {
@@ -270,6 +213,48 @@ std::string describe(const Use &u, const std::string &where, const std::string &
 }
 
 } // namespace
+
+std::vector<std::vector<std::string>> ModuleResolver::rootSets(size_t i) const {
+  std::vector<std::vector<std::string>> sets;
+  if (run_.roots) {
+    sets.push_back(run_.roots->roots());
+    if (const auto *u = run_.roots->unitOf(run_.found.files[i].path))
+      sets.push_back({u->dir});
+  }
+  llvm::SmallString<256> abs(run_.found.files[i].path);
+  fs::make_absolute(abs);
+  lpath::remove_dots(abs, true);
+  std::string dir(lpath::parent_path(abs));
+  while (!dir.empty() && fs::exists(dir + "/__init__.py") && lpath::has_parent_path(dir) && dir != "/")
+    dir = std::string(lpath::parent_path(dir));
+  sets.push_back({dir});
+  std::sort(sets.begin(), sets.end());
+  sets.erase(std::unique(sets.begin(), sets.end()), sets.end());
+  return sets;
+}
+
+const std::string &ModuleResolver::find(const std::vector<std::string> &paths, const std::string &dotted) {
+  std::string key;
+  for (const auto &p : paths)
+    key += p + '\n';
+  key += dotted;
+  auto it = memo_.find(key);
+  if (it == memo_.end()) {
+    auto found = source::findModule(paths, dotted);
+    it = memo_.emplace(key, found ? realPath(*found) : std::string()).first;
+  }
+  return it->second;
+}
+
+std::string ModuleResolver::packageDir(size_t i, size_t dots) const {
+  llvm::SmallString<256> abs(run_.found.files[i].path);
+  fs::make_absolute(abs);
+  lpath::remove_dots(abs, true);
+  std::string dir(lpath::parent_path(abs));
+  for (size_t k = 1; k < dots && !dir.empty(); ++k)
+    dir = std::string(lpath::parent_path(dir));
+  return dir;
+}
 
 std::map<size_t, std::map<std::string, std::string>>
 usesFromOtherModules(const Run &run, const std::map<size_t, std::set<std::string>> &removed,
@@ -315,7 +300,7 @@ usesFromOtherModules(const Run &run, const std::map<size_t, std::set<std::string
   };
   std::map<size_t, std::map<std::string, Found>> found;
   std::map<size_t, Found> stars;
-  Resolver resolver(run);
+  ModuleResolver resolver(run);
   auto count = [](Found &f, size_t file, const std::function<std::string()> &why) {
     if (f.first.empty())
       f.first = why();
@@ -343,7 +328,7 @@ usesFromOtherModules(const Run &run, const std::map<size_t, std::set<std::string
       size_t dots = std::min(u.dotted.find_first_not_of('.'), u.dotted.size());
       std::vector<std::string> parts;
       if (dots < u.dotted.size())
-        parts = split(u.dotted.substr(dots));
+        parts = splitDotted(u.dotted.substr(dots));
       std::vector<std::vector<std::string>> rootSets =
           dots ? std::vector<std::vector<std::string>>{{resolver.packageDir(i, dots)}} : absoluteRoots;
       if (u.kind == Use::Kind::Star) {

@@ -12,8 +12,33 @@
 #include <map>
 #include <set>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 namespace poolify::pipeline {
+
+/// The real path of `p` (symlinks resolved), or `p` when it has none.
+std::string realPath(const std::string &p);
+/// "a.b.c" -> {"a", "b", "c"}.
+std::vector<std::string> splitDotted(const std::string &dotted);
+
+/// Resolves module names from the import roots of each file of a run, remembering what it found.
+class ModuleResolver {
+public:
+  explicit ModuleResolver(const Run &run) : run_(run) {}
+  /// The sys.path entries file i may run with: the tree's roots, its deployment unit, and its top
+  /// folder (the nearest folder at or above it that is not a package: a script's sys.path[0],
+  /// where pytest puts a test module's folder).
+  std::vector<std::vector<std::string>> rootSets(size_t i) const;
+  /// The real path of the file `import dotted` loads with `paths` as sys.path ("" if none).
+  const std::string &find(const std::vector<std::string> &paths, const std::string &dotted);
+  /// The package folder a relative import of file i with `dots` leading dots starts from.
+  std::string packageDir(size_t i, size_t dots) const;
+
+private:
+  const Run &run_;
+  std::unordered_map<std::string, std::string> memo_;
+};
 
 /// For the files of `removed` (file index -> module-level import names the rewrite removes),
 /// the names some other file of the run uses through that module: file -> name -> why

@@ -1,0 +1,365 @@
+#include "pipeline/intercept.h"
+
+#include "index/hierarchy.h"
+#include "pipeline/reader.h"
+#include "pipeline/uses.h"
+#include "python/limits.h"
+#include "python/scopes.h"
+#include "python/walk.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <memory>
+#include <unordered_map>
+
+namespace poolify::pipeline {
+
+namespace {
+
+std::string joinDotted(const std::vector<std::string> &parts, size_t from, size_t to) {
+  std::string out;
+  for (size_t i = from; i < to; ++i)
+    out += (i > from ? "." : "") + parts[i];
+  return out;
+}
+
+// A parsed file of the run (its text read again), or nothing when it cannot be parsed.
+struct Parsed {
+  std::string text;
+  std::optional<py::Tree> tree;
+  std::optional<py::ScopeModel> model;
+};
+
+std::unique_ptr<Parsed> parseFile(const model::SourceFile &file) {
+  auto bytes = readSource(file);
+  if (!bytes) {
+    llvm::consumeError(bytes.takeError());
+    return nullptr;
+  }
+  auto out = std::make_unique<Parsed>();
+  out->text = std::move(*bytes);
+  std::string_view body = out->text;
+  if (body.substr(0, 3) == "\xEF\xBB\xBF")
+    body.remove_prefix(3);
+  if (py::parserLimitProblem(body))
+    return nullptr;
+  out->tree.emplace(py::Tree::parse(body));
+  if (out->tree->firstError())
+    return nullptr;
+  out->model.emplace(*out->tree);
+  return out;
+}
+
+// The module names a file imports anywhere in it (a function's imports run when it is called):
+// (leading dots, dotted name) for `import a.b`, `from a import b` (a, and a.b if a module), relative forms.
+std::vector<std::pair<size_t, std::string>> importedNames(const Parsed &p) {
+  std::vector<std::pair<size_t, std::string>> out;
+  auto nameOf = [&](TSNode n) {
+    if (py::is(n, "aliased_import"))
+      n = py::field(n, "name");
+    return py::is(n, "dotted_name") ? std::string(p.tree->text(n)) : std::string();
+  };
+  py::forEachNamed(p.tree->root(), [&](TSNode n) {
+    if (py::is(n, "import_statement")) {
+      for (TSNode c : py::namedChildren(n))
+        if (auto name = nameOf(c); !name.empty())
+          out.push_back({0, name});
+      return false;
+    }
+    if (!py::is(n, "import_from_statement"))
+      return true;
+    TSNode module = py::field(n, "module_name");
+    std::string text(p.tree->text(module));
+    text.erase(std::remove_if(text.begin(), text.end(), [](unsigned char c) { return std::isspace(c); }), text.end());
+    size_t dots = std::min(text.find_first_not_of('.'), text.size());
+    std::string base = text.substr(dots);
+    out.push_back({dots, base});
+    for (TSNode c : py::namedChildren(n))
+      if (!py::same(c, module))
+        if (auto name = nameOf(c); !name.empty())
+          out.push_back({dots, base.empty() ? name : base + "." + name});
+    return false;
+  });
+  return out;
+}
+
+// The run's files by what they are called, their imports, and what a patch target reaches.
+class Reach {
+public:
+  explicit Reach(Run &run) : run_(run), resolver_(run) {
+    const auto &files = run.found.files;
+    for (size_t i = 0; i < files.size(); ++i) {
+      byPath_[realPath(files[i].path)] = i;
+      dotted_.push_back(index::ClassIndex::dottedPath(files[i].display));
+      displays_.push_back(files[i].display);
+      const std::string &d = dotted_.back();
+      byLast_[d.substr(d.rfind('.') == std::string::npos ? 0 : d.rfind('.') + 1)].push_back(i);
+    }
+    for (const auto &r : run.rules)
+      for (const auto &rw : r.rewrites)
+        callables_.insert(rw.match.begin(), rw.match.end());
+  }
+
+  const std::vector<std::string> &displays() const { return displays_; }
+  const std::string &dotted(size_t i) const { return dotted_[i]; }
+
+  // What `target` replaces, or nullopt when it is not a callable a rule rewrites.
+  std::optional<PatchedCallable> classify(const std::string &target) {
+    if (callables_.count(target))
+      return PatchedCallable{target, true, SIZE_MAX, "", ""};
+    std::vector<std::string> parts = splitDotted(target);
+    for (size_t k = parts.size() - 1; k >= 1; --k) {
+      std::string prefix = joinDotted(parts, 0, k);
+      for (size_t m : modulesNamed(prefix)) {
+        auto qname = importBinding(m, parts[k]);
+        if (!qname)
+          continue;
+        std::string callable = *qname + (k + 1 < parts.size() ? "." + joinDotted(parts, k + 1, parts.size()) : "");
+        if (!callables_.count(callable))
+          return std::nullopt;
+        bool global = k + 1 < parts.size();
+        return PatchedCallable{callable, global, m, prefix, global ? "" : parts[k]};
+      }
+    }
+    return std::nullopt;
+  }
+
+  // The files a test reaches: what it imports, transitively, and the module its target names.
+  const std::set<size_t> &closure(size_t test) {
+    auto it = closures_.find(test);
+    if (it != closures_.end())
+      return it->second;
+    std::set<size_t> seen{test};
+    std::vector<size_t> todo{test};
+    while (!todo.empty()) {
+      size_t f = todo.back();
+      todo.pop_back();
+      for (size_t d : importsOf(f))
+        if (seen.insert(d).second)
+          todo.push_back(d);
+    }
+    return closures_[test] = std::move(seen);
+  }
+
+  // The site at (line, col) of file f runs when its module is imported (not inside a function or
+  // lambda): a patch of the module's attribute, which imports the module first, comes too late.
+  bool runsAtImport(size_t f, unsigned line, unsigned col) {
+    const Parsed *p = parsed(f);
+    if (!p)
+      return true;
+    std::string_view text = p->tree->text();
+    size_t at = 0;
+    for (unsigned l = 1; l < line && at < text.size(); ++l)
+      at = std::min(text.find('\n', at), text.size()) + 1;
+    for (unsigned c = 1; c < col && at < text.size(); ++c) // columns count characters
+      for (++at; at < text.size() && (static_cast<unsigned char>(text[at]) & 0xC0) == 0x80;)
+        ++at;
+    auto offset = static_cast<uint32_t>(std::min(at, text.size()));
+    for (TSNode n = ts_node_descendant_for_byte_range(p->tree->root(), offset, offset); !ts_node_is_null(n);
+         n = ts_node_parent(n))
+      if (py::is(n, "function_definition") || py::is(n, "lambda"))
+        return false;
+    return true;
+  }
+
+private:
+  std::vector<size_t> modulesNamed(const std::string &prefix) const {
+    std::vector<size_t> out;
+    auto it = byLast_.find(prefix.substr(prefix.rfind('.') == std::string::npos ? 0 : prefix.rfind('.') + 1));
+    if (it == byLast_.end())
+      return out;
+    for (size_t i : it->second) {
+      const std::string &d = dotted_[i];
+      if (d == prefix || (d.size() > prefix.size() && d.compare(d.size() - prefix.size(), prefix.size(), prefix) == 0 &&
+                          d[d.size() - prefix.size() - 1] == '.'))
+        out.push_back(i);
+    }
+    return out;
+  }
+
+  const Parsed *parsed(size_t i) {
+    auto it = parsed_.find(i);
+    if (it == parsed_.end())
+      it = parsed_.emplace(i, parseFile(run_.found.files[i])).first;
+    return it->second.get();
+  }
+
+  // The qualified name an import binds to `name` at module level of file m.
+  std::optional<std::string> importBinding(size_t m, const std::string &name) {
+    const Parsed *p = parsed(m);
+    if (!p)
+      return std::nullopt;
+    for (const py::Binding *b : p->model->bindingsIn(0, name))
+      if (b->kind == py::BindingKind::Import && !b->qname.empty() && b->qname[0] != '.')
+        return b->qname;
+    return std::nullopt;
+  }
+
+  // The run's files that file i's imports load (packages' __init__ files included).
+  std::vector<size_t> importsOf(size_t i) {
+    std::vector<size_t> out;
+    const Parsed *p = parsed(i);
+    if (!p)
+      return out;
+    auto absoluteRoots = resolver_.rootSets(i);
+    for (const auto &[dots, name] : importedNames(*p)) {
+      std::vector<std::string> parts = name.empty() ? std::vector<std::string>{} : splitDotted(name);
+      auto rootSets = dots ? std::vector<std::vector<std::string>>{{resolver_.packageDir(i, dots)}} : absoluteRoots;
+      for (const auto &roots : rootSets) {
+        for (size_t k = dots ? 0 : 1; k <= parts.size(); ++k) {
+          const std::string &file = resolver_.find(roots, k == 0 ? "__init__" : joinDotted(parts, 0, k));
+          if (auto f = byPath_.find(file); !file.empty() && f != byPath_.end())
+            out.push_back(f->second);
+        }
+      }
+    }
+    return out;
+  }
+
+  Run &run_;
+  ModuleResolver resolver_;
+  std::unordered_map<std::string, size_t> byPath_;
+  std::vector<std::string> dotted_, displays_;
+  std::unordered_map<std::string, std::vector<size_t>> byLast_;
+  std::set<std::string> callables_;
+  std::unordered_map<size_t, std::unique_ptr<Parsed>> parsed_;
+  std::map<size_t, std::set<size_t>> closures_;
+};
+
+std::string siteName(const std::vector<std::string> &displays, const ReachedSite &s) {
+  return fmt::format("{}:{}", displays[s.file], s.record->line);
+}
+
+} // namespace
+
+std::string retargetProblem(const std::vector<ReachedSite> &fixed, const std::vector<ReachedSite> &kept,
+                            const std::vector<std::string> &displays, size_t named, bool object,
+                            const BindsAtModuleLevel &binds) {
+  size_t module = fixed.front().file;
+  for (const auto &s : fixed)
+    if (s.file != module)
+      return fmt::format("it reaches rewritten calls in {} and {}, which one patch cannot replace", displays[module],
+                         displays[s.file]);
+  if (!kept.empty())
+    return fmt::format("it also intercepts {}, which keeps its direct call", siteName(displays, kept.front()));
+  const std::string &pooled = fixed.front().record->pooled;
+  for (const auto &s : fixed) {
+    if (s.record->outcome == model::Outcome::Removed)
+      return fmt::format("{} is removed as a redundant override: there is no pooled call to patch",
+                         siteName(displays, s));
+    if (s.record->pooled != pooled)
+      return fmt::format("{} reaches the pool both as {} and as {}", displays[module], pooled, s.record->pooled);
+  }
+  bool attribute = !pooled.empty() && std::all_of(pooled.begin(), pooled.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.';
+  });
+  if (!attribute)
+    return fmt::format("the pooled call {}(...) is not an attribute of {} a patch can replace", pooled,
+                       displays[module]);
+  if (object && module != named)
+    return fmt::format("the rewritten call is in {}, not in the module the patched object comes from",
+                       displays[module]);
+  std::string head = pooled.substr(0, pooled.find('.'));
+  if (binds && !binds(module, head))
+    return fmt::format("{} imports {} inside a function, so it is not an attribute of the module", displays[module],
+                       head);
+  return "";
+}
+
+namespace {
+
+// The sites of `pc` a patch in `test` reaches: (fixed, kept).
+std::pair<std::vector<ReachedSite>, std::vector<ReachedSite>> reachedSites(Run &run, Reach &reach, size_t test,
+                                                                           const PatchedCallable &pc) {
+  std::set<size_t> files;
+  if (pc.global) {
+    files = reach.closure(test);
+    if (pc.module != SIZE_MAX)
+      files.insert(reach.closure(pc.module).begin(), reach.closure(pc.module).end());
+  } else {
+    files.insert(pc.module);
+  }
+  std::pair<std::vector<ReachedSite>, std::vector<ReachedSite>> out;
+  for (size_t f : files) {
+    if (!run.active[f] || run.outcomes[f].failed)
+      continue;
+    for (const auto &r : run.outcomes[f].records) {
+      if (!r.isDirect() || r.callable != pc.callable || (!pc.global && r.callee != pc.local))
+        continue;
+      (r.fixable() ? out.first : out.second).push_back({f, &r});
+    }
+  }
+  return out;
+}
+
+model::PatchRetarget retargetFor(const Reach &reach, const model::MockCandidate &mock, const PatchedCallable &pc,
+                                 const std::vector<ReachedSite> &fixed) {
+  const ReachedSite &first = fixed.front();
+  model::PatchRetarget r;
+  r.offset = mock.offset;
+  r.target = mock.target;
+  r.module = first.file == pc.module ? pc.prefix : reach.dotted(first.file);
+  r.pooled = first.record->pooled;
+  r.rule = first.record->rule;
+  r.callable = first.record->callable;
+  r.modulePath = reach.displays()[first.file];
+  for (const auto &s : fixed)
+    r.inferred = r.inferred || s.record->inferred;
+  return r;
+}
+
+bool alreadyPatched(const model::FileOutcome &test, const std::string &target) {
+  return std::any_of(test.mocks.begin(), test.mocks.end(),
+                     [&](const model::MockCandidate &m) { return !m.object && m.target == target; });
+}
+
+} // namespace
+
+InterceptPlan planIntercepts(Run &run, const BindsAtModuleLevel &binds) {
+  InterceptPlan plan;
+  Reach reach(run);
+  for (size_t t = 0; t < run.outcomes.size(); ++t) {
+    const model::FileOutcome &test = run.outcomes[t];
+    if (!run.active[t] || test.failed)
+      continue;
+    for (const auto &mock : test.mocks) {
+      auto pc = reach.classify(mock.target);
+      if (!pc)
+        continue;
+      auto [fixed, kept] = reachedSites(run, reach, t, *pc);
+      if (fixed.empty())
+        continue;
+      plan.decided.insert({t, mock.offset});
+      std::string problem = retargetProblem(fixed, kept, reach.displays(), pc->module, mock.object, binds);
+      for (const auto &s : fixed)
+        if (problem.empty() && reach.runsAtImport(s.file, s.record->line, s.record->col))
+          problem = fmt::format("{} runs when its module is imported, before a patch of the module's attribute "
+                                "can be in place",
+                                siteName(reach.displays(), s));
+      model::PatchRetarget r = retargetFor(reach, mock, *pc, fixed);
+      if (problem.empty()) {
+        // The test patches the pooled callable already (written for the migrated code): that patch
+        // intercepts the rewritten call, and this one is left as it is.
+        if (!alreadyPatched(test, r.module + "." + r.pooled))
+          plan.retargets.push_back({t, fixed.front().file, std::move(r)});
+        continue;
+      }
+      std::string why = fmt::format("{}:{} patches {}, which intercepts this call; the pooled call would escape the "
+                                    "patch ({})",
+                                    test.file.display, mock.line, mock.target, problem);
+      for (const auto &s : fixed)
+        plan.holds[s.file].emplace(std::make_pair(s.record->line, s.record->col), why);
+      if (run.options.unsafeFixes) {
+        r.handFix = fmt::format("the calls it intercepted are rewritten as unsafe fixes ({}; {}); patch the pooled "
+                                "call where the code under test makes it",
+                                siteName(reach.displays(), fixed.front()), problem);
+        plan.retargets.push_back({t, fixed.front().file, std::move(r)});
+      }
+    }
+  }
+  return plan;
+}
+
+} // namespace poolify::pipeline

@@ -1,0 +1,69 @@
+// Test patches that must keep intercepting. By unittest.mock's resolution a patch target
+// `pkg.mod.bigquery.Client` imports pkg.mod, takes its attribute `bigquery` — the library module
+// itself when pkg/mod.py did `from google.cloud import bigquery` — and replaces that module's
+// `Client`: every `bigquery.Client(...)` in the process is intercepted while the patch is active,
+// in pkg.mod, in its base classes' modules, in helpers it imports. The same holds for
+// `mock.patch("google.cloud.bigquery.Client")` and `mock.patch("requests.get")`. A target that
+// names a module's own binding of the callable (`pkg.mod.Client` after
+// `from google.cloud.bigquery import Client`) replaces that binding only: only pkg.mod's calls.
+//
+// Once a call is rewritten to the pool it no longer looks the library up, so the patch stops
+// reaching it. A patch whose reach (the modules its test file imports, transitively, and the
+// module the target names) holds rewritten calls is either retargeted to the pooled callable —
+// when those calls are all in one module, that module keeps no direct call the patch intercepts,
+// and the pooled callee is a module attribute — or its calls are held: left as unsafe fixes
+// whose reason names the test and the target (applied only with --unsafe-fixes, and then the patch
+// is listed as a hand fix).
+#pragma once
+
+#include "pipeline/engine.h"
+#include "pipeline/mocks.h"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace poolify::pipeline {
+
+/// What a patch target replaces, by Python's binding rules.
+struct PatchedCallable {
+  std::string callable;        // qualified: "google.cloud.bigquery.Client"
+  bool global = false;         // the library module's attribute: every call of it in the process
+  size_t module = SIZE_MAX;    // the run's module the target goes through (SIZE_MAX: none)
+  std::string prefix;          // that module as the target writes it: "pkg.mod"
+  std::string local;           // a module's own binding of the callable ("Client"); "" when global
+};
+
+/// A site of the patched callable that a patch reaches.
+struct ReachedSite {
+  size_t file = 0;
+  const model::SiteRecord *record = nullptr;
+};
+
+/// Why one patch of `<module>.<pooled>` cannot stand in for the patch that reached `fixed` (the
+/// rewritten or removed sites) and `kept` (direct sites left as they are), "" when it can; the
+/// module is then `fixed`'s. `named`: the module the target goes through (SIZE_MAX: the library);
+/// `object`: a patch.object form, which can only be retargeted within the module it names.
+std::string retargetProblem(const std::vector<ReachedSite> &fixed, const std::vector<ReachedSite> &kept,
+                            const std::vector<std::string> &displays, size_t named, bool object,
+                            const BindsAtModuleLevel &binds);
+
+/// The sites a run holds back so that test patches keep intercepting, and what becomes of the
+/// patches that reach rewritten sites.
+struct InterceptPlan {
+  /// file -> (line, col) of a site -> why it is held (an unsafe fix, applied with --unsafe-fixes).
+  std::map<size_t, std::map<std::pair<unsigned, unsigned>, std::string>> holds;
+  /// Every patch this plan decides, (test file, MockCandidate::offset); the retargets among them
+  /// (a retarget with handFix set is listed as a hand fix).
+  std::set<std::pair<size_t, uint32_t>> decided;
+  std::vector<PlannedRetarget> retargets;
+};
+
+/// The plan for the active files of `run` as planned now (held sites already held are kept).
+InterceptPlan planIntercepts(Run &run, const BindsAtModuleLevel &binds);
+
+} // namespace poolify::pipeline
