@@ -218,6 +218,7 @@ template <typename A> void fields(A &a, model::FileOutcome &o) {
     a.io(m.target);
     a.io(m.object);
     a.io(m.offset);
+    a.io(m.constant);
   });
   a.list(o.patches, [&](model::PatchChange &p) {
     a.io(p.line);

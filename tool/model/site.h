@@ -136,6 +136,9 @@ struct MockCandidate {
   std::string target;
   bool object = false;
   uint32_t offset = 0; // of the target string (object form: of the patched object) in the file
+  /// The target is the value of this module-level constant (`mock.patch(PATCH_TARGET)`; offset
+  /// is then of the name in the call): such a patch is never retargeted by poolify.
+  std::string constant;
 };
 
 /// A test patch target that `migrate` retargets to the pooled callable of the module it names

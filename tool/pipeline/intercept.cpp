@@ -332,7 +332,10 @@ InterceptPlan planIntercepts(Run &run, const BindsAtModuleLevel &binds) {
       if (fixed.empty())
         continue;
       plan.decided.insert({t, mock.offset});
-      std::string problem = retargetProblem(fixed, kept, reach.displays(), pc->module, mock.object, binds);
+      std::string problem =
+          mock.constant.empty()
+              ? retargetProblem(fixed, kept, reach.displays(), pc->module, mock.object, binds)
+              : fmt::format("its target is the value of {}, which poolify does not edit", mock.constant);
       for (const auto &s : fixed)
         if (problem.empty() && reach.runsAtImport(s.file, s.record->line, s.record->col))
           problem = fmt::format("{} runs when its module is imported, before a patch of the module's attribute "

@@ -128,6 +128,9 @@ std::optional<model::PatchRetarget> retargetOf(const std::vector<model::FileOutc
   r.callable = m.site->callable;
   r.modulePath = outcomes[m.module].file.display;
   r.pooled = m.site->pooled;
+  if (!m.mock->constant.empty())
+    r.handFix = fmt::format("the target is the value of {}; retarget it to {}.{} by hand", m.mock->constant,
+                            r.module, r.pooled);
   for (const auto &s : recordsOf(m.module)) {
     if (!s.isDirect() || s.callable != m.site->callable)
       continue;

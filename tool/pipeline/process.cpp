@@ -165,6 +165,7 @@ void recordMocks(model::FileOutcome &out, const py::Tree &tree, const py::ScopeM
     m.col = lc.col;
     m.target = p.target;
     m.object = !ts_node_is_null(p.object);
+    m.constant = p.constant;
     m.offset = static_cast<uint32_t>(base + p.offset());
     out.mocks.push_back(m);
   }

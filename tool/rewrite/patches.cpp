@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 
 namespace poolify::rewrite {
 
@@ -46,6 +47,88 @@ bool fixtureCall(const py::Tree &tree, const py::ScopeModel &model, TSNode fn, s
 
 } // namespace
 
+namespace {
+
+// The patch call `call` (with argument list `args`) whose argument `arg` names the target, or
+// the object form's attribute, as `content` says; nullopt when it is no patch call.
+std::optional<PatchCall> patchCallOf(const py::Tree &tree, const py::ScopeModel &model, TSNode call, TSNode args,
+                                     TSNode arg, const std::string &content) {
+  TSNode fnNode = py::field(call, "function");
+  std::string_view fn = tree.text(fnNode);
+  std::vector<TSNode> argv;
+  for (TSNode c : py::namedChildren(args))
+    if (!is(c, "comment"))
+      argv.push_back(c);
+  auto at = [&](size_t i) { return i < argv.size() && py::same(argv[i], arg); };
+  // Through the imports only for calls that may be patches (qualify finds the scope by a scan: not
+  // once per string of a large module).
+  auto mockImported = [&] {
+    TSNode head = fnNode;
+    while (is(head, "attribute"))
+      head = py::field(head, "object");
+    if (!is(head, "identifier"))
+      return false;
+    for (const py::Binding *b : model.bindingsIn(0, tree.text(head)))
+      if (b->kind == py::BindingKind::Import && b->qname.find("mock") != std::string::npos)
+        return true;
+    return false;
+  };
+  std::optional<std::optional<std::string>> qualified;
+  auto qualifiedIs = [&](std::string_view suffix) {
+    if (!qualified)
+      qualified = model.qualify(fnNode, model.scopeAt(py::start(fnNode)));
+    const std::optional<std::string> &q = *qualified;
+    return q && (*q == fmt::format("unittest.mock.{}", suffix) || *q == fmt::format("mock.{}", suffix));
+  };
+  bool dotted = std::count(content.begin(), content.end(), '.') >= 1 && content.find(' ') == std::string::npos;
+  PatchCall p;
+  p.call = call;
+  p.str = arg;
+  if (at(0) && dotted && (endsWithComponent(fn, "patch") || (mockImported() && qualifiedIs("patch")))) {
+    p.form = PatchCall::Form::Patch;
+    p.target = content;
+    p.recognised = qualifiedIs("patch") || (fn == "mocker.patch" && fixtureCall(tree, model, fnNode, "mocker", "patch"));
+  } else if (at(0) && fn == "monkeypatch.setattr" && dotted) {
+    p.form = PatchCall::Form::SetattrString;
+    p.target = content;
+    p.recognised = fixtureCall(tree, model, fnNode, "monkeypatch", "setattr");
+  } else if (at(1) && (endsWithComponent(fn, "patch.object") ||
+                       (endsWithComponent(fn, "object") && mockImported() && qualifiedIs("patch.object")) ||
+                       fn == "monkeypatch.setattr")) {
+    bool setattr = fn == "monkeypatch.setattr";
+    p.form = setattr ? PatchCall::Form::SetattrObject : PatchCall::Form::PatchObject;
+    p.object = argv[0];
+    auto target = model.qualify(p.object, model.scopeAt(py::start(p.object)));
+    if (!target)
+      return std::nullopt;
+    p.target = *target + "." + content;
+    p.recognised = setattr ? fixtureCall(tree, model, fnNode, "monkeypatch", "setattr")
+                           : qualifiedIs("patch.object") ||
+                                 (fn == "mocker.patch.object" &&
+                                  fixtureCall(tree, model, py::field(fnNode, "object"), "mocker", "patch"));
+  } else {
+    return std::nullopt;
+  }
+  return p;
+}
+
+// Module-level constants bound once, to a plain string: `PATCH_TARGET = "pkg.mod.bigquery.Client"`.
+std::map<std::string, std::string, std::less<>> stringConstants(const py::Tree &tree, const py::ScopeModel &model) {
+  std::map<std::string, std::string, std::less<>> out;
+  for (const auto &b : model.bindings()) {
+    if (b.scope != 0 || b.kind != py::BindingKind::Assignment || model.bindingsIn(0, b.name).size() != 1)
+      continue;
+    TSNode assignment = ts_node_parent(b.node);
+    if (!is(assignment, "assignment") || !py::same(py::field(assignment, "left"), b.node))
+      continue;
+    if (auto content = contentOf(tree, py::field(assignment, "right")))
+      out[b.name] = *content;
+  }
+  return out;
+}
+
+} // namespace
+
 std::vector<PatchCall> findPatchCalls(const py::Tree &tree, const py::ScopeModel &model) {
   std::vector<PatchCall> out;
   const auto &strings = model.strings();
@@ -54,67 +137,21 @@ std::vector<PatchCall> findPatchCalls(const py::Tree &tree, const py::ScopeModel
     TSNode args = model.stringParents()[si];
     if (!is(args, "argument_list"))
       continue;
-    TSNode call = ts_node_parent(args);
-    TSNode fnNode = py::field(call, "function");
-    std::string_view fn = tree.text(fnNode);
-    auto content = contentOf(tree, str);
-    if (!content)
+    if (auto content = contentOf(tree, str))
+      if (auto p = patchCallOf(tree, model, ts_node_parent(args), args, str, *content))
+        out.push_back(std::move(*p));
+  }
+  // `mock.patch(PATCH_TARGET)`: the target is the value of a module-level constant.
+  auto constants = stringConstants(tree, model);
+  for (const auto &r : model.references()) {
+    auto c = constants.find(r.name);
+    TSNode args = ts_node_parent(r.node);
+    if (c == constants.end() || r.inString || !is(args, "argument_list") || model.resolve(r.name, r.scope) != 0)
       continue;
-    std::vector<TSNode> argv;
-    for (TSNode c : py::namedChildren(args))
-      if (!is(c, "comment"))
-        argv.push_back(c);
-    auto at = [&](size_t i) { return i < argv.size() && py::same(argv[i], str); };
-    // Through the imports only for calls that may be patches (qualify finds the scope by a scan: not
-    // once per string of a large module).
-    auto mockImported = [&] {
-      TSNode head = fnNode;
-      while (is(head, "attribute"))
-        head = py::field(head, "object");
-      if (!is(head, "identifier"))
-        return false;
-      for (const py::Binding *b : model.bindingsIn(0, tree.text(head)))
-        if (b->kind == py::BindingKind::Import && b->qname.find("mock") != std::string::npos)
-          return true;
-      return false;
-    };
-    std::optional<std::optional<std::string>> qualified;
-    auto qualifiedIs = [&](std::string_view suffix) {
-      if (!qualified)
-        qualified = model.qualify(fnNode, model.scopeAt(py::start(fnNode)));
-      const std::optional<std::string> &q = *qualified;
-      return q && (*q == fmt::format("unittest.mock.{}", suffix) || *q == fmt::format("mock.{}", suffix));
-    };
-    bool dotted = std::count(content->begin(), content->end(), '.') >= 1 && content->find(' ') == std::string::npos;
-    PatchCall p;
-    p.call = call;
-    p.str = str;
-    if (at(0) && dotted && (endsWithComponent(fn, "patch") || (mockImported() && qualifiedIs("patch")))) {
-      p.form = PatchCall::Form::Patch;
-      p.target = *content;
-      p.recognised = qualifiedIs("patch") || (fn == "mocker.patch" && fixtureCall(tree, model, fnNode, "mocker", "patch"));
-    } else if (at(0) && fn == "monkeypatch.setattr" && dotted) {
-      p.form = PatchCall::Form::SetattrString;
-      p.target = *content;
-      p.recognised = fixtureCall(tree, model, fnNode, "monkeypatch", "setattr");
-    } else if (at(1) && (endsWithComponent(fn, "patch.object") ||
-                         (endsWithComponent(fn, "object") && mockImported() && qualifiedIs("patch.object")) ||
-                         fn == "monkeypatch.setattr")) {
-      bool setattr = fn == "monkeypatch.setattr";
-      p.form = setattr ? PatchCall::Form::SetattrObject : PatchCall::Form::PatchObject;
-      p.object = argv[0];
-      auto target = model.qualify(p.object, model.scopeAt(py::start(p.object)));
-      if (!target)
-        continue;
-      p.target = *target + "." + *content;
-      p.recognised = setattr ? fixtureCall(tree, model, fnNode, "monkeypatch", "setattr")
-                             : qualifiedIs("patch.object") ||
-                                   (fn == "mocker.patch.object" &&
-                                    fixtureCall(tree, model, py::field(fnNode, "object"), "mocker", "patch"));
-    } else {
-      continue;
+    if (auto p = patchCallOf(tree, model, ts_node_parent(args), args, r.node, c->second)) {
+      p->constant = c->first;
+      out.push_back(std::move(*p));
     }
-    out.push_back(std::move(p));
   }
   std::sort(out.begin(), out.end(), [](const PatchCall &a, const PatchCall &b) { return a.offset() < b.offset(); });
   return out;
@@ -417,6 +454,9 @@ PatchPlan retargetPatches(const py::Tree &tree, const py::ScopeModel &model,
       change.handFix = fmt::format("{} is not known as unittest.mock's patch, pytest-mock's mocker.patch or pytest's "
                                    "monkeypatch.setattr",
                                    tree.text(py::field(p->call, "function")));
+    } else if (!p->constant.empty()) {
+      change.handFix = fmt::format("the target is the value of {}; retarget it to {}.{} by hand", p->constant,
+                                   r.module, r.pooled);
     } else if (!rw) {
       change.handFix = "the rule's argument mapping is unknown";
     } else {

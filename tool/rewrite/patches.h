@@ -31,6 +31,9 @@ struct PatchCall {
   /// imports, pytest-mock's `mocker.patch`, pytest's `monkeypatch.setattr`. Others (a name that
   /// merely ends in `patch`) are reported, never edited.
   bool recognised = false;
+  /// The target is the value of this module-level constant (`mock.patch(PATCH_TARGET)`; `str` is
+  /// then the name's use in the call): it is retargeted by hand, never edited.
+  std::string constant;
   uint32_t offset() const { return py::start(ts_node_is_null(object) ? str : object); }
 };
 
