@@ -31,9 +31,9 @@ cl::opt<unsigned> Jobs("jobs", cl::ZeroOrMore, cl::desc("Files processed in para
 cl::alias JobsShort("j", cl::desc("Alias for --jobs"), cl::aliasopt(Jobs));
 cl::opt<std::string> ConfigFile("config", cl::ZeroOrMore, cl::desc("Configuration file (default: poolify.yaml or .poolify.yaml "
                                                    "found from the first path upwards)"),
-                                cl::value_desc("file"), cl::sub(MigrateCmd), cl::sub(PoolsCmd), cl::sub(ManifestCmd), cl::sub(CheckCmd),
+                                cl::value_desc("file"), cl::sub(MigrateCmd), cl::sub(PoolsCmd), cl::sub(RulesCmd), cl::sub(ManifestCmd), cl::sub(CheckCmd),
                                 cl::sub(ReportCmd));
-cl::opt<bool> NoConfig("no-config", cl::ZeroOrMore, cl::desc("Ignore any poolify.yaml"), cl::sub(MigrateCmd), cl::sub(PoolsCmd), cl::sub(ManifestCmd),
+cl::opt<bool> NoConfig("no-config", cl::ZeroOrMore, cl::desc("Ignore any poolify.yaml"), cl::sub(MigrateCmd), cl::sub(PoolsCmd), cl::sub(RulesCmd), cl::sub(ManifestCmd),
                        cl::sub(CheckCmd), cl::sub(ReportCmd));
 cl::opt<std::string> Format("format", cl::ZeroOrMore, cl::desc("manifest: json|markdown|csv; check: text|json|sarif|github"),
                             cl::value_desc("name"), cl::sub(ManifestCmd), cl::sub(CheckCmd));
