@@ -2,6 +2,7 @@
 // small hand-built run (formats documented in README.md and docs/manifest.md).
 #include "model/manifest.h"
 #include "output/printer.h"
+#include "output/printers.h"
 
 #include <doctest/doctest.h>
 
@@ -654,4 +655,12 @@ TEST_CASE("the manifest counts what docs/manifest.md defines") {
   CHECK(model::formatPercent(model::Counts{}.coverage()) == "100.0");
   CHECK(m.categories.count("jobs") == 1);
   CHECK(m.categories.count("other") == 0);
+}
+
+TEST_CASE("sarif: a rule's helpUri is its section of rules/README.md in the documented sources") {
+  using poolify::output::ruleHelpUri;
+  CHECK(ruleHelpUri("https://github.com/acme/poolify/blob/v0.1.0", "bigquery") ==
+        "https://github.com/acme/poolify/blob/v0.1.0/rules/README.md#bigquery");
+  CHECK(ruleHelpUri("https://docs.example/poolify/", "syntax") == "https://docs.example/poolify/rules/README.md#syntax");
+  CHECK(ruleHelpUri("", "bigquery").empty()); // a build that does not know where its docs are: no helpUri
 }
