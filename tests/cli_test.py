@@ -1147,7 +1147,7 @@ class UnsafeFixTest(PoolifyTestCase):
                                  'project_id=PROJECT_ID is taken from scope, but bigquery.Client() without project= '
                                  "used the library's default, which may differ")
                 self.assertRegex(r.summary()[0], r'(would change|changed) 0, rewrote 0 sites, removed 0 overrides, '
-                                 r'left 1 sites \(1 of them fixable with --unsafe-fixes\)$')
+                                 r'left 1 site \(1 of them fixable with --unsafe-fixes\)$')
         self.assertUnchanged(before)
         # Without --explain the site is not printed, only counted.
         r = self.poolify('migrate', '.')
@@ -1160,7 +1160,7 @@ class UnsafeFixTest(PoolifyTestCase):
         self.assertExit(dry, 0)
         self.assertEqual(diff_headers(dry.stdout), ['jobs/run.py'])
         self.assertEqual(dry.explain(), bq_inferred_explain('jobs/run.py', applied=True))
-        self.assertRegex(dry.summary()[0], r'would change 1, rewrote 1 sites, removed 0 overrides, left 0 sites$')
+        self.assertRegex(dry.summary()[0], r'would change 1, rewrote 1 site, removed 0 overrides, left 0 sites$')
         copy = os.path.join(self.tmp, 'copy')
         os.makedirs(copy)
         write(copy, 'jobs/run.py', BQ_INFERRED_SRC)
@@ -1185,7 +1185,7 @@ class UnsafeFixTest(PoolifyTestCase):
         self.assertExit(r, 0)
         self.assertEqual(r.explain(), [])
         self.assertNotIn('unsafe', r.stderr)
-        self.assertRegex(r.summary()[0], r'changed 1, rewrote 1 sites, removed 0 overrides, left 0 sites$')
+        self.assertRegex(r.summary()[0], r'changed 1, rewrote 1 site, removed 0 overrides, left 0 sites$')
         self.assertEqual(read(self.tmp, 'jobs/run.py').decode(), BQ_OUT)
 
     def test_a_file_with_both_tiers(self):
@@ -1207,7 +1207,7 @@ class UnsafeFixTest(PoolifyTestCase):
         r = self.poolify('migrate', '--apply', '--explain', '.')
         self.assertExit(r, 0)
         self.assertEqual(r.explain(), ['m.py:11:12: bigquery: project_id from PROJECT_ID', unsafe_line])
-        self.assertIn('rewrote 1 sites, removed 0 overrides, left 1 sites (1 of them fixable with --unsafe-fixes)',
+        self.assertIn('rewrote 1 site, removed 0 overrides, left 1 site (1 of them fixable with --unsafe-fixes)',
                       r.summary()[0])
         # The safe site is rewritten; the import stays for the site left.
         self.assertEqual(read(self.tmp, 'm.py').decode(), textwrap.dedent('''\
@@ -1226,7 +1226,7 @@ class UnsafeFixTest(PoolifyTestCase):
             '''))
         r = self.poolify('migrate', '--unsafe-fixes', '--apply', '.')
         self.assertExit(r, 0)
-        self.assertIn('rewrote 1 sites, removed 0 overrides, left 0 sites', r.summary()[0])
+        self.assertIn('rewrote 1 site, removed 0 overrides, left 0 sites', r.summary()[0])
         self.assertEqual(read(self.tmp, 'm.py').decode(), textwrap.dedent('''\
             from shared.clients.bigquery_pool import get_bigquery_client
 
@@ -1250,7 +1250,7 @@ class UnsafeFixTest(PoolifyTestCase):
         self.assertExit(r, 0)
         self.assertEqual(r.explain(),
                          [f'app/notify.py:5:12: retrying: unsafe fix, applied with --unsafe-fixes: {note}'])
-        self.assertIn('left 1 sites (1 of them fixable with --unsafe-fixes)', r.summary()[0])
+        self.assertIn('left 1 site (1 of them fixable with --unsafe-fixes)', r.summary()[0])
         self.assertEqual(read(self.tmp, 'app/notify.py').decode(), src)
         r = self.poolify('migrate', '--unsafe-fixes', '--apply', '--explain', '--rules', 'myrules', 'app')
         self.assertExit(r, 0)
@@ -1293,7 +1293,7 @@ class CheckOutputsTest(PoolifyTestCase):
             self.assertExit(alone, 1)
             self.assertEqual(read(self.tmp, path).decode(), alone.stdout, fmt)
         summary = read(self.tmp, 'summary.md').decode()
-        self.assertTrue(summary.startswith('## poolify check: failed\n\n1 direct sites fail the check'), summary)
+        self.assertTrue(summary.startswith('## poolify check: failed\n\n1 direct site fails the check'), summary)
         self.assertIn('## poolify coverage', summary)
         # appended, as GitHub's step summary file is
         self.poolify('check', '--summary-markdown', 'summary.md', 'app')
@@ -1439,7 +1439,9 @@ class ConventionsTest(PoolifyTestCase):
                 h = self.poolify(command, '--help')
                 self.assertExit(h, 0)
                 self.assertIn('--version', h.stdout)
-                self.assertNotIn('--print-options', h.stdout)  # LLVM's generic --help-list still shows (issue 16)
+                self.assertNotIn('--print-options', h.stdout)
+                for generic in ('Generic Options', '--help-list', '--version-list'):
+                    self.assertNotIn(generic, h.stdout)
 
     def test_own_messages_for_bad_options_and_values(self):
         cases = [
@@ -1471,6 +1473,10 @@ class ConventionsTest(PoolifyTestCase):
         self.assertIn('"schema_version"', r.stdout)
         r = self.poolify('check', '-j', '1', '--jobs', '2', '--jobs', '3', '.')
         self.assertExit(r, 1)
+        r = self.poolify('check', '-j4', '.')  # as make and pytest-xdist take it
+        self.assertExit(r, 1)
+        self.assertEqual(self.poolify('check', '-j0', '.').stderr,
+                         'poolify check: --jobs must be at least 1 (leave it out for all cores)\n')
 
     def test_color(self):
         write(self.tmp, 'a.py', REQUESTS_SRC)
@@ -1514,6 +1520,164 @@ class ExitCodeTest(PoolifyTestCase):
         write(self.tmp, 'bad.py', BAD_SYNTAX)
         self.assertExit(self.poolify('check', '.'), 1)
         self.assertExit(self.poolify('migrate', '.'), 1)
+
+
+class ReportAndMessagesTest(PoolifyTestCase):
+    """Messages that say what the command did, in the singular for one; the report's title and its
+    files not analyzed."""
+
+    def test_check_says_a_syntax_error_file_is_not_analyzed_not_not_rewritten(self):
+        write(self.tmp, 'bad.py', BAD_SYNTAX)
+        for args in (('check', '.'), ('manifest', '.'), ('report', '-o', 'r.html', '.')):
+            with self.subTest(args=args):
+                r = self.poolify(*args)
+                self.assertExit(r, 1)
+                self.assertIn('bad.py:6:1: error: syntax error; file not analyzed\n', r.stderr)
+                self.assertNotIn('rewritten', r.stderr)
+        # migrate does rewrite files: it says this one was not
+        self.assertIn('syntax error; file not rewritten', self.poolify('migrate', '.').stderr)
+
+    def test_counts_of_one_are_singular(self):
+        write(self.tmp, 'a.py', BQ_SRC)
+        write(self.tmp, 'b.py', BQ_INFERRED_SRC)
+        write(self.tmp, 'c.py', 'import os\n')
+        r = self.poolify('migrate', 'a.py', 'b.py')
+        self.assertIn('poolify: scanned 2 files, would change 1, rewrote 1 site, removed 0 overrides, left 1 site (1 of '
+                      'them fixable with --unsafe-fixes)\n', r.stderr)
+        r = self.poolify('check', 'b.py')
+        self.assertIn('poolify: 1 direct site fails the check, 0 warnings (', r.stderr)
+        r = self.poolify('manifest', 'b.py')
+        self.assertIn('poolify: 1 file uses clients: 1 direct site (0 fixable), 0 pooled sites, 0 inherited', r.stderr)
+        r = self.poolify('check', '--write-baseline', 'base.json', 'b.py')
+        self.assertIn('poolify: wrote a baseline of 1 direct site to base.json\n', r.stderr)
+        r = self.poolify('report', '-o', 'r.html', 'a.py')
+        self.assertIn('poolify: wrote r.html (1 file would change, 0 sites left;', r.stderr)
+        self.assertIn('1 rule file is valid', self.poolify('rules', 'validate', '--rule', 'http').stdout)
+
+    def test_report_lists_the_files_it_could_not_analyze_and_is_titled_by_its_folder(self):
+        root = os.path.join(self.tmp, 'pipeline')
+        write(root, 'bad.py', BAD_SYNTAX)
+        write(root, 'a.py', BQ_SRC)
+        r = self.poolify('report', '-o', 'r.html', '.', cwd=root)
+        self.assertExit(r, 1)
+        page = read(root, 'r.html').decode()
+        self.assertIn('<title>poolify report: pipeline</title>', page)
+        self.assertIn('<a href="#unanalyzed">Files not analyzed (1)</a>', page)
+        self.assertRegex(page, r'<tr data-file="bad.py"><td class="l mono">bad.py:6:1</td><td class="l"><span '
+                               r'class="rule">syntax</span></td><td class="l">syntax error</td></tr>')
+        r = self.poolify('report', '-o', 'r2.html', 'pipeline/a.py')
+        self.assertIn('<title>poolify report: pipeline/a.py</title>', read(self.tmp, 'r2.html').decode())
+        self.assertNotIn('unanalyzed', read(self.tmp, 'r2.html').decode())
+
+
+class SelectionAndMergeTest(PoolifyTestCase):
+    """A selection that names nothing known is an error, not a quiet run over no file."""
+
+    CONFIG = 'categories:\n  jobs: ["jobs/**"]\n  web: ["web/**"]\n'
+
+    def test_unknown_category_is_2_naming_the_known_ones(self):
+        write(self.tmp, 'poolify.yaml', self.CONFIG)
+        write(self.tmp, 'jobs/a.py', BQ_SRC)
+        before = snapshot(self.tmp)
+        r = self.poolify('migrate', '--apply', '--category', 'job', '.')
+        self.assertExit(r, 2)
+        self.assertEqual(r.stderr, f"poolify migrate: no category 'job': not in {self.tmp}/poolify.yaml (known: "
+                                   "jobs, web, other)\n")
+        self.assertUnchanged(before)
+        self.assertExit(self.poolify('migrate', '--category', 'jobs', '.'), 0)
+        self.assertExit(self.poolify('migrate', '--category', 'other', '.'), 0)
+        r = self.poolify('migrate', '--no-config', '--category', 'jobs', '.')
+        self.assertExit(r, 2)
+        self.assertIn('there is no poolify.yaml with categories (known: other)', r.stderr)
+
+    def test_merge_of_some_shards_names_the_missing_ones(self):
+        for i in range(6):
+            write(self.tmp, f'm{i}.py', BQ_SRC)
+        for k in (1, 2, 3):
+            self.assertExit(self.poolify('manifest', '--shard', f'{k}/3', '-o', f's{k}.json', '.'), 0)
+            self.assertEqual(json.loads(read(self.tmp, f's{k}.json'))['shard'], f'{k}/3')
+        whole = self.poolify('manifest', '.')
+        self.assertNotIn('"shard"', whole.stdout)
+        merged = self.poolify('manifest', '--merge', 's1.json', 's2.json', 's3.json')
+        self.assertExit(merged, 0)
+        self.assertEqual(merged.stdout, whole.stdout)
+        r = self.poolify('manifest', '--merge', 's1.json', 's3.json')
+        self.assertExit(r, 2)
+        self.assertEqual(r.stdout, '')
+        self.assertIn('shard 2/3 is missing', r.stderr)
+        r = self.poolify('manifest', '--merge', 's1.json', 's1.json', 's2.json', 's3.json')
+        self.assertExit(r, 2)
+        self.assertIn('shard 1/3 is given twice', r.stderr)
+
+
+class PoolPackageTest(PoolifyTestCase):
+    """poolify.yaml's `pools: {package: ...}` places the shipped rules' pool modules elsewhere."""
+    pools = False
+
+    def setUp(self):
+        super().setUp()
+        for pkg in ('acme', 'acme/clients', 'acme/web'):
+            write(self.tmp, pkg + '/__init__.py', '')
+        write(self.tmp, 'acme/clients/bigquery_pool.py', 'def get_bigquery_client(project_id=None, location=None):\n'
+                                                         '    pass\n')
+        write(self.tmp, 'acme/web/http_pool.py', 'def get(url, params=None, **kwargs):\n    pass\n')
+        write(self.tmp, 'app/job.py', BQ_SRC)
+        write(self.tmp, 'app/fetch.py', REQUESTS_SRC)
+
+    def test_package_and_by_rule_move_the_modules_for_migrate_and_rules_list(self):
+        write(self.tmp, 'poolify.yaml', 'pools:\n  package: acme.clients\n  by_rule: {http: acme.web}\n')
+        r = self.poolify('migrate', '--apply', 'app')
+        self.assertExit(r, 0)
+        self.assertEqual(read(self.tmp, 'app/job.py').decode(),
+                         BQ_OUT.replace('shared.clients.bigquery_pool', 'acme.clients.bigquery_pool'))
+        self.assertIn('from acme.web.http_pool import get\n', read(self.tmp, 'app/fetch.py').decode())
+        # the migrated files count as pooled under the configured modules
+        m = json.loads(self.poolify('manifest', 'app').stdout)
+        self.assertEqual((m['summary']['pooled_sites'], m['summary']['direct_sites']), (2, 0))
+        listed = self.poolify('rules', 'list').stdout
+        self.assertIn('  google.cloud.bigquery.Client -> acme.clients.bigquery_pool.get_bigquery_client\n', listed)
+        self.assertIn('  requests.get -> acme.web.http_pool.get\n', listed)
+        self.assertNotIn('shared.clients', listed)
+        shipped = self.poolify('rules', 'list', '--no-config').stdout
+        self.assertIn('-> shared.clients.bigquery_pool.get_bigquery_client', shipped)
+
+    def test_without_the_package_the_sites_wait_for_shared_clients(self):
+        r = self.poolify('migrate', 'app')
+        self.assertExit(r, 0)
+        self.assertEqual(r.stdout, '')
+        self.assertIn('shared.clients.bigquery_pool is not importable', r.stderr)
+
+    def test_by_rule_naming_no_rule_is_a_configuration_error(self):
+        write(self.tmp, 'poolify.yaml', 'pools:\n  by_rule: {htp: acme.web}\n')
+        for args in (('migrate', 'app'), ('rules', 'list')):
+            with self.subTest(args=args):
+                r = self.poolify(*args)
+                self.assertExit(r, 2)
+                self.assertIn("pools.by_rule names rule 'htp', which no rule file defines", r.stderr)
+
+
+class CacheAndBaselineFoldersTest(PoolifyTestCase):
+    def test_cache_outside_git_is_ignored_by_git(self):
+        write(self.tmp, 'a.py', BQ_SRC)
+        self.poolify('check', '.')
+        self.assertEqual(read(self.tmp, '.poolify-cache/.gitignore').decode().splitlines()[-1], '*')
+        # a folder of the user's own, named with --cache, is left as it is
+        write(self.tmp, 'mine/keep.txt', 'x\n')
+        self.poolify('check', '--cache', 'mine', '.')
+        self.assertTrue(os.path.exists(os.path.join(self.tmp, 'mine', 'poolify-cache.dat')))
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, 'mine', '.gitignore')))
+
+    def test_write_baseline_into_a_missing_folder(self):
+        write(self.tmp, 'a.py', BQ_SRC)
+        r = self.poolify('check', '--write-baseline', 'ci/poolify/baseline.json', '.')
+        self.assertExit(r, 0)
+        self.assertExit(self.poolify('check', '--baseline', 'ci/poolify/baseline.json', '.'), 0)
+        # a folder that cannot be made: one line naming the file and why, exit 2
+        write(self.tmp, 'blocker', 'a file where a folder would go\n')
+        r = self.poolify('check', '--write-baseline', 'blocker/baseline.json', '.')
+        self.assertExit(r, 2)
+        self.assertIn('blocker/baseline.json', r.stderr)
+        self.assertRegex(r.stderr, r'(?i)not a directory|exists')
 
 
 # --------------------------------------------------------------------------------------------

@@ -1112,7 +1112,8 @@ class CheckUnsafeFixesTest(Base):
         write(self.root, 'jobs/explicit.py', BQ_SRC)
 
     def summary(self, errors, unsafe):
-        return (f'poolify: {errors} direct sites fail the check, 0 warnings (0 in the baseline, 0 ignored by comment)'
+        fail = '1 direct site fails' if errors == 1 else f'{errors} direct sites fail'
+        return (f'poolify: {fail} the check, 0 warnings (0 in the baseline, 0 ignored by comment)'
                 + (f'; {unsafe} more fixable with --unsafe-fixes' if unsafe else '') + '\n')
 
     def test_check_fails_the_unsafe_site_and_counts_it(self):
@@ -1348,7 +1349,7 @@ class SyntaxErrorTest(Base):
         # check: a finding (rule syntax), exit 1 -- 2 is for usage and input errors (issue 16)
         res = run(root, 'check', '.')
         self.assertEqual(res.code, 1, res)
-        self.assertIn('pkg/broken.py:4:10: error: syntax error; file not rewritten', res.stderr)
+        self.assertIn('pkg/broken.py:4:10: error: syntax error; file not analyzed', res.stderr)  # check rewrites nothing
         self.assertEqual(res.stdout, 'pkg/broken.py:4:10: syntax: syntax error; poolify cannot analyze this file, so '
                                      'its sites are not checked\n')
         res = run(root, 'manifest', '--format', 'json', '.')

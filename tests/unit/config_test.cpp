@@ -195,3 +195,15 @@ TEST_CASE("findConfig finds poolify.yaml or .poolify.yaml from a file's folder u
   std::string near = dir.write("repo/app/poolify.yaml", "");
   CHECK(config::findConfig(dir.path + "/repo/app/jobs") == std::optional<std::string>(near));
 }
+
+TEST_CASE("pools names the package of the pool modules, for all rules and per rule") {
+  auto c = load("pools:\n  package: acme.platform.clients\n  by_rule: {http: acme.web.clients}\n");
+  REQUIRE(static_cast<bool>(c));
+  CHECK(c->poolPackage == "acme.platform.clients");
+  CHECK(c->rulePoolPackages == std::map<std::string, std::string>{{"http", "acme.web.clients"}});
+  CHECK(errorOf("pools:\n  by_rule: {http: acme..web}\n") ==
+        "DIR/poolify.yaml:2:19: error: pools.by_rule.http must be a dotted module name (a.b.c), not 'acme..web'");
+  CHECK(errorOf("pools:\n  by_rule: [http]\n").find("pools.by_rule must be a mapping") != std::string::npos);
+  CHECK(errorOf("pools:\n  packages: a.b\n") ==
+        "DIR/poolify.yaml:2:3: error: unknown key 'packages' in pools (expected package, by_rule, installed)");
+}

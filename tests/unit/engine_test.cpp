@@ -472,3 +472,18 @@ TEST_CASE("a coverage minimum names a category the configuration defines, and mi
         std::vector<std::string>{"coverage in total is 50.0%, below the required 80%",
                                  "coverage of category jobs is 0.0%, below the required 1%"});
 }
+
+TEST_CASE("--category names a configured category or other; anything else names the known ones") {
+  config::Config cfg;
+  cfg.file = "poolify.yaml";
+  cfg.categories = {{"jobs", {"jobs/**"}}, {"web", {"web/**"}}};
+  CHECK_FALSE(pipeline::unknownCategory(cfg, "jobs"));
+  CHECK_FALSE(pipeline::unknownCategory(cfg, "other"));
+  auto why = pipeline::unknownCategory(cfg, "job");
+  REQUIRE(why);
+  CHECK(*why == "no category 'job': not in poolify.yaml (known: jobs, web, other)");
+  config::Config none;
+  REQUIRE(pipeline::unknownCategory(none, "jobs"));
+  CHECK(*pipeline::unknownCategory(none, "jobs") ==
+        "no category 'jobs': there is no poolify.yaml with categories (known: other)");
+}

@@ -165,3 +165,12 @@ TEST_CASE("a file's import table finds re-exported names and round-trips for the
   CHECK(t.entries().size() == 3);
   CHECK(model::ImportTable().empty());
 }
+
+TEST_CASE("a failure message names what the command did, not what the analysis would have done") {
+  using poolify::model::withConsequence;
+  CHECK(withConsequence("a.py:3:1: error: syntax error; file not rewritten", "file not analyzed") ==
+        "a.py:3:1: error: syntax error; file not analyzed");
+  CHECK(withConsequence("a.py:1:1: error: NUL byte; file skipped", "file not analyzed") ==
+        "a.py:1:1: error: NUL byte; file not analyzed");
+  CHECK(withConsequence("a.py:1:1: error: no consequence", "file not analyzed") == "a.py:1:1: error: no consequence");
+}

@@ -5,6 +5,7 @@
 #include "model/manifest.h"
 #include "output/manifest.h"
 #include "output/printer.h"
+#include "output/printers.h"
 
 #include <doctest/doctest.h>
 
@@ -693,4 +694,12 @@ TEST_CASE("manifest: an unsafe fix says whether it rewrites the call or removes 
   CHECK_FALSE(back->files[0].direct[0].removal);
   CHECK(back->files[0].direct[1].outcome == Outcome::Unsafe);
   CHECK(back->files[0].direct[1].removal);
+}
+
+TEST_CASE("sarif: a rule's helpUri is its section of rules/README.md in the documented sources") {
+  using poolify::output::ruleHelpUri;
+  CHECK(ruleHelpUri("https://github.com/acme/poolify/blob/v0.1.0", "bigquery") ==
+        "https://github.com/acme/poolify/blob/v0.1.0/rules/README.md#bigquery");
+  CHECK(ruleHelpUri("https://docs.example/poolify/", "syntax") == "https://docs.example/poolify/rules/README.md#syntax");
+  CHECK(ruleHelpUri("", "bigquery").empty()); // a build that does not know where its docs are: no helpUri
 }

@@ -105,3 +105,22 @@ TEST_CASE("a file that is not a rule file is neither read nor echoed") {
   CHECK(msg.find("not a rule file") != npos);
   CHECK(msg.find("root:") == npos);
 }
+
+TEST_CASE("the pool package moves the modules under shared.clients, and only those") {
+  Rule r;
+  r.description = "BigQuery clients come from the shared pool (shared.clients.bigquery_pool); not "
+                  "myshared.clients.x";
+  Rewrite rw;
+  rw.replace = {"shared.clients.bigquery_pool", "get_bigquery_client", ""};
+  Rewrite other;
+  other.replace = {"shared.clientsextra.pool", "get", ""};
+  r.rewrites = {rw, other};
+  r.pooled = {"shared.clients.bigquery_pool.get_bigquery_client", "vendor.pool.get"};
+  movePoolPackage(r, kShippedPoolPackage, "acme.platform.clients");
+  CHECK(r.rewrites[0].replace.module == "acme.platform.clients.bigquery_pool");
+  CHECK(r.rewrites[1].replace.module == "shared.clientsextra.pool"); // another package, not a sub-package
+  CHECK(r.pooled == std::vector<std::string>{"acme.platform.clients.bigquery_pool.get_bigquery_client",
+                                             "vendor.pool.get"});
+  CHECK(r.description == "BigQuery clients come from the shared pool (acme.platform.clients.bigquery_pool); not "
+                         "myshared.clients.x");
+}

@@ -27,3 +27,11 @@ TEST_CASE("the first line ending decides the file's style") {
   CHECK(detectEol("a\nb\r\n") == "\n");
   CHECK(detectEol("no newline") == "\n");
 }
+
+TEST_CASE("counts name their noun in the singular only for one") {
+  CHECK(counted(0, "site") == "0 sites");
+  CHECK(counted(1, "site") == "1 site");
+  CHECK(counted(2, "warning") == "2 warnings");
+  CHECK(counted(1, "test patch", "test patches") == "1 test patch");
+  CHECK(counted(3, "test patch", "test patches") == "3 test patches");
+}

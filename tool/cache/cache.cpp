@@ -345,6 +345,17 @@ uint64_t entryCheck(std::string_view key, std::string_view entry) {
   return contentHash(joined);
 }
 
+// A cache folder poolify made (or its own .poolify-cache/) holds a .gitignore of "*", as pytest's and
+// ruff's do, so that `git add .` outside .git/ never commits the cache. An existing one is kept; a
+// folder the user named and poolify did not make is left alone (it may hold files of theirs).
+void ignoreInGit(int dirFd) {
+  source::Fd fd(::openat(dirFd, ".gitignore", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666));
+  if (!fd)
+    return; // there already, or not writable: the cache works without it
+  static const char kText[] = "# Created by poolify: its cache is not for version control.\n*\n";
+  [[maybe_unused]] ssize_t written = ::write(fd.get(), kText, sizeof kText - 1); // best effort
+}
+
 } // namespace
 
 Cache::Cache(std::string dir, std::string stamp) : stamp_(std::move(stamp)), startNs_(nowNs()) {
@@ -525,11 +536,14 @@ bool Cache::write(uint64_t start) const {
   llvm::StringRef parent = llvm::sys::path::parent_path(dir_);
   if (!parent.empty() && llvm::sys::fs::create_directories(parent))
     return false;
-  if (::mkdir(dir_.c_str(), 0777) != 0 && errno != EEXIST)
+  bool made = ::mkdir(dir_.c_str(), 0777) == 0;
+  if (!made && errno != EEXIST)
     return false;
   source::Fd dirFd(::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (!dirFd)
     return false;
+  if (made || llvm::sys::path::filename(dir_) == ".poolify-cache")
+    ignoreInGit(dirFd.get());
   // Atomic replacement: written beside it, then renamed (a concurrent run keeps either version whole).
   auto out = source::OutputFile::openAt(dirFd.get(), "poolify-cache.dat", file_);
   if (!out) {

@@ -7,6 +7,7 @@
 #include "cli/run.h"
 #include "pipeline/gate.h"
 #include "pipeline/mocks.h"
+#include "support/text.h"
 
 #include <llvm/Support/raw_ostream.h>
 
@@ -69,7 +70,7 @@ int runCheck() {
     unsigned total = 0;
     for (const auto &entry : gate.current.entries)
       total += entry.second;
-    llvm::errs() << fmt::format("poolify: wrote a baseline of {} direct sites to {}\n", total,
+    llvm::errs() << fmt::format("poolify: wrote a baseline of {} to {}\n", counted(total, "direct site"),
                                 std::string(WriteBaseline));
     return badInput ? 2 : 0;
   }
@@ -99,9 +100,9 @@ int runCheck() {
     else if (!path.empty())
       written = writeDocument(run, outputs[i].first, doc, path, "findings", std::vector<size_t>{}) && written;
   }
-  std::string result = fmt::format("{} direct sites fail the check, {} warnings ({} in the baseline, {} ignored by "
-                                   "comment){}",
-                                   errors, gate.findings.size() - errors, gate.baselined, gate.ignored,
+  std::string result = fmt::format("{} the check, {} ({} in the baseline, {} ignored by comment){}",
+                                   counted(errors, "direct site fails", "direct sites fail"),
+                                   counted(gate.findings.size() - errors, "warning"), gate.baselined, gate.ignored,
                                    gate.unsafeFixable
                                        ? fmt::format("; {} more fixable with --unsafe-fixes", gate.unsafeFixable)
                                        : std::string());

@@ -8,10 +8,13 @@
 #include <llvm/Support/CommandLine.h>
 #include <llvm/Support/raw_ostream.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <unistd.h>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace {
 
@@ -93,11 +96,51 @@ std::string usageError(const std::string &llvmText, const std::string &command) 
   return command + ": " + first + help;
 }
 
+// LLVM's generic options in one command's option map: --help listed among poolify's own options,
+// the others (--help-list, --help-hidden, ...) hidden. HideUnrelatedOptions never hides LLVM's
+// generic category, so its "Generic Options:" section stayed in every command's help.
+void ownHelp(cl::SubCommand &sub) {
+  for (auto &entry : cl::getRegisteredOptions(sub)) {
+    cl::Option *o = entry.getValue();
+    if (std::find(o->Categories.begin(), o->Categories.end(), &cl::getGeneralCategory()) != o->Categories.end() ||
+        std::find(o->Categories.begin(), o->Categories.end(), &ruleOptions()) != o->Categories.end())
+      continue; // poolify's own
+    if (entry.getKey() == "help") {
+      o->Categories.assign(1, &cl::getGeneralCategory());
+      o->setDescription("Show the options of this command");
+    } else {
+      o->setHiddenFlag(cl::ReallyHidden);
+    }
+  }
+}
+
 // Per-subcommand help lists poolify's options, not LLVM's generic ones (--help-list, --print-options).
 void hideGenericOptions() {
-  for (cl::SubCommand *sub : {&MigrateCmd, &RulesCmd, &ManifestCmd, &CheckCmd, &ReportCmd, &PoolsCmd})
+  for (cl::SubCommand *sub : {&MigrateCmd, &RulesCmd, &ManifestCmd, &CheckCmd, &ReportCmd, &PoolsCmd}) {
     cl::HideUnrelatedOptions({&cl::getGeneralCategory(), &ruleOptions()}, *sub);
+    ownHelp(*sub);
+  }
   cl::HideUnrelatedOptions({&cl::getGeneralCategory(), &ruleOptions()}, *cl::TopLevelSubCommand);
+  ownHelp(*cl::TopLevelSubCommand);
+}
+
+// Takes --help out of the arguments (up to a "--"), true when it was there. The help is printed
+// after the parse: LLVM's own --help handler shows its --help-list again, in a "Generic Options"
+// section of every command's help.
+bool takeHelp(std::vector<char *> &args) {
+  bool help = false;
+  for (size_t i = 1; i < args.size();) {
+    std::string_view arg = args[i];
+    if (arg == "--")
+      break;
+    if (arg == "--help" || arg == "-help") {
+      help = true;
+      args.erase(args.begin() + static_cast<std::ptrdiff_t>(i));
+    } else {
+      ++i;
+    }
+  }
+  return help;
 }
 
 // Values the parser takes as text: checked here, each with its own message. 0 when fine.
@@ -171,8 +214,15 @@ int main(int argc, char **argv) {
   }
   hideGenericOptions();
   std::string command = commandOf(argc, argv);
+  std::vector<char *> args(argv, argv + argc);
+  bool help = takeHelp(args);
   std::string parseErrors;
-  if (!parse(argc, argv, parseErrors)) {
+  bool parsed = parse(static_cast<int>(args.size()), args.data(), parseErrors);
+  if (help) { // the command's options (LLVM chose the command while parsing)
+    cl::PrintHelpMessage(/*Hidden=*/false, /*Categorized=*/true);
+    return poolify::source::finishStdout(0);
+  }
+  if (!parsed) {
     llvm::errs() << usageError(parseErrors, command) << "\n";
     return 2;
   }

@@ -6,6 +6,7 @@
 #include "cli/run.h"
 #include "output/manifest.h"
 #include "pipeline/mocks.h"
+#include "support/text.h"
 
 #include <llvm/Support/raw_ostream.h>
 
@@ -21,9 +22,10 @@ int writeManifest(const pipeline::Run &run, output::Format format, const model::
     print(run, format, doc, llvm::outs(), std::vector<size_t>{});
   else if (!writeDocument(run, format, doc, file, "manifest", std::vector<size_t>{}))
     return 2;
-  llvm::errs() << fmt::format("poolify: {} files use clients: {} direct sites ({} fixable), {} pooled sites, "
+  llvm::errs() << fmt::format("poolify: {} clients: {} ({} fixable), {}, "
                               "{} inherited; coverage {}%{}\n",
-                              m.total.files, m.total.directSites, m.total.fixableSites, m.total.pooledSites,
+                              counted(m.total.files, "file uses", "files use"), counted(m.total.directSites, "direct site"),
+                              m.total.fixableSites, counted(m.total.pooledSites, "pooled site"),
                               m.total.inheritedClasses, model::formatPercent(m.total.coverage()),
                               failed ? "; some files could not be analyzed (see above)" : "");
   return failed ? 1 : 0;
@@ -51,7 +53,10 @@ int runManifest() {
   pipeline::Run &run = *prepared;
   analyzeRun(run);
   bool failed = printErrors(run);
-  int code = writeManifest(run, *format, manifestOf(run, pipeline::findMockTargets(run)), OutputFile, failed);
+  model::Manifest m = manifestOf(run, pipeline::findMockTargets(run));
+  if (run.options.shard) // named in the JSON, so that --merge can tell a shard is missing
+    m.shard = fmt::format("{}/{}", run.options.shard->index, run.options.shard->count);
+  int code = writeManifest(run, *format, m, OutputFile, failed);
   return run.found.problems.empty() ? code : 2; // a PATH that is not there: an input error
 }
 

@@ -10,6 +10,7 @@
 #include "source/discover.h"
 #include "source/file_io.h"
 #include "source/output_file.h"
+#include "support/text.h"
 
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/Path.h>
@@ -29,9 +30,9 @@ struct Tally {
 bool stopIfInterrupted(const Tally &t) {
   if (!source::interrupted())
     return false;
-  llvm::errs() << fmt::format("poolify: interrupted after writing {} files; every file is either fully "
+  llvm::errs() << fmt::format("poolify: interrupted after writing {}; every file is either fully "
                               "rewritten or untouched\n",
-                              t.written);
+                              counted(t.written, "file"));
   return true;
 }
 
@@ -67,7 +68,7 @@ bool writeBatchFiles(pipeline::Run &run, const std::vector<pipeline::BatchPlan> 
       return false;
     }
   }
-  llvm::errs() << fmt::format("poolify: wrote {} batches to {}\n", batches.size(), std::string(OutDir));
+  llvm::errs() << fmt::format("poolify: wrote {} to {}\n", counted(batches.size(), "batch", "batches"), std::string(OutDir));
   return true;
 }
 
@@ -115,6 +116,11 @@ int runMigrate() {
   if (!prepared)
     return 2;
   pipeline::Run &run = *prepared;
+  if (!CategoryName.empty())
+    if (auto why = pipeline::unknownCategory(run.config, CategoryName)) { // before the analysis, not after
+      llvm::errs() << "poolify migrate: " << *why << "\n";
+      return 2;
+    }
   if (Commit)
     if (auto err = pipeline::checkCanCommit(AllowDirty)) {
       llvm::errs() << "poolify migrate: " << llvm::toString(std::move(err)) << "\n";
@@ -221,17 +227,17 @@ int runMigrate() {
   summarizeMissingPools(run.outcomes);
   std::string patches;
   if (t.patches || t.patchesLeft)
-    patches = fmt::format(", retargeted {} test patch{}{}", t.patches, t.patches == 1 ? "" : "es",
+    patches = fmt::format(", retargeted {}{}", counted(t.patches, "test patch", "test patches"),
                           t.patchesLeft ? fmt::format(" ({} need{} a hand fix)", t.patchesLeft,
                                                       t.patchesLeft == 1 ? "s" : "")
                                         : std::string());
-  llvm::errs() << fmt::format("poolify: scanned {} files, {} {}, rewrote {} sites, removed {} overrides, left {} "
-                              "sites{}{}{}\n",
-                              run.found.files.size(), Apply || Commit ? "changed" : "would change", t.changed,
-                              t.rewritten, t.removed, t.left,
+  llvm::errs() << fmt::format("poolify: scanned {}, {} {}, rewrote {}, removed {}, left {}{}{}{}\n",
+                              counted(run.found.files.size(), "file"), Apply || Commit ? "changed" : "would change",
+                              t.changed, counted(t.rewritten, "site"), counted(t.removed, "override"),
+                              counted(t.left, "site"),
                               t.unsafe ? fmt::format(" ({} of them fixable with --unsafe-fixes)", t.unsafe) : std::string(),
                               patches,
-                              t.errors ? fmt::format(", {} files with errors", t.errors) : std::string());
+                              t.errors ? fmt::format(", {} with errors", counted(t.errors, "file")) : std::string());
   return failed ? 2 : t.errors ? 1 : 0; // a PATH that is not there is an input error, as in every command
 }
 

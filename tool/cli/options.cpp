@@ -28,12 +28,12 @@ cl::list<std::string> RuleIds("rule", cl::desc("Only this rule id (repeatable)")
 cl::opt<unsigned> Jobs("jobs", cl::ZeroOrMore, cl::desc("Files processed in parallel (default: all cores)"), cl::init(0),
                        cl::value_desc("N"), cl::sub(MigrateCmd), cl::sub(ManifestCmd), cl::sub(CheckCmd),
                        cl::sub(ReportCmd), cl::sub(PoolsCmd));
-cl::alias JobsShort("j", cl::desc("Alias for --jobs"), cl::aliasopt(Jobs));
+cl::alias JobsShort("j", cl::desc("Alias for --jobs (-j N or -jN)"), cl::aliasopt(Jobs), cl::Prefix);
 cl::opt<std::string> ConfigFile("config", cl::ZeroOrMore, cl::desc("Configuration file (default: poolify.yaml or .poolify.yaml "
                                                    "found from the first path upwards)"),
-                                cl::value_desc("file"), cl::sub(MigrateCmd), cl::sub(PoolsCmd), cl::sub(ManifestCmd), cl::sub(CheckCmd),
+                                cl::value_desc("file"), cl::sub(MigrateCmd), cl::sub(PoolsCmd), cl::sub(RulesCmd), cl::sub(ManifestCmd), cl::sub(CheckCmd),
                                 cl::sub(ReportCmd));
-cl::opt<bool> NoConfig("no-config", cl::ZeroOrMore, cl::desc("Ignore any poolify.yaml"), cl::sub(MigrateCmd), cl::sub(PoolsCmd), cl::sub(ManifestCmd),
+cl::opt<bool> NoConfig("no-config", cl::ZeroOrMore, cl::desc("Ignore any poolify.yaml"), cl::sub(MigrateCmd), cl::sub(PoolsCmd), cl::sub(RulesCmd), cl::sub(ManifestCmd),
                        cl::sub(CheckCmd), cl::sub(ReportCmd));
 cl::opt<std::string> Format("format", cl::ZeroOrMore, cl::desc("manifest: json|markdown|csv; check: text|json|sarif|github"),
                             cl::value_desc("name"), cl::sub(ManifestCmd), cl::sub(CheckCmd));

@@ -6,12 +6,39 @@
 #include "pipeline/mocks.h"
 #include "pipeline/reader.h"
 #include "source/output_file.h"
+#include "support/text.h"
 
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/Path.h>
 #include <llvm/Support/raw_ostream.h>
 
 #include <fmt/format.h>
 
 namespace poolify::cli {
+
+namespace {
+
+// A path as the report's title names it: as given, but by its folder's name when it ends in "." or
+// ".." ("poolify report: pipeline", not "poolify report: .").
+std::string titleName(const std::string &path) {
+  llvm::StringRef name = llvm::sys::path::filename(llvm::StringRef(path).rtrim('/'));
+  if (!name.empty() && name != "." && name != "..")
+    return path;
+  llvm::SmallString<256> real;
+  if (llvm::sys::fs::real_path(path, real))
+    return path;
+  llvm::StringRef folder = llvm::sys::path::filename(real);
+  return folder.empty() || folder == "/" ? path : std::string(folder);
+}
+
+std::string reportTitle() {
+  std::string joined;
+  for (const auto &p : Paths)
+    joined += (joined.empty() ? "" : " ") + titleName(p);
+  return "poolify report: " + (joined.empty() ? titleName(".") : joined);
+}
+
+} // namespace
 
 int runReport() {
   if (OutputFile.empty()) {
@@ -51,10 +78,7 @@ int runReport() {
   model::Manifest migrated = model::buildManifest(
       after, run.categories(), run.inherited, pipeline::findMockTargets(after, pipeline::allFiles(after), recordsAfter));
 
-  std::string joined;
-  for (const auto &p : Paths)
-    joined += (joined.empty() ? "" : " ") + p;
-  doc.title = "poolify report: " + (joined.empty() ? std::string(".") : joined);
+  doc.title = reportTitle();
   doc.manifest = &before;
   doc.after = &migrated;
   html->finish(doc);
@@ -68,9 +92,9 @@ int runReport() {
     changed += o.changed();
     left += std::count_if(o.records.begin(), o.records.end(), [](const auto &r) { return r.needsHandFix(); });
   }
-  llvm::errs() << fmt::format("poolify: wrote {} ({} files would change, {} sites left; coverage {}% now, {}% after "
+  llvm::errs() << fmt::format("poolify: wrote {} ({} would change, {} left; coverage {}% now, {}% after "
                               "migrate)\n",
-                              std::string(OutputFile), changed, left, model::formatPercent(before.total.coverage()),
+                              std::string(OutputFile), counted(changed, "file"), counted(left, "site"), model::formatPercent(before.total.coverage()),
                               model::formatPercent(migrated.total.coverage()));
   return !run.found.problems.empty() ? 2 : failed ? 1 : 0;
 }

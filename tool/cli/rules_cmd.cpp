@@ -1,6 +1,7 @@
 // poolify rules list|validate|test
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "config/config.h"
 #include "output/diff.h"
 #include "pipeline/engine.h"
 #include "pipeline/process.h"
@@ -14,30 +15,61 @@ namespace poolify::cli {
 
 namespace cl = llvm::cl;
 
+namespace {
+
+// `rules list` shows the rules a run in this folder uses: poolify.yaml's rule files, ids and pool
+// packages (found from the current folder upwards, or --config; none with --no-config).
+llvm::Expected<std::vector<rules::Rule>> effectiveRules() {
+  config::Config cfg;
+  std::optional<std::string> file = ConfigFile.empty() ? config::findConfig(".") : std::optional<std::string>(ConfigFile);
+  if (file && !NoConfig) {
+    auto loaded = config::loadConfig(*file);
+    if (!loaded)
+      return loaded.takeError();
+    cfg = std::move(*loaded);
+  }
+  auto rules = pipeline::selectRules(std::vector<std::string>(RulePaths.begin(), RulePaths.end()),
+                                     std::vector<std::string>(RuleIds.begin(), RuleIds.end()), cfg.rules, cfg.ruleIds,
+                                     rules::defaultRulesDir(Argv0));
+  if (!rules)
+    return rules.takeError();
+  if (auto err = pipeline::applyPoolPackages(*rules, cfg, RuleIds.empty() && cfg.ruleIds.empty()))
+    return err;
+  return rules;
+}
+
+void listRules(const std::vector<rules::Rule> &rules) {
+  for (const auto &r : rules) {
+    llvm::outs() << fmt::format("{}\t{}\t{}\n", r.id, r.file, r.description);
+    for (const auto &rw : r.rewrites)
+      for (const auto &m : rw.match)
+        llvm::outs() << fmt::format("  {} -> {}.{}\n", m, rw.replace.module, rw.replace.function);
+  }
+}
+
+} // namespace
+
 
 int runRules() {
   if (RulesAction != "list" && RulesAction != "validate" && RulesAction != "test") {
     llvm::errs() << "poolify rules: choose list, validate or test\n";
     return 2;
   }
-  auto rules = pipeline::selectRules(std::vector<std::string>(RulePaths.begin(), RulePaths.end()),
-                                     std::vector<std::string>(RuleIds.begin(), RuleIds.end()), {}, {},
-                                     rules::defaultRulesDir(Argv0));
+  auto rules = RulesAction == "list"
+                   ? effectiveRules()
+                   : pipeline::selectRules(std::vector<std::string>(RulePaths.begin(), RulePaths.end()),
+                                           std::vector<std::string>(RuleIds.begin(), RuleIds.end()), {}, {},
+                                           rules::defaultRulesDir(Argv0));
   if (!rules) {
     llvm::errs() << llvm::toString(rules.takeError()) << "\n";
     return 2; // bad rules are a configuration error (README: exit 2), for validate too
   }
   if (RulesAction == "list") {
-    for (const auto &r : *rules) {
-      llvm::outs() << fmt::format("{}\t{}\t{}\n", r.id, r.file, r.description);
-      for (const auto &rw : r.rewrites)
-        for (const auto &m : rw.match)
-          llvm::outs() << fmt::format("  {} -> {}.{}\n", m, rw.replace.module, rw.replace.function);
-    }
+    listRules(*rules);
     return 0;
   }
   if (RulesAction == "validate") {
-    llvm::outs() << fmt::format("{} rule files are valid\n", rules->size());
+    llvm::outs() << fmt::format("{} valid\n", counted(rules->size(), "rule file is", "rule files are"));
     return 0;
   }
   unsigned passed = 0, failedCount = 0;

@@ -1,6 +1,7 @@
 #include "cli/run.h"
 
 #include "cli/options.h"
+#include "support/text.h"
 
 #include <llvm/Support/raw_ostream.h>
 
@@ -78,8 +79,8 @@ void analyzeRun(pipeline::Run &run) {
   for (const auto &w : run.warnings)
     llvm::errs() << "poolify: warning: " << w << "\n";
   if (run.cacheHits && !Quiet)
-    llvm::errs() << fmt::format("poolify: reused {} of {} file results from the cache\n", run.cacheHits,
-                                run.found.files.size());
+    llvm::errs() << fmt::format("poolify: reused {} of {} from the cache\n", run.cacheHits,
+                                counted(run.found.files.size(), "file result"));
 }
 
 bool printErrors(const pipeline::Run &run) {
@@ -88,8 +89,8 @@ bool printErrors(const pipeline::Run &run) {
     llvm::errs() << p << "\n";
   for (const auto &o : run.outcomes) {
     for (const auto &m : o.messages)
-      if (m.error)
-        llvm::errs() << m.text << "\n";
+      if (m.error) // check, manifest and report rewrite nothing: the file is not analyzed, not "not rewritten"
+        llvm::errs() << (m.rule.empty() ? m.text : model::withConsequence(m.text, "file not analyzed")) << "\n";
     failed = failed || o.failed;
   }
   return failed;
@@ -104,9 +105,9 @@ void summarizeMissingPools(const std::vector<model::FileOutcome> &outcomes) {
       if (auto module = r.missingPool(); module && r.needsHandFix())
         ++missing[*module];
   for (const auto &[module, sites] : missing)
-    llvm::errs() << fmt::format("poolify: {} site{} left because {} is not importable where {} run{}; `poolify pools "
+    llvm::errs() << fmt::format("poolify: {} left because {} is not importable where {} run{}; `poolify pools "
                                 "init` writes it\n",
-                                sites, sites == 1 ? "" : "s", module, sites == 1 ? "it" : "they", sites == 1 ? "s" : "");
+                                counted(sites, "site"), module, sites == 1 ? "it" : "they", sites == 1 ? "s" : "");
 }
 
 } // namespace poolify::cli

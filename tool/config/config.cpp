@@ -227,17 +227,40 @@ public:
     return out;
   }
 
-  // pools: {package: acme.platform.clients, installed: true}
+  // pools: {by_rule: {http: acme.web.clients}}: rule id -> the package of that rule's pool modules.
+  void poolsByRule(Node *n, Config &c) {
+    auto *map = llvm::dyn_cast_or_null<MappingNode>(n);
+    if (!map) {
+      fail(n, "pools.by_rule must be a mapping of rule ids to packages ({http: acme.web.clients})");
+      return;
+    }
+    for (auto &kv : *map) {
+      auto id = scalar(kv.getKey(), "a rule id of pools.by_rule");
+      auto value = id ? scalar(kv.getValue(), "pools.by_rule." + *id) : std::nullopt;
+      if (!value)
+        continue;
+      if (!isDottedName(*value))
+        fail(kv.getValue(), fmt::format("pools.by_rule.{} must be a dotted module name (a.b.c), not '{}'", *id, *value));
+      else if (!c.rulePoolPackages.emplace(*id, *value).second)
+        fail(kv.getKey(), fmt::format("duplicate key '{}' in pools.by_rule", *id));
+    }
+  }
+
+  // pools: {package: acme.platform.clients, by_rule: {...}, installed: true}
   void pools(Node *n, Config &c) {
     auto *map = llvm::dyn_cast_or_null<MappingNode>(n);
     if (!map) {
-      fail(n, "pools must be a mapping (package, installed)");
+      fail(n, "pools must be a mapping (package, by_rule, installed)");
       return;
     }
     for (auto &kv : *map) {
       auto key = scalar(kv.getKey(), "a key of pools");
       if (!key)
         continue;
+      if (*key == "by_rule") {
+        poolsByRule(kv.getValue(), c);
+        continue;
+      }
       auto value = scalar(kv.getValue(), "pools." + *key);
       if (!value)
         continue;
@@ -250,7 +273,7 @@ public:
           fail(kv.getValue(), "pools.installed must be true or false");
         c.poolsInstalled = *value == "true";
       } else {
-        fail(kv.getKey(), fmt::format("unknown key '{}' in pools (expected package, installed)", *key));
+        fail(kv.getKey(), fmt::format("unknown key '{}' in pools (expected package, by_rule, installed)", *key));
       }
     }
   }

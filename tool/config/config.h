@@ -5,6 +5,7 @@
 
 #include <llvm/Support/Error.h>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,8 +36,12 @@ struct Config {
   /// each is its own import root. Folders holding main.py and requirements.txt (and no
   /// __init__.py) are units too, without being listed.
   std::vector<std::string> units;
-  /// The package the shipped rules' pool modules live in ("shared.clients" unless set).
+  /// The package the shipped rules' pool modules live in ("shared.clients" unless set):
+  /// `pools: {package: acme.platform.clients}` imports shared.clients.bigquery_pool's function from
+  /// acme.platform.clients.bigquery_pool instead.
   std::string poolPackage;
+  /// The same for one rule: `pools: {by_rule: {http: acme.web.clients}}` (rule id -> package).
+  std::map<std::string, std::string> rulePoolPackages;
   /// The pool modules are installed (a distribution every deployment has), not files of the tree.
   bool poolsInstalled = false;
 

@@ -34,6 +34,7 @@ struct Manifest {
   std::map<std::string, Counts> categories;
   Counts total;
   std::vector<MockTarget> mockTargets;
+  std::string shard; // "K/N" for the manifest of one --shard run; "" for a whole run (and a merge)
 };
 
 /// The manifest of `outcomes` (`categories[i]` and `inherited[i]` belong to outcome i).

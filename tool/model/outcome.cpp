@@ -15,4 +15,11 @@ std::string failureReason(std::string_view what) {
   return std::string(what.substr(0, cut));
 }
 
+std::string withConsequence(std::string_view text, std::string_view consequence) {
+  size_t cut = text.rfind("; file ");
+  if (cut == std::string_view::npos)
+    return std::string(text);
+  return std::string(text.substr(0, cut)) + "; " + std::string(consequence);
+}
+
 } // namespace poolify::model

@@ -38,6 +38,10 @@ struct RemovedImport {
 /// The reason in what a failure message says after its position, "error: <reason>; file skipped"
 /// (or "; file not rewritten ..."): the text without "error: " and the consequence.
 std::string failureReason(std::string_view what);
+/// A failure message ("path:1:2: error: syntax error; file not rewritten") with what the command did
+/// about it in place of the consequence the analysis wrote: withConsequence(text, "file not analyzed")
+/// for the commands that rewrite nothing. A text without a consequence is returned as it is.
+std::string withConsequence(std::string_view text, std::string_view consequence);
 
 struct FileOutcome {
   SourceFile file;

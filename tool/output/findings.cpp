@@ -4,6 +4,7 @@
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/raw_ostream.h>
 
+#include "rules/embedded.h"
 #include "support/text.h"
 
 #include <fmt/format.h>
@@ -99,14 +100,29 @@ std::string trimmed(std::string text) {
   return text;
 }
 
+// Set by CMake (POOLIFY_DOCS_URL) for this file only: where this version's rules/README.md is.
+#ifndef POOLIFY_DOCS_URL
+#define POOLIFY_DOCS_URL ""
+#endif
+
+// A rule poolify ships (rules/README.md documents it): embedded, or the source rules/ the binary in
+// its own build tree reads.
+bool shipped(const rules::Rule &r) {
+  return rules::isEmbeddedPath(r.file) || r.file == std::string(POOLIFY_SOURCE_RULES_DIR) + "/" + r.id + ".yaml";
+}
+
 llvm::json::Object sarifRule(const std::string &id, const std::string &description, const std::string &help,
-                             const std::string &helpMarkdown) {
-  return llvm::json::Object{{"id", id},
-                            {"name", id},
-                            {"shortDescription", llvm::json::Object{{"text", firstLine(description)}}},
-                            {"fullDescription", llvm::json::Object{{"text", trimmed(description)}}},
-                            {"help", llvm::json::Object{{"text", help}, {"markdown", helpMarkdown}}},
-                            {"defaultConfiguration", llvm::json::Object{{"level", "error"}}}};
+                             const std::string &helpMarkdown, bool documented) {
+  llvm::json::Object rule{{"id", id},
+                          {"name", id},
+                          {"shortDescription", llvm::json::Object{{"text", firstLine(description)}}},
+                          {"fullDescription", llvm::json::Object{{"text", trimmed(description)}}},
+                          {"help", llvm::json::Object{{"text", help}, {"markdown", helpMarkdown}}},
+                          {"defaultConfiguration", llvm::json::Object{{"level", "error"}}}};
+  std::string uri = documented ? ruleHelpUri(POOLIFY_DOCS_URL, id) : std::string();
+  if (!uri.empty())
+    rule["helpUri"] = uri;
+  return rule;
 }
 
 // What a rule finds and what to do about it: the rewrites it makes, the commands, the ways to
@@ -125,7 +141,7 @@ llvm::json::Object sarifRuleOf(const rules::Rule &r) {
                                 r.id);
   std::string text = fmt::format("{}\nRewrites: {}.\n{}", trimmed(r.description), maps, fix);
   std::string md = fmt::format("{}\n\nRewrites:\n\n{}\n{}", trimmed(r.description), mapsMd, fix);
-  return sarifRule(r.id, r.description, text, md);
+  return sarifRule(r.id, r.description, text, md, shipped(r));
 }
 
 // The rules of findings about files themselves: one that could not be parsed, or analyzed at all.
@@ -153,12 +169,24 @@ std::vector<std::string> fingerprints(const std::vector<model::Finding> &finding
   return out;
 }
 
+} // namespace
+
+std::string ruleHelpUri(std::string_view docsUrl, std::string_view ruleId) {
+  if (docsUrl.empty())
+    return {};
+  while (!docsUrl.empty() && docsUrl.back() == '/')
+    docsUrl.remove_suffix(1);
+  return fmt::format("{}/rules/README.md#{}", docsUrl, ruleId);
+}
+
+namespace {
+
 std::string sarif(const std::vector<model::Finding> &findings, const std::vector<rules::Rule> &rules, int exitCode) {
   llvm::json::Array ruleArr;
   for (const auto &r : rules)
     ruleArr.push_back(sarifRuleOf(r));
   for (const auto &fr : kFileRules)
-    ruleArr.push_back(sarifRule(fr.id, fr.description, fr.help, fr.help));
+    ruleArr.push_back(sarifRule(fr.id, fr.description, fr.help, fr.help, true));
   std::vector<std::string> prints = fingerprints(findings);
   llvm::json::Array results, notifications;
   for (size_t i = 0; i < findings.size(); ++i) {

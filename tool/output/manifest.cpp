@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <unordered_map>
 
 namespace poolify::output {
@@ -41,6 +42,7 @@ llvm::Expected<Manifest> readManifest(const std::string &path) {
     auto v = o ? o->getString(k) : llvm::None;
     return v ? v->str() : std::string();
   };
+  m.shard = str(root, "shard");
   auto num = [](const llvm::json::Object *o, llvm::StringRef k) {
     auto v = o ? o->getInteger(k) : llvm::None;
     return v ? static_cast<unsigned>(*v) : 0u;
@@ -103,13 +105,72 @@ llvm::Expected<Manifest> readManifest(const std::string &path) {
   return m;
 }
 
+namespace {
+
+// "K/N" as two numbers; nullopt for anything else.
+std::optional<std::pair<unsigned, unsigned>> shardNumbers(const std::string &spec) {
+  unsigned k = 0, n = 0;
+  char slash = 0, extra = 0;
+  if (std::sscanf(spec.c_str(), "%u%c%u%c", &k, &slash, &n, &extra) != 3 || slash != '/' || k == 0 || k > n)
+    return std::nullopt;
+  return std::make_pair(k, n);
+}
+
+} // namespace
+
+std::optional<std::string> shardsProblem(const std::vector<std::pair<std::string, std::string>> &shards) {
+  std::map<unsigned, std::string> given; // K -> file
+  unsigned count = 0;
+  std::string countFrom, whole;
+  for (const auto &[file, spec] : shards) {
+    if (spec.empty()) {
+      whole = file;
+      continue;
+    }
+    auto kn = shardNumbers(spec);
+    if (!kn)
+      return fmt::format("{}: error: shard '{}' is not K/N", file, spec);
+    if (count && kn->second != count)
+      return fmt::format("{}: error: shard {} is of another split than {} (shard {}/{})", file, spec, countFrom,
+                         given.begin()->first, count);
+    count = kn->second, countFrom = file;
+    auto [it, fresh] = given.emplace(kn->first, file);
+    if (!fresh)
+      return fmt::format("{}: error: shard {} is given twice (also {})", file, spec, it->second);
+  }
+  if (!count)
+    return std::nullopt; // whole runs only: they must share no file (mergeManifests says)
+  if (!whole.empty())
+    return fmt::format("{}: error: a whole run's manifest, not a shard; merge the shards 1/{} to {}/{} only", whole,
+                       count, count, count);
+  std::string missing;
+  for (unsigned k = 1; k <= count; ++k)
+    if (!given.count(k))
+      missing += fmt::format("{}{}/{}", missing.empty() ? "" : ", ", k, count);
+  if (missing.empty())
+    return std::nullopt;
+  bool one = missing.find(',') == std::string::npos;
+  return fmt::format("poolify manifest --merge: shard{} {} {} missing: the merge would not be the run's manifest",
+                     one ? "" : "s", missing, one ? "is" : "are");
+}
+
 llvm::Expected<Manifest> mergeManifests(const std::vector<std::string> &paths) {
   Manifest out;
   std::map<std::string, std::string> seen; // path -> manifest it came from
+  std::vector<Manifest> read;
+  std::vector<std::pair<std::string, std::string>> shards;
   for (const auto &p : paths) {
     auto m = readManifest(p);
     if (!m)
       return m.takeError();
+    shards.emplace_back(p, m->shard);
+    read.push_back(std::move(*m));
+  }
+  if (auto why = shardsProblem(shards))
+    return llvm::createStringError(std::errc::invalid_argument, "%s", why->c_str());
+  for (size_t i = 0; i < paths.size(); ++i) {
+    const std::string &p = paths[i];
+    Manifest *m = &read[i];
     for (auto &f : m->files) {
       auto [it, fresh] = seen.emplace(f.path, p);
       if (!fresh)
@@ -231,6 +292,8 @@ void writeJson(const Manifest &m, llvm::raw_ostream &os) {
                                                              {"column", t.siteCol}}}});
   });
   j.attribute("schema_version", 1);
+  if (!m.shard.empty())
+    j.attribute("shard", m.shard); // manifest --merge checks that every shard of the split is there
   j.attributeBegin("summary");
   countsJson(j, m.total);
   j.attributeEnd();

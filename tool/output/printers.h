@@ -9,6 +9,9 @@ namespace poolify::output {
 std::unique_ptr<Printer> diffPrinter(llvm::raw_ostream &os, bool colour);
 std::unique_ptr<Printer> explainPrinter(llvm::raw_ostream &os, bool explain);
 std::unique_ptr<Printer> findingsPrinter(Format format, llvm::raw_ostream &os);
+/// A SARIF rule's helpUri: its section of rules/README.md under `docsUrl` (the repository at this
+/// version, POOLIFY_DOCS_URL at build time): "<docsUrl>/rules/README.md#<id>"; "" without a URL.
+std::string ruleHelpUri(std::string_view docsUrl, std::string_view ruleId);
 std::unique_ptr<Printer> baselinePrinter(llvm::raw_ostream &os);
 std::unique_ptr<Printer> manifestPrinter(Format format, llvm::raw_ostream &os);
 std::unique_ptr<Printer> batchMarkdownPrinter(llvm::raw_ostream &os);

@@ -53,6 +53,19 @@ std::vector<size_t> leaders(const Run &run) {
 
 } // namespace
 
+std::optional<std::string> unknownCategory(const config::Config &config, const std::string &category) {
+  std::string known;
+  for (const auto &c : config.categories) {
+    if (c.name == category)
+      return std::nullopt;
+    known += c.name + ", ";
+  }
+  if (category == "other") // what a file no category matches belongs to
+    return std::nullopt;
+  std::string where = config.file.empty() ? "there is no poolify.yaml with categories" : "not in " + config.file;
+  return fmt::format("no category '{}': {} (known: {}other)", category, where, known);
+}
+
 llvm::Expected<std::vector<BatchPlan>> planBatches(const Run &run, const BatchOptions &options) {
   const std::string &batch = options.batch, &category = options.category;
   unsigned maxFiles = options.maxFiles;
@@ -76,6 +89,8 @@ llvm::Expected<std::vector<BatchPlan>> planBatches(const Run &run, const BatchOp
     }
     group(batch);
   } else if (!category.empty()) {
+    if (auto why = unknownCategory(run.config, category))
+      return llvm::createStringError(std::errc::invalid_argument, "%s", why->c_str());
     group(category);
   } else if (all) {
     for (const auto &b : run.config.batches)

@@ -6,6 +6,7 @@
 
 #include <llvm/Support/Error.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,8 +24,13 @@ struct BatchOptions {
   bool all = false;      // every configured batch in order, then "unbatched"; otherwise one batch "all"
 };
 
+/// Why `--category NAME` selects nothing the configuration knows (a typo would otherwise run on no
+/// file and exit 0): the message names the known categories; nullopt for a configured category or
+/// "other" (the files no category matches).
+std::optional<std::string> unknownCategory(const config::Config &config, const std::string &category);
+
 /// The batches of an analyzed run; only files with something to report are kept. The error names
-/// an unknown batch.
+/// an unknown batch or category.
 llvm::Expected<std::vector<BatchPlan>> planBatches(const Run &run, const BatchOptions &options);
 
 } // namespace poolify::pipeline

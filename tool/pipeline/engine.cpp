@@ -87,6 +87,25 @@ llvm::Expected<std::vector<rules::Rule>> selectRules(const std::vector<std::stri
   return picked;
 }
 
+llvm::Error applyPoolPackages(std::vector<rules::Rule> &rules, const config::Config &config, bool allRules) {
+  for (const auto &entry : config.rulePoolPackages) {
+    const std::string &id = entry.first;
+    bool known = std::any_of(rules.begin(), rules.end(), [&](const rules::Rule &r) { return r.id == id; });
+    if (allRules && !known)
+      return llvm::createStringError(std::errc::invalid_argument,
+                                     "%s: error: pools.by_rule names rule '%s', which no rule file defines (poolify "
+                                     "rules list shows them)",
+                                     config.file.c_str(), id.c_str());
+  }
+  for (auto &r : rules) {
+    auto it = config.rulePoolPackages.find(r.id);
+    const std::string &to = it != config.rulePoolPackages.end() ? it->second : config.poolPackage;
+    if (!to.empty())
+      rules::movePoolPackage(r, rules::kShippedPoolPackage, to);
+  }
+  return llvm::Error::success();
+}
+
 std::string Run::categoryOf(const model::SourceFile &f) const {
   auto rel = config.relative(f.path);
   return rel ? config.categoryOf(*rel) : "other";
@@ -133,6 +152,8 @@ std::string cacheStamp(const std::vector<rules::Rule> &rules) {
     auto bytes = source::readFile(r.file);
     std::string text = bytes ? *bytes : (llvm::consumeError(bytes.takeError()), std::string());
     h = h * 31 + contentHash(r.id + "\n" + text);
+    for (const auto &rw : r.rewrites) // the modules as poolify.yaml's pools: placed them
+      h = h * 31 + contentHash(rw.replace.module);
   }
   return stamp + fmt::format(" rules {:x}", h);
 }
@@ -190,6 +211,8 @@ llvm::Expected<Run> prepare(RunOptions options) {
   if (!rules)
     return rules.takeError();
   run.rules = std::move(*rules);
+  if (auto err = applyPoolPackages(run.rules, run.config, options.ruleIds.empty() && run.config.ruleIds.empty()))
+    return err;
   run.found = source::discover(options.paths);
   if (!run.config.exclude.empty()) {
     auto &files = run.found.files;

@@ -56,6 +56,11 @@ struct RunOptions {
   std::function<void(size_t, size_t)> progress;
 };
 
+/// The configuration's pool packages applied to the rules: `pools.by_rule` for its rules, else
+/// `pools.package`, in place of the shipped package (shared.clients). With `allRules` (no rule was
+/// selected by id), a `by_rule` id that names no rule is an error (the whole message to print).
+llvm::Error applyPoolPackages(std::vector<rules::Rule> &rules, const config::Config &config, bool allRules);
+
 /// Rules from `paths` (else `configPaths`, else `defaultDir`), narrowed to `ids` (else
 /// `configIds`). The error is the whole message to print.
 llvm::Expected<std::vector<rules::Rule>> selectRules(const std::vector<std::string> &paths,

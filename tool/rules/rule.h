@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace poolify::rules {
@@ -76,6 +77,15 @@ struct Rule {
   /// what `poolify pools init` writes where the module is missing. "" when the rule has none.
   std::string templatePath;
 };
+
+/// The package the shipped rules' pool modules are in (`shared.clients.bigquery_pool`).
+inline constexpr std::string_view kShippedPoolPackage = "shared.clients";
+
+/// Moves the rule's pool modules out of package `from` into `to`: each `replace.module` and
+/// `pooled` callable under `from` (`shared.clients.bigquery_pool`, `shared.clients.bigquery_pool.
+/// get_bigquery_client`) is named under `to` (`acme.clients.bigquery_pool`), and so is the
+/// module where the description names it. Modules outside `from` are kept.
+void movePoolPackage(Rule &rule, std::string_view from, const std::string &to);
 
 /// Loads one rule file; errors name file:line:col and what is wrong.
 llvm::Expected<Rule> loadRuleFile(const std::string &path);

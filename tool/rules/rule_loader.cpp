@@ -16,6 +16,7 @@
 #include <llvm/Support/raw_ostream.h>
 
 #include <algorithm>
+#include <cctype>
 #include <fmt/format.h>
 #include <functional>
 #include <map>
@@ -509,6 +510,38 @@ llvm::Expected<Rule> loadRuleFile(const std::string &path) {
   if (reader.failed())
     return llvm::createStringError(std::errc::invalid_argument, "%s", reader.message().c_str());
   return rule;
+}
+
+namespace {
+
+// `name` under package `from` ("from.x...") named under `to` instead; other names as they are.
+std::string moved(const std::string &name, std::string_view from, const std::string &to) {
+  if (name.size() <= from.size() || name.compare(0, from.size(), from) != 0 || name[from.size()] != '.')
+    return name;
+  return to + name.substr(from.size());
+}
+
+// Every mention of "from.<identifier>" in prose, as a whole dotted name, named under `to`.
+std::string movedInText(const std::string &text, std::string_view from, const std::string &to) {
+  std::string out;
+  size_t at = 0;
+  for (size_t hit; (hit = text.find(std::string(from) + ".", at)) != std::string::npos; at = hit + from.size()) {
+    bool startsName = hit == 0 || !(std::isalnum(static_cast<unsigned char>(text[hit - 1])) || text[hit - 1] == '_' ||
+                                    text[hit - 1] == '.');
+    out.append(text, at, hit - at);
+    out += startsName ? to : std::string(from);
+  }
+  return out.append(text, at, std::string::npos);
+}
+
+} // namespace
+
+void movePoolPackage(Rule &rule, std::string_view from, const std::string &to) {
+  for (auto &rw : rule.rewrites)
+    rw.replace.module = moved(rw.replace.module, from, to);
+  for (auto &p : rule.pooled)
+    p = moved(p, from, to);
+  rule.description = movedInText(rule.description, from, to);
 }
 
 llvm::Expected<std::vector<Rule>> loadRules(const std::vector<std::string> &paths) {

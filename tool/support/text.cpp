@@ -162,4 +162,13 @@ bool isDottedName(std::string_view s) {
   }
 }
 
+std::string counted(size_t n, std::string_view noun, std::string_view plural) {
+  std::string out = std::to_string(n) + " ";
+  if (n == 1)
+    return out.append(noun);
+  if (!plural.empty())
+    return out.append(plural);
+  return out.append(noun).append("s");
+}
+
 } // namespace poolify

@@ -51,5 +51,8 @@ bool onlyBlankBefore(std::string_view text, size_t offset);
 bool isIdentifier(std::string_view s);
 /// One or more identifiers joined by dots ("a.b.c").
 bool isDottedName(std::string_view s);
+/// A count and its noun, singular for one: counted(1, "site") is "1 site", counted(2, "site") "2 sites";
+/// `plural` for nouns that do not just take an s (counted(2, "patch", "patches")).
+std::string counted(size_t n, std::string_view noun, std::string_view plural = {});
 
 } // namespace poolify
