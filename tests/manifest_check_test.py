@@ -134,6 +134,9 @@ def removal_reason(base):
             "project_id=self.project_id, which may differ")
 
 
+CONSTANT_PATCH_REASON = ('tests/test_grading.py:26 patches data_processors.grading.prediction_accuracy_processor.'
+                         'bigquery.Client, which intercepts this call; the pooled call would escape the patch (its '
+                         'target is the value of PATCH_TARGET, which poolify does not edit)')
 PIPELINE_UNSAFE = {
     ('data_processors/raw/espn_boxscore_processor.py', 23): unsafe_reason('project_id'),
     ('orchestration/cloud_functions/daily_health_check/main.py', 53): unsafe_reason('PROJECT_ID'),
@@ -148,6 +151,8 @@ PIPELINE_UNSAFE = {
     ('orchestration/cloud_functions/grading_alert/main.py', 34): POST_REASON,
     ('orchestration/workflow_executor.py', 43): POST_REASON,
     ('scrapers/scraper_dispatch.py', 26): POST_REASON,
+    # The call tests/test_grading.py patches through a constant: held, so the patch keeps intercepting.
+    ('data_processors/grading/prediction_accuracy_processor.py', 18): CONSTANT_PATCH_REASON,
     # Redundant overrides that pass no project: removing them is an unsafe fix (REMOVAL_REASON).
     ('data_processors/analytics/mlb/pitcher_game_summary_processor.py', 20): removal_reason('AnalyticsProcessorBase'),
     ('data_processors/analytics/upcoming_player_game_context_processor.py', 21):
@@ -186,7 +191,7 @@ PIPELINE_INHERITED_FILES = {
 PIPELINE_CATEGORIES = {
     'analytics': (4, 6, 0, 4, 0, 2, 2, 0, 2),
     'cloud_functions': (17, 8, 2, 7, 1, 0, 7, 10.5, 7),  # 2 / 19 = 10.52 -> 10.5
-    'grading': (4, 4, 0, 4, 0, 0, 4, 0, 0),
+    'grading': (4, 4, 0, 4, 0, 0, 3, 0, 1),
     'orchestration': (2, 1, 0, 1, 0, 0, 1, 0, 1),
     'precompute': (2, 4, 1, 2, 1, 1, 1, 33.3, 1),
     'publishing': (2, 2, 0, 1, 0, 1, 2, 0, 0),
@@ -195,7 +200,7 @@ PIPELINE_CATEGORIES = {
     'shared': (4, 1, 0, 1, 0, 0, 1, 0, 1),
 }
 # With --unsafe-fixes the unsafe sites count as fixable and none is left for the flag (fixable: analytics 4,
-# cloud_functions 14, orchestration 2, precompute 2, raw_processors 4, scrapers 5, shared 2, the others as
+# cloud_functions 14, grading 4, orchestration 2, precompute 2, raw_processors 4, scrapers 5, shared 2, the others as
 # above).
 PIPELINE_CATEGORIES_UNSAFE_FIXES = {name: c[:6] + (c[6] + c[8], c[7], 0) for name, c in PIPELINE_CATEGORIES.items()}
 PIPELINE_TOTAL_DIRECT = 46  # bigquery 32, http 9, firestore 3, storage 1, pubsub 1
@@ -523,9 +528,9 @@ class ManifestAfterMigrateTest(Base):
         before = self.manifest(root, '.')['summary']
         # A plain run, then one with --unsafe-fixes on its result.
         for flags, left_after, unsafe_after, pooled, coverage in (
-                # 3 pooled before + 20 rewrites (24 fixable - 4 removed overrides): 23 / (23 + 22) = 51.11 -> 51.1
-                ((), 22, 15, 23, 51.1),
-                # + the 12 unsafe rewrites (and 3 unsafe removals): 35 / (35 + 7) = 83.33 -> 83.3
+                # 3 pooled before + 19 rewrites (23 fixable - 4 removed overrides): 22 / (22 + 23) = 48.89 -> 48.8 (down)
+                ((), 23, 16, 22, 48.8),
+                # + the 13 unsafe rewrites (and 3 unsafe removals): 35 / (35 + 7) = 83.33 -> 83.3
                 (('--unsafe-fixes',), 7, 0, 35, 83.3)):
             with self.subTest(flags=flags):
                 mig = self.ok(run(root, 'migrate', *flags, '--apply', '--explain', '.'))
@@ -577,10 +582,10 @@ class ManifestAfterMigrateTest(Base):
         self.ok(run(root, 'migrate', '--unsafe-fixes', '--manifest', os.path.join(out, 'unsafe.json'), '.'))
         with open(os.path.join(out, 'unsafe.json'), 'rb') as f:
             self.assertEqual(f.read(), unsafe)
-        # With --apply the manifest is still the tree as read (before), and the files change: 21 files have a
-        # safe fix (fixtures/pipeline-expected/migrate.diff; 28 with --unsafe-fixes).
+        # With --apply the manifest is still the tree as read (before), and the files change: 19 files have a
+        # safe fix (fixtures/pipeline-expected/migrate.diff; 29 with --unsafe-fixes).
         applied = self.ok(run(root, 'migrate', '--apply', '--manifest', os.path.join(out, 'before.json'), '.'))
-        self.assertIn('changed 21,', applied.stderr)  # 20 + tests/test_grading.py, whose patch is retargeted
+        self.assertIn('changed 19,', applied.stderr)  # the test patches stay: the call they intercept is held
         with open(os.path.join(out, 'before.json'), 'rb') as f:
             self.assertEqual(f.read(), want['json'])
         self.assertNotEqual(self.ok(run(root, 'manifest', '--no-cache', '--format', 'json', '.')).out, want['json'])
@@ -683,14 +688,17 @@ class ManifestFormatsTest(Base):
             for line, col, _ in sites:
                 self.assertIn(f'{path}:{line}:{col}', md)
         self.assertIn("keyword 'credentials' is not supported by the pool", md)
-        self.assertNotIn(MOCK_TARGET, md)
+        # The patches of tests/test_grading.py stop intercepting nothing: no mock-target table (the target
+        # appears only in the reason of the call held for it).
+        self.assertNotIn('### Mock targets', md)
+        self.assertNotIn(f'| {MOCK_TARGET} |', md)
 
     def test_markdown_and_csv_show_the_tier_of_each_fix(self):
         root = self.pipeline()
         espn = 'data_processors/raw/espn_boxscore_processor.py'
         reason = PIPELINE_UNSAFE[(espn, 23)]
         md = self.ok(run(root, 'manifest', '--format', 'markdown', '.')).stdout
-        self.assertIn('(3 pooled, 46 direct, of which 24 `poolify migrate` can fix and 15 more with '
+        self.assertIn('(3 pooled, 46 direct, of which 23 `poolify migrate` can fix and 16 more with '
                       '`--unsafe-fixes`)', md)
         self.assertIn(f'| `{espn}:23:26` | bigquery | rewrite with `--unsafe-fixes` (unsafe: {reason}) |', md)
         self.assertEqual(md.count('| rewrite with `--unsafe-fixes` (unsafe: '),
@@ -1056,30 +1064,21 @@ class CheckFormatsTest(Base):
 
 
 class CheckStrictTest(Base):
-    def test_mock_target_warning_then_error_with_strict(self):
+    def test_a_library_patch_holds_the_site_it_intercepts_so_nothing_warns(self):
+        # tests/test_loader.py patches the library's bigquery.Client, which intercepts pkg/loader.py's call:
+        # migrate holds that call (an unsafe fix naming the patch), so no migration breaks the test, and check
+        # and the manifest count it as migrate will, with no mock-target warning.
         root = self.clean_tree_with_mock_target()
-        res = self.ok(run(root, 'check', '--baseline', 'baseline.json', '.'))
-        (line,) = [l for l in res.stdout.split('\n') if l]
-        self.assertTrue(line.startswith('tests/test_loader.py:8:20: warning: bigquery: '), res)
-        self.assertIn('google.cloud.bigquery.Client', line)
-        res = run(root, 'check', '--baseline', 'baseline.json', '--strict', '.')
-        self.assertEqual(res.code, 1, res)
-        (line,) = [l for l in res.stdout.split('\n') if l]
-        self.assertTrue(line.startswith('tests/test_loader.py:8:20: bigquery: '), res)
-        gh = run(root, 'check', '--baseline', 'baseline.json', '--strict', '--format', 'github', '.')
-        self.assertEqual(gh.code, 1, gh)
-        self.assertTrue(gh.stdout.startswith('::error file=tests/test_loader.py,line=8,col=20'), gh)
-        gh = self.ok(run(root, 'check', '--baseline', 'baseline.json', '--format', 'github', '.'))
-        self.assertTrue(gh.stdout.startswith('::warning file=tests/test_loader.py,line=8,col=20'), gh)
-        js = self.check_json(root, '--baseline', 'baseline.json', '--strict', '.', code=1)
-        self.assertEqual([(f['path'], f['severity']) for f in js['findings']], [('tests/test_loader.py', 'error')])
-        sarif = run(root, 'check', '--baseline', 'baseline.json', '--strict', '--format', 'sarif', '.')
-        self.assertEqual(sarif.code, 1, sarif)
-        self.assertEqual([r['level'] for r in sarif.json()['runs'][0]['results']], ['error'])
+        for strict in ([], ['--strict']):
+            res = self.ok(run(root, 'check', '--baseline', 'baseline.json', *strict, '.'))
+            self.assertEqual([l for l in res.stdout.split('\n') if l], [], res)
+            self.assertIn('0 warnings (1 in the baseline, 0 ignored by comment); 1 more fixable with --unsafe-fixes',
+                          res.stderr)
         m = self.manifest(root, '.')
-        self.assertEqual(m['mock_targets'], [
-            {'path': 'tests/test_loader.py', 'line': 8, 'column': 20, 'target': 'google.cloud.bigquery.Client',
-             'rule': 'bigquery', 'site': {'path': 'pkg/loader.py', 'line': 5, 'column': 12}}])
+        self.assertEqual(m['mock_targets'], [])
+        (site,) = [d for f in m['files'] if f['path'] == 'pkg/loader.py' for d in f['direct_sites']]
+        self.assertEqual(site['fix'], 'rewrite with --unsafe-fixes')
+        self.assertIn('tests/test_loader.py:8 patches google.cloud.bigquery.Client', site['reason'])
 
     # Was a bug (fixed): SARIF artifactLocation.uri must be a valid URI reference (SARIF 2.1.0 §3.4.3), but the
     # path is copied verbatim: "my dir/a.py" instead of "my%20dir/a.py".
@@ -1313,7 +1312,10 @@ class ShardTest(Base):
             self.assertIn(part.code, (0, 1), part)
             found += [(f['path'], f['line'], f['column'], f['rule']) for f in part.json()['findings']]
         expected = [(f['path'], f['line'], f['column'], f['rule']) for f in whole.json()['findings']]
-        self.assertEqual(sorted(found), sorted(expected))
+        # Known limit (README, test patches): a shard weighs only its own files' sites for the patches its
+        # tests hold, so the shard with tests/test_grading.py still warns that its constant-target patch stops
+        # intercepting the call the whole run holds for it. Exactly that one extra finding, nothing else.
+        self.assertEqual(sorted(found), sorted(expected + [('tests/test_grading.py', 26, 25, 'bigquery')]))
 
     def test_bad_shard_and_overlapping_merge_exit_2(self):
         root = self.pipeline()

@@ -436,12 +436,14 @@ void noteKeptOverrides(Run &run, const HierarchyDecisions &hierarchy) {
 
 void reduce(Run &run) {
   HierarchyDecisions hierarchy = applyHierarchy(run);
+  // Sites held for the test patches that intercept them change verdicts: check and the manifest
+  // count them as migrate will (unsafe fixes), so this runs for every command.
+  InterceptPlan intercepts = holdSitesForPatches(run, hierarchy.removals);
   if (!run.options.finalEdits) {
     noteKeptOverrides(run, hierarchy);
     return;
   }
   // Patches retargeted need the old import no more: decided first, so it is not kept for them.
-  InterceptPlan intercepts = holdSitesForPatches(run, hierarchy.removals);
   Retargets retargets = planPatchRetargets(run, intercepts);
   std::set<std::pair<size_t, uint32_t>> retargeted;
   for (const auto &[file, list] : retargets)
