@@ -113,8 +113,7 @@ void checkReparse(const std::string &text) {
   std::vector<size_t> order(edits.size());
   for (size_t i = 0; i < order.size(); ++i)
     order[i] = i;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return edits[a].offset < edits[b].offset; });
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return edits[a].offset < edits[b].offset; });
   std::vector<py::TextEdit> kept;
   std::string edited;
   size_t pos = 0;
@@ -141,13 +140,12 @@ void checkReparse(const std::string &text) {
   if (!agree) {
     std::string where;
     for (const py::TextEdit &e : kept)
-      where += " {" + std::to_string(e.offset) + ", " + std::to_string(e.length) + ", " +
-               std::to_string(e.newLength) + "}";
+      where +=
+          " {" + std::to_string(e.offset) + ", " + std::to_string(e.length) + ", " + std::to_string(e.newLength) + "}";
     std::fprintf(stderr,
                  "incremental and fresh parses disagree (first error: incremental %s, fresh %s)\n--- edits"
                  "%s\n--- input\n%s\n--- edited\n%s\n",
-                 show(incrementalError).c_str(), show(freshError).c_str(), where.c_str(), text.c_str(),
-                 edited.c_str());
+                 show(incrementalError).c_str(), show(freshError).c_str(), where.c_str(), text.c_str(), edited.c_str());
     std::abort();
   }
 }

@@ -103,8 +103,8 @@ TEST_CASE("more than 200 nested parentheses, brackets or braces") {
   rejected(nested("[{(", ")}]", 67), "too many nested parentheses", 4 + 200);
   rejected(nested("f(", ")", 201), "too many nested parentheses", 4 + 2 * 200 + 1);
   // Inside strings and comments they are text; an f-string's expressions are parsed on their own.
-  accepted("x = '" + std::string(300, '(') + "'\n# " + std::string(300, '[') + "\ny = \"\"\"" +
-           std::string(300, '{') + "\n\"\"\"\n");
+  accepted("x = '" + std::string(300, '(') + "'\n# " + std::string(300, '[') + "\ny = \"\"\"" + std::string(300, '{') +
+           "\n\"\"\"\n");
   std::string f = "x = " + std::string(150, '(') + "f\"{" + std::string(150, '(') + "1" + std::string(150, ')') +
                   "}\"" + std::string(150, ')') + "\n";
   accepted(f);
@@ -156,7 +156,7 @@ TEST_CASE("a UTF-8 BOM with a coding cookie other than utf-8") {
   accepted(bom + "# coding: UTF_8\nx = 1\n");
   accepted(bom + "# coding: utf-8-sig\nx = 1\n");
   accepted(bom + "x = 1\n# coding: latin-1\n"); // line 2 counts only below a comment or blank line
-  accepted("# coding: latin-1\nx = 1\n");         // no BOM
+  accepted("# coding: latin-1\nx = 1\n");       // no BOM
 }
 
 TEST_CASE("Python 2 statements and literals") {
@@ -172,7 +172,7 @@ TEST_CASE("Python 2 statements and literals") {
   rejected("raise E, \"x\"\n", "raise E, value");
   rejected("x = `1`\n", "backquotes");
   rejected("x = ur\"a\"\n", "string prefix 'ur'");
-  accepted("print >>sys.stderr, \"x\"\n");  // a shift and a tuple, not a print statement, to Python 3
+  accepted("print >>sys.stderr, \"x\"\n"); // a shift and a tuple, not a print statement, to Python 3
   accepted("print (1), 2\nprint(\"x\")\nexec(\"x\")\nprint\nx = 0_0 + 00 + 0777j + 0o777 + 0xFF + 0777.5\n"
            "try:\n    pass\nexcept (ValueError, KeyError) as e:\n    pass\nraise (E, \"x\")\n"
            "y = u\"a\" + rb\"b\" + Rb'c' + f\"d\" + fr\"e\" + b\"f\"\n");
@@ -188,8 +188,9 @@ TEST_CASE("the first problem in the file is the one reported") {
 }
 
 TEST_CASE("ordinary Python 3 passes") {
-  accepted("from google.cloud import bigquery\n\nPROJECT_ID = \"demo\"\n\n\nasync def run(project_id=None, *args, **kw):\n"
-           "    await x\n    return bigquery.Client(project=project_id)\n\n\nmatch command:\n"
-           "    case [\"go\", direction]:\n        pass\n    case _:\n        pass\n"
-           "x = {'a': [1, (2, 3)], **kw}\nf = lambda: None\nif x != 2 and not y:\n    del x\n");
+  accepted(
+      "from google.cloud import bigquery\n\nPROJECT_ID = \"demo\"\n\n\nasync def run(project_id=None, *args, **kw):\n"
+      "    await x\n    return bigquery.Client(project=project_id)\n\n\nmatch command:\n"
+      "    case [\"go\", direction]:\n        pass\n    case _:\n        pass\n"
+      "x = {'a': [1, (2, 3)], **kw}\nf = lambda: None\nif x != 2 and not y:\n    del x\n");
 }

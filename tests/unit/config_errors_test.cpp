@@ -31,9 +31,11 @@ TEST_CASE("a glob that can match nothing is refused where it stands") {
   CHECK(errorFor("exclude: [\"[\"]\n") ==
         ":1:11: error: exclude: the glob '[' has a '[' (column 1 of the glob) without its closing ']', so it matches "
         "nothing");
-  CHECK(errorFor("categories:\n  api: [\"api/[]x\"]\n").find(":2:9: error: category api: the glob 'api/[]x' has an "
-                                                             "empty character class '[]'") == 0);
-  CHECK(errorFor("batches:\n  - name: one\n    globs: [\"\"]\n").find(":3:13: error: globs: the glob '' is empty") == 0);
+  CHECK(errorFor("categories:\n  api: [\"api/[]x\"]\n")
+            .find(":2:9: error: category api: the glob 'api/[]x' has an "
+                  "empty character class '[]'") == 0);
+  CHECK(errorFor("batches:\n  - name: one\n    globs: [\"\"]\n").find(":3:13: error: globs: the glob '' is empty") ==
+        0);
   CHECK(errorFor("exclude: [\"[z-a]*.py\"]\n").find("has a range 'z-a' that holds no character") != std::string::npos);
   CHECK(errorFor("exclude: [\"tests/**\", \"*_pb2.py\", \"[!_]*.py\", \"gen/[a-c]?/\"]\n") == "");
 }

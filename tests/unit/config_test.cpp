@@ -120,7 +120,8 @@ TEST_CASE("a configuration is read with its categories, batches, excludes, rules
 }
 
 TEST_CASE("the first category whose globs match wins") {
-  auto c = load("categories:\n  special: [\"jobs/special_*.py\"]\n  jobs: [\"jobs/**\"]\n  late: [\"jobs/special_a.py\"]\n");
+  auto c =
+      load("categories:\n  special: [\"jobs/special_*.py\"]\n  jobs: [\"jobs/**\"]\n  late: [\"jobs/special_a.py\"]\n");
   REQUIRE(static_cast<bool>(c));
   CHECK(c->categoryOf("jobs/special_a.py") == "special");
   CHECK(c->categoryOf("jobs/load.py") == "jobs");
@@ -149,7 +150,8 @@ TEST_CASE("configuration errors name file:line:col and what is wrong") {
   CHECK(errorOf("batches:\n  - name: b\n    glob: [\"x\"]\n") ==
         "DIR/poolify.yaml:3:5: error: unknown key 'glob' in a batch (expected name, categories, globs)");
   // A flow collection's position is its first item (LLVM's YAML parser starts its range after the bracket).
-  CHECK(errorOf("categories: [a, b]\n") == "DIR/poolify.yaml:1:14: error: categories must map a category name to its path globs");
+  CHECK(errorOf("categories: [a, b]\n") ==
+        "DIR/poolify.yaml:1:14: error: categories must map a category name to its path globs");
   CHECK(errorOf("- a\n- b\n").find("DIR/poolify.yaml:1:1: error: the configuration must be a mapping") == 0);
   CHECK(errorOf("exclude: {a: b}\n") == "DIR/poolify.yaml:1:11: error: exclude must be a list of text values");
 }
@@ -162,7 +164,8 @@ TEST_CASE("a YAML syntax error is reported where the parser found it") {
 }
 
 TEST_CASE("a configuration that is not UTF-8 or cannot be read is an error naming the file") {
-  CHECK(errorOf("exclude: [\"caf\xe9\"]\n") == "DIR/poolify.yaml:1:15: error: the configuration file is not valid UTF-8");
+  CHECK(errorOf("exclude: [\"caf\xe9\"]\n") ==
+        "DIR/poolify.yaml:1:15: error: the configuration file is not valid UTF-8");
   auto missing = config::loadConfig("/nonexistent/poolify.yaml");
   REQUIRE_FALSE(static_cast<bool>(missing));
   CHECK(llvm::toString(missing.takeError()) ==

@@ -51,7 +51,8 @@ std::string args(const std::vector<model::Argument> &as) {
 std::string changes(const model::Verdict &v) {
   std::string out;
   for (const auto &c : v.changes)
-    out += (out.empty() ? "" : ", ") + std::to_string(c.index) + ":" + c.keyword + (c.value.empty() ? "" : "=" + c.value);
+    out +=
+        (out.empty() ? "" : ", ") + std::to_string(c.index) + ":" + c.keyword + (c.value.empty() ? "" : "=" + c.value);
   return out;
 }
 
@@ -96,7 +97,8 @@ TEST_CASE("an argument the pool does not take leaves the call, with the reason")
         "keyword 'credentials' is not supported by the pool");
   CHECK(leftBecause(head + "bigquery.Client(client_options={'api_endpoint': 'x'})\n") ==
         "keyword 'client_options' is not supported by the pool");
-  CHECK(leftBecause(head + "bigquery.Client(project_id, creds)\n") == "positional argument 2 is not supported by the pool");
+  CHECK(leftBecause(head + "bigquery.Client(project_id, creds)\n") ==
+        "positional argument 2 is not supported by the pool");
   CHECK(leftBecause(head + "bigquery.Client(*args)\n") == "argument unpacking cannot be mapped to the pool");
   CHECK(leftBecause(head + "bigquery.Client(project=project_id, **kw)\n") ==
         "argument unpacking cannot be mapped to the pool");
@@ -117,7 +119,8 @@ TEST_CASE("a client this code closes is left") {
                                               "PROJECT_ID = 'p'\n\n\ndef f():\n";
   CHECK(leftBecause(head + "    with bigquery.Client() as c:\n        c.query('q')\n") ==
         "client is closed by this code (with statement)");
-  CHECK(leftBecause(head + "    with bigquery.Client():\n        pass\n") == "client is closed by this code (with statement)");
+  CHECK(leftBecause(head + "    with bigquery.Client():\n        pass\n") ==
+        "client is closed by this code (with statement)");
   CHECK(leftBecause(head + "    with contextlib.closing(bigquery.Client()) as c:\n        c.query('q')\n") ==
         "client is closed by this code (contextlib.closing)");
   CHECK(leftBecause(head + "    with shut(bigquery.Client()) as c:\n        c.query('q')\n") ==
@@ -135,13 +138,16 @@ TEST_CASE("a client kept on self and closed in any method of the class is left")
 }
 
 TEST_CASE("closing another object, or a client of another function, does not leave the call") {
-  std::string src = std::string(kBqImport) + "PROJECT_ID = 'p'\n\n\ndef f(other):\n    c = bigquery.Client()\n"
-                                             "    other.close()\n    return c.query('q')\n\n\ndef g(c):\n    c.close()\n";
+  std::string src = std::string(kBqImport) +
+                    "PROJECT_ID = 'p'\n\n\ndef f(other):\n    c = bigquery.Client()\n"
+                    "    other.close()\n    return c.query('q')\n\n\ndef g(c):\n    c.close()\n";
   CHECK(verdictOf(src).outcome == Outcome::Rewritten);
 }
 
 TEST_CASE("the module that defines the pool is never rewritten") {
-  std::string src = std::string(kBqImport) + "\n\ndef get_bigquery_client(project_id):\n    return bigquery.Client(project=project_id).query('q')\n";
+  std::string src =
+      std::string(kBqImport) +
+      "\n\ndef get_bigquery_client(project_id):\n    return bigquery.Client(project=project_id).query('q')\n";
   for (std::string path : {"shared/clients/bigquery_pool.py", "src/shared/clients/bigquery_pool.py",
                            "shared/clients/bigquery_pool/__init__.py"}) {
     CAPTURE(path);
@@ -175,9 +181,10 @@ TEST_CASE("a session this code configures is left, naming the first configuring 
   CHECK(leftBecause("import requests\n\n\ndef f(token):\n    s = requests.Session()\n"
                     "    s.headers.update({'Authorization': token})\n    return s\n") ==
         "session is configured by this code (.headers at line 6)");
-  CHECK(leftBecause("import requests\n\n\nclass Api:\n    def __init__(self):\n        self.http = requests.Session()\n\n"
-                    "    def login(self, user, pw):\n        self.http.auth = (user, pw)\n") ==
-        "session is configured by this code (.auth at line 9)");
+  CHECK(
+      leftBecause("import requests\n\n\nclass Api:\n    def __init__(self):\n        self.http = requests.Session()\n\n"
+                  "    def login(self, user, pw):\n        self.http.auth = (user, pw)\n") ==
+      "session is configured by this code (.auth at line 9)");
   // Using the session is not configuring it.
   CHECK(verdictOf("import requests\n\n\ndef f(u):\n    s = requests.Session()\n    return s.get(u)\n").outcome ==
         Outcome::Rewritten);
@@ -200,13 +207,15 @@ TEST_CASE("http verbs without a helper go through the shared session, Session ta
   CHECK(v.callee == "get_http_session().put");
   CHECK(v.importModule == "shared.clients.http_pool");
   CHECK(v.importName == "get_http_session");
-  CHECK(leftBecause("import requests\ns = requests.Session(3)\n") == "positional argument 1 is not supported by the pool");
+  CHECK(leftBecause("import requests\ns = requests.Session(3)\n") ==
+        "positional argument 1 is not supported by the pool");
   CHECK(leftBecause("import requests\ns = requests.Session(trust_env=False)\n") ==
         "keyword 'trust_env' is not supported by the pool");
 }
 
 TEST_CASE("pubsub and firestore map their own arguments") {
-  model::Verdict v = verdictOf("from google.cloud import pubsub_v1\nPROJECT_ID = 'p'\npub = pubsub_v1.PublisherClient()\n");
+  model::Verdict v =
+      verdictOf("from google.cloud import pubsub_v1\nPROJECT_ID = 'p'\npub = pubsub_v1.PublisherClient()\n");
   CHECK(v.outcome == Outcome::Rewritten);
   CHECK(v.callee == "get_pubsub_publisher");
   CHECK(v.inferred.empty()); // the constructor takes no project: nothing is inferred
@@ -220,8 +229,9 @@ TEST_CASE("pubsub and firestore map their own arguments") {
 }
 
 TEST_CASE("the pooled function is imported unless already imported from the pool") {
-  model::Verdict v = verdictOf("from google.cloud import bigquery\nfrom shared.clients.bigquery_pool import get_bigquery_client\n"
-                               "c = bigquery.Client('p')\n");
+  model::Verdict v =
+      verdictOf("from google.cloud import bigquery\nfrom shared.clients.bigquery_pool import get_bigquery_client\n"
+                "c = bigquery.Client('p')\n");
   CHECK(v.outcome == Outcome::Rewritten);
   CHECK(v.callee == "get_bigquery_client");
   CHECK(v.importModule == "");
@@ -246,15 +256,17 @@ TEST_CASE("when the function's name is taken, the call goes through the pool mod
   CHECK(v.importName == "http_pool");
 
   // The pool module already imported: no import needed.
-  v = verdictOf("import requests\nfrom shared.clients import http_pool\n\n\ndef get():\n    pass\n\n\nrequests.get('u')\n");
+  v = verdictOf(
+      "import requests\nfrom shared.clients import http_pool\n\n\ndef get():\n    pass\n\n\nrequests.get('u')\n");
   CHECK(v.callee == "http_pool.get");
   CHECK(v.importName == "");
 }
 
 TEST_CASE("when both spellings are taken the call is left, naming both") {
-  std::string src = "\"\"\"Legacy feed fetcher.\"\"\"\nimport requests\nimport urllib3\n\n"
-                    "http_pool = urllib3.PoolManager(num_pools=4)\n\n\ndef get(url):\n    return http_pool.request('GET', url)\n\n\n"
-                    "def lookup(code):\n    return requests.get(code, timeout=5).json()\n";
+  std::string src =
+      "\"\"\"Legacy feed fetcher.\"\"\"\nimport requests\nimport urllib3\n\n"
+      "http_pool = urllib3.PoolManager(num_pools=4)\n\n\ndef get(url):\n    return http_pool.request('GET', url)\n\n\n"
+      "def lookup(code):\n    return requests.get(code, timeout=5).json()\n";
   CHECK(leftBecause(src) == "name 'get' is already used in this file, and so is 'http_pool'");
 }
 
@@ -269,9 +281,10 @@ TEST_CASE("sites of one file agree on the spelling and on one import") {
 }
 
 TEST_CASE("the project id comes from a parameter first") {
-  std::string src = std::string(kBqImport) + "PROJECT_ID = 'p'\n\n\nclass Job:\n"
-                                             "    def __init__(self, project_id):\n        self.project_id = project_id\n"
-                                             "        self.client = bigquery.Client()\n";
+  std::string src = std::string(kBqImport) +
+                    "PROJECT_ID = 'p'\n\n\nclass Job:\n"
+                    "    def __init__(self, project_id):\n        self.project_id = project_id\n"
+                    "        self.client = bigquery.Client()\n";
   model::Verdict v = verdictOf(src);
   CHECK(v.outcome == Outcome::Rewritten);
   CHECK(args(v.inferred) == "project_id=project_id");
@@ -298,14 +311,17 @@ TEST_CASE("the first candidate bound at the call wins, in the rule's order: loca
 
 TEST_CASE("a local project_id counts when assigned before the call in the same or an enclosing block") {
   std::string head = std::string(kBqImport) + "\n\ndef f(cfg):\n";
-  CHECK(inferredProject(head + "    project_id = cfg.project\n    return bigquery.Client().query('q')\n") == "project_id=project_id");
-  CHECK(inferredProject(head + "    project_id = cfg.project\n    if cfg:\n        return bigquery.Client().query('q')\n") ==
+  CHECK(inferredProject(head + "    project_id = cfg.project\n    return bigquery.Client().query('q')\n") ==
+        "project_id=project_id");
+  CHECK(inferredProject(head +
+                        "    project_id = cfg.project\n    if cfg:\n        return bigquery.Client().query('q')\n") ==
         "project_id=project_id");
   // Assigned after the client: not bound when it is made (an unsafe fix may move an independent
   // assignment up: reorder_test.cpp; not across a call).
   CHECK(inferredProject(head + "    c = bigquery.Client()\n    c.query('warmup')\n    project_id = cfg.project\n"
                                "    return c.query('q')\n") == "left: no project id in scope");
-  CHECK(inferredProject(head + "    if cfg:\n        project_id = cfg.project\n    return bigquery.Client().query('q')\n") ==
+  CHECK(inferredProject(head +
+                        "    if cfg:\n        project_id = cfg.project\n    return bigquery.Client().query('q')\n") ==
         "left: no project id in scope");
   CHECK(inferredProject(head + "    from settings import project_id\n    return bigquery.Client().query('q')\n") ==
         "project_id=project_id");
@@ -317,18 +333,22 @@ TEST_CASE("self.project_id counts when assigned earlier in the method, or in __i
         "project_id=self.project_id");
   // Assigned after the client in __init__: not bound yet when the client is made (an unsafe fix may
   // move an independent assignment up: reorder_test.cpp; not one that reads the client).
-  CHECK(inferredProject(cls + "        self.client = bigquery.Client()\n        self.project_id = self.client.project\n") ==
+  CHECK(inferredProject(cls +
+                        "        self.client = bigquery.Client()\n        self.project_id = self.client.project\n") ==
         "left: no project id in scope");
   CHECK(inferredProject(cls + "        self.project_id = cfg.project\n\n    def run(self):\n"
                               "        return bigquery.Client().query('q')\n") == "project_id=self.project_id");
-  CHECK(inferredProject(cls + "        self.cfg = cfg\n\n    def run(self):\n        return bigquery.Client().query('q')\n") ==
+  CHECK(inferredProject(
+            cls + "        self.cfg = cfg\n\n    def run(self):\n        return bigquery.Client().query('q')\n") ==
         "left: no project id in scope");
 }
 
 TEST_CASE("a module-level PROJECT_ID counts, before the call when the call is at module level") {
-  CHECK(inferredProject(std::string(kBqImport) + "PROJECT_ID = 'p'\n\n\ndef f():\n    return bigquery.Client().query('q')\n") ==
+  CHECK(inferredProject(std::string(kBqImport) +
+                        "PROJECT_ID = 'p'\n\n\ndef f():\n    return bigquery.Client().query('q')\n") ==
         "project_id=PROJECT_ID");
-  CHECK(inferredProject(std::string(kBqImport) + "\n\ndef f():\n    return bigquery.Client().query('q')\n\n\nPROJECT_ID = 'p'\n") ==
+  CHECK(inferredProject(std::string(kBqImport) +
+                        "\n\ndef f():\n    return bigquery.Client().query('q')\n\n\nPROJECT_ID = 'p'\n") ==
         "project_id=PROJECT_ID");
   CHECK(inferredProject(std::string(kBqImport) + "from settings import PROJECT_ID\nclient = bigquery.Client()\n") ==
         "project_id=PROJECT_ID");
@@ -336,26 +356,30 @@ TEST_CASE("a module-level PROJECT_ID counts, before the call when the call is at
         "left: no project id in scope");
   // A function's own PROJECT_ID is a local, not the module's.
   CHECK(inferredProject(std::string(kBqImport) + "PROJECT_ID = 'p'\n\n\ndef f():\n    c = bigquery.Client()\n"
-                                                 "    PROJECT_ID = 'q'\n    return c.query('q')\n") == "left: no project id in scope");
+                                                 "    PROJECT_ID = 'q'\n    return c.query('q')\n") ==
+        "left: no project id in scope");
 }
 
 TEST_CASE("a class body runs at import time: a PROJECT_ID assigned after the class is not bound yet") {
-  CHECK(inferredProject(std::string(kBqImport) + "\n\nclass Job:\n    client = bigquery.Client()\n\n\nPROJECT_ID = 'p'\n") ==
+  CHECK(inferredProject(std::string(kBqImport) +
+                        "\n\nclass Job:\n    client = bigquery.Client()\n\n\nPROJECT_ID = 'p'\n") ==
         "left: no project id in scope");
 }
 
 TEST_CASE("the inferred attribute is read through the method's own first parameter") {
   // `self` is a convention: a method whose first parameter is `this` has no `self`.
-  CHECK(inferredProject(std::string(kBqImport) + "\n\nclass Job:\n    def __init__(this, cfg):\n"
-                                                 "        this.project_id = cfg.project\n        this.client = bigquery.Client()\n") ==
+  CHECK(inferredProject(std::string(kBqImport) +
+                        "\n\nclass Job:\n    def __init__(this, cfg):\n"
+                        "        this.project_id = cfg.project\n        this.client = bigquery.Client()\n") ==
         "project_id=this.project_id");
 }
 
 TEST_CASE("static and class methods have no self to take the project id from") {
   std::string cls = std::string(kBqImport) + "\n\nclass Job:\n    def __init__(self, cfg):\n"
                                              "        self.project_id = cfg.project\n\n";
-  CHECK(inferredProject(cls + "    @staticmethod\n    def make(name):\n        return bigquery.Client().query('q')\n") ==
-        "left: no project id in scope");
+  CHECK(
+      inferredProject(cls + "    @staticmethod\n    def make(name):\n        return bigquery.Client().query('q')\n") ==
+      "left: no project id in scope");
   CHECK(inferredProject(cls + "    @classmethod\n    def make(cls):\n        return bigquery.Client().query('q')\n") ==
         "left: no project id in scope");
 }
@@ -367,7 +391,8 @@ TEST_CASE("a module-level PROJECT_ID used in a function must be bound on every p
   CHECK(in("if __name__ == '__main__':\n    PROJECT_ID = 'p'\n") == "left: no project id in scope");
   CHECK(in("if ENV == 'prod':\n    PROJECT_ID = 'p'\n") == "left: no project id in scope");
   CHECK(in("if ENV == 'prod':\n    PROJECT_ID = 'p'\nelse:\n    PROJECT_ID = 'd'\n") == "project_id=PROJECT_ID");
-  CHECK(in("try:\n    PROJECT_ID = os.environ['P']\nexcept KeyError:\n    PROJECT_ID = 'd'\n") == "project_id=PROJECT_ID");
+  CHECK(in("try:\n    PROJECT_ID = os.environ['P']\nexcept KeyError:\n    PROJECT_ID = 'd'\n") ==
+        "project_id=PROJECT_ID");
   CHECK(in("try:\n    PROJECT_ID = os.environ['P']\nexcept KeyError:\n    raise SystemExit('P is not set')\n") ==
         "project_id=PROJECT_ID");
   CHECK(in("import sys\ntry:\n    PROJECT_ID = os.environ['P']\nexcept KeyError:\n    sys.exit('P is not set')\n") ==
@@ -382,12 +407,14 @@ TEST_CASE("a module-level PROJECT_ID used in a function must be bound on every p
   // Only a function that declares it global binds it there: not provable for another function.
   CHECK(in("\n\ndef configure():\n    global PROJECT_ID\n    PROJECT_ID = 'p'\n") == "left: no project id in scope");
   CHECK(inferredProject(std::string(kBqImport) + "\n\ndef f():\n    global PROJECT_ID\n    PROJECT_ID = 'p'\n"
-                                                 "    return bigquery.Client().query('q')\n") == "project_id=PROJECT_ID");
+                                                 "    return bigquery.Client().query('q')\n") ==
+        "project_id=PROJECT_ID");
 }
 
 TEST_CASE("a module-level or class-body call needs PROJECT_ID bound before its statement") {
-  CHECK(inferredProject(std::string(kBqImport) + "PROJECT_ID = 'p'\n\n\nclass Job:\n    client = bigquery.Client()\n") ==
-        "project_id=PROJECT_ID");
+  CHECK(
+      inferredProject(std::string(kBqImport) + "PROJECT_ID = 'p'\n\n\nclass Job:\n    client = bigquery.Client()\n") ==
+      "project_id=PROJECT_ID");
   CHECK(inferredProject(std::string(kBqImport) + "if DEBUG:\n    PROJECT_ID = 'p'\nclient = bigquery.Client()\n") ==
         "left: no project id in scope");
   CHECK(inferredProject(std::string(kBqImport) + "PROJECT_ID = 'p'\nif DEBUG:\n    client = bigquery.Client()\n") ==
@@ -400,7 +427,8 @@ TEST_CASE("a local project_id must be bound on every path from the function's st
   };
   std::string call = "    client = bigquery.Client()\n    return client.query('q')\n";
   CHECK(in("    if cfg.a:\n        project_id = 'a'\n    elif cfg.b:\n        project_id = 'b'\n    else:\n"
-           "        project_id = 'c'\n" + call) == "project_id=project_id");
+           "        project_id = 'c'\n" +
+           call) == "project_id=project_id");
   CHECK(in("    if cfg.a:\n        project_id = 'a'\n    elif cfg.b:\n        project_id = 'b'\n" + call) ==
         "left: no project id in scope");
   CHECK(in("    if not cfg:\n        return None\n    project_id = cfg.project\n" + call) == "project_id=project_id");
@@ -410,9 +438,11 @@ TEST_CASE("a local project_id must be bound on every path from the function's st
         "project_id=project_id");
   CHECK(in("    try:\n        project_id = cfg['p']\n    except KeyError:\n        pass\n" + call) ==
         "left: no project id in scope");
-  CHECK(in("    try:\n        load(cfg)\n    except KeyError:\n        return None\n    else:\n        project_id = cfg.p\n" +
+  CHECK(in("    try:\n        load(cfg)\n    except KeyError:\n        return None\n    else:\n        project_id = "
+           "cfg.p\n" +
            call) == "project_id=project_id");
-  CHECK(in("    try:\n        load(cfg)\n    finally:\n        project_id = cfg.p\n" + call) == "project_id=project_id");
+  CHECK(in("    try:\n        load(cfg)\n    finally:\n        project_id = cfg.p\n" + call) ==
+        "project_id=project_id");
   CHECK(in("    for project_id in cfg.projects:\n        pass\n" + call) == "left: no project id in scope");
   CHECK(in("    for project_id in cfg.projects:\n        c = bigquery.Client()\n        c.query('q')\n") ==
         "project_id=project_id");
@@ -422,7 +452,8 @@ TEST_CASE("a local project_id must be bound on every path from the function's st
   CHECK(in("    with cfg.lock:\n        project_id = cfg.p\n        c = bigquery.Client()\n        c.query('q')\n") ==
         "project_id=project_id");
   CHECK(in("    match cfg:\n        case {'project': project_id}:\n            pass\n        case _:\n"
-           "            project_id = 'd'\n" + call) == "project_id=project_id");
+           "            project_id = 'd'\n" +
+           call) == "project_id=project_id");
   CHECK(in("    match cfg:\n        case {'project': project_id}:\n            pass\n" + call) ==
         "left: no project id in scope");
   CHECK(in("    project_id = cfg.p\n    del project_id\n" + call) == "left: no project id in scope");
@@ -431,19 +462,22 @@ TEST_CASE("a local project_id must be bound on every path from the function's st
 TEST_CASE("self.NAME: read through the method's own instance parameter, never in a static or class method") {
   std::string cls = std::string(kBqImport) + "import builtins\n\n\nclass Job:\n    def __init__(self, cfg):\n"
                                              "        self.project_id = cfg.project\n\n";
-  CHECK(inferredProject(cls + "    @builtins.staticmethod\n    def make(me):\n        return bigquery.Client().query('q')\n") ==
+  CHECK(inferredProject(
+            cls + "    @builtins.staticmethod\n    def make(me):\n        return bigquery.Client().query('q')\n") ==
         "left: no project id in scope");
   CHECK(inferredProject(cls + "    def __new__(cls):\n        return bigquery.Client().query('q')\n") ==
         "left: no project id in scope");
   CHECK(inferredProject(cls + "    @property\n    def rows(me):\n        return bigquery.Client().query('q')\n") ==
         "project_id=me.project_id");
   // A nested function or lambda that closes over the instance unchanged.
-  CHECK(inferredProject(cls + "    def run(self):\n        def load():\n            return bigquery.Client().query('q')\n"
-                              "        return load()\n") == "project_id=self.project_id");
+  CHECK(inferredProject(cls +
+                        "    def run(self):\n        def load():\n            return bigquery.Client().query('q')\n"
+                        "        return load()\n") == "project_id=self.project_id");
   CHECK(inferredProject(cls + "    def run(self):\n        return (lambda: bigquery.Client().query('q'))()\n") ==
         "project_id=self.project_id");
-  CHECK(inferredProject(cls + "    def run(self):\n        def load(self):\n            return bigquery.Client().query('q')\n"
-                              "        return load(other)\n") == "left: no project id in scope");
+  CHECK(inferredProject(cls +
+                        "    def run(self):\n        def load(self):\n            return bigquery.Client().query('q')\n"
+                        "        return load(other)\n") == "left: no project id in scope");
   CHECK(inferredProject(cls + "    def run(self, jobs):\n        for self in jobs:\n            pass\n"
                               "        return bigquery.Client().query('q')\n") == "left: no project id in scope");
 }
@@ -453,11 +487,14 @@ TEST_CASE("self.NAME in the same method: assigned on every path before the call"
   std::string call = "        c = bigquery.Client()\n        return c.query('q')\n";
   CHECK(inferredProject(cls + "        if cfg:\n            self.project_id = cfg.p\n" + call) ==
         "left: no project id in scope");
-  CHECK(inferredProject(cls + "        if cfg:\n            self.project_id = cfg.p\n        else:\n"
-                              "            self.project_id = 'd'\n" + call) == "project_id=self.project_id");
+  CHECK(inferredProject(cls +
+                        "        if cfg:\n            self.project_id = cfg.p\n        else:\n"
+                        "            self.project_id = 'd'\n" +
+                        call) == "project_id=self.project_id");
   // A nested function can run whenever it is called: only what is bound where it is defined counts.
   CHECK(inferredProject(cls + "        def load():\n            return bigquery.Client().query('q')\n"
-                              "        self.project_id = cfg.p\n        return load()\n") == "left: no project id in scope");
+                              "        self.project_id = cfg.p\n        return load()\n") ==
+        "left: no project id in scope");
 }
 
 TEST_CASE("self.NAME from __init__: on every path, before anything that could run other methods") {
@@ -465,13 +502,14 @@ TEST_CASE("self.NAME from __init__: on every path, before anything that could ru
   std::string run = "\n    def run(self):\n        return bigquery.Client().query('q')\n";
   CHECK(inferredProject(cls + "        if cfg:\n            self.project_id = cfg.p\n" + run) ==
         "left: no project id in scope");
-  CHECK(inferredProject(cls + "        self.project_id = cfg.p if cfg else 'd'\n" + run) == "project_id=self.project_id");
+  CHECK(inferredProject(cls + "        self.project_id = cfg.p if cfg else 'd'\n" + run) ==
+        "project_id=self.project_id");
   CHECK(inferredProject(cls + "        self.setup()\n        self.project_id = cfg.p\n" + run) ==
         "left: no project id in scope");
   CHECK(inferredProject(cls + "        register(self)\n        self.project_id = cfg.p\n" + run) ==
         "left: no project id in scope");
-  CHECK(inferredProject(cls + "        threading.Thread(target=self.run).start()\n        self.project_id = cfg.p\n" + run) ==
-        "left: no project id in scope");
+  CHECK(inferredProject(cls + "        threading.Thread(target=self.run).start()\n        self.project_id = cfg.p\n" +
+                        run) == "left: no project id in scope");
   CHECK(inferredProject(cls + "        self.project_id = cfg.p\n        self.setup()\n" + run) ==
         "project_id=self.project_id");
   CHECK(inferredProject(cls + "        self.name = cfg.name\n        self.project_id = cfg.p\n" + run) ==
@@ -487,7 +525,8 @@ TEST_CASE("self.NAME a base __init__ may assign is left for the class index, wit
   CHECK(v.outcome == Outcome::LeftMissing);
   CHECK(v.baseMayProvide == "self.project_id");
   // super().__init__() before the assignment: the base may call run() first.
-  v = verdictOf(head + "    def __init__(self, cfg):\n        super().__init__(cfg)\n        self.project_id = cfg.p\n" + run);
+  v = verdictOf(head +
+                "    def __init__(self, cfg):\n        super().__init__(cfg)\n        self.project_id = cfg.p\n" + run);
   CHECK(v.outcome == Outcome::LeftMissing);
   CHECK(v.baseMayProvide == "self.project_id");
   v = verdictOf(head + "    def __init__(self, cfg):\n        Base.__init__(self, cfg)\n" + run);
@@ -498,7 +537,8 @@ TEST_CASE("self.NAME a base __init__ may assign is left for the class index, wit
                        "        self.client = bigquery.Client()\n        self.client.query('q')\n");
   CHECK(v.baseMayProvide == "self.project_id");
   // No base __init__ in reach: no hook.
-  v = verdictOf(std::string(kBqImport) + "\n\nclass Job:\n    def __init__(self, cfg):\n        self.cfg = cfg\n" + run);
+  v = verdictOf(std::string(kBqImport) + "\n\nclass Job:\n    def __init__(self, cfg):\n        self.cfg = cfg\n" +
+                run);
   CHECK(v.baseMayProvide.empty());
   v = verdictOf(head + "    def __init__(self, cfg):\n        self.cfg = cfg\n" + run);
   CHECK(v.baseMayProvide.empty());
@@ -521,7 +561,8 @@ rewrites:
 )");
   auto rules = rules::loadRules({rule});
   REQUIRE(static_cast<bool>(rules));
-  model::Verdict v = verdictOf(std::string(kBqImport) + "\n\ndef f():\n    return bigquery.Client().query('q')\n", "job.py", *rules);
+  model::Verdict v =
+      verdictOf(std::string(kBqImport) + "\n\ndef f():\n    return bigquery.Client().query('q')\n", "job.py", *rules);
   CHECK(v.outcome == Outcome::Rewritten);
   CHECK(v.inferred.empty());
   CHECK(v.notes.empty());
@@ -534,9 +575,10 @@ TEST_CASE("a site in the removals map becomes a removal with its note") {
                                              "        self.other = bigquery.Client\n";
   Analyzed probe(src, shippedRules());
   REQUIRE(probe.sites.size() == 2);
-  model::Removal r{"bq_client: pooled client inherited from Base", "removed: redundant with the pooled bq_client inherited from Base", ""};
+  model::Removal r{"bq_client: pooled client inherited from Base",
+                   "removed: redundant with the pooled bq_client inherited from Base", ""};
   std::map<uint32_t, model::Removal> removals{{py::start(probe.sites[0].callee), r},
-                                               {py::start(probe.sites[1].callee), r}};
+                                              {py::start(probe.sites[1].callee), r}};
   Analyzed a(src, shippedRules(), "job.py", removals);
   CHECK(a.verdicts[0].outcome == Outcome::Removed);
   CHECK(a.verdicts[0].removal.comment == r.comment);
@@ -569,7 +611,8 @@ model::Verdict verdictIn(const std::string &src, bool unsafeFixes) {
 } // namespace
 
 TEST_CASE("an argument taken from scope is an unsafe fix: reported by a plain run, applied with --unsafe-fixes") {
-  std::string src = std::string(kBqImport) + "PROJECT_ID = 'p'\n\n\ndef run():\n    return bigquery.Client().query('q')\n";
+  std::string src =
+      std::string(kBqImport) + "PROJECT_ID = 'p'\n\n\ndef run():\n    return bigquery.Client().query('q')\n";
   model::Verdict plain = verdictIn(src, false);
   CHECK(plain.outcome == Outcome::Unsafe);
   CHECK(plain.unsafe == "project_id=PROJECT_ID is taken from scope, but bigquery.Client() without project= used the "
@@ -583,7 +626,8 @@ TEST_CASE("an argument taken from scope is an unsafe fix: reported by a plain ru
 }
 
 TEST_CASE("an explicit project is a safe fix") {
-  model::Verdict v = verdictIn(std::string(kBqImport) + "\n\ndef run(p):\n    return bigquery.Client(project=p).query('q')\n", false);
+  model::Verdict v =
+      verdictIn(std::string(kBqImport) + "\n\ndef run(p):\n    return bigquery.Client(project=p).query('q')\n", false);
   CHECK(v.outcome == Outcome::Rewritten);
   CHECK(v.unsafe.empty());
   CHECK(v.notes.empty());
@@ -601,14 +645,16 @@ TEST_CASE("a rewrite the rule declares unsafe (a POST through a retrying session
 
 TEST_CASE("project=None is no project: taken from scope as an unsafe fix, or left, and said so") {
   const std::string none = "project=None is taken as no project given (the library's default)";
-  model::Verdict v = verdictOf(std::string(kBqImport) + "PROJECT_ID = 'p'\nc = bigquery.Client(project=None, location='EU')\n");
+  model::Verdict v =
+      verdictOf(std::string(kBqImport) + "PROJECT_ID = 'p'\nc = bigquery.Client(project=None, location='EU')\n");
   CHECK(v.outcome == Outcome::Rewritten);
   CHECK(args(v.inferred) == "project_id=PROJECT_ID");
   CHECK(changes(v) == "0:project_id=PROJECT_ID"); // in place of `project=None`
   CHECK(args(v.args) == "location='EU'");
-  CHECK(v.notes == std::vector<std::string>{none, "project_id from PROJECT_ID",
-                                            "unsafe fix applied: project_id=PROJECT_ID is taken from scope, but "
-                                            "bigquery.Client(project=None) used the library's default, which may differ"});
+  CHECK(v.notes ==
+        std::vector<std::string>{none, "project_id from PROJECT_ID",
+                                 "unsafe fix applied: project_id=PROJECT_ID is taken from scope, but "
+                                 "bigquery.Client(project=None) used the library's default, which may differ"});
   v = verdictOf(std::string(kBqImport) + "c = bigquery.Client(None)\n");
   CHECK(v.outcome == Outcome::LeftMissing);
   CHECK(v.reason == "no project id in scope");

@@ -56,9 +56,10 @@ TEST_CASE("diff headers quote names exactly as git does") {
 }
 
 TEST_CASE("a name with a space gets a tab after it on the --- and +++ lines, as git writes it") {
-  CHECK(unifiedDiff("a\n", "b\n", "sp ace.py").rfind("diff --git a/sp ace.py b/sp ace.py\n--- a/sp ace.py\t\n"
-                                                     "+++ b/sp ace.py\t\n@@ -1 +1 @@\n",
-                                                     0) == 0);
+  CHECK(unifiedDiff("a\n", "b\n", "sp ace.py")
+            .rfind("diff --git a/sp ace.py b/sp ace.py\n--- a/sp ace.py\t\n"
+                   "+++ b/sp ace.py\t\n@@ -1 +1 @@\n",
+                   0) == 0);
   CHECK(unifiedDiff("a\n", "b\n", "sp ace\ttab.py")
             .rfind("diff --git \"a/sp ace\\ttab.py\" \"b/sp ace\\ttab.py\"\n--- \"a/sp ace\\ttab.py\"\t\n", 0) == 0);
 }
@@ -71,7 +72,8 @@ TEST_CASE("an absolute path is made relative to the current folder") {
   CHECK(poolify::output::relativeToCurrentDir(parent + "/other/x.py") == "../other/x.py");
   CHECK(poolify::output::relativeToCurrentDir(std::string(cwd) + "/sub/x.py") == "sub/x.py");
   CHECK(poolify::output::relativeToCurrentDir("rel/x.py") == "rel/x.py");
-  CHECK(unifiedDiff("a\n", "b\n", parent + "/other/x.py").rfind("diff --git a/../other/x.py b/../other/x.py\n", 0) == 0);
+  CHECK(unifiedDiff("a\n", "b\n", parent + "/other/x.py").rfind("diff --git a/../other/x.py b/../other/x.py\n", 0) ==
+        0);
 }
 
 namespace {
@@ -130,10 +132,16 @@ TEST_CASE("random edits: the diff applied gives the new text") {
       std::string line = rng() % 3 ? "x" + std::to_string(rng() % 5) : "u" + std::to_string(i);
       before += line + "\n";
       switch (rng() % 6) {
-      case 0: break;                                            // deleted
-      case 1: after += "new" + std::to_string(i) + "\n"; break; // replaced
-      case 2: after += line + "\nadded\n"; break;               // followed by a new line
-      default: after += line + "\n";
+      case 0:
+        break; // deleted
+      case 1:
+        after += "new" + std::to_string(i) + "\n";
+        break; // replaced
+      case 2:
+        after += line + "\nadded\n";
+        break; // followed by a new line
+      default:
+        after += line + "\n";
       }
     }
     if (rng() % 4 == 0 && !after.empty())

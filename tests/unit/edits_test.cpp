@@ -1,6 +1,6 @@
 // Edits are values; overlapping ones are a conflict, never a silent merge.
-#include "rewrite/edits.h"
 #include "analysis/decide.h"
+#include "rewrite/edits.h"
 
 #include <doctest/doctest.h>
 
@@ -27,6 +27,7 @@ TEST_CASE("overlapping edits are reported") {
 TEST_CASE("the pool's own module is recognised from its path") {
   CHECK(poolify::analysis::isModuleFile("repo/shared/clients/bigquery_pool.py", "shared.clients.bigquery_pool"));
   CHECK(poolify::analysis::isModuleFile("shared/clients/bigquery_pool/__init__.py", "shared.clients.bigquery_pool"));
-  CHECK_FALSE(poolify::analysis::isModuleFile("repo/myshared/clients/bigquery_pool.py", "shared.clients.bigquery_pool"));
+  CHECK_FALSE(
+      poolify::analysis::isModuleFile("repo/myshared/clients/bigquery_pool.py", "shared.clients.bigquery_pool"));
   CHECK_FALSE(poolify::analysis::isModuleFile("shared/clients/bigquery_pool_test.py", "shared.clients.bigquery_pool"));
 }

@@ -25,12 +25,14 @@ const char *kBase = "from shared.clients.bigquery_pool import get_bigquery_clien
 const char *kChild = "from google.cloud import bigquery\n\nfrom pkg.base import Base\n\n\nclass Child(Base):\n"
                      "    def __init__(self, project_id):\n        super().__init__(project_id)\n"
                      "        self.bq_client = bigquery.Client(project=self.project_id)\n";
-const char *kLoad =
-    "from google.cloud import bigquery\n\nPROJECT_ID = 'p'\n\n\ndef load():\n    return bigquery.Client(project=PROJECT_ID).query('q')\n";
-const char *kLegacy = "from google.cloud import bigquery\n\n\ndef a(c):\n    return bigquery.Client(credentials=c)\n\n\n"
-                      "def b(c):\n    return bigquery.Client(credentials=c)\n\n\n"
-                      "def d(c):\n    return bigquery.Client(credentials=c)  # poolify: ignore[bigquery]\n";
-const char *kTest = "from unittest import mock\n\n\n@mock.patch(\"jobs.load.bigquery.Client\")\ndef test_load(client):\n    pass\n";
+const char *kLoad = "from google.cloud import bigquery\n\nPROJECT_ID = 'p'\n\n\ndef load():\n    return "
+                    "bigquery.Client(project=PROJECT_ID).query('q')\n";
+const char *kLegacy =
+    "from google.cloud import bigquery\n\n\ndef a(c):\n    return bigquery.Client(credentials=c)\n\n\n"
+    "def b(c):\n    return bigquery.Client(credentials=c)\n\n\n"
+    "def d(c):\n    return bigquery.Client(credentials=c)  # poolify: ignore[bigquery]\n";
+const char *kTest =
+    "from unittest import mock\n\n\n@mock.patch(\"jobs.load.bigquery.Client\")\ndef test_load(client):\n    pass\n";
 
 // A small repository, the current folder while it lives (displays are relative to it, as in a
 // run of the command line).
@@ -173,7 +175,8 @@ TEST_CASE("analyze decides every file, joins the class index, and keeps outcomes
   const auto &child = run.outcomes[indexOf(run, "pkg/child.py")];
   CHECK(child.removed == 1);
   REQUIRE(child.messages.size() == 1);
-  CHECK(child.messages[0].text == "pkg/child.py:9:26: bigquery: removed: redundant with the pooled bq_client inherited from Base");
+  CHECK(child.messages[0].text ==
+        "pkg/child.py:9:26: bigquery: removed: redundant with the pooled bq_client inherited from Base");
   const auto &legacy = run.outcomes[indexOf(run, "jobs/legacy.py")];
   CHECK(legacy.left == 3);
   CHECK_FALSE(legacy.changed());
@@ -271,8 +274,9 @@ TEST_CASE("reanalyze gives the outcome of a file's new text") {
   pipeline::Run run = analyzed();
   size_t i = indexOf(run, "jobs/load.py");
   model::FileOutcome after =
-      pipeline::reanalyze(run, i, "from shared.clients.bigquery_pool import get_bigquery_client\n\nPROJECT_ID = 'p'\n\n\n"
-                                  "def load():\n    return get_bigquery_client(project_id=PROJECT_ID).query('q')\n");
+      pipeline::reanalyze(run, i,
+                          "from shared.clients.bigquery_pool import get_bigquery_client\n\nPROJECT_ID = 'p'\n\n\n"
+                          "def load():\n    return get_bigquery_client(project_id=PROJECT_ID).query('q')\n");
   CHECK_FALSE(after.changed());
   REQUIRE(after.records.size() == 1);
   CHECK(after.records[0].kind == model::SiteRecord::Kind::Pooled);
@@ -375,14 +379,16 @@ TEST_CASE("the gate fails direct sites beyond ignore comments and the baseline, 
   std::string found;
   for (const auto &f : g.findings)
     found += f.path + ":" + std::to_string(f.line) + ":" + std::to_string(f.col) + " " + f.message + "\n";
-  CHECK(found == "jobs/legacy.py:9:12 direct bigquery client (google.cloud.bigquery.Client); not rewritable: keyword "
-                 "'credentials' is not supported by the pool\n"
-                 "jobs/load.py:7:12 direct bigquery client (google.cloud.bigquery.Client); poolify migrate rewrites it\n"
-                 "pkg/child.py:9:26 direct bigquery client (google.cloud.bigquery.Client); poolify migrate removes this "
-                 "redundant override\n");
+  CHECK(found ==
+        "jobs/legacy.py:9:12 direct bigquery client (google.cloud.bigquery.Client); not rewritable: keyword "
+        "'credentials' is not supported by the pool\n"
+        "jobs/load.py:7:12 direct bigquery client (google.cloud.bigquery.Client); poolify migrate rewrites it\n"
+        "pkg/child.py:9:26 direct bigquery client (google.cloud.bigquery.Client); poolify migrate removes this "
+        "redundant override\n");
   CHECK(g.errors() == 3);
   CHECK(g.current.entries.at({"jobs/legacy.py", "bigquery", "return bigquery.Client(credentials=c)"}) == 2);
-  CHECK(g.current.entries.count({"shared/clients/bigquery_pool.py", "bigquery", "return bigquery.Client(project=project_id)"}) == 0);
+  CHECK(g.current.entries.count(
+            {"shared/clients/bigquery_pool.py", "bigquery", "return bigquery.Client(project=project_id)"}) == 0);
 }
 
 TEST_CASE("the gate warns about mock targets, and fails them when strict") {
@@ -392,19 +398,22 @@ TEST_CASE("the gate warns about mock targets, and fails them when strict") {
   auto mocks = pipeline::findMockTargets(run);
   for (bool strict : {false, true}) {
     pipeline::GateResult g = pipeline::evaluateGate(run, {}, mocks, strict);
-    auto it = std::find_if(g.findings.begin(), g.findings.end(), [](const model::Finding &f) { return f.path == "tests/test_load.py"; });
+    auto it = std::find_if(g.findings.begin(), g.findings.end(),
+                           [](const model::Finding &f) { return f.path == "tests/test_load.py"; });
     REQUIRE(it != g.findings.end());
     CHECK(it->error == strict);
-    CHECK(it->message == "mock target 'google.cloud.bigquery.Client' stops intercepting once jobs/load.py:7 uses the pool; "
-                         "patch the pool function instead");
+    CHECK(it->message ==
+          "mock target 'google.cloud.bigquery.Client' stops intercepting once jobs/load.py:7 uses the pool; "
+          "patch the pool function instead");
   }
 }
 
 TEST_CASE("a baseline is read back, a broken one is an error naming the file") {
   TempDir dir;
-  std::string good = dir.write("b.json", "{\"schema_version\": 1, \"entries\": [{\"file\": \"a.py\", \"rule\": \"bigquery\", "
-                                         "\"code\": \"x = bigquery.Client()\", \"count\": 2}, {\"file\": \"a.py\", "
-                                         "\"rule\": \"http\", \"code\": \"requests.get(u)\"}]}");
+  std::string good =
+      dir.write("b.json", "{\"schema_version\": 1, \"entries\": [{\"file\": \"a.py\", \"rule\": \"bigquery\", "
+                          "\"code\": \"x = bigquery.Client()\", \"count\": 2}, {\"file\": \"a.py\", "
+                          "\"rule\": \"http\", \"code\": \"requests.get(u)\"}]}");
   auto b = pipeline::readBaseline(good);
   REQUIRE(static_cast<bool>(b));
   CHECK(b->entries.at({"a.py", "bigquery", "x = bigquery.Client()"}) == 2);
@@ -416,7 +425,8 @@ TEST_CASE("a baseline is read back, a broken one is an error naming the file") {
   std::string bad = dir.path + "/bad.json";
   CHECK(error("[]") == bad + ": error: a baseline is an object with an \"entries\" list (write one with poolify check "
                              "--write-baseline)");
-  CHECK(error("{\"entries\": [{\"file\": \"a.py\"}]}") == bad + ": error: entry 1 needs \"file\", \"rule\" and \"code\"");
+  CHECK(error("{\"entries\": [{\"file\": \"a.py\"}]}") ==
+        bad + ": error: entry 1 needs \"file\", \"rule\" and \"code\"");
   CHECK(error("{").rfind(bad + ": error: the baseline is not JSON: ", 0) == 0);
   CHECK(fails(pipeline::readBaseline(dir.path + "/missing.json")));
 }
@@ -446,7 +456,8 @@ TEST_CASE("parseCoverageMinimum takes PCT or CATEGORY=PCT, from 0 to 100") {
   CHECK(minimum("99.5") == "=99.5");
   for (std::string bad : {"101", "-1", "x", "", "jobs=", "jobs=lots", "80%%"}) {
     CAPTURE(bad);
-    CHECK(minimum(bad) == "poolify check: --min-coverage takes PCT or CATEGORY=PCT with PCT from 0 to 100, not '" + bad + "'");
+    CHECK(minimum(bad) ==
+          "poolify check: --min-coverage takes PCT or CATEGORY=PCT with PCT from 0 to 100, not '" + bad + "'");
   }
 }
 
@@ -461,7 +472,8 @@ TEST_CASE("a coverage minimum names a category the configuration defines, and mi
   pipeline::Run run = prepared();
   CHECK(errorOf(pipeline::checkCategories({{"jobs", 80}, {"", 50}, {"other", 10}}, run.config)) == "(no error)");
   CHECK(errorOf(pipeline::checkCategories({{"nope", 80}}, run.config)) ==
-        "poolify check: --min-coverage names category 'nope', which " + repo.dir.path + "/poolify.yaml does not define");
+        "poolify check: --min-coverage names category 'nope', which " + repo.dir.path +
+            "/poolify.yaml does not define");
   CHECK(errorOf(pipeline::checkCategories({{"nope", 80}}, config::Config{}))
             .rfind("poolify check: --min-coverage names category 'nope', which ", 0) == 0);
   model::Manifest m;

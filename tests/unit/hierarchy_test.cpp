@@ -152,14 +152,24 @@ TEST_CASE("a diamond is linearised as Python does: each class before its bases, 
 
 TEST_CASE("C3 gives Python's MRO for the examples of the C3 literature") {
   // Wikipedia's "C3 linearization" example: Z's MRO is Z K1 K2 K3 D A B C E O.
-  std::vector<model::ClassFacts> z{cls("O"),           cls("A", {"O"}),           cls("B", {"O"}),
-                                   cls("C", {"O"}),    cls("D", {"O"}),           cls("E", {"O"}),
-                                   cls("K1", {"A", "B", "C"}), cls("K2", {"D", "B", "E"}), cls("K3", {"D", "A"}),
+  std::vector<model::ClassFacts> z{cls("O"),
+                                   cls("A", {"O"}),
+                                   cls("B", {"O"}),
+                                   cls("C", {"O"}),
+                                   cls("D", {"O"}),
+                                   cls("E", {"O"}),
+                                   cls("K1", {"A", "B", "C"}),
+                                   cls("K2", {"D", "B", "E"}),
+                                   cls("K3", {"D", "A"}),
                                    cls("Z", {"K1", "K2", "K3"})};
   CHECK(mroOf(z, "Z") == "Z K1 K2 K3 D A B C E O");
   // "The Python 2.3 Method Resolution Order" (Simionato): A(B, C), B(D, E), C(D, F) gives A B C D E F O.
-  std::vector<model::ClassFacts> a{cls("O"),           cls("F", {"O"}),      cls("E", {"O"}),
-                                   cls("D", {"O"}),    cls("C", {"D", "F"}), cls("B", {"D", "E"}),
+  std::vector<model::ClassFacts> a{cls("O"),
+                                   cls("F", {"O"}),
+                                   cls("E", {"O"}),
+                                   cls("D", {"O"}),
+                                   cls("C", {"D", "F"}),
+                                   cls("B", {"D", "E"}),
                                    cls("A", {"B", "C"})};
   CHECK(mroOf(a, "A") == "A B C D E F O");
   CHECK(mroOf(a, "B") == "B D E O");
@@ -199,40 +209,51 @@ TEST_CASE("a hierarchy Python refuses does not stop the run") {
 }
 
 TEST_CASE("a redundant override is removed, naming the base that provides the client") {
-  CHECK(decide(child("        super().__init__(project_id)\n        self.bq_client = bigquery.Client(project=self.project_id)\n")) ==
+  CHECK(decide(child("        super().__init__(project_id)\n        self.bq_client = "
+                     "bigquery.Client(project=self.project_id)\n")) ==
         "pkg/child.py:9: removed: redundant with the pooled bq_client inherited from Base");
   // Left only for "no project id in scope": redundant, but its client used the library's default
   // project where the inherited one passes the base's: an unsafe removal.
   CHECK(decide("from google.cloud import bigquery\n\nfrom pkg.base import Base\n\n\nclass Child(Base):\n"
-               "    def __init__(self, cfg):\n        super().__init__(cfg.project)\n        self.bq_client = bigquery.Client()\n") ==
+               "    def __init__(self, cfg):\n        super().__init__(cfg.project)\n        self.bq_client = "
+               "bigquery.Client()\n") ==
         "pkg/child.py:9: removed: redundant with the pooled bq_client inherited from Base [unsafe: removal as "
         "redundant with the pooled bq_client inherited from Base: the override passes "
         "no project_id, so its client used the library's default; the one inherited from Base passes "
         "project_id=self.project_id, which may differ]");
   // super(Cls, self).__init__ and Base.__init__(self, ...) run the base __init__ too.
-  CHECK(decide(child("        super(Child, self).__init__(project_id)\n        self.bq_client = bigquery.Client(project=self.project_id)\n")) ==
+  CHECK(decide(child("        super(Child, self).__init__(project_id)\n        self.bq_client = "
+                     "bigquery.Client(project=self.project_id)\n")) ==
         "pkg/child.py:9: removed: redundant with the pooled bq_client inherited from Base");
-  CHECK(decide(child("        Base.__init__(self, project_id)\n        self.bq_client = bigquery.Client(project=self.project_id)\n")) ==
+  CHECK(decide(child("        Base.__init__(self, project_id)\n        self.bq_client = "
+                     "bigquery.Client(project=self.project_id)\n")) ==
         "pkg/child.py:9: removed: redundant with the pooled bq_client inherited from Base");
 }
 
 TEST_CASE("an override made before the base __init__ is overwritten by it, unless read in between") {
-  CHECK(decide(child("        self.bq_client = bigquery.Client(project='other')\n        super().__init__(project_id)\n")) ==
+  CHECK(decide(child(
+            "        self.bq_client = bigquery.Client(project='other')\n        super().__init__(project_id)\n")) ==
         "pkg/child.py:8: removed: redundant with the pooled bq_client inherited from Base");
-  CHECK(decide(child("        self.bq_client = bigquery.Client(project=self.project_id)\n        self.bq_client.query('warmup')\n"
-                     "        super().__init__(project_id)\n")) ==
-        "pkg/child.py:8: not removed: bq_client is used before the base __init__ runs");
+  CHECK(
+      decide(child(
+          "        self.bq_client = bigquery.Client(project=self.project_id)\n        self.bq_client.query('warmup')\n"
+          "        super().__init__(project_id)\n")) ==
+      "pkg/child.py:8: not removed: bq_client is used before the base __init__ runs");
 }
 
 TEST_CASE("an override is kept, with the first reason that applies") {
-  CHECK(decide(child("        self.project_id = project_id\n        self.bq_client = bigquery.Client(project=self.project_id)\n")) ==
+  CHECK(decide(child("        self.project_id = project_id\n        self.bq_client = "
+                     "bigquery.Client(project=self.project_id)\n")) ==
         "pkg/child.py:9: not removed: Child.__init__ never calls the base __init__ (Base sets bq_client)");
   CHECK(decide(child("        if flag:\n            super().__init__(project_id)\n"
                      "        self.bq_client = bigquery.Client(project=self.project_id)\n")) ==
         "pkg/child.py:10: not removed: Child.__init__ calls the base __init__ only conditionally");
-  CHECK(decide(child("        super().__init__(project_id)\n        self.bq_client = bigquery.Client(project=\"acme-billing\")\n")) ==
-        "pkg/child.py:9: not removed: it asks for project_id=\"acme-billing\", which the client inherited from Base does not");
-  CHECK(decide(child("        super().__init__(project_id)\n        self.bq_client = bigquery.Client(project=self.project_id, location=\"EU\")\n")) ==
+  CHECK(decide(child("        super().__init__(project_id)\n        self.bq_client = "
+                     "bigquery.Client(project=\"acme-billing\")\n")) ==
+        "pkg/child.py:9: not removed: it asks for project_id=\"acme-billing\", which the client inherited from Base "
+        "does not");
+  CHECK(decide(child("        super().__init__(project_id)\n        self.bq_client = "
+                     "bigquery.Client(project=self.project_id, location=\"EU\")\n")) ==
         "pkg/child.py:9: not removed: it asks for location=\"EU\", which the client inherited from Base does not");
   CHECK(decide(child("        super().__init__(project_id)\n        if flag:\n"
                      "            self.bq_client = bigquery.Client(project=self.project_id)\n")) ==
@@ -257,11 +278,16 @@ TEST_CASE("what the base provides decides: set later, conditionally, or not pool
                                            "        self.bq_client = bigquery.Client(project=self.project_id)\n")}})
         .decisions();
   };
-  std::string head = "from google.cloud import bigquery\nfrom shared.clients.bigquery_pool import get_bigquery_client\n\n\n"
-                     "class Base:\n    def __init__(self, project_id):\n        self.project_id = project_id\n";
-  CHECK(withBase(head + "\n    def connect(self):\n        self.bq_client = get_bigquery_client(project_id=self.project_id)\n") ==
+  std::string head =
+      "from google.cloud import bigquery\nfrom shared.clients.bigquery_pool import get_bigquery_client\n\n\n"
+      "class Base:\n    def __init__(self, project_id):\n        self.project_id = project_id\n";
+  CHECK(withBase(
+            head +
+            "\n    def connect(self):\n        self.bq_client = get_bigquery_client(project_id=self.project_id)\n") ==
         "pkg/child.py:9: not removed: Base sets bq_client only after construction (in connect())");
-  CHECK(withBase(head + "        if project_id:\n            self.bq_client = get_bigquery_client(project_id=self.project_id)\n") ==
+  CHECK(withBase(
+            head +
+            "        if project_id:\n            self.bq_client = get_bigquery_client(project_id=self.project_id)\n") ==
         "pkg/child.py:9: not removed: Base sets bq_client only conditionally");
   CHECK(withBase(head + "        self.bq_client = bigquery.Client(project=self.project_id, credentials=None)\n") ==
         "pkg/child.py:9: not removed: Base's bq_client is not a pooled bigquery client");
@@ -272,12 +298,14 @@ TEST_CASE("what the base provides decides: set later, conditionally, or not pool
 
 TEST_CASE("the super() chain follows the MRO: a cooperative mixin passes it on, a mixin that stops breaks it") {
   auto withMixin = [](const std::string &mixinInit) {
-    return Project({{"pkg/base.py", kBase},
-                    {"pkg/mixins.py", "class Mixin:\n    def __init__(self, *args, **kwargs):\n" + mixinInit},
-                    {"pkg/child.py",
-                     "from google.cloud import bigquery\n\nfrom pkg.base import Base\nfrom pkg.mixins import Mixin\n\n\n"
-                     "class Child(Mixin, Base):\n    def __init__(self, project_id):\n        super().__init__(project_id)\n"
-                     "        self.bq_client = bigquery.Client(project=self.project_id)\n"}})
+    return Project(
+               {{"pkg/base.py", kBase},
+                {"pkg/mixins.py", "class Mixin:\n    def __init__(self, *args, **kwargs):\n" + mixinInit},
+                {"pkg/child.py",
+                 "from google.cloud import bigquery\n\nfrom pkg.base import Base\nfrom pkg.mixins import Mixin\n\n\n"
+                 "class Child(Mixin, Base):\n    def __init__(self, project_id):\n        "
+                 "super().__init__(project_id)\n"
+                 "        self.bq_client = bigquery.Client(project=self.project_id)\n"}})
         .decisions();
   };
   CHECK(withMixin("        super().__init__(*args, **kwargs)\n        self.history = []\n") ==
@@ -287,9 +315,11 @@ TEST_CASE("the super() chain follows the MRO: a cooperative mixin passes it on, 
 }
 
 TEST_CASE("a chain through a class poolify cannot see keeps the override") {
-  CHECK(decide(child("        super().__init__(project_id)\n        self.bq_client = bigquery.Client(project=self.project_id)\n",
-                     "from etl_tracing import TracingMixin\n\n\nclass Child(TracingMixin, Base):\n")) ==
-        "pkg/child.py:12: not removed: the base __init__ chain goes through etl_tracing.TracingMixin, which poolify cannot see");
+  CHECK(decide(child(
+            "        super().__init__(project_id)\n        self.bq_client = bigquery.Client(project=self.project_id)\n",
+            "from etl_tracing import TracingMixin\n\n\nclass Child(TracingMixin, Base):\n")) ==
+        "pkg/child.py:12: not removed: the base __init__ chain goes through etl_tracing.TracingMixin, which poolify "
+        "cannot see");
 }
 
 TEST_CASE("a grandchild inherits through a class without __init__") {
@@ -345,9 +375,10 @@ TEST_CASE("an unresolved base is opaque: nothing is inherited through it") {
 
 TEST_CASE("classes on an inheritance cycle have no MRO: no decision, and the cycle is reported") {
   Project p({{"pkg/base.py", kBase},
-             {"pkg/loop.py", "from google.cloud import bigquery\n\nfrom pkg.base import Base\n\n\n"
-                             "class A(B, Base):\n    def __init__(self, project_id):\n        super().__init__(project_id)\n"
-                             "        self.bq_client = bigquery.Client(project=self.project_id)\n\n\nclass B(A):\n    pass\n"}});
+             {"pkg/loop.py",
+              "from google.cloud import bigquery\n\nfrom pkg.base import Base\n\n\n"
+              "class A(B, Base):\n    def __init__(self, project_id):\n        super().__init__(project_id)\n"
+              "        self.bq_client = bigquery.Client(project=self.project_id)\n\n\nclass B(A):\n    pass\n"}});
   CHECK(p.decisions() == "");
   REQUIRE(p.index->problems().size() >= 1);
   CHECK(p.index->problems()[0].find("a cycle") != std::string::npos);
@@ -355,12 +386,14 @@ TEST_CASE("classes on an inheritance cycle have no MRO: no decision, and the cyc
 }
 
 TEST_CASE("inheritedClients lists classes whose running base __init__ provides a pooled client") {
-  Project p({{"pkg/base.py", kBase},
-             {"pkg/kids.py", "from pkg.base import Base\n\n\n"
-                             "class Plain(Base):\n    pass\n\n\n"
-                             "class Cooperative(Base):\n    def __init__(self, p):\n        super().__init__(p)\n\n\n"
-                             "class Selfish(Base):\n    def __init__(self, p):\n        self.p = p\n\n\n"
-                             "class Own(Base):\n    def __init__(self, p):\n        super().__init__(p)\n        self.bq_client = None\n"}});
+  Project p(
+      {{"pkg/base.py", kBase},
+       {"pkg/kids.py",
+        "from pkg.base import Base\n\n\n"
+        "class Plain(Base):\n    pass\n\n\n"
+        "class Cooperative(Base):\n    def __init__(self, p):\n        super().__init__(p)\n\n\n"
+        "class Selfish(Base):\n    def __init__(self, p):\n        self.p = p\n\n\n"
+        "class Own(Base):\n    def __init__(self, p):\n        super().__init__(p)\n        self.bq_client = None\n"}});
   CHECK(p.inherited(1) == "Plain.bq_client from Base (bigquery); Cooperative.bq_client from Base (bigquery); "
                           "Selfish.bq_client from Base (bigquery, unknown: Selfish.__init__ never calls the base "
                           "__init__ (Base sets bq_client))");
@@ -375,7 +408,8 @@ TEST_CASE("providerNames lists providing and inheriting classes, sorted") {
 TEST_CASE("decisions do not depend on the order of the files") {
   std::vector<std::pair<std::string, std::string>> files{
       {"pkg/base.py", kBase},
-      {"pkg/child.py", child("        super().__init__(project_id)\n        self.bq_client = bigquery.Client(project=self.project_id)\n")}};
+      {"pkg/child.py", child("        super().__init__(project_id)\n        self.bq_client = "
+                             "bigquery.Client(project=self.project_id)\n")}};
   std::string forward = Project(files).decisions();
   std::reverse(files.begin(), files.end());
   CHECK(Project(files).decisions() == forward);
@@ -436,8 +470,8 @@ TEST_CASE("compareArguments: the same literal, module-level name or unchanged at
   CHECK(compare(call({{"project_id", "self.project_id"}}), {"self:project_id"},
                 call({{"project_id", "self.project_id"}}), {"self:project_id"}) == "same");
   // What the base's rewrite takes from scope counts as what it passes.
-  CHECK(compare(call({{"project_id", "self.project_id"}}), {"self:project_id"}, call({}, {{"project_id", "self.project_id"}}),
-                {"self:project_id"}) == "same");
+  CHECK(compare(call({{"project_id", "self.project_id"}}), {"self:project_id"},
+                call({}, {{"project_id", "self.project_id"}}), {"self:project_id"}) == "same");
   CHECK(compare(call({}), {}, call({}), {}) == "same");
 }
 
@@ -448,8 +482,9 @@ TEST_CASE("compareArguments: what may differ keeps the override, a defaulted pro
   // The same text naming a parameter or a local of each __init__: not provably the same value.
   CHECK(compare(call({{"project_id", "project_id"}}), {"?"}, call({{"project_id", "project_id"}}), {"?"}) ==
         "keep: project_id=project_id in the override need not be what Base passed when it made its client");
-  CHECK(compare(call({{"project_id", "self.project_id"}}), {"self:project_id"}, call({{"project_id", "self.project_id"}}),
-                {"self:project_id"}, "self.project_id is assigned again") == "keep: self.project_id is assigned again");
+  CHECK(compare(call({{"project_id", "self.project_id"}}), {"self:project_id"},
+                call({{"project_id", "self.project_id"}}), {"self:project_id"},
+                "self.project_id is assigned again") == "keep: self.project_id is assigned again");
   // Two module-level names of the same spelling in different modules are different names.
   CHECK(compare(call({{"project_id", "PROJECT_ID"}}), {"g:jobs.PROJECT_ID"}, call({{"project_id", "PROJECT_ID"}}),
                 {"g:shared.config.PROJECT_ID"})
@@ -467,8 +502,9 @@ TEST_CASE("compareArguments: what may differ keeps the override, a defaulted pro
 }
 
 TEST_CASE("a subclass that sets the attribute the base's project reads keeps its override unless set before super()") {
-  std::string base = "from shared.clients.bigquery_pool import get_bigquery_client\n\n\nclass Base:\n"
-                     "    def __init__(self):\n        self.bq_client = get_bigquery_client(project_id=self.project_id)\n";
+  std::string base =
+      "from shared.clients.bigquery_pool import get_bigquery_client\n\n\nclass Base:\n"
+      "    def __init__(self):\n        self.bq_client = get_bigquery_client(project_id=self.project_id)\n";
   auto withChild = [&](const std::string &body) {
     return Project({{"pkg/base.py", base},
                     {"pkg/child.py", "from google.cloud import bigquery\n\nfrom pkg.base import Base\n\n\n"
@@ -505,9 +541,10 @@ TEST_CASE("the base's own reassignment after its client, and another client kind
         "pkg/child.py:9: not removed: self.project_id is assigned again in Base.__init__ after it made the client");
   CHECK(Project({{"pkg/base.py", "from shared.clients.pubsub_pool import get_pubsub_publisher\n\n\nclass Base:\n"
                                  "    def __init__(self):\n        self.client = get_pubsub_publisher()\n"},
-                 {"pkg/child.py", "from google.cloud import pubsub_v1\n\nfrom pkg.base import Base\n\n\nclass Child(Base):\n"
-                                  "    def __init__(self):\n        super().__init__()\n"
-                                  "        self.client = pubsub_v1.SubscriberClient()\n"}})
+                 {"pkg/child.py",
+                  "from google.cloud import pubsub_v1\n\nfrom pkg.base import Base\n\n\nclass Child(Base):\n"
+                  "    def __init__(self):\n        super().__init__()\n"
+                  "        self.client = pubsub_v1.SubscriberClient()\n"}})
             .decisions() ==
         "pkg/child.py:9: not removed: it becomes shared.clients.pubsub_pool.get_pubsub_subscriber, the client "
         "inherited from Base comes from shared.clients.pubsub_pool.get_pubsub_publisher");
@@ -515,8 +552,8 @@ TEST_CASE("the base's own reassignment after its client, and another client kind
 
 TEST_CASE("a class inherits a pooled client only from a base that provably sets one") {
   auto inherited = [](const std::string &baseInit) {
-    Project p({{"pkg/base.py", "from google.cloud import bigquery\n\n\nclass Base:\n    def __init__(self, cfg):\n" +
-                                   baseInit},
+    Project p({{"pkg/base.py",
+                "from google.cloud import bigquery\n\n\nclass Base:\n    def __init__(self, cfg):\n" + baseInit},
                {"pkg/kid.py", "from pkg.base import Base\n\n\nclass Kid(Base):\n    pass\n"}});
     return p.inherited(1);
   };
@@ -532,16 +569,17 @@ TEST_CASE("a class inherits a pooled client only from a base that provably sets 
 }
 
 TEST_CASE("parameterKey: the argument passed for a base __init__ parameter, by keyword or position, or its default") {
-  std::vector<model::InitParameter> params{{"project_id", "", true}, {"location", "lit:\"US\"", true},
-                                           {"debug", "lit:False", false}};
-  model::BaseInitCall viaSuper{"", 0, true, {{"#1", "'acme'"}, {"location", "'EU'"}}, {"lit:'acme'", "lit:'EU'"}, false};
+  std::vector<model::InitParameter> params{
+      {"project_id", "", true}, {"location", "lit:\"US\"", true}, {"debug", "lit:False", false}};
+  model::BaseInitCall viaSuper{"",   0, true, {{"#1", "'acme'"}, {"location", "'EU'"}}, {"lit:'acme'", "lit:'EU'"},
+                               false};
   CHECK(index::parameterKey("project_id", params, viaSuper) == "lit:'acme'");
   CHECK(index::parameterKey("location", params, viaSuper) == "lit:'EU'");
   CHECK(index::parameterKey("debug", params, viaSuper) == "lit:False");
   CHECK(index::parameterKey("nothing", params, viaSuper) == "?");
   // Base.__init__(self, p, "EU"): the instance is not a parameter here.
-  model::BaseInitCall explicitBase{"pkg.base.Base", 0, true, {{"#1", "self"}, {"#2", "p"}, {"#3", "'EU'"}},
-                                   {"?", "param:p", "lit:'EU'"}, false};
+  model::BaseInitCall explicitBase{
+      "pkg.base.Base", 0, true, {{"#1", "self"}, {"#2", "p"}, {"#3", "'EU'"}}, {"?", "param:p", "lit:'EU'"}, false};
   CHECK(index::parameterKey("project_id", params, explicitBase) == "param:p");
   CHECK(index::parameterKey("location", params, explicitBase) == "lit:'EU'");
   // Nothing passed and no default; unpacking hides which parameter gets what.
@@ -560,7 +598,8 @@ TEST_CASE("the base's parameters are what the subclass passes to super().__init_
   auto withChild = [&](const std::string &params, const std::string &body) {
     return Project({{"pkg/base.py", base},
                     {"pkg/child.py", "from google.cloud import bigquery\n\nfrom pkg.base import Base\n\n\n"
-                                     "class Child(Base):\n    def __init__(self" + params + "):\n" + body}})
+                                     "class Child(Base):\n    def __init__(self" +
+                                         params + "):\n" + body}})
         .decisions();
   };
   const std::string removed = "pkg/child.py:9: removed: redundant with the pooled bq_client inherited from Base";
@@ -597,7 +636,8 @@ TEST_CASE("a statement an applied unsafe fix moves above the base's client assig
                      "        self.project_id = os.environ.get(\"GCP_PROJECT\", \"acme-prod\")\n";
   // (Project analyzes with --unsafe-fixes: the base's client is rewritten, the assignment moved up.)
   CHECK(Project({{"pkg/base.py", base},
-                 {"pkg/child.py", child("        super().__init__()\n"
-                                        "        self.bq_client = bigquery.Client(project=self.project_id, location=\"US\")\n")}})
+                 {"pkg/child.py",
+                  child("        super().__init__()\n"
+                        "        self.bq_client = bigquery.Client(project=self.project_id, location=\"US\")\n")}})
             .decisions() == "pkg/child.py:9: removed: redundant with the pooled bq_client inherited from Base");
 }

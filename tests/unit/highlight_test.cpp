@@ -16,8 +16,7 @@ std::string tokens(const std::string &text) {
 } // namespace
 
 TEST_CASE("keywords, names a def or class defines, builtins, numbers and comments") {
-  CHECK(tokens("def load(self, n=10):  # go\n    return None\n") ==
-        "k:def f:load b:self n:10 c:# go k:return k:None");
+  CHECK(tokens("def load(self, n=10):  # go\n    return None\n") == "k:def f:load b:self n:10 c:# go k:return k:None");
   CHECK(tokens("class Job(object):\n    pass\n") == "k:class f:Job b:object k:pass");
   CHECK(tokens("x = not a and b is True\n") == "k:not k:and k:is k:True");
 }

@@ -1,8 +1,8 @@
 // A run keeps compact outcomes, not texts: a released outcome gives back the same texts from
 // disk, and refuses when the file changed after it was analyzed (nothing is written from stale bytes).
+#include "analysis/classes.h"
 #include "pipeline/process.h"
 #include "pipeline/reader.h"
-#include "analysis/classes.h"
 #include "python/syntax.h"
 #include "rewrite/edits.h"
 #include "rules/rule.h"

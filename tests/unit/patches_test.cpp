@@ -65,11 +65,11 @@ TEST_CASE("patch calls are found through the test file's imports, fixtures by th
            "    mock.patch.object(mod.bigquery, 'Client')\n"
            "    session.patch('https://example.com/a.b')\n"
            "    mock.patch('requests')\n");
-  CHECK(calls(p) == std::vector<std::string>{
-                        "patch pkg.mod.bigquery.Client @6", "patch pkg.mod.bigquery.Client @8",
-                        "patch pkg.mod.bigquery.Client @10", "setattr pkg.mod.bigquery.Client @11",
-                        "setattr-object pkg.mod.bigquery.Client @12", "object pkg.mod.bigquery.Client @13",
-                        "patch https://example.com/a.b (unknown) @14"});
+  CHECK(calls(p) == std::vector<std::string>{"patch pkg.mod.bigquery.Client @6", "patch pkg.mod.bigquery.Client @8",
+                                             "patch pkg.mod.bigquery.Client @10", "setattr pkg.mod.bigquery.Client @11",
+                                             "setattr-object pkg.mod.bigquery.Client @12",
+                                             "object pkg.mod.bigquery.Client @13",
+                                             "patch https://example.com/a.b (unknown) @14"});
 }
 
 TEST_CASE("a string target becomes the module's pooled callable; assertions take the pooled keywords") {

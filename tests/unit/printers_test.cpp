@@ -49,8 +49,8 @@ struct Run {
                    "def f(project_id):\n    return get_bigquery_client(project_id=project_id)\n";
     load.edits.push_back({0, load.original.size(), load.updated});
     load.rewritten = 1;
-    load.records.push_back(record(SiteRecord::Kind::Direct, 5, 12, "bigquery", "google.cloud.bigquery.Client",
-                                  Outcome::Rewritten));
+    load.records.push_back(
+        record(SiteRecord::Kind::Direct, 5, 12, "bigquery", "google.cloud.bigquery.Client", Outcome::Rewritten));
     load.messages.push_back({5, 12, "jobs/load.py:5:12: bigquery: project_id from project_id", false});
 
     model::FileOutcome legacy;
@@ -62,8 +62,8 @@ struct Run {
     legacy.records.back().ignore = "bigquery";
     legacy.records.push_back(record(SiteRecord::Kind::Reference, 6, 11, "bigquery", "google.cloud.bigquery.Client",
                                     Outcome::Left, "reference to google.cloud.bigquery.Client is not a call"));
-    legacy.records.push_back(record(SiteRecord::Kind::Pooled, 8, 5, "http", "shared.clients.http_pool.get",
-                                    Outcome::Rewritten));
+    legacy.records.push_back(
+        record(SiteRecord::Kind::Pooled, 8, 5, "http", "shared.clients.http_pool.get", Outcome::Rewritten));
     legacy.messages.push_back(
         {4, 12, "jobs/legacy.py:4:12: bigquery: left: keyword 'credentials' is not supported by the pool", false});
     legacy.messages.push_back(
@@ -76,9 +76,11 @@ struct Run {
 
     outcomes = {load, legacy, broken};
     std::vector<std::string> categories{"jobs", "jobs", "other"};
-    std::vector<std::vector<model::Inherited>> inherited{{}, {{"Child", "bq_client", "bigquery", "Base", "pooled", ""}}, {}};
-    before = model::buildManifest(outcomes, categories, inherited,
-                                  {{"tests/test_load.py", 3, 7, "jobs.load.bigquery.Client", "jobs/load.py", 5, 12, "bigquery"}});
+    std::vector<std::vector<model::Inherited>> inherited{
+        {}, {{"Child", "bq_client", "bigquery", "Base", "pooled", ""}}, {}};
+    before = model::buildManifest(
+        outcomes, categories, inherited,
+        {{"tests/test_load.py", 3, 7, "jobs.load.bigquery.Client", "jobs/load.py", 5, 12, "bigquery"}});
     std::vector<model::FileOutcome> migrated = outcomes;
     migrated[0].records[0].kind = SiteRecord::Kind::Pooled;
     after = model::buildManifest(migrated, categories, inherited);
@@ -87,7 +89,8 @@ struct Run {
                         "direct reference to google.cloud.bigquery.Client; not rewritable: reference to "
                         "google.cloud.bigquery.Client is not a call",
                         true});
-    findings.push_back({"odd dir/a,b.py", 2, 3, "http", "direct http client (requests.get); poolify migrate rewrites it", true});
+    findings.push_back(
+        {"odd dir/a,b.py", 2, 3, "http", "direct http client (requests.get); poolify migrate rewrites it", true});
     findings.push_back({"tests/test_load.py", 3, 7, "bigquery",
                         "mock target 'jobs.load.bigquery.Client' stops intercepting once jobs/load.py:5 uses the pool; "
                         "patch the pool function instead",
@@ -131,16 +134,16 @@ struct Run {
 TEST_CASE("diff: a git-style unified diff of each changed file, nothing for the others") {
   Run run;
   CHECK(run.print(Format::Diff) == "diff --git a/jobs/load.py b/jobs/load.py\n"
-        "--- a/jobs/load.py\n"
-        "+++ b/jobs/load.py\n"
-        "@@ -1,5 +1,5 @@\n"
-        "-from google.cloud import bigquery\n"
-        "+from shared.clients.bigquery_pool import get_bigquery_client\n"
-        " \n"
-        " \n"
-        " def f(project_id):\n"
-        "-    return bigquery.Client()\n"
-        "+    return get_bigquery_client(project_id=project_id)\n");
+                                   "--- a/jobs/load.py\n"
+                                   "+++ b/jobs/load.py\n"
+                                   "@@ -1,5 +1,5 @@\n"
+                                   "-from google.cloud import bigquery\n"
+                                   "+from shared.clients.bigquery_pool import get_bigquery_client\n"
+                                   " \n"
+                                   " \n"
+                                   " def f(project_id):\n"
+                                   "-    return bigquery.Client()\n"
+                                   "+    return get_bigquery_client(project_id=project_id)\n");
 }
 
 TEST_CASE("diff: colours only when asked") {
@@ -154,7 +157,8 @@ TEST_CASE("diff: colours only when asked") {
 TEST_CASE("diff: a file whose texts cannot be read again is the caller's error, and is not printed") {
   Run run;
   run.doc.texts = [](const model::FileOutcome &o) -> llvm::Expected<model::Texts> {
-    return llvm::createStringError(std::errc::io_error, "%s: changed on disk since it was read", o.file.display.c_str());
+    return llvm::createStringError(std::errc::io_error, "%s: changed on disk since it was read",
+                                   o.file.display.c_str());
   };
   std::string out;
   llvm::raw_string_ostream os(out);
@@ -168,7 +172,8 @@ TEST_CASE("diff: a file whose texts cannot be read again is the caller's error, 
 TEST_CASE("explain: errors always, every decision only with explain") {
   Run run;
   CHECK(run.print(Format::Explain) == "tools/broken.py:3:1: error: syntax error; file not rewritten\n");
-  CHECK(run.print(Format::Explain, {false, true}) == "jobs/load.py:5:12: bigquery: project_id from project_id\n"
+  CHECK(run.print(Format::Explain, {false, true}) ==
+        "jobs/load.py:5:12: bigquery: project_id from project_id\n"
         "jobs/legacy.py:4:12: bigquery: left: keyword 'credentials' is not supported by the pool\n"
         "jobs/legacy.py:6:11: bigquery: left: reference to google.cloud.bigquery.Client is not a call\n"
         "tools/broken.py:3:1: error: syntax error; file not rewritten\n");
@@ -176,19 +181,24 @@ TEST_CASE("explain: errors always, every decision only with explain") {
 
 TEST_CASE("text: one editor-clickable line per finding, warnings marked") {
   Run run;
-  CHECK(run.print(Format::Text) == "jobs/legacy.py:6:11: bigquery: direct reference to google.cloud.bigquery.Client; not rewritable: reference to google.cloud.bigquery.Client is not a call\n"
+  CHECK(run.print(Format::Text) ==
+        "jobs/legacy.py:6:11: bigquery: direct reference to google.cloud.bigquery.Client; not rewritable: reference to "
+        "google.cloud.bigquery.Client is not a call\n"
         "odd dir/a,b.py:2:3: http: direct http client (requests.get); poolify migrate rewrites it\n"
-        "tests/test_load.py:3:7: warning: bigquery: mock target 'jobs.load.bigquery.Client' stops intercepting once jobs/load.py:5 uses the pool; patch the pool function instead\n");
+        "tests/test_load.py:3:7: warning: bigquery: mock target 'jobs.load.bigquery.Client' stops intercepting once "
+        "jobs/load.py:5 uses the pool; patch the pool function instead\n");
 }
 
 TEST_CASE("json: schema_version 1, the findings and a summary") {
   Run run;
-  CHECK(run.print(Format::Json) == "{\n"
+  CHECK(run.print(Format::Json) ==
+        "{\n"
         "  \"findings\": [\n"
         "    {\n"
         "      \"column\": 11,\n"
         "      \"line\": 6,\n"
-        "      \"message\": \"direct reference to google.cloud.bigquery.Client; not rewritable: reference to google.cloud.bigquery.Client is not a call\",\n"
+        "      \"message\": \"direct reference to google.cloud.bigquery.Client; not rewritable: reference to "
+        "google.cloud.bigquery.Client is not a call\",\n"
         "      \"path\": \"jobs/legacy.py\",\n"
         "      \"rule\": \"bigquery\",\n"
         "      \"severity\": \"error\"\n"
@@ -204,7 +214,8 @@ TEST_CASE("json: schema_version 1, the findings and a summary") {
         "    {\n"
         "      \"column\": 7,\n"
         "      \"line\": 3,\n"
-        "      \"message\": \"mock target 'jobs.load.bigquery.Client' stops intercepting once jobs/load.py:5 uses the pool; patch the pool function instead\",\n"
+        "      \"message\": \"mock target 'jobs.load.bigquery.Client' stops intercepting once jobs/load.py:5 uses the "
+        "pool; patch the pool function instead\",\n"
         "      \"path\": \"tests/test_load.py\",\n"
         "      \"rule\": \"bigquery\",\n"
         "      \"severity\": \"warning\"\n"
@@ -221,169 +232,192 @@ TEST_CASE("json: schema_version 1, the findings and a summary") {
 TEST_CASE("sarif: SARIF 2.1.0 with the rules, results, locations and fingerprints") {
   Run run;
   // Fingerprints: a hash of path, rule and code (no line numbers) and the occurrence of that key.
-  CHECK(run.print(Format::Sarif) == "{\n"
-        "  \"$schema\": \"https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json\",\n"
-        "  \"runs\": [\n"
-        "    {\n"
-        "      \"columnKind\": \"unicodeCodePoints\",\n"
-        "      \"invocations\": [\n"
-        "        {\n"
-        "          \"executionSuccessful\": true,\n"
-        "          \"exitCode\": 0\n"
-        "        }\n"
-        "      ],\n"
-        "      \"originalUriBaseIds\": {\n"
-        "        \"%SRCROOT%\": {\n"
-        "          \"description\": {\n"
-        "            \"text\": \"The folder poolify check ran in: result paths are relative to it\"\n"
-        "          }\n"
-        "        }\n"
-        "      },\n"
-        "      \"results\": [\n"
-        "        {\n"
-        "          \"level\": \"error\",\n"
-        "          \"locations\": [\n"
-        "            {\n"
-        "              \"physicalLocation\": {\n"
-        "                \"artifactLocation\": {\n"
-        "                  \"uri\": \"jobs/legacy.py\",\n"
-        "                  \"uriBaseId\": \"%SRCROOT%\"\n"
-        "                },\n"
-        "                \"region\": {\n"
-        "                  \"startColumn\": 11,\n"
-        "                  \"startLine\": 6\n"
-        "                }\n"
-        "              }\n"
-        "            }\n"
-        "          ],\n"
-        "          \"message\": {\n"
-        "            \"text\": \"direct reference to google.cloud.bigquery.Client; not rewritable: reference to google.cloud.bigquery.Client is not a call\"\n"
-        "          },\n"
-        "          \"partialFingerprints\": {\n"
-        "            \"poolifySite/v2\": \"0867cb4b83bb7450:1\"\n"
-        "          },\n"
-        "          \"ruleId\": \"bigquery\"\n"
-        "        },\n"
-        "        {\n"
-        "          \"level\": \"error\",\n"
-        "          \"locations\": [\n"
-        "            {\n"
-        "              \"physicalLocation\": {\n"
-        "                \"artifactLocation\": {\n"
-        "                  \"uri\": \"odd%20dir/a%2Cb.py\",\n"
-        "                  \"uriBaseId\": \"%SRCROOT%\"\n"
-        "                },\n"
-        "                \"region\": {\n"
-        "                  \"startColumn\": 3,\n"
-        "                  \"startLine\": 2\n"
-        "                }\n"
-        "              }\n"
-        "            }\n"
-        "          ],\n"
-        "          \"message\": {\n"
-        "            \"text\": \"direct http client (requests.get); poolify migrate rewrites it\"\n"
-        "          },\n"
-        "          \"partialFingerprints\": {\n"
-        "            \"poolifySite/v2\": \"139c786f92a12268:1\"\n"
-        "          },\n"
-        "          \"ruleId\": \"http\"\n"
-        "        },\n"
-        "        {\n"
-        "          \"level\": \"warning\",\n"
-        "          \"locations\": [\n"
-        "            {\n"
-        "              \"physicalLocation\": {\n"
-        "                \"artifactLocation\": {\n"
-        "                  \"uri\": \"tests/test_load.py\",\n"
-        "                  \"uriBaseId\": \"%SRCROOT%\"\n"
-        "                },\n"
-        "                \"region\": {\n"
-        "                  \"startColumn\": 7,\n"
-        "                  \"startLine\": 3\n"
-        "                }\n"
-        "              }\n"
-        "            }\n"
-        "          ],\n"
-        "          \"message\": {\n"
-        "            \"text\": \"mock target 'jobs.load.bigquery.Client' stops intercepting once jobs/load.py:5 uses the pool; patch the pool function instead\"\n"
-        "          },\n"
-        "          \"partialFingerprints\": {\n"
-        "            \"poolifySite/v2\": \"77a61c7d54e19b12:1\"\n"
-        "          },\n"
-        "          \"ruleId\": \"bigquery\"\n"
-        "        }\n"
-        "      ],\n"
-        "      \"tool\": {\n"
-        "        \"driver\": {\n"
-        "          \"name\": \"poolify\",\n"
-        "          \"rules\": [\n"
-        "            {\n"
-        "              \"defaultConfiguration\": {\n"
-        "                \"level\": \"error\"\n"
-        "              },\n"
-        "              \"fullDescription\": {\n"
-        "                \"text\": \"BigQuery clients come from the shared pool.\"\n"
-        "              },\n"
-        "              \"help\": {\n"
-        "                \"markdown\": \"BigQuery clients come from the shared pool.\\n\\nRewrites:\\n\\n\\n`poolify migrate --apply` rewrites the sites it can (`--explain` says why it leaves the others; `--unsafe-fixes` also applies the unsafe fixes). To accept a site for now, mark it `# poolify: ignore[bigquery]` or list it in a baseline (`poolify check --write-baseline FILE`, then `--baseline FILE`).\",\n"
-        "                \"text\": \"BigQuery clients come from the shared pool.\\nRewrites: .\\n`poolify migrate --apply` rewrites the sites it can (`--explain` says why it leaves the others; `--unsafe-fixes` also applies the unsafe fixes). To accept a site for now, mark it `# poolify: ignore[bigquery]` or list it in a baseline (`poolify check --write-baseline FILE`, then `--baseline FILE`).\"\n"
-        "              },\n"
-        "              \"id\": \"bigquery\",\n"
-        "              \"name\": \"bigquery\",\n"
-        "              \"shortDescription\": {\n"
-        "                \"text\": \"BigQuery clients come from the shared pool.\"\n"
-        "              }\n"
-        "            },\n"
-        "            {\n"
-        "              \"defaultConfiguration\": {\n"
-        "                \"level\": \"error\"\n"
-        "              },\n"
-        "              \"fullDescription\": {\n"
-        "                \"text\": \"A Python file that does not parse, or that CPython rejects\"\n"
-        "              },\n"
-        "              \"help\": {\n"
-        "                \"markdown\": \"poolify cannot analyze a file with a syntax error (or one CPython 3 rejects, such as a Python 2 script), so its direct clients are not checked. Fix the file, exclude it in poolify.yaml (`exclude:`), or accept it for now in a baseline (`poolify check --write-baseline FILE`).\",\n"
-        "                \"text\": \"poolify cannot analyze a file with a syntax error (or one CPython 3 rejects, such as a Python 2 script), so its direct clients are not checked. Fix the file, exclude it in poolify.yaml (`exclude:`), or accept it for now in a baseline (`poolify check --write-baseline FILE`).\"\n"
-        "              },\n"
-        "              \"id\": \"syntax\",\n"
-        "              \"name\": \"syntax\",\n"
-        "              \"shortDescription\": {\n"
-        "                \"text\": \"A Python file that does not parse, or that CPython rejects\"\n"
-        "              }\n"
-        "            },\n"
-        "            {\n"
-        "              \"defaultConfiguration\": {\n"
-        "                \"level\": \"error\"\n"
-        "              },\n"
-        "              \"fullDescription\": {\n"
-        "                \"text\": \"A file poolify cannot read or analyze\"\n"
-        "              },\n"
-        "              \"help\": {\n"
-        "                \"markdown\": \"poolify cannot analyze this file (it is not text in an encoding poolify edits, cannot be read, or the rewrite was refused), so its direct clients are not checked. The message says why; exclude the file in poolify.yaml or accept it in a baseline.\",\n"
-        "                \"text\": \"poolify cannot analyze this file (it is not text in an encoding poolify edits, cannot be read, or the rewrite was refused), so its direct clients are not checked. The message says why; exclude the file in poolify.yaml or accept it in a baseline.\"\n"
-        "              },\n"
-        "              \"id\": \"unanalyzable\",\n"
-        "              \"name\": \"unanalyzable\",\n"
-        "              \"shortDescription\": {\n"
-        "                \"text\": \"A file poolify cannot read or analyze\"\n"
-        "              }\n"
-        "            }\n"
-        "          ],\n"
-        "          \"semanticVersion\": \"0.1.0\",\n"
-        "          \"version\": \"0.1.0\"\n"
-        "        }\n"
-        "      }\n"
-        "    }\n"
-        "  ],\n"
-        "  \"version\": \"2.1.0\"\n"
-        "}\n");
+  CHECK(
+      run.print(Format::Sarif) ==
+      "{\n"
+      "  \"$schema\": \"https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json\",\n"
+      "  \"runs\": [\n"
+      "    {\n"
+      "      \"columnKind\": \"unicodeCodePoints\",\n"
+      "      \"invocations\": [\n"
+      "        {\n"
+      "          \"executionSuccessful\": true,\n"
+      "          \"exitCode\": 0\n"
+      "        }\n"
+      "      ],\n"
+      "      \"originalUriBaseIds\": {\n"
+      "        \"%SRCROOT%\": {\n"
+      "          \"description\": {\n"
+      "            \"text\": \"The folder poolify check ran in: result paths are relative to it\"\n"
+      "          }\n"
+      "        }\n"
+      "      },\n"
+      "      \"results\": [\n"
+      "        {\n"
+      "          \"level\": \"error\",\n"
+      "          \"locations\": [\n"
+      "            {\n"
+      "              \"physicalLocation\": {\n"
+      "                \"artifactLocation\": {\n"
+      "                  \"uri\": \"jobs/legacy.py\",\n"
+      "                  \"uriBaseId\": \"%SRCROOT%\"\n"
+      "                },\n"
+      "                \"region\": {\n"
+      "                  \"startColumn\": 11,\n"
+      "                  \"startLine\": 6\n"
+      "                }\n"
+      "              }\n"
+      "            }\n"
+      "          ],\n"
+      "          \"message\": {\n"
+      "            \"text\": \"direct reference to google.cloud.bigquery.Client; not rewritable: reference to "
+      "google.cloud.bigquery.Client is not a call\"\n"
+      "          },\n"
+      "          \"partialFingerprints\": {\n"
+      "            \"poolifySite/v2\": \"0867cb4b83bb7450:1\"\n"
+      "          },\n"
+      "          \"ruleId\": \"bigquery\"\n"
+      "        },\n"
+      "        {\n"
+      "          \"level\": \"error\",\n"
+      "          \"locations\": [\n"
+      "            {\n"
+      "              \"physicalLocation\": {\n"
+      "                \"artifactLocation\": {\n"
+      "                  \"uri\": \"odd%20dir/a%2Cb.py\",\n"
+      "                  \"uriBaseId\": \"%SRCROOT%\"\n"
+      "                },\n"
+      "                \"region\": {\n"
+      "                  \"startColumn\": 3,\n"
+      "                  \"startLine\": 2\n"
+      "                }\n"
+      "              }\n"
+      "            }\n"
+      "          ],\n"
+      "          \"message\": {\n"
+      "            \"text\": \"direct http client (requests.get); poolify migrate rewrites it\"\n"
+      "          },\n"
+      "          \"partialFingerprints\": {\n"
+      "            \"poolifySite/v2\": \"139c786f92a12268:1\"\n"
+      "          },\n"
+      "          \"ruleId\": \"http\"\n"
+      "        },\n"
+      "        {\n"
+      "          \"level\": \"warning\",\n"
+      "          \"locations\": [\n"
+      "            {\n"
+      "              \"physicalLocation\": {\n"
+      "                \"artifactLocation\": {\n"
+      "                  \"uri\": \"tests/test_load.py\",\n"
+      "                  \"uriBaseId\": \"%SRCROOT%\"\n"
+      "                },\n"
+      "                \"region\": {\n"
+      "                  \"startColumn\": 7,\n"
+      "                  \"startLine\": 3\n"
+      "                }\n"
+      "              }\n"
+      "            }\n"
+      "          ],\n"
+      "          \"message\": {\n"
+      "            \"text\": \"mock target 'jobs.load.bigquery.Client' stops intercepting once jobs/load.py:5 uses the "
+      "pool; patch the pool function instead\"\n"
+      "          },\n"
+      "          \"partialFingerprints\": {\n"
+      "            \"poolifySite/v2\": \"77a61c7d54e19b12:1\"\n"
+      "          },\n"
+      "          \"ruleId\": \"bigquery\"\n"
+      "        }\n"
+      "      ],\n"
+      "      \"tool\": {\n"
+      "        \"driver\": {\n"
+      "          \"name\": \"poolify\",\n"
+      "          \"rules\": [\n"
+      "            {\n"
+      "              \"defaultConfiguration\": {\n"
+      "                \"level\": \"error\"\n"
+      "              },\n"
+      "              \"fullDescription\": {\n"
+      "                \"text\": \"BigQuery clients come from the shared pool.\"\n"
+      "              },\n"
+      "              \"help\": {\n"
+      "                \"markdown\": \"BigQuery clients come from the shared pool.\\n\\nRewrites:\\n\\n\\n`poolify "
+      "migrate --apply` rewrites the sites it can (`--explain` says why it leaves the others; `--unsafe-fixes` also "
+      "applies the unsafe fixes). To accept a site for now, mark it `# poolify: ignore[bigquery]` or list it in a "
+      "baseline (`poolify check --write-baseline FILE`, then `--baseline FILE`).\",\n"
+      "                \"text\": \"BigQuery clients come from the shared pool.\\nRewrites: .\\n`poolify migrate "
+      "--apply` rewrites the sites it can (`--explain` says why it leaves the others; `--unsafe-fixes` also applies "
+      "the unsafe fixes). To accept a site for now, mark it `# poolify: ignore[bigquery]` or list it in a baseline "
+      "(`poolify check --write-baseline FILE`, then `--baseline FILE`).\"\n"
+      "              },\n"
+      "              \"id\": \"bigquery\",\n"
+      "              \"name\": \"bigquery\",\n"
+      "              \"shortDescription\": {\n"
+      "                \"text\": \"BigQuery clients come from the shared pool.\"\n"
+      "              }\n"
+      "            },\n"
+      "            {\n"
+      "              \"defaultConfiguration\": {\n"
+      "                \"level\": \"error\"\n"
+      "              },\n"
+      "              \"fullDescription\": {\n"
+      "                \"text\": \"A Python file that does not parse, or that CPython rejects\"\n"
+      "              },\n"
+      "              \"help\": {\n"
+      "                \"markdown\": \"poolify cannot analyze a file with a syntax error (or one CPython 3 rejects, "
+      "such as a Python 2 script), so its direct clients are not checked. Fix the file, exclude it in poolify.yaml "
+      "(`exclude:`), or accept it for now in a baseline (`poolify check --write-baseline FILE`).\",\n"
+      "                \"text\": \"poolify cannot analyze a file with a syntax error (or one CPython 3 rejects, such "
+      "as a Python 2 script), so its direct clients are not checked. Fix the file, exclude it in poolify.yaml "
+      "(`exclude:`), or accept it for now in a baseline (`poolify check --write-baseline FILE`).\"\n"
+      "              },\n"
+      "              \"id\": \"syntax\",\n"
+      "              \"name\": \"syntax\",\n"
+      "              \"shortDescription\": {\n"
+      "                \"text\": \"A Python file that does not parse, or that CPython rejects\"\n"
+      "              }\n"
+      "            },\n"
+      "            {\n"
+      "              \"defaultConfiguration\": {\n"
+      "                \"level\": \"error\"\n"
+      "              },\n"
+      "              \"fullDescription\": {\n"
+      "                \"text\": \"A file poolify cannot read or analyze\"\n"
+      "              },\n"
+      "              \"help\": {\n"
+      "                \"markdown\": \"poolify cannot analyze this file (it is not text in an encoding poolify edits, "
+      "cannot be read, or the rewrite was refused), so its direct clients are not checked. The message says why; "
+      "exclude the file in poolify.yaml or accept it in a baseline.\",\n"
+      "                \"text\": \"poolify cannot analyze this file (it is not text in an encoding poolify edits, "
+      "cannot be read, or the rewrite was refused), so its direct clients are not checked. The message says why; "
+      "exclude the file in poolify.yaml or accept it in a baseline.\"\n"
+      "              },\n"
+      "              \"id\": \"unanalyzable\",\n"
+      "              \"name\": \"unanalyzable\",\n"
+      "              \"shortDescription\": {\n"
+      "                \"text\": \"A file poolify cannot read or analyze\"\n"
+      "              }\n"
+      "            }\n"
+      "          ],\n"
+      "          \"semanticVersion\": \"0.1.0\",\n"
+      "          \"version\": \"0.1.0\"\n"
+      "        }\n"
+      "      }\n"
+      "    }\n"
+      "  ],\n"
+      "  \"version\": \"2.1.0\"\n"
+      "}\n");
 }
 
 TEST_CASE("github: workflow commands with escaped properties") {
   Run run;
-  CHECK(run.print(Format::Github) == "::error file=jobs/legacy.py,line=6,col=11,title=poolify bigquery::direct reference to google.cloud.bigquery.Client; not rewritable: reference to google.cloud.bigquery.Client is not a call\n"
-        "::error file=odd dir/a%2Cb.py,line=2,col=3,title=poolify http::direct http client (requests.get); poolify migrate rewrites it\n"
-        "::warning file=tests/test_load.py,line=3,col=7,title=poolify bigquery::mock target 'jobs.load.bigquery.Client' stops intercepting once jobs/load.py:5 uses the pool; patch the pool function instead\n");
+  CHECK(
+      run.print(Format::Github) ==
+      "::error file=jobs/legacy.py,line=6,col=11,title=poolify bigquery::direct reference to "
+      "google.cloud.bigquery.Client; not rewritable: reference to google.cloud.bigquery.Client is not a call\n"
+      "::error file=odd dir/a%2Cb.py,line=2,col=3,title=poolify http::direct http client (requests.get); poolify "
+      "migrate rewrites it\n"
+      "::warning file=tests/test_load.py,line=3,col=7,title=poolify bigquery::mock target 'jobs.load.bigquery.Client' "
+      "stops intercepting once jobs/load.py:5 uses the pool; patch the pool function instead\n");
 }
 
 TEST_CASE("no findings: empty text, and JSON that says so") {
@@ -391,13 +425,14 @@ TEST_CASE("no findings: empty text, and JSON that says so") {
   run.findings.clear();
   CHECK(run.print(Format::Text) == "");
   CHECK(run.print(Format::Github) == "");
-  CHECK(run.print(Format::Json) ==
-        "{\n  \"findings\": [],\n  \"schema_version\": 1,\n  \"summary\": {\n    \"errors\": 0,\n    \"warnings\": 0\n  }\n}\n");
+  CHECK(run.print(Format::Json) == "{\n  \"findings\": [],\n  \"schema_version\": 1,\n  \"summary\": {\n    "
+                                   "\"errors\": 0,\n    \"warnings\": 0\n  }\n}\n");
 }
 
 TEST_CASE("manifest json: the documented schema, files sorted, counts per category and in total") {
   Run run;
-  CHECK(run.print(Format::ManifestJson) == "{\n"
+  CHECK(run.print(Format::ManifestJson) ==
+        "{\n"
         "  \"categories\": {\n"
         "    \"jobs\": {\n"
         "      \"coverage_percent\": 25,\n"
@@ -512,11 +547,14 @@ TEST_CASE("manifest json: the documented schema, files sorted, counts per catego
 
 TEST_CASE("manifest markdown: headline, a table per category with a total, direct sites, mock targets") {
   Run run;
-  CHECK(run.print(Format::ManifestMarkdown) == "## poolify coverage\n"
+  CHECK(run.print(Format::ManifestMarkdown) ==
+        "## poolify coverage\n"
         "\n"
-        "**25.0%** of client sites use a pool (1 pooled, 3 direct, of which 1 `poolify migrate` can fix); 1 class inherits a pooled client.\n"
+        "**25.0%** of client sites use a pool (1 pooled, 3 direct, of which 1 `poolify migrate` can fix); 1 class "
+        "inherits a pooled client.\n"
         "\n"
-        "| category | files | pooled | inherited | with direct sites | direct sites | fixable | pooled sites | coverage |\n"
+        "| category | files | pooled | inherited | with direct sites | direct sites | fixable | pooled sites | "
+        "coverage |\n"
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n"
         "| jobs | 2 | 0 | 0 | 2 | 3 | 1 | 1 | 25.0% |\n"
         "| **total** | 2 | 0 | 0 | 2 | 3 | 1 | 1 | 25.0% |\n"
@@ -538,9 +576,12 @@ TEST_CASE("manifest markdown: headline, a table per category with a total, direc
 
 TEST_CASE("manifest csv: one row per site") {
   Run run;
-  CHECK(run.print(Format::ManifestCsv) == "path,category,status,kind,line,column,rule,callable,fixable,detail\n"
-        "jobs/legacy.py,jobs,direct,direct,4,12,bigquery,google.cloud.bigquery.Client,no,keyword 'credentials' is not supported by the pool\n"
-        "jobs/legacy.py,jobs,direct,direct-reference,6,11,bigquery,google.cloud.bigquery.Client,no,reference to google.cloud.bigquery.Client is not a call\n"
+  CHECK(run.print(Format::ManifestCsv) ==
+        "path,category,status,kind,line,column,rule,callable,fixable,detail\n"
+        "jobs/legacy.py,jobs,direct,direct,4,12,bigquery,google.cloud.bigquery.Client,no,keyword 'credentials' is not "
+        "supported by the pool\n"
+        "jobs/legacy.py,jobs,direct,direct-reference,6,11,bigquery,google.cloud.bigquery.Client,no,reference to "
+        "google.cloud.bigquery.Client is not a call\n"
         "jobs/legacy.py,jobs,direct,pooled,8,5,http,shared.clients.http_pool.get,,\n"
         "jobs/legacy.py,jobs,direct,inherited,0,0,bigquery,Child.bq_client,,from Base\n"
         "jobs/load.py,jobs,direct,direct,5,12,bigquery,google.cloud.bigquery.Client,yes,\n");
@@ -548,7 +589,8 @@ TEST_CASE("manifest csv: one row per site") {
 
 TEST_CASE("batch markdown: the PR description of a batch") {
   Run run;
-  CHECK(run.print(Format::BatchMarkdown) == "# poolify batch 01-jobs\n"
+  CHECK(run.print(Format::BatchMarkdown) ==
+        "# poolify batch 01-jobs\n"
         "\n"
         "1 file changed: 1 site rewritten (bigquery 1), 0 redundant overrides removed.\n"
         "\n"
@@ -565,17 +607,17 @@ TEST_CASE("batch markdown: the PR description of a batch") {
 TEST_CASE("baseline: every entry with its count, in the format --baseline reads") {
   Run run;
   CHECK(run.print(Format::Baseline) == "{\n"
-        "  \"entries\": [\n"
-        "    {\n"
-        "      \"code\": \"factory = bigquery.Client\",\n"
-        "      \"count\": 2,\n"
-        "      \"file\": \"jobs/legacy.py\",\n"
-        "      \"rule\": \"bigquery\"\n"
-        "    }\n"
-        "  ],\n"
-        "  \"schema_version\": 1,\n"
-        "  \"tool\": \"poolify\"\n"
-        "}\n");
+                                       "  \"entries\": [\n"
+                                       "    {\n"
+                                       "      \"code\": \"factory = bigquery.Client\",\n"
+                                       "      \"count\": 2,\n"
+                                       "      \"file\": \"jobs/legacy.py\",\n"
+                                       "      \"rule\": \"bigquery\"\n"
+                                       "    }\n"
+                                       "  ],\n"
+                                       "  \"schema_version\": 1,\n"
+                                       "  \"tool\": \"poolify\"\n"
+                                       "}\n");
 }
 
 TEST_CASE("html: one self-contained document with stable ids and data attributes") {
@@ -628,8 +670,10 @@ TEST_CASE("parseFormat knows the names of each choice and lists them in its erro
   CHECK(parse(FormatChoice::Manifest, "json") == std::to_string(static_cast<int>(Format::ManifestJson)));
   CHECK(parse(FormatChoice::Manifest, "markdown") == std::to_string(static_cast<int>(Format::ManifestMarkdown)));
   CHECK(parse(FormatChoice::Manifest, "csv") == std::to_string(static_cast<int>(Format::ManifestCsv)));
-  CHECK(parse(FormatChoice::Findings, "markdown") == "poolify check: --format must be text, json, sarif or github, not 'markdown'");
-  CHECK(parse(FormatChoice::Manifest, "sarif") == "poolify manifest: --format must be json, markdown or csv, not 'sarif'");
+  CHECK(parse(FormatChoice::Findings, "markdown") ==
+        "poolify check: --format must be text, json, sarif or github, not 'markdown'");
+  CHECK(parse(FormatChoice::Manifest, "sarif") ==
+        "poolify manifest: --format must be json, markdown or csv, not 'sarif'");
   CHECK(parse(FormatChoice::Findings, "") == "poolify check: --format must be text, json, sarif or github, not ''");
 }
 
@@ -663,8 +707,9 @@ TEST_CASE("the manifest counts what docs/manifest.md defines") {
 TEST_CASE("manifest: an unsafe fix says whether it rewrites the call or removes the override") {
   SiteRecord call = record(SiteRecord::Kind::Direct, 5, 12, "bigquery", "google.cloud.bigquery.Client", Outcome::Unsafe,
                            "project_id=PROJECT_ID is taken from scope, ...");
-  SiteRecord override = record(SiteRecord::Kind::Direct, 9, 26, "bigquery", "google.cloud.bigquery.Client",
-                               Outcome::Unsafe, "removal as redundant with the pooled bq_client inherited from Base: ...");
+  SiteRecord override =
+      record(SiteRecord::Kind::Direct, 9, 26, "bigquery", "google.cloud.bigquery.Client", Outcome::Unsafe,
+             "removal as redundant with the pooled bq_client inherited from Base: ...");
   override.removal = true;
   CHECK(call.fixLabel() == "rewrite with --unsafe-fixes");
   CHECK(override.fixLabel() == "remove override with --unsafe-fixes");
@@ -700,6 +745,7 @@ TEST_CASE("sarif: a rule's helpUri is its section of rules/README.md in the docu
   using poolify::output::ruleHelpUri;
   CHECK(ruleHelpUri("https://github.com/acme/poolify/blob/v0.1.0", "bigquery") ==
         "https://github.com/acme/poolify/blob/v0.1.0/rules/README.md#bigquery");
-  CHECK(ruleHelpUri("https://docs.example/poolify/", "syntax") == "https://docs.example/poolify/rules/README.md#syntax");
+  CHECK(ruleHelpUri("https://docs.example/poolify/", "syntax") ==
+        "https://docs.example/poolify/rules/README.md#syntax");
   CHECK(ruleHelpUri("", "bigquery").empty()); // a build that does not know where its docs are: no helpUri
 }

@@ -25,10 +25,12 @@ std::string migrate(const std::string &src) {
 } // namespace
 
 TEST_CASE("the callee becomes the pooled function and the project id goes first") {
-  CHECK(migrate("from google.cloud import bigquery\n\nPROJECT_ID = 'p'\n\n\ndef f():\n    return bigquery.Client().query('q')\n") ==
+  CHECK(migrate("from google.cloud import bigquery\n\nPROJECT_ID = 'p'\n\n\ndef f():\n    return "
+                "bigquery.Client().query('q')\n") ==
         "from shared.clients.bigquery_pool import get_bigquery_client\n\nPROJECT_ID = 'p'\n\n\n"
         "def f():\n    return get_bigquery_client(project_id=PROJECT_ID).query('q')\n");
-  CHECK(migrate("from google.cloud import bigquery\n\n\ndef f(project_id):\n    return bigquery.Client(location=\"US\").query('q')\n") ==
+  CHECK(migrate("from google.cloud import bigquery\n\n\ndef f(project_id):\n    return "
+                "bigquery.Client(location=\"US\").query('q')\n") ==
         "from shared.clients.bigquery_pool import get_bigquery_client\n\n\n"
         "def f(project_id):\n    return get_bigquery_client(project_id=project_id, location=\"US\").query('q')\n");
 }
@@ -44,9 +46,10 @@ TEST_CASE("keywords are renamed and positional arguments named in place, comment
 }
 
 TEST_CASE("an inferred argument before a first argument on its own line gets its own line") {
-  CHECK(migrate("from google.cloud import bigquery\nPROJECT_ID = 'p'\nc = bigquery.Client(\n    location=\"EU\",\n)\n") ==
-        "from shared.clients.bigquery_pool import get_bigquery_client\nPROJECT_ID = 'p'\n"
-        "c = get_bigquery_client(\n    project_id=PROJECT_ID,\n    location=\"EU\",\n)\n");
+  CHECK(
+      migrate("from google.cloud import bigquery\nPROJECT_ID = 'p'\nc = bigquery.Client(\n    location=\"EU\",\n)\n") ==
+      "from shared.clients.bigquery_pool import get_bigquery_client\nPROJECT_ID = 'p'\n"
+      "c = get_bigquery_client(\n    project_id=PROJECT_ID,\n    location=\"EU\",\n)\n");
 }
 
 TEST_CASE("inserted lines use the file's line ending") {
@@ -58,17 +61,22 @@ TEST_CASE("inserted lines use the file's line ending") {
 }
 
 TEST_CASE("at module level the import goes after the top import block") {
-  CHECK(migrate("\"\"\"Loader.\"\"\"\nfrom __future__ import annotations\n\nimport os\n\nfrom google.cloud import bigquery\n"
-                "# project helpers\nfrom common.config import PROJECT_ID\n\nTABLE = os.environ['T']\n\n\n"
-                "def f():\n    return bigquery.Client().query('q')\n") ==
-        "\"\"\"Loader.\"\"\"\nfrom __future__ import annotations\n\nimport os\n\n"
-        "# project helpers\nfrom common.config import PROJECT_ID\nfrom shared.clients.bigquery_pool import get_bigquery_client\n"
-        "\nTABLE = os.environ['T']\n\n\ndef f():\n    return get_bigquery_client(project_id=PROJECT_ID).query('q')\n");
+  CHECK(
+      migrate(
+          "\"\"\"Loader.\"\"\"\nfrom __future__ import annotations\n\nimport os\n\nfrom google.cloud import bigquery\n"
+          "# project helpers\nfrom common.config import PROJECT_ID\n\nTABLE = os.environ['T']\n\n\n"
+          "def f():\n    return bigquery.Client().query('q')\n") ==
+      "\"\"\"Loader.\"\"\"\nfrom __future__ import annotations\n\nimport os\n\n"
+      "# project helpers\nfrom common.config import PROJECT_ID\nfrom shared.clients.bigquery_pool import "
+      "get_bigquery_client\n"
+      "\nTABLE = os.environ['T']\n\n\ndef f():\n    return get_bigquery_client(project_id=PROJECT_ID).query('q')\n");
 }
 
 TEST_CASE("the pool import goes after the last module-level import before the use, below a sys.path change") {
-  CHECK(migrate("import os\nimport sys\n\nsys.path.insert(0, 'vendor')\n\nfrom google.cloud import bigquery  # noqa: E402\n"
-                "from common.config import PROJECT_ID  # noqa: E402\n\n\ndef f():\n    return bigquery.Client().query('q')\n") ==
+  CHECK(migrate(
+            "import os\nimport sys\n\nsys.path.insert(0, 'vendor')\n\nfrom google.cloud import bigquery  # noqa: E402\n"
+            "from common.config import PROJECT_ID  # noqa: E402\n\n\ndef f():\n    return "
+            "bigquery.Client().query('q')\n") ==
         "import os\nimport sys\n\nsys.path.insert(0, 'vendor')\n\n"
         "from common.config import PROJECT_ID  # noqa: E402\n"
         "from shared.clients.bigquery_pool import get_bigquery_client\n\n\ndef f():\n"
@@ -98,36 +106,42 @@ TEST_CASE("a lazy import joined to its use with ';' is replaced in place, so it 
 }
 
 TEST_CASE("a lazy import gets the pool import beside it, at its indentation") {
-  CHECK(migrate("def f(rows, project_id):\n    if rows:\n        from google.cloud import bigquery\n\n"
-                "        client = bigquery.Client()\n        return client.query('q')\n") ==
-        "def f(rows, project_id):\n    if rows:\n        from shared.clients.bigquery_pool import get_bigquery_client\n\n"
-        "        client = get_bigquery_client(project_id=project_id)\n        return client.query('q')\n");
+  CHECK(
+      migrate("def f(rows, project_id):\n    if rows:\n        from google.cloud import bigquery\n\n"
+              "        client = bigquery.Client()\n        return client.query('q')\n") ==
+      "def f(rows, project_id):\n    if rows:\n        from shared.clients.bigquery_pool import get_bigquery_client\n\n"
+      "        client = get_bigquery_client(project_id=project_id)\n        return client.query('q')\n");
   CHECK(migrate("import os\n\ntry:\n    from google.cloud import bigquery\nexcept ImportError:\n    bigquery = None\n\n"
                 "PROJECT_ID = 'p'\n\n\ndef f():\n    return bigquery.Client().query('q')\n") ==
         "import os\n\ntry:\n    from shared.clients.bigquery_pool import get_bigquery_client\nexcept ImportError:\n"
-        "    bigquery = None\n\nPROJECT_ID = 'p'\n\n\ndef f():\n    return get_bigquery_client(project_id=PROJECT_ID).query('q')\n");
+        "    bigquery = None\n\nPROJECT_ID = 'p'\n\n\ndef f():\n    return "
+        "get_bigquery_client(project_id=PROJECT_ID).query('q')\n");
 }
 
 TEST_CASE("two lazy imports in two functions each get their own pool import") {
-  CHECK(migrate("def a(project_id):\n    from google.cloud import bigquery\n    return bigquery.Client().query('q')\n\n\n"
-                "def b(project_id):\n    from google.cloud import bigquery\n    return bigquery.Client().query('q')\n") ==
-        "def a(project_id):\n    from shared.clients.bigquery_pool import get_bigquery_client\n"
-        "    return get_bigquery_client(project_id=project_id).query('q')\n\n\n"
-        "def b(project_id):\n    from shared.clients.bigquery_pool import get_bigquery_client\n"
-        "    return get_bigquery_client(project_id=project_id).query('q')\n");
+  CHECK(
+      migrate("def a(project_id):\n    from google.cloud import bigquery\n    return bigquery.Client().query('q')\n\n\n"
+              "def b(project_id):\n    from google.cloud import bigquery\n    return bigquery.Client().query('q')\n") ==
+      "def a(project_id):\n    from shared.clients.bigquery_pool import get_bigquery_client\n"
+      "    return get_bigquery_client(project_id=project_id).query('q')\n\n\n"
+      "def b(project_id):\n    from shared.clients.bigquery_pool import get_bigquery_client\n"
+      "    return get_bigquery_client(project_id=project_id).query('q')\n");
 }
 
 TEST_CASE("an import after a compound header's colon gets the pool import on the same line") {
-  CHECK(migrate("def f(project_id, lazy):\n    if lazy: from google.cloud import bigquery\n    return bigquery.Client().query('q')\n") ==
+  CHECK(migrate("def f(project_id, lazy):\n    if lazy: from google.cloud import bigquery\n    return "
+                "bigquery.Client().query('q')\n") ==
         "def f(project_id, lazy):\n    if lazy: from shared.clients.bigquery_pool import get_bigquery_client\n"
         "    return get_bigquery_client(project_id=project_id).query('q')\n");
 }
 
 TEST_CASE("an existing module-level import of the pool module takes the name") {
-  CHECK(migrate("import os\n\nfrom google.cloud import bigquery\nfrom shared.clients.bigquery_pool import close_all_clients\n\n"
+  CHECK(migrate("import os\n\nfrom google.cloud import bigquery\nfrom shared.clients.bigquery_pool import "
+                "close_all_clients\n\n"
                 "PROJECT_ID = 'p'\n\n\ndef main():\n    c = bigquery.Client()\n    close_all_clients()\n") ==
         "import os\n\nfrom shared.clients.bigquery_pool import close_all_clients, get_bigquery_client\n\n"
-        "PROJECT_ID = 'p'\n\n\ndef main():\n    c = get_bigquery_client(project_id=PROJECT_ID)\n    close_all_clients()\n");
+        "PROJECT_ID = 'p'\n\n\ndef main():\n    c = get_bigquery_client(project_id=PROJECT_ID)\n    "
+        "close_all_clients()\n");
 }
 
 TEST_CASE("a name already imported from the pool gets no second import") {
@@ -138,38 +152,50 @@ TEST_CASE("a name already imported from the pool gets no second import") {
 }
 
 TEST_CASE("a taken name is reached through the pool module, imported from its package") {
-  CHECK(migrate("import requests\n\n\ndef get(key):\n    return key\n\n\ndef fetch(u):\n    return requests.get(u)\n") ==
-        "from shared.clients import http_pool\n\n\ndef get(key):\n    return key\n\n\n"
-        "def fetch(u):\n    return http_pool.get(u)\n");
+  CHECK(
+      migrate("import requests\n\n\ndef get(key):\n    return key\n\n\ndef fetch(u):\n    return requests.get(u)\n") ==
+      "from shared.clients import http_pool\n\n\ndef get(key):\n    return key\n\n\n"
+      "def fetch(u):\n    return http_pool.get(u)\n");
 }
 
 TEST_CASE("several pool imports at one place come in the order of the sites that needed them") {
-  CHECK(migrate("import requests\nfrom google.cloud import bigquery, storage\n\nPROJECT_ID = 'p'\n"
-                "s = storage.Client()\nr = requests.get('u')\nb = bigquery.Client()\n") ==
-        "from shared.clients.storage_pool import get_storage_client\nfrom shared.clients.http_pool import get\n"
-        "from shared.clients.bigquery_pool import get_bigquery_client\n\nPROJECT_ID = 'p'\n"
-        "s = get_storage_client(project_id=PROJECT_ID)\nr = get('u')\nb = get_bigquery_client(project_id=PROJECT_ID)\n");
+  CHECK(
+      migrate("import requests\nfrom google.cloud import bigquery, storage\n\nPROJECT_ID = 'p'\n"
+              "s = storage.Client()\nr = requests.get('u')\nb = bigquery.Client()\n") ==
+      "from shared.clients.storage_pool import get_storage_client\nfrom shared.clients.http_pool import get\n"
+      "from shared.clients.bigquery_pool import get_bigquery_client\n\nPROJECT_ID = 'p'\n"
+      "s = get_storage_client(project_id=PROJECT_ID)\nr = get('u')\nb = get_bigquery_client(project_id=PROJECT_ID)\n");
 }
 
 TEST_CASE("of a multi-name import only the unused name goes, with its comma") {
-  CHECK(migrate("from google.cloud import bigquery, storage\nPROJECT_ID = 'p'\nb = bigquery.Client()\ns = storage.Blob\n") ==
-        "from google.cloud import storage\nfrom shared.clients.bigquery_pool import get_bigquery_client\nPROJECT_ID = 'p'\n"
-        "b = get_bigquery_client(project_id=PROJECT_ID)\ns = storage.Blob\n");
-  CHECK(migrate("from google.cloud import storage, bigquery\nPROJECT_ID = 'p'\nb = bigquery.Client()\ns = storage.Blob\n") ==
-        "from google.cloud import storage\nfrom shared.clients.bigquery_pool import get_bigquery_client\nPROJECT_ID = 'p'\n"
-        "b = get_bigquery_client(project_id=PROJECT_ID)\ns = storage.Blob\n");
-  CHECK(migrate("from google.cloud import (\n    bigquery,\n    storage,\n)\nPROJECT_ID = 'p'\nb = bigquery.Client()\ns = storage.Blob\n") ==
+  CHECK(
+      migrate(
+          "from google.cloud import bigquery, storage\nPROJECT_ID = 'p'\nb = bigquery.Client()\ns = storage.Blob\n") ==
+      "from google.cloud import storage\nfrom shared.clients.bigquery_pool import get_bigquery_client\nPROJECT_ID = "
+      "'p'\n"
+      "b = get_bigquery_client(project_id=PROJECT_ID)\ns = storage.Blob\n");
+  CHECK(
+      migrate(
+          "from google.cloud import storage, bigquery\nPROJECT_ID = 'p'\nb = bigquery.Client()\ns = storage.Blob\n") ==
+      "from google.cloud import storage\nfrom shared.clients.bigquery_pool import get_bigquery_client\nPROJECT_ID = "
+      "'p'\n"
+      "b = get_bigquery_client(project_id=PROJECT_ID)\ns = storage.Blob\n");
+  CHECK(migrate("from google.cloud import (\n    bigquery,\n    storage,\n)\nPROJECT_ID = 'p'\nb = "
+                "bigquery.Client()\ns = storage.Blob\n") ==
         "from google.cloud import (\n    storage,\n)\nfrom shared.clients.bigquery_pool import get_bigquery_client\n"
         "PROJECT_ID = 'p'\nb = get_bigquery_client(project_id=PROJECT_ID)\ns = storage.Blob\n");
 }
 
 TEST_CASE("an import group emptied by the rewrite takes one blank line with it") {
-  CHECK(migrate("import json\nimport os\n\nfrom google.cloud import bigquery\n\nfrom pipeline.transform import normalize\n\n"
-                "PROJECT_ID = os.environ.get('GCP_PROJECT')\n\n\ndef ingest(e):\n    bigquery.Client().insert_rows_json('t', [normalize(e)])\n") ==
-        "import json\nimport os\n\nfrom pipeline.transform import normalize\n"
-        "from shared.clients.bigquery_pool import get_bigquery_client\n\n"
-        "PROJECT_ID = os.environ.get('GCP_PROJECT')\n\n\ndef ingest(e):\n"
-        "    get_bigquery_client(project_id=PROJECT_ID).insert_rows_json('t', [normalize(e)])\n");
+  CHECK(
+      migrate(
+          "import json\nimport os\n\nfrom google.cloud import bigquery\n\nfrom pipeline.transform import normalize\n\n"
+          "PROJECT_ID = os.environ.get('GCP_PROJECT')\n\n\ndef ingest(e):\n    bigquery.Client().insert_rows_json('t', "
+          "[normalize(e)])\n") ==
+      "import json\nimport os\n\nfrom pipeline.transform import normalize\n"
+      "from shared.clients.bigquery_pool import get_bigquery_client\n\n"
+      "PROJECT_ID = os.environ.get('GCP_PROJECT')\n\n\ndef ingest(e):\n"
+      "    get_bigquery_client(project_id=PROJECT_ID).insert_rows_json('t', [normalize(e)])\n");
 }
 
 TEST_CASE("a block left empty by a removed import gets pass") {
@@ -183,11 +209,14 @@ TEST_CASE("a block left empty by a removed import gets pass") {
 
 TEST_CASE("the old import stays while anything still uses it") {
   std::string tail = "\nPROJECT_ID = 'p'\n\n\ndef f():\n    return bigquery.Client().query('q')\n";
-  std::string rewrittenTail = "\nPROJECT_ID = 'p'\n\n\ndef f():\n    return get_bigquery_client(project_id=PROJECT_ID).query('q')\n";
-  std::string kept = "from google.cloud import bigquery\nfrom shared.clients.bigquery_pool import get_bigquery_client\n";
-  for (std::string use : {"def g(c: bigquery.Client):\n    pass\n", "def g(c):\n    return isinstance(c, bigquery.Client)\n",
-                          "CFG = bigquery.QueryJobConfig(use_legacy_sql=False)\n", "def g(c: \"bigquery.Client\"):\n    pass\n",
-                          "__all__ = [\"bigquery\"]\n", "def g(creds):\n    return bigquery.Client(credentials=creds)\n"}) {
+  std::string rewrittenTail =
+      "\nPROJECT_ID = 'p'\n\n\ndef f():\n    return get_bigquery_client(project_id=PROJECT_ID).query('q')\n";
+  std::string kept =
+      "from google.cloud import bigquery\nfrom shared.clients.bigquery_pool import get_bigquery_client\n";
+  for (std::string use :
+       {"def g(c: bigquery.Client):\n    pass\n", "def g(c):\n    return isinstance(c, bigquery.Client)\n",
+        "CFG = bigquery.QueryJobConfig(use_legacy_sql=False)\n", "def g(c: \"bigquery.Client\"):\n    pass\n",
+        "__all__ = [\"bigquery\"]\n", "def g(creds):\n    return bigquery.Client(credentials=creds)\n"}) {
     CAPTURE(use);
     std::string src = "from google.cloud import bigquery\n" + use + tail;
     CHECK(migrate(src) == kept + use + rewrittenTail);
@@ -195,13 +224,15 @@ TEST_CASE("the old import stays while anything still uses it") {
 }
 
 TEST_CASE("a local import left unused goes, and its function keeps a pool import") {
-  CHECK(migrate("def f(project_id):\n    import google.cloud.bigquery as bq\n    c = bq.Client()\n    return c.query('q')\n") ==
+  CHECK(migrate("def f(project_id):\n    import google.cloud.bigquery as bq\n    c = bq.Client()\n    return "
+                "c.query('q')\n") ==
         "def f(project_id):\n    from shared.clients.bigquery_pool import get_bigquery_client\n"
         "    c = get_bigquery_client(project_id=project_id)\n    return c.query('q')\n");
 }
 
 TEST_CASE("a left site changes nothing") {
-  std::string src = "from google.cloud import bigquery\n\n\ndef f(creds):\n    return bigquery.Client(credentials=creds)\n";
+  std::string src =
+      "from google.cloud import bigquery\n\n\ndef f(creds):\n    return bigquery.Client(credentials=creds)\n";
   CHECK(migrate(src) == src);
   Analyzed a(src, shippedRules());
   CHECK(rewrite::rewriteFile(a.tree, a.model, a.sites, a.verdicts).empty());
@@ -218,8 +249,9 @@ TEST_CASE("a removed override leaves one comment line, the comment lines above i
   model::Removal r{"bq_client: pooled client inherited from Base",
                    "removed: redundant with the pooled bq_client inherited from Base", ""};
   Analyzed a(src, shippedRules(), "job.py", {{py::start(probe.sites[0].callee), r}});
-  CHECK(a.rewritten() == "from base import Base\n\n\nclass Child(Base):\n    def __init__(self):\n        super().__init__()\n\n"
-                         "        # bq_client: pooled client inherited from Base\n        self.table = 't'\n");
+  CHECK(a.rewritten() ==
+        "from base import Base\n\n\nclass Child(Base):\n    def __init__(self):\n        super().__init__()\n\n"
+        "        # bq_client: pooled client inherited from Base\n        self.table = 't'\n");
 }
 
 TEST_CASE("the import editor adds one import per place and merges into a pool import") {

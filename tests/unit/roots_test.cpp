@@ -113,7 +113,8 @@ TEST_CASE("deployment units: main.py and requirements.txt outside a package, or 
   CHECK(roots.problem(t.path + "/service/main.py", kModule) == "");
   CHECK(roots.problem(t.path + "/functions/vendored/main.py", kModule) == "");
   std::string bare = roots.problem(t.path + "/functions/bare/main.py", kModule);
-  CHECK(bare.find("is not importable from " + t.path + "/functions/bare (deployment unit: main.py and "
+  CHECK(bare.find("is not importable from " + t.path +
+                  "/functions/bare (deployment unit: main.py and "
                   "requirements.txt)") != std::string::npos);
   std::string nightly = roots.problem(t.path + "/jobs/nightly/run.py", kModule);
   CHECK(nightly.find("(deployment unit from poolify.yaml)") != std::string::npos);

@@ -35,7 +35,8 @@ TEST_CASE("YAML syntax errors carry the parser's position") {
 }
 
 TEST_CASE("a match that is not a dotted name is refused") {
-  auto e = errorFor("id: x\ntriggers: [x]\nrewrites:\n  - match: [not a name]\n    replace: {module: m, function: f}\n");
+  auto e =
+      errorFor("id: x\ntriggers: [x]\nrewrites:\n  - match: [not a name]\n    replace: {module: m, function: f}\n");
   CHECK(e.find(":4:13: error: match 'not a name' is not a dotted Python name") == 0);
 }
 
@@ -60,8 +61,8 @@ TEST_CASE("a complete rule loads") {
 namespace {
 // A rule whose replace/argument parts are given; everything else valid.
 std::string ruleWith(const std::string &replace, const std::string &argument = "from: project") {
-  return "id: x\ntriggers: [x]\nrewrites:\n  - match: [a.B]\n    replace: {" + replace + "}\n    arguments:\n      - {" +
-         argument + "}\n";
+  return "id: x\ntriggers: [x]\nrewrites:\n  - match: [a.B]\n    replace: {" + replace +
+         "}\n    arguments:\n      - {" + argument + "}\n";
 }
 } // namespace
 
@@ -75,10 +76,13 @@ TEST_CASE("every name the rewrite prints must be one Python accepts") {
         "has a part 'import' that is a Python keyword, which Python does not accept as a name");
   CHECK(errorFor(ruleWith("module: shared..pool, function: f")).find("has an empty part") != npos);
   CHECK(errorFor(ruleWith("module: shared.pool., function: f")).find("has an empty part") != npos);
-  CHECK(errorFor(ruleWith("module: m, function: f, attribute: nonlocal")).find("attribute 'nonlocal' is a Python keyword") != npos);
+  CHECK(errorFor(ruleWith("module: m, function: f, attribute: nonlocal"))
+            .find("attribute 'nonlocal' is a Python keyword") != npos);
   CHECK(errorFor(ruleWith("module: m, function: __debug__")).find("function '__debug__' is __debug__") != npos);
-  CHECK(errorFor(ruleWith("module: m, function: f", "from: project, to: __debug__")).find(":7:29: error: to '__debug__' is __debug__") == 0);
-  CHECK(errorFor(ruleWith("module: m, function: f", "from: project, to: lambda")).find("to 'lambda' is a Python keyword") != npos);
+  CHECK(errorFor(ruleWith("module: m, function: f", "from: project, to: __debug__"))
+            .find(":7:29: error: to '__debug__' is __debug__") == 0);
+  CHECK(errorFor(ruleWith("module: m, function: f", "from: project, to: lambda"))
+            .find("to 'lambda' is a Python keyword") != npos);
   CHECK(errorFor(ruleWith("module: m, function: f", "from: class")).find("from 'class' is a Python keyword") != npos);
   CHECK(errorFor(ruleWith("module: m, function: f", "from: project, infer: [global None]"))
             .find("the name in infer entry 'None' is a Python keyword") != npos);
@@ -119,8 +123,8 @@ TEST_CASE("the pool package moves the modules under shared.clients, and only tho
   movePoolPackage(r, kShippedPoolPackage, "acme.platform.clients");
   CHECK(r.rewrites[0].replace.module == "acme.platform.clients.bigquery_pool");
   CHECK(r.rewrites[1].replace.module == "shared.clientsextra.pool"); // another package, not a sub-package
-  CHECK(r.pooled == std::vector<std::string>{"acme.platform.clients.bigquery_pool.get_bigquery_client",
-                                             "vendor.pool.get"});
+  CHECK(r.pooled ==
+        std::vector<std::string>{"acme.platform.clients.bigquery_pool.get_bigquery_client", "vendor.pool.get"});
   CHECK(r.description == "BigQuery clients come from the shared pool (acme.platform.clients.bigquery_pool); not "
                          "myshared.clients.x");
 }

@@ -41,17 +41,20 @@ TEST_CASE("a local assigned anywhere in the function shadows the import in the w
 }
 
 TEST_CASE("class attributes are not visible from methods") {
-  std::string src = "import requests\n\nclass C:\n    requests = None\n\n    def m(self):\n        return requests.get(1)\n";
+  std::string src =
+      "import requests\n\nclass C:\n    requests = None\n\n    def m(self):\n        return requests.get(1)\n";
   CHECK(qualifiedCallee(src, "requests.get") == "requests.get");
 }
 
 TEST_CASE("an import fallback to None does not hide the import") {
-  std::string src = "try:\n    import requests\nexcept ImportError:\n    requests = None\n\ndef f():\n    requests.get(1)\n";
+  std::string src =
+      "try:\n    import requests\nexcept ImportError:\n    requests = None\n\ndef f():\n    requests.get(1)\n";
   CHECK(qualifiedCallee(src, "requests.get") == "requests.get");
 }
 
 TEST_CASE("a global declaration binds at module level") {
-  std::string src = "requests = None\n\ndef setup():\n    global requests\n    import requests\n\ndef f():\n    requests.get(1)\n";
+  std::string src =
+      "requests = None\n\ndef setup():\n    global requests\n    import requests\n\ndef f():\n    requests.get(1)\n";
   // Module scope holds both `= None` and the import made through `global`: it resolves to the import.
   CHECK(qualifiedCallee(src, "requests.get") == "requests.get");
 }
@@ -155,7 +158,8 @@ TEST_CASE("a comprehension's first iterable is evaluated in the enclosing scope"
 }
 
 TEST_CASE("a class-body import is a class attribute: methods do not see it") {
-  std::string src = "class C:\n    import requests\n    r = requests.get(1)\n\n    def m(self):\n        return requests.get(2)\n";
+  std::string src =
+      "class C:\n    import requests\n    r = requests.get(1)\n\n    def m(self):\n        return requests.get(2)\n";
   CHECK(qualifiedCallee(src, "requests.get", 0) == "requests.get");
   CHECK_FALSE(qualifiedCallee(src, "requests.get", 1).has_value());
 }

@@ -39,7 +39,8 @@ std::string pooledIn(const std::string &src, const std::vector<rules::Rule> &rul
     out += p.textOf(u.callee) + " -> " + u.qname + " (" + u.rule->id + ")";
   }
   if (!out.empty())
-    CHECK_MESSAGE(analysis::mentionsAnyTrigger(src, rules), "the prefilter would skip a file with pooled uses: " << src);
+    CHECK_MESSAGE(analysis::mentionsAnyTrigger(src, rules),
+                  "the prefilter would skip a file with pooled uses: " << src);
   return out;
 }
 
@@ -72,7 +73,8 @@ TEST_CASE("multi-name and parenthesized imports bind every name they list") {
 }
 
 TEST_CASE("a site records its rule, rewrite, call, head and the import it relies on") {
-  Parsed p("import os\n\n\ndef load():\n    from google.cloud import bigquery as bq\n    return bq.Client(project='p').query('q')\n");
+  Parsed p("import os\n\n\ndef load():\n    from google.cloud import bigquery as bq\n    return "
+           "bq.Client(project='p').query('q')\n");
   auto sites = analysis::findSites(p.tree, p.model, shippedRules());
   REQUIRE(sites.size() == 1);
   const auto &s = sites[0];
@@ -136,9 +138,11 @@ TEST_CASE("a parameter named like the module is not the module") {
 
 TEST_CASE("a local bound anywhere in a function shadows the import in the whole function") {
   // Python decides locals at compile time: an assignment after the call still makes it local.
-  CHECK(sitesIn("from google.cloud import bigquery\n\n\ndef f():\n    c = bigquery.Client()\n    bigquery = {}\n") == "");
-  CHECK(sitesIn("from google.cloud import bigquery\n\n\ndef f():\n    bigquery = None\n    return bigquery.Client()\n") ==
+  CHECK(sitesIn("from google.cloud import bigquery\n\n\ndef f():\n    c = bigquery.Client()\n    bigquery = {}\n") ==
         "");
+  CHECK(
+      sitesIn("from google.cloud import bigquery\n\n\ndef f():\n    bigquery = None\n    return bigquery.Client()\n") ==
+      "");
   CHECK(sitesIn("import requests\n\n\ndef f(items):\n    for requests in items:\n        requests.get(1)\n") == "");
   CHECK(sitesIn("import requests\n\n\ndef f():\n    with open('x') as requests:\n        requests.get(1)\n") == "");
   CHECK(sitesIn("import requests\n\n\ndef f():\n    try:\n        pass\n    except Exception as requests:\n"
@@ -152,7 +156,8 @@ TEST_CASE("a local bound anywhere in a function shadows the import in the whole 
 TEST_CASE("an enclosing function's local shadows the import in nested functions") {
   CHECK(sitesIn("from google.cloud import bigquery\n\n\ndef outer(bigquery):\n    def inner():\n"
                 "        return bigquery.Client()\n    return inner\n") == "");
-  CHECK(sitesIn("import requests\n\n\ndef outer():\n    requests = make()\n    return lambda: requests.get(1)\n") == "");
+  CHECK(sitesIn("import requests\n\n\ndef outer():\n    requests = make()\n    return lambda: requests.get(1)\n") ==
+        "");
 }
 
 TEST_CASE("a module-level def, class or assignment of the name leaves no site") {
@@ -241,8 +246,10 @@ TEST_CASE("only the rules given are looked for") {
 }
 
 TEST_CASE("pooled uses are calls of a pooled callable, through imports") {
-  CHECK(pooledIn("from shared.clients.bigquery_pool import get_bigquery_client\nc = get_bigquery_client(project_id='p')\n") ==
-        "get_bigquery_client -> shared.clients.bigquery_pool.get_bigquery_client (bigquery)");
+  CHECK(
+      pooledIn(
+          "from shared.clients.bigquery_pool import get_bigquery_client\nc = get_bigquery_client(project_id='p')\n") ==
+      "get_bigquery_client -> shared.clients.bigquery_pool.get_bigquery_client (bigquery)");
   CHECK(pooledIn("from shared.clients import http_pool\nhttp_pool.get('u')\n") ==
         "http_pool.get -> shared.clients.http_pool.get (http)");
   CHECK(pooledIn("from shared.clients.http_pool import get_http_session\nget_http_session().put('u')\n") ==
@@ -252,7 +259,8 @@ TEST_CASE("pooled uses are calls of a pooled callable, through imports") {
 }
 
 TEST_CASE("a pooled callable that is not called, shadowed, or only named in text is not a pooled use") {
-  CHECK(pooledIn("from shared.clients.bigquery_pool import get_bigquery_client\nfactory = get_bigquery_client\n") == "");
+  CHECK(pooledIn("from shared.clients.bigquery_pool import get_bigquery_client\nfactory = get_bigquery_client\n") ==
+        "");
   CHECK(pooledIn("from shared.clients.bigquery_pool import get_bigquery_client\n\n\n"
                  "def f(get_bigquery_client):\n    return get_bigquery_client()\n") == "");
   CHECK(pooledIn("# get_bigquery_client()\nx = 'get_bigquery_client()'\n") == "");
@@ -270,7 +278,8 @@ TEST_CASE("the prefilter needs a trigger word and a callable's name") {
   CHECK_FALSE(analysis::mentionsAnyTrigger("client = make_Client()\n", rules));
   CHECK_FALSE(analysis::mentionsAnyTrigger("", rules));
   CHECK_FALSE(analysis::mentionsAnyTrigger("from google.cloud import bigquery\nbigquery.Client()\n", {}));
-  CHECK_FALSE(analysis::mentionsAnyTrigger("from google.cloud import bigquery\nbigquery.Client()\n", shippedRule("http")));
+  CHECK_FALSE(
+      analysis::mentionsAnyTrigger("from google.cloud import bigquery\nbigquery.Client()\n", shippedRule("http")));
 }
 
 namespace {
@@ -296,8 +305,7 @@ TEST_CASE("after del on every path the name is not the import: no site; a new im
   CHECK(namesAt("c = bigquery.Client()\nfrom google.cloud import bigquery\n") == "");
   // A function runs after the module's body: there the deletion at the end counts.
   CHECK(namesAt("from google.cloud import bigquery\n\n\ndef f():\n    return bigquery.Client().query('q')\n\n\n"
-                "del bigquery\n") ==
-        "5: bigquery is unbound when this code can run (deleted, or bound only later)");
+                "del bigquery\n") == "5: bigquery is unbound when this code can run (deleted, or bound only later)");
 }
 
 TEST_CASE("an import only under if TYPE_CHECKING binds nothing at run time: its sites are left") {
@@ -308,8 +316,9 @@ TEST_CASE("an import only under if TYPE_CHECKING binds nothing at run time: its 
                 "c = bigquery.Client()\n") ==
         "4: bigquery is imported only under 'if typing.TYPE_CHECKING:', which does not run");
   // With a run-time import as well, the name is that import.
-  CHECK(namesAt("if TYPE_CHECKING:\n    from google.cloud import bigquery\nelse:\n    from google.cloud import bigquery\n"
-                "c = bigquery.Client()\n") == "5: ok");
+  CHECK(
+      namesAt("if TYPE_CHECKING:\n    from google.cloud import bigquery\nelse:\n    from google.cloud import bigquery\n"
+              "c = bigquery.Client()\n") == "5: ok");
 }
 
 TEST_CASE("a class-body import is a class attribute: its sites in the body are left, methods do not see it") {
@@ -338,7 +347,8 @@ TEST_CASE("an import made through global in another function may not have run") 
 }
 
 TEST_CASE("a match capture makes the name something else; a nonlocal rebinding may: left, with the reason") {
-  CHECK(namesAt("from google.cloud import bigquery\nmatch cmd:\n    case bigquery:\n        bigquery.Client()\n") == "");
+  CHECK(namesAt("from google.cloud import bigquery\nmatch cmd:\n    case bigquery:\n        bigquery.Client()\n") ==
+        "");
   CHECK(namesAt("def outer():\n    from google.cloud import bigquery\n\n    def fake():\n        nonlocal bigquery\n"
                 "        bigquery = make_fake()\n    fake()\n    return bigquery.Client().query('q')\n") ==
         "8: bigquery is rebound by fake() through 'nonlocal bigquery' (line 6), which may have run before this use");
@@ -349,6 +359,7 @@ TEST_CASE("a match capture makes the name something else; a nonlocal rebinding m
 }
 
 TEST_CASE("the first iterable of a comprehension sees the enclosing scope") {
-  CHECK(namesAt("from google.cloud import bigquery\nds = [bigquery for bigquery in bigquery.Client().list_datasets()]\n") ==
+  CHECK(namesAt(
+            "from google.cloud import bigquery\nds = [bigquery for bigquery in bigquery.Client().list_datasets()]\n") ==
         "2: ok");
 }

@@ -40,9 +40,9 @@ std::string positions(const Tree &t) {
   for (;;) {
     TSNode n = ts_tree_cursor_current_node(&cur);
     TSPoint s = ts_node_start_point(n), e = ts_node_end_point(n);
-    out += std::string(ts_node_type(n)) + (ts_node_is_missing(n) ? "!" : "") + " " +
-           std::to_string(start(n)) + "-" + std::to_string(end(n)) + " " + std::to_string(s.row) + ":" +
-           std::to_string(s.column) + "-" + std::to_string(e.row) + ":" + std::to_string(e.column) + "\n";
+    out += std::string(ts_node_type(n)) + (ts_node_is_missing(n) ? "!" : "") + " " + std::to_string(start(n)) + "-" +
+           std::to_string(end(n)) + " " + std::to_string(s.row) + ":" + std::to_string(s.column) + "-" +
+           std::to_string(e.row) + ":" + std::to_string(e.column) + "\n";
     if (ts_tree_cursor_goto_first_child(&cur))
       continue;
     bool done = false;
@@ -244,11 +244,10 @@ TEST_CASE("reparse: after a syntax error, error recovery may differ from a fresh
 TEST_CASE("reparse: edits that do not describe the new text fall back to a full parse") {
   std::string newText = "x = 1\ny = (\n";
   Tree fresh = Tree::parse(newText);
-  std::vector<std::vector<TextEdit>> wrong = {
-      {{0, 3, 3}},                     // sizes do not add up
-      {{4, 1, 2}, {0, 1, 1}},          // unsorted
-      {{0, 4, 4}, {2, 1, 1}},          // overlapping
-      {{kNested.size() + 1, 0, 100}}}; // past the end
+  std::vector<std::vector<TextEdit>> wrong = {{{0, 3, 3}},                     // sizes do not add up
+                                              {{4, 1, 2}, {0, 1, 1}},          // unsorted
+                                              {{0, 4, 4}, {2, 1, 1}},          // overlapping
+                                              {{kNested.size() + 1, 0, 100}}}; // past the end
   for (const auto &edits : wrong) {
     Tree t = Tree::parse(kNested);
     Tree re = std::move(t).reparse(newText, edits);
@@ -377,10 +376,10 @@ struct RandomRun {
     for (const Replace &e : edits)
       where += " {" + std::to_string(e.offset) + ", " + std::to_string(e.length) + ", " + quote(e.text) + "}";
     auto show = [](std::optional<size_t> e) { return e ? std::to_string(*e) : std::string("none"); };
-    std::string report = "iteration " + std::to_string(i) + ": incremental and fresh parses differ\n  old text: " +
-                         quote(text) + "\n  edits:" + where + "\n  new text: " + quote(newText) +
-                         "\n  firstError incremental " + show(o.incrementalError) + ", fresh " +
-                         show(o.freshError) + "\n  incremental: " + o.incrementalSexp +
+    std::string report = "iteration " + std::to_string(i) +
+                         ": incremental and fresh parses differ\n  old text: " + quote(text) + "\n  edits:" + where +
+                         "\n  new text: " + quote(newText) + "\n  firstError incremental " + show(o.incrementalError) +
+                         ", fresh " + show(o.freshError) + "\n  incremental: " + o.incrementalSexp +
                          "\n  fresh:       " + o.freshSexp;
     if (o.freshRecovered && o.incrementalError) {
       ++recoveryDiffers;
@@ -435,8 +434,8 @@ TEST_CASE("reparse: random rewrites of names and lines agree with fresh parses")
   // Edits like the rewriter's, which mostly leave the file valid: a name becomes an expression
   // (possibly over several lines), a line is deleted or repeated, a line of another snippet is
   // inserted at this line's indentation.
-  static const char *const kExpressions[] = {"x", "get_bigquery_client(project_id=x)", "f(a, b)", "self.y",
-                                             "None", "(1,\n 2)", "[\n]", "f\"{a}\""};
+  static const char *const kExpressions[] = {
+      "x", "get_bigquery_client(project_id=x)", "f(a, b)", "self.y", "None", "(1,\n 2)", "[\n]", "f\"{a}\""};
   Rng rng;
   RandomRun run;
   for (int i = 0; i < 3000; ++i) {

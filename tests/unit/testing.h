@@ -52,7 +52,8 @@ inline const std::vector<rules::Rule> &shippedRule(const std::string &id) {
 
 /// A source parsed: its text (which the tree points into), tree, scopes and line index.
 struct Parsed {
-  explicit Parsed(std::string source) : text(std::move(source)), tree(py::Tree::parse(text)), model(tree), lines(text) {}
+  explicit Parsed(std::string source)
+      : text(std::move(source)), tree(py::Tree::parse(text)), model(tree), lines(text) {}
   Parsed(const Parsed &) = delete;
 
   std::string text;

@@ -17,9 +17,9 @@ TEST_CASE("invalid UTF-8 is found at its byte") {
   CHECK_FALSE(firstInvalidUtf8("plain ascii").has_value());
   CHECK_FALSE(firstInvalidUtf8("caf\xC3\xA9").has_value());
   CHECK(firstInvalidUtf8("caf\xE9 latin-1") == 3u);
-  CHECK(firstInvalidUtf8("\xC0\x80") == 0u);          // overlong
-  CHECK(firstInvalidUtf8("\xED\xA0\x80") == 0u);      // surrogate
-  CHECK(firstInvalidUtf8("ok\xF0\x9F\x98") == 2u);    // truncated
+  CHECK(firstInvalidUtf8("\xC0\x80") == 0u);       // overlong
+  CHECK(firstInvalidUtf8("\xED\xA0\x80") == 0u);   // surrogate
+  CHECK(firstInvalidUtf8("ok\xF0\x9F\x98") == 2u); // truncated
 }
 
 TEST_CASE("the first line ending decides the file's style") {

@@ -16,7 +16,8 @@ namespace {
 bool isIdentifier(std::string_view s) {
   if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_'))
     return false;
-  return std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
 }
 
 // One string literal, no f-string, no implicit concatenation: 'a', "a", r"a\b", b'x', triple quotes.
@@ -86,8 +87,7 @@ namespace {
 class Extractor {
 public:
   Extractor(const py::Tree &tree, const py::ScopeModel &model, const std::vector<Site> &sites,
-            const std::vector<model::Verdict> &decisions, const std::vector<rules::Rule> &rules,
-            const LineIndex &lines)
+            const std::vector<model::Verdict> &decisions, const std::vector<rules::Rule> &rules, const LineIndex &lines)
       : tree_(tree), model_(model), sites_(sites), decisions_(decisions), rules_(rules), lines_(lines) {}
 
   model::FileFacts run() {
@@ -105,7 +105,7 @@ public:
       }
     facts.imports = model::ImportTable({imports.begin(), imports.end()});
     TSNode root = tree_.root();
-        for (TSNode c : py::namedChildren(root)) {
+    for (TSNode c : py::namedChildren(root)) {
       if (is(c, "decorated_definition"))
         c = py::field(c, "definition");
       if (is(c, "class_definition"))
@@ -132,7 +132,7 @@ private:
     c.name = std::string(tree_.text(py::field(cls, "name")));
     TSNode supers = py::field(cls, "superclasses");
     if (!ts_node_is_null(supers)) {
-            for (TSNode b : py::namedChildren(supers)) {
+      for (TSNode b : py::namedChildren(supers)) {
         if (is(b, "keyword_argument") || is(b, "comment") || is(b, "list_splat") || is(b, "dictionary_splat"))
           continue;
         if (is(b, "subscript")) // Generic[T]
@@ -141,7 +141,7 @@ private:
       }
     }
     TSNode body = py::field(cls, "body");
-        for (TSNode m : py::namedChildren(body)) {
+    for (TSNode m : py::namedChildren(body)) {
       if (is(m, "decorated_definition"))
         m = py::field(m, "definition");
       if (is(m, "function_definition"))
@@ -256,8 +256,8 @@ private:
           if (is(arg, "comment"))
             continue;
           if (is(arg, "keyword_argument"))
-            a.args.push_back({std::string(tree_.text(py::field(arg, "name"))),
-                              std::string(tree_.text(py::field(arg, "value")))});
+            a.args.push_back(
+                {std::string(tree_.text(py::field(arg, "name"))), std::string(tree_.text(py::field(arg, "value")))});
           else
             a.args.push_back({"#" + std::to_string(++pos), std::string(tree_.text(arg))});
         }
@@ -392,7 +392,8 @@ private:
       k.keys.push_back(keyOf(a.positional[i], self));
     }
     for (TSNode kw : a.keywords) {
-      k.args.push_back({std::string(tree_.text(py::field(kw, "name"))), std::string(tree_.text(py::field(kw, "value")))});
+      k.args.push_back(
+          {std::string(tree_.text(py::field(kw, "name"))), std::string(tree_.text(py::field(kw, "value")))});
       k.keys.push_back(keyOf(py::field(kw, "value"), self));
     }
     c.initCalls.push_back(std::move(k));
@@ -423,8 +424,8 @@ private:
 } // namespace
 
 model::FileFacts extractClasses(const py::Tree &tree, const py::ScopeModel &model, const std::vector<Site> &sites,
-                         const std::vector<model::Verdict> &decisions, const std::vector<rules::Rule> &rules,
-                         const LineIndex &lines) {
+                                const std::vector<model::Verdict> &decisions, const std::vector<rules::Rule> &rules,
+                                const LineIndex &lines) {
   return Extractor(tree, model, sites, decisions, rules, lines).run();
 }
 

@@ -18,8 +18,8 @@
 namespace poolify::analysis {
 
 model::FileFacts extractClasses(const py::Tree &tree, const py::ScopeModel &model, const std::vector<Site> &sites,
-                         const std::vector<model::Verdict> &decisions, const std::vector<rules::Rule> &rules,
-                         const LineIndex &lines);
+                                const std::vector<model::Verdict> &decisions, const std::vector<rules::Rule> &rules,
+                                const LineIndex &lines);
 
 /// What an argument's source text denotes, so that arguments written in two classes can be compared
 /// (see model::AttributeAssignment::keys): "lit:TEXT" for a literal (string without interpolation,

@@ -16,7 +16,8 @@ namespace poolify::analysis {
 /// A candidate found bound at the call, and the expression that reads it there.
 struct Inferred {
   rules::ScopeCandidate candidate;
-  std::string text; // `project_id`, `self.project_id` (`this.project_id` in a method whose instance is `this`), `PROJECT_ID`
+  std::string
+      text; // `project_id`, `self.project_id` (`this.project_id` in a method whose instance is `this`), `PROJECT_ID`
 };
 
 struct Inference {

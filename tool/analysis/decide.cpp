@@ -145,8 +145,10 @@ public:
     v.unsafe = unsafeReason(site, v);
     v.outcome = model::Outcome::Rewritten;
     if (!v.unsafe.empty()) {
-      v.notes.push_back(fmt::format("{}: {}", context_.unsafeFixes ? "unsafe fix applied" : "unsafe fix, applied with "
-                                                                                           "--unsafe-fixes",
+      v.notes.push_back(fmt::format("{}: {}",
+                                    context_.unsafeFixes ? "unsafe fix applied"
+                                                         : "unsafe fix, applied with "
+                                                           "--unsafe-fixes",
                                     v.unsafe));
       if (!context_.unsafeFixes)
         v.outcome = model::Outcome::Unsafe;
@@ -330,9 +332,8 @@ private:
       return false;
     }
     auto indexOf = [&](TSNode n) {
-      return static_cast<unsigned>(std::find_if(args.all.begin(), args.all.end(),
-                                                [&](TSNode a) { return py::same(a, n); }) -
-                                   args.all.begin());
+      return static_cast<unsigned>(
+          std::find_if(args.all.begin(), args.all.end(), [&](TSNode a) { return py::same(a, n); }) - args.all.begin());
     };
     for (size_t i = 0; i < args.positional.size(); ++i) {
       const rules::ArgumentMap *am = nullptr;
@@ -391,8 +392,8 @@ private:
 } // namespace
 
 std::vector<model::Verdict> decideSites(const py::Tree &tree, const py::ScopeModel &model,
-                                        const std::vector<Site> &sites, const std::string &path,
-                                        const LineIndex &lines, const FileContext &context) {
+                                        const std::vector<Site> &sites, const std::string &path, const LineIndex &lines,
+                                        const FileContext &context) {
   Decider decider(tree, model, sites, path, lines, context);
   std::vector<model::Verdict> out;
   out.reserve(sites.size());

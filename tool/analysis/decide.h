@@ -39,8 +39,8 @@ struct FileContext {
 /// The verdicts on `sites` (one each, in order). `path` is the file's path with '/' separators
 /// (to recognise the pool's own module).
 std::vector<model::Verdict> decideSites(const py::Tree &tree, const py::ScopeModel &model,
-                                        const std::vector<Site> &sites, const std::string &path,
-                                        const LineIndex &lines, const FileContext &context = {});
+                                        const std::vector<Site> &sites, const std::string &path, const LineIndex &lines,
+                                        const FileContext &context = {});
 
 /// True when the file at `path` is the module `module` (a/b/c.py or a/b/c/__init__.py).
 bool isModuleFile(const std::string &path, const std::string &module);

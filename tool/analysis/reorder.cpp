@@ -92,7 +92,9 @@ TSNode assignedValue(const py::Tree &tree, TSNode stmt, const MoveTarget &t) {
 // attributes (not methods of `cls`, not called, not passed on).
 bool independentValue(const py::Tree &tree, TSNode value, const std::string &self, TSNode cls,
                       const std::vector<std::string> &assigned) {
-  auto assignedHere = [&](std::string_view s) { return std::find(assigned.begin(), assigned.end(), s) != assigned.end(); };
+  auto assignedHere = [&](std::string_view s) {
+    return std::find(assigned.begin(), assigned.end(), s) != assigned.end();
+  };
   bool ok = true;
   py::forEachNamed(value, [&](TSNode n) {
     if (!is(n, "identifier") || py::fieldOf(n) == "attribute" ||

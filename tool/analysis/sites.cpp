@@ -56,10 +56,10 @@ NameCheck checkName(const py::Tree &tree, const py::ScopeModel &model, BoundName
                     const py::Binding *anchor) {
   int owner = model.resolve(ref.name, ref.scope);
   if (anchor && !ts_node_is_null(anchor->deadUnder))
-    return {false,
-            fmt::format("{} is imported only under 'if {}:', which does not run", ref.name,
-                        tree.text(anchor->deadUnder)),
-            nullptr};
+    return {
+        false,
+        fmt::format("{} is imported only under 'if {}:', which does not run", ref.name, tree.text(anchor->deadUnder)),
+        nullptr};
   if (model.scopes()[owner].kind == py::ScopeKind::Class)
     return {false, fmt::format("{} is imported in the class body: a class attribute, whose import must stay", ref.name),
             nullptr};
@@ -76,8 +76,7 @@ NameCheck checkName(const py::Tree &tree, const py::ScopeModel &model, BoundName
                 model.scopes()[s].kind == py::ScopeKind::Lambda;
   if (!runsLater)
     return {true, "", nullptr};
-  return {false, fmt::format("{} is unbound when this code can run (deleted, or bound only later)", ref.name),
-          nullptr};
+  return {false, fmt::format("{} is unbound when this code can run (deleted, or bound only later)", ref.name), nullptr};
 }
 
 // Type positions are not client creations: annotations and isinstance/issubclass checks.
@@ -103,7 +102,8 @@ namespace {
 
 // The site a reference starts, walking up its attribute chain: the shortest prefix a rule matches
 // (`rule` null when none does).
-Site matchReference(const py::Tree &tree, const py::Reference &ref, std::string q, const std::vector<rules::Rule> &rules) {
+Site matchReference(const py::Tree &tree, const py::Reference &ref, std::string q,
+                    const std::vector<rules::Rule> &rules) {
   Site s;
   TSNode expr = ref.node;
   for (;;) {
@@ -261,9 +261,8 @@ std::vector<PooledUse> findPooledUses(const py::Tree &tree, const py::ScopeModel
 
 bool mentionsAnyTrigger(std::string_view text, const std::vector<rules::Rule> &rules) {
   auto in = [&](const std::vector<std::string> &words) {
-    return std::any_of(words.begin(), words.end(), [&](const std::string &w) {
-      return text.find(w) != std::string_view::npos;
-    });
+    return std::any_of(words.begin(), words.end(),
+                       [&](const std::string &w) { return text.find(w) != std::string_view::npos; });
   };
   // A site is a reference to one of the rule's callables, through an import that names the
   // rule's module: both words are in the text (in code, or in the string of a mock target).

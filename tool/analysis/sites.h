@@ -14,12 +14,12 @@ namespace poolify::analysis {
 struct Site {
   const rules::Rule *rule = nullptr;
   const rules::Rewrite *rewrite = nullptr;
-  std::string qname;       // the matched callable
-  TSNode callee{};           // `bigquery.Client`
-  TSNode call{};             // the call node, or null for a reference that is not a call
-  bool inString = false;     // a string literal naming the callable (`mock.patch("requests.get")`)
-  TSNode head{};             // the identifier the qualified name was resolved from
-  int scope = 0;           // scope of the use
+  std::string qname;                   // the matched callable
+  TSNode callee{};                     // `bigquery.Client`
+  TSNode call{};                       // the call node, or null for a reference that is not a call
+  bool inString = false;               // a string literal naming the callable (`mock.patch("requests.get")`)
+  TSNode head{};                       // the identifier the qualified name was resolved from
+  int scope = 0;                       // scope of the use
   const py::Binding *anchor = nullptr; // the import that binds `head`
   /// Why `head` may not be that import where the site runs (the site is left with it): imported
   /// only under `if TYPE_CHECKING:`, a class attribute, bound by another function through `global`,

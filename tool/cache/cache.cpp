@@ -424,7 +424,7 @@ void Cache::load(std::string_view text) {
 }
 
 std::optional<model::FileOutcome> Cache::lookup(const model::SourceFile &file, uint64_t hash,
-                                                   const std::string &variant) {
+                                                const std::string &variant) {
   std::string key = variant.empty() ? file.display : file.display + "\n" + variant;
   auto it = loaded_.find(key);
   if (it == loaded_.end() || it->second.hash != hash)
@@ -591,8 +591,8 @@ bool Cache::write(uint64_t start) const {
   return true;
 }
 std::string defaultCacheDir(const std::string &firstPath) {
-  std::string start = llvm::sys::fs::is_directory(firstPath) ? firstPath
-                                                             : std::string(llvm::sys::path::parent_path(firstPath));
+  std::string start =
+      llvm::sys::fs::is_directory(firstPath) ? firstPath : std::string(llvm::sys::path::parent_path(firstPath));
   if (start.empty())
     start = ".";
   source::GitResult git = source::runGit({"rev-parse", "--show-toplevel", "--absolute-git-dir"}, start);

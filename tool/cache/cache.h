@@ -39,7 +39,7 @@ public:
   /// contentHash). It comes back released: its texts are read again when needed. A non-empty
   /// `variant` names another outcome of the same bytes (planned with redundant overrides removed).
   std::optional<model::FileOutcome> lookup(const model::SourceFile &file, uint64_t hash,
-                                              const std::string &variant = "");
+                                           const std::string &variant = "");
   /// Records outcomes to keep (lookup and put are thread-safe; call store() once at the end).
   void put(const model::FileOutcome &outcome, const std::string &variant = "");
   /// The content hash recorded for `file` when its stat data are those recorded and were not racy
@@ -71,14 +71,14 @@ private:
   std::string statSection() const;
   bool write(uint64_t start) const; // the whole cache file, atomically
 
-  std::string dir_, file_, stamp_; // dir_ "" when the cache is not used
-  std::string buffer_;             // the cache file as read
-  std::map<std::string, Loaded> loaded_;                           // key -> entry
+  std::string dir_, file_, stamp_;                                // dir_ "" when the cache is not used
+  std::string buffer_;                                            // the cache file as read
+  std::map<std::string, Loaded> loaded_;                          // key -> entry
   std::map<std::string, std::pair<uint64_t, std::string>> fresh_; // key -> (hash, serialized outcome): new this run
   std::map<std::string, LoadedStat> statsLoaded_;
   std::map<std::string, std::pair<FileStat, uint64_t>> statsFresh_; // path -> (stat, hash): new or changed
-  uint64_t loadedStartNs_ = 0; // when the run that wrote the loaded file started
-  uint64_t startNs_ = 0;       // when this cache was opened (before any file was read)
+  uint64_t loadedStartNs_ = 0;                                      // when the run that wrote the loaded file started
+  uint64_t startNs_ = 0; // when this cache was opened (before any file was read)
   size_t hits_ = 0;
 };
 

@@ -55,8 +55,8 @@ int runCheck() {
   analyzeRun(run);
   printErrors(run); // also findings below; the discovery's problems (a PATH that is not there) are input errors
   bool badInput = !run.found.problems.empty();
-  std::vector<model::MockTarget> mocks = WriteBaseline.empty() ? pipeline::findMockTargets(run)
-                                                               : std::vector<model::MockTarget>{};
+  std::vector<model::MockTarget> mocks =
+      WriteBaseline.empty() ? pipeline::findMockTargets(run) : std::vector<model::MockTarget>{};
   // Paths in a baseline are relative to its folder (the one written, else the one read).
   std::string baselineDir = pipeline::baselineFolder(!WriteBaseline.empty() ? WriteBaseline : std::string(Baseline));
   if (WriteBaseline.empty() && Baseline.empty())
@@ -100,12 +100,11 @@ int runCheck() {
     else if (!path.empty())
       written = writeDocument(run, outputs[i].first, doc, path, "findings", std::vector<size_t>{}) && written;
   }
-  std::string result = fmt::format("{} the check, {} ({} in the baseline, {} ignored by comment){}",
-                                   counted(errors, "direct site fails", "direct sites fail"),
-                                   counted(gate.findings.size() - errors, "warning"), gate.baselined, gate.ignored,
-                                   gate.unsafeFixable
-                                       ? fmt::format("; {} more fixable with --unsafe-fixes", gate.unsafeFixable)
-                                       : std::string());
+  std::string result = fmt::format(
+      "{} the check, {} ({} in the baseline, {} ignored by comment){}",
+      counted(errors, "direct site fails", "direct sites fail"), counted(gate.findings.size() - errors, "warning"),
+      gate.baselined, gate.ignored,
+      gate.unsafeFixable ? fmt::format("; {} more fixable with --unsafe-fixes", gate.unsafeFixable) : std::string());
   llvm::errs() << "poolify: " << result << "\n";
   if (!SummaryMarkdown.empty()) {
     model::Manifest m = manifestOf(run, mocks);

@@ -10,10 +10,10 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <unistd.h>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -22,8 +22,8 @@ namespace cl = llvm::cl;
 using namespace poolify::cli;
 
 void printVersion(llvm::raw_ostream &os) {
-  os << "poolify " << POOLIFY_VERSION << "\ncommit " << POOLIFY_COMMIT << "\nrules sha256:"
-     << poolify::rules::embeddedRulesHash() << " (";
+  os << "poolify " << POOLIFY_VERSION << "\ncommit " << POOLIFY_COMMIT
+     << "\nrules sha256:" << poolify::rules::embeddedRulesHash() << " (";
   const char *sep = "";
   for (const auto &f : poolify::rules::embeddedRuleFiles()) {
     os << sep << f.name.substr(0, f.name.rfind('.')); // the rule's file name without .yaml
@@ -61,7 +61,8 @@ std::optional<std::pair<std::string, std::string>> optionError(const std::string
   if (name == std::string::npos || colon == std::string::npos)
     return std::nullopt;
   size_t eol = text.find('\n', colon);
-  return std::make_pair(text.substr(name, colon - name), text.substr(colon + 9, eol == std::string::npos ? eol : eol - colon - 9));
+  return std::make_pair(text.substr(name, colon - name),
+                        text.substr(colon + 9, eol == std::string::npos ? eol : eol - colon - 9));
 }
 
 // LLVM's parser errors ("Unknown command line argument '--x'.  Try: ...", "'maybe' is invalid
@@ -169,7 +170,8 @@ int dispatch() {
     return runReport();
   if (PoolsCmd)
     return runPools();
-  llvm::errs() << "poolify: choose a command: migrate, manifest, check, report, rules, pools (poolify --help lists them)\n";
+  llvm::errs()
+      << "poolify: choose a command: migrate, manifest, check, report, rules, pools (poolify --help lists them)\n";
   return 2;
 }
 
@@ -185,8 +187,10 @@ bool parse(int argc, char **argv, std::string &errors) {
     ::dup2(::fileno(tmp), 2);
   }
   llvm::raw_string_ostream errs(errors);
-  bool ok = cl::ParseCommandLineOptions(argc, argv, "poolify: migrate Python code from direct cloud clients to shared "
-                                        "pools\n", &errs);
+  bool ok = cl::ParseCommandLineOptions(argc, argv,
+                                        "poolify: migrate Python code from direct cloud clients to shared "
+                                        "pools\n",
+                                        &errs);
   errs.flush();
   if (saved >= 0) {
     llvm::errs().flush();

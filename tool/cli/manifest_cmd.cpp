@@ -22,12 +22,12 @@ int writeManifest(const pipeline::Run &run, output::Format format, const model::
     print(run, format, doc, llvm::outs(), std::vector<size_t>{});
   else if (!writeDocument(run, format, doc, file, "manifest", std::vector<size_t>{}))
     return 2;
-  llvm::errs() << fmt::format("poolify: {} clients: {} ({} fixable), {}, "
-                              "{} inherited; coverage {}%{}\n",
-                              counted(m.total.files, "file uses", "files use"), counted(m.total.directSites, "direct site"),
-                              m.total.fixableSites, counted(m.total.pooledSites, "pooled site"),
-                              m.total.inheritedClasses, model::formatPercent(m.total.coverage()),
-                              failed ? "; some files could not be analyzed (see above)" : "");
+  llvm::errs() << fmt::format(
+      "poolify: {} clients: {} ({} fixable), {}, "
+      "{} inherited; coverage {}%{}\n",
+      counted(m.total.files, "file uses", "files use"), counted(m.total.directSites, "direct site"),
+      m.total.fixableSites, counted(m.total.pooledSites, "pooled site"), m.total.inheritedClasses,
+      model::formatPercent(m.total.coverage()), failed ? "; some files could not be analyzed (see above)" : "");
   return failed ? 1 : 0;
 }
 

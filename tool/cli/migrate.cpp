@@ -60,15 +60,16 @@ bool writeBatchFiles(pipeline::Run &run, const std::vector<pipeline::BatchPlan> 
     doc.manifest = &manifest;
     doc.title = b.name;
     bool ok = writeDocument(run, output::Format::Diff, doc, std::string(base) + ".patch", "patch", b.files) &&
-              writeDocument(run, output::Format::ManifestJson, doc, std::string(base) + ".manifest.json",
-                            "manifest", b.files) &&
+              writeDocument(run, output::Format::ManifestJson, doc, std::string(base) + ".manifest.json", "manifest",
+                            b.files) &&
               writeDocument(run, output::Format::BatchMarkdown, doc, std::string(base) + ".md", "summary", b.files);
     if (!ok) {
       llvm::errs() << base << ": error: cannot write the batch files\n";
       return false;
     }
   }
-  llvm::errs() << fmt::format("poolify: wrote {} to {}\n", counted(batches.size(), "batch", "batches"), std::string(OutDir));
+  llvm::errs() << fmt::format("poolify: wrote {} to {}\n", counted(batches.size(), "batch", "batches"),
+                              std::string(OutDir));
   return true;
 }
 
@@ -111,8 +112,8 @@ int runMigrate() {
                     "or --out there is none\n";
     return 2;
   }
-  auto prepared = prepareRun(runOptions(/*cacheByDefault=*/false, /*withInherited=*/!OutDir.empty() ||
-                                                                                      !ManifestOut.empty()));
+  auto prepared =
+      prepareRun(runOptions(/*cacheByDefault=*/false, /*withInherited=*/!OutDir.empty() || !ManifestOut.empty()));
   if (!prepared)
     return 2;
   pipeline::Run &run = *prepared;
@@ -227,17 +228,16 @@ int runMigrate() {
   summarizeMissingPools(run.outcomes);
   std::string patches;
   if (t.patches || t.patchesLeft)
-    patches = fmt::format(", retargeted {}{}", counted(t.patches, "test patch", "test patches"),
-                          t.patchesLeft ? fmt::format(" ({} need{} a hand fix)", t.patchesLeft,
-                                                      t.patchesLeft == 1 ? "s" : "")
-                                        : std::string());
-  llvm::errs() << fmt::format("poolify: scanned {}, {} {}, rewrote {}, removed {}, left {}{}{}{}\n",
-                              counted(run.found.files.size(), "file"), Apply || Commit ? "changed" : "would change",
-                              t.changed, counted(t.rewritten, "site"), counted(t.removed, "override"),
-                              counted(t.left, "site"),
-                              t.unsafe ? fmt::format(" ({} of them fixable with --unsafe-fixes)", t.unsafe) : std::string(),
-                              patches,
-                              t.errors ? fmt::format(", {} with errors", counted(t.errors, "file")) : std::string());
+    patches =
+        fmt::format(", retargeted {}{}", counted(t.patches, "test patch", "test patches"),
+                    t.patchesLeft ? fmt::format(" ({} need{} a hand fix)", t.patchesLeft, t.patchesLeft == 1 ? "s" : "")
+                                  : std::string());
+  llvm::errs() << fmt::format(
+      "poolify: scanned {}, {} {}, rewrote {}, removed {}, left {}{}{}{}\n", counted(run.found.files.size(), "file"),
+      Apply || Commit ? "changed" : "would change", t.changed, counted(t.rewritten, "site"),
+      counted(t.removed, "override"), counted(t.left, "site"),
+      t.unsafe ? fmt::format(" ({} of them fixable with --unsafe-fixes)", t.unsafe) : std::string(), patches,
+      t.errors ? fmt::format(", {} with errors", counted(t.errors, "file")) : std::string());
   return failed ? 2 : t.errors ? 1 : 0; // a PATH that is not there is an input error, as in every command
 }
 

@@ -23,19 +23,22 @@ cl::list<std::string> RulePaths("rules", cl::desc("Rule file or folder (repeatab
                                 cl::value_desc("path"), cl::sub(MigrateCmd), cl::sub(RulesCmd), cl::sub(PoolsCmd),
                                 cl::sub(ManifestCmd), cl::sub(CheckCmd), cl::sub(ReportCmd), cl::cat(RuleOptions));
 cl::list<std::string> RuleIds("rule", cl::desc("Only this rule id (repeatable)"), cl::value_desc("id"),
-                              cl::sub(MigrateCmd), cl::sub(RulesCmd), cl::sub(PoolsCmd), cl::sub(ManifestCmd), cl::sub(CheckCmd),
-                              cl::sub(ReportCmd), cl::cat(RuleOptions));
-cl::opt<unsigned> Jobs("jobs", cl::ZeroOrMore, cl::desc("Files processed in parallel (default: all cores)"), cl::init(0),
-                       cl::value_desc("N"), cl::sub(MigrateCmd), cl::sub(ManifestCmd), cl::sub(CheckCmd),
+                              cl::sub(MigrateCmd), cl::sub(RulesCmd), cl::sub(PoolsCmd), cl::sub(ManifestCmd),
+                              cl::sub(CheckCmd), cl::sub(ReportCmd), cl::cat(RuleOptions));
+cl::opt<unsigned> Jobs("jobs", cl::ZeroOrMore, cl::desc("Files processed in parallel (default: all cores)"),
+                       cl::init(0), cl::value_desc("N"), cl::sub(MigrateCmd), cl::sub(ManifestCmd), cl::sub(CheckCmd),
                        cl::sub(ReportCmd), cl::sub(PoolsCmd));
 cl::alias JobsShort("j", cl::desc("Alias for --jobs (-j N or -jN)"), cl::aliasopt(Jobs), cl::Prefix);
-cl::opt<std::string> ConfigFile("config", cl::ZeroOrMore, cl::desc("Configuration file (default: poolify.yaml or .poolify.yaml "
-                                                   "found from the first path upwards)"),
-                                cl::value_desc("file"), cl::sub(MigrateCmd), cl::sub(PoolsCmd), cl::sub(RulesCmd), cl::sub(ManifestCmd), cl::sub(CheckCmd),
-                                cl::sub(ReportCmd));
-cl::opt<bool> NoConfig("no-config", cl::ZeroOrMore, cl::desc("Ignore any poolify.yaml"), cl::sub(MigrateCmd), cl::sub(PoolsCmd), cl::sub(RulesCmd), cl::sub(ManifestCmd),
-                       cl::sub(CheckCmd), cl::sub(ReportCmd));
-cl::opt<std::string> Format("format", cl::ZeroOrMore, cl::desc("manifest: json|markdown|csv; check: text|json|sarif|github"),
+cl::opt<std::string> ConfigFile("config", cl::ZeroOrMore,
+                                cl::desc("Configuration file (default: poolify.yaml or .poolify.yaml "
+                                         "found from the first path upwards)"),
+                                cl::value_desc("file"), cl::sub(MigrateCmd), cl::sub(PoolsCmd), cl::sub(RulesCmd),
+                                cl::sub(ManifestCmd), cl::sub(CheckCmd), cl::sub(ReportCmd));
+cl::opt<bool> NoConfig("no-config", cl::ZeroOrMore, cl::desc("Ignore any poolify.yaml"), cl::sub(MigrateCmd),
+                       cl::sub(PoolsCmd), cl::sub(RulesCmd), cl::sub(ManifestCmd), cl::sub(CheckCmd),
+                       cl::sub(ReportCmd));
+cl::opt<std::string> Format("format", cl::ZeroOrMore,
+                            cl::desc("manifest: json|markdown|csv; check: text|json|sarif|github"),
                             cl::value_desc("name"), cl::sub(ManifestCmd), cl::sub(CheckCmd));
 cl::opt<std::string> OutputFile("output", cl::ZeroOrMore,
                                 cl::desc("Write the document (migrate: the diff; check: the --format findings; "
@@ -57,12 +60,15 @@ cl::opt<std::string> SummaryMarkdown("summary-markdown", cl::ZeroOrMore,
                                      cl::desc("Append the check's result and the coverage manifest as Markdown to "
                                               "this file (\"$GITHUB_STEP_SUMMARY\")"),
                                      cl::value_desc("file"), cl::sub(CheckCmd));
-cl::opt<bool> ExitZero("exit-zero", cl::ZeroOrMore, cl::desc("Exit 0 even when findings fail the check (2 still means a usage error)"),
+cl::opt<bool> ExitZero("exit-zero", cl::ZeroOrMore,
+                       cl::desc("Exit 0 even when findings fail the check (2 still means a usage error)"),
                        cl::sub(CheckCmd));
-cl::opt<std::string> Baseline("baseline", cl::ZeroOrMore, cl::desc("Sites listed in this baseline do not fail the check"),
-                              cl::value_desc("file"), cl::sub(CheckCmd));
-cl::opt<std::string> WriteBaseline("write-baseline", cl::ZeroOrMore, cl::desc("Write the current direct sites as a baseline"),
-                                   cl::value_desc("file"), cl::sub(CheckCmd));
+cl::opt<std::string> Baseline("baseline", cl::ZeroOrMore,
+                              cl::desc("Sites listed in this baseline do not fail the check"), cl::value_desc("file"),
+                              cl::sub(CheckCmd));
+cl::opt<std::string> WriteBaseline("write-baseline", cl::ZeroOrMore,
+                                   cl::desc("Write the current direct sites as a baseline"), cl::value_desc("file"),
+                                   cl::sub(CheckCmd));
 cl::list<std::string> MinCoverage("min-coverage",
                                   cl::desc("Fail below this site coverage: PCT (total) or CATEGORY=PCT (repeatable)"),
                                   cl::value_desc("pct"), cl::sub(CheckCmd));
@@ -73,8 +79,9 @@ cl::list<std::string> Paths(cl::Positional, cl::desc("[PATH...]"), cl::sub(Migra
                             cl::sub(CheckCmd), cl::sub(ReportCmd));
 cl::opt<std::string> PoolsAction(cl::Positional, cl::desc("init"), cl::sub(PoolsCmd));
 cl::list<std::string> PoolsPaths(cl::Positional, cl::desc("[PATH...]"), cl::sub(PoolsCmd));
-cl::opt<std::string> Into("into", cl::ZeroOrMore, cl::desc("Write the pool modules into this folder (a deployment unit, say) "
-                                           "instead of where migrate found them missing"),
+cl::opt<std::string> Into("into", cl::ZeroOrMore,
+                          cl::desc("Write the pool modules into this folder (a deployment unit, say) "
+                                   "instead of where migrate found them missing"),
                           cl::value_desc("dir"), cl::sub(PoolsCmd));
 cl::opt<bool> UnsafeFixes("unsafe-fixes", cl::ZeroOrMore,
                           cl::desc("Also apply (check: count as fixable) rewrites that may not keep behaviour: an "
@@ -83,27 +90,32 @@ cl::opt<bool> UnsafeFixes("unsafe-fixes", cl::ZeroOrMore,
                           cl::sub(MigrateCmd), cl::sub(CheckCmd), cl::sub(ManifestCmd), cl::sub(ReportCmd));
 cl::opt<bool> Apply("apply", cl::ZeroOrMore, cl::desc("Write the changes (atomically) instead of printing a diff"),
                     cl::sub(MigrateCmd));
-cl::opt<bool> Explain("explain", cl::ZeroOrMore, cl::desc("Print every site left alone, and every argument inferred from scope"),
+cl::opt<bool> Explain("explain", cl::ZeroOrMore,
+                      cl::desc("Print every site left alone, and every argument inferred from scope"),
                       cl::sub(MigrateCmd));
 cl::opt<std::string> RulesAction(cl::Positional, cl::desc("list|validate|test"), cl::sub(RulesCmd));
 
 cl::opt<std::string> BatchName("batch", cl::ZeroOrMore, cl::desc("Only the files of this batch from poolify.yaml"),
                                cl::value_desc("name"), cl::sub(MigrateCmd));
-cl::opt<std::string> CategoryName("category", cl::ZeroOrMore, cl::desc("Only the files of this category from poolify.yaml"),
-                                  cl::value_desc("name"), cl::sub(MigrateCmd));
-cl::opt<unsigned> MaxFiles("max-files", cl::ZeroOrMore, cl::desc("Split the selection into numbered batches of at most N changed files"),
+cl::opt<std::string> CategoryName("category", cl::ZeroOrMore,
+                                  cl::desc("Only the files of this category from poolify.yaml"), cl::value_desc("name"),
+                                  cl::sub(MigrateCmd));
+cl::opt<unsigned> MaxFiles("max-files", cl::ZeroOrMore,
+                           cl::desc("Split the selection into numbered batches of at most N changed files"),
                            cl::value_desc("N"), cl::init(0), cl::sub(MigrateCmd));
-cl::opt<std::string> OutDir("out", cl::ZeroOrMore, cl::desc("Write one patch, manifest and summary per batch into this folder"),
+cl::opt<std::string> OutDir("out", cl::ZeroOrMore,
+                            cl::desc("Write one patch, manifest and summary per batch into this folder"),
                             cl::value_desc("dir"), cl::sub(MigrateCmd));
 cl::opt<std::string> ManifestOut("manifest", cl::ZeroOrMore,
                                  cl::desc("Also write this run's coverage manifest to this file (.md: markdown, "
                                           ".csv: csv, else json), as `poolify manifest` would"),
                                  cl::value_desc("file"), cl::sub(MigrateCmd));
-cl::opt<bool> Commit("commit", cl::ZeroOrMore, cl::desc("Apply batch after batch, one git commit each"), cl::sub(MigrateCmd));
-cl::opt<bool> AllowDirty("allow-dirty", cl::ZeroOrMore, cl::desc("With --commit: proceed although the work tree has changes"),
-                         cl::sub(MigrateCmd));
-cl::opt<bool> Quiet("quiet", cl::ZeroOrMore, cl::desc("No progress on stderr"), cl::sub(MigrateCmd), cl::sub(PoolsCmd), cl::sub(ManifestCmd),
-                    cl::sub(CheckCmd), cl::sub(ReportCmd), cl::sub(RulesCmd));
+cl::opt<bool> Commit("commit", cl::ZeroOrMore, cl::desc("Apply batch after batch, one git commit each"),
+                     cl::sub(MigrateCmd));
+cl::opt<bool> AllowDirty("allow-dirty", cl::ZeroOrMore,
+                         cl::desc("With --commit: proceed although the work tree has changes"), cl::sub(MigrateCmd));
+cl::opt<bool> Quiet("quiet", cl::ZeroOrMore, cl::desc("No progress on stderr"), cl::sub(MigrateCmd), cl::sub(PoolsCmd),
+                    cl::sub(ManifestCmd), cl::sub(CheckCmd), cl::sub(ReportCmd), cl::sub(RulesCmd));
 cl::alias QuietShort("q", cl::desc("Alias for --quiet"), cl::aliasopt(Quiet));
 cl::opt<std::string> Color("color", cl::ZeroOrMore,
                            cl::desc("Colour the diff: auto (a terminal, unless NO_COLOR is set; FORCE_COLOR forces "
@@ -114,9 +126,11 @@ cl::opt<bool> ShowVersion("version", cl::ZeroOrMore, cl::desc("Print the version
                           cl::sub(MigrateCmd), cl::sub(ManifestCmd), cl::sub(CheckCmd), cl::sub(ReportCmd),
                           cl::sub(RulesCmd), cl::sub(PoolsCmd));
 
-cl::opt<std::string> Shard("shard", cl::ZeroOrMore, cl::desc("Only shard K of N (K/N): files split by a hash of their path"),
+cl::opt<std::string> Shard("shard", cl::ZeroOrMore,
+                           cl::desc("Only shard K of N (K/N): files split by a hash of their path"),
                            cl::value_desc("K/N"), cl::sub(ManifestCmd), cl::sub(CheckCmd));
-cl::opt<bool> Merge("merge", cl::ZeroOrMore, cl::desc("Combine JSON manifests (the paths) into one"), cl::sub(ManifestCmd));
+cl::opt<bool> Merge("merge", cl::ZeroOrMore, cl::desc("Combine JSON manifests (the paths) into one"),
+                    cl::sub(ManifestCmd));
 
 cl::opt<std::string> CacheDir("cache", cl::ZeroOrMore,
                               cl::desc("Keep per-file results here for the next run (check and manifest keep them by "

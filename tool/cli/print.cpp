@@ -58,8 +58,7 @@ bool print(const pipeline::Run &run, output::Format format, const output::Docume
 }
 
 bool writeDocument(const pipeline::Run &run, output::Format format, const output::Document &doc,
-                   const std::string &path, const std::string &what,
-                   const std::optional<std::vector<size_t>> &files) {
+                   const std::string &path, const std::string &what, const std::optional<std::vector<size_t>> &files) {
   // Whole or not at all: a temp file beside `path`, synced and renamed (a full disk leaves the old file).
   // A folder named for it that is not there yet is made, as CI steps expect (`--output-sarif out/p.sarif`).
   llvm::StringRef parent = llvm::sys::path::parent_path(path);

@@ -75,8 +75,9 @@ int runReport() {
   }
   auto recordsAfter = [&](size_t i) -> const std::vector<model::SiteRecord> & { return after[i].records; };
   model::Manifest before = manifestOf(run, pipeline::findMockTargets(run));
-  model::Manifest migrated = model::buildManifest(
-      after, run.categories(), run.inherited, pipeline::findMockTargets(after, pipeline::allFiles(after), recordsAfter));
+  model::Manifest migrated =
+      model::buildManifest(after, run.categories(), run.inherited,
+                           pipeline::findMockTargets(after, pipeline::allFiles(after), recordsAfter));
 
   doc.title = reportTitle();
   doc.manifest = &before;
@@ -94,7 +95,8 @@ int runReport() {
   }
   llvm::errs() << fmt::format("poolify: wrote {} ({} would change, {} left; coverage {}% now, {}% after "
                               "migrate)\n",
-                              std::string(OutputFile), counted(changed, "file"), counted(left, "site"), model::formatPercent(before.total.coverage()),
+                              std::string(OutputFile), counted(changed, "file"), counted(left, "site"),
+                              model::formatPercent(before.total.coverage()),
                               model::formatPercent(migrated.total.coverage()));
   return !run.found.problems.empty() ? 2 : failed ? 1 : 0;
 }

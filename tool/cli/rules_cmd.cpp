@@ -21,7 +21,8 @@ namespace {
 // packages (found from the current folder upwards, or --config; none with --no-config).
 llvm::Expected<std::vector<rules::Rule>> effectiveRules() {
   config::Config cfg;
-  std::optional<std::string> file = ConfigFile.empty() ? config::findConfig(".") : std::optional<std::string>(ConfigFile);
+  std::optional<std::string> file =
+      ConfigFile.empty() ? config::findConfig(".") : std::optional<std::string>(ConfigFile);
   if (file && !NoConfig) {
     auto loaded = config::loadConfig(*file);
     if (!loaded)
@@ -48,7 +49,6 @@ void listRules(const std::vector<rules::Rule> &rules) {
 }
 
 } // namespace
-
 
 int runRules() {
   if (RulesAction != "list" && RulesAction != "validate" && RulesAction != "test") {

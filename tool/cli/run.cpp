@@ -68,8 +68,7 @@ std::optional<pipeline::Run> prepareRun(pipeline::RunOptions options) {
     std::string where;
     for (const auto &p : run->options.paths)
       where += (where.empty() ? "" : ", ") + p;
-    llvm::errs() << "poolify: warning: no Python files found in " << (where.empty() ? std::string(".") : where)
-                 << "\n";
+    llvm::errs() << "poolify: warning: no Python files found in " << (where.empty() ? std::string(".") : where) << "\n";
   }
   return std::move(*run);
 }

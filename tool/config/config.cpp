@@ -240,7 +240,8 @@ public:
       if (!value)
         continue;
       if (!isDottedName(*value))
-        fail(kv.getValue(), fmt::format("pools.by_rule.{} must be a dotted module name (a.b.c), not '{}'", *id, *value));
+        fail(kv.getValue(),
+             fmt::format("pools.by_rule.{} must be a dotted module name (a.b.c), not '{}'", *id, *value));
       else if (!c.rulePoolPackages.emplace(*id, *value).second)
         fail(kv.getKey(), fmt::format("duplicate key '{}' in pools.by_rule", *id));
     }
@@ -285,7 +286,6 @@ public:
       fail(kv.getKey(), fmt::format("duplicate key '{}' (first at line {})", k, first));
     return first == 0;
   }
-
 
   void read(Node *root, Config &c) {
     if (llvm::isa_and_nonnull<llvm::yaml::NullNode>(root))
@@ -350,8 +350,8 @@ public:
       const std::string &name = cat;
       if (name != "other" &&
           std::none_of(c.categories.begin(), c.categories.end(), [&](const Category &x) { return x.name == name; }))
-        fail(where, fmt::format("batch '{}' names unknown category '{}' (categories: {})", c.batches[batch].name,
-                                name, categoryNames(c)));
+        fail(where, fmt::format("batch '{}' names unknown category '{}' (categories: {})", c.batches[batch].name, name,
+                                categoryNames(c)));
     }
   }
 

@@ -29,8 +29,8 @@ struct Config {
   std::vector<Category> categories;
   std::vector<Batch> batches;
   std::vector<std::string> exclude;
-  std::vector<std::string> rules;    // rule files or folders (relative to dir)
-  std::vector<std::string> ruleIds;  // only these rules
+  std::vector<std::string> rules;   // rule files or folders (relative to dir)
+  std::vector<std::string> ruleIds; // only these rules
   std::vector<std::string> sourceRoots;
   /// Folders deployed on their own (Cloud Functions, ...), as globs of folders relative to `dir`:
   /// each is its own import root. Folders holding main.py and requirements.txt (and no

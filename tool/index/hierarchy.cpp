@@ -129,8 +129,8 @@ std::vector<ClassIndex::Entry> ClassIndex::mro(Key k) {
   const model::ClassFacts &c = facts(k);
   if (auto at = std::find(visiting_.begin(), visiting_.end(), k); at != visiting_.end()) {
     cyclic_.insert(at, visiting_.end());
-    problems_.push_back(fmt::format("{}: class {} inherits from itself (a cycle); its hierarchy is not used",
-                                    dotted_[k.file], c.name));
+    problems_.push_back(
+        fmt::format("{}: class {} inherits from itself (a cycle); its hierarchy is not used", dotted_[k.file], c.name));
     return {Entry{false, k, "?" + c.name}};
   }
   visiting_.push_back(k);
@@ -233,7 +233,6 @@ std::vector<ClassIndex::Key> ClassIndex::runningInits(Key k, std::string &unknow
   return ran;
 }
 
-
 // What class `x` gets in self.<attr> from its bases: the nearest class of its MRO that assigns it
 // (outside the class body) decides; of that class's assignments, a client one tells most.
 model::Inherited ClassIndex::inheritance(Key x, const std::string &attr, const std::vector<Entry> &order,
@@ -254,9 +253,9 @@ model::Inherited ClassIndex::inheritance(Key x, const std::string &attr, const s
         continue;
       any = true;
       bool client = b.source != Source::Other;
-      bool better = !best || (client && best->source == Source::Other) ||
-                    (client && b.where == Where::Init && b.unconditional &&
-                     !(best->where == Where::Init && best->unconditional));
+      bool better =
+          !best || (client && best->source == Source::Other) ||
+          (client && b.where == Where::Init && b.unconditional && !(best->where == Where::Init && best->unconditional));
       if (better)
         best = &b;
     }
@@ -380,7 +379,8 @@ std::optional<std::string> ClassIndex::chainBreaker(const std::vector<Entry> &or
 
 Equivalence compareArguments(const model::AttributeAssignment &a, const std::vector<std::string> &aKeys,
                              const model::AttributeAssignment &b, const std::vector<std::string> &bKeys,
-                             const std::string &base, const std::function<std::string(const std::string &)> &selfChanged) {
+                             const std::string &base,
+                             const std::function<std::string(const std::string &)> &selfChanged) {
   // What the base's call passes: its explicit arguments, then those its rewrite takes from scope.
   std::vector<model::Argument> given = b.args;
   given.insert(given.end(), b.inferred.begin(), b.inferred.end());
@@ -426,7 +426,8 @@ Equivalence compareArguments(const model::AttributeAssignment &a, const std::vec
       defaultedNames += (defaultedNames.empty() ? "" : ", ") + k;
   }
   if (!extra.empty())
-    return {Equivalence::Kind::Keep, fmt::format("it asks for {}, which the client inherited from {} does not", extra, base)};
+    return {Equivalence::Kind::Keep,
+            fmt::format("it asks for {}, which the client inherited from {} does not", extra, base)};
   if (!unstable.empty())
     return {Equivalence::Kind::Keep, unstable};
   if (!missing.empty())
@@ -546,7 +547,8 @@ std::vector<std::string> ClassIndex::forwardedKeys(Key x, uint32_t baseCall, Key
     p.defaultKey = p.defaultKey.rfind("param:", 0) == 0 ? "?" : qualifiedKey(p.defaultKey, provider.file);
   for (size_t i = 0; i < keys.size() && i < given.size(); ++i) {
     std::string &k = keys[i];
-    auto mine = std::find_if(a.args.begin(), a.args.end(), [&](const model::Argument &g) { return g.first == given[i].first; });
+    auto mine =
+        std::find_if(a.args.begin(), a.args.end(), [&](const model::Argument &g) { return g.first == given[i].first; });
     size_t at = static_cast<size_t>(mine - a.args.begin());
     bool sameSelf = mine != a.args.end() && at < a.keys.size() && a.keys[at] == k;
     if (k.rfind("self:", 0) == 0 && !sameSelf)

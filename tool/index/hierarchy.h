@@ -8,10 +8,10 @@
 
 #include <functional>
 #include <map>
-#include <unordered_map>
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace poolify::index {
@@ -33,7 +33,8 @@ struct Equivalence {
 /// runs than when the base made its client ("" when it cannot).
 Equivalence compareArguments(const model::AttributeAssignment &a, const std::vector<std::string> &aKeys,
                              const model::AttributeAssignment &b, const std::vector<std::string> &bKeys,
-                             const std::string &base, const std::function<std::string(const std::string &)> &selfChanged);
+                             const std::string &base,
+                             const std::function<std::string(const std::string &)> &selfChanged);
 
 /// What a subclass passes for parameter `param` of a base `__init__` whose parameters are `params`
 /// through `call` (`super().__init__(...)`, or `Base.__init__(self, ...)` whose instance argument

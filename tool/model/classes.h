@@ -23,9 +23,9 @@ struct AttributeAssignment {
     Site,   // a direct client this run decides on (see `outcome`)
     Other
   } source = Source::Other;
-  std::string rule;          // rule id for Pooled and Site
-  std::string pooled;        // the pooled callable it is (or becomes): "shared.clients.bigquery_pool.get_bigquery_client"
-  std::vector<Argument> args; // explicit arguments, pooled keyword -> text
+  std::string rule;   // rule id for Pooled and Site
+  std::string pooled; // the pooled callable it is (or becomes): "shared.clients.bigquery_pool.get_bigquery_client"
+  std::vector<Argument> args;     // explicit arguments, pooled keyword -> text
   std::vector<Argument> inferred; // arguments a rewrite takes from scope (Site, Rewritten or Unsafe)
   // What each argument (args, then inferred) denotes, where that can be told from the file alone:
   // "lit:TEXT" (a literal), "self:ATTR" (the instance's attribute), "g:QNAME" (a module-level name

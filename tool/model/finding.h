@@ -12,9 +12,9 @@ struct Finding {
   unsigned line = 0, col = 0;
   std::string rule;
   std::string message;
-  bool error = true; // false: a warning
+  bool error = true;  // false: a warning
   std::string code{}; // what identifies it in its file besides the rule: the site's normalised source
-                     // line, a failure's reason, a patch's target (SARIF fingerprints)
+                      // line, a failure's reason, a patch's target (SARIF fingerprints)
 };
 
 /// Direct sites a codebase accepts for now, keyed by file + rule + the site's whitespace-normalised

@@ -16,8 +16,7 @@ double Counts::coverage() const {
 std::string formatPercent(double pct) { return fmt::format("{:.1f}", std::floor(pct * 10 + 1e-9) / 10); }
 
 Manifest buildManifest(const std::vector<FileOutcome> &outcomes, const std::vector<std::string> &categories,
-                       const std::vector<std::vector<Inherited>> &inherited,
-                       std::vector<MockTarget> mockTargets) {
+                       const std::vector<std::vector<Inherited>> &inherited, std::vector<MockTarget> mockTargets) {
   Manifest m;
   for (size_t i = 0; i < outcomes.size(); ++i) {
     const auto &o = outcomes[i];
@@ -46,7 +45,8 @@ void recount(Manifest &m) {
   m.total = Counts{};
   std::sort(m.files.begin(), m.files.end(), [](const auto &a, const auto &b) { return a.path < b.path; });
   for (auto &f : m.files) {
-    bool pooledInherited = std::any_of(f.inherited.begin(), f.inherited.end(), [](const Inherited &i) { return i.pooled(); });
+    bool pooledInherited =
+        std::any_of(f.inherited.begin(), f.inherited.end(), [](const Inherited &i) { return i.pooled(); });
     bool directInherited =
         std::any_of(f.inherited.begin(), f.inherited.end(), [](const Inherited &i) { return i.status == "direct"; });
     f.status = !f.direct.empty()   ? "direct"

@@ -23,10 +23,10 @@ struct ManifestFile {
 struct Counts {
   unsigned files = 0, filesPooled = 0, filesInherited = 0, filesDirect = 0;
   unsigned directSites = 0, fixableSites = 0, pooledSites = 0;
-  unsigned inheritedClasses = 0;         // classes that inherit a pooled client
+  unsigned inheritedClasses = 0;          // classes that inherit a pooled client
   unsigned inheritedNotPooledClasses = 0; // classes that inherit a client not known to be pooled
-  unsigned unsafeFixableSites = 0; // direct sites `migrate --unsafe-fixes` rewrites, a plain run leaves
-  double coverage() const; // percent of pooled among pooled + direct sites (100 when none)
+  unsigned unsafeFixableSites = 0;        // direct sites `migrate --unsafe-fixes` rewrites, a plain run leaves
+  double coverage() const;                // percent of pooled among pooled + direct sites (100 when none)
 };
 
 struct Manifest {

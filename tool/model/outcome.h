@@ -48,22 +48,22 @@ struct FileOutcome {
   // The texts are held while the file is processed; a run over many files releases them
   // (release()) and reads them again when a diff or a write needs them, so memory holds compact
   // results, not the tree's bytes.
-  std::string original; // the bytes read (empty once released)
-  std::string updated;  // the bytes to write, when the file changes (empty otherwise, or once released)
-  std::vector<Edit> edits; // turn the bytes read into the bytes to write (file offsets)
-  uint64_t hash = 0;       // contentHash of the bytes read
-  bool held = true;        // original/updated are in memory
-  bool utf8 = true;        // the bytes read and the edits are valid UTF-8
+  std::string original;       // the bytes read (empty once released)
+  std::string updated;        // the bytes to write, when the file changes (empty otherwise, or once released)
+  std::vector<Edit> edits;    // turn the bytes read into the bytes to write (file offsets)
+  uint64_t hash = 0;          // contentHash of the bytes read
+  bool held = true;           // original/updated are in memory
+  bool utf8 = true;           // the bytes read and the edits are valid UTF-8
   bool mentionsClass = false; // the bytes contain "class " (candidates for subclass scans)
   std::vector<Message> messages;
   unsigned rewritten = 0, left = 0;
-  std::vector<std::string> poolModules; // modules the rewrite imports from
-  unsigned removed = 0;                 // redundant overrides removed
-  std::vector<SiteRecord> records;      // sites as found in the original text
-  std::vector<MockCandidate> mocks;     // patch targets in this file
+  std::vector<std::string> poolModules;      // modules the rewrite imports from
+  unsigned removed = 0;                      // redundant overrides removed
+  std::vector<SiteRecord> records;           // sites as found in the original text
+  std::vector<MockCandidate> mocks;          // patch targets in this file
   std::vector<RemovedImport> removedImports; // module-level import names the rewrite removed
-  std::vector<PatchChange> patches;     // test patches retargeted (or left for a hand fix) by the run
-  std::optional<FileFacts> facts;       // class facts, for files that were parsed
+  std::vector<PatchChange> patches;          // test patches retargeted (or left for a hand fix) by the run
+  std::optional<FileFacts> facts;            // class facts, for files that were parsed
   bool failed = false; // could not be processed (unreadable, not text, syntax error, unsafe result)
 
   bool changed() const { return !failed && !edits.empty(); }
@@ -73,7 +73,8 @@ struct FileOutcome {
   void release();
   /// Nothing worth remembering: not parsed, nothing found, nothing to say.
   bool trivial() const {
-    return !failed && edits.empty() && records.empty() && mocks.empty() && patches.empty() && messages.empty() && !facts;
+    return !failed && edits.empty() && records.empty() && mocks.empty() && patches.empty() && messages.empty() &&
+           !facts;
   }
 };
 

@@ -32,7 +32,7 @@ using Argument = std::pair<std::string, std::string>;
 struct ArgumentChange {
   unsigned index = 0; // among the call's arguments (comments aside), from 0
   std::string keyword;
-  std::string value;  // "" keeps the argument's value; else the whole argument becomes `keyword=value`
+  std::string value; // "" keeps the argument's value; else the whole argument becomes `keyword=value`
 };
 
 /// An override the hierarchy found redundant: the statement goes, one comment line stays.
@@ -48,20 +48,20 @@ struct Removal {
 /// (an unsafe fix: see Verdict::unsafe): its whole lines go to the start of the line of the
 /// statement that holds the call, in the same block.
 struct StatementMove {
-  uint32_t start = 0, end = 0;  // its lines: from its first line's start to past its last line's end
-  uint32_t to = 0;              // the start of the line it goes to
-  uint32_t statement = 0;       // the moved statement's own start
-  uint32_t above = 0;           // the start of the statement it goes above
+  uint32_t start = 0, end = 0; // its lines: from its first line's start to past its last line's end
+  uint32_t to = 0;             // the start of the line it goes to
+  uint32_t statement = 0;      // the moved statement's own start
+  uint32_t above = 0;          // the start of the statement it goes above
   unsigned fromLine = 0, toLine = 0;
-  std::string target;           // what it binds: "self.project_id"
+  std::string target; // what it binds: "self.project_id"
 };
 
 /// The verdict on one site: what becomes of it and why, and for a rewrite how the call becomes
 /// the pooled one. The analysis decides; the rewriter only turns verdicts into edits.
 struct Verdict {
   Outcome outcome = Outcome::Left;
-  std::vector<Argument> args; // explicit arguments of the call, as pooled keyword -> text
-  std::string reason;         // why it was left
+  std::vector<Argument> args;     // explicit arguments of the call, as pooled keyword -> text
+  std::string reason;             // why it was left
   std::vector<std::string> notes; // what --explain says about the site, in order
   /// Why the rewrite might not keep behaviour ("" for a safe one): an unsafe fix is applied only
   /// with --unsafe-fixes (outcome Rewritten), else it is reported as one (outcome Unsafe).
@@ -101,10 +101,10 @@ struct SiteRecord {
   unsigned line = 0, col = 0;
   std::string rule, callable;
   Outcome outcome = Outcome::Left;
-  std::string reason; // why migrate leaves it; for Unsafe (and an applied unsafe fix), why it is unsafe
-  std::string code;   // the source line, whitespace-normalised (baseline key)
-  std::string callee; // the callee as written (`bigquery.Client`), to match mock targets
-  std::string ignore; // "" | "*" (# poolify: ignore) | rule ids from # poolify: ignore[a,b]
+  std::string reason;    // why migrate leaves it; for Unsafe (and an applied unsafe fix), why it is unsafe
+  std::string code;      // the source line, whitespace-normalised (baseline key)
+  std::string callee;    // the callee as written (`bigquery.Client`), to match mock targets
+  std::string ignore;    // "" | "*" (# poolify: ignore) | rule ids from # poolify: ignore[a,b]
   std::string pooled;    // a rewritten site: the pooled callee as written (`get_bigquery_client`)
   bool inferred = false; // a rewritten site: the pooled call passes arguments taken from scope
   bool removal = false;  // its fix removes it as a redundant override (Removed, or an unsafe removal: Unsafe)
@@ -144,10 +144,10 @@ struct MockCandidate {
 /// A test patch target that `migrate` retargets to the pooled callable of the module it names
 /// (decided across the run, carried out when the test file is planned again).
 struct PatchRetarget {
-  uint32_t offset = 0;  // MockCandidate::offset
-  std::string target;   // as recorded: "pkg.mod.bigquery.Client"
-  std::string module;   // the dotted module the target names, as written: "pkg.mod"
-  std::string pooled;   // the pooled callee in that module: "get_bigquery_client", "bq_pool.get_x"
+  uint32_t offset = 0;        // MockCandidate::offset
+  std::string target;         // as recorded: "pkg.mod.bigquery.Client"
+  std::string module;         // the dotted module the target names, as written: "pkg.mod"
+  std::string pooled;         // the pooled callee in that module: "get_bigquery_client", "bq_pool.get_x"
   std::string rule, callable; // the rule and the qualified callable of the module's sites
   std::string modulePath;     // the module's file, for messages: "pkg/mod.py"
   bool inferred = false;      // some site of it passes arguments taken from scope

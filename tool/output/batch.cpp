@@ -43,8 +43,8 @@ public:
         patches_ += fmt::format("- `{}:{}:{}` {}: `{}` → `{}` (follows `{}`)\n", o.file.display, p.line, p.col, p.rule,
                                 p.before, p.after, p.modulePath);
       if (!p.handFix.empty())
-        patchesLeft_ += fmt::format("- `{}:{}:{}` {}: `{}`: {}\n", o.file.display, p.line, p.col, p.rule, p.before,
-                                    p.handFix);
+        patchesLeft_ +=
+            fmt::format("- `{}:{}:{}` {}: `{}`: {}\n", o.file.display, p.line, p.col, p.rule, p.before, p.handFix);
     }
     if (!o.changed())
       return llvm::Error::success();

@@ -141,23 +141,32 @@ std::vector<Op> editScript(const Lines &a, const Lines &b) {
   return ops;
 }
 
-
 } // namespace
 
 std::string gitQuoted(std::string_view prefix, std::string_view path) {
   // git's sq_lookup: the C escapes it has letters for; 1: octal; 0x80 and up octal (quotePath).
   auto escape = [](unsigned char c) -> int {
     switch (c) {
-    case '\a': return 'a';
-    case '\b': return 'b';
-    case '\t': return 't';
-    case '\n': return 'n';
-    case '\v': return 'v';
-    case '\f': return 'f';
-    case '\r': return 'r';
-    case '"': return '"';
-    case '\\': return '\\';
-    default: return c < 0x20 || c >= 0x7f ? 1 : 0;
+    case '\a':
+      return 'a';
+    case '\b':
+      return 'b';
+    case '\t':
+      return 't';
+    case '\n':
+      return 'n';
+    case '\v':
+      return 'v';
+    case '\f':
+      return 'f';
+    case '\r':
+      return 'r';
+    case '"':
+      return '"';
+    case '\\':
+      return '\\';
+    default:
+      return c < 0x20 || c >= 0x7f ? 1 : 0;
     }
   };
   std::string whole = std::string(prefix) + std::string(path);

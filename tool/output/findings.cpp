@@ -75,10 +75,10 @@ std::string json(const std::vector<model::Finding> &findings) {
                                      {"severity", f.error ? "error" : "warning"},
                                      {"message", f.message}});
   }
-  return pretty(llvm::json::Object{
-      {"schema_version", 1},
-      {"findings", std::move(arr)},
-      {"summary", llvm::json::Object{{"errors", errors}, {"warnings", findings.size() - errors}}}});
+  return pretty(
+      llvm::json::Object{{"schema_version", 1},
+                         {"findings", std::move(arr)},
+                         {"summary", llvm::json::Object{{"errors", errors}, {"warnings", findings.size() - errors}}}});
 }
 
 // The description's first sentence on one line (a rule's YAML description may run over several).
@@ -193,10 +193,11 @@ std::string sarif(const std::vector<model::Finding> &findings, const std::vector
     const model::Finding &f = findings[i];
     llvm::json::Object location{
         {"physicalLocation",
-         llvm::json::Object{{"artifactLocation", llvm::json::Object{{"uri", uriOf(f.path)}, {"uriBaseId", "%SRCROOT%"}}},
-                            {"region", llvm::json::Object{{"startLine", f.line}, {"startColumn", f.col}}}}}};
-    bool fileRule = std::any_of(std::begin(kFileRules), std::end(kFileRules),
-                                [&](const auto &fr) { return f.rule == fr.id; });
+         llvm::json::Object{
+             {"artifactLocation", llvm::json::Object{{"uri", uriOf(f.path)}, {"uriBaseId", "%SRCROOT%"}}},
+             {"region", llvm::json::Object{{"startLine", f.line}, {"startColumn", f.col}}}}}};
+    bool fileRule =
+        std::any_of(std::begin(kFileRules), std::end(kFileRules), [&](const auto &fr) { return f.rule == fr.id; });
     if (fileRule) // a file that was not analyzed: the run did not do all it should (SARIF 3.58)
       notifications.push_back(llvm::json::Object{{"level", "error"},
                                                  {"message", llvm::json::Object{{"text", f.message}}},
@@ -208,21 +209,20 @@ std::string sarif(const std::vector<model::Finding> &findings, const std::vector
                                          {"locations", llvm::json::Array{std::move(location)}},
                                          {"partialFingerprints", llvm::json::Object{{"poolifySite/v2", prints[i]}}}});
   }
-  llvm::json::Object invocation{{"executionSuccessful", exitCode == 0 || exitCode == 1},
-                                {"exitCode", exitCode}};
+  llvm::json::Object invocation{{"executionSuccessful", exitCode == 0 || exitCode == 1}, {"exitCode", exitCode}};
   if (!notifications.empty())
     invocation["toolExecutionNotifications"] = std::move(notifications);
   llvm::json::Object run{
       {"tool", llvm::json::Object{{"driver", llvm::json::Object{{"name", "poolify"},
-                                                                 {"version", POOLIFY_VERSION},
-                                                                 {"semanticVersion", POOLIFY_VERSION},
-                                                                 {"rules", std::move(ruleArr)}}}}},
+                                                                {"version", POOLIFY_VERSION},
+                                                                {"semanticVersion", POOLIFY_VERSION},
+                                                                {"rules", std::move(ruleArr)}}}}},
       {"invocations", llvm::json::Array{std::move(invocation)}},
       {"originalUriBaseIds",
-       llvm::json::Object{{"%SRCROOT%", llvm::json::Object{{"description",
-                                                             llvm::json::Object{{"text", "The folder poolify check ran "
-                                                                                         "in: result paths are "
-                                                                                         "relative to it"}}}}}}},
+       llvm::json::Object{
+           {"%SRCROOT%", llvm::json::Object{{"description", llvm::json::Object{{"text", "The folder poolify check ran "
+                                                                                        "in: result paths are "
+                                                                                        "relative to it"}}}}}}},
       {"results", std::move(results)},
       {"columnKind", "unicodeCodePoints"}};
   return pretty(llvm::json::Object{
@@ -234,9 +234,9 @@ std::string sarif(const std::vector<model::Finding> &findings, const std::vector
 std::string github(const std::vector<model::Finding> &findings) {
   std::string out;
   for (const auto &f : findings)
-    out += fmt::format("::{} file={},line={},col={},title={}::{}\n", f.error ? "error" : "warning",
-                       ghEscape(f.path, true), f.line, f.col, ghEscape("poolify " + f.rule, true),
-                       ghEscape(f.message, false));
+    out +=
+        fmt::format("::{} file={},line={},col={},title={}::{}\n", f.error ? "error" : "warning", ghEscape(f.path, true),
+                    f.line, f.col, ghEscape("poolify " + f.rule, true), ghEscape(f.message, false));
   return out;
 }
 
@@ -274,10 +274,8 @@ public:
     llvm::json::Array entries;
     if (doc.baseline)
       for (const auto &[key, count] : doc.baseline->entries)
-        entries.push_back(llvm::json::Object{{"file", std::get<0>(key)},
-                                             {"rule", std::get<1>(key)},
-                                             {"code", std::get<2>(key)},
-                                             {"count", count}});
+        entries.push_back(llvm::json::Object{
+            {"file", std::get<0>(key)}, {"rule", std::get<1>(key)}, {"code", std::get<2>(key)}, {"count", count}});
     os_ << pretty(llvm::json::Object{{"schema_version", 1}, {"tool", "poolify"}, {"entries", std::move(entries)}});
   }
 

@@ -16,11 +16,11 @@
 namespace poolify::output {
 
 using model::Counts;
+using model::formatPercent;
 using model::Manifest;
 using model::ManifestFile;
-using model::SiteRecord;
-using model::formatPercent;
 using model::recount;
+using model::SiteRecord;
 
 llvm::Expected<Manifest> readManifest(const std::string &path) {
   auto bad = [&](const std::string &why) {
@@ -60,7 +60,7 @@ llvm::Expected<Manifest> readManifest(const std::string &path) {
           for (const auto &sv : *arr) {
             const llvm::json::Object *so = sv.getAsObject();
             model::SiteRecord r;
-            r.kind = !direct ? model::SiteRecord::Kind::Pooled
+            r.kind = !direct                          ? model::SiteRecord::Kind::Pooled
                      : str(so, "kind") == "reference" ? model::SiteRecord::Kind::Reference
                                                       : model::SiteRecord::Kind::Direct;
             r.line = num(so, "line");
@@ -68,7 +68,7 @@ llvm::Expected<Manifest> readManifest(const std::string &path) {
             r.rule = str(so, "rule");
             r.callable = str(so, "callable");
             std::string fix = str(so, "fix");
-            r.outcome = !direct || fix == "rewrite"  ? model::Outcome::Rewritten
+            r.outcome = !direct || fix == "rewrite"          ? model::Outcome::Rewritten
                         : fix == "remove redundant override" ? model::Outcome::Removed
                         : fix == "rewrite with --unsafe-fixes" || fix == "remove override with --unsafe-fixes"
                             ? model::Outcome::Unsafe
@@ -85,8 +85,8 @@ llvm::Expected<Manifest> readManifest(const std::string &path) {
       if (const llvm::json::Array *arr = fo->getArray("inherited"))
         for (const auto &iv : *arr) {
           const llvm::json::Object *io = iv.getAsObject();
-          model::Inherited i{str(io, "class"), str(io, "attribute"), str(io, "rule"), str(io, "base"),
-                             str(io, "status"), str(io, "reason")};
+          model::Inherited i{str(io, "class"), str(io, "attribute"), str(io, "rule"),
+                             str(io, "base"),  str(io, "status"),    str(io, "reason")};
           if (i.status.empty())
             i.status = "pooled";
           f.inherited.push_back(std::move(i));
@@ -175,8 +175,8 @@ llvm::Expected<Manifest> mergeManifests(const std::vector<std::string> &paths) {
       auto [it, fresh] = seen.emplace(f.path, p);
       if (!fresh)
         return llvm::createStringError(std::errc::invalid_argument,
-                                       "%s: error: %s is also in %s; shards of one run never share a file",
-                                       p.c_str(), f.path.c_str(), it->second.c_str());
+                                       "%s: error: %s is also in %s; shards of one run never share a file", p.c_str(),
+                                       f.path.c_str(), it->second.c_str());
       out.files.push_back(std::move(f));
     }
     for (auto &t : m->mockTargets)
@@ -282,14 +282,13 @@ void writeJson(const Manifest &m, llvm::raw_ostream &os) {
   });
   j.attributeArray("mock_targets", [&] {
     for (const auto &t : m.mockTargets)
-      j.value(llvm::json::Object{{"path", t.path},
-                                 {"line", t.line},
-                                 {"column", t.col},
-                                 {"target", t.target},
-                                 {"rule", t.rule},
-                                 {"site", llvm::json::Object{{"path", t.sitePath},
-                                                             {"line", t.siteLine},
-                                                             {"column", t.siteCol}}}});
+      j.value(llvm::json::Object{
+          {"path", t.path},
+          {"line", t.line},
+          {"column", t.col},
+          {"target", t.target},
+          {"rule", t.rule},
+          {"site", llvm::json::Object{{"path", t.sitePath}, {"line", t.siteLine}, {"column", t.siteCol}}}});
   });
   j.attribute("schema_version", 1);
   if (!m.shard.empty())
@@ -311,23 +310,23 @@ std::string renderJson(const Manifest &m) {
 
 std::string renderMarkdown(const Manifest &m) {
   std::string out = "## poolify coverage\n\n";
-  out += fmt::format("**{}%** of client sites use a pool ({} pooled, {} direct, of which {} `poolify migrate` "
-                     "can fix{}); {} {} a pooled client{}.\n\n",
-                     formatPercent(m.total.coverage()), m.total.pooledSites, m.total.directSites, m.total.fixableSites,
-                     m.total.unsafeFixableSites
-                         ? fmt::format(" and {} more with `--unsafe-fixes`", m.total.unsafeFixableSites)
-                         : std::string(),
-                     m.total.inheritedClasses, m.total.inheritedClasses == 1 ? "class inherits" : "classes inherit",
-                     m.total.inheritedNotPooledClasses
-                         ? fmt::format(", {} more {} a client not known to be pooled", m.total.inheritedNotPooledClasses,
-                                       m.total.inheritedNotPooledClasses == 1 ? "inherits" : "inherit")
-                         : std::string());
+  out += fmt::format(
+      "**{}%** of client sites use a pool ({} pooled, {} direct, of which {} `poolify migrate` "
+      "can fix{}); {} {} a pooled client{}.\n\n",
+      formatPercent(m.total.coverage()), m.total.pooledSites, m.total.directSites, m.total.fixableSites,
+      m.total.unsafeFixableSites ? fmt::format(" and {} more with `--unsafe-fixes`", m.total.unsafeFixableSites)
+                                 : std::string(),
+      m.total.inheritedClasses, m.total.inheritedClasses == 1 ? "class inherits" : "classes inherit",
+      m.total.inheritedNotPooledClasses
+          ? fmt::format(", {} more {} a client not known to be pooled", m.total.inheritedNotPooledClasses,
+                        m.total.inheritedNotPooledClasses == 1 ? "inherits" : "inherit")
+          : std::string());
   out += "| category | files | pooled | inherited | with direct sites | direct sites | fixable | pooled sites | "
          "coverage |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   auto row = [&](const std::string &name, const Counts &c) {
-    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {}% |\n", name, c.files, c.filesPooled,
-                       c.filesInherited, c.filesDirect, c.directSites, c.fixableSites, c.pooledSites,
-                       formatPercent(c.coverage()));
+    out +=
+        fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {}% |\n", name, c.files, c.filesPooled, c.filesInherited,
+                    c.filesDirect, c.directSites, c.fixableSites, c.pooledSites, formatPercent(c.coverage()));
   };
   for (const auto &[name, c] : m.categories)
     row(mdCell(name), c);
@@ -338,8 +337,8 @@ std::string renderMarkdown(const Manifest &m) {
     for (const auto &f : m.files)
       for (const auto &d : f.direct)
         out += fmt::format("| `{}:{}:{}` | {} | {} |\n", mdCell(f.path), d.line, d.col, d.rule,
-                           d.fixable()     ? (d.outcome == model::Outcome::Removed ? "remove override" : "rewrite") +
-                                                 (d.reason.empty() ? "" : " (unsafe: " + mdCell(d.reason) + ")")
+                           d.fixable() ? (d.outcome == model::Outcome::Removed ? "remove override" : "rewrite") +
+                                             (d.reason.empty() ? "" : " (unsafe: " + mdCell(d.reason) + ")")
                            : d.unsafeFix() ? std::string(d.removal ? "remove override" : "rewrite") +
                                                  " with `--unsafe-fixes` (unsafe: " + mdCell(d.reason) + ")"
                                            : "left: " + mdCell(d.reason));
@@ -371,8 +370,12 @@ std::string renderCsv(const Manifest &m) {
                          c, csvField(rule), csvField(callable), fixable, csvField(detail));
     };
     for (const auto &d : f.direct)
-      line(d.kind == model::SiteRecord::Kind::Reference ? "direct-reference" : "direct", d.line, d.col, d.rule, d.callable,
-           d.fixable() ? "yes" : d.unsafeFix() ? "unsafe" : "no", d.reason);
+      line(d.kind == model::SiteRecord::Kind::Reference ? "direct-reference" : "direct", d.line, d.col, d.rule,
+           d.callable,
+           d.fixable()     ? "yes"
+           : d.unsafeFix() ? "unsafe"
+                           : "no",
+           d.reason);
     for (const auto &p : f.pooled)
       line("pooled", p.line, p.col, p.rule, p.callable, "", "");
     for (const auto &i : f.inherited)

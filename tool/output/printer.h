@@ -5,8 +5,8 @@
 #pragma once
 
 #include "model/finding.h"
-#include "model/outcome.h"
 #include "model/manifest.h"
+#include "model/outcome.h"
 #include "rules/rule.h"
 
 #include <llvm/Support/Error.h>
@@ -21,18 +21,18 @@
 namespace poolify::output {
 
 enum class Format {
-  Diff,             // unified diffs of the files that change (migrate's dry run)
-  Explain,          // `path:line:col: rule: ...` messages: errors, and with `explain` every decision
-  Text,             // check findings, editor-clickable
-  Json,             // check findings as JSON
-  Sarif,            // check findings as SARIF 2.1.0 (GitHub code scanning)
-  Github,           // check findings as GitHub workflow commands
-  ManifestJson,     // the coverage manifest (docs/manifest.md)
+  Diff,         // unified diffs of the files that change (migrate's dry run)
+  Explain,      // `path:line:col: rule: ...` messages: errors, and with `explain` every decision
+  Text,         // check findings, editor-clickable
+  Json,         // check findings as JSON
+  Sarif,        // check findings as SARIF 2.1.0 (GitHub code scanning)
+  Github,       // check findings as GitHub workflow commands
+  ManifestJson, // the coverage manifest (docs/manifest.md)
   ManifestMarkdown,
   ManifestCsv,
-  BatchMarkdown,    // a batch's PR description
-  Baseline,         // check --write-baseline
-  Html              // the self-contained HTML report
+  BatchMarkdown, // a batch's PR description
+  Baseline,      // check --write-baseline
+  Html           // the self-contained HTML report
 };
 
 /// What printers read besides the file outcomes: the documents a command computed from the
@@ -59,9 +59,7 @@ public:
   virtual ~Printer() = default;
   /// One file's outcome, in path order. An error (its texts could not be read again) is the
   /// caller's to report; the file is left out of what this printer prints.
-  virtual llvm::Error file(const Document &doc, const model::FileOutcome &outcome) {
-    return llvm::Error::success();
-  }
+  virtual llvm::Error file(const Document &doc, const model::FileOutcome &outcome) { return llvm::Error::success(); }
   /// After the last file: what needs the whole run.
   virtual void finish(const Document &doc) {}
 };

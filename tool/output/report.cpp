@@ -18,8 +18,8 @@
 namespace poolify::output {
 
 using model::Counts;
-using model::Manifest;
 using model::formatPercent;
+using model::Manifest;
 
 namespace {
 
@@ -41,27 +41,37 @@ struct ReportLeft {
 };
 
 struct ReportData {
-  const Manifest *before = nullptr; // coverage now
-  const Manifest *after = nullptr;  // coverage once the diffs are applied
-  std::vector<ReportDiff> diffs;    // sorted by path
-  std::vector<ReportLeft> left;     // sorted by path, line, column
+  const Manifest *before = nullptr;   // coverage now
+  const Manifest *after = nullptr;    // coverage once the diffs are applied
+  std::vector<ReportDiff> diffs;      // sorted by path
+  std::vector<ReportLeft> left;       // sorted by path, line, column
   std::vector<ReportLeft> unanalyzed; // files poolify could not analyze (rule syntax or unanalyzable), by path
   std::vector<std::pair<std::string, model::PatchChange>> patches; // test patches retargeted or left, by test path
-  std::string title;                // "poolify report: <paths>"
+  std::string title;                                               // "poolify report: <paths>"
 };
-
 
 std::string esc(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (char c : s) {
     switch (c) {
-    case '&': out += "&amp;"; break;
-    case '<': out += "&lt;"; break;
-    case '>': out += "&gt;"; break;
-    case '"': out += "&quot;"; break;
-    case '\'': out += "&#39;"; break;
-    default: out += c;
+    case '&':
+      out += "&amp;";
+      break;
+    case '<':
+      out += "&lt;";
+      break;
+    case '>':
+      out += "&gt;";
+      break;
+    case '"':
+      out += "&quot;";
+      break;
+    case '\'':
+      out += "&#39;";
+      break;
+    default:
+      out += c;
     }
   }
   return out;
@@ -97,8 +107,8 @@ struct Side {
     while (to > from && (text[to - 1] == '\n' || text[to - 1] == '\r'))
       --to;
     std::string out;
-    auto tok = std::lower_bound(tokens.begin(), tokens.end(), from,
-                                [](const py::Token &t, size_t at) { return t.end <= at; });
+    auto tok =
+        std::lower_bound(tokens.begin(), tokens.end(), from, [](const py::Token &t, size_t at) { return t.end <= at; });
     size_t at = from;
     for (; tok != tokens.end() && tok->start < to; ++tok) {
       size_t s = std::max<size_t>(tok->start, from), e = std::min<size_t>(tok->end, to);
@@ -114,15 +124,15 @@ struct Side {
 // ---------------------------------------------------------------------------------------------
 // Diffs: a table per file (old and new line numbers, sign, coloured code).
 
-std::string renderDiffTable(const std::vector<Hunk> &hunks, const Side &before, const Side &after,
-                            DiffStats &st) {
+std::string renderDiffTable(const std::vector<Hunk> &hunks, const Side &before, const Side &after, DiffStats &st) {
   std::string out = "<table class=\"diff\"><colgroup><col class=\"ln\"><col class=\"ln\"><col class=\"sign\"><col>"
                     "</colgroup>\n";
   for (const Hunk &h : hunks) {
     unsigned oldNo = h.oldLength == 0 ? h.oldStart : h.oldStart + 1;
     unsigned newNo = h.newLength == 0 ? h.newStart : h.newStart + 1;
     out += fmt::format("<tr class=\"hunk\"><td class=\"ln\"></td><td class=\"ln\"></td><td colspan=\"2\">{}</td>"
-                       "</tr>\n", esc(hunkHeader(h)));
+                       "</tr>\n",
+                       esc(hunkHeader(h)));
     for (const DiffLine &l : h.lines) {
       std::string cls, oldCell, newCell, html;
       if (l.sign == '+') {
@@ -160,15 +170,16 @@ std::string barRow(const char *label, const Counts &c, int y) {
       return;
     double w = width * n / all;
     out += fmt::format("<rect x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" height=\"12\" class=\"{}\"><title>{} {}</title>"
-                       "</rect>", x, y, w, cls, n, what);
+                       "</rect>",
+                       x, y, w, cls, n, what);
     x += w;
   };
   unsigned fixable = std::min(c.fixableSites, c.directSites);
   seg(c.pooledSites, "pooled", "pooled");
   seg(fixable, "fixable", "direct, fixable by migrate");
   seg(c.directSites - fixable, "direct", "direct, left");
-  return out + fmt::format("<text x=\"{}\" y=\"{}\" class=\"val\">{}/{}</text>", x0 + width + 8, y + 10,
-                           c.pooledSites, all);
+  return out +
+         fmt::format("<text x=\"{}\" y=\"{}\" class=\"val\">{}/{}</text>", x0 + width + 8, y + 10, c.pooledSites, all);
 }
 
 std::string chart(const std::string &name, const Counts &before, const Counts &after) {
@@ -321,10 +332,9 @@ std::string changesSection(const ReportData &data) {
     if (d.rewritten)
       sections += fmt::format("<span class=\"badge\">{} rewritten</span>", d.rewritten);
     if (d.removed)
-      sections += fmt::format("<span class=\"badge rm\">{} override{} removed</span>", d.removed,
-                              d.removed == 1 ? "" : "s");
-    sections += "<a class=\"up\" href=\"#changes\">&uarr; files</a></h3>\n" + d.table +
-                "</section>\n";
+      sections +=
+          fmt::format("<span class=\"badge rm\">{} override{} removed</span>", d.removed, d.removed == 1 ? "" : "s");
+    sections += "<a class=\"up\" href=\"#changes\">&uarr; files</a></h3>\n" + d.table + "</section>\n";
   }
   out += "<table class=\"grid files\"><thead><tr><th>File</th><th>Lines</th><th>Sites rewritten</th>"
          "<th>Overrides removed</th></tr></thead>\n<tbody>\n";
@@ -332,8 +342,8 @@ std::string changesSection(const ReportData &data) {
     out += fmt::format("<tr><td><a class=\"mono\" href=\"#file-{}\">{}</a></td><td class=\"mono\"><span "
                        "class=\"plus\">+{}</span> <span class=\"minus\">&minus;{}</span></td><td>{}</td><td>{}</td>"
                        "</tr>\n",
-                       i + 1, esc(data.diffs[i].path), data.diffs[i].stats.added, data.diffs[i].stats.deleted, data.diffs[i].rewritten,
-                       data.diffs[i].removed);
+                       i + 1, esc(data.diffs[i].path), data.diffs[i].stats.added, data.diffs[i].stats.deleted,
+                       data.diffs[i].rewritten, data.diffs[i].removed);
   return out + "</tbody></table>\n" + sections;
 }
 
@@ -430,14 +440,15 @@ std::string patchesSection(const ReportData &data) {
 namespace {
 
 std::string renderReport(const ReportData &data) {
-  return fmt::format("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" "
-                     "content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"poolify "
-                     "{0}\">\n<title>{1}</title>\n<style>{2}</style>\n</head>\n<body>\n{3}<main class=\"wrap\">\n{4}{5}"
-                     "{6}{7}{8}{9}</main>\n<footer><div class=\"wrap\">Generated by poolify {0}. A self-contained file: no "
-                     "scripts, no network access.</div></footer>\n</body>\n</html>\n",
-                     POOLIFY_VERSION, esc(data.title), Style, headerSection(data), coverageSection(data),
-                     changesSection(data), leftSection(data), unanalyzedSection(data.unanalyzed), patchesSection(data),
-                     mocksSection(data.before->mockTargets));
+  return fmt::format(
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" "
+      "content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"poolify "
+      "{0}\">\n<title>{1}</title>\n<style>{2}</style>\n</head>\n<body>\n{3}<main class=\"wrap\">\n{4}{5}"
+      "{6}{7}{8}{9}</main>\n<footer><div class=\"wrap\">Generated by poolify {0}. A self-contained file: no "
+      "scripts, no network access.</div></footer>\n</body>\n</html>\n",
+      POOLIFY_VERSION, esc(data.title), Style, headerSection(data), coverageSection(data), changesSection(data),
+      leftSection(data), unanalyzedSection(data.unanalyzed), patchesSection(data),
+      mocksSection(data.before->mockTargets));
 }
 
 // Collects each changed file's hunks and each site left; renders the page at the end.

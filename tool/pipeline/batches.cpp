@@ -30,9 +30,8 @@ std::string membership(const Run &run, size_t i) {
 bool matters(const model::FileOutcome &o) {
   if (o.failed)
     return false;
-  return o.changed() || !o.patches.empty() || std::any_of(o.records.begin(), o.records.end(), [](const model::SiteRecord &r) {
-           return r.isDirect();
-         });
+  return o.changed() || !o.patches.empty() ||
+         std::any_of(o.records.begin(), o.records.end(), [](const model::SiteRecord &r) { return r.isDirect(); });
 }
 
 // A test file whose patches the run retargets goes with the module they name (the first one):
@@ -45,9 +44,9 @@ std::vector<size_t> leaders(const Run &run) {
   for (size_t i = 0; i < run.outcomes.size(); ++i)
     for (const auto &p : run.outcomes[i].patches)
       if (auto it = byDisplay.find(p.modulePath); it != byDisplay.end() && it->second != i) {
-          out[i] = it->second;
-          break;
-        }
+        out[i] = it->second;
+        break;
+      }
   return out;
 }
 

@@ -43,8 +43,8 @@ llvm::Expected<Shard> parseShard(std::string_view spec) {
   char slash = 0, extra = 0;
   std::string s(spec);
   if (std::sscanf(s.c_str(), "%u%c%u%c", &k, &slash, &n, &extra) != 3 || slash != '/' || n == 0 || k == 0 || k > n)
-    return llvm::createStringError(std::errc::invalid_argument,
-                                   "poolify: --shard takes K/N with 1 <= K <= N, not '%s'", s.c_str());
+    return llvm::createStringError(std::errc::invalid_argument, "poolify: --shard takes K/N with 1 <= K <= N, not '%s'",
+                                   s.c_str());
   return Shard{k, n};
 }
 
@@ -62,12 +62,14 @@ llvm::Expected<std::vector<rules::Rule>> selectRules(const std::vector<std::stri
                                                      const std::vector<std::string> &configPaths,
                                                      const std::vector<std::string> &configIds,
                                                      const std::string &defaultDir) {
-  std::vector<std::string> from = !paths.empty() ? paths : !configPaths.empty() ? configPaths
-                                                                                  : std::vector<std::string>{defaultDir};
+  std::vector<std::string> from = !paths.empty()         ? paths
+                                  : !configPaths.empty() ? configPaths
+                                                         : std::vector<std::string>{defaultDir};
   const std::vector<std::string> &only = !ids.empty() ? ids : configIds;
   auto loaded = rules::loadRules(from);
   if (!loaded)
-    return llvm::createStringError(std::errc::invalid_argument, "%s\npoolify: the rules could not be loaded; nothing "
+    return llvm::createStringError(std::errc::invalid_argument,
+                                   "%s\npoolify: the rules could not be loaded; nothing "
                                    "was changed",
                                    llvm::toString(loaded.takeError()).c_str());
   if (only.empty()) {
@@ -206,8 +208,8 @@ llvm::Expected<Run> prepare(RunOptions options) {
   if (!cfg)
     return cfg.takeError();
   run.config = std::move(*cfg);
-  auto rules = selectRules(options.rulePaths, options.ruleIds, run.config.rules, run.config.ruleIds,
-                           options.defaultRules);
+  auto rules =
+      selectRules(options.rulePaths, options.ruleIds, run.config.rules, run.config.ruleIds, options.defaultRules);
   if (!rules)
     return rules.takeError();
   run.rules = std::move(*rules);
@@ -259,9 +261,8 @@ void analyze(Run &run) {
   if (run.cache && !run.cache->store())
     run.warnings.push_back("the cache could not be written (the results are not affected)");
   for (auto &o : run.outcomes)
-    std::stable_sort(o.messages.begin(), o.messages.end(), [](const auto &a, const auto &b) {
-      return std::tie(a.line, a.col) < std::tie(b.line, b.col);
-    });
+    std::stable_sort(o.messages.begin(), o.messages.end(),
+                     [](const auto &a, const auto &b) { return std::tie(a.line, a.col) < std::tie(b.line, b.col); });
 }
 
 analysis::FileContext contextFor(const Run &run, size_t file) {

@@ -6,9 +6,9 @@
 // without the command line.
 #pragma once
 
+#include "analysis/decide.h"
 #include "cache/cache.h"
 #include "config/config.h"
-#include "analysis/decide.h"
 #include "model/outcome.h"
 #include "pipeline/roots.h"
 #include "rules/rule.h"
@@ -45,9 +45,9 @@ struct RunOptions {
   unsigned jobs = 0;                  // files analyzed in parallel; 0: all cores
   std::optional<Shard> shard;         // report on this shard's files only
   bool useCache = false;
-  std::string cacheDir;        // "" : cache::defaultCacheDir of the first path
-  bool withInherited = false;  // also list the classes that get a pooled client from a base
-  bool unsafeFixes = false;    // unsafe fixes are applied too (--unsafe-fixes)
+  std::string cacheDir;       // "" : cache::defaultCacheDir of the first path
+  bool withInherited = false; // also list the classes that get a pooled client from a base
+  bool unsafeFixes = false;   // unsafe fixes are applied too (--unsafe-fixes)
   /// The files' final edits are wanted (migrate, report, pools): the cross-file pass that keeps
   /// imports other modules use and retargets test patches runs. check and manifest report sites,
   /// which that pass never changes, and skip it (it reads every file that names a removed import).
@@ -75,13 +75,13 @@ struct Run {
   config::Config config;
   std::vector<rules::Rule> rules;
   source::Discovery found;
-  std::vector<bool> active;                  // files this run reports on (all, or those of its shard)
-  std::vector<model::FileOutcome> outcomes;  // one per found.files entry, after analyze()
+  std::vector<bool> active;                             // files this run reports on (all, or those of its shard)
+  std::vector<model::FileOutcome> outcomes;             // one per found.files entry, after analyze()
   std::vector<std::vector<model::Inherited>> inherited; // per file, with options.withInherited
-  std::vector<std::string> warnings;         // oddities to tell the user (inheritance cycles, ...)
+  std::vector<std::string> warnings;                    // oddities to tell the user (inheritance cycles, ...)
   size_t cacheHits = 0;
-  std::shared_ptr<cache::Cache> cache;       // null without options.useCache
-  std::shared_ptr<ImportRoots> roots;        // where each file's imports resolve
+  std::shared_ptr<cache::Cache> cache; // null without options.useCache
+  std::shared_ptr<ImportRoots> roots;  // where each file's imports resolve
   /// Sites held so that test patches keep intercepting them (pipeline/intercept.h): file ->
   /// (line, col) -> why. Part of each file's context (contextFor) once decided.
   std::map<size_t, std::map<std::pair<unsigned, unsigned>, std::string>> holds;

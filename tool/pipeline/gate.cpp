@@ -1,7 +1,7 @@
 #include "pipeline/gate.h"
 
-#include <llvm/Support/JSON.h>
 #include <llvm/Support/FileSystem.h>
+#include <llvm/Support/JSON.h>
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/Path.h>
 
@@ -54,8 +54,8 @@ llvm::Expected<model::Baseline> readBaseline(const std::string &path) {
                                    buf.getError().message().c_str());
   auto parsed = llvm::json::parse((*buf)->getBuffer());
   if (!parsed)
-    return llvm::createStringError(std::errc::invalid_argument, "%s: error: the baseline is not JSON: %s",
-                                   path.c_str(), llvm::toString(parsed.takeError()).c_str());
+    return llvm::createStringError(std::errc::invalid_argument, "%s: error: the baseline is not JSON: %s", path.c_str(),
+                                   llvm::toString(parsed.takeError()).c_str());
   model::Baseline b;
   const llvm::json::Object *root = parsed->getAsObject();
   const llvm::json::Array *entries = root ? root->getArray("entries") : nullptr;

@@ -31,11 +31,11 @@ namespace poolify::pipeline {
 
 /// What a patch target replaces, by Python's binding rules.
 struct PatchedCallable {
-  std::string callable;        // qualified: "google.cloud.bigquery.Client"
-  bool global = false;         // the library module's attribute: every call of it in the process
-  size_t module = SIZE_MAX;    // the run's module the target goes through (SIZE_MAX: none)
-  std::string prefix;          // that module as the target writes it: "pkg.mod"
-  std::string local;           // a module's own binding of the callable ("Client"); "" when global
+  std::string callable;     // qualified: "google.cloud.bigquery.Client"
+  bool global = false;      // the library module's attribute: every call of it in the process
+  size_t module = SIZE_MAX; // the run's module the target goes through (SIZE_MAX: none)
+  std::string prefix;       // that module as the target writes it: "pkg.mod"
+  std::string local;        // a module's own binding of the callable ("Client"); "" when global
 };
 
 /// A site of the patched callable that a patch reaches.

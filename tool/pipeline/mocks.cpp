@@ -34,8 +34,7 @@ struct Match {
 
 // `target` is `<module>.<callee>` with <module> a dotted suffix of `dotted` (the file's module).
 std::optional<std::string> namesModule(const std::string &target, const std::string &callee, const std::string &d) {
-  if (target.size() <= callee.size() + 1 ||
-      target.compare(target.size() - callee.size(), callee.size(), callee) != 0 ||
+  if (target.size() <= callee.size() + 1 || target.compare(target.size() - callee.size(), callee.size(), callee) != 0 ||
       target[target.size() - callee.size() - 1] != '.')
     return std::nullopt;
   std::string module = target.substr(0, target.size() - callee.size() - 1);
@@ -129,8 +128,8 @@ std::optional<model::PatchRetarget> retargetOf(const std::vector<model::FileOutc
   r.modulePath = outcomes[m.module].file.display;
   r.pooled = m.site->pooled;
   if (!m.mock->constant.empty())
-    r.handFix = fmt::format("the target is the value of {}; retarget it to {}.{} by hand", m.mock->constant,
-                            r.module, r.pooled);
+    r.handFix = fmt::format("the target is the value of {}; retarget it to {}.{} by hand", m.mock->constant, r.module,
+                            r.pooled);
   for (const auto &s : recordsOf(m.module)) {
     if (!s.isDirect() || s.callable != m.site->callable)
       continue;

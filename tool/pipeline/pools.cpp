@@ -88,8 +88,8 @@ llvm::Expected<std::vector<PoolWrite>> planPools(const Run &run, const std::stri
       return llvm::Error::success();
     if (rule.templatePath.empty())
       return llvm::createStringError(std::errc::invalid_argument,
-                                     "rule %s ships no template for %s; write that module yourself",
-                                     rule.id.c_str(), module.c_str());
+                                     "rule %s ships no template for %s; write that module yourself", rule.id.c_str(),
+                                     module.c_str());
     auto files = filesFor(root, module);
     if (!files)
       return files.takeError();
@@ -134,8 +134,8 @@ llvm::Expected<std::string> templateText(const PoolWrite &w) {
     llvm::consumeError(text.takeError());
   }
   return llvm::createStringError(std::errc::no_such_file_or_directory,
-                                 "rule %s names template %s, which is not there; write %s yourself",
-                                 w.rule.c_str(), w.templatePath.c_str(), w.module.c_str());
+                                 "rule %s names template %s, which is not there; write %s yourself", w.rule.c_str(),
+                                 w.templatePath.c_str(), w.module.c_str());
 }
 
 llvm::Expected<std::vector<std::string>> writePool(const PoolWrite &w) {

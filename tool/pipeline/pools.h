@@ -16,9 +16,9 @@ namespace poolify::pipeline {
 
 struct PoolWrite {
   std::string rule, module;
-  std::string root;         // the import root it is written for (absolute)
-  std::string where;        // how users see that root: "." or "functions/export (deployment unit)"
-  std::string templatePath; // the rule's template
+  std::string root;               // the import root it is written for (absolute)
+  std::string where;              // how users see that root: "." or "functions/export (deployment unit)"
+  std::string templatePath;       // the rule's template
   std::vector<std::string> files; // to create, in order: package __init__.py files, then the module
                                   // (as planned; writePool() works them out again)
 };

@@ -1,11 +1,11 @@
 #include "pipeline/process.h"
 
-#include "pipeline/reader.h"
+#include "analysis/decide.h"
 #include "analysis/sites.h"
+#include "pipeline/reader.h"
 #include "python/compile_check.h"
 #include "python/limits.h"
 #include "python/scopes.h"
-#include "analysis/decide.h"
 #include "rewrite/patches.h"
 #include "rewrite/rewriter.h"
 #include "source/file_io.h"
@@ -55,9 +55,10 @@ bool isUtf8Name(const std::string &enc) { return enc == "utf-8" || enc == "utf8"
 
 // Encodings in which every ASCII byte means the ASCII character: rewriting ASCII in place is safe.
 bool isAsciiCompatible(const std::string &enc) {
-  static const char *known[] = {"ascii", "us-ascii", "latin-1", "latin1", "iso-8859-1", "iso8859-1", "l1",
-                                "cp1252", "windows-1252", "iso-8859-15", "iso8859-15", "latin-9", "cp1250",
-                                "windows-1250", "iso-8859-2", "latin-2", "cp1251", "windows-1251", "koi8-r"};
+  static const char *known[] = {"ascii",      "us-ascii", "latin-1",      "latin1",       "iso-8859-1",
+                                "iso8859-1",  "l1",       "cp1252",       "windows-1252", "iso-8859-15",
+                                "iso8859-15", "latin-9",  "cp1250",       "windows-1250", "iso-8859-2",
+                                "latin-2",    "cp1251",   "windows-1251", "koi8-r"};
   return std::find(std::begin(known), std::end(known), enc) != std::end(known) || enc.rfind("iso-8859-", 0) == 0;
 }
 
@@ -68,8 +69,8 @@ void say(model::FileOutcome &out, const LineIndex &lines, size_t offset, size_t 
   // The BOM is not a character anyone sees: columns on line 1 do not count it.
   if (base > 0 && lc.line == 1 && lc.col > 1)
     lc.col -= 1;
-  model::Message m{lc.line, lc.col, fmt::format("{}:{}:{}: {}", out.file.display, lc.line, lc.col, what),
-                   rule != nullptr, "", ""};
+  model::Message m{lc.line,         lc.col, fmt::format("{}:{}:{}: {}", out.file.display, lc.line, lc.col, what),
+                   rule != nullptr, "",     ""};
   if (rule) {
     m.rule = rule;
     m.reason = model::failureReason(what);
@@ -226,8 +227,9 @@ void holdPatchedSites(const std::vector<analysis::Site> &sites, std::vector<mode
     if (held == context.holds.end())
       continue;
     v.unsafe += (v.unsafe.empty() ? "" : "; ") + held->second;
-    v.notes.push_back(fmt::format("{}: {}", context.unsafeFixes ? "unsafe fix applied" : "unsafe fix, applied with --unsafe-fixes",
-                                  held->second));
+    v.notes.push_back(
+        fmt::format("{}: {}", context.unsafeFixes ? "unsafe fix applied" : "unsafe fix, applied with --unsafe-fixes",
+                    held->second));
     if (!context.unsafeFixes)
       v.outcome = model::Outcome::Unsafe;
   }
@@ -258,10 +260,10 @@ void recordSites(model::FileOutcome &out, const py::Tree &tree, const py::ScopeM
   for (size_t i = 0; i < sites.size(); ++i) {
     const auto &s = sites[i];
     model::SiteRecord::Kind kind = s.inString ? model::SiteRecord::Kind::String
-                            : analysis::isModuleFile(out.file.path, s.rewrite->replace.module)
-                                ? model::SiteRecord::Kind::PoolDefinition
-                            : ts_node_is_null(s.call) ? model::SiteRecord::Kind::Reference
-                                                      : model::SiteRecord::Kind::Direct;
+                                   : analysis::isModuleFile(out.file.path, s.rewrite->replace.module)
+                                       ? model::SiteRecord::Kind::PoolDefinition
+                                   : ts_node_is_null(s.call) ? model::SiteRecord::Kind::Reference
+                                                             : model::SiteRecord::Kind::Direct;
     model::SiteRecord r = make(kind, s.callee, *s.rule, s.qname);
     if (i < verdicts.size()) {
       r.outcome = verdicts[i].outcome;
@@ -566,8 +568,8 @@ model::FileOutcome unreadable(const model::SourceFile &file, llvm::Error error) 
   out.file = file;
   out.failed = true;
   std::string reason = llvm::toString(std::move(error));
-  out.messages.push_back({0, 0, fmt::format("{}: error: {}; file skipped", file.display, reason), true, kUnanalyzable,
-                          reason});
+  out.messages.push_back(
+      {0, 0, fmt::format("{}: error: {}; file skipped", file.display, reason), true, kUnanalyzable, reason});
   return out;
 }
 

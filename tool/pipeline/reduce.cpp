@@ -5,9 +5,9 @@
 #include "pipeline/intercept.h"
 #include "pipeline/mocks.h"
 #include "pipeline/process.h"
-#include "python/scopes.h"
 #include "pipeline/reader.h"
 #include "pipeline/uses.h"
+#include "python/scopes.h"
 #include "support/text.h"
 
 #include <fmt/format.h>
@@ -228,10 +228,10 @@ HierarchyDecisions applyHierarchy(Run &run) {
     displays.push_back(modulePath(cfg, files[i]));
     const auto &facts = outcomes[i].facts;
     bool hasOverride = facts && std::any_of(facts->classes.begin(), facts->classes.end(), [](const auto &c) {
-      return std::any_of(c.assignments.begin(), c.assignments.end(), [](const auto &a) {
-        return a.source == model::AttributeAssignment::Source::Site;
-      });
-    });
+                         return std::any_of(c.assignments.begin(), c.assignments.end(), [](const auto &a) {
+                           return a.source == model::AttributeAssignment::Source::Site;
+                         });
+                       });
     if (hasOverride && !outcomes[i].failed)
       candidates.push_back(i);
   }
@@ -279,15 +279,17 @@ HierarchyDecisions applyHierarchy(Run &run) {
     pipeline::replan(run, i, std::move(context), planVariant(run, i, &fileRemovals, nullptr));
   });
   if (inherited)
-    collectInherited(files, outcomes, active, rules, classes, load, [&](size_t i) { return tried[i] && loaded[i]; },
-                     jobs, *inherited);
+    collectInherited(
+        files, outcomes, active, rules, classes, load, [&](size_t i) { return tried[i] && loaded[i]; }, jobs,
+        *inherited);
   return out;
 }
 
 // Module-level imports the rewrite removed that other modules use (`from pkg.a import bigquery`,
 // `pkg.a.bigquery`, patch targets through them, star imports): their files are planned again
 // keeping them (with the removals of redundant overrides they already had).
-Keeps keepImportsUsedElsewhere(Run &run, const Removals &removals, const std::set<std::pair<size_t, uint32_t>> &rewritten) {
+Keeps keepImportsUsedElsewhere(Run &run, const Removals &removals,
+                               const std::set<std::pair<size_t, uint32_t>> &rewritten) {
   std::map<size_t, std::set<std::string>> removed;
   for (size_t i = 0; i < run.outcomes.size(); ++i)
     if (run.active[i] && !run.outcomes[i].failed)
@@ -417,8 +419,8 @@ void applyPatchRetargets(Run &run, const Retargets &retargets, const Removals &r
     auto k = keeps.find(i);
     if (k != keeps.end())
       context.keepImports = k->second;
-    std::string variant = planVariant(run, i, r != removals.end() ? &r->second : nullptr,
-                                      k != keeps.end() ? &k->second : nullptr);
+    std::string variant =
+        planVariant(run, i, r != removals.end() ? &r->second : nullptr, k != keeps.end() ? &k->second : nullptr);
     replan(run, i, std::move(context), fmt::format("patches {:x} ", contentHash(key)) + variant);
   });
 }
@@ -426,10 +428,9 @@ void applyPatchRetargets(Run &run, const Retargets &retargets, const Removals &r
 // Says (with --explain) why each override the class index kept stays.
 void noteKeptOverrides(Run &run, const HierarchyDecisions &hierarchy) {
   for (const auto &d : hierarchy.kept)
-    run.outcomes[d.file].messages.push_back({d.line, d.col,
-                                             fmt::format("{}:{}:{}: {}: {}", run.found.files[d.file].display, d.line,
-                                                         d.col, d.rule, d.note),
-                                             false});
+    run.outcomes[d.file].messages.push_back(
+        {d.line, d.col, fmt::format("{}:{}:{}: {}: {}", run.found.files[d.file].display, d.line, d.col, d.rule, d.note),
+         false});
 }
 
 } // namespace

@@ -102,9 +102,8 @@ const ImportRoots::Unit *ImportRoots::unitOf(const std::string &filePath) const 
     return nullptr;
   std::string file = absolute(filePath);
   for (std::string d(path::parent_path(file)); !d.empty() && d != "/"; d = std::string(path::parent_path(d))) {
-    auto it = std::lower_bound(units_.begin(), units_.end(), d, [](const Unit &u, const std::string &x) {
-      return u.dir < x;
-    });
+    auto it = std::lower_bound(units_.begin(), units_.end(), d,
+                               [](const Unit &u, const std::string &x) { return u.dir < x; });
     if (it != units_.end() && it->dir == d)
       return &*it;
   }

@@ -136,7 +136,8 @@ void collectUses(const py::Tree &tree, const py::ScopeModel &model, uint32_t bas
     if (py::is(n, "import_from_statement")) {
       for (uint32_t i = 0; i < ts_node_named_child_count(n); ++i)
         if (py::is(ts_node_named_child(n, i), "wildcard_import"))
-          out.uses.push_back({Use::Kind::Star, withoutSpace(tree.text(py::field(n, "module_name"))), base + py::start(n)});
+          out.uses.push_back(
+              {Use::Kind::Star, withoutSpace(tree.text(py::field(n, "module_name"))), base + py::start(n)});
       return false;
     }
     return true;
@@ -149,8 +150,8 @@ void collectUses(const py::Tree &tree, const py::ScopeModel &model, uint32_t bas
       continue;
     std::string dotted = *target;
     TSNode node = r.node;
-    for (TSNode parent = ts_node_parent(node); py::is(parent, "attribute") && py::same(py::field(parent, "object"), node);
-         parent = ts_node_parent(node)) {
+    for (TSNode parent = ts_node_parent(node);
+         py::is(parent, "attribute") && py::same(py::field(parent, "object"), node); parent = ts_node_parent(node)) {
       dotted += "." + std::string(tree.text(py::field(parent, "attribute")));
       node = parent;
     }

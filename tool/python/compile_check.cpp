@@ -43,8 +43,8 @@ std::optional<Cookie> codingCookie(std::string_view body) {
           ++t;
         while (t < l.size() && (l[t] == ' ' || l[t] == '\t'));
         size_t begin = t;
-        while (t < l.size() && (std::isalnum(static_cast<unsigned char>(l[t])) || l[t] == '-' || l[t] == '_' ||
-                                l[t] == '.'))
+        while (t < l.size() &&
+               (std::isalnum(static_cast<unsigned char>(l[t])) || l[t] == '-' || l[t] == '_' || l[t] == '.'))
           ++t;
         if (t > begin)
           return Cookie{pos + begin, std::string(l.substr(begin, t - begin))};
@@ -66,8 +66,8 @@ std::string normalName(const std::string &name) {
   auto starts = [&](std::string_view p) { return buf.compare(0, p.size(), p) == 0; };
   if (buf == "utf-8" || starts("utf-8-"))
     return "utf-8";
-  if (buf == "latin-1" || buf == "iso-8859-1" || buf == "iso-latin-1" || starts("latin-1-") ||
-      starts("iso-8859-1-") || starts("iso-latin-1-"))
+  if (buf == "latin-1" || buf == "iso-8859-1" || buf == "iso-latin-1" || starts("latin-1-") || starts("iso-8859-1-") ||
+      starts("iso-latin-1-"))
     return "iso-8859-1";
   return name;
 }
@@ -108,8 +108,8 @@ std::optional<Problem> tokenizerProblem(std::string_view text, size_t from) {
       if (!blank && level == 0 && !continued) {
         if (col > indents.back()) {
           if (indents.size() > kMaxIndents)
-            return Problem{k, fmt::format("too many levels of indentation (CPython allows {} nested blocks)",
-                                          kMaxIndents)};
+            return Problem{
+                k, fmt::format("too many levels of indentation (CPython allows {} nested blocks)", kMaxIndents)};
           indents.push_back(col);
         }
         while (indents.size() > 1 && col < indents.back())
@@ -160,11 +160,9 @@ std::optional<Problem> tokenizerProblem(std::string_view text, size_t from) {
 // CPython says "cannot assign to __debug__".
 bool bindsName(TSNode parent, std::string_view fieldName) {
   std::string_view p = type(parent);
-  if (p == "keyword_argument" || p == "default_parameter" || p == "typed_parameter" ||
-      p == "typed_default_parameter")
+  if (p == "keyword_argument" || p == "default_parameter" || p == "typed_parameter" || p == "typed_default_parameter")
     return fieldName == "name" || p == "typed_parameter";
-  if (p == "parameters" || p == "lambda_parameters" || p == "list_splat_pattern" ||
-      p == "dictionary_splat_pattern")
+  if (p == "parameters" || p == "lambda_parameters" || p == "list_splat_pattern" || p == "dictionary_splat_pattern")
     return true;
   if (p == "aliased_import")
     return fieldName == "alias";
@@ -241,8 +239,8 @@ std::optional<Problem> treeProblem(const Tree &tree, size_t base) {
     } else if ((t == "print_statement" && !is(ts_node_named_child(n, 0), "chevron")) || t == "exec_statement") {
       // (`print >>f, x` is a valid Python 3 expression: a shift and a tuple.)
       std::string_view what = t == "print_statement" ? "print" : "exec";
-      at(n, fmt::format("Missing parentheses in call to '{0}'. Did you mean {0}(...)? (a Python 2 {0} statement)",
-                        what));
+      at(n,
+         fmt::format("Missing parentheses in call to '{0}'. Did you mean {0}(...)? (a Python 2 {0} statement)", what));
     } else if (TSNode ne = t == "comparison_operator" ? childOfType(n, "<>") : TSNode{}; !ts_node_is_null(ne)) {
       at(ne, "invalid syntax: '<>' is Python 2's not-equal; Python 3 has '!='");
     } else if (t == "integer") {

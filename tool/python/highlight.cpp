@@ -14,9 +14,10 @@ bool oneOf(std::string_view w, std::initializer_list<std::string_view> words) {
 }
 
 bool builtin(std::string_view w) {
-  return oneOf(w, {"self", "cls", "super", "print", "len", "range", "isinstance", "getattr", "setattr", "hasattr",
-                   "dict", "list", "set", "tuple", "str", "int", "float", "bool", "bytes", "object", "type", "open",
-                   "Exception", "ValueError", "KeyError", "TypeError", "RuntimeError", "ImportError"});
+  return oneOf(w, {"self",    "cls",       "super",      "print",    "len",       "range",        "isinstance",
+                   "getattr", "setattr",   "hasattr",    "dict",     "list",      "set",          "tuple",
+                   "str",     "int",       "float",      "bool",     "bytes",     "object",       "type",
+                   "open",    "Exception", "ValueError", "KeyError", "TypeError", "RuntimeError", "ImportError"});
 }
 
 // An anonymous node spelled with letters is a keyword (def, import, not, match, ...); punctuation

@@ -11,9 +11,9 @@ namespace poolify::py {
 
 bool isKeyword(std::string_view s) {
   static constexpr std::array<std::string_view, 35> keywords = {
-      "False", "None",     "True", "and",    "as",    "assert", "async",  "await",    "break",
-      "class", "continue", "def",  "del",    "elif",  "else",   "except", "finally",  "for",
-      "from",  "global",   "if",   "import", "in",    "is",     "lambda", "nonlocal", "not",
+      "False", "None",     "True",  "and",    "as",   "assert", "async",  "await",    "break",
+      "class", "continue", "def",   "del",    "elif", "else",   "except", "finally",  "for",
+      "from",  "global",   "if",    "import", "in",   "is",     "lambda", "nonlocal", "not",
       "or",    "pass",     "raise", "return", "try",  "while",  "with",   "yield"};
   if (s.size() < 2 || s.size() > 8)
     return false;

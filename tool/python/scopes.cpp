@@ -19,7 +19,7 @@ struct Item {
   TSNode parent; // the node that was visited when this one was pushed
   bool inType;   // inside an annotation (tracked here: walking up to find one is quadratic)
   TSNode dead;   // the condition of an enclosing `if TYPE_CHECKING:` whose body holds it (null: none)
-  int frame;      // pushed by pushChildren: the frame whose cursor gives its next sibling (-1: none)
+  int frame;     // pushed by pushChildren: the frame whose cursor gives its next sibling (-1: none)
 };
 
 // The children of one node, given one at a time: the stack holds one pending child per node being
@@ -99,12 +99,12 @@ private:
   ScopeModel &m_;
   std::string_view text_;
   std::vector<Item> stack_;
-  std::vector<Frame> frames_; // of the nodes whose children are being walked (pushChildren)
-  TSNode current_{};         // statement of the node being visited
-  TSNode visiting_{};        // the node being visited
-  TSNode parentOfVisited_{}; // and the node it was pushed from
-  bool inType_ = false;      // the node being visited is inside an annotation
-  TSNode dead_{};            // and the `if` condition under which it never runs (TYPE_CHECKING, False)
+  std::vector<Frame> frames_;            // of the nodes whose children are being walked (pushChildren)
+  TSNode current_{};                     // statement of the node being visited
+  TSNode visiting_{};                    // the node being visited
+  TSNode parentOfVisited_{};             // and the node it was pushed from
+  bool inType_ = false;                  // the node being visited is inside an annotation
+  TSNode dead_{};                        // and the `if` condition under which it never runs (TYPE_CHECKING, False)
   std::vector<Binding> pendingNonlocal_; // bindings of names declared nonlocal where they are made
 
   std::string_view textOf(TSNode n) const { return text_.substr(start(n), end(n) - start(n)); }
@@ -182,9 +182,7 @@ private:
     m_.bindings_.push_back(std::move(b));
   }
 
-  void reference(TSNode n, int scope) {
-    m_.references_.push_back(Reference{textOf(n), scope, n, false, inType_});
-  }
+  void reference(TSNode n, int scope) { m_.references_.push_back(Reference{textOf(n), scope, n, false, inType_}); }
 
   // Words inside a string that is used as code: annotations ("bigquery.Client") and __all__.
   void stringReferences(TSNode str, int scope) {
@@ -242,7 +240,7 @@ private:
   }
 
   void visitParameters(TSNode params, int outer, int inner) {
-        for (TSNode p : namedChildren(params)) {
+    for (TSNode p : namedChildren(params)) {
       if (is(p, "identifier")) {
         bind(inner, BindingKind::Parameter, std::string(textOf(p)), p);
       } else if (is(p, "default_parameter") || is(p, "typed_default_parameter")) {
@@ -438,7 +436,7 @@ private:
       for (auto it = children.rbegin(); it != children.rend(); ++it)
         push(it->first, scope, it->second ? Role::Store : Role::Load);
     } else if (t == "global_statement" || t == "nonlocal_statement") {
-            for (TSNode c : namedChildren(n)) {
+      for (TSNode c : namedChildren(n)) {
         if (!is(c, "identifier") || scope == 0)
           continue;
         auto &set = t == "global_statement" ? m_.scopes_[scope].globals : m_.scopes_[scope].nonlocals;
@@ -473,7 +471,7 @@ private:
   }
 
   void allStrings(TSNode value, int scope) {
-        for (TSNode c : namedChildren(value)) {
+    for (TSNode c : namedChildren(value)) {
       if (is(c, "string"))
         stringReferences(c, scope);
     }

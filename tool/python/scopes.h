@@ -19,7 +19,7 @@ namespace poolify::py {
 enum class ScopeKind { Module, Function, Lambda, Class, Comprehension };
 
 enum class BindingKind {
-  Import,         // import / from-import; `qname` holds the imported dotted name
+  Import, // import / from-import; `qname` holds the imported dotted name
   Parameter,
   Assignment,     // any other assignment target
   NoneAssignment, // `name = None` (an import fallback; does not change what the import binds)
@@ -32,8 +32,8 @@ struct Binding {
   BindingKind kind;
   std::string name;
   int scope;
-  TSNode node;      // the identifier (or import item: dotted_name / aliased_import)
-  TSNode statement; // the enclosing statement
+  TSNode node;       // the identifier (or import item: dotted_name / aliased_import)
+  TSNode statement;  // the enclosing statement
   std::string qname; // imports: "google.cloud.bigquery"; relative imports keep leading dots
   /// The scope whose code holds the binding: `scope` unless `global` / `nonlocal` sent it elsewhere
   /// (an import in a function that declares the name global binds at module level).
@@ -83,8 +83,7 @@ public:
   /// the same target (fallback `= None` assignments and `del` aside); nullopt otherwise. The
   /// anchor is the import a rewrite places its own import beside: the first that runs and is made
   /// by the scope's own code, else the first that runs, else the first.
-  std::optional<std::string> importTarget(std::string_view name, int scope,
-                                          const Binding **anchor = nullptr) const;
+  std::optional<std::string> importTarget(std::string_view name, int scope, const Binding **anchor = nullptr) const;
   /// The dotted name of `expr` (identifier or attribute chain) through imports.
   std::optional<std::string> qualify(TSNode expr, int scope, const Binding **anchor = nullptr) const;
   /// The innermost scope containing the byte offset.

@@ -110,8 +110,8 @@ Tree Tree::reparse(std::string_view newText, const std::vector<TextEdit> &edits)
     ts_tree_edit(old.get(), &*it);
   Tree t;
   t.text_ = newText;
-  t.tree_.reset(ts_parser_parse_string(freshParser(), old.get(), newText.data(),
-                                       static_cast<uint32_t>(newText.size())));
+  t.tree_.reset(
+      ts_parser_parse_string(freshParser(), old.get(), newText.data(), static_cast<uint32_t>(newText.size())));
   return t;
 }
 
@@ -184,12 +184,11 @@ bool trailingCommaImport(TSNode stmt) {
 const std::vector<bool> &canHoldBlock() {
   static const std::vector<bool> table = [] {
     const TSLanguage *lang = tree_sitter_python();
-    static const char *simple[] = {"expression_statement", "return_statement", "import_statement",
-                                   "import_from_statement", "future_import_statement", "assert_statement",
-                                   "raise_statement", "delete_statement", "global_statement",
-                                   "nonlocal_statement", "pass_statement", "break_statement",
-                                   "continue_statement", "print_statement", "exec_statement",
-                                   "type_alias_statement"};
+    static const char *simple[] = {
+        "expression_statement",    "return_statement",   "import_statement", "import_from_statement",
+        "future_import_statement", "assert_statement",   "raise_statement",  "delete_statement",
+        "global_statement",        "nonlocal_statement", "pass_statement",   "break_statement",
+        "continue_statement",      "print_statement",    "exec_statement",   "type_alias_statement"};
     std::vector<bool> t(ts_language_symbol_count(lang), false);
     for (TSSymbol s = 0; s < t.size(); ++s) {
       std::string_view name = ts_language_symbol_name(lang, s);
@@ -263,7 +262,6 @@ std::optional<size_t> Tree::firstError() const {
   return at;
 }
 
-
 std::vector<TSNode> namedChildren(TSNode n) {
   std::vector<TSNode> out;
   forEachChild(n, [&](TSNode c, std::string_view) { out.push_back(c); });
@@ -318,6 +316,5 @@ TSNode enclosingStatement(TSNode n) {
   }
   return n;
 }
-
 
 } // namespace poolify::py

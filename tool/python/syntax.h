@@ -7,8 +7,8 @@
 #include <cstddef>
 #include <memory>
 #include <optional>
-#include <vector>
 #include <string_view>
+#include <vector>
 
 namespace poolify::py {
 
@@ -82,9 +82,7 @@ template <typename F> void forEachChild(TSNode n, F &&f) {
   ts_tree_cursor_delete(&cur);
 }
 /// True when `inner` lies within `outer` (inclusive).
-inline bool contains(TSNode outer, TSNode inner) {
-  return start(outer) <= start(inner) && end(inner) <= end(outer);
-}
+inline bool contains(TSNode outer, TSNode inner) { return start(outer) <= start(inner) && end(inner) <= end(outer); }
 /// The statement node that contains `n` (a direct child of a block or the module).
 TSNode enclosingStatement(TSNode n);
 

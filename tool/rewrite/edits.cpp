@@ -10,7 +10,8 @@ namespace poolify::rewrite {
 std::vector<model::Edit> EditSet::joined() const {
   // Stable sort keeps the order of insertions made at one offset.
   std::vector<model::Edit> sorted = edits_;
-  std::stable_sort(sorted.begin(), sorted.end(), [](const model::Edit &a, const model::Edit &b) { return a.offset < b.offset; });
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const model::Edit &a, const model::Edit &b) { return a.offset < b.offset; });
   std::vector<model::Edit> joined;
   for (const model::Edit &e : sorted) {
     if (!joined.empty()) {

@@ -15,9 +15,7 @@ namespace poolify::rewrite {
 
 class EditSet {
 public:
-  void replace(size_t offset, size_t length, std::string text) {
-    edits_.push_back({offset, length, std::move(text)});
-  }
+  void replace(size_t offset, size_t length, std::string text) { edits_.push_back({offset, length, std::move(text)}); }
   void insert(size_t offset, std::string text) { replace(offset, 0, std::move(text)); }
   void append(const EditSet &other) { edits_.insert(edits_.end(), other.edits_.begin(), other.edits_.end()); }
   bool empty() const { return edits_.empty(); }

@@ -3,8 +3,8 @@
 #include "support/text.h"
 
 #include <algorithm>
-#include <unordered_set>
 #include <fmt/format.h>
+#include <unordered_set>
 
 namespace poolify::rewrite {
 
@@ -104,8 +104,7 @@ bool ImportEditor::mergeInto(const analysis::Site &site, const std::string &modu
     auto keyOf = [&](TSNode item) {
       return nameKey(tree_.text(is(item, "aliased_import") ? py::field(item, "name") : item));
     };
-    bool sorted = std::is_sorted(names.begin(), names.end(),
-                                 [&](TSNode a, TSNode b) { return keyOf(a) < keyOf(b); });
+    bool sorted = std::is_sorted(names.begin(), names.end(), [&](TSNode a, TSNode b) { return keyOf(a) < keyOf(b); });
     p.merge = true;
     p.offset = py::end(names.back());
     if (sorted)
@@ -230,7 +229,7 @@ namespace {
 // The statements of a block, comments aside.
 std::vector<TSNode> statementsOf(TSNode block) {
   std::vector<TSNode> out;
-    for (TSNode c : py::namedChildren(block)) {
+  for (TSNode c : py::namedChildren(block)) {
     if (!is(c, "comment"))
       out.push_back(c);
   }
@@ -239,7 +238,7 @@ std::vector<TSNode> statementsOf(TSNode block) {
 
 std::vector<TSNode> importItems(TSNode stmt) {
   std::vector<TSNode> out;
-    for (TSNode c : py::namedChildren(stmt)) {
+  for (TSNode c : py::namedChildren(stmt)) {
     if (py::fieldOf(c) == "name")
       out.push_back(c);
   }
@@ -390,9 +389,8 @@ void ImportEditor::emitPlanned(EditSet &edits) const {
         done[j] = true;
       }
     }
-    std::sort(names.begin(), names.end(), [](const std::string &a, const std::string &b) {
-      return nameKey(a) < nameKey(b);
-    });
+    std::sort(names.begin(), names.end(),
+              [](const std::string &a, const std::string &b) { return nameKey(a) < nameKey(b); });
     std::string joined;
     for (const auto &n : names)
       joined += (joined.empty() ? "" : ", ") + n;

@@ -12,9 +12,9 @@
 #include <map>
 #include <optional>
 #include <set>
-#include <unordered_set>
 #include <string>
 #include <tuple>
+#include <unordered_set>
 #include <vector>
 
 namespace poolify::rewrite {
@@ -56,8 +56,8 @@ private:
     bool inlineAfter;         // the anchor shares its line with a compound header or `;`: `; from ...`
     bool replacesAnchor;      // inline, and the anchor goes: `from ...; ` where the anchor was
     std::string indent;
-    TSNode block;             // the block that receives it (null at module level)
-    TSNode anchor;            // the import statement the site relied on
+    TSNode block;  // the block that receives it (null at module level)
+    TSNode anchor; // the import statement the site relied on
   };
 
   size_t topImportBlockEnd() const;

@@ -87,7 +87,8 @@ std::optional<PatchCall> patchCallOf(const py::Tree &tree, const py::ScopeModel 
   if (at(0) && dotted && (endsWithComponent(fn, "patch") || (mockImported() && qualifiedIs("patch")))) {
     p.form = PatchCall::Form::Patch;
     p.target = content;
-    p.recognised = qualifiedIs("patch") || (fn == "mocker.patch" && fixtureCall(tree, model, fnNode, "mocker", "patch"));
+    p.recognised =
+        qualifiedIs("patch") || (fn == "mocker.patch" && fixtureCall(tree, model, fnNode, "mocker", "patch"));
   } else if (at(0) && fn == "monkeypatch.setattr" && dotted) {
     p.form = PatchCall::Form::SetattrString;
     p.target = content;
@@ -167,7 +168,7 @@ const char *kReadsCalls[] = {"call_args", "call_args_list", "mock_calls", "await
 struct MockName {
   std::string name;
   TSNode where{};
-  bool none = false;    // the patch creates no mock that anything can reach (`new=` given, or `with` without `as`)
+  bool none = false; // the patch creates no mock that anything can reach (`new=` given, or `with` without `as`)
 };
 
 bool createsMock(const PatchCall &p, const py::Tree &tree) {
@@ -390,8 +391,8 @@ Retargeted retargetOne(const py::Tree &tree, const PatchCall &p, const model::Pa
     return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.';
   });
   if (!name)
-    return {"", fmt::format("the pooled call {}(...) is not an attribute of {} a patch can replace", r.pooled,
-                            r.module)};
+    return {"",
+            fmt::format("the pooled call {}(...) is not an attribute of {} a patch can replace", r.pooled, r.module)};
   std::vector<TSNode> parts;
   for (TSNode c : py::namedChildren(p.str))
     if (!is(c, "string_start") && !is(c, "string_end"))
@@ -445,8 +446,8 @@ PatchPlan retargetPatches(const py::Tree &tree, const py::ScopeModel &model,
     change.rule = r.rule;
     change.modulePath = r.modulePath;
     bool object = p->form == PatchCall::Form::PatchObject || p->form == PatchCall::Form::SetattrObject;
-    change.before = object ? fmt::format("{}, \"{}\"", tree.text(p->object), r.target.substr(r.target.rfind('.') + 1))
-                           : r.target;
+    change.before =
+        object ? fmt::format("{}, \"{}\"", tree.text(p->object), r.target.substr(r.target.rfind('.') + 1)) : r.target;
     const rules::Rewrite *rw = rewriteOf(rules, r.rule, r.callable);
     if (!r.handFix.empty()) {
       change.handFix = r.handFix;
@@ -455,8 +456,8 @@ PatchPlan retargetPatches(const py::Tree &tree, const py::ScopeModel &model,
                                    "monkeypatch.setattr",
                                    tree.text(py::field(p->call, "function")));
     } else if (!p->constant.empty()) {
-      change.handFix = fmt::format("the target is the value of {}; retarget it to {}.{} by hand", p->constant,
-                                   r.module, r.pooled);
+      change.handFix =
+          fmt::format("the target is the value of {}; retarget it to {}.{} by hand", p->constant, r.module, r.pooled);
     } else if (!rw) {
       change.handFix = "the rule's argument mapping is unknown";
     } else {

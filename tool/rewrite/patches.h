@@ -24,8 +24,8 @@ struct PatchCall {
     SetattrObject  // monkeypatch.setattr(obj, "C", value)
   } form = Form::Patch;
   TSNode call{};
-  TSNode str{};    // the string naming the target (string forms) or the attribute (object forms)
-  TSNode object{}; // object forms: the patched object
+  TSNode str{};       // the string naming the target (string forms) or the attribute (object forms)
+  TSNode object{};    // object forms: the patched object
   std::string target; // dotted as written (string forms), through the imports (object forms)
   /// The function is known for what it is: unittest.mock's (or mock's) patch through the file's
   /// imports, pytest-mock's `mocker.patch`, pytest's `monkeypatch.setattr`. Others (a name that

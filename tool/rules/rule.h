@@ -25,13 +25,13 @@ struct ArgumentMap {
   std::string to;                   // keyword of the pooled call ("project_id")
   bool required = false;
   std::vector<ScopeCandidate> infer;
-  bool omitWhenMissing = false;     // rewrite without it (pool falls back to a default) instead of leaving
-  std::string missingMessage;       // reason when it cannot be found ("no project id in scope")
+  bool omitWhenMissing = false; // rewrite without it (pool falls back to a default) instead of leaving
+  std::string missingMessage;   // reason when it cannot be found ("no project id in scope")
 };
 
 struct Replacement {
-  std::string module;   // "shared.clients.bigquery_pool"
-  std::string function; // "get_bigquery_client"
+  std::string module;    // "shared.clients.bigquery_pool"
+  std::string function;  // "get_bigquery_client"
   std::string attribute; // optional: call the function, then this attribute: get_http_session().put
   /// The callee text given how the function is reached (`get_x` or `x_pool.get_x`).
   std::string calleeText(const std::string &function) const {
@@ -58,7 +58,7 @@ struct Rewrite {
 struct Example {
   std::string name;
   std::string before;
-  std::string after; // equal to before when the code must stay
+  std::string after;        // equal to before when the code must stay
   bool unsafeFixes = false; // run as `migrate --unsafe-fixes`
 };
 

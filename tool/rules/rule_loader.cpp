@@ -23,9 +23,7 @@
 
 namespace poolify::rules {
 
-std::string ScopeCandidate::text() const {
-  return kind == Kind::SelfAttribute ? "self." + name : name;
-}
+std::string ScopeCandidate::text() const { return kind == Kind::SelfAttribute ? "self." + name : name; }
 
 namespace {
 
@@ -111,7 +109,6 @@ public:
       error(kv.getKey(), fmt::format("duplicate key '{}' (first at line {})", k, first));
     return first == 0;
   }
-
 
   // Names the rewrite prints (or the call must spell) must be names Python accepts.
   static std::optional<std::string> dottedName(const std::string &s) {
@@ -215,8 +212,7 @@ public:
         r.triggers.push_back(last);
     }
     for (const auto &rw : r.rewrites)
-      if (std::find(r.pooled.begin(), r.pooled.end(), rw.replace.module + "." + rw.replace.function) ==
-          r.pooled.end())
+      if (std::find(r.pooled.begin(), r.pooled.end(), rw.replace.module + "." + rw.replace.function) == r.pooled.end())
         r.pooled.push_back(rw.replace.module + "." + rw.replace.function);
     auto addName = [&](const std::string &callable) {
       std::string last = callable.substr(callable.rfind('.') + 1);
@@ -314,7 +310,8 @@ public:
       } else {
         error(kv.getKey(),
               fmt::format("unknown key '{}' in a rewrite (expected match, replace, arguments, leave_closed, "
-                          "leave_if_configured, configured_message, safety, note)", k));
+                          "leave_if_configured, configured_message, safety, note)",
+                          k));
       }
     }
     if (!failed() && rw.match.empty())
@@ -350,8 +347,7 @@ public:
         auto s = scalar(v, "position");
         unsigned p = 0;
         if (s && (llvm::StringRef(*s).getAsInteger(10, p) || p == 0))
-          error(v, fmt::format("position must be a whole number from 1 (the first positional argument), not '{}'",
-                               *s));
+          error(v, fmt::format("position must be a whole number from 1 (the first positional argument), not '{}'", *s));
         a.position = p;
       } else if (k == "required") {
         if (auto b = boolean(v, "required"))
@@ -447,7 +443,8 @@ public:
         if (auto b = boolean(v, "unsafe_fixes"))
           e.unsafeFixes = *b;
       } else {
-        error(kv.getKey(), fmt::format("unknown key '{}' in an example (expected name, before, after, unchanged, unsafe_fixes)", k));
+        error(kv.getKey(),
+              fmt::format("unknown key '{}' in an example (expected name, before, after, unchanged, unsafe_fixes)", k));
       }
     }
     if (unchanged)

@@ -28,8 +28,9 @@ namespace path = llvm::sys::path;
 
 bool isSkippedDir(const std::string &name) {
   static const std::set<std::string> skipped = {
-      ".git", ".hg", ".svn", "__pycache__", "node_modules", "site-packages", "dist-packages", ".venv", "venv",
-      ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", "build", "dist", ".eggs", ".poolify-cache"};
+      ".git",          ".hg",         ".svn",  "__pycache__", "node_modules", "site-packages",
+      "dist-packages", ".venv",       "venv",  ".tox",        ".nox",         ".mypy_cache",
+      ".pytest_cache", ".ruff_cache", "build", "dist",        ".eggs",        ".poolify-cache"};
   if (skipped.count(name))
     return true;
   return llvm::StringRef(name).endswith(".egg-info");
@@ -110,9 +111,9 @@ bool hasSkippedComponent(llvm::StringRef rel) {
 // What a walk found: Python files, and other entries that are said or checked (links that may
 // lead to folders outside, poolify's own temp files).
 struct Found {
-  std::vector<std::string> py;     // *.py entries (files, links, special files)
-  std::vector<std::string> links;  // other entries that are (or may be) symbolic links
-  std::vector<std::string> temps;  // names like .x.py.poolify-AbC123
+  std::vector<std::string> py;    // *.py entries (files, links, special files)
+  std::vector<std::string> links; // other entries that are (or may be) symbolic links
+  std::vector<std::string> temps; // names like .x.py.poolify-AbC123
 };
 
 void classify(const std::string &full, llvm::StringRef name, bool maybeLink, Found &out) {
@@ -155,9 +156,8 @@ bool gitFiles(const std::string &dir, Found &out) {
     llvm::StringRef mode, n = e;
     size_t tab = e.find('\t');
     llvm::StringRef hash = tab != llvm::StringRef::npos && tab > 9 ? e.slice(7, tab - 2) : llvm::StringRef();
-    bool tracked = (hash.size() == 40 || hash.size() == 64) && e[6] == ' ' && e[tab - 2] == ' ' &&
-                   e[tab - 1] >= '0' && e[tab - 1] <= '3' &&
-                   e.take_front(6).find_first_not_of("01234567") == llvm::StringRef::npos &&
+    bool tracked = (hash.size() == 40 || hash.size() == 64) && e[6] == ' ' && e[tab - 2] == ' ' && e[tab - 1] >= '0' &&
+                   e[tab - 1] <= '3' && e.take_front(6).find_first_not_of("01234567") == llvm::StringRef::npos &&
                    hash.find_first_not_of("0123456789abcdef") == llvm::StringRef::npos;
     if (tracked) {
       mode = e.take_front(6);
@@ -337,15 +337,15 @@ Discovery discover(const std::vector<std::string> &roots) {
     if (link) {
       auto real = realPath(p);
       if (!real) {
-        d.notes.push_back(fmt::format("{}: a symbolic link that leads nowhere (dangling or a loop); skipped",
-                                      displayPath(p, cwd)));
+        d.notes.push_back(
+            fmt::format("{}: a symbolic link that leads nowhere (dangling or a loop); skipped", displayPath(p, cwd)));
         continue;
       }
       if (::stat(real->c_str(), &st) != 0)
         continue;
       if (!inside(*real)) {
-        d.notes.push_back(fmt::format("{}: a symbolic link to {}, outside the tree; skipped", displayPath(p, cwd),
-                                      *real));
+        d.notes.push_back(
+            fmt::format("{}: a symbolic link to {}, outside the tree; skipped", displayPath(p, cwd), *real));
         continue;
       }
     }
@@ -360,7 +360,8 @@ Discovery discover(const std::vector<std::string> &roots) {
       continue; // the file itself is listed already
     d.files.push_back({p, displayPath(p, cwd)});
   }
-  std::sort(d.files.begin(), d.files.end(), [](const model::SourceFile &a, const model::SourceFile &b) { return a.display < b.display; });
+  std::sort(d.files.begin(), d.files.end(),
+            [](const model::SourceFile &a, const model::SourceFile &b) { return a.display < b.display; });
   return d;
 }
 

@@ -12,12 +12,12 @@ namespace poolify::source {
 
 struct Discovery {
   std::vector<model::SourceFile> files; // sorted by display path, each path once (hard links: each name)
-  std::vector<std::string> problems; // "path: what happened; what poolify did" (the run fails): a path
-                                     // too long to open, an argument through a link out of its folder
-  std::vector<std::string> notes;    // skipped on purpose, said, not failed: links out of the tree (to
-                                     // files or folders), dangling links, FIFOs and devices named *.py,
-                                     // temp files left by an interrupted run
-  std::vector<std::string> staleTemps; // poolify's temp files (.X.poolify-XXXXXX) older than this run
+  std::vector<std::string> problems;    // "path: what happened; what poolify did" (the run fails): a path
+                                        // too long to open, an argument through a link out of its folder
+  std::vector<std::string> notes;       // skipped on purpose, said, not failed: links out of the tree (to
+                                        // files or folders), dangling links, FIFOs and devices named *.py,
+                                        // temp files left by an interrupted run
+  std::vector<std::string> staleTemps;  // poolify's temp files (.X.poolify-XXXXXX) older than this run
 };
 
 /// Finds the files of `roots` and registers their real folders as the tree (setTreeRoots).

@@ -34,8 +34,7 @@ std::optional<std::string> realPath(const std::string &p) {
 // The root `real` lies in, or "" (none registered, or outside all of them).
 std::string rootOf(const std::string &real) {
   for (const auto &r : gRoots)
-    if (real == r || r == "/" ||
-        (real.size() > r.size() && real.compare(0, r.size(), r) == 0 && real[r.size()] == '/'))
+    if (real == r || r == "/" || (real.size() > r.size() && real.compare(0, r.size(), r) == 0 && real[r.size()] == '/'))
       return r;
   return "";
 }
@@ -61,8 +60,7 @@ llvm::Expected<std::string> readFile(const std::string &path) {
   if (!fd && errno == ELOOP) { // a symbolic link: followed only inside the tree
     auto real = realPath(path);
     if (!real)
-      return llvm::createStringError(std::error_code(errno, std::generic_category()), "%s",
-                                     readError(errno).c_str());
+      return llvm::createStringError(std::error_code(errno, std::generic_category()), "%s", readError(errno).c_str());
     if (!insideTree(*real))
       return plainError(std::errc::operation_not_permitted,
                         fmt::format("a symbolic link to {}, outside the tree", *real));
@@ -121,8 +119,8 @@ llvm::Error createNewFile(const std::string &path, const std::string &contents) 
   if (::fsync(fd) != 0 || ::close(fd) != 0) {
     int err = errno;
     ::unlink(path.c_str());
-    return llvm::createStringError(std::error_code(err, std::generic_category()), "%s: cannot write: %s",
-                                   path.c_str(), std::strerror(err));
+    return llvm::createStringError(std::error_code(err, std::generic_category()), "%s: cannot write: %s", path.c_str(),
+                                   std::strerror(err));
   }
   return llvm::Error::success();
 }
@@ -179,9 +177,9 @@ llvm::Expected<Fd> openFolder(const std::string &realDir) {
     Fd next(::openat(fd.get(), part.str().c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!next) {
       if (errno == ELOOP || errno == ENOTDIR)
-        return plainError(std::errc::operation_not_permitted,
-                          fmt::format("the folder {} became a symbolic link since poolify read the file; not written",
-                                      realDir));
+        return plainError(
+            std::errc::operation_not_permitted,
+            fmt::format("the folder {} became a symbolic link since poolify read the file; not written", realDir));
       return errnoError(errno, "cannot open the folder", realDir);
     }
     fd = std::move(next);
@@ -194,7 +192,8 @@ llvm::Expected<Fd> openFolder(const std::string &realDir) {
 llvm::Error copyXattrs(int from, int to, const std::string &path) {
   ssize_t size = ::flistxattr(from, nullptr, 0);
   if (size < 0)
-    return errno == ENOTSUP ? llvm::Error::success() : errnoError(errno, "cannot list the extended attributes of", path);
+    return errno == ENOTSUP ? llvm::Error::success()
+                            : errnoError(errno, "cannot list the extended attributes of", path);
   std::string names(static_cast<size_t>(size), '\0');
   size = ::flistxattr(from, names.data(), names.size());
   if (size < 0)

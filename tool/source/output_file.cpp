@@ -17,8 +17,8 @@
 namespace poolify::source {
 
 struct OutputFile::State {
-  std::string path;    // as the user named it
-  std::string target;  // the file replaced (a link's target)
+  std::string path;   // as the user named it
+  std::string target; // the file replaced (a link's target)
   Fd dir, fd;
   std::string tmpName; // "" when written directly
   bool existed = false;
@@ -60,7 +60,7 @@ llvm::Expected<std::unique_ptr<OutputFile>> OutputFile::open(const std::string &
 }
 
 llvm::Expected<std::unique_ptr<OutputFile>> OutputFile::openAt(int dirFd, const std::string &name,
-                                                                const std::string &path) {
+                                                               const std::string &path) {
   std::unique_ptr<OutputFile> out(new OutputFile);
   out->state_ = std::make_unique<State>();
   State &s = *out->state_;

@@ -13,8 +13,8 @@
 namespace poolify {
 
 struct LineCol {
-  unsigned line = 1;  // 1-based
-  unsigned col = 1;   // 1-based, in characters
+  unsigned line = 1; // 1-based
+  unsigned col = 1;  // 1-based, in characters
 };
 
 class LineIndex {
@@ -22,7 +22,7 @@ public:
   /// `utf8`: columns count characters; otherwise (a latin-1 file, say) bytes.
   explicit LineIndex(std::string_view text, bool utf8 = true);
   LineCol at(size_t offset) const;
-  unsigned lineOf(size_t offset) const;  // 1-based
+  unsigned lineOf(size_t offset) const; // 1-based
 
 private:
   std::string_view text_;
