@@ -358,7 +358,7 @@ void ignoreInGit(int dirFd) {
 
 } // namespace
 
-Cache::Cache(std::string dir, std::string stamp) : stamp_(std::move(stamp)), startNs_(nowNs()) {
+Cache::Cache(const std::string &dir, std::string stamp) : stamp_(std::move(stamp)), startNs_(nowNs()) {
   if (dir.empty())
     return; // no usable place (defaultCacheDir said why): lookups miss, nothing is stored
   if (auto why = notARealFolder(dir)) {

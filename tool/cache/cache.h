@@ -33,7 +33,7 @@ std::optional<FileStat> statOf(const std::string &path);
 class Cache {
 public:
   /// `dir` holds the cache file; `stamp` identifies poolify's version and the rules.
-  Cache(std::string dir, std::string stamp);
+  Cache(const std::string &dir, std::string stamp);
 
   /// The cached outcome of `file` when its bytes hash to the stored hash (`hash`, from
   /// contentHash). It comes back released: its texts are read again when needed. A non-empty

@@ -8,7 +8,6 @@
 
 namespace poolify::index {
 
-using model::AttributeAssignment;
 using Outcome = model::Outcome;
 
 std::string ClassIndex::dottedPath(const std::string &display) {
@@ -28,7 +27,7 @@ std::string ClassIndex::dottedPath(const std::string &display) {
   return p;
 }
 
-ClassIndex::ClassIndex(std::vector<std::string> displays, std::function<const model::FileFacts *(size_t)> facts)
+ClassIndex::ClassIndex(const std::vector<std::string> &displays, std::function<const model::FileFacts *(size_t)> facts)
     : load_(std::move(facts)) {
   for (const auto &d : displays) {
     dotted_.push_back(dottedPath(d));

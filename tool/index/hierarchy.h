@@ -48,7 +48,7 @@ class ClassIndex {
 public:
   /// `displays[i]` is file i's path ('/'-separated); its module path follows from it.
   /// `facts(i)` returns file i's class facts, computing them on first use (nullptr when unreadable).
-  ClassIndex(std::vector<std::string> displays, std::function<const model::FileFacts *(size_t)> facts);
+  ClassIndex(const std::vector<std::string> &displays, std::function<const model::FileFacts *(size_t)> facts);
 
   /// Decisions for every override of a client in a class whose bases may provide it, in file
   /// order; `problems` collects cycles and other reportable oddities.

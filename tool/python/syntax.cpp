@@ -6,7 +6,7 @@
 #include <cstring>
 #include <vector>
 
-extern "C" const TSLanguage *tree_sitter_python(void);
+extern "C" const TSLanguage *tree_sitter_python(void); // NOLINT(readability-identifier-naming): the grammar's C name
 
 namespace poolify::py {
 
@@ -190,7 +190,8 @@ const std::vector<bool> &canHoldBlock() {
         "global_statement",        "nonlocal_statement", "pass_statement",   "break_statement",
         "continue_statement",      "print_statement",    "exec_statement",   "type_alias_statement"};
     std::vector<bool> t(ts_language_symbol_count(lang), false);
-    for (TSSymbol s = 0; s < t.size(); ++s) {
+    for (size_t i = 0; i < t.size(); ++i) {
+      auto s = static_cast<TSSymbol>(i);
       std::string_view name = ts_language_symbol_name(lang, s);
       auto endsWith = [&](std::string_view x) {
         return name.size() >= x.size() && name.substr(name.size() - x.size()) == x;
@@ -274,14 +275,14 @@ TSNode field(TSNode n, std::string_view name) {
   static const std::vector<std::string_view> names = [] {
     const TSLanguage *lang = tree_sitter_python();
     std::vector<std::string_view> v(ts_language_field_count(lang) + 1);
-    for (TSFieldId id = 1; id < v.size(); ++id)
-      if (const char *f = ts_language_field_name_for_id(lang, id))
+    for (size_t id = 1; id < v.size(); ++id)
+      if (const char *f = ts_language_field_name_for_id(lang, static_cast<TSFieldId>(id)))
         v[id] = f;
     return v;
   }();
-  for (TSFieldId id = 1; id < names.size(); ++id)
+  for (size_t id = 1; id < names.size(); ++id)
     if (names[id] == name)
-      return ts_node_child_by_field_id(n, id);
+      return ts_node_child_by_field_id(n, static_cast<TSFieldId>(id));
   return ts_node_child_by_field_name(n, name.data(), static_cast<uint32_t>(name.size()));
 }
 
