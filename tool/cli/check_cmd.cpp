@@ -14,80 +14,82 @@
 #include <fmt/format.h>
 
 #include <iterator>
+#include <optional>
 
 namespace poolify::cli {
 
-int runCheck() {
-  auto format = output::parseFormat(output::FormatChoice::Findings, Format.empty() ? "text" : std::string(Format));
-  if (!format) {
-    llvm::errs() << llvm::toString(format.takeError()) << "\n";
-    return 2;
-  }
+namespace {
+
+// --min-coverage, each parsed; nullopt (the reason on stderr) when one is not PCT or CATEGORY=PCT.
+std::optional<std::vector<pipeline::CoverageMinimum>> parseMinimums() {
   std::vector<pipeline::CoverageMinimum> minimums;
   for (const auto &spec : MinCoverage) {
     auto m = pipeline::parseCoverageMinimum(spec);
     if (!m) {
       llvm::errs() << llvm::toString(m.takeError()) << "\n";
-      return 2;
+      return std::nullopt;
     }
     minimums.push_back(*m);
   }
-  model::Baseline baseline;
-  if (!Baseline.empty()) {
-    auto b = pipeline::readBaseline(Baseline);
-    if (!b) {
-      llvm::errs() << llvm::toString(b.takeError()) << "\n";
-      return 2;
-    }
-    baseline = std::move(*b);
+  return minimums;
+}
+
+// The --baseline read (an empty one without it); nullopt (the reason on stderr) when it cannot be.
+std::optional<model::Baseline> readBaselineOption() {
+  if (Baseline.empty())
+    return model::Baseline();
+  auto b = pipeline::readBaseline(Baseline);
+  if (!b) {
+    llvm::errs() << llvm::toString(b.takeError()) << "\n";
+    return std::nullopt;
   }
-  pipeline::RunOptions options =
-      runOptions(/*cacheByDefault=*/true, /*withInherited=*/!minimums.empty() || !SummaryMarkdown.empty());
-  options.finalEdits = false; // findings are sites; the cross-file edit pass changes none
-  auto prepared = prepareRun(std::move(options));
-  if (!prepared)
-    return 2;
-  pipeline::Run &run = *prepared;
-  if (auto err = pipeline::checkCategories(minimums, run.config)) {
-    llvm::errs() << llvm::toString(std::move(err)) << "\n";
-    return 2;
-  }
-  analyzeRun(run);
-  printErrors(run); // also findings below; the discovery's problems (a PATH that is not there) are input errors
-  bool badInput = !run.found.problems.empty();
-  std::vector<model::MockTarget> mocks =
-      WriteBaseline.empty() ? pipeline::findMockTargets(run) : std::vector<model::MockTarget>{};
-  // Paths in a baseline are relative to its folder (the one written, else the one read).
+  return std::move(*b);
+}
+
+// Paths in a baseline are relative to its folder (the one written, else the one read).
+std::string baselineDirectory() {
   std::string baselineDir = pipeline::baselineFolder(!WriteBaseline.empty() ? WriteBaseline : std::string(Baseline));
   if (WriteBaseline.empty() && Baseline.empty())
     baselineDir.clear();
-  pipeline::GateResult gate = pipeline::evaluateGate(run, std::move(baseline), mocks, Strict, baselineDir);
-  output::Document doc = documentOf(run);
-  if (!WriteBaseline.empty()) {
-    doc.baseline = &gate.current;
-    if (!writeDocument(run, output::Format::Baseline, doc, WriteBaseline, "baseline", std::vector<size_t>{}))
-      return 2;
-    unsigned total = 0;
-    for (const auto &entry : gate.current.entries)
-      total += entry.second;
-    llvm::errs() << fmt::format("poolify: wrote a baseline of {} to {}\n", counted(total, "direct site"),
-                                std::string(WriteBaseline));
-    return badInput ? 2 : 0;
-  }
+  return baselineDir;
+}
+
+// --write-baseline: writes the gate's current sites, the only output; the exit code.
+int writeBaselineFile(const pipeline::Run &run, output::Document doc, const pipeline::GateResult &gate, bool badInput) {
+  doc.baseline = &gate.current;
+  if (!writeDocument(run, output::Format::Baseline, doc, WriteBaseline, "baseline", std::vector<size_t>{}))
+    return 2;
+  unsigned total = 0;
+  for (const auto &entry : gate.current.entries)
+    total += entry.second;
+  llvm::errs() << fmt::format("poolify: wrote a baseline of {} to {}\n", counted(total, "direct site"),
+                              std::string(WriteBaseline));
+  return badInput ? 2 : 0;
+}
+
+// Prints each --min-coverage the run falls short of; true when there is one.
+bool reportShortfalls(const pipeline::Run &run, const std::vector<model::MockTarget> &mocks,
+                      const std::vector<pipeline::CoverageMinimum> &minimums) {
   bool below = false;
   if (!minimums.empty())
     for (const auto &shortfall : pipeline::coverageShortfalls(manifestOf(run, mocks), minimums)) {
       below = true;
       llvm::errs() << "poolify: " << shortfall << "\n";
     }
-  unsigned errors = gate.errors();
+  return below;
+}
+
+int checkExitCode(bool badInput, unsigned errors, bool below) {
   int code = badInput ? 2 : errors || below ? 1 : 0;
   if (ExitZero && code == 1)
     code = 0;
-  doc.findings = &gate.findings;
-  doc.exitCode = code;
-  // One run, every output: the --format document on stdout (or -o), each --output-FORMAT file.
-  const std::pair<output::Format, std::string> outputs[] = {{*format, OutputFile},
+  return code;
+}
+
+// One run, every output: the --format document on stdout (or -o), each --output-FORMAT file.
+// False when one could not be written.
+bool writeFindingOutputs(const pipeline::Run &run, output::Format format, const output::Document &doc) {
+  const std::pair<output::Format, std::string> outputs[] = {{format, OutputFile},
                                                             {output::Format::Text, OutputText},
                                                             {output::Format::Json, OutputJson},
                                                             {output::Format::Sarif, OutputSarif},
@@ -100,22 +102,73 @@ int runCheck() {
     else if (!path.empty())
       written = writeDocument(run, outputs[i].first, doc, path, "findings", std::vector<size_t>{}) && written;
   }
-  std::string result = fmt::format(
-      "{} the check, {} ({} in the baseline, {} ignored by comment){}",
-      counted(errors, "direct site fails", "direct sites fail"), counted(gate.findings.size() - errors, "warning"),
-      gate.baselined, gate.ignored,
-      gate.unsafeFixable ? fmt::format("; {} more fixable with --unsafe-fixes", gate.unsafeFixable) : std::string());
-  llvm::errs() << "poolify: " << result << "\n";
-  if (!SummaryMarkdown.empty()) {
-    model::Manifest m = manifestOf(run, mocks);
-    std::string text = fmt::format("## poolify check: {}\n\n{}.\n\n", code == 0 ? "passed" : "failed", result);
-    text += documentText(run, output::Format::ManifestMarkdown, [&] {
-      output::Document d = documentOf(run);
-      d.manifest = &m;
-      return d;
-    }());
-    written = appendToFile(SummaryMarkdown, text, "summary") && written;
+  return written;
+}
+
+// The check's one-line result: "N direct sites fail the check, M warnings (...)".
+std::string checkResult(const pipeline::GateResult &gate, unsigned errors) {
+  return fmt::format("{} the check, {} ({} in the baseline, {} ignored by comment){}",
+                     counted(errors, "direct site fails", "direct sites fail"),
+                     counted(gate.findings.size() - errors, "warning"), gate.baselined, gate.ignored,
+                     gate.unsafeFixable ? fmt::format("; {} more fixable with --unsafe-fixes", gate.unsafeFixable)
+                                        : std::string());
+}
+
+// --summary-markdown: the result and the coverage manifest appended; false when it could not be.
+bool appendSummary(const pipeline::Run &run, const std::vector<model::MockTarget> &mocks, int code,
+                   const std::string &result) {
+  model::Manifest m = manifestOf(run, mocks);
+  std::string text = fmt::format("## poolify check: {}\n\n{}.\n\n", code == 0 ? "passed" : "failed", result);
+  output::Document d = documentOf(run);
+  d.manifest = &m;
+  text += documentText(run, output::Format::ManifestMarkdown, d);
+  return appendToFile(SummaryMarkdown, text, "summary");
+}
+
+} // namespace
+
+int runCheck() {
+  auto format = output::parseFormat(output::FormatChoice::Findings, Format.empty() ? "text" : std::string(Format));
+  if (!format) {
+    llvm::errs() << llvm::toString(format.takeError()) << "\n";
+    return 2;
   }
+  auto minimums = parseMinimums();
+  if (!minimums)
+    return 2;
+  auto baseline = readBaselineOption();
+  if (!baseline)
+    return 2;
+  pipeline::RunOptions options =
+      runOptions(/*cacheByDefault=*/true, /*withInherited=*/!minimums->empty() || !SummaryMarkdown.empty());
+  options.finalEdits = false; // findings are sites; the cross-file edit pass changes none
+  auto prepared = prepareRun(std::move(options));
+  if (!prepared)
+    return 2;
+  pipeline::Run &run = *prepared;
+  if (auto err = pipeline::checkCategories(*minimums, run.config)) {
+    llvm::errs() << llvm::toString(std::move(err)) << "\n";
+    return 2;
+  }
+  analyzeRun(run);
+  printErrors(run); // also findings below; the discovery's problems (a PATH that is not there) are input errors
+  bool badInput = !run.found.problems.empty();
+  std::vector<model::MockTarget> mocks =
+      WriteBaseline.empty() ? pipeline::findMockTargets(run) : std::vector<model::MockTarget>{};
+  pipeline::GateResult gate = pipeline::evaluateGate(run, std::move(*baseline), mocks, Strict, baselineDirectory());
+  output::Document doc = documentOf(run);
+  if (!WriteBaseline.empty())
+    return writeBaselineFile(run, doc, gate, badInput);
+  bool below = reportShortfalls(run, mocks, *minimums);
+  unsigned errors = gate.errors();
+  int code = checkExitCode(badInput, errors, below);
+  doc.findings = &gate.findings;
+  doc.exitCode = code;
+  bool written = writeFindingOutputs(run, *format, doc);
+  std::string result = checkResult(gate, errors);
+  llvm::errs() << "poolify: " << result << "\n";
+  if (!SummaryMarkdown.empty())
+    written = appendSummary(run, mocks, code, result) && written;
   return written ? code : 2;
 }
 

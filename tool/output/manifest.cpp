@@ -22,6 +22,97 @@ using model::ManifestFile;
 using model::recount;
 using model::SiteRecord;
 
+namespace {
+
+// A manifest's string field; empty when the object or the field is missing.
+std::string stringField(const llvm::json::Object *o, llvm::StringRef key) {
+  auto v = o ? o->getString(key) : llvm::None;
+  return v ? v->str() : std::string();
+}
+
+// A manifest's number field; 0 when the object or the field is missing.
+unsigned numberField(const llvm::json::Object *o, llvm::StringRef key) {
+  auto v = o ? o->getInteger(key) : llvm::None;
+  return v ? static_cast<unsigned>(*v) : 0u;
+}
+
+// A site's kind from its "kind" field (pooled sites have none).
+model::SiteRecord::Kind siteKind(const llvm::json::Object *so, bool direct) {
+  return !direct                                  ? model::SiteRecord::Kind::Pooled
+         : stringField(so, "kind") == "reference" ? model::SiteRecord::Kind::Reference
+                                                  : model::SiteRecord::Kind::Direct;
+}
+
+// Whether a site's "fix" label says the fix removes an override.
+bool isRemovalFix(const std::string &fix) {
+  return fix == "remove redundant override" || fix == "remove override with --unsafe-fixes";
+}
+
+// A site's outcome from its "fix" label (the inverse of SiteRecord::fixLabel).
+model::Outcome outcomeOfFix(const std::string &fix, bool direct) {
+  return !direct || fix == "rewrite"          ? model::Outcome::Rewritten
+         : fix == "remove redundant override" ? model::Outcome::Removed
+         : fix == "rewrite with --unsafe-fixes" || fix == "remove override with --unsafe-fixes" ? model::Outcome::Unsafe
+                                                                                                : model::Outcome::Left;
+}
+
+SiteRecord readSite(const llvm::json::Object *so, bool direct) {
+  SiteRecord r;
+  r.kind = siteKind(so, direct);
+  r.line = numberField(so, "line");
+  r.col = numberField(so, "column");
+  r.rule = stringField(so, "rule");
+  r.callable = stringField(so, "callable");
+  std::string fix = stringField(so, "fix");
+  r.outcome = outcomeOfFix(fix, direct);
+  r.removal = isRemovalFix(fix);
+  r.reason = stringField(so, "reason");
+  std::string ignored = stringField(so, "ignored");
+  r.ignore = ignored == "all rules" ? "*" : ignored;
+  return r;
+}
+
+void readSites(const llvm::json::Object &fo, llvm::StringRef key, bool direct, std::vector<SiteRecord> &out) {
+  if (const llvm::json::Array *arr = fo.getArray(key))
+    for (const auto &sv : *arr)
+      out.push_back(readSite(sv.getAsObject(), direct));
+}
+
+void readInherited(const llvm::json::Object &fo, std::vector<model::Inherited> &out) {
+  if (const llvm::json::Array *arr = fo.getArray("inherited"))
+    for (const auto &iv : *arr) {
+      const llvm::json::Object *io = iv.getAsObject();
+      model::Inherited i{stringField(io, "class"), stringField(io, "attribute"), stringField(io, "rule"),
+                         stringField(io, "base"),  stringField(io, "status"),    stringField(io, "reason")};
+      if (i.status.empty())
+        i.status = "pooled";
+      out.push_back(std::move(i));
+    }
+}
+
+ManifestFile readFileEntry(const llvm::json::Object &fo) {
+  ManifestFile f;
+  f.path = stringField(&fo, "path");
+  f.category = stringField(&fo, "category");
+  readSites(fo, "direct_sites", true, f.direct);
+  readSites(fo, "pooled_sites", false, f.pooled);
+  readInherited(fo, f.inherited);
+  return f;
+}
+
+void readMockTargets(const llvm::json::Object &root, std::vector<model::MockTarget> &out) {
+  if (const llvm::json::Array *mocks = root.getArray("mock_targets"))
+    for (const auto &tv : *mocks) {
+      const llvm::json::Object *to = tv.getAsObject();
+      const llvm::json::Object *site = to ? to->getObject("site") : nullptr;
+      out.push_back({stringField(to, "path"), numberField(to, "line"), numberField(to, "column"),
+                     stringField(to, "target"), stringField(site, "path"), numberField(site, "line"),
+                     numberField(site, "column"), stringField(to, "rule")});
+    }
+}
+
+} // namespace
+
 llvm::Expected<Manifest> readManifest(const std::string &path) {
   auto bad = [&](const std::string &why) {
     return llvm::createStringError(std::errc::invalid_argument, "%s: error: not a poolify manifest: %s", path.c_str(),
@@ -38,69 +129,16 @@ llvm::Expected<Manifest> readManifest(const std::string &path) {
   if (!root || root->getInteger("schema_version").getValueOr(0) != 1)
     return bad("schema_version 1 expected (write it with poolify manifest --format json)");
   Manifest m;
-  auto str = [](const llvm::json::Object *o, llvm::StringRef k) {
-    auto v = o ? o->getString(k) : llvm::None;
-    return v ? v->str() : std::string();
-  };
-  m.shard = str(root, "shard");
-  auto num = [](const llvm::json::Object *o, llvm::StringRef k) {
-    auto v = o ? o->getInteger(k) : llvm::None;
-    return v ? static_cast<unsigned>(*v) : 0u;
-  };
+  m.shard = stringField(root, "shard");
   if (const llvm::json::Array *files = root->getArray("files")) {
     for (const auto &fv : *files) {
       const llvm::json::Object *fo = fv.getAsObject();
       if (!fo)
         return bad("a file entry is not an object");
-      ManifestFile f;
-      f.path = str(fo, "path");
-      f.category = str(fo, "category");
-      auto sites = [&](llvm::StringRef key, bool direct, std::vector<model::SiteRecord> &out) {
-        if (const llvm::json::Array *arr = fo->getArray(key))
-          for (const auto &sv : *arr) {
-            const llvm::json::Object *so = sv.getAsObject();
-            model::SiteRecord r;
-            r.kind = !direct                          ? model::SiteRecord::Kind::Pooled
-                     : str(so, "kind") == "reference" ? model::SiteRecord::Kind::Reference
-                                                      : model::SiteRecord::Kind::Direct;
-            r.line = num(so, "line");
-            r.col = num(so, "column");
-            r.rule = str(so, "rule");
-            r.callable = str(so, "callable");
-            std::string fix = str(so, "fix");
-            r.outcome = !direct || fix == "rewrite"          ? model::Outcome::Rewritten
-                        : fix == "remove redundant override" ? model::Outcome::Removed
-                        : fix == "rewrite with --unsafe-fixes" || fix == "remove override with --unsafe-fixes"
-                            ? model::Outcome::Unsafe
-                            : model::Outcome::Left;
-            r.removal = fix == "remove redundant override" || fix == "remove override with --unsafe-fixes";
-            r.reason = str(so, "reason");
-            std::string ignored = str(so, "ignored");
-            r.ignore = ignored == "all rules" ? "*" : ignored;
-            out.push_back(std::move(r));
-          }
-      };
-      sites("direct_sites", true, f.direct);
-      sites("pooled_sites", false, f.pooled);
-      if (const llvm::json::Array *arr = fo->getArray("inherited"))
-        for (const auto &iv : *arr) {
-          const llvm::json::Object *io = iv.getAsObject();
-          model::Inherited i{str(io, "class"), str(io, "attribute"), str(io, "rule"),
-                             str(io, "base"),  str(io, "status"),    str(io, "reason")};
-          if (i.status.empty())
-            i.status = "pooled";
-          f.inherited.push_back(std::move(i));
-        }
-      m.files.push_back(std::move(f));
+      m.files.push_back(readFileEntry(*fo));
     }
   }
-  if (const llvm::json::Array *mocks = root->getArray("mock_targets"))
-    for (const auto &tv : *mocks) {
-      const llvm::json::Object *to = tv.getAsObject();
-      const llvm::json::Object *site = to ? to->getObject("site") : nullptr;
-      m.mockTargets.push_back({str(to, "path"), num(to, "line"), num(to, "column"), str(to, "target"),
-                               str(site, "path"), num(site, "line"), num(site, "column"), str(to, "rule")});
-    }
+  readMockTargets(*root, m.mockTargets);
   recount(m);
   return m;
 }
