@@ -50,6 +50,121 @@ std::vector<size_t> leaders(const Run &run) {
   return out;
 }
 
+// The batches planned, in order: a name and the files it holds (indices into run.outcomes).
+using Groups = std::vector<std::pair<std::string, std::vector<size_t>>>;
+
+// The files of the group called `name`, a new empty group at the end when there is none yet.
+std::vector<size_t> &groupNamed(Groups &groups, const std::string &name) {
+  for (auto &g : groups)
+    if (g.first == name)
+      return g.second;
+  groups.push_back({name, {}});
+  return groups.back().second;
+}
+
+// Why --batch or --category selects nothing the configuration knows; nullopt when it does.
+std::optional<std::string> unknownSelection(const Run &run, const BatchOptions &options) {
+  const std::string &batch = options.batch;
+  if (!batch.empty()) {
+    bool known = std::any_of(run.config.batches.begin(), run.config.batches.end(),
+                             [&](const config::Batch &b) { return b.name == batch; });
+    if (known)
+      return std::nullopt;
+    return run.config.file.empty() ? fmt::format("no batch '{}': there is no poolify.yaml with batches", batch)
+                                   : fmt::format("no batch '{}' in {}", batch, run.config.file);
+  }
+  if (!options.category.empty())
+    return unknownCategory(run.config, options.category);
+  return std::nullopt;
+}
+
+// The groups a selection plans, in order, before any file joins them.
+Groups selectedGroups(const Run &run, const BatchOptions &options) {
+  Groups groups;
+  if (!options.batch.empty()) {
+    groupNamed(groups, options.batch);
+  } else if (!options.category.empty()) {
+    groupNamed(groups, options.category);
+  } else if (options.all) {
+    for (const auto &b : run.config.batches)
+      groupNamed(groups, b.name);
+  } else {
+    groupNamed(groups, "all");
+  }
+  return groups;
+}
+
+// The group a file joins when it goes with file `as`; nullopt when the selection leaves it out.
+std::optional<std::string> groupJoined(const Run &run, const BatchOptions &options, size_t as) {
+  if (!options.batch.empty()) {
+    if (membership(run, as) == options.batch)
+      return options.batch;
+    return std::nullopt;
+  }
+  if (!options.category.empty()) {
+    if (run.categoryOf(run.found.files[as]) == options.category)
+      return options.category;
+    return std::nullopt;
+  }
+  if (options.all)
+    return membership(run, as);
+  return std::string("all");
+}
+
+// Whether file i follows the patches of a module in the same group (it goes in that module's part).
+bool followsInGroup(const std::vector<size_t> &leader, const std::vector<size_t> &files, size_t i) {
+  return leader[i] != std::string::npos && std::find(files.begin(), files.end(), leader[i]) != files.end();
+}
+
+// The changed followers of each leader in the group.
+std::map<size_t, unsigned> changedFollowers(const Run &run, const std::vector<size_t> &files,
+                                            const std::vector<size_t> &leader) {
+  std::map<size_t, unsigned> followersOf;
+  for (size_t i : files)
+    if (followsInGroup(leader, files, i))
+      followersOf[leader[i]] += run.outcomes[i].changed();
+  return followersOf;
+}
+
+// --max-files counts the files a batch changes; unchanged files ride with the last part. A test
+// file whose patches follow a module goes in that module's part, and counts there: the module
+// and its followers start a new part when they would not fit in the current one.
+std::vector<std::vector<size_t>> cutIntoParts(const Run &run, const std::vector<size_t> &files,
+                                              const std::vector<size_t> &leader, unsigned maxFiles) {
+  std::vector<std::vector<size_t>> parts(1);
+  std::map<size_t, size_t> partOf;
+  std::map<size_t, unsigned> followersOf = changedFollowers(run, files, leader);
+  unsigned changed = 0;
+  for (size_t i : files) {
+    if (followsInGroup(leader, files, i))
+      continue;
+    if (run.outcomes[i].changed()) {
+      unsigned size = 1 + (followersOf.count(i) ? followersOf.at(i) : 0);
+      if (maxFiles && changed > 0 && changed + size > maxFiles) {
+        parts.emplace_back();
+        changed = 0;
+      }
+      changed += size;
+    }
+    partOf[i] = parts.size() - 1;
+    parts.back().push_back(i);
+  }
+  for (size_t i : files)
+    if (followsInGroup(leader, files, i)) {
+      auto &part = parts[partOf.at(leader[i])];
+      part.insert(std::upper_bound(part.begin(), part.end(), i), i);
+    }
+  return parts;
+}
+
+// The parts of group `name` as batches ("name-partN" when there are several).
+void appendParts(const std::string &name, const std::vector<std::vector<size_t>> &parts, std::vector<BatchPlan> &out) {
+  for (size_t p = 0; p < parts.size(); ++p) {
+    std::string label = parts.size() > 1 ? fmt::format("{}-part{}", name, p + 1) : name;
+    out.push_back({label, parts[p]});
+  }
+}
+
 } // namespace
 
 std::optional<std::string> unknownCategory(const config::Config &config, const std::string &category) {
@@ -66,96 +181,21 @@ std::optional<std::string> unknownCategory(const config::Config &config, const s
 }
 
 llvm::Expected<std::vector<BatchPlan>> planBatches(const Run &run, const BatchOptions &options) {
-  const std::string &batch = options.batch, &category = options.category;
-  unsigned maxFiles = options.maxFiles;
-  bool all = options.all;
-  std::vector<std::pair<std::string, std::vector<size_t>>> groups;
-  auto group = [&](const std::string &name) -> std::vector<size_t> & {
-    for (auto &g : groups)
-      if (g.first == name)
-        return g.second;
-    groups.push_back({name, {}});
-    return groups.back().second;
-  };
-  if (!batch.empty()) {
-    bool known = std::any_of(run.config.batches.begin(), run.config.batches.end(),
-                             [&](const config::Batch &b) { return b.name == batch; });
-    if (!known) {
-      std::string why = run.config.file.empty()
-                            ? fmt::format("no batch '{}': there is no poolify.yaml with batches", batch)
-                            : fmt::format("no batch '{}' in {}", batch, run.config.file);
-      return llvm::createStringError(std::errc::invalid_argument, "%s", why.c_str());
-    }
-    group(batch);
-  } else if (!category.empty()) {
-    if (auto why = unknownCategory(run.config, category))
-      return llvm::createStringError(std::errc::invalid_argument, "%s", why->c_str());
-    group(category);
-  } else if (all) {
-    for (const auto &b : run.config.batches)
-      group(b.name);
-  } else {
-    group("all");
-  }
+  if (auto why = unknownSelection(run, options))
+    return llvm::createStringError(std::errc::invalid_argument, "%s", why->c_str());
+  Groups groups = selectedGroups(run, options);
   std::vector<size_t> leader = leaders(run);
   for (size_t i = 0; i < run.outcomes.size(); ++i) {
     if (!matters(run.outcomes[i]))
       continue;
     size_t as = leader[i] == std::string::npos ? i : leader[i]; // whose batch the file joins
-    if (!batch.empty()) {
-      if (membership(run, as) == batch)
-        group(batch).push_back(i);
-    } else if (!category.empty()) {
-      if (run.categoryOf(run.found.files[as]) == category)
-        group(category).push_back(i);
-    } else if (all) {
-      group(membership(run, as)).push_back(i);
-    } else {
-      group("all").push_back(i);
-    }
+    if (auto name = groupJoined(run, options, as))
+      groupNamed(groups, *name).push_back(i);
   }
   std::vector<BatchPlan> out;
-  for (auto &[name, files] : groups) {
-    if (files.empty())
-      continue;
-    // --max-files counts the files a batch changes; unchanged files ride with the last part. A test
-    // file whose patches follow a module goes in that module's part, and counts there: the module
-    // and its followers start a new part when they would not fit in the current one.
-    std::vector<std::vector<size_t>> parts(1);
-    std::map<size_t, size_t> partOf;
-    std::map<size_t, unsigned> followersOf; // changed followers of a leader in this group
-    std::vector<size_t> followers;
-    const std::vector<size_t> &members = files; // a lambda may not capture a structured binding (C++17)
-    auto inGroup = [&](size_t i) { return std::find(members.begin(), members.end(), i) != members.end(); };
-    for (size_t i : files)
-      if (leader[i] != std::string::npos && inGroup(leader[i])) {
-        followers.push_back(i);
-        followersOf[leader[i]] += run.outcomes[i].changed();
-      }
-    unsigned changed = 0;
-    for (size_t i : files) {
-      if (leader[i] != std::string::npos && inGroup(leader[i]))
-        continue;
-      if (run.outcomes[i].changed()) {
-        unsigned size = 1 + (followersOf.count(i) ? followersOf.at(i) : 0);
-        if (maxFiles && changed > 0 && changed + size > maxFiles) {
-          parts.emplace_back();
-          changed = 0;
-        }
-        changed += size;
-      }
-      partOf[i] = parts.size() - 1;
-      parts.back().push_back(i);
-    }
-    for (size_t i : followers) {
-      auto &part = parts[partOf.at(leader[i])];
-      part.insert(std::upper_bound(part.begin(), part.end(), i), i);
-    }
-    for (size_t p = 0; p < parts.size(); ++p) {
-      std::string label = parts.size() > 1 ? fmt::format("{}-part{}", name, p + 1) : name;
-      out.push_back({label, parts[p]});
-    }
-  }
+  for (const auto &[name, files] : groups)
+    if (!files.empty())
+      appendParts(name, cutIntoParts(run, files, leader, options.maxFiles), out);
   for (size_t k = 0; k < out.size(); ++k)
     out[k].name = fmt::format("{:02}-{}", k + 1, out[k].name);
   return out;

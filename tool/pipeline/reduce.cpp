@@ -42,110 +42,192 @@ std::string modulePath(const config::Config &cfg, const model::SourceFile &f) {
   return f.display;
 }
 
+// Which files hold "class " at all (0 unknown, 1 no, 2 yes), as the analysis noted (files outside
+// the shard: on their first read). Texts are read again when scanned (a run keeps no file's text).
+class ClassTexts {
+public:
+  ClassTexts(const std::vector<model::SourceFile> &files, const std::vector<model::FileOutcome> &outcomes,
+             const std::vector<bool> &active)
+      : files_(files), hasClass_(files.size(), 0) {
+    for (size_t i = 0; i < files.size(); ++i)
+      if (active[i])
+        hasClass_[i] = outcomes[i].mentionsClass ? 2 : 1;
+  }
+
+  // Whether file i may hold a class: it does, or it was not read yet.
+  bool mayHoldClass(size_t i) const { return hasClass_[i] != 1; }
+
+  // Reads, tests and loads the classes of `indices` in parallel (each file has its own slots);
+  // the caller joins the hits in file order, so the result does not depend on --jobs.
+  template <typename Test, typename Load>
+  std::vector<char> scan(const std::vector<size_t> &indices, unsigned jobs, const Test &test, Load &load) {
+    std::vector<char> hit(files_.size(), 0);
+    parallelFor(indices, jobs, [&](size_t i) {
+      std::string text = textOf(i);
+      hit[i] = hasClass_[i] == 2 && test(text) && load(i);
+    });
+    return hit;
+  }
+
+private:
+  std::string textOf(size_t i) {
+    if (hasClass_[i] == 1)
+      return std::string();
+    auto bytes = readSource(files_[i]);
+    if (!bytes)
+      llvm::consumeError(bytes.takeError());
+    std::string text = bytes ? std::move(*bytes) : std::string();
+    hasClass_[i] = text.find("class ") != std::string::npos ? 2 : 1;
+    return text;
+  }
+
+  const std::vector<model::SourceFile> &files_;
+  std::vector<char> hasClass_;
+};
+
+// Whether a text names one of `names` as an identifier: one pass over the text's identifiers,
+// each looked up among the names (not one search of the text per name). It holds views of
+// `names`, which must outlive it.
+class IdentifierMatcher {
+public:
+  explicit IdentifierMatcher(const std::vector<std::string> &names) : wanted_(names.begin(), names.end()) {
+    for (int c = 0; c < 256; ++c)
+      word_[c] = std::isalnum(c) || c == '_';
+    for (const auto &n : names) {
+      if (n.empty())
+        continue;
+      first_[static_cast<unsigned char>(n[0])] = true;
+      shortest_ = std::min(shortest_, n.size());
+      longest_ = std::max(longest_, n.size());
+    }
+  }
+
+  bool operator()(const std::string &text) const {
+    const auto *t = reinterpret_cast<const unsigned char *>(text.data());
+    for (size_t i = 0, n = text.size(); i < n;) {
+      if (!word_[t[i]]) {
+        ++i;
+        continue;
+      }
+      size_t j = i + 1;
+      while (j < n && word_[t[j]])
+        ++j;
+      if (first_[t[i]] && j - i >= shortest_ && j - i <= longest_ &&
+          wanted_.count(std::string_view(text).substr(i, j - i)))
+        return true;
+      i = j;
+    }
+    return false;
+  }
+
+private:
+  std::unordered_set<std::string_view> wanted_;
+  std::array<bool, 256> word_{}, first_{};
+  size_t shortest_ = SIZE_MAX, longest_ = 0;
+};
+
+// The files whose classes the index searches, in the order they joined.
+struct ClassScope {
+  std::vector<size_t> files;
+  std::vector<bool> in;
+
+  void add(size_t i) {
+    files.push_back(i);
+    in[i] = true;
+  }
+};
+
+// The names not searched for yet.
+std::vector<std::string> notSearched(const std::vector<std::string> &names, const std::vector<std::string> &searched) {
+  std::vector<std::string> fresh;
+  for (const auto &n : names)
+    if (std::find(searched.begin(), searched.end(), n) == searched.end())
+      fresh.push_back(n);
+  return fresh;
+}
+
 // Classes that get a pooled client from a base. Subclasses need not mention any rule's words,
 // so files are found by a literal scan for the names of providing classes, repeated for the
 // subclasses found (grandchildren name their parent, not the base).
 // Files outside this --shard are read from disk when needed (classes chain across shards).
+template <typename Load, typename WasLoaded> class InheritedSearch {
+public:
+  InheritedSearch(const std::vector<model::SourceFile> &files, const std::vector<model::FileOutcome> &outcomes,
+                  const std::vector<bool> &active, const std::vector<rules::Rule> &rules, index::ClassIndex &classes,
+                  Load &load, WasLoaded wasLoaded, unsigned jobs)
+      : files_(files), outcomes_(outcomes), active_(active), rules_(rules), classes_(classes), load_(load),
+        wasLoaded_(std::move(wasLoaded)), jobs_(jobs), texts_(files, outcomes, active) {}
+
+  // The files whose classes provide a pooled client or inherit one, in the order they were found.
+  std::vector<size_t> scope() {
+    ClassScope scope = startingScope();
+    std::vector<std::string> names = classes_.providerNames(scope.files);
+    std::vector<std::string> searched;
+    while (names.size() > searched.size()) {
+      std::vector<std::string> fresh = notSearched(names, searched);
+      searched = names;
+      if (!addNamingFiles(fresh, scope))
+        break;
+      names = classes_.providerNames(scope.files);
+    }
+    return scope.files;
+  }
+
+private:
+  // The files analyzed with facts, the others that mention a rule's trigger (their classes
+  // loaded), and the files whose classes were loaded on demand (bases): these belong to the
+  // scope too, as they do when their facts come from the cache: warm and cold runs see the same
+  // classes.
+  ClassScope startingScope() {
+    std::vector<size_t> others;
+    for (size_t i = 0; i < files_.size(); ++i)
+      if (!active_[i])
+        others.push_back(i);
+    std::vector<char> otherHit = texts_.scan(
+        others, jobs_, [&](const std::string &text) { return analysis::mentionsAnyTrigger(text, rules_); }, load_);
+    ClassScope scope{{}, std::vector<bool>(files_.size(), false)};
+    for (size_t i = 0; i < files_.size(); ++i)
+      if (outcomes_[i].facts || otherHit[i] || (active_[i] && wasLoaded_(i)))
+        scope.add(i);
+    return scope;
+  }
+
+  // Adds to the scope the files that name one of `fresh` (a subclass names its base, or an alias
+  // of it imports the name); false when there is none.
+  bool addNamingFiles(const std::vector<std::string> &fresh, ClassScope &scope) {
+    std::vector<size_t> candidates;
+    for (size_t i = 0; i < files_.size(); ++i)
+      if (!scope.in[i] && !outcomes_[i].failed && texts_.mayHoldClass(i))
+        candidates.push_back(i);
+    std::vector<char> hit = texts_.scan(candidates, jobs_, IdentifierMatcher(fresh), load_);
+    bool added = false;
+    for (size_t i : candidates)
+      if (hit[i]) {
+        scope.add(i);
+        added = true;
+      }
+    return added;
+  }
+
+  const std::vector<model::SourceFile> &files_;
+  const std::vector<model::FileOutcome> &outcomes_;
+  const std::vector<bool> &active_;
+  const std::vector<rules::Rule> &rules_;
+  index::ClassIndex &classes_;
+  Load &load_;
+  WasLoaded wasLoaded_;
+  unsigned jobs_;
+  ClassTexts texts_;
+};
+
+// The inherited clients of the active files (see InheritedSearch).
 template <typename Load, typename WasLoaded>
 void collectInherited(const std::vector<model::SourceFile> &files, const std::vector<model::FileOutcome> &outcomes,
                       const std::vector<bool> &active, const std::vector<rules::Rule> &rules,
                       index::ClassIndex &classes, Load &load, WasLoaded wasLoaded, unsigned jobs,
                       std::vector<std::vector<model::Inherited>> &inherited) {
-  // Texts are read again when scanned (a run keeps no file's text): only files that contain
-  // "class " at all, which the analysis noted (files outside the shard: on their first read).
-  std::vector<char> hasClass(files.size(), 0); // 0 unknown, 1 no, 2 yes
-  for (size_t i = 0; i < files.size(); ++i)
-    if (active[i])
-      hasClass[i] = outcomes[i].mentionsClass ? 2 : 1;
-  auto textOf = [&](size_t i) -> std::string {
-    if (hasClass[i] == 1)
-      return std::string();
-    auto bytes = readSource(files[i]);
-    if (!bytes)
-      llvm::consumeError(bytes.takeError());
-    std::string text = bytes ? std::move(*bytes) : std::string();
-    hasClass[i] = text.find("class ") != std::string::npos ? 2 : 1;
-    return text;
-  };
-  // Reads, tests and loads the classes of `indices` in parallel (each file has its own slots);
-  // the caller joins the hits in file order, so the result does not depend on --jobs.
-  auto scan = [&](const std::vector<size_t> &indices, auto test) {
-    std::vector<char> hit(files.size(), 0);
-    parallelFor(indices, jobs, [&](size_t i) {
-      std::string text = textOf(i);
-      hit[i] = hasClass[i] == 2 && test(text) && load(i);
-    });
-    return hit;
-  };
-  std::vector<size_t> others;
-  for (size_t i = 0; i < files.size(); ++i)
-    if (!active[i])
-      others.push_back(i);
-  std::vector<char> otherHit =
-      scan(others, [&](const std::string &text) { return analysis::mentionsAnyTrigger(text, rules); });
-  std::vector<size_t> scope;
-  std::vector<bool> inScope(files.size(), false);
-  for (size_t i = 0; i < files.size(); ++i) {
-    // Files whose classes were loaded on demand (bases) belong to the scope too, as they do when
-    // their facts come from the cache: warm and cold runs see the same classes.
-    if (outcomes[i].facts || otherHit[i] || (active[i] && wasLoaded(i))) {
-      scope.push_back(i);
-      inScope[i] = true;
-    }
-  }
-  std::vector<std::string> names = classes.providerNames(scope);
-  std::vector<std::string> searched;
-  while (names.size() > searched.size()) {
-    std::vector<std::string> fresh;
-    for (const auto &n : names)
-      if (std::find(searched.begin(), searched.end(), n) == searched.end())
-        fresh.push_back(n);
-    searched = names;
-    std::vector<size_t> candidates, added;
-    for (size_t i = 0; i < files.size(); ++i)
-      if (!inScope[i] && !outcomes[i].failed && hasClass[i] != 1)
-        candidates.push_back(i);
-    // A subclass names its base (or an alias of it imports the name): one pass over the text's
-    // identifiers, each looked up among the new names (not one search of the text per name).
-    std::unordered_set<std::string_view> wanted(fresh.begin(), fresh.end());
-    std::array<bool, 256> word{}, first{};
-    size_t shortest = SIZE_MAX, longest = 0;
-    for (int c = 0; c < 256; ++c)
-      word[c] = std::isalnum(c) || c == '_';
-    for (const auto &n : fresh) {
-      if (n.empty())
-        continue;
-      first[static_cast<unsigned char>(n[0])] = true;
-      shortest = std::min(shortest, n.size());
-      longest = std::max(longest, n.size());
-    }
-    std::vector<char> hit = scan(candidates, [&](const std::string &text) {
-      const auto *t = reinterpret_cast<const unsigned char *>(text.data());
-      for (size_t i = 0, n = text.size(); i < n;) {
-        if (!word[t[i]]) {
-          ++i;
-          continue;
-        }
-        size_t j = i + 1;
-        while (j < n && word[t[j]])
-          ++j;
-        if (first[t[i]] && j - i >= shortest && j - i <= longest &&
-            wanted.count(std::string_view(text).substr(i, j - i)))
-          return true;
-        i = j;
-      }
-      return false;
-    });
-    for (size_t i : candidates)
-      if (hit[i]) {
-        inScope[i] = true;
-        added.push_back(i);
-      }
-    if (added.empty())
-      break;
-    scope.insert(scope.end(), added.begin(), added.end());
-    names = classes.providerNames(scope);
-  }
+  InheritedSearch<Load, WasLoaded> search(files, outcomes, active, rules, classes, load, std::move(wasLoaded), jobs);
+  std::vector<size_t> scope = search.scope();
   inherited.assign(files.size(), {});
   for (size_t i : scope)
     if (active[i])

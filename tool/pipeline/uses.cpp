@@ -213,6 +213,101 @@ std::string describe(const Use &u, const std::string &where, const std::string &
   return fmt::format("{} imports * from this module, which has no __all__", where);
 }
 
+// The files that removed names, by real path (real path -> file index).
+std::map<std::string, size_t> targetsOf(const Run &run, const std::map<size_t, std::set<std::string>> &removed) {
+  std::map<std::string, size_t> targets;
+  for (const auto &[file, names] : removed)
+    targets[realPath(run.found.files[file].path)] = file;
+  return targets;
+}
+
+// Every name some file removed (views of `removed`).
+std::unordered_set<std::string_view> removedNames(const std::map<size_t, std::set<std::string>> &removed) {
+  std::unordered_set<std::string_view> wanted;
+  for (const auto &[file, names] : removed)
+    for (const auto &n : names)
+      wanted.insert(n);
+  return wanted;
+}
+
+// Scans every file of the run for uses of `wanted`, in parallel. A file that removed names is
+// parsed again only for the names other files removed (its own uses do not count, and it may be
+// huge): whether it has __all__ is asked when a star import takes from it.
+std::vector<Scanned> scanFiles(const Run &run, const std::map<size_t, std::set<std::string>> &removed,
+                               const std::unordered_set<std::string_view> &wanted) {
+  const auto &files = run.found.files;
+  std::vector<size_t> all(files.size());
+  for (size_t i = 0; i < files.size(); ++i)
+    all[i] = i;
+  std::vector<Scanned> scanned(files.size());
+  std::map<std::string, size_t, std::less<>> removers; // name -> files that removed it
+  for (const auto &[file, names] : removed)
+    for (const auto &n : names)
+      ++removers[n];
+  parallelFor(all, run.options.jobs, [&](size_t i) {
+    auto own = removed.find(i);
+    if (own == removed.end()) {
+      scanned[i] = scan(files[i], wanted);
+      return;
+    }
+    std::unordered_set<std::string_view> others;
+    for (const auto &[name, count] : removers)
+      if (count > own->second.count(name))
+        others.insert(name);
+    if (!others.empty())
+      scanned[i] = scan(files[i], others);
+  });
+  return scanned;
+}
+
+// The uses of one name (or the star imports of one module) found in other files.
+struct Found {
+  std::string first; // the first use (files in path order, uses in text order)
+  size_t more = 0;   // other files with a use
+  size_t last = SIZE_MAX;
+};
+
+using FoundUses = std::map<size_t, std::map<std::string, Found>>; // target -> name -> uses
+
+// Counts a use in `file`: the first one says why, later files are counted.
+void countUse(Found &f, size_t file, const std::function<std::string()> &why) {
+  if (f.first.empty())
+    f.first = why();
+  else if (f.last != file)
+    ++f.more;
+  f.last = file;
+}
+
+// A star import takes every public name of a module without __all__ (one with __all__ takes what
+// it lists, which the module's own analysis keeps: a name in __all__ is a use).
+void addStarUses(const Run &run, const std::map<size_t, std::set<std::string>> &removed,
+                 const std::unordered_set<std::string_view> &wanted, const std::vector<Scanned> &scanned,
+                 const std::map<size_t, Found> &stars, FoundUses &found) {
+  for (const auto &[target, star] : stars) {
+    bool hasAll = scanned[target].parsed ? scanned[target].hasAll : scan(run.found.files[target], wanted, true).hasAll;
+    if (hasAll)
+      continue;
+    for (const auto &name : removed.at(target))
+      if (!name.empty() && name[0] != '_') {
+        Found &f = found[target][name];
+        if (f.first.empty())
+          f = star;
+        else
+          f.more += 1 + star.more; // (a file may be counted twice: one with a star import that uses it too)
+      }
+  }
+}
+
+// Why each name is kept: the first use, and how many more files use it.
+std::map<size_t, std::map<std::string, std::string>> reasons(const FoundUses &found) {
+  std::map<size_t, std::map<std::string, std::string>> out;
+  for (const auto &[target, names] : found)
+    for (const auto &[name, f] : names)
+      out[target][name] =
+          f.more ? fmt::format("{} (and {} more file{})", f.first, f.more, f.more == 1 ? "" : "s") : f.first;
+  return out;
+}
+
 } // namespace
 
 std::vector<std::vector<std::string>> ModuleResolver::rootSets(size_t i) const {
@@ -261,54 +356,13 @@ std::map<size_t, std::map<std::string, std::string>>
 usesFromOtherModules(const Run &run, const std::map<size_t, std::set<std::string>> &removed,
                      const std::set<std::pair<size_t, uint32_t>> &rewritten) {
   const auto &files = run.found.files;
-  std::map<std::string, size_t> targets; // real path -> file index
-  std::unordered_set<std::string_view> wanted;
-  for (const auto &[file, names] : removed) {
-    targets[realPath(files[file].path)] = file;
-    for (const auto &n : names)
-      wanted.insert(n);
-  }
-  std::vector<size_t> all(files.size());
-  for (size_t i = 0; i < files.size(); ++i)
-    all[i] = i;
-  std::vector<Scanned> scanned(files.size());
-  // A file that removed names is parsed again only for the names other files removed (its own
-  // uses do not count, and it may be huge): whether it has __all__ is asked when a star import
-  // takes from it.
-  std::map<std::string, size_t, std::less<>> removers; // name -> files that removed it
-  for (const auto &[file, names] : removed)
-    for (const auto &n : names)
-      ++removers[n];
-  parallelFor(all, run.options.jobs, [&](size_t i) {
-    auto own = removed.find(i);
-    if (own == removed.end()) {
-      scanned[i] = scan(files[i], wanted);
-      return;
-    }
-    std::unordered_set<std::string_view> others;
-    for (const auto &[name, count] : removers)
-      if (count > own->second.count(name))
-        others.insert(name);
-    if (!others.empty())
-      scanned[i] = scan(files[i], others);
-  });
-
+  std::map<std::string, size_t> targets = targetsOf(run, removed);
+  std::unordered_set<std::string_view> wanted = removedNames(removed);
+  std::vector<Scanned> scanned = scanFiles(run, removed, wanted);
   // Every use found, per (target, name), in file order then text order; star imports per target.
-  struct Found {
-    std::string first; // the first use (files in path order, uses in text order)
-    size_t more = 0;   // other files with a use
-    size_t last = SIZE_MAX;
-  };
-  std::map<size_t, std::map<std::string, Found>> found;
+  FoundUses found;
   std::map<size_t, Found> stars;
   ModuleResolver resolver(run);
-  auto count = [](Found &f, size_t file, const std::function<std::string()> &why) {
-    if (f.first.empty())
-      f.first = why();
-    else if (f.last != file)
-      ++f.more;
-    f.last = file;
-  };
   for (size_t i = 0; i < files.size(); ++i) {
     if (!scanned[i].parsed || scanned[i].uses.empty())
       continue;
@@ -339,7 +393,7 @@ usesFromOtherModules(const Run &run, const std::map<size_t, std::set<std::string
                                                   : resolver.find(roots, join(parts, parts.size()));
           auto t = targets.find(file);
           if (t != targets.end() && t->second != i) {
-            count(stars[t->second], i, [&] { return describe(u, where(u.offset), "", ""); });
+            countUse(stars[t->second], i, [&] { return describe(u, where(u.offset), "", ""); });
             break;
           }
         }
@@ -358,7 +412,7 @@ usesFromOtherModules(const Run &run, const std::map<size_t, std::set<std::string
           if (t == targets.end() || t->second == i || !removed.at(t->second).count(parts[k]))
             continue;
           std::string through = std::string(dots, '.') + join(parts, k + 1);
-          count(found[t->second][parts[k]], i, [&] { return describe(u, where(u.offset), parts[k], through); });
+          countUse(found[t->second][parts[k]], i, [&] { return describe(u, where(u.offset), parts[k], through); });
           hit = true;
           break;
         }
@@ -367,27 +421,8 @@ usesFromOtherModules(const Run &run, const std::map<size_t, std::set<std::string
       }
     }
   }
-  // A star import takes every public name of a module without __all__ (one with __all__ takes what
-  // it lists, which the module's own analysis keeps: a name in __all__ is a use).
-  for (const auto &[target, star] : stars) {
-    bool hasAll = scanned[target].parsed ? scanned[target].hasAll : scan(files[target], wanted, true).hasAll;
-    if (hasAll)
-      continue;
-    for (const auto &name : removed.at(target))
-      if (!name.empty() && name[0] != '_') {
-        Found &f = found[target][name];
-        if (f.first.empty())
-          f = star;
-        else
-          f.more += 1 + star.more; // (a file may be counted twice: one with a star import that uses it too)
-      }
-  }
-  std::map<size_t, std::map<std::string, std::string>> out;
-  for (const auto &[target, names] : found)
-    for (const auto &[name, f] : names)
-      out[target][name] =
-          f.more ? fmt::format("{} (and {} more file{})", f.first, f.more, f.more == 1 ? "" : "s") : f.first;
-  return out;
+  addStarUses(run, removed, wanted, scanned, stars, found);
+  return reasons(found);
 }
 
 } // namespace poolify::pipeline
