@@ -337,18 +337,17 @@ private:
   }
 
   void visit(const Item &it) {
-    TSNode n = it.node;
-    int scope = it.scope;
-    std::string_view t = type(n);
+    if (it.role == Role::Store)
+      visitStoreTarget(it.node, it.scope, BindingKind::Other);
+    else if (it.role == Role::Delete)
+      visitDeleteTarget(it.node, it.scope);
+    else
+      visitLoad(it.node, it.scope);
+  }
 
-    if (it.role == Role::Store) {
-      visitStoreTarget(n, scope, BindingKind::Other);
-      return;
-    }
-    if (it.role == Role::Delete) {
-      visitDeleteTarget(n, scope);
-      return;
-    }
+  // A node read (not stored to or deleted): dispatched on its type.
+  void visitLoad(TSNode n, int scope) {
+    std::string_view t = type(n);
     if (t == "identifier") {
       reference(n, scope);
     } else if (t == "import_statement" || t == "import_from_statement") {
@@ -358,90 +357,27 @@ private:
     } else if (t == "future_import_statement") {
       // binds nothing a rule cares about
     } else if (t == "function_definition") {
-      bind(scope, BindingKind::Definition, std::string(textOf(field(n, "name"))), field(n, "name"));
-      int inner = newScope(ScopeKind::Function, scope, n);
-      push(field(n, "body"), inner, Role::Load);
-      push(field(n, "return_type"), scope, Role::Load);
-      visitParameters(field(n, "parameters"), scope, inner);
+      visitFunction(n, scope);
     } else if (t == "lambda") {
-      int inner = newScope(ScopeKind::Lambda, scope, n);
-      push(field(n, "body"), inner, Role::Load);
-      TSNode params = field(n, "parameters");
-      if (!ts_node_is_null(params))
-        visitParameters(params, scope, inner);
+      visitLambda(n, scope);
     } else if (t == "class_definition") {
-      bind(scope, BindingKind::Definition, std::string(textOf(field(n, "name"))), field(n, "name"));
-      int inner = newScope(ScopeKind::Class, scope, n);
-      push(field(n, "body"), inner, Role::Load);
-      push(field(n, "superclasses"), scope, Role::Load);
+      visitClass(n, scope);
     } else if (isComprehension(n)) {
-      int inner = newScope(ScopeKind::Comprehension, scope, n);
-      std::vector<TSNode> children = namedChildren(n);
-      auto first = std::find_if(children.begin(), children.end(), [](TSNode c) { return is(c, "for_in_clause"); });
-      for (auto it = children.rbegin(); it != children.rend(); ++it) {
-        TSNode c = *it;
-        if (is(c, "for_in_clause")) {
-          // The first iterable is evaluated in the enclosing scope, before the comprehension's own.
-          push(field(c, "right"), it.base() - 1 == first ? scope : inner, Role::Load);
-          push(field(c, "left"), inner, Role::Store);
-        } else {
-          push(c, inner, Role::Load);
-        }
-      }
+      visitComprehension(n, scope);
     } else if (t == "assignment") {
-      TSNode left = field(n, "left"), right = field(n, "right");
-      push(right, scope, Role::Load);
-      push(field(n, "type"), scope, Role::Load);
-      if (is(left, "identifier")) {
-        std::string name(textOf(left));
-        bool none = is(right, "none");
-        bind(scope, none ? BindingKind::NoneAssignment : BindingKind::Assignment, name, left);
-        if (name == "__all__" && !ts_node_is_null(right))
-          allStrings(right, scope);
-      } else {
-        visitStoreTarget(left, scope, BindingKind::Assignment);
-      }
+      visitAssignment(n, scope);
     } else if (t == "augmented_assignment") {
-      TSNode left = field(n, "left");
-      push(field(n, "right"), scope, Role::Load);
-      if (is(left, "identifier")) {
-        reference(left, scope);
-        bind(scope, BindingKind::Assignment, std::string(textOf(left)), left);
-      } else {
-        push(left, scope, Role::Load);
-      }
+      visitAugmentedAssignment(n, scope);
     } else if (t == "named_expression") {
-      push(field(n, "value"), scope, Role::Load);
-      int target = scope;
-      while (m_.scopes_[target].kind == ScopeKind::Comprehension)
-        target = m_.scopes_[target].parent;
-      TSNode name = field(n, "name");
-      if (is(name, "identifier"))
-        bind(target, BindingKind::Other, std::string(textOf(name)), name);
+      visitNamedExpression(n, scope);
     } else if (t == "for_statement") {
-      push(field(n, "alternative"), scope, Role::Load);
-      push(field(n, "body"), scope, Role::Load);
-      push(field(n, "left"), scope, Role::Store);
-      push(field(n, "right"), scope, Role::Load);
-    } else if (t == "as_pattern") {
-      std::vector<std::pair<TSNode, bool>> children; // (child, is the alias)
-      forEachChild(n, [&](TSNode c, std::string_view f) { children.push_back({c, f == "alias"}); });
-      for (auto it = children.rbegin(); it != children.rend(); ++it)
-        push(it->first, scope, it->second ? Role::Store : Role::Load);
+      visitFor(n, scope);
+    } else if (t == "as_pattern" || t == "except_clause") {
+      visitWithAlias(n, scope);
     } else if (t == "as_pattern_target") {
       push(ts_node_named_child(n, 0), scope, Role::Store);
-    } else if (t == "except_clause") {
-      std::vector<std::pair<TSNode, bool>> children; // (child, is the alias)
-      forEachChild(n, [&](TSNode c, std::string_view f) { children.push_back({c, f == "alias"}); });
-      for (auto it = children.rbegin(); it != children.rend(); ++it)
-        push(it->first, scope, it->second ? Role::Store : Role::Load);
     } else if (t == "global_statement" || t == "nonlocal_statement") {
-      for (TSNode c : namedChildren(n)) {
-        if (!is(c, "identifier") || scope == 0)
-          continue;
-        auto &set = t == "global_statement" ? m_.scopes_[scope].globals : m_.scopes_[scope].nonlocals;
-        set.insert(std::string(textOf(c)));
-      }
+      visitScopeDeclaration(n, scope, t == "global_statement");
     } else if (t == "delete_statement") {
       pushChildren(n, scope, Role::Delete);
     } else if (t == "case_clause") {
@@ -453,21 +389,130 @@ private:
     } else if (t == "keyword_argument") {
       push(field(n, "value"), scope, Role::Load);
     } else if (t == "type") {
-      // An annotation: a string in it is code ("bigquery.Client").
-      inType_ = true;
-      forEachChild(n, [&](TSNode c, std::string_view) {
-        if (is(c, "string"))
-          stringReferences(c, scope);
-        else
-          push(c, scope, Role::Load);
-      });
+      visitType(n, scope);
     } else if (t == "string") {
-      m_.strings_.push_back(n);
-      m_.stringParents_.push_back(parentOfVisited_);
-      pushChildren(n, scope, Role::Load); // f-string interpolations
+      visitString(n, scope);
     } else {
       pushChildren(n, scope, Role::Load);
     }
+  }
+
+  void visitFunction(TSNode n, int scope) {
+    bind(scope, BindingKind::Definition, std::string(textOf(field(n, "name"))), field(n, "name"));
+    int inner = newScope(ScopeKind::Function, scope, n);
+    push(field(n, "body"), inner, Role::Load);
+    push(field(n, "return_type"), scope, Role::Load);
+    visitParameters(field(n, "parameters"), scope, inner);
+  }
+
+  void visitLambda(TSNode n, int scope) {
+    int inner = newScope(ScopeKind::Lambda, scope, n);
+    push(field(n, "body"), inner, Role::Load);
+    TSNode params = field(n, "parameters");
+    if (!ts_node_is_null(params))
+      visitParameters(params, scope, inner);
+  }
+
+  void visitClass(TSNode n, int scope) {
+    bind(scope, BindingKind::Definition, std::string(textOf(field(n, "name"))), field(n, "name"));
+    int inner = newScope(ScopeKind::Class, scope, n);
+    push(field(n, "body"), inner, Role::Load);
+    push(field(n, "superclasses"), scope, Role::Load);
+  }
+
+  void visitComprehension(TSNode n, int scope) {
+    int inner = newScope(ScopeKind::Comprehension, scope, n);
+    std::vector<TSNode> children = namedChildren(n);
+    auto first = std::find_if(children.begin(), children.end(), [](TSNode c) { return is(c, "for_in_clause"); });
+    for (auto it = children.rbegin(); it != children.rend(); ++it) {
+      TSNode c = *it;
+      if (is(c, "for_in_clause")) {
+        // The first iterable is evaluated in the enclosing scope, before the comprehension's own.
+        push(field(c, "right"), it.base() - 1 == first ? scope : inner, Role::Load);
+        push(field(c, "left"), inner, Role::Store);
+      } else {
+        push(c, inner, Role::Load);
+      }
+    }
+  }
+
+  void visitAssignment(TSNode n, int scope) {
+    TSNode left = field(n, "left"), right = field(n, "right");
+    push(right, scope, Role::Load);
+    push(field(n, "type"), scope, Role::Load);
+    if (!is(left, "identifier")) {
+      visitStoreTarget(left, scope, BindingKind::Assignment);
+      return;
+    }
+    std::string name(textOf(left));
+    bool none = is(right, "none");
+    bind(scope, none ? BindingKind::NoneAssignment : BindingKind::Assignment, name, left);
+    if (name == "__all__" && !ts_node_is_null(right))
+      allStrings(right, scope);
+  }
+
+  void visitAugmentedAssignment(TSNode n, int scope) {
+    TSNode left = field(n, "left");
+    push(field(n, "right"), scope, Role::Load);
+    if (is(left, "identifier")) {
+      reference(left, scope);
+      bind(scope, BindingKind::Assignment, std::string(textOf(left)), left);
+    } else {
+      push(left, scope, Role::Load);
+    }
+  }
+
+  // `name := value` binds in the nearest scope that is not a comprehension.
+  void visitNamedExpression(TSNode n, int scope) {
+    push(field(n, "value"), scope, Role::Load);
+    int target = scope;
+    while (m_.scopes_[target].kind == ScopeKind::Comprehension)
+      target = m_.scopes_[target].parent;
+    TSNode name = field(n, "name");
+    if (is(name, "identifier"))
+      bind(target, BindingKind::Other, std::string(textOf(name)), name);
+  }
+
+  void visitFor(TSNode n, int scope) {
+    push(field(n, "alternative"), scope, Role::Load);
+    push(field(n, "body"), scope, Role::Load);
+    push(field(n, "left"), scope, Role::Store);
+    push(field(n, "right"), scope, Role::Load);
+  }
+
+  // `as_pattern` and `except_clause`: the child in the `alias` field is stored to, the others read.
+  void visitWithAlias(TSNode n, int scope) {
+    std::vector<std::pair<TSNode, bool>> children; // (child, is the alias)
+    forEachChild(n, [&](TSNode c, std::string_view f) { children.push_back({c, f == "alias"}); });
+    for (auto it = children.rbegin(); it != children.rend(); ++it)
+      push(it->first, scope, it->second ? Role::Store : Role::Load);
+  }
+
+  // `global` / `nonlocal` names (ignored at module level).
+  void visitScopeDeclaration(TSNode n, int scope, bool global) {
+    for (TSNode c : namedChildren(n)) {
+      if (!is(c, "identifier") || scope == 0)
+        continue;
+      auto &set = global ? m_.scopes_[scope].globals : m_.scopes_[scope].nonlocals;
+      set.insert(std::string(textOf(c)));
+    }
+  }
+
+  // An annotation: a string in it is code ("bigquery.Client").
+  void visitType(TSNode n, int scope) {
+    inType_ = true;
+    forEachChild(n, [&](TSNode c, std::string_view) {
+      if (is(c, "string"))
+        stringReferences(c, scope);
+      else
+        push(c, scope, Role::Load);
+    });
+  }
+
+  void visitString(TSNode n, int scope) {
+    m_.strings_.push_back(n);
+    m_.stringParents_.push_back(parentOfVisited_);
+    pushChildren(n, scope, Role::Load); // f-string interpolations
   }
 
   void allStrings(TSNode value, int scope) {

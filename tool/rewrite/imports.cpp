@@ -281,11 +281,13 @@ void ImportEditor::deleteLines(std::vector<std::pair<size_t, size_t>> lines, con
   }
 }
 
-void ImportEditor::removeImports(const std::vector<const py::Binding *> &bindings, const std::vector<Planned> &inserted,
-                                 EditSet &edits) {
-  std::string_view text = tree_.text();
-  // Group the items to remove by statement.
-  std::vector<std::pair<TSNode, std::vector<TSNode>>> byStmt;
+namespace {
+// The import items of one statement that go, with the statement.
+using StatementItems = std::pair<TSNode, std::vector<TSNode>>;
+
+// Groups the items to remove by statement, in the order the statements first appear.
+std::vector<StatementItems> groupByStatement(const std::vector<const py::Binding *> &bindings) {
+  std::vector<StatementItems> byStmt;
   for (const py::Binding *b : bindings) {
     auto it = std::find_if(byStmt.begin(), byStmt.end(), [&](auto &e) { return py::same(e.first, b->statement); });
     if (it == byStmt.end())
@@ -293,79 +295,109 @@ void ImportEditor::removeImports(const std::vector<const py::Binding *> &binding
     else
       it->second.push_back(b->node);
   }
-  // Which whole statements go, so a block left empty can get `pass`.
+  return byStmt;
+}
+
+// The statements all of whose names go: a block they leave empty can get `pass`.
+std::vector<TSNode> wholeStatements(const std::vector<StatementItems> &byStmt) {
   std::vector<TSNode> whole;
-  for (auto &[stmt, items] : byStmt)
+  for (const auto &[stmt, items] : byStmt)
     if (items.size() == importItems(stmt).size())
       whole.push_back(stmt);
-  auto goes = [&](TSNode s) {
-    return std::any_of(whole.begin(), whole.end(), [&](TSNode w) { return py::same(w, s); });
-  };
+  return whole;
+}
 
+bool contains(const std::vector<TSNode> &nodes, TSNode n) {
+  return std::any_of(nodes.begin(), nodes.end(), [&](TSNode m) { return py::same(m, n); });
+}
+
+// Some names stay. A removed name before the last kept one goes with the separator after it (up to
+// the next name); the removed names after the last kept one go as one run, from the end of that kept
+// name. The ranges never overlap.
+void removeSomeNames(const std::vector<TSNode> &all, const std::vector<TSNode> &gone, EditSet &edits) {
+  size_t lastKept = 0;
+  for (size_t k = 0; k < all.size(); ++k)
+    if (!contains(gone, all[k]))
+      lastKept = k;
+  for (size_t k = 0; k < lastKept; ++k)
+    if (contains(gone, all[k]))
+      edits.replace(py::start(all[k]), py::start(all[k + 1]) - py::start(all[k]), "");
+  if (lastKept + 1 < all.size())
+    edits.replace(py::end(all[lastKept]), py::end(all.back()) - py::end(all[lastKept]), "");
+}
+
+size_t skipSpacesForward(std::string_view text, size_t at) {
+  while (at < text.size() && (text[at] == ' ' || text[at] == '\t'))
+    ++at;
+  return at;
+}
+
+size_t skipSpacesBackward(std::string_view text, size_t at) {
+  while (at > 0 && (text[at - 1] == ' ' || text[at - 1] == '\t'))
+    --at;
+  return at;
+}
+
+// Removes a whole statement that does not become `pass`: its lines when it stands alone on them
+// (collected in `wholeLines`, deleted together), else the statement with the `;` that joins it to
+// its neighbour, else (the statement after a compound header's colon) it becomes `pass`.
+void removeStatement(std::string_view text, TSNode stmt, std::vector<std::pair<size_t, size_t>> &wholeLines,
+                     EditSet &edits) {
+  size_t s = py::start(stmt), e = py::end(stmt);
+  size_t after = skipSpacesForward(text, e);
+  bool restOfLineEmpty = after >= text.size() || text[after] == '\n' || text[after] == '\r' || text[after] == '#';
+  if (onlyBlankBefore(text, s) && restOfLineEmpty) {
+    size_t ls = lineStartOf(text, s);
+    wholeLines.push_back({ls, lineEndOf(text, e)});
+  } else if (after < text.size() && text[after] == ';') {
+    size_t next = skipSpacesForward(text, after + 1);
+    edits.replace(s, next - s, "");
+  } else {
+    size_t before = skipSpacesBackward(text, s);
+    if (before > 0 && text[before - 1] == ';')
+      edits.replace(before - 1, e - (before - 1), "");
+    else
+      edits.replace(s, e - s, "pass"); // the statement after a compound header's colon
+  }
+}
+} // namespace
+
+// An inline pool import takes the place of the statement.
+bool ImportEditor::replacedByInsertion(TSNode stmt, const std::vector<Planned> &inserted) {
+  return std::any_of(inserted.begin(), inserted.end(),
+                     [&](const Planned &p) { return p.replacesAnchor && py::same(p.anchor, stmt); });
+}
+
+// The statement becomes `pass`: every statement of its block goes, nothing is inserted there, and it
+// is the block's first statement (only that one becomes `pass`).
+bool ImportEditor::becomesPass(TSNode stmt, const std::vector<TSNode> &whole, const std::vector<Planned> &inserted) {
+  TSNode holder = ts_node_parent(stmt);
+  if (!is(holder, "block"))
+    return false;
+  bool allGo = true;
+  for (TSNode s : statementsOf(holder))
+    allGo = allGo && contains(whole, s);
+  bool receives = std::any_of(inserted.begin(), inserted.end(),
+                              [&](const Planned &p) { return !ts_node_is_null(p.block) && py::same(p.block, holder); });
+  return allGo && !receives && py::same(statementsOf(holder).front(), stmt);
+}
+
+void ImportEditor::removeImports(const std::vector<const py::Binding *> &bindings, const std::vector<Planned> &inserted,
+                                 EditSet &edits) {
+  std::string_view text = tree_.text();
+  std::vector<StatementItems> byStmt = groupByStatement(bindings);
+  std::vector<TSNode> whole = wholeStatements(byStmt);
   std::vector<std::pair<size_t, size_t>> wholeLines; // [start, end) of deleted lines
-  for (auto &[stmt, items] : byStmt) {
-    auto all = importItems(stmt);
-    if (items.size() < all.size()) {
-      // Some names stay. A removed name before the last kept one goes with the separator after it
-      // (up to the next name); the removed names after the last kept one go as one run, from the
-      // end of that kept name. The ranges never overlap.
-      const std::vector<TSNode> &gone = items; // (a structured binding cannot be captured in C++17)
-      auto removed = [&](TSNode n) {
-        return std::any_of(gone.begin(), gone.end(), [&](TSNode r) { return py::same(r, n); });
-      };
-      size_t lastKept = 0;
-      for (size_t k = 0; k < all.size(); ++k)
-        if (!removed(all[k]))
-          lastKept = k;
-      for (size_t k = 0; k < lastKept; ++k)
-        if (removed(all[k]))
-          edits.replace(py::start(all[k]), py::start(all[k + 1]) - py::start(all[k]), "");
-      if (lastKept + 1 < all.size())
-        edits.replace(py::end(all[lastKept]), py::end(all.back()) - py::end(all[lastKept]), "");
-      continue;
-    }
-    TSNode thisStmt = stmt; // (a structured binding cannot be captured in C++17)
-    if (std::any_of(inserted.begin(), inserted.end(),
-                    [&](const Planned &p) { return p.replacesAnchor && py::same(p.anchor, thisStmt); }))
+  for (const auto &[stmt, items] : byStmt) {
+    std::vector<TSNode> all = importItems(stmt);
+    if (items.size() < all.size())
+      removeSomeNames(all, items, edits);
+    else if (replacedByInsertion(stmt, inserted))
       continue; // the pool import takes its place
-    TSNode holder = ts_node_parent(stmt);
-    bool needsPass = false;
-    if (is(holder, "block")) {
-      bool allGo = true;
-      for (TSNode s : statementsOf(holder))
-        allGo = allGo && goes(s);
-      bool receives = std::any_of(inserted.begin(), inserted.end(), [&](const Planned &p) {
-        return !ts_node_is_null(p.block) && py::same(p.block, holder);
-      });
-      // Only the first statement of the block becomes `pass`.
-      needsPass = allGo && !receives && py::same(statementsOf(holder).front(), stmt);
-    }
-    size_t s = py::start(stmt), e = py::end(stmt);
-    if (needsPass) {
-      edits.replace(s, e - s, "pass");
-      continue;
-    }
-    size_t after = e;
-    while (after < text.size() && (text[after] == ' ' || text[after] == '\t'))
-      ++after;
-    bool restOfLineEmpty = after >= text.size() || text[after] == '\n' || text[after] == '\r' || text[after] == '#';
-    if (onlyBlankBefore(text, s) && restOfLineEmpty) {
-      size_t ls = lineStartOf(text, s);
-      wholeLines.push_back({ls, lineEndOf(text, e)});
-    } else if (after < text.size() && text[after] == ';') {
-      size_t next = after + 1;
-      while (next < text.size() && (text[next] == ' ' || text[next] == '\t'))
-        ++next;
-      edits.replace(s, next - s, "");
-    } else {
-      size_t before = s;
-      while (before > 0 && (text[before - 1] == ' ' || text[before - 1] == '\t'))
-        --before;
-      if (before > 0 && text[before - 1] == ';')
-        edits.replace(before - 1, e - (before - 1), "");
-      else
-        edits.replace(s, e - s, "pass"); // the statement after a compound header's colon
-    }
+    else if (becomesPass(stmt, whole, inserted))
+      edits.replace(py::start(stmt), py::end(stmt) - py::start(stmt), "pass");
+    else
+      removeStatement(text, stmt, wholeLines, edits);
   }
   deleteLines(wholeLines, inserted, edits);
 }

@@ -70,6 +70,8 @@ private:
                                                  const std::vector<TSNode> &vanishing);
   void removeImports(const std::vector<const py::Binding *> &bindings, const std::vector<Planned> &inserted,
                      EditSet &edits);
+  static bool replacedByInsertion(TSNode stmt, const std::vector<Planned> &inserted);
+  static bool becomesPass(TSNode stmt, const std::vector<TSNode> &whole, const std::vector<Planned> &inserted);
 
   void deleteLines(std::vector<std::pair<size_t, size_t>> lines, const std::vector<Planned> &inserted,
                    EditSet &edits) const;
