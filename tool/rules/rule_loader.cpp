@@ -159,71 +159,11 @@ public:
       Node *v = kv.getValue();
       if (!firstTime(seen, k, kv))
         continue;
-      if (k == "id") {
-        if (auto s = scalar(v, "id")) {
-          r.id = *s;
-          if (r.id.empty() || r.id.find_first_of(" \t:[]") != std::string::npos)
-            error(v, "id must be a non-empty word without spaces, ':' or brackets");
-        }
-      } else if (k == "description") {
-        if (auto s = scalar(v, "description"))
-          r.description = *s;
-      } else if (k == "triggers") {
-        r.triggers = list(v, "triggers", nonEmpty);
-      } else if (k == "pooled") {
-        r.pooled = list(v, "pooled", dottedName);
-      } else if (k == "rewrites") {
-        sawRewrites = true;
-        auto *seq = llvm::dyn_cast_or_null<SequenceNode>(v);
-        if (!seq) {
-          error(v, "rewrites must be a list");
-          continue;
-        }
-        for (Node &item : *seq)
-          r.rewrites.push_back(rewrite(&item));
-      } else if (k == "template") {
-        if (auto t = scalar(v, "template"))
-          r.templatePath = templatePath(v, *t);
-      } else if (k == "examples") {
-        auto *seq = llvm::dyn_cast_or_null<SequenceNode>(v);
-        if (!seq) {
-          error(v, "examples must be a list");
-          continue;
-        }
-        for (Node &item : *seq)
-          r.examples.push_back(example(&item));
-      } else {
-        error(kv.getKey(), fmt::format("unknown key '{}' (expected id, description, triggers, pooled, "
-                                       "rewrites, template, examples)",
-                                       k));
-      }
+      sawRewrites = sawRewrites || k == "rewrites";
+      ruleKey(r, k, v, kv);
     }
-    if (!failed() && r.id.empty())
-      error(root, "missing 'id'");
-    if (!failed() && !sawRewrites)
-      error(root, "missing 'rewrites'");
-    if (!failed() && r.triggers.empty())
-      error(root, "missing 'triggers': the words a file must contain for this rule to matter");
-    // Files that only use the pool name its module (`from shared.clients.http_pool import get`):
-    // they must pass the prefilter too, so pooled calls are counted.
-    for (const auto &rw : r.rewrites) {
-      std::string last = rw.replace.module.substr(rw.replace.module.rfind('.') + 1);
-      if (!last.empty() && std::find(r.triggers.begin(), r.triggers.end(), last) == r.triggers.end())
-        r.triggers.push_back(last);
-    }
-    for (const auto &rw : r.rewrites)
-      if (std::find(r.pooled.begin(), r.pooled.end(), rw.replace.module + "." + rw.replace.function) == r.pooled.end())
-        r.pooled.push_back(rw.replace.module + "." + rw.replace.function);
-    auto addName = [&](const std::string &callable) {
-      std::string last = callable.substr(callable.rfind('.') + 1);
-      if (!last.empty() && std::find(r.callableNames.begin(), r.callableNames.end(), last) == r.callableNames.end())
-        r.callableNames.push_back(last);
-    };
-    for (const auto &rw : r.rewrites)
-      for (const auto &m : rw.match)
-        addName(m);
-    for (const auto &p : r.pooled)
-      addName(p);
+    requireRuleKeys(root, r, sawRewrites);
+    addImpliedNames(r);
     return r;
   }
 
@@ -241,78 +181,8 @@ public:
       Node *v = kv.getValue();
       if (!firstTime(seen, k, kv))
         continue;
-      if (k == "match") {
-        rw.match = list(v, "match", dottedName);
-      } else if (k == "replace") {
-        sawReplace = true;
-        auto *rm = llvm::dyn_cast_or_null<MappingNode>(v);
-        if (!rm) {
-          error(v, "replace must be a mapping with module and function");
-          continue;
-        }
-        std::map<std::string, Node *> seenInReplace;
-        for (auto &rkv : *rm) {
-          std::string rk = key(rkv);
-          if (!firstTime(seenInReplace, rk, rkv))
-            continue;
-          auto val = scalar(rkv.getValue(), rk.c_str());
-          if (!val)
-            continue;
-          // The rewrite prints all three: `from MODULE import FUNCTION`, `FUNCTION().ATTRIBUTE(...)`.
-          if (rk == "module") {
-            rw.replace.module = *val;
-            checkName(rkv.getValue(), "module", *val, dottedName);
-          } else if (rk == "attribute") {
-            rw.replace.attribute = *val;
-            checkName(rkv.getValue(), "attribute", *val, pythonName);
-          } else if (rk == "function") {
-            rw.replace.function = *val;
-            checkName(rkv.getValue(), "function", *val, pythonName);
-          } else {
-            error(rkv.getKey(), fmt::format("unknown key '{}' in replace (expected module, function, attribute)", rk));
-          }
-        }
-        if (!failed() && (rw.replace.module.empty() || rw.replace.function.empty()))
-          error(v, "replace needs both module and function");
-      } else if (k == "arguments") {
-        if (auto *sc = llvm::dyn_cast_or_null<ScalarNode>(v)) {
-          llvm::SmallString<16> storage;
-          if (sc->getValue(storage) == "pass")
-            rw.passThrough = true;
-          else
-            error(v, "arguments must be a list of argument mappings, or 'pass' to keep every argument");
-          continue;
-        }
-        auto *seq = llvm::dyn_cast_or_null<SequenceNode>(v);
-        if (!seq) {
-          error(v, "arguments must be a list of argument mappings, or 'pass' to keep every argument");
-          continue;
-        }
-        for (Node &item : *seq)
-          rw.arguments.push_back(argument(&item));
-      } else if (k == "configured_message") {
-        if (auto m = scalar(v, "configured_message"))
-          rw.configuredMessage = *m;
-      } else if (k == "leave_if_configured") {
-        rw.leaveIfConfigured = list(v, "leave_if_configured");
-      } else if (k == "leave_closed") {
-        if (auto b = boolean(v, "leave_closed"))
-          rw.leaveClosed = *b;
-      } else if (k == "safety") {
-        if (auto s = scalar(v, "safety")) {
-          if (*s != "safe" && *s != "unsafe")
-            error(v, fmt::format("safety must be 'safe' or 'unsafe', not '{}'", *s));
-          rw.unsafe = *s == "unsafe";
-        }
-      } else if (k == "note") {
-        if (auto n = scalar(v, "note"))
-          rw.note = *n;
-      } else {
-        error(kv.getKey(),
-              fmt::format("unknown key '{}' in a rewrite (expected match, replace, arguments, leave_closed, "
-                          "leave_if_configured, configured_message, safety, note)",
-                          k));
-      }
+      sawReplace = sawReplace || k == "replace";
+      rewriteKey(rw, k, v, kv);
     }
     if (!failed() && rw.match.empty())
       error(n, "a rewrite needs 'match': the qualified callables it rewrites");
@@ -455,6 +325,177 @@ public:
   }
 
 private:
+  // One key of a rule's mapping: `k` its name, `v` its value.
+  void ruleKey(Rule &r, const std::string &k, Node *v, llvm::yaml::KeyValueNode &kv) {
+    if (k == "id") {
+      if (auto s = scalar(v, "id")) {
+        r.id = *s;
+        if (r.id.empty() || r.id.find_first_of(" \t:[]") != std::string::npos)
+          error(v, "id must be a non-empty word without spaces, ':' or brackets");
+      }
+    } else if (k == "description") {
+      if (auto s = scalar(v, "description"))
+        r.description = *s;
+    } else if (k == "triggers") {
+      r.triggers = list(v, "triggers", nonEmpty);
+    } else if (k == "pooled") {
+      r.pooled = list(v, "pooled", dottedName);
+    } else if (k == "rewrites") {
+      r.rewrites = rewriteList(v);
+    } else if (k == "template") {
+      if (auto t = scalar(v, "template"))
+        r.templatePath = templatePath(v, *t);
+    } else if (k == "examples") {
+      r.examples = exampleList(v);
+    } else {
+      error(kv.getKey(), fmt::format("unknown key '{}' (expected id, description, triggers, pooled, "
+                                     "rewrites, template, examples)",
+                                     k));
+    }
+  }
+
+  std::vector<Rewrite> rewriteList(Node *v) {
+    std::vector<Rewrite> out;
+    auto *seq = llvm::dyn_cast_or_null<SequenceNode>(v);
+    if (!seq) {
+      error(v, "rewrites must be a list");
+      return out;
+    }
+    for (Node &item : *seq)
+      out.push_back(rewrite(&item));
+    return out;
+  }
+
+  std::vector<Example> exampleList(Node *v) {
+    std::vector<Example> out;
+    auto *seq = llvm::dyn_cast_or_null<SequenceNode>(v);
+    if (!seq) {
+      error(v, "examples must be a list");
+      return out;
+    }
+    for (Node &item : *seq)
+      out.push_back(example(&item));
+    return out;
+  }
+
+  void requireRuleKeys(Node *root, const Rule &r, bool sawRewrites) {
+    if (!failed() && r.id.empty())
+      error(root, "missing 'id'");
+    if (!failed() && !sawRewrites)
+      error(root, "missing 'rewrites'");
+    if (!failed() && r.triggers.empty())
+      error(root, "missing 'triggers': the words a file must contain for this rule to matter");
+  }
+
+  // The names a rule implies besides those it lists: triggers for its pool modules, pooled entries
+  // for its replacements, and the last component of every callable it matches or pools.
+  static void addImpliedNames(Rule &r) {
+    // Files that only use the pool name its module (`from shared.clients.http_pool import get`):
+    // they must pass the prefilter too, so pooled calls are counted.
+    for (const auto &rw : r.rewrites) {
+      std::string last = rw.replace.module.substr(rw.replace.module.rfind('.') + 1);
+      if (!last.empty() && std::find(r.triggers.begin(), r.triggers.end(), last) == r.triggers.end())
+        r.triggers.push_back(last);
+    }
+    for (const auto &rw : r.rewrites)
+      if (std::find(r.pooled.begin(), r.pooled.end(), rw.replace.module + "." + rw.replace.function) == r.pooled.end())
+        r.pooled.push_back(rw.replace.module + "." + rw.replace.function);
+    auto addName = [&](const std::string &callable) {
+      std::string last = callable.substr(callable.rfind('.') + 1);
+      if (!last.empty() && std::find(r.callableNames.begin(), r.callableNames.end(), last) == r.callableNames.end())
+        r.callableNames.push_back(last);
+    };
+    for (const auto &rw : r.rewrites)
+      for (const auto &m : rw.match)
+        addName(m);
+    for (const auto &p : r.pooled)
+      addName(p);
+  }
+
+  // One key of a rewrite's mapping: `k` its name, `v` its value.
+  void rewriteKey(Rewrite &rw, const std::string &k, Node *v, llvm::yaml::KeyValueNode &kv) {
+    if (k == "match") {
+      rw.match = list(v, "match", dottedName);
+    } else if (k == "replace") {
+      replacement(v, rw.replace);
+    } else if (k == "arguments") {
+      arguments(v, rw);
+    } else if (k == "configured_message") {
+      if (auto m = scalar(v, "configured_message"))
+        rw.configuredMessage = *m;
+    } else if (k == "leave_if_configured") {
+      rw.leaveIfConfigured = list(v, "leave_if_configured");
+    } else if (k == "leave_closed") {
+      if (auto b = boolean(v, "leave_closed"))
+        rw.leaveClosed = *b;
+    } else if (k == "safety") {
+      if (auto s = scalar(v, "safety")) {
+        if (*s != "safe" && *s != "unsafe")
+          error(v, fmt::format("safety must be 'safe' or 'unsafe', not '{}'", *s));
+        rw.unsafe = *s == "unsafe";
+      }
+    } else if (k == "note") {
+      if (auto n = scalar(v, "note"))
+        rw.note = *n;
+    } else {
+      error(kv.getKey(), fmt::format("unknown key '{}' in a rewrite (expected match, replace, arguments, leave_closed, "
+                                     "leave_if_configured, configured_message, safety, note)",
+                                     k));
+    }
+  }
+
+  // A rewrite's `replace` mapping (module, function, attribute) into `out`.
+  void replacement(Node *v, Replacement &out) {
+    auto *rm = llvm::dyn_cast_or_null<MappingNode>(v);
+    if (!rm) {
+      error(v, "replace must be a mapping with module and function");
+      return;
+    }
+    std::map<std::string, Node *> seenInReplace;
+    for (auto &rkv : *rm) {
+      std::string rk = key(rkv);
+      if (!firstTime(seenInReplace, rk, rkv))
+        continue;
+      auto val = scalar(rkv.getValue(), rk.c_str());
+      if (!val)
+        continue;
+      // The rewrite prints all three: `from MODULE import FUNCTION`, `FUNCTION().ATTRIBUTE(...)`.
+      if (rk == "module") {
+        out.module = *val;
+        checkName(rkv.getValue(), "module", *val, dottedName);
+      } else if (rk == "attribute") {
+        out.attribute = *val;
+        checkName(rkv.getValue(), "attribute", *val, pythonName);
+      } else if (rk == "function") {
+        out.function = *val;
+        checkName(rkv.getValue(), "function", *val, pythonName);
+      } else {
+        error(rkv.getKey(), fmt::format("unknown key '{}' in replace (expected module, function, attribute)", rk));
+      }
+    }
+    if (!failed() && (out.module.empty() || out.function.empty()))
+      error(v, "replace needs both module and function");
+  }
+
+  // A rewrite's `arguments`: a list of argument mappings, or `pass` to keep every argument.
+  void arguments(Node *v, Rewrite &rw) {
+    if (auto *sc = llvm::dyn_cast_or_null<ScalarNode>(v)) {
+      llvm::SmallString<16> storage;
+      if (sc->getValue(storage) == "pass")
+        rw.passThrough = true;
+      else
+        error(v, "arguments must be a list of argument mappings, or 'pass' to keep every argument");
+      return;
+    }
+    auto *seq = llvm::dyn_cast_or_null<SequenceNode>(v);
+    if (!seq) {
+      error(v, "arguments must be a list of argument mappings, or 'pass' to keep every argument");
+      return;
+    }
+    for (Node &item : *seq)
+      rw.arguments.push_back(argument(&item));
+  }
+
   std::string path_;
   llvm::SourceMgr &sm_;
   std::string error_;

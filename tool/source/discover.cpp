@@ -237,69 +237,88 @@ std::string when(const struct stat &st) {
   return buf;
 }
 
-} // namespace
+// The roots poolify reads (`accepted`) and the real folders of their trees (`real`).
+struct Roots {
+  std::vector<std::string> real;
+  std::vector<std::string> accepted;
+};
 
-void setFollowOutside(bool on) { gFollowOutside = on; }
+// A file's tree is the folder that holds it (the folder of its real path when followed outside);
+// a folder's is the folder itself.
+std::string treeOf(const std::string &root, const struct stat &st, const std::string &real) {
+  std::string tree = S_ISDIR(st.st_mode) ? real
+                     : gFollowOutside    ? path::parent_path(real).str()
+                                         : realPath(path::parent_path(lexicalAbsolute(root)).str()).value_or("");
+  return tree.empty() ? "/" : tree;
+}
 
-Discovery discover(const std::vector<std::string> &roots) {
-  Discovery d;
-  std::string cwd = workingDirectory();
-  // The real folders of the roots: a symbolic link is followed only to a file inside one of them.
-  // A root reached through a link out of the folder holding it is refused (as walking refuses one)
-  // unless --follow-outside.
-  std::vector<std::string> realRoots, accepted;
+// The real folders of the roots: a symbolic link is followed only to a file inside one of them.
+// A root reached through a link out of the folder holding it is refused (as walking refuses one)
+// unless --follow-outside.
+Roots acceptRoots(const std::vector<std::string> &roots, const std::string &cwd, std::vector<std::string> &problems) {
+  Roots out;
   for (const auto &root : roots) {
     if (!gFollowOutside)
-      if (auto out = linkOutOfItsFolder(root)) {
-        d.problems.push_back(fmt::format("{}: a symbolic link to {}, outside the folder that holds it; not followed "
-                                         "(--follow-outside follows it)",
-                                         displayPath(out->first, cwd), out->second));
+      if (auto link = linkOutOfItsFolder(root)) {
+        problems.push_back(fmt::format("{}: a symbolic link to {}, outside the folder that holds it; not followed "
+                                       "(--follow-outside follows it)",
+                                       displayPath(link->first, cwd), link->second));
         continue;
       }
     struct stat st;
     if (::stat(root.c_str(), &st) != 0) {
-      d.problems.push_back(fmt::format("{}: {}; skipped", root, std::strerror(errno)));
+      problems.push_back(fmt::format("{}: {}; skipped", root, std::strerror(errno)));
       continue;
     }
     auto real = realPath(root);
     if (!real) {
-      d.problems.push_back(fmt::format("{}: {}; skipped", root, std::strerror(errno)));
+      problems.push_back(fmt::format("{}: {}; skipped", root, std::strerror(errno)));
       continue;
     }
-    // A file's tree is the folder that holds it (the folder of its real path when followed outside).
-    std::string tree = S_ISDIR(st.st_mode) ? *real
-                       : gFollowOutside    ? path::parent_path(*real).str()
-                                           : realPath(path::parent_path(lexicalAbsolute(root)).str()).value_or("");
-    realRoots.push_back(tree.empty() ? "/" : tree);
-    accepted.push_back(root);
+    out.real.push_back(treeOf(root, st, *real));
+    out.accepted.push_back(root);
   }
-  setTreeRoots(realRoots);
-  auto inside = [&](const std::string &real) {
-    return std::any_of(realRoots.begin(), realRoots.end(), [&](const std::string &r) { return within(real, r); });
-  };
+  return out;
+}
 
+bool insideAny(const std::string &real, const std::vector<std::string> &realRoots) {
+  return std::any_of(realRoots.begin(), realRoots.end(), [&](const std::string &r) { return within(real, r); });
+}
+
+// Python files and other entries under the accepted roots (git's listing, or a walk outside git);
+// a root that is a file is taken as it is.
+Found findEntries(const std::vector<std::string> &accepted, const std::string &cwd,
+                  std::vector<std::string> &problems) {
   Found found;
   for (const auto &root : accepted) {
     if (fs::is_directory(root)) {
       if (!gitFiles(root, found))
-        walk(root, cwd, found, d.problems);
+        walk(root, cwd, found, problems);
     } else {
       found.py.push_back(root);
     }
   }
+  return found;
+}
 
-  // Links among the other entries: a link to a folder outside the tree is said (its files are not
-  // migrated); one to a folder inside is not needed (its files are walked where they are).
-  for (const auto &p : found.links) {
+// Links among the other entries: a link to a folder outside the tree is said (its files are not
+// migrated); one to a folder inside is not needed (its files are walked where they are).
+void noteLinksOutside(const std::vector<std::string> &links, const std::vector<std::string> &realRoots,
+                      const std::string &cwd, std::vector<std::string> &notes) {
+  for (const auto &p : links) {
     struct stat st;
     if (::lstat(p.c_str(), &st) != 0 || !S_ISLNK(st.st_mode))
       continue;
     auto real = realPath(p);
-    if (real && fs::is_directory(*real) && !inside(*real))
-      d.notes.push_back(fmt::format("{}: a symbolic link to the folder {}, outside the tree; not followed",
-                                    displayPath(p, cwd), *real));
+    if (real && fs::is_directory(*real) && !insideAny(*real, realRoots))
+      notes.push_back(fmt::format("{}: a symbolic link to the folder {}, outside the tree; not followed",
+                                  displayPath(p, cwd), *real));
   }
-  for (const auto &p : found.temps) {
+}
+
+// poolify's temp files older than this run: kept for removeStaleTemps, and said.
+void noteStaleTemps(const std::vector<std::string> &temps, const std::string &cwd, Discovery &d) {
+  for (const auto &p : temps) {
     struct stat st;
     if (::lstat(p.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || modified(st) >= gRunStart)
       continue;
@@ -308,24 +327,55 @@ Discovery discover(const std::vector<std::string> &roots) {
                                   "`poolify migrate --apply` removes it",
                                   displayPath(p, cwd), st.st_size, when(st)));
   }
+}
 
-  // One lstat per file; plain files first, so a file reached both directly and through a link is
-  // named by its own path. Two plain names of one file (hard links) are both kept: Python imports
-  // each, and writing one would leave the other (writeAtomically refuses it unless asked).
-  std::vector<std::pair<std::string, struct stat>> listed;
-  for (auto &p : found.py) {
+using Listed = std::vector<std::pair<std::string, struct stat>>;
+
+// One lstat per file (one that cannot be looked at is said, one deleted since it was listed is
+// dropped); plain files first, so a file reached both directly and through a link is named by its
+// own path.
+Listed lstatPythonFiles(std::vector<std::string> py, const std::string &cwd, std::vector<std::string> &problems) {
+  Listed listed;
+  for (auto &p : py) {
     struct stat st;
     if (::lstat(p.c_str(), &st) == 0) {
       listed.push_back({std::move(p), st});
     } else if (errno == ENAMETOOLONG) {
-      d.problems.push_back(fmt::format("{}: the path is {} bytes, longer than the system allows (PATH_MAX {}); "
-                                       "skipped",
-                                       displayPath(p, cwd), p.size(), PATH_MAX));
+      problems.push_back(fmt::format("{}: the path is {} bytes, longer than the system allows (PATH_MAX {}); "
+                                     "skipped",
+                                     displayPath(p, cwd), p.size(), PATH_MAX));
     } else if (errno != ENOENT) { // ENOENT: deleted since it was listed
-      d.problems.push_back(fmt::format("{}: {}; skipped", displayPath(p, cwd), std::strerror(errno)));
+      problems.push_back(fmt::format("{}: {}; skipped", displayPath(p, cwd), std::strerror(errno)));
     }
   }
   std::stable_partition(listed.begin(), listed.end(), [](const auto &e) { return !S_ISLNK(e.second.st_mode); });
+  return listed;
+}
+
+// For a symbolic link `p`: the stat of the file it leads to, or nothing (and why, in `notes`) when
+// it leads nowhere or out of the tree.
+std::optional<struct stat> followLink(const std::string &p, const std::vector<std::string> &realRoots,
+                                      const std::string &cwd, std::vector<std::string> &notes) {
+  auto real = realPath(p);
+  if (!real) {
+    notes.push_back(
+        fmt::format("{}: a symbolic link that leads nowhere (dangling or a loop); skipped", displayPath(p, cwd)));
+    return std::nullopt;
+  }
+  struct stat st;
+  if (::stat(real->c_str(), &st) != 0)
+    return std::nullopt;
+  if (!insideAny(*real, realRoots)) {
+    notes.push_back(fmt::format("{}: a symbolic link to {}, outside the tree; skipped", displayPath(p, cwd), *real));
+    return std::nullopt;
+  }
+  return st;
+}
+
+// The files poolify reads among `listed`, each once. Two plain names of one file (hard links) are
+// both kept: Python imports each, and writing one would leave the other (writeAtomically refuses it
+// unless asked).
+void admitFiles(const Listed &listed, const std::vector<std::string> &realRoots, const std::string &cwd, Discovery &d) {
   std::set<std::pair<dev_t, ino_t>> seen;
   std::set<std::string> named; // a path given twice (as a root and under a root) is one entry
   for (const auto &entry : listed) {
@@ -335,19 +385,10 @@ Discovery discover(const std::vector<std::string> &roots) {
     struct stat st = entry.second;
     bool link = S_ISLNK(st.st_mode);
     if (link) {
-      auto real = realPath(p);
-      if (!real) {
-        d.notes.push_back(
-            fmt::format("{}: a symbolic link that leads nowhere (dangling or a loop); skipped", displayPath(p, cwd)));
+      auto target = followLink(p, realRoots, cwd, d.notes);
+      if (!target)
         continue;
-      }
-      if (::stat(real->c_str(), &st) != 0)
-        continue;
-      if (!inside(*real)) {
-        d.notes.push_back(
-            fmt::format("{}: a symbolic link to {}, outside the tree; skipped", displayPath(p, cwd), *real));
-        continue;
-      }
+      st = *target;
     }
     if (S_ISDIR(st.st_mode) && !link)
       continue; // a folder named x.py: walked as a folder
@@ -360,6 +401,22 @@ Discovery discover(const std::vector<std::string> &roots) {
       continue; // the file itself is listed already
     d.files.push_back({p, displayPath(p, cwd)});
   }
+}
+
+} // namespace
+
+void setFollowOutside(bool on) { gFollowOutside = on; }
+
+Discovery discover(const std::vector<std::string> &roots) {
+  Discovery d;
+  std::string cwd = workingDirectory();
+  Roots accepted = acceptRoots(roots, cwd, d.problems);
+  setTreeRoots(accepted.real);
+  Found found = findEntries(accepted.accepted, cwd, d.problems);
+  noteLinksOutside(found.links, accepted.real, cwd, d.notes);
+  noteStaleTemps(found.temps, cwd, d);
+  Listed listed = lstatPythonFiles(std::move(found.py), cwd, d.problems);
+  admitFiles(listed, accepted.real, cwd, d);
   std::sort(d.files.begin(), d.files.end(),
             [](const model::SourceFile &a, const model::SourceFile &b) { return a.display < b.display; });
   return d;

@@ -226,6 +226,82 @@ llvm::Error copyXattrs(int from, int to, const std::string &path) {
   return llvm::Error::success();
 }
 
+// The file `name` in the folder `dir`, opened without following it: a file swapped for a
+// symbolic link since it was read is refused.
+llvm::Expected<Fd> openOriginal(int dir, const std::string &name, const std::string &real) {
+  Fd fd(::openat(dir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+  if (!fd) {
+    if (errno == ELOOP)
+      return plainError(std::errc::operation_not_permitted,
+                        "became a symbolic link since poolify read it; not written");
+    return errnoError(errno, "cannot open", real);
+  }
+  return fd;
+}
+
+// Why the file `st` describes may not be replaced by a rewritten copy, if it may not: not a
+// regular file, read-only, more than one name (unless --break-hardlinks), or another user's.
+llvm::Error refuseUnwritable(const struct stat &st) {
+  if (!S_ISREG(st.st_mode))
+    return plainError(std::errc::invalid_argument, fileKind(st.st_mode) + " now, not a regular file; not written");
+  if (!(st.st_mode & S_IWUSR))
+    return plainError(std::errc::permission_denied,
+                      "the file is read-only; not written (make it writable to migrate it)");
+  if (st.st_nlink > 1 && !gBreakHardlinks)
+    return plainError(std::errc::too_many_links,
+                      fmt::format("the file has {} names (hard links); not written, since the other names would keep "
+                                  "the old code (--break-hardlinks rewrites it and separates them)",
+                                  st.st_nlink));
+  // The rewritten file must have the same owner and group: only root can give a file to another
+  // user, so another user's file is refused rather than silently taken over.
+  if (st.st_uid != ::geteuid() && ::geteuid() != 0)
+    return plainError(std::errc::operation_not_permitted,
+                      fmt::format("the file belongs to user {}, and poolify runs as user {}: a rewritten copy would "
+                                  "change its owner; not written",
+                                  st.st_uid, ::geteuid()));
+  return llvm::Error::success();
+}
+
+// Writes `contents` to the temp file `tmp`, gives it the owner, group, mode and extended
+// attributes of the original (`st`, open as `original`), then syncs and closes it.
+llvm::Error fillTemp(Fd &tmp, const std::string &tmpPath, const std::string &contents, const struct stat &st,
+                     int original, const std::string &real) {
+  if (!writeAll(tmp.get(), contents))
+    return errnoError(errno, "cannot write", tmpPath);
+  // Owner and group first (chown clears the setuid and setgid bits), then the mode: the bits come
+  // back only because the owner is the same as before.
+  bool giveOwner = st.st_uid != ::geteuid() || st.st_gid != ::getegid();
+  if (giveOwner && ::fchown(tmp.get(), st.st_uid, st.st_gid) != 0)
+    return llvm::createStringError(std::error_code(errno, std::generic_category()),
+                                   "cannot give the rewritten file the owner %u:%u of the original (%s); not "
+                                   "written",
+                                   unsigned(st.st_uid), unsigned(st.st_gid), std::strerror(errno));
+  if (::fchmod(tmp.get(), st.st_mode & 07777) != 0)
+    return errnoError(errno, "cannot set the mode of", tmpPath);
+  if (auto e = copyXattrs(original, tmp.get(), real))
+    return e;
+  if (::fsync(tmp.get()) != 0)
+    return errnoError(errno, "cannot sync", tmpPath);
+  if (tmp.close() != 0)
+    return errnoError(errno, "cannot close", tmpPath);
+  return llvm::Error::success();
+}
+
+// Right before the rename: the name in `dir` is still the inode `st` describes, not a link, and
+// `original` still holds the bytes that were read (`expected`).
+llvm::Error refuseChangedSinceRead(int original, int dir, const std::string &name, const struct stat &st,
+                                   const std::string &expected) {
+  std::string now;
+  struct stat again;
+  if (::lseek(original, 0, SEEK_SET) != 0 || !readAll(original, now) || now != expected)
+    return plainError(std::errc::operation_canceled, "changed on disk since it was read; not overwritten");
+  if (::fstatat(dir, name.c_str(), &again, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(again.st_mode) ||
+      again.st_ino != st.st_ino || again.st_dev != st.st_dev)
+    return plainError(std::errc::operation_canceled,
+                      "was replaced (by another file or a link) since poolify read it; not overwritten");
+  return llvm::Error::success();
+}
+
 } // namespace
 
 llvm::Error writeAtomically(const std::string &linkOrPath, const std::string &contents, const std::string &expected) {
@@ -244,34 +320,14 @@ llvm::Error writeAtomically(const std::string &linkOrPath, const std::string &co
   auto dir = openFolder(dirPath.empty() ? "/" : dirPath);
   if (!dir)
     return dir.takeError();
-  Fd fd(::openat(dir->get(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
-  if (!fd) {
-    if (errno == ELOOP)
-      return plainError(std::errc::operation_not_permitted,
-                        "became a symbolic link since poolify read it; not written");
-    return errnoError(errno, "cannot open", *real);
-  }
+  auto fd = openOriginal(dir->get(), name, *real);
+  if (!fd)
+    return fd.takeError();
   struct stat st;
-  if (::fstat(fd.get(), &st) != 0)
+  if (::fstat(fd->get(), &st) != 0)
     return errnoError(errno, "cannot stat", *real);
-  if (!S_ISREG(st.st_mode))
-    return plainError(std::errc::invalid_argument, fileKind(st.st_mode) + " now, not a regular file; not written");
-  if (!(st.st_mode & S_IWUSR))
-    return plainError(std::errc::permission_denied,
-                      "the file is read-only; not written (make it writable to migrate it)");
-  if (st.st_nlink > 1 && !gBreakHardlinks)
-    return plainError(std::errc::too_many_links,
-                      fmt::format("the file has {} names (hard links); not written, since the other names would keep "
-                                  "the old code (--break-hardlinks rewrites it and separates them)",
-                                  st.st_nlink));
-  // The rewritten file must have the same owner and group: only root can give a file to another
-  // user, so another user's file is refused rather than silently taken over.
-  bool giveOwner = st.st_uid != ::geteuid() || st.st_gid != ::getegid();
-  if (st.st_uid != ::geteuid() && ::geteuid() != 0)
-    return plainError(std::errc::operation_not_permitted,
-                      fmt::format("the file belongs to user {}, and poolify runs as user {}: a rewritten copy would "
-                                  "change its owner; not written",
-                                  st.st_uid, ::geteuid()));
+  if (auto e = refuseUnwritable(st))
+    return e;
 
   std::string tmpName;
   Fd tmp = createTempAt(dir->get(), name, tmpName);
@@ -283,32 +339,10 @@ llvm::Error writeAtomically(const std::string &linkOrPath, const std::string &co
     ::unlinkat(dir->get(), tmpName.c_str(), 0);
     return e;
   };
-  if (!writeAll(tmp.get(), contents))
-    return fail(errnoError(errno, "cannot write", tmpPath));
-  // Owner and group first (chown clears the setuid and setgid bits), then the mode: the bits come
-  // back only because the owner is the same as before.
-  if (giveOwner && ::fchown(tmp.get(), st.st_uid, st.st_gid) != 0)
-    return fail(llvm::createStringError(std::error_code(errno, std::generic_category()),
-                                        "cannot give the rewritten file the owner %u:%u of the original (%s); not "
-                                        "written",
-                                        unsigned(st.st_uid), unsigned(st.st_gid), std::strerror(errno)));
-  if (::fchmod(tmp.get(), st.st_mode & 07777) != 0)
-    return fail(errnoError(errno, "cannot set the mode of", tmpPath));
-  if (auto e = copyXattrs(fd.get(), tmp.get(), *real))
+  if (auto e = fillTemp(tmp, tmpPath, contents, st, fd->get(), *real))
     return fail(std::move(e));
-  if (::fsync(tmp.get()) != 0)
-    return fail(errnoError(errno, "cannot sync", tmpPath));
-  if (tmp.close() != 0)
-    return fail(errnoError(errno, "cannot close", tmpPath));
-  // Right before the rename: still the same inode under that name, not a link, and the same bytes.
-  std::string now;
-  struct stat again;
-  if (::lseek(fd.get(), 0, SEEK_SET) != 0 || !readAll(fd.get(), now) || now != expected)
-    return fail(plainError(std::errc::operation_canceled, "changed on disk since it was read; not overwritten"));
-  if (::fstatat(dir->get(), name.c_str(), &again, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(again.st_mode) ||
-      again.st_ino != st.st_ino || again.st_dev != st.st_dev)
-    return fail(plainError(std::errc::operation_canceled,
-                           "was replaced (by another file or a link) since poolify read it; not overwritten"));
+  if (auto e = refuseChangedSinceRead(fd->get(), dir->get(), name, st, expected))
+    return fail(std::move(e));
   if (::renameat(dir->get(), tmpName.c_str(), dir->get(), name.c_str()) != 0)
     return fail(errnoError(errno, "cannot replace", *real));
   return llvm::Error::success();
