@@ -265,7 +265,7 @@ std::string planVariant(const Run &run, size_t i, const std::map<uint32_t, model
 }
 
 // Plans file i again with `context` (from the cache when it holds this plan).
-void replan(Run &run, size_t i, analysis::FileContext context, const std::string &variant) {
+void replan(Run &run, size_t i, const analysis::FileContext &context, const std::string &variant) {
   const auto &files = run.found.files;
   auto &outcomes = run.outcomes;
   cache::Cache *cache = run.cache.get();
@@ -358,7 +358,7 @@ HierarchyDecisions applyHierarchy(Run &run) {
     const auto &fileRemovals = removals.at(i);
     analysis::FileContext context = contextFor(run, i);
     context.removals = fileRemovals;
-    pipeline::replan(run, i, std::move(context), planVariant(run, i, &fileRemovals, nullptr));
+    pipeline::replan(run, i, context, planVariant(run, i, &fileRemovals, nullptr));
   });
   if (inherited)
     collectInherited(
@@ -448,7 +448,7 @@ InterceptPlan holdSitesForPatches(Run &run, const Removals &removals) {
       auto r = removals.find(i);
       if (r != removals.end())
         context.removals = r->second;
-      replan(run, i, std::move(context), planVariant(run, i, r != removals.end() ? &r->second : nullptr, nullptr));
+      replan(run, i, context, planVariant(run, i, r != removals.end() ? &r->second : nullptr, nullptr));
     });
   }
 }
@@ -503,7 +503,7 @@ void applyPatchRetargets(Run &run, const Retargets &retargets, const Removals &r
       context.keepImports = k->second;
     std::string variant =
         planVariant(run, i, r != removals.end() ? &r->second : nullptr, k != keeps.end() ? &k->second : nullptr);
-    replan(run, i, std::move(context), fmt::format("patches {:x} ", contentHash(key)) + variant);
+    replan(run, i, context, fmt::format("patches {:x} ", contentHash(key)) + variant);
   });
 }
 

@@ -485,6 +485,7 @@ std::vector<const py::Binding *> ImportEditor::unusedAnchors(const std::vector<c
   // Vanishing ranges by start, with the largest end so far: a node lies in one of them when some
   // range starting at or before it ends at or after it (one binary search per reference).
   std::vector<std::pair<uint32_t, uint32_t>> ranges;
+  ranges.reserve(vanishing.size());
   for (TSNode v : vanishing)
     ranges.push_back({py::start(v), py::end(v)});
   std::sort(ranges.begin(), ranges.end());
