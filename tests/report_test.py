@@ -26,6 +26,7 @@ import struct
 import sys
 import tempfile
 import unittest
+import urllib.parse
 
 from testlib import poolify_env, run_poolify, write_pools
 
@@ -455,6 +456,114 @@ class SmallProjectTest(unittest.TestCase):
             self.assertEqual(b.root.find_all('section', cls='file'), [])
             self.assertEqual([n for n in b.root.iter() if 'data-category' in n.attrs], [])
             self.assertIn('no sites', b.root.find_all(id='category-total')[0].text())
+
+
+class PagedReportTest(unittest.TestCase):
+    """Past --max-page-size the diffs go on pages of their own beside the report: every link from the
+    main page (file table, "see diff", the list of pages) lands on the section of its file on an existing
+    page, each diff is on exactly one page, pages stay under the size unless one diff alone is larger,
+    and a smaller report later removes the pages it no longer has (never a file poolify did not write)."""
+    MAIN = 'my report #1.html'
+    MAX = 40 * 1024
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix='poolify-report-paged-')
+        cls.root = os.path.join(cls.tmp, 'p')
+        shutil.copytree(PIPELINE, cls.root)
+        cls.out = os.path.join(cls.tmp, 'out')
+        os.makedirs(cls.out)
+        cls.err = poolify(cls.root, 'report', '.', '-o', os.path.join(cls.out, cls.MAIN), '--max-page-size', '40K')[1]
+        cls.dry = diff_files(poolify(cls.root, 'migrate', '.')[0])
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def page(self, name):
+        with open(os.path.join(self.out, name), encoding='utf-8') as f:
+            text = f.read()
+        b = parse(text)
+        self.assertEqual(b.errors, [], name)
+        return text, b.root
+
+    def resolve(self, href):
+        """The section a link from the main page lands on: (page name, section node)."""
+        name, _, fragment = href.partition('#')
+        name = urllib.parse.unquote(name)
+        self.assertTrue(name.startswith('my report #1-diffs-') and os.path.isfile(os.path.join(self.out, name)), href)
+        found = [n for n in self.page(name)[1].iter() if n.attrs.get('id') == fragment]
+        self.assertEqual(len(found), 1, href)
+        return name, found[0]
+
+    def test_pages_beside_the_report(self):
+        pages = sorted((f for f in os.listdir(self.out) if f != self.MAIN), key=lambda f: int(re.findall(r'\d+', f)[-1]))
+        self.assertGreater(len(pages), 1)
+        self.assertEqual(pages, [f'my report #1-diffs-{k}.html' for k in range(1, len(pages) + 1)])
+        self.assertIn(f'wrote {os.path.join(self.out, self.MAIN)} and {len(pages)} pages of diffs beside it', self.err)
+        _, main = self.page(self.MAIN)
+        self.assertEqual(main.find_all('section', cls='file'), [], 'the main page holds no diff when paged')
+        listed = [urllib.parse.unquote(a.attrs['href']) for p in main.iter() if p.attrs.get('id') == 'diff-pages'
+                  for a in p.find_all('a')]
+        self.assertEqual(listed, pages)
+        seen = []
+        for k, name in enumerate(pages):
+            with self.subTest(page=name):
+                text, root = self.page(name)
+                sections = root.find_all('section', cls='file')
+                self.assertTrue(sections)
+                if len(sections) > 1:
+                    self.assertLessEqual(len(text.encode()), self.MAX)
+                seen += [s.attrs['data-path'] for s in sections]
+                nav = {a.attrs['rel']: urllib.parse.unquote(a.attrs['href']) for a in root.find_all('a')
+                       if 'rel' in a.attrs}
+                self.assertEqual(nav['index'], self.MAIN + '#changes')
+                self.assertEqual(nav.get('prev'), pages[k - 1] if k else None)
+                self.assertEqual(nav.get('next'), pages[k + 1] if k + 1 < len(pages) else None)
+                for s in sections:
+                    up = [a.attrs['href'] for a in s.find_all('a', cls='up')]
+                    self.assertEqual([urllib.parse.unquote(h) for h in up], [self.MAIN + '#changes'])
+        self.assertEqual(seen, sorted(self.dry), 'each diff on exactly one page, in path order')
+
+    def test_links_land_on_their_diffs(self):
+        _, main = self.page(self.MAIN)
+        links = [a for table in main.find_all('table', cls='files') for a in table.find_all('a')]
+        self.assertEqual(sorted(a.text() for a in links), sorted(self.dry))
+        for a in links:
+            with self.subTest(path=a.text()):
+                _, section = self.resolve(a.attrs['href'])
+                self.assertEqual(section.attrs.get('data-path'), a.text())
+                added = [td.text() for tr in section.find_all('tr', cls='add') for td in tr.find_all(cls='code')]
+                removed = [td.text() for tr in section.find_all('tr', cls='del') for td in tr.find_all(cls='code')]
+                self.assertEqual((added, removed), self.dry[a.text()])
+        see = [(g.attrs['data-path'], a.attrs['href']) for g in main.find_all('tbody', cls='left-file')
+               for a in g.find_all('a')]
+        self.assertTrue(see, 'the example leaves sites in files that change')
+        for path, href in see:
+            self.assertEqual(self.resolve(href)[1].attrs.get('data-path'), path)
+
+    def test_one_page_again_removes_only_its_own_pages(self):
+        out = os.path.join(self.tmp, 'again')
+        shutil.copytree(self.out, out)
+        mine = os.path.join(out, 'my report #1-diffs-99.html')
+        with open(mine, 'w') as f:
+            f.write('not poolify\n')
+        poolify(self.root, 'report', '.', '-o', os.path.join(out, self.MAIN))
+        self.assertEqual(sorted(os.listdir(out)), sorted([self.MAIN, os.path.basename(mine)]))
+        with open(os.path.join(out, self.MAIN), encoding='utf-8') as f:
+            one = f.read()
+        self.assertEqual(len(parse(one).root.find_all('section', cls='file')), len(self.dry))
+        poolify(self.root, 'report', '.', '-o', os.path.join(out, 'zero.html'), '--max-page-size', '0')
+        with open(os.path.join(out, 'zero.html'), encoding='utf-8') as f:
+            self.assertEqual(f.read(), one, '--max-page-size 0 is one page, as the default is for a small report')
+
+    def test_bad_sizes_are_refused(self):
+        for bad in ('1X', '-4M', '1.5M', '', '4G'):
+            with self.subTest(size=bad):
+                code, _, err = run([POOLIFY, 'report', '.', '-o', 'r.html', '--max-page-size', bad], self.root)
+                self.assertEqual(code, 2)
+                self.assertIn('--max-page-size must be a size in bytes', err)
+                self.assertFalse(os.path.exists(os.path.join(self.root, 'r.html')))
 
 
 def main():

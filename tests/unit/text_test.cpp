@@ -35,3 +35,15 @@ TEST_CASE("counts name their noun in the singular only for one") {
   CHECK(counted(1, "test patch", "test patches") == "1 test patch");
   CHECK(counted(3, "test patch", "test patches") == "3 test patches");
 }
+
+TEST_CASE("sizes are bytes, K or M, and nothing else") {
+  CHECK(parseByteSize("512") == 512u);
+  CHECK(parseByteSize("64K") == 64u * 1024);
+  CHECK(parseByteSize("64k") == 64u * 1024);
+  CHECK(parseByteSize("4M") == 4u * 1024 * 1024);
+  CHECK(parseByteSize("4MB") == 4u * 1024 * 1024);
+  CHECK(parseByteSize("0") == 0u);
+  for (const char *bad :
+       {"", "M", "-1", "+1", " 1", "1 ", "1.5M", "4G", "4B", "0x10", "4MiB", "99999999999999999999", "2000000M"})
+    CHECK_MESSAGE(!parseByteSize(bad).has_value(), bad);
+}

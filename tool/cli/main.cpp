@@ -3,6 +3,7 @@
 #include "cli/options.h"
 #include "rules/embedded.h"
 #include "source/output_file.h"
+#include "support/text.h"
 #include "version.h" // generated at build time: POOLIFY_COMMIT
 
 #include <llvm/Support/CommandLine.h>
@@ -152,6 +153,11 @@ int checkValues(const std::string &command) {
   }
   if (Jobs.getNumOccurrences() && Jobs == 0) {
     llvm::errs() << command << ": --jobs must be at least 1 (leave it out for all cores)\n";
+    return 2;
+  }
+  if (!poolify::parseByteSize(MaxPageSize)) {
+    llvm::errs() << command << ": --max-page-size must be a size in bytes, K or M (4M, 512K; 0 for one page), not '"
+                 << MaxPageSize << "'\n";
     return 2;
   }
   return 0;

@@ -46,6 +46,10 @@ cl::opt<std::string> OutputFile("output", cl::ZeroOrMore,
                                 cl::value_desc("file"), cl::sub(MigrateCmd), cl::sub(ManifestCmd), cl::sub(CheckCmd),
                                 cl::sub(ReportCmd));
 cl::alias OutputFileShort("o", cl::desc("Alias for --output"), cl::aliasopt(OutputFile));
+cl::opt<std::string> MaxPageSize("max-page-size", cl::ZeroOrMore,
+                                 cl::desc("Once the report would pass SIZE bytes (K, M: default 4M), its diffs go on "
+                                          "pages of their own beside it (NAME-diffs-1.html, ...); 0: one page"),
+                                 cl::value_desc("size"), cl::init("4M"), cl::sub(ReportCmd));
 cl::opt<std::string> OutputText("output-text", cl::ZeroOrMore, cl::desc("Also write the findings as text to this file"),
                                 cl::value_desc("file"), cl::sub(CheckCmd));
 cl::opt<std::string> OutputJson("output-json", cl::ZeroOrMore, cl::desc("Also write the findings as JSON to this file"),

@@ -35,6 +35,7 @@ extern llvm::cl::opt<std::string> ConfigFile;
 extern llvm::cl::opt<bool> NoConfig;
 extern llvm::cl::opt<std::string> Format;
 extern llvm::cl::opt<std::string> OutputFile;
+extern llvm::cl::opt<std::string> MaxPageSize;
 extern llvm::cl::opt<std::string> OutputText;
 extern llvm::cl::opt<std::string> OutputJson;
 extern llvm::cl::opt<std::string> OutputSarif;

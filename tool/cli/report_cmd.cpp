@@ -9,6 +9,7 @@
 #include "support/text.h"
 
 #include <llvm/Support/FileSystem.h>
+#include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/Path.h>
 #include <llvm/Support/raw_ostream.h>
 
@@ -37,6 +38,64 @@ std::string reportTitle() {
     joined += (joined.empty() ? "" : " ") + titleName(p);
   return "poolify report: " + (joined.empty() ? titleName(".") : joined);
 }
+
+// The report's diff pages, named after the main page ("report.html": "report-diffs-1.html", ...)
+// and written beside it. A page is written whole or not at all; the main page only after its pages.
+class DiffPages {
+public:
+  explicit DiffPages(const std::string &mainPath) {
+    llvm::StringRef name = llvm::sys::path::filename(mainPath);
+    folder_ = llvm::sys::path::parent_path(mainPath).str();
+    mainName_ = name.str();
+    stem_ = name.endswith(".html") || name.endswith(".htm") ? llvm::sys::path::stem(name).str() : name.str();
+  }
+
+  // Standard output or a device gets one page, whatever its size.
+  static bool possible(const std::string &mainPath) {
+    llvm::StringRef p(mainPath);
+    return p != "-" && !p.startswith("/dev/") && !p.startswith("/proc/");
+  }
+
+  std::string name(size_t k) const { return k ? fmt::format("{}-diffs-{}.html", stem_, k) : mainName_; }
+
+  void add(const std::string &name, const std::string &html) { pages_.emplace_back(name, html); }
+  size_t count() const { return pages_.size(); }
+
+  // Writes the pages; false (having said why) when one could not be written.
+  bool write() const {
+    for (const auto &[name, html] : pages_)
+      if (auto err = source::writeOutputFile(path(name), html)) {
+        llvm::errs() << path(name) << ": error: cannot write the report's diff page: " << llvm::toString(std::move(err))
+                     << "\n";
+        return false;
+      }
+    return true;
+  }
+
+  // Removes the diff pages an earlier, larger report left after the last one written now: only
+  // files of that name that poolify wrote (its generator line), so a file of the user's stays.
+  void removeStale() const {
+    for (size_t k = pages_.size() + 1;; ++k) {
+      std::string stale = path(name(k));
+      auto text = llvm::MemoryBuffer::getFile(stale, /*IsText=*/false, /*RequiresNullTerminator=*/false);
+      if (!text || !(*text)->getBuffer().take_front(512).contains("<meta name=\"generator\" content=\"poolify "))
+        return;
+      llvm::sys::fs::remove(stale);
+    }
+  }
+
+private:
+  std::string path(const std::string &name) const {
+    if (folder_.empty())
+      return name;
+    llvm::SmallString<256> p(folder_);
+    llvm::sys::path::append(p, name);
+    return std::string(p);
+  }
+
+  std::string folder_, mainName_, stem_;
+  std::vector<std::pair<std::string, std::string>> pages_;
+};
 
 } // namespace
 
@@ -82,20 +141,34 @@ int runReport() {
   doc.title = reportTitle();
   doc.manifest = &before;
   doc.after = &migrated;
+  DiffPages pages(OutputFile);
+  if (DiffPages::possible(OutputFile)) {
+    doc.maxPageBytes = *parseByteSize(MaxPageSize); // checked with the other values
+    doc.pageName = [&](size_t k) { return pages.name(k); };
+    doc.writePage = [&](const std::string &name, const std::string &text) { pages.add(name, text); };
+  }
   html->finish(doc);
   pageOut.flush();
+  if (!pages.write())
+    return 2;
   if (auto err = source::writeOutputFile(OutputFile, page)) { // whole or not at all
     llvm::errs() << OutputFile << ": error: cannot write the report: " << llvm::toString(std::move(err)) << "\n";
     return 2;
   }
+  if (DiffPages::possible(OutputFile))
+    pages.removeStale();
   size_t changed = 0, left = 0;
   for (const auto &o : run.outcomes) {
     changed += o.changed();
     left += std::count_if(o.records.begin(), o.records.end(), [](const auto &r) { return r.needsHandFix(); });
   }
+  std::string written = OutputFile;
+  if (pages.count())
+    written += fmt::format(" and {} of diffs beside it ({}{})", counted(pages.count(), "page"), pages.name(1),
+                           pages.count() > 1 ? " to " + pages.name(pages.count()) : "");
   llvm::errs() << fmt::format("poolify: wrote {} ({} would change, {} left; coverage {}% now, {}% after "
                               "migrate)\n",
-                              std::string(OutputFile), counted(changed, "file"), counted(left, "site"),
+                              written, counted(changed, "file"), counted(left, "site"),
                               model::formatPercent(before.total.coverage()),
                               model::formatPercent(migrated.total.coverage()));
   return !run.found.problems.empty() ? 2 : failed ? 1 : 0;

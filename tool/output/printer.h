@@ -47,6 +47,12 @@ struct Document {
   const model::Manifest *manifest = nullptr; // coverage now
   const model::Manifest *after = nullptr;    // coverage once the diffs are applied (HTML)
   int exitCode = 0;                          // the command's exit code (SARIF's invocation)
+  /// The HTML report's diff pages: when one page would be larger than maxPageBytes (0: no limit),
+  /// the diffs go on pages of their own, each handed to writePage under pageName(k), k from 1
+  /// (pageName(0) is the main page's name, for the links back).
+  size_t maxPageBytes = 0;
+  std::function<std::string(size_t)> pageName;
+  std::function<void(const std::string &name, const std::string &html)> writePage;
 };
 
 struct PrinterOptions {

@@ -2,6 +2,9 @@
 // inline SVG only; no scripts, fonts or images. Key numbers carry stable ids and data attributes
 // (id="coverage-before", "coverage-after", "files-changed", "sites-left", "overrides-removed";
 // category rows data-category="NAME" with cells data-field="...") for tests and scrapers.
+// When the diffs would take the page past Document::maxPageBytes, they go on pages of their own
+// (Document::pageName, Document::writePage): the main page keeps the summary and every table, with
+// links into the diff pages; each diff page is as self-contained as the main one.
 #include "output/diff.h"
 #include "output/printers.h"
 #include "python/highlight.h"
@@ -10,6 +13,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstring>
 #include <map>
@@ -48,6 +52,12 @@ struct ReportData {
   std::vector<ReportLeft> unanalyzed; // files poolify could not analyze (rule syntax or unanalyzable), by path
   std::vector<std::pair<std::string, model::PatchChange>> patches; // test patches retargeted or left, by test path
   std::string title;                                               // "poolify report: <paths>"
+  /// Where the diff of data.diffs[i] is, as a link from the main page: "#file-N" on one page,
+  /// "<diff page>#file-N" when the diffs have pages of their own (filled by paginate()).
+  std::vector<std::string> diffHref;
+  /// The diff pages, when there are: their names as links, and the first diff each holds.
+  std::vector<std::string> pageHrefs;
+  std::vector<size_t> pageFirst;
 };
 
 std::string esc(std::string_view s) {
@@ -74,6 +84,18 @@ std::string esc(std::string_view s) {
       out += c;
     }
   }
+  return out;
+}
+
+// A file name as a relative link: every byte but unreserved ones (RFC 3986) percent-encoded, so
+// names with spaces, '#', '?' or '%' link to themselves.
+std::string urlEscape(std::string_view name) {
+  std::string out;
+  for (unsigned char c : name)
+    if (std::isalnum(c) || (c && std::strchr("-._~", c)))
+      out += static_cast<char>(c);
+    else
+      out += fmt::format("%{:02X}", c);
   return out;
 }
 
@@ -318,33 +340,54 @@ std::string coverageSection(const ReportData &data) {
   return out + coverageRow("total", data.before->total, data.after->total, true) + "</tbody></table>\n";
 }
 
+// The diff of data.diffs[i] as a section (id file-N, N from 1 in path order); `up` links back to
+// the table of changed files.
+std::string diffSection(const ReportData &data, size_t i, const std::string &up) {
+  const auto &d = data.diffs[i];
+  std::string out = fmt::format("<section class=\"file\" id=\"file-{}\" data-path=\"{}\">\n<h3><code>{}</code>", i + 1,
+                                esc(d.path), esc(d.path));
+  if (d.rewritten)
+    out += fmt::format("<span class=\"badge\">{} rewritten</span>", d.rewritten);
+  if (d.removed)
+    out += fmt::format("<span class=\"badge rm\">{} override{} removed</span>", d.removed, d.removed == 1 ? "" : "s");
+  return out + "<a class=\"up\" href=\"" + esc(up) + "\">&uarr; files</a></h3>\n" + d.table + "</section>\n";
+}
+
+// The links to the diff pages, with the files each holds ("files 1-250").
+std::string pageLinks(const ReportData &data) {
+  std::string out = fmt::format("<p class=\"note\" id=\"diff-pages\">The diffs are on {} of their own:",
+                                counted(data.pageHrefs.size(), "page"));
+  for (size_t k = 0; k < data.pageHrefs.size(); ++k) {
+    size_t first = data.pageFirst[k] + 1;
+    size_t last = k + 1 < data.pageFirst.size() ? data.pageFirst[k + 1] : data.diffs.size();
+    out += fmt::format("{} <a class=\"mono\" href=\"{}\">{}</a>", k ? "," : "", esc(data.pageHrefs[k]),
+                       first == last ? fmt::format("file {}", first) : fmt::format("files {}&ndash;{}", first, last));
+  }
+  return out + ".</p>\n";
+}
+
 std::string changesSection(const ReportData &data) {
   std::string out =
       fmt::format("<h2 id=\"changes\">Changed files <span class=\"count\">({})</span></h2>\n", data.diffs.size());
   if (data.diffs.empty())
     return out + "<p class=\"note\">Nothing to change: <code>poolify migrate</code> would leave every file as it "
                  "is.</p>\n";
-  std::string sections;
-  for (size_t i = 0; i < data.diffs.size(); ++i) {
-    const auto &d = data.diffs[i];
-    sections += fmt::format("<section class=\"file\" id=\"file-{}\" data-path=\"{}\">\n<h3><code>{}</code>", i + 1,
-                            esc(d.path), esc(d.path));
-    if (d.rewritten)
-      sections += fmt::format("<span class=\"badge\">{} rewritten</span>", d.rewritten);
-    if (d.removed)
-      sections +=
-          fmt::format("<span class=\"badge rm\">{} override{} removed</span>", d.removed, d.removed == 1 ? "" : "s");
-    sections += "<a class=\"up\" href=\"#changes\">&uarr; files</a></h3>\n" + d.table + "</section>\n";
-  }
+  bool paged = !data.pageHrefs.empty();
+  if (paged)
+    out += pageLinks(data);
   out += "<table class=\"grid files\"><thead><tr><th>File</th><th>Lines</th><th>Sites rewritten</th>"
          "<th>Overrides removed</th></tr></thead>\n<tbody>\n";
   for (size_t i = 0; i < data.diffs.size(); ++i)
-    out += fmt::format("<tr><td><a class=\"mono\" href=\"#file-{}\">{}</a></td><td class=\"mono\"><span "
+    out += fmt::format("<tr><td><a class=\"mono\" href=\"{}\">{}</a></td><td class=\"mono\"><span "
                        "class=\"plus\">+{}</span> <span class=\"minus\">&minus;{}</span></td><td>{}</td><td>{}</td>"
                        "</tr>\n",
-                       i + 1, esc(data.diffs[i].path), data.diffs[i].stats.added, data.diffs[i].stats.deleted,
-                       data.diffs[i].rewritten, data.diffs[i].removed);
-  return out + "</tbody></table>\n" + sections;
+                       esc(data.diffHref[i]), esc(data.diffs[i].path), data.diffs[i].stats.added,
+                       data.diffs[i].stats.deleted, data.diffs[i].rewritten, data.diffs[i].removed);
+  out += "</tbody></table>\n";
+  if (!paged)
+    for (size_t i = 0; i < data.diffs.size(); ++i)
+      out += diffSection(data, i, "#changes");
+  return out;
 }
 
 // Sites left: one table, a group of rows per file (linking to the file's diff when it changes).
@@ -369,8 +412,9 @@ std::string leftSection(const ReportData &data) {
     out += fmt::format("<tbody class=\"left-file\" data-path=\"{}\"><tr class=\"group\"><th colspan=\"3\"><code>"
                        "{}</code><span class=\"badge\">{} left</span>{}</th></tr>\n",
                        esc(path), esc(path), j - i,
-                       it == diffIndex.end() ? std::string()
-                                             : fmt::format("<a href=\"#file-{}\">see diff</a>", it->second));
+                       it == diffIndex.end()
+                           ? std::string()
+                           : fmt::format("<a href=\"{}\">see diff</a>", esc(data.diffHref[it->second - 1])));
     for (; i < j; ++i) {
       const auto &l = data.left[i];
       std::string loc = fmt::format("{}:{}:{}", l.path, l.line, l.col);
@@ -439,16 +483,39 @@ std::string patchesSection(const ReportData &data) {
 
 namespace {
 
+const char *const PageStart = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta "
+                              "name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta "
+                              "name=\"generator\" content=\"poolify {0}\">\n<title>{1}</title>\n<style>{2}</style>\n"
+                              "</head>\n<body>\n";
+const char *const PageEnd = "</main>\n<footer><div class=\"wrap\">Generated by poolify {0}. A self-contained file: "
+                            "no scripts, no network access.</div></footer>\n</body>\n</html>\n";
+
 std::string renderReport(const ReportData &data) {
-  return fmt::format(
-      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" "
-      "content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"poolify "
-      "{0}\">\n<title>{1}</title>\n<style>{2}</style>\n</head>\n<body>\n{3}<main class=\"wrap\">\n{4}{5}"
-      "{6}{7}{8}{9}</main>\n<footer><div class=\"wrap\">Generated by poolify {0}. A self-contained file: no "
-      "scripts, no network access.</div></footer>\n</body>\n</html>\n",
-      POOLIFY_VERSION, esc(data.title), Style, headerSection(data), coverageSection(data), changesSection(data),
-      leftSection(data), unanalyzedSection(data.unanalyzed), patchesSection(data),
-      mocksSection(data.before->mockTargets));
+  return fmt::format(PageStart, POOLIFY_VERSION, esc(data.title), Style) + headerSection(data) +
+         "<main class=\"wrap\">\n" + coverageSection(data) + changesSection(data) + leftSection(data) +
+         unanalyzedSection(data.unanalyzed) + patchesSection(data) + mocksSection(data.before->mockTargets) +
+         fmt::format(PageEnd, POOLIFY_VERSION);
+}
+
+// Diff page k (from 0) of the paged report: the sections it holds, between links back to the main
+// page and to the pages before and after it.
+std::string renderDiffPage(const ReportData &data, size_t k, const std::string &mainHref,
+                           const std::vector<std::string> &sections) {
+  size_t first = data.pageFirst[k], last = k + 1 < data.pageFirst.size() ? data.pageFirst[k + 1] : data.diffs.size();
+  std::string title = fmt::format("{}: changed files {}\u2013{}", data.title, first + 1, last);
+  std::string out = fmt::format(PageStart, POOLIFY_VERSION, esc(title), Style);
+  out += fmt::format("<header class=\"top\"><div class=\"wrap\">\n<h1>{}</h1>\n<p class=\"sub\">Changed files {}"
+                     "&ndash;{} of {}: diff page {} of {}.</p>\n</div></header>\n<nav class=\"toc\"><div "
+                     "class=\"wrap\"><a rel=\"index\" href=\"{}#changes\">&larr; Report</a>",
+                     esc(data.title), first + 1, last, data.diffs.size(), k + 1, data.pageHrefs.size(), esc(mainHref));
+  if (k > 0)
+    out += fmt::format("<a rel=\"prev\" href=\"{}\">Previous page</a>", esc(data.pageHrefs[k - 1]));
+  if (k + 1 < data.pageHrefs.size())
+    out += fmt::format("<a rel=\"next\" href=\"{}\">Next page</a>", esc(data.pageHrefs[k + 1]));
+  out += "</div></nav>\n<main class=\"wrap\">\n";
+  for (size_t i = first; i < last; ++i)
+    out += sections[i];
+  return out + fmt::format(PageEnd, POOLIFY_VERSION);
 }
 
 // Collects each changed file's hunks and each site left; renders the page at the end.
@@ -483,10 +550,44 @@ public:
     data_.title = doc.title;
     data_.before = doc.manifest ? doc.manifest : &none;
     data_.after = doc.after ? doc.after : &none;
-    os_ << renderReport(data_);
+    for (size_t i = 0; i < data_.diffs.size(); ++i)
+      data_.diffHref.push_back(fmt::format("#file-{}", i + 1));
+    std::string page = renderReport(data_);
+    if (doc.maxPageBytes && page.size() > doc.maxPageBytes && doc.pageName && doc.writePage && !data_.diffs.empty())
+      page = paginate(doc);
+    os_ << page;
   }
 
 private:
+  // Puts the diffs on pages of their own, each under doc.maxPageBytes when its diffs allow (a
+  // single diff larger than that gets a page to itself), hands them to doc.writePage and returns
+  // the main page, which links to them.
+  std::string paginate(const Document &doc) {
+    std::string mainHref = urlEscape(doc.pageName(0));
+    std::vector<std::string> sections;
+    for (size_t i = 0; i < data_.diffs.size(); ++i)
+      sections.push_back(diffSection(data_, i, mainHref + "#changes"));
+    // The frame of a diff page: everything but its sections, with room for the links' numbers.
+    size_t frame = fmt::format(PageStart, POOLIFY_VERSION, esc(data_.title), Style).size() + 1024 +
+                   3 * (mainHref.size() + 2 * urlEscape(doc.pageName(sections.size())).size());
+    size_t budget = doc.maxPageBytes > frame ? doc.maxPageBytes - frame : 0, used = 0;
+    for (size_t i = 0; i < sections.size(); ++i) {
+      if (data_.pageFirst.empty() || used + sections[i].size() > budget) {
+        data_.pageFirst.push_back(i);
+        used = 0;
+      }
+      used += sections[i].size();
+    }
+    for (size_t k = 0; k < data_.pageFirst.size(); ++k)
+      data_.pageHrefs.push_back(urlEscape(doc.pageName(k + 1)));
+    for (size_t k = 0, i = 0; k < data_.pageFirst.size(); ++k)
+      for (size_t last = k + 1 < data_.pageFirst.size() ? data_.pageFirst[k + 1] : sections.size(); i < last; ++i)
+        data_.diffHref[i] = fmt::format("{}#file-{}", data_.pageHrefs[k], i + 1);
+    for (size_t k = 0; k < data_.pageFirst.size(); ++k)
+      doc.writePage(doc.pageName(k + 1), renderDiffPage(data_, k, mainHref, sections));
+    return renderReport(data_);
+  }
+
   llvm::raw_ostream &os_;
   ReportData data_;
 };

@@ -64,6 +64,28 @@ uint64_t contentHash(std::string_view bytes) {
   return h ^ (h >> 29);
 }
 
+std::optional<uint64_t> parseByteSize(std::string_view text) {
+  size_t digits = 0;
+  uint64_t n = 0;
+  constexpr uint64_t maxBytes = uint64_t(1) << 40;
+  for (; digits < text.size() && text[digits] >= '0' && text[digits] <= '9'; ++digits) {
+    n = n * 10 + uint64_t(text[digits] - '0');
+    if (n > maxBytes)
+      return std::nullopt;
+  }
+  if (digits == 0)
+    return std::nullopt;
+  std::string_view unit = text.substr(digits);
+  uint64_t scale = 1;
+  if (!unit.empty() && (unit[0] == 'K' || unit[0] == 'k' || unit[0] == 'M' || unit[0] == 'm')) {
+    scale = unit[0] == 'K' || unit[0] == 'k' ? 1024 : 1024 * 1024;
+    unit.remove_prefix(1);
+  }
+  if (!(unit.empty() || ((unit == "B" || unit == "b") && scale != 1)))
+    return std::nullopt;
+  return n * scale > maxBytes ? std::nullopt : std::optional<uint64_t>(n * scale);
+}
+
 std::optional<size_t> firstInvalidUtf8(std::string_view text) {
   const auto *s = reinterpret_cast<const unsigned char *>(text.data());
   size_t n = text.size(), i = 0;

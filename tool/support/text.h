@@ -51,6 +51,11 @@ bool onlyBlankBefore(std::string_view text, size_t offset);
 bool isIdentifier(std::string_view s);
 /// One or more identifiers joined by dots ("a.b.c").
 bool isDottedName(std::string_view s);
+/// A size in bytes as a user writes it: digits, then K or M (1024, 1024 * 1024; either case, an
+/// optional B after it: "512", "64K", "4M", "4MB"). nullopt for anything else: no sign, no spaces,
+/// no fractions, nothing beyond 2^40.
+std::optional<uint64_t> parseByteSize(std::string_view text);
+
 /// A count and its noun, singular for one: counted(1, "site") is "1 site", counted(2, "site") "2 sites";
 /// `plural` for nouns that do not just take an s (counted(2, "patch", "patches")).
 std::string counted(size_t n, std::string_view noun, std::string_view plural = {});
