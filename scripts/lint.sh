@@ -9,11 +9,15 @@ cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.."
 
 say() { echo "lint.sh: $*" >&2; }
 status=0
+# LLVM 14's tools, whatever else is on PATH: another clang-format version formats differently.
+bash scripts/setup.sh --for-lint
+CLANG_FORMAT=/usr/lib/llvm-14/bin/clang-format
+RUN_CLANG_TIDY=/usr/lib/llvm-14/bin/run-clang-tidy
 
 mapfile -t sources < <(git ls-files 'tool/*.cpp' 'tool/*.h' 'tests/unit/*.cpp' 'tests/unit/*.h' 'tests/fuzz/*.cpp')
 say "clang-format: ${#sources[@]} files"
-if ! clang-format --dry-run -Werror "${sources[@]}"; then
-  say "clang-format: the files above are not formatted; run: clang-format -i \$(git ls-files 'tool/*.cpp' 'tool/*.h' 'tests/unit/*.[ch]*' 'tests/fuzz/*.cpp')"
+if ! "$CLANG_FORMAT" --dry-run -Werror "${sources[@]}"; then
+  say "clang-format: the files above are not formatted; run: $CLANG_FORMAT -i \$(git ls-files 'tool/*.cpp' 'tool/*.h' 'tests/unit/*.[ch]*' 'tests/fuzz/*.cpp')"
   status=1
 fi
 # A unit test marked may_fail/should_fail passes whatever its subject does: a test that cannot fail.
@@ -26,7 +30,7 @@ fi
 [ -f build/compile_commands.json ] || { say "error: build/compile_commands.json is missing; run scripts/test.sh first"; exit 2; }
 mapfile -t units < <(git ls-files 'tool/*.cpp')
 say "clang-tidy: ${#units[@]} files on 2 jobs (a few minutes)"
-if ! run-clang-tidy -quiet -p build -j 2 -extra-arg=-Wno-ignored-optimization-argument "${units[@]/#/$PWD/}" >build/clang-tidy.log 2>&1; then
+if ! "$RUN_CLANG_TIDY" -clang-tidy-binary /usr/lib/llvm-14/bin/clang-tidy -quiet -p build -j 2 -extra-arg=-Wno-ignored-optimization-argument "${units[@]/#/$PWD/}" >build/clang-tidy.log 2>&1; then
   grep -E '(error|warning):' build/clang-tidy.log | sort -u >&2 || cat build/clang-tidy.log >&2
   say "clang-tidy: findings above (full log: build/clang-tidy.log)"
   status=1

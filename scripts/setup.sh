@@ -8,6 +8,8 @@
 #                                  PyYAML, and chromium (tests/report_test.py renders the HTML report
 #                                  in it; poolify itself never needs it)
 #   scripts/setup.sh               the same as --for-tests
+#   scripts/setup.sh --for-lint    only the LLVM 14 clang-format and clang-tidy scripts/lint.sh runs
+#                                  (the tree is formatted with that version)
 #
 # The npm step (`npm ci --ignore-scripts`) fetches the C sources CMake compiles into poolify: the
 # tree-sitter runtime (node_modules/tree-sitter/vendor/tree-sitter/lib) and the Python grammar
@@ -34,8 +36,9 @@ for arg in "$@"; do
   case "$arg" in
     --for-tool) FOR=tool ;;
     --for-tests) FOR=tests ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
-    *) die "unknown option '$arg' (--for-tool or --for-tests)" ;;
+    --for-lint) FOR=lint ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    *) die "unknown option '$arg' (--for-tool, --for-tests or --for-lint)" ;;
   esac
 done
 
@@ -49,6 +52,11 @@ TOOL_PACKAGES=(cmake:cmake ninja-build:ninja g++:g++ git:git nodejs:node npm:npm
 if [ "$FOR" = tests ]; then
   LIB_PACKAGES+=(doctest-dev python3-yaml)
   TOOL_PACKAGES+=(python3:python3 chromium:chromium)
+fi
+if [ "$FOR" = lint ]; then
+  LIB_PACKAGES=()
+  LLVM_BIN=${POOLIFY_LLVM_BIN:-/usr/lib/llvm-14/bin} # where Debian's packages put them
+  TOOL_PACKAGES=(clang-format-14:$LLVM_BIN/clang-format clang-tidy-14:$LLVM_BIN/run-clang-tidy)
 fi
 
 installed() { [ "$(dpkg-query -W -f='${db:Status-Abbrev}' "$1" 2>/dev/null)" = "ii " ]; }
@@ -75,6 +83,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   logged "apt-get install" "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
     --no-install-recommends "${missing[@]}"
 fi
+
+[ "$FOR" = lint ] && exit 0
 
 # The C sources: npm ci when one is absent or the lock file changed since the last ci.
 STAMP=node_modules/.poolify-stamp

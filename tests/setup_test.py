@@ -143,6 +143,15 @@ class SetupTest(unittest.TestCase):
         self.assertEqual(code, 0, err)
         self.assertEqual(self.requested(self.log()), TOOL_PACKAGES | TEST_PACKAGES)
 
+    def test_for_lint_installs_llvm_14_format_and_tidy_only(self):
+        self.env['POOLIFY_LLVM_BIN'] = os.path.join(self.tmp, 'no-llvm')  # neither tool is there
+        code, out, err = self.setup_sh('--for-lint')
+        self.assertEqual(code, 0, err)
+        self.assertEqual(err.splitlines(), ['setup.sh: installing packages (apt-get): clang-format-14 clang-tidy-14'])
+        log = self.log()
+        self.assertEqual(self.requested(log), {'clang-format-14', 'clang-tidy-14'})
+        self.assertFalse([l for l in log if l.startswith('npm')], log)
+
     def test_failure_shows_the_tools_output(self):
         open(os.path.join(self.fake, 'apt-fails'), 'w').close()
         code, out, err = self.setup_sh('--for-tool')
