@@ -16,7 +16,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import unittest
@@ -24,7 +23,7 @@ import unittest
 import yaml
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from testlib import split_poolify_argv  # noqa: E402
+from testlib import package, run_command, split_poolify_argv  # noqa: E402
 
 POOLIFY = None
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -85,11 +84,10 @@ class Runner:
             script = os.path.join(self.base, 'step.sh')
             with open(script, 'w', encoding='utf-8') as f:
                 f.write(expand(step['run']))
-            p = subprocess.run(['bash', '--noprofile', '--norc', '-eo', 'pipefail', script], cwd=cwd, env=env,
-                               capture_output=True, timeout=300)
-            outs += p.stdout.decode('utf-8', 'replace')
-            errs += p.stderr.decode('utf-8', 'replace')
-            code = p.returncode
+            code, out, err = run_command(['bash', '--noprofile', '--norc', '-eo', 'pipefail', script], cwd, env,
+                                         timeout=300)
+            outs += out
+            errs += err
             with open(self.files['output'], encoding='utf-8') as f:
                 outputs[step.get('id', step['name'])] = dict(l.split('=', 1) for l in f.read().splitlines() if '=' in l)
             with open(self.files['path'], encoding='utf-8') as f:
@@ -108,10 +106,7 @@ class ActionTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix='poolify-action-test-')
-        p = subprocess.run(['bash', os.path.join(ROOT, 'scripts', 'package.sh'), '--binary', POOLIFY, '--out',
-                            os.path.join(cls.tmp, 'dist')], capture_output=True, timeout=300)
-        assert p.returncode == 0, p.stderr.decode()
-        cls.archive = p.stdout.decode().split()[0]
+        cls.archive = package(POOLIFY, os.path.join(cls.tmp, 'dist'))[0]
         cls.version = re.match(r'poolify-(.+)-linux-x64\.tar\.gz$', os.path.basename(cls.archive)).group(1)
 
     @classmethod
@@ -154,9 +149,8 @@ class ActionTest(unittest.TestCase):
 
     def test_baseline_passes(self):
         r = self.runner('baseline')
-        code, out, err = (lambda p: (p.returncode, p.stdout.decode(), p.stderr.decode()))(subprocess.run(
-            [POOLIFY, 'check', '--no-cache', '--write-baseline', '.poolify-baseline.json', '.'], cwd=r.workspace,
-            capture_output=True))
+        code, out, err = run_command([POOLIFY, 'check', '--no-cache', '--write-baseline', '.poolify-baseline.json',
+                                      '.'], r.workspace, timeout=None)
         self.assertEqual(code, 0, err)
         code, out, err, outputs = r.run_action(archive=self.archive, baseline='.poolify-baseline.json',
                                                formats='text,json', version=self.version, summary='false')

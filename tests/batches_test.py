@@ -10,7 +10,7 @@ import sys
 import tempfile
 import unittest
 
-from testlib import poolify_env, run_poolify
+from testlib import files_under, poolify_env, read_text, run_poolify, split_poolify_argv
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PIPELINE = os.path.join(ROOT, "fixtures", "pipeline")
@@ -35,23 +35,6 @@ def poolify(args, cwd, check=True):
 def git(args, cwd, check=True):
     """git ARGS in cwd, with the environment poolify gets."""
     return checked(args, run_poolify("git", args, cwd, env=poolify_env(cwd, IDENTITY), text=True), check)
-
-
-def read(path):
-    with open(path) as fh:
-        return fh.read()
-
-
-def tree(path):
-    """Every file below path (but .git) -> bytes."""
-    out = {}
-    for base, dirs, files in os.walk(path):
-        dirs[:] = [d for d in dirs if d != ".git"]
-        for f in files:
-            full = os.path.join(base, f)
-            with open(full, "rb") as fh:
-                out[os.path.relpath(full, path)] = fh.read()
-    return out
 
 
 class BatchTest(unittest.TestCase):
@@ -79,15 +62,15 @@ class BatchTest(unittest.TestCase):
         for p in patches:
             stem = p[:-len(".patch")]
             self.assertIn(stem + ".md", names)
-            manifest = json.loads(read(os.path.join(out, stem + ".manifest.json")))
+            manifest = json.loads(read_text(out, stem + ".manifest.json"))
             self.assertEqual(manifest["schema_version"], 1)
-        self.assertEqual(tree(self.repo), tree(PIPELINE), "--out must not change the tree")
+        self.assertEqual(files_under(self.repo), files_under(PIPELINE), "--out must not change the tree")
         for p in patches:
             git(["apply", "--check", os.path.join(out, p)], self.repo)
             git(["apply", os.path.join(out, p)], self.repo)
-        self.assertEqual(tree(self.repo), tree(self.full))
+        self.assertEqual(files_under(self.repo), files_under(self.full))
         # Each file is in exactly one batch: the cloud functions only in the first.
-        first = read(os.path.join(out, patches[0]))
+        first = read_text(out, patches[0])
         self.assertIn("orchestration/cloud_functions/", first)
         self.assertNotIn("data_processors/", first)
 
@@ -96,7 +79,7 @@ class BatchTest(unittest.TestCase):
         poolify(["migrate", "--out", out, "--batch", "grading_precompute", "."], self.repo)
         self.assertEqual(sorted(os.listdir(out)), ["01-grading_precompute.manifest.json", "01-grading_precompute.md",
                                                    "01-grading_precompute.patch"])
-        summary = read(os.path.join(out, "01-grading_precompute.md"))
+        summary = read_text(out, "01-grading_precompute.md")
         self.assertTrue(summary.startswith("# poolify batch 01-grading_precompute\n"))
         # grading: 2 rewritten and 1 override removed (mlb_shadow_grading passes its own `project_id` to
         # `super().__init__(project_id)`, which makes the base's client for it), 1 held for the test patch whose
@@ -131,11 +114,11 @@ class BatchTest(unittest.TestCase):
         patches = sorted(n for n in os.listdir(out) if n.endswith(".patch"))
         self.assertEqual(patches[0], "01-cloud_functions-part1.patch")
         for p in patches:
-            text = read(os.path.join(out, p))
+            text = read_text(out, p)
             self.assertLessEqual(text.count("diff --git"), 4, p)
         for p in patches:
             git(["apply", os.path.join(out, p)], self.repo)
-        self.assertEqual(tree(self.repo), tree(self.full))
+        self.assertEqual(files_under(self.repo), files_under(self.full))
 
     def test_commit_makes_one_commit_per_batch(self):
         r = poolify(["migrate", "--commit", "."], self.repo)
@@ -157,7 +140,7 @@ class BatchTest(unittest.TestCase):
         self.assertEqual(body.count("unsafe fix, applied with `--unsafe-fixes`: "), 7)
         self.assertNotIn("## Unsafe fixes applied", body)
         self.assertEqual(git(["status", "--porcelain"], self.repo).stdout, "")
-        self.assertEqual(tree(self.repo), tree(self.full))
+        self.assertEqual(files_under(self.repo), files_under(self.full))
         self.assertIn("committed", r.stderr)
 
     def test_unsafe_fixes_batches(self):
@@ -172,9 +155,9 @@ class BatchTest(unittest.TestCase):
         self.assertEqual(len(patches), 3)
         for p in patches:
             git(["apply", os.path.join(out, p)], self.repo)
-        self.assertEqual(tree(self.repo), tree(full))
-        self.assertNotEqual(tree(full), tree(self.full))
-        summary = read(os.path.join(out, "01-cloud_functions.md"))
+        self.assertEqual(files_under(self.repo), files_under(full))
+        self.assertNotEqual(files_under(full), files_under(self.full))
+        summary = read_text(out, "01-cloud_functions.md")
         # The 7 safe fixes above plus the 7 unsafe ones (6 bigquery, the POST), in two more files
         # (grading_alert, pipeline_reconciliation).
         self.assertIn("7 files changed: 14 sites rewritten (bigquery 9, firestore 3, http 1, pubsub 1), "
@@ -203,7 +186,7 @@ class BatchTest(unittest.TestCase):
         self.assertIn("--allow-dirty", r.stderr)
         self.assertEqual(git(["log", "--format=%s"], self.repo).stdout.splitlines(), ["pristine"])
         poolify(["migrate", "--commit", "--allow-dirty", "."], self.repo)
-        self.assertIn("# local edit", read(os.path.join(self.repo, "utils", "dates.py")))
+        self.assertIn("# local edit", read_text(self.repo, "utils/dates.py"))
         status = git(["status", "--porcelain"], self.repo).stdout
         self.assertEqual(status.strip(), "M utils/dates.py", "the user's own change stays uncommitted")
 
@@ -214,10 +197,5 @@ class BatchTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    if "--poolify" not in args:
-        sys.exit("usage: batches_test.py --poolify BIN [unittest args]")
-    i = args.index("--poolify")
-    POOLIFY = os.path.abspath(args[i + 1])
-    del args[i:i + 2]
+    POOLIFY, args = split_poolify_argv("batches_test.py", sys.argv[1:])
     unittest.main(argv=[sys.argv[0]] + args)

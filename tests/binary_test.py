@@ -17,13 +17,13 @@ import hashlib
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from testlib import BQ_SRC, split_poolify_argv, write_file, write_pools  # noqa: E402
+from testlib import run_command as run  # noqa: E402
 
 POOLIFY = None
 EXPECT_STATIC = False
@@ -32,11 +32,6 @@ RULES = os.path.join(ROOT, 'rules')
 # What a binary linked statically against everything but glibc may still load.
 GLIBC = re.compile(r'^(linux-vdso\.so\.1|linux-gate\.so\.1|libc\.so\.6|libm\.so\.6|libpthread\.so\.0|libdl\.so\.2|'
                    r'librt\.so\.1|ld-linux-x86-64\.so\.2|/lib64/ld-linux-x86-64\.so\.2)$')
-
-
-def run(args, cwd=None, timeout=120):
-    p = subprocess.run(args, cwd=cwd, capture_output=True, timeout=timeout)
-    return p.returncode, p.stdout.decode('utf-8', 'replace'), p.stderr.decode('utf-8', 'replace')
 
 
 def rules_hash():

@@ -14,7 +14,7 @@ import tempfile
 import time
 import unittest
 
-from testlib import BQ_INFERRED_SRC, run_poolify, write_file, write_pools
+from testlib import BQ_INFERRED_SRC, run_poolify, split_poolify_argv, write_file, write_pools
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PIPELINE = os.path.join(ROOT, "fixtures", "pipeline")
@@ -238,8 +238,5 @@ class CacheTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    i = args.index("--poolify")
-    POOLIFY = os.path.abspath(args[i + 1])
-    del args[i:i + 2]
+    POOLIFY, args = split_poolify_argv("cache_test.py", sys.argv[1:])
     unittest.main(argv=[sys.argv[0]] + args)

@@ -16,7 +16,7 @@ import os
 import sys
 import warnings
 
-from testlib import CaseError, expected_tree, migrate_cases
+from testlib import CaseError, expected_tree, migrate_cases, tally_cases
 
 
 def compile_error(path):
@@ -74,20 +74,8 @@ def main(argv):
     if not os.path.isdir(root):
         print(f'check_outputs.py: error: no such folder: {root}', file=sys.stderr)
         return 2
-    cases = migrate_cases(root)
-    passed = failed = 0
-    for case in cases:
-        _, failures = check_case(case)
-        for line in failures:
-            print(line)
-        if failures:
-            failed += 1
-        else:
-            passed += 1
-    if not cases:
-        print(f'check_outputs.py: error: no case folders in {root}', file=sys.stderr)
-    print(f'{passed} passed, {failed} failed')
-    return 0 if cases and not failed else 1
+    outcomes = (check_case(case)[1] for case in migrate_cases(root))
+    return tally_cases('check_outputs.py', root, (('\n'.join(failures), bool(failures)) for failures in outcomes))
 
 
 if __name__ == '__main__':

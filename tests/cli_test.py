@@ -21,10 +21,10 @@ import tempfile
 import textwrap
 import unittest
 
-from testlib import (BQ_INFERRED_SRC, BQ_OUT, BQ_SRC, BQ_UNSAFE_REASON, POOL_FILES, REQUESTS_OUT, REQUESTS_SRC,
-                     bq_inferred_explain, git_apply, poolify_env, read, run_poolify, split_poolify_argv, write_file,
-                     write_pools)
-import testlib
+from testlib import (BQ_INFERRED_SRC, BQ_OUT, BQ_SRC, BQ_UNSAFE_REASON, EXPLAIN_LINE, POOL_FILES, REQUESTS_OUT,
+                     REQUESTS_SRC, Result, base_env, bq_inferred_explain, git_apply, read, run_poolify, snapshot,
+                     split_poolify_argv, write_pools)
+from testlib import write_dedented as write
 
 POOLIFY = None  # absolute path of the binary, set in main()
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -32,69 +32,16 @@ ROOT = os.path.dirname(HERE)
 PIPELINE = os.path.join(os.path.dirname(HERE), 'fixtures', 'pipeline')
 TIMEOUT = 120
 
-EXPLAIN_LINE = re.compile(r'^(?P<path>\S+?):(?P<line>\d+):(?P<col>\d+): (?P<rest>.*)$')
 SUMMARY_LINE = re.compile(r'^poolify: scanned ', re.M)
 
 
 # --------------------------------------------------------------------------------------------
 # helpers
 
-def base_env(root):
-    """poolify_env(root) without NO_COLOR (the colour tests set it themselves)."""
-    return poolify_env(root, {'NO_COLOR': None})
-
-
-class Result:
-    def __init__(self, code, out, err):
-        self.code, self.out, self.err = code, out, err
-
-    @property
-    def stdout(self):
-        return self.out.decode('utf-8', errors='backslashreplace')
-
-    @property
-    def stderr(self):
-        return self.err.decode('utf-8', errors='backslashreplace')
-
-    def explain(self):
-        """The `path:line:col: ...` lines of stderr, in order."""
-        return [l for l in self.stderr.split('\n') if EXPLAIN_LINE.match(l)]
-
-    def summary(self):
-        lines = [l for l in self.stderr.split('\n') if l.startswith('poolify: scanned ')]
-        return lines
-
-    def __repr__(self):
-        return f'exit {self.code}\n--- stdout ---\n{self.stdout}\n--- stderr ---\n{self.stderr}'
-
-
-def write(root, rel, content, mode=None):
-    """Write `content` (str: dedented, UTF-8; bytes: as is) to root/rel."""
-    return write_file(root, rel, textwrap.dedent(content) if isinstance(content, str) else content, mode)
-
-
-def snapshot(root):
-    """{relative path: (kind, bytes or link target, mode)} for everything under root except .git."""
-    tree = {}
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d != '.git')
-        entries = sorted(filenames) + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]
-        for name in entries:
-            full = os.path.join(dirpath, name)
-            rel = os.path.relpath(full, root).replace(os.sep, '/')
-            st = os.lstat(full)
-            if stat.S_ISLNK(st.st_mode):
-                tree[rel] = ('symlink', os.readlink(full), None)
-            else:
-                with open(full, 'rb') as f:
-                    tree[rel] = ('file', f.read(), stat.S_IMODE(st.st_mode))
-    return tree
-
-
 def git(cwd, *args):
-    p = subprocess.run(['git', *args], cwd=cwd, env=base_env(cwd), stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, timeout=TIMEOUT)
-    if p.returncode != 0:
+    """git ARGS in cwd, which must succeed; its stdout."""
+    p = run_poolify('git', args, cwd, env=base_env(cwd, no_color=False), timeout=TIMEOUT)
+    if p.code != 0:
         raise AssertionError(f'git {" ".join(args)} failed: {p.stderr.decode(errors="replace")}')
     return p.stdout
 
@@ -122,7 +69,7 @@ class PoolifyTestCase(unittest.TestCase):
     def poolify(self, *args, cwd=None):
         cwd = cwd or self.tmp
         try:
-            return Result(*run_poolify(POOLIFY, args, cwd, env=base_env(self.tmp), timeout=TIMEOUT))
+            return Result(*run_poolify(POOLIFY, args, cwd, env=base_env(self.tmp, no_color=False), timeout=TIMEOUT))
         except subprocess.TimeoutExpired:
             self.fail(f'poolify {" ".join(args)} timed out after {TIMEOUT} s')
 
@@ -491,7 +438,7 @@ class ApplyTest(PoolifyTestCase):
 
         copy = os.path.join(self.tmp, 'copy')
         shutil.copytree(self.work, copy, symlinks=True)
-        p = git_apply(dry.out, copy, env=base_env(self.tmp), timeout=TIMEOUT)
+        p = git_apply(dry.out, copy, env=base_env(self.tmp, no_color=False), timeout=TIMEOUT)
         self.assertEqual(p.code, 0, p.stderr.decode(errors='replace'))
 
         applied = self.poolify('migrate', '--apply', '.', cwd=self.work)
@@ -1166,7 +1113,7 @@ class UnsafeFixTest(PoolifyTestCase):
         copy = os.path.join(self.tmp, 'copy')
         os.makedirs(copy)
         write(copy, 'jobs/run.py', BQ_INFERRED_SRC)
-        p = git_apply(dry.out, copy, env=base_env(self.tmp), timeout=TIMEOUT)
+        p = git_apply(dry.out, copy, env=base_env(self.tmp, no_color=False), timeout=TIMEOUT)
         self.assertEqual(p.code, 0, p.stderr.decode(errors='replace'))
         r = self.poolify('migrate', '--unsafe-fixes', '--apply', '.')
         self.assertExit(r, 0)
@@ -1485,7 +1432,7 @@ class ConventionsTest(PoolifyTestCase):
         self.assertIn('\x1b[', self.poolify('migrate', '--color=always', '.').stdout)
         self.assertNotIn('\x1b[', self.poolify('migrate', '--color', 'never', '.').stdout)
         self.assertNotIn('\x1b[', self.poolify('migrate', '.').stdout)  # auto: not a terminal
-        env = dict(base_env(self.tmp), FORCE_COLOR='1')
+        env = dict(base_env(self.tmp, no_color=False), FORCE_COLOR='1')
         forced = run_poolify(POOLIFY, ('migrate', '.'), self.tmp, env=env, timeout=TIMEOUT)
         self.assertIn(b'\x1b[', forced[1])
         env['NO_COLOR'] = '1'

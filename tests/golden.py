@@ -32,17 +32,14 @@ import argparse
 import concurrent.futures
 import difflib
 import os
-import re
 import shutil
-import stat
 import subprocess
 import sys
 import tempfile
 
-from testlib import (COMMAND, EXPECTED_DIFF, CaseError, build_expected_tree, command_cases, git_apply,
-                     migrate_cases, run_poolify)
+from testlib import (COMMAND, EXPECTED_DIFF, CaseError, build_expected_tree, command_cases, explain_lines, git_apply,
+                     migrate_cases, poolify_binary, run_poolify, snapshot, tally_cases)
 
-EXPLAIN_LINE = re.compile(r'^\S+:\d+:\d+: ')
 # Directories the tool may create for itself in the tree it runs on; not part of the comparison.
 IGNORED_DIRS = {'.poolify-cache'}
 TIMEOUT = 120          # seconds per poolify invocation
@@ -108,23 +105,6 @@ def read_command_case(case_dir):
     return input_dir, args, read_exit_code(case_dir), expected['expected.out'], expected.get('expected.err')
 
 
-def snapshot(root):
-    """{relative path: (kind, content, mode)} for every file and symlink under root."""
-    tree = {}
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in IGNORED_DIRS)
-        for name in sorted(filenames) + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
-            full = os.path.join(dirpath, name)
-            rel = os.path.relpath(full, root).replace(os.sep, '/')
-            st = os.lstat(full)
-            if stat.S_ISLNK(st.st_mode):
-                tree[rel] = ('symlink', os.readlink(full).encode(), None)
-            else:
-                with open(full, 'rb') as f:
-                    tree[rel] = ('file', f.read(), stat.S_IMODE(st.st_mode))
-    return tree
-
-
 def _repr_lines(data):
     return [repr(line) for line in data.splitlines(keepends=True)]
 
@@ -154,11 +134,6 @@ def compare_trees(actual, expected, actual_label, expected_label):
         if a_mode != e_mode:
             problems.append(f'{rel}: mode {a_mode:o} in {actual_label}, {e_mode:o} in {expected_label}')
     return problems
-
-
-def explain_lines(stderr):
-    text = stderr.decode('utf-8', errors='backslashreplace')
-    return [line for line in text.split('\n') if EXPLAIN_LINE.match(line)]
 
 
 def compare_explain(actual, expected, step):
@@ -218,8 +193,8 @@ def run_migrate_case(poolify, case_dir, tmp):
     failures = []
     input_dir = os.path.join(case_dir, 'input')
     build_expected_tree(case_dir, os.path.join(tmp, 'expected'))
-    expected = snapshot(os.path.join(tmp, 'expected'))
-    original = snapshot(input_dir)
+    expected = snapshot(os.path.join(tmp, 'expected'), IGNORED_DIRS)
+    original = snapshot(input_dir, IGNORED_DIRS)
 
     work = os.path.join(tmp, 'work')
     pristine = os.path.join(tmp, 'pristine')
@@ -237,7 +212,7 @@ def run_migrate_case(poolify, case_dir, tmp):
     check_code(step, code, diff, err)
     failures += compare_explain(explain_lines(err), want_explain, step)
     failures += [f'{step} changed the tree: {p}'
-                 for p in compare_trees(snapshot(work), original, 'after dry run', 'input')]
+                 for p in compare_trees(snapshot(work, IGNORED_DIRS), original, 'after dry run', 'input')]
     applied = True
     if diff.strip():  # an empty diff leaves the pristine copy as it is
         a_code, a_out, a_err = git_apply(diff, pristine, timeout=TIMEOUT)
@@ -247,7 +222,7 @@ def run_migrate_case(poolify, case_dir, tmp):
                             + show_output('git apply output', a_out + a_err) + '\n'
                             + show_output('dry-run diff', diff, limit=20000))
     if applied:
-        problems = compare_trees(snapshot(pristine), expected, 'input+dry-run diff', 'expected')
+        problems = compare_trees(snapshot(pristine, IGNORED_DIRS), expected, 'input+dry-run diff', 'expected')
         if problems:
             failures.append(f'{step}: the diff applied to input/ does not give input/+{EXPECTED_DIFF}:\n'
                             + '\n'.join(problems) + '\n' + show_output('dry-run diff', diff, limit=20000))
@@ -259,7 +234,7 @@ def run_migrate_case(poolify, case_dir, tmp):
         return failures + [f'{step}: {err.decode(errors="backslashreplace").strip()}']
     check_code(step, code, out, err)
     failures += compare_explain(explain_lines(err), want_explain, step)
-    after_apply = snapshot(work)
+    after_apply = snapshot(work, IGNORED_DIRS)
     problems = compare_trees(after_apply, expected, 'after --apply', 'expected')
     if problems:
         failures.append(f'{step}: the tree differs from input/+{EXPECTED_DIFF}:\n' + '\n'.join(problems))
@@ -272,7 +247,7 @@ def run_migrate_case(poolify, case_dir, tmp):
     check_code(step, code, out, err)
     if out:
         failures.append(f'{step}: expected no output on stdout\n' + show_output('stdout', out))
-    problems = compare_trees(snapshot(work), after_apply, 'after second run', 'after first run')
+    problems = compare_trees(snapshot(work, IGNORED_DIRS), after_apply, 'after second run', 'after first run')
     if problems:
         failures.append(f'{step}: not idempotent, it changed the tree again:\n' + '\n'.join(problems))
     return failures
@@ -293,7 +268,7 @@ def run_command_case(poolify, case_dir, tmp):
     """The failures of one command case, run in the scratch folder `tmp`."""
     input_dir, args, want_code, want_out, want_err = read_command_case(case_dir)
     failures = []
-    original = snapshot(input_dir)
+    original = snapshot(input_dir, IGNORED_DIRS)
     work = os.path.join(tmp, 'work')
     shutil.copytree(input_dir, work, symlinks=True)
     step = 'poolify ' + ' '.join(args)
@@ -306,7 +281,7 @@ def run_command_case(poolify, case_dir, tmp):
         if want_err is not None and not label:  # a second run may say that it used the cache
             failures += compare_output(step + label + ' on stderr', 'expected.err', err, want_err)
         failures += [f'{step}{label} changed the tree: {p}'
-                     for p in compare_trees(snapshot(work), original, 'after the run', 'input')]
+                     for p in compare_trees(snapshot(work, IGNORED_DIRS), original, 'after the run', 'input')]
     return failures
 
 
@@ -332,12 +307,6 @@ def case_name(case_dir):
     return name
 
 
-def resolve_binary(binary):
-    if os.sep in binary or (os.altsep and os.altsep in binary):
-        return os.path.abspath(binary)
-    return shutil.which(binary) or os.path.abspath(binary)
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description='Run poolify golden cases (see fixtures/golden/README.md).')
     parser.add_argument('--poolify', required=True, metavar='BIN', help='the poolify binary')
@@ -348,10 +317,7 @@ def main(argv=None):
     parser.add_argument('--keep', action='store_true', help='keep the scratch copies (their path is printed)')
     opts = parser.parse_args(argv)
 
-    poolify = resolve_binary(opts.poolify)
-    if not (os.path.isfile(poolify) and os.access(poolify, os.X_OK)):
-        print(f'golden.py: error: {opts.poolify} is not an executable file', file=sys.stderr)
-        return 2
+    poolify = poolify_binary('golden.py', opts.poolify)
 
     if opts.case:
         if not os.path.isdir(opts.case):
@@ -364,20 +330,10 @@ def main(argv=None):
     if not os.path.isdir(opts.all):
         print(f'golden.py: error: no such folder: {opts.all}', file=sys.stderr)
         return 2
-    cases = find_cases(opts.all)
-    passed = failed = 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, opts.jobs)) as pool:
-        results = pool.map(lambda nc: (nc[0], run_case(poolify, nc[1], opts.keep)), cases)
-        for name, failures in results:
-            print(report(name, failures), flush=True)
-            if failures:
-                failed += 1
-            else:
-                passed += 1
-    if not cases:
-        print(f'golden.py: error: no case folders in {opts.all}', file=sys.stderr)
-    print(f'{passed} passed, {failed} failed')
-    return 0 if cases and not failed else 1
+        results = pool.map(lambda nc: (nc[0], run_case(poolify, nc[1], opts.keep)), find_cases(opts.all))
+        return tally_cases('golden.py', opts.all, ((report(name, failures), bool(failures))
+                                                   for name, failures in results))
 
 
 if __name__ == '__main__':

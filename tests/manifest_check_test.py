@@ -21,10 +21,11 @@ import re
 import shutil
 import sys
 import tempfile
-import textwrap
 import unittest
 
-from testlib import BQ_INFERRED_SRC, BQ_SRC, BQ_UNSAFE_REASON, run_poolify, split_poolify_argv, write_pools
+from testlib import (BQ_INFERRED_SRC, BQ_SRC, BQ_UNSAFE_REASON, Result, read_text, run_poolify, split_poolify_argv,
+                     write_pools)
+from testlib import write_dedented as write
 import urllib.parse
 
 POOLIFY = None  # absolute path of the binary, set in main()
@@ -227,41 +228,9 @@ SUMMARY_KEYS = {'files', 'files_pooled', 'files_inherited', 'files_with_direct_s
 # --------------------------------------------------------------------------------------------
 # helpers
 
-class Result:
-    def __init__(self, code, out, err):
-        self.code, self.out, self.err = code, out, err
-
-    @property
-    def stdout(self):
-        return self.out.decode('utf-8', errors='backslashreplace')
-
-    @property
-    def stderr(self):
-        return self.err.decode('utf-8', errors='backslashreplace')
-
-    def json(self):
-        return json.loads(self.stdout)
-
-    def __repr__(self):
-        return f'exit {self.code}\n--- stdout ---\n{self.stdout[:6000]}\n--- stderr ---\n{self.stderr[:6000]}'
-
-
 def run(cwd, *args):
-    return Result(*run_poolify(POOLIFY, args, cwd, timeout=TIMEOUT))
-
-
-def write(root, rel, content):
-    """Write dedented UTF-8 `content` to root/rel."""
-    path = os.path.join(root, rel)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, 'w', encoding='utf-8', newline='\n') as f:
-        f.write(textwrap.dedent(content))
-    return path
-
-
-def read_text(root, rel):
-    with open(os.path.join(root, rel), encoding='utf-8') as f:
-        return f.read()
+    """poolify ARGS in cwd: its Result (a failed assertion shows 6000 characters of each stream at the most)."""
+    return Result(*run_poolify(POOLIFY, args, cwd, timeout=TIMEOUT), shown=6000)
 
 
 def copy_pipeline(tmp):

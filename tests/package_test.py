@@ -18,7 +18,6 @@ import json
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import tarfile
 import tempfile
@@ -26,23 +25,16 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from testlib import split_poolify_argv  # noqa: E402
+from testlib import package, run_command, split_poolify_argv  # noqa: E402
 
 POOLIFY = None
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PIPELINE = os.path.join(ROOT, 'fixtures', 'pipeline')
 
 
-def run(args, cwd=None, env=None, timeout=300):
-    p = subprocess.run(args, cwd=cwd, env=env, capture_output=True, timeout=timeout)
-    return p.returncode, p.stdout.decode('utf-8', 'replace'), p.stderr.decode('utf-8', 'replace')
-
-
-def package(out):
-    code, stdout, err = run(['bash', os.path.join(ROOT, 'scripts', 'package.sh'), '--binary', POOLIFY, '--out', out])
-    if code != 0:
-        raise AssertionError('package.sh failed (%d):\n%s%s' % (code, stdout, err))
-    return stdout.split()
+def run(args, cwd=None, env=None):
+    """run_command() with the time packaging and an npm install may take."""
+    return run_command(args, cwd, env, timeout=300)
 
 
 def has_symbols(path):
@@ -81,7 +73,7 @@ class PackageTest(unittest.TestCase):
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix='poolify-package-test-')
         cls.dist = os.path.join(cls.tmp, 'dist')
-        cls.artifacts = package(cls.dist)
+        cls.artifacts = package(POOLIFY, cls.dist)
         cls.version = run([POOLIFY, '--version'])[1].split()[1]
 
     @classmethod
@@ -113,7 +105,7 @@ class PackageTest(unittest.TestCase):
         self.assertLess(os.path.getsize(binary), os.path.getsize(POOLIFY) if has_symbols(POOLIFY) else 1 << 40)
 
     def test_reproducible(self):
-        again = package(os.path.join(self.tmp, 'again'))
+        again = package(POOLIFY, os.path.join(self.tmp, 'again'))
         for a, b in zip(self.artifacts, again):
             with open(a, 'rb') as f, open(b, 'rb') as g:
                 self.assertEqual(f.read(), g.read(), '%s differs when packaged again' % os.path.basename(a))

@@ -17,7 +17,7 @@ import sys
 import tempfile
 import unittest
 
-from testlib import run_poolify, write_file
+from testlib import run_poolify, split_poolify_argv, write_file
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FAKES = os.path.join(ROOT, "tests", "fakes")
@@ -197,12 +197,7 @@ class PatchesFollowTheCode(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    if "--poolify" not in args:
-        sys.exit("usage: patches_e2e_test.py --poolify BIN [unittest args]")
-    i = args.index("--poolify")
-    POOLIFY = os.path.abspath(args[i + 1])
-    del args[i:i + 2]
+    POOLIFY, args = split_poolify_argv("patches_e2e_test.py", sys.argv[1:])
     if not shutil.which(sys.executable):
         sys.exit("no python")
     unittest.main(argv=[sys.argv[0]] + args)

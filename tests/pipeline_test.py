@@ -11,7 +11,7 @@ import sys
 import tempfile
 import unittest
 
-from testlib import git_apply, run_poolify
+from testlib import files_under, git_apply, run_poolify, split_poolify_argv
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PIPELINE = os.path.join(ROOT, "fixtures", "pipeline")
@@ -21,14 +21,8 @@ LOCATED = re.compile(r"^\S+:\d+:\d+: ")
 
 
 def tree(path):
-    out = {}
-    for base, dirs, files in os.walk(path):
-        dirs[:] = [d for d in dirs if d not in (".git", "__pycache__")]
-        for f in files:
-            full = os.path.join(base, f)
-            with open(full, "rb") as fh:
-                out[os.path.relpath(full, path)] = fh.read()
-    return out
+    """{relative path: bytes} of the files below path, but git's and Python's own."""
+    return files_under(path, (".git", "__pycache__"))
 
 
 # The two reviewed migrations (fixtures/pipeline-expected/README.md): flags, diff, explain lines, summary.
@@ -129,8 +123,5 @@ class PipelineTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    i = args.index("--poolify")
-    POOLIFY = os.path.abspath(args[i + 1])
-    del args[i:i + 2]
+    POOLIFY, args = split_poolify_argv("pipeline_test.py", sys.argv[1:])
     unittest.main(argv=[sys.argv[0]] + args)

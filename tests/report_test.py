@@ -28,7 +28,7 @@ import tempfile
 import unittest
 import urllib.parse
 
-from testlib import poolify_env, run_poolify, write_pools
+from testlib import poolify_env, run_command, split_poolify_argv, write_pools
 
 POOLIFY = None  # absolute path of the binary, set in main()
 SCREENSHOT_OUT = None
@@ -43,14 +43,8 @@ CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic
 VOID = {'area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr'}
 
 
-def run(args, cwd, env=None):
-    """(exit code, stdout, stderr as text) of ARGS[0] ARGS[1:] in cwd (env: poolify_env(cwd))."""
-    code, out, err = run_poolify(args[0], args[1:], cwd, env=env, timeout=TIMEOUT)
-    return code, out.decode('utf-8', 'replace'), err.decode('utf-8', 'replace')
-
-
 def poolify(cwd, *args):
-    code, out, err = run([POOLIFY, *args], cwd)
+    code, out, err = run_command([POOLIFY, *args], cwd, poolify_env(cwd), TIMEOUT)
     if code != 0:
         raise AssertionError(f'poolify {" ".join(args)} exited {code}\n--- stderr ---\n{err}')
     return out, err
@@ -194,8 +188,8 @@ class ReportTest(unittest.TestCase):
     def chrome(cls, *args):
         profile = tempfile.mkdtemp(prefix='chromium-', dir=cls.tmp)
         env = poolify_env(cls.root, {'HOME': profile})
-        code, out, err = run([cls.chromium, *CHROMIUM_FLAGS, f'--user-data-dir={profile}', *args,
-                              'file://' + cls.html_path], cls.root, env)
+        code, out, err = run_command([cls.chromium, *CHROMIUM_FLAGS, f'--user-data-dir={profile}', *args,
+                                      'file://' + cls.html_path], cls.root, env, TIMEOUT)
         if code != 0:
             raise AssertionError(f'{cls.chromium} {" ".join(args)} exited {code}\n{err[-3000:]}')
         return out
@@ -568,19 +562,16 @@ class PagedReportTest(unittest.TestCase):
 
 def main():
     global POOLIFY, SCREENSHOT_OUT, WITHOUT_CHROMIUM
+    POOLIFY, rest = split_poolify_argv('report_test.py', sys.argv[1:])
     argv = sys.argv[:1]
-    args = iter(sys.argv[1:])
+    args = iter(rest)
     for a in args:
-        if a == '--poolify':
-            POOLIFY = os.path.abspath(next(args))
-        elif a == '--screenshot-out':
+        if a == '--screenshot-out':
             SCREENSHOT_OUT = os.path.abspath(next(args))
         elif a == '--without-chromium':
             WITHOUT_CHROMIUM = True
         else:
             argv.append(a)
-    if not POOLIFY or not os.access(POOLIFY, os.X_OK):
-        sys.exit('report_test.py: pass --poolify BIN (the built poolify binary)')
     program = unittest.main(argv=argv, exit=False)
     result = program.result
     if WITHOUT_CHROMIUM:

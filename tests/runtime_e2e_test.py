@@ -18,9 +18,10 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
+
+from testlib import run_command
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -34,8 +35,8 @@ HAND_FIX = re.compile(r"^(?P<file>[^:\n]+):(?P<line>\d+):\d+: [\w-]+: test patch
 
 
 def run(cmd, cwd=None):
-    proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    return proc.returncode, proc.stdout, proc.stderr
+    """run_command() with no time limit (ctest's bounds the whole test)."""
+    return run_command(cmd, cwd, timeout=None)
 
 
 def migrate(poolify, tree, unsafe):

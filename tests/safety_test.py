@@ -29,8 +29,8 @@ import tempfile
 import time
 import unittest
 
-from testlib import (BQ_INFERRED_SRC, BQ_OUT, BQ_SRC, POOL_FILES, REQUESTS_OUT, REQUESTS_SRC, git_apply, poolify_env,
-                     read, run_poolify, split_poolify_argv, write_pools)
+from testlib import (BQ_INFERRED_SRC, BQ_OUT, BQ_SRC, POOL_FILES, REQUESTS_OUT, REQUESTS_SRC, Result, base_env,
+                     files_under, git_apply, read, run_poolify, split_poolify_argv, write_pools)
 from testlib import fill_disk, try_mount_tmpfs, unmount, write_beyond_path_max
 from testlib import write_file as write
 
@@ -40,53 +40,12 @@ PIPELINE = os.path.join(os.path.dirname(HERE), 'fixtures', 'pipeline')
 TIMEOUT = 120
 TEMP_FILE = re.compile(r'^\..*\.poolify-')
 CACHE_DIRS = {'.poolify-cache'}  # poolify's own per-tree cache (when enabled); not part of the comparisons
+SHOWN = 4000  # characters of stdout and of stderr that a failed assertion shows
 
 
 
 # --------------------------------------------------------------------------------------------
 # helpers
-
-def base_env(root):
-    """poolify_env(root) with NO_COLOR set."""
-    return poolify_env(root, {'NO_COLOR': '1'})
-
-
-class Result:
-    def __init__(self, code, out, err, seconds=0.0):
-        self.code, self.out, self.err, self.seconds = code, out, err, seconds
-
-    @property
-    def stderr(self):
-        return self.err.decode('utf-8', errors='backslashreplace')
-
-    def lines(self):
-        return [l for l in self.stderr.split('\n') if l != '']
-
-    def __repr__(self):
-        err = self.stderr
-        if len(err) > 4000:
-            err = err[:4000] + f'... ({len(err)} characters)'
-        out = self.out.decode('utf-8', errors='backslashreplace')
-        if len(out) > 2000:
-            out = out[:2000] + f'... ({len(out)} characters)'
-        return f'exit {self.code} after {self.seconds:.1f} s\n--- stdout ---\n{out}\n--- stderr ---\n{err}'
-
-
-
-
-def files_under(root):
-    """{relative path: bytes} of every regular file under root (symlinks are not followed)."""
-    out = {}
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = [d for d in dirnames if d not in CACHE_DIRS]
-        for name in filenames:
-            full = os.path.join(dirpath, name)
-            if os.path.islink(full):
-                continue
-            with open(full, 'rb') as f:
-                out[os.path.relpath(full, root)] = f.read()
-    return out
-
 
 def temp_files(root):
     """Files poolify's atomic writes create (`.NAME.poolify-XXXXXX`) anywhere under root."""
@@ -110,7 +69,7 @@ class SafetyCase(unittest.TestCase):
             p = run_poolify(POOLIFY, args, cwd, env=base_env(self.tmp), timeout=timeout)
         except subprocess.TimeoutExpired:
             self.fail(f'poolify {" ".join(args)} did not finish within {timeout} s (killed)')
-        return Result(*p, time.monotonic() - start)
+        return Result(*p, seconds=time.monotonic() - start, shown=SHOWN)
 
     def assertExit(self, result, code):
         self.assertEqual(result.code, code, f'expected exit code {code}, got:\n{result!r}')
@@ -155,7 +114,7 @@ def pipeline_rewritable_files():
         p = run_poolify(POOLIFY, ['migrate', '--apply', '.'], copy, env=base_env(tmp), timeout=TIMEOUT)
         if p.code != 0:
             raise AssertionError(f'migrating fixtures/pipeline failed: {p.stderr.decode(errors="replace")}')
-        before, after = files_under(PIPELINE), files_under(copy)
+        before, after = files_under(PIPELINE, CACHE_DIRS), files_under(copy, CACHE_DIRS)
         return {rel: data for rel, data in before.items() if rel.endswith('.py') and after.get(rel) != data}
 
 
@@ -192,7 +151,8 @@ class InterruptTest(SafetyCase):
                             env=base_env(cls.root), timeout=TIMEOUT * 2)
             if p.code != 0:
                 raise AssertionError(f'reference migration failed: {p.stderr.decode(errors="replace")}')
-            cls.trees[copies] = (original, reference, files_under(original), files_under(reference))
+            cls.trees[copies] = (original, reference, files_under(original, CACHE_DIRS),
+                                 files_under(reference, CACHE_DIRS))
         return cls.trees[copies]
 
     def interrupt(self, sig):
@@ -223,9 +183,9 @@ class InterruptTest(SafetyCase):
                     if proc.poll() is None:
                         proc.kill()
                         proc.wait()
-            result = Result(code, read(self.tmp, 'out'), read(self.tmp, 'err'))
+            result = Result(code, read(self.tmp, 'out'), read(self.tmp, 'err'), shown=SHOWN)
             self.assertTrue(sent or code == 0, f'no file changed before poolify ended:\n{result!r}')
-            now = files_under(work)
+            now = files_under(work, CACHE_DIRS)
             self.assertEqual(sorted(now), sorted(orig), 'files appeared or disappeared')
             corrupt = [rel for rel in orig if now[rel] not in (orig[rel], ref[rel])]
             self.assertEqual(corrupt, [], f'files neither original nor fully migrated:\n{result!r}')
@@ -254,7 +214,7 @@ class InterruptTest(SafetyCase):
         # Running again after the interrupt finishes the job: the tree is the reference migration.
         r = self.poolify('migrate', '--apply', '.', cwd=work)
         self.assertExit(r, 0)
-        now, ref = files_under(work), files_under(reference)
+        now, ref = files_under(work, CACHE_DIRS), files_under(reference, CACHE_DIRS)
         differing = sorted(rel for rel in ref if now.get(rel) != ref[rel])
         self.assertEqual(differing, [], 'an interrupted run followed by a second run differs from one run')
 

@@ -16,11 +16,10 @@ a few basic tools and fakes of dpkg-query, apt-get, npm and cmake that record wh
 
 import os
 import shutil
-import stat
-import subprocess
-import sys
 import tempfile
 import unittest
+
+from testlib import run_command
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BASIC_TOOLS = ('bash', 'sh', 'env', 'mktemp', 'rm', 'cat', 'touch', 'dirname', 'readlink', 'mkdir', 'flock', 'sed',
@@ -97,8 +96,7 @@ class SetupTest(unittest.TestCase):
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def run_script(self, *args):
-        p = subprocess.run(['bash', *args], cwd=self.tmp, env=self.env, capture_output=True, timeout=60)
-        return p.returncode, p.stdout.decode(), p.stderr.decode()
+        return run_command(['bash', *args], self.tmp, self.env, timeout=60)
 
     def log(self):
         path = os.path.join(self.fake, 'log')

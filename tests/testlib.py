@@ -1,27 +1,45 @@
 """What the end-to-end test scripts share: finding the poolify binary named on the command line, the
-environment and the call that run it (and git) on a scratch tree, the sample sources each rule rewrites,
-writing and reading files of a scratch tree, and the golden cases' layout (fixtures/golden/README.md):
-which folders are cases, and the expected tree of a migrate case (input/ with expected.diff applied); and
-reading dotted names in an AST; for the safety tests and scripts/stress.py, a small tmpfs to fill and a path
-longer than PATH_MAX."""
+environment and the calls that run it (and git, or any other command) on a scratch tree, a run's result as
+the tests read it (exit code, output, --explain lines), the sample sources each rule rewrites, writing,
+reading and snapshotting the files of a scratch tree, and the golden cases' layout
+(fixtures/golden/README.md): which folders are cases, the expected tree of a migrate case (input/ with
+expected.diff applied), and the tally of a run over them; building the release artifacts; reading dotted
+names in an AST; and for the safety tests and scripts/stress.py, a small tmpfs to fill and a path longer
+than PATH_MAX."""
 import ast
 import collections
 import contextlib
 import errno
+import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
+import textwrap
 
 TIMEOUT = 120  # seconds per poolify (or git) run, unless the caller says otherwise
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the source tree
+
+
+def poolify_binary(script, binary):
+    """The absolute path of the poolify binary named on `script`'s command line: a path, or a name looked up
+    on PATH. Exits with a message (status 2) when it is not an executable file."""
+    if os.sep not in binary:
+        binary = shutil.which(binary) or binary
+    path = os.path.abspath(binary)
+    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+        print(f'{script}: error: {binary} is not an executable file', file=sys.stderr)
+        sys.exit(2)
+    return path
 
 
 def split_poolify_argv(script, argv):
     """(absolute path of the binary given as --poolify BIN or --poolify=BIN, the other arguments).
 
-    Exits with a usage message (status 2) when the binary is missing or not executable."""
+    Exits with a usage message (status 2) when the binary is missing or not executable (poolify_binary)."""
     binary, rest, i = None, [], 0
     while i < len(argv):
         a = argv[i]
@@ -37,13 +55,7 @@ def split_poolify_argv(script, argv):
     if binary is None:
         print(f'usage: {script} --poolify BIN [unittest arguments]', file=sys.stderr)
         sys.exit(2)
-    if os.sep not in binary:
-        binary = shutil.which(binary) or binary
-    path = os.path.abspath(binary)
-    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
-        print(f'{script}: error: {binary} is not an executable file', file=sys.stderr)
-        sys.exit(2)
-    return path, rest
+    return poolify_binary(script, binary), rest
 
 
 def poolify_env(root, overrides=None):
@@ -64,6 +76,12 @@ def poolify_env(root, overrides=None):
     return env
 
 
+def base_env(root, no_color=True):
+    """poolify_env(root) with NO_COLOR set (no_color=True), removed (False: the tests of colour set what
+    they need) or as this process has it (None)."""
+    return poolify_env(root, {} if no_color is None else {'NO_COLOR': '1' if no_color else None})
+
+
 Run = collections.namedtuple('Run', 'code stdout stderr')
 
 
@@ -71,7 +89,7 @@ def run_poolify(binary, args, cwd, env=None, stdin=None, timeout=TIMEOUT, text=F
     """Run `binary ARGS` in `cwd` and capture its output: Run(code, stdout, stderr), bytes (str with
     text=True, decoded as subprocess does). `env` defaults to poolify_env(cwd). A timeout raises
     subprocess.TimeoutExpired, as subprocess.run does. `binary` is poolify, or a program the tests run
-    beside it in the same environment (git in batches_test, Chromium in report_test)."""
+    beside it in the same environment (git in batches_test and cli_test; run_command runs any command)."""
     p = subprocess.run([binary, *args], cwd=cwd, input=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        env=poolify_env(cwd) if env is None else env, timeout=timeout, text=text)
     return Run(p.returncode, p.stdout, p.stderr)
@@ -81,12 +99,83 @@ def git_apply(diff, cwd, env=None, options=(), timeout=TIMEOUT):
     """`git apply --whitespace=nowarn OPTIONS -` of the bytes `diff` in `cwd` (env: poolify_env(cwd)):
     Run(code, stdout, stderr); code None when git cannot run or times out (the reason in stderr)."""
     try:
-        p = subprocess.run(['git', 'apply', '--whitespace=nowarn', *options, '-'], cwd=cwd, input=diff,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           env=poolify_env(cwd) if env is None else env, timeout=timeout)
-        return Run(p.returncode, p.stdout, p.stderr)
+        return run_poolify('git', ['apply', '--whitespace=nowarn', *options, '-'], cwd, env=env, stdin=diff,
+                           timeout=timeout)
     except (OSError, subprocess.TimeoutExpired) as e:
         return Run(None, b'', str(e).encode())
+
+
+def run_command(args, cwd=None, env=None, timeout=TIMEOUT):
+    """Run the command ARGS in `cwd` (None: this process's) and capture its output as text: Run(code, stdout,
+    stderr), read as UTF-8 (a byte that is not becomes U+FFFD). `env` is its whole environment (None: this
+    process's own; poolify_env(root) for a run on a scratch tree). A timeout (None: no limit) raises
+    subprocess.TimeoutExpired."""
+    code, out, err = run_poolify(args[0], args[1:], cwd, env=os.environ if env is None else env, timeout=timeout)
+    return Run(code, out.decode('utf-8', 'replace'), err.decode('utf-8', 'replace'))
+
+
+def package(binary, out):
+    """The release artifacts scripts/package.sh makes of `binary` in the folder `out`: the archive, then the
+    npm package. Raises AssertionError, with its output, when it fails."""
+    code, stdout, err = run_command(['bash', os.path.join(ROOT, 'scripts', 'package.sh'), '--binary', binary,
+                                     '--out', out], timeout=300)
+    if code != 0:
+        raise AssertionError('package.sh failed (%d):\n%s%s' % (code, stdout, err))
+    return stdout.split()
+
+
+# A `--explain` line: `path:line:col: what` (fixtures/golden/README.md).
+EXPLAIN_LINE = re.compile(r'^(?P<path>\S+?):(?P<line>\d+):(?P<col>\d+): (?P<rest>.*)$')
+
+
+def explain_lines(stderr):
+    """The `--explain` lines (EXPLAIN_LINE) of `stderr`, in order: str, or bytes read as UTF-8 with any
+    other byte backslash-escaped."""
+    if isinstance(stderr, bytes):
+        stderr = stderr.decode('utf-8', errors='backslashreplace')
+    return [line for line in stderr.split('\n') if EXPLAIN_LINE.match(line)]
+
+
+class Result:
+    """A finished run as a test reads it: the exit code, what it wrote as bytes (out, err) and as text
+    (stdout, stderr: UTF-8, any other byte backslash-escaped), and the seconds it took when it was timed.
+    Its repr, the message of a failed assertion, shows it all, each stream cut after `shown` characters
+    (None: whole)."""
+
+    def __init__(self, code, out, err, seconds=None, shown=None):
+        self.code, self.out, self.err, self.seconds, self.shown = code, out, err, seconds, shown
+
+    @property
+    def stdout(self):
+        return self.out.decode('utf-8', errors='backslashreplace')
+
+    @property
+    def stderr(self):
+        return self.err.decode('utf-8', errors='backslashreplace')
+
+    def lines(self):
+        """The lines of stderr that are not empty, in order."""
+        return [l for l in self.stderr.split('\n') if l != '']
+
+    def explain(self):
+        """The `path:line:col: ...` lines of stderr, in order."""
+        return explain_lines(self.stderr)
+
+    def summary(self):
+        """The summary lines of stderr (`poolify: scanned ...`)."""
+        return [l for l in self.stderr.split('\n') if l.startswith('poolify: scanned ')]
+
+    def json(self):
+        """stdout read as JSON."""
+        return json.loads(self.stdout)
+
+    def __repr__(self):
+        def cut(text):
+            if self.shown is None or len(text) <= self.shown:
+                return text
+            return text[:self.shown] + f'... ({len(text)} characters)'
+        took = '' if self.seconds is None else f' after {self.seconds:.1f} s'
+        return f'exit {self.code}{took}\n--- stdout ---\n{cut(self.stdout)}\n--- stderr ---\n{cut(self.stderr)}'
 
 
 # The smallest sources each rule rewrites, and what they become (shared by several test files).
@@ -190,9 +279,47 @@ def write_file(root, rel, data, mode=None):
     return path
 
 
+def write_dedented(root, rel, content, mode=None):
+    """write_file() of `content` as a test writes it inline: str is dedented (textwrap.dedent), bytes
+    written as they are."""
+    return write_file(root, rel, textwrap.dedent(content) if isinstance(content, str) else content, mode)
+
+
 def read(root, rel):
+    """The bytes of root/rel."""
     with open(os.path.join(root, rel), 'rb') as f:
         return f.read()
+
+
+def read_text(root, rel):
+    """The text of root/rel, read as UTF-8."""
+    with open(os.path.join(root, rel), encoding='utf-8') as f:
+        return f.read()
+
+
+def snapshot(root, skip=('.git',)):
+    """{relative path: (kind, content, mode)} for every file and symlink under root, but in the folders
+    named in `skip` (git's own, unless told): ('file', bytes, permission bits) or ('symlink', its target
+    as bytes, None). Two snapshots are equal when the trees are."""
+    tree = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in skip)
+        for name in sorted(filenames) + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
+            full = os.path.join(dirpath, name)
+            rel = os.path.relpath(full, root).replace(os.sep, '/')
+            st = os.lstat(full)
+            if stat.S_ISLNK(st.st_mode):
+                tree[rel] = ('symlink', os.readlink(full).encode(), None)
+            else:
+                with open(full, 'rb') as f:
+                    tree[rel] = ('file', f.read(), stat.S_IMODE(st.st_mode))
+    return tree
+
+
+def files_under(root, skip=('.git',)):
+    """{relative path: bytes} of every regular file under root, but in the folders named in `skip`
+    (snapshot() without modes and symlinks)."""
+    return {rel: data for rel, (kind, data, _) in snapshot(root, skip).items() if kind == 'file'}
 
 
 # --------------------------------------------------------------------------------------------
@@ -263,6 +390,24 @@ class CaseError(Exception):
     """A case folder is malformed, or its expected.diff does not apply cleanly to its input/."""
 
 
+def tally_cases(script, folder, outcomes):
+    """Prints the report of each case of `folder` as `outcomes` yields it ((report or None, whether the case
+    failed)), then `N passed, M failed`; no case at all is an error. The exit status: 0 when there were
+    cases and every one passed, else 1."""
+    passed = failed = 0
+    for report, case_failed in outcomes:
+        if report:
+            print(report, flush=True)
+        if case_failed:
+            failed += 1
+        else:
+            passed += 1
+    if not passed + failed:
+        print(f'{script}: error: no case folders in {folder}', file=sys.stderr)
+    print(f'{passed} passed, {failed} failed')
+    return 0 if passed + failed and not failed else 1
+
+
 def is_command_group(folder):
     """Whether `folder` holds command cases (sub-folders with a `command` file) rather than being a case."""
     return os.path.isdir(folder) and any(os.path.isfile(os.path.join(folder, d, COMMAND))
@@ -322,6 +467,11 @@ def expected_tree(case_dir):
         yield tree
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Dotted names in an AST (ast_oracle, runtime_check)
+
 def dotted(expr):
     """'a.b.c' for Name/Attribute chains, else None."""
     parts = []
@@ -332,21 +482,10 @@ def dotted(expr):
         return None
     parts.append(expr.id)
     return '.'.join(reversed(parts))
-def base_env(root, no_color=True):
-    """An environment in which git never looks above `root` (it may find a repository at `root` itself) nor
-    reads user/system settings. `no_color`: True sets NO_COLOR, False removes it, None leaves it."""
-    env = os.environ.copy()
-    env['GIT_CEILING_DIRECTORIES'] = os.path.dirname(root)
-    env['GIT_CONFIG_NOSYSTEM'] = '1'
-    env['GIT_CONFIG_GLOBAL'] = os.devnull
-    for var in ('GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE'):
-        env.pop(var, None)
-    if no_color:
-        env['NO_COLOR'] = '1'
-    elif no_color is not None:
-        env.pop('NO_COLOR', None)
-    return env
 
+
+# --------------------------------------------------------------------------------------------
+# A small tmpfs to fill, and a path longer than PATH_MAX (safety_test, scripts/stress.py)
 
 def try_mount_tmpfs(path, options):
     """Mount a tmpfs at `path`; True on success (needs root)."""
