@@ -775,7 +775,6 @@ def pooled_calls(tree):
 def corruptions(text):
     """Yield (kind, corrupted text) for one expected output file."""
     tree = ast.parse(text)
-    stmts = [s for s in ast.walk(tree) if isinstance(s, ast.stmt)]
     calls = pooled_calls(tree)
 
     def edit(node, mutate):

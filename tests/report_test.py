@@ -554,7 +554,8 @@ class PagedReportTest(unittest.TestCase):
     def test_bad_sizes_are_refused(self):
         for bad in ('1X', '-4M', '1.5M', '', '4G'):
             with self.subTest(size=bad):
-                code, _, err = run([POOLIFY, 'report', '.', '-o', 'r.html', '--max-page-size', bad], self.root)
+                code, _, err = run_command([POOLIFY, 'report', '.', '-o', 'r.html', '--max-page-size', bad], self.root,
+                                           poolify_env(self.root), TIMEOUT)
                 self.assertEqual(code, 2)
                 self.assertIn('--max-page-size must be a size in bytes', err)
                 self.assertFalse(os.path.exists(os.path.join(self.root, 'r.html')))
