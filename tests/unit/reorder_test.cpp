@@ -48,6 +48,41 @@ TEST_CASE("an independent assignment right after the client moves above it: an u
         "\n    def load(self):\n        pass\n");
 }
 
+TEST_CASE("own-line comments right above either statement, indented as it is, go with it; others stay") {
+  std::string src = processor("        # the client, from the pool once migrated\n"
+                              "        # pylint: disable-next=invalid-name\n"
+                              "        self.bq_client = bigquery.Client()  # trailing, stays with the client\n"
+                              "        # about the retries: stays (a blank line below it)\n"
+                              "\n"
+                              "        self.retries = 3\n"
+                              "        # the deploy sets it: moves\n"
+                              "        self.project_id = os.environ[\"GCP_PROJECT\"]\n");
+  model::Verdict v = firstVerdict(src);
+  REQUIRE(v.move);
+  CHECK(v.move->fromLine == 14); // the statement's own line, as the reason says
+  CHECK(v.move->toLine == 9);
+  CHECK(Analyzed(src, shippedRules()).rewritten() ==
+        "import os\nfrom shared.clients.bigquery_pool import get_bigquery_client\n\n\nclass P:\n"
+        "    def __init__(self, loc):\n"
+        "        # the deploy sets it: moves\n"
+        "        self.project_id = os.environ[\"GCP_PROJECT\"]\n"
+        "        # the client, from the pool once migrated\n"
+        "        # pylint: disable-next=invalid-name\n"
+        "        self.bq_client = get_bigquery_client(project_id=self.project_id)  # trailing, stays with the client\n"
+        "        # about the retries: stays (a blank line below it)\n"
+        "\n"
+        "        self.retries = 3\n"
+        "\n    def load(self):\n        pass\n");
+  // A comment of another block (deeper, after an `if`) stays with that block.
+  std::string nested = processor("        if loc:\n            loc = loc.upper()\n            # about the if: stays\n"
+                                 "        self.bq_client = bigquery.Client()\n"
+                                 "        self.project_id = os.environ[\"GCP_PROJECT\"]\n");
+  CHECK(Analyzed(nested, shippedRules())
+            .rewritten()
+            .find("            # about the if: stays\n"
+                  "        self.project_id = ") != std::string::npos);
+}
+
 TEST_CASE("statements without calls in between do not stop the move; a local moves too") {
   CHECK(firstVerdict(processor("        self.bq_client = bigquery.Client()\n        self.retries = 3\n"
                                "        self.project_id = os.environ[\"GCP_PROJECT\"]\n"))

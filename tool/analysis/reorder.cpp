@@ -123,6 +123,29 @@ TSNode nextStatement(TSNode stmt) {
   return n;
 }
 
+// The start of the line where `stmt` begins, or of the own-line comments right above it, indented
+// as it is, with no blank line between: they say what the statement does, or are directives for the
+// next line (`# pylint: disable-next=...`), so they go where it goes and stay right above it. Each
+// line is asked of the tree (a comment node starting its line), never of the text, which may be a
+// string.
+uint32_t withLeadingComments(const py::Tree &tree, TSNode stmt) {
+  std::string_view text = tree.text();
+  std::string_view indent = indentOf(text, py::start(stmt));
+  size_t start = lineStartOf(text, py::start(stmt));
+  while (start > 0) {
+    size_t above = lineStartOf(text, start - 1);
+    size_t first = text.find_first_not_of(" \t", above);
+    if (first >= start - 1 || text.substr(above, first - above) != indent)
+      break; // a blank line, or a comment of another block
+    TSNode c = ts_node_named_descendant_for_byte_range(tree.root(), static_cast<uint32_t>(first),
+                                                       static_cast<uint32_t>(first));
+    if (!is(c, "comment") || py::start(c) != first)
+      break;
+    start = above;
+  }
+  return static_cast<uint32_t>(start);
+}
+
 } // namespace
 
 std::optional<model::StatementMove> movableAbove(const py::Tree &tree, const py::ScopeModel &model, const Site &site,
@@ -163,9 +186,9 @@ std::optional<model::StatementMove> movableAbove(const py::Tree &tree, const py:
     return std::nullopt;
   std::string_view text = tree.text();
   model::StatementMove m;
-  m.start = static_cast<uint32_t>(lineStartOf(text, py::start(t)));
+  m.start = withLeadingComments(tree, t);
   m.end = static_cast<uint32_t>(lineEndOf(text, py::end(t)));
-  m.to = static_cast<uint32_t>(lineStartOf(text, py::start(s)));
+  m.to = withLeadingComments(tree, s);
   m.statement = py::start(t);
   m.above = py::start(s);
   m.fromLine = lines.at(py::start(t)).line;

@@ -33,6 +33,8 @@ struct MoveTarget {
 /// - S does not read `target`; RHS does not read what S or the statements in between assign (the
 ///   client's variable or attribute among them), uses the instance only to read plain attributes
 ///   (no method, no call through it, not passed), and holds no site of any rule.
+/// The move takes T's lines with the own-line comments right above T (indented as T, no blank line
+/// between) and puts them above S's own such comments, so each comment stays above its statement.
 std::optional<model::StatementMove> movableAbove(const py::Tree &tree, const py::ScopeModel &model, const Site &site,
                                                  const MoveTarget &target, const std::vector<Site> &sites,
                                                  const LineIndex &lines);
