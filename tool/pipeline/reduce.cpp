@@ -517,11 +517,46 @@ void noteKeptOverrides(Run &run, const HierarchyDecisions &hierarchy) {
 
 } // namespace
 
+// The sites held so far, (file, line, column).
+std::set<std::tuple<size_t, unsigned, unsigned>> heldSites(const Run &run) {
+  std::set<std::tuple<size_t, unsigned, unsigned>> held;
+  for (const auto &[file, sites] : run.holds)
+    for (const auto &[at, _] : sites)
+      held.insert({file, at.first, at.second});
+  return held;
+}
+
+// Overrides removed as redundant with a base's pooled client are decided again when sites were
+// held for test patches since: the held one may be that client, which then stays direct. The files
+// that had removals are planned again without them (with their holds), then the class index decides
+// on the verdicts as they now are, until no more sites are held. The class index's warnings depend
+// on the classes' bases only, so each is given once.
+void decideWithHolds(Run &run, HierarchyDecisions &hierarchy, InterceptPlan &intercepts) {
+  auto held = heldSites(run);
+  for (unsigned round = 0; round < 8 && !hierarchy.removals.empty(); ++round) {
+    intercepts = holdSitesForPatches(run, hierarchy.removals);
+    auto now = heldSites(run);
+    if (now == held)
+      return;
+    held = std::move(now);
+    std::vector<size_t> had;
+    for (const auto &[file, _] : hierarchy.removals)
+      had.push_back(file);
+    parallelFor(had, run.options.jobs,
+                [&](size_t i) { replan(run, i, contextFor(run, i), planVariant(run, i, nullptr, nullptr)); });
+    size_t warnings = run.warnings.size();
+    hierarchy = applyHierarchy(run);
+    run.warnings.resize(warnings);
+  }
+  intercepts = holdSitesForPatches(run, hierarchy.removals);
+}
+
 void reduce(Run &run) {
   HierarchyDecisions hierarchy = applyHierarchy(run);
   // Sites held for the test patches that intercept them change verdicts: check and the manifest
   // count them as migrate will (unsafe fixes), so this runs for every command.
-  InterceptPlan intercepts = holdSitesForPatches(run, hierarchy.removals);
+  InterceptPlan intercepts;
+  decideWithHolds(run, hierarchy, intercepts);
   if (!run.options.finalEdits) {
     noteKeptOverrides(run, hierarchy);
     return;
