@@ -630,6 +630,37 @@ TEST_CASE("the base's parameters are what the subclass passes to super().__init_
         "from Base does not");
 }
 
+TEST_CASE("the base's parameters are followed through the classes in between that pass them on") {
+  const char *base = "from shared.clients.bigquery_pool import get_bigquery_client\n\n\nclass Base:\n"
+                     "    def __init__(self, project_id):\n"
+                     "        self.bq_client = get_bigquery_client(project_id=project_id)\n";
+  auto through = [&](const std::string &middle) {
+    return Project({{"pkg/base.py", base},
+                    {"pkg/middle.py", "from pkg.base import Base\n\n\nclass Middle(Base):\n" + middle},
+                    {"pkg/child.py", "from google.cloud import bigquery\n\nfrom pkg.middle import Middle\n\n\n"
+                                     "class Child(Middle):\n    def __init__(self, project):\n"
+                                     "        super().__init__('events', project)\n"
+                                     "        self.bq_client = bigquery.Client(project=project)\n"}})
+        .decisions();
+  };
+  const std::string removed = "pkg/child.py:9: removed: redundant with the pooled bq_client inherited from Base";
+  auto kept = [](const std::string &decision) { return decision.rfind("pkg/child.py:9: not removed: ", 0) == 0; };
+  CHECK(through("    def __init__(self, table, project):\n        super().__init__(project)\n") == removed);
+  CHECK(through("    def __init__(self, table, project):\n        self.table = table\n"
+                "        super().__init__(project_id=project)\n") == removed);
+  CHECK(through("    def __init__(self, table, project):\n        Base.__init__(self, project)\n") == removed);
+  // Something else in the project's place, the parameter rebound, a call on one path only, or
+  // arguments forwarded as *args/**kwargs: what reaches the base's client cannot be the override's.
+  CHECK(kept(through("    def __init__(self, table, project):\n        super().__init__(table)\n")));
+  CHECK(kept(through("    def __init__(self, table, project):\n        project = project.lower()\n"
+                     "        super().__init__(project)\n")));
+  CHECK(kept(through("    def __init__(self, table, project):\n        if table:\n"
+                     "            super().__init__(project)\n")));
+  CHECK(kept(through("    def __init__(self, *args):\n        super().__init__(*args[1:])\n")));
+  CHECK(kept(through("    def __init__(self, table, project):\n        super().__init__(project)\n"
+                     "        super().__init__('other')\n")));
+}
+
 TEST_CASE("a statement an applied unsafe fix moves above the base's client assigns before it") {
   const char *base = "import os\n\nfrom google.cloud import bigquery\n\n\nclass Base:\n    def __init__(self):\n"
                      "        self.bq_client = bigquery.Client(location=\"US\")\n"

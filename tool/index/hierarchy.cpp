@@ -479,27 +479,73 @@ std::string parameterKey(const std::string &param, const std::vector<model::Init
   return p->defaultKey.empty() ? "?" : p->defaultKey;
 }
 
-// The __init__ call of class x (the one at `baseCall`) when it runs `provider`'s __init__ directly
-// (not through a class in between): its arguments are the provider's parameters. Null otherwise.
-const model::BaseInitCall *ClassIndex::directCall(Key x, uint32_t baseCall, Key provider,
-                                                  const std::vector<Entry> &order) {
-  for (const auto &call : facts(x).initCalls) {
-    if (call.start != baseCall)
+// The class whose __init__ runs for `call`, made in the __init__ of order[at] (x's MRO): the base it
+// names (`Base.__init__(self)`), or for super().__init__() the next class of x's MRO that has an
+// __init__. nullopt when that cannot be told (an unknown class that may have one comes first).
+std::optional<ClassIndex::Key> ClassIndex::initTarget(const model::BaseInitCall &call, size_t at,
+                                                      const std::vector<Entry> &order) {
+  if (!call.base.empty())
+    return resolve(call.base, order[at].key.file);
+  for (size_t i = at + 1; i < order.size(); ++i) {
+    if (!order[i].known && harmless(order[i].opaque))
       continue;
-    if (!call.base.empty()) {
-      auto target = resolve(call.base, x.file);
-      return target && *target == provider ? &call : nullptr;
-    }
-    for (size_t i = 1; i < order.size(); ++i) {
-      if (!order[i].known && harmless(order[i].opaque))
-        continue;
-      if (!order[i].known)
-        return nullptr;
-      if (facts(order[i].key).hasInit)
-        return order[i].key == provider ? &call : nullptr;
-    }
+    if (!order[i].known)
+      return std::nullopt;
+    if (facts(order[i].key).hasInit)
+      return order[i].key;
   }
-  return nullptr;
+  return std::nullopt;
+}
+
+// The base __init__ calls through which x's call at `baseCall` runs `provider`'s __init__: x's call,
+// then the one of each class in between (Leaf -> Middle -> Base: Leaf's, then Middle's). A class in
+// between must make exactly one such call, on every path, without *args/**kwargs; else, or when the
+// calls do not reach the provider, empty: which arguments the provider got cannot be told.
+std::vector<ClassIndex::InitHop> ClassIndex::initChain(Key x, uint32_t baseCall, Key provider,
+                                                       const std::vector<Entry> &order) {
+  std::vector<InitHop> chain;
+  const model::BaseInitCall *call = nullptr;
+  for (const auto &c : facts(x).initCalls)
+    call = c.start == baseCall ? &c : call;
+  size_t at = 0;
+  while (call && chain.size() < order.size()) {
+    std::optional<Key> callee = initTarget(*call, at, order);
+    if (!callee)
+      return {};
+    chain.push_back({order[at].key, call, *callee});
+    if (*callee == provider)
+      return chain;
+    auto pos = std::find_if(order.begin(), order.end(), [&](const Entry &e) { return e.known && e.key == *callee; });
+    const auto &calls = facts(*callee).initCalls;
+    if (pos == order.end() || calls.size() != 1 || !calls[0].unconditional || calls[0].unpacking)
+      return {};
+    at = static_cast<size_t>(pos - order.begin());
+    call = &calls[0];
+  }
+  return {};
+}
+
+// What the provider's __init__ parameter `param` is, as x's base __init__ call passes it through the
+// classes in between (`chain`, see initChain): a key of x's file ("param:NAME" for x's own
+// parameter), "?" when it cannot be told, "?:TEXT" with what x passed when that is not a plain key.
+std::string ClassIndex::throughChain(const std::string &param, const std::vector<InitHop> &chain) {
+  std::string key = "param:" + param, text;
+  for (size_t h = chain.size(); h-- > 0 && key.rfind("param:", 0) == 0;) {
+    const InitHop &hop = chain[h];
+    std::vector<model::InitParameter> params = facts(hop.callee).initParams;
+    for (model::InitParameter &p : params)
+      p.defaultKey = p.defaultKey.rfind("param:", 0) == 0 ? "?" : qualifiedKey(p.defaultKey, hop.callee.file);
+    model::BaseInitCall call = *hop.call;
+    for (std::string &k : call.keys)
+      k = qualifiedKey(k, hop.caller.file);
+    text.clear();
+    key = parameterKey(key.substr(6), params, call, h == 0 ? &text : nullptr);
+    if (key.rfind("self:", 0) == 0) // read before the base __init__ ran: it may set it again
+      key = "?";
+  }
+  if (chain.empty())
+    return "?";
+  return key == "?" && !text.empty() ? "?:" + text : key; // what the subclass passed, as written there
 }
 
 // `self.<attr>` in the provider's client is its __init__ parameter P when the provider assigns
@@ -535,15 +581,7 @@ std::vector<std::string> ClassIndex::forwardedKeys(Key x, uint32_t baseCall, Key
   std::vector<std::string> keys = qualifiedKeys(b, provider.file);
   std::vector<model::Argument> given = b.args;
   given.insert(given.end(), b.inferred.begin(), b.inferred.end());
-  std::optional<model::BaseInitCall> call; // keys qualified from x's file, defaults from the provider's
-  if (const model::BaseInitCall *direct = directCall(x, baseCall, provider, order)) {
-    call = *direct;
-    for (std::string &k : call->keys)
-      k = qualifiedKey(k, x.file);
-  }
-  std::vector<model::InitParameter> params = facts(provider).initParams;
-  for (model::InitParameter &p : params)
-    p.defaultKey = p.defaultKey.rfind("param:", 0) == 0 ? "?" : qualifiedKey(p.defaultKey, provider.file);
+  std::vector<InitHop> chain = initChain(x, baseCall, provider, order);
   for (size_t i = 0; i < keys.size() && i < given.size(); ++i) {
     std::string &k = keys[i];
     auto mine =
@@ -555,12 +593,7 @@ std::vector<std::string> ClassIndex::forwardedKeys(Key x, uint32_t baseCall, Key
         k = p;
     if (k.rfind("param:", 0) != 0)
       continue;
-    std::string text;
-    k = call ? parameterKey(k.substr(6), params, *call, &text) : "?";
-    if (k.rfind("self:", 0) == 0) // read before the base __init__ ran: it may set it again
-      k = "?";
-    if (k == "?" && !text.empty())
-      k = "?:" + text; // what the subclass passed, as written there
+    k = throughChain(k.substr(6), chain);
   }
   return keys;
 }

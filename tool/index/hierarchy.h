@@ -95,7 +95,14 @@ private:
                                const std::vector<Key> &ran, const std::string &unknown);
   std::string qualifiedKey(const std::string &k, size_t file) const;
   std::vector<std::string> qualifiedKeys(const model::AttributeAssignment &a, size_t file) const;
-  const model::BaseInitCall *directCall(Key x, uint32_t baseCall, Key provider, const std::vector<Entry> &order);
+  struct InitHop { // a base __init__ call: made in caller's __init__, runs callee's
+    Key caller;
+    const model::BaseInitCall *call;
+    Key callee;
+  };
+  std::optional<Key> initTarget(const model::BaseInitCall &call, size_t at, const std::vector<Entry> &order);
+  std::vector<InitHop> initChain(Key x, uint32_t baseCall, Key provider, const std::vector<Entry> &order);
+  std::string throughChain(const std::string &param, const std::vector<InitHop> &chain);
   std::string parameterBehind(const std::string &attr, Key provider, const model::AttributeAssignment &b,
                               const std::vector<Entry> &order);
   std::vector<std::string> forwardedKeys(Key x, uint32_t baseCall, Key provider, const model::AttributeAssignment &a,
