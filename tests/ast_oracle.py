@@ -32,7 +32,8 @@ Masking rules (both trees are walked in parallel; the masked trees are then comp
       positional argument becomes `project_id=` and `project=` is renamed `project_id=`; when the input
       had no project the output may carry one extra leading `project_id=` whose value is `project_id`,
       `PROJECT_ID` or `<self>.project_id`, `<self>` the first parameter of an enclosing function (and that
-      name, or attribute, must be bound somewhere in the input); an input `project_id=None` (after the
+      name must be bound in the input file; that attribute assigned on an instance there, or by a method of
+      another file of the input tree: a base class); an input `project_id=None` (after the
       mapping: `project=None`, a first positional `None`) may carry such a value in its place instead.
       Every other argument must match, same order, same value (nested calls are masked by the same rules).
       Names resolve through functions, lambdas and comprehensions (whose first iterable is the enclosing
@@ -317,9 +318,31 @@ def pooled_binding(func):
 # ------------------------------------------------------------------------------------------------
 # The comparison of one file
 
+def instance_attrs(files):
+    """Attributes that some method of the tree assigns on its instance (`<first parameter>.X = ...`),
+    over {rel: (kind, bytes)}: a base class in another file may assign what a subclass's method
+    reads (poolify's class index decides when; the oracle only asks that the input assigns it)."""
+    attrs = set()
+    for rel, (kind, data) in files.items():
+        if kind != 'file' or not rel.endswith('.py'):
+            continue
+        try:
+            tree = ast.parse(data)
+        except (SyntaxError, ValueError):
+            continue
+        for fn in ast.walk(tree):
+            if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) and fn.args.args:
+                self_name = fn.args.args[0].arg
+                attrs.update(n.attr for n in ast.walk(fn) if isinstance(n, ast.Attribute)
+                             and isinstance(n.ctx, ast.Store) and isinstance(n.value, ast.Name)
+                             and n.value.id == self_name)
+    return frozenset(attrs)
+
+
 class FileComparison:
-    def __init__(self, label, before, after):
+    def __init__(self, label, before, after, tree_attrs=frozenset()):
         self.label = label
+        self.tree_attrs = tree_attrs  # instance_attrs() of the input tree
         self.before, self.after = before, after
         self.problems = []
         self._quiet = 0
@@ -656,14 +679,15 @@ class FileComparison:
 
     def inferred_ok(self, value, a, b, report=False):
         """True when `value` may be a project id taken from scope at this call: `project_id` or
-        `PROJECT_ID` bound in the input, or `<self>.project_id` assigned in the input, `<self>` the first
-        parameter of an enclosing function."""
+        `PROJECT_ID` bound in the input, or `<self>.project_id` assigned in the input (or on an instance by
+        a method of another file of the tree: a base class), `<self>` the first parameter of an enclosing
+        function."""
         instance = {fn.args.args[0].arg for fn in self._functions
                     if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) and fn.args.args}
         why = None
         if isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name) and value.attr == 'project_id' \
                 and value.value.id in instance:
-            if (value.value.id, 'project_id') not in self.names_a.self_attrs:
+            if (value.value.id, 'project_id') not in self.names_a.self_attrs and 'project_id' not in self.tree_attrs:
                 why = f'inferred project_id={ast.unparse(value)}, but the input never assigns it'
         elif dump(value) not in INFERRED:
             why = (f'inferred project_id={ast.unparse(value)} is not project_id, PROJECT_ID or '
@@ -706,6 +730,7 @@ def list_files(root):
 
 def compare_trees(label, before_root, after_root, counts, report):
     before, after = list_files(before_root), list_files(after_root)
+    attrs = instance_attrs(before)
     for rel in sorted(set(before) | set(after)):
         name = f'{label}/{rel}'
         if rel not in after:
@@ -715,7 +740,7 @@ def compare_trees(label, before_root, after_root, counts, report):
         elif before[rel][0] != 'file' or after[rel][0] != 'file' or not rel.endswith('.py'):
             problems = [] if before[rel] == after[rel] else [f'{name}: changed (not a .py file)']
         else:
-            problems = FileComparison(name, before[rel][1], after[rel][1]).run()
+            problems = FileComparison(name, before[rel][1], after[rel][1], attrs).run()
         counts['passed' if not problems else 'failed'] += 1
         report.extend(problems)
 
@@ -953,6 +978,7 @@ def self_test(golden):
         in_root = os.path.join(case, 'input')
         with expected_tree(case) as exp_root:
             expected_files = list_files(exp_root)
+        attrs = instance_attrs(list_files(in_root))
         for rel, (kind, data) in sorted(expected_files.items()):
             if kind != 'file' or not rel.endswith('.py'):
                 continue
@@ -965,7 +991,7 @@ def self_test(golden):
                 continue
             label = f'{name}/{rel}'
             # positive control: the true output passes
-            if FileComparison(label, before, data).run():
+            if FileComparison(label, before, data, attrs).run():
                 failed += 1
                 failures.append(f'positive control failed: {label}')
                 continue
@@ -982,7 +1008,7 @@ def self_test(golden):
                 if ckind != 'does not compile' and not compiles(cdata, rel)[0]:
                     continue  # a corruption that breaks the syntax proves nothing about the masking
                 kinds_seen[ckind] += 1
-                problems = FileComparison(label, before, cdata).run()
+                problems = FileComparison(label, before, cdata, attrs).run()
                 if problems:
                     passed += 1
                 else:

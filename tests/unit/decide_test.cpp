@@ -518,6 +518,34 @@ TEST_CASE("self.NAME from __init__: on every path, before anything that could ru
         "left: no project id in scope");
 }
 
+TEST_CASE("the hook names the class when the base __init__ provably runs before the site can") {
+  std::string head = std::string(kBqImport) + "\n\nclass Job(Base):\n";
+  std::string run = "\n    def run(self):\n        return bigquery.Client().query('q')\n";
+  auto hook = [](const model::Verdict &v) { return v.hookClass.empty() ? "" : v.hookClass + "." + v.hookAttr; };
+  CHECK(hook(verdictOf(head + "    def __init__(self, cfg):\n        super().__init__(cfg)\n" + run)) ==
+        "Job.project_id");
+  CHECK(hook(verdictOf(head +
+                       "    def __init__(self, cfg):\n        self.cfg = cfg  # plain\n"
+                       "        Base.__init__(self, cfg)\n        self.setup()\n" +
+                       run)) == "Job.project_id");
+  CHECK(hook(verdictOf(head + "    batch = 10\n" + run)) == "Job.project_id"); // an inherited __init__
+  // Another method may run first, the base __init__ may not run, or the site is in __init__ itself
+  // (decided with the class's overrides): no hook for the class index, only the note.
+  for (const char *init : {"    def __init__(self, cfg):\n        self.setup()\n        super().__init__(cfg)\n",
+                           "    def __init__(self, cfg):\n        register(self)\n        super().__init__(cfg)\n",
+                           "    def __init__(self, cfg):\n        if cfg:\n            super().__init__(cfg)\n",
+                           "    def __init__(self, cfg):\n        if not cfg:\n            return\n"
+                           "        super().__init__(cfg)\n"}) {
+    model::Verdict v = verdictOf(head + init + run);
+    CHECK_MESSAGE(hook(v).empty(), init);
+    CHECK(v.outcome == Outcome::LeftMissing);
+  }
+  CHECK(hook(verdictOf(head + "    def __init__(self, cfg):\n        super().__init__(cfg)\n"
+                              "        self.client = bigquery.Client()\n")) == "");
+  CHECK(hook(verdictOf(std::string(kBqImport) + "\n\ndef make():\n    class Job(Base):\n" +
+                       "        def run(self):\n            return bigquery.Client().query('q')\n")) == "");
+}
+
 TEST_CASE("self.NAME a base __init__ may assign is left for the class index, with a hook in the verdict") {
   std::string head = std::string(kBqImport) + "\n\nclass Job(Base):\n";
   std::string run = "\n    def run(self):\n        return bigquery.Client().query('q')\n";

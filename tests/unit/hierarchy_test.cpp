@@ -661,6 +661,34 @@ TEST_CASE("the base's parameters are followed through the classes in between tha
                      "        super().__init__('other')\n")));
 }
 
+TEST_CASE("baseBinds: the base __init__ that runs first assigns the attribute on every path, before anything else") {
+  auto binds = [](const std::string &baseInit, const std::string &child, const std::string &cls = "Job") {
+    Project p({{"pkg/base.py", "import os\n\n\nclass Base:\n    def __init__(self, cfg):\n" + baseInit +
+                                   "\n    def setup(self):\n        pass\n"},
+               {"pkg/job.py", "from pkg.base import Base\n\n\n" + child}});
+    return p.index->baseBinds(1, cls, "project_id");
+  };
+  const std::string viaSuper = "class Job(Base):\n    def __init__(self, cfg):\n        super().__init__(cfg)\n";
+  const std::string inherits = "class Job(Base):\n    batch = 10\n";
+  const std::string plain = "        self.project_id = cfg['p']\n";
+  CHECK(binds(plain, viaSuper));
+  CHECK(binds(plain, inherits));
+  CHECK(binds(plain + "        self.setup()\n", viaSuper));
+  CHECK(binds("        if cfg:\n            self.project_id = cfg['p']\n        else:\n"
+              "            self.project_id = os.environ['P']\n",
+              viaSuper));
+  CHECK_FALSE(binds("        self.setup()\n" + plain, viaSuper)); // setup() may read it first
+  CHECK_FALSE(binds("        if cfg:\n" + std::string("    ") + plain, viaSuper));
+  CHECK_FALSE(binds("        if not cfg:\n            return\n" + plain, viaSuper));
+  CHECK_FALSE(binds("        self.project_ids = [cfg]\n", viaSuper));
+  CHECK_FALSE(binds(plain, viaSuper, "Other"));
+  // A class in between with its own __init__ runs first; one that calls its base first is not
+  // followed (its own assignments decide).
+  CHECK_FALSE(binds(plain, "class Mid(Base):\n    def __init__(self, cfg):\n        super().__init__(cfg)\n\n\n"
+                           "class Job(Mid):\n    pass\n"));
+  CHECK(binds(plain, "class Mid(Base):\n    pass\n\n\nclass Job(Mid):\n    pass\n"));
+}
+
 TEST_CASE("a statement an applied unsafe fix moves above the base's client assigns before it") {
   const char *base = "import os\n\nfrom google.cloud import bigquery\n\n\nclass Base:\n    def __init__(self):\n"
                      "        self.bq_client = bigquery.Client(location=\"US\")\n"

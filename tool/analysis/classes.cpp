@@ -1,11 +1,14 @@
 #include "analysis/classes.h"
 
+#include "analysis/context.h"
 #include "analysis/decide.h"
+#include "analysis/methods.h"
 #include "python/walk.h"
 
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <set>
 
 namespace poolify::analysis {
 
@@ -144,10 +147,13 @@ private:
     for (TSNode m : py::namedChildren(body)) {
       if (is(m, "decorated_definition"))
         m = py::field(m, "definition");
-      if (is(m, "function_definition"))
+      if (is(m, "function_definition")) {
         method(c, m);
-      else if (is(m, "expression_statement"))
+        if (tree_.text(py::field(m, "name")) == "__init__")
+          initBindings(c, cls, m);
+      } else if (is(m, "expression_statement")) {
         classAttribute(c, m);
+      }
     }
     placeMovedStatements(c);
     std::sort(c.initSelfCalls.begin(), c.initSelfCalls.end());
@@ -413,8 +419,28 @@ private:
       c.assignments.push_back(std::move(attr));
   }
 
+  // The attributes rules may take from the instance that `init` assigns on every path before
+  // anything could run another method (ClassFacts::initBinds).
+  void initBindings(model::ClassFacts &c, TSNode cls, TSNode init) {
+    std::set<std::string> wanted;
+    for (const auto &rule : rules_)
+      for (const auto &rw : rule.rewrites)
+        for (const auto &am : rw.arguments)
+          for (const auto &candidate : am.infer)
+            if (candidate.kind == rules::ScopeCandidate::Kind::SelfAttribute)
+              wanted.insert(candidate.name);
+    std::string self = instanceParameter(tree_, model_, init);
+    std::set<std::string> binds;
+    for (const auto &a : c.assignments)
+      if (a.where == model::AttributeAssignment::Where::Init && wanted.count(a.attr) && !self.empty() &&
+          initBinds(tree_, bound_, cls, init, self, a.attr))
+        binds.insert(a.attr);
+    c.initBinds.assign(binds.begin(), binds.end());
+  }
+
   const py::Tree &tree_;
   const py::ScopeModel &model_;
+  BoundNames bound_{tree_, model_};
   const std::vector<Site> &sites_;
   const std::vector<model::Verdict> &decisions_;
   const std::vector<rules::Rule> &rules_;

@@ -86,8 +86,48 @@ public:
       : tree_(tree), model_(model), bound_(bound), site_(site) {}
 
   // The expression reading `<self>.<attr>` at the site, when it is bound there; else "" (and
-  // `fromBase` set when a base __init__ may assign it).
-  std::string find(const std::string &attr, std::string &fromBase) {
+  // `fromBase` set when a base __init__ may assign it; `out`'s hook when the class index may tell).
+  std::string find(const std::string &attr, std::string &fromBase, Inference &out,
+                   const rules::ScopeCandidate &candidate) {
+    std::string text = findHere(attr, fromBase);
+    auto m = methodOf(tree_, model_, site_.scope);
+    if (!text.empty() || fromBase.empty() || !m || tree_.text(py::field(m->def, "name")) == "__init__" ||
+        !is(ts_node_parent(m->cls), "module"))
+      return text;
+    TSNode init = methodNamed(tree_, m->cls, "__init__");
+    if (!ts_node_is_null(init) && !baseInitRunsFirst(m->cls, init))
+      return text;
+    out.hookClass = std::string(tree_.text(py::field(m->cls, "name")));
+    out.hookAttr = attr;
+    out.hookCandidate = candidate;
+    return text;
+  }
+
+private:
+  // `init` calls its base __init__ in a statement of its own body (not nested in a block), and every
+  // statement before it is a plain expression statement through which no other method of the
+  // instance can run: once `init` has run, so has the base __init__, before anything else could
+  // read the instance.
+  bool baseInitRunsFirst(TSNode cls, TSNode init) {
+    std::string self = instanceParameter(tree_, model_, init);
+    if (self.empty())
+      return false;
+    TSNode call = baseInitCall(tree_, init, self);
+    if (ts_node_is_null(call))
+      return false;
+    TSNode stmt = py::enclosingStatement(call);
+    if (!py::same(ts_node_parent(stmt), py::field(init, "body")))
+      return false;
+    for (TSNode s = ts_node_prev_named_sibling(stmt); !ts_node_is_null(s); s = ts_node_prev_named_sibling(s))
+      if (!is(s, "expression_statement") && !is(s, "pass_statement") && !is(s, "comment"))
+        return false;
+    for (TSNode escape : instanceEscapes(tree_, cls, init, self))
+      if (py::start(escape) < py::start(stmt))
+        return false;
+    return true;
+  }
+
+  std::string findHere(const std::string &attr, std::string &fromBase) {
     auto m = methodOf(tree_, model_, site_.scope);
     if (!m)
       return "";
@@ -112,17 +152,8 @@ public:
     return "";
   }
 
-private:
-  // `__init__` assigns `<self>.<attr>` on every path to its end, and before every statement that
-  // could run other methods of the instance.
   bool boundByInit(TSNode cls, TSNode init, const std::string &self, const std::string &attr) {
-    const py::Flow &f = bound_.flow(init, {self, attr});
-    if (f.atEnd() != Bound::Yes)
-      return false;
-    for (TSNode escape : instanceEscapes(tree_, cls, init, self))
-      if (f.at(escape) != Bound::Yes)
-        return false;
-    return true;
+    return initBinds(tree_, bound_, cls, init, self, attr);
   }
 
   const py::Tree &tree_;
@@ -130,6 +161,21 @@ private:
   BoundNames &bound_;
   const Site &site_;
 };
+
+} // namespace
+
+bool initBinds(const py::Tree &tree, BoundNames &bound, TSNode cls, TSNode init, const std::string &self,
+               const std::string &attr) {
+  const py::Flow &f = bound.flow(init, {self, attr});
+  if (f.atEnd() != Bound::Yes)
+    return false;
+  for (TSNode escape : instanceEscapes(tree, cls, init, self))
+    if (f.at(escape) != Bound::Yes)
+      return false;
+  return true;
+}
+
+namespace {
 
 // The module-level `name` is bound where the site runs, or the site's own function declares it
 // `global` and binds it on every path before the call.
@@ -168,7 +214,7 @@ Inference inferArgument(const py::Tree &tree, const py::ScopeModel &model, Bound
     }
     case K::SelfAttribute:
       if (!ts_node_is_null(site.call))
-        text = SelfInference(tree, model, bound, site).find(c.name, out.baseMayProvide);
+        text = SelfInference(tree, model, bound, site).find(c.name, out.baseMayProvide, out, c);
       found = !ts_node_is_null(site.call) && !text.empty();
       break;
     case K::Global:

@@ -26,7 +26,18 @@ struct Inference {
   /// class's `__init__` (reached through `super().__init__()` / `Base.__init__(self)`, or inherited
   /// when the class has no `__init__`) may assign it: "self.project_id". Not resolved here.
   std::string baseMayProvide;
+  /// When the class index may resolve the hook: the site is in a method other than `__init__` of a
+  /// module-level class (`hookClass`), and that class's `__init__`, if it has one, runs its base
+  /// `__init__` before anything could run another method (baseInitRunsFirst). The attribute
+  /// (`project_id`) and the candidate it fills.
+  std::string hookClass, hookAttr;
+  std::optional<rules::ScopeCandidate> hookCandidate;
 };
+
+/// `__init__` (`init`, of class `cls`, instance `self`) assigns `self.<attr>` on every path to its
+/// end, and before every statement that could run other methods of the instance.
+bool initBinds(const py::Tree &tree, BoundNames &bound, TSNode cls, TSNode init, const std::string &self,
+               const std::string &attr);
 
 /// Which candidate can fill the argument at `site`:
 /// - `param NAME`: a parameter of the enclosing function (or of a function it is nested in);

@@ -140,7 +140,8 @@ public:
       return left(v, why, model::Outcome::Left);
     noneNotes(v, none);
     for (const auto &[to, text] : v.inferred)
-      v.notes.push_back(fmt::format("{} from {}", to, text));
+      v.notes.push_back(fmt::format("{} from {}{}", to, text,
+                                    fromBase_.count(to) ? ", which the base __init__ that runs first assigns" : ""));
     v.poolModule = rw.replace.module;
     v.unsafe = unsafeReason(site, v);
     v.outcome = model::Outcome::Rewritten;
@@ -189,6 +190,7 @@ private:
   // order. False, with the rule's message, when one is missing and the rule leaves such calls.
   bool inferMissing(const Site &site, model::Verdict &v, const std::vector<NoneArgument> &none, std::string &why) {
     const rules::Rewrite &rw = *site.rewrite;
+    fromBase_.clear();
     for (const auto &am : rw.arguments) {
       if (rw.passThrough || !am.required || given(v, am.to))
         continue;
@@ -196,8 +198,16 @@ private:
       Inference found = inferArgument(tree_, model_, bound_, site, am.infer);
       if (!found.found)
         found.found = boundByMove(site, am, v);
+      if (!found.found && found.hookCandidate && context_.baseProvidedOffsets.count(py::start(site.callee))) {
+        found.found = Inferred{*found.hookCandidate, found.baseMayProvide}; // the class index's answer
+        fromBase_.insert(am.to);
+      }
       if (!found.baseMayProvide.empty())
         v.baseMayProvide = found.baseMayProvide;
+      if (!found.hookClass.empty()) {
+        v.hookClass = found.hookClass;
+        v.hookAttr = found.hookAttr;
+      }
       if (!found.found && am.omitWhenMissing && passed != none.end()) {
         v.changes.push_back({passed->index, am.to, ""}); // the pool's own default: project_id=None
         v.args.push_back({am.to, "None"});
@@ -384,6 +394,7 @@ private:
   }
 
   const FileContext &context_;
+  std::set<std::string> fromBase_; // keywords of the site being decided taken from what a base __init__ assigns
   CalleeNamer namer_;
   BoundNames bound_;
   std::optional<NameUses> names_; // made when a site's object is first followed

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -34,6 +35,11 @@ struct FileContext {
   /// in SiteRecord -> why, naming the test and the target; pipeline/intercept.h): their rewrite or
   /// removal is an unsafe fix.
   std::map<std::pair<unsigned, unsigned>, std::string> holds;
+  /// Sites whose missing `self.<attr>` the class index found assigned by the base __init__ that
+  /// runs first ((line, col) of the callee, as in SiteRecord), and the same as callee offsets in
+  /// the parsed text (what decideSites reads; pipeline/process.cpp converts).
+  std::set<std::pair<unsigned, unsigned>> baseProvided;
+  std::set<uint32_t> baseProvidedOffsets;
 };
 
 /// The verdicts on `sites` (one each, in order). `path` is the file's path with '/' separators

@@ -169,6 +169,7 @@ template <typename A> void factsFields(A &a, model::FileFacts &f) {
       a.io(u.second);
     });
     a.list(c.initSelfCalls, [&](std::string &m) { a.io(m); });
+    a.list(c.initBinds, [&](std::string &m) { a.io(m); });
   });
   std::vector<std::pair<std::string, std::string>> imports;
   if constexpr (!A::reading)
@@ -211,6 +212,8 @@ template <typename A> void fields(A &a, model::FileOutcome &o) {
     a.io(r.pooled);
     a.io(r.inferred);
     a.io(r.removal);
+    a.io(r.hookClass);
+    a.io(r.hookAttr);
   });
   a.list(o.mocks, [&](model::MockCandidate &m) {
     a.io(m.line);

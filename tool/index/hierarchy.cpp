@@ -479,6 +479,41 @@ std::string parameterKey(const std::string &param, const std::vector<model::Init
   return p->defaultKey.empty() ? "?" : p->defaultKey;
 }
 
+bool ClassIndex::baseBinds(size_t file, const std::string &cls, const std::string &attr) {
+  const model::FileFacts *f = load_(file);
+  if (!f)
+    return false;
+  std::optional<Key> x;
+  for (size_t i = 0; i < f->classes.size(); ++i)
+    if (f->classes[i].name == cls) {
+      if (x)
+        return false; // two classes of that name: which one the site is in cannot be told here
+      x = Key{file, i};
+    }
+  if (!x || cyclic_.count(*x))
+    return false;
+  std::vector<Entry> order = mro(*x);
+  if (order.empty() || cyclic_.count(*x))
+    return false;
+  std::optional<Key> callee;
+  if (facts(*x).hasInit) {
+    const model::BaseInitCall *first = nullptr; // the analysis checked it runs first, unconditionally
+    for (const auto &call : facts(*x).initCalls)
+      if (!first || call.start < first->start)
+        first = &call;
+    if (!first || !first->unconditional)
+      return false;
+    callee = initTarget(*first, 0, order);
+  } else {
+    model::BaseInitCall super; // an inherited __init__: as if super().__init__() ran
+    callee = initTarget(super, 0, order);
+  }
+  if (!callee)
+    return false;
+  const auto &binds = facts(*callee).initBinds;
+  return std::binary_search(binds.begin(), binds.end(), attr);
+}
+
 // The class whose __init__ runs for `call`, made in the __init__ of order[at] (x's MRO): the base it
 // names (`Base.__init__(self)`), or for super().__init__() the next class of x's MRO that has an
 // __init__. nullopt when that cannot be told (an unknown class that may have one comes first).

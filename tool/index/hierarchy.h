@@ -56,6 +56,11 @@ public:
   const std::vector<std::string> &problems() const { return problems_; }
 
   std::vector<model::Inherited> inheritedClients(size_t file);
+  /// Whether, once an instance of module-level class `cls` of `file` is built, the base __init__ that
+  /// runs first (the one its own __init__ calls, which the analysis found running before anything
+  /// else; or, without an __init__, the first in its MRO) has assigned `self.<attr>` on every path
+  /// (ClassFacts::initBinds). False when that cannot be told.
+  bool baseBinds(size_t file, const std::string &cls, const std::string &attr);
   /// Names of classes that assign a pooled client in __init__ or inherit one (for the literal
   /// prefilter that finds their subclasses), from the files loaded so far.
   std::vector<std::string> providerNames(const std::vector<size_t> &files);

@@ -76,6 +76,9 @@ struct ClassFacts {
   std::vector<AttributeAssignment> assignments;
   std::vector<std::pair<std::string, uint32_t>> initUses; // self.<attr> read in __init__: attr, offset
   std::vector<std::string> initSelfCalls; // methods __init__ calls on the instance (self.setup()), sorted, unique
+  /// Attributes a rule may take from the instance (`project_id`) that __init__ assigns on every
+  /// path, before anything could run another method of the instance (analysis::initBinds); sorted.
+  std::vector<std::string> initBinds;
 };
 
 /// Module-level names bound by `from M import X [as Y]`, with their qualified targets, for

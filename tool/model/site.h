@@ -79,6 +79,8 @@ struct Verdict {
   /// could not be taken from `self.<attr>` in this class, but a base class's `__init__` (reached
   /// through `super().__init__()`, or inherited) may assign it: "self.project_id". "" otherwise.
   std::string baseMayProvide;
+  /// When the class index may resolve that hook: the site's class (module-level) and the attribute.
+  std::string hookClass, hookAttr;
   /// A statement to move above the call's so that an inferred argument is bound there.
   std::optional<StatementMove> move;
   // Removed:
@@ -108,6 +110,9 @@ struct SiteRecord {
   std::string pooled;    // a rewritten site: the pooled callee as written (`get_bigquery_client`)
   bool inferred = false; // a rewritten site: the pooled call passes arguments taken from scope
   bool removal = false;  // its fix removes it as a redundant override (Removed, or an unsafe removal: Unsafe)
+  /// A base class's __init__ may assign the attribute its missing argument needs (Verdict::hookClass):
+  /// the site's class and the attribute, for the class index. Empty otherwise.
+  std::string hookClass, hookAttr;
 
   /// A direct use of a client (a construction or a reference to the constructor): what coverage
   /// counts against the pools and what `check` gates.

@@ -148,7 +148,7 @@ llvm::Expected<config::Config> loadConfiguration(const RunOptions &options) {
 
 // The cache is valid for this poolify and these exact rule files, nothing else.
 std::string cacheStamp(const std::vector<rules::Rule> &rules) {
-  std::string stamp = fmt::format("poolify-cache 7 {}", POOLIFY_VERSION);
+  std::string stamp = fmt::format("poolify-cache 8 {}", POOLIFY_VERSION);
   uint64_t h = 0;
   for (const auto &r : rules) {
     auto bytes = source::readFile(r.file);
@@ -275,6 +275,8 @@ analysis::FileContext contextFor(const Run &run, size_t file) {
   }
   if (auto h = run.holds.find(file); h != run.holds.end())
     context.holds = h->second;
+  if (auto b = run.baseProvided.find(file); b != run.baseProvided.end())
+    context.baseProvided = b->second;
   return context;
 }
 
@@ -285,6 +287,12 @@ std::string cacheVariant(const Run &run, size_t file) {
     for (const auto &[at, why] : h->second)
       key += fmt::format("{}:{} {}\n", at.first, at.second, why);
     unsafe += fmt::format(" held {:x}", contentHash(key));
+  }
+  if (auto b = run.baseProvided.find(file); b != run.baseProvided.end()) {
+    std::string key;
+    for (const auto &[line, col] : b->second)
+      key += fmt::format("{}:{}\n", line, col);
+    unsafe += fmt::format(" base {:x}", contentHash(key));
   }
   if (!run.roots)
     return unsafe;

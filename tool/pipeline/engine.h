@@ -20,6 +20,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -85,6 +86,9 @@ struct Run {
   /// Sites held so that test patches keep intercepting them (pipeline/intercept.h): file ->
   /// (line, col) -> why. Part of each file's context (contextFor) once decided.
   std::map<size_t, std::map<std::pair<unsigned, unsigned>, std::string>> holds;
+  /// Sites whose missing `self.<attr>` the base __init__ that runs first assigns (the class index's
+  /// answer to SiteRecord::hookClass): file -> (line, col). Part of each file's context too.
+  std::map<size_t, std::set<std::pair<unsigned, unsigned>>> baseProvided;
 
   /// The configured category of a file ("other" when none matches).
   std::string categoryOf(const model::SourceFile &f) const;

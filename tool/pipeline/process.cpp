@@ -210,6 +210,15 @@ void leaveIgnored(const py::Tree &tree, const py::ScopeModel &model, const std::
   }
 }
 
+// The (line, col) of a node in the file as a SiteRecord names it: after a BOM (`base` bytes), the
+// first line's columns count from the text after it.
+std::pair<unsigned, unsigned> recordLineCol(const LineIndex &lines, size_t base, TSNode at) {
+  LineCol lc = lines.at(base + py::start(at));
+  if (base > 0 && lc.line == 1 && lc.col > 1)
+    lc.col -= 1;
+  return {lc.line, lc.col};
+}
+
 // Sites held so that a test's patch keeps intercepting them (pipeline/intercept.h): their rewrite
 // (or removal) becomes an unsafe fix whose reason names the test and its patch target.
 void holdPatchedSites(const std::vector<analysis::Site> &sites, std::vector<model::Verdict> &verdicts,
@@ -220,10 +229,7 @@ void holdPatchedSites(const std::vector<analysis::Site> &sites, std::vector<mode
     model::Verdict &v = verdicts[i];
     if (!model::isFix(v.outcome))
       continue;
-    LineCol lc = lines.at(base + py::start(sites[i].callee)); // as recordSites counts
-    if (base > 0 && lc.line == 1 && lc.col > 1)
-      lc.col -= 1;
-    auto held = context.holds.find({lc.line, lc.col});
+    auto held = context.holds.find(recordLineCol(lines, base, sites[i].callee));
     if (held == context.holds.end())
       continue;
     v.unsafe += (v.unsafe.empty() ? "" : "; ") + held->second;
@@ -244,11 +250,7 @@ void recordSites(model::FileOutcome &out, const py::Tree &tree, const py::ScopeM
   auto make = [&](model::SiteRecord::Kind kind, TSNode at, const rules::Rule &rule, const std::string &callable) {
     model::SiteRecord r;
     r.kind = kind;
-    LineCol lc = lines.at(base + py::start(at));
-    if (base > 0 && lc.line == 1 && lc.col > 1)
-      lc.col -= 1;
-    r.line = lc.line;
-    r.col = lc.col;
+    std::tie(r.line, r.col) = recordLineCol(lines, base, at);
     r.rule = rule.id;
     r.callable = callable;
     r.code = normalisedLine(text, py::start(at));
@@ -269,6 +271,8 @@ void recordSites(model::FileOutcome &out, const py::Tree &tree, const py::ScopeM
       r.outcome = verdicts[i].outcome;
       r.reason = verdicts[i].unsafe.empty() ? verdicts[i].reason : verdicts[i].unsafe;
       r.removal = !verdicts[i].removal.comment.empty();
+      r.hookClass = verdicts[i].hookClass;
+      r.hookAttr = verdicts[i].hookAttr;
       if (r.outcome == model::Outcome::Rewritten) {
         r.pooled = verdicts[i].callee;
         r.inferred = !verdicts[i].inferred.empty();
@@ -372,8 +376,12 @@ public:
     bodyContext.poolProblem = context.poolProblem;
     bodyContext.unsafeFixes = context.unsafeFixes;
     bodyContext.keepImports = context.keepImports;
+    bodyContext.baseProvided = context.baseProvided;
     for (const auto &[offset, r] : context.removals)
       bodyContext.removals[offset - static_cast<uint32_t>(base_)] = r;
+    for (const auto &s : sites) // (line, col) as recordSites counts them
+      if (!context.baseProvided.empty() && context.baseProvided.count(recordLineCol(lines(), base_, s.callee)))
+        bodyContext.baseProvidedOffsets.insert(py::start(s.callee));
     std::vector<model::Verdict> verdicts = analysis::decideSites(tree, model, sites, path, bodyLines, bodyContext);
     leaveIgnored(tree, model, sites, verdicts);
     holdPatchedSites(sites, verdicts, context, lines(), base_);

@@ -292,6 +292,31 @@ void replan(Run &run, size_t i, const analysis::FileContext &context, const std:
   outcomes[i] = std::move(out);
 }
 
+// Sites left for a missing `self.<attr>` that a base __init__ may assign (SiteRecord::hookClass):
+// those whose base __init__ that runs first does assign it on every path are recorded in
+// run.baseProvided, so that their files, planned again, take it from there (an unsafe fix: the
+// direct call used the library's default project). Returns the files whose set changed.
+std::vector<size_t> resolveBaseHooks(Run &run, index::ClassIndex &classes) {
+  std::vector<size_t> changed;
+  for (size_t i = 0; i < run.outcomes.size(); ++i) {
+    const auto &o = run.outcomes[i];
+    if (!run.active[i] || o.failed)
+      continue;
+    std::set<std::pair<unsigned, unsigned>> provided;
+    for (const auto &r : o.records)
+      if (!r.hookClass.empty() && classes.baseBinds(i, r.hookClass, r.hookAttr))
+        provided.insert({r.line, r.col});
+    auto &now = run.baseProvided[i];
+    if (provided != now) {
+      now = std::move(provided);
+      changed.push_back(i);
+    }
+    if (now.empty())
+      run.baseProvided.erase(i);
+  }
+  return changed;
+}
+
 // The reduce step: the class index across all files decides which client overrides are
 // redundant; the files holding them are planned again with those removals. Bases in files the
 // prefilter skipped are parsed on demand.
@@ -317,7 +342,10 @@ HierarchyDecisions applyHierarchy(Run &run) {
     if (hasOverride && !outcomes[i].failed)
       candidates.push_back(i);
   }
-  if (candidates.empty() && !inherited)
+  bool hooks = std::any_of(outcomes.begin(), outcomes.end(), [](const model::FileOutcome &o) {
+    return std::any_of(o.records.begin(), o.records.end(), [](const auto &r) { return !r.hookClass.empty(); });
+  });
+  if (candidates.empty() && !inherited && !hooks)
     return {};
   std::vector<std::optional<model::FileFacts>> loaded(files.size());
   std::vector<char> tried(files.size(), 0); // not vector<bool>: files are loaded in parallel
@@ -349,16 +377,20 @@ HierarchyDecisions applyHierarchy(Run &run) {
     else
       kept.push_back(d);
   }
-  std::vector<size_t> replan;
+  std::set<size_t> replan;
   for (const auto &[file, _] : removals)
-    replan.push_back(file);
+    replan.insert(file);
+  if (hooks)
+    for (size_t file : resolveBaseHooks(run, classes))
+      replan.insert(file);
   // Outcomes are replaced in place; the maps read by the workers are not modified meanwhile.
   // The cache keeps these plans too, keyed by the file's bytes and the removals decided.
-  parallelFor(replan, jobs, [&](size_t i) {
-    const auto &fileRemovals = removals.at(i);
+  parallelFor(std::vector<size_t>(replan.begin(), replan.end()), jobs, [&](size_t i) {
     analysis::FileContext context = contextFor(run, i);
-    context.removals = fileRemovals;
-    pipeline::replan(run, i, context, planVariant(run, i, &fileRemovals, nullptr));
+    auto r = removals.find(i);
+    if (r != removals.end())
+      context.removals = r->second;
+    pipeline::replan(run, i, context, planVariant(run, i, r != removals.end() ? &r->second : nullptr, nullptr));
   });
   if (inherited)
     collectInherited(
