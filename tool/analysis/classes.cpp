@@ -422,17 +422,19 @@ private:
   // The attributes rules may take from the instance that `init` assigns on every path before
   // anything could run another method (ClassFacts::initBinds).
   void initBindings(model::ClassFacts &c, TSNode cls, TSNode init) {
-    std::set<std::string> wanted;
-    for (const auto &rule : rules_)
-      for (const auto &rw : rule.rewrites)
-        for (const auto &am : rw.arguments)
-          for (const auto &candidate : am.infer)
-            if (candidate.kind == rules::ScopeCandidate::Kind::SelfAttribute)
-              wanted.insert(candidate.name);
+    if (!wantedKnown_) {
+      for (const auto &rule : rules_)
+        for (const auto &rw : rule.rewrites)
+          for (const auto &am : rw.arguments)
+            for (const auto &candidate : am.infer)
+              if (candidate.kind == rules::ScopeCandidate::Kind::SelfAttribute)
+                wanted_.insert(candidate.name);
+      wantedKnown_ = true;
+    }
     std::string self = instanceParameter(tree_, model_, init);
     std::set<std::string> binds;
     for (const auto &a : c.assignments)
-      if (a.where == model::AttributeAssignment::Where::Init && wanted.count(a.attr) && !self.empty() &&
+      if (a.where == model::AttributeAssignment::Where::Init && wanted_.count(a.attr) && !self.empty() &&
           initBinds(tree_, bound_, cls, init, self, a.attr))
         binds.insert(a.attr);
     c.initBinds.assign(binds.begin(), binds.end());
@@ -441,6 +443,8 @@ private:
   const py::Tree &tree_;
   const py::ScopeModel &model_;
   BoundNames bound_{tree_, model_};
+  std::set<std::string> wanted_; // attributes the rules may take from the instance (initBindings)
+  bool wantedKnown_ = false;
   const std::vector<Site> &sites_;
   const std::vector<model::Verdict> &decisions_;
   const std::vector<rules::Rule> &rules_;

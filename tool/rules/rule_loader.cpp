@@ -341,12 +341,12 @@ private:
     } else if (k == "pooled") {
       r.pooled = list(v, "pooled", dottedName);
     } else if (k == "rewrites") {
-      r.rewrites = rewriteList(v);
+      r.rewrites = listOf(v, "rewrites", &Reader::rewrite);
     } else if (k == "template") {
       if (auto t = scalar(v, "template"))
         r.templatePath = templatePath(v, *t);
     } else if (k == "examples") {
-      r.examples = exampleList(v);
+      r.examples = listOf(v, "examples", &Reader::example);
     } else {
       error(kv.getKey(), fmt::format("unknown key '{}' (expected id, description, triggers, pooled, "
                                      "rewrites, template, examples)",
@@ -354,27 +354,16 @@ private:
     }
   }
 
-  std::vector<Rewrite> rewriteList(Node *v) {
-    std::vector<Rewrite> out;
+  // A list of `what` (rewrites, examples), each item read by `item`.
+  template <typename T> std::vector<T> listOf(Node *v, const char *what, T (Reader::*item)(Node *)) {
+    std::vector<T> out;
     auto *seq = llvm::dyn_cast_or_null<SequenceNode>(v);
     if (!seq) {
-      error(v, "rewrites must be a list");
+      error(v, fmt::format("{} must be a list", what));
       return out;
     }
-    for (Node &item : *seq)
-      out.push_back(rewrite(&item));
-    return out;
-  }
-
-  std::vector<Example> exampleList(Node *v) {
-    std::vector<Example> out;
-    auto *seq = llvm::dyn_cast_or_null<SequenceNode>(v);
-    if (!seq) {
-      error(v, "examples must be a list");
-      return out;
-    }
-    for (Node &item : *seq)
-      out.push_back(example(&item));
+    for (Node &n : *seq)
+      out.push_back((this->*item)(&n));
     return out;
   }
 
