@@ -13,8 +13,8 @@ wrong`, `SKIP name ...: why it could not run`. Exit status 1 when any probe fail
 
 Full-disk probes mount a small tmpfs (root only; SKIP otherwise). --quick sizes everything for CI (the
 run well under two minutes): the scaling stops at 2,000 sites, the 50,000-site probe gets 20 s (it is
-reported with its time, or as not finished, never hidden), the 10 MB line and the first round's interrupt
-and 50 MB tests are left out.
+reported with its time, or as not finished, never hidden), the first round's interrupt test and the 6 MB
+file are left out.
 """
 
 import argparse
@@ -176,15 +176,30 @@ def sites_50000(tmp):
     return f'50,000 sites in {secs:.1f} s' + (f', {mb} MB' if mb else '')
 
 
-@probe('long-list-line', 11, quick=False)
+@probe('long-list-line', 11)
 def long_list_line(tmp):
+    """A 10 MB line holding a 5M-element list (10M tokens, ~2 GB as a tree): refused at once, named with
+    file:line:col and the reason, in bounded memory."""
     write(tmp, 'big.py', BQ_SRC + 'DATA = [' + ', '.join('1' for _ in range(5_000_000)) + ']\n')
-    secs, mb = timed(tmp, 'big.py', 300)
-    if secs is None:
-        raise Fail('a 10 MB line with a 5M-element list did not finish in 300 s')
-    if secs > 60:
-        raise Fail(f'a 10 MB line with a 5M-element list took {secs:.0f} s' + (f', {mb} MB' if mb else ''))
-    return f'a 10 MB line with a 5M-element list: {secs:.1f} s' + (f', {mb} MB' if mb else '')
+    write_pools(tmp)
+    gnu_time = ['/usr/bin/time', '-f', '%M'] if os.path.exists('/usr/bin/time') else []
+    start = time.monotonic()
+    try:
+        p = subprocess.run([*gnu_time, POOLIFY, 'check', '--no-cache', 'big.py'], cwd=tmp, env=base_env(tmp),
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+    except subprocess.TimeoutExpired:
+        raise Fail('a 10 MB line with a 5M-element list: check did not finish in 60 s')
+    secs = time.monotonic() - start
+    out = (p.stdout + p.stderr).decode(errors='replace')
+    last = (p.stderr.decode(errors='replace').strip().splitlines() or [''])[-1]
+    mb = int(last) // 1024 if gnu_time and last.isdigit() else None
+    line = BQ_SRC.count('\n') + 1
+    if p.returncode != 1 or not re.search(rf'big\.py:{line}:\d+: .*tokens', out):
+        raise Fail(f'a 10 MB list line: expected exit 1 naming big.py:{line}:COL and the token limit, got '
+                   f'{p.returncode}: {out.strip()[-300:]}')
+    if secs > 10 or (mb and mb > 256):
+        raise Fail(f'a 10 MB list line: refused in {secs:.1f} s, {mb} MB (bounds: 10 s, 256 MB)')
+    return f'a 10 MB line with a 5M-element list: refused in {secs:.2f} s' + (f', {mb} MB' if mb else '')
 
 
 # --------------------------------------------------------------------------------------------
@@ -240,7 +255,9 @@ REPLAYED = [
      ['HostileInputTest.test_site_inside_10000_nested_calls_in_under_10_seconds'], 'a site in 10,000 nested calls'),
     ('first-round-1mb-lines', 12, False, 'safety_test', ['HostileInputTest.test_one_megabyte_lines'], '1 MB lines'),
     ('first-round-interrupt', 12, False, 'safety_test', ['InterruptTest'], 'SIGINT/SIGTERM: every file old or new'),
-    ('first-round-50mb', 12, False, 'safety_test', ['HostileInputTest.test_50mb_file'], 'a 50 MB file'),
+    ('first-round-50mb', 12, True, 'safety_test', ['HostileInputTest.test_50mb_file_is_refused_at_once'],
+     'a 50 MB file: refused at once, named with the token limit'),
+    ('large-file', 12, False, 'safety_test', ['HostileInputTest.test_6mb_file'], 'a 6 MB file rewritten under 1 GB'),
 ]
 
 

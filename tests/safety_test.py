@@ -5,7 +5,7 @@
 
 What a user relies on when poolify writes to their tree, under conditions the end-to-end tests
 (tests/cli_test.py) do not create: a run stopped by SIGINT/SIGTERM half way, a full disk, a read-only
-file, and hostile inputs (a 50 MB file, expressions nested 10,000 deep, empty and BOM-only files,
+file, and hostile inputs (a 6 MB file, a 50 MB one refused, expressions nested 10,000 deep, empty and BOM-only files,
 Python 2 code, mixed line endings, form feeds, a 1 MB line, odd file names, symbolic link loops).
 Every file is either fully migrated or byte-identical to what it was; nothing is left behind; whatever
 is reported is one line that names the file; and the run carries on with the other files.
@@ -350,20 +350,32 @@ class HostileInputTest(SafetyCase):
             self.assertEqual(now, expected, f'{rel} was changed, but not into the expected migration')
 
     # -- size
-    # A 50 MB module is rewritten correctly. Its syntax tree is what costs: poolify keeps one tree at a
-    # time (the analysis tree is freed before the result is parsed again), about 80 bytes of memory per
-    # input byte, and parses at a few MB/s per core. The bounds below hold with room on a loaded 2-core
-    # machine; they catch a second tree kept alive or a quadratic step (both were bugs, fixed).
-    def test_50mb_file(self):
+    # A large module is rewritten correctly. Its syntax tree is what costs: poolify keeps one tree at a
+    # time (the result is parsed again incrementally, sharing the analysis tree, or after it is freed),
+    # about 60 bytes of memory per input byte here, and parses at a few MB/s per core. The bounds below
+    # hold with room on a loaded 2-core machine; they catch a second tree kept alive or a quadratic
+    # step (both were bugs, fixed).
+    def test_6mb_file(self):
         # Under ASan (scripts/sanitize.sh sets POOLIFY_SANITIZED) memory and time grow several times:
-        # the same code path runs on a 10 MB module there.
-        src, out = big_module(10 if os.environ.get('POOLIFY_SANITIZED') else 50)
+        # the same code path runs on a 2 MB module there.
+        src, out = big_module(2 if os.environ.get('POOLIFY_SANITIZED') else 6)
         write(self.tmp, 'huge.py', src)
         r = self.run_apply(timeout=240)  # killed after 240 s: a failure
         self.assertExit(r, 0)
         self.assertEqual(read(self.tmp, 'huge.py'), out)
         peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the largest child so far
-        self.assertLess(peak_kb, 6 * 1024 * 1024, f'{peak_kb / 1024 / 1024:.1f} GB of memory for a 50 MB file')
+        self.assertLess(peak_kb, 1024 * 1024, f'{peak_kb / 1024:.0f} MB of memory for a 6 MB file')
+
+    # Past 2 million tokens (about 15 MB of ordinary code) a file is refused where the count passes the
+    # limit, before it is parsed: its tree would take more than 600 MB (a 50 MB module took 4 GB).
+    def test_50mb_file_is_refused_at_once(self):
+        src, _ = big_module(50)
+        write(self.tmp, 'huge.py', src)
+        r = self.run_apply(timeout=60)
+        self.assertExit(r, 1)
+        self.assertRegex(r.err.decode(), r'(?m)^huge\.py:\d+:\d+: error: more than 2 million tokens by here')
+        self.assertEqual(read(self.tmp, 'huge.py'), src)
+        self.assertEqual(read(self.tmp, 'zz_good.py'), BQ_OUT.encode())
 
     # -- depth
     def test_deeply_nested_expressions_next_to_a_site(self):
@@ -598,6 +610,22 @@ class ParserLimitTest(SafetyCase):
         self.assertExit(r, 1)
         self.assertNames(r, 'slow.py', 'quadratic')
         self.assertEqual(read(self.tmp, 'slow.py'), src.encode())
+
+    # Was a bug (fixed): a 10 MB line holding a 5M-element list took 100 s and 2.96 GB, as tree-sitter's
+    # tree takes about 200 bytes a token. A file of more than 2 million tokens is refused at once, where
+    # the count passes the limit, in every command; the other files are handled.
+    def test_a_file_of_too_many_tokens_is_refused_at_once(self):
+        src = BQ_SRC + 'DATA = [' + '1, ' * 1_600_000 + ']\n'
+        write(self.tmp, 'data.py', src)
+        write(self.tmp, 'good.py', BQ_SRC)
+        for args in (['check', '--no-cache', '.'], ['migrate', '--apply', '.']):
+            with self.subTest(args[0]):
+                r = self.poolify(*args, timeout=30)
+                self.assertExit(r, 1)
+                line = BQ_SRC.count('\n') + 1
+                self.assertRegex((r.out + r.err).decode(), rf'data\.py:{line}:\d+: .*more than 2 million tokens')
+        self.assertEqual(read(self.tmp, 'data.py'), src.encode())
+        self.assertEqual(read(self.tmp, 'good.py'), BQ_OUT.encode())
 
 
 class CPythonRejectsTest(SafetyCase):

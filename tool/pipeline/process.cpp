@@ -397,11 +397,15 @@ public:
     edits_ = rewrite::rewriteFile(tree, model, sites, verdicts, bodyContext.keepImports, &importChanges);
     noteImportChanges(importChanges);
     retargetPatches(tree, model, context.retargets);
-    // The analysis tree of a file up to this size is kept for an incremental re-parse of the
-    // result; a larger file's tree is freed first, so it never holds two trees at once (a tree
-    // takes about 80 bytes per byte of source).
+    // The analysis tree is kept for an incremental re-parse of the result, which shares every
+    // subtree the edits did not touch: faster than a fresh parse, and no second tree (a tree takes
+    // about 80 bytes per byte of source, a long list several times that). Past 1 MB that holds
+    // only where edits are sparse (measured: two edits in a 3 MB list line, 2.1 s less; 100,000
+    // edits in 4.6 MB, 0.4 s more); a large file densely edited frees its tree first.
     constexpr size_t kKeepTreeBytes = 1 << 20;
-    if (!edits_.empty() && body_.size() <= kKeepTreeBytes)
+    constexpr size_t kBytesPerEdit = 4096;
+    bool sparse = edits_.edits().size() <= body_.size() / kBytesPerEdit;
+    if (!edits_.empty() && (body_.size() <= kKeepTreeBytes || sparse))
       tree_.emplace(std::move(tree));
     return true;
   }

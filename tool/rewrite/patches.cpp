@@ -132,6 +132,10 @@ std::map<std::string, std::string, std::less<>> stringConstants(const py::Tree &
 
 std::vector<PatchCall> findPatchCalls(const py::Tree &tree, const py::ScopeModel &model) {
   std::vector<PatchCall> out;
+  // Every form names `patch` or `setattr` somewhere in the file (the call, or the import an alias
+  // comes from): a file that names neither has none.
+  if (tree.text().find("patch") == std::string_view::npos && tree.text().find("setattr") == std::string_view::npos)
+    return out;
   const auto &strings = model.strings();
   for (size_t si = 0; si < strings.size(); ++si) {
     TSNode str = strings[si];
@@ -146,8 +150,10 @@ std::vector<PatchCall> findPatchCalls(const py::Tree &tree, const py::ScopeModel
   auto constants = stringConstants(tree, model);
   for (const auto &r : model.references()) {
     auto c = constants.find(r.name);
+    if (c == constants.end() || r.inString)
+      continue;
     TSNode args = ts_node_parent(r.node);
-    if (c == constants.end() || r.inString || !is(args, "argument_list") || model.resolve(r.name, r.scope) != 0)
+    if (!is(args, "argument_list") || model.resolve(r.name, r.scope) != 0)
       continue;
     if (auto p = patchCallOf(tree, model, ts_node_parent(args), args, r.node, c->second)) {
       p->constant = c->first;
