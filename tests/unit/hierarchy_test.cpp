@@ -312,6 +312,10 @@ TEST_CASE("the super() chain follows the MRO: a cooperative mixin passes it on, 
         "pkg/child.py:10: removed: redundant with the pooled bq_client inherited from Base");
   CHECK(withMixin("        self.history = []\n") ==
         "pkg/child.py:10: not removed: Mixin.__init__ never calls the base __init__ (Base sets bq_client)");
+  // A mixin that passes it on only on one path breaks it as well, and the reason says which.
+  CHECK(withMixin("        if kwargs.get('cooperative'):\n            super().__init__(*args, **kwargs)\n") ==
+        "pkg/child.py:10: not removed: Mixin.__init__ calls the base __init__ only conditionally (Base sets "
+        "bq_client)");
 }
 
 TEST_CASE("a chain through a class poolify cannot see keeps the override") {
@@ -682,10 +686,21 @@ TEST_CASE("baseBinds: the base __init__ that runs first assigns the attribute on
   CHECK_FALSE(binds("        if not cfg:\n            return\n" + plain, viaSuper));
   CHECK_FALSE(binds("        self.project_ids = [cfg]\n", viaSuper));
   CHECK_FALSE(binds(plain, viaSuper, "Other"));
-  // A class in between with its own __init__ runs first; one that calls its base first is not
-  // followed (its own assignments decide).
-  CHECK_FALSE(binds(plain, "class Mid(Base):\n    def __init__(self, cfg):\n        super().__init__(cfg)\n\n\n"
-                           "class Job(Mid):\n    pass\n"));
+  // A class in between with its own __init__ runs first: followed when it calls its base first
+  // (by super() or by name, across any number of classes), not when something could run before
+  // that call or the call is conditional.
+  auto mid = [](const std::string &init) {
+    return "class Mid(Base):\n    def __init__(self, cfg):\n" + init + "\n\nclass Job(Mid):\n    pass\n";
+  };
+  CHECK(binds(plain, mid("        super().__init__(cfg)\n        self.extra = 1\n")));
+  CHECK(binds(plain, mid("        Base.__init__(self, cfg)\n")));
+  CHECK(binds(plain,
+              mid("        super().__init__(cfg)\n") + "\n\nclass Leaf(Job):\n    def __init__(self, cfg):\n"
+                                                       "        super().__init__(cfg)\n",
+              "Leaf"));
+  CHECK_FALSE(binds(plain, mid("        self.setup()\n        super().__init__(cfg)\n")));
+  CHECK_FALSE(binds(plain, mid("        if cfg:\n            super().__init__(cfg)\n")));
+  CHECK_FALSE(binds("        self.project_ids = [cfg]\n", mid("        super().__init__(cfg)\n")));
   CHECK(binds(plain, "class Mid(Base):\n    pass\n\n\nclass Job(Mid):\n    pass\n"));
 }
 

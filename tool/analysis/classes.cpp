@@ -438,6 +438,7 @@ private:
           initBinds(tree_, bound_, cls, init, self, a.attr))
         binds.insert(a.attr);
     c.initBinds.assign(binds.begin(), binds.end());
+    c.initBaseFirst = baseInitRunsFirst(tree_, model_, cls, init);
   }
 
   const py::Tree &tree_;

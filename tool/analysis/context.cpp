@@ -95,7 +95,7 @@ public:
         !is(ts_node_parent(m->cls), "module"))
       return text;
     TSNode init = methodNamed(tree_, m->cls, "__init__");
-    if (!ts_node_is_null(init) && !baseInitRunsFirst(m->cls, init))
+    if (!ts_node_is_null(init) && !baseInitRunsFirst(tree_, model_, m->cls, init))
       return text;
     out.hookClass = std::string(tree_.text(py::field(m->cls, "name")));
     out.hookAttr = attr;
@@ -108,25 +108,6 @@ private:
   // statement before it is a plain expression statement through which no other method of the
   // instance can run: once `init` has run, so has the base __init__, before anything else could
   // read the instance.
-  bool baseInitRunsFirst(TSNode cls, TSNode init) {
-    std::string self = instanceParameter(tree_, model_, init);
-    if (self.empty())
-      return false;
-    TSNode call = baseInitCall(tree_, init, self);
-    if (ts_node_is_null(call))
-      return false;
-    TSNode stmt = py::enclosingStatement(call);
-    if (!py::same(ts_node_parent(stmt), py::field(init, "body")))
-      return false;
-    for (TSNode s = ts_node_prev_named_sibling(stmt); !ts_node_is_null(s); s = ts_node_prev_named_sibling(s))
-      if (!is(s, "expression_statement") && !is(s, "pass_statement") && !is(s, "comment"))
-        return false;
-    for (TSNode escape : instanceEscapes(tree_, cls, init, self))
-      if (py::start(escape) < py::start(stmt))
-        return false;
-    return true;
-  }
-
   std::string findHere(const std::string &attr, std::string &fromBase) {
     auto m = methodOf(tree_, model_, site_.scope);
     if (!m)
@@ -163,6 +144,25 @@ private:
 };
 
 } // namespace
+
+bool baseInitRunsFirst(const py::Tree &tree, const py::ScopeModel &model, TSNode cls, TSNode init) {
+  std::string self = instanceParameter(tree, model, init);
+  if (self.empty())
+    return false;
+  TSNode call = baseInitCall(tree, init, self);
+  if (ts_node_is_null(call))
+    return false;
+  TSNode stmt = py::enclosingStatement(call);
+  if (!py::same(ts_node_parent(stmt), py::field(init, "body")))
+    return false;
+  for (TSNode s = ts_node_prev_named_sibling(stmt); !ts_node_is_null(s); s = ts_node_prev_named_sibling(s))
+    if (!is(s, "expression_statement") && !is(s, "pass_statement") && !is(s, "comment"))
+      return false;
+  for (TSNode escape : instanceEscapes(tree, cls, init, self))
+    if (py::start(escape) < py::start(stmt))
+      return false;
+  return true;
+}
 
 bool initBinds(const py::Tree &tree, BoundNames &bound, TSNode cls, TSNode init, const std::string &self,
                const std::string &attr) {

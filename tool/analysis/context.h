@@ -34,6 +34,11 @@ struct Inference {
   std::optional<rules::ScopeCandidate> hookCandidate;
 };
 
+/// `__init__` (`init`, of class `cls`) calls its base's `__init__` as a statement of its own body
+/// with only expression statements (docstrings) before it, and nothing could run another method of
+/// the instance before that call.
+bool baseInitRunsFirst(const py::Tree &tree, const py::ScopeModel &model, TSNode cls, TSNode init);
+
 /// `__init__` (`init`, of class `cls`, instance `self`) assigns `self.<attr>` on every path to its
 /// end, and before every statement that could run other methods of the instance.
 bool initBinds(const py::Tree &tree, BoundNames &bound, TSNode cls, TSNode init, const std::string &self,

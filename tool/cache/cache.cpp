@@ -170,6 +170,7 @@ template <typename A> void factsFields(A &a, model::FileFacts &f) {
     });
     a.list(c.initSelfCalls, [&](std::string &m) { a.io(m); });
     a.list(c.initBinds, [&](std::string &m) { a.io(m); });
+    a.io(c.initBaseFirst);
   });
   std::vector<std::pair<std::string, std::string>> imports;
   if constexpr (!A::reading)

@@ -270,7 +270,7 @@ model::Inherited ClassIndex::inheritance(Key x, const std::string &attr, const s
       if (!unknown.empty())
         out.reason = fmt::format("the base __init__ chain goes through {}, which poolify cannot see", unknown);
       else if (auto breaker = chainBreaker(order, ran, e.key))
-        out.reason = fmt::format("{}.__init__ never calls the base __init__ ({} sets {})", *breaker, c.name, attr);
+        out.reason = fmt::format("{} ({} sets {})", *breaker, c.name, attr);
       else
         out.reason = fmt::format("{}.__init__ may not run", c.name);
     } else if (best->where != Where::Init) {
@@ -371,7 +371,9 @@ std::optional<std::string> ClassIndex::chainBreaker(const std::vector<Entry> &or
       continue;
     const auto &calls = facts(e.key).initCalls;
     if (std::none_of(calls.begin(), calls.end(), [](const model::BaseInitCall &c) { return c.unconditional; }))
-      breaker = facts(e.key).name;
+      breaker = calls.empty()
+                    ? fmt::format("{}.__init__ never calls the base __init__", facts(e.key).name)
+                    : fmt::format("{}.__init__ calls the base __init__ only conditionally", facts(e.key).name);
   }
   return breaker;
 }
@@ -495,23 +497,33 @@ bool ClassIndex::baseBinds(size_t file, const std::string &cls, const std::strin
   std::vector<Entry> order = mro(*x);
   if (order.empty() || cyclic_.count(*x))
     return false;
-  std::optional<Key> callee;
-  if (facts(*x).hasInit) {
-    const model::BaseInitCall *first = nullptr; // the analysis checked it runs first, unconditionally
-    for (const auto &call : facts(*x).initCalls)
+  // The __init__ that runs first (x's own was checked by the analysis: it calls its base first),
+  // then, while that one does not bind the attribute itself but calls its base first too, the
+  // one it calls (Job -> Middle -> Base).
+  auto firstCall = [&](Key k) -> const model::BaseInitCall * {
+    const model::BaseInitCall *first = nullptr;
+    for (const auto &call : facts(k).initCalls)
       if (!first || call.start < first->start)
         first = &call;
-    if (!first || !first->unconditional)
+    return first && first->unconditional ? first : nullptr;
+  };
+  model::BaseInitCall super; // an inherited __init__: as if super().__init__() ran
+  const model::BaseInitCall *call = facts(*x).hasInit ? firstCall(*x) : &super;
+  size_t at = 0; // where the class making `call` is in x's MRO
+  for (size_t steps = 0; call && steps < order.size(); ++steps) {
+    std::optional<Key> callee = initTarget(*call, at, order);
+    if (!callee)
       return false;
-    callee = initTarget(*first, 0, order);
-  } else {
-    model::BaseInitCall super; // an inherited __init__: as if super().__init__() ran
-    callee = initTarget(super, 0, order);
+    const model::ClassFacts &c = facts(*callee);
+    if (std::binary_search(c.initBinds.begin(), c.initBinds.end(), attr))
+      return true;
+    auto in = std::find_if(order.begin(), order.end(), [&](const Entry &e) { return e.known && e.key == *callee; });
+    if (!c.initBaseFirst || in == order.end())
+      return false;
+    at = static_cast<size_t>(in - order.begin());
+    call = firstCall(*callee);
   }
-  if (!callee)
-    return false;
-  const auto &binds = facts(*callee).initBinds;
-  return std::binary_search(binds.begin(), binds.end(), attr);
+  return false;
 }
 
 // The class whose __init__ runs for `call`, made in the __init__ of order[at] (x's MRO): the base it
@@ -759,7 +771,7 @@ std::string ClassIndex::noProviderReason(const model::ClassFacts &cls, const mod
   if (!plausibleAssign.unconditional)
     return fmt::format("{} sets {} only conditionally", base, a.attr);
   if (auto breaker = chainBreaker(order, ran, plausibleKey))
-    return fmt::format("{}.__init__ never calls the base __init__ ({} sets {})", *breaker, base, a.attr);
+    return fmt::format("{} ({} sets {})", *breaker, base, a.attr);
   if (plausibleAssign.source == model::AttributeAssignment::Source::Site && plausibleAssign.outcome == Outcome::Unsafe)
     return fmt::format("{}'s {} becomes a pooled client only with --unsafe-fixes (line {})", base, a.attr,
                        plausibleAssign.line);

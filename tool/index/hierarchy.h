@@ -59,7 +59,8 @@ public:
   /// Whether, once an instance of module-level class `cls` of `file` is built, the base __init__ that
   /// runs first (the one its own __init__ calls, which the analysis found running before anything
   /// else; or, without an __init__, the first in its MRO) has assigned `self.<attr>` on every path
-  /// (ClassFacts::initBinds). False when that cannot be told.
+  /// (ClassFacts::initBinds), itself or through the base __init__ it calls first in turn
+  /// (ClassFacts::initBaseFirst), across any number of classes. False when that cannot be told.
   bool baseBinds(size_t file, const std::string &cls, const std::string &attr);
   /// Names of classes that assign a pooled client in __init__ or inherit one (for the literal
   /// prefilter that finds their subclasses), from the files loaded so far.
@@ -85,6 +86,9 @@ private:
   std::optional<Key> resolve(const std::string &qname, size_t fromFile, int depth = 0);
   std::vector<Entry> mro(Key k);
   std::vector<Key> runningInits(Key k, std::string &unknown);
+  /// Why `provider`'s __init__ may not run: the nearest class before it in `order` whose __init__
+  /// runs but does not call its base's on every path ("X.__init__ never calls the base __init__",
+  /// or "... calls the base __init__ only conditionally"); nullopt when it runs.
   std::optional<std::string> chainBreaker(const std::vector<Entry> &order, const std::vector<Key> &ran, Key provider);
   std::string absolute(const std::string &qname, size_t fromFile) const;
   const model::AttributeAssignment *nearestAssigning(const model::AttributeAssignment &a,

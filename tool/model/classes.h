@@ -79,6 +79,9 @@ struct ClassFacts {
   /// Attributes a rule may take from the instance (`project_id`) that __init__ assigns on every
   /// path, before anything could run another method of the instance (analysis::initBinds); sorted.
   std::vector<std::string> initBinds;
+  /// Its __init__ calls the base __init__ before anything could run another method of the
+  /// instance (analysis::baseInitRunsFirst): what that base binds is bound when it returns.
+  bool initBaseFirst = false;
 };
 
 /// Module-level names bound by `from M import X [as Y]`, with their qualified targets, for
