@@ -56,6 +56,9 @@ def probe(name, item, quick=True):
 
 
 def files_with_sites(tree, n):
+    """n files a plain run rewrites: the tree has its pool modules (without them every site waits for
+    its pool, nothing is written, and the probes that race a write would have nothing to race)."""
+    write_pools(tree)
     for i in range(n):
         write(tree, f'm{i:05d}.py', REQUESTS_SRC)
 

@@ -1454,9 +1454,13 @@ class ExitCodeTest(PoolifyTestCase):
     """The README's table: 0 fine, 1 findings / files not processed, 2 usage, configuration or input errors."""
 
     def test_missing_path_is_2_everywhere(self):
-        for args in (('migrate', 'nope'), ('check', 'nope'), ('manifest', 'nope'), ('report', '-o', 'r.html', 'nope')):
+        for args in (('migrate', 'nope'), ('check', 'nope'), ('manifest', 'nope'), ('report', '-o', 'r.html', 'nope'),
+                     ('pools', 'init', 'nope'), ('pools', 'init', '--into', 'pools_here', 'nope')):
             with self.subTest(args=args):
-                self.assertExit(self.poolify(*args), 2)
+                r = self.poolify(*args)
+                self.assertExit(r, 2)
+                self.assertIn(b'nope: No such file or directory', r.err)
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, 'pools_here')), 'pools init wrote for a missing PATH')
 
     def test_bad_rule_file_is_2_everywhere(self):
         write(self.tmp, 'bad_rules/x.yaml', 'id: [\n')

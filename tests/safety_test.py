@@ -199,7 +199,7 @@ class InterruptTest(SafetyCase):
             self.assertIn(code, (130, -sig), f'expected exit code 130 (or death by the signal):\n{result!r}')
             self.assertLess(len(written), len(changed), 'every file was written, yet the run says it stopped')
             if code == 130:
-                m = re.search(r'interrupted after writing (\d+) files', result.stderr)
+                m = re.search(r'interrupted after writing (\d+) files?\b', result.stderr)
                 self.assertTrue(m, f'stderr does not say the run was interrupted:\n{result!r}')
                 self.assertEqual(int(m.group(1)), len(written), 'the count of written files is wrong')
                 self.assertOneLineMessages(result, work)

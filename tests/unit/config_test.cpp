@@ -206,6 +206,12 @@ TEST_CASE("pools names the package of the pool modules, for all rules and per ru
   CHECK(c->rulePoolPackages == std::map<std::string, std::string>{{"http", "acme.web.clients"}});
   CHECK(errorOf("pools:\n  by_rule: {http: acme..web}\n") ==
         "DIR/poolify.yaml:2:19: error: pools.by_rule.http must be a dotted module name (a.b.c), not 'acme..web'");
+  // A name Python would not import (a keyword part) is refused here, not by the rewrite that prints it.
+  CHECK(errorOf("pools:\n  package: acme.import.clients\n") ==
+        "DIR/poolify.yaml:2:12: error: pools.package must be a dotted module name (a.b.c), not 'acme.import.clients': "
+        "it has a part 'import' that is a Python keyword, which Python does not accept as a name");
+  CHECK(errorOf("pools:\n  by_rule: {http: acme.None}\n").find("not 'acme.None': it has a part 'None'") !=
+        std::string::npos);
   CHECK(errorOf("pools:\n  by_rule: [http]\n").find("pools.by_rule must be a mapping") != std::string::npos);
   CHECK(errorOf("pools:\n  packages: a.b\n") ==
         "DIR/poolify.yaml:2:3: error: unknown key 'packages' in pools (expected package, by_rule, installed)");

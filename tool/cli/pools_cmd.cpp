@@ -19,6 +19,11 @@ int runPools() {
   if (!prepared)
     return 2;
   pipeline::Run &run = *prepared;
+  // A PATH that is not there is an input error, as in every command: nothing is written.
+  for (const auto &p : run.found.problems)
+    llvm::errs() << p << "\n";
+  if (!run.found.problems.empty())
+    return 2;
   if (Into.empty())
     analyzeRun(run); // which pool modules sites were left for, and in which units
   auto writes = pipeline::planPools(run, Into);

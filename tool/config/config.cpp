@@ -1,6 +1,7 @@
 #include "config/config.h"
 
 #include "config/yaml_keys.h"
+#include "python/names.h"
 #include "source/discover.h"
 #include "source/file_io.h"
 #include "support/text.h"
@@ -227,6 +228,17 @@ public:
     return out;
   }
 
+  // Why `value` cannot be the package of pool modules the rewrites import ("" after the usual
+  // message when it is not dotted at all; ": it has a part 'import' that is a Python keyword"), or
+  // nullopt when Python accepts it.
+  static std::optional<std::string> badPackage(const std::string &value) {
+    if (!isDottedName(value))
+      return std::string();
+    if (auto why = py::badDottedName(value))
+      return ": it " + *why;
+    return std::nullopt;
+  }
+
   // pools: {by_rule: {http: acme.web.clients}}: rule id -> the package of that rule's pool modules.
   void poolsByRule(Node *n, Config &c) {
     auto *map = llvm::dyn_cast_or_null<MappingNode>(n);
@@ -239,9 +251,9 @@ public:
       auto value = id ? scalar(kv.getValue(), "pools.by_rule." + *id) : std::nullopt;
       if (!value)
         continue;
-      if (!isDottedName(*value))
+      if (auto why = badPackage(*value))
         fail(kv.getValue(),
-             fmt::format("pools.by_rule.{} must be a dotted module name (a.b.c), not '{}'", *id, *value));
+             fmt::format("pools.by_rule.{} must be a dotted module name (a.b.c), not '{}'{}", *id, *value, *why));
       else if (!c.rulePoolPackages.emplace(*id, *value).second)
         fail(kv.getKey(), fmt::format("duplicate key '{}' in pools.by_rule", *id));
     }
@@ -266,8 +278,9 @@ public:
       if (!value)
         continue;
       if (*key == "package") {
-        if (!isDottedName(*value))
-          fail(kv.getValue(), fmt::format("pools.package must be a dotted module name (a.b.c), not '{}'", *value));
+        if (auto why = badPackage(*value))
+          fail(kv.getValue(),
+               fmt::format("pools.package must be a dotted module name (a.b.c), not '{}'{}", *value, *why));
         c.poolPackage = *value;
       } else if (*key == "installed") {
         if (*value != "true" && *value != "false")
