@@ -14,7 +14,7 @@ import tempfile
 import time
 import unittest
 
-from testlib import BQ_INFERRED_SRC, run_poolify, split_poolify_argv, write_file, write_pools
+from testlib import BQ_INFERRED_SRC, poolify_env, run_poolify, split_poolify_argv, write_file, write_pools
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PIPELINE = os.path.join(ROOT, "fixtures", "pipeline")
@@ -101,6 +101,23 @@ class CacheTest(unittest.TestCase):
         self.assertEqual(warm.code, 1, warm.stderr)
         after = os.stat(dat)
         self.assertEqual((after.st_ino, after.st_mtime_ns), (before.st_ino, before.st_mtime_ns))
+
+    # Was a bug (fixed): the test patches' reach (which sites a test's patch intercepts) read and parsed
+    # every test and every module it imports on every run, and again each file whose text after the run
+    # it asked about: a warm check of 20,000 files took 10.8 s and 790 MB instead of 1.5 s and 140 MB.
+    # What it needs of a file is kept in the cache: a warm check opens no Python file at all.
+    @unittest.skipUnless(shutil.which("strace"), "strace is not installed")
+    def test_a_warm_check_opens_no_python_file(self):
+        time.sleep(2.2)  # files older than the racy window: known unchanged by their stat data
+        cold = self.check()
+        trace = os.path.join(self.tmp.name, "trace")
+        p = subprocess.run(["strace", "-f", "-qq", "-e", "trace=open,openat", "-o", trace, POOLIFY, "check", "--format",
+                            "json", "--cache", self.cache, "."], cwd=self.root, env=poolify_env(self.root),
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.assertEqual((p.returncode, p.stdout), (cold.code, cold.stdout), p.stderr)
+        with open(trace, encoding="utf-8", errors="replace") as f:
+            opened = [line for line in f if '.py"' in line and "ENOENT" not in line]
+        self.assertEqual(opened, [], "a warm check opened Python files")
 
     # The cache written after a change holds the entries reused from the file read and the new one, in
     # one file: the next run reuses every file, gives the same output, and leaves that file alone.

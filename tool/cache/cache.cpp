@@ -215,6 +215,7 @@ template <typename A> void fields(A &a, model::FileOutcome &o) {
     a.io(r.removal);
     a.io(r.hookClass);
     a.io(r.hookAttr);
+    a.io(r.atImport);
   });
   a.list(o.mocks, [&](model::MockCandidate &m) {
     a.io(m.line);
@@ -252,6 +253,19 @@ template <typename A> void fields(A &a, model::FileOutcome &o) {
     a.io(e.text);
   });
   a.io(o.mentionsClass);
+  bool hasReach = o.reach.has_value();
+  a.io(hasReach);
+  if (A::reading && hasReach)
+    o.reach.emplace();
+  if (hasReach) {
+    a.list(o.reach->imported, [&](std::pair<uint32_t, std::string> &p) {
+      a.io(p.first);
+      a.io(p.second);
+    });
+    pairs(a, o.reach->moduleImports);
+    a.io(o.reach->parsed);
+    a.list(o.reach->moduleNames, [&](std::string &m) { a.io(m); });
+  }
 }
 
 // The entry of a file with nothing in it for any rule (most files): nothing to read back.
@@ -437,7 +451,8 @@ std::optional<model::FileOutcome> Cache::lookup(const model::SourceFile &file, u
   if (out) {
     // Kept for the next run as it is (store() writes what this run saw, nothing stale).
     std::lock_guard<std::mutex> lock(putMutex);
-    hits_ += variant.rfind("remove", 0) != 0; // a file's own outcome, not a replan
+    // A file's own outcome; not a replan's, nor the facts the reduce step keeps ("reach", "bound").
+    hits_ += variant.rfind("remove", 0) != 0 && variant.rfind("reach", 0) != 0 && variant.rfind("bound", 0) != 0;
     it->second.used = true;
   }
   return out;

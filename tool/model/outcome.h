@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace poolify::model {
@@ -43,6 +44,20 @@ std::string failureReason(std::string_view what);
 /// for the commands that rewrite nothing. A text without a consequence is returned as it is.
 std::string withConsequence(std::string_view text, std::string_view consequence);
 
+/// What the test patches' reach (pipeline/intercept) needs of a file: kept in the cache (under
+/// the variant kReachVariant) so that a warm run does not parse the file again.
+struct ReachFacts {
+  /// The module names it imports anywhere (a function's imports run when it is called): (leading
+  /// dots, dotted name) for `import a.b`, `from a import b` (a, and a.b if a module), relative forms.
+  std::vector<std::pair<uint32_t, std::string>> imported;
+  /// Module-level names bound by an import, with the absolute qualified name of the first such binding.
+  std::vector<std::pair<std::string, std::string>> moduleImports;
+  bool parsed = false; // false: it could not be read or parsed (nothing above is known)
+  /// The names its text after the run binds at module level, sorted (a "bound ..." cache entry).
+  std::vector<std::string> moduleNames;
+};
+inline constexpr const char *kReachVariant = "reach";
+
 struct FileOutcome {
   SourceFile file;
   // The texts are held while the file is processed; a run over many files releases them
@@ -64,6 +79,7 @@ struct FileOutcome {
   std::vector<RemovedImport> removedImports; // module-level import names the rewrite removed
   std::vector<PatchChange> patches;          // test patches retargeted (or left for a hand fix) by the run
   std::optional<FileFacts> facts;            // class facts, for files that were parsed
+  std::optional<ReachFacts> reach;           // what the test patches' reach needed of it, when it did
   bool failed = false; // could not be processed (unreadable, not text, syntax error, unsafe result)
 
   bool changed() const { return !failed && !edits.empty(); }
@@ -74,7 +90,7 @@ struct FileOutcome {
   /// Nothing worth remembering: not parsed, nothing found, nothing to say.
   bool trivial() const {
     return !failed && edits.empty() && records.empty() && mocks.empty() && patches.empty() && messages.empty() &&
-           !facts;
+           !facts && !reach;
   }
 };
 

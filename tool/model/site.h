@@ -113,6 +113,9 @@ struct SiteRecord {
   /// A base class's __init__ may assign the attribute its missing argument needs (Verdict::hookClass):
   /// the site's class and the attribute, for the class index. Empty otherwise.
   std::string hookClass, hookAttr;
+  /// It runs when its module is imported (not inside a function or a lambda): a patch of the
+  /// module's attribute, which imports the module first, comes too late for it.
+  bool atImport = false;
 
   /// A direct use of a client (a construction or a reference to the constructor): what coverage
   /// counts against the pools and what `check` gates.

@@ -148,7 +148,7 @@ llvm::Expected<config::Config> loadConfiguration(const RunOptions &options) {
 
 // The cache is valid for this poolify and these exact rule files, nothing else.
 std::string cacheStamp(const std::vector<rules::Rule> &rules) {
-  std::string stamp = fmt::format("poolify-cache 9 {}", POOLIFY_VERSION);
+  std::string stamp = fmt::format("poolify-cache 10 {}", POOLIFY_VERSION);
   uint64_t h = 0;
   for (const auto &r : rules) {
     auto bytes = source::readFile(r.file);

@@ -6,12 +6,14 @@
 #include "python/limits.h"
 #include "python/scopes.h"
 #include "python/walk.h"
+#include "support/text.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cctype>
 #include <memory>
+#include <set>
 #include <unordered_map>
 
 namespace poolify::pipeline {
@@ -25,73 +27,66 @@ std::string joinDotted(const std::vector<std::string> &parts, size_t from, size_
   return out;
 }
 
-// A parsed file of the run (its text read again), or nothing when it cannot be parsed.
-struct Parsed {
-  std::string text;
-  std::optional<py::Tree> tree;
-  std::optional<py::ScopeModel> model;
-};
-
-std::unique_ptr<Parsed> parseFile(const model::SourceFile &file) {
+// What the reach needs of a file (model::ReachFacts), from its text read again and parsed; not
+// parsed when it cannot be read or parsed. `hash` is the content hash of the bytes read.
+model::ReachFacts reachFactsOf(const model::SourceFile &file, uint64_t &hash) {
+  model::ReachFacts out;
   auto bytes = readSource(file);
   if (!bytes) {
     llvm::consumeError(bytes.takeError());
-    return nullptr;
+    return out;
   }
-  auto out = std::make_unique<Parsed>();
-  out->text = std::move(*bytes);
-  std::string_view body = out->text;
+  hash = contentHash(*bytes);
+  std::string_view body = *bytes;
   if (body.substr(0, 3) == "\xEF\xBB\xBF")
     body.remove_prefix(3);
   if (py::parserLimitProblem(body))
-    return nullptr;
-  out->tree.emplace(py::Tree::parse(body));
-  if (out->tree->firstError())
-    return nullptr;
-  out->model.emplace(*out->tree);
-  return out;
-}
-
-// The module names a file imports anywhere in it (a function's imports run when it is called):
-// (leading dots, dotted name) for `import a.b`, `from a import b` (a, and a.b if a module), relative forms.
-std::vector<std::pair<size_t, std::string>> importedNames(const Parsed &p) {
-  std::vector<std::pair<size_t, std::string>> out;
+    return out;
+  py::Tree tree = py::Tree::parse(body);
+  if (tree.firstError())
+    return out;
+  py::ScopeModel model(tree);
+  out.parsed = true;
   auto nameOf = [&](TSNode n) {
     if (py::is(n, "aliased_import"))
       n = py::field(n, "name");
-    return py::is(n, "dotted_name") ? std::string(p.tree->text(n)) : std::string();
+    return py::is(n, "dotted_name") ? std::string(tree.text(n)) : std::string();
   };
-  py::forEachNamed(p.tree->root(), [&](TSNode n) {
+  py::forEachNamed(tree.root(), [&](TSNode n) {
     if (py::is(n, "import_statement")) {
       for (TSNode c : py::namedChildren(n))
         if (auto name = nameOf(c); !name.empty())
-          out.push_back({0, name});
+          out.imported.emplace_back(0, name);
       return false;
     }
     if (!py::is(n, "import_from_statement"))
       return true;
     TSNode module = py::field(n, "module_name");
-    std::string text(p.tree->text(module));
+    std::string text(tree.text(module));
     text.erase(std::remove_if(text.begin(), text.end(), [](unsigned char c) { return std::isspace(c); }), text.end());
-    size_t dots = std::min(text.find_first_not_of('.'), text.size());
+    auto dots = static_cast<uint32_t>(std::min(text.find_first_not_of('.'), text.size()));
     std::string base = text.substr(dots);
-    out.push_back({dots, base});
+    out.imported.emplace_back(dots, base);
     for (TSNode c : py::namedChildren(n))
       if (!py::same(c, module))
         if (auto name = nameOf(c); !name.empty())
-          out.push_back({dots, base.empty() ? name : base + "." + name});
+          out.imported.emplace_back(dots, base.empty() ? name : base + "." + name);
     return false;
   });
+  std::set<std::string> bound;
+  for (const py::Binding &b : model.bindings())
+    if (b.scope == 0 && b.kind == py::BindingKind::Import && !b.qname.empty() && b.qname[0] != '.' &&
+        bound.insert(b.name).second)
+      out.moduleImports.emplace_back(b.name, b.qname);
   return out;
 }
 
 // The run's files by what they are called, their imports, and what a patch target reaches.
 class Reach {
 public:
-  explicit Reach(Run &run) : run_(run), resolver_(run) {
+  explicit Reach(Run &run) : run_(run), resolver_(run), byPath_(run.found.files) {
     const auto &files = run.found.files;
     for (size_t i = 0; i < files.size(); ++i) {
-      byPath_[realPath(files[i].path)] = i;
       dotted_.push_back(index::ClassIndex::dottedPath(files[i].display));
       displays_.push_back(files[i].display);
       const std::string &d = dotted_.back();
@@ -143,27 +138,6 @@ public:
     return closures_[test] = std::move(seen);
   }
 
-  // The site at (line, col) of file f runs when its module is imported (not inside a function or
-  // lambda): a patch of the module's attribute, which imports the module first, comes too late.
-  bool runsAtImport(size_t f, unsigned line, unsigned col) {
-    const Parsed *p = parsed(f);
-    if (!p)
-      return true;
-    std::string_view text = p->tree->text();
-    size_t at = 0;
-    for (unsigned l = 1; l < line && at < text.size(); ++l)
-      at = std::min(text.find('\n', at), text.size()) + 1;
-    for (unsigned c = 1; c < col && at < text.size(); ++c) // columns count characters
-      for (++at; at < text.size() && (static_cast<unsigned char>(text[at]) & 0xC0) == 0x80;)
-        ++at;
-    auto offset = static_cast<uint32_t>(std::min(at, text.size()));
-    for (TSNode n = ts_node_descendant_for_byte_range(p->tree->root(), offset, offset); !ts_node_is_null(n);
-         n = ts_node_parent(n))
-      if (py::is(n, "function_definition") || py::is(n, "lambda"))
-        return false;
-    return true;
-  }
-
 private:
   std::vector<size_t> modulesNamed(const std::string &prefix) const {
     std::vector<size_t> out;
@@ -179,39 +153,54 @@ private:
     return out;
   }
 
-  const Parsed *parsed(size_t i) {
-    auto it = parsed_.find(i);
-    if (it == parsed_.end())
-      it = parsed_.emplace(i, parseFile(run_.found.files[i])).first;
-    return it->second.get();
+  // File i's reach facts: known to its outcome, else from the cache (by the hash of its bytes),
+  // else read and parsed (and remembered in the cache); nullptr when it cannot be parsed.
+  const model::ReachFacts *facts(size_t i) {
+    model::FileOutcome &o = run_.outcomes[i];
+    const model::SourceFile &file = run_.found.files[i];
+    if (!o.reach && run_.cache && o.hash)
+      if (auto hit = run_.cache->lookup(file, o.hash, model::kReachVariant); hit && hit->reach)
+        o.reach = std::move(hit->reach);
+    if (!o.reach) {
+      uint64_t hash = 0;
+      o.reach = reachFactsOf(file, hash);
+      if (run_.cache && o.hash && hash == o.hash) { // the bytes the run analyzed: worth remembering
+        model::FileOutcome entry;
+        entry.file = file;
+        entry.hash = hash;
+        entry.reach = o.reach;
+        run_.cache->put(entry, model::kReachVariant);
+      }
+    }
+    return o.reach->parsed ? &*o.reach : nullptr;
   }
 
   // The qualified name an import binds to `name` at module level of file m.
   std::optional<std::string> importBinding(size_t m, const std::string &name) {
-    const Parsed *p = parsed(m);
-    if (!p)
+    const model::ReachFacts *f = facts(m);
+    if (!f)
       return std::nullopt;
-    for (const py::Binding *b : p->model->bindingsIn(0, name))
-      if (b->kind == py::BindingKind::Import && !b->qname.empty() && b->qname[0] != '.')
-        return b->qname;
+    for (const auto &[bound, qname] : f->moduleImports)
+      if (bound == name)
+        return qname;
     return std::nullopt;
   }
 
   // The run's files that file i's imports load (packages' __init__ files included).
   std::vector<size_t> importsOf(size_t i) {
     std::vector<size_t> out;
-    const Parsed *p = parsed(i);
-    if (!p)
+    const model::ReachFacts *known = facts(i);
+    if (!known)
       return out;
     auto absoluteRoots = resolver_.rootSets(i);
-    for (const auto &[dots, name] : importedNames(*p)) {
+    for (const auto &[dots, name] : known->imported) {
       std::vector<std::string> parts = name.empty() ? std::vector<std::string>{} : splitDotted(name);
       auto rootSets = dots ? std::vector<std::vector<std::string>>{{resolver_.packageDir(i, dots)}} : absoluteRoots;
       for (const auto &roots : rootSets) {
         for (size_t k = dots ? 0 : 1; k <= parts.size(); ++k) {
           const std::string &file = resolver_.find(roots, k == 0 ? "__init__" : joinDotted(parts, 0, k));
-          if (auto f = byPath_.find(file); !file.empty() && f != byPath_.end())
-            out.push_back(f->second);
+          if (auto f = file.empty() ? std::nullopt : byPath_.find(file))
+            out.push_back(*f);
         }
       }
     }
@@ -220,11 +209,10 @@ private:
 
   Run &run_;
   ModuleResolver resolver_;
-  std::unordered_map<std::string, size_t> byPath_;
+  FilesByPath byPath_;
   std::vector<std::string> dotted_, displays_;
   std::unordered_map<std::string, std::vector<size_t>> byLast_;
   std::set<std::string> callables_;
-  std::unordered_map<size_t, std::unique_ptr<Parsed>> parsed_;
   std::map<size_t, std::set<size_t>> closures_;
 };
 
@@ -337,7 +325,7 @@ InterceptPlan planIntercepts(Run &run, const BindsAtModuleLevel &binds) {
               ? retargetProblem(fixed, kept, reach.displays(), pc->module, mock.object, binds)
               : fmt::format("its target is the value of {}, which poolify does not edit", mock.constant);
       for (const auto &s : fixed)
-        if (problem.empty() && reach.runsAtImport(s.file, s.record->line, s.record->col))
+        if (problem.empty() && s.record->atImport)
           problem = fmt::format("{} runs when its module is imported, before a patch of the module's attribute "
                                 "can be in place",
                                 siteName(reach.displays(), s));

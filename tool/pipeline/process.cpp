@@ -241,6 +241,16 @@ void holdPatchedSites(const std::vector<analysis::Site> &sites, std::vector<mode
   }
 }
 
+// Code in `scope` runs when the module is imported: no function or lambda encloses it (a default
+// value or a decorator runs in the scope around its function, a class body and a comprehension at
+// module level when the module runs).
+bool runsAtImport(const py::ScopeModel &model, int scope) {
+  for (int s = scope; s > 0; s = model.scopes()[s].parent)
+    if (model.scopes()[s].kind == py::ScopeKind::Function || model.scopes()[s].kind == py::ScopeKind::Lambda)
+      return false;
+  return true;
+}
+
 void recordSites(model::FileOutcome &out, const py::Tree &tree, const py::ScopeModel &model,
                  const std::vector<analysis::Site> &sites, const std::vector<model::Verdict> &verdicts,
                  const std::vector<rules::Rule> &rules, const LineIndex &lines, size_t base) {
@@ -267,6 +277,7 @@ void recordSites(model::FileOutcome &out, const py::Tree &tree, const py::ScopeM
                                    : ts_node_is_null(s.call) ? model::SiteRecord::Kind::Reference
                                                              : model::SiteRecord::Kind::Direct;
     model::SiteRecord r = make(kind, s.callee, *s.rule, s.qname);
+    r.atImport = runsAtImport(model, s.scope);
     if (i < verdicts.size()) {
       r.outcome = verdicts[i].outcome;
       r.reason = verdicts[i].unsafe.empty() ? verdicts[i].reason : verdicts[i].unsafe;

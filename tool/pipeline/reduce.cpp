@@ -427,27 +427,57 @@ Keeps keepImportsUsedElsewhere(Run &run, const Removals &removals,
 }
 
 // Whether `text` binds `name` at module level (an import or any other binding of the module scope).
-bool bindsAtModuleLevel(const std::string &text, const std::string &name) {
+// The names `text` binds at module level, sorted.
+std::vector<std::string> moduleLevelNames(const std::string &text) {
   std::string_view body = text;
   if (body.substr(0, 3) == "\xEF\xBB\xBF")
     body.remove_prefix(3);
   py::Tree tree = py::Tree::parse(body);
   py::ScopeModel model(tree);
-  return !model.bindingsIn(0, name).empty();
+  std::set<std::string> names;
+  for (const py::Binding &b : model.bindings())
+    if (b.scope == 0)
+      names.insert(b.name);
+  return {names.begin(), names.end()};
 }
 
-using Retargets = std::map<size_t, std::vector<model::PatchRetarget>>; // test file -> its retargets
-using Bound = std::map<std::pair<size_t, std::string>, bool>;
+using Retargets = std::map<size_t, std::vector<model::PatchRetarget>>;   // test file -> its retargets
+using Bound = std::map<size_t, std::optional<std::vector<std::string>>>; // nullopt: cannot be told
+
+// The names module's text after the run binds at module level: from the cache (keyed by the
+// bytes read and the run's edits of them), else parsed (and remembered); nullopt when the text
+// cannot be read.
+std::optional<std::vector<std::string>> namesAfterRun(const Run &run, size_t module) {
+  const model::FileOutcome &o = run.outcomes[module];
+  std::string key;
+  for (const auto &e : o.edits)
+    key += fmt::format("{} {} {}\n", e.offset, e.length, e.text);
+  std::string variant = fmt::format("bound {:x}", contentHash(key));
+  if (run.cache && o.hash)
+    if (auto hit = run.cache->lookup(o.file, o.hash, variant); hit && hit->reach)
+      return hit->reach->moduleNames;
+  auto read = texts(o);
+  if (!read) {
+    llvm::consumeError(read.takeError());
+    return std::nullopt;
+  }
+  model::FileOutcome entry;
+  entry.file = o.file;
+  entry.hash = o.hash;
+  entry.reach.emplace();
+  entry.reach->moduleNames = moduleLevelNames(read->updated);
+  if (run.cache && o.hash && contentHash(read->original) == o.hash)
+    run.cache->put(entry, variant);
+  return std::move(entry.reach->moduleNames);
+}
 
 // Whether module's text after the run binds `name` at module level, remembered in `bound`.
 BindsAtModuleLevel bindsIn(const Run &run, Bound &bound) {
   return [&run, &bound](size_t module, const std::string &name) {
-    auto key = std::make_pair(module, name);
-    if (auto it = bound.find(key); it != bound.end())
-      return it->second;
-    auto read = texts(run.outcomes[module]);
-    bool yes = read ? bindsAtModuleLevel(read->updated, name) : (llvm::consumeError(read.takeError()), true);
-    return bound[key] = yes;
+    auto it = bound.find(module);
+    if (it == bound.end())
+      it = bound.emplace(module, namesAfterRun(run, module)).first;
+    return !it->second || std::binary_search(it->second->begin(), it->second->end(), name);
   };
 }
 

@@ -21,6 +21,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include <sys/stat.h>
+
 namespace poolify::pipeline {
 
 namespace fs = llvm::sys::fs;
@@ -31,6 +33,43 @@ std::string realPath(const std::string &p) {
   if (fs::real_path(p, out))
     return p;
   return std::string(out);
+}
+
+FilesByPath::FilesByPath(const std::vector<model::SourceFile> &files) : files_(files) {
+  llvm::SmallString<256> cwd;
+  if (fs::current_path(cwd))
+    cwd.clear();
+  for (size_t i = 0; i < files.size(); ++i) {
+    llvm::SmallString<256> abs(files[i].path);
+    if (!lpath::is_absolute(abs) && !cwd.empty()) {
+      abs = cwd;
+      lpath::append(abs, files[i].path);
+    }
+    lpath::remove_dots(abs, /*remove_dot_dot=*/false); // `..` after a link is not the folder above
+    byAbsolute_[std::string(abs)] = i;
+  }
+}
+
+std::optional<size_t> FilesByPath::find(const std::string &path) {
+  if (auto it = byAbsolute_.find(path); it != byAbsolute_.end())
+    return it->second;
+  auto id = [](const std::string &p) -> std::optional<std::pair<uint64_t, uint64_t>> {
+    struct stat st;
+    if (::stat(p.c_str(), &st) != 0)
+      return std::nullopt;
+    return std::make_pair(static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino));
+  };
+  if (!byInode_) {
+    byInode_.emplace();
+    for (size_t i = 0; i < files_.size(); ++i)
+      if (auto key = id(files_[i].path))
+        (*byInode_)[*key] = i; // the last of several names of one file, as real paths would
+  }
+  auto key = id(path);
+  if (!key)
+    return std::nullopt;
+  auto it = byInode_->find(*key);
+  return it == byInode_->end() ? std::nullopt : std::optional<size_t>(it->second);
 }
 
 std::vector<std::string> splitDotted(const std::string &dotted) {

@@ -19,6 +19,22 @@ namespace poolify::pipeline {
 
 /// The real path of `p` (symlinks resolved), or `p` when it has none.
 std::string realPath(const std::string &p);
+/// The run's files by path. A module path found on disk (a real path: ModuleResolver::find) names
+/// file i when it is file i's absolute path, as in most trees (no system call per file), else when
+/// it is the same file by device and inode (a path through a symbolic link; the files are stat'ed
+/// on the first such lookup only). The same answers as comparing real paths, without resolving
+/// every file's.
+class FilesByPath {
+public:
+  explicit FilesByPath(const std::vector<model::SourceFile> &files);
+  std::optional<size_t> find(const std::string &path);
+
+private:
+  const std::vector<model::SourceFile> &files_;
+  std::unordered_map<std::string, size_t> byAbsolute_;
+  std::optional<std::map<std::pair<uint64_t, uint64_t>, size_t>> byInode_;
+};
+
 /// "a.b.c" -> {"a", "b", "c"}.
 std::vector<std::string> splitDotted(const std::string &dotted);
 
