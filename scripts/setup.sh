@@ -6,7 +6,8 @@
 #                                  fmt, static terminfo/zlib, git, node/npm; then the pinned npm sources
 #   scripts/setup.sh --for-tests   all of that, plus what the test suite needs: doctest, python3 with
 #                                  PyYAML, and chromium (tests/report_test.py renders the HTML report
-#                                  in it; poolify itself never needs it)
+#                                  in it; poolify itself never needs it) and strace (tests/cache_test.py
+#                                  checks that a warm check opens no Python file)
 #   scripts/setup.sh               the same as --for-tests
 #   scripts/setup.sh --for-lint    only the LLVM 14 clang-format and clang-tidy scripts/lint.sh runs
 #                                  (the tree is formatted with that version)
@@ -51,7 +52,7 @@ LIB_PACKAGES=(libfmt-dev libclang-14-dev libclang-cpp14-dev llvm-14-dev libncurs
 TOOL_PACKAGES=(cmake:cmake ninja-build:ninja g++:g++ git:git nodejs:node npm:npm)
 if [ "$FOR" = tests ]; then
   LIB_PACKAGES+=(doctest-dev python3-yaml)
-  TOOL_PACKAGES+=(python3:python3 chromium:chromium)
+  TOOL_PACKAGES+=(python3:python3 chromium:chromium strace:strace)
 fi
 if [ "$FOR" = lint ]; then
   LIB_PACKAGES=()

@@ -27,7 +27,7 @@ BASIC_TOOLS = ('bash', 'sh', 'env', 'mktemp', 'rm', 'cat', 'touch', 'dirname', '
 # (cmake and npm are not asked for: their commands are on PATH here, the fakes, and that counts)
 TOOL_PACKAGES = {'llvm-14-dev', 'libclang-14-dev', 'libclang-cpp14-dev', 'libfmt-dev', 'libncurses-dev', 'zlib1g-dev',
                  'ninja-build', 'g++', 'git', 'nodejs'}
-TEST_PACKAGES = {'doctest-dev', 'python3', 'python3-yaml', 'chromium'}
+TEST_PACKAGES = {'doctest-dev', 'python3', 'python3-yaml', 'chromium', 'strace'}
 
 FAKES = {
     # installed when listed in $FAKE/installed
