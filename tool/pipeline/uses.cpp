@@ -102,9 +102,8 @@ bool isWord(unsigned char c) { return std::isalnum(c) || c == '_' || c >= 0x80; 
 
 // Does the text name one of `wanted` as an identifier (or hold a star import)? The cheap test
 // before a parse: a use of a name through another module spells the name.
-bool mayUse(std::string_view text, const std::unordered_set<std::string_view> &wanted) {
-  if (text.find("import *") != std::string_view::npos || text.find("import*") != std::string_view::npos)
-    return true;
+// Whether `text` holds one of `words` as a word (names, dotted parts, words in strings).
+bool mentionsWord(std::string_view text, const std::unordered_set<std::string_view> &words) {
   for (size_t i = 0, n = text.size(); i < n;) {
     if (!isWord(static_cast<unsigned char>(text[i]))) {
       ++i;
@@ -113,11 +112,25 @@ bool mayUse(std::string_view text, const std::unordered_set<std::string_view> &w
     size_t j = i + 1;
     while (j < n && isWord(static_cast<unsigned char>(text[j])))
       ++j;
-    if (wanted.count(text.substr(i, j - i)))
+    if (words.count(text.substr(i, j - i)))
       return true;
     i = j;
   }
   return false;
+}
+
+// Whether `text` may use one of `wanted` from another module: it star-imports, or it names one of
+// them and also one of `modules` (the last part of the name of each module that removed them: a
+// use reaches the module by that name, in an import, an attribute chain or a patch string) or
+// imports relatively (`from . import bigquery` names a package's __init__ by its dots alone).
+// Without `modules`, naming one of `wanted` is enough.
+bool mayUse(std::string_view text, const std::unordered_set<std::string_view> &wanted,
+            const std::unordered_set<std::string_view> *modules) {
+  if (text.find("import *") != std::string_view::npos || text.find("import*") != std::string_view::npos)
+    return true;
+  if (!mentionsWord(text, wanted))
+    return false;
+  return !modules || text.find("from .") != std::string_view::npos || mentionsWord(text, *modules);
 }
 
 std::optional<std::string> stringContent(const py::Tree &tree, TSNode str) {
@@ -208,7 +221,8 @@ void collectUses(const py::Tree &tree, const py::ScopeModel &model, uint32_t bas
 }
 
 // Parses a file that may use one of `wanted` (`always`: whatever it holds) and collects its uses.
-Scanned scan(const model::SourceFile &file, const std::unordered_set<std::string_view> &wanted, bool always = false) {
+Scanned scan(const model::SourceFile &file, const std::unordered_set<std::string_view> &wanted, bool always = false,
+             const std::unordered_set<std::string_view> *modules = nullptr) {
   Scanned out;
   auto bytes = readSource(file);
   if (!bytes) {
@@ -218,7 +232,7 @@ Scanned scan(const model::SourceFile &file, const std::unordered_set<std::string
   std::string_view all = *bytes;
   uint32_t base = all.substr(0, 3) == kBom ? 3 : 0;
   std::string_view body = all.substr(base);
-  if (!always && !mayUse(body, wanted))
+  if (!always && !mayUse(body, wanted, modules))
     return out;
   if (py::parserLimitProblem(body))
     return out; // the analysis skipped it too
@@ -283,10 +297,19 @@ std::vector<Scanned> scanFiles(const Run &run, const std::map<size_t, std::set<s
   for (const auto &[file, names] : removed)
     for (const auto &n : names)
       ++removers[n];
+  // The names the removers' modules go by last (`exporter` for pkg/exporter.py, `pkg` for
+  // pkg/__init__.py): a file that names none of them cannot reach one (mayUse).
+  std::set<std::string> moduleNames;
+  for (const auto &[file, _] : removed) {
+    llvm::StringRef path = files[file].path;
+    llvm::StringRef stem = lpath::stem(path);
+    moduleNames.insert((stem == "__init__" ? lpath::filename(lpath::parent_path(path)) : stem).str());
+  }
+  std::unordered_set<std::string_view> modules(moduleNames.begin(), moduleNames.end());
   parallelFor(all, run.options.jobs, [&](size_t i) {
     auto own = removed.find(i);
     if (own == removed.end()) {
-      scanned[i] = scan(files[i], wanted);
+      scanned[i] = scan(files[i], wanted, false, &modules);
       return;
     }
     std::unordered_set<std::string_view> others;
@@ -294,7 +317,7 @@ std::vector<Scanned> scanFiles(const Run &run, const std::map<size_t, std::set<s
       if (count > own->second.count(name))
         others.insert(name);
     if (!others.empty())
-      scanned[i] = scan(files[i], others);
+      scanned[i] = scan(files[i], others, false, &modules);
   });
   return scanned;
 }
