@@ -70,6 +70,11 @@ llvm::Expected<std::vector<rules::Rule>> selectRules(const std::vector<std::stri
                                                      const std::vector<std::string> &configIds,
                                                      const std::string &defaultDir);
 
+/// The rules a run with `options` uses (`rules list`): with `withConfig`, under the poolify.yaml it
+/// finds (or --config names; none with noConfig) — its rule files, ids and pool packages. The error
+/// is the whole message to print.
+llvm::Expected<std::vector<rules::Rule>> rulesOf(const RunOptions &options, bool withConfig);
+
 /// A run: what it works on, and after analyze() what it found.
 struct Run {
   RunOptions options;
