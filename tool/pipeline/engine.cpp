@@ -120,6 +120,17 @@ std::vector<std::string> Run::categories() const {
   return out;
 }
 
+llvm::Expected<std::string> Run::reread(size_t i) const {
+  std::optional<uint64_t> hash;
+  if (i < outcomes.size() && active[i] && !outcomes[i].failed)
+    hash = outcomes[i].hash;
+  bool changed = false;
+  auto bytes = readAgain(found.files[i], hash, &changed);
+  if (changed)
+    changedOnDisk->note(i);
+  return bytes;
+}
+
 const std::vector<model::SiteRecord> &Run::recordsOf(size_t i) {
   if (active[i])
     return outcomes[i].records;
@@ -279,6 +290,8 @@ void analyze(Run &run) {
   });
   run.cacheHits = run.cache ? run.cache->hits() : 0;
   reduce(run);
+  for (size_t i : run.changedOnDisk->take()) // analyzed at one content, read again at another
+    run.outcomes[i] = notRewritten(files[i], changedSinceRead());
   if (run.cache && !run.cache->store())
     run.warnings.push_back("the cache could not be written (the results are not affected)");
   for (auto &o : run.outcomes)

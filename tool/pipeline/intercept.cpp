@@ -25,15 +25,16 @@ std::string joinDotted(const std::vector<std::string> &parts, size_t from, size_
   return out;
 }
 
-// A parsed file of the run (its text read again), or nothing when it cannot be parsed.
+// A parsed file of the run (its text read again, hash-checked), or nothing when it cannot be read
+// or parsed.
 struct Parsed {
   std::string text;
   std::optional<py::Tree> tree;
   std::optional<py::ScopeModel> model;
 };
 
-std::unique_ptr<Parsed> parseFile(const model::SourceFile &file) {
-  auto bytes = readSource(file);
+std::unique_ptr<Parsed> parseFile(const Run &run, size_t i) {
+  auto bytes = run.reread(i);
   if (!bytes) {
     llvm::consumeError(bytes.takeError());
     return nullptr;
@@ -182,7 +183,7 @@ private:
   const Parsed *parsed(size_t i) {
     auto it = parsed_.find(i);
     if (it == parsed_.end())
-      it = parsed_.emplace(i, parseFile(run_.found.files[i])).first;
+      it = parsed_.emplace(i, parseFile(run_, i)).first;
     return it->second.get();
   }
 
