@@ -9,6 +9,11 @@ doctest_discover_tests(poolify_unit_tests)
 
 add_test(NAME rules.examples COMMAND poolify rules test)
 
+# The layers of tool/ (CMakeLists.txt, poolify_layer): no include upwards and no "../" path, which the
+# compiler would find beside the source whatever a layer's include root holds; and the checker's self-test.
+add_test(NAME layers COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/layers_test.py")
+add_test(NAME layers.self_test COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/layers_test.py" --self-test)
+
 # Golden cases (fixtures/golden/README.md): migrate cases NN-name (golden.NN-name), and cases of other
 # commands GROUP/NAME with a `command` file (golden.GROUP.NAME); a GROUP folder is not a migrate case.
 file(GLOB golden_commands CONFIGURE_DEPENDS "${CMAKE_SOURCE_DIR}/fixtures/golden/*/*/command")

@@ -186,6 +186,22 @@ TEST_CASE("analyze decides every file, joins the class index, and keeps outcomes
   CHECK(run.warnings.empty());
 }
 
+TEST_CASE("a file read again is hash-checked: one changed since the analysis is noted, not read at new contents") {
+  Repo repo;
+  pipeline::Run run = analyzed();
+  size_t load = indexOf(run, "jobs/load.py");
+  auto same = run.reread(load);
+  REQUIRE(static_cast<bool>(same));
+  CHECK(*same == kLoad);
+  CHECK(run.changedOnDisk->take().empty());
+  repo.dir.write("jobs/load.py", std::string(kLoad) + "# edited\n");
+  auto changed = run.reread(load);
+  REQUIRE_FALSE(static_cast<bool>(changed));
+  CHECK(llvm::toString(changed.takeError()) == "changed on disk since poolify read it; run poolify again");
+  CHECK(run.changedOnDisk->take() == std::set<size_t>{load});
+  CHECK(run.changedOnDisk->take().empty());
+}
+
 TEST_CASE("one job or two give the same outcomes") {
   Repo repo;
   pipeline::RunOptions one = Repo::options(), two = Repo::options();

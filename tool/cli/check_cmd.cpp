@@ -5,13 +5,12 @@
 #include "cli/options.h"
 #include "cli/print.h"
 #include "cli/run.h"
+#include "output/summary.h"
+#include "pipeline/coverage.h"
 #include "pipeline/gate.h"
 #include "pipeline/mocks.h"
-#include "support/text.h"
 
 #include <llvm/Support/raw_ostream.h>
-
-#include <fmt/format.h>
 
 #include <iterator>
 #include <optional>
@@ -59,11 +58,7 @@ int writeBaselineFile(const pipeline::Run &run, output::Document doc, const pipe
   doc.baseline = &gate.current;
   if (!writeDocument(run, output::Format::Baseline, doc, WriteBaseline, "baseline", std::vector<size_t>{}))
     return 2;
-  unsigned total = 0;
-  for (const auto &entry : gate.current.entries)
-    total += entry.second;
-  llvm::errs() << fmt::format("poolify: wrote a baseline of {} to {}\n", counted(total, "direct site"),
-                              std::string(WriteBaseline));
+  llvm::errs() << output::baselineSummary(gate.current, WriteBaseline);
   return badInput ? 2 : 0;
 }
 
@@ -72,7 +67,7 @@ bool reportShortfalls(const pipeline::Run &run, const std::vector<model::MockTar
                       const std::vector<pipeline::CoverageMinimum> &minimums) {
   bool below = false;
   if (!minimums.empty())
-    for (const auto &shortfall : pipeline::coverageShortfalls(manifestOf(run, mocks), minimums)) {
+    for (const auto &shortfall : pipeline::coverageShortfalls(pipeline::manifestOf(run, mocks), minimums)) {
       below = true;
       llvm::errs() << "poolify: " << shortfall << "\n";
     }
@@ -105,24 +100,12 @@ bool writeFindingOutputs(const pipeline::Run &run, output::Format format, const 
   return written;
 }
 
-// The check's one-line result: "N direct sites fail the check, M warnings (...)".
-std::string checkResult(const pipeline::GateResult &gate, unsigned errors) {
-  return fmt::format("{} the check, {} ({} in the baseline, {} ignored by comment){}",
-                     counted(errors, "direct site fails", "direct sites fail"),
-                     counted(gate.findings.size() - errors, "warning"), gate.baselined, gate.ignored,
-                     gate.unsafeFixable ? fmt::format("; {} more fixable with --unsafe-fixes", gate.unsafeFixable)
-                                        : std::string());
-}
-
 // --summary-markdown: the result and the coverage manifest appended; false when it could not be.
-bool appendSummary(const pipeline::Run &run, const std::vector<model::MockTarget> &mocks, int code,
-                   const std::string &result) {
-  model::Manifest m = manifestOf(run, mocks);
-  std::string text = fmt::format("## poolify check: {}\n\n{}.\n\n", code == 0 ? "passed" : "failed", result);
-  output::Document d = documentOf(run);
-  d.manifest = &m;
-  text += documentText(run, output::Format::ManifestMarkdown, d);
-  return appendToFile(SummaryMarkdown, text, "summary");
+bool appendSummary(const pipeline::Run &run, output::Document doc, const std::vector<model::MockTarget> &mocks) {
+  model::Manifest m = pipeline::manifestOf(run, mocks);
+  doc.manifest = &m;
+  return appendToFile(SummaryMarkdown, documentText(run, output::Format::CheckSummary, doc, std::vector<size_t>{}),
+                      "summary");
 }
 
 } // namespace
@@ -164,11 +147,12 @@ int runCheck() {
   int code = checkExitCode(badInput, errors, below);
   doc.findings = &gate.findings;
   doc.exitCode = code;
+  model::CheckTotals totals = gate.totals();
+  doc.check = &totals;
   bool written = writeFindingOutputs(run, *format, doc);
-  std::string result = checkResult(gate, errors);
-  llvm::errs() << "poolify: " << result << "\n";
+  llvm::errs() << "poolify: " << output::checkResult(totals) << "\n";
   if (!SummaryMarkdown.empty())
-    written = appendSummary(run, mocks, code, result) && written;
+    written = appendSummary(run, doc, mocks) && written;
   return written ? code : 2;
 }
 

@@ -5,8 +5,9 @@
 #include "cli/print.h"
 #include "cli/run.h"
 #include "output/manifest.h"
+#include "output/summary.h"
+#include "pipeline/coverage.h"
 #include "pipeline/mocks.h"
-#include "support/text.h"
 
 #include <llvm/Support/raw_ostream.h>
 
@@ -22,12 +23,7 @@ int writeManifest(const pipeline::Run &run, output::Format format, const model::
     print(run, format, doc, llvm::outs(), std::vector<size_t>{});
   else if (!writeDocument(run, format, doc, file, "manifest", std::vector<size_t>{}))
     return 2;
-  llvm::errs() << fmt::format(
-      "poolify: {} clients: {} ({} fixable), {}, "
-      "{} inherited; coverage {}%{}\n",
-      counted(m.total.files, "file uses", "files use"), counted(m.total.directSites, "direct site"),
-      m.total.fixableSites, counted(m.total.pooledSites, "pooled site"), m.total.inheritedClasses,
-      model::formatPercent(m.total.coverage()), failed ? "; some files could not be analyzed (see above)" : "");
+  llvm::errs() << output::manifestSummary(m, failed);
   return failed ? 1 : 0;
 }
 
@@ -53,7 +49,7 @@ int runManifest() {
   pipeline::Run &run = *prepared;
   analyzeRun(run);
   bool failed = printErrors(run);
-  model::Manifest m = manifestOf(run, pipeline::findMockTargets(run));
+  model::Manifest m = pipeline::manifestOf(run, pipeline::findMockTargets(run));
   if (run.options.shard) // named in the JSON, so that --merge can tell a shard is missing
     m.shard = fmt::format("{}/{}", run.options.shard->index, run.options.shard->count);
   int code = writeManifest(run, *format, m, OutputFile, failed);

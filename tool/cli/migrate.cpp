@@ -1,22 +1,20 @@
 // poolify migrate [PATH...] [--apply] [--explain] [--batch NAME | --category NAME] [--max-files N]
 //                 [--out DIR] [--commit [--allow-dirty]] [--manifest FILE] [-o FILE]
+#include "pipeline/migrate.h"
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "cli/print.h"
 #include "cli/run.h"
+#include "output/summary.h"
 #include "pipeline/apply.h"
 #include "pipeline/batches.h"
+#include "pipeline/coverage.h"
 #include "pipeline/mocks.h"
 #include "source/discover.h"
 #include "source/file_io.h"
 #include "source/output_file.h"
-#include "support/text.h"
 
-#include <llvm/Support/FileSystem.h>
-#include <llvm/Support/Path.h>
 #include <llvm/Support/raw_ostream.h>
-
-#include <fmt/format.h>
 
 #include <optional>
 
@@ -24,86 +22,28 @@ namespace poolify::cli {
 
 namespace {
 
-struct Tally {
-  unsigned changed = 0, rewritten = 0, left = 0, removed = 0, errors = 0, written = 0, unsafe = 0;
-  unsigned patches = 0, patchesLeft = 0; // test patches retargeted; those needing a hand fix
-};
+// Lines the migration says go to stderr as they happen.
+void say(const std::string &line) { llvm::errs() << line; }
 
-bool stopIfInterrupted(const Tally &t) {
-  if (!source::interrupted())
-    return false;
-  llvm::errs() << fmt::format("poolify: interrupted after writing {}; every file is either fully "
-                              "rewritten or untouched\n",
-                              counted(t.written, "file"));
-  return true;
-}
-
-// Writes one changed file; false (with the reason on stderr) when it could not be written.
-bool apply(const model::FileOutcome &o) {
-  if (auto err = pipeline::applyOutcome(o)) {
-    llvm::errs() << o.file.display << ": error: " << llvm::toString(std::move(err)) << "\n";
-    return false;
-  }
-  return true;
-}
-
-// Batch files in --out: NN-name.patch, NN-name.manifest.json, NN-name.md.
-bool writeBatchFiles(pipeline::Run &run, const std::vector<pipeline::BatchPlan> &batches) {
-  if (auto ec = llvm::sys::fs::create_directories(OutDir)) {
-    llvm::errs() << OutDir << ": error: cannot create the folder: " << ec.message() << "\n";
-    return false;
-  }
-  for (const auto &b : batches) {
-    llvm::SmallString<256> base(OutDir);
-    llvm::sys::path::append(base, b.name);
-    auto recordsOf = [&](size_t i) -> const std::vector<model::SiteRecord> & { return run.outcomes[i].records; };
-    model::Manifest manifest = batchManifest(run, b.files, pipeline::findMockTargets(run.outcomes, b.files, recordsOf));
+// --out: each batch's diff, manifest and PR description (NN-name.patch, .manifest.json, .md).
+bool writeBatchFiles(const pipeline::Run &run, const std::vector<pipeline::BatchPlan> &batches) {
+  auto write = [&](const pipeline::BatchPlan &b, const std::string &base, const model::Manifest &manifest) {
     output::Document doc = documentOf(run);
     doc.manifest = &manifest;
     doc.title = b.name;
-    bool ok = writeDocument(run, output::Format::Diff, doc, std::string(base) + ".patch", "patch", b.files) &&
-              writeDocument(run, output::Format::ManifestJson, doc, std::string(base) + ".manifest.json", "manifest",
-                            b.files) &&
-              writeDocument(run, output::Format::BatchMarkdown, doc, std::string(base) + ".md", "summary", b.files);
-    if (!ok) {
-      llvm::errs() << base << ": error: cannot write the batch files\n";
-      return false;
-    }
-  }
-  llvm::errs() << fmt::format("poolify: wrote {} to {}\n", counted(batches.size(), "batch", "batches"),
-                              std::string(OutDir));
-  return true;
+    return writeDocument(run, output::Format::Diff, doc, base + ".patch", "patch", b.files) &&
+           writeDocument(run, output::Format::ManifestJson, doc, base + ".manifest.json", "manifest", b.files) &&
+           writeDocument(run, output::Format::BatchMarkdown, doc, base + ".md", "summary", b.files);
+  };
+  return pipeline::writeBatchFiles(run, batches, std::string(OutDir), write, say);
 }
 
-// --commit: batch after batch, its files written and committed.
-int commitBatches(pipeline::Run &run, const std::vector<pipeline::BatchPlan> &batches, Tally &t) {
-  for (const auto &b : batches) {
-    std::vector<std::string> paths;
-    for (size_t i : b.files) {
-      const auto &o = run.outcomes[i];
-      if (!o.changed())
-        continue;
-      if (stopIfInterrupted(t))
-        return 130;
-      if (!apply(o)) {
-        llvm::errs() << "poolify migrate: stopped before committing batch " << b.name << "\n";
-        return 1;
-      }
-      ++t.written;
-      paths.push_back(o.file.path);
-    }
-    if (paths.empty())
-      continue;
-    std::string title = fmt::format("poolify: migrate batch {} to the shared pools", b.name);
-    std::string body = documentText(run, output::Format::BatchMarkdown, documentOf(run), b.files);
-    if (auto err = pipeline::commitFiles(paths, title, body)) {
-      llvm::errs() << "poolify migrate: git failed for batch " << b.name << ": " << llvm::toString(std::move(err))
-                   << "\n";
-      return 1;
-    }
-    llvm::errs() << "poolify: committed " << title << "\n";
-  }
-  return 0;
+// --commit: batch after batch, its files written and committed, its PR description the message body.
+int commitBatches(const pipeline::Run &run, const std::vector<pipeline::BatchPlan> &batches, model::MigrateTally &t) {
+  auto body = [&](const pipeline::BatchPlan &b) {
+    return documentText(run, output::Format::BatchMarkdown, documentOf(run), b.files);
+  };
+  return pipeline::commitBatches(run, batches, body, say, t);
 }
 
 // -o names the diff of a dry run; false (the reason on stderr) when combined with a mode that writes none.
@@ -179,45 +119,10 @@ bool openDiffFile(std::unique_ptr<source::OutputFile> &diffFile) {
   return true;
 }
 
-// Counts a selected file's sites: rewritten, removed, left, unsafe, and its test patches.
-void tallySites(const model::FileOutcome &o, Tally &t) {
-  t.rewritten += o.rewritten;
-  t.removed += o.removed;
-  for (const auto &r : o.records) {
-    t.left += r.needsHandFix();
-    t.unsafe += r.unsafeFix();
-  }
-  for (const auto &p : o.patches) {
-    t.patches += !p.after.empty();
-    t.patchesLeft += !p.handFix.empty();
-  }
-}
-
-// A changed file: its diff printed (a dry run) or the file written (--apply without --commit, which
-// writes batch by batch later). One that fails counts as an error, not a change. False when
-// interrupted before writing.
-bool emitChange(const output::Document &doc, const model::FileOutcome &o, output::Printer &diffOut, bool printDiffs,
-                Tally &t) {
-  if (printDiffs) {
-    if (auto err = diffOut.file(doc, o)) {
-      llvm::errs() << o.file.display << ": error: " << llvm::toString(std::move(err)) << "\n";
-      ++t.errors, --t.changed;
-    }
-  } else if (Apply && !Commit) {
-    if (stopIfInterrupted(t))
-      return false;
-    if (apply(o))
-      ++t.written;
-    else
-      ++t.errors, --t.changed;
-  }
-  return true;
-}
-
 // File by file: its errors (and with --explain, its sites) on stderr; a selected one tallied and its
-// change emitted. 130 when interrupted, else 0.
+// change printed (a dry run) or written (--apply without --commit). 130 when interrupted, else 0.
 int migrateFiles(const pipeline::Run &run, const std::vector<bool> &selected, source::OutputFile *diffFile,
-                 bool printDiffs, Tally &t) {
+                 bool printDiffs, model::MigrateTally &t) {
   output::Document doc = documentOf(run);
   output::PrinterOptions explain, colour;
   explain.explain = true;
@@ -225,23 +130,16 @@ int migrateFiles(const pipeline::Run &run, const std::vector<bool> &selected, so
   auto errorsOut = output::makePrinter(output::Format::Explain, llvm::errs());
   auto explainOut = output::makePrinter(output::Format::Explain, llvm::errs(), explain);
   auto diffOut = output::makePrinter(output::Format::Diff, diffFile ? diffFile->os() : llvm::outs(), colour);
-  for (size_t i = 0; i < run.outcomes.size(); ++i) {
-    const auto &o = run.outcomes[i];
-    llvm::consumeError((Explain && selected[i] ? explainOut : errorsOut)->file(doc, o));
-    if (o.failed) {
-      ++t.errors;
-      continue;
-    }
-    if (!selected[i])
-      continue;
-    tallySites(o, t);
-    if (!o.changed())
-      continue;
-    ++t.changed;
-    if (!emitChange(doc, o, *diffOut, printDiffs, t))
-      return 130;
-  }
-  return 0;
+  pipeline::MigrateSink sink;
+  sink.file = [&](const model::FileOutcome &o, bool isSelected) {
+    llvm::consumeError((Explain && isSelected ? explainOut : errorsOut)->file(doc, o));
+  };
+  sink.diff = [&](const model::FileOutcome &o) { return diffOut->file(doc, o); };
+  sink.say = say;
+  pipeline::MigrateOptions options;
+  options.printDiffs = printDiffs;
+  options.write = !printDiffs && Apply && !Commit;
+  return pipeline::migrateFiles(run, selected, options, sink, t) ? 0 : 130;
 }
 
 // -o: the diff written out whole; false (the reason on stderr) when it cannot be.
@@ -256,27 +154,8 @@ bool commitDiffFile(source::OutputFile &diffFile) {
 // --manifest: the tree as it was read, like `poolify manifest` (one run instead of two); false when
 // it could not be written.
 bool writeManifestOut(pipeline::Run &run) {
-  model::Manifest m = manifestOf(run, pipeline::findMockTargets(run));
+  model::Manifest m = pipeline::manifestOf(run, pipeline::findMockTargets(run));
   return writeManifest(run, output::manifestFormatFor(std::string(ManifestOut)), m, ManifestOut, false) != 2;
-}
-
-// ", retargeted N test patches (M need a hand fix)", or nothing when there were none.
-std::string patchesSummary(const Tally &t) {
-  if (!t.patches && !t.patchesLeft)
-    return std::string();
-  return fmt::format(", retargeted {}{}", counted(t.patches, "test patch", "test patches"),
-                     t.patchesLeft
-                         ? fmt::format(" ({} need{} a hand fix)", t.patchesLeft, t.patchesLeft == 1 ? "s" : "")
-                         : std::string());
-}
-
-void printMigrateSummary(const pipeline::Run &run, const Tally &t) {
-  llvm::errs() << fmt::format(
-      "poolify: scanned {}, {} {}, rewrote {}, removed {}, left {}{}{}{}\n", counted(run.found.files.size(), "file"),
-      Apply || Commit ? "changed" : "would change", t.changed, counted(t.rewritten, "site"),
-      counted(t.removed, "override"), counted(t.left, "site"),
-      t.unsafe ? fmt::format(" ({} of them fixable with --unsafe-fixes)", t.unsafe) : std::string(), patchesSummary(t),
-      t.errors ? fmt::format(", {} with errors", counted(t.errors, "file")) : std::string());
 }
 
 } // namespace
@@ -300,7 +179,7 @@ int runMigrate() {
   if (!selection)
     return 2;
 
-  Tally t;
+  model::MigrateTally t;
   if (Apply || Commit)
     source::deferInterrupts();
   bool printDiffs = !Apply && !Commit && OutDir.empty();
@@ -321,7 +200,7 @@ int runMigrate() {
   if (!ManifestOut.empty() && !writeManifestOut(run))
     return 2;
   summarizeMissingPools(run.outcomes);
-  printMigrateSummary(run, t);
+  llvm::errs() << output::migrateSummary(t, run.found.files.size(), Apply || Commit);
   return failed ? 2 : t.errors ? 1 : 0; // a PATH that is not there is an input error, as in every command
 }
 

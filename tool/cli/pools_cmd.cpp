@@ -2,11 +2,11 @@
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "cli/run.h"
+#include "output/printer.h"
+#include "output/summary.h"
 #include "pipeline/pools.h"
 
 #include <llvm/Support/raw_ostream.h>
-
-#include <fmt/format.h>
 
 namespace poolify::cli {
 
@@ -39,10 +39,10 @@ int runPools() {
       failed = true;
       continue;
     }
-    llvm::errs() << fmt::format("poolify: wrote {} for {} ({} rule, from {}): {} file{}\n", w.module, w.where, w.rule,
-                                w.templatePath, written->size(), written->size() == 1 ? "" : "s");
-    for (const auto &f : *written)
-      llvm::outs() << f << "\n";
+    llvm::errs() << output::poolWrittenSummary(w.module, w.where, w.rule, w.templatePath, written->size());
+    output::Document doc;
+    doc.files = &*written;
+    output::makePrinter(output::Format::FileList, llvm::outs())->finish(doc);
   }
   if (writes->empty())
     llvm::errs() << "poolify: no pool module is missing where the sites need it; nothing written\n";

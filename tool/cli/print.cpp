@@ -18,23 +18,6 @@ output::Document documentOf(const pipeline::Run &run) {
   return doc;
 }
 
-model::Manifest manifestOf(const pipeline::Run &run, std::vector<model::MockTarget> mocks) {
-  return model::buildManifest(run.outcomes, run.categories(), run.inherited, std::move(mocks));
-}
-
-model::Manifest batchManifest(const pipeline::Run &run, const std::vector<size_t> &files,
-                              std::vector<model::MockTarget> mocks) {
-  std::vector<model::FileOutcome> outcomes;
-  std::vector<std::string> categories;
-  std::vector<std::vector<model::Inherited>> inherited;
-  for (size_t i : files) {
-    outcomes.push_back(run.outcomes[i]);
-    categories.push_back(run.categoryOf(run.found.files[i]));
-    inherited.push_back(i < run.inherited.size() ? run.inherited[i] : std::vector<model::Inherited>{});
-  }
-  return model::buildManifest(outcomes, categories, inherited, std::move(mocks));
-}
-
 bool feed(output::Printer &printer, const output::Document &doc, const model::FileOutcome &outcome) {
   if (auto err = printer.file(doc, outcome)) {
     llvm::errs() << outcome.file.display << ": error: " << llvm::toString(std::move(err)) << "; left out\n";

@@ -1,5 +1,5 @@
-// How commands hand a run's results to printers: the document of a run, the manifest of (part of)
-// it, and printing a format to stdout, to a file, or to a string.
+// How commands hand a run's results to printers: the document of a run, and printing a format to
+// stdout, to a file, or to a string.
 #pragma once
 
 #include "output/printer.h"
@@ -13,11 +13,6 @@ namespace poolify::cli {
 
 /// A document over `run`: its rules and the texts of its outcomes (read again, hash-checked).
 output::Document documentOf(const pipeline::Run &run);
-
-/// The coverage manifest of the whole run (with the given mock targets), or of `files` only.
-model::Manifest manifestOf(const pipeline::Run &run, std::vector<model::MockTarget> mocks);
-model::Manifest batchManifest(const pipeline::Run &run, const std::vector<size_t> &files,
-                              std::vector<model::MockTarget> mocks);
 
 /// Feeds `outcome` to `printer`; false (reported on stderr) when its texts cannot be read again.
 bool feed(output::Printer &printer, const output::Document &doc, const model::FileOutcome &outcome);

@@ -1,13 +1,12 @@
 #include "cli/run.h"
 
 #include "cli/options.h"
+#include "output/summary.h"
 #include "support/text.h"
 
 #include <llvm/Support/raw_ostream.h>
 
 #include <fmt/format.h>
-
-#include <map>
 
 namespace poolify::cli {
 
@@ -95,18 +94,8 @@ bool printErrors(const pipeline::Run &run) {
   return failed;
 }
 
-// Sites left because their pool module is not importable where they run, per module: the one
-// step (`poolify pools init`) that lets a migration go on.
 void summarizeMissingPools(const std::vector<model::FileOutcome> &outcomes) {
-  std::map<std::string, unsigned> missing;
-  for (const auto &o : outcomes)
-    for (const auto &r : o.records)
-      if (auto module = r.missingPool(); module && r.needsHandFix())
-        ++missing[*module];
-  for (const auto &[module, sites] : missing)
-    llvm::errs() << fmt::format("poolify: {} left because {} is not importable where {} run{}; `poolify pools "
-                                "init` writes it\n",
-                                counted(sites, "site"), module, sites == 1 ? "it" : "they", sites == 1 ? "s" : "");
+  llvm::errs() << output::missingPoolsSummary(model::missingPools(outcomes));
 }
 
 } // namespace poolify::cli

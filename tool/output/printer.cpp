@@ -25,6 +25,12 @@ std::unique_ptr<Printer> makePrinter(Format format, llvm::raw_ostream &os, Print
     return baselinePrinter(os);
   case Format::Html:
     return htmlPrinter(os);
+  case Format::CheckSummary:
+  case Format::RuleList:
+  case Format::RuleValidation:
+  case Format::RuleTests:
+  case Format::FileList:
+    return commandPrinter(format, os);
   }
   return nullptr;
 }

@@ -7,6 +7,7 @@
 #include "model/finding.h"
 #include "model/manifest.h"
 #include "model/outcome.h"
+#include "model/summary.h"
 #include "rules/rule.h"
 
 #include <llvm/Support/Error.h>
@@ -30,9 +31,14 @@ enum class Format {
   ManifestJson, // the coverage manifest (docs/manifest.md)
   ManifestMarkdown,
   ManifestCsv,
-  BatchMarkdown, // a batch's PR description
-  Baseline,      // check --write-baseline
-  Html           // the self-contained HTML report
+  BatchMarkdown,  // a batch's PR description
+  Baseline,       // check --write-baseline
+  Html,           // the self-contained HTML report
+  CheckSummary,   // check --summary-markdown: the result, then the manifest in Markdown
+  RuleList,       // rules list
+  RuleValidation, // rules validate
+  RuleTests,      // rules test: the failed examples and the tally
+  FileList        // paths, one a line (the files pools init wrote)
 };
 
 /// What printers read besides the file outcomes: the documents a command computed from the
@@ -46,7 +52,10 @@ struct Document {
   const model::Baseline *baseline = nullptr;
   const model::Manifest *manifest = nullptr; // coverage now
   const model::Manifest *after = nullptr;    // coverage once the diffs are applied (HTML)
-  int exitCode = 0;                          // the command's exit code (SARIF's invocation)
+  int exitCode = 0;                          // the command's exit code (SARIF's invocation, the check summary)
+  const model::CheckTotals *check = nullptr; // the check's result (its summary)
+  const std::vector<model::ExampleResult> *examples = nullptr; // rules test
+  const std::vector<std::string> *files = nullptr;             // a FileList's paths
   /// The HTML report's diff pages: when one page would be larger than maxPageBytes (0: no limit),
   /// the diffs go on pages of their own, each handed to writePage under pageName(k), k from 1
   /// (pageName(0) is the main page's name, for the links back).

@@ -16,5 +16,7 @@ std::unique_ptr<Printer> baselinePrinter(llvm::raw_ostream &os);
 std::unique_ptr<Printer> manifestPrinter(Format format, llvm::raw_ostream &os);
 std::unique_ptr<Printer> batchMarkdownPrinter(llvm::raw_ostream &os);
 std::unique_ptr<Printer> htmlPrinter(llvm::raw_ostream &os);
+/// CheckSummary, RuleList, RuleValidation, RuleTests and FileList.
+std::unique_ptr<Printer> commandPrinter(Format format, llvm::raw_ostream &os);
 
 } // namespace poolify::output

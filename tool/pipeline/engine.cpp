@@ -120,6 +120,17 @@ std::vector<std::string> Run::categories() const {
   return out;
 }
 
+llvm::Expected<std::string> Run::reread(size_t i) const {
+  std::optional<uint64_t> hash;
+  if (i < outcomes.size() && active[i] && !outcomes[i].failed)
+    hash = outcomes[i].hash;
+  bool changed = false;
+  auto bytes = readAgain(found.files[i], hash, &changed);
+  if (changed)
+    changedOnDisk->note(i);
+  return bytes;
+}
+
 const std::vector<model::SiteRecord> &Run::recordsOf(size_t i) {
   if (active[i])
     return outcomes[i].records;
@@ -131,19 +142,35 @@ const std::vector<model::SiteRecord> &Run::recordsOf(size_t i) {
 
 namespace {
 
-llvm::Expected<config::Config> loadConfiguration(const RunOptions &options) {
+// The configuration of `options` (none with noConfig); the error is the loader's.
+llvm::Expected<config::Config> readConfiguration(const RunOptions &options) {
   if (options.noConfig)
     return config::Config{};
-  std::optional<std::string> file = options.configFile.empty() ? config::findConfig(options.paths.front())
-                                                               : std::optional<std::string>(options.configFile);
+  std::optional<std::string> file = options.configFile.empty()
+                                        ? config::findConfig(options.paths.empty() ? "." : options.paths.front())
+                                        : std::optional<std::string>(options.configFile);
   if (!file)
     return config::Config{};
-  auto cfg = config::loadConfig(*file);
+  return config::loadConfig(*file);
+}
+
+llvm::Expected<config::Config> loadConfiguration(const RunOptions &options) {
+  auto cfg = readConfiguration(options);
   if (!cfg)
     return llvm::createStringError(std::errc::invalid_argument,
                                    "%s\npoolify: the configuration could not be loaded; nothing was changed",
                                    llvm::toString(cfg.takeError()).c_str());
   return cfg;
+}
+
+// The rules of `options` under `config`: selected, then given the configured pool packages.
+llvm::Expected<std::vector<rules::Rule>> configuredRules(const RunOptions &options, const config::Config &config) {
+  auto rules = selectRules(options.rulePaths, options.ruleIds, config.rules, config.ruleIds, options.defaultRules);
+  if (!rules)
+    return rules.takeError();
+  if (auto err = applyPoolPackages(*rules, config, options.ruleIds.empty() && config.ruleIds.empty()))
+    return err;
+  return rules;
 }
 
 // The cache is valid for this poolify and these exact rule files, nothing else.
@@ -200,6 +227,14 @@ std::vector<std::string> poolModules(const std::vector<rules::Rule> &rules) {
 
 } // namespace
 
+llvm::Expected<std::vector<rules::Rule>> rulesOf(const RunOptions &options, bool withConfig) {
+  config::Config none;
+  auto cfg = withConfig ? readConfiguration(options) : llvm::Expected<config::Config>(std::move(none));
+  if (!cfg)
+    return cfg.takeError();
+  return configuredRules(options, *cfg);
+}
+
 llvm::Expected<Run> prepare(RunOptions options) {
   if (options.paths.empty())
     options.paths.push_back(".");
@@ -208,13 +243,10 @@ llvm::Expected<Run> prepare(RunOptions options) {
   if (!cfg)
     return cfg.takeError();
   run.config = std::move(*cfg);
-  auto rules =
-      selectRules(options.rulePaths, options.ruleIds, run.config.rules, run.config.ruleIds, options.defaultRules);
+  auto rules = configuredRules(options, run.config);
   if (!rules)
     return rules.takeError();
   run.rules = std::move(*rules);
-  if (auto err = applyPoolPackages(run.rules, run.config, options.ruleIds.empty() && run.config.ruleIds.empty()))
-    return err;
   run.found = source::discover(options.paths);
   if (!run.config.exclude.empty()) {
     auto &files = run.found.files;
@@ -258,6 +290,8 @@ void analyze(Run &run) {
   });
   run.cacheHits = run.cache ? run.cache->hits() : 0;
   reduce(run);
+  for (size_t i : run.changedOnDisk->take()) // analyzed at one content, read again at another
+    run.outcomes[i] = notRewritten(files[i], changedSinceRead());
   if (run.cache && !run.cache->store())
     run.warnings.push_back("the cache could not be written (the results are not affected)");
   for (auto &o : run.outcomes)

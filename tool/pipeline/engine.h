@@ -10,6 +10,7 @@
 #include "cache/cache.h"
 #include "config/config.h"
 #include "model/outcome.h"
+#include "pipeline/reader.h"
 #include "pipeline/roots.h"
 #include "rules/rule.h"
 #include "source/discover.h"
@@ -70,6 +71,11 @@ llvm::Expected<std::vector<rules::Rule>> selectRules(const std::vector<std::stri
                                                      const std::vector<std::string> &configIds,
                                                      const std::string &defaultDir);
 
+/// The rules a run with `options` uses (`rules list`): with `withConfig`, under the poolify.yaml it
+/// finds (or --config names; none with noConfig) — its rule files, ids and pool packages. The error
+/// is the whole message to print.
+llvm::Expected<std::vector<rules::Rule>> rulesOf(const RunOptions &options, bool withConfig);
+
 /// A run: what it works on, and after analyze() what it found.
 struct Run {
   RunOptions options;
@@ -89,11 +95,17 @@ struct Run {
   /// Sites whose missing `self.<attr>` the base __init__ that runs first assigns (the class index's
   /// answer to SiteRecord::hookClass): file -> (line, col). Part of each file's context too.
   std::map<size_t, std::set<std::pair<unsigned, unsigned>>> baseProvided;
+  /// Files found changed on disk when the reduce step read them again (reread()); analyze()
+  /// reports each as a file that could not be analyzed.
+  std::shared_ptr<ChangedFiles> changedOnDisk = std::make_shared<ChangedFiles>();
 
   /// The configured category of a file ("other" when none matches).
   std::string categoryOf(const model::SourceFile &f) const;
   /// The category of every file, in file order.
   std::vector<std::string> categories() const;
+  /// The bytes of file i read again (the reduce step): when this run analyzed it, they must still hash
+  /// to what it analyzed; otherwise the error says it changed and the file is noted in changedOnDisk.
+  llvm::Expected<std::string> reread(size_t i) const;
   /// Site records of file i: from the analysis, or (outside this shard) analyzed now.
   const std::vector<model::SiteRecord> &recordsOf(size_t i);
 

@@ -84,6 +84,16 @@ unsigned GateResult::errors() const {
   return static_cast<unsigned>(std::count_if(findings.begin(), findings.end(), [](const auto &f) { return f.error; }));
 }
 
+model::CheckTotals GateResult::totals() const {
+  model::CheckTotals t;
+  t.errors = errors();
+  t.warnings = static_cast<unsigned>(findings.size()) - t.errors;
+  t.baselined = baselined;
+  t.ignored = ignored;
+  t.unsafeFixable = unsafeFixable;
+  return t;
+}
+
 namespace {
 
 std::string directMessage(const model::SiteRecord &r) {

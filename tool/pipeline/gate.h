@@ -4,6 +4,7 @@
 
 #include "model/finding.h"
 #include "model/manifest.h"
+#include "model/summary.h"
 #include "pipeline/engine.h"
 
 #include <llvm/Support/Error.h>
@@ -34,6 +35,8 @@ struct GateResult {
   unsigned unsafeFixable = 0; // direct sites only `migrate --unsafe-fixes` rewrites
   unsigned unanalyzable = 0;  // files that could not be analyzed (each a finding, "syntax" or "unanalyzable")
   unsigned errors() const;
+  /// The totals of the check's result line.
+  model::CheckTotals totals() const;
 };
 
 /// The findings of an analyzed run: direct sites not silenced by a comment or `baseline`, files that

@@ -27,16 +27,15 @@ std::string joinDotted(const std::vector<std::string> &parts, size_t from, size_
   return out;
 }
 
-// What the reach needs of a file (model::ReachFacts), from its text read again and parsed; not
-// parsed when it cannot be read or parsed. `hash` is the content hash of the bytes read.
-model::ReachFacts reachFactsOf(const model::SourceFile &file, uint64_t &hash) {
+// What the reach needs of file i (model::ReachFacts), from its text read again (hash-checked:
+// Run::reread) and parsed; not parsed when it cannot be read or parsed.
+model::ReachFacts reachFactsOf(const Run &run, size_t i) {
   model::ReachFacts out;
-  auto bytes = readSource(file);
+  auto bytes = run.reread(i);
   if (!bytes) {
     llvm::consumeError(bytes.takeError());
     return out;
   }
-  hash = contentHash(*bytes);
   std::string_view body = *bytes;
   if (body.substr(0, 3) == "\xEF\xBB\xBF")
     body.remove_prefix(3);
@@ -162,12 +161,11 @@ private:
       if (auto hit = run_.cache->lookup(file, o.hash, model::kReachVariant); hit && hit->reach)
         o.reach = std::move(hit->reach);
     if (!o.reach) {
-      uint64_t hash = 0;
-      o.reach = reachFactsOf(file, hash);
-      if (run_.cache && o.hash && hash == o.hash) { // the bytes the run analyzed: worth remembering
+      o.reach = reachFactsOf(run_, i);
+      if (run_.cache && o.hash && o.reach->parsed) { // the bytes the run analyzed (reread checks)
         model::FileOutcome entry;
         entry.file = file;
-        entry.hash = hash;
+        entry.hash = o.hash;
         entry.reach = o.reach;
         run_.cache->put(entry, model::kReachVariant);
       }

@@ -562,16 +562,12 @@ model::FileOutcome processText(const model::SourceFile &file, std::string bytes,
   return out;
 }
 
-std::optional<model::FileFacts> classFactsOf(const model::SourceFile &file, const std::vector<rules::Rule> &rules,
+std::optional<model::FileFacts> classFactsOf(const model::SourceFile &file, std::string bytes,
+                                             const std::vector<rules::Rule> &rules,
                                              const analysis::FileContext &context) {
-  auto bytes = readSource(file);
-  if (!bytes) {
-    llvm::consumeError(bytes.takeError());
-    return std::nullopt;
-  }
   // The same analysis as any file: a base's own direct client may be rewritten by the run, which
   // makes it a provider.
-  model::FileOutcome out = processText(file, std::move(*bytes), rules, context);
+  model::FileOutcome out = processText(file, std::move(bytes), rules, context);
   if (out.failed)
     return std::nullopt;
   if (out.facts)

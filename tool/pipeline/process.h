@@ -42,9 +42,10 @@ std::optional<size_t> firstErrorAfter(std::optional<py::Tree> before, std::strin
 model::FileOutcome processText(const model::SourceFile &file, std::string bytes, const std::vector<rules::Rule> &rules,
                                const analysis::FileContext &context = {});
 
-/// Class facts of a file the prefilter skipped but the class index needs (a base class):
-/// nullopt when it cannot be read or parsed.
-std::optional<model::FileFacts> classFactsOf(const model::SourceFile &file, const std::vector<rules::Rule> &rules,
+/// Class facts of a file the prefilter skipped but the class index needs (a base class), from its
+/// bytes (read again by the reduce step, Run::reread): nullopt when they cannot be parsed.
+std::optional<model::FileFacts> classFactsOf(const model::SourceFile &file, std::string bytes,
+                                             const std::vector<rules::Rule> &rules,
                                              const analysis::FileContext &context = {});
 
 } // namespace poolify::pipeline

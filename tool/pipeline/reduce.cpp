@@ -43,15 +43,14 @@ std::string modulePath(const config::Config &cfg, const model::SourceFile &f) {
 }
 
 // Which files hold "class " at all (0 unknown, 1 no, 2 yes), as the analysis noted (files outside
-// the shard: on their first read). Texts are read again when scanned (a run keeps no file's text).
+// the shard: on their first read). Texts are read again, hash-checked, when scanned (a run keeps no
+// file's text).
 class ClassTexts {
 public:
-  ClassTexts(const std::vector<model::SourceFile> &files, const std::vector<model::FileOutcome> &outcomes,
-             const std::vector<bool> &active)
-      : files_(files), hasClass_(files.size(), 0) {
-    for (size_t i = 0; i < files.size(); ++i)
-      if (active[i])
-        hasClass_[i] = outcomes[i].mentionsClass ? 2 : 1;
+  explicit ClassTexts(const Run &run) : run_(run), hasClass_(run.found.files.size(), 0) {
+    for (size_t i = 0; i < hasClass_.size(); ++i)
+      if (run.active[i])
+        hasClass_[i] = run.outcomes[i].mentionsClass ? 2 : 1;
   }
 
   // Whether file i may hold a class: it does, or it was not read yet.
@@ -61,7 +60,7 @@ public:
   // the caller joins the hits in file order, so the result does not depend on --jobs.
   template <typename Test, typename Load>
   std::vector<char> scan(const std::vector<size_t> &indices, unsigned jobs, const Test &test, Load &load) {
-    std::vector<char> hit(files_.size(), 0);
+    std::vector<char> hit(hasClass_.size(), 0);
     parallelFor(indices, jobs, [&](size_t i) {
       std::string text = textOf(i);
       hit[i] = hasClass_[i] == 2 && test(text) && load(i);
@@ -73,7 +72,7 @@ private:
   std::string textOf(size_t i) {
     if (hasClass_[i] == 1)
       return std::string();
-    auto bytes = readSource(files_[i]);
+    auto bytes = run_.reread(i);
     if (!bytes)
       llvm::consumeError(bytes.takeError());
     std::string text = bytes ? std::move(*bytes) : std::string();
@@ -81,7 +80,7 @@ private:
     return text;
   }
 
-  const std::vector<model::SourceFile> &files_;
+  const Run &run_;
   std::vector<char> hasClass_;
 };
 
@@ -152,11 +151,12 @@ std::vector<std::string> notSearched(const std::vector<std::string> &names, cons
 // Files outside this --shard are read from disk when needed (classes chain across shards).
 template <typename Load, typename WasLoaded> class InheritedSearch {
 public:
-  InheritedSearch(const std::vector<model::SourceFile> &files, const std::vector<model::FileOutcome> &outcomes,
-                  const std::vector<bool> &active, const std::vector<rules::Rule> &rules, index::ClassIndex &classes,
-                  Load &load, WasLoaded wasLoaded, unsigned jobs)
+  InheritedSearch(const Run &run, const std::vector<model::SourceFile> &files,
+                  const std::vector<model::FileOutcome> &outcomes, const std::vector<bool> &active,
+                  const std::vector<rules::Rule> &rules, index::ClassIndex &classes, Load &load, WasLoaded wasLoaded,
+                  unsigned jobs)
       : files_(files), outcomes_(outcomes), active_(active), rules_(rules), classes_(classes), load_(load),
-        wasLoaded_(std::move(wasLoaded)), jobs_(jobs), texts_(files, outcomes, active) {}
+        wasLoaded_(std::move(wasLoaded)), jobs_(jobs), texts_(run) {}
 
   // The files whose classes provide a pooled client or inherit one, in the order they were found.
   std::vector<size_t> scope() {
@@ -222,11 +222,12 @@ private:
 
 // The inherited clients of the active files (see InheritedSearch).
 template <typename Load, typename WasLoaded>
-void collectInherited(const std::vector<model::SourceFile> &files, const std::vector<model::FileOutcome> &outcomes,
-                      const std::vector<bool> &active, const std::vector<rules::Rule> &rules,
-                      index::ClassIndex &classes, Load &load, WasLoaded wasLoaded, unsigned jobs,
-                      std::vector<std::vector<model::Inherited>> &inherited) {
-  InheritedSearch<Load, WasLoaded> search(files, outcomes, active, rules, classes, load, std::move(wasLoaded), jobs);
+void collectInherited(const Run &run, const std::vector<model::SourceFile> &files,
+                      const std::vector<model::FileOutcome> &outcomes, const std::vector<bool> &active,
+                      const std::vector<rules::Rule> &rules, index::ClassIndex &classes, Load &load,
+                      WasLoaded wasLoaded, unsigned jobs, std::vector<std::vector<model::Inherited>> &inherited) {
+  InheritedSearch<Load, WasLoaded> search(run, files, outcomes, active, rules, classes, load, std::move(wasLoaded),
+                                          jobs);
   std::vector<size_t> scope = search.scope();
   inherited.assign(files.size(), {});
   for (size_t i : scope)
@@ -276,13 +277,7 @@ void replan(Run &run, size_t i, const analysis::FileContext &context, const std:
     }
   auto read = texts(outcomes[i]);
   if (!read) {
-    model::FileOutcome out;
-    out.file = files[i];
-    out.failed = true;
-    std::string reason = llvm::toString(read.takeError());
-    out.messages.push_back({0, 0, fmt::format("{}: error: {}; file not rewritten", files[i].display, reason), true,
-                            std::string(kUnanalyzable), reason});
-    outcomes[i] = std::move(out);
+    outcomes[i] = notRewritten(files[i], read.takeError());
     return;
   }
   model::FileOutcome out = processText(files[i], std::move(read->original), run.rules, context);
@@ -315,6 +310,16 @@ std::vector<size_t> resolveBaseHooks(Run &run, index::ClassIndex &classes) {
       run.baseProvided.erase(i);
   }
   return changed;
+}
+
+// The class facts of file i, read again (hash-checked); nullopt when it cannot be read or parsed.
+std::optional<model::FileFacts> classFactsAgain(const Run &run, size_t i) {
+  auto bytes = run.reread(i);
+  if (!bytes) {
+    llvm::consumeError(bytes.takeError());
+    return std::nullopt;
+  }
+  return classFactsOf(run.found.files[i], std::move(*bytes), run.rules, contextFor(run, i));
 }
 
 // The reduce step: the class index across all files decides which client overrides are
@@ -354,7 +359,7 @@ HierarchyDecisions applyHierarchy(Run &run) {
       return &*outcomes[i].facts;
     if (!tried[i]) {
       tried[i] = 1;
-      loaded[i] = classFactsOf(files[i], rules, contextFor(run, i));
+      loaded[i] = classFactsAgain(run, i);
       // Remembered with the file's other results, so the next run parses it no more.
       if (cache && loaded[i] && active[i] && !outcomes[i].failed) {
         model::FileOutcome withFacts = outcomes[i];
@@ -394,7 +399,7 @@ HierarchyDecisions applyHierarchy(Run &run) {
   });
   if (inherited)
     collectInherited(
-        files, outcomes, active, rules, classes, load, [&](size_t i) { return tried[i] && loaded[i]; }, jobs,
+        run, files, outcomes, active, rules, classes, load, [&](size_t i) { return tried[i] && loaded[i]; }, jobs,
         *inherited);
   return out;
 }
@@ -611,6 +616,16 @@ void decideWithHolds(Run &run, HierarchyDecisions &hierarchy, InterceptPlan &int
     run.warnings.resize(warnings);
   }
   intercepts = holdSitesForPatches(run, hierarchy.removals);
+}
+
+model::FileOutcome notRewritten(const model::SourceFile &file, llvm::Error why) {
+  model::FileOutcome out;
+  out.file = file;
+  out.failed = true;
+  std::string reason = llvm::toString(std::move(why));
+  out.messages.push_back({0, 0, fmt::format("{}: error: {}; file not rewritten", file.display, reason), true,
+                          std::string(kUnanalyzable), reason});
+  return out;
 }
 
 void reduce(Run &run) {

@@ -14,4 +14,8 @@ namespace poolify::pipeline {
 /// run.options.withInherited, fills run.inherited. Problems found go to run.warnings.
 void reduce(Run &run);
 
+/// The outcome of a file the reduce step could not read again as it was analyzed (changed on disk,
+/// gone): "<file>: error: <why>; file not rewritten".
+model::FileOutcome notRewritten(const model::SourceFile &file, llvm::Error why);
+
 } // namespace poolify::pipeline

@@ -220,11 +220,12 @@ void collectUses(const py::Tree &tree, const py::ScopeModel &model, uint32_t bas
       out.uses.push_back({Use::Kind::String, *content, base + py::start(str)});
 }
 
-// Parses a file that may use one of `wanted` (`always`: whatever it holds) and collects its uses.
-Scanned scan(const model::SourceFile &file, const std::unordered_set<std::string_view> &wanted, bool always = false,
+// Parses file i of the run (read again, hash-checked) when it may use one of `wanted` (mayUse, with
+// `modules`; `always`: whatever it holds) and collects its uses.
+Scanned scan(const Run &run, size_t i, const std::unordered_set<std::string_view> &wanted, bool always = false,
              const std::unordered_set<std::string_view> *modules = nullptr) {
   Scanned out;
-  auto bytes = readSource(file);
+  auto bytes = run.reread(i);
   if (!bytes) {
     llvm::consumeError(bytes.takeError());
     return out;
@@ -309,7 +310,7 @@ std::vector<Scanned> scanFiles(const Run &run, const std::map<size_t, std::set<s
   parallelFor(all, run.options.jobs, [&](size_t i) {
     auto own = removed.find(i);
     if (own == removed.end()) {
-      scanned[i] = scan(files[i], wanted, false, &modules);
+      scanned[i] = scan(run, i, wanted, false, &modules);
       return;
     }
     std::unordered_set<std::string_view> others;
@@ -317,7 +318,7 @@ std::vector<Scanned> scanFiles(const Run &run, const std::map<size_t, std::set<s
       if (count > own->second.count(name))
         others.insert(name);
     if (!others.empty())
-      scanned[i] = scan(files[i], others, false, &modules);
+      scanned[i] = scan(run, i, others, false, &modules);
   });
   return scanned;
 }
@@ -346,7 +347,7 @@ void addStarUses(const Run &run, const std::map<size_t, std::set<std::string>> &
                  const std::unordered_set<std::string_view> &wanted, const std::vector<Scanned> &scanned,
                  const std::map<size_t, Found> &stars, FoundUses &found) {
   for (const auto &[target, star] : stars) {
-    bool hasAll = scanned[target].parsed ? scanned[target].hasAll : scan(run.found.files[target], wanted, true).hasAll;
+    bool hasAll = scanned[target].parsed ? scanned[target].hasAll : scan(run, target, wanted, true).hasAll;
     if (hasAll)
       continue;
     for (const auto &name : removed.at(target))
@@ -432,7 +433,7 @@ usesFromOtherModules(const Run &run, const std::map<size_t, std::set<std::string
     std::optional<std::string> text;
     auto where = [&](uint32_t offset) {
       if (!lines) {
-        auto bytes = readSource(files[i]);
+        auto bytes = run.reread(i);
         text = bytes ? std::move(*bytes) : (llvm::consumeError(bytes.takeError()), std::string());
         lines.emplace(*text);
       }
