@@ -1298,6 +1298,8 @@ class SyntaxFindingTest(PoolifyTestCase):
         self.assertTrue(lines[0].startswith('bad.py:6:1: syntax: syntax error; poolify cannot analyze this file'), r)
         self.assertTrue(lines[1].startswith('py2.py:2:1: syntax: CPython rejects this file: '), r)
         self.assertNotIn('rewritten', r.stdout)
+        # counted as what they are, not as direct sites
+        self.assertIn('poolify: 2 files that could not be analyzed fail the check, 0 warnings', r.stderr)
         js = json.loads(self.poolify('check', '--format', 'json', '.').stdout)
         self.assertEqual([(f['path'], f['line'], f['column'], f['rule'], f['severity']) for f in js['findings']],
                          [('bad.py', 6, 1, 'syntax', 'error'), ('py2.py', 2, 1, 'syntax', 'error')])
@@ -1448,6 +1450,12 @@ class ConventionsTest(PoolifyTestCase):
                 r = self.poolify(command, 'empty')
                 self.assertExit(r, 0)
                 self.assertIn('poolify: warning: no Python files found in empty\n', r.stderr)
+        # said for each PATH without one, also beside a PATH that has some
+        write(self.tmp, 'mixed/a.py', 'x = 1\n')
+        r = self.poolify('check', 'empty', 'mixed')
+        self.assertExit(r, 0)
+        self.assertIn('poolify: warning: no Python files found in empty\n', r.stderr)
+        self.assertNotIn('found in mixed', r.stderr)
 
 
 class ExitCodeTest(PoolifyTestCase):

@@ -101,6 +101,18 @@ TEST_CASE("summary lines: migrate, check, missing pools, pools init") {
   CHECK(output::checkResult(c) == "1 direct site fails the check, 0 warnings (0 in the baseline, 0 ignored by "
                                   "comment); 2 more fixable with --unsafe-fixes");
 
+  // Files that could not be analyzed fail the check too, and are not counted as direct sites.
+  c.unanalyzable = 1;
+  c.unsafeFixable = 0;
+  CHECK(output::checkResult(c).find("1 file that could not be analyzed fails the check, 0 warnings") == 0);
+  c.errors = 4;
+  CHECK(output::checkResult(c).find("3 direct sites and 1 file that could not be analyzed fail the check") == 0);
+  model::Baseline b;
+  b.entries[{"a.py", "bigquery", "c = bigquery.Client()"}] = 2;
+  b.entries[{"b.py", "syntax", "print 'x'"}] = 1;
+  CHECK(output::baselineSummary(b, "base.json") ==
+        "poolify: wrote a baseline of 2 direct sites and 1 file that could not be analyzed to base.json\n");
+
   CHECK(output::missingPoolsSummary({{"shared.clients", 1}, {"shared.http", 2}}) ==
         "poolify: 1 site left because shared.clients is not importable where it runs; `poolify pools init` writes "
         "it\npoolify: 2 sites left because shared.http is not importable where they run; `poolify pools init` "

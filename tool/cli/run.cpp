@@ -63,12 +63,10 @@ std::optional<pipeline::Run> prepareRun(pipeline::RunOptions options) {
   }
   for (const auto &n : run->found.notes)
     llvm::errs() << n << "\n";
-  if (run->found.files.empty() && run->found.problems.empty()) {
-    std::string where;
-    for (const auto &p : run->options.paths)
-      where += (where.empty() ? "" : ", ") + p;
-    llvm::errs() << "poolify: warning: no Python files found in " << (where.empty() ? std::string(".") : where) << "\n";
-  }
+  if (run->found.files.empty() && run->found.problems.empty() && run->options.paths.empty())
+    llvm::errs() << "poolify: warning: no Python files found in .\n";
+  for (const auto &p : pipeline::pathsWithoutPython(*run))
+    llvm::errs() << "poolify: warning: no Python files found in " << p << "\n";
   return std::move(*run);
 }
 

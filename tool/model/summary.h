@@ -23,6 +23,7 @@ struct MigrateTally {
 /// The check's result line: direct sites that fail it, warnings, and what was silenced.
 struct CheckTotals {
   unsigned errors = 0, warnings = 0, baselined = 0, ignored = 0, unsafeFixable = 0;
+  unsigned unanalyzable = 0; // of the errors: files that could not be analyzed (rules syntax, unanalyzable)
 };
 
 /// Files that would change and sites left for a hand fix, over a run's outcomes.

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <tuple>
+
 namespace poolify::output {
 
 namespace {
@@ -29,9 +31,23 @@ std::string migrateSummary(const model::MigrateTally &t, size_t scanned, bool wr
                      t.errors ? fmt::format(", {} with errors", counted(t.errors, "file")) : std::string());
 }
 
+namespace {
+// "3 direct sites", "1 file that could not be analyzed", "2 direct sites and 1 file that could not be
+// analyzed" (`verb`: with its verb, "fails" for one thing and "fail" for more).
+std::string sitesAndFiles(unsigned sites, unsigned files, bool verb) {
+  auto file = [&](unsigned n) {
+    return counted(n, "file that could not be analyzed", "files that could not be analyzed");
+  };
+  std::string what = files == 0   ? counted(sites, "direct site")
+                     : sites == 0 ? file(files)
+                                  : fmt::format("{} and {}", counted(sites, "direct site"), file(files));
+  return verb ? what + (sites + files == 1 ? " fails" : " fail") : what;
+}
+} // namespace
+
 std::string checkResult(const model::CheckTotals &t) {
   return fmt::format("{} the check, {} ({} in the baseline, {} ignored by comment){}",
-                     counted(t.errors, "direct site fails", "direct sites fail"), counted(t.warnings, "warning"),
+                     sitesAndFiles(t.errors - t.unanalyzable, t.unanalyzable, true), counted(t.warnings, "warning"),
                      t.baselined, t.ignored,
                      t.unsafeFixable ? fmt::format("; {} more fixable with --unsafe-fixes", t.unsafeFixable)
                                      : std::string());
@@ -59,10 +75,12 @@ std::string manifestSummary(const model::Manifest &m, bool failed) {
 }
 
 std::string baselineSummary(const model::Baseline &b, const std::string &path) {
-  unsigned total = 0;
-  for (const auto &entry : b.entries)
-    total += entry.second;
-  return fmt::format("poolify: wrote a baseline of {} to {}\n", counted(total, "direct site"), path);
+  unsigned sites = 0, files = 0;
+  for (const auto &entry : b.entries) {
+    const std::string &rule = std::get<1>(entry.first);
+    (rule == "syntax" || rule == "unanalyzable" ? files : sites) += entry.second;
+  }
+  return fmt::format("poolify: wrote a baseline of {} to {}\n", sitesAndFiles(sites, files, false), path);
 }
 
 std::string missingPoolsSummary(const std::map<std::string, unsigned> &missing) {

@@ -6,6 +6,9 @@
 #include "source/file_io.h"
 #include "support/text.h"
 
+#include <llvm/ADT/SmallString.h>
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/Path.h>
 #include <llvm/Support/ThreadPool.h>
 #include <llvm/Support/Threading.h>
 
@@ -233,6 +236,37 @@ llvm::Expected<std::vector<rules::Rule>> rulesOf(const RunOptions &options, bool
   if (!cfg)
     return cfg.takeError();
   return configuredRules(options, *cfg);
+}
+
+std::vector<std::string> pathsWithoutPython(const Run &run) {
+  llvm::SmallString<256> cwd; // asked once: not once per file
+  if (llvm::sys::fs::current_path(cwd))
+    return {};
+  auto absolute = [&cwd](const std::string &p) {
+    llvm::SmallString<256> abs(p);
+    if (!llvm::sys::path::is_absolute(abs)) {
+      abs = cwd;
+      llvm::sys::path::append(abs, p);
+    }
+    llvm::sys::path::remove_dots(abs, /*remove_dot_dot=*/true);
+    return std::string(abs);
+  };
+  std::vector<std::string> files;
+  files.reserve(run.found.files.size());
+  for (const auto &f : run.found.files)
+    files.push_back(absolute(f.path));
+  std::vector<std::string> out;
+  for (const auto &p : run.options.paths) {
+    if (!llvm::sys::fs::exists(p))
+      continue;
+    std::string root = absolute(p);
+    std::string under = root == "/" ? root : root + "/";
+    bool any = std::any_of(files.begin(), files.end(),
+                           [&](const std::string &f) { return f == root || f.compare(0, under.size(), under) == 0; });
+    if (!any)
+      out.push_back(p);
+  }
+  return out;
 }
 
 llvm::Expected<Run> prepare(RunOptions options) {

@@ -123,6 +123,10 @@ std::string cacheVariant(const Run &run, size_t file);
 /// print (a usage or configuration error: nothing was changed).
 llvm::Expected<Run> prepare(RunOptions options);
 
+/// The PATH arguments of a prepared run under which no Python file was found (a folder with none,
+/// a file that is not one), as given; none when a PATH is not there (that is a problem already).
+std::vector<std::string> pathsWithoutPython(const Run &run);
+
 /// Analyzes every active file and decides redundant overrides across all of them; messages are
 /// sorted per file.
 void analyze(Run &run);

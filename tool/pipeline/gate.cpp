@@ -1,5 +1,7 @@
 #include "pipeline/gate.h"
 
+#include "pipeline/process.h"
+
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/JSON.h>
 #include <llvm/Support/MemoryBuffer.h>
@@ -87,6 +89,9 @@ unsigned GateResult::errors() const {
 model::CheckTotals GateResult::totals() const {
   model::CheckTotals t;
   t.errors = errors();
+  t.unanalyzable = static_cast<unsigned>(std::count_if(findings.begin(), findings.end(), [](const auto &f) {
+    return f.error && (f.rule == kSyntax || f.rule == kUnanalyzable);
+  }));
   t.warnings = static_cast<unsigned>(findings.size()) - t.errors;
   t.baselined = baselined;
   t.ignored = ignored;
