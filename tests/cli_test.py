@@ -1404,6 +1404,12 @@ class ConventionsTest(PoolifyTestCase):
             (('check', '--jobs', '0', '.'), 'poolify check: --jobs must be at least 1 (leave it out for all cores)\n'),
             (('migrate', '--color', 'sometimes', '.'), "poolify migrate: --color must be auto, always or never, not "
                                                       "'sometimes'\n"),
+            # a short flag is named as it is written
+            (('check', '-j', 'many', '.'), "poolify check: --jobs takes a whole number, not 'many'\n"),  # its alias
+            (('check', '.', '-o'), "poolify check: -o needs a value (poolify check --help lists the options)\n"),
+            # a value given empty is refused like any other, not taken for the default
+            (('check', '--format', '', '.'), "poolify check: --format must be text, json, sarif or github, not ''\n"),
+            (('manifest', '--format=', '.'), "poolify manifest: --format must be json, markdown or csv, not ''\n"),
         ]
         for args, message in cases:
             with self.subTest(args=args):

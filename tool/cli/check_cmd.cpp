@@ -111,7 +111,8 @@ bool appendSummary(const pipeline::Run &run, output::Document doc, const std::ve
 } // namespace
 
 int runCheck() {
-  auto format = output::parseFormat(output::FormatChoice::Findings, Format.empty() ? "text" : std::string(Format));
+  auto format = output::parseFormat(output::FormatChoice::Findings,
+                                    Format.getNumOccurrences() ? std::string(Format) : std::string("text"));
   if (!format) {
     llvm::errs() << llvm::toString(format.takeError()) << "\n";
     return 2;

@@ -77,14 +77,15 @@ std::string usageError(const std::string &llvmText, const std::string &command) 
            "' (migrate, manifest, check, report, rules or pools; poolify --help lists them)";
   if (auto opt = optionError(llvmText)) {
     const auto &[name, rest] = *opt;
+    std::string flag = (name.size() == 1 ? "-" : "--") + name; // -o, --output
     std::optional<std::string> value = rest.rfind('\'', 0) == 0 ? quotedAfter(rest, "'") : std::nullopt;
     if (value && rest.find("is invalid value for boolean") != std::string::npos)
-      return command + ": --" + name + " is a switch and takes no value, not '" + *value + "'";
+      return command + ": " + flag + " is a switch and takes no value, not '" + *value + "'";
     if (value && (rest.find("value invalid for int") != std::string::npos ||
                   rest.find("value invalid for uint") != std::string::npos))
-      return command + ": --" + name + " takes a whole number, not '" + *value + "'";
+      return command + ": " + flag + " takes a whole number, not '" + *value + "'";
     if (rest.rfind("requires a value", 0) == 0)
-      return command + ": --" + name + " needs a value" + help;
+      return command + ": " + flag + " needs a value" + help;
   }
   if (llvmText.find("Too many positional arguments specified") != std::string::npos)
     return command + ": too many arguments" + help;

@@ -28,7 +28,8 @@ int writeManifest(const pipeline::Run &run, output::Format format, const model::
 }
 
 int runManifest() {
-  auto format = output::parseFormat(output::FormatChoice::Manifest, Format.empty() ? "json" : std::string(Format));
+  auto format = output::parseFormat(output::FormatChoice::Manifest,
+                                    Format.getNumOccurrences() ? std::string(Format) : std::string("json"));
   if (!format) {
     llvm::errs() << llvm::toString(format.takeError()) << "\n";
     return 2;
