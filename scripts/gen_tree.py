@@ -18,7 +18,8 @@ The tree is shaped like the real ~1,300-file pipeline repository poolify is mean
                                    super().__init__() (same project, another project, location=, bare),
                                    cross-module uses (`from ...processor import bigquery`,
                                    `import pkg.mod` then `pkg.mod.bigquery.Client`)
-  scrapers/                        requests.get/post/put, `import requests as rq`, a configured Session
+  scrapers/                        requests.get/post/put, `import requests as rq`, a configured Session,
+                                   `from requests import get` (its test patches `mod.get`, never naming requests)
   orchestration/cloud_functions/<domain>_<name>/main.py + requirements.txt, deployed alone, in every
                                    variant: try/except ImportError around shared imports, a vendored
                                    copy of shared/clients, a `shared` symlink to the root package, an own
@@ -62,8 +63,8 @@ PRECOMPUTE = ("player_daily_cache", "zone_analysis", "feature_store")
 PRECOMPUTE_OVERRIDES = ("none", "connect", "eager")
 EXPORTERS = ("status", "results", "leaderboard")
 EXPORTER_OVERRIDES = ("none", "other_project", "helper_only")
-SCRAPERS = ("schedule_api", "odds_feed", "roster_site", "media_bulk")
-SCRAPER_VARIANTS = ("functions", "alias", "session_base", "verbs")
+SCRAPERS = ("schedule_api", "odds_feed", "roster_site", "media_bulk", "index_pages")
+SCRAPER_VARIANTS = ("functions", "alias", "session_base", "verbs", "by_name")
 LIBS = ("stats", "models", "formatting", "calendars", "validation", "constants", "odds_math", "rankings",
         "lineups", "travel", "standings", "tiebreakers")
 # Cloud Function variants: how the deployed folder reaches shared/ (see the module docstring).
@@ -1166,6 +1167,17 @@ def fetch_{{name}}(day: str) -> Dict[str, Any]:
     return response.json()
 
 '''),
+    "by_name": ('from requests import get\n', '''
+INDEX_URL = "https://index.{{d}}.example.com/{{name}}"
+
+
+def fetch_{{name}}(page: int) -> List[Dict[str, Any]]:
+    """One page of the {{name}} index (the function imported by its own name)."""
+    response = get(INDEX_URL, params={"page": page}, timeout=20)
+    response.raise_for_status()
+    return response.json().get("items", [])
+
+'''),
     "session_base": ('from scrapers.scraper_base import ScraperBase\n', '''
 
 class {{cls}}(ScraperBase):
@@ -1249,6 +1261,17 @@ class {{cls}}Test(unittest.TestCase):
         mock_session.return_value.get.assert_called_once_with(
             "https://www.{{d}}.example.com/teams/bos/{{name}}", params=None, timeout=30)
 ''',
+    "by_name": '''
+
+class {{cls}}Test(unittest.TestCase):
+    """Patches the name the module imported: this file never names the HTTP library."""
+
+    @mock.patch("{{mod}}.get")
+    def test_fetch(self, mock_get):
+        mock_get.return_value.json.return_value = {"items": [{"id": 1}]}
+        self.assertEqual(scraper.fetch_{{name}}(2), [{"id": 1}])
+        mock_get.assert_called_once_with("https://index.{{d}}.example.com/{{name}}", params={"page": 2}, timeout=20)
+''',
     "verbs": '''
 
 class {{cls}}Test(unittest.TestCase):
@@ -1281,7 +1304,8 @@ def gen_scrapers(t, d, i):
             body += t.class_fill(path, 5000)
         t.module(path, "scraper", "%s scraper for %s (%s)." % (camel(name), d.upper(), variant), imports, body)
         test_module(t, "tests/%s/test_%s_%s.py" % (d, d, name), "Tests for the %s %s scraper." % (d, name),
-                    "import requests\n\nfrom scrapers.%s import %s_%s as scraper" % (d, d, name),
+                    ("" if variant == "by_name" else "import requests\n\n")
+                    + "from scrapers.%s import %s_%s as scraper" % (d, d, name),
                     render(SCRAPER_TEST[variant], cls=cls, mod=module_of(path), d=d, name=name))
     t.add("scrapers/%s/__init__.py" % d, "", "init")
 

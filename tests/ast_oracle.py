@@ -46,13 +46,15 @@ Masking rules (both trees are walked in parallel; the masked trees are then comp
       ...`, one target) may move up in its statement list, to right above the statement that holds that
       call (`get_...(project_id=project_id, ...)` / `project_id=<self>.project_id`): the reordering an
       unsafe fix makes. The moved statement itself must be unchanged.
-  (e) Test patches that follow the code: in a call of `patch` (by any name it is imported as), `*.patch`, `*.patch.object` or
+  (e) Test patches that follow the code: in a call of `patch` or `patch.object` (by any name it is imported as),
+      `*.patch`, `*.patch.object` or
       `monkeypatch.setattr` (same callee on both sides), a string target `M.<lib>.<Source>` may become
       `M.<pooled>` (or `M.<pool module>.<pooled>`), where <Source> is the last component of a constructor a
       pool replaces and <pooled> that pool's name; a target that patches the library's attribute (`<lib>.<Source>`,
       or `M.<lib>.<Source>` with <lib> a module) may become `N.<pooled>` for another module N (the one that
       makes the call it intercepted); an object form `(V.<lib>, "<Source>")` may become
-      `(V, "<pooled>")`. In an assertion on a mock (`assert_called_once_with`, `assert_called_with`,
+      `(V, "<pooled>")`, and `(V, "<Source>")` (the module imported <Source> by its own name) may become
+      `(V, "<pooled>")` or `(V.<pool module name>, "<pooled>")`. In an assertion on a mock (`assert_called_once_with`, `assert_called_with`,
       `assert_any_call`, `call(...)`) whose output passes `project_id=`, the input's first positional
       argument may become `project_id=` and `project=` may be renamed `project_id=`.
 
@@ -594,18 +596,23 @@ class FileComparison:
     def mask_patch(self, a, b):
         """The input call `a` with what (e) allows taken over from the output call `b`."""
         func = ast.unparse(a.func)
-        patch = func == 'patch' or func.endswith('.patch') or func.endswith('.patch.object') or \
+        patch = func in ('patch', 'patch.object') or func.endswith('.patch') or func.endswith('.patch.object') or \
             func == 'monkeypatch.setattr' or (isinstance(a.func, (ast.Name, ast.Attribute)) and bool(
-                {'unittest.mock.patch', 'mock.patch'} & self.names_a.resolve(a.func, self._functions)))
+                {'unittest.mock.patch', 'mock.patch', 'unittest.mock.patch.object', 'mock.patch.object'}
+                & self.names_a.resolve(a.func, self._functions)))
         if patch and len(a.args) == len(b.args):
             args = list(a.args)
             for i, (x, y) in enumerate(zip(a.args, b.args)):
                 if isinstance(x, ast.Constant) and isinstance(y, ast.Constant) and self.retargeted(x.value, y.value):
                     args[i] = y
-            if (len(args) >= 2 and isinstance(args[0], ast.Attribute) and isinstance(args[1], ast.Constant)
-                    and isinstance(b.args[1], ast.Constant) and args[1].value in SOURCE_LAST
-                    and b.args[1].value in POOL_MODULE and dump(args[0].value) == dump(b.args[0])):
-                args[0], args[1] = b.args[0], b.args[1]
+            if (len(args) >= 2 and isinstance(args[1], ast.Constant) and isinstance(b.args[1], ast.Constant)
+                    and args[1].value in SOURCE_LAST and b.args[1].value in POOL_MODULE):
+                through_lib = isinstance(args[0], ast.Attribute) and dump(args[0].value) == dump(b.args[0])
+                by_name = dump(args[0]) == dump(b.args[0]) or (
+                    isinstance(b.args[0], ast.Attribute) and b.args[0].attr in POOL_MODULE_NAMES
+                    and dump(args[0]) == dump(b.args[0].value))
+                if through_lib or by_name:
+                    args[0], args[1] = b.args[0], b.args[1]
             return ast.Call(func=a.func, args=args, keywords=a.keywords)
         assertion = (isinstance(a.func, ast.Attribute) and a.func.attr in ASSERTIONS) or func == 'call' or \
             func.endswith('.call')

@@ -282,6 +282,22 @@ TEST_CASE("the prefilter needs a trigger word and a callable's name") {
       analysis::mentionsAnyTrigger("from google.cloud import bigquery\nbigquery.Client()\n", shippedRule("http")));
 }
 
+TEST_CASE("a test that patches a callable imported by its own name passes the prefilter without a trigger word") {
+  const auto &rules = shippedRules();
+  CHECK(analysis::mayPatchACallable("@mock.patch(\"pkg.mod.Client\")\ndef test(c): pass\n", rules));
+  CHECK(
+      analysis::mayPatchACallable("from unittest.mock import patch\nwith patch.object(mod, 'Client'): pass\n", rules));
+  CHECK(analysis::mayPatchACallable("def test(monkeypatch):\n    monkeypatch.setattr('pkg.mod.get', f)\n", rules));
+  CHECK(analysis::mayPatchACallable("patch('pkg.mod.Client')", rules));
+  // `patch` inside another word is not a patch; a target that is not a callable's name, or a name
+  // that ends no string, intercepts no site.
+  CHECK_FALSE(analysis::mayPatchACallable("def dispatch(x): return x('pkg.Client')\n", rules));
+  CHECK_FALSE(analysis::mayPatchACallable("@mock.patch('pkg.mod.helper')\ndef test(h): h.get()\n", rules));
+  CHECK_FALSE(analysis::mayPatchACallable("setattr(self, key, Client())\n", rules));
+  CHECK_FALSE(analysis::mayPatchACallable("@mock.patch('pkg.mod.Clients')\n", rules));
+  CHECK_FALSE(analysis::mayPatchACallable("@mock.patch('pkg.mod.Client')\n", {}));
+}
+
 namespace {
 // "line: problem" of every site (problem "" when the name is the import), one per site.
 std::string namesAt(const std::string &src) {

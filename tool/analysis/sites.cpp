@@ -4,6 +4,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
+
 namespace poolify::analysis {
 
 namespace {
@@ -268,6 +271,35 @@ bool mentionsAnyTrigger(std::string_view text, const std::vector<rules::Rule> &r
   // rule's module: both words are in the text (in code, or in the string of a mock target).
   return std::any_of(rules.begin(), rules.end(), [&](const rules::Rule &r) {
     return in(r.triggers) && (r.callableNames.empty() || in(r.callableNames));
+  });
+}
+
+bool mayPatchACallable(std::string_view text, const std::vector<rules::Rule> &rules) {
+  // `patch` as a word of its own (`mock.patch(`, `@patch(`, `patch.object(`, an import of it), not
+  // inside `dispatch`; `setattr` anywhere (`monkeypatch.setattr(`, `setattr(mod, ...)`).
+  auto patchWord = [&] {
+    for (size_t at = text.find("patch"); at != std::string_view::npos; at = text.find("patch", at + 1)) {
+      unsigned char before = at == 0 ? ' ' : static_cast<unsigned char>(text[at - 1]);
+      if (!(std::isalnum(before) || before == '_' || before >= 0x80))
+        return true;
+    }
+    return false;
+  };
+  // The callable's name ends a string: the target `"pkg.mod.Client"` or the attribute `"Client"`.
+  auto endsAString = [&](const std::string &name) {
+    for (size_t at = text.find(name); at != std::string_view::npos; at = text.find(name, at + 1)) {
+      size_t end = at + name.size();
+      char before = at == 0 ? ' ' : text[at - 1];
+      char after = end < text.size() ? text[end] : ' ';
+      if ((before == '.' || before == '"' || before == '\'') && (after == '"' || after == '\''))
+        return true;
+    }
+    return false;
+  };
+  if (text.find("setattr") == std::string_view::npos && !patchWord())
+    return false;
+  return std::any_of(rules.begin(), rules.end(), [&](const rules::Rule &r) {
+    return std::any_of(r.callableNames.begin(), r.callableNames.end(), endsAString);
   });
 }
 

@@ -43,4 +43,12 @@ std::vector<PooledUse> findPooledUses(const py::Tree &tree, const py::ScopeModel
 /// (the cheap literal prefilter: a file for which this is false cannot hold a site).
 bool mentionsAnyTrigger(std::string_view text, const std::vector<rules::Rule> &rules);
 
+/// True when the text may patch a rule's callable where a module imported it by its own name
+/// (`mock.patch("pkg.mod.Client")` after `from google.cloud.bigquery import Client` there): it
+/// contains the word `patch` or `setattr` and a string ending in one of the rules' callables. Such a test
+/// holds no trigger word, yet its patch stops intercepting when the module is migrated, so it is
+/// analyzed like a file that passes mentionsAnyTrigger. A target is a string (or a string names the
+/// attribute), so the callable's name must end one: `.Client"`, `'Client'`.
+bool mayPatchACallable(std::string_view text, const std::vector<rules::Rule> &rules);
+
 } // namespace poolify::analysis

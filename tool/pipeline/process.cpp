@@ -338,7 +338,10 @@ public:
     enc_ = base_ ? "utf-8" : declaredEncoding(body_);
   }
 
-  bool mentionsTrigger() const { return analysis::mentionsAnyTrigger(body_, rules_); }
+  // A file that can hold a site, or a test patch of a callable a migrated module imported by name.
+  bool mentionsTrigger() const {
+    return analysis::mentionsAnyTrigger(body_, rules_) || analysis::mayPatchACallable(body_, rules_);
+  }
 
   // Bytes poolify cannot treat as Python text it may edit: NUL bytes, bytes the declared encoding
   // does not allow, encodings that are not ASCII-compatible.

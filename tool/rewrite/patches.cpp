@@ -412,8 +412,10 @@ Retargeted retargetOne(const py::Tree &tree, const PatchCall &p, const model::Pa
   }
   // patch.object(mod.bigquery, "Client"): the object is the client library reached through the
   // module; it becomes the module itself (plus the pooled callee's own prefix).
+  // The object is the module itself when the callable was imported by its own name (no middle).
   std::string middle = r.target.substr(r.module.size() + 1);
-  middle = middle.substr(0, middle.rfind('.'));
+  size_t lastDot = middle.rfind('.');
+  middle = lastDot == std::string::npos ? "" : middle.substr(0, lastDot);
   TSNode node = p.object;
   while (!middle.empty()) {
     size_t dot = middle.rfind('.');
