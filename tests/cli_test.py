@@ -1463,6 +1463,77 @@ class ConventionsTest(PoolifyTestCase):
         self.assertIn('poolify: warning: no Python files found in empty\n', r.stderr)
         self.assertNotIn('found in mixed', r.stderr)
 
+    def test_unknown_command_is_named_as_a_command(self):
+        r = self.poolify('frob')
+        self.assertExit(r, 2)
+        self.assertEqual(r.stderr, "poolify: unknown command 'frob' (migrate, manifest, check, report, rules or pools; "
+                                   "poolify --help lists them)\n")
+        r = self.poolify('--frob')
+        self.assertExit(r, 2)
+        self.assertIn("unknown option '--frob'", r.stderr)
+
+    def test_empty_paths_are_refused(self):
+        write(self.tmp, 'a.py', REQUESTS_SRC)
+        cases = [
+            (('check', '--rules=', '.'), "poolify check: --rules needs a rule file or folder, not an empty value\n"),
+            (('check', '-o', '', '.'), "poolify check: --output needs a path, not an empty value\n"),
+            (('check', '--output-sarif=', '.'), "poolify check: --output-sarif needs a path, not an empty value\n"),
+            (('migrate', '--manifest', '', '.'), "poolify migrate: --manifest needs a path, not an empty value\n"),
+            (('check', '--baseline=', '.'), "poolify check: --baseline needs a path, not an empty value\n"),
+        ]
+        for args, message in cases:
+            with self.subTest(args=args):
+                r = self.poolify(*args)
+                self.assertExit(r, 2)
+                self.assertEqual(r.stderr, message)
+        # "$GITHUB_STEP_SUMMARY" outside Actions: no summary, not an error
+        self.assertExit(self.poolify('check', '--summary-markdown', '', '.'), 1)
+
+    def test_dash_is_stdout_and_two_outputs_may_not_share_a_place(self):
+        write(self.tmp, 'a.py', REQUESTS_SRC)
+        plain = self.poolify('check', '--format', 'json', '.')
+        r = self.poolify('check', '--format', 'json', '-o', '-', '.')
+        self.assertExit(r, 1)
+        self.assertEqual(r.stdout, plain.stdout)
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, '-')))
+        r = self.poolify('check', '-o', 'f.txt', '--output-sarif', '-', '.')
+        self.assertExit(r, 1)
+        self.assertEqual(json.loads(r.stdout)['version'], '2.1.0')
+        self.assertTrue(os.path.exists(os.path.join(self.tmp, 'f.txt')))
+        self.assertEqual(self.poolify('migrate', '-o', '-', '.').stdout, self.poolify('migrate', '.').stdout)
+        clashes = [
+            (('check', '-o', 'x.json', '--output-json', './x.json', '.'), "-o/--output and --output-json"),
+            (('check', '--output-json', 'o/x', '--output-sarif', 'o/../o/x', '.'), "--output-json and --output-sarif"),
+            (('check', '--output-sarif', '-', '.'), "the --format document and --output-sarif would both write to "
+                                                    "stdout"),
+            (('migrate', '--manifest', '-', '.'), "the diff and --manifest would both write to stdout"),
+        ]
+        for args, message in clashes:
+            with self.subTest(args=args):
+                r = self.poolify(*args)
+                self.assertExit(r, 2)
+                self.assertIn(message, r.stderr)
+                self.assertEqual(r.stdout, '')
+        self.assertEqual(sorted(f for f in os.listdir(self.tmp) if not f.startswith('.') and f != 'shared'),
+                         ['a.py', 'f.txt'])  # no x.json, o/, nor a file named '-'
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, 'o')))
+        # with --apply the diff is not printed: the manifest may take stdout
+        r = self.poolify('migrate', '--apply', '--manifest', '-', '.')
+        self.assertIn(r.code, (0, 1), r)
+        self.assertIn('"schema_version"', r.stdout)
+        r = self.poolify('report', '-o', '-', '.')
+        self.assertExit(r, 2)
+        self.assertIn('name its file with -o report.html', r.stderr)
+
+    def test_check_colours_its_text_findings_only_when_asked(self):
+        write(self.tmp, 'a.py', REQUESTS_SRC)
+        coloured = self.poolify('check', '--color', 'always', '.')
+        self.assertExit(coloured, 1)
+        self.assertIn('\x1b[1m', coloured.stdout)
+        self.assertEqual(re.sub('\x1b\\[[0-9;]*m', '', coloured.stdout), self.poolify('check', '.').stdout)
+        self.assertNotIn('\x1b[', self.poolify('check', '.').stdout)  # auto: not a terminal
+        self.assertNotIn('\x1b[', self.poolify('check', '--color', 'always', '--format', 'json', '.').stdout)
+
 
 class ExitCodeTest(PoolifyTestCase):
     """The README's table: 0 fine, 1 findings / files not processed, 2 usage, configuration or input errors."""
@@ -1575,6 +1646,10 @@ class SelectionAndMergeTest(PoolifyTestCase):
         r = self.poolify('manifest', '--merge', 's1.json', 's1.json', 's2.json', 's3.json')
         self.assertExit(r, 2)
         self.assertIn('shard 1/3 is given twice', r.stderr)
+        r = self.poolify('manifest', '--merge')
+        self.assertExit(r, 2)
+        self.assertEqual(r.stdout, '')
+        self.assertIn('--merge needs the JSON manifests to combine', r.stderr)
 
 
 class PoolPackageTest(PoolifyTestCase):

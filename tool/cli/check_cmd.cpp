@@ -92,9 +92,11 @@ bool writeFindingOutputs(const pipeline::Run &run, output::Format format, const 
   bool written = true;
   for (size_t i = 0; i < std::size(outputs); ++i) {
     const std::string &path = outputs[i].second;
-    if (i == 0 && path.empty())
-      print(run, outputs[i].first, doc, llvm::outs(), std::vector<size_t>{});
-    else if (!path.empty())
+    if (i == 0 && path.empty()) {
+      output::PrinterOptions options;
+      options.colour = coloursOnStdout();
+      print(run, outputs[i].first, doc, llvm::outs(), std::vector<size_t>{}, options);
+    } else if (!path.empty())
       written = writeDocument(run, outputs[i].first, doc, path, "findings", std::vector<size_t>{}) && written;
   }
   return written;

@@ -7,11 +7,15 @@
 #include "version.h" // generated at build time: POOLIFY_COMMIT
 
 #include <llvm/Support/CommandLine.h>
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/Path.h>
 #include <llvm/Support/raw_ostream.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unistd.h>
@@ -33,9 +37,12 @@ void printVersion(llvm::raw_ostream &os) {
   os << ")\n";
 }
 
+constexpr const char *kCommands = "migrate, manifest, check, report, rules or pools";
+
 // "poolify migrate" for a subcommand's arguments, else "poolify".
 std::string commandOf(int argc, char **argv) {
-  if (argc > 1 && argv[1][0] != '-')
+  static const std::set<std::string_view> known = {"migrate", "manifest", "check", "report", "rules", "pools"};
+  if (argc > 1 && known.count(argv[1]))
     return std::string("poolify ") + argv[1];
   return "poolify";
 }
@@ -70,11 +77,14 @@ std::optional<std::pair<std::string, std::string>> optionError(const std::string
 // value for boolean argument! Try 0 or 1", "Did you mean ...") as one line of poolify's own.
 std::string usageError(const std::string &llvmText, const std::string &command) {
   std::string help = " (" + command + " --help lists the options)";
+  auto unknownCommand = [](const std::string &word) {
+    return "poolify: unknown command '" + word + "' (" + kCommands + "; poolify --help lists them)";
+  };
   if (auto arg = quotedAfter(llvmText, "Unknown command line argument '"))
-    return command + ": unknown option '" + *arg + "'" + help;
+    return command == "poolify" && arg->rfind('-', 0) != 0 ? unknownCommand(*arg)
+                                                           : command + ": unknown option '" + *arg + "'" + help;
   if (auto sub = quotedAfter(llvmText, "Unknown subcommand '"))
-    return "poolify: unknown command '" + *sub +
-           "' (migrate, manifest, check, report, rules or pools; poolify --help lists them)";
+    return unknownCommand(*sub);
   if (auto opt = optionError(llvmText)) {
     const auto &[name, rest] = *opt;
     std::string flag = (name.size() == 1 ? "-" : "--") + name; // -o, --output
@@ -164,6 +174,70 @@ int checkValues(const std::string &command) {
   return 0;
 }
 
+// Options that name a file or folder. An empty value is refused (`--rules=`, `-o ""`): it would
+// mean the default, or a file named "" (--summary-markdown excepted: "$GITHUB_STEP_SUMMARY" is
+// empty outside GitHub Actions, and empty means no summary).
+int checkEmptyPaths(const std::string &command) {
+  for (const cl::opt<std::string> *o : {&ConfigFile, &OutputFile, &OutputText, &OutputJson, &OutputSarif, &OutputGithub,
+                                        &Baseline, &WriteBaseline, &OutDir, &ManifestOut, &CacheDir, &Into})
+    if (o->getNumOccurrences() && o->getValue().empty()) {
+      llvm::errs() << command << ": --" << o->ArgStr << " needs a path, not an empty value\n";
+      return 2;
+    }
+  if (std::any_of(RulePaths.begin(), RulePaths.end(), [](const std::string &p) { return p.empty(); })) {
+    llvm::errs() << command << ": --rules needs a rule file or folder, not an empty value\n";
+    return 2;
+  }
+  return 0;
+}
+
+// Where an output goes: "-" for stdout, else the absolute path without "." and ".." parts.
+std::string destinationOf(const std::string &path) {
+  if (path == "-" || path == "/dev/stdout")
+    return "-";
+  llvm::SmallString<256> abs(path);
+  llvm::sys::fs::make_absolute(abs);
+  llvm::sys::path::remove_dots(abs, /*remove_dot_dot=*/true);
+  return std::string(abs);
+}
+
+// Two documents of one run written to one place would overwrite (or, on stdout, interleave) each
+// other: refused before the run. `-` names stdout, which a command's main document uses unless
+// -o sends it elsewhere.
+int checkOutputClashes(const std::string &command) {
+  if (OutputFile == "-" && ReportCmd) {
+    llvm::errs() << command << ": the report is HTML pages, not a stream; name its file with -o report.html\n";
+    return 2;
+  }
+  std::map<std::string, std::string> used; // destination -> the option that writes there
+  bool stdoutDocument =
+      CheckCmd ? WriteBaseline.empty() : ManifestCmd || (MigrateCmd && !Apply && !Commit && OutDir.empty());
+  if (stdoutDocument && (OutputFile.empty() || OutputFile == "-"))
+    used["-"] = CheckCmd ? "the --format document" : MigrateCmd ? "the diff" : "the manifest";
+  for (const cl::opt<std::string> *o :
+       {&OutputText, &OutputJson, &OutputSarif, &OutputGithub, &WriteBaseline, &ManifestOut, &SummaryMarkdown}) {
+    if (o->getValue().empty())
+      continue;
+    std::string name = "--" + o->ArgStr.str();
+    auto [at, fresh] = used.emplace(destinationOf(*o), name);
+    if (!fresh) {
+      llvm::errs() << command << ": " << at->second << " and " << name << " would both write to "
+                   << (at->first == "-" ? std::string("stdout") : std::string(o->getValue()))
+                   << "; give each its own file\n";
+      return 2;
+    }
+  }
+  if (!OutputFile.empty() && OutputFile != "-")
+    if (auto clash = used.find(destinationOf(OutputFile)); clash != used.end()) {
+      llvm::errs() << command << ": -o/--output and " << clash->second << " would both write to " << OutputFile
+                   << "; give each its own file\n";
+      return 2;
+    }
+  if (OutputFile == "-")
+    OutputFile.setValue(""); // the main document's default place
+  return 0;
+}
+
 int dispatch() {
   if (MigrateCmd)
     return runMigrate();
@@ -242,6 +316,10 @@ int main(int argc, char **argv) {
     return poolify::source::finishStdout(0);
   }
   if (int code = checkValues(command))
+    return code;
+  if (int code = checkEmptyPaths(command))
+    return code;
+  if (int code = checkOutputClashes(command))
     return code;
   // A failed write to stdout: a message and exit 2, not LLVM's abort.
   return poolify::source::finishStdout(dispatch());

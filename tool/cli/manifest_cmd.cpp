@@ -34,6 +34,11 @@ int runManifest() {
     llvm::errs() << llvm::toString(format.takeError()) << "\n";
     return 2;
   }
+  if (Merge && Paths.empty()) {
+    llvm::errs() << "poolify manifest: --merge needs the JSON manifests to combine (poolify manifest --merge "
+                    "s1.json s2.json ...)\n";
+    return 2;
+  }
   if (Merge) {
     auto merged = output::mergeManifests(std::vector<std::string>(Paths.begin(), Paths.end()));
     if (!merged) {

@@ -42,6 +42,10 @@ bool print(const pipeline::Run &run, output::Format format, const output::Docume
 
 bool writeDocument(const pipeline::Run &run, output::Format format, const output::Document &doc,
                    const std::string &path, const std::string &what, const std::optional<std::vector<size_t>> &files) {
+  if (path == "-") { // stdout, as a Unix tool reads it (no other document goes there: cli/main.cpp)
+    print(run, format, doc, llvm::outs(), files);
+    return true;
+  }
   // Whole or not at all: a temp file beside `path`, synced and renamed (a full disk leaves the old file).
   // A folder named for it that is not there yet is made, as CI steps expect (`--output-sarif out/p.sarif`).
   llvm::StringRef parent = llvm::sys::path::parent_path(path);

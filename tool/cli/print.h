@@ -35,8 +35,8 @@ std::string documentText(const pipeline::Run &run, output::Format format, const 
 /// false, with the reason on stderr, when it cannot. `what` names it in the error.
 bool appendToFile(const std::string &path, const std::string &text, const std::string &what);
 
-/// Diffs on stdout are coloured: --color always; with auto (the default) FORCE_COLOR, or a terminal,
-/// unless NO_COLOR is set (https://no-color.org: any non-empty value).
+/// Diffs and check's text findings on stdout are coloured: --color always; with auto (the default) FORCE_COLOR, or a
+/// terminal, unless NO_COLOR is set (https://no-color.org: any non-empty value).
 bool coloursOnStdout();
 
 } // namespace poolify::cli

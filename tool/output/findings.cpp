@@ -56,10 +56,17 @@ std::string ghEscape(const std::string &s, bool property) {
   return out;
 }
 
-std::string text(const std::vector<model::Finding> &findings) {
+// One line a finding, as compilers print them; with `colour` (a terminal, or --color always) the
+// place in bold, the rule in red (it fails the check) or yellow (a warning).
+std::string text(const std::vector<model::Finding> &findings, bool colour) {
   std::string out;
-  for (const auto &f : findings)
-    out += fmt::format("{}:{}:{}: {}{}: {}\n", f.path, f.line, f.col, f.error ? "" : "warning: ", f.rule, f.message);
+  for (const auto &f : findings) {
+    if (!colour)
+      out += fmt::format("{}:{}:{}: {}{}: {}\n", f.path, f.line, f.col, f.error ? "" : "warning: ", f.rule, f.message);
+    else
+      out += fmt::format("\033[1m{}:{}:{}:\033[0m {}{}{}\033[0m: {}\n", f.path, f.line, f.col,
+                         f.error ? "\033[1;31m" : "\033[1;33m", f.error ? "" : "warning: ", f.rule, f.message);
+  }
   return out;
 }
 
@@ -242,7 +249,7 @@ std::string github(const std::vector<model::Finding> &findings) {
 
 class FindingsPrinter : public Printer {
 public:
-  FindingsPrinter(Format format, llvm::raw_ostream &os) : format_(format), os_(os) {}
+  FindingsPrinter(Format format, llvm::raw_ostream &os, bool colour) : format_(format), os_(os), colour_(colour) {}
   void finish(const Document &doc) override {
     static const std::vector<rules::Rule> none;
     static const std::vector<model::Finding> noFindings;
@@ -258,13 +265,14 @@ public:
       os_ << github(findings);
       break;
     default:
-      os_ << text(findings);
+      os_ << text(findings, colour_);
     }
   }
 
 private:
   Format format_;
   llvm::raw_ostream &os_;
+  bool colour_;
 };
 
 class BaselinePrinter : public Printer {
@@ -285,8 +293,8 @@ private:
 
 } // namespace
 
-std::unique_ptr<Printer> findingsPrinter(Format format, llvm::raw_ostream &os) {
-  return std::make_unique<FindingsPrinter>(format, os);
+std::unique_ptr<Printer> findingsPrinter(Format format, llvm::raw_ostream &os, bool colour) {
+  return std::make_unique<FindingsPrinter>(format, os, colour);
 }
 
 std::unique_ptr<Printer> baselinePrinter(llvm::raw_ostream &os) { return std::make_unique<BaselinePrinter>(os); }

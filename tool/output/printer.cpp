@@ -14,7 +14,7 @@ std::unique_ptr<Printer> makePrinter(Format format, llvm::raw_ostream &os, Print
   case Format::Json:
   case Format::Sarif:
   case Format::Github:
-    return findingsPrinter(format, os);
+    return findingsPrinter(format, os, options.colour);
   case Format::ManifestJson:
   case Format::ManifestMarkdown:
   case Format::ManifestCsv:

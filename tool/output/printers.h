@@ -8,7 +8,8 @@ namespace poolify::output {
 
 std::unique_ptr<Printer> diffPrinter(llvm::raw_ostream &os, bool colour);
 std::unique_ptr<Printer> explainPrinter(llvm::raw_ostream &os, bool explain);
-std::unique_ptr<Printer> findingsPrinter(Format format, llvm::raw_ostream &os);
+/// `colour` colours the text format only (the others are read by programs).
+std::unique_ptr<Printer> findingsPrinter(Format format, llvm::raw_ostream &os, bool colour);
 /// A SARIF rule's helpUri: its section of rules/README.md under `docsUrl` (the repository at this
 /// version, POOLIFY_DOCS_URL at build time): "<docsUrl>/rules/README.md#<id>"; "" without a URL.
 std::string ruleHelpUri(std::string_view docsUrl, std::string_view ruleId);
