@@ -289,6 +289,7 @@ TEST_CASE("a test that patches a callable imported by its own name passes the pr
       analysis::mayPatchACallable("from unittest.mock import patch\nwith patch.object(mod, 'Client'): pass\n", rules));
   CHECK(analysis::mayPatchACallable("def test(monkeypatch):\n    monkeypatch.setattr('pkg.mod.get', f)\n", rules));
   CHECK(analysis::mayPatchACallable("patch('pkg.mod.Client')", rules));
+  CHECK(analysis::mayPatchACallable("@mock.patch('pkg.mod.bigquery')\ndef test(bq): pass\n", rules));
   // `patch` inside another word is not a patch; a target that is not a callable's name, or a name
   // that ends no string, intercepts no site.
   CHECK_FALSE(analysis::mayPatchACallable("def dispatch(x): return x('pkg.Client')\n", rules));

@@ -299,7 +299,8 @@ bool mayPatchACallable(std::string_view text, const std::vector<rules::Rule> &ru
   if (text.find("setattr") == std::string_view::npos && !patchWord())
     return false;
   return std::any_of(rules.begin(), rules.end(), [&](const rules::Rule &r) {
-    return std::any_of(r.callableNames.begin(), r.callableNames.end(), endsAString);
+    return std::any_of(r.callableNames.begin(), r.callableNames.end(), endsAString) ||
+           std::any_of(r.triggers.begin(), r.triggers.end(), endsAString); // "pkg.mod.bigquery": all of it
   });
 }
 

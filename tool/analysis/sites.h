@@ -48,7 +48,8 @@ bool mentionsAnyTrigger(std::string_view text, const std::vector<rules::Rule> &r
 /// contains the word `patch` or `setattr` and a string ending in one of the rules' callables. Such a test
 /// holds no trigger word, yet its patch stops intercepting when the module is migrated, so it is
 /// analyzed like a file that passes mentionsAnyTrigger. A target is a string (or a string names the
-/// attribute), so the callable's name must end one: `.Client"`, `'Client'`.
+/// attribute), so the callable's name must end one: `.Client"`, `'Client'`; or a trigger word, for a
+/// patch of the whole library as the module bound it (`"pkg.mod.bigquery"`).
 bool mayPatchACallable(std::string_view text, const std::vector<rules::Rule> &rules);
 
 } // namespace poolify::analysis

@@ -94,6 +94,9 @@ public:
     for (const auto &r : run.rules)
       for (const auto &rw : r.rewrites)
         callables_.insert(rw.match.begin(), rw.match.end());
+    for (const std::string &c : callables_) // "google.cloud.bigquery", "google.cloud", "google"
+      for (size_t dot = c.rfind('.'); dot != std::string::npos && dot > 0; dot = c.rfind('.', dot - 1))
+        libraries_.insert(c.substr(0, dot));
   }
 
   const std::vector<std::string> &displays() const { return displays_; }
@@ -102,7 +105,7 @@ public:
   // What `target` replaces, or nullopt when it is not a callable a rule rewrites.
   std::optional<PatchedCallable> classify(const std::string &target) {
     if (callables_.count(target))
-      return PatchedCallable{target, true, SIZE_MAX, "", ""};
+      return PatchedCallable{target, true, SIZE_MAX, "", "", false};
     std::vector<std::string> parts = splitDotted(target);
     for (size_t k = parts.size() - 1; k >= 1; --k) {
       std::string prefix = joinDotted(parts, 0, k);
@@ -111,10 +114,13 @@ public:
         if (!qname)
           continue;
         std::string callable = *qname + (k + 1 < parts.size() ? "." + joinDotted(parts, k + 1, parts.size()) : "");
+        // `pkg.mod.bigquery`: the module's binding of the library itself, replaced whole.
+        if (k + 1 == parts.size() && libraries_.count(callable))
+          return PatchedCallable{callable, false, m, prefix, parts[k], true};
         if (!callables_.count(callable))
           return std::nullopt;
         bool global = k + 1 < parts.size();
-        return PatchedCallable{callable, global, m, prefix, global ? "" : parts[k]};
+        return PatchedCallable{callable, global, m, prefix, global ? "" : parts[k], false};
       }
     }
     return std::nullopt;
@@ -138,6 +144,8 @@ public:
   }
 
 private:
+  std::set<std::string> libraries_; // the modules (and their parents) that hold a rule's callables
+
   std::vector<size_t> modulesNamed(const std::string &prefix) const {
     std::vector<size_t> out;
     auto it = byLast_.find(prefix.substr(prefix.rfind('.') == std::string::npos ? 0 : prefix.rfind('.') + 1));
@@ -272,7 +280,10 @@ std::pair<std::vector<ReachedSite>, std::vector<ReachedSite>> reachedSites(Run &
     if (!run.active[f] || run.outcomes[f].failed)
       continue;
     for (const auto &r : run.outcomes[f].records) {
-      if (!r.isDirect() || r.callable != pc.callable || (!pc.global && r.callee != pc.local))
+      auto startsWith = [](const std::string &text, const std::string &prefix) { return text.rfind(prefix, 0) == 0; };
+      bool reached = pc.wholeModule ? startsWith(r.callable, pc.callable + ".") && startsWith(r.callee, pc.local + ".")
+                                    : r.callable == pc.callable && (pc.global || r.callee == pc.local);
+      if (!r.isDirect() || !reached)
         continue;
       (r.fixable() ? out.first : out.second).push_back({f, &r});
     }
@@ -319,7 +330,10 @@ InterceptPlan planIntercepts(Run &run, const BindsAtModuleLevel &binds) {
         continue;
       plan.decided.insert({t, mock.offset});
       std::string problem =
-          mock.constant.empty()
+          pc->wholeModule ? fmt::format("it replaces all of {} in {}, which a patch of the pooled call cannot stand in "
+                                        "for",
+                                        pc->local, pc->prefix)
+          : mock.constant.empty()
               ? retargetProblem(fixed, kept, reach.displays(), pc->module, mock.object, binds)
               : fmt::format("its target is the value of {}, which poolify does not edit", mock.constant);
       for (const auto &s : fixed)

@@ -5,7 +5,9 @@
 // in pkg.mod, in its base classes' modules, in helpers it imports. The same holds for
 // `mock.patch("google.cloud.bigquery.Client")` and `mock.patch("requests.get")`. A target that
 // names a module's own binding of the callable (`pkg.mod.Client` after
-// `from google.cloud.bigquery import Client`) replaces that binding only: only pkg.mod's calls.
+// `from google.cloud.bigquery import Client`) replaces that binding only: only pkg.mod's calls;
+// one that names the module's binding of the library (`pkg.mod.bigquery`) replaces the whole
+// library for pkg.mod's code: every `bigquery.X(...)` there.
 //
 // Once a call is rewritten to the pool it no longer looks the library up, so the patch stops
 // reaching it. A patch whose reach (the modules its test file imports, transitively, and the
@@ -36,6 +38,10 @@ struct PatchedCallable {
   size_t module = SIZE_MAX; // the run's module the target goes through (SIZE_MAX: none)
   std::string prefix;       // that module as the target writes it: "pkg.mod"
   std::string local;        // a module's own binding of the callable ("Client"); "" when global
+  /// `pkg.mod.bigquery`: `local` is the module's binding of the library (or a parent package of it)
+  /// and `callable` that library: it reaches every site of pkg.mod that goes through that name, and
+  /// no patch of one pooled callable can stand in for it (its sites are held).
+  bool wholeModule = false;
 };
 
 /// A site of the patched callable that a patch reaches.
