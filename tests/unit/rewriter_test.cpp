@@ -158,12 +158,12 @@ TEST_CASE("a taken name is reached through the pool module, imported from its pa
       "def fetch(u):\n    return http_pool.get(u)\n");
 }
 
-TEST_CASE("several pool imports at one place come in the order of the sites that needed them") {
+TEST_CASE("several pool imports at one place come in isort's order, not the order of the sites that needed them") {
   CHECK(
       migrate("import requests\nfrom google.cloud import bigquery, storage\n\nPROJECT_ID = 'p'\n"
               "s = storage.Client()\nr = requests.get('u')\nb = bigquery.Client()\n") ==
-      "from shared.clients.storage_pool import get_storage_client\nfrom shared.clients.http_pool import get\n"
-      "from shared.clients.bigquery_pool import get_bigquery_client\n\nPROJECT_ID = 'p'\n"
+      "from shared.clients.bigquery_pool import get_bigquery_client\nfrom shared.clients.http_pool import get\n"
+      "from shared.clients.storage_pool import get_storage_client\n\nPROJECT_ID = 'p'\n"
       "s = get_storage_client(project_id=PROJECT_ID)\nr = get('u')\nb = get_bigquery_client(project_id=PROJECT_ID)\n");
 }
 

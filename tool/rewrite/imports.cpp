@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <numeric>
 #include <unordered_set>
 
 namespace poolify::rewrite {
@@ -407,7 +408,19 @@ void ImportEditor::removeImports(const std::vector<const py::Binding *> &binding
 void ImportEditor::emitPlanned(EditSet &edits) const {
   std::string_view text = tree_.text();
   std::vector<bool> done(planned_.size(), false);
-  for (size_t i = 0; i < planned_.size(); ++i) {
+  // Statements inserted at one place go in isort's order, by module (`from shared.clients import
+  // http_pool` before `from shared.clients.bigquery_pool import ...`), whatever the sites' order.
+  std::vector<size_t> order(planned_.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  auto lowered = [](std::string m) {
+    std::transform(m.begin(), m.end(), m.begin(), [](unsigned char c) { return std::tolower(c); });
+    return m;
+  };
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return std::make_pair(planned_[a].offset, lowered(planned_[a].module)) <
+           std::make_pair(planned_[b].offset, lowered(planned_[b].module));
+  });
+  for (size_t i : order) {
     if (done[i])
       continue;
     const Planned &p = planned_[i];
