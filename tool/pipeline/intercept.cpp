@@ -6,6 +6,7 @@
 #include "python/limits.h"
 #include "python/scopes.h"
 #include "python/walk.h"
+#include "rewrite/patches.h"
 #include "support/text.h"
 
 #include <fmt/format.h>
@@ -307,6 +308,74 @@ model::PatchRetarget retargetFor(const Reach &reach, const model::MockCandidate 
   return r;
 }
 
+// Why retargeting `r` in test file `test` would need a hand fix (the assertions on its mock read
+// the direct call's arguments, its replacement takes them, ...): the retarget tried on the test's
+// text (rewrite::retargetPatches, as the test's own planning will do it); "" when it would not.
+// A default run holds the sites instead of applying a retarget that changes what the test checks.
+class RetargetTrial {
+public:
+  explicit RetargetTrial(const Run &run) : run_(run) {}
+
+  // Remembered in the cache by the test's bytes and the retarget (a warm run reads no test file).
+  std::string handFix(size_t test, const model::PatchRetarget &r) {
+    const model::FileOutcome &o = run_.outcomes[test];
+    std::string variant =
+        fmt::format("trial {:x}", contentHash(fmt::format("{}\n{}\n{}\n{}\n{}\n{}\n{}", r.offset, r.target, r.module,
+                                                          r.pooled, r.rule, r.callable, r.inferred)));
+    if (run_.cache && o.hash)
+      if (auto hit = run_.cache->lookup(o.file, o.hash, variant))
+        return hit->messages.empty() ? "" : hit->messages.front().text;
+    Parsed *parsed = parsedOf(test);
+    if (!parsed)
+      return "";
+    model::PatchRetarget body = r;
+    body.offset -= parsed->base;
+    rewrite::PatchPlan plan = rewrite::retargetPatches(parsed->tree, parsed->model, {body}, run_.rules);
+    std::string why = plan.changes.empty() ? "" : plan.changes.front().second.handFix;
+    if (run_.cache && o.hash) { // reread() checked that these are the bytes the run analyzed
+      model::FileOutcome entry;
+      entry.file = o.file;
+      entry.hash = o.hash;
+      if (!why.empty())
+        entry.messages.push_back({0, 0, why, false});
+      run_.cache->put(entry, variant);
+    }
+    return why;
+  }
+
+private:
+  struct Parsed {
+    std::string bytes;
+    uint32_t base;
+    py::Tree tree;
+    py::ScopeModel model;
+    Parsed(std::string b, uint32_t bom)
+        : bytes(std::move(b)), base(bom), tree(py::Tree::parse(std::string_view(bytes).substr(base))), model(tree) {}
+  };
+
+  Parsed *parsedOf(size_t test) {
+    auto it = parsed_.find(test);
+    if (it != parsed_.end())
+      return it->second.get();
+    std::unique_ptr<Parsed> p;
+    auto bytes = run_.reread(test);
+    if (!bytes) {
+      llvm::consumeError(bytes.takeError());
+    } else {
+      uint32_t base = std::string_view(*bytes).substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
+      if (!py::parserLimitProblem(std::string_view(*bytes).substr(base))) {
+        p = std::make_unique<Parsed>(std::move(*bytes), base);
+        if (p->tree.firstError())
+          p.reset();
+      }
+    }
+    return (parsed_[test] = std::move(p)).get();
+  }
+
+  const Run &run_;
+  std::map<size_t, std::unique_ptr<Parsed>> parsed_;
+};
+
 bool alreadyPatched(const model::FileOutcome &test, const std::string &target) {
   return std::any_of(test.mocks.begin(), test.mocks.end(),
                      [&](const model::MockCandidate &m) { return !m.object && m.target == target; });
@@ -317,6 +386,7 @@ bool alreadyPatched(const model::FileOutcome &test, const std::string &target) {
 InterceptPlan planIntercepts(Run &run, const BindsAtModuleLevel &binds) {
   InterceptPlan plan;
   Reach reach(run);
+  RetargetTrial trial(run);
   for (size_t t = 0; t < run.outcomes.size(); ++t) {
     const model::FileOutcome &test = run.outcomes[t];
     if (!run.active[t] || test.failed)
@@ -342,6 +412,9 @@ InterceptPlan planIntercepts(Run &run, const BindsAtModuleLevel &binds) {
                                 "can be in place",
                                 siteName(reach.displays(), s));
       model::PatchRetarget r = retargetFor(reach, mock, *pc, fixed);
+      if (problem.empty() && !run.options.unsafeFixes)
+        if (std::string why = trial.handFix(t, r); !why.empty())
+          problem = "retargeted, it would need a hand fix: " + why;
       if (problem.empty()) {
         // The test patches the pooled callable already (written for the migrated code): that patch
         // intercepts the rewritten call, and this one is left as it is.

@@ -385,6 +385,26 @@ std::vector<std::string> rewriteAssertions(const py::Tree &tree, const MockName 
   return problems;
 }
 
+// What a mock.patch / patch.object call hands in to be called instead of the target: `new=` or
+// the positional argument after the target (patch(target, new), patch.object(obj, "C", new)), or
+// a `side_effect=` the mock calls with its arguments; "" when none.
+std::string replacementOf(const py::Tree &tree, const PatchCall &p) {
+  size_t at = p.form == PatchCall::Form::PatchObject ? 3 : 2, positional = 0;
+  for (TSNode c : py::namedChildren(py::field(p.call, "arguments"))) {
+    if (is(c, "comment") || is(c, "list_splat") || is(c, "dictionary_splat"))
+      continue;
+    if (is(c, "keyword_argument")) {
+      std::string_view kw = tree.text(py::field(c, "name"));
+      if (kw == "new" || kw == "side_effect")
+        return std::string(kw) + "=";
+      continue;
+    }
+    if (++positional == at)
+      return "the replacement after the target";
+  }
+  return "";
+}
+
 // The new target of a string form, or of an object form's object and attribute.
 struct Retargeted {
   std::string after;
@@ -480,6 +500,10 @@ PatchPlan retargetPatches(const py::Tree &tree, const py::ScopeModel &model,
             problems.push_back(fmt::format("the replacement is called as {}(...) now, with the pooled call's "
                                            "arguments: check its parameters and what the test asserts on them",
                                            r.pooled));
+        } else if (std::string handed = replacementOf(tree, *p); !handed.empty() && (!identity(*rw) || r.inferred)) {
+          problems.push_back(fmt::format("what it hands in ({}) is called as {}(...) now, with the pooled call's "
+                                         "arguments: check its parameters and what the test asserts on them",
+                                         handed, r.pooled));
         } else if (auto m = mockNameOf(*p, calls, tree)) {
           if (!m->none)
             problems = rewriteAssertions(tree, *m, *rw, r.pooled, r.inferred, edits);
