@@ -159,7 +159,8 @@ std::string decodedLine(const std::string &line, const std::string &enc) {
 // monkeypatch.setattr("a.b.Client", ...), monkeypatch.setattr(mod, "Client", ...).
 void recordMocks(model::FileOutcome &out, const py::Tree &tree, const py::ScopeModel &model, const LineIndex &lines,
                  size_t base) {
-  for (const auto &p : rewrite::findPatchCalls(tree, model)) {
+  std::vector<rewrite::PatchCall> calls = rewrite::findPatchCalls(tree, model);
+  for (const auto &p : calls) {
     model::MockCandidate m;
     LineCol lc = lines.at(base + p.offset());
     m.line = lc.line;
@@ -168,6 +169,17 @@ void recordMocks(model::FileOutcome &out, const py::Tree &tree, const py::ScopeM
     m.object = !ts_node_is_null(p.object);
     m.constant = p.constant;
     m.offset = static_cast<uint32_t>(base + p.offset());
+    out.mocks.push_back(m);
+  }
+  // A dotted string a patch may take at run time: recorded as a target poolify never edits.
+  for (const auto &t : rewrite::findIndirectTargets(tree, model, calls)) {
+    model::MockCandidate m;
+    LineCol lc = lines.at(base + t.offset);
+    m.line = lc.line;
+    m.col = lc.col;
+    m.target = t.target;
+    m.constant = fmt::format("the string at line {} (a target a patch may take)", lc.line);
+    m.offset = static_cast<uint32_t>(base + t.offset);
     out.mocks.push_back(m);
   }
 }

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <set>
 
 namespace poolify::rewrite {
 
@@ -161,6 +162,58 @@ std::vector<PatchCall> findPatchCalls(const py::Tree &tree, const py::ScopeModel
     }
   }
   std::sort(out.begin(), out.end(), [](const PatchCall &a, const PatchCall &b) { return a.offset() < b.offset(); });
+  return out;
+}
+
+std::vector<IndirectTarget> findIndirectTargets(const py::Tree &tree, const py::ScopeModel &model,
+                                                const std::vector<PatchCall> &calls) {
+  std::vector<IndirectTarget> out;
+  if (tree.text().find("patch") == std::string_view::npos && tree.text().find("setattr") == std::string_view::npos)
+    return out;
+  std::set<std::string_view> constants; // module-level names whose value a patch call found takes
+  std::set<uint32_t> at;
+  for (const auto &c : calls) {
+    if (!c.constant.empty())
+      constants.insert(c.constant);
+    at.insert(py::start(c.str));
+  }
+  // patch.object(target=obj, attribute="get"): the object's dotted text and the attribute.
+  auto keywordObjectTarget = [&](TSNode keyword, const std::string &attribute) -> std::string {
+    if (!is(keyword, "keyword_argument") || tree.text(py::field(keyword, "name")) != "attribute")
+      return "";
+    for (TSNode c : py::namedChildren(ts_node_parent(keyword)))
+      if (is(c, "keyword_argument") && tree.text(py::field(c, "name")) == "target") {
+        TSNode value = py::field(c, "value");
+        if (is(value, "identifier") || is(value, "attribute"))
+          return std::string(tree.text(value)) + "." + attribute;
+      }
+    return "";
+  };
+  auto dotted = [](const std::string &s) {
+    if (s.empty() || s.find('.') == std::string::npos || s.front() == '.' || s.back() == '.' ||
+        s.find("..") != std::string::npos)
+      return false;
+    return std::all_of(s.begin(), s.end(),
+                       [](char ch) {
+                         return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '.' || (ch & 0x80);
+                       }) &&
+           !std::isdigit(static_cast<unsigned char>(s.front()));
+  };
+  const auto &strings = model.strings();
+  for (size_t si = 0; si < strings.size(); ++si) {
+    TSNode str = strings[si];
+    TSNode parent = model.stringParents()[si];
+    if (at.count(py::start(str)) || is(parent, "expression_statement")) // a patch's own target; a docstring
+      continue;
+    if (is(parent, "assignment") && constants.count(tree.text(py::field(parent, "left"))))
+      continue; // PATCH_TARGET = "...": found with the patch that takes it
+    auto content = contentOf(tree, str);
+    if (!content)
+      continue;
+    std::string target = keywordObjectTarget(parent, *content);
+    if (!target.empty() || dotted(*content))
+      out.push_back({py::start(str), target.empty() ? *content : target});
+  }
   return out;
 }
 
@@ -468,8 +521,19 @@ PatchPlan retargetPatches(const py::Tree &tree, const py::ScopeModel &model,
   for (const auto &r : retargets) {
     auto p = std::find_if(calls.begin(), calls.end(),
                           [&](const PatchCall &c) { return c.offset() == r.offset && c.target == r.target; });
-    if (p == calls.end())
-      continue; // the text changed under the plan: nothing is done
+    if (p == calls.end()) {
+      // An indirect target (findIndirectTargets) is never edited, but its hand fix is listed; a
+      // text changed under the plan: nothing is done.
+      if (!r.handFix.empty()) {
+        model::PatchChange change;
+        change.rule = r.rule;
+        change.modulePath = r.modulePath;
+        change.before = r.target;
+        change.handFix = r.handFix;
+        plan.changes.push_back({r.offset, change});
+      }
+      continue;
+    }
     model::PatchChange change;
     change.rule = r.rule;
     change.modulePath = r.modulePath;

@@ -40,6 +40,17 @@ struct PatchCall {
 /// The patch calls of a file, in source order.
 std::vector<PatchCall> findPatchCalls(const py::Tree &tree, const py::ScopeModel &model);
 
+/// A string of a test file that names a dotted path but is no patch call's own argument: a value a
+/// patch may take at run time (`TARGETS = {"http": "pkg.mod.requests.get"}`, a list looped over,
+/// `patch(target="...")`). Docstrings and the targets of the patch calls found are not listed.
+/// Such a target is never edited: the sites it may intercept are held (pipeline/intercept.h).
+struct IndirectTarget {
+  uint32_t offset;
+  std::string target;
+};
+std::vector<IndirectTarget> findIndirectTargets(const py::Tree &tree, const py::ScopeModel &model,
+                                                const std::vector<PatchCall> &calls);
+
 /// The edits that retarget the patches `retargets` names (offsets in the parsed text), and what
 /// became of each one (positions as offsets, in PatchChange::line; the caller turns them into
 /// lines and columns).
