@@ -214,6 +214,33 @@ std::vector<IndirectTarget> findIndirectTargets(const py::Tree &tree, const py::
     if (!target.empty() || dotted(*content))
       out.push_back({py::start(str), target.empty() ? *content : target});
   }
+  // patch.multiple("pkg.mod", Client=DEFAULT), patch.multiple(pkg.mod.requests, get=DEFAULT): each
+  // keyword names an attribute of the target, a dotted string or a dotted name.
+  std::string_view text = tree.text();
+  for (size_t hit = text.find("multiple"); hit != std::string_view::npos; hit = text.find("multiple", hit + 1)) {
+    TSNode name =
+        ts_node_descendant_for_byte_range(tree.root(), static_cast<uint32_t>(hit), static_cast<uint32_t>(hit + 8));
+    TSNode function = ts_node_parent(name);
+    TSNode call = ts_node_parent(function);
+    if (!is(name, "identifier") || !is(function, "attribute") || !is(call, "call") ||
+        !py::same(py::field(call, "function"), function))
+      continue;
+    TSNode args = py::field(call, "arguments");
+    TSNode first = ts_node_named_child_count(args) ? ts_node_named_child(args, 0) : TSNode{};
+    std::string target;
+    if (auto content = is(first, "string") ? contentOf(tree, first) : std::nullopt)
+      target = *content;
+    else if (is(first, "identifier") || is(first, "attribute"))
+      target = tree.text(first);
+    if (target.empty() || !dotted(target + ".x"))
+      continue;
+    for (TSNode c : py::namedChildren(args))
+      if (is(c, "keyword_argument")) {
+        std::string_view kw = tree.text(py::field(c, "name"));
+        if (kw != "spec" && kw != "spec_set" && kw != "create" && kw != "new_callable" && kw != "autospec")
+          out.push_back({py::start(first), target + "." + std::string(kw)});
+      }
+  }
   return out;
 }
 
