@@ -136,3 +136,55 @@ TEST_CASE("a decision to leave the patch, or a patch function poolify does not k
   CHECK(out.changes[0].handFix == "client.patch is not known as unittest.mock's patch, pytest-mock's mocker.patch or "
                                   "pytest's monkeypatch.setattr");
 }
+
+namespace {
+// "target @line" of every indirect target of `src`.
+std::vector<std::string> indirect(const std::string &src) {
+  Parsed p(src);
+  std::vector<std::string> out;
+  for (const auto &t : rewrite::findIndirectTargets(p.tree, p.model, rewrite::findPatchCalls(p.tree, p.model)))
+    out.push_back(t.target + " @" + std::to_string(p.lines.lineOf(t.offset)));
+  return out;
+}
+} // namespace
+
+TEST_CASE("a dotted string a patch may take at run time is an indirect target; a patch's own argument is not") {
+  using V = std::vector<std::string>;
+  CHECK(indirect("from unittest import mock\nT = {'a': 'pkg.mod.requests.get'}\nmock.patch(T['a']).start()\n") ==
+        V{"pkg.mod.requests.get @2"});
+  CHECK(
+      indirect("from unittest import mock\nfor t in ['pkg.a.Client', 'pkg.b.Client']:\n    mock.patch(t).start()\n") ==
+      V{"pkg.a.Client @2", "pkg.b.Client @2"});
+  CHECK(indirect("from unittest import mock\nmock.patch(target='pkg.mod.bigquery.Client')\n") ==
+        V{"pkg.mod.bigquery.Client @2"});
+  CHECK(indirect("from unittest import mock\nimport pkg.mod\n"
+                 "mock.patch.object(target=pkg.mod.requests, attribute='get')\n") == V{"pkg.mod.requests.get @3"});
+  CHECK(indirect("from unittest import mock\nmock.patch.multiple(mod.requests, get=mock.DEFAULT, spec=True)\n") ==
+        V{"mod.requests.get @2"});
+  CHECK(indirect("from unittest import mock\nmock.patch.multiple('pkg.mod', Client=mock.DEFAULT)\n") ==
+        V{"pkg.mod @2", "pkg.mod.Client @2"});
+  // the patch's own target, the constant it takes, a docstring, text that is no dotted name: none
+  CHECK(indirect("from unittest import mock\nmock.patch('pkg.mod.Client')\n").empty());
+  CHECK(indirect("from unittest import mock\nT = 'pkg.mod.Client'\nmock.patch(T)\n").empty());
+  CHECK(indirect("'''pkg.mod.Client in a docstring'''\nfrom unittest import mock\n").empty());
+  CHECK(indirect("from unittest import mock\nx = ['a b.c', '.x.y', 'x..y', '3.14', 'end.']\nmock.patch('q.r')\n")
+            .empty());
+  CHECK(indirect("T = {'a': 'pkg.mod.requests.get'}\n").empty()); // no patch word: no test patches
+}
+
+TEST_CASE("a patch target built at run time is found, to be reported") {
+  auto computed = [](const std::string &src) {
+    Parsed p(src);
+    std::vector<unsigned> lines;
+    for (uint32_t at : rewrite::findComputedTargets(p.tree, p.model))
+      lines.push_back(p.lines.lineOf(at));
+    return lines;
+  };
+  using V = std::vector<unsigned>;
+  CHECK(computed("from unittest import mock\nmock.patch(f'{M}.bigquery.Client')\n") == V{2});
+  CHECK(computed("from unittest import mock\nmock.patch(M + '.bigquery.Client')\n") == V{2});
+  CHECK(computed("from unittest import mock\nmock.patch(('{}' + '.x').format(M))\n") == V{2});
+  CHECK(computed("def t(monkeypatch):\n    monkeypatch.setattr(M + '.requests.get', f)\n") == V{2});
+  CHECK(computed("from unittest import mock\nmock.patch('pkg.mod.Client')\nmock.patch(T)\n").empty());
+  CHECK(computed("from unittest import mock\nprint(f'{x}.y')\nmock.patch('a.b', f'{x}')\n").empty());
+}

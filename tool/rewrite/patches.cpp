@@ -165,6 +165,40 @@ std::vector<PatchCall> findPatchCalls(const py::Tree &tree, const py::ScopeModel
   return out;
 }
 
+std::vector<uint32_t> findComputedTargets(const py::Tree &tree, const py::ScopeModel &model) {
+  std::vector<uint32_t> out;
+  if (tree.text().find("patch") == std::string_view::npos && tree.text().find("setattr") == std::string_view::npos)
+    return out;
+  for (TSNode str : model.strings()) {
+    bool interpolated = false;
+    for (TSNode c : py::namedChildren(str))
+      interpolated = interpolated || is(c, "interpolation");
+    // Up through `+`, parentheses and `"...".format(...)` to the argument it builds.
+    TSNode arg = str;
+    bool built = interpolated;
+    for (TSNode up = ts_node_parent(arg); !ts_node_is_null(up); up = ts_node_parent(arg)) {
+      if (is(up, "binary_operator") || is(up, "parenthesized_expression")) {
+        arg = up;
+      } else if (is(up, "attribute") && is(ts_node_parent(up), "call") &&
+                 tree.text(py::field(up, "attribute")) == "format") {
+        arg = ts_node_parent(up);
+      } else {
+        break;
+      }
+      built = true;
+    }
+    TSNode args = ts_node_parent(arg);
+    if (!built || !is(args, "argument_list") || !py::same(ts_node_named_child(args, 0), arg))
+      continue;
+    std::string_view fn = tree.text(py::field(ts_node_parent(args), "function"));
+    if (endsWithComponent(fn, "patch") || endsWithComponent(fn, "setattr"))
+      out.push_back(py::start(arg));
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 std::vector<IndirectTarget> findIndirectTargets(const py::Tree &tree, const py::ScopeModel &model,
                                                 const std::vector<PatchCall> &calls) {
   std::vector<IndirectTarget> out;

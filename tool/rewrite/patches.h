@@ -51,6 +51,11 @@ struct IndirectTarget {
 std::vector<IndirectTarget> findIndirectTargets(const py::Tree &tree, const py::ScopeModel &model,
                                                 const std::vector<PatchCall> &calls);
 
+/// Where a patch's target is built at run time (`patch(f"{MOD}.bigquery.Client")`,
+/// `patch(MOD + ".requests.get")`, `"{}.Client".format(m)`): poolify cannot tell what it
+/// intercepts, and says so (offsets of the built argument).
+std::vector<uint32_t> findComputedTargets(const py::Tree &tree, const py::ScopeModel &model);
+
 /// The edits that retarget the patches `retargets` names (offsets in the parsed text), and what
 /// became of each one (positions as offsets, in PatchChange::line; the caller turns them into
 /// lines and columns).
