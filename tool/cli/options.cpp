@@ -124,8 +124,7 @@ cl::alias QuietShort("q", cl::desc("Alias for --quiet"), cl::aliasopt(Quiet));
 cl::opt<std::string>
     Color("color", cl::ZeroOrMore,
           cl::desc("Colour the diff and check's text findings: auto (a terminal, unless NO_COLOR is set; "
-                   "FORCE_COLOR forces "
-                   "it), always or never"),
+                   "FORCE_COLOR forces it), always or never"),
           cl::value_desc("when"), cl::init("auto"), cl::sub(MigrateCmd), cl::sub(ManifestCmd), cl::sub(CheckCmd),
           cl::sub(ReportCmd), cl::sub(RulesCmd), cl::sub(PoolsCmd));
 cl::opt<bool> ShowVersion("version", cl::ZeroOrMore, cl::desc("Print the version, commit and rules' hash"),

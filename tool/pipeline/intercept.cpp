@@ -28,24 +28,39 @@ std::string joinDotted(const std::vector<std::string> &parts, size_t from, size_
   return out;
 }
 
-// What the reach needs of file i (model::ReachFacts), from its text read again (hash-checked:
-// Run::reread) and parsed; not parsed when it cannot be read or parsed.
-model::ReachFacts reachFactsOf(const Run &run, size_t i) {
-  model::ReachFacts out;
+// File i's text read again (hash-checked: Run::reread) and parsed, its BOM (base bytes) left out
+// of the tree; null when it cannot be read or parsed.
+struct ParsedAgain {
+  std::string bytes;
+  uint32_t base;
+  py::Tree tree;
+  py::ScopeModel model;
+  ParsedAgain(std::string b, uint32_t bom)
+      : bytes(std::move(b)), base(bom), tree(py::Tree::parse(std::string_view(bytes).substr(base))), model(tree) {}
+};
+
+std::unique_ptr<ParsedAgain> parseAgain(const Run &run, size_t i) {
   auto bytes = run.reread(i);
   if (!bytes) {
     llvm::consumeError(bytes.takeError());
-    return out;
+    return nullptr;
   }
-  std::string_view body = *bytes;
-  if (body.substr(0, 3) == "\xEF\xBB\xBF")
-    body.remove_prefix(3);
-  if (py::parserLimitProblem(body))
+  uint32_t base = std::string_view(*bytes).substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
+  if (py::parserLimitProblem(std::string_view(*bytes).substr(base)))
+    return nullptr;
+  auto p = std::make_unique<ParsedAgain>(std::move(*bytes), base);
+  return p->tree.firstError() ? nullptr : std::move(p);
+}
+
+// What the reach needs of file i (model::ReachFacts), from its text read again and parsed; not
+// parsed when it cannot be read or parsed.
+model::ReachFacts reachFactsOf(const Run &run, size_t i) {
+  model::ReachFacts out;
+  std::unique_ptr<ParsedAgain> parsed = parseAgain(run, i);
+  if (!parsed)
     return out;
-  py::Tree tree = py::Tree::parse(body);
-  if (tree.firstError())
-    return out;
-  py::ScopeModel model(tree);
+  const py::Tree &tree = parsed->tree;
+  const py::ScopeModel &model = parsed->model;
   out.parsed = true;
   auto nameOf = [&](TSNode n) {
     if (py::is(n, "aliased_import"))
@@ -325,7 +340,7 @@ public:
     if (run_.cache && o.hash)
       if (auto hit = run_.cache->lookup(o.file, o.hash, variant))
         return hit->messages.empty() ? "" : hit->messages.front().text;
-    Parsed *parsed = parsedOf(test);
+    ParsedAgain *parsed = parsedOf(test);
     if (!parsed)
       return "";
     model::PatchRetarget body = r;
@@ -344,36 +359,15 @@ public:
   }
 
 private:
-  struct Parsed {
-    std::string bytes;
-    uint32_t base;
-    py::Tree tree;
-    py::ScopeModel model;
-    Parsed(std::string b, uint32_t bom)
-        : bytes(std::move(b)), base(bom), tree(py::Tree::parse(std::string_view(bytes).substr(base))), model(tree) {}
-  };
-
-  Parsed *parsedOf(size_t test) {
+  ParsedAgain *parsedOf(size_t test) {
     auto it = parsed_.find(test);
-    if (it != parsed_.end())
-      return it->second.get();
-    std::unique_ptr<Parsed> p;
-    auto bytes = run_.reread(test);
-    if (!bytes) {
-      llvm::consumeError(bytes.takeError());
-    } else {
-      uint32_t base = std::string_view(*bytes).substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
-      if (!py::parserLimitProblem(std::string_view(*bytes).substr(base))) {
-        p = std::make_unique<Parsed>(std::move(*bytes), base);
-        if (p->tree.firstError())
-          p.reset();
-      }
-    }
-    return (parsed_[test] = std::move(p)).get();
+    if (it == parsed_.end())
+      it = parsed_.emplace(test, parseAgain(run_, test)).first;
+    return it->second.get();
   }
 
   const Run &run_;
-  std::map<size_t, std::unique_ptr<Parsed>> parsed_;
+  std::map<size_t, std::unique_ptr<ParsedAgain>> parsed_;
 };
 
 bool alreadyPatched(const model::FileOutcome &test, const std::string &target) {
