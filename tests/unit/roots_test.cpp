@@ -8,6 +8,7 @@
 
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace poolify;
@@ -18,8 +19,14 @@ namespace {
 const char *kPool = "def get_bigquery_client(project_id=None):\n    raise NotImplementedError\n";
 const std::string kModule = "shared.clients.bigquery_pool";
 
+// Every answer is asked twice: of the disk directly, and through the folder listings a run's
+// cross-file steps use (source::PathKinds); both must agree.
 bool resolves(const std::vector<std::string> &paths, const std::string &module = kModule) {
-  return source::findModule(paths, module).has_value();
+  source::PathKinds kinds;
+  auto listed = source::findModule(paths, module, &kinds);
+  auto direct = source::findModule(paths, module);
+  CHECK(listed == direct);
+  return direct.has_value();
 }
 
 } // namespace
@@ -35,6 +42,33 @@ TEST_CASE("a module resolves through regular packages and namespace folders") {
   CHECK(source::findModule({t.path + "/regular"}, "shared.clients") == t.path + "/regular/shared/clients/__init__.py");
   CHECK_FALSE(resolves({t.path + "/regular"}, "shared.clients.storage_pool"));
   CHECK_FALSE(resolves({t.path + "/nowhere"}));
+}
+
+TEST_CASE("what a path is, from its folder's listing, is what stat says") {
+  TempDir t;
+  t.write("pkg/__init__.py", "");
+  t.write("pkg/mod.py", "");
+  t.write("real/inner.py", "");
+  REQUIRE(::symlink("real", (t.path + "/linked").c_str()) == 0);
+  REQUIRE(::symlink("pkg/mod.py", (t.path + "/link.py").c_str()) == 0);
+  REQUIRE(::symlink("missing", (t.path + "/dangling.py").c_str()) == 0);
+  source::PathKinds kinds;
+  CHECK(kinds.of(t.path + "/pkg") == source::PathKinds::Dir);
+  CHECK(kinds.of(t.path + "/pkg/__init__.py") == source::PathKinds::File);
+  CHECK(kinds.of(t.path + "/pkg/other.py") == source::PathKinds::None);
+  CHECK(kinds.of(t.path + "/linked") == source::PathKinds::Dir);           // a link to a folder is followed
+  CHECK(kinds.of(t.path + "/linked/inner.py") == source::PathKinds::File); // and listed through the link
+  CHECK(kinds.of(t.path + "/link.py") == source::PathKinds::File);
+  CHECK(kinds.of(t.path + "/dangling.py") == source::PathKinds::None);
+  CHECK(kinds.of(t.path + "/nowhere/deeper/x.py") == source::PathKinds::None); // no folder: nothing in it
+  CHECK(kinds.of(t.path + "/pkg/mod.py/x.py") == source::PathKinds::None);     // a file holds nothing
+  // A folder that cannot be listed but can be searched (x without r): the path is asked directly.
+  t.write("locked/inside.py", "");
+  REQUIRE(::chmod((t.path + "/locked").c_str(), 0111) == 0);
+  source::PathKinds locked;
+  CHECK(locked.of(t.path + "/locked/inside.py") == source::PathKinds::File);
+  CHECK(locked.of(t.path + "/locked/absent.py") == source::PathKinds::None);
+  ::chmod((t.path + "/locked").c_str(), 0755);
 }
 
 TEST_CASE("a package with __init__.py shadows the same name further along the path") {

@@ -327,8 +327,13 @@ private:
           a.method = name;
           a.unconditional = unconditional;
           classify(a, py::field(n, "right"), self);
-          if (a.source == model::AttributeAssignment::Source::Other)
-            a.valueKey = keyOf(py::field(n, "right"), self);
+          if (a.source == model::AttributeAssignment::Source::Other) {
+            // Only a parameter is ever asked for (ClassIndex::parameterBehind); any other key (a
+            // literal's whole text: a SQL query) would be kept for the whole run for nothing.
+            std::string key = keyOf(py::field(n, "right"), self);
+            if (key.rfind("param:", 0) == 0)
+              a.valueKey = std::move(key);
+          }
           c.assignments.push_back(std::move(a));
         }
       } else if (init && is(n, "call")) {

@@ -303,16 +303,7 @@ std::optional<FileStat> statOf(const std::string &path) {
   struct stat st;
   if (::stat(path.c_str(), &st) != 0)
     return std::nullopt;
-  auto ns = [](const struct timespec &t) {
-    return static_cast<uint64_t>(t.tv_sec) * 1000000000u + static_cast<uint64_t>(t.tv_nsec);
-  };
-  FileStat s;
-  s.size = static_cast<uint64_t>(st.st_size);
-  s.mtimeNs = ns(st.st_mtim);
-  s.ctimeNs = ns(st.st_ctim);
-  s.inode = static_cast<uint64_t>(st.st_ino);
-  s.device = static_cast<uint64_t>(st.st_dev);
-  return s;
+  return source::statData(st);
 }
 
 namespace {

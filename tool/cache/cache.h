@@ -21,12 +21,7 @@
 namespace poolify::cache {
 
 /// What the cache compares before trusting a file unchanged without reading it.
-struct FileStat {
-  uint64_t size = 0, mtimeNs = 0, ctimeNs = 0, inode = 0, device = 0;
-  bool operator==(const FileStat &o) const {
-    return size == o.size && mtimeNs == o.mtimeNs && ctimeNs == o.ctimeNs && inode == o.inode && device == o.device;
-  }
-};
+using FileStat = model::FileStat;
 /// The stat data of the file `path` names (through links); nullopt when it cannot be stat'ed.
 std::optional<FileStat> statOf(const std::string &path);
 

@@ -4,6 +4,7 @@
 #include "output/summary.h"
 #include "support/text.h"
 
+#include <llvm/Support/BuryPointer.h>
 #include <llvm/Support/raw_ostream.h>
 
 #include <fmt/format.h>
@@ -47,19 +48,19 @@ pipeline::RunOptions runOptions(bool cacheByDefault, bool withInherited) {
   return o;
 }
 
-std::optional<pipeline::Run> prepareRun(pipeline::RunOptions options) {
+pipeline::Run *prepareRun(pipeline::RunOptions options) {
   if (!Shard.empty()) {
     auto shard = pipeline::parseShard(Shard);
     if (!shard) {
       llvm::errs() << llvm::toString(shard.takeError()) << "\n";
-      return std::nullopt;
+      return nullptr;
     }
     options.shard = *shard;
   }
   auto run = pipeline::prepare(std::move(options));
   if (!run) {
     llvm::errs() << llvm::toString(run.takeError()) << "\n";
-    return std::nullopt;
+    return nullptr;
   }
   for (const auto &n : run->found.notes)
     llvm::errs() << n << "\n";
@@ -67,7 +68,10 @@ std::optional<pipeline::Run> prepareRun(pipeline::RunOptions options) {
     llvm::errs() << "poolify: warning: no Python files found in .\n";
   for (const auto &p : pipeline::pathsWithoutPython(*run))
     llvm::errs() << "poolify: warning: no Python files found in " << p << "\n";
-  return std::move(*run);
+  auto kept = std::make_unique<pipeline::Run>(std::move(*run));
+  pipeline::Run *out = kept.get();
+  llvm::BuryPointer(std::move(kept));
+  return out;
 }
 
 void analyzeRun(pipeline::Run &run) {

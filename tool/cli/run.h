@@ -12,9 +12,12 @@ namespace poolify::cli {
 /// --cache, --no-cache). `cacheByDefault`: the command keeps a cache unless --no-cache.
 pipeline::RunOptions runOptions(bool cacheByDefault, bool withInherited);
 
-/// Prepares a run; prints what is wrong and returns nullopt on a usage or configuration error
-/// (exit code 2).
-std::optional<pipeline::Run> prepareRun(pipeline::RunOptions options);
+/// Prepares a run; prints what is wrong and returns nullptr on a usage or configuration error
+/// (exit code 2). The run lives until the process exits and is never freed: a command makes one,
+/// and freeing its per-file results (hundreds of thousands of small blocks at scale) would only
+/// delay the exit, as clang's -disable-free avoids (llvm::BuryPointer keeps it reachable, so leak
+/// checkers do not report it).
+pipeline::Run *prepareRun(pipeline::RunOptions options);
 
 /// Analyzes the run (progress on a terminal), then prints its warnings and cache use.
 void analyzeRun(pipeline::Run &run);

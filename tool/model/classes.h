@@ -40,8 +40,8 @@ struct AttributeAssignment {
   enum class Where { Init, OtherMethod, ClassBody } where = Where::Init;
   std::string method;         // the method it is in
   bool unconditional = false; // a statement directly in the method body
-  /// Source Other: what the value denotes (a key as in `keys`), "param:NAME" for a parameter of
-  /// the method that it never rebinds: `self.project_id = project_id`.
+  /// Source Other whose value is a parameter of the method that it never rebinds
+  /// (`self.project_id = project_id`): "param:NAME". Empty for any other value.
   std::string valueKey;
 };
 

@@ -196,7 +196,7 @@ std::string cacheStamp(const std::vector<rules::Rule> &rules) {
 model::FileOutcome processOne(const Run &run, size_t i) {
   const model::SourceFile &file = run.found.files[i];
   std::string variant = cacheVariant(run, i);
-  std::optional<cache::FileStat> st = run.cache ? cache::statOf(file.path) : std::nullopt;
+  std::optional<cache::FileStat> st = !run.cache ? std::nullopt : file.listed ? file.listed : cache::statOf(file.path);
   if (st)
     if (auto known = run.cache->unchangedHash(file, *st))
       if (auto hit = run.cache->lookup(file, *known, variant)) {

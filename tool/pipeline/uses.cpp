@@ -373,20 +373,39 @@ std::map<size_t, std::map<std::string, std::string>> reasons(const FoundUses &fo
 
 } // namespace
 
-std::vector<std::vector<std::string>> ModuleResolver::rootSets(size_t i) const {
+ModuleResolver::ModuleResolver(const Run &run) : run_(run) {
+  llvm::SmallString<256> cwd;
+  if (!fs::current_path(cwd))
+    cwd_ = std::string(cwd);
+}
+
+std::string ModuleResolver::absoluteDir(size_t i) const {
+  llvm::SmallString<256> abs(run_.found.files[i].path);
+  if (!lpath::is_absolute(abs)) {
+    abs = cwd_;
+    lpath::append(abs, run_.found.files[i].path);
+  }
+  lpath::remove_dots(abs, true);
+  return std::string(lpath::parent_path(abs));
+}
+
+std::vector<std::vector<std::string>> ModuleResolver::rootSets(size_t i) {
   std::vector<std::vector<std::string>> sets;
   if (run_.roots) {
     sets.push_back(run_.roots->roots());
     if (const auto *u = run_.roots->unitOf(run_.found.files[i].path))
       sets.push_back({u->dir});
   }
-  llvm::SmallString<256> abs(run_.found.files[i].path);
-  fs::make_absolute(abs);
-  lpath::remove_dots(abs, true);
-  std::string dir(lpath::parent_path(abs));
-  while (!dir.empty() && fs::exists(dir + "/__init__.py") && lpath::has_parent_path(dir) && dir != "/")
-    dir = std::string(lpath::parent_path(dir));
-  sets.push_back({dir});
+  std::string start = absoluteDir(i);
+  auto known = topOf_.find(start);
+  if (known == topOf_.end()) {
+    std::string dir = start;
+    while (!dir.empty() && kinds_.of(dir + "/__init__.py") != source::PathKinds::None && lpath::has_parent_path(dir) &&
+           dir != "/")
+      dir = std::string(lpath::parent_path(dir));
+    known = topOf_.emplace(start, dir).first;
+  }
+  sets.push_back({known->second});
   std::sort(sets.begin(), sets.end());
   sets.erase(std::unique(sets.begin(), sets.end()), sets.end());
   return sets;
@@ -399,17 +418,21 @@ const std::string &ModuleResolver::find(const std::vector<std::string> &paths, c
   key += dotted;
   auto it = memo_.find(key);
   if (it == memo_.end()) {
-    auto found = source::findModule(paths, dotted);
-    it = memo_.emplace(key, found ? realPath(*found) : std::string()).first;
+    auto found = source::findModule(paths, dotted, &kinds_);
+    std::string real;
+    if (found) { // one file is found under several roots' keys: its real path is asked once
+      auto r = realOf_.find(*found);
+      if (r == realOf_.end())
+        r = realOf_.emplace(*found, realPath(*found)).first;
+      real = r->second;
+    }
+    it = memo_.emplace(key, std::move(real)).first;
   }
   return it->second;
 }
 
 std::string ModuleResolver::packageDir(size_t i, size_t dots) const {
-  llvm::SmallString<256> abs(run_.found.files[i].path);
-  fs::make_absolute(abs);
-  lpath::remove_dots(abs, true);
-  std::string dir(lpath::parent_path(abs));
+  std::string dir = absoluteDir(i);
   for (size_t k = 1; k < dots && !dir.empty(); ++k)
     dir = std::string(lpath::parent_path(dir));
   return dir;

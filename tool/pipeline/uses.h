@@ -8,6 +8,7 @@
 #pragma once
 
 #include "pipeline/engine.h"
+#include "source/modules.h"
 
 #include <map>
 #include <set>
@@ -41,19 +42,24 @@ std::vector<std::string> splitDotted(const std::string &dotted);
 /// Resolves module names from the import roots of each file of a run, remembering what it found.
 class ModuleResolver {
 public:
-  explicit ModuleResolver(const Run &run) : run_(run) {}
+  explicit ModuleResolver(const Run &run);
   /// The sys.path entries file i may run with: the tree's roots, its deployment unit, and its top
   /// folder (the nearest folder at or above it that is not a package: a script's sys.path[0],
   /// where pytest puts a test module's folder).
-  std::vector<std::vector<std::string>> rootSets(size_t i) const;
+  std::vector<std::vector<std::string>> rootSets(size_t i);
   /// The real path of the file `import dotted` loads with `paths` as sys.path ("" if none).
   const std::string &find(const std::vector<std::string> &paths, const std::string &dotted);
   /// The package folder a relative import of file i with `dots` leading dots starts from.
   std::string packageDir(size_t i, size_t dots) const;
 
 private:
+  std::string absoluteDir(size_t i) const; // file i's folder, absolute, without dots
+
   const Run &run_;
-  std::unordered_map<std::string, std::string> memo_;
+  std::string cwd_;
+  source::PathKinds kinds_;
+  // (roots, name) -> real path of the file found; folder -> top folder; file found -> its real path
+  std::unordered_map<std::string, std::string> memo_, topOf_, realOf_;
 };
 
 /// For the files of `removed` (file index -> module-level import names the rewrite removes),

@@ -399,7 +399,7 @@ void admitFiles(const Listed &listed, const std::vector<std::string> &realRoots,
     }
     if (!seen.insert({st.st_dev, st.st_ino}).second && link)
       continue; // the file itself is listed already
-    d.files.push_back({p, displayPath(p, cwd)});
+    d.files.push_back({p, displayPath(p, cwd), statData(st)});
   }
 }
 

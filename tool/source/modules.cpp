@@ -5,6 +5,9 @@
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/Path.h>
 
+#include <dirent.h>
+#include <sys/stat.h>
+
 namespace poolify::source {
 
 namespace {
@@ -15,12 +18,58 @@ std::string join(const std::string &dir, const std::string &name) {
   return std::string(p);
 }
 
-bool isFile(const std::string &p) { return llvm::sys::fs::is_regular_file(p); }
-bool isDir(const std::string &p) { return llvm::sys::fs::is_directory(p); }
-
 } // namespace
 
-std::optional<std::string> findModule(const std::vector<std::string> &paths, const std::string &dotted) {
+namespace {
+PathKinds::Kind statKind(const std::string &path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0)
+    return PathKinds::None;
+  return S_ISREG(st.st_mode) ? PathKinds::File : S_ISDIR(st.st_mode) ? PathKinds::Dir : PathKinds::None;
+}
+} // namespace
+
+PathKinds::Kind PathKinds::of(const std::string &path) {
+  auto it = memo_.find(path);
+  if (it != memo_.end())
+    return it->second;
+  size_t slash = path.rfind('/');
+  Kind k = slash == std::string::npos || slash + 1 == path.size()
+               ? statKind(path)
+               : listed(slash == 0 ? "/" : path.substr(0, slash), path.substr(slash + 1), path);
+  memo_.emplace(path, k);
+  return k;
+}
+
+PathKinds::Kind PathKinds::listed(const std::string &dir, const std::string &name, const std::string &path) {
+  auto it = folders_.find(dir);
+  if (it == folders_.end() && of(dir) != Dir) // known from its own folder's listing: no such folder
+    it = folders_.emplace(dir, std::unordered_map<std::string, Kind>()).first;
+  if (it == folders_.end()) {
+    std::unordered_map<std::string, Kind> names;
+    if (DIR *d = ::opendir(dir.c_str())) {
+      while (const struct dirent *e = ::readdir(d)) {
+        // Files and folders are known from the listing; anything else (a link, an unknown type) is
+        // stat'ed when asked for (marked Dir + 1 here).
+        Kind k = e->d_type == DT_REG ? File : e->d_type == DT_DIR ? Dir : static_cast<Kind>(Dir + 1);
+        names.emplace(e->d_name, k);
+      }
+      ::closedir(d);
+    } else {
+      return statKind(path); // not listable (no read permission): ask for the path itself
+    }
+    it = folders_.emplace(dir, std::move(names)).first;
+  }
+  auto entry = it->second.find(name);
+  if (entry == it->second.end())
+    return None;
+  return entry->second == File || entry->second == Dir ? entry->second : statKind(path);
+}
+
+std::optional<std::string> findModule(const std::vector<std::string> &paths, const std::string &dotted,
+                                      PathKinds *kinds) {
+  auto isFile = [&](const std::string &p) { return kinds ? kinds->isFile(p) : llvm::sys::fs::is_regular_file(p); };
+  auto isDir = [&](const std::string &p) { return kinds ? kinds->isDir(p) : llvm::sys::fs::is_directory(p); };
   llvm::SmallVector<llvm::StringRef, 8> parts;
   llvm::StringRef(dotted).split(parts, '.');
   std::vector<std::string> portions = paths;

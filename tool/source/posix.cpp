@@ -106,4 +106,17 @@ std::string fileKind(unsigned mode) {
   }
 }
 
+model::FileStat statData(const struct stat &st) {
+  auto ns = [](const struct timespec &t) {
+    return static_cast<uint64_t>(t.tv_sec) * 1000000000u + static_cast<uint64_t>(t.tv_nsec);
+  };
+  model::FileStat s;
+  s.size = static_cast<uint64_t>(st.st_size);
+  s.mtimeNs = ns(st.st_mtim);
+  s.ctimeNs = ns(st.st_ctim);
+  s.inode = static_cast<uint64_t>(st.st_ino);
+  s.device = static_cast<uint64_t>(st.st_dev);
+  return s;
+}
+
 } // namespace poolify::source

@@ -2,10 +2,13 @@
 // reads and writes that retry on EINTR, poolify's temp files, errors that say what failed.
 #pragma once
 
+#include "model/source_file.h"
+
 #include <llvm/Support/Error.h>
 
 #include <string>
 #include <string_view>
+#include <sys/stat.h>
 
 namespace poolify::source {
 
@@ -42,6 +45,9 @@ bool writeAll(int fd, std::string_view data);
 /// Creates a new temp file for `name` in the folder `dirFd` (".NAME.poolify-XXXXXX", mode 0600,
 /// O_EXCL | O_NOFOLLOW); sets `tmpName`. An invalid Fd with errno set on failure.
 Fd createTempAt(int dirFd, const std::string &name, std::string &tmpName);
+
+/// The stat data the cache compares, from a stat(2) result.
+model::FileStat statData(const struct stat &st);
 
 /// "a FIFO (named pipe)", "a folder", ... for a st_mode that is not a regular file.
 std::string fileKind(unsigned mode);
