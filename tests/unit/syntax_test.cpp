@@ -543,3 +543,34 @@ TEST_CASE("an unexpected indent is found in the block of every kind of compound 
     CHECK_FALSE(Tree::parse(fixed).firstError());
   }
 }
+
+// A kind looked up by symbol id is the kind ts_node_type names, for every named node of a file that
+// uses aliased nodes (tree-sitter-python aliases several rules, e.g. a dotted name's parts), and -1
+// for a kind not listed.
+TEST_CASE("a node's kind by symbol id is the kind its type names") {
+  std::string text = "import a.b as c\nfrom . import d\nclass K(object):\n    def f(self, x=1):\n"
+                     "        return [y async for y in x if not y] or print(f'{x!r}', *x, **{})\n";
+  poolify::py::Tree tree = poolify::py::Tree::parse(text);
+  const std::vector<std::string_view> names = {"identifier",     "dotted_name",  "call",         "keyword_argument",
+                                               "aliased_import", "string_start", "not_operator", "attribute"};
+  static const std::vector<int8_t> kinds =
+      poolify::py::symbolKinds({"identifier", "dotted_name", "call", "keyword_argument", "aliased_import",
+                                "string_start", "not_operator", "attribute"});
+  size_t seen = 0, listed = 0;
+  std::vector<TSNode> todo{tree.root()};
+  while (!todo.empty()) {
+    TSNode n = todo.back();
+    todo.pop_back();
+    for (uint32_t i = 0; i < ts_node_child_count(n); ++i)
+      todo.push_back(ts_node_child(n, i));
+    if (!ts_node_is_named(n))
+      continue;
+    ++seen;
+    auto at = std::find(names.begin(), names.end(), poolify::py::type(n));
+    int expected = at == names.end() ? -1 : static_cast<int>(at - names.begin());
+    CHECK_MESSAGE(poolify::py::kindOf(kinds, n) == expected, poolify::py::type(n));
+    listed += expected >= 0;
+  }
+  CHECK(seen > 30);
+  CHECK(listed > 10);
+}

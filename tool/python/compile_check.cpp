@@ -215,42 +215,67 @@ std::optional<Problem> treeProblem(const Tree &tree, size_t base) {
   // The named ancestors of the node visited, by their depth in the tree: never deeper than the tree
   // (siblings replace each other, so a list of millions of elements keeps one entry).
   std::vector<Open> open;
+  // Node kinds by symbol id (the walk visits every named node of the file: no string compares).
+  enum Kind : int8_t {
+    Attribute,
+    Call,
+    Subscript,
+    Binary,
+    Unary,
+    Not,
+    Lambda,
+    Conditional,
+    Await,
+    LastNesting = Await,
+    Identifier,
+    Print,
+    Exec,
+    Comparison,
+    Integer,
+    StringStart,
+    Except,
+    Raise
+  };
+  static const std::vector<int8_t> kinds =
+      symbolKinds({"attribute", "call", "subscript", "binary_operator", "unary_operator", "not_operator", "lambda",
+                   "conditional_expression", "await", "identifier", "print_statement", "exec_statement",
+                   "comparison_operator", "integer", "string_start", "except_clause", "raise_statement"});
   forEachNamedAtDepth(tree.root(), [&](TSNode n, uint32_t level) {
     if (found)
       return false;
-    std::string_view t = type(n);
+    int k = kindOf(kinds, n);
     while (!open.empty() && open.back().level >= level)
       open.pop_back();
-    bool nests = t == "attribute" || t == "call" || t == "subscript" || t == "binary_operator" ||
-                 t == "unary_operator" || t == "not_operator" || t == "lambda" || t == "conditional_expression" ||
-                 t == "await";
+    bool nests = k >= 0 && k <= LastNesting;
     int depth = (open.empty() ? 0 : open.back().depth) + nests;
     open.push_back({level, depth});
     if (depth > kMaxExpressionDepth) {
       at(n, fmt::format("expressions nested more than {} deep: CPython's compiler stops there (RecursionError: "
                         "maximum recursion depth exceeded during compilation)",
                         kMaxExpressionDepth));
-    } else if (t == "identifier") {
+    } else if (k < Identifier) {
+      // nothing else to check on an expression that nests, or on a kind not listed
+    } else if (k == Identifier) {
       std::string_view name = tree.text(n);
       if (isKeyword(name))
         at(n, fmt::format("invalid syntax: '{}' is a keyword, not a name", name));
       else if (name == "__debug__" && bindsName(ts_node_parent(n), fieldOf(n)))
         at(n, "cannot assign to __debug__");
-    } else if ((t == "print_statement" && !is(ts_node_named_child(n, 0), "chevron")) || t == "exec_statement") {
+    } else if ((k == Print && !is(ts_node_named_child(n, 0), "chevron")) || k == Exec) {
       // (`print >>f, x` is a valid Python 3 expression: a shift and a tuple.)
-      std::string_view what = t == "print_statement" ? "print" : "exec";
+      std::string_view what = k == Print ? "print" : "exec";
       at(n,
          fmt::format("Missing parentheses in call to '{0}'. Did you mean {0}(...)? (a Python 2 {0} statement)", what));
-    } else if (TSNode ne = t == "comparison_operator" ? childOfType(n, "<>") : TSNode{}; !ts_node_is_null(ne)) {
+    } else if (TSNode ne = k == Comparison ? childOfType(n, "<>") : TSNode{}; !ts_node_is_null(ne)) {
       at(ne, "invalid syntax: '<>' is Python 2's not-equal; Python 3 has '!='");
-    } else if (t == "integer") {
+    } else if (k == Integer) {
       std::string_view v = tree.text(n);
       if (!v.empty() && (v.back() == 'l' || v.back() == 'L'))
         at(n, "invalid syntax: the long integer suffix 'L' is Python 2");
       else if (v.size() > 1 && v[0] == '0' && v.find_first_not_of("0123456789_") == std::string_view::npos &&
                v.find_first_not_of("0_") != std::string_view::npos)
         at(n, "leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers");
-    } else if (t == "string_start") {
+    } else if (k == StringStart) {
       std::string_view v = tree.text(n);
       std::string prefix;
       for (char c : v)
@@ -260,13 +285,13 @@ std::optional<Problem> treeProblem(const Tree &tree, size_t base) {
         at(n, "invalid syntax: backquotes are Python 2's repr()");
       else if (prefix.find('u') != std::string::npos && prefix.size() > 1)
         at(n, fmt::format("invalid syntax: string prefix '{}' (Python 3 takes u alone)", v.substr(0, prefix.size())));
-    } else if (t == "except_clause") {
+    } else if (k == Except) {
       // `except E, e:` (tree-sitter reads `e` as the alias): no `as` between them.
       TSNode value = field(n, "value");
       if (!ts_node_is_null(value) && !ts_node_is_null(field(n, "alias")) && ts_node_is_null(childOfType(n, "as")))
         at(value, "multiple exception types must be parenthesized (`except E, e:` is Python 2; Python 3 writes "
                   "`except E as e:`)");
-    } else if (t == "raise_statement" && is(ts_node_named_child(n, 0), "expression_list")) {
+    } else if (k == Raise && is(ts_node_named_child(n, 0), "expression_list")) {
       at(n, "invalid syntax: `raise E, value` is Python 2; Python 3 writes `raise E(value)`");
     }
     return !found;

@@ -145,6 +145,18 @@ template <typename F> void forEachError(TSNode root, F f) {
 }
 } // namespace
 
+std::vector<int8_t> symbolKinds(std::initializer_list<std::string_view> names) {
+  const TSLanguage *lang = tree_sitter_python();
+  std::vector<int8_t> kinds(ts_language_symbol_count(lang), -1);
+  for (size_t i = 0; i < kinds.size(); ++i) {
+    std::string_view name = ts_language_symbol_name(lang, static_cast<TSSymbol>(i));
+    auto at = std::find(names.begin(), names.end(), name);
+    if (at != names.end())
+      kinds[i] = static_cast<int8_t>(at - names.begin());
+  }
+  return kinds;
+}
+
 namespace {
 // Column (in bytes) of a node that starts a line, or -1 when something precedes it on its line.
 // A form feed resets the column, as in CPython's tokenizer.

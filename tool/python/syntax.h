@@ -5,6 +5,7 @@
 #include <tree_sitter/api.h>
 
 #include <cstddef>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -62,6 +63,15 @@ TSNode field(TSNode n, std::string_view name);
 /// The field name under which `child` hangs from its parent ("" when none). Costly (it finds the
 /// parent); when iterating a node's children, forEachChild gives the field names for free.
 std::string_view fieldOf(TSNode child);
+
+/// A node's kind by its symbol id, without comparing strings: for each of the grammar's symbols,
+/// the position in `names` of its name (as ts_node_type gives it, aliases included), or -1. Build
+/// it once (a static) and look kinds up with kindOf.
+std::vector<int8_t> symbolKinds(std::initializer_list<std::string_view> names);
+inline int kindOf(const std::vector<int8_t> &kinds, TSNode n) {
+  TSSymbol s = ts_node_symbol(n);
+  return s < kinds.size() ? kinds[s] : -1;
+}
 
 /// The named children of `n`, in order. (ts_node_named_child(n, i) walks from the first child
 /// each time: looping over i is quadratic in the number of children.)
