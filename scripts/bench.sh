@@ -363,12 +363,13 @@ w("Derived from this run's numbers and profile.")
 w("")
 if has_cache:
     w("- **The cache** cuts `check` from %s s (cold) to %s s (warm; \"%s\") and %s s with 1%% of the files "
-      "edited (\"%s\"). A warm run still lists the tree, reads and hashes every file, loads and rewrites the "
-      "whole cache file (re-planned files with removed overrides are cached too, keyed by their bytes and the "
-      "removals), and redoes the cross-file steps (class index, inherited clients, mock targets): %sx the time "
-      "of rg, which only scans bytes. Reading and hashing every file is the floor of a cache keyed by content "
-      "(in the warm profile below, `source::readFile` and `contentHash`); checking each entry's size, mtime and "
-      "inode first, as git's index does, and hashing only files whose stat changed would remove most of it."
+      "edited (\"%s\"). As git's index does, a warm run trusts a file unchanged when the stat data the walk "
+      "took of it (size, mtime, ctime, inode, device: one lstat per file) are those the last run recorded and "
+      "were not racy then, so it reads no Python file; the cache file is written again only when it changed, "
+      "entry by entry. What a warm run still does: list and stat the tree on one thread, load the cache file "
+      "(every entry's checksum verified), deserialize each file's outcome, and redo the cross-file steps (class "
+      "index, inherited clients, the reach of the tests' patches, mock targets): %sx the time of rg, which "
+      "lists and scans the tree on every core. The warm profile below shows where that time goes."
       % (f(S["check_cold"]["wall"], 1), f(S["check_warm"]["wall"], 1), meta.get("warm_reuse", "").replace("poolify: ", ""),
          f(S["check_touched"]["wall"], 1), meta.get("touched_reuse", "").replace("poolify: ", ""), f(r_chk, 0)))
 else:
@@ -382,9 +383,10 @@ if tb:
     w("- **Per-byte analysis cost.** poolify parses only the %s files (%.0f MB, %.0f%% of the bytes) that can hold "
       "a site, yet its cold %s used %s CPU-s, i.e. %.2f MB/s of parsed text per core, while ast-grep "
       "parsed all %.0f MB at %.2f MB/s per core and the python3 `ast.parse` loop at %.2f MB/s. Parsing is about "
-      "half of it (tree-sitter: the runtime and the grammar are compiled into poolify with LTO, and release builds "
-      "are profile-guided); the scope model, class facts and the second pass over files with redundant overrides "
-      "(parsed again) are the rest. The ratio to ast-grep grows with the share of bytes that can hold a site: "
+      "half of it (tree-sitter: the runtime and the grammar are compiled into poolify with LTO; the packaged "
+      "release is also profile-guided, this build is not); separate walks of each tree with a cursor (the "
+      "CPython check, the scope model, the class facts), the cross-file steps and the second pass over files "
+      "with redundant overrides (parsed again) are the rest. The ratio to ast-grep grows with the share of bytes that can hold a site: "
       "compare the two shapes above."
       % (meta.get("trigger_files"), tb, 100 * tb / mb, "migrate" if S["migrate"]["n"] else "full run", f(mig["cpu"], 1),
          tb / mig["cpu"] if mig["cpu"] else float("nan"), mb,
@@ -417,17 +419,20 @@ w("- **Memory.** Peak RSS of the full run was %.0f MB for %.0f MB of source (%.2
   "per-file results (site records, class facts, the edits and a content hash), never the texts: a changed "
   "file is read again, hash-checked, when its diff is printed or it is written, and a syntax tree lives only "
   "while its file is analyzed (at most one per job, plus the incremental re-parse of files up to 1 MB). "
-  "What remains grows with the number of files and sites, not with their bytes. `check` and `manifest` also "
-  "hold their cache (the entries read and the entries to write, and the file text built for the atomic "
-  "rewrite): %.0f MB for the warm check here; writing the cache file as a stream, and not at all when nothing "
-  "changed, would remove the largest part."
+  "What remains grows with the number of files, classes and sites, not with their bytes: about 7 KB per file "
+  "of heap at this shape (heaptrack, 5,000 files), of which the class facts are the largest part (every class "
+  "with every `self.x = ...` of every method, kept for the class index: about a third), then the per-file "
+  "outcome records (about 0.5 KB each) and the site records. Malloc's per-thread arenas add about a third "
+  "to the heap. `check` and `manifest` also hold the cache file as read (its entries are views into it) and "
+  "this run's new entries: %.0f MB for the warm check here."
   % (cold["rss"], mb, cold["rss"] / mb if mb else float("nan"), "" if not done else "; %s" % ", ".join(
       "%.0f MB at %d files" % (s["mig"]["rss"], s["files"]) for s in done), S["check_warm"]["rss"]))
 util = S["migrate_j2"]["cpu"] / S["migrate_j2"]["wall"] if S["migrate_j2"]["wall"] == S["migrate_j2"]["wall"] and S["migrate_j2"]["wall"] else float("nan")
 w("- **Parallelism.** With 2 jobs migrate kept %.2f cores busy on average (%s CPU-s over %s s). The per-file "
   "map, the re-planning of files with redundant overrides and the scan for subclasses of pooled bases run on "
   "the thread pool; listing the files, the class index (the reduce step, with the base classes it parses on "
-  "demand) and printing the diffs in path order (each changed file read again) run on one thread."
+  "demand), the reach of the tests' patches (the test files and the modules they import, parsed on demand) and "
+  "printing the diffs in path order (each changed file read again) run on one thread."
   % (util, f(S["migrate_j2"]["cpu"], 1), f(S["migrate_j2"]["wall"], 1)))
 try:
     l0 = float(meta.get("load_start", "0").split()[0]); l1 = float(meta.get("load_after_main", "0").split()[0])
@@ -918,12 +923,13 @@ PROFILE="$TOOLS/profile.txt"
 PROFILE_CHECK="$TOOLS/profile-check.txt"
 : >"$PROFILE"
 : >"$PROFILE_CHECK"
-# profile OUT CMD...: the functions with 3% or more of the samples (inclusive), as "incl<TAB>self<TAB>symbol".
+# profile OUT HZ CMD...: the functions with 3% or more of the samples (inclusive), as "incl<TAB>self<TAB>symbol".
+# HZ: samples per second (a warm check of 1,000 files lasts tens of milliseconds: it needs thousands).
 profile() {
-  local out=$1; shift
+  local out=$1 hz=$2; shift 2
   rm -f "$TOOLS/perf.data"
   # (the exit status is the command's: check exits 1 when sites remain)
-  perf record -q --call-graph dwarf,16384 -F 250 -o "$TOOLS/perf.data" "$@" >/dev/null 2>"$LOGS/perf.err" || true
+  perf record -q --call-graph dwarf,16384 -F "$hz" -o "$TOOLS/perf.data" "$@" >/dev/null 2>"$LOGS/perf.err" || true
   if [ -s "$TOOLS/perf.data" ]; then
     perf report -i "$TOOLS/perf.data" --children --stdio --sort symbol -g none --percent-limit 3 2>/dev/null \
       | grep -E '^ +[0-9]' | grep -E 'poolify::|ts_|malloc|free|llvm::|read|hash' | sed -E 's/ +- +- *$//; s/ +$//' \
@@ -937,11 +943,14 @@ if command -v perf >/dev/null 2>&1 && [ -z "${BENCH_NO_PROFILE:-}" ]; then
   PROF_DIR="$SCRATCH/corpus-1000-s$SEED-$SHARE_TAG"
   make_corpus 1000 "$PROF_DIR" "$SITE_SHARE"
   log "profiling the full run (migrate --manifest) --jobs 1 and a warm check --jobs 1 on 1000 files (perf)"
-  profile "$PROFILE" "$POOLIFY" migrate --jobs 1 --manifest "$TOOLS/prof-manifest.json" "$PROF_DIR"
+  profile "$PROFILE" 250 "$POOLIFY" migrate --jobs 1 --manifest "$TOOLS/prof-manifest.json" "$PROF_DIR"
   if [ "${#CACHE_FLAG[@]}" -gt 0 ]; then
     rm -rf "$TOOLS/prof-cache"
+    # Files written less than two seconds before the run that records them are racy (their stat data
+    # prove nothing): a just-generated corpus would be read and hashed whole by the profiled run.
+    sleep 2.2
     "$POOLIFY" check --cache "$TOOLS/prof-cache" "$PROF_DIR" >/dev/null 2>&1 || true
-    profile "$PROFILE_CHECK" "$POOLIFY" check --jobs 1 --cache "$TOOLS/prof-cache" "$PROF_DIR"
+    profile "$PROFILE_CHECK" 10000 "$POOLIFY" check --jobs 1 --cache "$TOOLS/prof-cache" "$PROF_DIR"
     rm -rf "$TOOLS/prof-cache"
   fi
   [ "$KEEP" = 1 ] || rm -rf "$PROF_DIR" "$PROF_DIR.stamp"
