@@ -271,6 +271,30 @@ TEST_CASE("an override left for another reason than a missing project is not con
                      "        self.bq_client = bigquery.Client(project=self.project_id, credentials=None)\n")) == "");
 }
 
+// Found by the fuzzer: `self.x: T` with no value crashed the class facts (a value key of no value).
+// It assigns nothing at run time, so it neither provides a client nor changes what the client read.
+TEST_CASE("an annotation without a value is no assignment") {
+  std::string override = "        self.bq_client = bigquery.Client(project=self.project_id)\n";
+  CHECK(decide(child("        super().__init__(project_id)\n        self.project_id: str\n" + override)) ==
+        "pkg/child.py:10: removed: redundant with the pooled bq_client inherited from Base");
+  CHECK(decide(child("        super().__init__(project_id)\n        self.project_id = 'other'\n" + override)) ==
+        "pkg/child.py:10: not removed: self.project_id is assigned again in Child.__init__ after the base __init__ "
+        "made the client");
+  // In the base, an annotation alone before the client, or instead of it.
+  std::string head = "from shared.clients.bigquery_pool import get_bigquery_client\n\n\n"
+                     "class Base:\n    def __init__(self, project_id):\n        self.project_id = project_id\n";
+  auto withBase = [&](const std::string &base) {
+    return Project(
+               {{"pkg/base.py", base}, {"pkg/child.py", child("        super().__init__(project_id)\n" + override)}})
+        .decisions();
+  };
+  CHECK(withBase(head + "        self.bq_client: object\n"
+                        "        self.bq_client = get_bigquery_client(project_id=self.project_id)\n") ==
+        "pkg/child.py:9: removed: redundant with the pooled bq_client inherited from Base");
+  // An annotation alone: no base sets bq_client, so the child's client is no override to decide on.
+  CHECK(withBase(head + "        self.bq_client: object\n") == "");
+}
+
 TEST_CASE("what the base provides decides: set later, conditionally, or not pooled") {
   auto withBase = [](const std::string &base) {
     return Project({{"pkg/base.py", base},

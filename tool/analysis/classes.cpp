@@ -314,7 +314,8 @@ private:
       });
       for (auto it = children.rbegin(); it != children.rend(); ++it)
         stack.push_back(*it);
-      if (is(n, "assignment")) {
+      // `self.x: T` alone (no value) assigns nothing at run time: it is no assignment of x.
+      if (is(n, "assignment") && !ts_node_is_null(py::field(n, "right"))) {
         TSNode left = py::field(n, "left");
         if (is(left, "attribute") && is(py::field(left, "object"), "identifier") &&
             tree_.text(py::field(left, "object")) == self) {
