@@ -4,6 +4,7 @@
 #include "python/limits.h"
 #include "python/scopes.h"
 #include "python/walk.h"
+#include "source/discover.h"
 #include "source/modules.h"
 #include "support/text.h"
 
@@ -373,20 +374,8 @@ std::map<size_t, std::map<std::string, std::string>> reasons(const FoundUses &fo
 
 } // namespace
 
-ModuleResolver::ModuleResolver(const Run &run) : run_(run) {
-  llvm::SmallString<256> cwd;
-  if (!fs::current_path(cwd))
-    cwd_ = std::string(cwd);
-}
-
 std::string ModuleResolver::absoluteDir(size_t i) const {
-  llvm::SmallString<256> abs(run_.found.files[i].path);
-  if (!lpath::is_absolute(abs)) {
-    abs = cwd_;
-    lpath::append(abs, run_.found.files[i].path);
-  }
-  lpath::remove_dots(abs, true);
-  return std::string(lpath::parent_path(abs));
+  return std::string(lpath::parent_path(source::lexicalAbsolute(run_.found.files[i].path)));
 }
 
 std::vector<std::vector<std::string>> ModuleResolver::rootSets(size_t i) {

@@ -42,7 +42,7 @@ std::vector<std::string> splitDotted(const std::string &dotted);
 /// Resolves module names from the import roots of each file of a run, remembering what it found.
 class ModuleResolver {
 public:
-  explicit ModuleResolver(const Run &run);
+  explicit ModuleResolver(const Run &run) : run_(run) {}
   /// The sys.path entries file i may run with: the tree's roots, its deployment unit, and its top
   /// folder (the nearest folder at or above it that is not a package: a script's sys.path[0],
   /// where pytest puts a test module's folder).
@@ -53,10 +53,9 @@ public:
   std::string packageDir(size_t i, size_t dots) const;
 
 private:
-  std::string absoluteDir(size_t i) const; // file i's folder, absolute, without dots
+  std::string absoluteDir(size_t i) const; // file i's folder, absolute, without dots (source::lexicalAbsolute)
 
   const Run &run_;
-  std::string cwd_;
   source::PathKinds kinds_;
   // (roots, name) -> real path of the file found; folder -> top folder; file found -> its real path
   std::unordered_map<std::string, std::string> memo_, topOf_, realOf_;
