@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cctype>
 #include <memory>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
@@ -359,15 +360,20 @@ public:
   }
 
 private:
+  // Only the test asked about last is kept: planIntercepts asks test by test, and a tree per test
+  // held to the end of the run was a third of the heap at its peak.
   ParsedAgain *parsedOf(size_t test) {
-    auto it = parsed_.find(test);
-    if (it == parsed_.end())
-      it = parsed_.emplace(test, parseAgain(run_, test)).first;
-    return it->second.get();
+    if (!parsedTest_ || *parsedTest_ != test) {
+      parsed_.reset(); // the one tree alive at a time
+      parsed_ = parseAgain(run_, test);
+      parsedTest_ = test;
+    }
+    return parsed_.get();
   }
 
   const Run &run_;
-  std::map<size_t, std::unique_ptr<ParsedAgain>> parsed_;
+  std::optional<size_t> parsedTest_;
+  std::unique_ptr<ParsedAgain> parsed_;
 };
 
 bool alreadyPatched(const model::FileOutcome &test, const std::string &target) {
