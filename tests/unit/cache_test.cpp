@@ -123,4 +123,57 @@ TEST_CASE("a run that changed nothing does not rewrite the cache file") {
   CHECK(c.unchangedHash(s.file, oldStat()) == std::optional<uint64_t>(43));
 }
 
+TEST_CASE("class facts come back from the cache with every assignment, clients and packed writes alike") {
+  testing::TempDir dir;
+  model::SourceFile file{dir.path + "/a.py", "a.py"};
+  model::FileOutcome o;
+  o.file = file;
+  o.hash = 9;
+  model::ClassFacts c;
+  c.name = "P";
+  model::AttributeAssignment client;
+  client.attr = "bq";
+  client.source = model::AttributeAssignment::Source::Site;
+  client.rule = "bigquery";
+  client.keys = {"self:project"};
+  client.order = 1;
+  c.assignments.push_back(client);
+  model::AttributeAssignment before, after;
+  before.attr = after.attr = "bq";
+  before.method = after.method = "__init__";
+  before.order = 0;
+  after.order = 2;
+  after.start = 40;
+  after.unconditional = true;
+  c.writes.add(before);
+  c.writes.add(after);
+  model::AttributeAssignment project;
+  project.attr = "project";
+  project.valueKey = "param:project";
+  project.order = 3;
+  c.writes.add(project);
+  o.facts.emplace();
+  o.facts->classes.push_back(c);
+  {
+    cache::Cache cache(dir.path + "/cache", "stamp");
+    cache.put(o);
+    REQUIRE(cache.store());
+  }
+  cache::Cache cache(dir.path + "/cache", "stamp");
+  auto back = cache.lookup(file, 9);
+  REQUIRE(back);
+  REQUIRE(back->facts);
+  REQUIRE(back->facts->classes.size() == 1);
+  auto bq = back->facts->classes[0].assignmentsOf("bq");
+  REQUIRE(bq.size() == 3);
+  CHECK(bq[0].source == model::AttributeAssignment::Source::Other);
+  CHECK(bq[1].rule == "bigquery");
+  CHECK(bq[1].keys == std::vector<std::string>{"self:project"});
+  CHECK(bq[2].start == 40);
+  CHECK(bq[2].unconditional);
+  auto p = back->facts->classes[0].assignmentsOf("project");
+  REQUIRE(p.size() == 1);
+  CHECK(p[0].valueKey == "param:project");
+}
+
 } // namespace poolify

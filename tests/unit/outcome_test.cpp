@@ -166,6 +166,53 @@ TEST_CASE("a file's import table finds re-exported names and round-trips for the
   CHECK(model::ImportTable().empty());
 }
 
+TEST_CASE("a class's writes keep only what is asked of them, and assignmentsOf merges them with its clients in order") {
+  using A = model::AttributeAssignment;
+  model::ClassFacts c;
+  auto write = [&](std::string attr, uint32_t order, A::Where where, std::string method, bool unconditional) {
+    A a;
+    a.attr = std::move(attr);
+    a.order = order;
+    a.where = where;
+    a.method = std::move(method);
+    a.unconditional = unconditional;
+    a.start = 10 * order;
+    a.end = 10 * order + 5;
+    c.writes.add(a);
+  };
+  write("client", 0, A::Where::Init, "__init__", true);
+  write("client_id", 1, A::Where::Init, "__init__", true); // a longer name with the same start
+  write("client", 3, A::Where::OtherMethod, "reset", false);
+  A pooled;
+  pooled.attr = "client";
+  pooled.source = A::Source::Pooled;
+  pooled.order = 2;
+  c.assignments.push_back(pooled);
+  auto all = c.assignmentsOf("client");
+  REQUIRE(all.size() == 3);
+  CHECK(all[0].order == 0);
+  CHECK(all[0].source == A::Source::Other);
+  CHECK(all[0].unconditional);
+  CHECK(all[0].start == 0);
+  CHECK(all[0].end == 5);
+  CHECK(all[1].source == A::Source::Pooled);
+  CHECK(all[2].where == A::Where::OtherMethod);
+  CHECK(all[2].method == "reset");
+  CHECK_FALSE(all[2].unconditional);
+  CHECK(c.assignmentsOf("client_id").size() == 1);
+  CHECK(c.assignmentsOf("clien").empty());
+  CHECK(c.assignmentsOf("").empty());
+  // The cache's copy is checked before it is trusted.
+  model::AttributeWrites w;
+  CHECK(w.assign(c.writes.data()));
+  CHECK(w.data() == c.writes.data());
+  CHECK_FALSE(w.assign("client\t__init__\t\t1 2 3\n"));     // a number short
+  CHECK_FALSE(w.assign("client\t__init__\t\t1 2 3 9 1\n")); // no such place
+  CHECK_FALSE(w.assign("client\t__init__\t\t1 2 3 0 1"));   // no end of line
+  CHECK_FALSE(w.assign("\t__init__\t\t1 2 3 0 1\n"));       // no attribute
+  CHECK(w.data() == c.writes.data());
+}
+
 TEST_CASE("a failure message names what the command did, not what the analysis would have done") {
   using poolify::model::withConsequence;
   CHECK(withConsequence("a.py:3:1: error: syntax error; file not rewritten", "file not analyzed") ==

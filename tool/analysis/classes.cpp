@@ -117,6 +117,18 @@ public:
     // Kept for the whole run, one set per file: no spare capacity (processors assign hundreds of
     // attributes, and a vector grown by doubling holds up to twice what it needs).
     for (auto &c : facts.classes) {
+      // Assignments of no client go to the class's packed writes (ClassFacts::writes).
+      std::vector<model::AttributeAssignment> clients;
+      for (uint32_t i = 0; i < c.assignments.size(); ++i) {
+        model::AttributeAssignment &a = c.assignments[i];
+        a.order = i;
+        if (a.source == model::AttributeAssignment::Source::Other)
+          c.writes.add(a);
+        else
+          clients.push_back(std::move(a));
+      }
+      c.assignments = std::move(clients);
+      c.writes.shrink();
       c.assignments.shrink_to_fit();
       c.initUses.shrink_to_fit();
       c.initCalls.shrink_to_fit();

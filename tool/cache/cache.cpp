@@ -163,7 +163,14 @@ template <typename A> void factsFields(A &a, model::FileFacts &f) {
       a.io(x.method);
       a.io(x.unconditional);
       a.io(x.valueKey);
+      a.io(x.order);
     });
+    std::string writes;
+    if constexpr (!A::reading)
+      writes = c.writes.data();
+    a.io(writes);
+    if constexpr (A::reading)
+      a.ok = a.ok && c.writes.assign(std::move(writes));
     a.list(c.initUses, [&](std::pair<std::string, uint32_t> &u) {
       a.io(u.first);
       a.io(u.second);

@@ -247,8 +247,9 @@ model::Inherited ClassIndex::inheritance(Key x, const std::string &attr, const s
     const model::ClassFacts &c = facts(e.key);
     const model::AttributeAssignment *best = nullptr;
     bool any = false;
-    for (const auto &b : c.assignments) {
-      if (b.attr != attr || b.where == Where::ClassBody || b.outcome == model::Outcome::Removed)
+    std::vector<model::AttributeAssignment> ofAttr = c.assignmentsOf(attr);
+    for (const auto &b : ofAttr) {
+      if (b.where == Where::ClassBody || b.outcome == model::Outcome::Removed)
         continue;
       any = true;
       bool client = b.source != Source::Other;
@@ -320,9 +321,9 @@ std::vector<model::Inherited> ClassIndex::inheritedClients(size_t file) {
     for (const std::string &attr : attrs) {
       // A class that sets the attribute itself (even through an override `migrate` would remove)
       // has its own client now: it is not listed as inheriting one.
-      bool own = std::any_of(cls.assignments.begin(), cls.assignments.end(), [&](const model::AttributeAssignment &a) {
-        return a.attr == attr && a.where == Where::Init;
-      });
+      std::vector<model::AttributeAssignment> ofAttr = cls.assignmentsOf(attr);
+      bool own = std::any_of(ofAttr.begin(), ofAttr.end(),
+                             [&](const model::AttributeAssignment &a) { return a.where == Where::Init; });
       if (own)
         continue;
       model::Inherited i = inheritance(x, attr, order, ran, unknown);
@@ -600,16 +601,14 @@ std::string ClassIndex::throughChain(const std::string &param, const std::vector
 // anywhere else. "" otherwise.
 std::string ClassIndex::parameterBehind(const std::string &attr, Key provider, const model::AttributeAssignment &b,
                                         const std::vector<Entry> &order) {
-  const model::AttributeAssignment *only = nullptr;
+  std::optional<model::AttributeAssignment> only;
   for (const Entry &e : order) {
     if (!e.known)
       continue;
-    for (const auto &s : facts(e.key).assignments) {
-      if (s.attr != attr)
-        continue;
+    for (auto &s : facts(e.key).assignmentsOf(attr)) {
       if (only || !(e.key == provider))
         return "";
-      only = &s;
+      only = std::move(s);
     }
   }
   bool param = only && only->where == model::AttributeAssignment::Where::Init && only->unconditional &&
@@ -673,9 +672,7 @@ std::string ClassIndex::selfChanged(const std::string &attr, Key x, const model:
     for (const auto &call : c.initCalls)
       if (call.unconditional)
         firstCall = std::min(firstCall, call.start);
-    for (const auto &s : c.assignments) {
-      if (s.attr != attr)
-        continue;
+    for (const auto &s : c.assignmentsOf(attr)) {
       if (s.where == Where::OtherMethod &&
           std::find(calledInInit.begin(), calledInInit.end(), s.method) != calledInInit.end())
         return fmt::format("self.{} is assigned in {}.{}(), which __init__ calls", attr, c.name, s.method);
@@ -694,8 +691,8 @@ std::string ClassIndex::selfChanged(const std::string &attr, Key x, const model:
       }
     }
   }
-  for (const auto &s : facts(provider).assignments)
-    if (s.attr == attr && s.where == Where::Init && s.start > b.start)
+  for (const auto &s : facts(provider).assignmentsOf(attr))
+    if (s.where == Where::Init && s.start > b.start)
       return fmt::format("self.{} is assigned again in {}.__init__ after it made the client", attr,
                          facts(provider).name);
   return "";
@@ -711,18 +708,19 @@ bool isPooled(const model::AttributeAssignment &b) {
 
 // The nearest base in the MRO that assigns `a.attr` at all (outside its class body), and of its
 // assignments a pooled one if any (`= None` in __init__, the client in init_clients()). Null: none.
-const model::AttributeAssignment *ClassIndex::nearestAssigning(const model::AttributeAssignment &a,
-                                                               const std::vector<Entry> &order, Key &where) {
+std::optional<model::AttributeAssignment> ClassIndex::nearestAssigning(const model::AttributeAssignment &a,
+                                                                       const std::vector<Entry> &order, Key &where) {
   for (size_t i = 1; i < order.size(); ++i) {
     if (!order[i].known)
       continue;
-    const model::AttributeAssignment *found = nullptr;
-    for (const auto &b : facts(order[i].key).assignments) {
-      if (b.attr != a.attr || b.where == model::AttributeAssignment::Where::ClassBody)
+    std::optional<model::AttributeAssignment> found;
+    for (auto &b : facts(order[i].key).assignmentsOf(a.attr)) {
+      if (b.where == model::AttributeAssignment::Where::ClassBody)
         continue;
-      if (!found || isPooled(b))
-        found = &b;
-      if (isPooled(b))
+      bool pooled = isPooled(b);
+      if (!found || pooled)
+        found = std::move(b);
+      if (pooled)
         break;
     }
     if (found) {
@@ -730,7 +728,7 @@ const model::AttributeAssignment *ClassIndex::nearestAssigning(const model::Attr
       return found;
     }
   }
-  return nullptr;
+  return std::nullopt;
 }
 
 // The nearest base whose __init__ runs and sets a pooled client of a's rule in `a.attr`,
@@ -832,7 +830,7 @@ std::vector<model::OverrideDecision> ClassIndex::decideOverrides(const std::vect
         // A base that assigns the attribute at all: without one, this is an ordinary site. Of its
         // assignments, a pooled one tells most (`= None` in __init__, the client in init_clients()).
         Key plausibleKey{0, 0};
-        const model::AttributeAssignment *plausibleAssign = nearestAssigning(a, order, plausibleKey);
+        std::optional<model::AttributeAssignment> plausibleAssign = nearestAssigning(a, order, plausibleKey);
         if (!plausibleAssign)
           continue;
         model::OverrideDecision d{file, a.siteOffset, a.line, a.col, a.rule, false, {}, ""};

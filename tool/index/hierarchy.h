@@ -91,8 +91,8 @@ private:
   /// or "... calls the base __init__ only conditionally"); nullopt when it runs.
   std::optional<std::string> chainBreaker(const std::vector<Entry> &order, const std::vector<Key> &ran, Key provider);
   std::string absolute(const std::string &qname, size_t fromFile) const;
-  const model::AttributeAssignment *nearestAssigning(const model::AttributeAssignment &a,
-                                                     const std::vector<Entry> &order, Key &where);
+  std::optional<model::AttributeAssignment> nearestAssigning(const model::AttributeAssignment &a,
+                                                             const std::vector<Entry> &order, Key &where);
   const model::AttributeAssignment *nearestProvider(const model::AttributeAssignment &a,
                                                     const std::vector<Entry> &order, const std::vector<Key> &ran,
                                                     Key &where);

@@ -1,5 +1,8 @@
 #include "model/classes.h"
 
+#include <algorithm>
+#include <charconv>
+
 namespace poolify::model {
 
 ImportTable::ImportTable(const std::vector<std::pair<std::string, std::string>> &sorted) {
@@ -27,6 +30,77 @@ std::vector<std::pair<std::string, std::string>> ImportTable::entries() const {
     out.push_back({std::string(d.substr(pos, tab - pos)), std::string(d.substr(tab + 1, nl - tab - 1))});
     pos = nl + 1;
   }
+  return out;
+}
+
+void AttributeWrites::add(const AttributeAssignment &a) {
+  data_ += a.attr;
+  data_ += '\t';
+  data_ += a.method;
+  data_ += '\t';
+  data_ += a.valueKey;
+  data_ += '\t';
+  for (uint32_t n : {a.start, a.end, a.order, static_cast<uint32_t>(a.where), static_cast<uint32_t>(a.unconditional)}) {
+    data_ += std::to_string(n);
+    data_ += ' ';
+  }
+  data_.back() = '\n';
+}
+
+std::optional<AttributeAssignment> AttributeWrites::decode(std::string_view line) {
+  AttributeAssignment a;
+  std::string_view parts[3]; // attr, method, valueKey
+  for (int i = 0; i < 3; ++i) {
+    size_t tab = line.find('\t');
+    if (tab == std::string_view::npos)
+      return std::nullopt;
+    parts[i] = line.substr(0, tab);
+    line.remove_prefix(tab + 1);
+  }
+  uint32_t n[5];
+  for (uint32_t &x : n) {
+    auto [end, ec] = std::from_chars(line.data(), line.data() + line.size(), x);
+    if (ec != std::errc())
+      return std::nullopt;
+    line.remove_prefix(static_cast<size_t>(end - line.data()));
+    if (!line.empty() && line.front() == ' ')
+      line.remove_prefix(1);
+  }
+  if (!line.empty() || parts[0].empty() || n[3] > static_cast<uint32_t>(AttributeAssignment::Where::ClassBody) ||
+      n[4] > 1)
+    return std::nullopt;
+  a.attr = std::string(parts[0]);
+  a.method = std::string(parts[1]);
+  a.valueKey = std::string(parts[2]);
+  a.start = n[0];
+  a.end = n[1];
+  a.order = n[2];
+  a.where = static_cast<AttributeAssignment::Where>(n[3]);
+  a.unconditional = n[4] == 1;
+  return a;
+}
+
+bool AttributeWrites::assign(std::string data) {
+  for (size_t pos = 0; pos < data.size();) {
+    size_t nl = data.find('\n', pos);
+    if (nl == std::string::npos || !decode(std::string_view(data).substr(pos, nl - pos)))
+      return false;
+    pos = nl + 1;
+  }
+  data_ = std::move(data);
+  return true;
+}
+
+std::vector<AttributeAssignment> ClassFacts::assignmentsOf(std::string_view attr) const {
+  std::vector<AttributeAssignment> out;
+  for (const auto &a : assignments)
+    if (a.attr == attr)
+      out.push_back(a);
+  size_t clients = out.size();
+  writes.forEachOf(attr, [&](AttributeAssignment a) { out.push_back(std::move(a)); });
+  if (clients != out.size()) // both lists are in order: merge them
+    std::inplace_merge(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(clients), out.end(),
+                       [](const AttributeAssignment &x, const AttributeAssignment &y) { return x.order < y.order; });
   return out;
 }
 

@@ -43,6 +43,42 @@ struct AttributeAssignment {
   /// Source Other whose value is a parameter of the method that it never rebinds
   /// (`self.project_id = project_id`): "param:NAME". Empty for any other value.
   std::string valueKey;
+  /// Its place among all of its class's assignments (ClassFacts::assignments and ::writes), in the
+  /// order the class's code has them.
+  uint32_t order = 0;
+};
+
+/// A class's assignments of source Other (`self.rows = []`, `self.project_id = project_id`): only
+/// attr, method, where, unconditional, start, end, valueKey and order tell anything in them.
+/// Packed into one string ("attr\tmethod\tvalueKey\tstart end order where unconditional\n"
+/// lines): a run holds them for every class it parsed, processors assign hundreds of attributes,
+/// and only those of client attributes are ever asked for (ClassFacts::assignmentsOf).
+class AttributeWrites {
+public:
+  void add(const AttributeAssignment &a);
+  /// Calls f(AttributeAssignment) for each write of `attr`, in order.
+  template <typename F> void forEachOf(std::string_view attr, F f) const {
+    for (size_t pos = 0; pos < data_.size();) {
+      size_t nl = data_.find('\n', pos);
+      if (nl == std::string::npos)
+        return;
+      std::string_view line(data_.data() + pos, nl - pos);
+      pos = nl + 1;
+      if (line.substr(0, attr.size()) != attr || line.size() <= attr.size() || line[attr.size()] != '\t')
+        continue;
+      if (auto a = decode(line))
+        f(*a);
+    }
+  }
+  bool empty() const { return data_.empty(); }
+  /// The packed text, and one read back (the cache): false when `data` is not such a text.
+  const std::string &data() const { return data_; }
+  bool assign(std::string data);
+  void shrink() { data_.shrink_to_fit(); }
+
+private:
+  static std::optional<AttributeAssignment> decode(std::string_view line);
+  std::string data_;
 };
 
 struct BaseInitCall {
@@ -73,7 +109,12 @@ struct ClassFacts {
   std::vector<InitParameter> initParams; // of its __init__, after the instance (`*args`, `**kw` not listed)
   bool initVariadic = false;             // its __init__ takes *args or **kwargs
   std::vector<BaseInitCall> initCalls;
+  /// Assignments of clients (sources Pooled and Site); extractClasses puts those of source Other
+  /// in `writes`. Ask assignmentsOf(attr) for all of an attribute's.
   std::vector<AttributeAssignment> assignments;
+  AttributeWrites writes;
+  /// Every assignment of `attr` (from `assignments` and `writes`), in order.
+  std::vector<AttributeAssignment> assignmentsOf(std::string_view attr) const;
   std::vector<std::pair<std::string, uint32_t>> initUses; // self.<attr> read in __init__: attr, offset
   std::vector<std::string> initSelfCalls; // methods __init__ calls on the instance (self.setup()), sorted, unique
   /// Attributes a rule may take from the instance (`project_id`) that __init__ assigns on every
