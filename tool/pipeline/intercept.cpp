@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <set>
@@ -143,20 +144,29 @@ public:
     return std::nullopt;
   }
 
-  // The files a test reaches: what it imports, transitively, and the module its target names.
-  const std::set<size_t> &closure(size_t test) {
+  // The files a test reaches: what it imports, transitively, and the module its target names;
+  // sorted. Marked in one array by run (epoch), not a tree of nodes per test.
+  const std::vector<size_t> &closure(size_t test) {
     auto it = closures_.find(test);
     if (it != closures_.end())
       return it->second;
-    std::set<size_t> seen{test};
+    if (mark_.size() != run_.outcomes.size())
+      mark_.assign(run_.outcomes.size(), 0);
+    ++epoch_;
+    std::vector<size_t> seen{test};
+    mark_[test] = epoch_;
     std::vector<size_t> todo{test};
     while (!todo.empty()) {
       size_t f = todo.back();
       todo.pop_back();
       for (size_t d : importsOf(f))
-        if (seen.insert(d).second)
+        if (mark_[d] != epoch_) {
+          mark_[d] = epoch_;
+          seen.push_back(d);
           todo.push_back(d);
+        }
     }
+    std::sort(seen.begin(), seen.end());
     return closures_[test] = std::move(seen);
   }
 
@@ -209,9 +219,13 @@ private:
     return std::nullopt;
   }
 
-  // The run's files that file i's imports load (packages' __init__ files included).
-  std::vector<size_t> importsOf(size_t i) {
-    std::vector<size_t> out;
+  // The run's files that file i's imports load (packages' __init__ files included). Resolved once
+  // per file: every test's closure goes through the same modules.
+  const std::vector<size_t> &importsOf(size_t i) {
+    auto memo = imports_.find(i);
+    if (memo != imports_.end())
+      return memo->second;
+    std::vector<size_t> &out = imports_[i];
     const model::ReachFacts *known = facts(i);
     if (!known)
       return out;
@@ -236,7 +250,10 @@ private:
   std::vector<std::string> dotted_, displays_;
   std::unordered_map<std::string, std::vector<size_t>> byLast_;
   std::set<std::string> callables_;
-  std::map<size_t, std::set<size_t>> closures_;
+  std::map<size_t, std::vector<size_t>> closures_;
+  std::vector<uint32_t> mark_; // closure(): the epoch that reached each file last
+  uint32_t epoch_ = 0;
+  std::unordered_map<size_t, std::vector<size_t>> imports_;
 };
 
 std::string siteName(const std::vector<std::string> &displays, const ReachedSite &s) {
@@ -284,13 +301,17 @@ namespace {
 // The sites of `pc` a patch in `test` reaches: (fixed, kept).
 std::pair<std::vector<ReachedSite>, std::vector<ReachedSite>> reachedSites(Run &run, Reach &reach, size_t test,
                                                                            const PatchedCallable &pc) {
-  std::set<size_t> files;
+  std::vector<size_t> files; // sorted
   if (pc.global) {
-    files = reach.closure(test);
-    if (pc.module != SIZE_MAX)
-      files.insert(reach.closure(pc.module).begin(), reach.closure(pc.module).end());
+    const std::vector<size_t> &fromTest = reach.closure(test);
+    if (pc.module != SIZE_MAX) {
+      const std::vector<size_t> &fromModule = reach.closure(pc.module);
+      std::set_union(fromTest.begin(), fromTest.end(), fromModule.begin(), fromModule.end(), std::back_inserter(files));
+    } else {
+      files = fromTest;
+    }
   } else {
-    files.insert(pc.module);
+    files.push_back(pc.module);
   }
   std::pair<std::vector<ReachedSite>, std::vector<ReachedSite>> out;
   for (size_t f : files) {

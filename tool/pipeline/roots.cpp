@@ -74,7 +74,7 @@ ImportRoots::ImportRoots(const config::Config &config, const std::vector<std::st
   std::map<std::string, bool> found; // dir -> configured
   std::string configDir = config.file.empty() ? std::string() : absolute(config.dir);
   for (const auto &f : files) {
-    std::string file = absolute(f.path);
+    std::string file = source::lexicalAbsolute(f.path, cwd_);
     std::string dir(path::parent_path(file));
     if (path::filename(file) == "main.py" && exists(dir, "requirements.txt") && !exists(dir, "__init__.py"))
       found.emplace(dir, false);
@@ -100,7 +100,7 @@ ImportRoots::ImportRoots(const config::Config &config, const std::vector<std::st
 const ImportRoots::Unit *ImportRoots::unitOf(const std::string &filePath) const {
   if (units_.empty())
     return nullptr;
-  std::string file = absolute(filePath);
+  std::string file = source::lexicalAbsolute(filePath, cwd_);
   for (std::string d(path::parent_path(file)); !d.empty() && d != "/"; d = std::string(path::parent_path(d))) {
     auto it = std::lower_bound(units_.begin(), units_.end(), d,
                                [](const Unit &u, const std::string &x) { return u.dir < x; });

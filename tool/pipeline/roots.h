@@ -9,6 +9,7 @@
 
 #include "config/config.h"
 #include "model/source_file.h"
+#include "source/discover.h"
 
 #include <map>
 #include <string>
@@ -45,6 +46,7 @@ private:
   std::string problemIn(const Unit *unit, const std::string &module) const;
 
   std::vector<std::string> roots_;
+  std::string cwd_ = source::workingDirectory(); // asked once: a getcwd per file was 4% of a warm check
   std::string rootsDisplay_;
   std::vector<Unit> units_; // sorted by dir
   bool installed_ = false;

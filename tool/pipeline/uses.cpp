@@ -375,7 +375,7 @@ std::map<size_t, std::map<std::string, std::string>> reasons(const FoundUses &fo
 } // namespace
 
 std::string ModuleResolver::absoluteDir(size_t i) const {
-  return std::string(lpath::parent_path(source::lexicalAbsolute(run_.found.files[i].path)));
+  return std::string(lpath::parent_path(source::lexicalAbsolute(run_.found.files[i].path, cwd_)));
 }
 
 std::vector<std::vector<std::string>> ModuleResolver::rootSets(size_t i) {

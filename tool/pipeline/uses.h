@@ -8,6 +8,7 @@
 #pragma once
 
 #include "pipeline/engine.h"
+#include "source/discover.h"
 #include "source/modules.h"
 
 #include <map>
@@ -42,7 +43,7 @@ std::vector<std::string> splitDotted(const std::string &dotted);
 /// Resolves module names from the import roots of each file of a run, remembering what it found.
 class ModuleResolver {
 public:
-  explicit ModuleResolver(const Run &run) : run_(run) {}
+  explicit ModuleResolver(const Run &run) : run_(run), cwd_(source::workingDirectory()) {}
   /// The sys.path entries file i may run with: the tree's roots, its deployment unit, and its top
   /// folder (the nearest folder at or above it that is not a package: a script's sys.path[0],
   /// where pytest puts a test module's folder).
@@ -59,6 +60,7 @@ private:
   source::PathKinds kinds_;
   // (roots, name) -> real path of the file found; folder -> top folder; file found -> its real path
   std::unordered_map<std::string, std::string> memo_, topOf_, realOf_;
+  std::string cwd_; // a getcwd per file was 4% of a warm check
 };
 
 /// For the files of `removed` (file index -> module-level import names the rewrite removes),

@@ -52,9 +52,11 @@ std::string workingDirectory() {
   return logical;
 }
 
-std::string lexicalAbsolute(const std::string &p) {
+std::string lexicalAbsolute(const std::string &p) { return lexicalAbsolute(p, workingDirectory()); }
+
+std::string lexicalAbsolute(const std::string &p, const std::string &cwd) {
   llvm::SmallString<256> abs(p.empty() ? "." : p);
-  fs::make_absolute(workingDirectory(), abs);
+  fs::make_absolute(cwd, abs);
   path::remove_dots(abs, /*remove_dot_dot=*/true);
   return std::string(abs);
 }
@@ -75,7 +77,7 @@ bool gFollowOutside = false;
 const std::chrono::system_clock::time_point gRunStart = std::chrono::system_clock::now();
 
 std::string displayPath(const std::string &p, const std::string &cwd) {
-  std::string a = lexicalAbsolute(p);
+  std::string a = lexicalAbsolute(p, cwd);
   if (a.size() > cwd.size() && a.compare(0, cwd.size(), cwd) == 0 && a[cwd.size()] == '/')
     return a.substr(cwd.size() + 1);
   return a;
@@ -380,7 +382,7 @@ void admitFiles(const Listed &listed, const std::vector<std::string> &realRoots,
   std::set<std::string> named; // a path given twice (as a root and under a root) is one entry
   for (const auto &entry : listed) {
     const std::string &p = entry.first;
-    if (!named.insert(lexicalAbsolute(p)).second)
+    if (!named.insert(lexicalAbsolute(p, cwd)).second)
       continue;
     struct stat st = entry.second;
     bool link = S_ISLNK(st.st_mode);

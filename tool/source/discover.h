@@ -36,6 +36,8 @@ std::vector<std::string> removeStaleTemps(const Discovery &d);
 std::string workingDirectory();
 /// `p` made absolute against workingDirectory(), `.` and `..` removed lexically (links not resolved).
 std::string lexicalAbsolute(const std::string &p);
+/// The same against `cwd` (an absolute path: workingDirectory() asked once for many paths).
+std::string lexicalAbsolute(const std::string &p, const std::string &cwd);
 /// An absolute path as the user's shell would name it: relative to the working directory when
 /// under it ("." for the directory itself), else unchanged.
 std::string displayOf(const std::string &abs);
