@@ -130,14 +130,14 @@ std::vector<ClassIndex::Entry> ClassIndex::mro(Key k) {
     cyclic_.insert(at, visiting_.end());
     problems_.push_back(
         fmt::format("{}: class {} inherits from itself (a cycle); its hierarchy is not used", dotted_[k.file], c.name));
-    return {Entry{false, k, "?" + c.name}};
+    return {Entry{false, k, opaque("?" + c.name)}};
   }
   visiting_.push_back(k);
   std::vector<std::vector<Entry>> seqs;
   std::vector<Entry> direct;
   for (const auto &b : c.bases) {
     auto bk = resolve(b, k.file);
-    Entry e = bk ? Entry{true, *bk, ""} : Entry{false, {0, 0}, b};
+    Entry e = bk ? Entry{true, *bk, nullptr} : Entry{false, {0, 0}, opaque(b)};
     seqs.push_back(e.known ? mro(e.key) : std::vector<Entry>{e});
     direct.push_back(e);
   }
@@ -147,7 +147,7 @@ std::vector<ClassIndex::Entry> ClassIndex::mro(Key k) {
     return a.known == b.known && (a.known ? a.key == b.key : a.opaque == b.opaque);
   };
   // C3 merge.
-  std::vector<Entry> out{Entry{true, k, ""}};
+  std::vector<Entry> out{Entry{true, k, nullptr}};
   for (;;) {
     seqs.erase(std::remove_if(seqs.begin(), seqs.end(), [](auto &s) { return s.empty(); }), seqs.end());
     if (seqs.empty())
@@ -191,10 +191,11 @@ std::vector<ClassIndex::Key> ClassIndex::runningInits(Key k, std::string &unknow
   auto nextInit = [&](size_t from) -> std::optional<size_t> {
     for (size_t i = from; i < order.size(); ++i) {
       if (!order[i].known) {
-        if (harmless(order[i].opaque))
+        const std::string &name = *order[i].opaque;
+        if (harmless(name))
           continue;
         if (unknown.empty())
-          unknown = order[i].opaque.substr(order[i].opaque[0] == '?' ? 1 : 0);
+          unknown = name.substr(name[0] == '?' ? 1 : 0);
         return std::nullopt;
       }
       if (facts(order[i].key).hasInit)
@@ -535,7 +536,7 @@ std::optional<ClassIndex::Key> ClassIndex::initTarget(const model::BaseInitCall 
   if (!call.base.empty())
     return resolve(call.base, order[at].key.file);
   for (size_t i = at + 1; i < order.size(); ++i) {
-    if (!order[i].known && harmless(order[i].opaque))
+    if (!order[i].known && harmless(*order[i].opaque))
       continue;
     if (!order[i].known)
       return std::nullopt;
@@ -707,7 +708,7 @@ bool isPooled(const model::AttributeAssignment &b) {
 } // namespace
 
 // The nearest base in the MRO that assigns `a.attr` at all (outside its class body), and of its
-// assignments a pooled one if any (`= None` in __init__, the client in init_clients()). Null: none.
+// assignments a pooled one if any (`= None` in __init__, the client in init_clients()); nullopt: none.
 std::optional<model::AttributeAssignment> ClassIndex::nearestAssigning(const model::AttributeAssignment &a,
                                                                        const std::vector<Entry> &order, Key &where) {
   for (size_t i = 1; i < order.size(); ++i) {

@@ -79,7 +79,7 @@ private:
   struct Entry { // an element of an MRO: a known class, or an opaque name
     bool known;
     Key key;
-    std::string opaque;
+    const std::string *opaque; // the name (interned: one copy per index, see opaque()); null when known
   };
 
   const model::ClassFacts &facts(Key k);
@@ -129,6 +129,9 @@ private:
   // those whose path ends with it (one entry per file, not one per suffix).
   std::unordered_map<std::string, std::vector<size_t>> byLastComponent_;
   std::map<Key, std::vector<Entry>> mroMemo_;
+  // The names of opaque MRO entries, one copy each: the memo holds an MRO for every class.
+  const std::string *opaque(std::string name) { return &*opaques_.insert(std::move(name)).first; }
+  std::set<std::string> opaques_;
   std::vector<Key> visiting_;
   std::set<Key> cyclic_; // classes with no MRO (a cycle, or no consistent C3 order): no decisions
   std::vector<std::string> problems_;
