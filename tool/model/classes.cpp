@@ -47,31 +47,35 @@ void AttributeWrites::add(const AttributeAssignment &a) {
   data_.back() = '\n';
 }
 
-std::optional<AttributeAssignment> AttributeWrites::decode(std::string_view line) {
-  AttributeAssignment a;
-  std::string_view parts[3]; // attr, method, valueKey
-  for (int i = 0; i < 3; ++i) {
+bool AttributeWrites::split(std::string_view line, std::string_view (&texts)[3], uint32_t (&numbers)[5]) {
+  for (std::string_view &t : texts) { // attr, method, valueKey
     size_t tab = line.find('\t');
     if (tab == std::string_view::npos)
-      return std::nullopt;
-    parts[i] = line.substr(0, tab);
+      return false;
+    t = line.substr(0, tab);
     line.remove_prefix(tab + 1);
   }
-  uint32_t n[5];
-  for (uint32_t &x : n) {
+  for (uint32_t &x : numbers) { // start, end, order, where, unconditional
     auto [end, ec] = std::from_chars(line.data(), line.data() + line.size(), x);
     if (ec != std::errc())
-      return std::nullopt;
+      return false;
     line.remove_prefix(static_cast<size_t>(end - line.data()));
     if (!line.empty() && line.front() == ' ')
       line.remove_prefix(1);
   }
-  if (!line.empty() || parts[0].empty() || n[3] > static_cast<uint32_t>(AttributeAssignment::Where::ClassBody) ||
-      n[4] > 1)
+  return line.empty() && !texts[0].empty() &&
+         numbers[3] <= static_cast<uint32_t>(AttributeAssignment::Where::ClassBody) && numbers[4] <= 1;
+}
+
+std::optional<AttributeAssignment> AttributeWrites::decode(std::string_view line) {
+  std::string_view texts[3];
+  uint32_t n[5];
+  if (!split(line, texts, n))
     return std::nullopt;
-  a.attr = std::string(parts[0]);
-  a.method = std::string(parts[1]);
-  a.valueKey = std::string(parts[2]);
+  AttributeAssignment a;
+  a.attr = std::string(texts[0]);
+  a.method = std::string(texts[1]);
+  a.valueKey = std::string(texts[2]);
   a.start = n[0];
   a.end = n[1];
   a.order = n[2];
@@ -80,10 +84,13 @@ std::optional<AttributeAssignment> AttributeWrites::decode(std::string_view line
   return a;
 }
 
+// Checked as the cache reads it (split alone: nothing is built).
 bool AttributeWrites::assign(std::string data) {
+  std::string_view texts[3];
+  uint32_t n[5];
   for (size_t pos = 0; pos < data.size();) {
     size_t nl = data.find('\n', pos);
-    if (nl == std::string::npos || !decode(std::string_view(data).substr(pos, nl - pos)))
+    if (nl == std::string::npos || !split(std::string_view(data).substr(pos, nl - pos), texts, n))
       return false;
     pos = nl + 1;
   }

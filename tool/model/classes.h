@@ -77,6 +77,7 @@ public:
   void shrink() { data_.shrink_to_fit(); }
 
 private:
+  static bool split(std::string_view line, std::string_view (&texts)[3], uint32_t (&numbers)[5]);
   static std::optional<AttributeAssignment> decode(std::string_view line);
   std::string data_;
 };
