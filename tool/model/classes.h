@@ -51,7 +51,7 @@ struct AttributeAssignment {
 /// A class's assignments of source Other (`self.rows = []`, `self.project_id = project_id`): only
 /// attr, method, where, unconditional, start, end, valueKey and order tell anything in them.
 /// Packed into one string ("attr\tmethod\tvalueKey\tstart end order where unconditional\n"
-/// lines): a run holds them for every class it parsed, processors assign hundreds of attributes,
+/// lines): a run holds them for every class it parsed, a processor class assigns many attributes,
 /// and only those of client attributes are ever asked for (ClassFacts::assignmentsOf).
 class AttributeWrites {
 public:
@@ -70,7 +70,6 @@ public:
         f(*a);
     }
   }
-  bool empty() const { return data_.empty(); }
   /// The packed text, and one read back (the cache): false when `data` is not such a text.
   const std::string &data() const { return data_; }
   bool assign(std::string data);
