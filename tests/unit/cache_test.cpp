@@ -123,6 +123,17 @@ TEST_CASE("a run that changed nothing does not rewrite the cache file") {
   CHECK(c.unchangedHash(s.file, oldStat()) == std::optional<uint64_t>(43));
 }
 
+// `o` stored in a cache under `dir` by one Cache, then looked up by another.
+std::optional<model::FileOutcome> throughCache(const testing::TempDir &dir, const model::FileOutcome &o) {
+  {
+    cache::Cache cache(dir.path + "/cache", "stamp");
+    cache.put(o);
+    REQUIRE(cache.store());
+  }
+  cache::Cache cache(dir.path + "/cache", "stamp");
+  return cache.lookup(o.file, o.hash);
+}
+
 TEST_CASE("class facts come back from the cache with every assignment, clients and packed writes alike") {
   testing::TempDir dir;
   model::SourceFile file{dir.path + "/a.py", "a.py"};
@@ -154,13 +165,7 @@ TEST_CASE("class facts come back from the cache with every assignment, clients a
   c.writes.add(project);
   o.facts.emplace();
   o.facts->classes.push_back(c);
-  {
-    cache::Cache cache(dir.path + "/cache", "stamp");
-    cache.put(o);
-    REQUIRE(cache.store());
-  }
-  cache::Cache cache(dir.path + "/cache", "stamp");
-  auto back = cache.lookup(file, 9);
+  auto back = throughCache(dir, o);
   REQUIRE(back);
   REQUIRE(back->facts);
   REQUIRE(back->facts->classes.size() == 1);
@@ -174,6 +179,63 @@ TEST_CASE("class facts come back from the cache with every assignment, clients a
   auto p = back->facts->classes[0].assignmentsOf("project");
   REQUIRE(p.size() == 1);
   CHECK(p[0].valueKey == "param:project");
+}
+
+TEST_CASE("a class's __init__ facts come back from the cache; a class without __init__ comes back without") {
+  testing::TempDir dir;
+  model::SourceFile file{dir.path + "/a.py", "a.py"};
+  model::FileOutcome o;
+  o.file = file;
+  o.hash = 9;
+  o.facts.emplace();
+  model::ClassFacts plain;
+  plain.name = "Plain";
+  plain.bases = {"=Base"};
+  model::ClassFacts job;
+  job.name = "Job";
+  model::InitFacts &init = job.defineInit();
+  init.params = {{"project", "", true}, {"table", "lit:'t'", false}};
+  init.variadic = true;
+  init.calls.push_back({"", 12, true, {{"#1", "project"}}, {"param:project"}, false});
+  init.uses = {{"project", 30}};
+  init.selfCalls = {"setup"};
+  init.binds = {"project"};
+  init.baseFirst = true;
+  o.facts->classes = {plain, job};
+  auto back = throughCache(dir, o);
+  REQUIRE(back);
+  REQUIRE(back->facts);
+  REQUIRE(back->facts->classes.size() == 2);
+  const model::ClassFacts &p = back->facts->classes[0], &j = back->facts->classes[1];
+  CHECK_FALSE(p.hasInit());
+  CHECK(p.init().calls.empty());
+  CHECK(p.bases == std::vector<std::string>{"=Base"});
+  REQUIRE(j.hasInit());
+  REQUIRE(j.init().params.size() == 2);
+  CHECK(j.init().params[1].name == "table");
+  CHECK(j.init().params[1].defaultKey == "lit:'t'");
+  CHECK_FALSE(j.init().params[1].positional);
+  CHECK(j.init().variadic);
+  REQUIRE(j.init().calls.size() == 1);
+  CHECK(j.init().calls[0].start == 12);
+  CHECK(j.init().calls[0].keys == std::vector<std::string>{"param:project"});
+  CHECK(j.init().uses == std::vector<std::pair<std::string, uint32_t>>{{"project", 30}});
+  CHECK(j.init().selfCalls == std::vector<std::string>{"setup"});
+  CHECK(j.init().binds == std::vector<std::string>{"project"});
+  CHECK(j.init().baseFirst);
+}
+
+TEST_CASE("copying class facts copies the __init__ facts, not a pointer to them") {
+  model::ClassFacts a;
+  a.defineInit().binds = {"project"};
+  model::ClassFacts b = a;
+  b.defineInit().binds.push_back("dataset");
+  CHECK(a.init().binds == std::vector<std::string>{"project"});
+  CHECK(b.init().binds.size() == 2);
+  model::ClassFacts none;
+  b = none;
+  CHECK_FALSE(b.hasInit());
+  CHECK(a.hasInit());
 }
 
 } // namespace poolify

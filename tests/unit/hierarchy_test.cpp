@@ -27,8 +27,7 @@ model::ClassFacts cls(const std::string &name, const std::vector<std::string> &b
   c.name = name;
   for (const auto &b : bases)
     c.bases.push_back("=" + b);
-  c.hasInit = true;
-  c.initCalls.push_back({"", 0, true, {}, {}, false});
+  c.defineInit().calls.push_back({"", 0, true, {}, {}, false});
   return c;
 }
 

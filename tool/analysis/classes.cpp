@@ -130,8 +130,10 @@ public:
       c.assignments = std::move(clients);
       c.writes.shrink();
       c.assignments.shrink_to_fit();
-      c.initUses.shrink_to_fit();
-      c.initCalls.shrink_to_fit();
+      if (c.hasInit()) {
+        c.defineInit().uses.shrink_to_fit();
+        c.defineInit().calls.shrink_to_fit();
+      }
     }
     facts.classes.shrink_to_fit();
     return facts;
@@ -176,8 +178,11 @@ private:
       }
     }
     placeMovedStatements(c);
-    std::sort(c.initSelfCalls.begin(), c.initSelfCalls.end());
-    c.initSelfCalls.erase(std::unique(c.initSelfCalls.begin(), c.initSelfCalls.end()), c.initSelfCalls.end());
+    if (c.hasInit()) {
+      auto &calls = c.defineInit().selfCalls;
+      std::sort(calls.begin(), calls.end());
+      calls.erase(std::unique(calls.begin(), calls.end()), calls.end());
+    }
     return c;
   }
 
@@ -299,9 +304,8 @@ private:
       return;
     std::string_view self = tree_.text(first);
     bool init = name == "__init__";
-    c.hasInit = c.hasInit || init;
     if (init)
-      initParameters(c, def);
+      initParameters(c.defineInit(), def);
     TSNode body = py::field(def, "body");
     // Walk the body keeping, for each node, its statement and whether that statement sits directly
     // in the method body (runs whenever the method runs) or in a nested block.
@@ -354,7 +358,7 @@ private:
         TSNode fn = py::field(n, "function");
         if (is(fn, "attribute") && is(py::field(fn, "object"), "identifier") &&
             tree_.text(py::field(fn, "object")) == self)
-          c.initSelfCalls.push_back(std::string(tree_.text(py::field(fn, "attribute"))));
+          c.defineInit().selfCalls.push_back(std::string(tree_.text(py::field(fn, "attribute"))));
       } else if (init && is(n, "attribute") && is(py::field(n, "object"), "identifier") &&
                  tree_.text(py::field(n, "object")) == self) {
         // A read of self.x (an assignment's target is not a use).
@@ -362,7 +366,7 @@ private:
                         is(ts_node_named_child(fr.stmt, 0), "assignment") &&
                         py::same(py::field(ts_node_named_child(fr.stmt, 0), "left"), n);
         if (!isTarget)
-          c.initUses.push_back({std::string(tree_.text(py::field(n, "attribute"))), py::start(n)});
+          c.defineInit().uses.push_back({std::string(tree_.text(py::field(n, "attribute"))), py::start(n)});
       }
     }
   }
@@ -374,8 +378,8 @@ private:
   }
 
   // The parameters of __init__ after the instance, with their defaults' keys.
-  void initParameters(model::ClassFacts &c, TSNode def) {
-    c.initParams.clear();
+  void initParameters(model::InitFacts &init, TSNode def) {
+    init.params.clear();
     bool positional = true, first = true;
     for (TSNode p : py::namedChildren(py::field(def, "parameters"))) {
       if (is(p, "comment"))
@@ -383,7 +387,7 @@ private:
       bool instance = first;
       first = false;
       if (is(p, "list_splat_pattern") || is(p, "dictionary_splat_pattern")) {
-        c.initVariadic = true;
+        init.variadic = true;
         positional = false;
         continue;
       }
@@ -397,7 +401,7 @@ private:
       if (instance || !is(name, "identifier"))
         continue;
       TSNode value = py::field(p, "value");
-      c.initParams.push_back(
+      init.params.push_back(
           {std::string(tree_.text(name)), ts_node_is_null(value) ? "" : keyOf(value, ""), positional});
     }
   }
@@ -428,7 +432,7 @@ private:
           {std::string(tree_.text(py::field(kw, "name"))), std::string(tree_.text(py::field(kw, "value")))});
       k.keys.push_back(keyOf(py::field(kw, "value"), self));
     }
-    c.initCalls.push_back(std::move(k));
+    c.defineInit().calls.push_back(std::move(k));
   }
 
   void classAttribute(model::ClassFacts &c, TSNode stmt) {
@@ -448,6 +452,8 @@ private:
   // The attributes rules may take from the instance that `init` assigns on every path before
   // anything could run another method (ClassFacts::initBinds).
   void initBindings(model::ClassFacts &c, TSNode cls, TSNode init) {
+    if (!c.hasInit()) // an __init__ with no instance parameter: as if the class had none (method())
+      return;
     if (!wantedKnown_) {
       for (const auto &rule : rules_)
         for (const auto &rw : rule.rewrites)
@@ -463,8 +469,8 @@ private:
       if (a.where == model::AttributeAssignment::Where::Init && wanted_.count(a.attr) && !self.empty() &&
           initBinds(tree_, bound_, cls, init, self, a.attr))
         binds.insert(a.attr);
-    c.initBinds.assign(binds.begin(), binds.end());
-    c.initBaseFirst = baseInitRunsFirst(tree_, model_, cls, init);
+    c.defineInit().binds.assign(binds.begin(), binds.end());
+    c.defineInit().baseFirst = baseInitRunsFirst(tree_, model_, cls, init);
   }
 
   const py::Tree &tree_;

@@ -129,21 +129,32 @@ template <typename A> void factsFields(A &a, model::FileFacts &f) {
   a.list(f.classes, [&](model::ClassFacts &c) {
     a.io(c.name);
     a.list(c.bases, [&](std::string &b) { a.io(b); });
-    a.io(c.hasInit);
-    a.list(c.initParams, [&](model::InitParameter &p) {
-      a.io(p.name);
-      a.io(p.defaultKey);
-      a.io(p.positional);
-    });
-    a.io(c.initVariadic);
-    a.list(c.initCalls, [&](model::BaseInitCall &k) {
-      a.io(k.base);
-      a.io(k.start);
-      a.io(k.unconditional);
-      pairs(a, k.args);
-      a.list(k.keys, [&](std::string &x) { a.io(x); });
-      a.io(k.unpacking);
-    });
+    bool hasInit = c.hasInit();
+    a.io(hasInit);
+    if (hasInit) {
+      model::InitFacts &init = c.defineInit();
+      a.list(init.params, [&](model::InitParameter &p) {
+        a.io(p.name);
+        a.io(p.defaultKey);
+        a.io(p.positional);
+      });
+      a.io(init.variadic);
+      a.list(init.calls, [&](model::BaseInitCall &k) {
+        a.io(k.base);
+        a.io(k.start);
+        a.io(k.unconditional);
+        pairs(a, k.args);
+        a.list(k.keys, [&](std::string &x) { a.io(x); });
+        a.io(k.unpacking);
+      });
+      a.list(init.uses, [&](std::pair<std::string, uint32_t> &u) {
+        a.io(u.first);
+        a.io(u.second);
+      });
+      a.list(init.selfCalls, [&](std::string &m) { a.io(m); });
+      a.list(init.binds, [&](std::string &m) { a.io(m); });
+      a.io(init.baseFirst);
+    }
     a.list(c.assignments, [&](model::AttributeAssignment &x) {
       a.io(x.attr);
       a.choice(x.source, 2);
@@ -171,13 +182,6 @@ template <typename A> void factsFields(A &a, model::FileFacts &f) {
     a.io(writes);
     if constexpr (A::reading)
       a.ok = a.ok && c.writes.assign(std::move(writes));
-    a.list(c.initUses, [&](std::pair<std::string, uint32_t> &u) {
-      a.io(u.first);
-      a.io(u.second);
-    });
-    a.list(c.initSelfCalls, [&](std::string &m) { a.io(m); });
-    a.list(c.initBinds, [&](std::string &m) { a.io(m); });
-    a.io(c.initBaseFirst);
   });
   std::vector<std::pair<std::string, std::string>> imports;
   if constexpr (!A::reading)

@@ -38,6 +38,7 @@ ClassIndex::ClassIndex(const std::vector<std::string> &displays, std::function<c
     size_t dot = d.rfind('.');
     byLastComponent_[dot == std::string::npos ? d : d.substr(dot + 1)].push_back(i);
   }
+  mroMemo_.resize(dotted_.size());
 }
 
 const model::ClassFacts &ClassIndex::facts(Key k) { return load_(k.file)->classes[k.cls]; }
@@ -122,32 +123,32 @@ std::optional<ClassIndex::Key> ClassIndex::resolve(const std::string &qname, siz
 }
 
 std::vector<ClassIndex::Entry> ClassIndex::mro(Key k) {
-  auto memo = mroMemo_.find(k);
-  if (memo != mroMemo_.end())
-    return memo->second;
   const model::ClassFacts &c = facts(k);
+  auto &slots = mroMemo_[k.file];
+  if (slots.empty())
+    slots.resize(load_(k.file)->classes.size());
+  if (!slots[k.cls].empty())
+    return slots[k.cls];
   if (auto at = std::find(visiting_.begin(), visiting_.end(), k); at != visiting_.end()) {
     cyclic_.insert(at, visiting_.end());
     problems_.push_back(
         fmt::format("{}: class {} inherits from itself (a cycle); its hierarchy is not used", dotted_[k.file], c.name));
-    return {Entry{false, k, opaque("?" + c.name)}};
+    return {Entry::opaqueName(opaque("?" + c.name))};
   }
   visiting_.push_back(k);
   std::vector<std::vector<Entry>> seqs;
   std::vector<Entry> direct;
   for (const auto &b : c.bases) {
     auto bk = resolve(b, k.file);
-    Entry e = bk ? Entry{true, *bk, nullptr} : Entry{false, {0, 0}, opaque(b)};
-    seqs.push_back(e.known ? mro(e.key) : std::vector<Entry>{e});
+    Entry e = bk ? Entry::known(*bk) : Entry::opaqueName(opaque(b));
+    seqs.push_back(e.isKnown() ? mro(*bk) : std::vector<Entry>{e});
     direct.push_back(e);
   }
   seqs.push_back(direct);
   visiting_.pop_back();
-  auto same = [](const Entry &a, const Entry &b) {
-    return a.known == b.known && (a.known ? a.key == b.key : a.opaque == b.opaque);
-  };
+  auto same = [](const Entry &a, const Entry &b) { return a.opaque == b.opaque && a.file == b.file && a.cls == b.cls; };
   // C3 merge.
-  std::vector<Entry> out{Entry{true, k, nullptr}};
+  std::vector<Entry> out{Entry::known(k)};
   for (;;) {
     seqs.erase(std::remove_if(seqs.begin(), seqs.end(), [](auto &s) { return s.empty(); }), seqs.end());
     if (seqs.empty())
@@ -181,7 +182,8 @@ std::vector<ClassIndex::Entry> ClassIndex::mro(Key k) {
       if (!s.empty() && same(s.front(), chosen))
         s.erase(s.begin());
   }
-  mroMemo_[k] = out;
+  out.shrink_to_fit();
+  mroMemo_[k.file][k.cls] = out;
   return out;
 }
 
@@ -190,7 +192,7 @@ std::vector<ClassIndex::Key> ClassIndex::runningInits(Key k, std::string &unknow
   std::vector<Entry> order = mro(k);
   auto nextInit = [&](size_t from) -> std::optional<size_t> {
     for (size_t i = from; i < order.size(); ++i) {
-      if (!order[i].known) {
+      if (!order[i].isKnown()) {
         const std::string &name = *order[i].opaque;
         if (harmless(name))
           continue;
@@ -198,7 +200,7 @@ std::vector<ClassIndex::Key> ClassIndex::runningInits(Key k, std::string &unknow
           unknown = name.substr(name[0] == '?' ? 1 : 0);
         return std::nullopt;
       }
-      if (facts(order[i].key).hasInit)
+      if (facts(order[i].key()).hasInit())
         return i;
     }
     return std::nullopt;
@@ -210,11 +212,11 @@ std::vector<ClassIndex::Key> ClassIndex::runningInits(Key k, std::string &unknow
   while (!queue.empty()) {
     size_t i = queue.back();
     queue.pop_back();
-    Key cur = order[i].key;
+    Key cur = order[i].key();
     if (std::find(ran.begin(), ran.end(), cur) != ran.end())
       continue;
     ran.push_back(cur);
-    for (const auto &call : facts(cur).initCalls) {
+    for (const auto &call : facts(cur).init().calls) {
       if (!call.unconditional)
         continue;
       if (call.base.empty()) {
@@ -226,7 +228,7 @@ std::vector<ClassIndex::Key> ClassIndex::runningInits(Key k, std::string &unknow
       if (!target)
         continue;
       for (size_t j = 0; j < order.size(); ++j)
-        if (order[j].known && order[j].key == *target)
+        if (order[j].isKnown() && order[j].key() == *target)
           queue.push_back(j);
     }
   }
@@ -243,9 +245,9 @@ model::Inherited ClassIndex::inheritance(Key x, const std::string &attr, const s
   out.cls = facts(x).name;
   out.attr = attr;
   for (const Entry &e : order) {
-    if (!e.known || e.key == x)
+    if (!e.isKnown() || e.key() == x)
       continue;
-    const model::ClassFacts &c = facts(e.key);
+    const model::ClassFacts &c = facts(e.key());
     const model::AttributeAssignment *best = nullptr;
     bool any = false;
     std::vector<model::AttributeAssignment> ofAttr = c.assignmentsOf(attr);
@@ -266,12 +268,12 @@ model::Inherited ClassIndex::inheritance(Key x, const std::string &attr, const s
       return out; // not a client of any rule: nothing to report (status set below by the caller)
     out.rule = best->rule;
     out.base = c.name;
-    bool runs = std::find(ran.begin(), ran.end(), e.key) != ran.end();
+    bool runs = std::find(ran.begin(), ran.end(), e.key()) != ran.end();
     if (!runs) {
       out.status = "unknown";
       if (!unknown.empty())
         out.reason = fmt::format("the base __init__ chain goes through {}, which poolify cannot see", unknown);
-      else if (auto breaker = chainBreaker(order, ran, e.key))
+      else if (auto breaker = chainBreaker(order, ran, e.key()))
         out.reason = fmt::format("{} ({} sets {})", *breaker, c.name, attr);
       else
         out.reason = fmt::format("{}.__init__ may not run", c.name);
@@ -312,9 +314,9 @@ std::vector<model::Inherited> ClassIndex::inheritedClients(size_t file) {
     // Client attributes some base's __init__ sets (a client made lazily in a method is not listed).
     std::vector<std::string> attrs;
     for (const Entry &e : order) {
-      if (!e.known || e.key == x)
+      if (!e.isKnown() || e.key() == x)
         continue;
-      for (const auto &b : facts(e.key).assignments)
+      for (const auto &b : facts(e.key()).assignments)
         if (b.source != model::AttributeAssignment::Source::Other && b.where == Where::Init &&
             std::find(attrs.begin(), attrs.end(), b.attr) == attrs.end())
           attrs.push_back(b.attr);
@@ -367,15 +369,15 @@ std::optional<std::string> ClassIndex::chainBreaker(const std::vector<Entry> &or
     return std::nullopt;
   std::optional<std::string> breaker;
   for (const Entry &e : order) {
-    if (e.known && e.key == provider)
+    if (e.isKnown() && e.key() == provider)
       break;
-    if (!e.known || std::find(ran.begin(), ran.end(), e.key) == ran.end())
+    if (!e.isKnown() || std::find(ran.begin(), ran.end(), e.key()) == ran.end())
       continue;
-    const auto &calls = facts(e.key).initCalls;
+    const auto &calls = facts(e.key()).init().calls;
     if (std::none_of(calls.begin(), calls.end(), [](const model::BaseInitCall &c) { return c.unconditional; }))
       breaker = calls.empty()
-                    ? fmt::format("{}.__init__ never calls the base __init__", facts(e.key).name)
-                    : fmt::format("{}.__init__ calls the base __init__ only conditionally", facts(e.key).name);
+                    ? fmt::format("{}.__init__ never calls the base __init__", facts(e.key()).name)
+                    : fmt::format("{}.__init__ calls the base __init__ only conditionally", facts(e.key()).name);
   }
   return breaker;
 }
@@ -504,23 +506,24 @@ bool ClassIndex::baseBinds(size_t file, const std::string &cls, const std::strin
   // one it calls (Job -> Middle -> Base).
   auto firstCall = [&](Key k) -> const model::BaseInitCall * {
     const model::BaseInitCall *first = nullptr;
-    for (const auto &call : facts(k).initCalls)
+    for (const auto &call : facts(k).init().calls)
       if (!first || call.start < first->start)
         first = &call;
     return first && first->unconditional ? first : nullptr;
   };
   model::BaseInitCall super; // an inherited __init__: as if super().__init__() ran
-  const model::BaseInitCall *call = facts(*x).hasInit ? firstCall(*x) : &super;
+  const model::BaseInitCall *call = facts(*x).hasInit() ? firstCall(*x) : &super;
   size_t at = 0; // where the class making `call` is in x's MRO
   for (size_t steps = 0; call && steps < order.size(); ++steps) {
     std::optional<Key> callee = initTarget(*call, at, order);
     if (!callee)
       return false;
     const model::ClassFacts &c = facts(*callee);
-    if (std::binary_search(c.initBinds.begin(), c.initBinds.end(), attr))
+    if (std::binary_search(c.init().binds.begin(), c.init().binds.end(), attr))
       return true;
-    auto in = std::find_if(order.begin(), order.end(), [&](const Entry &e) { return e.known && e.key == *callee; });
-    if (!c.initBaseFirst || in == order.end())
+    auto in =
+        std::find_if(order.begin(), order.end(), [&](const Entry &e) { return e.isKnown() && e.key() == *callee; });
+    if (!c.init().baseFirst || in == order.end())
       return false;
     at = static_cast<size_t>(in - order.begin());
     call = firstCall(*callee);
@@ -534,14 +537,14 @@ bool ClassIndex::baseBinds(size_t file, const std::string &cls, const std::strin
 std::optional<ClassIndex::Key> ClassIndex::initTarget(const model::BaseInitCall &call, size_t at,
                                                       const std::vector<Entry> &order) {
   if (!call.base.empty())
-    return resolve(call.base, order[at].key.file);
+    return resolve(call.base, order[at].key().file);
   for (size_t i = at + 1; i < order.size(); ++i) {
-    if (!order[i].known && harmless(*order[i].opaque))
+    if (!order[i].isKnown() && harmless(*order[i].opaque))
       continue;
-    if (!order[i].known)
+    if (!order[i].isKnown())
       return std::nullopt;
-    if (facts(order[i].key).hasInit)
-      return order[i].key;
+    if (facts(order[i].key()).hasInit())
+      return order[i].key();
   }
   return std::nullopt;
 }
@@ -554,18 +557,19 @@ std::vector<ClassIndex::InitHop> ClassIndex::initChain(Key x, uint32_t baseCall,
                                                        const std::vector<Entry> &order) {
   std::vector<InitHop> chain;
   const model::BaseInitCall *call = nullptr;
-  for (const auto &c : facts(x).initCalls)
+  for (const auto &c : facts(x).init().calls)
     call = c.start == baseCall ? &c : call;
   size_t at = 0;
   while (call && chain.size() < order.size()) {
     std::optional<Key> callee = initTarget(*call, at, order);
     if (!callee)
       return {};
-    chain.push_back({order[at].key, call, *callee});
+    chain.push_back({order[at].key(), call, *callee});
     if (*callee == provider)
       return chain;
-    auto pos = std::find_if(order.begin(), order.end(), [&](const Entry &e) { return e.known && e.key == *callee; });
-    const auto &calls = facts(*callee).initCalls;
+    auto pos =
+        std::find_if(order.begin(), order.end(), [&](const Entry &e) { return e.isKnown() && e.key() == *callee; });
+    const auto &calls = facts(*callee).init().calls;
     if (pos == order.end() || calls.size() != 1 || !calls[0].unconditional || calls[0].unpacking)
       return {};
     at = static_cast<size_t>(pos - order.begin());
@@ -581,7 +585,7 @@ std::string ClassIndex::throughChain(const std::string &param, const std::vector
   std::string key = "param:" + param, text;
   for (size_t h = chain.size(); h-- > 0 && key.rfind("param:", 0) == 0;) {
     const InitHop &hop = chain[h];
-    std::vector<model::InitParameter> params = facts(hop.callee).initParams;
+    std::vector<model::InitParameter> params = facts(hop.callee).init().params;
     for (model::InitParameter &p : params)
       p.defaultKey = p.defaultKey.rfind("param:", 0) == 0 ? "?" : qualifiedKey(p.defaultKey, hop.callee.file);
     model::BaseInitCall call = *hop.call;
@@ -604,10 +608,10 @@ std::string ClassIndex::parameterBehind(const std::string &attr, Key provider, c
                                         const std::vector<Entry> &order) {
   std::optional<model::AttributeAssignment> only;
   for (const Entry &e : order) {
-    if (!e.known)
+    if (!e.isKnown())
       continue;
-    for (auto &s : facts(e.key).assignmentsOf(attr)) {
-      if (only || !(e.key == provider))
+    for (auto &s : facts(e.key()).assignmentsOf(attr)) {
+      if (only || !(e.key() == provider))
         return "";
       only = std::move(s);
     }
@@ -654,23 +658,23 @@ std::string ClassIndex::selfChanged(const std::string &attr, Key x, const model:
   using Where = model::AttributeAssignment::Where;
   std::vector<std::string> calledInInit;
   for (const Key &k : ran)
-    for (const auto &m : facts(k).initSelfCalls)
+    for (const auto &m : facts(k).init().selfCalls)
       calledInInit.push_back(m);
   bool afterProvider = false;
-  const auto &providerCalls = facts(provider).initCalls;
+  const auto &providerCalls = facts(provider).init().calls;
   bool providerCallsOnAfter = std::any_of(providerCalls.begin(), providerCalls.end(),
                                           [&](const model::BaseInitCall &c) { return c.start > b.start; });
   for (const Entry &e : order) {
-    if (!e.known)
+    if (!e.isKnown())
       continue;
-    if (e.key == provider) {
+    if (e.key() == provider) {
       afterProvider = true;
       continue;
     }
-    bool runs = std::find(ran.begin(), ran.end(), e.key) != ran.end();
-    const model::ClassFacts &c = facts(e.key);
+    bool runs = std::find(ran.begin(), ran.end(), e.key()) != ran.end();
+    const model::ClassFacts &c = facts(e.key());
     uint32_t firstCall = UINT32_MAX;
-    for (const auto &call : c.initCalls)
+    for (const auto &call : c.init().calls)
       if (call.unconditional)
         firstCall = std::min(firstCall, call.start);
     for (const auto &s : c.assignmentsOf(attr)) {
@@ -679,7 +683,7 @@ std::string ClassIndex::selfChanged(const std::string &attr, Key x, const model:
         return fmt::format("self.{} is assigned in {}.{}(), which __init__ calls", attr, c.name, s.method);
       if (s.where != Where::Init || !runs)
         continue;
-      if (e.key == x) {
+      if (e.key() == x) {
         if (s.start > baseCall && s.start < a.start)
           return fmt::format("self.{} is assigned again in {}.__init__ after the base __init__ made the client", attr,
                              c.name);
@@ -712,10 +716,10 @@ bool isPooled(const model::AttributeAssignment &b) {
 std::optional<model::AttributeAssignment> ClassIndex::nearestAssigning(const model::AttributeAssignment &a,
                                                                        const std::vector<Entry> &order, Key &where) {
   for (size_t i = 1; i < order.size(); ++i) {
-    if (!order[i].known)
+    if (!order[i].isKnown())
       continue;
     std::optional<model::AttributeAssignment> found;
-    for (auto &b : facts(order[i].key).assignmentsOf(a.attr)) {
+    for (auto &b : facts(order[i].key()).assignmentsOf(a.attr)) {
       if (b.where == model::AttributeAssignment::Where::ClassBody)
         continue;
       bool pooled = isPooled(b);
@@ -725,7 +729,7 @@ std::optional<model::AttributeAssignment> ClassIndex::nearestAssigning(const mod
         break;
     }
     if (found) {
-      where = order[i].key;
+      where = order[i].key();
       return found;
     }
   }
@@ -738,12 +742,12 @@ const model::AttributeAssignment *ClassIndex::nearestProvider(const model::Attri
                                                               const std::vector<Entry> &order,
                                                               const std::vector<Key> &ran, Key &where) {
   for (size_t i = 1; i < order.size(); ++i) {
-    if (!order[i].known || std::find(ran.begin(), ran.end(), order[i].key) == ran.end())
+    if (!order[i].isKnown() || std::find(ran.begin(), ran.end(), order[i].key()) == ran.end())
       continue;
-    for (const auto &b : facts(order[i].key).assignments)
+    for (const auto &b : facts(order[i].key()).assignments)
       if (b.attr == a.attr && b.rule == a.rule && isPooled(b) && b.unconditional &&
           b.where == model::AttributeAssignment::Where::Init) {
-        where = order[i].key;
+        where = order[i].key();
         return &b;
       }
   }
@@ -757,9 +761,9 @@ std::string ClassIndex::noProviderReason(const model::ClassFacts &cls, const mod
                                          const std::vector<Entry> &order, const std::vector<Key> &ran,
                                          const std::string &unknown) {
   const std::string &base = facts(plausibleKey).name;
-  bool callsBase = std::any_of(cls.initCalls.begin(), cls.initCalls.end(),
+  bool callsBase = std::any_of(cls.init().calls.begin(), cls.init().calls.end(),
                                [](const model::BaseInitCall &c) { return c.unconditional; });
-  if (cls.initCalls.empty())
+  if (cls.init().calls.empty())
     return fmt::format("{}.__init__ never calls the base __init__ ({} sets {})", cls.name, base, a.attr);
   if (!callsBase)
     return fmt::format("{}.__init__ calls the base __init__ only conditionally", cls.name);
@@ -785,7 +789,7 @@ std::string ClassIndex::overrideDiffers(Key x, const model::AttributeAssignment 
   const model::ClassFacts &cls = facts(x);
   const std::string &base = facts(providerKey).name;
   uint32_t baseCall = UINT32_MAX;
-  for (const auto &c : cls.initCalls)
+  for (const auto &c : cls.init().calls)
     if (c.unconditional)
       baseCall = std::min(baseCall, c.start);
   // Another client of the same rule (a subscriber where the base makes a publisher).
@@ -794,7 +798,7 @@ std::string ClassIndex::overrideDiffers(Key x, const model::AttributeAssignment 
   // One made before the base __init__ runs is overwritten by it: its arguments do not matter, but
   // the code in between may use it.
   if (baseCall != UINT32_MAX && a.start < baseCall) {
-    bool used = std::any_of(cls.initUses.begin(), cls.initUses.end(), [&](const auto &u) {
+    bool used = std::any_of(cls.init().uses.begin(), cls.init().uses.end(), [&](const auto &u) {
       return u.first == a.attr && u.second > a.end && u.second < baseCall;
     });
     return used ? fmt::format("{} is used before the base __init__ runs", a.attr) : "";

@@ -76,9 +76,14 @@ private:
     bool operator==(const Key &o) const { return file == o.file && cls == o.cls; }
     bool operator<(const Key &o) const { return file < o.file || (file == o.file && cls < o.cls); }
   };
-  struct Entry { // an element of an MRO: a known class, or an opaque name
-    bool known;
-    Key key;
+  /// An element of an MRO: a known class, or an opaque name. 16 bytes: the index memoises an MRO
+  /// for every class of the run.
+  struct Entry {
+    static Entry known(Key k) { return Entry{uint32_t(k.file), uint32_t(k.cls), nullptr}; }
+    static Entry opaqueName(const std::string *name) { return Entry{0, 0, name}; }
+    bool isKnown() const { return opaque == nullptr; }
+    Key key() const { return Key{file, cls}; }
+    uint32_t file, cls;        // the class, when known
     const std::string *opaque; // the name (interned: one copy per index, see opaque()); null when known
   };
 
@@ -128,7 +133,9 @@ private:
   // Files by the last component of their module path ("c" for a.b.c): a module path's files are
   // those whose path ends with it (one entry per file, not one per suffix).
   std::unordered_map<std::string, std::vector<size_t>> byLastComponent_;
-  std::map<Key, std::vector<Entry>> mroMemo_;
+  // mroMemo_[file][cls]: the MRO of each class computed so far (empty: not yet). A file's slots
+  // are made once, for all of its classes, so an MRO never moves once stored.
+  std::vector<std::vector<std::vector<Entry>>> mroMemo_;
   // The names of opaque MRO entries, one copy each: the memo holds an MRO for every class.
   const std::string *opaque(std::string name) { return &*opaques_.insert(std::move(name)).first; }
   std::set<std::string> opaques_;

@@ -8,6 +8,7 @@
 #include "model/site.h"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -100,29 +101,49 @@ struct InitParameter {
   bool positional = true; // may be passed by position (not after `*` or `*args`)
 };
 
+/// What a class's __init__ tells, kept apart from the class (ClassFacts::init): a run holds the
+/// facts of every class it parsed, and most classes define no __init__.
+struct InitFacts {
+  std::vector<InitParameter> params; // after the instance (`*args`, `**kw` not listed)
+  bool variadic = false;             // it takes *args or **kwargs
+  std::vector<BaseInitCall> calls;
+  std::vector<std::pair<std::string, uint32_t>> uses; // self.<attr> read in it: attr, offset
+  std::vector<std::string> selfCalls;                 // methods it calls on the instance (self.setup()), sorted, unique
+  /// Attributes a rule may take from the instance (`project_id`) that it assigns on every path,
+  /// before anything could run another method of the instance (analysis::initBinds); sorted.
+  std::vector<std::string> binds;
+  /// It calls the base __init__ before anything could run another method of the instance
+  /// (analysis::baseInitRunsFirst): what that base binds is bound when it returns.
+  bool baseFirst = false;
+};
+
 struct ClassFacts {
+  ClassFacts() = default;
+  ClassFacts(const ClassFacts &o);
+  ClassFacts &operator=(const ClassFacts &o);
+  ClassFacts(ClassFacts &&) = default;
+  ClassFacts &operator=(ClassFacts &&) = default;
+
   std::string name;
   // qualified (dotted; relative ones keep their dots: "..base.Name"); "=Name" for a class of this
   // module; "?text" when unresolved
   std::vector<std::string> bases;
-  bool hasInit = false;
-  std::vector<InitParameter> initParams; // of its __init__, after the instance (`*args`, `**kw` not listed)
-  bool initVariadic = false;             // its __init__ takes *args or **kwargs
-  std::vector<BaseInitCall> initCalls;
   /// Assignments of clients (sources Pooled and Site); extractClasses puts those of source Other
   /// in `writes`. Ask assignmentsOf(attr) for all of an attribute's.
   std::vector<AttributeAssignment> assignments;
   AttributeWrites writes;
   /// Every assignment of `attr` (from `assignments` and `writes`), in order.
   std::vector<AttributeAssignment> assignmentsOf(std::string_view attr) const;
-  std::vector<std::pair<std::string, uint32_t>> initUses; // self.<attr> read in __init__: attr, offset
-  std::vector<std::string> initSelfCalls; // methods __init__ calls on the instance (self.setup()), sorted, unique
-  /// Attributes a rule may take from the instance (`project_id`) that __init__ assigns on every
-  /// path, before anything could run another method of the instance (analysis::initBinds); sorted.
-  std::vector<std::string> initBinds;
-  /// Its __init__ calls the base __init__ before anything could run another method of the
-  /// instance (analysis::baseInitRunsFirst): what that base binds is bound when it returns.
-  bool initBaseFirst = false;
+
+  /// It defines __init__.
+  bool hasInit() const { return init_ != nullptr; }
+  /// Its __init__'s facts; empty ones when it defines none.
+  const InitFacts &init() const;
+  /// Its __init__'s facts, made (empty) when it had none: hasInit() is true from then on.
+  InitFacts &defineInit();
+
+private:
+  std::unique_ptr<InitFacts> init_;
 };
 
 /// Module-level names bound by `from M import X [as Y]`, with their qualified targets, for
