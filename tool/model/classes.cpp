@@ -5,26 +5,12 @@
 
 namespace poolify::model {
 
-ClassFacts::ClassFacts(const ClassFacts &o)
-    : name(o.name), bases(o.bases), assignments(o.assignments), writes(o.writes),
-      init_(o.init_ ? std::make_unique<InitFacts>(*o.init_) : nullptr) {}
-
-ClassFacts &ClassFacts::operator=(const ClassFacts &o) {
-  if (this != &o)
-    *this = ClassFacts(o);
-  return *this;
-}
-
 const InitFacts &ClassFacts::init() const {
   static const InitFacts none;
   return init_ ? *init_ : none;
 }
 
-InitFacts &ClassFacts::defineInit() {
-  if (!init_)
-    init_ = std::make_unique<InitFacts>();
-  return *init_;
-}
+InitFacts &ClassFacts::defineInit() { return init_ ? *init_ : init_.emplace(); }
 
 ImportTable::ImportTable(const std::vector<std::pair<std::string, std::string>> &sorted) {
   for (const auto &[name, qname] : sorted)

@@ -6,9 +6,9 @@
 #pragma once
 
 #include "model/site.h"
+#include "support/box.h"
 
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -118,12 +118,6 @@ struct InitFacts {
 };
 
 struct ClassFacts {
-  ClassFacts() = default;
-  ClassFacts(const ClassFacts &o);
-  ClassFacts &operator=(const ClassFacts &o);
-  ClassFacts(ClassFacts &&) = default;
-  ClassFacts &operator=(ClassFacts &&) = default;
-
   std::string name;
   // qualified (dotted; relative ones keep their dots: "..base.Name"); "=Name" for a class of this
   // module; "?text" when unresolved
@@ -136,14 +130,14 @@ struct ClassFacts {
   std::vector<AttributeAssignment> assignmentsOf(std::string_view attr) const;
 
   /// It defines __init__.
-  bool hasInit() const { return init_ != nullptr; }
+  bool hasInit() const { return init_.has_value(); }
   /// Its __init__'s facts; empty ones when it defines none.
   const InitFacts &init() const;
   /// Its __init__'s facts, made (empty) when it had none: hasInit() is true from then on.
   InitFacts &defineInit();
 
 private:
-  std::unique_ptr<InitFacts> init_;
+  Box<InitFacts> init_;
 };
 
 /// Module-level names bound by `from M import X [as Y]`, with their qualified targets, for

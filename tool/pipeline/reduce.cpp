@@ -352,18 +352,19 @@ HierarchyDecisions applyHierarchy(Run &run) {
   });
   if (candidates.empty() && !inherited && !hooks)
     return {};
-  std::vector<std::optional<model::FileFacts>> loaded(files.size());
-  std::vector<char> tried(files.size(), 0); // not vector<bool>: files are loaded in parallel
+  std::vector<Box<model::FileFacts>> loaded(files.size()); // one pointer a file: most are never loaded
+  std::vector<char> tried(files.size(), 0);                // not vector<bool>: files are loaded in parallel
   auto load = [&](size_t i) -> const model::FileFacts * {
     if (outcomes[i].facts)
       return &*outcomes[i].facts;
     if (!tried[i]) {
       tried[i] = 1;
-      loaded[i] = classFactsAgain(run, i);
+      if (auto again = classFactsAgain(run, i))
+        loaded[i] = std::move(*again);
       // Remembered with the file's other results, so the next run parses it no more.
       if (cache && loaded[i] && active[i] && !outcomes[i].failed) {
         model::FileOutcome withFacts = outcomes[i];
-        withFacts.facts = loaded[i];
+        withFacts.facts = *loaded[i];
         cache->put(withFacts, cacheVariant(run, i));
       }
     }
