@@ -170,6 +170,35 @@ public:
     return closures_[test] = std::move(seen);
   }
 
+  // Computes, on the thread pool, the facts of every file the closures of `starts` reach: level by
+  // level (a level's imports are known once its files are parsed), so the closures asked for after
+  // read and parse nothing on the one thread that plans the patches. Each file writes only its own
+  // outcome's facts; the cache serialises its puts.
+  void prefetchClosures(const std::vector<size_t> &starts) {
+    std::vector<char> seen(run_.outcomes.size(), 0);
+    std::vector<size_t> level;
+    for (size_t s : starts)
+      if (!seen[s]) {
+        seen[s] = 1;
+        level.push_back(s);
+      }
+    while (!level.empty()) {
+      std::vector<size_t> unknown;
+      for (size_t f : level)
+        if (!run_.outcomes[f].reach)
+          unknown.push_back(f);
+      parallelFor(unknown, run_.options.jobs, [this](size_t f) { facts(f); });
+      std::vector<size_t> next;
+      for (size_t f : level)
+        for (size_t d : importsOf(f))
+          if (!seen[d]) {
+            seen[d] = 1;
+            next.push_back(d);
+          }
+      level = std::move(next);
+    }
+  }
+
 private:
   std::set<std::string> libraries_; // the modules (and their parents) that hold a rule's callables
 
@@ -408,6 +437,18 @@ InterceptPlan planIntercepts(Run &run, const BindsAtModuleLevel &binds) {
   InterceptPlan plan;
   Reach reach(run);
   RetargetTrial trial(run);
+  std::vector<size_t> starts; // of the closures reachedSites will ask for
+  for (size_t t = 0; t < run.outcomes.size(); ++t) {
+    if (!run.active[t] || run.outcomes[t].failed)
+      continue;
+    for (const auto &mock : run.outcomes[t].mocks)
+      if (auto pc = reach.classify(mock.target); pc && pc->global) {
+        starts.push_back(t);
+        if (pc->module != SIZE_MAX)
+          starts.push_back(pc->module);
+      }
+  }
+  reach.prefetchClosures(starts);
   for (size_t t = 0; t < run.outcomes.size(); ++t) {
     const model::FileOutcome &test = run.outcomes[t];
     if (!run.active[t] || test.failed)
