@@ -105,7 +105,6 @@ public:
     const auto &files = run.found.files;
     for (size_t i = 0; i < files.size(); ++i) {
       dotted_.push_back(index::ClassIndex::dottedPath(files[i].display));
-      displays_.push_back(files[i].display);
       const std::string &d = dotted_.back();
       byLast_[d.substr(d.rfind('.') == std::string::npos ? 0 : d.rfind('.') + 1)].push_back(i);
     }
@@ -117,7 +116,7 @@ public:
         libraries_.insert(c.substr(0, dot));
   }
 
-  const std::vector<std::string> &displays() const { return displays_; }
+  const std::vector<model::SourceFile> &files() const { return run_.found.files; }
   const std::string &dotted(size_t i) const { return dotted_[i]; }
 
   // What `target` replaces, or nullopt when it is not a callable a rule rewrites.
@@ -276,7 +275,7 @@ private:
   Run &run_;
   ModuleResolver resolver_;
   FilesByPath byPath_;
-  std::vector<std::string> dotted_, displays_;
+  std::vector<std::string> dotted_;
   std::unordered_map<std::string, std::vector<size_t>> byLast_;
   std::set<std::string> callables_;
   std::map<size_t, std::vector<size_t>> closures_;
@@ -285,43 +284,42 @@ private:
   std::unordered_map<size_t, std::vector<size_t>> imports_;
 };
 
-std::string siteName(const std::vector<std::string> &displays, const ReachedSite &s) {
-  return fmt::format("{}:{}", displays[s.file], s.record->line);
+std::string siteName(const std::vector<model::SourceFile> &files, const ReachedSite &s) {
+  return fmt::format("{}:{}", files[s.file].display, s.record->line);
 }
 
 } // namespace
 
 std::string retargetProblem(const std::vector<ReachedSite> &fixed, const std::vector<ReachedSite> &kept,
-                            const std::vector<std::string> &displays, size_t named, bool object,
+                            const std::vector<model::SourceFile> &files, size_t named, bool object,
                             const BindsAtModuleLevel &binds) {
   size_t module = fixed.front().file;
   for (const auto &s : fixed)
     if (s.file != module)
-      return fmt::format("it reaches rewritten calls in {} and {}, which one patch cannot replace", displays[module],
-                         displays[s.file]);
+      return fmt::format("it reaches rewritten calls in {} and {}, which one patch cannot replace",
+                         files[module].display, files[s.file].display);
   if (!kept.empty())
-    return fmt::format("it also intercepts {}, which keeps its direct call", siteName(displays, kept.front()));
+    return fmt::format("it also intercepts {}, which keeps its direct call", siteName(files, kept.front()));
   const std::string &pooled = fixed.front().record->pooled;
   for (const auto &s : fixed) {
     if (s.record->outcome == model::Outcome::Removed)
-      return fmt::format("{} is removed as a redundant override: there is no pooled call to patch",
-                         siteName(displays, s));
+      return fmt::format("{} is removed as a redundant override: there is no pooled call to patch", siteName(files, s));
     if (s.record->pooled != pooled)
-      return fmt::format("{} reaches the pool both as {} and as {}", displays[module], pooled, s.record->pooled);
+      return fmt::format("{} reaches the pool both as {} and as {}", files[module].display, pooled, s.record->pooled);
   }
   bool attribute = !pooled.empty() && std::all_of(pooled.begin(), pooled.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.';
   });
   if (!attribute)
     return fmt::format("the pooled call {}(...) is not an attribute of {} a patch can replace", pooled,
-                       displays[module]);
+                       files[module].display);
   if (object && module != named)
     return fmt::format("the rewritten call is in {}, not in the module the patched object comes from",
-                       displays[module]);
+                       files[module].display);
   std::string head = pooled.substr(0, pooled.find('.'));
   if (binds && !binds(module, head))
-    return fmt::format("{} imports {} inside a function, so it is not an attribute of the module", displays[module],
-                       head);
+    return fmt::format("{} imports {} inside a function, so it is not an attribute of the module",
+                       files[module].display, head);
   return "";
 }
 
@@ -368,7 +366,7 @@ model::PatchRetarget retargetFor(const Reach &reach, const model::MockCandidate 
   r.pooled = first.record->pooled;
   r.rule = first.record->rule;
   r.callable = first.record->callable;
-  r.modulePath = reach.displays()[first.file];
+  r.modulePath = reach.files()[first.file].display;
   for (const auto &s : fixed)
     r.inferred = r.inferred || s.record->inferred;
   return r;
@@ -466,13 +464,13 @@ InterceptPlan planIntercepts(Run &run, const BindsAtModuleLevel &binds) {
                                         "for",
                                         pc->local, pc->prefix)
           : mock.constant.empty()
-              ? retargetProblem(fixed, kept, reach.displays(), pc->module, mock.object, binds)
+              ? retargetProblem(fixed, kept, reach.files(), pc->module, mock.object, binds)
               : fmt::format("its target is the value of {}, which poolify does not edit", mock.constant);
       for (const auto &s : fixed)
         if (problem.empty() && s.record->atImport)
           problem = fmt::format("{} runs when its module is imported, before a patch of the module's attribute "
                                 "can be in place",
-                                siteName(reach.displays(), s));
+                                siteName(reach.files(), s));
       model::PatchRetarget r = retargetFor(reach, mock, *pc, fixed);
       if (problem.empty() && !run.options.unsafeFixes)
         if (std::string why = trial.handFix(t, r); !why.empty())
@@ -492,7 +490,7 @@ InterceptPlan planIntercepts(Run &run, const BindsAtModuleLevel &binds) {
       if (run.options.unsafeFixes) {
         r.handFix = fmt::format("the calls it intercepted are rewritten as unsafe fixes ({}; {}); patch the pooled "
                                 "call where the code under test makes it",
-                                siteName(reach.displays(), fixed.front()), problem);
+                                siteName(reach.files(), fixed.front()), problem);
         plan.retargets.push_back({t, fixed.front().file, std::move(r)});
       }
     }

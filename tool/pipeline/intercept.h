@@ -52,10 +52,10 @@ struct ReachedSite {
 
 /// Why one patch of `<module>.<pooled>` cannot stand in for the patch that reached `fixed` (the
 /// rewritten or removed sites) and `kept` (direct sites left as they are), "" when it can; the
-/// module is then `fixed`'s. `named`: the module the target goes through (SIZE_MAX: the library);
-/// `object`: a patch.object form, which can only be retargeted within the module it names.
+/// module is then `fixed`'s (files: the run's, by index). `named`: the module the target goes through (SIZE_MAX: the
+/// library); `object`: a patch.object form, which can only be retargeted within the module it names.
 std::string retargetProblem(const std::vector<ReachedSite> &fixed, const std::vector<ReachedSite> &kept,
-                            const std::vector<std::string> &displays, size_t named, bool object,
+                            const std::vector<model::SourceFile> &files, size_t named, bool object,
                             const BindsAtModuleLevel &binds);
 
 /// The sites a run holds back so that test patches keep intercepting, and what becomes of the
