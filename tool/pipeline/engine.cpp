@@ -56,7 +56,7 @@ void parallelFor(const std::vector<size_t> &indices, unsigned jobs, const std::f
   // the queue alone took megabytes).
   llvm::ThreadPoolStrategy strategy = llvm::hardware_concurrency(jobs);
   unsigned threads = std::min<unsigned>(strategy.compute_thread_count(), static_cast<unsigned>(indices.size()));
-  tuneAllocator(threads);
+  tuneAllocator(strategy.compute_thread_count()); // the run's workers, not this call's: it is set once
   llvm::ThreadPool pool(strategy);
   std::atomic<size_t> next{0};
   for (unsigned t = 0; t < threads; ++t)
