@@ -123,6 +123,14 @@ TEST_CASE("a run that changed nothing does not rewrite the cache file") {
   CHECK(c.unchangedHash(s.file, oldStat()) == std::optional<uint64_t>(43));
 }
 
+// The outcome of a.py under `dir` (hash 9), with nothing else known of it yet.
+model::FileOutcome outcomeIn(const testing::TempDir &dir) {
+  model::FileOutcome o;
+  o.file = {dir.path + "/a.py", "a.py"};
+  o.hash = 9;
+  return o;
+}
+
 // `o` stored in a cache under `dir` by one Cache, then looked up by another.
 std::optional<model::FileOutcome> throughCache(const testing::TempDir &dir, const model::FileOutcome &o) {
   {
@@ -136,10 +144,7 @@ std::optional<model::FileOutcome> throughCache(const testing::TempDir &dir, cons
 
 TEST_CASE("class facts come back from the cache with every assignment, clients and packed writes alike") {
   testing::TempDir dir;
-  model::SourceFile file{dir.path + "/a.py", "a.py"};
-  model::FileOutcome o;
-  o.file = file;
-  o.hash = 9;
+  model::FileOutcome o = outcomeIn(dir);
   model::ClassFacts c;
   c.name = "P";
   model::AttributeAssignment client;
@@ -183,10 +188,7 @@ TEST_CASE("class facts come back from the cache with every assignment, clients a
 
 TEST_CASE("a class's __init__ facts come back from the cache; a class without __init__ comes back without") {
   testing::TempDir dir;
-  model::SourceFile file{dir.path + "/a.py", "a.py"};
-  model::FileOutcome o;
-  o.file = file;
-  o.hash = 9;
+  model::FileOutcome o = outcomeIn(dir);
   o.facts.emplace();
   model::ClassFacts plain;
   plain.name = "Plain";

@@ -330,9 +330,9 @@ llvm::Expected<Run> prepare(RunOptions options) {
   return run;
 }
 
-// The workers' parse trees and texts are freed, but glibc keeps their pages in each worker's
-// arena, where the allocations of the serial steps that follow (on the main thread's arena) never
-// reuse them: hand whole free pages back, so they do not add to the run's peak.
+// The workers' parse trees and texts are freed, but glibc keeps their pages in the arenas they
+// used, where the serial steps that follow (on the main thread's arena) do not reuse those of the
+// other arenas: hand whole free pages back, so they do not add to the run's peak.
 static void releaseFreedMemory() {
 #ifdef __GLIBC__
   malloc_trim(0);

@@ -436,23 +436,26 @@ InterceptPlan planIntercepts(Run &run, const BindsAtModuleLevel &binds) {
   Reach reach(run);
   RetargetTrial trial(run);
   std::vector<size_t> starts; // of the closures reachedSites will ask for
+  // Every mock's callable, classified once, in the order the planning loop below visits them.
+  std::vector<std::optional<PatchedCallable>> classified;
   for (size_t t = 0; t < run.outcomes.size(); ++t) {
     if (!run.active[t] || run.outcomes[t].failed)
       continue;
     for (const auto &mock : run.outcomes[t].mocks)
-      if (auto pc = reach.classify(mock.target); pc && pc->global) {
+      if (const auto &pc = classified.emplace_back(reach.classify(mock.target)); pc && pc->global) {
         starts.push_back(t);
         if (pc->module != SIZE_MAX)
           starts.push_back(pc->module);
       }
   }
   reach.prefetchClosures(starts);
+  size_t next = 0;
   for (size_t t = 0; t < run.outcomes.size(); ++t) {
     const model::FileOutcome &test = run.outcomes[t];
     if (!run.active[t] || test.failed)
       continue;
     for (const auto &mock : test.mocks) {
-      auto pc = reach.classify(mock.target);
+      const std::optional<PatchedCallable> &pc = classified[next++];
       if (!pc)
         continue;
       auto [fixed, kept] = reachedSites(run, reach, t, *pc);
