@@ -426,7 +426,7 @@ w("- **Memory.** Peak RSS of the full run was %.0f MB for %.0f MB of source (%.2
   "string per class, `model::AttributeWrites`), then the patches' reach (module names and imports of the files "
   "the tests reach, 12%%), the per-file outcome records (about 0.4 KB each, 11%%), the site records (7%%), each "
   "module's import table (6%%) and the file list (5%%). "
-  "Peak RSS is above the heap by what glibc's arenas keep: poolify allows one arena per worker and a fixed "
+  "Peak RSS is above the heap by what glibc's arenas keep: poolify allows one arena per worker and one for the main thread, a fixed "
   "128 KiB mmap threshold (`tuneAllocator`), and hands free pages back after the parallel analysis. `check` and `manifest` also hold the cache file as read (its entries are views into it) and "
   "this run's new entries: %.0f MB for the warm check here."
   % (cold["rss"], mb, cold["rss"] / mb if mb else float("nan"), "" if not done else "; %s" % ", ".join(
