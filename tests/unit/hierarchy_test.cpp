@@ -9,11 +9,14 @@
 
 #include <doctest/doctest.h>
 
+#include <fmt/format.h>
+
 #include <memory>
 #include <set>
 
 using namespace poolify;
 using index::ClassIndex;
+using index::ModuleNames;
 using testing::Analyzed;
 using testing::shippedRules;
 
@@ -136,11 +139,48 @@ std::string decide(const std::string &childSource) {
 } // namespace
 
 TEST_CASE("dottedPath names a module after its path") {
-  CHECK(ClassIndex::dottedPath("pkg/mod.py") == "pkg.mod");
-  CHECK(ClassIndex::dottedPath("./pkg/mod.py") == "pkg.mod");
-  CHECK(ClassIndex::dottedPath("pkg/sub/__init__.py") == "pkg.sub");
-  CHECK(ClassIndex::dottedPath("mod.py") == "mod");
-  CHECK(ClassIndex::dottedPath("__init__.py") == "");
+  CHECK(ModuleNames::dottedPath("pkg/mod.py") == "pkg.mod");
+  CHECK(ModuleNames::dottedPath("./pkg/mod.py") == "pkg.mod");
+  CHECK(ModuleNames::dottedPath("pkg/sub/__init__.py") == "pkg.sub");
+  CHECK(ModuleNames::dottedPath("mod.py") == "mod");
+  CHECK(ModuleNames::dottedPath("__init__.py") == "");
+}
+
+TEST_CASE("ModuleNames: a dotted name denotes the files whose module path ends with it, in file order") {
+  const std::vector<std::string> paths = {"pkg/__init__.py", "pkg/mod.py",  "other/pkg/mod.py", "mod.py",
+                                          "pkgmod.py",       "__init__.py", "pkg/x__init__.py"};
+  ModuleNames names(paths.size(), [&](size_t i) { return std::string_view(paths[i]); });
+  REQUIRE(names.size() == paths.size());
+  CHECK(names.dotted(0) == "pkg");
+  CHECK(names.dotted(2) == "other.pkg.mod");
+  CHECK(names.dotted(5) == "");
+  CHECK(names.dotted(6) == "pkg.x__init__");
+  CHECK(names.isPackage(0));
+  CHECK(names.isPackage(5));
+  CHECK_FALSE(names.isPackage(1));
+  CHECK_FALSE(names.isPackage(6)); // only a file named __init__.py makes its folder a package
+  CHECK(names.endingWith("mod") == std::vector<size_t>{1, 2, 3});
+  CHECK(names.endingWith("pkg.mod") == std::vector<size_t>{1, 2});
+  CHECK(names.endingWith("other.pkg.mod") == std::vector<size_t>{2});
+  CHECK(names.endingWith("kg.mod").empty()); // a suffix counts only at a dot
+  CHECK(names.endingWith("pkg") == std::vector<size_t>{0});
+  CHECK(names.endingWith("pkgmod") == std::vector<size_t>{4});
+  CHECK(names.endingWith("absent").empty());
+  CHECK(names.endingWith("") == std::vector<size_t>{5}); // the top-level __init__.py
+}
+
+TEST_CASE("ModuleNames finds each of many modules, and only it") {
+  std::vector<std::string> paths;
+  for (int i = 0; i < 20000; ++i)
+    paths.push_back(fmt::format("pkg{}/m{}.py", i % 7, i));
+  ModuleNames names(paths.size(), [&](size_t i) { return std::string_view(paths[i]); });
+  size_t wrong = 0;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    wrong += names.endingWith(fmt::format("m{}", i)) != std::vector<size_t>{i};
+    wrong += names.endingWith(fmt::format("pkg{}.m{}", i % 7, i)) != std::vector<size_t>{i};
+    wrong += !names.endingWith(fmt::format("pkg{}.m{}", (i + 1) % 7, i)).empty();
+  }
+  CHECK(wrong == 0);
 }
 
 TEST_CASE("a diamond is linearised as Python does: each class before its bases, bases in order") {

@@ -10,41 +10,19 @@ namespace poolify::index {
 
 using Outcome = model::Outcome;
 
-std::string ClassIndex::dottedPath(const std::string &display) {
-  std::string p = display;
-  if (p.rfind("./", 0) == 0)
-    p = p.substr(2);
-  if (p.size() > 3 && p.compare(p.size() - 3, 3, ".py") == 0)
-    p.resize(p.size() - 3);
-  std::replace(p.begin(), p.end(), '/', '.');
-  const std::string init = "__init__";
-  if (p == init)
-    return "";
-  if (p.size() > init.size() && p.compare(p.size() - init.size() - 1, init.size() + 1, "." + init) == 0)
-    p.resize(p.size() - init.size() - 1);
-  while (!p.empty() && p.front() == '.')
-    p.erase(0, 1);
-  return p;
+ClassIndex::ClassIndex(ModuleNames names, std::function<const model::FileFacts *(size_t)> facts)
+    : names_(std::move(names)), load_(std::move(facts)) {
+  mroMemo_.resize(names_.size());
 }
 
 ClassIndex::ClassIndex(const std::vector<std::string> &displays, std::function<const model::FileFacts *(size_t)> facts)
-    : load_(std::move(facts)) {
-  for (const auto &d : displays) {
-    dotted_.push_back(dottedPath(d));
-    isPackage_.push_back(d.size() >= 11 && d.compare(d.size() - 11, 11, "__init__.py") == 0);
-  }
-  for (size_t i = 0; i < dotted_.size(); ++i) {
-    const std::string &d = dotted_[i];
-    size_t dot = d.rfind('.');
-    byLastComponent_[dot == std::string::npos ? d : d.substr(dot + 1)].push_back(i);
-  }
-  mroMemo_.resize(dotted_.size());
-}
+    : ClassIndex(ModuleNames(displays.size(), [&](size_t i) { return std::string_view(displays[i]); }),
+                 std::move(facts)) {}
 
 const model::ClassFacts &ClassIndex::facts(Key k) { return load_(k.file)->classes[k.cls]; }
 
 namespace {
-size_t commonPrefix(const std::string &a, const std::string &b) {
+size_t commonPrefix(std::string_view a, std::string_view b) {
   size_t n = 0;
   while (n < a.size() && n < b.size() && a[n] == b[n])
     ++n;
@@ -66,8 +44,8 @@ std::string ClassIndex::absolute(const std::string &qname, size_t fromFile) cons
   size_t dots = qname.find_first_not_of('.');
   std::string rest = dots == std::string::npos ? "" : qname.substr(dots);
   // The package of the importing module: itself for a package's __init__.py.
-  std::string pkg = dotted_[fromFile];
-  if (!isPackage_[fromFile]) {
+  std::string pkg(names_.dotted(fromFile));
+  if (!names_.isPackage(fromFile)) {
     size_t p = pkg.rfind('.');
     pkg = p == std::string::npos ? "" : pkg.substr(0, p);
   }
@@ -99,22 +77,13 @@ std::optional<ClassIndex::Key> ClassIndex::resolve(const std::string &qname, siz
   if (dot == std::string::npos)
     return std::nullopt;
   std::string module = absolute.substr(0, dot), name = absolute.substr(dot + 1);
-  size_t lastDot = module.rfind('.');
-  auto it = byLastComponent_.find(lastDot == std::string::npos ? module : module.substr(lastDot + 1));
-  if (it == byLastComponent_.end())
-    return std::nullopt;
   // Several files can end with the module path: take the one nearest the importing file.
-  std::vector<size_t> candidates;
-  for (size_t file : it->second) {
-    const std::string &d = dotted_[file];
-    if (d == module || (d.size() > module.size() && d.compare(d.size() - module.size(), module.size(), module) == 0 &&
-                        d[d.size() - module.size() - 1] == '.'))
-      candidates.push_back(file);
-  }
+  std::vector<size_t> candidates = names_.endingWith(module);
   if (candidates.empty())
     return std::nullopt;
   std::stable_sort(candidates.begin(), candidates.end(), [&](size_t a, size_t b) {
-    return commonPrefix(dotted_[a], dotted_[fromFile]) > commonPrefix(dotted_[b], dotted_[fromFile]);
+    return commonPrefix(names_.dotted(a), names_.dotted(fromFile)) >
+           commonPrefix(names_.dotted(b), names_.dotted(fromFile));
   });
   for (size_t file : candidates)
     if (auto k = findIn(file, name))
@@ -131,8 +100,8 @@ std::vector<ClassIndex::Entry> ClassIndex::mro(Key k) {
     return slots[k.cls];
   if (auto at = std::find(visiting_.begin(), visiting_.end(), k); at != visiting_.end()) {
     cyclic_.insert(at, visiting_.end());
-    problems_.push_back(
-        fmt::format("{}: class {} inherits from itself (a cycle); its hierarchy is not used", dotted_[k.file], c.name));
+    problems_.push_back(fmt::format("{}: class {} inherits from itself (a cycle); its hierarchy is not used",
+                                    names_.dotted(k.file), c.name));
     return {Entry::opaqueName(opaque("?" + c.name))};
   }
   visiting_.push_back(k);
@@ -169,7 +138,7 @@ std::vector<ClassIndex::Entry> ClassIndex::mro(Key k) {
       cyclic_.insert(k);
       problems_.push_back(fmt::format("{}: class {} has no consistent method resolution order (Python refuses "
                                       "it); its hierarchy is not used",
-                                      dotted_[k.file], c.name));
+                                      names_.dotted(k.file), c.name));
       for (auto &s : seqs)
         for (auto &e : s)
           if (std::none_of(out.begin(), out.end(), [&](const Entry &o) { return same(o, e); }))
@@ -451,7 +420,7 @@ Equivalence compareArguments(const model::AttributeAssignment &a, const std::vec
 // relative import's target is resolved from f.
 std::string ClassIndex::qualifiedKey(const std::string &k, size_t file) const {
   if (!k.empty() && k[0] == '=')
-    return "g:" + (dotted_[file].empty() ? "" : dotted_[file] + ".") + k.substr(1);
+    return "g:" + (names_.dotted(file).empty() ? "" : std::string(names_.dotted(file)) + ".") + k.substr(1);
   if (k.rfind("g:.", 0) == 0)
     return "g:" + absolute(k.substr(2), file);
   return k;

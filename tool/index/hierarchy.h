@@ -4,6 +4,7 @@
 // which client overrides in subclasses are redundant with a pooled client their base provides.
 #pragma once
 
+#include "index/module_names.h"
 #include "model/classes.h"
 
 #include <functional>
@@ -46,8 +47,10 @@ std::string parameterKey(const std::string &param, const std::vector<model::Init
 
 class ClassIndex {
 public:
+  /// `names` names file i's module (ModuleNames); `facts(i)` returns file i's class facts,
+  /// computing them on first use (nullptr when unreadable).
+  ClassIndex(ModuleNames names, std::function<const model::FileFacts *(size_t)> facts);
   /// `displays[i]` is file i's path ('/'-separated); its module path follows from it.
-  /// `facts(i)` returns file i's class facts, computing them on first use (nullptr when unreadable).
   ClassIndex(const std::vector<std::string> &displays, std::function<const model::FileFacts *(size_t)> facts);
 
   /// Decisions for every override of a client in a class whose bases may provide it, in file
@@ -65,9 +68,6 @@ public:
   /// Names of classes that assign a pooled client in __init__ or inherit one (for the literal
   /// prefilter that finds their subclasses), from the files loaded so far.
   std::vector<std::string> providerNames(const std::vector<size_t> &files);
-
-  /// The module path of a display path: "pkg/mod.py" -> "pkg.mod", "pkg/__init__.py" -> "pkg".
-  static std::string dottedPath(const std::string &display);
 
 private:
   struct Key {
@@ -127,12 +127,8 @@ private:
   model::Inherited inheritance(Key x, const std::string &attr, const std::vector<Entry> &order,
                                const std::vector<Key> &ran, const std::string &unknown);
 
-  std::vector<std::string> dotted_;
-  std::vector<bool> isPackage_;
+  ModuleNames names_; // each file's module path; a module path's files are those whose path ends with it
   std::function<const model::FileFacts *(size_t)> load_;
-  // Files by the last component of their module path ("c" for a.b.c): a module path's files are
-  // those whose path ends with it (one entry per file, not one per suffix).
-  std::unordered_map<std::string, std::vector<size_t>> byLastComponent_;
   // mroMemo_[file][cls]: the MRO of each class computed so far (empty: not yet). A file's slots
   // are made once, for all of its classes, so an MRO never moves once stored.
   std::vector<std::vector<std::vector<Entry>>> mroMemo_;

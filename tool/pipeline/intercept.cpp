@@ -1,6 +1,6 @@
 #include "pipeline/intercept.h"
 
-#include "index/hierarchy.h"
+#include "index/module_names.h"
 #include "pipeline/reader.h"
 #include "pipeline/uses.h"
 #include "python/limits.h"
@@ -101,13 +101,9 @@ model::ReachFacts reachFactsOf(const Run &run, size_t i) {
 // The run's files by what they are called, their imports, and what a patch target reaches.
 class Reach {
 public:
-  explicit Reach(Run &run) : run_(run), resolver_(run), byPath_(run.found.files) {
-    const auto &files = run.found.files;
-    for (size_t i = 0; i < files.size(); ++i) {
-      dotted_.push_back(index::ClassIndex::dottedPath(files[i].display));
-      const std::string &d = dotted_.back();
-      byLast_[d.substr(d.rfind('.') == std::string::npos ? 0 : d.rfind('.') + 1)].push_back(i);
-    }
+  explicit Reach(Run &run)
+      : run_(run), resolver_(run), byPath_(run.found.files),
+        names_(run.found.files.size(), [&run](size_t i) { return std::string_view(run.found.files[i].display); }) {
     for (const auto &r : run.rules)
       for (const auto &rw : r.rewrites)
         callables_.insert(rw.match.begin(), rw.match.end());
@@ -117,7 +113,7 @@ public:
   }
 
   const std::vector<model::SourceFile> &files() const { return run_.found.files; }
-  const std::string &dotted(size_t i) const { return dotted_[i]; }
+  std::string_view dotted(size_t i) const { return names_.dotted(i); }
 
   // What `target` replaces, or nullopt when it is not a callable a rule rewrites.
   std::optional<PatchedCallable> classify(const std::string &target) {
@@ -201,19 +197,7 @@ public:
 private:
   std::set<std::string> libraries_; // the modules (and their parents) that hold a rule's callables
 
-  std::vector<size_t> modulesNamed(const std::string &prefix) const {
-    std::vector<size_t> out;
-    auto it = byLast_.find(prefix.substr(prefix.rfind('.') == std::string::npos ? 0 : prefix.rfind('.') + 1));
-    if (it == byLast_.end())
-      return out;
-    for (size_t i : it->second) {
-      const std::string &d = dotted_[i];
-      if (d == prefix || (d.size() > prefix.size() && d.compare(d.size() - prefix.size(), prefix.size(), prefix) == 0 &&
-                          d[d.size() - prefix.size() - 1] == '.'))
-        out.push_back(i);
-    }
-    return out;
-  }
+  std::vector<size_t> modulesNamed(const std::string &prefix) const { return names_.endingWith(prefix); }
 
   // File i's reach facts: known to its outcome, else from the cache (by the hash of its bytes),
   // else read and parsed (and remembered in the cache); nullptr when it cannot be parsed.
@@ -275,8 +259,7 @@ private:
   Run &run_;
   ModuleResolver resolver_;
   FilesByPath byPath_;
-  std::vector<std::string> dotted_;
-  std::unordered_map<std::string, std::vector<size_t>> byLast_;
+  index::ModuleNames names_;
   std::set<std::string> callables_;
   std::map<size_t, std::vector<size_t>> closures_;
   std::vector<uint32_t> mark_; // closure(): the epoch that reached each file last
@@ -362,7 +345,7 @@ model::PatchRetarget retargetFor(const Reach &reach, const model::MockCandidate 
   model::PatchRetarget r;
   r.offset = mock.offset;
   r.target = mock.target;
-  r.module = first.file == pc.module ? pc.prefix : reach.dotted(first.file);
+  r.module = first.file == pc.module ? pc.prefix : std::string(reach.dotted(first.file));
   r.pooled = first.record->pooled;
   r.rule = first.record->rule;
   r.callable = first.record->callable;

@@ -1,11 +1,10 @@
 #include "pipeline/mocks.h"
 
-#include "index/hierarchy.h"
+#include "index/module_names.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <unordered_map>
 
 namespace poolify::pipeline {
 
@@ -33,7 +32,7 @@ struct Match {
 };
 
 // `target` is `<module>.<callee>` with <module> a dotted suffix of `dotted` (the file's module).
-std::optional<std::string> namesModule(const std::string &target, const std::string &callee, const std::string &d) {
+std::optional<std::string> namesModule(const std::string &target, const std::string &callee, std::string_view d) {
   if (target.size() <= callee.size() + 1 || target.compare(target.size() - callee.size(), callee.size(), callee) != 0 ||
       target[target.size() - callee.size() - 1] != '.')
     return std::nullopt;
@@ -51,14 +50,11 @@ std::vector<Match> matchTargets(const std::vector<model::FileOutcome> &outcomes,
   // Candidate files, indexed once: a target names the module (its last component at least, as
   // one of the target's components); an object target naming the library itself is looked up
   // among the files analyzed anyway.
-  std::unordered_map<size_t, std::string> dotted;
-  std::unordered_map<std::string, std::vector<size_t>> byLastComponent;
+  index::ModuleNames names(outcomes.size(), [&](size_t i) { return std::string_view(outcomes[i].file.display); });
+  std::vector<char> candidate(outcomes.size(), 0);
   std::vector<size_t> withRecords;
   for (size_t i : files) {
-    const std::string &d = dotted[i] = index::ClassIndex::dottedPath(outcomes[i].file.display);
-    std::string last = d.substr(d.rfind('.') == std::string::npos ? 0 : d.rfind('.') + 1);
-    if (!last.empty())
-      byLastComponent[last].push_back(i);
+    candidate[i] = 1;
     if (!outcomes[i].records.empty())
       withRecords.push_back(i);
   }
@@ -76,8 +72,11 @@ std::vector<Match> matchTargets(const std::vector<model::FileOutcome> &outcomes,
       named.clear();
       for (size_t b = 0; b <= mock.target.size();) {
         size_t e = std::min(mock.target.find('.', b), mock.target.size());
-        if (auto it = byLastComponent.find(mock.target.substr(b, e - b)); it != byLastComponent.end())
-          named.insert(named.end(), it->second.begin(), it->second.end());
+        std::string_view component = std::string_view(mock.target).substr(b, e - b);
+        if (!component.empty()) // the files whose module path ends with it
+          for (size_t i : names.endingWith(component))
+            if (candidate[i])
+              named.push_back(i);
         b = e + 1;
       }
       if (mock.object) // patch.object(bigquery, "Client"): the library itself, wherever it is used
@@ -86,7 +85,7 @@ std::vector<Match> matchTargets(const std::vector<model::FileOutcome> &outcomes,
       named.erase(std::unique(named.begin(), named.end()), named.end());
       // The first rewritable site the target names (files in path order, sites in line order).
       for (size_t i : named) {
-        const std::string &d = dotted.at(i);
+        std::string_view d = names.dotted(i);
         Match m{t, &mock, i, nullptr, ""};
         for (const auto &r : recordsOf(i)) {
           if (r.kind != model::SiteRecord::Kind::Direct || !r.fixable())

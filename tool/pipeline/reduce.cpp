@@ -334,10 +334,8 @@ HierarchyDecisions applyHierarchy(Run &run) {
   auto *inherited = run.options.withInherited ? &run.inherited : nullptr;
   cache::Cache *cache = run.cache.get();
   unsigned jobs = run.options.jobs;
-  std::vector<std::string> displays;
   std::vector<size_t> candidates;
   for (size_t i = 0; i < files.size(); ++i) {
-    displays.push_back(modulePath(cfg, files[i]));
     const auto &facts = outcomes[i].facts;
     bool hasOverride = facts && std::any_of(facts->classes.begin(), facts->classes.end(), [](const auto &c) {
                          return std::any_of(c.assignments.begin(), c.assignments.end(), [](const auto &a) {
@@ -370,7 +368,8 @@ HierarchyDecisions applyHierarchy(Run &run) {
     }
     return loaded[i] ? &*loaded[i] : nullptr;
   };
-  index::ClassIndex classes(displays, load);
+  index::ClassIndex classes(index::ModuleNames(files.size(), [&](size_t i) { return modulePath(cfg, files[i]); }),
+                            load);
   auto decisions = classes.decideOverrides(candidates);
   for (const auto &p : classes.problems())
     run.warnings.push_back(p);
