@@ -194,6 +194,25 @@ public:
     }
   }
 
+  // Computes, on the thread pool, the facts of every module a prefix of one of `targets` names
+  // (what classify() may read), so that classifying them on one thread parses nothing.
+  void prefetchNamed(const std::vector<const std::string *> &targets) {
+    std::vector<char> seen(run_.outcomes.size(), 0);
+    std::vector<size_t> unknown;
+    for (const std::string *target : targets) {
+      if (callables_.count(*target))
+        continue;
+      std::vector<std::string> parts = splitDotted(*target);
+      for (size_t k = 1; k < parts.size(); ++k)
+        for (size_t m : modulesNamed(joinDotted(parts, 0, k)))
+          if (!seen[m] && !run_.outcomes[m].reach) {
+            seen[m] = 1;
+            unknown.push_back(m);
+          }
+    }
+    parallelFor(unknown, run_.options.jobs, [this](size_t f) { facts(f); });
+  }
+
 private:
   std::set<std::string> libraries_; // the modules (and their parents) that hold a rule's callables
 
@@ -421,6 +440,12 @@ InterceptPlan planIntercepts(Run &run, const BindsAtModuleLevel &binds) {
   std::vector<size_t> starts; // of the closures reachedSites will ask for
   // Every mock's callable, classified once, in the order the planning loop below visits them.
   std::vector<std::optional<PatchedCallable>> classified;
+  std::vector<const std::string *> targets;
+  for (size_t t = 0; t < run.outcomes.size(); ++t)
+    if (run.active[t] && !run.outcomes[t].failed)
+      for (const auto &mock : run.outcomes[t].mocks)
+        targets.push_back(&mock.target);
+  reach.prefetchNamed(targets);
   for (size_t t = 0; t < run.outcomes.size(); ++t) {
     if (!run.active[t] || run.outcomes[t].failed)
       continue;
