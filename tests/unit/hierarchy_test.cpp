@@ -183,6 +183,40 @@ TEST_CASE("ModuleNames finds each of many modules, and only it") {
   CHECK(wrong == 0);
 }
 
+TEST_CASE("prefetch loads, in batches, every file resolving the bases needs, so that deciding loads none") {
+  // Child's base comes through a package that re-exports it from its base module, two levels down.
+  Project p({{"pkg/base.py", kBase},
+             {"pkg/api/__init__.py", "from ..base import Base\n"},
+             {"pkg/mid.py", "from pkg.api import Base\n\n\nclass Mid(Base):\n    pass\n"},
+             {"pkg/child.py", "from google.cloud import bigquery\n\nfrom pkg.mid import Mid\n\n\n"
+                              "class Child(Mid):\n"
+                              "    def __init__(self, project_id):\n"
+                              "        super().__init__(project_id)\n"
+                              "        self.bq_client = bigquery.Client(project=self.project_id)\n"},
+             {"other.py", "class Other:\n    pass\n"}});
+  std::string expected = p.decisions();
+  REQUIRE(expected.find("pkg/child.py") != std::string::npos);
+  std::vector<char> loaded(p.facts.size(), 0);
+  std::vector<size_t> batches;
+  ClassIndex index(p.displays, [&](size_t i) {
+    loaded[i] = 1;
+    return &p.facts[i];
+  });
+  index.prefetch({3}, [&](const std::vector<size_t> &need) {
+    std::set<size_t> unique(need.begin(), need.end());
+    CHECK(unique.size() == need.size()); // each file once per batch: the batch may load in parallel
+    batches.push_back(need.size());
+  });
+  CHECK(loaded == std::vector<char>{1, 1, 1, 1, 0}); // base, the re-export, mid, child; not other.py
+  CHECK(batches.size() >= 3);                        // level by level: mid, then pkg.api, then pkg.base
+  std::vector<char> before = loaded;
+  std::string decided;
+  for (const auto &d : index.decideOverrides({3}))
+    decided += p.displays[d.file] + ":" + std::to_string(d.line) + ": " + (d.remove ? d.removal.note : d.note);
+  CHECK(loaded == before);
+  CHECK(expected.find(decided) != std::string::npos);
+}
+
 TEST_CASE("a diamond is linearised as Python does: each class before its bases, bases in order") {
   std::vector<model::ClassFacts> classes{cls("A"), cls("B", {"A"}), cls("C", {"A"}), cls("D", {"B", "C"})};
   CHECK(mroOf(classes, "D") == "D B C A");

@@ -91,6 +91,58 @@ std::optional<ClassIndex::Key> ClassIndex::resolve(const std::string &qname, siz
   return std::nullopt;
 }
 
+void ClassIndex::prefetch(const std::vector<size_t> &files,
+                          const std::function<void(const std::vector<size_t> &)> &loadAll) {
+  // What resolve() looks for: a qualified name and the file that names it.
+  std::vector<std::pair<std::string, size_t>> level;
+  std::set<std::pair<std::string, size_t>> asked;
+  auto ask = [&](const std::string &qname, size_t from, auto &into) {
+    if (!qname.empty() && qname[0] != '?' && asked.insert({qname, from}).second)
+      into.emplace_back(qname, from);
+  };
+  for (size_t f : files)
+    if (const model::FileFacts *facts = load_(f))
+      for (const auto &c : facts->classes)
+        for (const auto &b : c.bases)
+          ask(b, f, level);
+  // The name each asks for, and the files it may be in (as resolve() finds them).
+  auto where = [&](const std::pair<std::string, size_t> &q) -> std::pair<std::string, std::vector<size_t>> {
+    if (q.first[0] == '=')
+      return {q.first.substr(1), {q.second}};
+    std::string absolute = this->absolute(q.first, q.second);
+    size_t dot = absolute.rfind('.');
+    if (dot == std::string::npos)
+      return {"", {}};
+    return {absolute.substr(dot + 1), names_.endingWith(std::string_view(absolute).substr(0, dot))};
+  };
+  for (int depth = 0; depth < 16 && !level.empty(); ++depth) {
+    std::vector<std::pair<std::string, std::vector<size_t>>> found;
+    std::vector<size_t> need;
+    for (const auto &q : level) {
+      found.push_back(where(q));
+      need.insert(need.end(), found.back().second.begin(), found.back().second.end());
+    }
+    std::sort(need.begin(), need.end());
+    need.erase(std::unique(need.begin(), need.end()), need.end());
+    loadAll(need);
+    std::vector<std::pair<std::string, size_t>> next;
+    for (const auto &[name, in] : found)
+      for (size_t f : in) {
+        const model::FileFacts *facts = load_(f);
+        if (!facts)
+          continue;
+        auto c = std::find_if(facts->classes.begin(), facts->classes.end(),
+                              [&name = name](const model::ClassFacts &x) { return x.name == name; });
+        if (c != facts->classes.end())
+          for (const auto &b : c->bases)
+            ask(b, f, next);
+        else if (auto imp = facts->imports.find(name)) // a re-export
+          ask(std::string(*imp), f, next);
+      }
+    level = std::move(next);
+  }
+}
+
 std::vector<ClassIndex::Entry> ClassIndex::mro(Key k) {
   const model::ClassFacts &c = facts(k);
   auto &slots = mroMemo_[k.file];

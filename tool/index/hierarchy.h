@@ -56,6 +56,12 @@ public:
   /// Decisions for every override of a client in a class whose bases may provide it, in file
   /// order; `problems` collects cycles and other reportable oddities.
   std::vector<model::OverrideDecision> decideOverrides(const std::vector<size_t> &files);
+  /// Loads, through `loadAll` (which may load the files it is given in parallel, each once), the
+  /// files the bases of the classes of `files` may come from, their bases' in turn, and the
+  /// modules that re-export them, level by level: what decideOverrides() and baseBinds() would
+  /// otherwise load one at a time as they resolve bases. A superset: every file a base's module
+  /// path may denote.
+  void prefetch(const std::vector<size_t> &files, const std::function<void(const std::vector<size_t> &)> &loadAll);
   const std::vector<std::string> &problems() const { return problems_; }
 
   std::vector<model::Inherited> inheritedClients(size_t file);

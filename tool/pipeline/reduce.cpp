@@ -370,6 +370,14 @@ HierarchyDecisions applyHierarchy(Run &run) {
   };
   index::ClassIndex classes(index::ModuleNames(files.size(), [&](size_t i) { return modulePath(cfg, files[i]); }),
                             load);
+  // Bases in files the analysis did not parse are parsed on the thread pool, not one at a time as
+  // the index resolves them. (Several files a base's module path may denote are all parsed.)
+  std::vector<size_t> starts = candidates;
+  for (size_t i = 0; i < outcomes.size(); ++i)
+    if (std::any_of(outcomes[i].records.begin(), outcomes[i].records.end(),
+                    [](const auto &r) { return !r.hookClass.empty(); }))
+      starts.push_back(i);
+  classes.prefetch(starts, [&](const std::vector<size_t> &need) { parallelFor(need, jobs, load); });
   auto decisions = classes.decideOverrides(candidates);
   for (const auto &p : classes.problems())
     run.warnings.push_back(p);
