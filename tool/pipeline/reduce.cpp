@@ -322,6 +322,19 @@ std::optional<model::FileFacts> classFactsAgain(const Run &run, size_t i) {
   return classFactsOf(run.found.files[i], std::move(*bytes), run.rules, contextFor(run, i));
 }
 
+// Bases in files the analysis did not parse are parsed on the thread pool, not one at a time as
+// the class index resolves them: those of the classes of `candidates` and of the files with base
+// hooks. (Several files a base's module path may denote are all parsed.)
+template <class Load>
+void prefetchBases(const Run &run, index::ClassIndex &classes, const std::vector<size_t> &candidates, Load &load) {
+  std::vector<size_t> starts = candidates;
+  for (size_t i = 0; i < run.outcomes.size(); ++i)
+    if (std::any_of(run.outcomes[i].records.begin(), run.outcomes[i].records.end(),
+                    [](const auto &r) { return !r.hookClass.empty(); }))
+      starts.push_back(i);
+  classes.prefetch(starts, [&](const std::vector<size_t> &need) { parallelFor(need, run.options.jobs, load); });
+}
+
 // The reduce step: the class index across all files decides which client overrides are
 // redundant; the files holding them are planned again with those removals. Bases in files the
 // prefilter skipped are parsed on demand.
@@ -370,14 +383,7 @@ HierarchyDecisions applyHierarchy(Run &run) {
   };
   index::ClassIndex classes(index::ModuleNames(files.size(), [&](size_t i) { return modulePath(cfg, files[i]); }),
                             load);
-  // Bases in files the analysis did not parse are parsed on the thread pool, not one at a time as
-  // the index resolves them. (Several files a base's module path may denote are all parsed.)
-  std::vector<size_t> starts = candidates;
-  for (size_t i = 0; i < outcomes.size(); ++i)
-    if (std::any_of(outcomes[i].records.begin(), outcomes[i].records.end(),
-                    [](const auto &r) { return !r.hookClass.empty(); }))
-      starts.push_back(i);
-  classes.prefetch(starts, [&](const std::vector<size_t> &need) { parallelFor(need, jobs, load); });
+  prefetchBases(run, classes, candidates, load);
   auto decisions = classes.decideOverrides(candidates);
   for (const auto &p : classes.problems())
     run.warnings.push_back(p);

@@ -197,17 +197,40 @@ TSNode childOfType(TSNode n, std::string_view childType) {
   return found;
 }
 
+// CPython 3.11's compiler recurses once per nested expression and stops at 3 x the recursion
+// limit (1000) less 3 per Python frame already on the stack: compile() at a script's top level
+// fails from about 2,995 nested attributes, calls, subscripts, operators or lambdas ("RecursionError:
+// maximum recursion depth exceeded during compilation"), an `import` from about 2,970, less from
+// a deeper import chain. Refused from 2,901, a margin for imports. Brackets stop at 200 before
+// that; `and`/`or` chains and comparisons are flat in CPython's AST.
+constexpr int kMaxExpressionDepth = 2900;
+
+// What CPython 3 refuses in an integer literal (`integer`) or a string's prefix (its string_start
+// token): Python 2 spellings and leading zeros.
+std::optional<std::string> literalProblem(std::string_view v, bool integer) {
+  if (integer) {
+    if (!v.empty() && (v.back() == 'l' || v.back() == 'L'))
+      return "invalid syntax: the long integer suffix 'L' is Python 2";
+    if (v.size() > 1 && v[0] == '0' && v.find_first_not_of("0123456789_") == std::string_view::npos &&
+        v.find_first_not_of("0_") != std::string_view::npos)
+      return "leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers";
+    return std::nullopt;
+  }
+  std::string prefix;
+  for (char c : v)
+    if (std::isalpha(static_cast<unsigned char>(c)))
+      prefix += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (!v.empty() && v.back() == '`')
+    return "invalid syntax: backquotes are Python 2's repr()";
+  if (prefix.find('u') != std::string::npos && prefix.size() > 1)
+    return fmt::format("invalid syntax: string prefix '{}' (Python 3 takes u alone)", v.substr(0, prefix.size()));
+  return std::nullopt;
+}
+
 // Python 2 syntax and keywords used as names, first in document order, in one walk of the tree.
 std::optional<Problem> treeProblem(const Tree &tree, size_t base) {
   std::optional<Problem> found;
   auto at = [&](TSNode n, std::string message) { found = Problem{base + start(n), std::move(message)}; };
-  // CPython 3.11's compiler recurses once per nested expression and stops at 3 x the recursion
-  // limit (1000) less 3 per Python frame already on the stack: compile() at a script's top level
-  // fails from about 2,995 nested attributes, calls, subscripts, operators or lambdas ("RecursionError:
-  // maximum recursion depth exceeded during compilation"), an `import` from about 2,970, less from
-  // a deeper import chain. Refused from 2,901, a margin for imports. Brackets stop at 200 before
-  // that; `and`/`or` chains and comparisons are flat in CPython's AST.
-  constexpr int kMaxExpressionDepth = 2900;
   struct Open {
     uint32_t level; // the node's depth in the tree
     int depth;      // its expression depth
@@ -268,23 +291,9 @@ std::optional<Problem> treeProblem(const Tree &tree, size_t base) {
          fmt::format("Missing parentheses in call to '{0}'. Did you mean {0}(...)? (a Python 2 {0} statement)", what));
     } else if (TSNode ne = k == Comparison ? childOfType(n, "<>") : TSNode{}; !ts_node_is_null(ne)) {
       at(ne, "invalid syntax: '<>' is Python 2's not-equal; Python 3 has '!='");
-    } else if (k == Integer) {
-      std::string_view v = tree.text(n);
-      if (!v.empty() && (v.back() == 'l' || v.back() == 'L'))
-        at(n, "invalid syntax: the long integer suffix 'L' is Python 2");
-      else if (v.size() > 1 && v[0] == '0' && v.find_first_not_of("0123456789_") == std::string_view::npos &&
-               v.find_first_not_of("0_") != std::string_view::npos)
-        at(n, "leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers");
-    } else if (k == StringStart) {
-      std::string_view v = tree.text(n);
-      std::string prefix;
-      for (char c : v)
-        if (std::isalpha(static_cast<unsigned char>(c)))
-          prefix += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      if (!v.empty() && v.back() == '`')
-        at(n, "invalid syntax: backquotes are Python 2's repr()");
-      else if (prefix.find('u') != std::string::npos && prefix.size() > 1)
-        at(n, fmt::format("invalid syntax: string prefix '{}' (Python 3 takes u alone)", v.substr(0, prefix.size())));
+    } else if (k == Integer || k == StringStart) {
+      if (auto why = literalProblem(tree.text(n), k == Integer))
+        at(n, std::move(*why));
     } else if (k == Except) {
       // `except E, e:` (tree-sitter reads `e` as the alias): no `as` between them.
       TSNode value = field(n, "value");

@@ -27,7 +27,7 @@ public:
     return *p_;
   }
   void reset() { p_.reset(); }
-  bool has_value() const { return p_ != nullptr; }
+  bool has_value() const { return p_ != nullptr; } // NOLINT(readability-identifier-naming): std::optional's name
   explicit operator bool() const { return has_value(); }
   T &operator*() { return *p_; }
   const T &operator*() const { return *p_; }
