@@ -64,9 +64,7 @@ std::vector<size_t> ModuleNames::endingWith(std::string_view module) const {
   uint32_t h = hashOf(lastComponent(module));
   auto it = std::lower_bound(byLast_.begin(), byLast_.end(), std::make_pair(h, uint32_t(0)));
   for (; it != byLast_.end() && it->first == h; ++it) { // files in order: the pairs are sorted
-    std::string_view d = dotted(it->second);
-    if (d == module || (d.size() > module.size() && d.substr(d.size() - module.size()) == module &&
-                        d[d.size() - module.size() - 1] == '.'))
+    if (endsWith(dotted(it->second), module))
       out.push_back(it->second);
   }
   return out;

@@ -34,6 +34,12 @@ public:
   /// The files whose module path is `module` or ends with "." + `module`, in file order.
   std::vector<size_t> endingWith(std::string_view module) const;
 
+  /// Whether module path `dotted` is `module` or ends with "." + `module` (a file endingWith() finds).
+  static bool endsWith(std::string_view dotted, std::string_view module) {
+    return dotted == module ||
+           (dotted.size() > module.size() && dotted.substr(dotted.size() - module.size()) == module &&
+            dotted[dotted.size() - module.size() - 1] == '.');
+  }
   /// The module path of a path: "pkg/mod.py" -> "pkg.mod", "pkg/__init__.py" -> "pkg",
   /// "./mod.py" -> "mod", "__init__.py" -> "".
   static std::string dottedPath(std::string_view path);

@@ -37,8 +37,7 @@ std::optional<std::string> namesModule(const std::string &target, const std::str
       target[target.size() - callee.size() - 1] != '.')
     return std::nullopt;
   std::string module = target.substr(0, target.size() - callee.size() - 1);
-  if (d == module || (d.size() > module.size() && d.compare(d.size() - module.size(), module.size(), module) == 0 &&
-                      d[d.size() - module.size() - 1] == '.'))
+  if (index::ModuleNames::endsWith(d, module))
     return module;
   return std::nullopt;
 }

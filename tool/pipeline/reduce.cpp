@@ -322,16 +322,23 @@ std::optional<model::FileFacts> classFactsAgain(const Run &run, size_t i) {
   return classFactsOf(run.found.files[i], std::move(*bytes), run.rules, contextFor(run, i));
 }
 
-// Bases in files the analysis did not parse are parsed on the thread pool, not one at a time as
-// the class index resolves them: those of the classes of `candidates` and of the files with base
-// hooks. (Several files a base's module path may denote are all parsed.)
-template <class Load>
-void prefetchBases(const Run &run, index::ClassIndex &classes, const std::vector<size_t> &candidates, Load &load) {
-  std::vector<size_t> starts = candidates;
-  for (size_t i = 0; i < run.outcomes.size(); ++i)
-    if (std::any_of(run.outcomes[i].records.begin(), run.outcomes[i].records.end(),
+// The files with sites whose missing `self.<attr>` a base __init__ may assign (SiteRecord::hookClass).
+std::vector<size_t> filesWithBaseHooks(const std::vector<model::FileOutcome> &outcomes) {
+  std::vector<size_t> out;
+  for (size_t i = 0; i < outcomes.size(); ++i)
+    if (std::any_of(outcomes[i].records.begin(), outcomes[i].records.end(),
                     [](const auto &r) { return !r.hookClass.empty(); }))
-      starts.push_back(i);
+      out.push_back(i);
+  return out;
+}
+
+// Bases in files the analysis did not parse are parsed on the thread pool, not one at a time as
+// the class index resolves them: those of the classes of `candidates` and of `hookFiles`.
+// (Several files a base's module path may denote are all parsed.)
+template <class Load>
+void prefetchBases(const Run &run, index::ClassIndex &classes, std::vector<size_t> starts,
+                   const std::vector<size_t> &hookFiles, Load &load) {
+  starts.insert(starts.end(), hookFiles.begin(), hookFiles.end());
   classes.prefetch(starts, [&](const std::vector<size_t> &need) { parallelFor(need, run.options.jobs, load); });
 }
 
@@ -358,9 +365,8 @@ HierarchyDecisions applyHierarchy(Run &run) {
     if (hasOverride && !outcomes[i].failed)
       candidates.push_back(i);
   }
-  bool hooks = std::any_of(outcomes.begin(), outcomes.end(), [](const model::FileOutcome &o) {
-    return std::any_of(o.records.begin(), o.records.end(), [](const auto &r) { return !r.hookClass.empty(); });
-  });
+  std::vector<size_t> hookFiles = filesWithBaseHooks(outcomes);
+  bool hooks = !hookFiles.empty();
   if (candidates.empty() && !inherited && !hooks)
     return {};
   std::vector<Box<model::FileFacts>> loaded(files.size()); // one pointer a file: most are never loaded
@@ -383,7 +389,7 @@ HierarchyDecisions applyHierarchy(Run &run) {
   };
   index::ClassIndex classes(index::ModuleNames(files.size(), [&](size_t i) { return modulePath(cfg, files[i]); }),
                             load);
-  prefetchBases(run, classes, candidates, load);
+  prefetchBases(run, classes, candidates, hookFiles, load);
   auto decisions = classes.decideOverrides(candidates);
   for (const auto &p : classes.problems())
     run.warnings.push_back(p);
