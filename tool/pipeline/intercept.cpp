@@ -433,9 +433,23 @@ bool alreadyPatched(const model::FileOutcome &test, const std::string &target) {
 
 } // namespace
 
-InterceptPlan planIntercepts(Run &run, const BindsAtModuleLevel &binds) {
+class PatchReach::Impl : public Reach {
+public:
+  using Reach::Reach;
+};
+
+PatchReach::PatchReach(Run &run) : run_(run) {}
+PatchReach::~PatchReach() = default;
+
+PatchReach::Impl &PatchReach::impl() {
+  if (!impl_)
+    impl_ = std::make_unique<Impl>(run_);
+  return *impl_;
+}
+
+InterceptPlan planIntercepts(Run &run, const BindsAtModuleLevel &binds, PatchReach &shared) {
   InterceptPlan plan;
-  Reach reach(run);
+  Reach &reach = shared.impl();
   RetargetTrial trial(run);
   std::vector<size_t> starts; // of the closures reachedSites will ask for
   // Every mock's callable, classified once, in the order the planning loop below visits them.

@@ -23,6 +23,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -69,7 +70,26 @@ struct InterceptPlan {
   std::vector<PlannedRetarget> retargets;
 };
 
+/// What the tests' patches reach in one run: the run's module names, each file's imports resolved
+/// to the run's files, the closures of those imports, the patch targets classified. None of it
+/// changes while the run plans again (it depends on the files' bytes and the disk), so one is made
+/// per run and every planIntercepts of the run shares it; built on first use.
+class PatchReach {
+public:
+  explicit PatchReach(Run &run);
+  ~PatchReach();
+  PatchReach(const PatchReach &) = delete;
+  PatchReach &operator=(const PatchReach &) = delete;
+
+private:
+  friend InterceptPlan planIntercepts(Run &run, const BindsAtModuleLevel &binds, PatchReach &reach);
+  class Impl;
+  Impl &impl();
+  Run &run_;
+  std::unique_ptr<Impl> impl_;
+};
+
 /// The plan for the active files of `run` as planned now (held sites already held are kept).
-InterceptPlan planIntercepts(Run &run, const BindsAtModuleLevel &binds);
+InterceptPlan planIntercepts(Run &run, const BindsAtModuleLevel &binds, PatchReach &reach);
 
 } // namespace poolify::pipeline

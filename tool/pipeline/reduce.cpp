@@ -514,12 +514,12 @@ bool anyMocks(const Run &run) {
 // Test patches that keep intercepting (pipeline/intercept.h): the sites a patch reaches that no
 // one retargeted patch can stand for are held, and their files planned again (with the removals of
 // redundant overrides they had), until no more sites are held. The last plan decides the patches.
-InterceptPlan holdSitesForPatches(Run &run, const Removals &removals) {
+InterceptPlan holdSitesForPatches(Run &run, const Removals &removals, PatchReach &reach) {
   if (!anyMocks(run))
     return {};
   for (unsigned round = 0;; ++round) {
     Bound bound;
-    InterceptPlan plan = planIntercepts(run, bindsIn(run, bound));
+    InterceptPlan plan = planIntercepts(run, bindsIn(run, bound), reach);
     std::vector<size_t> grown;
     for (const auto &[file, sites] : plan.holds) {
       auto &held = run.holds[file];
@@ -620,8 +620,9 @@ std::set<std::tuple<size_t, unsigned, unsigned>> heldSites(const Run &run) {
 // on the classes' bases only, so each is given once.
 void decideWithHolds(Run &run, HierarchyDecisions &hierarchy, InterceptPlan &intercepts) {
   auto held = heldSites(run);
+  PatchReach reach(run);
   for (unsigned round = 0; round < 8 && !hierarchy.removals.empty(); ++round) {
-    intercepts = holdSitesForPatches(run, hierarchy.removals);
+    intercepts = holdSitesForPatches(run, hierarchy.removals, reach);
     auto now = heldSites(run);
     if (now == held)
       return;
@@ -635,7 +636,7 @@ void decideWithHolds(Run &run, HierarchyDecisions &hierarchy, InterceptPlan &int
     hierarchy = applyHierarchy(run);
     run.warnings.resize(warnings);
   }
-  intercepts = holdSitesForPatches(run, hierarchy.removals);
+  intercepts = holdSitesForPatches(run, hierarchy.removals, reach);
 }
 
 model::FileOutcome notRewritten(const model::SourceFile &file, llvm::Error why) {
