@@ -14,6 +14,7 @@
 #include "pipeline/roots.h"
 #include "rules/rule.h"
 #include "source/discover.h"
+#include "support/parallel.h"
 
 #include <llvm/Support/Error.h>
 
@@ -134,7 +135,6 @@ void analyze(Run &run);
 /// The outcome of `text` as the file's new content (for coverage after migration).
 model::FileOutcome reanalyze(const Run &run, size_t file, std::string text);
 
-/// Runs work(i) for each index on `jobs` threads (0: all cores); each index writes only its own slot.
-void parallelFor(const std::vector<size_t> &indices, unsigned jobs, const std::function<void(size_t)> &work);
+using ::poolify::parallelFor; // support/parallel.h
 
 } // namespace poolify::pipeline

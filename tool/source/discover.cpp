@@ -3,6 +3,7 @@
 #include "source/file_io.h"
 #include "source/git.h"
 #include "source/posix.h"
+#include "support/parallel.h"
 
 #include <llvm/ADT/SmallString.h>
 #include <llvm/Support/FileSystem.h>
@@ -14,7 +15,9 @@
 #include <climits>
 #include <cstring>
 #include <ctime>
+#include <dirent.h>
 #include <fmt/format.h>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <set>
@@ -174,30 +177,82 @@ bool gitFiles(const std::string &dir, Found &out) {
   return true;
 }
 
-void walk(const std::string &root, const std::string &cwd, Found &out, std::vector<std::string> &problems) {
-  std::error_code ec;
-  for (fs::recursive_directory_iterator it(root, ec, /*follow_symlinks=*/false), end; it != end; it.increment(ec)) {
-    if (ec) {
-      problems.push_back(fmt::format("{}: cannot list: {}; skipped", displayPath(it->path(), cwd), ec.message()));
-      ec.clear();
-      continue;
-    }
-    const std::string &p = it->path();
-    std::string name = path::filename(p).str();
-    auto type = it->type();
-    if (type == fs::file_type::directory_file) {
-      if (isSkippedDir(name) || isVirtualenv(p)) {
-        it.no_push();
-      } else if (p.size() + 1 >= PATH_MAX) { // opendir would fail, and the iterator would drop the error
-        problems.push_back(fmt::format("{}: the path is {} bytes, longer than the system allows (PATH_MAX {}); the "
-                                       "folder is skipped",
-                                       displayPath(p, cwd), p.size(), PATH_MAX));
-        it.no_push();
-      }
-      continue;
-    }
-    classify(p, name, type == fs::file_type::symlink_file, out);
+// One folder of a walk: what it holds (Found), its folders to walk next, and why it could not be
+// listed. Entries sorted by name, so a walk's result does not depend on the order the file system
+// keeps them in, or on which thread listed which folder.
+struct Listing {
+  Found found;
+  std::vector<std::string> dirs;
+  std::vector<std::string> problems;
+};
+
+Listing listFolder(const std::string &dir, const std::string &cwd) {
+  Listing out;
+  DIR *d = ::opendir(dir.c_str());
+  if (!d) {
+    out.problems.push_back(fmt::format("{}: cannot list: {}; skipped", displayPath(dir, cwd), std::strerror(errno)));
+    return out;
   }
+  std::vector<std::pair<std::string, unsigned char>> entries; // name, type (dirent's d_type)
+  errno = 0;
+  while (const dirent *e = ::readdir(d)) {
+    llvm::StringRef name(e->d_name);
+    if (name != "." && name != "..")
+      entries.emplace_back(name.str(), e->d_type);
+    errno = 0;
+  }
+  if (errno != 0)
+    out.problems.push_back(fmt::format("{}: cannot list: {}; skipped", displayPath(dir, cwd), std::strerror(errno)));
+  ::closedir(d);
+  std::sort(entries.begin(), entries.end());
+  for (auto &[name, type] : entries) {
+    llvm::SmallString<256> full(dir);
+    path::append(full, name);
+    std::string p(full);
+    if (type == DT_UNKNOWN) { // the file system does not say: asked, without following a link
+      struct stat st;
+      if (::lstat(p.c_str(), &st) == 0)
+        type = static_cast<unsigned char>(IFTODT(st.st_mode));
+    }
+    if (type != DT_DIR) {
+      classify(p, name, type == DT_LNK, out.found);
+    } else if (isSkippedDir(name) || isVirtualenv(p)) {
+      continue;
+    } else if (p.size() + 1 >= PATH_MAX) { // opendir would fail
+      out.problems.push_back(fmt::format("{}: the path is {} bytes, longer than the system allows (PATH_MAX {}); the "
+                                         "folder is skipped",
+                                         displayPath(p, cwd), p.size(), PATH_MAX));
+    } else {
+      out.dirs.push_back(std::move(p));
+    }
+  }
+  return out;
+}
+
+// Walks `root` (links not followed), level by level: a level's folders are listed on `jobs`
+// threads, and their results joined in folder order. The entries found are sorted by path, as git
+// lists them: of two links to one file, the one first by path names it.
+void walk(const std::string &root, const std::string &cwd, Found &out, std::vector<std::string> &problems,
+          unsigned jobs) {
+  size_t py = out.py.size();
+  std::vector<std::string> level{root};
+  while (!level.empty()) {
+    std::vector<Listing> listed(level.size());
+    parallelFor(level.size(), jobs, [&](size_t k) { listed[k] = listFolder(level[k], cwd); });
+    std::vector<std::string> next;
+    for (Listing &l : listed) {
+      auto move = [](std::vector<std::string> &from, std::vector<std::string> &to) {
+        to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+      };
+      move(l.found.py, out.py);
+      move(l.found.links, out.links);
+      move(l.found.temps, out.temps);
+      move(l.problems, problems);
+      move(l.dirs, next);
+    }
+    level = std::move(next);
+  }
+  std::sort(out.py.begin() + static_cast<std::ptrdiff_t>(py), out.py.end());
 }
 
 // The first symbolic link on the way to `arg` (its own components, not the current folder's)
@@ -289,13 +344,13 @@ bool insideAny(const std::string &real, const std::vector<std::string> &realRoot
 
 // Python files and other entries under the accepted roots (git's listing, or a walk outside git);
 // a root that is a file is taken as it is.
-Found findEntries(const std::vector<std::string> &accepted, const std::string &cwd,
-                  std::vector<std::string> &problems) {
+Found findEntries(const std::vector<std::string> &accepted, const std::string &cwd, std::vector<std::string> &problems,
+                  unsigned jobs) {
   Found found;
   for (const auto &root : accepted) {
     if (fs::is_directory(root)) {
       if (!gitFiles(root, found))
-        walk(root, cwd, found, problems);
+        walk(root, cwd, found, problems, jobs);
     } else {
       found.py.push_back(root);
     }
@@ -336,18 +391,25 @@ using Listed = std::vector<std::pair<std::string, struct stat>>;
 // One lstat per file (one that cannot be looked at is said, one deleted since it was listed is
 // dropped); plain files first, so a file reached both directly and through a link is named by its
 // own path.
-Listed lstatPythonFiles(std::vector<std::string> py, const std::string &cwd, std::vector<std::string> &problems) {
+Listed lstatPythonFiles(std::vector<std::string> py, const std::string &cwd, std::vector<std::string> &problems,
+                        unsigned jobs) {
+  std::vector<struct stat> st(py.size());
+  std::vector<int> error(py.size(), 0);
+  parallelFor(py.size(), jobs, [&](size_t k) {
+    if (::lstat(py[k].c_str(), &st[k]) != 0)
+      error[k] = errno;
+  });
   Listed listed;
-  for (auto &p : py) {
-    struct stat st;
-    if (::lstat(p.c_str(), &st) == 0) {
-      listed.push_back({std::move(p), st});
-    } else if (errno == ENAMETOOLONG) {
+  for (size_t k = 0; k < py.size(); ++k) {
+    const std::string &p = py[k];
+    if (error[k] == 0) {
+      listed.push_back({std::move(py[k]), st[k]});
+    } else if (error[k] == ENAMETOOLONG) {
       problems.push_back(fmt::format("{}: the path is {} bytes, longer than the system allows (PATH_MAX {}); "
                                      "skipped",
                                      displayPath(p, cwd), p.size(), PATH_MAX));
-    } else if (errno != ENOENT) { // ENOENT: deleted since it was listed
-      problems.push_back(fmt::format("{}: {}; skipped", displayPath(p, cwd), std::strerror(errno)));
+    } else if (error[k] != ENOENT) { // ENOENT: deleted since it was listed
+      problems.push_back(fmt::format("{}: {}; skipped", displayPath(p, cwd), std::strerror(error[k])));
     }
   }
   std::stable_partition(listed.begin(), listed.end(), [](const auto &e) { return !S_ISLNK(e.second.st_mode); });
@@ -409,15 +471,15 @@ void admitFiles(const Listed &listed, const std::vector<std::string> &realRoots,
 
 void setFollowOutside(bool on) { gFollowOutside = on; }
 
-Discovery discover(const std::vector<std::string> &roots) {
+Discovery discover(const std::vector<std::string> &roots, unsigned jobs) {
   Discovery d;
   std::string cwd = workingDirectory();
   Roots accepted = acceptRoots(roots, cwd, d.problems);
   setTreeRoots(accepted.real);
-  Found found = findEntries(accepted.accepted, cwd, d.problems);
+  Found found = findEntries(accepted.accepted, cwd, d.problems, jobs);
   noteLinksOutside(found.links, accepted.real, cwd, d.notes);
   noteStaleTemps(found.temps, cwd, d);
-  Listed listed = lstatPythonFiles(std::move(found.py), cwd, d.problems);
+  Listed listed = lstatPythonFiles(std::move(found.py), cwd, d.problems, jobs);
   admitFiles(listed, accepted.real, cwd, d);
   std::sort(d.files.begin(), d.files.end(),
             [](const model::SourceFile &a, const model::SourceFile &b) { return a.display < b.display; });

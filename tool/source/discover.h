@@ -1,4 +1,5 @@
-// Where files come from: the paths given on the command line, walked in sorted order.
+// Where files come from: the paths given on the command line, walked folder level by folder level
+// on the run's threads, each folder's entries in sorted order.
 // Inside a git work tree the walk honours .gitignore (through `git ls-files`); always skipped:
 // .git, virtualenvs, site-packages, node_modules, __pycache__, build folders, caches.
 #pragma once
@@ -20,8 +21,9 @@ struct Discovery {
   std::vector<std::string> staleTemps;  // poolify's temp files (.X.poolify-XXXXXX) older than this run
 };
 
-/// Finds the files of `roots` and registers their real folders as the tree (setTreeRoots).
-Discovery discover(const std::vector<std::string> &roots);
+/// Finds the files of `roots` and registers their real folders as the tree (setTreeRoots); folders
+/// are listed, and files looked at, on `jobs` threads (0: all cores).
+Discovery discover(const std::vector<std::string> &roots, unsigned jobs = 1);
 
 /// `--follow-outside`: a root given through a symbolic link out of the folder holding it is
 /// followed (by default it is refused, as the walk refuses links out of the tree).
