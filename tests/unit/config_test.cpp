@@ -216,3 +216,19 @@ TEST_CASE("pools names the package of the pool modules, for all rules and per ru
   CHECK(errorOf("pools:\n  packages: a.b\n") ==
         "DIR/poolify.yaml:2:3: error: unknown key 'packages' in pools (expected package, by_rule, installed)");
 }
+
+TEST_CASE("a module is named by its path under the first source root that holds it") {
+  config::Config cfg;
+  cfg.dir = "/repo";
+  auto file = [](const std::string &path, const std::string &display) { return model::SourceFile{path, display}; };
+  // No source roots: the display path, whatever the file's place.
+  CHECK(cfg.modulePath(file("/repo/src/pkg/mod.py", "src/pkg/mod.py")) == "src/pkg/mod.py");
+  cfg.sourceRoots = {"lib/", "src"};
+  CHECK(cfg.modulePath(file("/repo/src/pkg/mod.py", "src/pkg/mod.py")) == "pkg/mod.py");
+  CHECK(cfg.modulePath(file("/repo/lib/util.py", "lib/util.py")) == "util.py"); // the root's trailing '/' is no part
+  CHECK(cfg.modulePath(file("/repo/srcx/mod.py", "srcx/mod.py")) == "srcx/mod.py"); // a prefix, not a folder of it
+  CHECK(cfg.modulePath(file("/elsewhere/mod.py", "../elsewhere/mod.py")) == "../elsewhere/mod.py"); // outside the tree
+  cfg.sourceRoots = {"."};
+  CHECK(cfg.modulePath(file("/repo/src/pkg/mod.py", "pkg/mod.py")) ==
+        "src/pkg/mod.py"); // relative to the config's folder
+}

@@ -162,6 +162,23 @@ std::optional<std::string> Config::relative(const std::string &p) const {
   return std::nullopt;
 }
 
+std::string Config::modulePath(const model::SourceFile &f) const {
+  if (sourceRoots.empty())
+    return f.display;
+  auto rel = relative(f.path);
+  if (!rel)
+    return f.display;
+  for (std::string root : sourceRoots) {
+    while (!root.empty() && root.back() == '/')
+      root.pop_back();
+    if (root.empty() || root == ".")
+      return *rel;
+    if (rel->size() > root.size() && rel->compare(0, root.size(), root) == 0 && (*rel)[root.size()] == '/')
+      return rel->substr(root.size() + 1);
+  }
+  return f.display;
+}
+
 std::optional<std::string> findConfig(const std::string &start) {
   llvm::SmallString<256> dir(source::lexicalAbsolute(start));
   if (!fs::is_directory(dir))

@@ -3,6 +3,8 @@
 // Every error names file:line:col.
 #pragma once
 
+#include "model/source_file.h"
+
 #include <llvm/Support/Error.h>
 
 #include <map>
@@ -50,6 +52,9 @@ struct Config {
   bool excluded(const std::string &rel) const;
   /// `path` relative to `dir` ('/' separators), or nullopt when it lies outside.
   std::optional<std::string> relative(const std::string &path) const;
+  /// The path a file's module is named by: its path under the first source root that holds it,
+  /// else its display path.
+  std::string modulePath(const model::SourceFile &f) const;
 };
 
 /// Loads a config file.

@@ -10,14 +10,15 @@ namespace poolify::index {
 
 using Outcome = model::Outcome;
 
-ClassIndex::ClassIndex(ModuleNames names, std::function<const model::FileFacts *(size_t)> facts)
+ClassIndex::ClassIndex(std::shared_ptr<const ModuleNames> names, std::function<const model::FileFacts *(size_t)> facts)
     : names_(std::move(names)), load_(std::move(facts)) {
-  mroMemo_.resize(names_.size());
+  mroMemo_.resize(names_->size());
 }
 
 ClassIndex::ClassIndex(const std::vector<std::string> &displays, std::function<const model::FileFacts *(size_t)> facts)
-    : ClassIndex(ModuleNames(displays.size(), [&](size_t i) { return std::string_view(displays[i]); }),
-                 std::move(facts)) {}
+    : ClassIndex(
+          std::make_shared<const ModuleNames>(displays.size(), [&](size_t i) { return std::string_view(displays[i]); }),
+          std::move(facts)) {}
 
 const model::ClassFacts &ClassIndex::facts(Key k) { return load_(k.file)->classes[k.cls]; }
 
@@ -44,8 +45,8 @@ std::string ClassIndex::absolute(const std::string &qname, size_t fromFile) cons
   size_t dots = qname.find_first_not_of('.');
   std::string rest = dots == std::string::npos ? "" : qname.substr(dots);
   // The package of the importing module: itself for a package's __init__.py.
-  std::string pkg(names_.dotted(fromFile));
-  if (!names_.isPackage(fromFile)) {
+  std::string pkg(names_->dotted(fromFile));
+  if (!names_->isPackage(fromFile)) {
     size_t p = pkg.rfind('.');
     pkg = p == std::string::npos ? "" : pkg.substr(0, p);
   }
@@ -78,12 +79,12 @@ std::optional<ClassIndex::Key> ClassIndex::resolve(const std::string &qname, siz
     return std::nullopt;
   std::string module = absolute.substr(0, dot), name = absolute.substr(dot + 1);
   // Several files can end with the module path: take the one nearest the importing file.
-  std::vector<size_t> candidates = names_.endingWith(module);
+  std::vector<size_t> candidates = names_->endingWith(module);
   if (candidates.empty())
     return std::nullopt;
   std::stable_sort(candidates.begin(), candidates.end(), [&](size_t a, size_t b) {
-    return commonPrefix(names_.dotted(a), names_.dotted(fromFile)) >
-           commonPrefix(names_.dotted(b), names_.dotted(fromFile));
+    return commonPrefix(names_->dotted(a), names_->dotted(fromFile)) >
+           commonPrefix(names_->dotted(b), names_->dotted(fromFile));
   });
   for (size_t file : candidates)
     if (auto k = findIn(file, name))
@@ -113,7 +114,7 @@ void ClassIndex::prefetch(const std::vector<size_t> &files,
     size_t dot = absolute.rfind('.');
     if (dot == std::string::npos)
       return {"", {}};
-    return {absolute.substr(dot + 1), names_.endingWith(std::string_view(absolute).substr(0, dot))};
+    return {absolute.substr(dot + 1), names_->endingWith(std::string_view(absolute).substr(0, dot))};
   };
   for (int depth = 0; depth < 16 && !level.empty(); ++depth) {
     std::vector<std::pair<std::string, std::vector<size_t>>> found;
@@ -153,7 +154,7 @@ std::vector<ClassIndex::Entry> ClassIndex::mro(Key k) {
   if (auto at = std::find(visiting_.begin(), visiting_.end(), k); at != visiting_.end()) {
     cyclic_.insert(at, visiting_.end());
     problems_.push_back(fmt::format("{}: class {} inherits from itself (a cycle); its hierarchy is not used",
-                                    names_.dotted(k.file), c.name));
+                                    names_->dotted(k.file), c.name));
     return {Entry::opaqueName(opaque("?" + c.name))};
   }
   visiting_.push_back(k);
@@ -190,7 +191,7 @@ std::vector<ClassIndex::Entry> ClassIndex::mro(Key k) {
       cyclic_.insert(k);
       problems_.push_back(fmt::format("{}: class {} has no consistent method resolution order (Python refuses "
                                       "it); its hierarchy is not used",
-                                      names_.dotted(k.file), c.name));
+                                      names_->dotted(k.file), c.name));
       for (auto &s : seqs)
         for (auto &e : s)
           if (std::none_of(out.begin(), out.end(), [&](const Entry &o) { return same(o, e); }))
@@ -472,7 +473,7 @@ Equivalence compareArguments(const model::AttributeAssignment &a, const std::vec
 // relative import's target is resolved from f.
 std::string ClassIndex::qualifiedKey(const std::string &k, size_t file) const {
   if (!k.empty() && k[0] == '=')
-    return "g:" + (names_.dotted(file).empty() ? "" : std::string(names_.dotted(file)) + ".") + k.substr(1);
+    return "g:" + (names_->dotted(file).empty() ? "" : std::string(names_->dotted(file)) + ".") + k.substr(1);
   if (k.rfind("g:.", 0) == 0)
     return "g:" + absolute(k.substr(2), file);
   return k;

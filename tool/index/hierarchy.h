@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -47,9 +48,9 @@ std::string parameterKey(const std::string &param, const std::vector<model::Init
 
 class ClassIndex {
 public:
-  /// `names` names file i's module (ModuleNames); `facts(i)` returns file i's class facts,
-  /// computing them on first use (nullptr when unreadable).
-  ClassIndex(ModuleNames names, std::function<const model::FileFacts *(size_t)> facts);
+  /// `names` names file i's module (ModuleNames, shared with the run's other steps); `facts(i)`
+  /// returns file i's class facts, computing them on first use (nullptr when unreadable).
+  ClassIndex(std::shared_ptr<const ModuleNames> names, std::function<const model::FileFacts *(size_t)> facts);
   /// `displays[i]` is file i's path ('/'-separated); its module path follows from it.
   ClassIndex(const std::vector<std::string> &displays, std::function<const model::FileFacts *(size_t)> facts);
 
@@ -133,7 +134,8 @@ private:
   model::Inherited inheritance(Key x, const std::string &attr, const std::vector<Entry> &order,
                                const std::vector<Key> &ran, const std::string &unknown);
 
-  ModuleNames names_; // each file's module path; a module path's files are those whose path ends with it
+  std::shared_ptr<const ModuleNames>
+      names_; // each file's module path; a module path's files are those whose path ends with it
   std::function<const model::FileFacts *(size_t)> load_;
   // mroMemo_[file][cls]: the MRO of each class computed so far (empty: not yet). A file's slots
   // are made once, for all of its classes, so an MRO never moves once stored.

@@ -323,6 +323,20 @@ void analyze(Run &run) {
                      [](const auto &a, const auto &b) { return std::tie(a.line, a.col) < std::tie(b.line, b.col); });
 }
 
+std::shared_ptr<const index::ModuleNames> Run::namesByDisplay() {
+  if (!byDisplay_)
+    byDisplay_ = std::make_shared<const index::ModuleNames>(
+        found.files.size(), [this](size_t i) { return std::string_view(found.files[i].display); });
+  return byDisplay_;
+}
+
+std::shared_ptr<const index::ModuleNames> Run::namesByModulePath() {
+  if (!byModulePath_)
+    byModulePath_ = std::make_shared<const index::ModuleNames>(
+        found.files.size(), [this](size_t i) { return config.modulePath(found.files[i]); });
+  return byModulePath_;
+}
+
 analysis::FileContext contextFor(const Run &run, size_t file) {
   analysis::FileContext context;
   context.unsafeFixes = run.options.unsafeFixes;

@@ -9,6 +9,7 @@
 #include "analysis/decide.h"
 #include "cache/cache.h"
 #include "config/config.h"
+#include "index/module_names.h"
 #include "model/outcome.h"
 #include "pipeline/reader.h"
 #include "pipeline/roots.h"
@@ -109,9 +110,16 @@ struct Run {
   llvm::Expected<std::string> reread(size_t i) const;
   /// Site records of file i: from the analysis, or (outside this shard) analyzed now.
   const std::vector<model::SiteRecord> &recordsOf(size_t i);
+  /// The files' module names by display path (what test patches and imports are matched against),
+  /// and by module path (display paths with the configuration's source roots taken off: the class
+  /// index's). Each is made once, on first use by the cross-file steps (one thread), and shared by
+  /// every step after it.
+  std::shared_ptr<const index::ModuleNames> namesByDisplay();
+  std::shared_ptr<const index::ModuleNames> namesByModulePath();
 
 private:
   std::map<size_t, std::vector<model::SiteRecord>> lookup_; // records of files outside the shard
+  std::shared_ptr<const index::ModuleNames> byDisplay_, byModulePath_;
 };
 
 /// What file i's verdicts depend on besides its text: where its pool modules resolve.

@@ -101,9 +101,7 @@ model::ReachFacts reachFactsOf(const Run &run, size_t i) {
 // The run's files by what they are called, their imports, and what a patch target reaches.
 class Reach {
 public:
-  explicit Reach(Run &run)
-      : run_(run), resolver_(run), byPath_(run.found.files),
-        names_(run.found.files.size(), [&run](size_t i) { return std::string_view(run.found.files[i].display); }) {
+  explicit Reach(Run &run) : run_(run), resolver_(run), byPath_(run.found.files), names_(run.namesByDisplay()) {
     for (const auto &r : run.rules)
       for (const auto &rw : r.rewrites)
         callables_.insert(rw.match.begin(), rw.match.end());
@@ -113,7 +111,7 @@ public:
   }
 
   const std::vector<model::SourceFile> &files() const { return run_.found.files; }
-  std::string_view dotted(size_t i) const { return names_.dotted(i); }
+  std::string_view dotted(size_t i) const { return names_->dotted(i); }
 
   // What `target` replaces, or nullopt when it is not a callable a rule rewrites.
   std::optional<PatchedCallable> classify(const std::string &target) {
@@ -216,7 +214,7 @@ public:
 private:
   std::set<std::string> libraries_; // the modules (and their parents) that hold a rule's callables
 
-  std::vector<size_t> modulesNamed(const std::string &prefix) const { return names_.endingWith(prefix); }
+  std::vector<size_t> modulesNamed(const std::string &prefix) const { return names_->endingWith(prefix); }
 
   // File i's reach facts: known to its outcome, else from the cache (by the hash of its bytes),
   // else read and parsed (and remembered in the cache); nullptr when it cannot be parsed.
@@ -278,7 +276,7 @@ private:
   Run &run_;
   ModuleResolver resolver_;
   FilesByPath byPath_;
-  index::ModuleNames names_;
+  std::shared_ptr<const index::ModuleNames> names_;
   std::set<std::string> callables_;
   std::map<size_t, std::vector<size_t>> closures_;
   std::vector<uint32_t> mark_; // closure(): the epoch that reached each file last

@@ -5,12 +5,15 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
+#include <optional>
 
 namespace poolify::pipeline {
 
 std::vector<model::MockTarget> findMockTargets(Run &run) {
-  return findMockTargets(run.outcomes, allFiles(run.outcomes),
-                         [&](size_t i) -> const std::vector<model::SiteRecord> & { return run.recordsOf(i); });
+  return findMockTargets(
+      run.outcomes, allFiles(run.outcomes),
+      [&](size_t i) -> const std::vector<model::SiteRecord> & { return run.recordsOf(i); }, run.namesByDisplay().get());
 }
 
 std::vector<size_t> allFiles(const std::vector<model::FileOutcome> &outcomes) {
@@ -44,12 +47,15 @@ std::optional<std::string> namesModule(const std::string &target, const std::str
 
 // Every patch target among `files` that names a rewritable site, in file order.
 std::vector<Match> matchTargets(const std::vector<model::FileOutcome> &outcomes, const std::vector<size_t> &files,
-                                const RecordsOf &recordsOf) {
+                                const RecordsOf &recordsOf, const index::ModuleNames *given) {
   std::vector<Match> out;
   // Candidate files, indexed once: a target names the module (its last component at least, as
   // one of the target's components); an object target naming the library itself is looked up
   // among the files analyzed anyway.
-  index::ModuleNames names(outcomes.size(), [&](size_t i) { return std::string_view(outcomes[i].file.display); });
+  std::optional<index::ModuleNames> made;
+  if (!given)
+    made.emplace(outcomes.size(), [&](size_t i) { return std::string_view(outcomes[i].file.display); });
+  const index::ModuleNames &names = given ? *given : *made;
   std::vector<char> candidate(outcomes.size(), 0);
   std::vector<size_t> withRecords;
   for (size_t i : files) {
@@ -64,7 +70,7 @@ std::vector<Match> matchTargets(const std::vector<model::FileOutcome> &outcomes,
   for (size_t k = 0; k < files.size(); ++k)
     positions[files[k]] = k;
   auto position = [&](size_t i) { return positions[i]; };
-  std::vector<size_t> named;
+  std::vector<size_t> named, merged;
   for (size_t t : files) {
     const model::FileOutcome &test = outcomes[t];
     for (const auto &mock : test.mocks) {
@@ -78,10 +84,15 @@ std::vector<Match> matchTargets(const std::vector<model::FileOutcome> &outcomes,
               named.push_back(i);
         b = e + 1;
       }
-      if (mock.object) // patch.object(bigquery, "Client"): the library itself, wherever it is used
-        named.insert(named.end(), withRecords.begin(), withRecords.end());
-      std::sort(named.begin(), named.end(), [&](size_t a, size_t b) { return position(a) < position(b); });
+      auto byPosition = [&](size_t a, size_t b) { return position(a) < position(b); };
+      std::sort(named.begin(), named.end(), byPosition);
       named.erase(std::unique(named.begin(), named.end()), named.end());
+      if (mock.object) { // patch.object(bigquery, "Client"): the library itself, wherever it is used
+        merged.clear();  // withRecords is in position order already: merged, not sorted again
+        std::set_union(named.begin(), named.end(), withRecords.begin(), withRecords.end(), std::back_inserter(merged),
+                       byPosition);
+        named.swap(merged);
+      }
       // The first rewritable site the target names (files in path order, sites in line order).
       for (size_t i : named) {
         std::string_view d = names.dotted(i);
@@ -157,9 +168,10 @@ std::optional<model::PatchRetarget> retargetOf(const std::vector<model::FileOutc
 } // namespace
 
 std::vector<model::MockTarget> findMockTargets(const std::vector<model::FileOutcome> &outcomes,
-                                               const std::vector<size_t> &files, const RecordsOf &recordsOf) {
+                                               const std::vector<size_t> &files, const RecordsOf &recordsOf,
+                                               const index::ModuleNames *names) {
   std::vector<model::MockTarget> out;
-  for (const auto &m : matchTargets(outcomes, files, recordsOf)) {
+  for (const auto &m : matchTargets(outcomes, files, recordsOf, names)) {
     const model::FileOutcome &test = outcomes[m.test];
     // Retargeted by migrate in the same run (and batch) as the module: it keeps intercepting. Decided
     // from the records, as planRetargets does, so a --shard reports what the whole run does.
@@ -174,9 +186,9 @@ std::vector<model::MockTarget> findMockTargets(const std::vector<model::FileOutc
 
 std::vector<PlannedRetarget> planRetargets(const std::vector<model::FileOutcome> &outcomes,
                                            const std::vector<size_t> &files, const RecordsOf &recordsOf,
-                                           const BindsAtModuleLevel &binds) {
+                                           const BindsAtModuleLevel &binds, const index::ModuleNames *names) {
   std::vector<PlannedRetarget> out;
-  for (const auto &m : matchTargets(outcomes, files, recordsOf))
+  for (const auto &m : matchTargets(outcomes, files, recordsOf, names))
     if (auto r = retargetOf(outcomes, m, recordsOf, binds, /*planned=*/true))
       out.push_back({m.test, m.module, std::move(*r)});
   return out;

@@ -23,25 +23,6 @@ namespace poolify::pipeline {
 
 namespace {
 
-// The path a module's name comes from: relative to the configured source root that holds it
-// (src/pkg/mod.py -> pkg/mod.py), else the display path; bases are matched by module-path suffix.
-std::string modulePath(const config::Config &cfg, const model::SourceFile &f) {
-  if (cfg.sourceRoots.empty())
-    return f.display;
-  auto rel = cfg.relative(f.path);
-  if (!rel)
-    return f.display;
-  for (std::string root : cfg.sourceRoots) {
-    while (!root.empty() && root.back() == '/')
-      root.pop_back();
-    if (root.empty() || root == ".")
-      return *rel;
-    if (rel->size() > root.size() && rel->compare(0, root.size(), root) == 0 && (*rel)[root.size()] == '/')
-      return rel->substr(root.size() + 1);
-  }
-  return f.display;
-}
-
 // Which files hold "class " at all (0 unknown, 1 no, 2 yes), as the analysis noted (files outside
 // the shard: on their first read). Texts are read again, hash-checked, when scanned (a run keeps no
 // file's text).
@@ -348,7 +329,6 @@ void prefetchBases(const Run &run, index::ClassIndex &classes, std::vector<size_
 HierarchyDecisions applyHierarchy(Run &run) {
   const auto &files = run.found.files;
   const auto &rules = run.rules;
-  const auto &cfg = run.config;
   const auto &active = run.active;
   auto &outcomes = run.outcomes;
   auto *inherited = run.options.withInherited ? &run.inherited : nullptr;
@@ -387,8 +367,7 @@ HierarchyDecisions applyHierarchy(Run &run) {
     }
     return loaded[i] ? &*loaded[i] : nullptr;
   };
-  index::ClassIndex classes(index::ModuleNames(files.size(), [&](size_t i) { return modulePath(cfg, files[i]); }),
-                            load);
+  index::ClassIndex classes(run.namesByModulePath(), load);
   prefetchBases(run, classes, candidates, hookFiles, load);
   auto decisions = classes.decideOverrides(candidates);
   for (const auto &p : classes.problems())
@@ -556,7 +535,7 @@ Retargets planPatchRetargets(Run &run, const InterceptPlan &intercepts) {
       active.push_back(i);
   auto recordsOf = [&](size_t i) -> const std::vector<model::SiteRecord> & { return outcomes[i].records; };
   Retargets retargets;
-  for (auto &p : planRetargets(outcomes, active, recordsOf, binds))
+  for (auto &p : planRetargets(outcomes, active, recordsOf, binds, run.namesByDisplay().get()))
     if (!outcomes[p.test].failed && !intercepts.decided.count({p.test, p.retarget.offset}))
       retargets[p.test].push_back(std::move(p.retarget));
   for (const auto &p : intercepts.retargets)

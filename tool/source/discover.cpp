@@ -23,6 +23,7 @@
 #include <set>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <unordered_set>
 
 namespace poolify::source {
 
@@ -79,11 +80,15 @@ bool gFollowOutside = false;
 // When this run started: a temp file of poolify's older than that is left from an earlier run.
 const std::chrono::system_clock::time_point gRunStart = std::chrono::system_clock::now();
 
-std::string displayPath(const std::string &p, const std::string &cwd) {
-  std::string a = lexicalAbsolute(p, cwd);
+// `a` (lexicalAbsolute) as it is displayed: relative to `cwd` when under it.
+std::string displayOfAbsolute(const std::string &a, const std::string &cwd) {
   if (a.size() > cwd.size() && a.compare(0, cwd.size(), cwd) == 0 && a[cwd.size()] == '/')
     return a.substr(cwd.size() + 1);
   return a;
+}
+
+std::string displayPath(const std::string &p, const std::string &cwd) {
+  return displayOfAbsolute(lexicalAbsolute(p, cwd), cwd);
 }
 
 std::optional<std::string> realPath(const std::string &p) {
@@ -441,10 +446,12 @@ std::optional<struct stat> followLink(const std::string &p, const std::vector<st
 // unless asked).
 void admitFiles(const Listed &listed, const std::vector<std::string> &realRoots, const std::string &cwd, Discovery &d) {
   std::set<std::pair<dev_t, ino_t>> seen;
-  std::set<std::string> named; // a path given twice (as a root and under a root) is one entry
+  std::unordered_set<std::string> named; // a path given twice (as a root and under a root) is one entry
+  named.reserve(listed.size());
   for (const auto &entry : listed) {
     const std::string &p = entry.first;
-    if (!named.insert(lexicalAbsolute(p, cwd)).second)
+    auto [absolute, first] = named.insert(lexicalAbsolute(p, cwd));
+    if (!first)
       continue;
     struct stat st = entry.second;
     bool link = S_ISLNK(st.st_mode);
@@ -463,7 +470,7 @@ void admitFiles(const Listed &listed, const std::vector<std::string> &realRoots,
     }
     if (!seen.insert({st.st_dev, st.st_ino}).second && link)
       continue; // the file itself is listed already
-    d.files.push_back({p, displayPath(p, cwd), statData(st)});
+    d.files.push_back({p, displayOfAbsolute(*absolute, cwd), statData(st)});
   }
 }
 
