@@ -331,6 +331,8 @@ std::shared_ptr<const index::ModuleNames> Run::namesByDisplay() {
 }
 
 std::shared_ptr<const index::ModuleNames> Run::namesByModulePath() {
+  if (config.sourceRoots.empty()) // every module path is the display path
+    return namesByDisplay();
   if (!byModulePath_)
     byModulePath_ = std::make_shared<const index::ModuleNames>(
         found.files.size(), [this](size_t i) { return config.modulePath(found.files[i]); });
