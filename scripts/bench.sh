@@ -366,10 +366,12 @@ if has_cache:
       "edited (\"%s\"). As git's index does, a warm run trusts a file unchanged when the stat data the walk "
       "took of it (size, mtime, ctime, inode, device: one lstat per file) are those the last run recorded and "
       "were not racy then, so it reads no Python file; the cache file is written again only when it changed, "
-      "entry by entry. What a warm run still does: list and stat the tree on one thread, load the cache file "
-      "(every entry's checksum verified), deserialize each file's outcome, and redo the cross-file steps (class "
-      "index, inherited clients, the reach of the tests' patches, mock targets): %sx the time of rg, which "
-      "lists and scans the tree on every core. The warm profile below shows where that time goes."
+      "entry by entry. What a warm run still does: list and stat the tree (on the thread pool, folder level by "
+      "folder level), load the cache file (every entry's checksum verified; one thread), deserialize each file's "
+      "outcome, and redo the cross-file steps on one thread (class index, inherited clients, the reach of the "
+      "tests' patches: each test's imports resolved on disk, mock targets; one index of module names and one "
+      "patch reach per run): %sx the time of rg, which lists and scans the tree on every core. The warm profile "
+      "below shows where that time goes."
       % (f(S["check_cold"]["wall"], 1), f(S["check_warm"]["wall"], 1), meta.get("warm_reuse", "").replace("poolify: ", ""),
          f(S["check_touched"]["wall"], 1), meta.get("touched_reuse", "").replace("poolify: ", ""), f(r_chk, 0)))
 else:
@@ -438,9 +440,10 @@ util = S["migrate_j2"]["cpu"] / S["migrate_j2"]["wall"] if S["migrate_j2"]["wall
 w("- **Parallelism.** With 2 jobs migrate kept %.2f cores busy on average (%s CPU-s over %s s). The per-file "
   "map, the re-planning of files with redundant overrides, the scan for subclasses of pooled bases and the "
   "parsing of files the cross-file steps need (the base classes the class index resolves, level by level; the "
-  "modules the tests' patches name and the modules the tests import) run on the thread pool; listing the "
-  "files, the class index's decisions, planning the tests' patches and printing the diffs in path order (each "
-  "changed file read again) run on one thread (about 7%% of the wall time at 20,000 files, by `perf`)."
+  "modules the tests' patches name and the modules the tests import) and listing the files run on the thread "
+  "pool; the class index's decisions, planning the tests' patches (resolving each test's imports) and printing "
+  "the diffs in path order (each changed file read again) run on one thread (about 6%% of the wall time at "
+  "20,000 files, by `perf`: the main thread's samples)."
   % (util, f(S["migrate_j2"]["cpu"], 1), f(S["migrate_j2"]["wall"], 1)))
 try:
     l0 = float(meta.get("load_start", "0").split()[0]); l1 = float(meta.get("load_after_main", "0").split()[0])
