@@ -493,9 +493,12 @@ bool anyMocks(const Run &run) {
 // Test patches that keep intercepting (pipeline/intercept.h): the sites a patch reaches that no
 // one retargeted patch can stand for are held, and their files planned again (with the removals of
 // redundant overrides they had), until no more sites are held. The last plan decides the patches.
-InterceptPlan holdSitesForPatches(Run &run, const Removals &removals, PatchReach &reach) {
+// The patch reach lives for one call: the class index that decideWithHolds runs between two calls
+// parses base classes (a run's peak of memory), and does not need it.
+InterceptPlan holdSitesForPatches(Run &run, const Removals &removals) {
   if (!anyMocks(run))
     return {};
+  PatchReach reach(run);
   for (unsigned round = 0;; ++round) {
     Bound bound;
     InterceptPlan plan = planIntercepts(run, bindsIn(run, bound), reach);
@@ -599,9 +602,8 @@ std::set<std::tuple<size_t, unsigned, unsigned>> heldSites(const Run &run) {
 // on the classes' bases only, so each is given once.
 void decideWithHolds(Run &run, HierarchyDecisions &hierarchy, InterceptPlan &intercepts) {
   auto held = heldSites(run);
-  PatchReach reach(run);
   for (unsigned round = 0; round < 8 && !hierarchy.removals.empty(); ++round) {
-    intercepts = holdSitesForPatches(run, hierarchy.removals, reach);
+    intercepts = holdSitesForPatches(run, hierarchy.removals);
     auto now = heldSites(run);
     if (now == held)
       return;
@@ -615,7 +617,7 @@ void decideWithHolds(Run &run, HierarchyDecisions &hierarchy, InterceptPlan &int
     hierarchy = applyHierarchy(run);
     run.warnings.resize(warnings);
   }
-  intercepts = holdSitesForPatches(run, hierarchy.removals, reach);
+  intercepts = holdSitesForPatches(run, hierarchy.removals);
 }
 
 model::FileOutcome notRewritten(const model::SourceFile &file, llvm::Error why) {
