@@ -369,8 +369,8 @@ if has_cache:
       "entry by entry. What a warm run still does: list and stat the tree (on the thread pool, folder level by "
       "folder level), load the cache file (every entry's checksum verified; one thread), deserialize each file's "
       "outcome, and redo the cross-file steps on one thread (class index, inherited clients, the reach of the "
-      "tests' patches: each test's imports resolved on disk, mock targets; one index of module names and one "
-      "patch reach per run): %sx the time of rg, which lists and scans the tree on every core. The warm profile "
+      "tests' patches: each test's imports resolved on disk, mock targets; one index of module names per run, "
+      "one patch reach per round of plans): %sx the time of rg, which lists and scans the tree on every core. The warm profile "
       "below shows where that time goes."
       % (f(S["check_cold"]["wall"], 1), f(S["check_warm"]["wall"], 1), meta.get("warm_reuse", "").replace("poolify: ", ""),
          f(S["check_touched"]["wall"], 1), meta.get("touched_reuse", "").replace("poolify: ", ""), f(r_chk, 0)))

@@ -72,8 +72,8 @@ struct InterceptPlan {
 
 /// What the tests' patches reach in one run: the run's module names, each file's imports resolved
 /// to the run's files, the closures of those imports, the patch targets classified. None of it
-/// changes while the run plans again (it depends on the files' bytes and the disk), so one is made
-/// per run and every planIntercepts of the run shares it; built on first use.
+/// changes while the run plans again (it depends on the files' bytes and the disk), so the plans
+/// made one after another until no more sites are held share one; built on first use.
 class PatchReach {
 public:
   explicit PatchReach(Run &run);
