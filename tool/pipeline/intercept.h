@@ -70,7 +70,7 @@ struct InterceptPlan {
   std::vector<PlannedRetarget> retargets;
 };
 
-/// What the tests' patches reach in one run: the run's module names, each file's imports resolved
+/// What the tests' patches reach in a run: the run's module names, each file's imports resolved
 /// to the run's files, the closures of those imports, the patch targets classified. None of it
 /// changes while the run plans again (it depends on the files' bytes and the disk), so the plans
 /// made one after another until no more sites are held share one; built on first use.

@@ -65,13 +65,18 @@ std::string lexicalAbsolute(const std::string &p, const std::string &cwd) {
   return std::string(abs);
 }
 
+namespace {
+// `a` (lexicalAbsolute) as it is displayed: relative to `cwd` when under it.
+std::string displayOfAbsolute(const std::string &a, const std::string &cwd) {
+  if (a.size() > cwd.size() && a.compare(0, cwd.size(), cwd) == 0 && a[cwd.size()] == '/')
+    return a.substr(cwd.size() + 1);
+  return a;
+}
+} // namespace
+
 std::string displayOf(const std::string &abs) {
   std::string c = workingDirectory();
-  if (abs == c)
-    return ".";
-  if (abs.size() > c.size() && abs.compare(0, c.size(), c) == 0 && abs[c.size()] == '/')
-    return abs.substr(c.size() + 1);
-  return abs;
+  return abs == c ? "." : displayOfAbsolute(abs, c);
 }
 
 namespace {
@@ -79,13 +84,6 @@ namespace {
 bool gFollowOutside = false;
 // When this run started: a temp file of poolify's older than that is left from an earlier run.
 const std::chrono::system_clock::time_point gRunStart = std::chrono::system_clock::now();
-
-// `a` (lexicalAbsolute) as it is displayed: relative to `cwd` when under it.
-std::string displayOfAbsolute(const std::string &a, const std::string &cwd) {
-  if (a.size() > cwd.size() && a.compare(0, cwd.size(), cwd) == 0 && a[cwd.size()] == '/')
-    return a.substr(cwd.size() + 1);
-  return a;
-}
 
 std::string displayPath(const std::string &p, const std::string &cwd) {
   return displayOfAbsolute(lexicalAbsolute(p, cwd), cwd);
