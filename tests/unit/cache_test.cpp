@@ -186,6 +186,26 @@ TEST_CASE("class facts come back from the cache with every assignment, clients a
   CHECK(p[0].valueKey == "param:project");
 }
 
+TEST_CASE("a module's reach facts come back from the cache: its imports in order, its import bindings by name") {
+  testing::TempDir dir;
+  model::FileOutcome o = outcomeIn(dir);
+  o.reach.emplace();
+  o.reach->parsed = true;
+  o.reach->imported.add(0, "google.cloud.bigquery");
+  o.reach->imported.add(2, "base");
+  o.reach->imported.add(1, "");
+  o.reach->moduleImports = model::ImportTable({{"bigquery", "google.cloud.bigquery"}, {"helper", "pkg.util.helper"}});
+  o.reach->moduleNames = {"bigquery", "helper", "run"};
+  auto back = throughCache(dir, o);
+  REQUIRE(back);
+  REQUIRE(back->reach);
+  CHECK(back->reach->parsed);
+  CHECK(back->reach->imported.entries() == o.reach->imported.entries());
+  CHECK(back->reach->moduleImports.find("helper") == std::optional<std::string_view>("pkg.util.helper"));
+  CHECK(back->reach->moduleImports.entries() == o.reach->moduleImports.entries());
+  CHECK(back->reach->moduleNames == o.reach->moduleNames);
+}
+
 TEST_CASE("a class's __init__ facts come back from the cache; a class without __init__ comes back without") {
   testing::TempDir dir;
   model::FileOutcome o = outcomeIn(dir);

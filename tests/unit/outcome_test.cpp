@@ -166,6 +166,26 @@ TEST_CASE("a file's import table finds re-exported names and round-trips for the
   CHECK(model::ImportTable().empty());
 }
 
+TEST_CASE("a module's imported names keep their order and dots, and a name as Python reads it") {
+  model::ImportedModules m;
+  m.add(0, "google.cloud.bigquery");
+  m.add(2, "base");
+  m.add(1, "");          // `from . import x`: the package itself
+  m.add(0, "os . path"); // `import os . path`
+  m.add(0, "a.\\\n  b"); // a line continuation inside the name
+  std::vector<std::pair<uint32_t, std::string>> expected{
+      {0, "google.cloud.bigquery"}, {2, "base"}, {1, ""}, {0, "os.path"}, {0, "a.b"}};
+  CHECK(m.entries() == expected);
+  std::vector<std::pair<uint32_t, std::string>> seen;
+  m.forEach([&](uint32_t dots, std::string_view name) { seen.emplace_back(dots, std::string(name)); });
+  CHECK(seen == expected);
+  CHECK(model::ImportedModules(expected).entries() == expected);
+  CHECK(model::ImportedModules().entries().empty());
+  model::ImportedModules many;
+  many.add(12, "x");
+  CHECK(many.entries() == std::vector<std::pair<uint32_t, std::string>>{{12, "x"}});
+}
+
 TEST_CASE("a class's writes keep only what is asked of them, and assignmentsOf merges them with its clients in order") {
   using A = model::AttributeAssignment;
   model::ClassFacts c;

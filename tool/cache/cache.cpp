@@ -125,6 +125,22 @@ template <typename A> void pairs(A &a, std::vector<std::pair<std::string, std::s
   });
 }
 
+// An import table, as its (name, target) pairs.
+template <typename A> void importTable(A &a, model::ImportTable &t) {
+  std::vector<std::pair<std::string, std::string>> entries;
+  if constexpr (!A::reading)
+    entries = t.entries();
+  pairs(a, entries);
+  if constexpr (A::reading) {
+    // As written: sorted, unique, and no separator inside (else the entry is not trusted).
+    for (size_t i = 0; i < entries.size(); ++i)
+      a.ok = a.ok && (i == 0 || entries[i - 1].first < entries[i].first) &&
+             entries[i].first.find_first_of("\t\n") == std::string::npos &&
+             entries[i].second.find_first_of("\t\n") == std::string::npos;
+    t = model::ImportTable(entries);
+  }
+}
+
 template <typename A> void factsFields(A &a, model::FileFacts &f) {
   a.list(f.classes, [&](model::ClassFacts &c) {
     a.io(c.name);
@@ -183,18 +199,7 @@ template <typename A> void factsFields(A &a, model::FileFacts &f) {
     if constexpr (A::reading)
       a.ok = a.ok && c.writes.assign(std::move(writes));
   });
-  std::vector<std::pair<std::string, std::string>> imports;
-  if constexpr (!A::reading)
-    imports = f.imports.entries();
-  pairs(a, imports);
-  if constexpr (A::reading) {
-    // As written: sorted, unique, and no separator inside (else the entry is not trusted).
-    for (size_t i = 0; i < imports.size(); ++i)
-      a.ok = a.ok && (i == 0 || imports[i - 1].first < imports[i].first) &&
-             imports[i].first.find_first_of("\t\n") == std::string::npos &&
-             imports[i].second.find_first_of("\t\n") == std::string::npos;
-    f.imports = model::ImportTable(imports);
-  }
+  importTable(a, f.imports);
 }
 
 template <typename A> void fields(A &a, model::FileOutcome &o) {
@@ -269,11 +274,19 @@ template <typename A> void fields(A &a, model::FileOutcome &o) {
   if (A::reading && hasReach)
     o.reach.emplace();
   if (hasReach) {
-    a.list(o.reach->imported, [&](std::pair<uint32_t, std::string> &p) {
+    std::vector<std::pair<uint32_t, std::string>> imported;
+    if constexpr (!A::reading)
+      imported = o.reach->imported.entries();
+    a.list(imported, [&](std::pair<uint32_t, std::string> &p) {
       a.io(p.first);
       a.io(p.second);
     });
-    pairs(a, o.reach->moduleImports);
+    if constexpr (A::reading) {
+      for (const auto &p : imported) // as written: no separator inside (else the entry is not trusted)
+        a.ok = a.ok && p.second.find_first_of("\t\n") == std::string::npos;
+      o.reach->imported = model::ImportedModules(imported);
+    }
+    importTable(a, o.reach->moduleImports);
     a.io(o.reach->parsed);
     a.list(o.reach->moduleNames, [&](std::string &m) { a.io(m); });
   }

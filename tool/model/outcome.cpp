@@ -1,5 +1,7 @@
 #include "model/outcome.h"
 
+#include <cctype>
+
 namespace poolify::model {
 
 void FileOutcome::release() {
@@ -20,6 +22,27 @@ std::string withConsequence(std::string_view text, std::string_view consequence)
   if (cut == std::string_view::npos)
     return std::string(text);
   return std::string(text.substr(0, cut)) + "; " + std::string(consequence);
+}
+
+ImportedModules::ImportedModules(const std::vector<std::pair<uint32_t, std::string>> &pairs) {
+  for (const auto &[dots, name] : pairs)
+    add(dots, name);
+  shrink();
+}
+
+void ImportedModules::add(uint32_t dots, std::string_view name) {
+  data_ += std::to_string(dots);
+  data_ += '\t';
+  for (char c : name)
+    if (!std::isspace(static_cast<unsigned char>(c)) && c != '\\')
+      data_ += c;
+  data_ += '\n';
+}
+
+std::vector<std::pair<uint32_t, std::string>> ImportedModules::entries() const {
+  std::vector<std::pair<uint32_t, std::string>> out;
+  forEach([&](uint32_t dots, std::string_view name) { out.emplace_back(dots, std::string(name)); });
+  return out;
 }
 
 } // namespace poolify::model

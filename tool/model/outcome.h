@@ -47,12 +47,42 @@ std::string withConsequence(std::string_view text, std::string_view consequence)
 
 /// What the test patches' reach (pipeline/intercept) needs of a file: kept in the cache (under
 /// the variant kReachVariant) so that a warm run does not parse the file again.
+/// (leading dots, dotted name) pairs, in order, packed into one string ("<dots>\t<name>\n" lines):
+/// a run keeps them for every module a test reaches.
+class ImportedModules {
+public:
+  ImportedModules() = default;
+  explicit ImportedModules(const std::vector<std::pair<uint32_t, std::string>> &pairs);
+  /// A dotted name as the parser gives it: its white space and line continuations are dropped
+  /// (`import os . path` imports os.path).
+  void add(uint32_t dots, std::string_view name);
+  /// Calls f(dots, name) for each pair, in order.
+  template <typename F> void forEach(F f) const {
+    std::string_view d = data_;
+    for (size_t pos = 0; pos < d.size();) {
+      size_t tab = d.find('\t', pos), nl = tab == std::string_view::npos ? tab : d.find('\n', tab);
+      if (nl == std::string_view::npos)
+        return; // not as add() writes it
+      uint32_t dots = 0;
+      for (size_t k = pos; k < tab; ++k)
+        dots = dots * 10 + static_cast<uint32_t>(d[k] - '0');
+      f(dots, d.substr(tab + 1, nl - tab - 1));
+      pos = nl + 1;
+    }
+  }
+  std::vector<std::pair<uint32_t, std::string>> entries() const;
+  void shrink() { data_.shrink_to_fit(); }
+
+private:
+  std::string data_;
+};
+
 struct ReachFacts {
   /// The module names it imports anywhere (a function's imports run when it is called): (leading
   /// dots, dotted name) for `import a.b`, `from a import b` (a, and a.b if a module), relative forms.
-  std::vector<std::pair<uint32_t, std::string>> imported;
+  ImportedModules imported;
   /// Module-level names bound by an import, with the absolute qualified name of the first such binding.
-  std::vector<std::pair<std::string, std::string>> moduleImports;
+  ImportTable moduleImports;
   bool parsed = false; // false: it could not be read or parsed (nothing above is known)
   /// The names its text after the run binds at module level, sorted (a "bound ..." cache entry).
   std::vector<std::string> moduleNames;

@@ -15,9 +15,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <mutex>
-#ifdef __GLIBC__ // <cstdio> above defines it
-#include <malloc.h>
-#endif
 
 namespace poolify::pipeline {
 
@@ -284,15 +281,6 @@ llvm::Expected<Run> prepare(RunOptions options) {
   return run;
 }
 
-// The workers' parse trees and texts are freed, but glibc keeps their pages in the arenas they
-// used, where the serial steps that follow (on the main thread's arena) do not reuse those of the
-// other arenas: hand whole free pages back, so they do not add to the run's peak.
-static void releaseFreedMemory() {
-#ifdef __GLIBC__
-  malloc_trim(0);
-#endif
-}
-
 void analyze(Run &run) {
   const auto &files = run.found.files;
   run.outcomes.assign(files.size(), {});
@@ -312,7 +300,7 @@ void analyze(Run &run) {
     }
   });
   run.cacheHits = run.cache ? run.cache->hits() : 0;
-  releaseFreedMemory();
+  releaseFreePages(); // the workers' parse trees and texts
   reduce(run);
   for (size_t i : run.changedOnDisk->take()) // analyzed at one content, read again at another
     run.outcomes[i] = notRewritten(files[i], changedSinceRead());

@@ -143,6 +143,7 @@ void analyze(Run &run);
 /// The outcome of `text` as the file's new content (for coverage after migration).
 model::FileOutcome reanalyze(const Run &run, size_t file, std::string text);
 
-using ::poolify::parallelFor; // support/parallel.h
+using ::poolify::parallelFor;      // support/parallel.h
+using ::poolify::releaseFreePages; // support/parallel.h
 
 } // namespace poolify::pipeline

@@ -73,7 +73,7 @@ model::ReachFacts reachFactsOf(const Run &run, size_t i) {
     if (py::is(n, "import_statement")) {
       for (TSNode c : py::namedChildren(n))
         if (auto name = nameOf(c); !name.empty())
-          out.imported.emplace_back(0, name);
+          out.imported.add(0, name);
       return false;
     }
     if (!py::is(n, "import_from_statement"))
@@ -83,18 +83,19 @@ model::ReachFacts reachFactsOf(const Run &run, size_t i) {
     text.erase(std::remove_if(text.begin(), text.end(), [](unsigned char c) { return std::isspace(c); }), text.end());
     auto dots = static_cast<uint32_t>(std::min(text.find_first_not_of('.'), text.size()));
     std::string base = text.substr(dots);
-    out.imported.emplace_back(dots, base);
+    out.imported.add(dots, base);
     for (TSNode c : py::namedChildren(n))
       if (!py::same(c, module))
         if (auto name = nameOf(c); !name.empty())
-          out.imported.emplace_back(dots, base.empty() ? name : base + "." + name);
+          out.imported.add(dots, base.empty() ? name : base + "." + name);
     return false;
   });
-  std::set<std::string> bound;
+  std::map<std::string, std::string> bound; // name -> its first binding's
   for (const py::Binding &b : model.bindings())
-    if (b.scope == 0 && b.kind == py::BindingKind::Import && !b.qname.empty() && b.qname[0] != '.' &&
-        bound.insert(b.name).second)
-      out.moduleImports.emplace_back(b.name, b.qname);
+    if (b.scope == 0 && b.kind == py::BindingKind::Import && !b.qname.empty() && b.qname[0] != '.')
+      bound.emplace(b.name, b.qname);
+  out.moduleImports = model::ImportTable({bound.begin(), bound.end()});
+  out.imported.shrink();
   return out;
 }
 
@@ -242,9 +243,8 @@ private:
     const model::ReachFacts *f = facts(m);
     if (!f)
       return std::nullopt;
-    for (const auto &[bound, qname] : f->moduleImports)
-      if (bound == name)
-        return qname;
+    if (auto qname = f->moduleImports.find(name))
+      return std::string(*qname);
     return std::nullopt;
   }
 
@@ -259,8 +259,8 @@ private:
     if (!known)
       return out;
     auto absoluteRoots = resolver_.rootSets(i);
-    for (const auto &[dots, name] : known->imported) {
-      std::vector<std::string> parts = name.empty() ? std::vector<std::string>{} : splitDotted(name);
+    known->imported.forEach([&](uint32_t dots, std::string_view name) {
+      std::vector<std::string> parts = name.empty() ? std::vector<std::string>{} : splitDotted(std::string(name));
       auto rootSets = dots ? std::vector<std::vector<std::string>>{{resolver_.packageDir(i, dots)}} : absoluteRoots;
       for (const auto &roots : rootSets) {
         for (size_t k = dots ? 0 : 1; k <= parts.size(); ++k) {
@@ -269,7 +269,7 @@ private:
             out.push_back(*f);
         }
       }
-    }
+    });
     return out;
   }
 

@@ -604,6 +604,7 @@ void decideWithHolds(Run &run, HierarchyDecisions &hierarchy, InterceptPlan &int
   auto held = heldSites(run);
   for (unsigned round = 0; round < 8 && !hierarchy.removals.empty(); ++round) {
     intercepts = holdSitesForPatches(run, hierarchy.removals);
+    releaseFreePages(); // the patches' reach
     auto now = heldSites(run);
     if (now == held)
       return;
@@ -615,6 +616,7 @@ void decideWithHolds(Run &run, HierarchyDecisions &hierarchy, InterceptPlan &int
                 [&](size_t i) { replan(run, i, contextFor(run, i), planVariant(run, i, nullptr, nullptr)); });
     size_t warnings = run.warnings.size();
     hierarchy = applyHierarchy(run);
+    releaseFreePages();
     run.warnings.resize(warnings);
   }
   intercepts = holdSitesForPatches(run, hierarchy.removals);
@@ -632,10 +634,16 @@ model::FileOutcome notRewritten(const model::SourceFile &file, llvm::Error why) 
 
 void reduce(Run &run) {
   HierarchyDecisions hierarchy = applyHierarchy(run);
+  releaseFreePages(); // the class index's parses of base classes
   // Sites held for the test patches that intercept them change verdicts: check and the manifest
   // count them as migrate will (unsafe fixes), so this runs for every command.
   InterceptPlan intercepts;
   decideWithHolds(run, hierarchy, intercepts);
+  // The reach facts the plans remembered in the outcomes serve no later step (the cache has its
+  // own copy of those it keeps): dropped before the steps that scan every file again.
+  for (auto &o : run.outcomes)
+    o.reach.reset();
+  releaseFreePages();
   if (!run.options.finalEdits) {
     noteKeptOverrides(run, hierarchy);
     return;
@@ -648,6 +656,7 @@ void reduce(Run &run) {
       if (r.handFix.empty())
         retargeted.insert({file, r.offset});
   Keeps keeps = keepImportsUsedElsewhere(run, hierarchy.removals, retargeted);
+  releaseFreePages(); // every file's uses
   applyPatchRetargets(run, retargets, hierarchy.removals, keeps);
   noteKeptOverrides(run, hierarchy);
 }

@@ -38,22 +38,33 @@ std::string realPath(const std::string &p) {
 
 FilesByPath::FilesByPath(const std::vector<model::SourceFile> &files) : files_(files) {
   llvm::SmallString<256> cwd;
-  if (fs::current_path(cwd))
-    cwd.clear();
-  for (size_t i = 0; i < files.size(); ++i) {
-    llvm::SmallString<256> abs(files[i].path);
-    if (!lpath::is_absolute(abs) && !cwd.empty()) {
-      abs = cwd;
-      lpath::append(abs, files[i].path);
-    }
-    lpath::remove_dots(abs, /*remove_dot_dot=*/false); // `..` after a link is not the folder above
-    byAbsolute_[std::string(abs)] = i;
+  if (!fs::current_path(cwd))
+    cwd_ = std::string(cwd);
+  byHash_.reserve(files.size());
+  for (size_t i = 0; i < files.size(); ++i)
+    byHash_.emplace_back(std::hash<std::string>()(absolute(i)), i);
+  std::sort(byHash_.begin(), byHash_.end());
+}
+
+std::string FilesByPath::absolute(size_t i) const {
+  llvm::SmallString<256> abs(files_[i].path);
+  if (!lpath::is_absolute(abs) && !cwd_.empty()) {
+    abs = cwd_;
+    lpath::append(abs, files_[i].path);
   }
+  lpath::remove_dots(abs, /*remove_dot_dot=*/false); // `..` after a link is not the folder above
+  return std::string(abs);
 }
 
 std::optional<size_t> FilesByPath::find(const std::string &path) {
-  if (auto it = byAbsolute_.find(path); it != byAbsolute_.end())
-    return it->second;
+  size_t hash = std::hash<std::string>()(path);
+  std::optional<size_t> found; // of several names of one path, the last (as a map filled in order would keep)
+  for (auto it = std::lower_bound(byHash_.begin(), byHash_.end(), std::make_pair(hash, size_t(0)));
+       it != byHash_.end() && it->first == hash; ++it)
+    if (absolute(it->second) == path)
+      found = it->second;
+  if (found)
+    return found;
   auto id = [](const std::string &p) -> std::optional<std::pair<uint64_t, uint64_t>> {
     struct stat st;
     if (::stat(p.c_str(), &st) != 0)
@@ -221,6 +232,20 @@ void collectUses(const py::Tree &tree, const py::ScopeModel &model, uint32_t bas
       out.uses.push_back({Use::Kind::String, *content, base + py::start(str)});
 }
 
+// Whether a component of `dotted` after its module's first (any component of a relative name: its
+// dots are the package) is one of `wanted`: what usesFromOtherModules looks up in a use.
+bool namesOneOf(std::string_view dotted, const std::unordered_set<std::string_view> &wanted) {
+  size_t dots = std::min(dotted.find_first_not_of('.'), dotted.size());
+  std::string_view rest = dotted.substr(dots);
+  for (bool first = true; !rest.empty(); first = false) {
+    size_t end = std::min(rest.find('.'), rest.size());
+    if ((dots || !first) && wanted.count(rest.substr(0, end)))
+      return true;
+    rest.remove_prefix(std::min(end + 1, rest.size()));
+  }
+  return false;
+}
+
 // Parses file i of the run (read again, hash-checked) when it may use one of `wanted` (mayUse, with
 // `modules`; `always`: whatever it holds) and collects its uses.
 Scanned scan(const Run &run, size_t i, const std::unordered_set<std::string_view> &wanted, bool always = false,
@@ -244,6 +269,12 @@ Scanned scan(const Run &run, size_t i, const std::unordered_set<std::string_view
   py::ScopeModel model(tree);
   out.parsed = true;
   collectUses(tree, model, base, out);
+  // Only a use that may name one of `wanted` is kept (a run holds every file's uses at once).
+  out.uses.erase(
+      std::remove_if(out.uses.begin(), out.uses.end(),
+                     [&](const Use &u) { return u.kind != Use::Kind::Star && !namesOneOf(u.dotted, wanted); }),
+      out.uses.end());
+  out.uses.shrink_to_fit();
   return out;
 }
 

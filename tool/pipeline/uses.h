@@ -32,8 +32,12 @@ public:
   std::optional<size_t> find(const std::string &path);
 
 private:
+  std::string absolute(size_t i) const; // file i's path as find() is asked: absolute, `.` removed
   const std::vector<model::SourceFile> &files_;
-  std::unordered_map<std::string, size_t> byAbsolute_;
+  std::string cwd_;
+  /// (hash of absolute(i), i), sorted: what a map from the paths would find, without a second
+  /// copy of every path (a run holds this while it plans the patches, its peak of memory).
+  std::vector<std::pair<size_t, size_t>> byHash_;
   std::optional<std::map<std::pair<uint64_t, uint64_t>, size_t>> byInode_;
 };
 

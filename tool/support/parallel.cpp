@@ -58,6 +58,12 @@ void parallelFor(size_t count, unsigned jobs, const std::function<void(size_t)> 
   pool.wait();
 }
 
+void releaseFreePages() {
+#ifdef __GLIBC__
+  malloc_trim(0);
+#endif
+}
+
 void parallelFor(const std::vector<size_t> &indices, unsigned jobs, const std::function<void(size_t)> &work) {
   parallelFor(indices.size(), jobs, [&](size_t k) { work(indices[k]); });
 }

@@ -13,4 +13,9 @@ void parallelFor(const std::vector<size_t> &indices, unsigned jobs, const std::f
 /// Runs work(0), ..., work(count - 1) as parallelFor does.
 void parallelFor(size_t count, unsigned jobs, const std::function<void(size_t)> &work);
 
+/// Hands the allocator's whole free pages back to the system. Memory freed by a parallel step
+/// stays in the arenas of the threads that allocated it, where the serial steps that follow (on
+/// the main thread's arena) do not reuse it: without this, each step's peak adds to the run's.
+void releaseFreePages();
+
 } // namespace poolify
