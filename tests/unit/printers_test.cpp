@@ -741,6 +741,34 @@ TEST_CASE("manifest: an unsafe fix says whether it rewrites the call or removes 
   CHECK(back->files[0].direct[1].removal);
 }
 
+TEST_CASE("manifest: a run's manifest views its records; a built or read one keeps its own, and so do its copies") {
+  std::vector<model::FileOutcome> outcomes(1);
+  outcomes[0].file = {"/repo/jobs/p.py", "jobs/p.py"};
+  outcomes[0].records = {
+      record(SiteRecord::Kind::Direct, 5, 12, "bigquery", "google.cloud.bigquery.Client", Outcome::Rewritten, ""),
+      record(SiteRecord::Kind::Pooled, 8, 4, "bigquery", "get_bigquery_client", Outcome::Left, "")};
+  model::Manifest viewed = model::viewManifest(outcomes, {"jobs"}, {{}});
+  REQUIRE(viewed.files.size() == 1);
+  REQUIRE(viewed.files[0].direct.size() == 1);
+  CHECK(&viewed.files[0].direct[0] == &outcomes[0].records[0]); // not a copy
+  CHECK(&*viewed.files[0].pooled.begin() == &outcomes[0].records[1]);
+
+  model::Manifest built;
+  {
+    std::vector<model::FileOutcome> gone = outcomes;
+    built = model::buildManifest(gone, {"jobs"}, {{}});
+  } // the outcomes it was built from are gone: it holds copies
+  model::Manifest copy = built;
+  built = model::Manifest{};
+  REQUIRE(copy.files.size() == 1);
+  CHECK(copy.files[0].direct[0].line == 5);
+  CHECK(copy.files[0].pooled[0].callable == "get_bigquery_client");
+  CHECK(output::renderJson(copy) == output::renderJson(viewed));
+  CHECK(copy.total.directSites == 1);
+  CHECK(copy.total.pooledSites == 1);
+  CHECK(copy.total.fixableSites == 1);
+}
+
 TEST_CASE("sarif: a rule's helpUri is its section of rules/README.md in the documented sources") {
   using poolify::output::ruleHelpUri;
   CHECK(ruleHelpUri("https://github.com/acme/poolify/blob/v0.1.0", "bigquery") ==

@@ -15,8 +15,17 @@ double Counts::coverage() const {
 
 std::string formatPercent(double pct) { return fmt::format("{:.1f}", std::floor(pct * 10 + 1e-9) / 10); }
 
-Manifest buildManifest(const std::vector<FileOutcome> &outcomes, const std::vector<std::string> &categories,
-                       const std::vector<std::vector<Inherited>> &inherited, std::vector<MockTarget> mockTargets) {
+void SiteList::own(SiteRecord r) {
+  if (!owned_)
+    owned_ = std::make_shared<std::deque<SiteRecord>>();
+  owned_->push_back(std::move(r));
+  sites_.push_back(&owned_->back());
+}
+
+namespace {
+Manifest manifestOf(const std::vector<FileOutcome> &outcomes, const std::vector<std::string> &categories,
+                    const std::vector<std::vector<Inherited>> &inherited, std::vector<MockTarget> mockTargets,
+                    bool views) {
   Manifest m;
   for (size_t i = 0; i < outcomes.size(); ++i) {
     const auto &o = outcomes[i];
@@ -24,10 +33,11 @@ Manifest buildManifest(const std::vector<FileOutcome> &outcomes, const std::vect
     f.path = o.file.display;
     f.category = categories[i];
     for (const auto &r : o.records) {
-      if (r.isDirect())
-        f.direct.push_back(r);
-      else if (r.kind == SiteRecord::Kind::Pooled)
-        f.pooled.push_back(r);
+      SiteList *list = r.isDirect() ? &f.direct : r.kind == SiteRecord::Kind::Pooled ? &f.pooled : nullptr;
+      if (list && views)
+        list->view(r);
+      else if (list)
+        list->own(r);
     }
     if (i < inherited.size())
       f.inherited = inherited[i];
@@ -38,6 +48,17 @@ Manifest buildManifest(const std::vector<FileOutcome> &outcomes, const std::vect
   m.mockTargets = std::move(mockTargets);
   recount(m);
   return m;
+}
+} // namespace
+
+Manifest buildManifest(const std::vector<FileOutcome> &outcomes, const std::vector<std::string> &categories,
+                       const std::vector<std::vector<Inherited>> &inherited, std::vector<MockTarget> mockTargets) {
+  return manifestOf(outcomes, categories, inherited, std::move(mockTargets), false);
+}
+
+Manifest viewManifest(const std::vector<FileOutcome> &outcomes, const std::vector<std::string> &categories,
+                      const std::vector<std::vector<Inherited>> &inherited, std::vector<MockTarget> mockTargets) {
+  return manifestOf(outcomes, categories, inherited, std::move(mockTargets), true);
 }
 
 void recount(Manifest &m) {

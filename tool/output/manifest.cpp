@@ -72,10 +72,10 @@ SiteRecord readSite(const llvm::json::Object *so, bool direct) {
   return r;
 }
 
-void readSites(const llvm::json::Object &fo, llvm::StringRef key, bool direct, std::vector<SiteRecord> &out) {
+void readSites(const llvm::json::Object &fo, llvm::StringRef key, bool direct, model::SiteList &out) {
   if (const llvm::json::Array *arr = fo.getArray(key))
     for (const auto &sv : *arr)
-      out.push_back(readSite(sv.getAsObject(), direct));
+      out.own(readSite(sv.getAsObject(), direct));
 }
 
 void readInherited(const llvm::json::Object &fo, std::vector<model::Inherited> &out) {

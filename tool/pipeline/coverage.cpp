@@ -6,7 +6,7 @@
 namespace poolify::pipeline {
 
 model::Manifest manifestOf(const Run &run, std::vector<model::MockTarget> mocks) {
-  return model::buildManifest(run.outcomes, run.categories(), run.inherited, std::move(mocks));
+  return model::viewManifest(run.outcomes, run.categories(), run.inherited, std::move(mocks));
 }
 
 AfterMigration analyzeAfter(const Run &run, const AfterSink &sink) {
@@ -28,8 +28,8 @@ AfterMigration analyzeAfter(const Run &run, const AfterSink &sink) {
 
 model::Manifest manifestAfter(const Run &run, const std::vector<model::FileOutcome> &after) {
   auto recordsAfter = [&](size_t i) -> const std::vector<model::SiteRecord> & { return after[i].records; };
-  return model::buildManifest(after, run.categories(), run.inherited,
-                              findMockTargets(after, allFiles(after), recordsAfter));
+  return model::viewManifest(after, run.categories(), run.inherited,
+                             findMockTargets(after, allFiles(after), recordsAfter));
 }
 
 } // namespace poolify::pipeline

@@ -12,7 +12,8 @@
 
 namespace poolify::pipeline {
 
-/// The coverage manifest of the whole run, with the given patch targets.
+/// The coverage manifest of the whole run, with the given patch targets. It views the run's site
+/// records: the run outlives it.
 model::Manifest manifestOf(const Run &run, std::vector<model::MockTarget> mocks);
 
 /// Each file's outcome once the run's changes are applied (a file that could not be read again
@@ -33,7 +34,8 @@ struct AfterSink {
 /// diff) and its new text analyzed again.
 AfterMigration analyzeAfter(const Run &run, const AfterSink &sink);
 
-/// The coverage manifest of the outcomes after migration (their own patch targets).
+/// The coverage manifest of the outcomes after migration (their own patch targets). It views their
+/// site records: `after` outlives it.
 model::Manifest manifestAfter(const Run &run, const std::vector<model::FileOutcome> &after);
 
 } // namespace poolify::pipeline
