@@ -96,7 +96,7 @@ std::string displays(const pipeline::Run &run) {
 std::string digest(const pipeline::Run &run) {
   std::string out;
   for (const auto &o : run.outcomes) {
-    out += o.file.display + (o.failed ? " failed" : "") + " rewritten=" + std::to_string(o.rewritten) +
+    out += o.file->display + (o.failed ? " failed" : "") + " rewritten=" + std::to_string(o.rewritten) +
            " left=" + std::to_string(o.left) + " removed=" + std::to_string(o.removed) + "\n";
     for (const auto &r : o.records)
       out += "  site " + std::to_string(r.line) + ":" + std::to_string(r.col) + " " + r.rule + " " +
@@ -166,8 +166,8 @@ TEST_CASE("analyze decides every file, joins the class index, and keeps outcomes
   Repo repo;
   pipeline::Run run = analyzed();
   REQUIRE(run.outcomes.size() == run.found.files.size());
-  for (size_t i = 0; i < run.outcomes.size(); ++i)
-    CHECK(run.outcomes[i].file.display == run.found.files[i].display);
+  for (size_t i = 0; i < run.outcomes.size(); ++i) // the run's file itself, not a copy per outcome
+    CHECK(&*run.outcomes[i].file == &run.found.files[i]);
   const auto &load = run.outcomes[indexOf(run, "jobs/load.py")];
   CHECK(load.changed());
   CHECK(load.rewritten == 1);

@@ -166,6 +166,31 @@ TEST_CASE("a file's import table finds re-exported names and round-trips for the
   CHECK(model::ImportTable().empty());
 }
 
+TEST_CASE("an outcome's file is a view of a run's file or a copy of its own, which its copies share") {
+  model::FileOutcome none;
+  CHECK(none.file->path.empty());
+  CHECK(none.file->display.empty());
+  model::SourceFile listed{"/repo/a.py", "a.py"};
+  model::FileOutcome viewing;
+  viewing.file = model::FileRef::view(listed);
+  CHECK(&*viewing.file == &listed);
+  model::FileOutcome copy = viewing;
+  CHECK(&*copy.file == &listed);
+  model::FileOutcome owning;
+  {
+    model::SourceFile gone{"/repo/b.py", "b.py"};
+    owning.file = gone;
+  }
+  model::FileOutcome second = owning;
+  owning = model::FileOutcome{};
+  CHECK(second.file->path == "/repo/b.py"); // the copy outlives the first owner
+  const model::SourceFile &asFile = second.file;
+  CHECK(asFile.display == "b.py");
+  model::FileOutcome braced;
+  braced.file = {"/repo/c.py", "c.py"};
+  CHECK(braced.file->display == "c.py");
+}
+
 TEST_CASE("a module's imported names keep their order and dots, and a name as Python reads it") {
   model::ImportedModules m;
   m.add(0, "google.cloud.bigquery");

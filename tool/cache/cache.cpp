@@ -478,7 +478,7 @@ void Cache::put(const model::FileOutcome &o, const std::string &variant) {
   if (!o.utf8)
     return;
   std::string entry = serialize(o);
-  std::string key = variant.empty() ? o.file.display : o.file.display + "\n" + variant;
+  std::string key = variant.empty() ? o.file->display : o.file->display + "\n" + variant;
   std::lock_guard<std::mutex> lock(putMutex);
   fresh_[key] = {o.hash, std::move(entry)};
 }

@@ -90,7 +90,7 @@ struct ReachFacts {
 inline constexpr const char *kReachVariant = "reach";
 
 struct FileOutcome {
-  SourceFile file;
+  FileRef file;
   // The texts are held while the file is processed; a run over many files releases them
   // (release()) and reads them again when a diff or a write needs them, so memory holds compact
   // results, not the tree's bytes.

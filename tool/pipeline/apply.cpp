@@ -11,7 +11,7 @@ llvm::Error applyOutcome(const model::FileOutcome &o) {
   if (!read)
     return llvm::createStringError(std::errc::io_error, "%s; file not rewritten",
                                    llvm::toString(read.takeError()).c_str());
-  return source::writeAtomically(o.file.path, read->updated, read->original);
+  return source::writeAtomically(o.file->path, read->updated, read->original);
 }
 
 llvm::Error checkCanCommit(bool allowDirty) {

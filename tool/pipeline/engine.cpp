@@ -286,7 +286,7 @@ void analyze(Run &run) {
   run.outcomes.assign(files.size(), {});
   std::vector<size_t> active;
   for (size_t i = 0; i < files.size(); ++i) {
-    run.outcomes[i].file = files[i];
+    run.outcomes[i].file = model::FileRef::view(files[i]);
     if (run.active[i])
       active.push_back(i);
   }
@@ -294,7 +294,8 @@ void analyze(Run &run) {
   std::mutex progressMutex;
   parallelFor(active, run.options.jobs, [&](size_t i) {
     run.outcomes[i] = processOne(run, i);
-    if (run.options.progress) { // counted under the lock, so the count never goes backwards
+    run.outcomes[i].file = model::FileRef::view(files[i]); // not a copy of its path for every file
+    if (run.options.progress) {                            // counted under the lock, so the count never goes backwards
       std::lock_guard<std::mutex> lock(progressMutex);
       run.options.progress(++done, active.size());
     }

@@ -80,6 +80,14 @@ llvm::Expected<std::vector<rules::Rule>> rulesOf(const RunOptions &options, bool
 
 /// A run: what it works on, and after analyze() what it found.
 struct Run {
+  // Move-only: its outcomes view its file list (model::FileRef), which a move keeps in place and a
+  // copy would not.
+  Run() = default;
+  Run(Run &&) = default;
+  Run &operator=(Run &&) = default;
+  Run(const Run &) = delete;
+  Run &operator=(const Run &) = delete;
+
   RunOptions options;
   config::Config config;
   std::vector<rules::Rule> rules;

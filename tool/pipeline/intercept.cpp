@@ -507,7 +507,7 @@ InterceptPlan planIntercepts(Run &run, const BindsAtModuleLevel &binds, PatchRea
       }
       std::string why = fmt::format("{}:{} patches {}, which intercepts this call; the pooled call would escape the "
                                     "patch ({})",
-                                    test.file.display, mock.line, mock.target, problem);
+                                    test.file->display, mock.line, mock.target, problem);
       for (const auto &s : fixed)
         plan.holds[s.file].emplace(std::make_pair(s.record->line, s.record->col), why);
       if (run.options.unsafeFixes) {

@@ -77,7 +77,7 @@ llvm::Expected<std::vector<PoolWrite>> planPools(const Run &run, const std::stri
     for (const auto &r : o.records)
       if (auto module = r.missingPool()) {
         auto &units = waiting[*module];
-        if (const ImportRoots::Unit *u = run.roots->unitOf(o.file.path))
+        if (const ImportRoots::Unit *u = run.roots->unitOf(o.file->path))
           units.insert(u);
       }
   std::vector<PoolWrite> out;

@@ -69,7 +69,7 @@ void say(model::FileOutcome &out, const LineIndex &lines, size_t offset, size_t 
   // The BOM is not a character anyone sees: columns on line 1 do not count it.
   if (base > 0 && lc.line == 1 && lc.col > 1)
     lc.col -= 1;
-  model::Message m{lc.line,         lc.col, fmt::format("{}:{}:{}: {}", out.file.display, lc.line, lc.col, what),
+  model::Message m{lc.line,         lc.col, fmt::format("{}:{}:{}: {}", out.file->display, lc.line, lc.col, what),
                    rule != nullptr, "",     ""};
   if (rule) {
     m.rule = rule;
@@ -288,7 +288,7 @@ void recordSites(model::FileOutcome &out, const py::Tree &tree, const py::ScopeM
   for (size_t i = 0; i < sites.size(); ++i) {
     const auto &s = sites[i];
     model::SiteRecord::Kind kind = s.inString ? model::SiteRecord::Kind::String
-                                   : analysis::isModuleFile(out.file.path, s.rewrite->replace.module)
+                                   : analysis::isModuleFile(out.file->path, s.rewrite->replace.module)
                                        ? model::SiteRecord::Kind::PoolDefinition
                                    : ts_node_is_null(s.call) ? model::SiteRecord::Kind::Reference
                                                              : model::SiteRecord::Kind::Direct;
@@ -399,7 +399,7 @@ public:
     py::ScopeModel model(tree);
     auto sites = analysis::findSites(tree, model, rules_);
     LineIndex bodyLines(body_);
-    std::string path = out_.file.path;
+    std::string path = out_.file->path;
     std::replace(path.begin(), path.end(), '\\', '/');
     // Offsets of removals are file offsets; the tree sees the text after the BOM.
     analysis::FileContext bodyContext;
@@ -444,7 +444,7 @@ public:
   bool verifyAndKeep() {
     if (edits_.empty())
       return true;
-    auto edited = edits_.apply(body_, out_.file.display);
+    auto edited = edits_.apply(body_, out_.file->display);
     if (!edited)
       return failWhole(fmt::format("error: {}; file not rewritten", llvm::toString(edited.takeError())));
     // Safety net: never write a file that parses worse than before. The tree of the result is
@@ -492,7 +492,7 @@ private:
 
   bool failWhole(const std::string &what) {
     out_.messages.push_back(
-        {0, 0, fmt::format("{}: {}", out_.file.display, what), true, kUnanalyzable, model::failureReason(what)});
+        {0, 0, fmt::format("{}: {}", out_.file->display, what), true, kUnanalyzable, model::failureReason(what)});
     out_.failed = true;
     return false;
   }

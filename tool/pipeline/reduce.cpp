@@ -251,21 +251,19 @@ void replan(Run &run, size_t i, const analysis::FileContext &context, const std:
   const auto &files = run.found.files;
   auto &outcomes = run.outcomes;
   cache::Cache *cache = run.cache.get();
-  if (cache)
-    if (auto hit = cache->lookup(files[i], outcomes[i].hash, variant)) {
-      outcomes[i] = std::move(*hit);
-      return;
-    }
-  auto read = texts(outcomes[i]);
-  if (!read) {
+  std::optional<model::FileOutcome> hit = cache ? cache->lookup(files[i], outcomes[i].hash, variant) : std::nullopt;
+  if (hit) {
+    outcomes[i] = std::move(*hit);
+  } else if (auto read = texts(outcomes[i]); !read) {
     outcomes[i] = notRewritten(files[i], read.takeError());
-    return;
+  } else {
+    model::FileOutcome out = processText(files[i], std::move(read->original), run.rules, context);
+    if (cache)
+      cache->put(out, variant);
+    out.release();
+    outcomes[i] = std::move(out);
   }
-  model::FileOutcome out = processText(files[i], std::move(read->original), run.rules, context);
-  if (cache)
-    cache->put(out, variant);
-  out.release();
-  outcomes[i] = std::move(out);
+  outcomes[i].file = model::FileRef::view(files[i]); // as analyze() keeps it
 }
 
 // Sites left for a missing `self.<attr>` that a base __init__ may assign (SiteRecord::hookClass):
