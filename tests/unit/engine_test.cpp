@@ -174,6 +174,10 @@ TEST_CASE("analyze decides every file, joins the class index, and keeps outcomes
   CHECK_FALSE(load.held); // a run keeps compact outcomes, not texts
   const auto &child = run.outcomes[indexOf(run, "pkg/child.py")];
   CHECK(child.removed == 1);
+  // Its class facts keep the imports a class of the run may be re-exported through, not the others.
+  REQUIRE(child.facts);
+  CHECK(child.facts->imports.find("Base") == std::optional<std::string_view>("pkg.base.Base"));
+  CHECK_FALSE(child.facts->imports.find("bigquery"));
   REQUIRE(child.messages.size() == 1);
   CHECK(child.messages[0].text ==
         "pkg/child.py:9:26: bigquery: removed: redundant with the pooled bq_client inherited from Base");

@@ -169,6 +169,27 @@ TEST_CASE("ModuleNames: a dotted name denotes the files whose module path ends w
   CHECK(names.endingWith("") == std::vector<size_t>{5}); // the top-level __init__.py
 }
 
+TEST_CASE(
+    "ModuleNames: an import target is made absolute from its module; mayResolve asks whether a file is its module") {
+  const std::vector<std::string> paths = {"pkg/__init__.py", "pkg/base.py", "pkg/sub/mod.py", "pkg/sub/__init__.py",
+                                          "top.py"};
+  ModuleNames names(paths.size(), [&](size_t i) { return std::string_view(paths[i]); });
+  CHECK(names.absolute(".base.Base", 0) == "pkg.base.Base");  // a package's __init__ is its package
+  CHECK(names.absolute("..base.Base", 2) == "pkg.base.Base"); // from pkg/sub/mod.py
+  CHECK(names.absolute(".mod.X", 3) == "pkg.sub.mod.X");      // from pkg/sub/__init__.py
+  CHECK(names.absolute(".X", 4) == "X");                      // a top-level module's package is none
+  CHECK(names.absolute("google.cloud.bigquery", 2) == "google.cloud.bigquery");
+  CHECK(ClassIndex::mayResolve(names, "pkg.base.Base", 2));
+  CHECK(ClassIndex::mayResolve(names, "..base.Base", 2));
+  CHECK(ClassIndex::mayResolve(names, "base.Base", 2)); // a module path ending with it, as resolve finds
+  CHECK(ClassIndex::mayResolve(names, "=Local", 2));    // a class of the module itself
+  CHECK_FALSE(ClassIndex::mayResolve(names, "google.cloud.bigquery", 2));
+  CHECK_FALSE(ClassIndex::mayResolve(names, "typing.Optional", 2));
+  CHECK_FALSE(ClassIndex::mayResolve(names, "Base", 2)); // no module part
+  CHECK_FALSE(ClassIndex::mayResolve(names, "?f(x)", 2));
+  CHECK_FALSE(ClassIndex::mayResolve(names, "", 2));
+}
+
 TEST_CASE("ModuleNames finds each of many modules, and only it") {
   std::vector<std::string> paths;
   for (int i = 0; i < 20000; ++i)

@@ -38,23 +38,14 @@ bool harmless(const std::string &name) {
 
 } // namespace
 
-// A relative import's target made absolute from the importing file ("..base.Name").
-std::string ClassIndex::absolute(const std::string &qname, size_t fromFile) const {
-  if (qname.empty() || qname[0] != '.')
-    return qname;
-  size_t dots = qname.find_first_not_of('.');
-  std::string rest = dots == std::string::npos ? "" : qname.substr(dots);
-  // The package of the importing module: itself for a package's __init__.py.
-  std::string pkg(names_->dotted(fromFile));
-  if (!names_->isPackage(fromFile)) {
-    size_t p = pkg.rfind('.');
-    pkg = p == std::string::npos ? "" : pkg.substr(0, p);
-  }
-  for (size_t up = 1; up < dots; ++up) {
-    size_t p = pkg.rfind('.');
-    pkg = p == std::string::npos ? "" : pkg.substr(0, p);
-  }
-  return pkg.empty() ? rest : pkg + "." + rest;
+bool ClassIndex::mayResolve(const ModuleNames &names, const std::string &qname, size_t fromFile) {
+  if (qname.empty() || qname[0] == '?')
+    return false;
+  if (qname[0] == '=')
+    return true;
+  std::string absolute = names.absolute(qname, fromFile);
+  size_t dot = absolute.rfind('.');
+  return dot != std::string::npos && !names.endingWith(std::string_view(absolute).substr(0, dot)).empty();
 }
 
 std::optional<ClassIndex::Key> ClassIndex::resolve(const std::string &qname, size_t fromFile, int depth) {
@@ -73,7 +64,7 @@ std::optional<ClassIndex::Key> ClassIndex::resolve(const std::string &qname, siz
   };
   if (qname[0] == '=')
     return findIn(fromFile, qname.substr(1));
-  std::string absolute = this->absolute(qname, fromFile);
+  std::string absolute = names_->absolute(qname, fromFile);
   size_t dot = absolute.rfind('.');
   if (dot == std::string::npos)
     return std::nullopt;
@@ -110,7 +101,7 @@ void ClassIndex::prefetch(const std::vector<size_t> &files,
   auto where = [&](const std::pair<std::string, size_t> &q) -> std::pair<std::string, std::vector<size_t>> {
     if (q.first[0] == '=')
       return {q.first.substr(1), {q.second}};
-    std::string absolute = this->absolute(q.first, q.second);
+    std::string absolute = names_->absolute(q.first, q.second);
     size_t dot = absolute.rfind('.');
     if (dot == std::string::npos)
       return {"", {}};
@@ -475,7 +466,7 @@ std::string ClassIndex::qualifiedKey(const std::string &k, size_t file) const {
   if (!k.empty() && k[0] == '=')
     return "g:" + (names_->dotted(file).empty() ? "" : std::string(names_->dotted(file)) + ".") + k.substr(1);
   if (k.rfind("g:.", 0) == 0)
-    return "g:" + absolute(k.substr(2), file);
+    return "g:" + names_->absolute(k.substr(2), file);
   return k;
 }
 

@@ -64,6 +64,10 @@ public:
   /// path may denote.
   void prefetch(const std::vector<size_t> &files, const std::function<void(const std::vector<size_t> &)> &loadAll);
   const std::vector<std::string> &problems() const { return problems_; }
+  /// Whether a base or import target `qname` named in file `fromFile` can lead to a class: false
+  /// when no file of the run is the module it names (a re-export to it resolves to nothing, so
+  /// a file's class facts need not keep one).
+  static bool mayResolve(const ModuleNames &names, const std::string &qname, size_t fromFile);
 
   std::vector<model::Inherited> inheritedClients(size_t file);
   /// Whether, once an instance of module-level class `cls` of `file` is built, the base __init__ that
@@ -102,7 +106,6 @@ private:
   /// runs but does not call its base's on every path ("X.__init__ never calls the base __init__",
   /// or "... calls the base __init__ only conditionally"); nullopt when it runs.
   std::optional<std::string> chainBreaker(const std::vector<Entry> &order, const std::vector<Key> &ran, Key provider);
-  std::string absolute(const std::string &qname, size_t fromFile) const;
   std::optional<model::AttributeAssignment> nearestAssigning(const model::AttributeAssignment &a,
                                                              const std::vector<Entry> &order, Key &where);
   const model::AttributeAssignment *nearestProvider(const model::AttributeAssignment &a,

@@ -70,4 +70,22 @@ std::vector<size_t> ModuleNames::endingWith(std::string_view module) const {
   return out;
 }
 
+std::string ModuleNames::absolute(const std::string &qname, size_t fromFile) const {
+  if (qname.empty() || qname[0] != '.')
+    return qname;
+  size_t dots = qname.find_first_not_of('.');
+  std::string rest = dots == std::string::npos ? "" : qname.substr(dots);
+  // The package of the importing module: itself for a package's __init__.py.
+  std::string pkg(dotted(fromFile));
+  if (!isPackage(fromFile)) {
+    size_t p = pkg.rfind('.');
+    pkg = p == std::string::npos ? "" : pkg.substr(0, p);
+  }
+  for (size_t up = 1; up < dots; ++up) {
+    size_t p = pkg.rfind('.');
+    pkg = p == std::string::npos ? "" : pkg.substr(0, p);
+  }
+  return pkg.empty() ? rest : pkg + "." + rest;
+}
+
 } // namespace poolify::index

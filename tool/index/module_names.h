@@ -33,6 +33,9 @@ public:
   bool isPackage(size_t i) const { return package_[i]; }
   /// The files whose module path is `module` or ends with "." + `module`, in file order.
   std::vector<size_t> endingWith(std::string_view module) const;
+  /// An import's target in file `fromFile` made absolute: "..base.Name" from pkg/sub/mod.py is
+  /// "pkg.base.Name"; an absolute one is returned as it is.
+  std::string absolute(const std::string &qname, size_t fromFile) const;
 
   /// Whether module path `dotted` is `module` or ends with "." + `module` (a file endingWith() finds).
   static bool endsWith(std::string_view dotted, std::string_view module) {

@@ -101,17 +101,17 @@ struct FileOutcome {
   bool held = true;           // original/updated are in memory
   bool utf8 = true;           // the bytes read and the edits are valid UTF-8
   bool mentionsClass = false; // the bytes contain "class " (candidates for subclass scans)
-  std::vector<Message> messages;
+  bool failed = false;        // could not be processed (unreadable, not text, syntax error, unsafe result)
   unsigned rewritten = 0, left = 0;
+  unsigned removed = 0; // redundant overrides removed
+  std::vector<Message> messages;
   std::vector<std::string> poolModules;      // modules the rewrite imports from
-  unsigned removed = 0;                      // redundant overrides removed
   std::vector<SiteRecord> records;           // sites as found in the original text
   std::vector<MockCandidate> mocks;          // patch targets in this file
   std::vector<RemovedImport> removedImports; // module-level import names the rewrite removed
   std::vector<PatchChange> patches;          // test patches retargeted (or left for a hand fix) by the run
   Box<FileFacts> facts;                      // class facts, for files that were parsed
   Box<ReachFacts> reach;                     // what the test patches' reach needed of it, when it did
-  bool failed = false; // could not be processed (unreadable, not text, syntax error, unsafe result)
 
   bool changed() const { return !failed && !edits.empty(); }
   /// The text after the run (held texts only): `updated` when the file changes, else `original`.

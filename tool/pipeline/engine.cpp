@@ -1,5 +1,6 @@
 #include "pipeline/engine.h"
 
+#include "index/hierarchy.h"
 #include "pipeline/process.h"
 #include "pipeline/reader.h"
 #include "pipeline/reduce.h"
@@ -292,10 +293,12 @@ void analyze(Run &run) {
   }
   size_t done = 0;
   std::mutex progressMutex;
+  std::shared_ptr<const index::ModuleNames> names = run.namesByModulePath(); // made before the threads read it
   parallelFor(active, run.options.jobs, [&](size_t i) {
     run.outcomes[i] = processOne(run, i);
     run.outcomes[i].file = model::FileRef::view(files[i]); // not a copy of its path for every file
-    if (run.options.progress) {                            // counted under the lock, so the count never goes backwards
+    dropImportsOutOfRun(run.outcomes[i], *names, i);
+    if (run.options.progress) { // counted under the lock, so the count never goes backwards
       std::lock_guard<std::mutex> lock(progressMutex);
       run.options.progress(++done, active.size());
     }
@@ -310,6 +313,18 @@ void analyze(Run &run) {
   for (auto &o : run.outcomes)
     std::stable_sort(o.messages.begin(), o.messages.end(),
                      [](const auto &a, const auto &b) { return std::tie(a.line, a.col) < std::tie(b.line, b.col); });
+}
+
+void dropImportsOutOfRun(model::FileOutcome &o, const index::ModuleNames &names, size_t i) {
+  if (!o.facts || o.facts->imports.empty())
+    return;
+  auto entries = o.facts->imports.entries();
+  size_t before = entries.size();
+  entries.erase(std::remove_if(entries.begin(), entries.end(),
+                               [&](const auto &e) { return !index::ClassIndex::mayResolve(names, e.second, i); }),
+                entries.end());
+  if (entries.size() != before)
+    o.facts->imports = model::ImportTable(entries);
 }
 
 std::shared_ptr<const index::ModuleNames> Run::namesByDisplay() {

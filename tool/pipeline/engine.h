@@ -130,6 +130,12 @@ private:
   std::shared_ptr<const index::ModuleNames> byDisplay_, byModulePath_;
 };
 
+/// Drops from outcome o's class facts (file `file` of `names`) the `from M import X` that no file of
+/// the run is module M of: the facts keep a module's imports for re-exports of classes
+/// (index::ClassIndex::resolve), such a one leads to no class, and a run holds the facts of every
+/// file it parsed. (The cache keeps the whole table: the run's files change.)
+void dropImportsOutOfRun(model::FileOutcome &o, const index::ModuleNames &names, size_t file);
+
 /// What file i's verdicts depend on besides its text: where its pool modules resolve.
 analysis::FileContext contextFor(const Run &run, size_t file);
 /// The name of file i's outcome in the cache among those of the same bytes ("" for the usual one):

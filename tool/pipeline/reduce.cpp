@@ -264,6 +264,7 @@ void replan(Run &run, size_t i, const analysis::FileContext &context, const std:
     outcomes[i] = std::move(out);
   }
   outcomes[i].file = model::FileRef::view(files[i]); // as analyze() keeps it
+  dropImportsOutOfRun(outcomes[i], *run.namesByModulePath(), i);
 }
 
 // Sites left for a missing `self.<attr>` that a base __init__ may assign (SiteRecord::hookClass):
