@@ -202,6 +202,24 @@ template <typename A> void factsFields(A &a, model::FileFacts &f) {
   importTable(a, f.imports);
 }
 
+template <typename A> void reachFields(A &a, model::ReachFacts &r) {
+  std::vector<std::pair<uint32_t, std::string>> imported;
+  if constexpr (!A::reading)
+    imported = r.imported.entries();
+  a.list(imported, [&](std::pair<uint32_t, std::string> &p) {
+    a.io(p.first);
+    a.io(p.second);
+  });
+  if constexpr (A::reading) {
+    for (const auto &p : imported) // as written: no separator inside (else the entry is not trusted)
+      a.ok = a.ok && p.second.find_first_of("\t\n") == std::string::npos;
+    r.imported = model::ImportedModules(imported);
+  }
+  importTable(a, r.moduleImports);
+  a.io(r.parsed);
+  a.list(r.moduleNames, [&](std::string &m) { a.io(m); });
+}
+
 template <typename A> void fields(A &a, model::FileOutcome &o) {
   a.list(o.messages, [&](model::Message &m) {
     a.io(m.line);
@@ -273,23 +291,8 @@ template <typename A> void fields(A &a, model::FileOutcome &o) {
   a.io(hasReach);
   if (A::reading && hasReach)
     o.reach.emplace();
-  if (hasReach) {
-    std::vector<std::pair<uint32_t, std::string>> imported;
-    if constexpr (!A::reading)
-      imported = o.reach->imported.entries();
-    a.list(imported, [&](std::pair<uint32_t, std::string> &p) {
-      a.io(p.first);
-      a.io(p.second);
-    });
-    if constexpr (A::reading) {
-      for (const auto &p : imported) // as written: no separator inside (else the entry is not trusted)
-        a.ok = a.ok && p.second.find_first_of("\t\n") == std::string::npos;
-      o.reach->imported = model::ImportedModules(imported);
-    }
-    importTable(a, o.reach->moduleImports);
-    a.io(o.reach->parsed);
-    a.list(o.reach->moduleNames, [&](std::string &m) { a.io(m); });
-  }
+  if (hasReach)
+    reachFields(a, *o.reach);
 }
 
 // The entry of a file with nothing in it for any rule (most files): nothing to read back.
