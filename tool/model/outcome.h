@@ -45,8 +45,6 @@ std::string failureReason(std::string_view what);
 /// for the commands that rewrite nothing. A text without a consequence is returned as it is.
 std::string withConsequence(std::string_view text, std::string_view consequence);
 
-/// What the test patches' reach (pipeline/intercept) needs of a file: kept in the cache (under
-/// the variant kReachVariant) so that a warm run does not parse the file again.
 /// (leading dots, dotted name) pairs, in order, packed into one string ("<dots>\t<name>\n" lines):
 /// a run keeps them for every module a test reaches.
 class ImportedModules {
@@ -77,6 +75,8 @@ private:
   std::string data_;
 };
 
+/// What the test patches' reach (pipeline/intercept) needs of a file: kept in the cache (under
+/// the variant kReachVariant) so that a warm run does not parse the file again.
 struct ReachFacts {
   /// The module names it imports anywhere (a function's imports run when it is called): (leading
   /// dots, dotted name) for `import a.b`, `from a import b` (a, and a.b if a module), relative forms.

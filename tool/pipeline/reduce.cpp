@@ -264,6 +264,7 @@ void replan(Run &run, size_t i, const analysis::FileContext &context, const std:
     outcomes[i] = std::move(out);
   }
   outcomes[i].file = model::FileRef::view(files[i]); // as analyze() keeps it
+  // On the thread pool: the module names were made by analyze(), before its threads, never here.
   dropImportsOutOfRun(outcomes[i], *run.namesByModulePath(), i);
 }
 
