@@ -231,7 +231,7 @@ TEST_CASE("a class's __init__ facts come back from the cache; a class without __
   const model::ClassFacts &p = back->facts->classes[0], &j = back->facts->classes[1];
   CHECK_FALSE(p.hasInit());
   CHECK(p.init().calls.empty());
-  CHECK(p.bases == std::vector<std::string>{"=Base"});
+  CHECK(p.bases.strings() == std::vector<std::string>{"=Base"});
   REQUIRE(j.hasInit());
   REQUIRE(j.init().params.size() == 2);
   CHECK(j.init().params[1].name == "table");

@@ -166,6 +166,55 @@ TEST_CASE("a file's import table finds re-exported names and round-trips for the
   CHECK(model::ImportTable().empty());
 }
 
+TEST_CASE("an outcome's lists that most files leave empty are one pointer wide until used, and act as vectors") {
+  static_assert(sizeof(BoxedVector<model::Message>) == sizeof(void *));
+  model::FileOutcome o;
+  CHECK(o.messages.empty());
+  CHECK(o.messages.size() == 0);
+  CHECK(o.messages.begin() == o.messages.end());
+  o.poolModules.push_back("shared.clients.bigquery_pool");
+  o.poolModules.emplace_back("shared.clients.http_pool");
+  o.poolModules.list().insert(o.poolModules.list().begin(), "a.first");
+  CHECK(o.poolModules.size() == 3);
+  CHECK(o.poolModules.front() == "a.first");
+  CHECK(o.poolModules.back() == "shared.clients.http_pool");
+  CHECK(o.poolModules[1] == "shared.clients.bigquery_pool");
+  model::FileOutcome copy = o; // deep: the copy does not share its lists
+  copy.poolModules[0] = "changed";
+  CHECK(o.poolModules[0] == "a.first");
+  CHECK_FALSE(copy.poolModules == o.poolModules);
+  model::FileOutcome moved = std::move(copy);
+  CHECK(moved.poolModules.vector() ==
+        std::vector<std::string>{"changed", "shared.clients.bigquery_pool", "shared.clients.http_pool"});
+  o.poolModules = std::vector<std::string>{};
+  CHECK(o.poolModules.empty());
+  o.poolModules = {"x"};
+  CHECK(o.poolModules.size() == 1);
+  o.poolModules.clear();
+  CHECK(o.poolModules.empty());
+}
+
+TEST_CASE("a class's bases keep their order and any text, however long, and compare as lists") {
+  std::string longName(300, 'x'), justShort(254, 'y'), justLong(255, 'z');
+  std::vector<std::string> names{"=Base", "", "?make(\n  'a\tb')", longName, justShort, justLong, "pkg.mod.Mixin"};
+  model::NameList list(names);
+  CHECK(list.size() == names.size());
+  CHECK(list.strings() == names);
+  std::vector<std::string> seen;
+  for (std::string_view n : list)
+    seen.emplace_back(n);
+  CHECK(seen == names);
+  model::NameList pushed;
+  CHECK(pushed.empty());
+  CHECK(pushed.size() == 0);
+  for (const auto &n : names)
+    pushed.push_back(n);
+  CHECK(pushed == list);
+  CHECK_FALSE(pushed == model::NameList{"=Base"});
+  CHECK(model::NameList{"", ""}.size() == 2); // an empty name is still a name
+  CHECK_FALSE(model::NameList{""}.empty());
+}
+
 TEST_CASE("an outcome's file is a view of a run's file or a copy of its own, which its copies share") {
   model::FileOutcome none;
   CHECK(none.file->path.empty());

@@ -56,6 +56,11 @@ struct Writer {
     for (auto &x : v)
       each(x);
   }
+  template <typename T, typename F> void list(BoxedVector<T> &v, F each) {
+    num(v.size());
+    for (auto &x : v)
+      each(x);
+  }
 };
 
 // Reading fails closed: any malformed number, length or value leaves ok false (the entry, or the
@@ -116,6 +121,11 @@ struct Reader {
         return;
     }
   }
+  template <typename T, typename F> void list(BoxedVector<T> &v, F each) {
+    std::vector<T> items;
+    list(items, each);
+    v = std::move(items);
+  }
 };
 
 template <typename A> void pairs(A &a, std::vector<std::pair<std::string, std::string>> &v) {
@@ -144,7 +154,10 @@ template <typename A> void importTable(A &a, model::ImportTable &t) {
 template <typename A> void factsFields(A &a, model::FileFacts &f) {
   a.list(f.classes, [&](model::ClassFacts &c) {
     a.io(c.name);
-    a.list(c.bases, [&](std::string &b) { a.io(b); });
+    std::vector<std::string> bases = A::reading ? std::vector<std::string>{} : c.bases.strings();
+    a.list(bases, [&](std::string &b) { a.io(b); });
+    if constexpr (A::reading)
+      c.bases = model::NameList(bases);
     bool hasInit = c.hasInit();
     a.io(hasInit);
     if (hasInit) {

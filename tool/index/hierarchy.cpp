@@ -12,7 +12,7 @@ using Outcome = model::Outcome;
 
 ClassIndex::ClassIndex(std::shared_ptr<const ModuleNames> names, std::function<const model::FileFacts *(size_t)> facts)
     : names_(std::move(names)), load_(std::move(facts)) {
-  mroMemo_.resize(names_->size());
+  memoFirst_.assign(names_->size(), kNoSlots);
 }
 
 ClassIndex::ClassIndex(const std::vector<std::string> &displays, std::function<const model::FileFacts *(size_t)> facts)
@@ -95,8 +95,8 @@ void ClassIndex::prefetch(const std::vector<size_t> &files,
   for (size_t f : files)
     if (const model::FileFacts *facts = load_(f))
       for (const auto &c : facts->classes)
-        for (const auto &b : c.bases)
-          ask(b, f, level);
+        for (std::string_view b : c.bases)
+          ask(std::string(b), f, level);
   // The name each asks for, and the files it may be in (as resolve() finds them).
   auto where = [&](const std::pair<std::string, size_t> &q) -> std::pair<std::string, std::vector<size_t>> {
     if (q.first[0] == '=')
@@ -126,8 +126,8 @@ void ClassIndex::prefetch(const std::vector<size_t> &files,
         auto c = std::find_if(facts->classes.begin(), facts->classes.end(),
                               [&name = name](const model::ClassFacts &x) { return x.name == name; });
         if (c != facts->classes.end())
-          for (const auto &b : c->bases)
-            ask(b, f, next);
+          for (std::string_view b : c->bases)
+            ask(std::string(b), f, next);
         else if (auto imp = facts->imports.find(name)) // a re-export
           ask(std::string(*imp), f, next);
       }
@@ -135,31 +135,40 @@ void ClassIndex::prefetch(const std::vector<size_t> &files,
   }
 }
 
+ClassIndex::Entry ClassIndex::opaque(const std::string &name) {
+  auto [at, added] = opaqueNumbers_.emplace(name, uint32_t(opaqueNames_.size()));
+  if (added)
+    opaqueNames_.push_back(name);
+  return Entry::opaqueName(at->second);
+}
+
 std::vector<ClassIndex::Entry> ClassIndex::mro(Key k) {
   const model::ClassFacts &c = facts(k);
-  auto &slots = mroMemo_[k.file];
-  if (slots.empty())
-    slots.resize(load_(k.file)->classes.size());
-  if (!slots[k.cls].empty())
-    return slots[k.cls];
+  if (memoFirst_[k.file] == kNoSlots) {
+    memoFirst_[k.file] = uint32_t(memoSlots_.size());
+    memoSlots_.resize(memoSlots_.size() + load_(k.file)->classes.size());
+  }
+  const size_t slot = memoFirst_[k.file] + k.cls;
+  if (auto [offset, length] = memoSlots_[slot]; length != 0)
+    return std::vector<Entry>(memoEntries_.begin() + offset, memoEntries_.begin() + offset + length);
   if (auto at = std::find(visiting_.begin(), visiting_.end(), k); at != visiting_.end()) {
     cyclic_.insert(at, visiting_.end());
     problems_.push_back(fmt::format("{}: class {} inherits from itself (a cycle); its hierarchy is not used",
                                     names_->dotted(k.file), c.name));
-    return {Entry::opaqueName(opaque("?" + c.name))};
+    return {opaque("?" + c.name)};
   }
   visiting_.push_back(k);
   std::vector<std::vector<Entry>> seqs;
   std::vector<Entry> direct;
-  for (const auto &b : c.bases) {
+  for (std::string_view name : c.bases) {
+    std::string b(name);
     auto bk = resolve(b, k.file);
-    Entry e = bk ? Entry::known(*bk) : Entry::opaqueName(opaque(b));
+    Entry e = bk ? Entry::known(*bk) : opaque(b);
     seqs.push_back(e.isKnown() ? mro(*bk) : std::vector<Entry>{e});
     direct.push_back(e);
   }
   seqs.push_back(direct);
   visiting_.pop_back();
-  auto same = [](const Entry &a, const Entry &b) { return a.opaque == b.opaque && a.file == b.file && a.cls == b.cls; };
   // C3 merge.
   std::vector<Entry> out{Entry::known(k)};
   for (;;) {
@@ -172,7 +181,7 @@ std::vector<ClassIndex::Entry> ClassIndex::mro(Key k) {
       bool inTail = false;
       for (auto &t : seqs)
         for (size_t i = 1; i < t.size() && !inTail; ++i)
-          inTail = same(t[i], head);
+          inTail = t[i] == head;
       if (!inTail) {
         pick = &head;
         break;
@@ -185,18 +194,18 @@ std::vector<ClassIndex::Entry> ClassIndex::mro(Key k) {
                                       names_->dotted(k.file), c.name));
       for (auto &s : seqs)
         for (auto &e : s)
-          if (std::none_of(out.begin(), out.end(), [&](const Entry &o) { return same(o, e); }))
+          if (std::find(out.begin(), out.end(), e) == out.end())
             out.push_back(e);
       break;
     }
     Entry chosen = *pick;
     out.push_back(chosen);
     for (auto &s : seqs)
-      if (!s.empty() && same(s.front(), chosen))
+      if (!s.empty() && s.front() == chosen)
         s.erase(s.begin());
   }
-  out.shrink_to_fit();
-  mroMemo_[k.file][k.cls] = out;
+  memoSlots_[slot] = {uint32_t(memoEntries_.size()), uint32_t(out.size())};
+  memoEntries_.insert(memoEntries_.end(), out.begin(), out.end());
   return out;
 }
 
@@ -206,7 +215,7 @@ std::vector<ClassIndex::Key> ClassIndex::runningInits(Key k, std::string &unknow
   auto nextInit = [&](size_t from) -> std::optional<size_t> {
     for (size_t i = from; i < order.size(); ++i) {
       if (!order[i].isKnown()) {
-        const std::string &name = *order[i].opaque;
+        const std::string &name = opaqueName(order[i]);
         if (harmless(name))
           continue;
         if (unknown.empty())
@@ -552,7 +561,7 @@ std::optional<ClassIndex::Key> ClassIndex::initTarget(const model::BaseInitCall 
   if (!call.base.empty())
     return resolve(call.base, order[at].key().file);
   for (size_t i = at + 1; i < order.size(); ++i) {
-    if (!order[i].isKnown() && harmless(*order[i].opaque))
+    if (!order[i].isKnown() && harmless(opaqueName(order[i])))
       continue;
     if (!order[i].isKnown())
       return std::nullopt;

@@ -87,15 +87,16 @@ private:
     bool operator==(const Key &o) const { return file == o.file && cls == o.cls; }
     bool operator<(const Key &o) const { return file < o.file || (file == o.file && cls < o.cls); }
   };
-  /// An element of an MRO: a known class, or an opaque name. 16 bytes: the index memoises an MRO
-  /// for every class of the run.
+  /// An element of an MRO: a known class, or an opaque name (its number in the index's
+  /// opaqueNames_). 8 bytes: the index memoises an MRO for every class of the run.
   struct Entry {
-    static Entry known(Key k) { return Entry{uint32_t(k.file), uint32_t(k.cls), nullptr}; }
-    static Entry opaqueName(const std::string *name) { return Entry{0, 0, name}; }
-    bool isKnown() const { return opaque == nullptr; }
+    static constexpr uint32_t kOpaque = UINT32_MAX;
+    static Entry known(Key k) { return Entry{uint32_t(k.file), uint32_t(k.cls)}; }
+    static Entry opaqueName(uint32_t name) { return Entry{kOpaque, name}; }
+    bool isKnown() const { return file != kOpaque; }
     Key key() const { return Key{file, cls}; }
-    uint32_t file, cls;        // the class, when known
-    const std::string *opaque; // the name (interned: one copy per index, see opaque()); null when known
+    bool operator==(const Entry &o) const { return file == o.file && cls == o.cls; }
+    uint32_t file, cls; // the class; for an opaque one kOpaque and the name's number
   };
 
   const model::ClassFacts &facts(Key k);
@@ -140,12 +141,18 @@ private:
   std::shared_ptr<const ModuleNames>
       names_; // each file's module path; a module path's files are those whose path ends with it
   std::function<const model::FileFacts *(size_t)> load_;
-  // mroMemo_[file][cls]: the MRO of each class computed so far (empty: not yet). A file's slots
-  // are made once, for all of its classes, so an MRO never moves once stored.
-  std::vector<std::vector<std::vector<Entry>>> mroMemo_;
-  // The names of opaque MRO entries, one copy each: the memo holds an MRO for every class.
-  const std::string *opaque(std::string name) { return &*opaques_.insert(std::move(name)).first; }
-  std::set<std::string> opaques_;
+  // The MRO of each class computed so far, in one array (a run's index memoises hundreds of
+  // thousands): the slots of file f's classes start at memoFirst_[f] (kNoSlots: not made yet), and
+  // a slot is an MRO's (offset, length) in memoEntries_, length 0 when not computed yet.
+  static constexpr uint32_t kNoSlots = UINT32_MAX;
+  std::vector<uint32_t> memoFirst_;
+  std::vector<std::pair<uint32_t, uint32_t>> memoSlots_;
+  std::vector<Entry> memoEntries_;
+  // The names of opaque MRO entries, one copy each, numbered.
+  Entry opaque(const std::string &name);
+  const std::string &opaqueName(Entry e) const { return opaqueNames_[e.cls]; }
+  std::vector<std::string> opaqueNames_;
+  std::unordered_map<std::string, uint32_t> opaqueNumbers_;
   std::vector<Key> visiting_;
   std::set<Key> cyclic_; // classes with no MRO (a cycle, or no consistent C3 order): no decisions
   std::vector<std::string> problems_;

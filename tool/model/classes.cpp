@@ -12,6 +12,47 @@ const InitFacts &ClassFacts::init() const {
 
 InitFacts &ClassFacts::defineInit() { return init_ ? *init_ : init_.emplace(); }
 
+NameList::NameList(std::initializer_list<std::string_view> names) {
+  for (std::string_view n : names)
+    push_back(n);
+}
+
+NameList::NameList(const std::vector<std::string> &names) {
+  for (const auto &n : names)
+    push_back(n);
+}
+
+void NameList::push_back(std::string_view name) {
+  if (name.size() < 255) {
+    data_ += static_cast<char>(name.size());
+  } else {
+    data_ += static_cast<char>(255);
+    for (int shift = 0; shift < 32; shift += 8)
+      data_ += static_cast<char>((name.size() >> shift) & 0xff);
+  }
+  data_ += name;
+  data_.shrink_to_fit();
+}
+
+std::pair<std::string_view, size_t> NameList::decode(const std::string &data, size_t pos) {
+  size_t n = static_cast<unsigned char>(data[pos++]);
+  if (n == 255) {
+    n = 0;
+    for (int shift = 0; shift < 32; shift += 8)
+      n |= size_t(static_cast<unsigned char>(data[pos++])) << shift;
+  }
+  return {std::string_view(data).substr(pos, n), pos + n};
+}
+
+size_t NameList::size() const { return static_cast<size_t>(std::distance(begin(), end())); }
+
+std::vector<std::string> NameList::strings() const {
+  std::vector<std::string> out;
+  for (std::string_view n : *this)
+    out.emplace_back(n);
+  return out;
+}
+
 ImportTable::ImportTable(const std::vector<std::pair<std::string, std::string>> &sorted) {
   for (const auto &[name, qname] : sorted)
     data_ += name + '\t' + qname + '\n';

@@ -8,7 +8,10 @@
 #include "model/site.h"
 #include "support/box.h"
 
+#include <cstddef>
 #include <cstdint>
+#include <initializer_list>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -117,11 +120,54 @@ struct InitFacts {
   bool baseFirst = false;
 };
 
+/// Names in order, packed into one string (each after its length: one byte below 255, else 255
+/// and four bytes), any text allowed in a name: a run holds the bases of every class it parsed.
+/// Iterates as string_views.
+class NameList {
+public:
+  NameList() = default;
+  NameList(std::initializer_list<std::string_view> names);
+  explicit NameList(const std::vector<std::string> &names);
+  void push_back(std::string_view name);
+  bool empty() const { return data_.empty(); }
+  size_t size() const;
+  std::vector<std::string> strings() const;
+  bool operator==(const NameList &o) const { return data_ == o.data_; }
+
+  class const_iterator {
+  public:
+    using value_type = std::string_view;
+    using reference = std::string_view;
+    using difference_type = std::ptrdiff_t;
+    using pointer = void;
+    using iterator_category = std::forward_iterator_tag;
+    const_iterator(const std::string *data, size_t pos) : data_(data), pos_(pos) {}
+    std::string_view operator*() const { return decode(*data_, pos_).first; }
+    const_iterator &operator++() {
+      pos_ = decode(*data_, pos_).second;
+      return *this;
+    }
+    bool operator==(const const_iterator &o) const { return pos_ == o.pos_; }
+    bool operator!=(const const_iterator &o) const { return pos_ != o.pos_; }
+
+  private:
+    const std::string *data_;
+    size_t pos_;
+  };
+  const_iterator begin() const { return {&data_, 0}; }
+  const_iterator end() const { return {&data_, data_.size()}; }
+
+private:
+  /// The name at `pos` and the position after it.
+  static std::pair<std::string_view, size_t> decode(const std::string &data, size_t pos);
+  std::string data_;
+};
+
 struct ClassFacts {
   std::string name;
   // qualified (dotted; relative ones keep their dots: "..base.Name"); "=Name" for a class of this
   // module; "?text" when unresolved
-  std::vector<std::string> bases;
+  NameList bases;
   /// Assignments of clients (sources Pooled and Site); extractClasses puts those of source Other
   /// in `writes`. Ask assignmentsOf(attr) for all of an attribute's.
   std::vector<AttributeAssignment> assignments;

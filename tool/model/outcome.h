@@ -104,12 +104,12 @@ struct FileOutcome {
   bool failed = false;        // could not be processed (unreadable, not text, syntax error, unsafe result)
   unsigned rewritten = 0, left = 0;
   unsigned removed = 0; // redundant overrides removed
-  std::vector<Message> messages;
-  std::vector<std::string> poolModules;      // modules the rewrite imports from
+  BoxedVector<Message> messages;
+  BoxedVector<std::string> poolModules;      // modules the rewrite imports from
   std::vector<SiteRecord> records;           // sites as found in the original text
-  std::vector<MockCandidate> mocks;          // patch targets in this file
-  std::vector<RemovedImport> removedImports; // module-level import names the rewrite removed
-  std::vector<PatchChange> patches;          // test patches retargeted (or left for a hand fix) by the run
+  BoxedVector<MockCandidate> mocks;          // patch targets in this file
+  BoxedVector<RemovedImport> removedImports; // module-level import names the rewrite removed
+  BoxedVector<PatchChange> patches;          // test patches retargeted (or left for a hand fix) by the run
   Box<FileFacts> facts;                      // class facts, for files that were parsed
   Box<ReachFacts> reach;                     // what the test patches' reach needed of it, when it did
 

@@ -2,8 +2,12 @@
 // keeps for every file (or every class) that most of them do not have.
 #pragma once
 
+#include <algorithm>
+#include <cstddef>
+#include <initializer_list>
 #include <memory>
 #include <utility>
+#include <vector>
 
 namespace poolify {
 
@@ -36,6 +40,65 @@ public:
 
 private:
   std::unique_ptr<T> p_;
+};
+
+/// A std::vector one pointer wide while empty (the elements, when there are some, live in a
+/// vector on the heap); copies are deep. For the lists of a record a run keeps for every file that
+/// most files leave empty.
+template <typename T> class BoxedVector {
+public:
+  using value_type = T;
+  using iterator = T *;
+  using const_iterator = const T *;
+
+  BoxedVector() = default;
+  BoxedVector(std::initializer_list<T> items) { assign(std::vector<T>(items)); }
+  BoxedVector(std::vector<T> items) { assign(std::move(items)); } // NOLINT(google-explicit-constructor): a vector
+  BoxedVector &operator=(std::vector<T> items) {
+    assign(std::move(items));
+    return *this;
+  }
+  BoxedVector &operator=(std::initializer_list<T> items) {
+    assign(std::vector<T>(items));
+    return *this;
+  }
+
+  bool empty() const { return !v_ || v_->empty(); }
+  size_t size() const { return v_ ? v_->size() : 0; }
+  T *begin() { return v_ ? v_->data() : nullptr; }
+  T *end() { return v_ ? v_->data() + v_->size() : nullptr; }
+  const T *begin() const { return v_ ? v_->data() : nullptr; }
+  const T *end() const { return v_ ? v_->data() + v_->size() : nullptr; }
+  T &operator[](size_t i) { return (*v_)[i]; }
+  const T &operator[](size_t i) const { return (*v_)[i]; }
+  T &front() { return v_->front(); }
+  const T &front() const { return v_->front(); }
+  T &back() { return v_->back(); }
+  const T &back() const { return v_->back(); }
+  void push_back(const T &x) { list().push_back(x); }
+  void push_back(T &&x) { list().push_back(std::move(x)); }
+  template <typename... Args> T &emplace_back(Args &&...args) {
+    return list().emplace_back(std::forward<Args>(args)...);
+  }
+  void clear() { v_.reset(); }
+  /// The elements as a vector (made, empty, when there is none), for what a vector does.
+  std::vector<T> &list() {
+    if (!v_)
+      v_.emplace();
+    return *v_;
+  }
+  /// A copy as a vector.
+  std::vector<T> vector() const { return v_ ? *v_ : std::vector<T>{}; }
+  bool operator==(const BoxedVector &o) const { return std::equal(begin(), end(), o.begin(), o.end()); }
+
+private:
+  void assign(std::vector<T> items) {
+    if (items.empty())
+      v_.reset();
+    else
+      v_.emplace(std::move(items));
+  }
+  Box<std::vector<T>> v_;
 };
 
 } // namespace poolify
