@@ -213,6 +213,20 @@ TEST_CASE("a class's bases keep their order and any text, however long, and comp
   CHECK_FALSE(pushed == model::NameList{"=Base"});
   CHECK(model::NameList{"", ""}.size() == 2); // an empty name is still a name
   CHECK_FALSE(model::NameList{""}.empty());
+  // A class with no bases and no attributes holds one pointer for each: a run keeps every class.
+  static_assert(sizeof(model::NameList) == sizeof(void *));
+  static_assert(sizeof(model::AttributeWrites) == sizeof(void *));
+  model::NameList copy = list; // deep: the original outlives changes to the copy
+  copy.push_back("more");
+  CHECK(list.strings() == names);
+  CHECK(copy.size() == names.size() + 1);
+  BoxedString text(std::string_view("a\0b", 3)), none, other = text;
+  CHECK(text.view() == std::string_view("a\0b", 3));
+  CHECK(none.empty());
+  CHECK(none.view().empty());
+  other.assign("");
+  CHECK(other.empty());
+  CHECK(text.view().size() == 3);
 }
 
 TEST_CASE("an outcome's file is a view of a run's file or a copy of its own, which its copies share") {

@@ -119,17 +119,18 @@ public:
     for (auto &c : facts.classes) {
       // Assignments of no client go to the class's packed writes (ClassFacts::writes).
       std::vector<model::AttributeAssignment> clients;
+      std::string writes;
       for (uint32_t i = 0; i < c.assignments.size(); ++i) {
         model::AttributeAssignment &a = c.assignments[i];
         a.order = i;
         if (a.source == model::AttributeAssignment::Source::Other)
-          c.writes.add(a);
+          model::AttributeWrites::encode(a, writes);
         else
           clients.push_back(std::move(a));
       }
+      clients.shrink_to_fit();
       c.assignments = std::move(clients);
-      c.writes.shrink();
-      c.assignments.shrink_to_fit();
+      c.writes.assign(writes);
       if (c.hasInit()) {
         c.defineInit().uses.shrink_to_fit();
         c.defineInit().calls.shrink_to_fit();

@@ -207,7 +207,7 @@ template <typename A> void factsFields(A &a, model::FileFacts &f) {
     });
     std::string writes;
     if constexpr (!A::reading)
-      writes = c.writes.data();
+      writes = std::string(c.writes.data());
     a.io(writes);
     if constexpr (A::reading)
       a.ok = a.ok && c.writes.assign(std::move(writes));

@@ -23,25 +23,26 @@ NameList::NameList(const std::vector<std::string> &names) {
 }
 
 void NameList::push_back(std::string_view name) {
+  std::string packed(data_.view());
   if (name.size() < 255) {
-    data_ += static_cast<char>(name.size());
+    packed += static_cast<char>(name.size());
   } else {
-    data_ += static_cast<char>(255);
+    packed += static_cast<char>(255);
     for (int shift = 0; shift < 32; shift += 8)
-      data_ += static_cast<char>((name.size() >> shift) & 0xff);
+      packed += static_cast<char>((name.size() >> shift) & 0xff);
   }
-  data_ += name;
-  data_.shrink_to_fit();
+  packed += name;
+  data_.assign(packed);
 }
 
-std::pair<std::string_view, size_t> NameList::decode(const std::string &data, size_t pos) {
+std::pair<std::string_view, size_t> NameList::decode(std::string_view data, size_t pos) {
   size_t n = static_cast<unsigned char>(data[pos++]);
   if (n == 255) {
     n = 0;
     for (int shift = 0; shift < 32; shift += 8)
       n |= size_t(static_cast<unsigned char>(data[pos++])) << shift;
   }
-  return {std::string_view(data).substr(pos, n), pos + n};
+  return {data.substr(pos, n), pos + n};
 }
 
 size_t NameList::size() const { return static_cast<size_t>(std::distance(begin(), end())); }
@@ -82,17 +83,23 @@ std::vector<std::pair<std::string, std::string>> ImportTable::entries() const {
 }
 
 void AttributeWrites::add(const AttributeAssignment &a) {
-  data_ += a.attr;
-  data_ += '\t';
-  data_ += a.method;
-  data_ += '\t';
-  data_ += a.valueKey;
-  data_ += '\t';
+  std::string packed(data_.view());
+  encode(a, packed);
+  data_.assign(packed);
+}
+
+void AttributeWrites::encode(const AttributeAssignment &a, std::string &packed) {
+  packed += a.attr;
+  packed += '\t';
+  packed += a.method;
+  packed += '\t';
+  packed += a.valueKey;
+  packed += '\t';
   for (uint32_t n : {a.start, a.end, a.order, static_cast<uint32_t>(a.where), static_cast<uint32_t>(a.unconditional)}) {
-    data_ += std::to_string(n);
-    data_ += ' ';
+    packed += std::to_string(n);
+    packed += ' ';
   }
-  data_.back() = '\n';
+  packed.back() = '\n';
 }
 
 bool AttributeWrites::split(std::string_view line, std::string_view (&texts)[3], uint32_t (&numbers)[5]) {
@@ -133,7 +140,7 @@ std::optional<AttributeAssignment> AttributeWrites::decode(std::string_view line
 }
 
 // Checked as the cache reads it (split alone: nothing is built).
-bool AttributeWrites::assign(std::string data) {
+bool AttributeWrites::assign(std::string_view data) {
   std::string_view texts[3];
   uint32_t n[5];
   for (size_t pos = 0; pos < data.size();) {
@@ -142,7 +149,7 @@ bool AttributeWrites::assign(std::string data) {
       return false;
     pos = nl + 1;
   }
-  data_ = std::move(data);
+  data_.assign(data);
   return true;
 }
 

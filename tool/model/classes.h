@@ -59,14 +59,18 @@ struct AttributeAssignment {
 /// and only those of client attributes are ever asked for (ClassFacts::assignmentsOf).
 class AttributeWrites {
 public:
+  /// Appends `a` (the whole text is copied: for building many, encode() them and assign() once).
   void add(const AttributeAssignment &a);
+  /// Appends the line of `a` to a packed text.
+  static void encode(const AttributeAssignment &a, std::string &packed);
   /// Calls f(AttributeAssignment) for each write of `attr`, in order.
   template <typename F> void forEachOf(std::string_view attr, F f) const {
-    for (size_t pos = 0; pos < data_.size();) {
-      size_t nl = data_.find('\n', pos);
-      if (nl == std::string::npos)
+    std::string_view d = data_.view();
+    for (size_t pos = 0; pos < d.size();) {
+      size_t nl = d.find('\n', pos);
+      if (nl == std::string_view::npos)
         return;
-      std::string_view line(data_.data() + pos, nl - pos);
+      std::string_view line = d.substr(pos, nl - pos);
       pos = nl + 1;
       if (line.substr(0, attr.size()) != attr || line.size() <= attr.size() || line[attr.size()] != '\t')
         continue;
@@ -75,14 +79,13 @@ public:
     }
   }
   /// The packed text, and one read back (the cache): false when `data` is not such a text.
-  const std::string &data() const { return data_; }
-  bool assign(std::string data);
-  void shrink() { data_.shrink_to_fit(); }
+  std::string_view data() const { return data_.view(); }
+  bool assign(std::string_view data);
 
 private:
   static bool split(std::string_view line, std::string_view (&texts)[3], uint32_t (&numbers)[5]);
   static std::optional<AttributeAssignment> decode(std::string_view line);
-  std::string data_;
+  BoxedString data_; // one pointer wide while empty: most classes assign no attribute
 };
 
 struct BaseInitCall {
@@ -121,8 +124,8 @@ struct InitFacts {
 };
 
 /// Names in order, packed into one string (each after its length: one byte below 255, else 255
-/// and four bytes), any text allowed in a name: a run holds the bases of every class it parsed.
-/// Iterates as string_views.
+/// and four bytes), any text allowed in a name; one pointer wide while empty: a run holds the bases
+/// of every class it parsed, and most classes have none. Iterates as string_views.
 class NameList {
 public:
   NameList() = default;
@@ -132,7 +135,7 @@ public:
   bool empty() const { return data_.empty(); }
   size_t size() const;
   std::vector<std::string> strings() const;
-  bool operator==(const NameList &o) const { return data_ == o.data_; }
+  bool operator==(const NameList &o) const { return data_.view() == o.data_.view(); }
 
   class const_iterator {
   public:
@@ -141,26 +144,26 @@ public:
     using difference_type = std::ptrdiff_t;
     using pointer = void;
     using iterator_category = std::forward_iterator_tag;
-    const_iterator(const std::string *data, size_t pos) : data_(data), pos_(pos) {}
-    std::string_view operator*() const { return decode(*data_, pos_).first; }
+    const_iterator(std::string_view data, size_t pos) : data_(data), pos_(pos) {}
+    std::string_view operator*() const { return decode(data_, pos_).first; }
     const_iterator &operator++() {
-      pos_ = decode(*data_, pos_).second;
+      pos_ = decode(data_, pos_).second;
       return *this;
     }
     bool operator==(const const_iterator &o) const { return pos_ == o.pos_; }
     bool operator!=(const const_iterator &o) const { return pos_ != o.pos_; }
 
   private:
-    const std::string *data_;
+    std::string_view data_;
     size_t pos_;
   };
-  const_iterator begin() const { return {&data_, 0}; }
-  const_iterator end() const { return {&data_, data_.size()}; }
+  const_iterator begin() const { return {data_.view(), 0}; }
+  const_iterator end() const { return {data_.view(), data_.view().size()}; }
 
 private:
   /// The name at `pos` and the position after it.
-  static std::pair<std::string_view, size_t> decode(const std::string &data, size_t pos);
-  std::string data_;
+  static std::pair<std::string_view, size_t> decode(std::string_view data, size_t pos);
+  BoxedString data_;
 };
 
 struct ClassFacts {
@@ -170,7 +173,7 @@ struct ClassFacts {
   NameList bases;
   /// Assignments of clients (sources Pooled and Site); extractClasses puts those of source Other
   /// in `writes`. Ask assignmentsOf(attr) for all of an attribute's.
-  std::vector<AttributeAssignment> assignments;
+  BoxedVector<AttributeAssignment> assignments;
   AttributeWrites writes;
   /// Every assignment of `attr` (from `assignments` and `writes`), in order.
   std::vector<AttributeAssignment> assignmentsOf(std::string_view attr) const;

@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstring>
 #include <initializer_list>
 #include <memory>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -40,6 +42,46 @@ public:
 
 private:
   std::unique_ptr<T> p_;
+};
+
+/// An immutable string one pointer wide (null while empty): its length and bytes in one heap block;
+/// copies are deep. For texts a run keeps for every class of every file, most of them short or none.
+class BoxedString {
+public:
+  BoxedString() = default;
+  explicit BoxedString(std::string_view s) { assign(s); }
+  BoxedString(const BoxedString &o) { assign(o.view()); }
+  BoxedString(BoxedString &&) noexcept = default;
+  BoxedString &operator=(const BoxedString &o) {
+    if (this != &o)
+      assign(o.view());
+    return *this;
+  }
+  BoxedString &operator=(BoxedString &&) noexcept = default;
+
+  /// Replaces the whole text.
+  void assign(std::string_view s) {
+    if (s.empty()) {
+      p_.reset();
+      return;
+    }
+    std::unique_ptr<char[]> p(new char[sizeof(size_t) + s.size()]);
+    size_t n = s.size();
+    std::memcpy(p.get(), &n, sizeof n);
+    std::memcpy(p.get() + sizeof n, s.data(), n);
+    p_ = std::move(p);
+  }
+  std::string_view view() const {
+    if (!p_)
+      return {};
+    size_t n = 0;
+    std::memcpy(&n, p_.get(), sizeof n);
+    return {p_.get() + sizeof n, n};
+  }
+  bool empty() const { return !p_; }
+
+private:
+  std::unique_ptr<char[]> p_;
 };
 
 /// A std::vector one pointer wide while empty (the elements, when there are some, live in a
@@ -81,6 +123,10 @@ public:
     return list().emplace_back(std::forward<Args>(args)...);
   }
   void clear() { v_.reset(); }
+  void shrink_to_fit() { // NOLINT(readability-identifier-naming): std::vector's name
+    if (v_)
+      v_->shrink_to_fit();
+  }
   /// The elements as a vector (made, empty, when there is none), for what a vector does.
   std::vector<T> &list() {
     if (!v_)
