@@ -20,7 +20,7 @@ namespace {
 std::vector<std::string> displays(const source::Discovery &d) {
   std::vector<std::string> out;
   for (const auto &f : d.files)
-    out.push_back(f.display);
+    out.push_back(f.display());
   return out;
 }
 

@@ -88,7 +88,7 @@ pipeline::Run analyzed(pipeline::RunOptions options = Repo::options()) {
 std::string displays(const pipeline::Run &run) {
   std::string out;
   for (const auto &f : run.found.files)
-    out += (out.empty() ? "" : " ") + f.display;
+    out += (out.empty() ? "" : " ") + f.display();
   return out;
 }
 
@@ -96,7 +96,7 @@ std::string displays(const pipeline::Run &run) {
 std::string digest(const pipeline::Run &run) {
   std::string out;
   for (const auto &o : run.outcomes) {
-    out += o.file->display + (o.failed ? " failed" : "") + " rewritten=" + std::to_string(o.rewritten) +
+    out += o.file->display() + (o.failed ? " failed" : "") + " rewritten=" + std::to_string(o.rewritten) +
            " left=" + std::to_string(o.left) + " removed=" + std::to_string(o.removed) + "\n";
     for (const auto &r : o.records)
       out += "  site " + std::to_string(r.line) + ":" + std::to_string(r.col) + " " + r.rule + " " +
@@ -114,7 +114,7 @@ std::string digest(const pipeline::Run &run) {
 
 size_t indexOf(const pipeline::Run &run, const std::string &display) {
   for (size_t i = 0; i < run.found.files.size(); ++i)
-    if (run.found.files[i].display == display)
+    if (run.found.files[i].display() == display)
       return i;
   FAIL("no file " << display);
   return 0;
@@ -222,7 +222,7 @@ TEST_CASE("the shards of a run are disjoint and cover every file, by a hash ever
     pipeline::Run run = prepared(o);
     seen.resize(run.found.files.size(), false);
     for (size_t i = 0; i < run.active.size(); ++i) {
-      CHECK(run.active[i] == (pipeline::shardOf(run.found.files[i].display, 3) == k - 1));
+      CHECK(run.active[i] == (pipeline::shardOf(run.found.files[i].display(), 3) == k - 1));
       if (run.active[i]) {
         CHECK_FALSE(seen[i]);
         seen[i] = true;
@@ -248,7 +248,7 @@ TEST_CASE("a shard analyzes its own files, the others' records are analyzed on d
   pipeline::Run run = analyzed(o);
   pipeline::Run whole = analyzed();
   for (size_t i = 0; i < run.found.files.size(); ++i) {
-    CAPTURE(run.found.files[i].display);
+    CAPTURE(run.found.files[i].display());
     if (!run.active[i])
       CHECK(run.outcomes[i].records.empty());
     CHECK(run.recordsOf(i).size() == whole.outcomes[i].records.size());
@@ -361,7 +361,7 @@ TEST_CASE("batches: one of everything, configured batches in order, a named batc
     for (const auto &p : *plans) {
       out += (out.empty() ? "" : "; ") + p.name + ":";
       for (size_t i : p.files)
-        out += " " + run.found.files[i].display;
+        out += " " + run.found.files[i].display();
     }
     return out;
   };

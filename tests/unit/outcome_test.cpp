@@ -229,10 +229,23 @@ TEST_CASE("a class's bases keep their order and any text, however long, and comp
   CHECK(text.view().size() == 3);
 }
 
+TEST_CASE("a file's display path is its path when they are the same text, and its own otherwise") {
+  model::SourceFile same("/srv/repo/a.py", "/srv/repo/a.py"), under("./pkg/b.py", "pkg/b.py"), none;
+  CHECK(same.display() == "/srv/repo/a.py");
+  CHECK(&same.display() == &same.path); // held once: a run keeps one for every file
+  CHECK(under.display() == "pkg/b.py");
+  CHECK(under.path == "./pkg/b.py");
+  model::SourceFile copy = same, moved = std::move(under);
+  CHECK(copy.display() == "/srv/repo/a.py");
+  CHECK(&copy.display() == &copy.path);
+  CHECK(moved.display() == "pkg/b.py");
+  CHECK(none.display().empty());
+}
+
 TEST_CASE("an outcome's file is a view of a run's file or a copy of its own, which its copies share") {
   model::FileOutcome none;
   CHECK(none.file->path.empty());
-  CHECK(none.file->display.empty());
+  CHECK(none.file->display().empty());
   model::SourceFile listed{"/repo/a.py", "a.py"};
   model::FileOutcome viewing;
   viewing.file = model::FileRef::view(listed);
@@ -248,10 +261,10 @@ TEST_CASE("an outcome's file is a view of a run's file or a copy of its own, whi
   owning = model::FileOutcome{};
   CHECK(second.file->path == "/repo/b.py"); // the copy outlives the first owner
   const model::SourceFile &asFile = second.file;
-  CHECK(asFile.display == "b.py");
+  CHECK(asFile.display() == "b.py");
   model::FileOutcome braced;
   braced.file = {"/repo/c.py", "c.py"};
-  CHECK(braced.file->display == "c.py");
+  CHECK(braced.file->display() == "c.py");
 }
 
 TEST_CASE("a module's imported names keep their order and dots, and a name as Python reads it") {

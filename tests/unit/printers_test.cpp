@@ -158,7 +158,7 @@ TEST_CASE("diff: a file whose texts cannot be read again is the caller's error, 
   Run run;
   run.doc.texts = [](const model::FileOutcome &o) -> llvm::Expected<model::Texts> {
     return llvm::createStringError(std::errc::io_error, "%s: changed on disk since it was read",
-                                   o.file->display.c_str());
+                                   o.file->display().c_str());
   };
   std::string out;
   llvm::raw_string_ostream os(out);

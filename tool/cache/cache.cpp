@@ -474,7 +474,7 @@ void Cache::load(std::string_view text) {
 
 std::optional<model::FileOutcome> Cache::lookup(const model::SourceFile &file, uint64_t hash,
                                                 const std::string &variant) {
-  std::string key = variant.empty() ? file.display : file.display + "\n" + variant;
+  std::string key = variant.empty() ? file.display() : file.display() + "\n" + variant;
   auto it = loaded_.find(key);
   if (it == loaded_.end() || it->second.hash != hash)
     return std::nullopt;
@@ -494,13 +494,13 @@ void Cache::put(const model::FileOutcome &o, const std::string &variant) {
   if (!o.utf8)
     return;
   std::string entry = serialize(o);
-  std::string key = variant.empty() ? o.file->display : o.file->display + "\n" + variant;
+  std::string key = variant.empty() ? o.file->display() : o.file->display() + "\n" + variant;
   std::lock_guard<std::mutex> lock(putMutex);
   fresh_[key] = {o.hash, std::move(entry)};
 }
 
 std::optional<uint64_t> Cache::unchangedHash(const model::SourceFile &file, const FileStat &st) const {
-  auto it = statsLoaded_.find(file.display);
+  auto it = statsLoaded_.find(file.display());
   if (it == statsLoaded_.end() || !(it->second.stat == st))
     return std::nullopt;
   // Racy: changed so shortly before that run started that a later change may keep the same times.
@@ -511,15 +511,15 @@ std::optional<uint64_t> Cache::unchangedHash(const model::SourceFile &file, cons
 
 void Cache::noteStat(const model::SourceFile &file, const FileStat &st, uint64_t hash) {
   std::lock_guard<std::mutex> lock(putMutex);
-  auto it = statsLoaded_.find(file.display);
+  auto it = statsLoaded_.find(file.display());
   if (it != statsLoaded_.end() && it->second.stat == st && it->second.hash == hash) {
     it->second.used = true; // as recorded: no copy
-    statsFresh_.erase(file.display);
+    statsFresh_.erase(file.display());
     return;
   }
   if (it != statsLoaded_.end())
     it->second.used = false;
-  statsFresh_[file.display] = {st, hash};
+  statsFresh_[file.display()] = {st, hash};
 }
 
 std::string Cache::statSection() const {

@@ -20,7 +20,7 @@ output::Document documentOf(const pipeline::Run &run) {
 
 bool feed(output::Printer &printer, const output::Document &doc, const model::FileOutcome &outcome) {
   if (auto err = printer.file(doc, outcome)) {
-    llvm::errs() << outcome.file->display << ": error: " << llvm::toString(std::move(err)) << "; left out\n";
+    llvm::errs() << outcome.file->display() << ": error: " << llvm::toString(std::move(err)) << "; left out\n";
     return false;
   }
   return true;

@@ -64,7 +64,7 @@ int runReport() {
     failed = !feed(*html, fileDoc, o) || failed;
   };
   sink.unreadable = [&](const model::FileOutcome &o, const std::string &error) {
-    llvm::errs() << o.file->display << ": error: " << error << "\n";
+    llvm::errs() << o.file->display() << ": error: " << error << "\n";
   };
   pipeline::AfterMigration after = pipeline::analyzeAfter(run, sink);
   failed = after.failed || failed;

@@ -164,10 +164,10 @@ std::optional<std::string> Config::relative(const std::string &p) const {
 
 std::string Config::modulePath(const model::SourceFile &f) const {
   if (sourceRoots.empty())
-    return f.display;
+    return f.display();
   auto rel = relative(f.path);
   if (!rel)
-    return f.display;
+    return f.display();
   for (std::string root : sourceRoots) {
     while (!root.empty() && root.back() == '/')
       root.pop_back();
@@ -176,7 +176,7 @@ std::string Config::modulePath(const model::SourceFile &f) const {
     if (rel->size() > root.size() && rel->compare(0, root.size(), root) == 0 && (*rel)[root.size()] == '/')
       return rel->substr(root.size() + 1);
   }
-  return f.display;
+  return f.display();
 }
 
 std::optional<std::string> findConfig(const std::string &start) {

@@ -30,7 +30,7 @@ Manifest manifestOf(const std::vector<FileOutcome> &outcomes, const std::vector<
   for (size_t i = 0; i < outcomes.size(); ++i) {
     const auto &o = outcomes[i];
     ManifestFile f;
-    f.path = o.file->display;
+    f.path = o.file->display();
     f.category = categories[i];
     for (const auto &r : o.records) {
       SiteList *list = r.isDirect() ? &f.direct : r.kind == SiteRecord::Kind::Pooled ? &f.pooled : nullptr;

@@ -19,11 +19,21 @@ struct FileStat {
 };
 
 struct SourceFile {
-  std::string path;    // as opened
-  std::string display; // relative to the current directory when under it, '/' separators
+  SourceFile() = default;
+  SourceFile(std::string path, std::string display, std::optional<FileStat> listed = std::nullopt)
+      : path(std::move(path)), listed(listed), display_(display == this->path ? std::string() : std::move(display)) {}
+
+  std::string path; // as opened
   /// Its stat data when the walk listed it (before any of its bytes were read); nullopt when the
   /// file did not come from a walk.
   std::optional<FileStat> listed = std::nullopt;
+  /// Relative to the current directory when under it, '/' separators.
+  const std::string &display() const { return display_.empty() ? path : display_; }
+
+private:
+  // Empty when it is `path` (a tree given by its absolute path, or run from outside it): a run
+  // holds one for every file.
+  std::string display_;
 };
 
 /// The file an outcome is about: a view of a run's file list (the run outlives its outcomes), or a

@@ -30,21 +30,21 @@ public:
         ++fileRemoved;
         ++removed_;
       } else if (r.unsafeFix()) {
-        left_ += fmt::format("- `{}:{}:{}` {}: unsafe fix, applied with `--unsafe-fixes`: {}\n", o.file->display,
+        left_ += fmt::format("- `{}:{}:{}` {}: unsafe fix, applied with `--unsafe-fixes`: {}\n", o.file->display(),
                              r.line, r.col, r.rule, r.reason);
       } else {
-        left_ += fmt::format("- `{}:{}:{}` {}: {}\n", o.file->display, r.line, r.col, r.rule, r.reason);
+        left_ += fmt::format("- `{}:{}:{}` {}: {}\n", o.file->display(), r.line, r.col, r.rule, r.reason);
       }
       if (r.fixable() && !r.reason.empty())
-        unsafeApplied_ += fmt::format("- `{}:{}:{}` {}: {}\n", o.file->display, r.line, r.col, r.rule, r.reason);
+        unsafeApplied_ += fmt::format("- `{}:{}:{}` {}: {}\n", o.file->display(), r.line, r.col, r.rule, r.reason);
     }
     for (const auto &p : o.patches) {
       if (!p.after.empty())
-        patches_ += fmt::format("- `{}:{}:{}` {}: `{}` → `{}` (follows `{}`)\n", o.file->display, p.line, p.col, p.rule,
-                                p.before, p.after, p.modulePath);
+        patches_ += fmt::format("- `{}:{}:{}` {}: `{}` → `{}` (follows `{}`)\n", o.file->display(), p.line, p.col,
+                                p.rule, p.before, p.after, p.modulePath);
       if (!p.handFix.empty())
         patchesLeft_ +=
-            fmt::format("- `{}:{}:{}` {}: `{}`: {}\n", o.file->display, p.line, p.col, p.rule, p.before, p.handFix);
+            fmt::format("- `{}:{}:{}` {}: `{}`: {}\n", o.file->display(), p.line, p.col, p.rule, p.before, p.handFix);
     }
     if (!o.changed())
       return llvm::Error::success();
@@ -58,7 +58,7 @@ public:
     if (unsigned n = static_cast<unsigned>(std::count_if(o.patches.begin(), o.patches.end(),
                                                          [](const model::PatchChange &p) { return !p.after.empty(); })))
       what += fmt::format("{}{} test patch{} retargeted", what.empty() ? "" : "; ", n, n == 1 ? "" : "es");
-    files_ += fmt::format("- `{}` ({})\n", o.file->display, what);
+    files_ += fmt::format("- `{}` ({})\n", o.file->display(), what);
     return llvm::Error::success();
   }
 

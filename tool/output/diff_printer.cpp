@@ -17,7 +17,7 @@ public:
     auto texts = doc.texts(o);
     if (!texts)
       return texts.takeError();
-    std::string d = unifiedDiff(texts->original, texts->updated, o.file->display);
+    std::string d = unifiedDiff(texts->original, texts->updated, o.file->display());
     os_ << (colour_ ? colorizeDiff(d) : d);
     return llvm::Error::success();
   }

@@ -526,20 +526,20 @@ public:
   llvm::Error file(const Document &doc, const model::FileOutcome &o) override {
     for (const auto &r : o.records)
       if (r.needsHandFix())
-        data_.left.push_back({o.file->display, r.line, r.col, r.rule,
+        data_.left.push_back({o.file->display(), r.line, r.col, r.rule,
                               r.unsafeFix() ? "unsafe fix, applied with --unsafe-fixes: " + r.reason : r.reason});
     for (const auto &m : o.messages)
       if (!m.rule.empty()) // the message that says why the file could not be analyzed
-        data_.unanalyzed.push_back({o.file->display, m.line, m.col, m.rule, m.reason});
+        data_.unanalyzed.push_back({o.file->display(), m.line, m.col, m.rule, m.reason});
     for (const auto &p : o.patches)
-      data_.patches.push_back({o.file->display, p});
+      data_.patches.push_back({o.file->display(), p});
     if (!o.changed())
       return llvm::Error::success();
     auto texts = doc.texts(o);
     if (!texts)
       return texts.takeError();
     Side before(texts->original), after(texts->updated);
-    ReportDiff d{o.file->display, {}, {}, o.rewritten, o.removed};
+    ReportDiff d{o.file->display(), {}, {}, o.rewritten, o.removed};
     d.table = renderDiffTable(diffHunks(texts->original, texts->updated), before, after, d.stats);
     data_.diffs.push_back(std::move(d));
     return llvm::Error::success();

@@ -40,7 +40,7 @@ std::vector<size_t> leaders(const Run &run) {
   std::vector<size_t> out(run.outcomes.size(), std::string::npos);
   std::map<std::string, size_t> byDisplay;
   for (size_t i = 0; i < run.outcomes.size(); ++i)
-    byDisplay[run.outcomes[i].file->display] = i;
+    byDisplay[run.outcomes[i].file->display()] = i;
   for (size_t i = 0; i < run.outcomes.size(); ++i)
     for (const auto &p : run.outcomes[i].patches)
       if (auto it = byDisplay.find(p.modulePath); it != byDisplay.end() && it->second != i) {

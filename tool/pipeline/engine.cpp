@@ -277,7 +277,7 @@ llvm::Expected<Run> prepare(RunOptions options) {
   run.active.assign(run.found.files.size(), true);
   if (options.shard)
     for (size_t i = 0; i < run.found.files.size(); ++i)
-      run.active[i] = shardOf(run.found.files[i].display, options.shard->count) == options.shard->index - 1;
+      run.active[i] = shardOf(run.found.files[i].display(), options.shard->count) == options.shard->index - 1;
   run.options = std::move(options);
   return run;
 }
@@ -330,7 +330,7 @@ void dropImportsOutOfRun(model::FileOutcome &o, const index::ModuleNames &names,
 std::shared_ptr<const index::ModuleNames> Run::namesByDisplay() {
   if (!byDisplay_)
     byDisplay_ = std::make_shared<const index::ModuleNames>(
-        found.files.size(), [this](size_t i) { return std::string_view(found.files[i].display); });
+        found.files.size(), [this](size_t i) { return std::string_view(found.files[i].display()); });
   return byDisplay_;
 }
 

@@ -169,8 +169,8 @@ GateResult evaluateGate(const Run &run, model::Baseline baseline, const std::vec
       std::string rule = m != o.messages.end() ? m->rule : "unanalyzable";
       std::string reason = m != o.messages.end() ? m->reason : "the file could not be analyzed";
       ++g.unanalyzable;
-      if (!baselined({relativeTo(o.file->display, baselineDir), rule, reason}))
-        g.findings.push_back({o.file->display, m != o.messages.end() ? std::max(1u, m->line) : 1,
+      if (!baselined({relativeTo(o.file->display(), baselineDir), rule, reason}))
+        g.findings.push_back({o.file->display(), m != o.messages.end() ? std::max(1u, m->line) : 1,
                               m != o.messages.end() ? std::max(1u, m->col) : 1, rule,
                               reason + "; poolify cannot analyze this file, so its sites are not checked", true,
                               reason});
@@ -184,9 +184,9 @@ GateResult evaluateGate(const Run &run, model::Baseline baseline, const std::vec
         continue;
       }
       g.unsafeFixable += r.unsafeFix();
-      if (baselined({relativeTo(o.file->display, baselineDir), r.rule, r.code}))
+      if (baselined({relativeTo(o.file->display(), baselineDir), r.rule, r.code}))
         continue;
-      g.findings.push_back({o.file->display, r.line, r.col, r.rule, directMessage(r), true, r.code});
+      g.findings.push_back({o.file->display(), r.line, r.col, r.rule, directMessage(r), true, r.code});
     }
   }
   for (const auto &t : mocks)

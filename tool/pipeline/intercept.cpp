@@ -285,7 +285,7 @@ private:
 };
 
 std::string siteName(const std::vector<model::SourceFile> &files, const ReachedSite &s) {
-  return fmt::format("{}:{}", files[s.file].display, s.record->line);
+  return fmt::format("{}:{}", files[s.file].display(), s.record->line);
 }
 
 } // namespace
@@ -297,7 +297,7 @@ std::string retargetProblem(const std::vector<ReachedSite> &fixed, const std::ve
   for (const auto &s : fixed)
     if (s.file != module)
       return fmt::format("it reaches rewritten calls in {} and {}, which one patch cannot replace",
-                         files[module].display, files[s.file].display);
+                         files[module].display(), files[s.file].display());
   if (!kept.empty())
     return fmt::format("it also intercepts {}, which keeps its direct call", siteName(files, kept.front()));
   const std::string &pooled = fixed.front().record->pooled;
@@ -305,21 +305,21 @@ std::string retargetProblem(const std::vector<ReachedSite> &fixed, const std::ve
     if (s.record->outcome == model::Outcome::Removed)
       return fmt::format("{} is removed as a redundant override: there is no pooled call to patch", siteName(files, s));
     if (s.record->pooled != pooled)
-      return fmt::format("{} reaches the pool both as {} and as {}", files[module].display, pooled, s.record->pooled);
+      return fmt::format("{} reaches the pool both as {} and as {}", files[module].display(), pooled, s.record->pooled);
   }
   bool attribute = !pooled.empty() && std::all_of(pooled.begin(), pooled.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.';
   });
   if (!attribute)
     return fmt::format("the pooled call {}(...) is not an attribute of {} a patch can replace", pooled,
-                       files[module].display);
+                       files[module].display());
   if (object && module != named)
     return fmt::format("the rewritten call is in {}, not in the module the patched object comes from",
-                       files[module].display);
+                       files[module].display());
   std::string head = pooled.substr(0, pooled.find('.'));
   if (binds && !binds(module, head))
     return fmt::format("{} imports {} inside a function, so it is not an attribute of the module",
-                       files[module].display, head);
+                       files[module].display(), head);
   return "";
 }
 
@@ -366,7 +366,7 @@ model::PatchRetarget retargetFor(const Reach &reach, const model::MockCandidate 
   r.pooled = first.record->pooled;
   r.rule = first.record->rule;
   r.callable = first.record->callable;
-  r.modulePath = reach.files()[first.file].display;
+  r.modulePath = reach.files()[first.file].display();
   for (const auto &s : fixed)
     r.inferred = r.inferred || s.record->inferred;
   return r;
@@ -507,7 +507,7 @@ InterceptPlan planIntercepts(Run &run, const BindsAtModuleLevel &binds, PatchRea
       }
       std::string why = fmt::format("{}:{} patches {}, which intercepts this call; the pooled call would escape the "
                                     "patch ({})",
-                                    test.file->display, mock.line, mock.target, problem);
+                                    test.file->display(), mock.line, mock.target, problem);
       for (const auto &s : fixed)
         plan.holds[s.file].emplace(std::make_pair(s.record->line, s.record->col), why);
       if (run.options.unsafeFixes) {

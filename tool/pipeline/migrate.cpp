@@ -26,7 +26,7 @@ bool stopIfInterrupted(const model::MigrateTally &t, const Say &say) {
 // Writes one changed file; false (with the reason said) when it could not be written.
 bool apply(const model::FileOutcome &o, const Say &say) {
   if (auto err = applyOutcome(o)) {
-    say(o.file->display + ": error: " + llvm::toString(std::move(err)) + "\n");
+    say(o.file->display() + ": error: " + llvm::toString(std::move(err)) + "\n");
     return false;
   }
   return true;
@@ -38,7 +38,7 @@ bool emitChange(const model::FileOutcome &o, const MigrateOptions &options, cons
                 model::MigrateTally &t) {
   if (options.printDiffs) {
     if (auto err = sink.diff(o)) {
-      sink.say(o.file->display + ": error: " + llvm::toString(std::move(err)) + "\n");
+      sink.say(o.file->display() + ": error: " + llvm::toString(std::move(err)) + "\n");
       ++t.errors, --t.changed;
     }
   } else if (options.write) {

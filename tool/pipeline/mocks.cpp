@@ -54,7 +54,7 @@ std::vector<Match> matchTargets(const std::vector<model::FileOutcome> &outcomes,
   // among the files analyzed anyway.
   std::optional<index::ModuleNames> made;
   if (!given)
-    made.emplace(outcomes.size(), [&](size_t i) { return std::string_view(outcomes[i].file->display); });
+    made.emplace(outcomes.size(), [&](size_t i) { return std::string_view(outcomes[i].file->display()); });
   const index::ModuleNames &names = given ? *given : *made;
   std::vector<char> candidate(outcomes.size(), 0);
   std::vector<size_t> withRecords;
@@ -134,7 +134,7 @@ std::optional<model::PatchRetarget> retargetOf(const std::vector<model::FileOutc
   r.module = m.modulePrefix;
   r.rule = m.site->rule;
   r.callable = m.site->callable;
-  r.modulePath = outcomes[m.module].file->display;
+  r.modulePath = outcomes[m.module].file->display();
   r.pooled = m.site->pooled;
   if (!m.mock->constant.empty())
     r.handFix = fmt::format("the target is the value of {}; retarget it to {}.{} by hand", m.mock->constant, r.module,
@@ -178,7 +178,7 @@ std::vector<model::MockTarget> findMockTargets(const std::vector<model::FileOutc
     auto r = retargetOf(outcomes, m, recordsOf, nullptr, /*planned=*/false);
     if (r && r->handFix.empty())
       continue;
-    out.push_back({test.file->display, m.mock->line, m.mock->col, m.mock->target, outcomes[m.module].file->display,
+    out.push_back({test.file->display(), m.mock->line, m.mock->col, m.mock->target, outcomes[m.module].file->display(),
                    m.site->line, m.site->col, m.site->rule});
   }
   return out;

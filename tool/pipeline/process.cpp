@@ -69,7 +69,7 @@ void say(model::FileOutcome &out, const LineIndex &lines, size_t offset, size_t 
   // The BOM is not a character anyone sees: columns on line 1 do not count it.
   if (base > 0 && lc.line == 1 && lc.col > 1)
     lc.col -= 1;
-  model::Message m{lc.line,         lc.col, fmt::format("{}:{}:{}: {}", out.file->display, lc.line, lc.col, what),
+  model::Message m{lc.line,         lc.col, fmt::format("{}:{}:{}: {}", out.file->display(), lc.line, lc.col, what),
                    rule != nullptr, "",     ""};
   if (rule) {
     m.rule = rule;
@@ -444,7 +444,7 @@ public:
   bool verifyAndKeep() {
     if (edits_.empty())
       return true;
-    auto edited = edits_.apply(body_, out_.file->display);
+    auto edited = edits_.apply(body_, out_.file->display());
     if (!edited)
       return failWhole(fmt::format("error: {}; file not rewritten", llvm::toString(edited.takeError())));
     // Safety net: never write a file that parses worse than before. The tree of the result is
@@ -492,7 +492,7 @@ private:
 
   bool failWhole(const std::string &what) {
     out_.messages.push_back(
-        {0, 0, fmt::format("{}: {}", out_.file->display, what), true, kUnanalyzable, model::failureReason(what)});
+        {0, 0, fmt::format("{}: {}", out_.file->display(), what), true, kUnanalyzable, model::failureReason(what)});
     out_.failed = true;
     return false;
   }
@@ -607,7 +607,7 @@ model::FileOutcome unreadable(const model::SourceFile &file, llvm::Error error) 
   out.failed = true;
   std::string reason = llvm::toString(std::move(error));
   out.messages.push_back(
-      {0, 0, fmt::format("{}: error: {}; file skipped", file.display, reason), true, kUnanalyzable, reason});
+      {0, 0, fmt::format("{}: error: {}; file skipped", file.display(), reason), true, kUnanalyzable, reason});
   return out;
 }
 

@@ -52,7 +52,7 @@ llvm::Expected<model::Texts> texts(const model::FileOutcome &o) {
   rewrite::EditSet edits;
   for (const auto &e : o.edits)
     edits.replace(e.offset, e.length, e.text);
-  auto updated = edits.apply(t.original, o.file->display);
+  auto updated = edits.apply(t.original, o.file->display());
   if (!updated)
     return updated.takeError();
   t.updated = std::move(*updated);

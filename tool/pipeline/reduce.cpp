@@ -580,8 +580,8 @@ void applyPatchRetargets(Run &run, const Retargets &retargets, const Removals &r
 void noteKeptOverrides(Run &run, const HierarchyDecisions &hierarchy) {
   for (const auto &d : hierarchy.kept)
     run.outcomes[d.file].messages.push_back(
-        {d.line, d.col, fmt::format("{}:{}:{}: {}: {}", run.found.files[d.file].display, d.line, d.col, d.rule, d.note),
-         false});
+        {d.line, d.col,
+         fmt::format("{}:{}:{}: {}: {}", run.found.files[d.file].display(), d.line, d.col, d.rule, d.note), false});
 }
 
 } // namespace
@@ -627,7 +627,7 @@ model::FileOutcome notRewritten(const model::SourceFile &file, llvm::Error why) 
   out.file = file;
   out.failed = true;
   std::string reason = llvm::toString(std::move(why));
-  out.messages.push_back({0, 0, fmt::format("{}: error: {}; file not rewritten", file.display, reason), true,
+  out.messages.push_back({0, 0, fmt::format("{}: error: {}; file not rewritten", file.display(), reason), true,
                           std::string(kUnanalyzable), reason});
   return out;
 }

@@ -480,7 +480,7 @@ usesFromOtherModules(const Run &run, const std::map<size_t, std::set<std::string
         text = bytes ? std::move(*bytes) : (llvm::consumeError(bytes.takeError()), std::string());
         lines.emplace(*text);
       }
-      return fmt::format("{}:{}", files[i].display, lines->at(offset).line);
+      return fmt::format("{}:{}", files[i].display(), lines->at(offset).line);
     };
     std::vector<std::vector<std::string>> absoluteRoots = resolver.rootSets(i);
     for (const Use &u : scanned[i].uses) {

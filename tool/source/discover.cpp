@@ -487,7 +487,7 @@ Discovery discover(const std::vector<std::string> &roots, unsigned jobs) {
   Listed listed = lstatPythonFiles(std::move(found.py), cwd, d.problems, jobs);
   admitFiles(listed, accepted.real, cwd, d);
   std::sort(d.files.begin(), d.files.end(),
-            [](const model::SourceFile &a, const model::SourceFile &b) { return a.display < b.display; });
+            [](const model::SourceFile &a, const model::SourceFile &b) { return a.display() < b.display(); });
   return d;
 }
 
