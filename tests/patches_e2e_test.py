@@ -136,6 +136,42 @@ class FetchTest(unittest.TestCase):
 }
 
 
+# A subclass that gets its client from its base, and a test that patches the library through the
+# subclass's module: the site it reaches is in the base's module, which the retargeted patch must
+# name as the test imports it.
+INHERITED = {
+    "pkg/base.py": '''from google.cloud import bigquery
+
+
+class Base:
+    def __init__(self, project_id):
+        self.project_id = project_id
+        self.bq_client = bigquery.Client(project=self.project_id)
+''',
+    "pkg/job.py": '''from google.cloud import bigquery
+
+from pkg.base import Base
+
+
+class Job(Base):
+    def run(self):
+        return self.bq_client.query("select 1", job_config=bigquery.QueryJobConfig())
+''',
+    "tests/test_job.py": '''import unittest
+from unittest import mock
+
+from pkg.job import Job
+
+
+class JobTest(unittest.TestCase):
+    @mock.patch("pkg.job.bigquery.Client")
+    def test_query(self, client_cls):
+        Job("p").run()
+        self.assertTrue(client_cls.called)
+''',
+}
+
+
 def run_tests(tree):
     """unittest discovery in `tree` with the fakes behind it; (exit code, output)."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([tree, FAKES]), FAKE_CLIENTS_STRICT="1",
@@ -182,6 +218,24 @@ class PatchesFollowTheCode(unittest.TestCase):
         # A second run has nothing left to do.
         r = run_poolify(POOLIFY, ["migrate", "--unsafe-fixes", "."], self.tree, text=True)
         self.assertEqual((r.code, r.stdout), (0, ""), r.stderr)
+
+    def test_a_patch_moved_to_another_module_is_named_from_the_root_the_test_imports_from(self):
+        # poolify started in the tree's parent names the tree's modules "tree.pkg...", the test
+        # imports them as "pkg...": the retargeted patch must use the test's names, or it would patch
+        # a second copy of the module (or none) and intercept nothing.
+        for rel, body in INHERITED.items():
+            write_file(self.tree, rel, body)
+        write_file(self.tree, "poolify.yaml", "# the tree's root: its modules import from here\n")
+        parent = os.path.dirname(self.tree)
+        r = run_poolify(POOLIFY, ["migrate", "--apply", "--unsafe-fixes", "tree"], parent, text=True)
+        self.assertEqual(r.code, 0, r.stderr)
+        with open(os.path.join(self.tree, "tests", "test_job.py")) as f:
+            test = f.read()
+        self.assertIn('@mock.patch("pkg.base.get_bigquery_client")', test)
+        self.assertNotIn("tree.", test)
+        code, out = run_tests(self.tree)
+        self.assertEqual(code, 0, "the retargeted patches must still intercept:\n" + out)
+        self.assertIn("Ran 7 tests", out)
 
     def test_the_old_patches_fail_on_migrated_code(self):
         # The control: migrated code with the test files as they were. The suite must fail, or the

@@ -356,13 +356,29 @@ std::pair<std::vector<ReachedSite>, std::vector<ReachedSite>> reachedSites(Run &
   return out;
 }
 
+// File `f`'s module as the patch target names modules. The run names a module from the folder it
+// was started in ("repo.pkg.base" when started in the repo's parent); the test imports it from the
+// root its target's own module was found under ("pkg.mod" for the run's "repo.pkg.mod": "pkg.base").
+std::string moduleAsTargetNames(const Reach &reach, const PatchedCallable &pc, size_t f) {
+  std::string dotted(reach.dotted(f));
+  if (pc.module == SIZE_MAX)
+    return dotted;
+  std::string_view named = reach.dotted(pc.module);
+  if (named.size() <= pc.prefix.size() || named.substr(named.size() - pc.prefix.size()) != pc.prefix)
+    return dotted;
+  std::string_view root = named.substr(0, named.size() - pc.prefix.size()); // "repo."
+  if (root.back() != '.' || dotted.compare(0, root.size(), root) != 0)
+    return dotted;
+  return dotted.substr(root.size());
+}
+
 model::PatchRetarget retargetFor(const Reach &reach, const model::MockCandidate &mock, const PatchedCallable &pc,
                                  const std::vector<ReachedSite> &fixed) {
   const ReachedSite &first = fixed.front();
   model::PatchRetarget r;
   r.offset = mock.offset;
   r.target = mock.target;
-  r.module = first.file == pc.module ? pc.prefix : std::string(reach.dotted(first.file));
+  r.module = first.file == pc.module ? pc.prefix : moduleAsTargetNames(reach, pc, first.file);
   r.pooled = first.record->pooled;
   r.rule = first.record->rule;
   r.callable = first.record->callable;
