@@ -180,9 +180,11 @@ private:
     }
     placeMovedStatements(c);
     if (c.hasInit()) {
-      auto &calls = c.defineInit().selfCalls;
+      auto &calls = c.defineInit().selfCalls.list();
       std::sort(calls.begin(), calls.end());
       calls.erase(std::unique(calls.begin(), calls.end()), calls.end());
+      if (calls.empty())
+        c.defineInit().selfCalls.clear(); // one pointer, not an empty vector
     }
     return c;
   }
@@ -470,7 +472,7 @@ private:
       if (a.where == model::AttributeAssignment::Where::Init && wanted_.count(a.attr) && !self.empty() &&
           initBinds(tree_, bound_, cls, init, self, a.attr))
         binds.insert(a.attr);
-    c.defineInit().binds.assign(binds.begin(), binds.end());
+    c.defineInit().binds = std::vector<std::string>(binds.begin(), binds.end());
     c.defineInit().baseFirst = baseInitRunsFirst(tree_, model_, cls, init);
   }
 

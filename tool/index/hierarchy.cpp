@@ -607,7 +607,7 @@ std::string ClassIndex::throughChain(const std::string &param, const std::vector
   std::string key = "param:" + param, text;
   for (size_t h = chain.size(); h-- > 0 && key.rfind("param:", 0) == 0;) {
     const InitHop &hop = chain[h];
-    std::vector<model::InitParameter> params = facts(hop.callee).init().params;
+    std::vector<model::InitParameter> params = facts(hop.callee).init().params.vector();
     for (model::InitParameter &p : params)
       p.defaultKey = p.defaultKey.rfind("param:", 0) == 0 ? "?" : qualifiedKey(p.defaultKey, hop.callee.file);
     model::BaseInitCall call = *hop.call;

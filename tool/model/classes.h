@@ -110,14 +110,14 @@ struct InitParameter {
 /// What a class's __init__ tells, kept apart from the class (ClassFacts::init): a run holds the
 /// facts of every class it parsed, and most classes define no __init__.
 struct InitFacts {
-  std::vector<InitParameter> params; // after the instance (`*args`, `**kw` not listed)
+  BoxedVector<InitParameter> params; // after the instance (`*args`, `**kw` not listed)
   bool variadic = false;             // it takes *args or **kwargs
-  std::vector<BaseInitCall> calls;
-  std::vector<std::pair<std::string, uint32_t>> uses; // self.<attr> read in it: attr, offset
-  std::vector<std::string> selfCalls;                 // methods it calls on the instance (self.setup()), sorted, unique
+  BoxedVector<BaseInitCall> calls;
+  BoxedVector<std::pair<std::string, uint32_t>> uses; // self.<attr> read in it: attr, offset
+  BoxedVector<std::string> selfCalls;                 // methods it calls on the instance (self.setup()), sorted, unique
   /// Attributes a rule may take from the instance (`project_id`) that it assigns on every path,
   /// before anything could run another method of the instance (analysis::initBinds); sorted.
-  std::vector<std::string> binds;
+  BoxedVector<std::string> binds;
   /// It calls the base __init__ before anything could run another method of the instance
   /// (analysis::baseInitRunsFirst): what that base binds is bound when it returns.
   bool baseFirst = false;
