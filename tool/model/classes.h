@@ -131,13 +131,13 @@ public:
   NameList() = default;
   NameList(std::initializer_list<std::string_view> names);
   explicit NameList(const std::vector<std::string> &names);
-  void push_back(std::string_view name);
+  void push_back(std::string_view name); // NOLINT(readability-identifier-naming): std::vector's name
   bool empty() const { return data_.empty(); }
   size_t size() const;
   std::vector<std::string> strings() const;
   bool operator==(const NameList &o) const { return data_.view() == o.data_.view(); }
 
-  class const_iterator {
+  class const_iterator { // NOLINT(readability-identifier-naming): what range-for and algorithms ask for
   public:
     using value_type = std::string_view;
     using reference = std::string_view;

@@ -117,9 +117,10 @@ public:
   const T &front() const { return v_->front(); }
   T &back() { return v_->back(); }
   const T &back() const { return v_->back(); }
-  void push_back(const T &x) { list().push_back(x); }
-  void push_back(T &&x) { list().push_back(std::move(x)); }
-  template <typename... Args> T &emplace_back(Args &&...args) {
+  void push_back(const T &x) { list().push_back(x); }       // NOLINT(readability-identifier-naming): std::vector's name
+  void push_back(T &&x) { list().push_back(std::move(x)); } // NOLINT(readability-identifier-naming): std::vector's name
+  template <typename... Args>
+  T &emplace_back(Args &&...args) { // NOLINT(readability-identifier-naming): std::vector's name
     return list().emplace_back(std::forward<Args>(args)...);
   }
   void clear() { v_.reset(); }
