@@ -130,7 +130,7 @@ public:
       }
       clients.shrink_to_fit();
       c.assignments = std::move(clients);
-      c.writes.assign(writes);
+      c.writes.adopt(writes);
       if (c.hasInit()) {
         c.defineInit().uses.shrink_to_fit();
         c.defineInit().calls.shrink_to_fit();

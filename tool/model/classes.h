@@ -63,6 +63,8 @@ public:
   void add(const AttributeAssignment &a);
   /// Appends the line of `a` to a packed text.
   static void encode(const AttributeAssignment &a, std::string &packed);
+  /// Takes a text made by encode() alone (not checked, as assign() checks one read back).
+  void adopt(std::string_view packed) { data_.assign(packed); }
   /// Calls f(AttributeAssignment) for each write of `attr`, in order.
   template <typename F> void forEachOf(std::string_view attr, F f) const {
     std::string_view d = data_.view();
