@@ -31,6 +31,11 @@ def reused(stderr):
     return int(m.group(1)) if m else 0
 
 
+def whole(stderr):
+    """Whether the run took the last run's results whole (no file analyzed, no cross-file step run)."""
+    return "the last run's results, whole" in stderr
+
+
 class CacheTest(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory()
@@ -101,6 +106,91 @@ class CacheTest(unittest.TestCase):
         self.assertEqual(warm.code, 1, warm.stderr)
         after = os.stat(dat)
         self.assertEqual((after.st_ino, after.st_mtime_ns), (before.st_ino, before.st_mtime_ns))
+
+    # check and manifest keep their last results whole: a run whose files all have the stat data that run
+    # recorded (and nothing else it depends on changed) takes them as they are, and says so, in every
+    # output format.
+    def test_a_run_where_nothing_changed_takes_the_last_results_whole(self):
+        time.sleep(2.2)  # files older than the racy window
+        for n, args in enumerate((("--format", "json"), ("--format", "text"), ("--format", "sarif"),
+                                  ("--format", "github"))):
+            fresh = run(self.root, "check", "--no-cache", *args, ".")
+            first = run(self.root, "check", "--cache", self.cache, *args, ".")
+            again = run(self.root, "check", "--cache", self.cache, *args, ".")
+            # The format is not an input of the analysis: the first run's results serve every format.
+            self.assertEqual(whole(first.stderr), n > 0, first.stderr)
+            self.assertTrue(whole(again.stderr), again.stderr)
+            self.assertEqual(reused(again.stderr), len([1 for _, _, fs in os.walk(self.root) for f in fs
+                                                        if f.endswith(".py")]))
+            self.assertEqual((again.code, again.stdout), (fresh.code, fresh.stdout), args)
+            self.assertEqual((first.code, first.stdout), (fresh.code, fresh.stdout), args)
+        # The manifest lists the inherited clients and the overrides the class index decided.
+        fresh = run(self.root, "manifest", "--format", "json", "--no-cache", ".")
+        self.assertIn('"inherited"', fresh.stdout)
+        first = run(self.root, "manifest", "--format", "json", "--cache", self.cache, ".")
+        again = run(self.root, "manifest", "--format", "json", "--cache", self.cache, ".")
+        self.assertTrue(whole(again.stderr), again.stderr)
+        self.assertEqual((again.code, again.stdout), (fresh.code, fresh.stdout))
+        self.assertEqual(first.stdout, fresh.stdout)
+
+    # What the results depend on besides the files' bytes: the tier of fixes, the configuration, what the
+    # import roots find on disk (a function folder that gains a requirements.txt is deployed alone: its
+    # pool modules must resolve there), the list of files. Each change is seen; the next run keeps the
+    # results again.
+    def test_the_last_results_are_not_taken_when_anything_they_depend_on_changed(self):
+        time.sleep(2.2)
+        self.check()
+        self.assertTrue(whole(self.check().stderr))
+        fn = os.path.join(self.root, "orchestration", "cloud_functions", "daily_health_check")
+
+        def unit():
+            write_file(fn, "requirements.txt", "google-cloud-bigquery\n")
+
+        def config():
+            with open(os.path.join(self.root, "poolify.yaml"), "a") as f:
+                f.write('units: ["orchestration/cloud_functions/*"]\n')
+
+        def removed():
+            os.remove(os.path.join(self.root, "scrapers", "oddsa_events.py"))
+
+        for name, change, extra in (("unsafe fixes", None, ("--unsafe-fixes",)), ("unit", unit, ()),
+                                    ("config", config, ()), ("removed file", removed, ())):
+            before = self.check(*extra) if change else None
+            if change:
+                change()
+            after = self.check(*extra)
+            fresh = run(self.root, "check", "--format", "json", "--no-cache", *extra, ".")
+            self.assertFalse(whole(after.stderr), name)
+            self.assertEqual((after.code, after.stdout), (fresh.code, fresh.stdout), name)
+            if name in ("unit", "config"):
+                self.assertTrue(after.stdout != before.stdout, name)  # the change matters to the findings
+            if change is not removed:  # no file changed: the run just made keeps its results whole
+                self.assertTrue(whole(self.check(*extra).stderr), name)
+
+    # Files written just before a run (or during it) may change again within the same timestamp: their
+    # stat data prove nothing, so the results of that run are not taken whole by the next.
+    def test_results_recorded_over_racy_files_are_not_taken_whole(self):
+        first = self.check()  # the tree was copied just now: its files' ctimes are racy
+        again = self.check()
+        self.assertFalse(whole(again.stderr), again.stderr)
+        self.assertEqual(again.stdout, first.stdout)
+
+    # A damaged results file is never trusted: the run does the work and gives what a fresh run gives.
+    def test_a_damaged_results_file_is_ignored(self):
+        time.sleep(2.2)
+        fresh = run(self.root, "check", "--format", "json", "--no-cache", ".")
+        self.check()
+        dat = os.path.join(self.cache, "poolify-results.dat")
+        with open(dat, "rb") as f:
+            data = bytearray(f.read())
+        at = data.find(b"bigquery.Client")
+        self.assertGreater(at, 0)
+        data[at] ^= 0x20
+        with open(dat, "wb") as f:
+            f.write(bytes(data))
+        warm = self.check()
+        self.assertFalse(whole(warm.stderr), warm.stderr)
+        self.assertEqual((warm.code, warm.stdout), (fresh.code, fresh.stdout))
 
     # Was a bug (fixed): the test patches' reach (which sites a test's patch intercepts) read and parsed
     # every test and every module it imports on every run, and again each file whose text after the run

@@ -1,5 +1,7 @@
 #include "cache/cache.h"
 
+#include "cache/codec.h"
+
 #include "source/file_io.h"
 #include "source/git.h"
 #include "source/output_file.h"
@@ -29,104 +31,10 @@ using model::SiteRecord;
 namespace {
 
 std::mutex putMutex;
+using codec::Reader;
+using codec::Writer;
 // The largest value of model::Outcome (an entry with a larger one is not read).
 constexpr int kLastOutcome = static_cast<int>(model::Outcome::Unsafe);
-
-// The cache's serialized form: numbers in decimal, each followed by a space; strings as their
-// length and the bytes; lists as their length and the elements. One function lists an outcome's
-// fields (fields() below) for both directions, so writing and reading cannot drift apart.
-struct Writer {
-  static constexpr bool reading = false;
-  std::string &out;
-  void num(uint64_t v) {
-    out += std::to_string(v);
-    out += ' ';
-  }
-  template <typename T> void io(T &v) {
-    if constexpr (std::is_same_v<T, std::string>) {
-      num(v.size());
-      out += v;
-    } else {
-      num(static_cast<uint64_t>(v));
-    }
-  }
-  template <typename E> void choice(E &e, int) { num(static_cast<uint64_t>(e)); }
-  template <typename T, typename F> void list(std::vector<T> &v, F each) {
-    num(v.size());
-    for (auto &x : v)
-      each(x);
-  }
-  template <typename T, typename F> void list(BoxedVector<T> &v, F each) {
-    num(v.size());
-    for (auto &x : v)
-      each(x);
-  }
-};
-
-// Reading fails closed: any malformed number, length or value leaves ok false (the entry, or the
-// whole file, is then not used).
-struct Reader {
-  static constexpr bool reading = true;
-  std::string_view in;
-  size_t pos = 0;
-  bool ok = true;
-  uint64_t num() {
-    uint64_t v = 0;
-    size_t start = pos;
-    while (ok && pos < in.size() && in[pos] >= '0' && in[pos] <= '9') {
-      uint64_t digit = static_cast<uint64_t>(in[pos++] - '0');
-      ok = v <= (std::numeric_limits<uint64_t>::max() - digit) / 10; // no overflow
-      v = v * 10 + digit;
-    }
-    if (pos == start || pos >= in.size() || in[pos] != ' ')
-      ok = false;
-    else
-      ++pos;
-    return ok ? v : 0;
-  }
-  template <typename T> void io(T &v) {
-    if constexpr (std::is_same_v<T, std::string>) {
-      uint64_t n = num();
-      if (!ok || n > in.size() - pos) {
-        ok = false;
-        return;
-      }
-      v.assign(in.substr(pos, n));
-      pos += n;
-    } else if constexpr (std::is_same_v<T, bool>) {
-      uint64_t n = num();
-      ok = ok && n <= 1;
-      v = n == 1;
-    } else {
-      uint64_t n = num();
-      ok = ok && n <= std::numeric_limits<T>::max();
-      v = static_cast<T>(n);
-    }
-  }
-  template <typename E> void choice(E &e, int max) {
-    uint64_t n = num();
-    ok = ok && n <= static_cast<uint64_t>(max);
-    e = static_cast<E>(ok ? n : 0);
-  }
-  template <typename T, typename F> void list(std::vector<T> &v, F each) {
-    uint64_t n = num();
-    if (!ok || n > in.size() - pos) { // every element takes at least one byte
-      ok = false;
-      return;
-    }
-    v.resize(n);
-    for (auto &x : v) {
-      each(x);
-      if (!ok)
-        return;
-    }
-  }
-  template <typename T, typename F> void list(BoxedVector<T> &v, F each) {
-    std::vector<T> items;
-    list(items, each);
-    v = std::move(items);
-  }
-};
 
 template <typename A> void pairs(A &a, std::vector<std::pair<std::string, std::string>> &v) {
   a.list(v, [&](auto &p) {
@@ -346,17 +254,17 @@ std::optional<FileStat> statOf(const std::string &path) {
   return source::statData(st);
 }
 
-namespace {
-// A file changed within this long before a run started may change again within the same timestamp
-// (coarse file system clocks): its stat data prove nothing, and it is hashed again.
-constexpr uint64_t kRacyNs = 2000000000u;
-
 uint64_t nowNs() {
   struct timespec t;
   ::clock_gettime(CLOCK_REALTIME, &t);
   return static_cast<uint64_t>(t.tv_sec) * 1000000000u + static_cast<uint64_t>(t.tv_nsec);
 }
 
+bool racy(const FileStat &st, uint64_t startNs) {
+  return st.mtimeNs + kRacyNs >= startNs || st.ctimeNs + kRacyNs >= startNs;
+}
+
+namespace {
 template <typename A> void statFields(A &a, std::string &key, FileStat &s, uint64_t &hash) {
   a.io(key);
   a.io(s.size);
@@ -366,6 +274,8 @@ template <typename A> void statFields(A &a, std::string &key, FileStat &s, uint6
   a.io(s.device);
   a.io(hash);
 }
+
+} // namespace
 
 // The cache folder must be a real folder: a symbolic link there (committed as `.poolify-cache`, or
 // put at .git/poolify-cache) would make a read-only `check` write wherever it points. Says why not.
@@ -382,7 +292,6 @@ std::optional<std::string> notARealFolder(const std::string &dir) {
     return fmt::format("the cache folder {} is {}", dir, source::fileKind(st.st_mode));
   return std::nullopt;
 }
-} // namespace
 
 namespace {
 // The checksum of one entry: of its key, a newline and its bytes (one buffer per thread, reused).
@@ -504,7 +413,7 @@ std::optional<uint64_t> Cache::unchangedHash(const model::SourceFile &file, cons
   if (it == statsLoaded_.end() || !(it->second.stat == st))
     return std::nullopt;
   // Racy: changed so shortly before that run started that a later change may keep the same times.
-  if (st.mtimeNs + kRacyNs >= loadedStartNs_ || st.ctimeNs + kRacyNs >= loadedStartNs_)
+  if (racy(st, loadedStartNs_))
     return std::nullopt;
   return it->second.hash;
 }
@@ -570,8 +479,7 @@ bool Cache::store() {
   // this run's (an older start would make a racy entry look safe).
   bool allTrusted = statsFresh_.empty();
   for (const auto &[key, entry] : statsLoaded_)
-    allTrusted = allTrusted && (!entry.used || (entry.stat.mtimeNs + kRacyNs < loadedStartNs_ &&
-                                                entry.stat.ctimeNs + kRacyNs < loadedStartNs_));
+    allTrusted = allTrusted && (!entry.used || !racy(entry.stat, loadedStartNs_));
   uint64_t start = allTrusted && loadedStartNs_ ? loadedStartNs_ : startNs_;
   if (dir_.empty())
     return true; // not used
@@ -580,20 +488,23 @@ bool Cache::store() {
   return write(start);
 }
 
-bool Cache::write(uint64_t start) const {
-  // The folder is made if missing (its parents too, for an explicit --cache), then opened without
-  // following a link: one put there since the run started is refused, not written through.
-  llvm::StringRef parent = llvm::sys::path::parent_path(dir_);
+source::Fd openCacheFolder(const std::string &dir) {
+  llvm::StringRef parent = llvm::sys::path::parent_path(dir);
   if (!parent.empty() && llvm::sys::fs::create_directories(parent))
-    return false;
-  bool made = ::mkdir(dir_.c_str(), 0777) == 0;
+    return source::Fd();
+  bool made = ::mkdir(dir.c_str(), 0777) == 0;
   if (!made && errno != EEXIST)
-    return false;
-  source::Fd dirFd(::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    return source::Fd();
+  source::Fd dirFd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (dirFd && (made || llvm::sys::path::filename(dir) == ".poolify-cache"))
+    ignoreInGit(dirFd.get());
+  return dirFd;
+}
+
+bool Cache::write(uint64_t start) const {
+  source::Fd dirFd = openCacheFolder(dir_);
   if (!dirFd)
     return false;
-  if (made || llvm::sys::path::filename(dir_) == ".poolify-cache")
-    ignoreInGit(dirFd.get());
   // Atomic replacement: written beside it, then renamed (a concurrent run keeps either version whole).
   auto out = source::OutputFile::openAt(dirFd.get(), "poolify-cache.dat", file_);
   if (!out) {

@@ -11,6 +11,7 @@
 #pragma once
 
 #include "model/outcome.h"
+#include "source/posix.h"
 
 #include <map>
 #include <optional>
@@ -24,6 +25,21 @@ namespace poolify::cache {
 using FileStat = model::FileStat;
 /// The stat data of the file `path` names (through links); nullopt when it cannot be stat'ed.
 std::optional<FileStat> statOf(const std::string &path);
+
+/// A file changed within this long before a run started may change again within the same timestamp
+/// (coarse file system clocks): its stat data prove nothing, and it is hashed again.
+inline constexpr uint64_t kRacyNs = 2000000000u;
+/// The time now (CLOCK_REALTIME, the file system's clock), in nanoseconds.
+uint64_t nowNs();
+/// Whether stat data recorded by a run that started at `startNs` are racy (see kRacyNs).
+bool racy(const FileStat &st, uint64_t startNs);
+
+/// Why `dir` cannot hold a cache (a symbolic link, or not a folder); nullopt when it can, or is not there.
+std::optional<std::string> notARealFolder(const std::string &dir);
+/// The cache folder `dir`, made if missing (its parents too, for an explicit --cache), then opened
+/// without following a link: one put there since the run started is refused, not written through.
+/// Not open when it cannot be.
+source::Fd openCacheFolder(const std::string &dir);
 
 class Cache {
 public:

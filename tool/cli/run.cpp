@@ -79,8 +79,9 @@ void analyzeRun(pipeline::Run &run) {
   for (const auto &w : run.warnings)
     llvm::errs() << "poolify: warning: " << w << "\n";
   if (run.cacheHits && !Quiet)
-    llvm::errs() << fmt::format("poolify: reused {} of {} from the cache\n", run.cacheHits,
-                                counted(run.found.files.size(), "file result"));
+    llvm::errs() << fmt::format("poolify: reused {} of {} from the cache{}\n", run.cacheHits,
+                                counted(run.found.files.size(), "file result"),
+                                run.resultsReused ? " (the last run's results, whole: no file changed since)" : "");
 }
 
 bool printErrors(const pipeline::Run &run) {

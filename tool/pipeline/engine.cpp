@@ -206,6 +206,51 @@ std::vector<std::string> poolModules(const std::vector<rules::Rule> &rules) {
   return out;
 }
 
+// What a run's results depend on besides its files' bytes (cache/results.h): poolify and the rules,
+// where it runs and on what, the configuration's bytes, the tier of fixes, whether the inherited
+// clients are listed, and what the import roots found on disk.
+std::string resultsKey(const Run &run, const RunOptions &options) {
+  std::string key = cacheStamp(run.rules) + "\n";
+  key += fmt::format("cwd {}\n", source::workingDirectory());
+  for (const auto &p : options.paths)
+    key += fmt::format("path {}\n", p);
+  std::string configBytes;
+  if (!run.config.file.empty()) {
+    auto bytes = source::readFile(run.config.file);
+    configBytes = bytes ? *bytes : (llvm::consumeError(bytes.takeError()), std::string("unreadable"));
+  }
+  key += fmt::format("config {} {:x} {}\n", run.config.file, contentHash(configBytes), configBytes.size());
+  key += fmt::format("config file {}\nno config {}\n", options.configFile, options.noConfig);
+  for (const auto &id : options.ruleIds)
+    key += fmt::format("rule {}\n", id);
+  key += fmt::format("unsafe {}\ninherited {}\n", options.unsafeFixes, options.withInherited);
+  return key + (run.roots ? run.roots->fingerprint() : std::string());
+}
+
+// The last run's results, when they stand for this one (cache/results.h).
+bool restoreResults(Run &run) {
+  cache::RunFindings found;
+  if (!run.results->restore(run.found.files, run.options.jobs, run.outcomes, found))
+    return false;
+  run.warnings.insert(run.warnings.end(), found.warnings.begin(), found.warnings.end());
+  run.holds = std::move(found.holds);
+  run.baseProvided = std::move(found.baseProvided);
+  if (run.options.withInherited)
+    run.inherited = std::move(found.inherited);
+  run.resultsReused = true;
+  return true;
+}
+
+// Records this run's results for the next (the warnings from `firstWarning` on are this analysis's).
+bool storeResults(const Run &run, size_t firstWarning) {
+  cache::RunFindings found;
+  found.warnings.assign(run.warnings.begin() + static_cast<std::ptrdiff_t>(firstWarning), run.warnings.end());
+  found.holds = run.holds;
+  found.baseProvided = run.baseProvided;
+  found.inherited = run.inherited;
+  return run.results->store(run.found.files, run.outcomes, found, run.options.jobs);
+}
+
 } // namespace
 
 llvm::Expected<std::vector<rules::Rule>> rulesOf(const RunOptions &options, bool withConfig) {
@@ -270,10 +315,12 @@ llvm::Expected<Run> prepare(RunOptions options) {
                 files.end());
   }
   run.roots = std::make_shared<ImportRoots>(run.config, options.paths, run.found.files, poolModules(run.rules));
-  if (options.useCache) {
-    std::string dir = options.cacheDir.empty() ? cache::defaultCacheDir(options.paths.front()) : options.cacheDir;
-    run.cache = std::make_shared<cache::Cache>(dir, cacheStamp(run.rules));
-  }
+  if (options.useCache)
+    run.cacheDir = options.cacheDir.empty() ? cache::defaultCacheDir(options.paths.front()) : options.cacheDir;
+  if (options.useCache && !options.finalEdits && !options.shard)
+    run.results = std::make_shared<cache::Results>(
+        run.cacheDir, options.withInherited ? "poolify-results-inherited.dat" : "poolify-results.dat",
+        resultsKey(run, options));
   run.active.assign(run.found.files.size(), true);
   if (options.shard)
     for (size_t i = 0; i < run.found.files.size(); ++i)
@@ -291,6 +338,13 @@ void analyze(Run &run) {
     if (run.active[i])
       active.push_back(i);
   }
+  if (run.results && restoreResults(run)) {
+    run.cacheHits = active.size();
+    return;
+  }
+  if (run.options.useCache && !run.cache)
+    run.cache = std::make_shared<cache::Cache>(run.cacheDir, cacheStamp(run.rules));
+  size_t warnings = run.warnings.size();
   size_t done = 0;
   std::mutex progressMutex;
   std::shared_ptr<const index::ModuleNames> names = run.namesByModulePath(); // made before the threads read it
@@ -306,13 +360,19 @@ void analyze(Run &run) {
   run.cacheHits = run.cache ? run.cache->hits() : 0;
   releaseFreePages(); // the workers' parse trees and texts
   reduce(run);
-  for (size_t i : run.changedOnDisk->take()) // analyzed at one content, read again at another
+  bool changed = false;
+  for (size_t i : run.changedOnDisk->take()) { // analyzed at one content, read again at another
     run.outcomes[i] = notRewritten(files[i], changedSinceRead());
-  if (run.cache && !run.cache->store())
-    run.warnings.push_back("the cache could not be written (the results are not affected)");
+    changed = true;
+  }
   for (auto &o : run.outcomes)
     std::stable_sort(o.messages.begin(), o.messages.end(),
                      [](const auto &a, const auto &b) { return std::tie(a.line, a.col) < std::tie(b.line, b.col); });
+  bool stored = !run.cache || run.cache->store();
+  if (run.results && !changed)
+    stored = storeResults(run, warnings) && stored;
+  if (!stored)
+    run.warnings.push_back("the cache could not be written (the results are not affected)");
 }
 
 void dropImportsOutOfRun(model::FileOutcome &o, const index::ModuleNames &names, size_t i) {

@@ -8,6 +8,7 @@
 
 #include "analysis/decide.h"
 #include "cache/cache.h"
+#include "cache/results.h"
 #include "config/config.h"
 #include "index/module_names.h"
 #include "model/outcome.h"
@@ -97,8 +98,13 @@ struct Run {
   std::vector<std::vector<model::Inherited>> inherited; // per file, with options.withInherited
   std::vector<std::string> warnings;                    // oddities to tell the user (inheritance cycles, ...)
   size_t cacheHits = 0;
-  std::shared_ptr<cache::Cache> cache; // null without options.useCache
-  std::shared_ptr<ImportRoots> roots;  // where each file's imports resolve
+  std::shared_ptr<cache::Cache> cache; // null without options.useCache (opened by analyze())
+  std::string cacheDir;                // where the cache lives ("" without options.useCache)
+  /// The last run's results (cache/results.h), for the runs that keep them: those without final
+  /// edits or a shard (check, manifest) that use the cache. Null for the others.
+  std::shared_ptr<cache::Results> results;
+  bool resultsReused = false;         // analyze() took the last run's results: no file changed
+  std::shared_ptr<ImportRoots> roots; // where each file's imports resolve
   /// Sites held so that test patches keep intercepting them (pipeline/intercept.h): file ->
   /// (line, col) -> why. Part of each file's context (contextFor) once decided.
   std::map<size_t, std::map<std::pair<unsigned, unsigned>, std::string>> holds;

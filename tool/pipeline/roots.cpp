@@ -149,4 +149,17 @@ std::vector<std::string> ImportRoots::problems(const std::string &filePath,
   return out;
 }
 
+std::string ImportRoots::fingerprint() const {
+  std::string out = fmt::format("cwd {}\ninstalled {}\n", cwd_, installed_);
+  for (const auto &r : roots_)
+    out += fmt::format("root {}\n", r);
+  for (const auto &u : units_)
+    out += fmt::format("unit {} {}\n", u.dir, u.configured);
+  for (const auto &[module, resolves] : inRoots_)
+    out += fmt::format("module {} {}\n", module, resolves);
+  for (const auto &[at, resolves] : inUnit_)
+    out += fmt::format("in unit {} {} {}\n", at.first, at.second, resolves);
+  return out;
+}
+
 } // namespace poolify::pipeline

@@ -40,6 +40,9 @@ public:
 
   /// The tree's import roots (absolute).
   const std::vector<std::string> &roots() const { return roots_; }
+  /// All it found on disk, as text: where the tree imports from, its units, and which pool modules
+  /// resolve from each (a run's results are reused only while this stays the same).
+  std::string fingerprint() const;
 
 private:
   std::string rootProblem(const std::string &module) const;
