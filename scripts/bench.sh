@@ -365,13 +365,16 @@ if has_cache:
     w("- **The cache** cuts `check` from %s s (cold) to %s s (warm; \"%s\") and %s s with 1%% of the files "
       "edited (\"%s\"). As git's index does, a warm run trusts a file unchanged when the stat data the walk "
       "took of it (size, mtime, ctime, inode, device: one lstat per file) are those the last run recorded and "
-      "were not racy then, so it reads no Python file; the cache file is written again only when it changed, "
-      "entry by entry. What a warm run still does: list and stat the tree (on the thread pool, folder level by "
-      "folder level), load the cache file (every entry's checksum verified; one thread), deserialize each file's "
-      "outcome, and redo the cross-file steps on one thread (class index, inherited clients, the reach of the "
-      "tests' patches: each test's imports resolved on disk, mock targets; one index of module names per run, "
-      "one patch reach per round of plans): %sx the time of rg, which lists and scans the tree on every core. The warm profile "
-      "below shows where that time goes."
+      "were not racy then, so it reads no Python file. When no file changed (and nothing else the results "
+      "depend on: poolify, rules, configuration, paths, where the pool modules resolve), `check` takes the last "
+      "run's results whole (`poolify-results.dat`, mapped, decoded on the thread pool): no per-file cache, no "
+      "cross-file step. What such a run still does: list and stat the tree (on the thread pool, folder level by "
+      "folder level), compare each file's stat data with the recorded ones, decode every file's final outcome, "
+      "then the gate and the output: %sx the time of rg, which lists and scans the tree on every core. When "
+      "files changed, the run loads the per-file cache (each entry's checksum verified when it is used), "
+      "analyzes the changed files, redoes the cross-file steps on one thread (class index, inherited clients, the "
+      "reach of the tests' patches), and writes the cache and the results again: that is the 1%% row. The warm "
+      "profile below shows where a warm run's time goes."
       % (f(S["check_cold"]["wall"], 1), f(S["check_warm"]["wall"], 1), meta.get("warm_reuse", "").replace("poolify: ", ""),
          f(S["check_touched"]["wall"], 1), meta.get("touched_reuse", "").replace("poolify: ", ""), f(r_chk, 0)))
 else:

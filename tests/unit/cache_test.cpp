@@ -260,4 +260,40 @@ TEST_CASE("copying class facts copies the __init__ facts, not a pointer to them"
   CHECK(a.hasInit());
 }
 
+// Entries are checked when used, not all at load: a damaged entry is a miss (never trusted), and the
+// others are used as they are; the next store writes the ones this run used, and its own.
+TEST_CASE("a damaged entry is a miss; the cache's other entries are still used") {
+  testing::TempDir dir;
+  model::FileOutcome a = outcomeIn(dir), b = outcomeIn(dir);
+  b.file = {dir.path + "/b.py", "b.py"};
+  a.messages.push_back({3, 1, "a.py:3:1: note: from a", false});
+  b.messages.push_back({4, 2, "b.py:4:2: note: from b", false});
+  {
+    cache::Cache cache(dir.path + "/cache", "stamp");
+    cache.put(a);
+    cache.put(b);
+    REQUIRE(cache.store());
+  }
+  std::string bytes = dir.read("cache/poolify-cache.dat");
+  size_t at = bytes.find("from a");
+  REQUIRE(at != std::string::npos);
+  bytes[at] = 'F'; // same length: only the checksum tells
+  dir.write("cache/poolify-cache.dat", bytes);
+  {
+    cache::Cache cache(dir.path + "/cache", "stamp");
+    CHECK_FALSE(cache.lookup(a.file, a.hash));
+    auto hit = cache.lookup(b.file, b.hash);
+    REQUIRE(hit);
+    REQUIRE(hit->messages.size() == 1);
+    CHECK(hit->messages[0].text == "b.py:4:2: note: from b");
+    cache.put(a); // analyzed again
+    REQUIRE(cache.store());
+  }
+  cache::Cache cache(dir.path + "/cache", "stamp");
+  auto again = cache.lookup(a.file, a.hash);
+  REQUIRE(again);
+  CHECK(again->messages[0].text == "a.py:3:1: note: from a");
+  CHECK(cache.lookup(b.file, b.hash));
+}
+
 } // namespace poolify

@@ -369,10 +369,9 @@ void Cache::load(std::string_view text) {
       break;
     std::string_view entry = text.substr(r.pos, size);
     r.pos += size;
-    // Every entry carries its own checksum: a damaged byte anywhere makes the file unusable.
-    r.ok = check == entryCheck(key, entry);
-    if (r.ok)
-      loaded_[std::move(key)] = {hash, entry, false};
+    // Every entry carries its own checksum, checked when the entry is used (most of a large cache
+    // is not, by a run that changed little): a damaged entry is never used.
+    loaded_[std::move(key)] = {hash, check, entry, false};
   }
   if (!r.ok) {
     loaded_.clear();
@@ -385,7 +384,7 @@ std::optional<model::FileOutcome> Cache::lookup(const model::SourceFile &file, u
                                                 const std::string &variant) {
   std::string key = variant.empty() ? file.display() : file.display() + "\n" + variant;
   auto it = loaded_.find(key);
-  if (it == loaded_.end() || it->second.hash != hash)
+  if (it == loaded_.end() || it->second.hash != hash || entryCheck(key, it->second.bytes) != it->second.check)
     return std::nullopt;
   auto out = deserialize(it->second.bytes, file, hash);
   if (out) {
@@ -519,11 +518,11 @@ bool Cache::write(uint64_t start) const {
   w.io(start);
   w.io(stats);
   w.io(statsCheck);
-  auto emit = [&](const std::string &key, uint64_t hash, std::string_view entry) {
+  auto emit = [&](const std::string &key, uint64_t hash, uint64_t check, std::string_view entry) {
     Writer e{text};
     e.io(const_cast<std::string &>(key)); // the writer only reads
     e.num(hash);
-    e.num(entryCheck(key, entry));
+    e.num(check);
     e.num(entry.size());
     text.append(entry.data(), entry.size());
     (*out)->os() << text;
@@ -537,10 +536,10 @@ bool Cache::write(uint64_t start) const {
       continue;
     }
     if (l == loaded_.end() || (f != fresh_.end() && f->first < l->first)) {
-      emit(f->first, f->second.first, f->second.second);
+      emit(f->first, f->second.first, entryCheck(f->first, f->second.second), f->second.second);
       ++f;
-    } else {
-      emit(l->first, l->second.hash, l->second.bytes);
+    } else { // used, so checked: its checksum stands
+      emit(l->first, l->second.hash, l->second.check, l->second.bytes);
       ++l;
     }
   }

@@ -5,9 +5,10 @@
 // whose stat data did not change, and whose times are not racy (not within two seconds before
 // the run that recorded them started), is not read again: its recorded hash stands. One file
 // per run, read whole and replaced atomically at the end, so concurrent runs never see half a
-// cache; anything unreadable or inconsistent (each entry has a checksum) is ignored whole, never
-// trusted. The format is length-prefixed (no JSON to parse): reading it back is what a warm run
-// spends its time on.
+// cache; a file that is unreadable or does not hold together is ignored whole, and an entry whose
+// checksum fails (checked when the entry is used, not for every entry at load) is a miss: nothing
+// damaged is trusted. The format is length-prefixed (no JSON to parse): reading it back is what a
+// warm run spends its time on.
 #pragma once
 
 #include "model/outcome.h"
@@ -67,7 +68,7 @@ private:
   // An entry read from the cache file: its bytes stay in buffer_ (not one string each); `used` when
   // this run reused it as it is (store() writes it again).
   struct Loaded {
-    uint64_t hash = 0;
+    uint64_t hash = 0, check = 0; // check: the entry's checksum as read (compared when it is used)
     std::string_view bytes;
     bool used = false;
   };
