@@ -365,9 +365,12 @@ void analyze(Run &run) {
     run.outcomes[i] = notRewritten(files[i], changedSinceRead());
     changed = true;
   }
-  for (auto &o : run.outcomes)
+  for (auto &o : run.outcomes) {
     std::stable_sort(o.messages.begin(), o.messages.end(),
                      [](const auto &a, const auto &b) { return std::tie(a.line, a.col) < std::tie(b.line, b.col); });
+    if (!run.options.finalEdits) // the cross-file steps' input: the reports need them no more
+      o.facts.reset();
+  }
   bool stored = !run.cache || run.cache->store();
   if (run.results && !changed)
     stored = storeResults(run, warnings) && stored;

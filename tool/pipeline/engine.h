@@ -56,6 +56,8 @@ struct RunOptions {
   /// The files' final edits are wanted (migrate, report, pools): the cross-file pass that keeps
   /// imports other modules use and retargets test patches runs. check and manifest report sites,
   /// which that pass never changes, and skip it (it reads every file that names a removed import).
+  /// Without it, the outcomes' class facts (the cross-file steps' input) are dropped once those
+  /// steps are done: what a report needs of a file is its records, messages and edits.
   bool finalEdits = true;
   /// Called after each file is analyzed with (done, total); from worker threads, one call at a time.
   std::function<void(size_t, size_t)> progress;
