@@ -439,10 +439,12 @@ w("- **Memory.** Peak RSS of the full run was %.0f MB for %.0f MB of source (%.2
   "files (6%%). A run's coverage manifest views the run's site records (`model::SiteList`) instead of copying them. "
   "Peak RSS is above the heap by what glibc's arenas keep: poolify allows one arena per worker and one for the main thread, a fixed "
   "128 KiB mmap threshold (`tuneAllocator`), and hands free pages back after the parallel analysis and after each "
-  "cross-file step (`releaseFreePages`). `check` and `manifest` also hold the cache file as read (its entries are views into it) and "
-  "this run's new entries: %.0f MB for the warm check here."
+  "cross-file step (`releaseFreePages`). A `check` or `manifest` that analyzes also holds the cache file as read (its entries are views "
+  "into it) and this run's new entries (%.0f MB for the check after editing 1%% here); one that takes the last run's "
+  "results whole holds those results (mapped) and the outcomes decoded from them, without the class facts, which "
+  "the reports do not need: %.0f MB for the warm check here."
   % (cold["rss"], mb, cold["rss"] / mb if mb else float("nan"), "" if not done else "; %s" % ", ".join(
-      "%.0f MB at %d files" % (s["mig"]["rss"], s["files"]) for s in done), S["check_warm"]["rss"]))
+      "%.0f MB at %d files" % (s["mig"]["rss"], s["files"]) for s in done), S["check_touched"]["rss"], S["check_warm"]["rss"]))
 util = S["migrate_j2"]["cpu"] / S["migrate_j2"]["wall"] if S["migrate_j2"]["wall"] == S["migrate_j2"]["wall"] and S["migrate_j2"]["wall"] else float("nan")
 w("- **Parallelism.** With 2 jobs migrate kept %.2f cores busy on average (%s CPU-s over %s s). The per-file "
   "map, the re-planning of files with redundant overrides, the scan for subclasses of pooled bases and the "
