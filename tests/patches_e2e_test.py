@@ -225,13 +225,37 @@ class PatchesFollowTheCode(unittest.TestCase):
         # a second copy of the module (or none) and intercept nothing.
         for rel, body in INHERITED.items():
             write_file(self.tree, rel, body)
+        self.migrate_from_parent("tests/test_job.py", '@mock.patch("pkg.base.get_bigquery_client")')
+
+    def test_a_patch_of_the_library_is_retargeted_under_the_name_the_test_imports(self):
+        # A patch of the library itself reaches the sites of every module the test imports; moved to
+        # the one module that holds them, it must name that module as the test's sys.path imports it
+        # ("pkg.loader"), not as the run started in the tree's parent calls it ("tree.pkg.loader").
+        write_file(self.tree, "tests/test_library.py", """import unittest
+from unittest import mock
+
+from pkg import loader
+
+
+class LibraryPatchTest(unittest.TestCase):
+    @mock.patch("google.cloud.bigquery.Client")
+    def test_library(self, client_cls):
+        loader.load("events", "p")
+        self.assertEqual(client_cls.call_count, 1)
+""")
+        self.migrate_from_parent("tests/test_library.py", '@mock.patch("pkg.loader.get_bigquery_client")')
+
+    def migrate_from_parent(self, test_rel, patch):
+        # The tree has a poolify.yaml (its root is the import root) and poolify runs in its parent,
+        # which names the tree's modules "tree.pkg...": the test file `test_rel` must get `patch`, and
+        # the migrated suite must pass (every patch still intercepts).
         write_file(self.tree, "poolify.yaml", "# the tree's root: its modules import from here\n")
         parent = os.path.dirname(self.tree)
         r = run_poolify(POOLIFY, ["migrate", "--apply", "--unsafe-fixes", "tree"], parent, text=True)
         self.assertEqual(r.code, 0, r.stderr)
-        with open(os.path.join(self.tree, "tests", "test_job.py")) as f:
+        with open(os.path.join(self.tree, test_rel)) as f:
             test = f.read()
-        self.assertIn('@mock.patch("pkg.base.get_bigquery_client")', test)
+        self.assertIn(patch, test)
         self.assertNotIn("tree.", test)
         code, out = run_tests(self.tree)
         self.assertEqual(code, 0, "the retargeted patches must still intercept:\n" + out)

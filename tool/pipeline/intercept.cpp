@@ -7,6 +7,7 @@
 #include "python/scopes.h"
 #include "python/walk.h"
 #include "rewrite/patches.h"
+#include "source/discover.h"
 #include "support/text.h"
 
 #include <fmt/format.h>
@@ -212,6 +213,29 @@ public:
     parallelFor(unknown, run_.options.jobs, [this](size_t f) { facts(f); });
   }
 
+  // File f's module as test `test` imports it: its name under the first of the test's sys.path
+  // entries (ModuleResolver::rootSets) from which that name loads f; "" when none does.
+  std::string importedName(size_t test, size_t f) {
+    std::string path = source::lexicalAbsolute(run_.found.files[f].path, cwd_);
+    for (const auto &roots : resolver_.rootSets(test))
+      for (const auto &root : roots) {
+        std::string under = root == "/" ? root : root + "/";
+        if (path.size() <= under.size() + 3 || path.compare(0, under.size(), under) != 0 ||
+            path.compare(path.size() - 3, 3, ".py") != 0)
+          continue;
+        std::string name = path.substr(under.size(), path.size() - under.size() - 3);
+        if (name == "__init__")
+          continue;
+        if (name.size() > 9 && name.compare(name.size() - 9, 9, "/__init__") == 0)
+          name.resize(name.size() - 9);
+        std::replace(name.begin(), name.end(), '/', '.');
+        const std::string &found = resolver_.find(roots, name);
+        if (auto g = found.empty() ? std::nullopt : byPath_.find(found); g && *g == f)
+          return name;
+      }
+    return "";
+  }
+
 private:
   std::set<std::string> libraries_; // the modules (and their parents) that hold a rule's callables
 
@@ -282,6 +306,7 @@ private:
   std::vector<uint32_t> mark_; // closure(): the epoch that reached each file last
   uint32_t epoch_ = 0;
   std::unordered_map<size_t, std::vector<size_t>> imports_;
+  std::string cwd_ = source::workingDirectory(); // asked once
 };
 
 std::string siteName(const std::vector<model::SourceFile> &files, const ReachedSite &s) {
@@ -356,13 +381,17 @@ std::pair<std::vector<ReachedSite>, std::vector<ReachedSite>> reachedSites(Run &
   return out;
 }
 
-// File `f`'s module as the patch target names modules. The run names a module from the folder it
-// was started in ("repo.pkg.base" when started in the repo's parent); the test imports it from the
-// root its target's own module was found under ("pkg.mod" for the run's "repo.pkg.mod": "pkg.base").
-std::string moduleAsTargetNames(const Reach &reach, const PatchedCallable &pc, size_t f) {
+// File `f`'s module as the patch target of test `test` names modules. The run names a module from
+// the folder it was started in ("repo.pkg.base" when started in the repo's parent); the test imports
+// it from the root its target's own module was found under ("pkg.mod" for the run's "repo.pkg.mod":
+// "pkg.base"). A target that names no module of the run (the library's own callable) has no such
+// root: the module is named as the test's sys.path imports it.
+std::string moduleAsTargetNames(Reach &reach, const PatchedCallable &pc, size_t test, size_t f) {
   std::string dotted(reach.dotted(f));
-  if (pc.module == SIZE_MAX)
-    return dotted;
+  if (pc.module == SIZE_MAX) {
+    std::string imported = reach.importedName(test, f);
+    return imported.empty() ? dotted : imported;
+  }
   std::string_view named = reach.dotted(pc.module);
   if (named.size() <= pc.prefix.size() || named.substr(named.size() - pc.prefix.size()) != pc.prefix)
     return dotted;
@@ -372,13 +401,13 @@ std::string moduleAsTargetNames(const Reach &reach, const PatchedCallable &pc, s
   return dotted.substr(root.size());
 }
 
-model::PatchRetarget retargetFor(const Reach &reach, const model::MockCandidate &mock, const PatchedCallable &pc,
+model::PatchRetarget retargetFor(Reach &reach, size_t test, const model::MockCandidate &mock, const PatchedCallable &pc,
                                  const std::vector<ReachedSite> &fixed) {
   const ReachedSite &first = fixed.front();
   model::PatchRetarget r;
   r.offset = mock.offset;
   r.target = mock.target;
-  r.module = first.file == pc.module ? pc.prefix : moduleAsTargetNames(reach, pc, first.file);
+  r.module = first.file == pc.module ? pc.prefix : moduleAsTargetNames(reach, pc, test, first.file);
   r.pooled = first.record->pooled;
   r.rule = first.record->rule;
   r.callable = first.record->callable;
@@ -510,7 +539,7 @@ InterceptPlan planIntercepts(Run &run, const BindsAtModuleLevel &binds, PatchRea
           problem = fmt::format("{} runs when its module is imported, before a patch of the module's attribute "
                                 "can be in place",
                                 siteName(reach.files(), s));
-      model::PatchRetarget r = retargetFor(reach, mock, *pc, fixed);
+      model::PatchRetarget r = retargetFor(reach, t, mock, *pc, fixed);
       if (problem.empty() && !run.options.unsafeFixes)
         if (std::string why = trial.handFix(t, r); !why.empty())
           problem = "retargeted, it would need a hand fix: " + why;
