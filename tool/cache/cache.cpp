@@ -230,10 +230,10 @@ std::string serialize(const model::FileOutcome &o) {
   return out;
 }
 
-std::optional<model::FileOutcome> deserialize(std::string_view text, const model::SourceFile &file, uint64_t hash) {
+std::optional<model::FileOutcome> deserialize(std::string_view text, model::FileRef file, uint64_t hash) {
   // The texts are not in the cache: the outcome comes back released (pipeline::texts reads them).
   model::FileOutcome out;
-  out.file = file;
+  out.file = std::move(file);
   out.hash = hash;
   out.release();
   if (text == kTrivial || text == kTrivialClass) {
@@ -398,7 +398,7 @@ std::optional<model::FileOutcome> Cache::lookup(const model::SourceFile &file, u
 }
 
 void Cache::put(const model::FileOutcome &o, const std::string &variant) {
-  // JSON holds UTF-8 only: a file in another encoding is not cached (it is analyzed again next time).
+  // UTF-8 text only: a file in another encoding is not cached (it is analyzed again next time).
   if (!o.utf8)
     return;
   std::string entry = serialize(o);

@@ -99,8 +99,9 @@ private:
 /// is a symbolic link. Whatever the folder, a Cache refuses it when it is a symbolic link.
 std::string defaultCacheDir(const std::string &firstPath);
 
-/// The serialized form of an outcome (JSON), and back; exposed for tests.
+/// The serialized form of an outcome, and back (about `file`: a copy of a SourceFile, or a view of
+/// a run's file list).
 std::string serialize(const model::FileOutcome &o);
-std::optional<model::FileOutcome> deserialize(std::string_view text, const model::SourceFile &file, uint64_t hash);
+std::optional<model::FileOutcome> deserialize(std::string_view text, model::FileRef file, uint64_t hash);
 
 } // namespace poolify::cache

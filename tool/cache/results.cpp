@@ -188,11 +188,11 @@ bool Results::restore(const std::vector<model::SourceFile> &files, unsigned jobs
     const Entry &e = entries[i];
     if (contentHash(e.bytes) != e.check)
       return;
-    auto out = deserialize(e.bytes, files[i], e.hash);
+    // A view of the run's file list, as the run keeps it: not a copy of every path.
+    auto out = deserialize(e.bytes, model::FileRef::view(files[i]), e.hash);
     if (!out)
       return;
     restored[i] = std::move(*out);
-    restored[i].file = model::FileRef::view(files[i]); // as the run keeps it: not a copy of its path
     restored[i].utf8 = e.utf8;
     good[i] = 1;
   });

@@ -210,7 +210,7 @@ std::vector<std::string> poolModules(const std::vector<rules::Rule> &rules) {
 // where it runs and on what, the configuration's bytes, the tier of fixes, whether the inherited
 // clients are listed, and what the import roots found on disk.
 std::string resultsKey(const Run &run, const RunOptions &options) {
-  std::string key = cacheStamp(run.rules) + "\n";
+  std::string key = run.cacheStamp + "\n";
   key += fmt::format("cwd {}\n", source::workingDirectory());
   for (const auto &p : options.paths)
     key += fmt::format("path {}\n", p);
@@ -315,8 +315,10 @@ llvm::Expected<Run> prepare(RunOptions options) {
                 files.end());
   }
   run.roots = std::make_shared<ImportRoots>(run.config, options.paths, run.found.files, poolModules(run.rules));
-  if (options.useCache)
+  if (options.useCache) {
     run.cacheDir = options.cacheDir.empty() ? cache::defaultCacheDir(options.paths.front()) : options.cacheDir;
+    run.cacheStamp = cacheStamp(run.rules);
+  }
   if (options.useCache && !options.finalEdits && !options.shard)
     run.results = std::make_shared<cache::Results>(
         run.cacheDir, options.withInherited ? "poolify-results-inherited.dat" : "poolify-results.dat",
@@ -343,7 +345,7 @@ void analyze(Run &run) {
     return;
   }
   if (run.options.useCache && !run.cache)
-    run.cache = std::make_shared<cache::Cache>(run.cacheDir, cacheStamp(run.rules));
+    run.cache = std::make_shared<cache::Cache>(run.cacheDir, run.cacheStamp);
   size_t warnings = run.warnings.size();
   size_t done = 0;
   std::mutex progressMutex;

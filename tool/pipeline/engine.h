@@ -102,6 +102,7 @@ struct Run {
   size_t cacheHits = 0;
   std::shared_ptr<cache::Cache> cache; // null without options.useCache (opened by analyze())
   std::string cacheDir;                // where the cache lives ("" without options.useCache)
+  std::string cacheStamp;              // what its entries are valid for: poolify and the rules
   /// The last run's results (cache/results.h), for the runs that keep them: those without final
   /// edits or a shard (check, manifest) that use the cache. Null for the others.
   std::shared_ptr<cache::Results> results;
