@@ -14,6 +14,10 @@
 #include <string>
 #include <vector>
 
+extern "C" {
+extern void (*ts_current_free)(void *ptr); // tree-sitter's lib/src/alloc.h
+}
+
 using namespace poolify::py;
 
 namespace {
@@ -25,9 +29,10 @@ struct Replace {
 };
 
 std::string sexp(const Tree &t) {
+  // Allocated by tree-sitter's allocator, which is poolify's (python/tree_memory.h): not free()'s.
   char *s = ts_node_string(t.root());
   std::string out(s);
-  std::free(s);
+  ts_current_free(s);
   return out;
 }
 
@@ -547,6 +552,21 @@ TEST_CASE("an unexpected indent is found in the block of every kind of compound 
 // A kind looked up by symbol id is the kind ts_node_type names, for every named node of a file that
 // uses aliased nodes (tree-sitter-python aliases several rules, e.g. a dotted name's parts), and -1
 // for a kind not listed.
+namespace {
+// Every node of the tree, named or not (children before their later siblings' subtrees).
+std::vector<TSNode> everyNode(const poolify::py::Tree &tree) {
+  std::vector<TSNode> out, todo{tree.root()};
+  while (!todo.empty()) {
+    TSNode n = todo.back();
+    todo.pop_back();
+    out.push_back(n);
+    for (uint32_t i = 0; i < ts_node_child_count(n); ++i)
+      todo.push_back(ts_node_child(n, i));
+  }
+  return out;
+}
+} // namespace
+
 TEST_CASE("a node's kind by symbol id is the kind its type names") {
   std::string text = "import a.b as c\nfrom . import d\nclass K(object):\n    def f(self, x=1):\n"
                      "        return [y async for y in x if not y] or print(f'{x!r}', *x, **{})\n";
@@ -557,12 +577,7 @@ TEST_CASE("a node's kind by symbol id is the kind its type names") {
       poolify::py::symbolKinds({"identifier", "dotted_name", "call", "keyword_argument", "aliased_import",
                                 "string_start", "not_operator", "attribute"});
   size_t seen = 0, listed = 0;
-  std::vector<TSNode> todo{tree.root()};
-  while (!todo.empty()) {
-    TSNode n = todo.back();
-    todo.pop_back();
-    for (uint32_t i = 0; i < ts_node_child_count(n); ++i)
-      todo.push_back(ts_node_child(n, i));
+  for (TSNode n : everyNode(tree)) {
     if (!ts_node_is_named(n))
       continue;
     ++seen;
@@ -573,4 +588,30 @@ TEST_CASE("a node's kind by symbol id is the kind its type names") {
   }
   CHECK(seen > 30);
   CHECK(listed > 10);
+}
+
+TEST_CASE("a node's type from the symbol table is the one tree-sitter names, for every node") {
+  // Named and anonymous nodes, aliased ones (keywords used as names, `match` and `print` as
+  // identifiers, patterns), and error nodes (past the table: tree-sitter names them).
+  std::string text = "import a.b as c\nfrom .x import (d, e as f)\nprint = exec = match = 1\n"
+                     "match command.split():\n    case [\"go\", d] if d: pass\n    case {\"k\": v, **rest}: pass\n"
+                     "    case Point(x=0) | None as p: pass\n"
+                     "@dec\nasync def g(a, /, b: int = 2, *c, d, **e) -> None:\n"
+                     "    global z\n    async with x as (y, w): await y\n    return lambda q=1: q ** -2\n"
+                     "type T = list[int]\nx = f'{a!r:>{w}}' rb'\\x00' 0x_1 1j ... not a in b\n"
+                     "del x[1:2, ::3], y.z\ntry:\n    pass\nexcept* (E, F) as err:\n    raise X from err\n"
+                     "x = = 1\nprint 'py2'\n";
+  poolify::py::Tree tree = poolify::py::Tree::parse(text);
+  size_t seen = 0, errors = 0;
+  for (TSNode n : everyNode(tree)) {
+    ++seen;
+    errors += ts_node_is_error(n);
+    std::string_view expected = ts_node_type(n);
+    CHECK_MESSAGE(poolify::py::type(n) == expected, expected);
+    CHECK(poolify::py::is(n, expected));
+    CHECK_FALSE(poolify::py::is(n, std::string(expected) + "_"));
+  }
+  CHECK(seen > 300);
+  CHECK(errors > 0);
+  CHECK_FALSE(poolify::py::is(TSNode{}, "identifier"));
 }

@@ -11,28 +11,20 @@ extern "C" const TSLanguage *tree_sitter_python(void); // NOLINT(readability-ide
 namespace poolify::py {
 
 namespace {
-struct ParserDeleter {
-  void operator()(TSParser *p) const { ts_parser_delete(p); }
-};
-TSParser *threadParser() {
-  thread_local std::unique_ptr<TSParser, ParserDeleter> parser;
-  if (!parser) {
-    parser.reset(ts_parser_new());
-    ts_parser_set_language(parser.get(), tree_sitter_python());
-  }
-  return parser.get();
-}
-
-// The thread's parser, ready for a new parse. tree-sitter-python's external scanner keeps its
-// "inside an f-string" flag when tree-sitter resets it (deserialize with no state), so the flag
-// leaks into the next parse, where it suppresses DEDENT tokens until the first string ends: valid
-// code then parses with errors. It leaks after a file that ends inside an f-string, and after most
-// incremental parses of an f-string (the reused tokens never run the scanner to the string's end).
-// Setting the language again replaces the scanner with a new one.
-TSParser *freshParser() {
-  TSParser *parser = threadParser();
+// Parses `text` (reusing `old`, which lives in `memory`, when given) with a parser of its own, in
+// `memory`: the tree and everything the parse allocates are freed with that region. A new parser
+// also starts with a new external scanner: tree-sitter-python's keeps its "inside an f-string" flag
+// when tree-sitter resets it (deserialize with no state), so in a reused parser the flag leaked
+// into the next parse (after a file that ends inside an f-string, and after most incremental
+// parses of an f-string), where it suppresses DEDENT tokens until the first string ends, and
+// valid code parsed with errors.
+TSTree *parseIn(TreeMemory &memory, const TSTree *old, std::string_view text) {
+  TreeMemory::Use use(memory);
+  TSParser *parser = ts_parser_new();
   ts_parser_set_language(parser, tree_sitter_python());
-  return parser;
+  TSTree *tree = ts_parser_parse_string(parser, old, text.data(), static_cast<uint32_t>(text.size()));
+  ts_parser_delete(parser);
+  return tree;
 }
 } // namespace
 
@@ -44,7 +36,8 @@ Tree Tree::parse(std::string_view text) {
   Tree t;
   t.text_ = text;
   std::string_view input = parsable(text);
-  t.tree_.reset(ts_parser_parse_string(freshParser(), nullptr, input.data(), static_cast<uint32_t>(input.size())));
+  t.memory_ = std::make_unique<TreeMemory>();
+  t.tree_.reset(parseIn(*t.memory_, nullptr, input));
   return t;
 }
 
@@ -80,7 +73,8 @@ bool describes(const std::vector<TextEdit> &edits, size_t oldSize, size_t newSiz
 
 Tree Tree::reparse(std::string_view newText, const std::vector<TextEdit> &edits) && {
   // Consume this tree whatever happens: the caller was told it is gone.
-  std::unique_ptr<TSTree, Deleter> old = std::move(tree_);
+  std::unique_ptr<TreeMemory> memory = std::move(memory_);
+  std::unique_ptr<TSTree, InMemory> old = std::move(tree_);
   std::string_view oldText = text_;
   text_ = {};
   if (!old || !describes(edits, oldText.size(), newText.size()) || parserLimitProblem(newText))
@@ -106,12 +100,17 @@ Tree Tree::reparse(std::string_view newText, const std::vector<TextEdit> &edits)
   }
   // Last edit first: an edit only moves what follows it, so the earlier edits' old-text positions
   // are still the tree's positions when their turn comes.
-  for (auto it = inputs.rbegin(); it != inputs.rend(); ++it)
-    ts_tree_edit(old.get(), &*it);
+  // (An edit may copy nodes the tree shares: in the tree's region, as the new tree's nodes, which
+  // share the old tree's unchanged ones.)
+  {
+    TreeMemory::Use use(*memory);
+    for (auto it = inputs.rbegin(); it != inputs.rend(); ++it)
+      ts_tree_edit(old.get(), &*it);
+  }
   Tree t;
   t.text_ = newText;
-  t.tree_.reset(
-      ts_parser_parse_string(freshParser(), old.get(), newText.data(), static_cast<uint32_t>(newText.size())));
+  t.memory_ = std::move(memory);
+  t.tree_.reset(parseIn(*t.memory_, old.get(), newText));
   return t;
 }
 
@@ -144,6 +143,15 @@ template <typename F> void forEachError(TSNode root, F f) {
   ts_tree_cursor_delete(&cur);
 }
 } // namespace
+
+std::vector<std::string_view> symbolNameTable() {
+  const TSLanguage *lang = tree_sitter_python();
+  std::vector<std::string_view> names(ts_language_symbol_count(lang));
+  for (size_t i = 0; i < names.size(); ++i)
+    if (const char *name = ts_language_symbol_name(lang, static_cast<TSSymbol>(i)))
+      names[i] = name;
+  return names;
+}
 
 std::vector<int8_t> symbolKinds(std::initializer_list<std::string_view> names) {
   const TSLanguage *lang = tree_sitter_python();

@@ -2,6 +2,8 @@
 // The buffer must outlive the tree. Nothing here recurses over tree depth.
 #pragma once
 
+#include "python/tree_memory.h"
+
 #include <tree_sitter/api.h>
 
 #include <cstddef>
@@ -47,15 +49,29 @@ public:
   std::optional<size_t> firstError() const;
 
 private:
-  struct Deleter {
-    void operator()(TSTree *t) const { ts_tree_delete(t); }
+  // The tree lives in memory_ (python/tree_memory.h), which frees it whole: never ts_tree_delete.
+  struct InMemory {
+    void operator()(TSTree *) const {}
   };
-  std::unique_ptr<TSTree, Deleter> tree_;
+  std::unique_ptr<TreeMemory> memory_;
+  std::unique_ptr<TSTree, InMemory> tree_;
   std::string_view text_;
 };
 
-inline bool is(TSNode n, std::string_view type) { return !ts_node_is_null(n) && type == ts_node_type(n); }
-inline std::string_view type(TSNode n) { return ts_node_type(n); }
+/// The grammar's symbol names by symbol id, as ts_node_symbol gives ids (aliases resolved): what
+/// ts_node_type gives, with the length known (no strlen in type() and is(), which the walks call
+/// for most nodes).
+std::vector<std::string_view> symbolNameTable();
+inline const std::vector<std::string_view> &symbolNames() {
+  static const std::vector<std::string_view> names = symbolNameTable();
+  return names;
+}
+inline std::string_view type(TSNode n) {
+  TSSymbol s = ts_node_symbol(n);
+  const auto &names = symbolNames();
+  return s < names.size() ? names[s] : std::string_view(ts_node_type(n)); // ERROR is past the table
+}
+inline bool is(TSNode n, std::string_view kind) { return !ts_node_is_null(n) && type(n) == kind; }
 inline uint32_t start(TSNode n) { return ts_node_start_byte(n); }
 inline uint32_t end(TSNode n) { return ts_node_end_byte(n); }
 inline bool same(TSNode a, TSNode b) { return ts_node_eq(a, b); }
