@@ -105,19 +105,27 @@ namespace {
 
 // The site a reference starts, walking up its attribute chain: the shortest prefix a rule matches
 // (`rule` null when none does).
+// Whether `name` is `prefix` followed by more dotted components ("a.b.c" extends "a.b").
+bool extends(std::string_view name, std::string_view prefix) {
+  return name.size() > prefix.size() && name[prefix.size()] == '.' && name.substr(0, prefix.size()) == prefix;
+}
+
 Site matchReference(const py::Tree &tree, const py::Reference &ref, std::string q,
                     const std::vector<rules::Rule> &rules) {
   Site s;
   TSNode expr = ref.node;
   for (;;) {
+    bool longer = false; // a callable's name goes on after q: `q.attr...` may still match
     for (const auto &r : rules)
       for (const auto &rw : r.rewrites)
-        for (const auto &m : rw.match)
+        for (const auto &m : rw.match) {
           if (m == q && !s.rule) {
             s.rule = &r;
             s.rewrite = &rw;
           }
-    if (s.rule)
+          longer = longer || extends(m, q);
+        }
+    if (s.rule || !longer) // (no rule: the caller drops the site, wherever the chain ends)
       break;
     TSNode parent = ts_node_parent(expr);
     if (!py::is(parent, "attribute") || !py::same(py::field(parent, "object"), expr))
@@ -241,6 +249,12 @@ std::vector<PooledUse> findPooledUses(const py::Tree &tree, const py::ScopeModel
     std::string q = *base;
     TSNode expr = ref.node;
     for (;;) {
+      // Only a chain that can still spell a pooled name is followed (finding a parent is costly).
+      if (std::none_of(rules.begin(), rules.end(), [&](const rules::Rule &r) {
+            return std::any_of(r.pooled.begin(), r.pooled.end(),
+                               [&](const std::string &p) { return p == q || extends(p, q); });
+          }))
+        break;
       TSNode parent = ts_node_parent(expr);
       if (py::is(parent, "call") && py::same(py::field(parent, "function"), expr)) {
         for (const auto &r : rules)
