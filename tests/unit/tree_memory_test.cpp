@@ -48,17 +48,17 @@ TEST_CASE("trees made on a thread that has ended are whole, and are freed on ano
   std::vector<std::string> texts;
   for (int i = 0; i < 20; ++i)
     texts.push_back(module(i));
+  // An edited tree shares the old one's nodes: it takes the old tree's region with it.
+  std::string edited = texts[0];
+  edited.replace(edited.find("os.path"), 2, "posixpath");
   std::vector<Tree> trees;
   std::thread worker([&] {
     for (const auto &t : texts)
       trees.push_back(Tree::parse(t));
-    // An edited tree shares the old one's nodes: it takes the old tree's region with it.
-    std::string edited = texts[0];
-    edited.replace(edited.find("os.path"), 2, "posixpath");
     trees[0] = std::move(trees[0]).reparse(edited, {{edited.find("posixpath"), 2, 9}});
-    texts[0] = edited;
   });
   worker.join();
+  texts[0] = edited; // (trees[0] views `edited`)
   for (size_t i = 0; i < texts.size(); ++i) {
     CAPTURE(i);
     CHECK_FALSE(trees[i].firstError());
@@ -114,8 +114,9 @@ TEST_CASE("a cursor over a tree comes from the heap, and may outlive the Use of 
   TSTreeCursor cur = ts_tree_cursor_new(tree.root());
   size_t depth = 0;
   while (ts_tree_cursor_goto_first_child(&cur))
-    ++depth;                           // grows the cursor's stack past its first reservation
-  Tree other = Tree::parse(module(2)); // a parse in between
+    ++depth; // grows the cursor's stack past its first reservation
+  std::string otherText = module(2);
+  Tree other = Tree::parse(otherText); // a parse in between
   CHECK(depth > 10);
   CHECK_FALSE(other.firstError());
   ts_tree_cursor_delete(&cur);
