@@ -10,12 +10,19 @@
 #include <mutex>
 #include <new>
 
+// Under AddressSanitizer every block is its own malloc, so the sanitizer sees each one (a use of a
+// tree whose region is gone, an overrun).
 #if defined(__SANITIZE_ADDRESS__)
-#define POOLIFY_TREE_MEMORY_CHECKED 1 // every block its own malloc: the sanitizer sees each one
+#define POOLIFY_TREE_MEMORY_CHECKED 1
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
 #define POOLIFY_TREE_MEMORY_CHECKED 1
 #endif
+#endif
+#ifdef POOLIFY_TREE_MEMORY_CHECKED
+constexpr bool kChecked = true;
+#else
+constexpr bool kChecked = false;
 #endif
 
 namespace poolify::py {
@@ -113,6 +120,8 @@ void TreeMemory::install() {
   std::call_once(once, [] { ts_set_allocator(tsMalloc, tsCalloc, tsRealloc, tsFree); });
 }
 
+const bool TreeMemory::kOneMallocPerBlock = kChecked;
+
 TreeMemory::TreeMemory() = default;
 
 TreeMemory::~TreeMemory() {
@@ -130,9 +139,8 @@ char *TreeMemory::newBlock(size_t bytes) {
 }
 
 void *TreeMemory::allocate(size_t bytes) {
-#ifdef POOLIFY_TREE_MEMORY_CHECKED
-  return newBlock(bytes);
-#else
+  if (kChecked)
+    return newBlock(bytes);
   bytes = roundUp(bytes);
   if (bytes > kOwnBlock)
     return newBlock(bytes);
@@ -143,20 +151,14 @@ void *TreeMemory::allocate(size_t bytes) {
   void *p = next_;
   next_ += bytes;
   return p;
-#endif
 }
 
 bool TreeMemory::growInPlace(void *p, size_t oldBytes, size_t newBytes) {
-#ifdef POOLIFY_TREE_MEMORY_CHECKED
-  (void)p, (void)oldBytes, (void)newBytes;
-  return false;
-#else
   char *start = static_cast<char *>(p);
-  if (start + roundUp(oldBytes) != next_ || newBytes > static_cast<size_t>(end_ - start))
+  if (kChecked || start + roundUp(oldBytes) != next_ || newBytes > static_cast<size_t>(end_ - start))
     return false;
   next_ = start + roundUp(newBytes);
   return true;
-#endif
 }
 
 TreeMemory::Use::Use(TreeMemory &memory) : previous_(current) {

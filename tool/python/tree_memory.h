@@ -33,6 +33,10 @@ public:
     TreeMemory *previous_;
   };
 
+  /// True in a build with AddressSanitizer: every block is its own malloc, so the sanitizer sees
+  /// each one, and no block grows in place.
+  static const bool kOneMallocPerBlock;
+
   /// Bytes the region holds, for tests and measurements.
   size_t reserved() const { return reserved_; }
 
