@@ -103,13 +103,13 @@ bool isTypeUse(TSNode expr, const py::Reference &ref, const py::Tree &tree, cons
 
 namespace {
 
-// The site a reference starts, walking up its attribute chain: the shortest prefix a rule matches
-// (`rule` null when none does).
 // Whether `name` is `prefix` followed by more dotted components ("a.b.c" extends "a.b").
 bool extends(std::string_view name, std::string_view prefix) {
   return name.size() > prefix.size() && name[prefix.size()] == '.' && name.substr(0, prefix.size()) == prefix;
 }
 
+// The site a reference starts, walking up its attribute chain: the shortest prefix a rule matches
+// (`rule` null when none does).
 Site matchReference(const py::Tree &tree, const py::Reference &ref, std::string q,
                     const std::vector<rules::Rule> &rules) {
   Site s;

@@ -6,7 +6,6 @@
 #pragma once
 
 #include <cstddef>
-#include <memory>
 #include <vector>
 
 namespace poolify::py {
@@ -14,7 +13,6 @@ namespace poolify::py {
 class TreeMemory {
 public:
   TreeMemory();
-
   ~TreeMemory();
   TreeMemory(const TreeMemory &) = delete;
   TreeMemory &operator=(const TreeMemory &) = delete;
