@@ -519,3 +519,59 @@ TEST_CASE("--category names a configured category or other; anything else names 
   CHECK(*pipeline::unknownCategory(none, "jobs") ==
         "no category 'jobs': there is no poolify.yaml with categories (known: other)");
 }
+
+TEST_CASE("a file planned again is known by the variant of its plan; the analysis's own goes by its context's") {
+  Repo repo;
+  pipeline::RunOptions options = Repo::options();
+  options.useCache = true;
+  options.cacheDir = repo.dir.path + "/cache";
+  pipeline::Run run = analyzed(options);
+  size_t child = indexOf(run, "pkg/child.py");
+  // The redundant override was removed by a second plan of the file, made with the removal.
+  REQUIRE(run.outcomes[child].removed == 1);
+  auto now = run.plans->current(child);
+  REQUIRE(now);
+  CHECK(now->rfind("remove ", 0) == 0);
+  // The plan the analysis made (its context had no holds yet) is the one named by that context: a
+  // step that plans the file without the removal takes it back (from the plans kept, or here from
+  // the cache, which files it under the same name), and does not parse the file again.
+  std::string own = pipeline::cacheVariant(run, child, /*asAnalyzed=*/true);
+  cache::Cache stored(run.cacheDir, run.cacheStamp);
+  auto back = stored.lookup(run.found.files[child], run.outcomes[child].hash, own);
+  REQUIRE(back);
+  CHECK(back->removed == 0);
+  CHECK(back->records.size() == run.outcomes[child].records.size());
+  CHECK_FALSE(stored.lookup(run.found.files[child], run.outcomes[child].hash, own + " other"));
+}
+
+TEST_CASE("kept plans stay within their budget of bytes until closed, and a failed plan is not kept") {
+  Repo repo;
+  pipeline::Run run = analyzed();
+  size_t load = indexOf(run, "jobs/load.py");
+  const model::FileOutcome &plan = run.outcomes[load];
+  auto ref = model::FileRef::view(run.found.files[load]);
+  pipeline::PlanMemo roomy;
+  roomy.keep(load, "a", plan);
+  REQUIRE(roomy.take(load, "a", ref));
+  CHECK(roomy.take(load, "a", ref)->rewritten == plan.rewritten);
+  CHECK_FALSE(roomy.take(load, "b", ref));
+  CHECK_FALSE(roomy.take(load + 1, "a", ref));
+  size_t one = roomy.bytes();
+  REQUIRE(one > 0);
+  pipeline::PlanMemo tight(one); // room for one plan of this size, not two
+  tight.keep(load, "a", plan);
+  tight.keep(load, "b", plan);
+  CHECK(tight.take(load, "a", ref));
+  CHECK_FALSE(tight.take(load, "b", ref));
+  CHECK(tight.bytes() == one);
+  model::FileOutcome failed = plan;
+  failed.failed = true;
+  tight.keep(load, "c", failed);
+  roomy.keep(load, "c", failed);
+  CHECK_FALSE(roomy.take(load, "c", ref));
+  roomy.close(); // what was kept goes, and nothing more is kept
+  CHECK_FALSE(roomy.take(load, "a", ref));
+  roomy.keep(load, "d", plan);
+  CHECK_FALSE(roomy.take(load, "d", ref));
+  CHECK(roomy.bytes() == 0);
+}

@@ -423,15 +423,15 @@ analysis::FileContext contextFor(const Run &run, size_t file) {
   return context;
 }
 
-std::string cacheVariant(const Run &run, size_t file) {
+std::string cacheVariant(const Run &run, size_t file, bool asAnalyzed) {
   std::string unsafe = run.options.unsafeFixes ? " unsafe" : "";
-  if (auto h = run.holds.find(file); h != run.holds.end()) {
+  if (auto h = run.holds.find(file); !asAnalyzed && h != run.holds.end()) {
     std::string key;
     for (const auto &[at, why] : h->second)
       key += fmt::format("{}:{} {}\n", at.first, at.second, why);
     unsafe += fmt::format(" held {:x}", contentHash(key));
   }
-  if (auto b = run.baseProvided.find(file); b != run.baseProvided.end()) {
+  if (auto b = run.baseProvided.find(file); !asAnalyzed && b != run.baseProvided.end()) {
     std::string key;
     for (const auto &[line, col] : b->second)
       key += fmt::format("{}:{}\n", line, col);

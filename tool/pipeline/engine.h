@@ -12,6 +12,7 @@
 #include "config/config.h"
 #include "index/module_names.h"
 #include "model/outcome.h"
+#include "pipeline/plans.h"
 #include "pipeline/reader.h"
 #include "pipeline/roots.h"
 #include "rules/rule.h"
@@ -117,6 +118,8 @@ struct Run {
   /// Files found changed on disk when the reduce step read them again (reread()); analyze()
   /// reports each as a file that could not be analyzed.
   std::shared_ptr<ChangedFiles> changedOnDisk = std::make_shared<ChangedFiles>();
+  /// The plans the cross-file steps made of each file, by variant (pipeline/plans.h).
+  std::shared_ptr<PlanMemo> plans = std::make_shared<PlanMemo>();
 
   /// The configured category of a file ("other" when none matches).
   std::string categoryOf(const model::SourceFile &f) const;
@@ -148,8 +151,9 @@ void dropImportsOutOfRun(model::FileOutcome &o, const index::ModuleNames &names,
 /// What file i's verdicts depend on besides its text: where its pool modules resolve.
 analysis::FileContext contextFor(const Run &run, size_t file);
 /// The name of file i's outcome in the cache among those of the same bytes ("" for the usual one):
-/// it changes when the context does.
-std::string cacheVariant(const Run &run, size_t file);
+/// it changes when the context does. `asAnalyzed`: the name of the outcome analyze() made, whose
+/// context had no holds and no sites a base provides yet (the cross-file steps decide those later).
+std::string cacheVariant(const Run &run, size_t file, bool asAnalyzed = false);
 
 /// Loads the configuration and rules and finds the files. The error is the whole message to
 /// print (a usage or configuration error: nothing was changed).

@@ -246,12 +246,24 @@ std::string planVariant(const Run &run, size_t i, const std::map<uint32_t, model
   return variant + cacheVariant(run, i);
 }
 
-// Plans file i again with `context` (from the cache when it holds this plan).
+// Plans file i again with `context` (named `variant`): nothing to do when the run holds that plan
+// already; else from the cache when it holds this plan, or from the plans this run made of the file
+// (the one replaced is kept there first).
 void replan(Run &run, size_t i, const analysis::FileContext &context, const std::string &variant) {
   const auto &files = run.found.files;
   auto &outcomes = run.outcomes;
+  PlanMemo &plans = *run.plans;
+  std::optional<std::string> now = plans.current(i);
+  if (!now)
+    now = cacheVariant(run, i, /*asAnalyzed=*/true);
+  if (*now == variant && !outcomes[i].failed)
+    return;
+  plans.keep(i, *now, outcomes[i]);
+  plans.setCurrent(i, variant);
   cache::Cache *cache = run.cache.get();
   std::optional<model::FileOutcome> hit = cache ? cache->lookup(files[i], outcomes[i].hash, variant) : std::nullopt;
+  if (!hit)
+    hit = plans.take(i, variant, model::FileRef::view(files[i]));
   if (hit) {
     outcomes[i] = std::move(*hit);
   } else if (auto read = texts(outcomes[i]); !read) {
@@ -639,6 +651,8 @@ void reduce(Run &run) {
   // count them as migrate will (unsafe fixes), so this runs for every command.
   InterceptPlan intercepts;
   decideWithHolds(run, hierarchy, intercepts);
+  run.plans->close(); // the steps after plan each file with variants it never had
+
   // The reach facts the plans remembered in the outcomes serve no later step (the cache has its
   // own copy of those it keeps): dropped before the steps that scan every file again.
   for (auto &o : run.outcomes)
