@@ -110,12 +110,17 @@ struct Scanned {
 
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
 
-bool isWord(unsigned char c) { return std::isalnum(c) || c == '_' || c >= 0x80; }
+bool isWord(unsigned char c) { // (not std::isalnum: a call into the C library per byte of every file)
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c >= 0x80;
+}
 
 // Does the text name one of `wanted` as an identifier (or hold a star import)? The cheap test
 // before a parse: a use of a name through another module spells the name.
 // Whether `text` holds one of `words` as a word (names, dotted parts, words in strings).
 bool mentionsWord(std::string_view text, const std::unordered_set<std::string_view> &words) {
+  uint64_t lengths = 0; // a word of another length is not looked up (most are not: hashing them was the cost)
+  for (std::string_view w : words)
+    lengths |= uint64_t(1) << std::min<size_t>(w.size(), 63);
   for (size_t i = 0, n = text.size(); i < n;) {
     if (!isWord(static_cast<unsigned char>(text[i]))) {
       ++i;
@@ -124,25 +129,76 @@ bool mentionsWord(std::string_view text, const std::unordered_set<std::string_vi
     size_t j = i + 1;
     while (j < n && isWord(static_cast<unsigned char>(text[j])))
       ++j;
-    if (words.count(text.substr(i, j - i)))
+    if ((lengths >> std::min<size_t>(j - i, 63) & 1) && words.count(text.substr(i, j - i)))
       return true;
     i = j;
   }
   return false;
 }
 
-// Whether `text` may use one of `wanted` from another module: it star-imports, or it names one of
-// them and also one of `modules` (the last part of the name of each module that removed them: a
-// use reaches the module by that name, in an import, an attribute chain or a patch string) or
-// imports relatively (`from . import bigquery` names a package's __init__ by its dots alone).
-// Without `modules`, naming one of `wanted` is enough.
-bool mayUse(std::string_view text, const std::unordered_set<std::string_view> &wanted,
-            const std::unordered_set<std::string_view> *modules) {
-  if (text.find("import *") != std::string_view::npos || text.find("import*") != std::string_view::npos)
-    return true;
-  if (!mentionsWord(text, wanted))
-    return false;
-  return !modules || text.find("from .") != std::string_view::npos || mentionsWord(text, *modules);
+// Skips spaces, tabs, form feeds and line continuations (a backslash before a line break) from i on.
+size_t skipBlank(std::string_view text, size_t i) {
+  while (i < text.size()) {
+    char c = text[i];
+    if (c == ' ' || c == '\t' || c == '\f')
+      ++i;
+    else if (c == '\\' && i + 1 < text.size() && (text[i + 1] == '\n' || text[i + 1] == '\r'))
+      i += text.compare(i + 1, 2, "\r\n") == 0 ? 3 : 2;
+    else
+      break;
+  }
+  return i;
+}
+
+// The identifier that starts at i (empty when none does).
+std::string_view wordAt(std::string_view text, size_t i) {
+  size_t j = i;
+  while (j < text.size() && isWord(static_cast<unsigned char>(text[j])))
+    ++j;
+  return text.substr(i, j - i);
+}
+
+// Whether the `from` that ends at i starts a from-import whose module is relative or ends with one of
+// `modules` (`from pkg.exporter import ...`, `from . import ...`, `from .a import ...`).
+bool importsFromOneOf(std::string_view text, size_t i, const std::unordered_set<std::string_view> &modules) {
+  bool relative = false;
+  std::string_view last;
+  for (i = skipBlank(text, i); i < text.size();) {
+    if (text[i] == '.') {
+      relative = relative || last.empty();
+      i = skipBlank(text, i + 1);
+      continue;
+    }
+    std::string_view w = wordAt(text, i);
+    if (w.empty())
+      return false;
+    if (w == "import")
+      return (relative || !last.empty()) && (relative || modules.count(last));
+    last = w;
+    i = skipBlank(text, i + w.size());
+  }
+  return false;
+}
+
+// Where the last character before i that is not blank is, going back across line breaks (npos when
+// none; `unsure` when a line crossed may end in a comment, which could hide anything).
+size_t previousSignificant(std::string_view text, size_t i, bool &unsure) {
+  while (i > 0) {
+    char c = text[i - 1];
+    if (c == ' ' || c == '\t' || c == '\f' || c == '\\') {
+      --i;
+    } else if (c == '\n' || c == '\r') { // (a lone \r ends a line too)
+      --i;
+      size_t lineStart = i;
+      while (lineStart > 0 && text[lineStart - 1] != '\n' && text[lineStart - 1] != '\r')
+        --lineStart;
+      if (text.substr(lineStart, i - lineStart).find('#') != std::string_view::npos)
+        unsure = true;
+    } else {
+      return i - 1;
+    }
+  }
+  return std::string_view::npos;
 }
 
 std::optional<std::string> stringContent(const py::Tree &tree, TSNode str) {
@@ -404,6 +460,76 @@ std::map<size_t, std::map<std::string, std::string>> reasons(const FoundUses &fo
 }
 
 } // namespace
+
+// Whether `text` may use one of `wanted` from another module. Without `modules`: it names one of
+// them, or star-imports. With `modules` (the last part of the name of each module that removed
+// them), a use must also reach the module by that name. What collectUses finds, and how it spells
+// the name it wants (w) after the module that removed it (m):
+//   - `from <...>m import w`, `from . import w` (and `from .<...> import`): a from-import from m, or
+//     a relative one;
+//   - `m.w`, `<...>.m.w` in an attribute chain, a dotted string or an import (`import pkg.m.w`),
+//     and `x.w` where `m as x` bound m to another name: w after a dot, m (or x) before it;
+//   - `patch.object(m, "w")`, `getattr(m, 'w')`: w is the whole string (a dotted string that starts
+//     with w, "bigquery.Client", names the module w, not a name of another module).
+// So a file with none of those (blanks, line continuations and line breaks between the parts
+// allowed; a line that may end in a comment, crossed going back, counts as one) is not parsed.
+bool mayUse(std::string_view text, const std::unordered_set<std::string_view> &wanted,
+            const std::unordered_set<std::string_view> *modules) {
+  if (text.find("import *") != std::string_view::npos || text.find("import*") != std::string_view::npos)
+    return true;
+  if (!mentionsWord(text, wanted))
+    return false;
+  if (!modules)
+    return true;
+  std::vector<size_t> at;                // where a word of `wanted` starts
+  std::vector<std::string_view> aliases; // `m as x`: x
+  bool fromImport = false;
+  for (size_t i = 0, n = text.size(); i < n;) {
+    if (!isWord(static_cast<unsigned char>(text[i]))) {
+      ++i;
+      continue;
+    }
+    std::string_view w = wordAt(text, i);
+    size_t end = i + w.size();
+    if (wanted.count(w))
+      at.push_back(i);
+    if (w == "from" && !fromImport)
+      fromImport = importsFromOneOf(text, end, *modules);
+    if (size_t j = skipBlank(text, end); wordAt(text, j) == "as" && modules->count(w)) // `m as x`
+      if (std::string_view alias = wordAt(text, skipBlank(text, j + 2)); !alias.empty())
+        aliases.push_back(alias);
+    i = end;
+  }
+  if (at.empty())
+    return false;
+  if (fromImport)
+    return true;
+  for (size_t i : at) {
+    bool unsure = false;
+    size_t p = previousSignificant(text, i, unsure);
+    if (unsure)
+      return true;
+    if (p == std::string_view::npos)
+      continue;
+    size_t after = i + wordAt(text, i).size();
+    if ((text[p] == '"' || text[p] == '\'') && after < text.size() && text[after] == text[p])
+      return true; // the whole string (a dotted one names a module first, "bigquery.Client": not a use of it)
+    if (text[p] != '.')
+      continue;
+    size_t q = previousSignificant(text, p, unsure);
+    if (unsure)
+      return true;
+    if (q == std::string_view::npos || !isWord(static_cast<unsigned char>(text[q])))
+      continue;
+    size_t b = q + 1;
+    while (b > 0 && isWord(static_cast<unsigned char>(text[b - 1])))
+      --b;
+    std::string_view before = text.substr(b, q + 1 - b);
+    if (modules->count(before) || std::find(aliases.begin(), aliases.end(), before) != aliases.end())
+      return true;
+  }
+  return false;
+}
 
 std::string ModuleResolver::absoluteDir(size_t i) const {
   return std::string(lpath::parent_path(source::lexicalAbsolute(run_.found.files[i].path, cwd_)));

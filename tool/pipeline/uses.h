@@ -14,7 +14,9 @@
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace poolify::pipeline {
@@ -66,6 +68,13 @@ private:
   std::unordered_map<std::string, std::string> memo_, topOf_, realOf_;
   std::string cwd_; // a getcwd per file was 4% of a warm check
 };
+
+/// Whether `text` (a file's bytes, without a BOM) may use one of `wanted` through a module whose
+/// name ends with one of `modules` (the test before a file is parsed to find such uses): it names
+/// one of them where a use through such a module would, or star-imports. Without `modules`, naming
+/// one of `wanted` is enough.
+bool mayUse(std::string_view text, const std::unordered_set<std::string_view> &wanted,
+            const std::unordered_set<std::string_view> *modules);
 
 /// For the files of `removed` (file index -> module-level import names the rewrite removes),
 /// the names some other file of the run uses through that module: file -> name -> why
