@@ -18,9 +18,14 @@ void PlanMemo::setCurrent(size_t file, const std::string &variant) {
 void PlanMemo::keep(size_t file, const std::string &variant, const model::FileOutcome &plan) {
   if (!plan.utf8 || plan.failed)
     return; // as the cache: only what it would keep (a failure is made again, and says so again)
+  auto key = std::make_pair(file, variant);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (bytes_ >= budget_ || plans_.count(key))
+      return; // closed, full, or kept already: not serialized for nothing
+  }
   std::string bytes = cache::serialize(plan);
   std::lock_guard<std::mutex> lock(mutex_);
-  auto key = std::make_pair(file, variant);
   if (plans_.count(key) || bytes_ + bytes.size() > budget_)
     return;
   bytes_ += bytes.size();
@@ -32,7 +37,7 @@ std::optional<model::FileOutcome> PlanMemo::take(size_t file, const std::string 
   auto it = plans_.find({file, variant});
   if (it == plans_.end())
     return std::nullopt;
-  return cache::deserialize(it->second.second, ref, it->second.first);
+  return cache::deserialize(it->second.second, std::move(ref), it->second.first);
 }
 
 void PlanMemo::close() {

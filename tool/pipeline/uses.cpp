@@ -110,28 +110,28 @@ struct Scanned {
 
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
 
-bool isWord(unsigned char c) { // (not std::isalnum: a call into the C library per byte of every file)
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c >= 0x80;
+// The identifier that starts at i (empty when none does).
+std::string_view wordAt(std::string_view text, size_t i) {
+  size_t j = i;
+  while (j < text.size() && identifierByte(text[j]))
+    ++j;
+  return text.substr(i, j - i);
 }
 
-// Does the text name one of `wanted` as an identifier (or hold a star import)? The cheap test
-// before a parse: a use of a name through another module spells the name.
 // Whether `text` holds one of `words` as a word (names, dotted parts, words in strings).
 bool mentionsWord(std::string_view text, const std::unordered_set<std::string_view> &words) {
   uint64_t lengths = 0; // a word of another length is not looked up (most are not: hashing them was the cost)
   for (std::string_view w : words)
     lengths |= uint64_t(1) << std::min<size_t>(w.size(), 63);
   for (size_t i = 0, n = text.size(); i < n;) {
-    if (!isWord(static_cast<unsigned char>(text[i]))) {
+    if (!identifierByte(text[i])) {
       ++i;
       continue;
     }
-    size_t j = i + 1;
-    while (j < n && isWord(static_cast<unsigned char>(text[j])))
-      ++j;
-    if ((lengths >> std::min<size_t>(j - i, 63) & 1) && words.count(text.substr(i, j - i)))
+    std::string_view w = wordAt(text, i);
+    if ((lengths >> std::min<size_t>(w.size(), 63) & 1) && words.count(w))
       return true;
-    i = j;
+    i += w.size();
   }
   return false;
 }
@@ -148,14 +148,6 @@ size_t skipBlank(std::string_view text, size_t i) {
       break;
   }
   return i;
-}
-
-// The identifier that starts at i (empty when none does).
-std::string_view wordAt(std::string_view text, size_t i) {
-  size_t j = i;
-  while (j < text.size() && isWord(static_cast<unsigned char>(text[j])))
-    ++j;
-  return text.substr(i, j - i);
 }
 
 // Whether the `from` that ends at i starts a from-import whose module is relative or ends with one of
@@ -225,7 +217,7 @@ bool isDottedName(const std::string &s) {
       if (start)
         return false;
       start = true;
-    } else if (isWord(static_cast<unsigned char>(c)) && !(start && std::isdigit(static_cast<unsigned char>(c)))) {
+    } else if (identifierByte(c) && !(start && std::isdigit(static_cast<unsigned char>(c)))) {
       start = false;
     } else {
       return false;
@@ -485,7 +477,7 @@ bool mayUse(std::string_view text, const std::unordered_set<std::string_view> &w
   std::vector<std::string_view> aliases; // `m as x`: x
   bool fromImport = false;
   for (size_t i = 0, n = text.size(); i < n;) {
-    if (!isWord(static_cast<unsigned char>(text[i]))) {
+    if (!identifierByte(text[i])) {
       ++i;
       continue;
     }
@@ -519,10 +511,10 @@ bool mayUse(std::string_view text, const std::unordered_set<std::string_view> &w
     size_t q = previousSignificant(text, p, unsure);
     if (unsure)
       return true;
-    if (q == std::string_view::npos || !isWord(static_cast<unsigned char>(text[q])))
+    if (q == std::string_view::npos || !identifierByte(text[q]))
       continue;
     size_t b = q + 1;
-    while (b > 0 && isWord(static_cast<unsigned char>(text[b - 1])))
+    while (b > 0 && identifierByte(text[b - 1]))
       --b;
     std::string_view before = text.substr(b, q + 1 - b);
     if (modules->count(before) || std::find(aliases.begin(), aliases.end(), before) != aliases.end())

@@ -1,5 +1,7 @@
 #include "python/limits.h"
 
+#include "support/text.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -11,10 +13,6 @@
 namespace poolify::py {
 
 namespace {
-bool wordByte(char c) {
-  auto u = static_cast<unsigned char>(c);
-  return std::isalnum(u) || c == '_' || u >= 0x80;
-}
 
 // The end of the string literal whose quote is at `pos` (past its closing quote, or the end of the
 // line for an unterminated one-quote string). A backslash keeps the next byte in the string, raw
@@ -46,7 +44,7 @@ size_t wordEnd(std::string_view text, size_t pos) {
   while (i < text.size()) {
     char c = text[i];
     bool exponentSign = number && (c == '+' || c == '-') && (text[i - 1] == 'e' || text[i - 1] == 'E');
-    if (!wordByte(c) && !(number && c == '.') && !exponentSign)
+    if (!identifierByte(c) && !(number && c == '.') && !exponentSign)
       break;
     ++i;
   }
@@ -59,7 +57,7 @@ bool space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c
 
 // Operator bytes: a run of them is at least one token (`**=`, `->`, `...`).
 bool operatorByte(char c) {
-  return !wordByte(c) && !bracket(c) && !space(c) && c != '#' && c != '"' && c != '\'' && c != '\0';
+  return !identifierByte(c) && !bracket(c) && !space(c) && c != '#' && c != '"' && c != '\'' && c != '\0';
 }
 } // namespace
 
@@ -80,7 +78,7 @@ std::optional<size_t> tokensPastLimit(std::string_view text, size_t limit) {
       i = nl == std::string_view::npos ? text.size() : nl;
     } else if (c == '"' || c == '\'') {
       i = stringEnd(text, i);
-    } else if (wordByte(c) ||
+    } else if (identifierByte(c) ||
                (c == '.' && i + 1 < text.size() && std::isdigit(static_cast<unsigned char>(text[i + 1])))) {
       i = wordEnd(text, i);
     } else if (bracket(c)) {

@@ -48,6 +48,12 @@ std::string_view indentOf(std::string_view text, size_t offset);
 /// True when only spaces/tabs lie between the line start and `offset`.
 bool onlyBlankBefore(std::string_view text, size_t offset);
 
+/// A byte that can be part of a Python identifier as the text prefilters read one: ASCII letters,
+/// digits and _, and any byte of a non-ASCII character (without a call into the C library per byte).
+inline bool identifierByte(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c >= 0x80;
+}
+
 bool isIdentifier(std::string_view s);
 /// One or more identifiers joined by dots ("a.b.c").
 bool isDottedName(std::string_view s);
