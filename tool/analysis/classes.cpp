@@ -3,6 +3,7 @@
 #include "analysis/context.h"
 #include "analysis/decide.h"
 #include "analysis/methods.h"
+#include "python/nodes.h"
 #include "python/walk.h"
 
 #include <algorithm>
@@ -91,7 +92,8 @@ class Extractor {
 public:
   Extractor(const py::Tree &tree, const py::ScopeModel &model, const std::vector<Site> &sites,
             const std::vector<model::Verdict> &decisions, const std::vector<rules::Rule> &rules, const LineIndex &lines)
-      : tree_(tree), model_(model), sites_(sites), decisions_(decisions), rules_(rules), lines_(lines) {}
+      : tree_(tree), nodes_(tree.nodes()), model_(model), sites_(sites), decisions_(decisions), rules_(rules),
+        lines_(lines) {}
 
   model::FileFacts run() {
     model::FileFacts facts;
@@ -309,30 +311,7 @@ private:
     bool init = name == "__init__";
     if (init)
       initParameters(c.defineInit(), def);
-    TSNode body = py::field(def, "body");
-    // Walk the body keeping, for each node, its statement and whether that statement sits directly
-    // in the method body (runs whenever the method runs) or in a nested block.
-    struct Frame {
-      TSNode node, stmt;
-      bool unconditional;
-    };
-    std::vector<Frame> stack;
-    py::forEachChild(body, [&](TSNode c, std::string_view) { stack.push_back({c, c, true}); });
-    std::reverse(stack.begin(), stack.end());
-    while (!stack.empty()) {
-      Frame fr = stack.back();
-      stack.pop_back();
-      TSNode n = fr.node;
-      if (is(n, "function_definition") || is(n, "class_definition") || is(n, "lambda"))
-        continue;
-      bool unconditional = fr.unconditional;
-      std::vector<Frame> children;
-      bool block = is(n, "block");
-      py::forEachChild(n, [&](TSNode c, std::string_view) {
-        children.push_back({c, block ? c : fr.stmt, unconditional && !block});
-      });
-      for (auto it = children.rbegin(); it != children.rend(); ++it)
-        stack.push_back(*it);
+    forEachInBody(py::field(def, "body"), [&](TSNode n, TSNode stmt, bool unconditional) {
       // `self.x: T` alone (no value) assigns nothing at run time: it is no assignment of x.
       if (is(n, "assignment") && !ts_node_is_null(py::field(n, "right"))) {
         TSNode left = py::field(n, "left");
@@ -340,7 +319,6 @@ private:
             tree_.text(py::field(left, "object")) == self) {
           model::AttributeAssignment a;
           a.attr = std::string(tree_.text(py::field(left, "attribute")));
-          TSNode stmt = fr.stmt;
           a.start = py::start(stmt);
           a.end = py::end(stmt);
           a.where = init ? model::AttributeAssignment::Where::Init : model::AttributeAssignment::Where::OtherMethod;
@@ -365,12 +343,49 @@ private:
       } else if (init && is(n, "attribute") && is(py::field(n, "object"), "identifier") &&
                  tree_.text(py::field(n, "object")) == self) {
         // A read of self.x (an assignment's target is not a use).
-        bool isTarget = is(fr.stmt, "expression_statement") && ts_node_named_child_count(fr.stmt) == 1 &&
-                        is(ts_node_named_child(fr.stmt, 0), "assignment") &&
-                        py::same(py::field(ts_node_named_child(fr.stmt, 0), "left"), n);
+        bool isTarget = is(stmt, "expression_statement") && ts_node_named_child_count(stmt) == 1 &&
+                        is(ts_node_named_child(stmt, 0), "assignment") &&
+                        py::same(py::field(ts_node_named_child(stmt, 0), "left"), n);
         if (!isTarget)
           c.defineInit().uses.push_back({std::string(tree_.text(py::field(n, "attribute"))), py::start(n)});
       }
+    });
+  }
+
+  // Calls f(node, statement, unconditional) for every named node of a method's body, in document
+  // order, but those of nested functions, classes and lambdas: its statement (its nearest ancestor
+  // whose parent is a block), and whether that statement sits directly in the body (runs whenever
+  // the method runs) or in a nested block.
+  template <typename F> void forEachInBody(TSNode body, F &&f) const {
+    enum Kind : int8_t { Scope, Block };
+    static const std::vector<int8_t> kinds =
+        py::symbolKinds({"function_definition", "class_definition", "lambda", "block"});
+    auto kindOf = [&](uint32_t i) {
+      TSSymbol s = nodes_[i].symbol;
+      int k = s < kinds.size() ? kinds[s] : -1;
+      return k < 0 ? -1 : k < 3 ? Scope : Block;
+    };
+    uint32_t bodyIndex = nodes_.find(body);
+    if (bodyIndex == py::Nodes::kNone)
+      return;
+    struct Frame {
+      uint32_t end; // the index after the statement's subtree
+      TSNode stmt;
+      bool unconditional;
+    };
+    std::vector<Frame> open; // the statements the walk is in, innermost last
+    for (uint32_t i = bodyIndex + 1, stop = nodes_[bodyIndex].next; i < stop;) {
+      while (!open.empty() && i >= open.back().end)
+        open.pop_back();
+      if (kindOf(i) == Scope) {
+        i = nodes_[i].next;
+        continue;
+      }
+      uint32_t parent = nodes_[i].parent;
+      if (parent == bodyIndex || kindOf(parent) == Block)
+        open.push_back({nodes_[i].next, nodes_.node(i), parent == bodyIndex});
+      f(nodes_.node(i), open.back().stmt, open.back().unconditional);
+      ++i;
     }
   }
 
@@ -477,6 +492,7 @@ private:
   }
 
   const py::Tree &tree_;
+  const py::Nodes &nodes_;
   const py::ScopeModel &model_;
   BoundNames bound_{tree_, model_};
   std::set<std::string> wanted_; // attributes the rules may take from the instance (initBindings)

@@ -4,8 +4,8 @@
 #include "pipeline/reader.h"
 #include "pipeline/uses.h"
 #include "python/limits.h"
+#include "python/nodes.h"
 #include "python/scopes.h"
-#include "python/walk.h"
 #include "rewrite/patches.h"
 #include "source/discover.h"
 #include "support/text.h"
@@ -70,7 +70,7 @@ model::ReachFacts reachFactsOf(const Run &run, size_t i) {
       n = py::field(n, "name");
     return py::is(n, "dotted_name") ? std::string(tree.text(n)) : std::string();
   };
-  py::forEachNamed(tree.root(), [&](TSNode n) {
+  tree.nodes().forEachNamed(0, [&](TSNode n) {
     if (py::is(n, "import_statement")) {
       for (TSNode c : py::namedChildren(n))
         if (auto name = nameOf(c); !name.empty())

@@ -2,8 +2,8 @@
 
 #include "pipeline/reader.h"
 #include "python/limits.h"
+#include "python/nodes.h"
 #include "python/scopes.h"
-#include "python/walk.h"
 #include "source/discover.h"
 #include "source/modules.h"
 #include "support/text.h"
@@ -244,7 +244,7 @@ void collectUses(const py::Tree &tree, const py::ScopeModel &model, uint32_t bas
     if (b.name == "__all__" && b.scope == 0)
       out.hasAll = true;
   }
-  py::forEachNamed(tree.root(), [&](TSNode n) {
+  tree.nodes().forEachNamed(0, [&](TSNode n) {
     if (py::is(n, "import_from_statement")) {
       for (uint32_t i = 0; i < ts_node_named_child_count(n); ++i)
         if (py::is(ts_node_named_child(n, i), "wildcard_import"))

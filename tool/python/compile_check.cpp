@@ -2,7 +2,7 @@
 
 #include "python/limits.h"
 #include "python/names.h"
-#include "python/walk.h"
+#include "python/nodes.h"
 
 #include <fmt/format.h>
 
@@ -231,13 +231,9 @@ std::optional<std::string> literalProblem(std::string_view v, bool integer) {
 std::optional<Problem> treeProblem(const Tree &tree, size_t base) {
   std::optional<Problem> found;
   auto at = [&](TSNode n, std::string message) { found = Problem{base + start(n), std::move(message)}; };
-  struct Open {
-    uint32_t level; // the node's depth in the tree
-    int depth;      // its expression depth
-  };
-  // The named ancestors of the node visited, by their depth in the tree: never deeper than the tree
-  // (siblings replace each other, so a list of millions of elements keeps one entry).
-  std::vector<Open> open;
+  // The expression depth of each node: its nearest named ancestor's, plus one when it nests.
+  const Nodes &nodes = tree.nodes();
+  std::vector<int> depths(nodes.size());
   // Node kinds by symbol id (the walk visits every named node of the file: no string compares).
   enum Kind : int8_t {
     Attribute,
@@ -263,15 +259,13 @@ std::optional<Problem> treeProblem(const Tree &tree, size_t base) {
       symbolKinds({"attribute", "call", "subscript", "binary_operator", "unary_operator", "not_operator", "lambda",
                    "conditional_expression", "await", "identifier", "print_statement", "exec_statement",
                    "comparison_operator", "integer", "string_start", "except_clause", "raise_statement"});
-  forEachNamedAtDepth(tree.root(), [&](TSNode n, uint32_t level) {
-    if (found)
-      return false;
-    int k = kindOf(kinds, n);
-    while (!open.empty() && open.back().level >= level)
-      open.pop_back();
+  for (uint32_t i = 0; i < nodes.size() && !found; ++i) {
+    const Nodes::Entry &e = nodes[i];
+    TSNode n = e.node;
+    int k = e.symbol < kinds.size() ? kinds[e.symbol] : -1;
     bool nests = k >= 0 && k <= LastNesting;
-    int depth = (open.empty() ? 0 : open.back().depth) + nests;
-    open.push_back({level, depth});
+    int depth = (e.parent == Nodes::kNone ? 0 : depths[e.parent]) + nests;
+    depths[i] = depth;
     if (depth > kMaxExpressionDepth) {
       at(n, fmt::format("expressions nested more than {} deep: CPython's compiler stops there (RecursionError: "
                         "maximum recursion depth exceeded during compilation)",
@@ -282,7 +276,7 @@ std::optional<Problem> treeProblem(const Tree &tree, size_t base) {
       std::string_view name = tree.text(n);
       if (isKeyword(name))
         at(n, fmt::format("invalid syntax: '{}' is a keyword, not a name", name));
-      else if (name == "__debug__" && bindsName(ts_node_parent(n), fieldOf(n)))
+      else if (name == "__debug__" && e.parent != Nodes::kNone && bindsName(nodes.node(e.parent), nodes.fieldName(i)))
         at(n, "cannot assign to __debug__");
     } else if ((k == Print && !is(ts_node_named_child(n, 0), "chevron")) || k == Exec) {
       // (`print >>f, x` is a valid Python 3 expression: a shift and a tuple.)
@@ -303,8 +297,7 @@ std::optional<Problem> treeProblem(const Tree &tree, size_t base) {
     } else if (k == Raise && is(ts_node_named_child(n, 0), "expression_list")) {
       at(n, "invalid syntax: `raise E, value` is Python 2; Python 3 writes `raise E(value)`");
     }
-    return !found;
-  });
+  }
   return found;
 }
 

@@ -1,6 +1,7 @@
 #include "python/scopes.h"
 
 #include "python/flow.h"
+#include "python/nodes.h"
 #include "python/walk.h"
 #include "support/text.h"
 
@@ -15,40 +16,94 @@ struct Item {
   TSNode node;
   int scope;
   Role role;
-  TSNode stmt;   // the statement the node belongs to (tracked here: ts_node_parent is costly)
-  TSNode parent; // the node that was visited when this one was pushed
-  bool inType;   // inside an annotation (tracked here: walking up to find one is quadratic)
-  TSNode dead;   // the condition of an enclosing `if TYPE_CHECKING:` whose body holds it (null: none)
-  int frame;     // pushed by pushChildren: the frame whose cursor gives its next sibling (-1: none)
+  TSNode stmt;    // the statement the node belongs to (tracked here: ts_node_parent is costly)
+  TSNode parent;  // the node that was visited when this one was pushed
+  bool inType;    // inside an annotation (tracked here: walking up to find one is quadratic)
+  TSNode dead;    // the condition of an enclosing `if TYPE_CHECKING:` whose body holds it (null: none)
+  int frame;      // pushed by pushChildren: the frame that gives its next sibling (-1: none)
+  uint32_t index; // the node's index in the tree's Nodes (Nodes::kNone: not known yet)
 };
 
 // The children of one node, given one at a time: the stack holds one pending child per node being
 // walked, not every child (a list of 5 million elements would be 5 million items).
 struct Frame {
-  TSTreeCursor cursor; // at the child last pushed
-  bool statements;     // the children are statements of their own
+  uint32_t child;  // the child last pushed (an index in the tree's Nodes)
+  bool statements; // the children are statements of their own
   bool done;
 };
 
-// Moves `cur` to its first named child (first) or next named sibling; false when there is none.
-bool toNamed(TSTreeCursor &cur, bool first) {
-  if (!(first ? ts_tree_cursor_goto_first_child(&cur) : ts_tree_cursor_goto_next_sibling(&cur)))
-    return false;
-  while (!ts_node_is_named(ts_tree_cursor_current_node(&cur)))
-    if (!ts_tree_cursor_goto_next_sibling(&cur))
-      return false;
-  return true;
+// The node kinds the walk dispatches on, by symbol id.
+enum Kind : int8_t {
+  Identifier,
+  Import,
+  ImportFrom,
+  Comment,
+  FutureImport,
+  FunctionDef,
+  Lambda,
+  ClassDef,
+  ListComprehension,
+  SetComprehension,
+  DictComprehension,
+  Generator,
+  Assignment,
+  AugmentedAssignment,
+  NamedExpression,
+  For,
+  AsPattern,
+  ExceptClause,
+  AsPatternTarget,
+  Global,
+  Nonlocal,
+  Delete,
+  CaseClause,
+  If,
+  Attribute,
+  KeywordArgument,
+  Type,
+  String,
+  Block,
+  Module
+};
+const std::vector<int8_t> &kinds() {
+  static const std::vector<int8_t> table = symbolKinds({"identifier",
+                                                        "import_statement",
+                                                        "import_from_statement",
+                                                        "comment",
+                                                        "future_import_statement",
+                                                        "function_definition",
+                                                        "lambda",
+                                                        "class_definition",
+                                                        "list_comprehension",
+                                                        "set_comprehension",
+                                                        "dictionary_comprehension",
+                                                        "generator_expression",
+                                                        "assignment",
+                                                        "augmented_assignment",
+                                                        "named_expression",
+                                                        "for_statement",
+                                                        "as_pattern",
+                                                        "except_clause",
+                                                        "as_pattern_target",
+                                                        "global_statement",
+                                                        "nonlocal_statement",
+                                                        "delete_statement",
+                                                        "case_clause",
+                                                        "if_statement",
+                                                        "attribute",
+                                                        "keyword_argument",
+                                                        "type",
+                                                        "string",
+                                                        "block",
+                                                        "module"});
+  return table;
 }
-
-bool isComprehension(TSNode n) {
-  return is(n, "list_comprehension") || is(n, "set_comprehension") || is(n, "dictionary_comprehension") ||
-         is(n, "generator_expression");
-}
+int kindAt(TSSymbol s) { return s < kinds().size() ? kinds()[s] : -1; }
 } // namespace
 
 class ScopeBuilder {
 public:
-  ScopeBuilder(ScopeModel &m) : m_(m), text_(m.tree_.text()) {}
+  ScopeBuilder(ScopeModel &m) : m_(m), text_(m.tree_.text()), nodes_(m.tree_.nodes()) {}
 
   void run() {
     walk();
@@ -60,6 +115,8 @@ private:
     m_.scopes_.push_back(Scope{ScopeKind::Module, -1, m_.tree_.root(), {}, {}, {}});
     current_ = m_.tree_.root();
     push(m_.tree_.root(), 0, Role::Load);
+    if (!stack_.empty())
+      stack_.back().index = 0;
     while (!stack_.empty()) {
       Item it = stack_.back();
       stack_.pop_back();
@@ -67,6 +124,7 @@ private:
         pushNextSibling(it);
       current_ = it.stmt;
       visiting_ = it.node;
+      visitingIndex_ = it.index;
       parentOfVisited_ = it.parent;
       inType_ = it.inType;
       dead_ = it.dead;
@@ -98,49 +156,63 @@ private:
 
   ScopeModel &m_;
   std::string_view text_;
+  const Nodes &nodes_;
   std::vector<Item> stack_;
-  std::vector<Frame> frames_;            // of the nodes whose children are being walked (pushChildren)
-  TSNode current_{};                     // statement of the node being visited
-  TSNode visiting_{};                    // the node being visited
-  TSNode parentOfVisited_{};             // and the node it was pushed from
-  bool inType_ = false;                  // the node being visited is inside an annotation
-  TSNode dead_{};                        // and the `if` condition under which it never runs (TYPE_CHECKING, False)
-  std::vector<Binding> pendingNonlocal_; // bindings of names declared nonlocal where they are made
+  std::vector<Frame> frames_;             // of the nodes whose children are being walked (pushChildren)
+  TSNode current_{};                      // statement of the node being visited
+  TSNode visiting_{};                     // the node being visited
+  uint32_t visitingIndex_ = Nodes::kNone; // its index in nodes_, when known
+  TSNode parentOfVisited_{};              // and the node it was pushed from
+  bool inType_ = false;                   // the node being visited is inside an annotation
+  TSNode dead_{};                         // and the `if` condition under which it never runs (TYPE_CHECKING, False)
+  std::vector<Binding> pendingNonlocal_;  // bindings of names declared nonlocal where they are made
 
   std::string_view textOf(TSNode n) const { return text_.substr(start(n), end(n) - start(n)); }
 
   void push(TSNode n, int scope, Role role) {
     if (!ts_node_is_null(n))
-      stack_.push_back({n, scope, role, current_, visiting_, inType_, dead_, -1});
+      stack_.push_back({n, scope, role, current_, visiting_, inType_, dead_, -1, Nodes::kNone});
+  }
+
+  // The index of `n` in nodes_ (kNone: not a named node of the tree).
+  uint32_t indexOf(TSNode n) const {
+    if (visitingIndex_ != Nodes::kNone && same(n, visiting_))
+      return visitingIndex_;
+    return nodes_.find(n);
+  }
+
+  bool holdsStatements(uint32_t i) const {
+    int k = kindAt(nodes_[i].symbol);
+    return k == Block || k == Module;
   }
   // The first named child, with a frame that gives the next one when it is popped (pushNextSibling):
   // the children are visited in document order and the stack grows with the depth of the tree, not
   // its breadth. A block's children are statements of their own.
   void pushChildren(TSNode n, int scope, Role role) {
-    bool statements = is(n, "block") || is(n, "module");
-    TSTreeCursor cur = ts_tree_cursor_new(n);
-    if (!toNamed(cur, true)) {
-      ts_tree_cursor_delete(&cur);
+    uint32_t i = indexOf(n);
+    uint32_t child = i == Nodes::kNone ? Nodes::kNone : nodes_.firstChild(i);
+    if (child == Nodes::kNone)
       return;
-    }
-    TSNode c = ts_tree_cursor_current_node(&cur);
-    frames_.push_back({cur, statements, false});
+    bool statements = holdsStatements(i);
+    TSNode c = nodes_.node(child);
+    frames_.push_back({child, statements, false});
     int frame = static_cast<int>(frames_.size()) - 1;
-    stack_.push_back({c, scope, role, statements ? c : current_, n, inType_, dead_, frame});
+    stack_.push_back({c, scope, role, statements ? c : current_, n, inType_, dead_, frame, child});
   }
 
   // Before `it` is visited, its next sibling goes under it: visited once `it`'s subtree is done.
   void pushNextSibling(const Item &it) {
     Frame &f = frames_[static_cast<size_t>(it.frame)];
-    if (toNamed(f.cursor, false)) {
+    if (uint32_t c = nodes_.nextSibling(f.child); c != Nodes::kNone) {
+      f.child = c;
       Item next = it;
-      next.node = ts_tree_cursor_current_node(&f.cursor);
+      next.node = nodes_.node(c);
+      next.index = c;
       if (f.statements)
         next.stmt = next.node;
       stack_.push_back(next);
       return;
     }
-    ts_tree_cursor_delete(&f.cursor);
     f.done = true;
     while (!frames_.empty() && frames_.back().done)
       frames_.pop_back();
@@ -149,11 +221,15 @@ private:
   // Every child at once (in reverse, so they are visited in document order): for visitIf, which
   // marks the body's item.
   void pushAllChildren(TSNode n, int scope, Role role) {
-    bool statements = is(n, "block") || is(n, "module");
+    uint32_t i = indexOf(n);
+    if (i == Nodes::kNone)
+      return;
+    bool statements = holdsStatements(i);
     // Pushed in order, then reversed in place, so the first child is visited first.
     size_t from = stack_.size();
-    forEachChild(n, [&](TSNode c, std::string_view) {
-      stack_.push_back({c, scope, role, statements ? c : current_, n, inType_, dead_, -1});
+    nodes_.forEachChild(i, [&](uint32_t c) {
+      TSNode child = nodes_.node(c);
+      stack_.push_back({child, scope, role, statements ? child : current_, n, inType_, dead_, -1, c});
     });
     std::reverse(stack_.begin() + static_cast<std::ptrdiff_t>(from), stack_.end());
   }
@@ -347,53 +423,59 @@ private:
 
   // A node read (not stored to or deleted): dispatched on its type.
   void visitLoad(TSNode n, int scope) {
-    std::string_view t = type(n);
-    if (t == "identifier") {
-      reference(n, scope);
-    } else if (t == "import_statement" || t == "import_from_statement") {
-      visitImport(n, scope);
-    } else if (t == "comment") {
-      m_.comments_.push_back(n);
-    } else if (t == "future_import_statement") {
-      // binds nothing a rule cares about
-    } else if (t == "function_definition") {
-      visitFunction(n, scope);
-    } else if (t == "lambda") {
-      visitLambda(n, scope);
-    } else if (t == "class_definition") {
-      visitClass(n, scope);
-    } else if (isComprehension(n)) {
-      visitComprehension(n, scope);
-    } else if (t == "assignment") {
-      visitAssignment(n, scope);
-    } else if (t == "augmented_assignment") {
-      visitAugmentedAssignment(n, scope);
-    } else if (t == "named_expression") {
-      visitNamedExpression(n, scope);
-    } else if (t == "for_statement") {
-      visitFor(n, scope);
-    } else if (t == "as_pattern" || t == "except_clause") {
-      visitWithAlias(n, scope);
-    } else if (t == "as_pattern_target") {
-      push(ts_node_named_child(n, 0), scope, Role::Store);
-    } else if (t == "global_statement" || t == "nonlocal_statement") {
-      visitScopeDeclaration(n, scope, t == "global_statement");
-    } else if (t == "delete_statement") {
-      pushChildren(n, scope, Role::Delete);
-    } else if (t == "case_clause") {
-      visitCaseClause(n, scope);
-    } else if (t == "if_statement") {
-      visitIf(n, scope);
-    } else if (t == "attribute") {
-      push(field(n, "object"), scope, Role::Load);
-    } else if (t == "keyword_argument") {
-      push(field(n, "value"), scope, Role::Load);
-    } else if (t == "type") {
-      visitType(n, scope);
-    } else if (t == "string") {
-      visitString(n, scope);
-    } else {
-      pushChildren(n, scope, Role::Load);
+    switch (kindAt(ts_node_symbol(n))) {
+    case Identifier:
+      return reference(n, scope);
+    case Import:
+    case ImportFrom:
+      return visitImport(n, scope);
+    case Comment:
+      return m_.comments_.push_back(n);
+    case FutureImport:
+      return; // binds nothing a rule cares about
+    case FunctionDef:
+      return visitFunction(n, scope);
+    case Lambda:
+      return visitLambda(n, scope);
+    case ClassDef:
+      return visitClass(n, scope);
+    case ListComprehension:
+    case SetComprehension:
+    case DictComprehension:
+    case Generator:
+      return visitComprehension(n, scope);
+    case Assignment:
+      return visitAssignment(n, scope);
+    case AugmentedAssignment:
+      return visitAugmentedAssignment(n, scope);
+    case NamedExpression:
+      return visitNamedExpression(n, scope);
+    case For:
+      return visitFor(n, scope);
+    case AsPattern:
+    case ExceptClause:
+      return visitWithAlias(n, scope);
+    case AsPatternTarget:
+      return push(ts_node_named_child(n, 0), scope, Role::Store);
+    case Global:
+    case Nonlocal:
+      return visitScopeDeclaration(n, scope, kindAt(ts_node_symbol(n)) == Global);
+    case Delete:
+      return pushChildren(n, scope, Role::Delete);
+    case CaseClause:
+      return visitCaseClause(n, scope);
+    case If:
+      return visitIf(n, scope);
+    case Attribute:
+      return push(field(n, "object"), scope, Role::Load);
+    case KeywordArgument:
+      return push(field(n, "value"), scope, Role::Load);
+    case Type:
+      return visitType(n, scope);
+    case String:
+      return visitString(n, scope);
+    default:
+      return pushChildren(n, scope, Role::Load);
     }
   }
 

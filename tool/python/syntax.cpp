@@ -1,6 +1,7 @@
 #include "python/syntax.h"
 
 #include "python/limits.h"
+#include "python/nodes.h"
 
 #include <algorithm>
 #include <cstring>
@@ -77,6 +78,7 @@ Tree Tree::reparse(std::string_view newText, const std::vector<TextEdit> &edits)
   std::unique_ptr<TSTree, InMemory> old = std::move(tree_);
   std::string_view oldText = text_;
   text_ = {};
+  nodes_.reset(); // of the old tree
   if (!old || !describes(edits, oldText.size(), newText.size()) || parserLimitProblem(newText))
     return parse(newText);
   // Points of every edit in the old text and where its replacement starts in the new one, in one
@@ -226,49 +228,36 @@ const std::vector<bool> &canHoldBlock() {
   return table;
 }
 
-std::optional<size_t> firstIndentError(TSNode root, std::string_view text) {
-  std::optional<size_t> found;
+std::optional<size_t> firstIndentError(const Nodes &nodes, std::string_view text) {
   const std::vector<bool> &enter = canHoldBlock();
-  TSTreeCursor cur = ts_tree_cursor_new(root);
-  for (;;) {
-    TSNode n = ts_tree_cursor_current_node(&cur);
-    TSSymbol symbol = ts_node_symbol(n);
-    bool container = symbol < enter.size() && enter[symbol];
-    if (is(n, "block") || is(n, "module")) {
+  static const std::vector<int8_t> blocks = symbolKinds({"block", "module", "comment"});
+  auto kind = [&](uint32_t i) { return nodes[i].symbol < blocks.size() ? blocks[nodes[i].symbol] : -1; };
+  for (uint32_t i = 0; i < nodes.size();) {
+    TSSymbol symbol = nodes[i].symbol;
+    if (!(symbol < enter.size() && enter[symbol])) {
+      i = nodes[i].next; // not entered
+      continue;
+    }
+    if (kind(i) == 0 || kind(i) == 1) {
       long column = -1;
-      for (TSNode c : namedChildren(n)) {
-        if (found)
-          break;
-        if (is(c, "comment"))
+      for (uint32_t c = nodes.firstChild(i); c != Nodes::kNone; c = nodes.nextSibling(c)) {
+        TSNode child = nodes.node(c);
+        if (kind(c) == 2)
           continue;
-        if (trailingCommaImport(c)) {
-          found = end(c) - 1;
-          break;
-        }
-        long col = lineColumn(text, start(c));
+        if (trailingCommaImport(child))
+          return end(child) - 1;
+        long col = lineColumn(text, start(child));
         if (col < 0)
           continue;
         if (column < 0)
           column = col;
         else if (col != column)
-          found = start(c);
+          return start(child);
       }
-      if (found)
-        break;
     }
-    if (container && ts_tree_cursor_goto_first_child(&cur))
-      continue;
-    bool done = false;
-    while (!ts_tree_cursor_goto_next_sibling(&cur))
-      if (!ts_tree_cursor_goto_parent(&cur)) {
-        done = true;
-        break;
-      }
-    if (done)
-      break;
+    ++i;
   }
-  ts_tree_cursor_delete(&cur);
-  return found;
+  return std::nullopt;
 }
 } // namespace
 
@@ -278,7 +267,7 @@ std::optional<size_t> Tree::firstError() const {
     at = start(n);
     return false;
   });
-  if (auto indent = firstIndentError(root(), text_); indent && (!at || *indent < *at))
+  if (auto indent = firstIndentError(nodes(), text_); indent && (!at || *indent < *at))
     at = indent;
   return at;
 }

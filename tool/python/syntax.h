@@ -15,6 +15,8 @@
 
 namespace poolify::py {
 
+class Nodes;
+
 /// One replacement in a text: the `length` bytes at `offset` become `newLength` bytes. (The
 /// rewriter's edits carry their text; a tree only needs the sizes, so this stays independent of
 /// tool/rewrite.)
@@ -47,6 +49,9 @@ public:
   }
   /// Offset of the first ERROR or MISSING node, if any.
   std::optional<size_t> firstError() const;
+  /// The tree's named nodes in document order (python/nodes.h): made by one walk, on first use,
+  /// for every pass over the file after it.
+  const Nodes &nodes() const;
 
 private:
   // The tree lives in memory_ (python/tree_memory.h), which frees it whole: never ts_tree_delete.
@@ -56,6 +61,7 @@ private:
   std::unique_ptr<TreeMemory> memory_;
   std::unique_ptr<TSTree, InMemory> tree_;
   std::string_view text_;
+  mutable std::shared_ptr<const Nodes> nodes_;
 };
 
 /// The grammar's symbol names by symbol id, as ts_node_symbol gives ids (aliases resolved): what
