@@ -575,3 +575,78 @@ TEST_CASE("kept plans stay within their budget of bytes until closed, and a fail
   CHECK_FALSE(roomy.take(load, "d", ref));
   CHECK(roomy.bytes() == 0);
 }
+
+TEST_CASE("reach facts made by the analysis are kept once per distinct set, within a budget, until closed") {
+  auto facts = [](std::vector<std::pair<uint32_t, std::string>> imported,
+                  std::vector<std::pair<std::string, std::string>> table) {
+    model::ReachFacts f;
+    f.parsed = true;
+    f.imported = model::ImportedModules(imported);
+    f.moduleImports = model::ImportTable(table);
+    return f;
+  };
+  model::ReachFacts a = facts({{0, "google.cloud.bigquery"}, {1, "helpers"}}, {{"bigquery", "google.cloud.bigquery"}});
+  model::ReachFacts b = facts({{0, "requests"}}, {{"requests", "requests"}});
+  pipeline::ReachMemo memo;
+  memo.keep(3, a);
+  memo.keep(7, a); // the same facts: one copy for both files
+  CHECK(memo.distinct() == 1);
+  size_t one = memo.bytes();
+  memo.keep(5, b);
+  CHECK(memo.distinct() == 2);
+  for (size_t file : {3, 7}) {
+    auto back = memo.take(file);
+    REQUIRE(back);
+    CHECK(back->parsed);
+    CHECK(back->imported.raw() == a.imported.raw());
+    CHECK(back->moduleImports.raw() == a.moduleImports.raw());
+  }
+  CHECK(memo.take(5)->imported.raw() == b.imported.raw());
+  CHECK_FALSE(memo.take(4));
+  CHECK_FALSE(memo.take(1000));
+  // Facts no analysis gives are not kept: unparsed, or the names after the run ("bound").
+  model::ReachFacts unparsed;
+  memo.keep(9, unparsed);
+  model::ReachFacts bound = b;
+  bound.moduleNames = {"x"};
+  memo.keep(10, bound);
+  CHECK_FALSE(memo.take(9));
+  CHECK_FALSE(memo.take(10));
+  // Past the budget a new set is not kept, while a file with a set already kept still shares it.
+  pipeline::ReachMemo tight(one);
+  tight.keep(1, a);
+  tight.keep(2, b);
+  tight.keep(3, a);
+  CHECK(tight.take(1));
+  CHECK_FALSE(tight.take(2));
+  CHECK(tight.take(3));
+  CHECK(tight.bytes() == one);
+  tight.close();
+  CHECK_FALSE(tight.take(1));
+  tight.keep(4, a);
+  CHECK_FALSE(tight.take(4));
+  CHECK(tight.bytes() == 0);
+}
+
+TEST_CASE("a run's reach takes the facts of the files it analyzed and gives the same holds and retargets") {
+  // The test patches jobs.load's client: its reach needs jobs/load.py's facts, which its analysis
+  // made. A run whose memo keeps nothing parses the file again instead; the plans are the same.
+  Repo repo;
+  // A patch of the library itself reaches every client its test imports, in two modules: one
+  // patch of the pool cannot stand in for it, and the sites are held. Which files the test imports
+  // (its reach facts) decides it.
+  repo.dir.write("jobs/other.py", kLoad);
+  repo.dir.write("tests/test_both.py", "from unittest import mock\n\nimport jobs.load\nimport jobs.other\n\n\n"
+                                       "@mock.patch(\"google.cloud.bigquery.Client\")\ndef test_both(client):\n"
+                                       "    jobs.load.load()\n    jobs.other.load()\n");
+  pipeline::Run kept = analyzed();
+  CHECK(digest(kept).find("tests/test_both.py") != std::string::npos);
+  pipeline::Run parsed = prepared();
+  parsed.reachMemo = std::make_shared<pipeline::ReachMemo>(0);
+  pipeline::analyze(parsed);
+  size_t test = indexOf(kept, "tests/test_load.py");
+  REQUIRE(kept.outcomes[test].mocks.size() == 1);
+  CHECK(digest(kept) == digest(parsed));
+  CHECK(kept.outcomes[test].patches.size() == parsed.outcomes[test].patches.size());
+  CHECK(kept.reachMemo->bytes() == 0); // closed once the reach is over
+}

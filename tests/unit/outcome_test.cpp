@@ -1,8 +1,10 @@
 // A run keeps compact outcomes, not texts: a released outcome gives back the same texts from
 // disk, and refuses when the file changed after it was analyzed (nothing is written from stale bytes).
 #include "analysis/classes.h"
+#include "pipeline/intercept.h"
 #include "pipeline/process.h"
 #include "pipeline/reader.h"
+#include "python/scopes.h"
 #include "python/syntax.h"
 #include "rewrite/edits.h"
 #include "rules/rule.h"
@@ -341,4 +343,34 @@ TEST_CASE("a failure message names what the command did, not what the analysis w
   CHECK(withConsequence("a.py:1:1: error: NUL byte; file skipped", "file not analyzed") ==
         "a.py:1:1: error: NUL byte; file not analyzed");
   CHECK(withConsequence("a.py:1:1: error: no consequence", "file not analyzed") == "a.py:1:1: error: no consequence");
+}
+
+TEST_CASE("an analysis asked for them gives the reach facts that a parse of the file gives") {
+  Files f;
+  auto rules = loadRule(f);
+  // Imports anywhere (a function's run when it is called), relative ones, aliases, a BOM first.
+  std::string body = "import os.path\nfrom google.cloud import bigquery as bq\nfrom . import sibling\n\n\n"
+                     "def load(project_id):\n    import json\n    from ..pkg.mod import helper\n"
+                     "    return bq.Client(project=project_id)\n";
+  py::Tree tree = py::Tree::parse(body);
+  py::ScopeModel model(tree);
+  model::ReachFacts parsed = pipeline::reachFactsFrom(tree, model);
+  REQUIRE(parsed.parsed);
+  CHECK(parsed.imported.raw().find("json") != std::string_view::npos);
+  CHECK(parsed.moduleImports.find("bq") == std::optional<std::string_view>("google.cloud.bigquery"));
+  CHECK_FALSE(parsed.moduleImports.find("json")); // bound in the function, not the module
+  analysis::FileContext asked;
+  asked.reachFacts = true;
+  for (const std::string &text : {body, "\xEF\xBB\xBF" + body}) {
+    std::string path = f.write("job.py", text);
+    auto out = pipeline::processText({path, "job.py"}, text, rules, asked);
+    REQUIRE(out.reach);
+    CHECK(out.reach->parsed);
+    CHECK(out.reach->imported.raw() == parsed.imported.raw());
+    CHECK(out.reach->moduleImports.raw() == parsed.moduleImports.raw());
+    CHECK_FALSE(pipeline::processText({path, "job.py"}, text, rules, {}).reach); // not asked: none
+  }
+  // A file the analysis does not parse (no trigger word) has none: the reach parses it.
+  std::string plain = "import json\n";
+  CHECK_FALSE(pipeline::processText({f.write("plain.py", plain), "plain.py"}, plain, rules, asked).reach);
 }

@@ -40,6 +40,9 @@ struct FileContext {
   /// the parsed text (what decideSites reads; pipeline/process.cpp converts).
   std::set<std::pair<unsigned, unsigned>> baseProvided;
   std::set<uint32_t> baseProvidedOffsets;
+  /// Also give the facts the test patches' reach needs of the file (FileOutcome::reach), from the
+  /// tree and scopes the analysis has at hand (pipeline/intercept.h's reachFactsFrom).
+  bool reachFacts = false;
 };
 
 /// The verdicts on `sites` (one each, in order). `path` is the file's path with '/' separators

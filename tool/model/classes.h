@@ -203,6 +203,8 @@ public:
   std::optional<std::string_view> find(std::string_view name) const;
   std::vector<std::pair<std::string, std::string>> entries() const;
   bool empty() const { return data_.empty(); }
+  /// The table as one string (equal strings, equal tables).
+  std::string_view raw() const { return data_; }
 
 private:
   std::string data_;

@@ -70,6 +70,8 @@ public:
   }
   std::vector<std::pair<uint32_t, std::string>> entries() const;
   void shrink() { data_.shrink_to_fit(); }
+  /// The pairs as one string (equal strings, equal pairs).
+  std::string_view raw() const { return data_; }
 
 private:
   std::string data_;

@@ -190,7 +190,13 @@ model::FileOutcome processOne(const Run &run, size_t i) {
   if (run.cache)
     if (auto hit = run.cache->lookup(file, hash, variant))
       return std::move(*hit);
-  model::FileOutcome out = processText(file, std::move(*bytes), run.rules, contextFor(run, i));
+  analysis::FileContext context = contextFor(run, i);
+  context.reachFacts = true;
+  model::FileOutcome out = processText(file, std::move(*bytes), run.rules, context);
+  if (out.reach) { // the run keeps them apart (and shared), and the cache keeps them with the reach's
+    run.reachMemo->keep(i, std::move(*out.reach));
+    out.reach.reset();
+  }
   if (run.cache)
     run.cache->put(out, variant);
   out.release();

@@ -120,6 +120,8 @@ struct Run {
   std::shared_ptr<ChangedFiles> changedOnDisk = std::make_shared<ChangedFiles>();
   /// The plans the cross-file steps made of each file, by variant (pipeline/plans.h).
   std::shared_ptr<PlanMemo> plans = std::make_shared<PlanMemo>();
+  /// The reach facts of the files the run analyzed (pipeline/plans.h).
+  std::shared_ptr<ReachMemo> reachMemo = std::make_shared<ReachMemo>();
 
   /// The configured category of a file ("other" when none matches).
   std::string categoryOf(const model::SourceFile &f) const;

@@ -58,12 +58,13 @@ std::unique_ptr<ParsedAgain> parseAgain(const Run &run, size_t i) {
 // What the reach needs of file i (model::ReachFacts), from its text read again and parsed; not
 // parsed when it cannot be read or parsed.
 model::ReachFacts reachFactsOf(const Run &run, size_t i) {
-  model::ReachFacts out;
   std::unique_ptr<ParsedAgain> parsed = parseAgain(run, i);
-  if (!parsed)
-    return out;
-  const py::Tree &tree = parsed->tree;
-  const py::ScopeModel &model = parsed->model;
+  return parsed ? reachFactsFrom(parsed->tree, parsed->model) : model::ReachFacts{};
+}
+} // namespace
+
+model::ReachFacts reachFactsFrom(const py::Tree &tree, const py::ScopeModel &model) {
+  model::ReachFacts out;
   out.parsed = true;
   auto nameOf = [&](TSNode n) {
     if (py::is(n, "aliased_import"))
@@ -99,6 +100,8 @@ model::ReachFacts reachFactsOf(const Run &run, size_t i) {
   out.imported.shrink();
   return out;
 }
+
+namespace {
 
 // The run's files by what they are called, their imports, and what a patch target reaches.
 class Reach {
@@ -250,7 +253,9 @@ private:
       if (auto hit = run_.cache->lookup(file, o.hash, model::kReachVariant); hit && hit->reach)
         o.reach = std::move(hit->reach);
     if (!o.reach) {
-      o.reach = reachFactsOf(run_, i);
+      // Taken from the file's analysis when it was parsed there, else parsed again.
+      std::optional<model::ReachFacts> known = run_.reachMemo->take(i);
+      o.reach = known ? std::move(*known) : reachFactsOf(run_, i);
       if (run_.cache && o.hash && o.reach->parsed) { // the bytes the run analyzed (reread checks)
         model::FileOutcome entry;
         entry.file = file;

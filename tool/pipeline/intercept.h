@@ -20,6 +20,7 @@
 
 #include "pipeline/engine.h"
 #include "pipeline/mocks.h"
+#include "python/scopes.h"
 
 #include <cstdint>
 #include <map>
@@ -50,6 +51,9 @@ struct ReachedSite {
   size_t file = 0;
   const model::SiteRecord *record = nullptr;
 };
+
+/// What the reach needs of a parsed file (its text after any BOM, its scopes).
+model::ReachFacts reachFactsFrom(const py::Tree &tree, const py::ScopeModel &model);
 
 /// Why one patch of `<module>.<pooled>` cannot stand in for the patch that reached `fixed` (the
 /// rewritten or removed sites) and `kept` (direct sites left as they are), "" when it can; the

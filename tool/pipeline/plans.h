@@ -11,11 +11,14 @@
 #include "model/outcome.h"
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
+#include <vector>
 
 namespace poolify::pipeline {
 
@@ -45,6 +48,40 @@ private:
   mutable std::mutex mutex_;
   std::map<std::pair<size_t, std::string>, std::pair<uint64_t, std::string>> plans_; // -> (hash, serialized)
   std::map<size_t, std::string> current_;
+  size_t budget_;
+  size_t bytes_ = 0;
+};
+
+/// The facts the test patches' reach needs of each file (model::ReachFacts: its imports), made by
+/// the file's analysis, which has its tree and scopes at hand: most files a test reaches hold a
+/// client and were analyzed, and the reach takes their facts from here instead of parsing them
+/// again. Files with the same facts share one copy (modules of a code base repeat their import
+/// blocks), within a budget of bytes: past it, a file's facts are made again when the reach needs
+/// them, as before. Thread-safe.
+class ReachMemo {
+public:
+  explicit ReachMemo(size_t budget = kBudget) : budget_(budget) {}
+
+  /// Keeps `facts`, the reach facts of `file` (a parse of its bytes as the run read them).
+  void keep(size_t file, model::ReachFacts facts);
+  /// The facts kept for `file`, if any.
+  std::optional<model::ReachFacts> take(size_t file) const;
+  /// Drops the facts and keeps no more (the reach is over).
+  void close();
+
+  /// The bytes the distinct facts hold.
+  size_t bytes() const;
+  size_t distinct() const;
+  /// 2 MiB: a few thousand files of distinct imports; the benchmark's 90,000 files share a few
+  /// hundred sets. Kept until the reach is over, through the class index's first decision (the
+  /// run's peak of memory).
+  static constexpr size_t kBudget = 2u << 20;
+
+private:
+  mutable std::mutex mutex_;
+  std::vector<uint32_t> setOf_; // by file: 0 none, else 1 + an index in sets_
+  std::vector<model::ReachFacts> sets_;
+  std::unordered_multimap<uint64_t, uint32_t> byHash_; // a set's hash -> its index
   size_t budget_;
   size_t bytes_ = 0;
 };

@@ -2,6 +2,7 @@
 
 #include "analysis/decide.h"
 #include "analysis/sites.h"
+#include "pipeline/intercept.h"
 #include "pipeline/reader.h"
 #include "python/compile_check.h"
 #include "python/limits.h"
@@ -397,6 +398,8 @@ public:
     if (auto p = py::cpythonRejects(all_, tree))
       return fail(p->offset, "error: CPython rejects this file: " + p->message + "; file not rewritten", kSyntax);
     py::ScopeModel model(tree);
+    if (context.reachFacts)
+      out_.reach = reachFactsFrom(tree, model);
     auto sites = analysis::findSites(tree, model, rules_);
     LineIndex bodyLines(body_);
     std::string path = out_.file->path;

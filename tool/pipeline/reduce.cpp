@@ -657,6 +657,7 @@ void reduce(Run &run) {
   // own copy of those it keeps): dropped before the steps that scan every file again.
   for (auto &o : run.outcomes)
     o.reach.reset();
+  run.reachMemo->close();
   releaseFreePages();
   if (!run.options.finalEdits) {
     noteKeptOverrides(run, hierarchy);
