@@ -395,11 +395,13 @@ if tb:
       "parsed all %.0f MB at %.2f MB/s per core%s. Parsing is about "
       "half of it (tree-sitter: the runtime and the grammar are compiled into poolify with LTO; the packaged "
       "release is also profile-guided, this build is not; each tree, and its parse's scratch, lives in a region "
-      "of 64 KiB blocks that is freed whole with the tree, `python/tree_memory.h`, instead of node by node); separate walks of each tree with a cursor (the "
-      "CPython check, the scope model, the class facts), the cross-file steps and the second pass over files "
+      "of 64 KiB blocks that is freed whole with the tree, `python/tree_memory.h`, instead of node by node); one walk of "
+      "each tree with a cursor, into a flat table of its named nodes that the CPython check, the scope model and "
+      "the class facts read (`python/nodes.h`), the analysis itself, the cross-file steps and the second pass over files "
       "with redundant overrides (parsed again, once per plan: a plan the cross-file steps made before is taken "
-      "back, `pipeline/plans.h`) are the rest; the scan for names other modules use parses only files that "
-      "spell such a use (`pipeline::mayUse`). The ratio to ast-grep grows with the share of bytes that can hold a site: "
+      "back, `pipeline/plans.h`) are the rest; the test patches' reach takes the imports of the files the "
+      "analysis parsed from it (`pipeline::ReachMemo`) and parses only the others, and the scan for names "
+      "other modules use parses only files that spell such a use (`pipeline::mayUse`). The ratio to ast-grep grows with the share of bytes that can hold a site: "
       "compare the two shapes above."
       % (meta.get("trigger_files"), tb, 100 * tb / mb, "migrate" if S["migrate"]["n"] else "full run", f(mig["cpu"], 1),
          tb / mig["cpu"] if mig["cpu"] else float("nan"), mb,
@@ -437,8 +439,8 @@ if parse_cpu == parse_cpu and tb and S["astgrep"]["cpu"] == S["astgrep"]["cpu"]:
     if btb and S["b_astgrep"]["cpu"] == S["b_astgrep"]["cpu"]:
         bf = btb * per_mb / S["b_astgrep"]["cpu"]
         base_floor = ("On the base shape, its %.0f MB parsed at the same rate are about %.0f CPU-s, %.2fx ast-grep's "
-                      "%.0f CPU-s: %s the target of 0.35x, so there the rest of the analysis (the walks of each tree, "
-                      "the cross-file steps, reading and prefiltering every byte) is what keeps the run at %.2fx. "
+                      "%.0f CPU-s: %s the target of 0.35x, so there the rest of the analysis (the walk of each tree and "
+                      "the passes over it, the cross-file steps, reading and prefiltering every byte) is what keeps the run at %.2fx. "
                       % (btb, btb * per_mb, bf, S["b_astgrep"]["cpu"], "below" if bf <= 0.35 else "already above",
                          ratio(S["b_full"]["cpu"], S["b_astgrep"]["cpu"])))
     w("- **What the cold targets would need** (an estimate: the profile's parse share applied to this run's CPU time). "
@@ -459,7 +461,7 @@ if prof_touched and S["check_touched"]["cpu"] == S["check_touched"]["cpu"]:
       "%s cores if nothing else ran, %.1fx rg's time on its own (the target is 3x for the whole run). The "
       "cross-file steps (`reduce`: the class index, the reach of the tests' patches) are %.0f%%, on one thread; "
       "the rest is listing the tree, loading and writing the cache and the results (rewritten whole). An edit "
-      "costs what analyzing the file costs, per byte the same as a cold run (the parse and the walks above)."
+      "costs what analyzing the file costs, per byte the same as a cold run (the parse and the passes above)."
       % (meta.get("touched", "?"), own, own_cpu, own_cpu / int(meta["nproc"]), meta["nproc"],
          ratio(own_cpu / int(meta["nproc"]), S["rg"]["wall"]), red))
 rss_per_mb = cold["rss"] / mb if mb else float("nan")
