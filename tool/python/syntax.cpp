@@ -230,19 +230,20 @@ const std::vector<bool> &canHoldBlock() {
 
 std::optional<size_t> firstIndentError(const Nodes &nodes, std::string_view text) {
   const std::vector<bool> &enter = canHoldBlock();
-  static const std::vector<int8_t> blocks = symbolKinds({"block", "module", "comment"});
-  auto kind = [&](uint32_t i) { return nodes[i].symbol < blocks.size() ? blocks[nodes[i].symbol] : -1; };
+  enum Kind : int8_t { Block, Module, Comment };
+  static const std::vector<int8_t> kinds = symbolKinds({"block", "module", "comment"});
+  auto kind = [&](uint32_t i) { return nodes[i].symbol < kinds.size() ? kinds[nodes[i].symbol] : -1; };
   for (uint32_t i = 0; i < nodes.size();) {
     TSSymbol symbol = nodes[i].symbol;
     if (!(symbol < enter.size() && enter[symbol])) {
       i = nodes[i].next; // not entered
       continue;
     }
-    if (kind(i) == 0 || kind(i) == 1) {
+    if (kind(i) == Block || kind(i) == Module) {
       long column = -1;
       for (uint32_t c = nodes.firstChild(i); c != Nodes::kNone; c = nodes.nextSibling(c)) {
         TSNode child = nodes.node(c);
-        if (kind(c) == 2)
+        if (kind(c) == Comment)
           continue;
         if (trailingCommaImport(child))
           return end(child) - 1;
