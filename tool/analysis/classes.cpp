@@ -357,13 +357,16 @@ private:
   // whose parent is a block), and whether that statement sits directly in the body (runs whenever
   // the method runs) or in a nested block.
   template <typename F> void forEachInBody(TSNode body, F &&f) const {
-    enum Kind : int8_t { Scope, Block };
+    enum Kind : int8_t { Function, Class, Lambda, Block };
     static const std::vector<int8_t> kinds =
         py::symbolKinds({"function_definition", "class_definition", "lambda", "block"});
     auto kindOf = [&](uint32_t i) {
       TSSymbol s = nodes_[i].symbol;
-      int k = s < kinds.size() ? kinds[s] : -1;
-      return k < 0 ? -1 : k < 3 ? Scope : Block;
+      return s < kinds.size() ? kinds[s] : -1;
+    };
+    auto scope = [&](uint32_t i) {
+      int k = kindOf(i);
+      return k == Function || k == Class || k == Lambda;
     };
     uint32_t bodyIndex = nodes_.find(body);
     if (bodyIndex == py::Nodes::kNone)
@@ -377,7 +380,7 @@ private:
     for (uint32_t i = bodyIndex + 1, stop = nodes_[bodyIndex].next; i < stop;) {
       while (!open.empty() && i >= open.back().end)
         open.pop_back();
-      if (kindOf(i) == Scope) {
+      if (scope(i)) {
         i = nodes_[i].next;
         continue;
       }

@@ -56,7 +56,7 @@ void ReachMemo::keep(size_t file, model::ReachFacts facts) {
   if (!facts.parsed || !facts.moduleNames.empty())
     return; // only what an analysis gives
   std::string_view imported = facts.imported.raw(), table = facts.moduleImports.raw();
-  uint64_t hash = contentHash(std::string(imported) + '\0' + std::string(table));
+  uint64_t hash = contentHash(imported) * 31 + contentHash(table);
   std::lock_guard<std::mutex> lock(mutex_);
   if (budget_ == 0)
     return;

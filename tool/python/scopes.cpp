@@ -20,16 +20,8 @@ struct Item {
   TSNode parent;  // the node that was visited when this one was pushed
   bool inType;    // inside an annotation (tracked here: walking up to find one is quadratic)
   TSNode dead;    // the condition of an enclosing `if TYPE_CHECKING:` whose body holds it (null: none)
-  int frame;      // pushed by pushChildren: the frame that gives its next sibling (-1: none)
+  bool chained;   // pushed by pushChildren: its next sibling is pushed when it is popped
   uint32_t index; // the node's index in the tree's Nodes (Nodes::kNone: not known yet)
-};
-
-// The children of one node, given one at a time: the stack holds one pending child per node being
-// walked, not every child (a list of 5 million elements would be 5 million items).
-struct Frame {
-  uint32_t child;  // the child last pushed (an index in the tree's Nodes)
-  bool statements; // the children are statements of their own
-  bool done;
 };
 
 // The node kinds the walk dispatches on, by symbol id.
@@ -120,7 +112,7 @@ private:
     while (!stack_.empty()) {
       Item it = stack_.back();
       stack_.pop_back();
-      if (it.frame >= 0)
+      if (it.chained)
         pushNextSibling(it);
       current_ = it.stmt;
       visiting_ = it.node;
@@ -158,7 +150,6 @@ private:
   std::string_view text_;
   const Nodes &nodes_;
   std::vector<Item> stack_;
-  std::vector<Frame> frames_;             // of the nodes whose children are being walked (pushChildren)
   TSNode current_{};                      // statement of the node being visited
   TSNode visiting_{};                     // the node being visited
   uint32_t visitingIndex_ = Nodes::kNone; // its index in nodes_, when known
@@ -171,7 +162,7 @@ private:
 
   void push(TSNode n, int scope, Role role) {
     if (!ts_node_is_null(n))
-      stack_.push_back({n, scope, role, current_, visiting_, inType_, dead_, -1, Nodes::kNone});
+      stack_.push_back({n, scope, role, current_, visiting_, inType_, dead_, false, Nodes::kNone});
   }
 
   // The index of `n` in nodes_ (kNone: not a named node of the tree).
@@ -185,37 +176,30 @@ private:
     int k = kindAt(nodes_[i].symbol);
     return k == Block || k == Module;
   }
-  // The first named child, with a frame that gives the next one when it is popped (pushNextSibling):
-  // the children are visited in document order and the stack grows with the depth of the tree, not
-  // its breadth. A block's children are statements of their own.
+  // The first named child, chained: its next sibling is pushed when it is popped (pushNextSibling),
+  // so the children are visited in document order and the stack grows with the depth of the tree,
+  // not its breadth (a list of 5 million elements is not 5 million items). A block's children are
+  // statements of their own.
   void pushChildren(TSNode n, int scope, Role role) {
     uint32_t i = indexOf(n);
     uint32_t child = i == Nodes::kNone ? Nodes::kNone : nodes_.firstChild(i);
     if (child == Nodes::kNone)
       return;
-    bool statements = holdsStatements(i);
     TSNode c = nodes_.node(child);
-    frames_.push_back({child, statements, false});
-    int frame = static_cast<int>(frames_.size()) - 1;
-    stack_.push_back({c, scope, role, statements ? c : current_, n, inType_, dead_, frame, child});
+    stack_.push_back({c, scope, role, holdsStatements(i) ? c : current_, n, inType_, dead_, true, child});
   }
 
   // Before `it` is visited, its next sibling goes under it: visited once `it`'s subtree is done.
   void pushNextSibling(const Item &it) {
-    Frame &f = frames_[static_cast<size_t>(it.frame)];
-    if (uint32_t c = nodes_.nextSibling(f.child); c != Nodes::kNone) {
-      f.child = c;
-      Item next = it;
-      next.node = nodes_.node(c);
-      next.index = c;
-      if (f.statements)
-        next.stmt = next.node;
-      stack_.push_back(next);
+    uint32_t c = nodes_.nextSibling(it.index);
+    if (c == Nodes::kNone)
       return;
-    }
-    f.done = true;
-    while (!frames_.empty() && frames_.back().done)
-      frames_.pop_back();
+    Item next = it;
+    next.node = nodes_.node(c);
+    next.index = c;
+    if (holdsStatements(nodes_[c].parent))
+      next.stmt = next.node;
+    stack_.push_back(next);
   }
 
   // Every child at once (in reverse, so they are visited in document order): for visitIf, which
@@ -229,7 +213,7 @@ private:
     size_t from = stack_.size();
     nodes_.forEachChild(i, [&](uint32_t c) {
       TSNode child = nodes_.node(c);
-      stack_.push_back({child, scope, role, statements ? child : current_, n, inType_, dead_, -1, c});
+      stack_.push_back({child, scope, role, statements ? child : current_, n, inType_, dead_, false, c});
     });
     std::reverse(stack_.begin() + static_cast<std::ptrdiff_t>(from), stack_.end());
   }
