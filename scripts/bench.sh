@@ -494,10 +494,12 @@ util = S["migrate_j2"]["cpu"] / S["migrate_j2"]["wall"] if S["migrate_j2"]["wall
 w("- **Parallelism.** With 2 jobs migrate kept %.2f cores busy on average (%s CPU-s over %s s). The per-file "
   "map, the re-planning of files with redundant overrides, the scan for subclasses of pooled bases and the "
   "parsing of files the cross-file steps need (the base classes the class index resolves, level by level; the "
-  "modules the tests' patches name and the modules the tests import) and listing the files run on the thread "
-  "pool; the class index's decisions, planning the tests' patches (resolving each test's imports) and printing "
-  "the diffs in path order (each changed file read again) run on one thread (about 6%% of the wall time at "
-  "20,000 files, by `perf`: the main thread's samples)."
+  "modules the tests' patches name and the modules the tests import; each module a patch reaches as it reads "
+  "after the run; each test a retarget is tried on) and listing the files run on the thread pool; the class "
+  "index's decisions, the questions of planning the tests' patches (resolving each test's imports, then asked in "
+  "order from what the pool read) and printing the diffs in path order (each changed file read again) run on one "
+  "thread (about 4.5%% of the wall time at 90,000 files, base shape, by `perf`: the main thread's samples, 2.2 s "
+  "of 48 s, at the commit after 110a7c5; 9%% before it)."
   % (util, f(S["migrate_j2"]["cpu"], 1), f(S["migrate_j2"]["wall"], 1)))
 try:
     l0 = float(meta.get("load_start", "0").split()[0]); l1 = float(meta.get("load_after_main", "0").split()[0])

@@ -1064,6 +1064,101 @@ class ExplainOrderTest(PoolifyTestCase):
             self.assertEqual(sorted({p for p, _, _ in keys}), ['a.py', 'a/z.py', 'a10.py', 'a9.py', 'b.py'])
 
 
+class PatchPlanningJobsTest(PoolifyTestCase):
+    """The tests' patches are planned on the thread pool (each test's retargets tried on its text,
+    each module's names after the run read): what each patch gets must not depend on --jobs, nor on
+    which test or module another thread looked at."""
+
+    # A module whose call a test patches, by the kind of patch: `hand` asserts an argument the pooled
+    # call does not take (retargeted, it would need a hand fix: held), `clean` does not (retargeted),
+    # `lazy` patches the library while the module imports inside its function (held: the pooled
+    # callable would not be an attribute of the module).
+    KINDS = ('hand', 'clean', 'lazy')
+
+    def write_tree(self, count):
+        kinds = {}
+        for i in range(count):
+            kind = kinds[i] = self.KINDS[i % 3]
+            if kind == 'lazy':
+                write(self.tmp, f'pkg/mod{i}.py', """\
+                    def load(table, project_id):
+                        from google.cloud import bigquery
+
+                        return bigquery.Client(project=project_id).get_table(table)
+                    """)
+            else:
+                write(self.tmp, f'pkg/mod{i}.py', """\
+                    from google.cloud import bigquery
+
+
+                    def load(table, project_id):
+                        return bigquery.Client(project=project_id).get_table(table)
+                    """)
+            target = 'google.cloud.bigquery.Client' if kind == 'lazy' else f'pkg.mod{i}.bigquery.Client'
+            check = '    client_cls.assert_called_once_with(project="p", credentials=None)\n' if kind == 'hand' else ''
+            write(self.tmp, f'tests/test_mod{i}.py',
+                  f'from unittest import mock\n\nfrom pkg import mod{i}\n\n\n@mock.patch("{target}")\n'
+                  f'def test_load(client_cls):\n    mod{i}.load("t", "p")\n{check}')
+        # One test patching a name two modules import (a patch of `pkg.direct0.Client` replaces that
+        # module's attribute only): two trials on one test's text, one of them needing a hand fix.
+        for i in (0, 1):
+            write(self.tmp, f'pkg/direct{i}.py', """\
+                from google.cloud.bigquery import Client
+
+
+                def load(table, project_id):
+                    return Client(project=project_id).get_table(table)
+                """)
+        write(self.tmp, 'tests/test_both.py', """\
+            from unittest import mock
+
+            from pkg import direct0, direct1
+
+
+            @mock.patch("pkg.direct1.Client")
+            @mock.patch("pkg.direct0.Client")
+            def test_both(hand_cls, clean_cls):
+                direct0.load("t", "p")
+                direct1.load("t", "p")
+                hand_cls.assert_called_once_with(project="p", credentials=None)
+            """)
+        for pkg in ('pkg', 'tests'):
+            write(self.tmp, f'{pkg}/__init__.py', '')
+        return kinds
+
+    def test_each_patch_is_planned_the_same_with_any_number_of_jobs(self):
+        kinds = self.write_tree(12)
+        runs = {jobs: self.poolify('migrate', '--explain', '--jobs', jobs, '.') for jobs in ('1', '2', '4')}
+        for jobs, r in runs.items():
+            self.assertExit(r, 0)
+            self.assertEqual((r.stdout, r.stderr), (runs['1'].stdout, runs['1'].stderr), f'--jobs {jobs}')
+        lines = runs['1'].explain()
+        for i, kind in kinds.items():
+            site = [l for l in lines if l.startswith(f'pkg/mod{i}.py:')]
+            # The module is rewritten (in the diff) or held (one explain line saying why).
+            self.assertEqual((len(site), f'+++ b/pkg/mod{i}.py\n' in runs['1'].stdout),
+                             (0, True) if kind == 'clean' else (1, False), lines)
+            if kind == 'clean':
+                self.assertIn(f'tests/test_mod{i}.py:6:13: bigquery: test patch retargeted: pkg.mod{i}.bigquery.Client '
+                              f'-> pkg.mod{i}.get_bigquery_client (pkg/mod{i}.py uses the pool)', lines)
+            elif kind == 'hand':
+                self.assertIn(f'tests/test_mod{i}.py:6 patches pkg.mod{i}.bigquery.Client, which intercepts this '
+                              'call; the pooled call would escape the patch (retargeted, it would need a hand fix: '
+                              'line 9: client_cls.assert_called_once_with(...): it names credentials=', site[0])
+            else:
+                self.assertIn(f'tests/test_mod{i}.py:6 patches google.cloud.bigquery.Client, which intercepts this '
+                              f'call; the pooled call would escape the patch (pkg/mod{i}.py imports '
+                              'get_bigquery_client inside a function', site[0])
+        self.assertIn('pkg/direct0.py:5:12: bigquery: unsafe fix, applied with --unsafe-fixes: tests/test_both.py:7 '
+                      'patches pkg.direct0.Client, which intercepts this call; the pooled call would escape the patch '
+                      '(retargeted, it would need a hand fix: line 11: hand_cls.assert_called_once_with(...): it names '
+                      'credentials=, which get_bigquery_client does not take)', lines)
+        self.assertIn('tests/test_both.py:6:13: bigquery: test patch retargeted: pkg.direct1.Client -> '
+                      'pkg.direct1.get_bigquery_client (pkg/direct1.py uses the pool)', lines)
+        # The patches retargeted, in the tests' diffs: test_mod1, 4, 7, 10 and test_both's of direct1.
+        self.assertEqual(runs['1'].stdout.count('+@mock.patch('), 4 + 1, runs['1'].stdout)
+
+
 # --------------------------------------------------------------------------------------------
 # 13. safe and unsafe fixes: an argument taken from scope, a rewrite the rule declares unsafe
 

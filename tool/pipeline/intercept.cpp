@@ -320,6 +320,28 @@ std::string siteName(const std::vector<model::SourceFile> &files, const ReachedS
 
 } // namespace
 
+namespace {
+
+// The head of `fixed`'s pooled callee ("get_bigquery_client", "http_pool" of "http_pool.get").
+std::string pooledHead(const std::vector<ReachedSite> &fixed) {
+  const std::string &pooled = fixed.front().record->pooled;
+  return pooled.substr(0, pooled.find('.'));
+}
+
+// retargetProblem's last question: whether the module of `fixed` binds the pooled callee's head at
+// module level after the run ("" when it does).
+std::string bindsProblem(const std::vector<ReachedSite> &fixed, const std::vector<model::SourceFile> &files,
+                         const BindsAtModuleLevel &binds) {
+  size_t module = fixed.front().file;
+  std::string head = pooledHead(fixed);
+  if (binds(module, head))
+    return "";
+  return fmt::format("{} imports {} inside a function, so it is not an attribute of the module",
+                     files[module].display(), head);
+}
+
+} // namespace
+
 std::string retargetProblem(const std::vector<ReachedSite> &fixed, const std::vector<ReachedSite> &kept,
                             const std::vector<model::SourceFile> &files, size_t named, bool object,
                             const BindsAtModuleLevel &binds) {
@@ -346,11 +368,7 @@ std::string retargetProblem(const std::vector<ReachedSite> &fixed, const std::ve
   if (object && module != named)
     return fmt::format("the rewritten call is in {}, not in the module the patched object comes from",
                        files[module].display());
-  std::string head = pooled.substr(0, pooled.find('.'));
-  if (binds && !binds(module, head))
-    return fmt::format("{} imports {} inside a function, so it is not an attribute of the module",
-                       files[module].display(), head);
-  return "";
+  return binds ? bindsProblem(fixed, files, binds) : "";
 }
 
 namespace {
@@ -426,25 +444,31 @@ model::PatchRetarget retargetFor(Reach &reach, size_t test, const model::MockCan
 // the direct call's arguments, its replacement takes them, ...): the retarget tried on the test's
 // text (rewrite::retargetPatches, as the test's own planning will do it); "" when it would not.
 // A default run holds the sites instead of applying a retarget that changes what the test checks.
+// One trial per test file, on the thread pool: the test is parsed again on its first retarget the
+// cache does not know, once, and its tree dropped with the trial (a tree per test held to the end
+// of the run was a third of the heap at its peak).
 class RetargetTrial {
 public:
-  explicit RetargetTrial(const Run &run) : run_(run) {}
+  RetargetTrial(const Run &run, size_t test) : run_(run), test_(test) {}
 
   // Remembered in the cache by the test's bytes and the retarget (a warm run reads no test file).
-  std::string handFix(size_t test, const model::PatchRetarget &r) {
-    const model::FileOutcome &o = run_.outcomes[test];
+  std::string handFix(const model::PatchRetarget &r) {
+    const model::FileOutcome &o = run_.outcomes[test_];
     std::string variant =
         fmt::format("trial {:x}", contentHash(fmt::format("{}\n{}\n{}\n{}\n{}\n{}\n{}", r.offset, r.target, r.module,
                                                           r.pooled, r.rule, r.callable, r.inferred)));
     if (run_.cache && o.hash)
       if (auto hit = run_.cache->lookup(o.file, o.hash, variant))
         return hit->messages.empty() ? "" : hit->messages.front().text;
-    ParsedAgain *parsed = parsedOf(test);
-    if (!parsed)
+    if (!parsedYet_) {
+      parsed_ = parseAgain(run_, test_);
+      parsedYet_ = true;
+    }
+    if (!parsed_)
       return "";
     model::PatchRetarget body = r;
-    body.offset -= parsed->base;
-    rewrite::PatchPlan plan = rewrite::retargetPatches(parsed->tree, parsed->model, {body}, run_.rules);
+    body.offset -= parsed_->base;
+    rewrite::PatchPlan plan = rewrite::retargetPatches(parsed_->tree, parsed_->model, {body}, run_.rules);
     std::string why = plan.changes.empty() ? "" : plan.changes.front().second.handFix;
     if (run_.cache && o.hash) { // reread() checked that these are the bytes the run analyzed
       model::FileOutcome entry;
@@ -458,19 +482,9 @@ public:
   }
 
 private:
-  // Only the test asked about last is kept: planIntercepts asks test by test, and a tree per test
-  // held to the end of the run was a third of the heap at its peak.
-  ParsedAgain *parsedOf(size_t test) {
-    if (!parsedTest_ || *parsedTest_ != test) {
-      parsed_.reset(); // the one tree alive at a time
-      parsed_ = parseAgain(run_, test);
-      parsedTest_ = test;
-    }
-    return parsed_.get();
-  }
-
   const Run &run_;
-  std::optional<size_t> parsedTest_;
+  size_t test_;
+  bool parsedYet_ = false;
   std::unique_ptr<ParsedAgain> parsed_;
 };
 
@@ -495,12 +509,66 @@ PatchReach::Impl &PatchReach::impl() {
   return *impl_;
 }
 
-InterceptPlan planIntercepts(Run &run, const BindsAtModuleLevel &binds, PatchReach &shared) {
-  InterceptPlan plan;
-  Reach &reach = shared.impl();
-  RetargetTrial trial(run);
+namespace {
+
+// The names `text` binds at module level (an import or any other binding of the module scope), sorted.
+std::vector<std::string> moduleLevelNames(const std::string &text) {
+  std::string_view body = text;
+  if (body.substr(0, 3) == "\xEF\xBB\xBF")
+    body.remove_prefix(3);
+  py::Tree tree = py::Tree::parse(body);
+  py::ScopeModel model(tree);
+  std::set<std::string> names;
+  for (const py::Binding &b : model.bindings())
+    if (b.scope == 0)
+      names.insert(b.name);
+  return {names.begin(), names.end()};
+}
+
+// The names module's text after the run binds at module level: from the cache (keyed by the
+// bytes read and the run's edits of them), else parsed (and put in the cache); nullopt when the
+// text cannot be read.
+std::optional<std::vector<std::string>> namesAfterRun(const Run &run, size_t module) {
+  const model::FileOutcome &o = run.outcomes[module];
+  std::string key;
+  for (const auto &e : o.edits)
+    key += fmt::format("{} {} {}\n", e.offset, e.length, e.text);
+  std::string variant = fmt::format("bound {:x}", contentHash(key));
+  if (run.cache && o.hash)
+    if (auto hit = run.cache->lookup(o.file, o.hash, variant); hit && hit->reach)
+      return hit->reach->moduleNames;
+  auto read = texts(o);
+  if (!read) {
+    llvm::consumeError(read.takeError());
+    return std::nullopt;
+  }
+  model::FileOutcome entry;
+  entry.file = o.file;
+  entry.hash = o.hash;
+  entry.reach.emplace();
+  entry.reach->moduleNames = moduleLevelNames(read->updated);
+  if (run.cache && o.hash) // texts() checked that these are the bytes the run analyzed
+    run.cache->put(entry, variant);
+  return std::move(entry.reach->moduleNames);
+}
+
+// A patch whose reach holds rewritten sites, decided in steps: what the reach tells, then whether
+// the module binds the pooled callee (its text after the run, read on the thread pool), then the
+// retarget tried on the test (on the thread pool).
+struct Reaching {
+  size_t test = 0;
+  const model::MockCandidate *mock = nullptr;
+  std::vector<ReachedSite> fixed;
+  model::PatchRetarget retarget;
+  std::string problem;
+  bool askBinds = false; // the problem is retargetProblem's, but for its question to `binds`
+};
+
+// The patches of the run's tests whose reach holds rewritten sites, in test and patch order, with
+// what the reach tells of each.
+std::vector<Reaching> reachingPatches(Run &run, Reach &reach, InterceptPlan &plan) {
   std::vector<size_t> starts; // of the closures reachedSites will ask for
-  // Every mock's callable, classified once, in the order the planning loop below visits them.
+  // Every mock's callable, classified once, in the order the loop below visits them.
   std::vector<std::optional<PatchedCallable>> classified;
   std::vector<const std::string *> targets;
   for (size_t t = 0; t < run.outcomes.size(); ++t)
@@ -519,12 +587,12 @@ InterceptPlan planIntercepts(Run &run, const BindsAtModuleLevel &binds, PatchRea
       }
   }
   reach.prefetchClosures(starts);
+  std::vector<Reaching> out;
   size_t next = 0;
   for (size_t t = 0; t < run.outcomes.size(); ++t) {
-    const model::FileOutcome &test = run.outcomes[t];
-    if (!run.active[t] || test.failed)
+    if (!run.active[t] || run.outcomes[t].failed)
       continue;
-    for (const auto &mock : test.mocks) {
+    for (const auto &mock : run.outcomes[t].mocks) {
       const std::optional<PatchedCallable> &pc = classified[next++];
       if (!pc)
         continue;
@@ -532,40 +600,110 @@ InterceptPlan planIntercepts(Run &run, const BindsAtModuleLevel &binds, PatchRea
       if (fixed.empty())
         continue;
       plan.decided.insert({t, mock.offset});
-      std::string problem =
-          pc->wholeModule ? fmt::format("it replaces all of {} in {}, which a patch of the pooled call cannot stand in "
-                                        "for",
-                                        pc->local, pc->prefix)
-          : mock.constant.empty()
-              ? retargetProblem(fixed, kept, reach.files(), pc->module, mock.object, binds)
-              : fmt::format("its target is the value of {}, which poolify does not edit", mock.constant);
-      for (const auto &s : fixed)
-        if (problem.empty() && s.record->atImport)
-          problem = fmt::format("{} runs when its module is imported, before a patch of the module's attribute "
-                                "can be in place",
-                                siteName(reach.files(), s));
-      model::PatchRetarget r = retargetFor(reach, t, mock, *pc, fixed);
-      if (problem.empty() && !run.options.unsafeFixes)
-        if (std::string why = trial.handFix(t, r); !why.empty())
-          problem = "retargeted, it would need a hand fix: " + why;
-      if (problem.empty()) {
-        // The test patches the pooled callable already (written for the migrated code): that patch
-        // intercepts the rewritten call, and this one is left as it is.
-        if (!alreadyPatched(test, r.module + "." + r.pooled))
-          plan.retargets.push_back({t, fixed.front().file, std::move(r)});
-        continue;
-      }
-      std::string why = fmt::format("{}:{} patches {}, which intercepts this call; the pooled call would escape the "
-                                    "patch ({})",
-                                    test.file->display(), mock.line, mock.target, problem);
-      for (const auto &s : fixed)
-        plan.holds[s.file].emplace(std::make_pair(s.record->line, s.record->col), why);
-      if (run.options.unsafeFixes) {
-        r.handFix = fmt::format("the calls it intercepted are rewritten as unsafe fixes ({}; {}); patch the pooled "
-                                "call where the code under test makes it",
-                                siteName(reach.files(), fixed.front()), problem);
-        plan.retargets.push_back({t, fixed.front().file, std::move(r)});
-      }
+      Reaching &p = out.emplace_back();
+      p.test = t;
+      p.mock = &mock;
+      if (pc->wholeModule)
+        p.problem = fmt::format("it replaces all of {} in {}, which a patch of the pooled call cannot stand in for",
+                                pc->local, pc->prefix);
+      else if (!mock.constant.empty())
+        p.problem = fmt::format("its target is the value of {}, which poolify does not edit", mock.constant);
+      else
+        p.problem = retargetProblem(fixed, kept, reach.files(), pc->module, mock.object, nullptr);
+      p.askBinds = !pc->wholeModule && mock.constant.empty() && p.problem.empty();
+      p.retarget = retargetFor(reach, t, mock, *pc, fixed);
+      p.fixed = std::move(fixed);
+    }
+  }
+  return out;
+}
+
+// The problems of `reaching` that the modules' texts after the run and the trials of the retargets
+// tell: both read and parse files, on the thread pool; the questions are asked in order.
+void askModulesAndTrials(const Run &run, const std::vector<model::SourceFile> &files, std::vector<Reaching> &reaching,
+                         ModuleNamesAfterRun &names) {
+  std::vector<size_t> modules;
+  for (const Reaching &p : reaching)
+    if (p.askBinds)
+      modules.push_back(p.fixed.front().file);
+  names.prefetch(modules);
+  BindsAtModuleLevel binds = names.function();
+  std::map<size_t, std::vector<size_t>> trials; // test -> its retargets to try (indices into reaching)
+  for (size_t k = 0; k < reaching.size(); ++k) {
+    Reaching &p = reaching[k];
+    if (p.askBinds)
+      p.problem = bindsProblem(p.fixed, files, binds);
+    for (const auto &s : p.fixed)
+      if (p.problem.empty() && s.record->atImport)
+        p.problem = fmt::format("{} runs when its module is imported, before a patch of the module's attribute can "
+                                "be in place",
+                                siteName(files, s));
+    if (p.problem.empty() && !run.options.unsafeFixes)
+      trials[p.test].push_back(k);
+  }
+  std::vector<size_t> tests;
+  tests.reserve(trials.size());
+  for (const auto &[test, _] : trials)
+    tests.push_back(test);
+  std::vector<std::string> why(reaching.size());
+  parallelFor(tests, run.options.jobs, [&](size_t test) {
+    RetargetTrial trial(run, test);
+    for (size_t k : trials.at(test))
+      why[k] = trial.handFix(reaching[k].retarget);
+  });
+  for (size_t k = 0; k < reaching.size(); ++k)
+    if (!why[k].empty())
+      reaching[k].problem = "retargeted, it would need a hand fix: " + why[k];
+}
+
+} // namespace
+
+void ModuleNamesAfterRun::prefetch(const std::vector<size_t> &modules) {
+  std::vector<size_t> unknown;
+  for (size_t m : modules)
+    if (names_.emplace(m, std::nullopt).second)
+      unknown.push_back(m);
+  // Each module's slot exists before the pool starts: the tasks write their own, the map is not changed.
+  parallelFor(unknown, run_.options.jobs, [this](size_t m) { names_.at(m) = namesAfterRun(run_, m); });
+}
+
+bool ModuleNamesAfterRun::binds(size_t module, const std::string &name) {
+  auto it = names_.find(module);
+  if (it == names_.end())
+    it = names_.emplace(module, namesAfterRun(run_, module)).first;
+  return !it->second || std::binary_search(it->second->begin(), it->second->end(), name);
+}
+
+BindsAtModuleLevel ModuleNamesAfterRun::function() {
+  return [this](size_t module, const std::string &name) { return binds(module, name); };
+}
+
+InterceptPlan planIntercepts(Run &run, ModuleNamesAfterRun &names, PatchReach &shared) {
+  InterceptPlan plan;
+  Reach &reach = shared.impl();
+  std::vector<Reaching> reaching = reachingPatches(run, reach, plan);
+  askModulesAndTrials(run, reach.files(), reaching, names);
+  for (Reaching &p : reaching) {
+    const model::FileOutcome &test = run.outcomes[p.test];
+    const model::MockCandidate &mock = *p.mock;
+    model::PatchRetarget &r = p.retarget;
+    if (p.problem.empty()) {
+      // The test patches the pooled callable already (written for the migrated code): that patch
+      // intercepts the rewritten call, and this one is left as it is.
+      if (!alreadyPatched(test, r.module + "." + r.pooled))
+        plan.retargets.push_back({p.test, p.fixed.front().file, std::move(r)});
+      continue;
+    }
+    std::string why = fmt::format("{}:{} patches {}, which intercepts this call; the pooled call would escape the "
+                                  "patch ({})",
+                                  test.file->display(), mock.line, mock.target, p.problem);
+    for (const auto &s : p.fixed)
+      plan.holds[s.file].emplace(std::make_pair(s.record->line, s.record->col), why);
+    if (run.options.unsafeFixes) {
+      r.handFix = fmt::format("the calls it intercepted are rewritten as unsafe fixes ({}; {}); patch the pooled "
+                              "call where the code under test makes it",
+                              siteName(reach.files(), p.fixed.front()), p.problem);
+      plan.retargets.push_back({p.test, p.fixed.front().file, std::move(r)});
     }
   }
   return plan;

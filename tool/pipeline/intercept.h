@@ -74,6 +74,24 @@ struct InterceptPlan {
   std::vector<PlannedRetarget> retargets;
 };
 
+/// The names each module's text after the run binds at module level, so that `patch("mod.name")`
+/// finds them (BindsAtModuleLevel): each module's text read (or its names taken from the cache)
+/// and parsed once. prefetch() fills them on the thread pool; binds() is asked from one thread.
+class ModuleNamesAfterRun {
+public:
+  explicit ModuleNamesAfterRun(const Run &run) : run_(run) {}
+  /// Reads the names of `modules` not known yet, on the thread pool.
+  void prefetch(const std::vector<size_t> &modules);
+  /// Whether `module` binds `name` at module level (true when its text cannot be read: not known).
+  bool binds(size_t module, const std::string &name);
+  /// binds(), as the planners take it.
+  BindsAtModuleLevel function();
+
+private:
+  const Run &run_;
+  std::map<size_t, std::optional<std::vector<std::string>>> names_; // nullopt: cannot be told
+};
+
 /// What the tests' patches reach in a run: the run's module names, each file's imports resolved
 /// to the run's files, the closures of those imports, the patch targets classified. None of it
 /// changes while the run plans again (it depends on the files' bytes and the disk), so the plans
@@ -86,7 +104,7 @@ public:
   PatchReach &operator=(const PatchReach &) = delete;
 
 private:
-  friend InterceptPlan planIntercepts(Run &run, const BindsAtModuleLevel &binds, PatchReach &reach);
+  friend InterceptPlan planIntercepts(Run &run, ModuleNamesAfterRun &names, PatchReach &reach);
   class Impl;
   Impl &impl();
   Run &run_;
@@ -94,6 +112,8 @@ private:
 };
 
 /// The plan for the active files of `run` as planned now (held sites already held are kept).
-InterceptPlan planIntercepts(Run &run, const BindsAtModuleLevel &binds, PatchReach &reach);
+/// The files it reads again (the modules' texts after the run, the tests a retarget is tried on)
+/// are read and parsed on the thread pool.
+InterceptPlan planIntercepts(Run &run, ModuleNamesAfterRun &names, PatchReach &reach);
 
 } // namespace poolify::pipeline

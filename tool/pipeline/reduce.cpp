@@ -442,60 +442,7 @@ Keeps keepImportsUsedElsewhere(Run &run, const Removals &removals,
   return keep;
 }
 
-// Whether `text` binds `name` at module level (an import or any other binding of the module scope).
-// The names `text` binds at module level, sorted.
-std::vector<std::string> moduleLevelNames(const std::string &text) {
-  std::string_view body = text;
-  if (body.substr(0, 3) == "\xEF\xBB\xBF")
-    body.remove_prefix(3);
-  py::Tree tree = py::Tree::parse(body);
-  py::ScopeModel model(tree);
-  std::set<std::string> names;
-  for (const py::Binding &b : model.bindings())
-    if (b.scope == 0)
-      names.insert(b.name);
-  return {names.begin(), names.end()};
-}
-
-using Retargets = std::map<size_t, std::vector<model::PatchRetarget>>;   // test file -> its retargets
-using Bound = std::map<size_t, std::optional<std::vector<std::string>>>; // nullopt: cannot be told
-
-// The names module's text after the run binds at module level: from the cache (keyed by the
-// bytes read and the run's edits of them), else parsed (and remembered); nullopt when the text
-// cannot be read.
-std::optional<std::vector<std::string>> namesAfterRun(const Run &run, size_t module) {
-  const model::FileOutcome &o = run.outcomes[module];
-  std::string key;
-  for (const auto &e : o.edits)
-    key += fmt::format("{} {} {}\n", e.offset, e.length, e.text);
-  std::string variant = fmt::format("bound {:x}", contentHash(key));
-  if (run.cache && o.hash)
-    if (auto hit = run.cache->lookup(o.file, o.hash, variant); hit && hit->reach)
-      return hit->reach->moduleNames;
-  auto read = texts(o);
-  if (!read) {
-    llvm::consumeError(read.takeError());
-    return std::nullopt;
-  }
-  model::FileOutcome entry;
-  entry.file = o.file;
-  entry.hash = o.hash;
-  entry.reach.emplace();
-  entry.reach->moduleNames = moduleLevelNames(read->updated);
-  if (run.cache && o.hash) // texts() checked that these are the bytes the run analyzed
-    run.cache->put(entry, variant);
-  return std::move(entry.reach->moduleNames);
-}
-
-// Whether module's text after the run binds `name` at module level, remembered in `bound`.
-BindsAtModuleLevel bindsIn(const Run &run, Bound &bound) {
-  return [&run, &bound](size_t module, const std::string &name) {
-    auto it = bound.find(module);
-    if (it == bound.end())
-      it = bound.emplace(module, namesAfterRun(run, module)).first;
-    return !it->second || std::binary_search(it->second->begin(), it->second->end(), name);
-  };
-}
+using Retargets = std::map<size_t, std::vector<model::PatchRetarget>>; // test file -> its retargets
 
 bool anyMocks(const Run &run) {
   return std::any_of(run.outcomes.begin(), run.outcomes.end(),
@@ -512,8 +459,8 @@ InterceptPlan holdSitesForPatches(Run &run, const Removals &removals) {
     return {};
   PatchReach reach(run);
   for (unsigned round = 0;; ++round) {
-    Bound bound;
-    InterceptPlan plan = planIntercepts(run, bindsIn(run, bound), reach);
+    ModuleNamesAfterRun names(run); // the files were planned again since the last round
+    InterceptPlan plan = planIntercepts(run, names, reach);
     std::vector<size_t> grown;
     for (const auto &[file, sites] : plan.holds) {
       auto &held = run.holds[file];
@@ -542,8 +489,8 @@ Retargets planPatchRetargets(Run &run, const InterceptPlan &intercepts) {
   auto &outcomes = run.outcomes;
   if (!anyMocks(run))
     return {};
-  Bound bound;
-  BindsAtModuleLevel binds = bindsIn(run, bound);
+  ModuleNamesAfterRun names(run);
+  BindsAtModuleLevel binds = names.function();
   std::vector<size_t> active;
   for (size_t i = 0; i < files.size(); ++i)
     if (run.active[i])
