@@ -318,22 +318,14 @@ std::string siteName(const std::vector<model::SourceFile> &files, const ReachedS
   return fmt::format("{}:{}", files[s.file].display(), s.record->line);
 }
 
-} // namespace
-
-namespace {
-
-// The head of `fixed`'s pooled callee ("get_bigquery_client", "http_pool" of "http_pool.get").
-std::string pooledHead(const std::vector<ReachedSite> &fixed) {
-  const std::string &pooled = fixed.front().record->pooled;
-  return pooled.substr(0, pooled.find('.'));
-}
-
-// retargetProblem's last question: whether the module of `fixed` binds the pooled callee's head at
-// module level after the run ("" when it does).
+// retargetProblem's last question: whether the module of `fixed` binds the head of the pooled
+// callee ("get_bigquery_client", "http_pool" of "http_pool.get") at module level after the run
+// ("" when it does).
 std::string bindsProblem(const std::vector<ReachedSite> &fixed, const std::vector<model::SourceFile> &files,
                          const BindsAtModuleLevel &binds) {
   size_t module = fixed.front().file;
-  std::string head = pooledHead(fixed);
+  const std::string &pooled = fixed.front().record->pooled;
+  std::string head = pooled.substr(0, pooled.find('.'));
   if (binds(module, head))
     return "";
   return fmt::format("{} imports {} inside a function, so it is not an attribute of the module",
