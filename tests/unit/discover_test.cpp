@@ -5,6 +5,10 @@
 
 #include "testing.h"
 
+#include <llvm/ADT/SmallString.h>
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/Path.h>
+
 #include <doctest/doctest.h>
 
 #include <fcntl.h>
@@ -103,4 +107,50 @@ TEST_CASE("of two links to one file outside the listed files, the walk keeps the
     CHECK(d.files.front().path == t.path + "/a/x/deep.py"); // before b/zz.py, though deeper
   }
   source::setTreeRoots({});
+}
+
+// Paths the walk made take a join instead of LLVM's make_absolute and remove_dots; every path must
+// come out as those would make it, clean or not.
+TEST_CASE("lexicalAbsolute makes a path absolute and drops . and .. as LLVM's path functions do") {
+  auto reference = [](const std::string &p, const std::string &cwd) {
+    llvm::SmallString<256> abs(p.empty() ? "." : p);
+    llvm::sys::fs::make_absolute(cwd, abs);
+    llvm::sys::path::remove_dots(abs, /*remove_dot_dot=*/true);
+    return std::string(abs);
+  };
+  const std::vector<std::string> cwds = {"/work/repo", "/", "/work/./repo", "/work/repo/", "//net/x", "/a/../b"};
+  const std::vector<std::string> paths = {"pkg/mod.py",
+                                          "./pkg/mod.py",
+                                          "pkg/./mod.py",
+                                          "pkg//mod.py",
+                                          "pkg/mod.py/",
+                                          "../up/mod.py",
+                                          "pkg/../mod.py",
+                                          "/abs/pkg/mod.py",
+                                          "/abs//pkg",
+                                          "/",
+                                          ".",
+                                          "..",
+                                          "",
+                                          "a",
+                                          "/a/",
+                                          "a/..",
+                                          ".hidden/x.py",
+                                          "..x/y.py",
+                                          "x./y.py",
+                                          "a/.../b",
+                                          "//root",
+                                          "/abs/./x",
+                                          "././pkg/m.py",
+                                          "./",
+                                          ".//a",
+                                          "./.",
+                                          "./../a",
+                                          "./a/"};
+  for (const auto &cwd : cwds)
+    for (const auto &p : paths) {
+      CAPTURE(cwd);
+      CAPTURE(p);
+      CHECK(source::lexicalAbsolute(p, cwd) == reference(p, cwd));
+    }
 }

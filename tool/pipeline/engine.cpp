@@ -268,18 +268,10 @@ llvm::Expected<std::vector<rules::Rule>> rulesOf(const RunOptions &options, bool
 }
 
 std::vector<std::string> pathsWithoutPython(const Run &run) {
-  llvm::SmallString<256> cwd; // asked once: not once per file
-  if (llvm::sys::fs::current_path(cwd))
+  std::string cwd = source::workingDirectory(); // asked once: not once per file
+  if (cwd.empty())
     return {};
-  auto absolute = [&cwd](const std::string &p) {
-    llvm::SmallString<256> abs(p);
-    if (!llvm::sys::path::is_absolute(abs)) {
-      abs = cwd;
-      llvm::sys::path::append(abs, p);
-    }
-    llvm::sys::path::remove_dots(abs, /*remove_dot_dot=*/true);
-    return std::string(abs);
-  };
+  auto absolute = [&cwd](const std::string &p) { return source::lexicalAbsolute(p, cwd); };
   std::vector<std::string> files;
   files.reserve(run.found.files.size());
   for (const auto &f : run.found.files)

@@ -58,11 +58,48 @@ std::string workingDirectory() {
 
 std::string lexicalAbsolute(const std::string &p) { return lexicalAbsolute(p, workingDirectory()); }
 
-std::string lexicalAbsolute(const std::string &p, const std::string &cwd) {
+namespace {
+// True when `p` has nothing remove_dots would change: no empty, `.` or `..` component (so no `//`
+// and no trailing `/`). The walk's paths are of this kind, so making them absolute is a join.
+bool lexicallyClean(llvm::StringRef p) {
+  if (p.empty())
+    return false;
+  size_t start = p[0] == '/' ? 1 : 0;
+  if (start == p.size())
+    return true; // "/"
+  while (true) {
+    size_t end = p.find('/', start);
+    llvm::StringRef part = p.slice(start, end);
+    if (part.empty() || part == "." || part == "..")
+      return false;
+    if (end == llvm::StringRef::npos)
+      return true;
+    start = end + 1;
+  }
+}
+
+std::string absoluteThroughLLVM(const std::string &p, const std::string &cwd) {
   llvm::SmallString<256> abs(p.empty() ? "." : p);
   fs::make_absolute(cwd, abs);
   path::remove_dots(abs, /*remove_dot_dot=*/true);
   return std::string(abs);
+}
+} // namespace
+
+std::string lexicalAbsolute(const std::string &p, const std::string &cwd) {
+  llvm::StringRef rel(p);
+  while (rel.startswith("./")) // a walk from "." lists "./pkg/mod.py"
+    rel = rel.drop_front(2);
+  if (lexicallyClean(rel)) {
+    if (rel[0] == '/') // absolute as given (".//a" is relative)
+      return rel.size() == p.size() ? p : absoluteThroughLLVM(p, cwd);
+    if (cwd.size() > 1 && cwd[0] == '/' && lexicallyClean(cwd)) {
+      std::string abs;
+      abs.reserve(cwd.size() + 1 + rel.size());
+      return abs.append(cwd).append(1, '/').append(rel.data(), rel.size());
+    }
+  }
+  return absoluteThroughLLVM(p, cwd);
 }
 
 namespace {
@@ -442,14 +479,26 @@ std::optional<struct stat> followLink(const std::string &p, const std::vector<st
 // The files poolify reads among `listed`, each once. Two plain names of one file (hard links) are
 // both kept: Python imports each, and writing one would leave the other (writeAtomically refuses it
 // unless asked).
-void admitFiles(const Listed &listed, const std::vector<std::string> &realRoots, const std::string &cwd, Discovery &d) {
-  std::set<std::pair<dev_t, ino_t>> seen;
+// `roots`: how many roots were listed (one root's listing names each path once).
+void admitFiles(const Listed &listed, size_t roots, const std::vector<std::string> &realRoots, const std::string &cwd,
+                Discovery &d) {
+  struct FileIdHash {
+    size_t operator()(const std::pair<dev_t, ino_t> &id) const {
+      return std::hash<uint64_t>()(static_cast<uint64_t>(id.second) * 0x9E3779B97F4A7C15ULL ^
+                                   static_cast<uint64_t>(id.first));
+    }
+  };
+  // The files seen, for a link to one of them (plain files come first); kept only when there are links.
+  const bool links = std::any_of(listed.begin(), listed.end(), [](const auto &e) { return S_ISLNK(e.second.st_mode); });
+  std::unordered_set<std::pair<dev_t, ino_t>, FileIdHash> seen;
   std::unordered_set<std::string> named; // a path given twice (as a root and under a root) is one entry
-  named.reserve(listed.size());
+  if (roots > 1)
+    named.reserve(listed.size());
+  d.files.reserve(listed.size());
   for (const auto &entry : listed) {
     const std::string &p = entry.first;
-    auto [absolute, first] = named.insert(lexicalAbsolute(p, cwd));
-    if (!first)
+    std::string absolute = lexicalAbsolute(p, cwd);
+    if (roots > 1 && !named.insert(absolute).second)
       continue;
     struct stat st = entry.second;
     bool link = S_ISLNK(st.st_mode);
@@ -466,9 +515,9 @@ void admitFiles(const Listed &listed, const std::vector<std::string> &realRoots,
                                     link ? "a symbolic link to a folder" : fileKind(st.st_mode)));
       continue;
     }
-    if (!seen.insert({st.st_dev, st.st_ino}).second && link)
+    if (links && !seen.insert({st.st_dev, st.st_ino}).second && link)
       continue; // the file itself is listed already
-    d.files.push_back({p, displayOfAbsolute(*absolute, cwd), statData(st)});
+    d.files.push_back({p, displayOfAbsolute(absolute, cwd), statData(st)});
   }
 }
 
@@ -485,9 +534,10 @@ Discovery discover(const std::vector<std::string> &roots, unsigned jobs) {
   noteLinksOutside(found.links, accepted.real, cwd, d.notes);
   noteStaleTemps(found.temps, cwd, d);
   Listed listed = lstatPythonFiles(std::move(found.py), cwd, d.problems, jobs);
-  admitFiles(listed, accepted.real, cwd, d);
-  std::sort(d.files.begin(), d.files.end(),
-            [](const model::SourceFile &a, const model::SourceFile &b) { return a.display() < b.display(); });
+  admitFiles(listed, accepted.accepted.size(), accepted.real, cwd, d);
+  auto byDisplay = [](const model::SourceFile &a, const model::SourceFile &b) { return a.display() < b.display(); };
+  if (!std::is_sorted(d.files.begin(), d.files.end(), byDisplay)) // one root's listing mostly is
+    std::sort(d.files.begin(), d.files.end(), byDisplay);
   return d;
 }
 
