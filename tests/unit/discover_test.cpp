@@ -152,5 +152,12 @@ TEST_CASE("lexicalAbsolute makes a path absolute and drops . and .. as LLVM's pa
       CAPTURE(cwd);
       CAPTURE(p);
       CHECK(source::lexicalAbsolute(p, cwd) == reference(p, cwd));
+      // A join is taken only where keeping `..` (as FilesByPath does) would make the same path.
+      if (auto joined = source::joinedAbsolute(p, cwd)) {
+        llvm::SmallString<256> keepDotDot(p);
+        llvm::sys::fs::make_absolute(cwd, keepDotDot);
+        llvm::sys::path::remove_dots(keepDotDot, /*remove_dot_dot=*/false);
+        CHECK(*joined == std::string(keepDotDot));
+      }
     }
 }

@@ -16,6 +16,7 @@
 #include <cctype>
 #include <iterator>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <unordered_map>
@@ -186,6 +187,7 @@ public:
         if (!run_.outcomes[f].reach)
           unknown.push_back(f);
       parallelFor(unknown, run_.options.jobs, [this](size_t f) { facts(f); });
+      prefetchImports(level);
       std::vector<size_t> next;
       for (size_t f : level)
         for (size_t d : importsOf(f))
@@ -283,17 +285,50 @@ private:
     auto memo = imports_.find(i);
     if (memo != imports_.end())
       return memo->second;
-    std::vector<size_t> &out = imports_[i];
     const model::ReachFacts *known = facts(i);
-    if (!known)
-      return out;
-    auto absoluteRoots = resolver_.rootSets(i);
-    known->imported.forEach([&](uint32_t dots, std::string_view name) {
+    return imports_[i] = known ? resolveImports(resolver_, i, *known) : std::vector<size_t>();
+  }
+
+  // importsOf() of each of `files` whose facts are known and imports are not, resolved on the
+  // thread pool: each worker takes a resolver of its own (one is not thread-safe; they find the
+  // same files, from the same disk), and the results are kept here afterwards.
+  void prefetchImports(const std::vector<size_t> &files) {
+    std::vector<size_t> unknown;
+    for (size_t f : files)
+      if (!imports_.count(f) && run_.outcomes[f].reach && run_.outcomes[f].reach->parsed)
+        unknown.push_back(f);
+    std::vector<std::vector<size_t>> found(unknown.size());
+    std::mutex idleMutex;
+    std::vector<std::unique_ptr<ModuleResolver>> idle;
+    parallelFor(unknown.size(), run_.options.jobs, [&](size_t k) {
+      std::unique_ptr<ModuleResolver> resolver;
+      {
+        std::lock_guard<std::mutex> lock(idleMutex);
+        if (!idle.empty()) {
+          resolver = std::move(idle.back());
+          idle.pop_back();
+        }
+      }
+      if (!resolver)
+        resolver = std::make_unique<ModuleResolver>(run_);
+      found[k] = resolveImports(*resolver, unknown[k], *run_.outcomes[unknown[k]].reach);
+      std::lock_guard<std::mutex> lock(idleMutex);
+      idle.push_back(std::move(resolver));
+    });
+    for (size_t k = 0; k < unknown.size(); ++k)
+      imports_.emplace(unknown[k], std::move(found[k]));
+  }
+
+  // The run's files that the imports of file i (with facts `known`) load, found by `resolver`.
+  std::vector<size_t> resolveImports(ModuleResolver &resolver, size_t i, const model::ReachFacts &known) const {
+    std::vector<size_t> out;
+    auto absoluteRoots = resolver.rootSets(i);
+    known.imported.forEach([&](uint32_t dots, std::string_view name) {
       std::vector<std::string> parts = name.empty() ? std::vector<std::string>{} : splitDotted(std::string(name));
-      auto rootSets = dots ? std::vector<std::vector<std::string>>{{resolver_.packageDir(i, dots)}} : absoluteRoots;
+      auto rootSets = dots ? std::vector<std::vector<std::string>>{{resolver.packageDir(i, dots)}} : absoluteRoots;
       for (const auto &roots : rootSets) {
         for (size_t k = dots ? 0 : 1; k <= parts.size(); ++k) {
-          const std::string &file = resolver_.find(roots, k == 0 ? "__init__" : joinDotted(parts, 0, k));
+          const std::string &file = resolver.find(roots, k == 0 ? "__init__" : joinDotted(parts, 0, k));
           if (auto f = file.empty() ? std::nullopt : byPath_.find(file))
             out.push_back(*f);
         }

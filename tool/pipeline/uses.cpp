@@ -47,6 +47,8 @@ FilesByPath::FilesByPath(const std::vector<model::SourceFile> &files) : files_(f
 }
 
 std::string FilesByPath::absolute(size_t i) const {
+  if (auto joined = source::joinedAbsolute(files_[i].path, cwd_)) // no `.` or `..` to keep or drop
+    return std::move(*joined);
   llvm::SmallString<256> abs(files_[i].path);
   if (!lpath::is_absolute(abs) && !cwd_.empty()) {
     abs = cwd_;
@@ -56,7 +58,7 @@ std::string FilesByPath::absolute(size_t i) const {
   return std::string(abs);
 }
 
-std::optional<size_t> FilesByPath::find(const std::string &path) {
+std::optional<size_t> FilesByPath::find(const std::string &path) const {
   size_t hash = std::hash<std::string>()(path);
   std::optional<size_t> found; // of several names of one path, the last (as a map filled in order would keep)
   for (auto it = std::lower_bound(byHash_.begin(), byHash_.end(), std::make_pair(hash, size_t(0)));
@@ -71,17 +73,16 @@ std::optional<size_t> FilesByPath::find(const std::string &path) {
       return std::nullopt;
     return std::make_pair(static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino));
   };
-  if (!byInode_) {
-    byInode_.emplace();
+  std::call_once(byInodeMade_, [&] {
     for (size_t i = 0; i < files_.size(); ++i)
       if (auto key = id(files_[i].path))
-        (*byInode_)[*key] = i; // the last of several names of one file, as real paths would
-  }
+        byInode_[*key] = i; // the last of several names of one file, as real paths would
+  });
   auto key = id(path);
   if (!key)
     return std::nullopt;
-  auto it = byInode_->find(*key);
-  return it == byInode_->end() ? std::nullopt : std::optional<size_t>(it->second);
+  auto it = byInode_.find(*key);
+  return it == byInode_.end() ? std::nullopt : std::optional<size_t>(it->second);
 }
 
 std::vector<std::string> splitDotted(const std::string &dotted) {

@@ -12,6 +12,7 @@
 #include "source/modules.h"
 
 #include <map>
+#include <mutex>
 #include <set>
 #include <string>
 #include <string_view>
@@ -31,7 +32,8 @@ std::string realPath(const std::string &p);
 class FilesByPath {
 public:
   explicit FilesByPath(const std::vector<model::SourceFile> &files);
-  std::optional<size_t> find(const std::string &path);
+  /// Thread-safe.
+  std::optional<size_t> find(const std::string &path) const;
 
 private:
   std::string absolute(size_t i) const; // file i's path as find() is asked: absolute, `.` removed
@@ -40,7 +42,9 @@ private:
   /// (hash of absolute(i), i), sorted: what a map from the paths would find, without a second
   /// copy of every path (a run holds this while it plans the patches, its peak of memory).
   std::vector<std::pair<size_t, size_t>> byHash_;
-  std::optional<std::map<std::pair<uint64_t, uint64_t>, size_t>> byInode_;
+  // (device, inode) -> file: made by the first find() that needs it.
+  mutable std::once_flag byInodeMade_;
+  mutable std::map<std::pair<uint64_t, uint64_t>, size_t> byInode_;
 };
 
 /// "a.b.c" -> {"a", "b", "c"}.

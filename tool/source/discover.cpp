@@ -86,19 +86,24 @@ std::string absoluteThroughLLVM(const std::string &p, const std::string &cwd) {
 }
 } // namespace
 
-std::string lexicalAbsolute(const std::string &p, const std::string &cwd) {
+std::optional<std::string> joinedAbsolute(const std::string &p, const std::string &cwd) {
   llvm::StringRef rel(p);
   while (rel.startswith("./")) // a walk from "." lists "./pkg/mod.py"
     rel = rel.drop_front(2);
-  if (lexicallyClean(rel)) {
-    if (rel[0] == '/') // absolute as given (".//a" is relative)
-      return rel.size() == p.size() ? p : absoluteThroughLLVM(p, cwd);
-    if (cwd.size() > 1 && cwd[0] == '/' && lexicallyClean(cwd)) {
-      std::string abs;
-      abs.reserve(cwd.size() + 1 + rel.size());
-      return abs.append(cwd).append(1, '/').append(rel.data(), rel.size());
-    }
-  }
+  if (!lexicallyClean(rel))
+    return std::nullopt;
+  if (rel[0] == '/') // absolute as given (".//a" is relative)
+    return rel.size() == p.size() ? std::optional<std::string>(p) : std::nullopt;
+  if (cwd.size() <= 1 || cwd[0] != '/' || !lexicallyClean(cwd))
+    return std::nullopt;
+  std::string abs;
+  abs.reserve(cwd.size() + 1 + rel.size());
+  return abs.append(cwd).append(1, '/').append(rel.data(), rel.size());
+}
+
+std::string lexicalAbsolute(const std::string &p, const std::string &cwd) {
+  if (auto joined = joinedAbsolute(p, cwd))
+    return std::move(*joined);
   return absoluteThroughLLVM(p, cwd);
 }
 

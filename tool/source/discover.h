@@ -6,6 +6,7 @@
 
 #include "model/source_file.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,10 @@ std::string workingDirectory();
 std::string lexicalAbsolute(const std::string &p);
 /// The same against `cwd` (an absolute path: workingDirectory() asked once for many paths).
 std::string lexicalAbsolute(const std::string &p, const std::string &cwd);
+/// `p` (its leading "./" dropped) joined to `cwd`, or `p` when absolute, when neither holds an
+/// empty, `.` or `..` component: then nothing is left for a lexical clean-up to change, and a join
+/// is what any of them makes. nullopt for other paths.
+std::optional<std::string> joinedAbsolute(const std::string &p, const std::string &cwd);
 /// An absolute path as the user's shell would name it: relative to the working directory when
 /// under it ("." for the directory itself), else unchanged.
 std::string displayOf(const std::string &abs);
