@@ -149,6 +149,56 @@ TEST_CASE("files changed just before the recording run started are racy: nothing
   CHECK_FALSE(cache::Results(cacheDir, "poolify-results.dat", "key").restore(files, 1, outcomes, f));
 }
 
+// As git's index does: a file whose stat data changed, or were racy, is hashed again, and the results
+// stand when its bytes are those the recording run analyzed (the outcomes' hashes: 1000 + i here).
+TEST_CASE("with the bytes' hashes asked for, a file whose stat data alone changed leaves the results standing") {
+  Recorded rec;
+  std::vector<model::SourceFile> now = rec.files;
+  now[1].listed->mtimeNs += 1;
+  now[1].listed->ctimeNs += 1;
+  std::vector<size_t> asked;
+  auto hashes = [&](uint64_t second) {
+    return [&asked, second](size_t i) -> std::optional<uint64_t> {
+      asked.push_back(i);
+      return i == 0 ? 1000 : second;
+    };
+  };
+  cache::Results r(rec.cacheDir, "poolify-results.dat", "key");
+  std::vector<model::FileOutcome> outcomes;
+  cache::RunFindings f;
+  std::vector<std::pair<size_t, uint64_t>> rehashed;
+  REQUIRE(r.restore(now, 2, outcomes, f, hashes(1001), &rehashed));
+  CHECK(asked == std::vector<size_t>{1}); // the file with the same stat data is not read
+  CHECK(rehashed == std::vector<std::pair<size_t, uint64_t>>{{1, 1001}});
+  CHECK(outcomes.size() == 2);
+  CHECK(f.warnings == findings().warnings);
+
+  // Other bytes, or none (unreadable): nothing is given back; the hash asked is still told.
+  asked.clear();
+  rehashed.clear();
+  outcomes.clear();
+  CHECK_FALSE(r.restore(now, 2, outcomes, f, hashes(77), &rehashed));
+  CHECK(outcomes.empty());
+  CHECK(rehashed == std::vector<std::pair<size_t, uint64_t>>{{1, 77}});
+  rehashed.clear();
+  CHECK_FALSE(r.restore(now, 2, outcomes, f, [](size_t) { return std::optional<uint64_t>(); }, &rehashed));
+  CHECK(rehashed.empty());
+
+  // A file the recording run found racy is hashed again too, though its stat data are the same.
+  testing::TempDir dir;
+  std::vector<model::SourceFile> racy = twoFiles(dir.path, aMinuteAgo());
+  racy[0].listed->mtimeNs = cache::nowNs();
+  cache::Results recorded(dir.path + "/cache", "poolify-results.dat", "key");
+  REQUIRE(recorded.store(racy, outcomesOf(racy), findings(), 1));
+  asked.clear();
+  CHECK(cache::Results(dir.path + "/cache", "poolify-results.dat", "key").restore(racy, 1, outcomes, f, hashes(1001)));
+  CHECK(asked == std::vector<size_t>{0});
+
+  // A changed list of files is not saved by any hash.
+  now.pop_back();
+  CHECK_FALSE(r.restore(now, 2, outcomes, f, hashes(1001)));
+}
+
 TEST_CASE("a damaged or cut results file gives nothing back") {
   Recorded rec;
   std::string bytes = rec.dir.read("cache/poolify-results.dat");

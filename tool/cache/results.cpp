@@ -12,6 +12,7 @@
 #include <llvm/Support/raw_ostream.h>
 
 #include <algorithm>
+#include <atomic>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <tuple>
@@ -117,6 +118,27 @@ struct Entry {
   std::string_view bytes;
 };
 
+// Whether each of the files `restat` still holds the bytes its entry was made from (hashNow), asked
+// on the thread pool in file order; the first file found changed (or unreadable) ends the asking.
+// The hashes asked go to `rehashed` (when given), in file order.
+bool sameBytes(const std::vector<size_t> &restat, const std::vector<Entry> &entries, unsigned jobs,
+               const Results::HashNow &hashNow, std::vector<std::pair<size_t, uint64_t>> *rehashed) {
+  std::vector<std::optional<uint64_t>> now(restat.size());
+  std::atomic<bool> changed{false};
+  parallelFor(restat.size(), jobs, [&](size_t k) {
+    if (changed.load(std::memory_order_relaxed))
+      return;
+    now[k] = hashNow(restat[k]);
+    if (!now[k] || *now[k] != entries[restat[k]].hash)
+      changed.store(true, std::memory_order_relaxed);
+  });
+  if (rehashed)
+    for (size_t k = 0; k < restat.size(); ++k)
+      if (now[k])
+        rehashed->emplace_back(restat[k], *now[k]);
+  return !changed.load();
+}
+
 } // namespace
 
 Results::Results(std::string dir, const std::string &name, std::string key)
@@ -129,7 +151,8 @@ Results::Results(std::string dir, const std::string &name, std::string key)
 }
 
 bool Results::restore(const std::vector<model::SourceFile> &files, unsigned jobs,
-                      std::vector<model::FileOutcome> &outcomes, RunFindings &findings) const {
+                      std::vector<model::FileOutcome> &outcomes, RunFindings &findings, const HashNow &hashNow,
+                      std::vector<std::pair<size_t, uint64_t>> *rehashed) const {
   if (file_.empty())
     return false;
   // Mapped, not read: a run whose first files differ from those recorded stops there, having
@@ -155,13 +178,21 @@ bool Results::restore(const std::vector<model::SourceFile> &files, unsigned jobs
   if (!r.ok || key != key_ || count != files.size())
     return false;
   // The files first, and the first that differs ends it: a changed tree costs no more than this.
-  for (const auto &file : files) {
+  // Changed stat data end it only without hashNow; with it, the file's bytes are asked below.
+  std::vector<size_t> restat;
+  for (size_t i = 0; i < files.size(); ++i) {
+    const model::SourceFile &file = files[i];
     std::string display;
     FileStat st;
     r.io(display);
     statFields(r, st);
-    if (!r.ok || display != file.display() || !file.listed || !(*file.listed == st) || racy(st, startNs))
+    if (!r.ok || display != file.display() || !file.listed)
       return false;
+    if (!(*file.listed == st) || racy(st, startNs)) {
+      if (!hashNow)
+        return false;
+      restat.push_back(i);
+    }
   }
   RunFindings found;
   findingsFields(r, found, files.size());
@@ -181,6 +212,8 @@ bool Results::restore(const std::vector<model::SourceFile> &files, unsigned jobs
     r.pos += size;
   }
   if (r.pos != text.size())
+    return false;
+  if (!restat.empty() && !sameBytes(restat, entries, jobs, hashNow, rehashed))
     return false;
   std::vector<model::FileOutcome> restored(files.size());
   std::vector<char> good(files.size(), 0);

@@ -3,7 +3,8 @@
 // sites held for test patches, the inherited clients). A run whose inputs besides the files are the
 // same (its key: poolify, the rules, the configuration, the paths, what the import roots found) and
 // whose every file has the stat data the last run recorded, none racy (cache.h), takes them as they
-// are: it reads no Python file, loads no per-file cache, and runs no cross-file step. Any other run
+// are: it reads no Python file, loads no per-file cache, and runs no cross-file step (a file whose stat
+// data alone changed, its bytes not, is read and hashed to know that). Any other run
 // does the work and records its own. As the cache: written atomically, every part checksummed,
 // anything unreadable or inconsistent ignored whole.
 #pragma once
@@ -13,7 +14,9 @@
 #include "model/source_file.h"
 
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -35,11 +38,18 @@ public:
   /// files are `key`. Made before the run reads any file: its stat data are racy from then on.
   Results(std::string dir, const std::string &name, std::string key);
 
+  /// The content hash of file i as it is now; nullopt when it cannot be read.
+  using HashNow = std::function<std::optional<uint64_t>(size_t)>;
+
   /// The last run's results into `outcomes` (one per file, viewing `files`) and `findings`, when it
   /// had this key and the same files in the same order, each with the stat data it recorded and none
-  /// racy; false otherwise (then neither is touched).
+  /// racy; false otherwise (then neither is touched). With `hashNow`, as git's index does, a file
+  /// whose stat data changed or were racy is hashed again instead: the results stand when its bytes
+  /// are those the last run analyzed. The hashes so asked go to `rehashed` (file, hash), when given,
+  /// whether the results stand or not (then the first file found changed ends the asking).
   bool restore(const std::vector<model::SourceFile> &files, unsigned jobs, std::vector<model::FileOutcome> &outcomes,
-               RunFindings &findings) const;
+               RunFindings &findings, const HashNow &hashNow = {},
+               std::vector<std::pair<size_t, uint64_t>> *rehashed = nullptr) const;
   /// Records this run's results (atomically) for the next run; false when they cannot be written.
   /// When a file has no stat data from the walk or is not UTF-8 text (the cache does not keep it),
   /// none are kept (and the last run's are removed).

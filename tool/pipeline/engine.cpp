@@ -175,12 +175,16 @@ model::FileOutcome processOne(const Run &run, size_t i) {
   const model::SourceFile &file = run.found.files[i];
   std::string variant = cacheVariant(run, i);
   std::optional<cache::FileStat> st = !run.cache ? std::nullopt : file.listed ? file.listed : cache::statOf(file.path);
-  if (st)
-    if (auto known = run.cache->unchangedHash(file, *st))
+  if (st) {
+    std::optional<uint64_t> known = run.cache->unchangedHash(file, *st);
+    if (auto hashed = run.hashedBeforeAnalysis.find(i); !known && hashed != run.hashedBeforeAnalysis.end())
+      known = hashed->second; // read after the stat data were taken, as below
+    if (known)
       if (auto hit = run.cache->lookup(file, *known, variant)) {
         run.cache->noteStat(file, *st, *known);
         return std::move(*hit);
       }
+  }
   auto bytes = readSource(file);
   if (!bytes)
     return unreadable(file, bytes.takeError());
@@ -236,8 +240,22 @@ std::string resultsKey(const Run &run, const RunOptions &options) {
 // The last run's results, when they stand for this one (cache/results.h).
 bool restoreResults(Run &run) {
   cache::RunFindings found;
-  if (!run.results->restore(run.found.files, run.options.jobs, run.outcomes, found))
+  std::vector<std::pair<size_t, uint64_t>> rehashed;
+  auto hashNow = [&run](size_t i) -> std::optional<uint64_t> {
+    auto bytes = readSource(run.found.files[i]);
+    if (!bytes) {
+      llvm::consumeError(bytes.takeError());
+      return std::nullopt;
+    }
+    return contentHash(*bytes);
+  };
+  if (!run.results->restore(run.found.files, run.options.jobs, run.outcomes, found, hashNow, &rehashed)) {
+    run.hashedBeforeAnalysis.insert(rehashed.begin(), rehashed.end());
     return false;
+  }
+  // Their stat data changed, their bytes did not: recorded anew, so the next run need not read them.
+  if (!rehashed.empty() && !run.results->store(run.found.files, run.outcomes, found, run.options.jobs))
+    run.warnings.push_back("the cache could not be written (the results are not affected)");
   run.warnings.insert(run.warnings.end(), found.warnings.begin(), found.warnings.end());
   run.holds = std::move(found.holds);
   run.baseProvided = std::move(found.baseProvided);

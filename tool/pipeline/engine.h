@@ -28,6 +28,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace poolify::pipeline {
@@ -108,6 +109,9 @@ struct Run {
   /// edits or a shard (check, manifest) that use the cache. Null for the others.
   std::shared_ptr<cache::Results> results;
   bool resultsReused = false;         // analyze() took the last run's results: no file changed
+  /// Files whose bytes were hashed while the last run's results were asked for (their stat data
+  /// changed): file -> hash. A file found there is looked up in the cache by it, not read again.
+  std::unordered_map<size_t, uint64_t> hashedBeforeAnalysis;
   std::shared_ptr<ImportRoots> roots; // where each file's imports resolve
   /// Sites held so that test patches keep intercepting them (pipeline/intercept.h): file ->
   /// (line, col) -> why. Part of each file's context (contextFor) once decided.
