@@ -75,7 +75,7 @@ files = int(meta["corpus_files"])
 mb = int(meta["corpus_bytes"]) / 1e6
 runs = int(meta["runs"])
 S = {k: stat(k) for k in ("rg", "astgrep", "pyast", "full", "migrate", "manifest", "migrate_j1", "migrate_j2",
-                          "check_cold", "check_warm", "check_touched", "b_rg", "b_astgrep", "b_full", "b_j1", "b_j2")}
+                          "check_cold", "check_warm", "check_touched", "check_mtime", "b_rg", "b_astgrep", "b_full", "b_j1", "b_j2")}
 share_pct = lambda tb, b: 100.0 * int(tb or 0) / int(b) if b and int(b) else float("nan")
 has_cache = meta.get("has_cache") == "yes"
 # cold full run = one `migrate --manifest` run: every rule, imports, inheritance and the manifest
@@ -184,6 +184,7 @@ else:
 row("poolify check, cold (no cache)", "poolify check --cache C DIR", S["check_cold"])
 row("**poolify check, warm** (cache of the previous run)", "poolify check --cache C DIR", S["check_warm"])
 row("**poolify check after editing 1%%** (%s files)" % meta.get("touched", "?"), "append a comment to 1%; poolify check --cache C DIR", S["check_touched"])
+row("poolify check after touching 1% (mtime only; the bytes unchanged)", "touch -m 1%; poolify check --cache C DIR", S["check_mtime"])
 w("")
 w("Exit codes: `poolify check` exits 1 when direct sites remain (expected here); 124 would be the "
   "per-command timeout. The tools do different amounts of work: rg lists the %s files that contain "
@@ -373,15 +374,18 @@ if has_cache:
       "were not racy then, so it reads no Python file. When no file changed (and nothing else the results "
       "depend on: poolify, rules, configuration, paths, where the pool modules resolve), `check` takes the last "
       "run's results whole (`poolify-results.dat`, mapped, decoded on the thread pool): no per-file cache, no "
-      "cross-file step. What such a run still does: list and stat the tree (on the thread pool, folder level by "
+      "cross-file step. A file whose stat data changed but not its bytes (touched, checked out again) is read and "
+      "hashed to know that, and the results are recorded again with its new stat data: %s s after touching 1%% "
+      "of the files. What such a run still does: list and stat the tree (on the thread pool, folder level by "
       "folder level), compare each file's stat data with the recorded ones, decode every file's final outcome, "
       "then the gate and the output: %sx the time of rg, which lists and scans the tree on every core. When "
       "files changed, the run loads the per-file cache (each entry's checksum verified when it is used), "
-      "analyzes the changed files, redoes the cross-file steps on one thread (class index, inherited clients, the "
+      "analyzes the changed files, redoes the cross-file steps, mostly on one thread (class index, inherited clients, the "
       "reach of the tests' patches), and writes the cache and the results again: that is the 1%% row. The warm "
       "profile below shows where a warm run's time goes."
       % (f(S["check_cold"]["wall"], 1), f(S["check_warm"]["wall"], 1), meta.get("warm_reuse", "").replace("poolify: ", ""),
-         f(S["check_touched"]["wall"], 1), meta.get("touched_reuse", "").replace("poolify: ", ""), f(r_chk, 0)))
+         f(S["check_touched"]["wall"], 1), meta.get("touched_reuse", "").replace("poolify: ", ""),
+         f(S["check_mtime"]["wall"], 1), f(r_chk, 0)))
 else:
     w("- **No cache.** Nothing is kept between runs (no `.poolify-cache` after `check`), so a \"warm\" check "
       "redoes the whole analysis (%s s vs %s s for migrate) and touching 1%% of the files changes nothing (%s s). "
@@ -847,6 +851,13 @@ profile() {
 find "$CORPUS" -name '*.py' -type f | LC_ALL=C sort | awk 'NR % 100 == 1' >"$TOOLS/touched.txt"
 TOUCHED=$(wc -l <"$TOOLS/touched.txt")
 meta touched "$TOUCHED"
+# Touched only (a checkout, a restored cache): the stat data of 1% change, not their bytes. A time some
+# seconds back, a new one before each run, so that the run's own record of them is not racy.
+log "poolify check after touching 1% of the files (mtime only), touched again before each run"
+for ((r = 1; r <= RUNS; r++)); do
+  xargs -d '\n' touch -m -d "@$(($(date +%s) - 10 - r))" <"$TOOLS/touched.txt"
+  measure "check_mtime.$r" 1 "$POOLIFY" check "${CACHE_FLAG[@]}" "$CORPUS"
+done
 [ -n "${STAMP_FILE:-}" ] && rm -f "$STAMP_FILE"   # the corpus is being edited: not reusable until restored
 python3 - "$TOOLS/touched.txt" "$TOOLS/touched.sizes" save <<'PYEOF'
 import os, sys
