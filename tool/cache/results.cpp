@@ -118,6 +118,28 @@ struct Entry {
   std::string_view bytes;
 };
 
+// Whether the files recorded (read from `r`) are `files`, in order. The first that differs ends it:
+// a changed tree costs no more than this. Changed or racy stat data end it too unless `rehash`; then
+// the file goes to `restat`, for its bytes to be asked.
+bool sameFiles(Reader &r, const std::vector<model::SourceFile> &files, uint64_t startNs, bool rehash,
+               std::vector<size_t> &restat) {
+  for (size_t i = 0; i < files.size(); ++i) {
+    const model::SourceFile &file = files[i];
+    std::string display;
+    FileStat st;
+    r.io(display);
+    statFields(r, st);
+    if (!r.ok || display != file.display() || !file.listed)
+      return false;
+    if (!(*file.listed == st) || racy(st, startNs)) {
+      if (!rehash)
+        return false;
+      restat.push_back(i);
+    }
+  }
+  return true;
+}
+
 // Whether each of the files `restat` still holds the bytes its entry was made from (hashNow), asked
 // on the thread pool in file order; the first file found changed (or unreadable) ends the asking.
 // The hashes asked go to `rehashed` (when given), in file order.
@@ -177,23 +199,9 @@ bool Results::restore(const std::vector<model::SourceFile> &files, unsigned jobs
   r.io(count);
   if (!r.ok || key != key_ || count != files.size())
     return false;
-  // The files first, and the first that differs ends it: a changed tree costs no more than this.
-  // Changed stat data end it only without hashNow; with it, the file's bytes are asked below.
   std::vector<size_t> restat;
-  for (size_t i = 0; i < files.size(); ++i) {
-    const model::SourceFile &file = files[i];
-    std::string display;
-    FileStat st;
-    r.io(display);
-    statFields(r, st);
-    if (!r.ok || display != file.display() || !file.listed)
-      return false;
-    if (!(*file.listed == st) || racy(st, startNs)) {
-      if (!hashNow)
-        return false;
-      restat.push_back(i);
-    }
-  }
+  if (!sameFiles(r, files, startNs, static_cast<bool>(hashNow), restat))
+    return false;
   RunFindings found;
   findingsFields(r, found, files.size());
   size_t headEnd = r.pos;
