@@ -47,6 +47,19 @@ class CacheTest(unittest.TestCase):
     def check(self, *extra):
         return run(self.root, "check", "--format", "json", "--cache", self.cache, *extra, ".")
 
+    def traced_check(self, syscalls, *extra):
+        """check (JSON, this cache) under strace, tracing `syscalls`: the run and the trace's lines."""
+        trace = os.path.join(self.tmp.name, "trace")
+        env = poolify_env(self.root)
+        # LeakSanitizer cannot run under ptrace (the sanitizer build of scripts/sanitize.sh): the leak
+        # check is that build's job in every other test, not this one's.
+        env["ASAN_OPTIONS"] = ":".join(filter(None, [env.get("ASAN_OPTIONS", ""), "detect_leaks=0"]))
+        p = subprocess.run(["strace", "-f", "-qq", "-e", "trace=" + syscalls, "-o", trace, POOLIFY, "check",
+                            "--format", "json", *extra, "--cache", self.cache, "."], cwd=self.root, env=env,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        with open(trace, encoding="utf-8", errors="replace") as f:
+            return p, f.readlines()
+
     def test_warm_runs_give_the_same_bytes_and_reuse_every_file(self):
         cold = self.check()
         self.assertEqual(cold.code, 1, cold.stderr)
@@ -173,16 +186,10 @@ class CacheTest(unittest.TestCase):
     @unittest.skipUnless(shutil.which("strace"), "strace is not installed")
     def test_results_recorded_over_racy_files_are_taken_whole_only_when_their_bytes_are_unchanged(self):
         first = self.check()  # the tree was copied just now: its files' ctimes are racy
-        trace = os.path.join(self.tmp.name, "trace")
-        env = poolify_env(self.root)
-        env["ASAN_OPTIONS"] = ":".join(filter(None, [env.get("ASAN_OPTIONS", ""), "detect_leaks=0"]))
-        p = subprocess.run(["strace", "-f", "-qq", "-e", "trace=open,openat", "-o", trace, POOLIFY, "check",
-                            "--format", "json", "--cache", self.cache, "."], cwd=self.root, env=env,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        p, trace = self.traced_check("open,openat")
         self.assertTrue(whole(p.stderr), p.stderr)
         self.assertEqual(p.stdout, first.stdout)
-        with open(trace, encoding="utf-8", errors="replace") as f:
-            opened = {line for line in f if '.py"' in line and "ENOENT" not in line}
+        opened = {line for line in trace if '.py"' in line and "ENOENT" not in line}
         self.assertNotEqual(opened, set(), "the racy files were not read again")
         # A racy file whose bytes changed (size and mtime kept): the results are not taken whole.
         time.sleep(2.2)
@@ -213,18 +220,11 @@ class CacheTest(unittest.TestCase):
             st = os.stat(path)
             os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns - 10**9))  # a second earlier: the bytes stay
         time.sleep(2.2)  # the touch is older than the racy window of the run that records it
-        env = poolify_env(self.root)
-        env["ASAN_OPTIONS"] = ":".join(filter(None, [env.get("ASAN_OPTIONS", ""), "detect_leaks=0"]))
 
         def traced_check():
-            trace = os.path.join(self.tmp.name, "trace")
-            p = subprocess.run(["strace", "-f", "-qq", "-e", "trace=open,openat", "-o", trace, POOLIFY, "check",
-                                "--format", "json", "--cache", self.cache, "."], cwd=self.root, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            with open(trace, encoding="utf-8", errors="replace") as f:
-                opened = {os.path.normpath(os.path.join(self.root, m.group(1))) for line in f
-                          for m in [re.search(r'"([^"]*\.py)"', line)] if m and "ENOENT" not in line}
-            return p, opened
+            p, trace = self.traced_check("open,openat")
+            return p, {os.path.normpath(os.path.join(self.root, m.group(1))) for line in trace
+                       for m in [re.search(r'"([^"]*\.py)"', line)] if m and "ENOENT" not in line}
 
         p, opened = traced_check()
         self.assertTrue(whole(p.stderr), p.stderr)
@@ -260,17 +260,9 @@ class CacheTest(unittest.TestCase):
     def test_a_warm_check_opens_no_python_file(self):
         time.sleep(2.2)  # files older than the racy window: known unchanged by their stat data
         cold = self.check()
-        trace = os.path.join(self.tmp.name, "trace")
-        env = poolify_env(self.root)
-        # LeakSanitizer cannot run under ptrace (the sanitizer build of scripts/sanitize.sh): the leak
-        # check is that build's job in every other test, not this one's.
-        env["ASAN_OPTIONS"] = ":".join(filter(None, [env.get("ASAN_OPTIONS", ""), "detect_leaks=0"]))
-        p = subprocess.run(["strace", "-f", "-qq", "-e", "trace=open,openat", "-o", trace, POOLIFY, "check", "--format",
-                            "json", "--cache", self.cache, "."], cwd=self.root, env=env,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        p, trace = self.traced_check("open,openat")
         self.assertEqual((p.returncode, p.stdout), (cold.code, cold.stdout), p.stderr)
-        with open(trace, encoding="utf-8", errors="replace") as f:
-            opened = [line for line in f if '.py"' in line and "ENOENT" not in line]
+        opened = [line for line in trace if '.py"' in line and "ENOENT" not in line]
         self.assertEqual(opened, [], "a warm check opened Python files")
 
     # As git's index does, the walk's one stat of each file is what the cache compares: a warm check
@@ -281,26 +273,19 @@ class CacheTest(unittest.TestCase):
     def test_a_warm_check_stats_each_python_file_once(self):
         time.sleep(2.2)  # files older than the racy window
         cold = self.check()
-        trace = os.path.join(self.tmp.name, "trace")
-        env = poolify_env(self.root)
-        env["ASAN_OPTIONS"] = ":".join(filter(None, [env.get("ASAN_OPTIONS", ""), "detect_leaks=0"]))
-        p = subprocess.run(["strace", "-f", "-qq", "-e", "trace=stat,lstat,newfstatat,statx,getcwd",
-                            "-o", trace, POOLIFY, "check", "--format",
-                            "json", "--cache", self.cache, "."], cwd=self.root, env=env,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        p, trace = self.traced_check("stat,lstat,newfstatat,statx,getcwd")
         self.assertEqual((p.returncode, p.stdout), (cold.code, cold.stdout), p.stderr)
         listed = {os.path.relpath(os.path.join(d, f), self.root) for d, _, fs in os.walk(self.root) for f in fs
                   if f.endswith(".py")}
         counts = {}
         getcwd = 0
-        with open(trace, encoding="utf-8", errors="replace") as f:
-            for line in f:
-                getcwd += bool(re.match(r"(\d+ +)?getcwd\(", line))
-                m = re.search(r'"([^"]*\.py)"', line)
-                if m and "ENOENT" not in line:
-                    rel = os.path.normpath(m.group(1))
-                    if rel in listed:
-                        counts[rel] = counts.get(rel, 0) + 1
+        for line in trace:
+            getcwd += bool(re.match(r"(\d+ +)?getcwd\(", line))
+            m = re.search(r'"([^"]*\.py)"', line)
+            if m and "ENOENT" not in line:
+                rel = os.path.normpath(m.group(1))
+                if rel in listed:
+                    counts[rel] = counts.get(rel, 0) + 1
         self.assertEqual(set(counts), listed)  # the walk looked at every one
         # Packages and the pool modules are what import resolution asks about (a few times per run,
         # not per file); any other module is looked at by the walk alone.
@@ -324,18 +309,12 @@ class CacheTest(unittest.TestCase):
         os.utime(touched, ns=(st.st_atime_ns, st.st_mtime_ns - 10**9))
         with open(edited, "a") as f:
             f.write("\n\ndef extra(url):\n    return requests.get(url)\n")
-        trace = os.path.join(self.tmp.name, "trace")
-        env = poolify_env(self.root)
-        env["ASAN_OPTIONS"] = ":".join(filter(None, [env.get("ASAN_OPTIONS", ""), "detect_leaks=0"]))
         # One job: the files whose stat data changed are hashed in path order, the touched one first.
-        p = subprocess.run(["strace", "-f", "-qq", "-e", "trace=open,openat", "-o", trace, POOLIFY, "check",
-                            "--format", "json", "--jobs", "1", "--cache", self.cache, "."], cwd=self.root, env=env,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        p, trace = self.traced_check("open,openat", "--jobs", "1")
         self.assertFalse(whole(p.stderr), p.stderr)
         fresh = run(self.root, "check", "--format", "json", "--no-cache", ".")
         self.assertEqual((p.returncode, p.stdout), (fresh.code, fresh.stdout))
-        with open(trace, encoding="utf-8", errors="replace") as f:
-            opens = [line for line in f if '/analytics_base.py"' in line and "ENOENT" not in line]
+        opens = [line for line in trace if '/analytics_base.py"' in line and "ENOENT" not in line]
         self.assertEqual(len(opens), 1, opens)
 
     # The cache written after a change holds the entries reused from the file read and the new one, in

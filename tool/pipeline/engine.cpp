@@ -237,6 +237,8 @@ std::string resultsKey(const Run &run, const RunOptions &options) {
   return key + (run.roots ? run.roots->fingerprint() : std::string());
 }
 
+const char *const kCacheNotWritten = "the cache could not be written (the results are not affected)";
+
 // The last run's results, when they stand for this one (cache/results.h).
 bool restoreResults(Run &run) {
   cache::RunFindings found;
@@ -255,7 +257,7 @@ bool restoreResults(Run &run) {
   }
   // Their stat data changed, their bytes did not: recorded anew, so the next run need not read them.
   if (!rehashed.empty() && !run.results->store(run.found.files, run.outcomes, found, run.options.jobs))
-    run.warnings.push_back("the cache could not be written (the results are not affected)");
+    run.warnings.push_back(kCacheNotWritten);
   run.warnings.insert(run.warnings.end(), found.warnings.begin(), found.warnings.end());
   run.holds = std::move(found.holds);
   run.baseProvided = std::move(found.baseProvided);
@@ -393,7 +395,7 @@ void analyze(Run &run) {
   if (run.results && !changed)
     stored = storeResults(run, warnings) && stored;
   if (!stored)
-    run.warnings.push_back("the cache could not be written (the results are not affected)");
+    run.warnings.push_back(kCacheNotWritten);
 }
 
 void dropImportsOutOfRun(model::FileOutcome &o, const index::ModuleNames &names, size_t i) {

@@ -487,15 +487,9 @@ std::optional<struct stat> followLink(const std::string &p, const std::vector<st
 // `roots`: how many roots were listed (one root's listing names each path once).
 void admitFiles(const Listed &listed, size_t roots, const std::vector<std::string> &realRoots, const std::string &cwd,
                 Discovery &d) {
-  struct FileIdHash {
-    size_t operator()(const std::pair<dev_t, ino_t> &id) const {
-      return std::hash<uint64_t>()(static_cast<uint64_t>(id.second) * 0x9E3779B97F4A7C15ULL ^
-                                   static_cast<uint64_t>(id.first));
-    }
-  };
   // The files seen, for a link to one of them (plain files come first); kept only when there are links.
   const bool links = std::any_of(listed.begin(), listed.end(), [](const auto &e) { return S_ISLNK(e.second.st_mode); });
-  std::unordered_set<std::pair<dev_t, ino_t>, FileIdHash> seen;
+  std::set<std::pair<dev_t, ino_t>> seen;
   std::unordered_set<std::string> named; // a path given twice (as a root and under a root) is one entry
   if (roots > 1)
     named.reserve(listed.size());
