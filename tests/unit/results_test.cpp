@@ -181,7 +181,8 @@ TEST_CASE("with the bytes' hashes asked for, a file whose stat data alone change
   CHECK(outcomes.empty());
   CHECK(rehashed == std::vector<std::pair<size_t, uint64_t>>{{1, 77}});
   rehashed.clear();
-  CHECK_FALSE(r.restore(now, 2, outcomes, f, [](size_t) { return std::optional<uint64_t>(); }, &rehashed));
+  CHECK_FALSE(r.restore(
+      now, 2, outcomes, f, [](size_t) { return std::optional<uint64_t>(); }, &rehashed));
   CHECK(rehashed.empty());
 
   // A file the recording run found racy is hashed again too, though its stat data are the same.

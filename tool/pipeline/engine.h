@@ -108,7 +108,7 @@ struct Run {
   /// The last run's results (cache/results.h), for the runs that keep them: those without final
   /// edits or a shard (check, manifest) that use the cache. Null for the others.
   std::shared_ptr<cache::Results> results;
-  bool resultsReused = false;         // analyze() took the last run's results: no file changed
+  bool resultsReused = false; // analyze() took the last run's results: no file changed
   /// Files whose bytes were hashed while the last run's results were asked for (their stat data
   /// changed): file -> hash. A file found there is looked up in the cache by it, not read again.
   std::unordered_map<size_t, uint64_t> hashedBeforeAnalysis;
