@@ -336,6 +336,23 @@ class CacheTest(unittest.TestCase):
         after = os.stat(dat)
         self.assertEqual((after.st_ino, after.st_mtime_ns), (before.st_ino, before.st_mtime_ns))
 
+    def test_a_cache_file_that_cannot_be_written_is_one_warning_and_the_other_is_still_written(self):
+        # The per-file cache and the results are written side by side: a failure of either is said
+        # once, changes nothing in the findings or the exit code, and does not stop the other's write.
+        # (A folder where the file goes: the rename over it fails, for root too.)
+        plain = run(self.root, "check", "--format", "json", "--no-cache", ".")
+        for blocked, other in (("poolify-cache.dat", "poolify-results.dat"),
+                               ("poolify-results.dat", "poolify-cache.dat")):
+            with self.subTest(blocked=blocked):
+                shutil.rmtree(self.cache, ignore_errors=True)
+                os.makedirs(os.path.join(self.cache, blocked))
+                p = self.check()
+                self.assertEqual((p.code, p.stdout), (plain.code, plain.stdout), p.stderr)
+                self.assertEqual(p.stderr.count("the cache could not be written"), 1, p.stderr)
+                self.assertTrue(os.path.isdir(os.path.join(self.cache, blocked)))
+                self.assertTrue(os.path.isfile(os.path.join(self.cache, other)), os.listdir(self.cache))
+                self.assertEqual([f for f in os.listdir(self.cache) if ".poolify-" in f], [])  # no temp file left
+
     def test_a_file_with_an_unsafe_site_is_reused(self):
         root = os.path.join(self.tmp.name, "small")
         write_pools(root)
