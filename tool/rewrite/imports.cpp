@@ -124,7 +124,7 @@ bool ImportEditor::mergeInto(const analysis::Site &site, const std::string &modu
 // (first-party; at its sorted place when that group is sorted), else after the last module-level
 // import before the use; never above a sys.path change before the use, and always before a use
 // that runs at import time.
-size_t ImportEditor::moduleLevelOffset(const analysis::Site &site, const std::string &module) const {
+size_t ImportEditor::moduleLevelOffset(const analysis::Site &site, TSNode anchor, const std::string &module) const {
   std::string_view text = tree_.text();
   size_t use = py::start(site.callee);
   std::string top = module.substr(0, module.find('.'));
@@ -147,7 +147,7 @@ size_t ImportEditor::moduleLevelOffset(const analysis::Site &site, const std::st
     offset = lineEndOf(text, py::end(stmts[*lastImport]));
   } else {
     size_t blockEnd = topImportBlockEnd();
-    size_t after = py::end(site.anchor->statement);
+    size_t after = py::end(anchor);
     offset = lineEndOf(text, blockEnd != std::string::npos && blockEnd > after ? blockEnd : after);
   }
   if (lastPathChange && offset < py::end(stmts[*lastPathChange]))
@@ -186,8 +186,22 @@ size_t ImportEditor::groupOffset(size_t last, const std::string &module, const s
 }
 
 void ImportEditor::add(const analysis::Site &site, const std::string &module, const std::string &name) {
+  // The site's name is bound, on each path to it, by one of its scope's imports of the library (the
+  // analysis found no other binding), not always by the anchor: `if warm: import requests` then
+  // `import requests` again. The pooled name goes beside each of them, so that it is bound wherever
+  // the library's name was.
+  // (Code that runs at import time is reached by no module-level import below it.)
+  const py::Binding &a = *site.anchor;
+  bool runsAtImport = model_.enclosingFunction(site.scope) < 0;
+  for (const py::Binding *b : model_.bindingsIn(a.scope, a.name))
+    if (b == &a || (b->kind == py::BindingKind::Import && b->qname == a.qname && b->textualScope == a.textualScope &&
+                    ts_node_is_null(b->deadUnder) && !(runsAtImport && py::start(b->node) > py::start(site.callee))))
+      addBeside(site, b->statement, module, name);
+}
+
+void ImportEditor::addBeside(const analysis::Site &site, TSNode anchor, const std::string &module,
+                             const std::string &name) {
   std::string_view text = tree_.text();
-  TSNode anchor = site.anchor->statement;
   // Sites are added in document order: the first one through an anchor places its import, and that
   // place comes before every later use (one lookup per site, not a walk of the module).
   if (!placed_.insert(std::make_tuple(py::start(anchor), module, name)).second)
@@ -202,7 +216,7 @@ void ImportEditor::add(const analysis::Site &site, const std::string &module, co
   bool sharesLine = afterAnchor < text.size() && text[afterAnchor] == ';';
   if (is(holder, "module") && !sharesLine) {
     if (!mergeInto(site, module, p)) {
-      p.offset = moduleLevelOffset(site, module);
+      p.offset = moduleLevelOffset(site, anchor, module);
       // A use at module level runs at import time: the import must come before it.
       bool runsAtImport = model_.enclosingFunction(site.scope) < 0;
       if (runsAtImport && p.offset > py::start(site.callee)) {

@@ -60,10 +60,12 @@ private:
     TSNode anchor; // the import statement the site relied on
   };
 
+  // add() for one import statement of the library that binds the site's name.
+  void addBeside(const analysis::Site &site, TSNode anchor, const std::string &module, const std::string &name);
   size_t topImportBlockEnd() const;
   std::string importedModule(TSNode stmt) const;
   bool mergeInto(const analysis::Site &site, const std::string &module, Planned &p) const;
-  size_t moduleLevelOffset(const analysis::Site &site, const std::string &module) const;
+  size_t moduleLevelOffset(const analysis::Site &site, TSNode anchor, const std::string &module) const;
   size_t groupOffset(size_t last, const std::string &module, const std::string &top) const;
   void emitPlanned(EditSet &edits) const;
   std::vector<const py::Binding *> unusedAnchors(const std::vector<const analysis::Site *> &rewritten,
