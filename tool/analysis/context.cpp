@@ -201,11 +201,19 @@ Inference inferArgument(const py::Tree &tree, const py::ScopeModel &model, Bound
     bool found = false;
     std::string text = c.name;
     switch (c.kind) {
-    case K::Parameter:
+    case K::Parameter: {
+      bool deleted = false; // `del project_id`: bound at the call only when no path from the del reaches it
       if (s > 0 && model.scopes()[s].kind != py::ScopeKind::Class)
-        for (const py::Binding *b : model.bindingsIn(s, c.name))
+        for (const py::Binding *b : model.bindingsIn(s, c.name)) {
           found = found || b->kind == py::BindingKind::Parameter;
+          deleted = deleted || b->kind == py::BindingKind::Deletion;
+        }
+      // In a nested function the del may have run before the call, whenever that is.
+      if (found && deleted)
+        found = s == model.enclosingFunction(site.scope) &&
+                bound.flow(model.scopes()[s].node, {c.name, ""}).at(at) == Bound::Yes;
       break;
+    }
     case K::Local: {
       int fn = model.enclosingFunction(site.scope);
       found = s > 0 && s == fn && model.scopes()[fn].kind == py::ScopeKind::Function && hasValue(model, s, c.name) &&
