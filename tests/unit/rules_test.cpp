@@ -1,4 +1,5 @@
 // A bad rule file stops the run with file:line:col and what is wrong.
+#include "rules/embedded.h"
 #include "rules/rule.h"
 
 #include <doctest/doctest.h>
@@ -44,6 +45,19 @@ TEST_CASE("infer entries must name their kind") {
   auto e = errorFor("id: x\ntriggers: [x]\nrewrites:\n  - match: [a.B]\n    replace: {module: m, function: f}\n"
                     "    arguments:\n      - from: project\n        infer: [PROJECT_ID]\n");
   CHECK(e.find(":8:17: error: infer entry 'PROJECT_ID' must be") == 0);
+}
+
+TEST_CASE("when_none is default or leave, and the shipped storage rule leaves project=None") {
+  auto e = errorFor("id: x\ntriggers: [x]\nrewrites:\n  - match: [a.B]\n    replace: {module: m, function: f}\n"
+                    "    arguments:\n      - from: project\n        when_none: omit\n");
+  CHECK(e.find(":8:20: error: when_none must be 'default' or 'leave', not 'omit'") == 0);
+  auto shipped = poolify::rules::loadRules({std::string(poolify::rules::kEmbeddedDir)});
+  REQUIRE(shipped);
+  for (const auto &r : *shipped)
+    for (const auto &rw : r.rewrites)
+      for (const auto &am : rw.arguments)
+        if (am.from == "project") // a storage client with no project is not the default one; BigQuery's is
+          CHECK_MESSAGE(am.noneIsDefault == (r.id != "storage"), r.id);
 }
 
 TEST_CASE("a complete rule loads") {

@@ -326,6 +326,13 @@ private:
 
   // Maps the call's arguments to the pooled call's (records them in v.args); false with the
   // reason when one cannot be mapped.
+  // `project=None` where the rule says None is not the library's default (`when_none: leave`).
+  static bool noneMeansOther(const rules::ArgumentMap &am, std::string &reason) {
+    reason = fmt::format("{}=None asks the library for a client without a {}, which the pool does not give", am.from,
+                         am.from);
+    return false;
+  }
+
   bool mapArguments(const Site &site, model::Verdict &v, std::vector<NoneArgument> &none, std::string &reason) {
     const rules::Rewrite &rw = *site.rewrite;
     Arguments args = argumentsOf(site.call);
@@ -355,6 +362,8 @@ private:
         return false;
       }
       if (am->required && is(args.positional[i], "none")) {
+        if (!am->noneIsDefault)
+          return noneMeansOther(*am, reason);
         none.push_back({indexOf(args.positional[i]), am});
         continue;
       }
@@ -372,6 +381,8 @@ private:
         return false;
       }
       if (am->required && is(py::field(kw, "value"), "none")) {
+        if (!am->noneIsDefault)
+          return noneMeansOther(*am, reason);
         none.push_back({indexOf(kw), am});
         continue;
       }

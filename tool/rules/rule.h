@@ -26,7 +26,10 @@ struct ArgumentMap {
   bool required = false;
   std::vector<ScopeCandidate> infer;
   bool omitWhenMissing = false; // rewrite without it (pool falls back to a default) instead of leaving
-  std::string missingMessage;   // reason when it cannot be found ("no project id in scope")
+  /// A literal None passed for it is the library's default, as if not passed (`when_none: default`);
+  /// false (`when_none: leave`): it asks for something else (storage: a client with no project), left.
+  bool noneIsDefault = true;
+  std::string missingMessage; // reason when it cannot be found ("no project id in scope")
 };
 
 struct Replacement {

@@ -197,7 +197,7 @@ public:
     ArgumentMap a;
     auto *map = llvm::dyn_cast_or_null<MappingNode>(n);
     if (!map) {
-      error(n, "each argument must be a mapping (from, to, position, required, infer, when_missing)");
+      error(n, "each argument must be a mapping (from, to, position, required, infer, when_missing, when_none)");
       return a;
     }
     std::map<std::string, Node *> seen;
@@ -227,6 +227,11 @@ public:
         if (s && *s != "leave" && *s != "omit")
           error(v, fmt::format("when_missing must be 'leave' or 'omit', not '{}'", *s));
         a.omitWhenMissing = s && *s == "omit";
+      } else if (k == "when_none") {
+        auto s = scalar(v, "when_none");
+        if (s && *s != "default" && *s != "leave")
+          error(v, fmt::format("when_none must be 'default' or 'leave', not '{}'", *s));
+        a.noneIsDefault = !(s && *s == "leave");
       } else if (k == "infer") {
         auto *seq = llvm::dyn_cast_or_null<SequenceNode>(v);
         if (!seq) {
@@ -247,7 +252,7 @@ public:
         }
       } else {
         error(kv.getKey(), fmt::format("unknown key '{}' in an argument (expected from, to, position, required, "
-                                       "infer, when_missing, missing_message)",
+                                       "infer, when_missing, when_none, missing_message)",
                                        k));
       }
     }
