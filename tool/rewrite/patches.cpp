@@ -289,6 +289,9 @@ struct MockName {
   std::string name;
   TSNode where{};
   bool none = false; // the patch creates no mock that anything can reach (`new=` given, or `with` without `as`)
+  /// `name` holds the patcher (`p = mock.patch(...)`), not the mock: the mock is what `p.start()`
+  /// returns or `with p as m` binds (pytest-mock's `mocker.patch(...)` returns the mock itself).
+  bool patcher = false;
 };
 
 bool createsMock(const PatchCall &p, const py::Tree &tree) {
@@ -386,6 +389,7 @@ std::optional<MockName> mockNameOf(const PatchCall &p, const std::vector<PatchCa
       return std::nullopt;
     m.name = std::string(tree.text(left));
     m.where = scopeOf(parent);
+    m.patcher = tree.text(py::field(p.call, "function")).substr(0, 7) != "mocker.";
     return m;
   }
   if (is(parent, "expression_statement")) { // patched, never looked at
@@ -497,6 +501,163 @@ std::vector<std::string> rewriteAssertions(const py::Tree &tree, const MockName 
     return true;
   });
   return problems;
+}
+
+// The identifier `n` binds its name (an assignment's target, `as` target, loop variable) rather
+// than reads it.
+bool rebinds(TSNode n) {
+  TSNode parent = ts_node_parent(n);
+  while (is(parent, "pattern_list") || is(parent, "tuple_pattern") || is(parent, "list_pattern")) {
+    n = parent;
+    parent = ts_node_parent(n);
+  }
+  std::string_view field = py::fieldOf(n);
+  return ((is(parent, "assignment") || is(parent, "augmented_assignment") || is(parent, "for_statement") ||
+           is(parent, "for_in_clause")) &&
+          field == "left") ||
+         is(parent, "as_pattern_target") || (is(parent, "as_pattern") && field == "alias");
+}
+
+// Calls f(n) for each identifier of `m.where` that reads the name `m.name`.
+template <typename F> void forEachRead(const py::Tree &tree, const MockName &m, F &&f) {
+  py::forEachNamed(m.where, [&](TSNode n) {
+    if (!is(n, "identifier") || tree.text(n) != m.name)
+      return true;
+    TSNode parent = ts_node_parent(n);
+    std::string_view field = py::fieldOf(n);
+    if ((is(parent, "attribute") && field == "attribute") || (is(parent, "keyword_argument") && field == "name") ||
+        rebinds(n))
+      return true;
+    f(n);
+    return true;
+  });
+}
+
+// Where the value `v` goes, said after "is": "passed to f(...)", "stored in self.x", ...
+std::string whereItGoes(const py::Tree &tree, TSNode v) {
+  TSNode parent = ts_node_parent(v);
+  while (is(parent, "parenthesized_expression")) {
+    v = parent;
+    parent = ts_node_parent(v);
+  }
+  if (is(parent, "keyword_argument")) {
+    v = parent;
+    parent = ts_node_parent(v);
+  }
+  if (is(parent, "argument_list") && is(ts_node_parent(parent), "call"))
+    return fmt::format("passed to {}(...)", tree.text(py::field(ts_node_parent(parent), "function")));
+  if ((is(parent, "assignment") || is(parent, "augmented_assignment")) && py::fieldOf(v) == "right") {
+    TSNode left = py::field(parent, "left");
+    if (is(left, "identifier"))
+      return fmt::format("bound to {} as well", tree.text(left));
+    return fmt::format("stored in {}", tree.text(left));
+  }
+  if (is(parent, "return_statement"))
+    return "returned";
+  if (is(parent, "yield"))
+    return "yielded";
+  if (is(parent, "list") || is(parent, "tuple") || is(parent, "set") || is(parent, "pair") ||
+      is(parent, "expression_list") || is(parent, "dictionary"))
+    return "put in a container";
+  if (is(parent, "lambda"))
+    return "captured by a lambda";
+  return fmt::format("used as a value ({})", py::type(parent));
+}
+
+// The nested function or lambda between `n` and `where` that captures it: "" when none.
+std::string capturedBy(const py::Tree &tree, TSNode where, TSNode n) {
+  for (TSNode a = ts_node_parent(n); !ts_node_is_null(a) && !py::same(a, where); a = ts_node_parent(a))
+    if (is(a, "lambda"))
+      return "captured by a lambda";
+    else if (is(a, "function_definition"))
+      return fmt::format("used in the nested function {}", tree.text(py::field(a, "name")));
+    else if (is(a, "class_definition"))
+      return fmt::format("used in the class body of {}", tree.text(py::field(a, "name")));
+  return "";
+}
+
+// The mocks a patch creates, by the local names poolify follows their assertions through, and the
+// first place one escapes to where poolify cannot see what is asserted on it (stored in an
+// attribute or a container, passed to a call, returned, yielded, captured by a nested function):
+// there, a retarget changes what the test checks unseen.
+struct Followed {
+  std::vector<MockName> mocks;
+  std::string escape; // "" when the mock goes nowhere else
+};
+
+Followed followMock(const py::Tree &tree, const MockName &bound) {
+  Followed out;
+  LineIndex lines(tree.text());
+  auto escape = [&](TSNode at, const std::string &subject, const std::string &how) {
+    if (out.escape.empty())
+      out.escape = fmt::format("line {}: {} is {}, where poolify does not follow it: check the assertions on it for "
+                               "the direct call's arguments",
+                               lines.lineOf(py::start(at)), subject, how);
+  };
+  std::vector<MockName> todo{bound};
+  while (!todo.empty()) {
+    MockName m = std::move(todo.back());
+    todo.pop_back();
+    bool seen = std::any_of(out.mocks.begin(), out.mocks.end(),
+                            [&](const MockName &o) { return o.name == m.name && py::same(o.where, m.where); });
+    if (seen)
+      continue; // started into the same local twice: its uses are walked once
+    if (!m.patcher)
+      out.mocks.push_back(m);
+    std::string subject = (m.patcher ? "the patcher " : "its mock ") + m.name;
+    forEachRead(tree, m, [&](TSNode n) {
+      if (std::string how = capturedBy(tree, m.where, n); !how.empty())
+        return escape(n, subject, how);
+      TSNode parent = ts_node_parent(n);
+      std::string_view field = py::fieldOf(n);
+      TSNode call = ts_node_parent(parent);
+      bool called = is(parent, "attribute") && is(call, "call") && py::same(py::field(call, "function"), parent);
+      if (is(parent, "attribute") && field == "object") {
+        std::string_view attr = tree.text(py::field(parent, "attribute"));
+        if (m.patcher && (attr == "start" || attr == "__enter__")) {
+          if (!called)
+            return escape(n, fmt::format("{}.{}", m.name, attr), "read without a call");
+          TSNode context = ts_node_parent(call);
+          if (is(context, "expression_statement"))
+            return; // started, the mock left unused
+          TSNode left = py::field(context, "left");
+          if (is(context, "assignment") && py::same(py::field(context, "right"), call) && is(left, "identifier")) {
+            MockName started;
+            started.name = std::string(tree.text(left));
+            started.where = scopeOf(context);
+            todo.push_back(std::move(started));
+            return;
+          }
+          return escape(n, fmt::format("the mock {}.{}() returns", m.name, attr), whereItGoes(tree, call));
+        }
+        bool asserts = attr == "assert_has_calls" ||
+                       std::find(std::begin(kAssertWith), std::end(kAssertWith), attr) != std::end(kAssertWith);
+        if (!m.patcher && asserts && !called)
+          return escape(n, fmt::format("{}.{}", m.name, attr), "read without a call");
+        return; // an attribute of the mock (return_value, call_count) or of the patcher (stop)
+      }
+      if (m.patcher && is(parent, "as_pattern") && !py::same(py::field(parent, "alias"), n)) {
+        TSNode alias = py::field(parent, "alias");
+        TSNode name = is(alias, "as_pattern_target") ? ts_node_named_child(alias, 0) : alias;
+        if (!is(name, "identifier"))
+          return escape(n, fmt::format("the mock `with {}` gives", m.name), "bound to a pattern");
+        MockName entered;
+        entered.name = std::string(tree.text(name));
+        entered.where = scopeOf(parent);
+        todo.push_back(std::move(entered));
+        return;
+      }
+      if (m.patcher && is(parent, "with_item"))
+        return; // `with p:`, the mock left unused
+      if (!m.patcher && is(parent, "call") && field == "function")
+        return; // the mock called
+      if (is(parent, "comparison_operator") || is(parent, "not_operator") || is(parent, "assert_statement") ||
+          is(parent, "expression_statement") || is(parent, "delete_statement"))
+        return;
+      escape(n, subject, whereItGoes(tree, n));
+    });
+  }
+  return out;
 }
 
 // What a mock.patch / patch.object call hands in to be called instead of the target: `new=` or
@@ -630,8 +791,14 @@ PatchPlan retargetPatches(const py::Tree &tree, const py::ScopeModel &model,
                                          "arguments: check its parameters and what the test asserts on them",
                                          handed, r.pooled));
         } else if (auto m = mockNameOf(*p, calls, tree)) {
-          if (!m->none)
-            problems = rewriteAssertions(tree, *m, *rw, r.pooled, r.inferred, edits);
+          if (!m->none) {
+            Followed followed = followMock(tree, *m);
+            if (!followed.escape.empty() && (!identity(*rw) || r.inferred))
+              problems.push_back(followed.escape);
+            for (const MockName &mock : followed.mocks)
+              for (auto &pr : rewriteAssertions(tree, mock, *rw, r.pooled, r.inferred, edits))
+                problems.push_back(std::move(pr));
+          }
         } else if (!identity(*rw) || r.inferred) {
           problems.push_back("its mock is not bound to a name poolify follows: check the assertions on it for the "
                              "direct call's arguments");
