@@ -64,6 +64,10 @@ add_test(NAME cache COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/c
 # Test patches retargeted with the code they patch, run with unittest before and after --apply.
 add_test(NAME patches_e2e COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/patches_e2e_test.py"
          --poolify $<TARGET_FILE:poolify>)
+# Pool imports that `from M import *` would carry into other modules (golden cases 347-352), run
+# before and after --apply: the star importers must behave the same.
+add_test(NAME star_import_runtime COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/star_import_runtime_test.py"
+         --poolify $<TARGET_FILE:poolify>)
 add_test(NAME pipeline COMMAND "${Python3_EXECUTABLE}" "${CMAKE_SOURCE_DIR}/tests/pipeline_test.py" --poolify $<TARGET_FILE:poolify>)
 # The reference pool modules `poolify pools init` writes (rules/templates), run with fake Google libraries
 # and the installed requests against a local server; exit 77 (skipped) when requests is not installed.

@@ -53,28 +53,57 @@ namespace {
 
 // How the pooled function is named at a site: by its own name when that is free (or already
 // bound to it), else through its module; the imports this file will gain are remembered, so two
-// sites agree and no name is taken twice.
+// sites agree and no name is taken twice. A name is not free either when a module-level import of
+// it would leak through `import *` into another module that binds or reads it (starClashes).
 class CalleeNamer {
 public:
-  CalleeNamer(const py::ScopeModel &model) : model_(model) {}
+  CalleeNamer(const py::ScopeModel &model, const std::map<std::string, std::string> &starClashes)
+      : model_(model), starClashes_(starClashes) {}
 
   /// Fills the verdict's callee text and import; false with `reason` when every spelling clashes.
-  bool name(const Site &site, const rules::Replacement &replace, model::Verdict &v, std::string &reason) {
+  /// `note`: why the site is reached through the module, when a star import is the cause.
+  bool name(const Site &site, const rules::Replacement &replace, model::Verdict &v, std::string &reason,
+            std::string &note) {
     const std::string &module = replace.module, &function = replace.function;
     std::string full = module + "." + function;
     if (auto t = model_.importTarget(function, site.scope); t && *t == full)
       return use(v, replace, function, "", "");
-    if (planned(module, function) || isFree(function))
+    // The import goes beside the one the site relied on: at module level when that one is.
+    bool moduleLevel = !site.anchor || site.anchor->textualScope == 0;
+    auto leaks = [&](const std::string &name) -> const std::string * {
+      auto c = starClashes_.find(name);
+      return moduleLevel && c != starClashes_.end() ? &c->second : nullptr;
+    };
+    if (!leaks(function) && (planned(module, function) || isFree(function)))
       return use(v, replace, function, module, function);
     // The function's name is taken: reach it through its module instead.
     size_t dot = module.rfind('.');
     std::string last = dot == std::string::npos ? module : module.substr(dot + 1);
     std::string parent = dot == std::string::npos ? std::string() : module.substr(0, dot);
+    bool said = false; // "this module has no __all__" is said once
+    auto takenBy = [&](const std::string &name) {
+      const std::string *where = leaks(name);
+      if (!where)
+        return std::string("is already used in this file");
+      std::string out = fmt::format("would reach {}{}", *where, said ? "" : " (this module has no __all__)");
+      said = true;
+      return out;
+    };
+    if (const std::string *where = leaks(function))
+      note = fmt::format("reached through its module: a module-level '{}' would reach {} (this module has no "
+                         "__all__)",
+                         function, *where);
     if (auto t = model_.importTarget(last, site.scope); t && *t == module)
       return use(v, replace, last + "." + function, "", "");
-    if (!parent.empty() && (planned(parent, last) || isFree(last)))
+    if (!parent.empty() && !leaks(last) && (planned(parent, last) || isFree(last)))
       return use(v, replace, last + "." + function, parent, last);
-    reason = fmt::format("name '{}' is already used in this file, and so is '{}'", function, last);
+    note.clear();
+    if (!leaks(function) && !leaks(last)) {
+      reason = fmt::format("name '{}' is already used in this file, and so is '{}'", function, last);
+    } else {
+      std::string first = takenBy(function); // before the second: it says why once
+      reason = fmt::format("name '{}' {}, and '{}' {}", function, first, last, takenBy(last));
+    }
     return false;
   }
 
@@ -103,6 +132,7 @@ private:
   }
 
   const py::ScopeModel &model_;
+  const std::map<std::string, std::string> &starClashes_;
   std::vector<std::pair<std::string, std::string>> planned_;
   std::optional<std::set<std::string>> used_; // every name bound or used in the file
 };
@@ -118,8 +148,8 @@ class Decider {
 public:
   Decider(const py::Tree &tree, const py::ScopeModel &model, const std::vector<Site> &sites, const std::string &path,
           const LineIndex &lines, const FileContext &context)
-      : tree_(tree), model_(model), sites_(sites), path_(path), lines_(lines), context_(context), namer_(model),
-        bound_(tree, model) {}
+      : tree_(tree), model_(model), sites_(sites), path_(path), lines_(lines), context_(context),
+        namer_(model, context.starClashes), bound_(tree, model) {}
 
   model::Verdict decide(const Site &site) {
     model::Verdict v;
@@ -136,8 +166,11 @@ public:
         return left(v, *out + ", and a shared client must not be handed out", model::Outcome::Left);
     if (!inferMissing(site, v, none, why))
       return noneNotes(left(v, why, model::Outcome::LeftMissing), none);
-    if (!namer_.name(site, rw.replace, v, why))
+    std::string reached;
+    if (!namer_.name(site, rw.replace, v, why, reached))
       return left(v, why, model::Outcome::Left);
+    if (!reached.empty())
+      v.notes.push_back(reached);
     noneNotes(v, none);
     for (const auto &[to, text] : v.inferred)
       v.notes.push_back(fmt::format("{} from {}{}", to, text,

@@ -28,6 +28,12 @@ struct FileContext {
   /// Module-level names other modules of the run use (name -> why, for --explain): their imports
   /// stay when the rewrite leaves them unused.
   std::map<std::string, std::string> keepImports;
+  /// Names a pool import may not bind at module level (name -> where it would clash, for the
+  /// reason): this module has no __all__, so `from <it> import *` in another module of the run
+  /// (directly, or through modules without __all__ that star-import it) would bind the name there,
+  /// where that module binds or reads the name already (pipeline/uses.h: starImportClashes).
+  /// Such a site is reached through the pool's module, as when the name is taken in this file.
+  std::map<std::string, std::string> starClashes;
   /// Test patch targets to retarget to the pooled callable (offsets in the file; see
   /// rewrite/patches.h), decided across the run.
   std::vector<model::PatchRetarget> retargets;

@@ -438,6 +438,8 @@ analysis::FileContext contextFor(const Run &run, size_t file) {
     context.holds = h->second;
   if (auto b = run.baseProvided.find(file); b != run.baseProvided.end())
     context.baseProvided = b->second;
+  if (auto c = run.starClashes.find(file); c != run.starClashes.end())
+    context.starClashes = c->second;
   return context;
 }
 
@@ -454,6 +456,12 @@ std::string cacheVariant(const Run &run, size_t file, bool asAnalyzed) {
     for (const auto &[line, col] : b->second)
       key += fmt::format("{}:{}\n", line, col);
     unsafe += fmt::format(" base {:x}", contentHash(key));
+  }
+  if (auto c = run.starClashes.find(file); !asAnalyzed && c != run.starClashes.end()) {
+    std::string key;
+    for (const auto &[name, where] : c->second)
+      key += fmt::format("{}\n{}\n", name, where);
+    unsafe += fmt::format(" star {:x}", contentHash(key));
   }
   if (!run.roots)
     return unsafe;

@@ -119,6 +119,10 @@ struct Run {
   /// Sites whose missing `self.<attr>` the base __init__ that runs first assigns (the class index's
   /// answer to SiteRecord::hookClass): file -> (line, col). Part of each file's context too.
   std::map<size_t, std::set<std::pair<unsigned, unsigned>>> baseProvided;
+  /// Names a pool import may not add at module level, since they would leak through `import *`
+  /// into a module that binds or reads them (analysis::FileContext::starClashes): file -> name ->
+  /// where. Decided by migrate's last step (reduce.h); part of each file's context once decided.
+  std::map<size_t, std::map<std::string, std::string>> starClashes;
   /// Files found changed on disk when the reduce step read them again (reread()); analyze()
   /// reports each as a file that could not be analyzed.
   std::shared_ptr<ChangedFiles> changedOnDisk = std::make_shared<ChangedFiles>();

@@ -409,6 +409,7 @@ public:
     bodyContext.poolProblem = context.poolProblem;
     bodyContext.unsafeFixes = context.unsafeFixes;
     bodyContext.keepImports = context.keepImports;
+    bodyContext.starClashes = context.starClashes;
     bodyContext.baseProvided = context.baseProvided;
     for (const auto &[offset, r] : context.removals)
       bodyContext.removals[offset - static_cast<uint32_t>(base_)] = r;

@@ -415,6 +415,44 @@ HierarchyDecisions applyHierarchy(Run &run) {
   return out;
 }
 
+// A pool import added at module level to a module without __all__ leaks through `import *` into
+// the modules that star-import it (pipeline/uses.h: starImportClashes): where one of them binds or
+// reads the name already, the module's sites reach the pooled function through its module, as
+// when the name is taken in the file itself (analysis::FileContext::starClashes). The files
+// whose rewritten sites use such a name are planned again knowing them. Before the class index and
+// the test patches, which then see the sites as migrate writes them.
+void avoidStarClashes(Run &run) {
+  std::set<std::string> names; // what a pool import may bind: each function, each pool module's last part
+  for (const auto &rule : run.rules)
+    for (const auto &rw : rule.rewrites) {
+      const std::string &module = rw.replace.module;
+      for (std::string name : {rw.replace.function, module.substr(module.rfind('.') + 1)})
+        if (!name.empty() && name[0] != '_')
+          names.insert(std::move(name));
+    }
+  auto head = [](const std::string &pooled) { return pooled.substr(0, pooled.find_first_of(".(")); };
+  auto uses = [&](size_t i, auto &&wanted) {
+    return std::any_of(run.outcomes[i].records.begin(), run.outcomes[i].records.end(),
+                       [&](const model::SiteRecord &r) { return r.fixable() && wanted(head(r.pooled)); });
+  };
+  std::set<size_t> exporters;
+  for (size_t i = 0; i < run.outcomes.size(); ++i)
+    if (run.active[i] && !run.outcomes[i].failed && uses(i, [&](const std::string &h) { return names.count(h); }))
+      exporters.insert(i);
+  if (exporters.empty())
+    return;
+  std::vector<size_t> files;
+  for (auto &found : starImportClashes(run, exporters, names)) {
+    const auto &clashes = found.second;
+    if (uses(found.first, [&](const std::string &h) { return clashes.count(h); })) {
+      run.starClashes[found.first] = clashes;
+      files.push_back(found.first);
+    }
+  }
+  parallelFor(files, run.options.jobs,
+              [&](size_t i) { replan(run, i, contextFor(run, i), planVariant(run, i, nullptr, nullptr)); });
+}
+
 // Module-level imports the rewrite removed that other modules use (`from pkg.a import bigquery`,
 // `pkg.a.bigquery`, patch targets through them, star imports): their files are planned again
 // keeping them (with the removals of redundant overrides they already had).
@@ -592,6 +630,11 @@ model::FileOutcome notRewritten(const model::SourceFile &file, llvm::Error why) 
 }
 
 void reduce(Run &run) {
+  // Only migrate writes the imports, so only it reads every file again for star imports: check and
+  // the manifest count such a site rewritten, as migrate rewrites it (through its module), unless
+  // the module's name would leak too (then migrate alone leaves it).
+  if (run.options.finalEdits)
+    avoidStarClashes(run);
   HierarchyDecisions hierarchy = applyHierarchy(run);
   releaseFreePages(); // the class index's parses of base classes
   // Sites held for the test patches that intercept them change verdicts: check and the manifest

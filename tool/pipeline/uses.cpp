@@ -650,4 +650,150 @@ usesFromOtherModules(const Run &run, const std::map<size_t, std::set<std::string
   return reasons(found);
 }
 
+namespace {
+
+// Whether a text may hold `import *`: `import`, then blanks or line continuations, then `*`.
+bool mayStarImport(std::string_view text) {
+  for (size_t at = text.find("import"); at != std::string_view::npos; at = text.find("import", at + 1)) {
+    size_t i = at + 6;
+    for (;;) {
+      if (i < text.size() && (text[i] == ' ' || text[i] == '\t'))
+        ++i;
+      else if (text.substr(i, 2) == "\\\n")
+        i += 2;
+      else if (text.substr(i, 3) == "\\\r\n")
+        i += 3;
+      else
+        break;
+    }
+    if (i < text.size() && text[i] == '*')
+      return true;
+  }
+  return false;
+}
+
+// What the star-import check needs of one file.
+struct StarFacts {
+  bool parsed = false;
+  bool hasAll = false;
+  std::vector<std::pair<std::string, std::string>> stars; // (module as written, where: "pkg/b.py:2:1")
+  std::map<std::string, std::string> names;               // a name of `names` it binds or reads -> where first
+};
+
+StarFacts starFacts(const Run &run, size_t i, bool always, const std::set<std::string> &names) {
+  StarFacts out;
+  auto bytes = run.reread(i);
+  if (!bytes) {
+    llvm::consumeError(bytes.takeError());
+    return out;
+  }
+  std::string_view all = *bytes;
+  uint32_t base = all.substr(0, 3) == kBom ? 3 : 0;
+  std::string_view body = all.substr(base);
+  if ((!always && !mayStarImport(body)) || py::parserLimitProblem(body))
+    return out;
+  py::Tree tree = py::Tree::parse(body);
+  if (tree.firstError())
+    return out;
+  py::ScopeModel model(tree);
+  out.parsed = true;
+  LineIndex lines(body);
+  const std::string display = run.found.files[i].display();
+  auto where = [&](TSNode n) {
+    LineCol lc = lines.at(py::start(n));
+    return fmt::format("{}:{}:{}", display, lc.line, lc.col);
+  };
+  std::map<std::string, TSNode> first; // a name of `names` -> its first binding or read
+  auto note = [&](const std::string &name, TSNode n) {
+    if (!names.count(name))
+      return;
+    auto [f, fresh] = first.emplace(name, n);
+    if (!fresh && py::start(n) < py::start(f->second))
+      f->second = n;
+  };
+  for (const auto &b : model.bindings()) {
+    if (b.name == "__all__" && b.scope == 0)
+      out.hasAll = true;
+    note(b.name, b.node);
+  }
+  for (const auto &r : model.references())
+    note(std::string(r.name), r.node);
+  for (const auto &[name, n] : first)
+    out.names[name] = where(n);
+  tree.nodes().forEachNamed(0, [&](TSNode n) {
+    if (py::is(n, "import_from_statement")) {
+      for (uint32_t k = 0; k < ts_node_named_child_count(n); ++k)
+        if (py::is(ts_node_named_child(n, k), "wildcard_import"))
+          out.stars.emplace_back(withoutSpace(tree.text(py::field(n, "module_name"))), where(n));
+      return false;
+    }
+    return true;
+  });
+  return out;
+}
+
+} // namespace
+
+std::map<size_t, std::map<std::string, std::string>>
+starImportClashes(const Run &run, const std::set<size_t> &exporters, const std::set<std::string> &names) {
+  const auto &files = run.found.files;
+  std::vector<size_t> all(files.size());
+  for (size_t i = 0; i < files.size(); ++i)
+    all[i] = i;
+  std::vector<StarFacts> facts(files.size());
+  parallelFor(all, run.options.jobs, [&](size_t i) { facts[i] = starFacts(run, i, exporters.count(i) > 0, names); });
+  // Who star-imports whom: file -> (importer, where its `import *` is), in file order.
+  std::map<size_t, std::vector<std::pair<size_t, std::string>>> importers;
+  ModuleResolver resolver(run);
+  FilesByPath byPath(files);
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (facts[i].stars.empty())
+      continue;
+    std::vector<std::vector<std::string>> absoluteRoots = resolver.rootSets(i);
+    for (const auto &[dotted, where] : facts[i].stars) {
+      size_t dots = std::min(dotted.find_first_not_of('.'), dotted.size());
+      std::vector<std::string> parts;
+      if (dots < dotted.size())
+        parts = splitDotted(dotted.substr(dots));
+      std::vector<std::vector<std::string>> rootSets =
+          dots ? std::vector<std::vector<std::string>>{{resolver.packageDir(i, dots)}} : absoluteRoots;
+      for (const auto &roots : rootSets) {
+        const std::string &file =
+            parts.empty() ? resolver.find(roots, "__init__") : resolver.find(roots, join(parts, parts.size()));
+        if (file.empty())
+          continue;
+        if (auto t = byPath.find(file); t && *t != i) {
+          importers[*t].emplace_back(i, where);
+          break;
+        }
+      }
+    }
+  }
+  std::map<size_t, std::map<std::string, std::string>> out;
+  for (size_t m : exporters) {
+    if (!facts[m].parsed || facts[m].hasAll)
+      continue;
+    // Breadth first from m: (module reached, the `import *` lines that reach it, nearest last).
+    std::vector<std::pair<size_t, std::string>> queue;
+    std::set<size_t> seen{m};
+    auto enqueue = [&](size_t from, const std::string &chain) {
+      if (auto it = importers.find(from); it != importers.end())
+        for (const auto &[s, where] : it->second)
+          queue.emplace_back(s, chain.empty() ? where : where + " and " + chain);
+    };
+    enqueue(m, "");
+    for (size_t k = 0; k < queue.size(); ++k) {
+      auto [s, chain] = queue[k];
+      if (!seen.insert(s).second)
+        continue;
+      for (const auto &[name, where] : facts[s].names)
+        if (!name.empty() && name[0] != '_')
+          out[m].emplace(name, fmt::format("{} through the `import *` at {}", where, chain));
+      if (!facts[s].hasAll)
+        enqueue(s, chain);
+    }
+  }
+  return out;
+}
+
 } // namespace poolify::pipeline

@@ -90,4 +90,15 @@ std::map<size_t, std::map<std::string, std::string>>
 usesFromOtherModules(const Run &run, const std::map<size_t, std::set<std::string>> &removed,
                      const std::set<std::pair<size_t, uint32_t>> &rewritten = {});
 
+/// Star imports and pool imports: a name bound at module level in a module without __all__ is
+/// bound by `from <it> import *` in every module that star-imports it, and on through the modules
+/// among those that have no __all__ and are star-imported in turn. For each of `exporters` (files
+/// that may add a module-level import of one of `names`) that has no __all__, the names of `names`
+/// that some module reached so binds or reads already, as it binds or reads them anywhere (an
+/// import added would rebind its name there, or give one it read a value): file -> name -> where
+/// ("pkg/b.py:1:23 through the `import *` at pkg/b.py:2:1"), the first such module found, nearest
+/// first. Every file of the run that may star-import is read again and parsed.
+std::map<size_t, std::map<std::string, std::string>>
+starImportClashes(const Run &run, const std::set<size_t> &exporters, const std::set<std::string> &names);
+
 } // namespace poolify::pipeline
