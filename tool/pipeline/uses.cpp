@@ -740,8 +740,10 @@ starImportClashes(const Run &run, const std::set<size_t> &exporters, const std::
   std::vector<size_t> all(files.size());
   for (size_t i = 0; i < files.size(); ++i)
     all[i] = i;
+  // The files that spell a star import first; an exporter is parsed only when one of them imports it (a
+  // module no one star-imports leaks nothing), not every file that gets a pool import.
   std::vector<StarFacts> facts(files.size());
-  parallelFor(all, run.options.jobs, [&](size_t i) { facts[i] = starFacts(run, i, exporters.count(i) > 0, names); });
+  parallelFor(all, run.options.jobs, [&](size_t i) { facts[i] = starFacts(run, i, false, names); });
   // Who star-imports whom: file -> (importer, where its `import *` is), in file order.
   std::map<size_t, std::vector<std::pair<size_t, std::string>>> importers;
   ModuleResolver resolver(run);
@@ -769,6 +771,11 @@ starImportClashes(const Run &run, const std::set<size_t> &exporters, const std::
       }
     }
   }
+  std::vector<size_t> imported;
+  for (const auto &[m, _] : importers)
+    if (exporters.count(m) && !facts[m].parsed)
+      imported.push_back(m);
+  parallelFor(imported, run.options.jobs, [&](size_t m) { facts[m] = starFacts(run, m, true, names); });
   std::map<size_t, std::map<std::string, std::string>> out;
   for (size_t m : exporters) {
     if (!facts[m].parsed || facts[m].hasAll)
