@@ -21,6 +21,7 @@
 #include <optional>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 
 #include <sys/stat.h>
 
@@ -110,6 +111,18 @@ struct Scanned {
 };
 
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
+
+// File i of the run read again (hash-checked, Run::reread), and where its text starts after a UTF-8
+// BOM; nullopt when it cannot be read.
+std::optional<std::pair<std::string, uint32_t>> readBody(const Run &run, size_t i) {
+  auto bytes = run.reread(i);
+  if (!bytes) {
+    llvm::consumeError(bytes.takeError());
+    return std::nullopt;
+  }
+  uint32_t base = std::string_view(*bytes).substr(0, 3) == kBom ? 3 : 0;
+  return std::make_pair(std::move(*bytes), base);
+}
 
 // The identifier that starts at i (empty when none does).
 std::string_view wordAt(std::string_view text, size_t i) {
@@ -300,14 +313,11 @@ bool namesOneOf(std::string_view dotted, const std::unordered_set<std::string_vi
 Scanned scan(const Run &run, size_t i, const std::unordered_set<std::string_view> &wanted, bool always = false,
              const std::unordered_set<std::string_view> *modules = nullptr) {
   Scanned out;
-  auto bytes = run.reread(i);
-  if (!bytes) {
-    llvm::consumeError(bytes.takeError());
+  auto read = readBody(run, i);
+  if (!read)
     return out;
-  }
-  std::string_view all = *bytes;
-  uint32_t base = all.substr(0, 3) == kBom ? 3 : 0;
-  std::string_view body = all.substr(base);
+  uint32_t base = read->second;
+  std::string_view body = std::string_view(read->first).substr(base);
   if (!always && !mayUse(body, wanted, modules))
     return out;
   if (py::parserLimitProblem(body))
@@ -682,14 +692,10 @@ struct StarFacts {
 
 StarFacts starFacts(const Run &run, size_t i, bool always, const std::set<std::string> &names) {
   StarFacts out;
-  auto bytes = run.reread(i);
-  if (!bytes) {
-    llvm::consumeError(bytes.takeError());
+  auto read = readBody(run, i);
+  if (!read)
     return out;
-  }
-  std::string_view all = *bytes;
-  uint32_t base = all.substr(0, 3) == kBom ? 3 : 0;
-  std::string_view body = all.substr(base);
+  std::string_view body = std::string_view(read->first).substr(read->second);
   if ((!always && !mayStarImport(body)) || py::parserLimitProblem(body))
     return out;
   py::Tree tree = py::Tree::parse(body);
