@@ -109,6 +109,29 @@ class CacheTest(unittest.TestCase):
         total = len([1 for _, _, fs in os.walk(self.root) for f in fs if f.endswith(".py")])
         self.assertEqual(reused(warm.stderr), total - 1)
 
+    # A file's plans depend on the pool module it would call (its functions' signatures): a pool edited
+    # since, with every file using it unchanged, changes the verdicts, whether the pool module is one of
+    # the run's files or lies outside the paths checked.
+    def test_an_edited_pool_module_is_read_again(self):
+        pool = os.path.join(self.root, "shared", "clients", "http_pool.py")
+        with open(pool) as f:
+            text = f.read()
+        strict = text.replace("def get(url: str, **kwargs: Any)", "def get(url: str, *, tenant: str, **kwargs: Any)")
+        self.assertNotEqual(strict, text)
+        for paths in (["."], ["scrapers"]):
+            with open(pool, "w") as f:
+                f.write(text)
+            args = ("check", "--format", "json", "--cache", self.cache, *paths)
+            first = run(self.root, *args)
+            self.assertIn("nbac_schedule_api.py", first.stdout)
+            with open(pool, "w") as f:
+                f.write(strict)
+            warm = run(self.root, *args)
+            fresh = run(self.root, "check", "--format", "json", "--no-cache", *paths)
+            self.assertEqual(warm.stdout, fresh.stdout)
+            self.assertNotEqual(warm.stdout, first.stdout)
+            self.assertIn("missing 1 required keyword-only argument: 'tenant'", warm.stdout)
+
     # A warm run that found nothing new leaves the cache file alone (not even replaced by the same bytes).
     def test_a_run_that_changed_nothing_does_not_rewrite_the_cache(self):
         time.sleep(2.2)  # files older than the racy window

@@ -166,6 +166,8 @@ public:
         return left(v, *out + ", and a shared client must not be handed out", model::Outcome::Left);
     if (!inferMissing(site, v, none, why))
       return noneNotes(left(v, why, model::Outcome::LeftMissing), none);
+    if (std::string problem = poolCallProblem(site, v); !problem.empty())
+      return left(v, problem, model::Outcome::Left);
     std::string reached;
     if (!namer_.name(site, rw.replace, v, why, reached))
       return left(v, why, model::Outcome::Left);
@@ -188,6 +190,29 @@ public:
         v.outcome = model::Outcome::Unsafe;
     }
     return v;
+  }
+
+  // Why the pool refuses the call as the rewrite would write it ("" when it does not, or when the
+  // call unpacks arguments, so its shape is not known).
+  std::string poolCallProblem(const Site &site, const model::Verdict &v) const {
+    const rules::Replacement &to = site.rewrite->replace;
+    if (!context_.poolCallProblem || to.function.empty())
+      return "";
+    py::CallShape call;
+    if (to.attribute.empty()) { // get_http_session().put(...) calls the pool's function with none
+      if (site.rewrite->passThrough && argumentsOf(site.call).unpacking)
+        return "";
+      std::set<std::string> keywords;
+      for (const auto &[keyword, _] : v.args)
+        if (!keyword.empty() && keyword[0] == '#')
+          ++call.positional;
+        else
+          keywords.insert(keyword);
+      for (const auto &[keyword, _] : v.inferred)
+        keywords.insert(keyword);
+      call.keywords.assign(keywords.begin(), keywords.end());
+    }
+    return context_.poolCallProblem(to.module, to.function, call);
   }
 
   // An override the class index found redundant; one whose removal might change behaviour (see

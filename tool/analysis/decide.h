@@ -5,6 +5,7 @@
 
 #include "analysis/sites.h"
 #include "model/site.h"
+#include "python/signatures.h"
 #include "support/text.h"
 
 #include <cstdint>
@@ -23,6 +24,11 @@ struct FileContext {
   std::map<uint32_t, model::Removal> removals;
   /// Why a pool module cannot be imported where this file runs ("" when it can); null: it can.
   std::function<std::string(const std::string &module)> poolProblem;
+  /// Why the pooled call `function(...)` of `module`, shaped as the rewrite writes it, fails where
+  /// this file runs: the pool module defines no such function, or its signature refuses the
+  /// arguments ("" when it does not, or that is not known; pipeline/roots.h: callProblem).
+  std::function<std::string(const std::string &module, const std::string &function, const py::CallShape &call)>
+      poolCallProblem;
   /// Apply unsafe fixes too (--unsafe-fixes): their verdicts are Rewritten, not Unsafe.
   bool unsafeFixes = false;
   /// Module-level names other modules of the run use (name -> why, for --explain): their imports

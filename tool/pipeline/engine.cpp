@@ -433,6 +433,10 @@ analysis::FileContext contextFor(const Run &run, size_t file) {
     std::shared_ptr<ImportRoots> roots = run.roots;
     std::string path = run.found.files[file].path;
     context.poolProblem = [roots, path](const std::string &module) { return roots->problem(path, module); };
+    context.poolCallProblem = [roots, path](const std::string &module, const std::string &function,
+                                            const py::CallShape &call) {
+      return roots->callProblem(path, module, function, call);
+    };
   }
   if (auto h = run.holds.find(file); h != run.holds.end())
     context.holds = h->second;
@@ -465,6 +469,8 @@ std::string cacheVariant(const Run &run, size_t file, bool asAnalyzed) {
   }
   if (!run.roots)
     return unsafe;
+  if (std::string key = run.roots->poolKey(run.found.files[file].path); !key.empty())
+    unsafe += " signatures " + key;
   std::string problems;
   for (const auto &problem : run.roots->problems(run.found.files[file].path, poolModules(run.rules)))
     problems += problem + "\n";

@@ -407,6 +407,7 @@ public:
     // Offsets of removals are file offsets; the tree sees the text after the BOM.
     analysis::FileContext bodyContext;
     bodyContext.poolProblem = context.poolProblem;
+    bodyContext.poolCallProblem = context.poolCallProblem;
     bodyContext.unsafeFixes = context.unsafeFixes;
     bodyContext.keepImports = context.keepImports;
     bodyContext.starClashes = context.starClashes;

@@ -1,8 +1,11 @@
 #include "pipeline/roots.h"
 
+#include "python/limits.h"
 #include "source/discover.h"
+#include "source/file_io.h"
 #include "source/git.h"
 #include "source/modules.h"
+#include "support/text.h"
 
 #include <llvm/ADT/SmallString.h>
 #include <llvm/Support/FileSystem.h>
@@ -90,11 +93,56 @@ ImportRoots::ImportRoots(const config::Config &config, const std::vector<std::st
   }
   for (const auto &[dir, configured] : found)
     units_.push_back({dir, displayOf(dir), configured});
+  std::set<std::string> inRun;
+  for (const auto &f : files)
+    inRun.insert(source::lexicalAbsolute(f.path, cwd_));
   for (const auto &m : modules) {
-    inRoots_[m] = source::findModule(roots_, m).has_value();
-    for (size_t u = 0; u < units_.size(); ++u)
-      inUnit_[{u, m}] = source::findModule({units_[u].dir}, m).has_value();
+    std::optional<std::string> inRoots = source::findModule(roots_, m);
+    inRoots_[m] = inRoots.has_value();
+    if (const PoolFile *f = add(inRoots, inRun))
+      rootFiles_[m] = f;
+    for (size_t u = 0; u < units_.size(); ++u) {
+      std::optional<std::string> inUnit = source::findModule({units_[u].dir}, m);
+      inUnit_[{u, m}] = inUnit.has_value();
+      if (const PoolFile *f = add(inUnit, inRun))
+        unitFiles_[{u, m}] = f;
+    }
   }
+}
+
+// The pool module file at `file` (not read yet), or nullptr for none.
+const ImportRoots::PoolFile *ImportRoots::add(const std::optional<std::string> &file,
+                                              const std::set<std::string> &inRun) {
+  if (!file || installed_)
+    return nullptr;
+  PoolFile &f = files_[*file];
+  f.path = *file;
+  f.inRun = inRun.count(source::lexicalAbsolute(*file, cwd_)) != 0;
+  return &f;
+}
+
+void ImportRoots::load() const {
+  std::call_once(loaded_, [this] {
+    for (auto &[path, f] : files_) {
+      f.display = displayOf(path);
+      auto bytes = source::readFile(path);
+      if (!bytes) {
+        llvm::consumeError(bytes.takeError());
+        f.hash = "unreadable";
+        f.functions = std::make_shared<py::ModuleFunctions>(py::ModuleFunctions{{}, true});
+        continue;
+      }
+      f.hash = fmt::format("{:x}", contentHash(*bytes));
+      // A text the parser must not be given says nothing here (importing it is the module's business).
+      f.functions = std::make_shared<py::ModuleFunctions>(
+          py::parserLimitProblem(*bytes) ? py::ModuleFunctions{{}, true} : py::readModuleFunctions(*bytes));
+    }
+    for (const auto &[m, f] : rootFiles_)
+      rootKey_ += fmt::format("{} {}\n", m, f->hash);
+    unitKeys_.resize(units_.size());
+    for (const auto &[at, f] : unitFiles_)
+      unitKeys_[at.first] += fmt::format("{} {}\n", at.second, f->hash);
+  });
 }
 
 const ImportRoots::Unit *ImportRoots::unitOf(const std::string &filePath) const {
@@ -149,6 +197,52 @@ std::vector<std::string> ImportRoots::problems(const std::string &filePath,
   return out;
 }
 
+std::string ImportRoots::callProblemIn(const PoolFile *file, const std::string &module, const std::string &function,
+                                       const py::CallShape &call) const {
+  if (!file)
+    return "";
+  const py::ModuleFunctions &m = *file->functions;
+  auto it = m.names.find(function);
+  if (it == m.names.end())
+    return m.open ? ""
+                  : fmt::format("pool module {} ({}) defines no {}: the import would raise ImportError", module,
+                                file->display, function);
+  const py::ModuleBinding &b = it->second;
+  if (b.kind != py::ModuleBinding::Kind::Function)
+    return "";
+  std::string where = fmt::format("{}{} at {}:{}", function, b.text, file->display, b.line);
+  if (b.async)
+    return fmt::format("the pool's {} is a coroutine function: the call would give a coroutine, not the result", where);
+  if (auto problem = py::bindProblem(b.parameters, call))
+    return fmt::format("the pool's {} does not take this call's arguments (TypeError: {}() {})", where, function,
+                       *problem);
+  return "";
+}
+
+std::string ImportRoots::callProblem(const std::string &filePath, const std::string &module,
+                                     const std::string &function, const py::CallShape &call) const {
+  if (installed_)
+    return "";
+  load();
+  if (const Unit *u = unitOf(filePath)) {
+    auto it = unitFiles_.find({static_cast<size_t>(u - units_.data()), module});
+    if (std::string p = callProblemIn(it != unitFiles_.end() ? it->second : nullptr, module, function, call);
+        !p.empty())
+      return p;
+  }
+  auto it = rootFiles_.find(module);
+  return callProblemIn(it != rootFiles_.end() ? it->second : nullptr, module, function, call);
+}
+
+std::string ImportRoots::poolKey(const std::string &filePath) const {
+  if (installed_ || files_.empty())
+    return "";
+  load();
+  const Unit *u = unitOf(filePath);
+  std::string key = u ? unitKeys_[static_cast<size_t>(u - units_.data())] + rootKey_ : rootKey_;
+  return key.empty() ? key : fmt::format("{:x}", contentHash(key));
+}
+
 std::string ImportRoots::fingerprint() const {
   std::string out = fmt::format("cwd {}\ninstalled {}\n", cwd_, installed_);
   for (const auto &r : roots_)
@@ -159,6 +253,23 @@ std::string ImportRoots::fingerprint() const {
     out += fmt::format("module {} {}\n", module, resolves);
   for (const auto &[at, resolves] : inUnit_)
     out += fmt::format("in unit {} {} {}\n", at.first, at.second, resolves);
+  // A pool module outside the run's files by its stat data, not its bytes: a run that reuses its
+  // results reads no file whose stat data did not change. (One whose stat data changed makes the
+  // files be planned again; their plans are keyed by its bytes, so one touched, or edited back as
+  // it was, is planned as before, from the cache.)
+  for (const auto &[file, pool] : files_) {
+    if (pool.inRun) { // the results are reused only while it has the bytes they were made from
+      out += fmt::format("pool file {} in the run\n", file);
+      continue;
+    }
+    fs::file_status st;
+    if (fs::status(file, st))
+      out += fmt::format("pool file {} unreadable\n", file);
+    else
+      out += fmt::format("pool file {} {} {} {} {}\n", file, st.getSize(),
+                         st.getLastModificationTime().time_since_epoch().count(), st.getUniqueID().getFile(),
+                         st.getUniqueID().getDevice());
+  }
   return out;
 }
 

@@ -9,9 +9,14 @@
 
 #include "config/config.h"
 #include "model/source_file.h"
+#include "python/signatures.h"
 #include "source/discover.h"
 
 #include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -38,6 +43,18 @@ public:
   /// problem(path, m) for each of `modules`, in order (the file's unit found once).
   std::vector<std::string> problems(const std::string &path, const std::vector<std::string> &modules) const;
 
+  /// Why the pooled call `function(...)` of `module`, shaped as `call`, fails where the file at
+  /// `path` runs ("" when it does not, or when that cannot be known): the pool module, as found
+  /// from the file's unit and from the tree's roots, defines no `function` (ImportError), defines
+  /// it with `async def` (the call would give a coroutine), or its signature refuses the arguments
+  /// (TypeError). A module whose bindings the text does not settle (a star import, a
+  /// `__getattr__`, a definition under an `if`, ...) is taken at its word.
+  std::string callProblem(const std::string &path, const std::string &module, const std::string &function,
+                          const py::CallShape &call) const;
+  /// The bytes of the pool modules found where the file at `path` runs, as a short key: a file's
+  /// plans depend on them (callProblem).
+  std::string poolKey(const std::string &path) const;
+
   /// The tree's import roots (absolute).
   const std::vector<std::string> &roots() const { return roots_; }
   /// All it found on disk, as text: where the tree imports from, its units, and which pool modules
@@ -47,14 +64,32 @@ public:
 private:
   std::string rootProblem(const std::string &module) const;
   std::string problemIn(const Unit *unit, const std::string &module) const;
+  struct PoolFile {
+    std::string path, display;
+    std::shared_ptr<const py::ModuleFunctions> functions;
+    std::string hash;   // of the bytes ("unreadable" when they could not be read)
+    bool inRun = false; // one of the run's files
+  };
+  const PoolFile *add(const std::optional<std::string> &file, const std::set<std::string> &inRun);
+  // Reads the pool module files, once, when a plan first needs them (a warm check that reuses
+  // its results whole reads none: fingerprint() takes their stat data).
+  void load() const;
+  std::string callProblemIn(const PoolFile *file, const std::string &module, const std::string &function,
+                            const py::CallShape &call) const;
 
   std::vector<std::string> roots_;
   std::string cwd_ = source::workingDirectory(); // asked once: a getcwd per file was 4% of a warm check
   std::string rootsDisplay_;
   std::vector<Unit> units_; // sorted by dir
   bool installed_ = false;
-  std::map<std::string, bool> inRoots_;                   // module -> resolves from the tree's roots
-  std::map<std::pair<size_t, std::string>, bool> inUnit_; // (unit, module) -> resolves from the unit
+  std::map<std::string, bool> inRoots_;                                  // module -> resolves from the tree's roots
+  std::map<std::pair<size_t, std::string>, bool> inUnit_;                // (unit, module) -> resolves from the unit
+  mutable std::map<std::string, PoolFile> files_;                        // pool module files found, by path
+  std::map<std::string, const PoolFile *> rootFiles_;                    // module -> its file from the roots
+  std::map<std::pair<size_t, std::string>, const PoolFile *> unitFiles_; // (unit, module) -> its file
+  mutable std::string rootKey_;                                          // made by load()
+  mutable std::vector<std::string> unitKeys_;
+  mutable std::once_flag loaded_;
 };
 
 } // namespace poolify::pipeline
