@@ -375,6 +375,38 @@ TEST_CASE("a match capture makes the name something else; a nonlocal rebinding m
         "7: bigquery is rebound by fake() through 'global bigquery' (line 5), which may have run before this use");
 }
 
+TEST_CASE("a del or a None made through global or nonlocal by other code may have run: left, with the reason") {
+  std::string fetch = "\n\ndef fetch(url):\n    return requests.get(url)\n";
+  CHECK(namesAt("import requests\n\n\ndef shutdown():\n    global requests\n    del requests\n" + fetch) ==
+        "10: requests is deleted by shutdown() through 'global requests' (line 6), which may have run before this use");
+  CHECK(namesAt("import requests\n\n\ndef shutdown():\n    global requests\n    requests = None\n" + fetch) ==
+        "10: requests is rebound to None by shutdown() through 'global requests' (line 6), which may have run before "
+        "this use");
+  // An alias and a from-import name are names like any other; so is a del in a nested function.
+  CHECK(namesAt("import requests as r\n\n\ndef stop():\n    global r\n    del r\n\n\ndef f(u):\n"
+                "    return r.get(u)\n") ==
+        "10: r is deleted by stop() through 'global r' (line 6), which may have run before this use");
+  CHECK(namesAt("from requests import get\n\n\ndef stop():\n    global get\n    del get\n\n\ndef f(u):\n"
+                "    return get(u)\n") ==
+        "6: get is deleted by stop() through 'global get' (line 6), which may have run before this use; 10: get is "
+        "deleted by stop() through 'global get' (line 6), which may have run before this use");
+  CHECK(namesAt("import requests\n\n\ndef outer():\n    def inner():\n        global requests\n"
+                "        del requests\n    inner()\n" +
+                fetch) ==
+        "12: requests is deleted by inner() through 'global requests' (line 7), which may have run before this use");
+  CHECK(namesAt("def run(u):\n    import requests\n\n    def drop():\n        nonlocal requests\n"
+                "        del requests\n\n    drop()\n    return requests.get(u)\n") ==
+        "9: requests is deleted by drop() through 'nonlocal requests' (line 6), which may have run before this use");
+  // A del that imports the name again before the function ends (a reload), a None beside an
+  // import in the same function (its fallback), a del of another name or of a local: the import.
+  CHECK(namesAt("import requests\n\n\ndef reload():\n    global requests\n    del requests\n"
+                "    import requests\n" +
+                fetch) == "11: ok");
+  CHECK(namesAt("import requests\n\n\ndef stop(other):\n    global session\n    del session\n"
+                "    requests = None\n    del other\n" +
+                fetch) == "12: ok");
+}
+
 TEST_CASE("the first iterable of a comprehension sees the enclosing scope") {
   CHECK(namesAt(
             "from google.cloud import bigquery\nds = [bigquery for bigquery in bigquery.Client().list_datasets()]\n") ==

@@ -55,6 +55,41 @@ NameCheck checkRemote(const py::Tree &tree, const py::ScopeModel &model, BoundNa
           nullptr};
 }
 
+// Deletions and `= None` made by other code through `global NAME` (or `nonlocal NAME`): once that
+// code has run, the name is unbound (a NameError) or None where the use looks it up, which poolify
+// cannot order, so the use may not be the import. Not counted: a `= None` beside an import of the
+// name in the same code (an import fallback, checkRemote's question), and a `del` in code that
+// imports the name again on every path to its end (a reload: the name is the import once it ran).
+NameCheck checkRemoteUnbinding(const py::Tree &tree, const py::ScopeModel &model, BoundNames &bound,
+                               const py::Reference &ref, int owner) {
+  std::vector<const py::Binding *> all = model.bindingsIn(owner, ref.name);
+  auto importsThere = [&](int textual) {
+    return std::any_of(all.begin(), all.end(), [&](const py::Binding *b) {
+      return b->kind == py::BindingKind::Import && b->remote() && b->textualScope == textual &&
+             ts_node_is_null(b->deadUnder);
+    });
+  };
+  for (const py::Binding *b : all) {
+    bool deletion = b->kind == py::BindingKind::Deletion, none = b->kind == py::BindingKind::NoneAssignment;
+    if (!b->remote() || !ts_node_is_null(b->deadUnder) || !(deletion || none))
+      continue;
+    if (importsThere(b->textualScope)) {
+      if (none)
+        continue;
+      TSNode code = model.scopes()[b->textualScope].node;
+      if (bound.flow(code, {std::string(ref.name), ""}).atEnd() == py::Bound::Yes)
+        continue;
+    }
+    return {false,
+            fmt::format("{} is {} by {} through '{} {}' (line {}), which may have run before this use", ref.name,
+                        deletion ? "deleted" : "rebound to None", whereMade(tree, model, *b),
+                        model.scopes()[owner].kind == py::ScopeKind::Module ? "global" : "nonlocal", ref.name,
+                        lineOf(b->statement)),
+            nullptr};
+  }
+  return {};
+}
+
 NameCheck checkName(const py::Tree &tree, const py::ScopeModel &model, BoundNames &bound, const py::Reference &ref,
                     const py::Binding *anchor) {
   int owner = model.resolve(ref.name, ref.scope);
@@ -70,7 +105,7 @@ NameCheck checkName(const py::Tree &tree, const py::ScopeModel &model, BoundName
   if (remote.anchor || !remote.problem.empty())
     return remote;
   if (bound.at(ref.name, owner, ref.scope, ref.node) != py::Bound::No)
-    return {};
+    return checkRemoteUnbinding(tree, model, bound, ref, owner);
   // Unbound on every path: where the code stands, a NameError (or another binding) rather than
   // the import; in a function that runs later, poolify cannot say what it finds.
   bool runsLater = false;

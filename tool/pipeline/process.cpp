@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <set>
 
 namespace poolify::pipeline {
 
@@ -427,11 +428,12 @@ public:
     for (auto &c : out_.facts->classes)
       for (auto &a : c.assignments)
         a.siteOffset += static_cast<uint32_t>(base_);
-    tally(sites, verdicts);
+    rewrite::PatchPlan patches = planPatches(tree, model, context.retargets);
+    tally(sites, verdicts, patches);
     std::vector<rewrite::ImportChange> importChanges;
     edits_ = rewrite::rewriteFile(tree, model, sites, verdicts, bodyContext.keepImports, &importChanges);
     noteImportChanges(importChanges);
-    retargetPatches(tree, model, context.retargets);
+    retargetPatches(patches);
     // The analysis tree is kept for an incremental re-parse of the result, which shares every
     // subtree the edits did not touch: faster than a fresh parse, and no second tree (a tree takes
     // about 80 bytes per byte of source, a long list several times that). Past 1 MB that holds
@@ -517,16 +519,26 @@ private:
     }
   }
 
-  // Counts and --explain notes of the verdicts; the pool modules the rewritten sites now use.
-  void tally(const std::vector<analysis::Site> &sites, const std::vector<model::Verdict> &verdicts) {
+  // Counts and --explain notes of the verdicts; the pool modules the rewritten sites now use. A
+  // string that is a test patch target the run retargets (or says needs a hand fix) is explained
+  // by that decision (retargetPatches), not by the note every string site gets: it is counted the
+  // same.
+  void tally(const std::vector<analysis::Site> &sites, const std::vector<model::Verdict> &verdicts,
+             const rewrite::PatchPlan &patches) {
+    std::set<uint32_t> decided; // body offsets of the patch targets said by retargetPatches
+    for (const auto &[offset, change] : patches.changes)
+      if (!change.after.empty() || !change.handFix.empty())
+        decided.insert(offset);
     for (size_t i = 0; i < verdicts.size(); ++i) {
       const model::Verdict &v = verdicts[i];
       out_.rewritten += v.outcome == model::Outcome::Rewritten;
       out_.removed += v.outcome == model::Outcome::Removed;
       out_.left += v.outcome == model::Outcome::Left || v.outcome == model::Outcome::LeftMissing ||
                    v.outcome == model::Outcome::Unsafe;
+      bool saidByPatch = sites[i].inString && decided.count(py::start(sites[i].callee));
       for (const auto &n : v.notes)
-        say(out_, lines(), base_ + py::start(sites[i].callee), base_, fmt::format("{}: {}", sites[i].rule->id, n));
+        if (!saidByPatch)
+          say(out_, lines(), base_ + py::start(sites[i].callee), base_, fmt::format("{}: {}", sites[i].rule->id, n));
       if (v.outcome == model::Outcome::Rewritten &&
           std::find(poolModules_.begin(), poolModules_.end(), v.poolModule) == poolModules_.end())
         poolModules_.push_back(v.poolModule);
@@ -534,16 +546,20 @@ private:
     std::sort(poolModules_.begin(), poolModules_.end());
   }
 
-  // The test patches the run retargets in this file (offsets in the file): edits, and what became
-  // of each, said under --explain.
-  void retargetPatches(const py::Tree &tree, const py::ScopeModel &model,
-                       const std::vector<model::PatchRetarget> &retargets) {
+  // The test patches the run retargets in this file (offsets in the file), planned: the edits and
+  // what becomes of each (offsets in the body).
+  rewrite::PatchPlan planPatches(const py::Tree &tree, const py::ScopeModel &model,
+                                 const std::vector<model::PatchRetarget> &retargets) const {
     if (retargets.empty())
-      return;
+      return {};
     std::vector<model::PatchRetarget> body = retargets;
     for (auto &r : body)
       r.offset -= static_cast<uint32_t>(base_);
-    rewrite::PatchPlan plan = rewrite::retargetPatches(tree, model, body, rules_);
+    return rewrite::retargetPatches(tree, model, body, rules_);
+  }
+
+  // The planned retargets: their edits, and what became of each, said under --explain.
+  void retargetPatches(rewrite::PatchPlan &plan) {
     edits_.append(plan.edits);
     for (auto &[offset, change] : plan.changes) {
       LineCol lc = lines().at(base_ + offset); // as the MockCandidate's position
