@@ -156,7 +156,7 @@ llvm::Expected<std::vector<rules::Rule>> configuredRules(const RunOptions &optio
 
 // The cache is valid for this poolify and these exact rule files, nothing else.
 std::string cacheStamp(const std::vector<rules::Rule> &rules) {
-  std::string stamp = fmt::format("poolify-cache 14 {}", POOLIFY_VERSION);
+  std::string stamp = fmt::format("poolify-cache 15 {}", POOLIFY_VERSION);
   uint64_t h = 0;
   for (const auto &r : rules) {
     auto bytes = source::readFile(r.file);
@@ -440,6 +440,8 @@ analysis::FileContext contextFor(const Run &run, size_t file) {
     context.baseProvided = b->second;
   if (auto c = run.starClashes.find(file); c != run.starClashes.end())
     context.starClashes = c->second;
+  if (auto c = run.configuredElsewhere.find(file); c != run.configuredElsewhere.end())
+    context.configuredElsewhere = c->second;
   return context;
 }
 
@@ -462,6 +464,12 @@ std::string cacheVariant(const Run &run, size_t file, bool asAnalyzed) {
     for (const auto &[name, where] : c->second)
       key += fmt::format("{}\n{}\n", name, where);
     unsafe += fmt::format(" star {:x}", contentHash(key));
+  }
+  if (auto c = run.configuredElsewhere.find(file); !asAnalyzed && c != run.configuredElsewhere.end()) {
+    std::string key;
+    for (const auto &[at, why] : c->second)
+      key += fmt::format("{}:{} {}\n", at.first, at.second, why);
+    unsafe += fmt::format(" conf {:x}", contentHash(key));
   }
   if (!run.roots)
     return unsafe;
