@@ -20,8 +20,9 @@ namespace poolify::analysis {
 /// rewrite, sorted and unique; empty when no rule pools an object of its own.
 std::vector<std::string> configuringAttributes(const std::vector<rules::Rule> &rules);
 
-/// Every `HOLDER.ATTR` in `text` with ATTR one of `attributes` (`close` only when called:
-/// `HOLDER.close(`), in order: HOLDER is the name right before the attribute (`session` in
+/// The first `HOLDER.ATTR` in `text` of each holder, attribute and form (HOLDER an attribute itself or
+/// a bare name) with ATTR one of `attributes` (`close` only when called: `HOLDER.close(`), in
+/// order: HOLDER is the name right before the attribute (`session` in
 /// `self.session.headers`, `SESSION` in `b.SESSION.auth`). Text in strings and comments is skipped.
 std::vector<model::ConfigUse> scanConfigUses(std::string_view text, const std::vector<std::string> &attributes);
 
