@@ -436,6 +436,41 @@ class CacheTest(unittest.TestCase):
                 self.assertEqual("import kept: pkg/report.py:1 imports bigquery from this module" in warm.stderr,
                                  kept, warm.stderr)
 
+    def test_a_session_configured_in_another_module_follows_that_module(self):
+        # pkg/base.py's `self.session = requests.Session()` is shared with --unsafe-fixes unless other
+        # code configures it through `session`: that depends on pkg/authed.py, not on base's bytes. A
+        # warm run (whose plan of base.py comes from the cache) must see authed.py change, both ways,
+        # and give what a cold run gives; check (which takes the last run's results whole when no
+        # file changed) and manifest must agree with migrate.
+        root = os.path.join(self.tmp.name, "session")
+        write_pools(root)
+        write_file(root, "poolify.yaml", "")
+        write_file(root, "pkg/__init__.py", "")
+        write_file(root, "pkg/base.py", "import requests\n\n\nclass BaseClient:\n    def __init__(self):\n"
+                   "        self.session = requests.Session()\n\n    def fetch(self, url):\n"
+                   "        return self.session.get(url, timeout=10)\n")
+        head = "from pkg.base import BaseClient\n\n\nclass AuthedClient(BaseClient):\n" \
+               "    def __init__(self, token):\n        super().__init__()\n"
+        plain = head + "        self.token = token\n"
+        configured = head + "        self.session.headers.update({'Authorization': token})\n"
+        reason = "session is configured by other code (pkg/authed.py:7: .headers)"
+        for text, left in ((plain, False), (plain, False), (configured, True), (configured, True), (plain, False)):
+            with self.subTest(left=left):
+                write_file(root, "pkg/authed.py", text)
+                warm = run(root, "migrate", "--unsafe-fixes", "--explain", "--cache", self.cache, ".")
+                cold = run(root, "migrate", "--unsafe-fixes", "--explain", "--no-cache", ".")
+                said = [[line for line in r.stderr.splitlines() if not line.startswith("poolify:")] for r in (warm, cold)]
+                self.assertEqual((warm.code, warm.stdout, said[0]), (cold.code, cold.stdout, said[1]))
+                self.assertEqual("+        self.session = get_http_session()" in warm.stdout, not left, warm.stdout)
+                self.assertEqual(reason in warm.stderr, left, warm.stderr)
+                for command in (["check", "--unsafe-fixes", "--format", "json"], ["manifest", "--format", "json"]):
+                    warm = run(root, *command, "--cache", self.cache, ".")
+                    again = run(root, *command, "--cache", self.cache, ".")
+                    cold = run(root, *command, "--no-cache", ".")
+                    self.assertEqual((warm.code, warm.stdout), (cold.code, cold.stdout), command)
+                    self.assertEqual((again.code, again.stdout), (cold.code, cold.stdout), command)
+                    self.assertEqual(reason in cold.stdout, left, cold.stdout)
+
     def test_a_corrupt_cache_is_ignored_whole(self):
         self.check()
         cache_file = os.path.join(self.cache, "poolify-cache.dat")

@@ -161,9 +161,12 @@ public:
       return left(v, why, model::Outcome::Left);
     // A client handed out is left whatever its arguments (not as only missing one: it asks for more).
     const rules::Rewrite &rw = *site.rewrite;
-    if (rw.leaveClosed)
-      if (auto out = escapedBy(tree_, model_, ObjectUses(tree_, model_, names(), site), lines_))
+    std::optional<ObjectUses> uses;
+    if (rw.leaveClosed) {
+      uses.emplace(tree_, model_, names(), site);
+      if (auto out = escapedBy(tree_, model_, *uses, lines_))
         return left(v, *out + ", and a shared client must not be handed out", model::Outcome::Left);
+    }
     if (!inferMissing(site, v, none, why))
       return noneNotes(left(v, why, model::Outcome::LeftMissing), none);
     if (std::string problem = poolCallProblem(site, v); !problem.empty())
@@ -178,6 +181,8 @@ public:
       v.notes.push_back(fmt::format("{} from {}{}", to, text,
                                     fromBase_.count(to) ? ", which the base __init__ that runs first assigns" : ""));
     v.poolModule = rw.replace.module;
+    if (uses) // other modules may configure or close it through these (the reduce step looks)
+      v.holders = uses->holders();
     v.unsafe = unsafeReason(site, v);
     v.outcome = model::Outcome::Rewritten;
     if (!v.unsafe.empty()) {
@@ -241,6 +246,7 @@ private:
     v.inferred.clear();
     v.changes.clear();
     v.move.reset();
+    v.holders.clear();
     return v;
   }
 

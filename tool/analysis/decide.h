@@ -52,6 +52,10 @@ struct FileContext {
   /// the parsed text (what decideSites reads; pipeline/process.cpp converts).
   std::set<std::pair<unsigned, unsigned>> baseProvided;
   std::set<uint32_t> baseProvidedOffsets;
+  /// Sites whose object other code of the run configures or closes through the name it is held in
+  /// ((line, col) of the callee, as in SiteRecord -> why: "session is configured by other code
+  /// (pkg/authed.py:5: .headers)"; pipeline/reduce.cpp: leaveConfiguredElsewhere): left.
+  std::map<std::pair<unsigned, unsigned>, std::string> configuredElsewhere;
   /// Also give the facts the test patches' reach needs of the file (FileOutcome::reach), from the
   /// tree and scopes the analysis has at hand (pipeline/intercept.h's reachFactsFrom).
   bool reachFacts = false;

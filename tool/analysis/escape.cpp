@@ -108,6 +108,11 @@ void ObjectUses::add(TSNode use) {
   pending_.push_back(use);
 }
 
+void ObjectUses::reachable(model::Holder h) {
+  if (std::find(holders_.begin(), holders_.end(), h) == holders_.end())
+    holders_.push_back(std::move(h));
+}
+
 void ObjectUses::follow(TSNode expr) {
   TSNode v = valueOf(expr);
   for (TSNode target : targetsOf(v))
@@ -135,6 +140,9 @@ void ObjectUses::holdInName(TSNode target) {
   if (std::find(held_.begin(), held_.end(), key) != held_.end())
     return;
   held_.push_back(key);
+  py::ScopeKind kind = model_.scopes()[scope].kind;
+  if (kind == py::ScopeKind::Module || kind == py::ScopeKind::Class)
+    reachable({std::string(name), kind == py::ScopeKind::Class});
   for (const py::Reference *r : names_.of(name))
     if (!py::same(r->node, target) && model_.resolve(name, r->scope) == scope)
       add(r->node);
@@ -150,6 +158,7 @@ void ObjectUses::holdInSelfAttribute(TSNode target) {
   if (std::find(held_.begin(), held_.end(), key) != held_.end())
     return;
   held_.push_back(key);
+  reachable({std::string(attr), true});
   // Any method of the class may use it; each names its own instance parameter.
   py::forEachNamed(py::field(m->cls, "body"), [&](TSNode n) {
     if (is(n, "class_definition"))

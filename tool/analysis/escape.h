@@ -8,6 +8,7 @@
 #pragma once
 
 #include "analysis/sites.h"
+#include "model/site.h"
 #include "support/text.h"
 
 #include <optional>
@@ -34,6 +35,9 @@ class ObjectUses {
 public:
   ObjectUses(const py::Tree &tree, const py::ScopeModel &model, const NameUses &names, const Site &site);
   const std::vector<TSNode> &uses() const { return uses_; }
+  /// The names other modules may reach it through: a module-level name, a class attribute
+  /// (`Cls.x`), an attribute of the instance (`self.x`), in the order they were found.
+  const std::vector<model::Holder> &holders() const { return holders_; }
 
 private:
   void follow(TSNode expr);
@@ -47,6 +51,8 @@ private:
   const NameUses &names_;
   std::vector<TSNode> uses_, pending_;
   std::vector<std::string> held_; // holders seen: "scope:name", "self:class-offset:attr"
+  std::vector<model::Holder> holders_;
+  void reachable(model::Holder h);
 };
 
 /// Why the object is closed by this code ("with statement", "contextlib.closing", ".close() at

@@ -141,6 +141,29 @@ template <typename A> void reachFields(A &a, model::ReachFacts &r) {
   a.list(r.moduleNames, [&](std::string &m) { a.io(m); });
 }
 
+template <typename A> void recordFields(A &a, model::SiteRecord &r) {
+  a.choice(r.kind, 4);
+  a.io(r.line);
+  a.io(r.col);
+  a.io(r.rule);
+  a.io(r.callable);
+  a.choice(r.outcome, kLastOutcome);
+  a.io(r.reason);
+  a.io(r.code);
+  a.io(r.callee);
+  a.io(r.ignore);
+  a.io(r.pooled);
+  a.io(r.inferred);
+  a.io(r.removal);
+  a.io(r.hookClass);
+  a.io(r.hookAttr);
+  a.io(r.atImport);
+  a.list(r.holders, [&](model::Holder &h) {
+    a.io(h.name);
+    a.io(h.attribute);
+  });
+}
+
 template <typename A> void fields(A &a, model::FileOutcome &o) {
   a.list(o.messages, [&](model::Message &m) {
     a.io(m.line);
@@ -154,24 +177,7 @@ template <typename A> void fields(A &a, model::FileOutcome &o) {
   a.io(o.left);
   a.io(o.removed);
   a.list(o.poolModules, [&](std::string &m) { a.io(m); });
-  a.list(o.records, [&](model::SiteRecord &r) {
-    a.choice(r.kind, 4);
-    a.io(r.line);
-    a.io(r.col);
-    a.io(r.rule);
-    a.io(r.callable);
-    a.choice(r.outcome, kLastOutcome);
-    a.io(r.reason);
-    a.io(r.code);
-    a.io(r.callee);
-    a.io(r.ignore);
-    a.io(r.pooled);
-    a.io(r.inferred);
-    a.io(r.removal);
-    a.io(r.hookClass);
-    a.io(r.hookAttr);
-    a.io(r.atImport);
-  });
+  a.list(o.records, [&](model::SiteRecord &r) { recordFields(a, r); });
   a.list(o.mocks, [&](model::MockCandidate &m) {
     a.io(m.line);
     a.io(m.col);
@@ -214,6 +220,12 @@ template <typename A> void fields(A &a, model::FileOutcome &o) {
     o.reach.emplace();
   if (hasReach)
     reachFields(a, *o.reach);
+  a.list(o.configures, [&](model::ConfigUse &u) {
+    a.io(u.holder);
+    a.io(u.attr);
+    a.io(u.line);
+    a.io(u.dotted);
+  });
 }
 
 // The entry of a file with nothing in it for any rule (most files): nothing to read back.

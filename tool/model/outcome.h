@@ -45,6 +45,18 @@ std::string failureReason(std::string_view what);
 /// for the commands that rewrite nothing. A text without a consequence is returned as it is.
 std::string withConsequence(std::string_view text, std::string_view consequence);
 
+/// A use in a file's text that configures or closes an object through the name it is held in:
+/// `X.session.headers`, `del X.y.auth`, `SESSION.mount(...)`, `X.client.close()` (an attribute
+/// some `leave_closed` rule's `leave_if_configured` lists, or a call of `close`). Found by a scan of
+/// the text (analysis/configures.h), so every file has them, parsed or not: the reduce step matches
+/// them against the holders of the sites of other files (model::Holder).
+struct ConfigUse {
+  std::string holder; // the name right before the attribute: `session` in `self.session.headers`
+  std::string attr;   // `headers`, `close`
+  unsigned line = 0;
+  bool dotted = false; // the holder is itself an attribute (`X.session.headers`), not a bare name
+};
+
 /// (leading dots, dotted name) pairs, in order, packed into one string ("<dots>\t<name>\n" lines):
 /// a run keeps them for every module a test reaches.
 class ImportedModules {
@@ -114,6 +126,7 @@ struct FileOutcome {
   BoxedVector<PatchChange> patches;          // test patches retargeted (or left for a hand fix) by the run
   Box<FileFacts> facts;                      // class facts, for files that were parsed
   Box<ReachFacts> reach;                     // what the test patches' reach needed of it, when it did
+  BoxedVector<ConfigUse> configures;         // what its text configures or closes, and through which name
 
   bool changed() const { return !failed && !edits.empty(); }
   /// The text after the run (held texts only): `updated` when the file changes, else `original`.
@@ -123,7 +136,7 @@ struct FileOutcome {
   /// Nothing worth remembering: not parsed, nothing found, nothing to say.
   bool trivial() const {
     return !failed && edits.empty() && records.empty() && mocks.empty() && patches.empty() && messages.empty() &&
-           !facts && !reach;
+           !facts && !reach && configures.empty();
   }
 };
 

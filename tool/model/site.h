@@ -3,6 +3,8 @@
 // `check`, batches and every printer read. Plain data: no syntax trees.
 #pragma once
 
+#include "support/box.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -56,6 +58,16 @@ struct StatementMove {
   std::string target; // what it binds: "self.project_id"
 };
 
+/// Where the object a site creates is held so that code of other modules may reach it (a client or
+/// session rule, `leave_closed`): an attribute of the instance (`self.session`, a class attribute
+/// `Cls.session`) or a module-level name (`SESSION`). The reduce step looks for other code that
+/// configures or closes it through that name (pipeline/reduce.cpp: leaveConfiguredElsewhere).
+struct Holder {
+  std::string name;
+  bool attribute = false; // reached as `X.name` (an instance's or a class's attribute); else a module-level name
+  bool operator==(const Holder &o) const { return name == o.name && attribute == o.attribute; }
+};
+
 /// The verdict on one site: what becomes of it and why, and for a rewrite how the call becomes
 /// the pooled one. The analysis decides; the rewriter only turns verdicts into edits.
 struct Verdict {
@@ -83,6 +95,8 @@ struct Verdict {
   std::string hookClass, hookAttr;
   /// A statement to move above the call's so that an inferred argument is bound there.
   std::optional<StatementMove> move;
+  /// Rewritten or Unsafe sites of `leave_closed` rules: where the object is held (see Holder).
+  std::vector<Holder> holders;
   // Removed:
   Removal removal;
 };
@@ -116,6 +130,9 @@ struct SiteRecord {
   /// It runs when its module is imported (not inside a function or a lambda): a patch of the
   /// module's attribute, which imports the module first, comes too late for it.
   bool atImport = false;
+  /// A site the run may rewrite (Rewritten or Unsafe) of a `leave_closed` rule: where the object it
+  /// creates is held for other modules to reach (Verdict::holders).
+  BoxedVector<Holder> holders;
 
   /// A direct use of a client (a construction or a reference to the constructor): what coverage
   /// counts against the pools and what `check` gates.

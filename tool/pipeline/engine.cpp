@@ -444,6 +444,8 @@ analysis::FileContext contextFor(const Run &run, size_t file) {
     context.baseProvided = b->second;
   if (auto c = run.starClashes.find(file); c != run.starClashes.end())
     context.starClashes = c->second;
+  if (auto c = run.configuredElsewhere.find(file); c != run.configuredElsewhere.end())
+    context.configuredElsewhere = c->second;
   return context;
 }
 
@@ -466,6 +468,12 @@ std::string cacheVariant(const Run &run, size_t file, bool asAnalyzed) {
     for (const auto &[name, where] : c->second)
       key += fmt::format("{}\n{}\n", name, where);
     unsafe += fmt::format(" star {:x}", contentHash(key));
+  }
+  if (auto c = run.configuredElsewhere.find(file); !asAnalyzed && c != run.configuredElsewhere.end()) {
+    std::string key;
+    for (const auto &[at, why] : c->second)
+      key += fmt::format("{}:{} {}\n", at.first, at.second, why);
+    unsafe += fmt::format(" conf {:x}", contentHash(key));
   }
   if (!run.roots)
     return unsafe;

@@ -123,6 +123,10 @@ struct Run {
   /// into a module that binds or reads them (analysis::FileContext::starClashes): file -> name ->
   /// where. Decided by migrate's last step (reduce.h); part of each file's context once decided.
   std::map<size_t, std::map<std::string, std::string>> starClashes;
+  /// Sites whose object other code of the run configures or closes through the name it is held in
+  /// (analysis::FileContext::configuredElsewhere): file -> (line, col) -> why. Decided by the reduce
+  /// step (reduce.h) for every command; part of each file's context once decided.
+  std::map<size_t, std::map<std::pair<unsigned, unsigned>, std::string>> configuredElsewhere;
   /// Files found changed on disk when the reduce step read them again (reread()); analyze()
   /// reports each as a file that could not be analyzed.
   std::shared_ptr<ChangedFiles> changedOnDisk = std::make_shared<ChangedFiles>();

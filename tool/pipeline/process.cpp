@@ -1,5 +1,6 @@
 #include "pipeline/process.h"
 
+#include "analysis/configures.h"
 #include "analysis/decide.h"
 #include "analysis/sites.h"
 #include "pipeline/intercept.h"
@@ -237,6 +238,27 @@ std::pair<unsigned, unsigned> recordLineCol(const LineIndex &lines, size_t base,
   return {lc.line, lc.col};
 }
 
+// Sites whose object other code of the run configures or closes through the name it is held in
+// (pipeline/reduce.cpp: leaveConfiguredElsewhere): left, with the reason that names that code.
+void leaveConfiguredElsewhere(const std::vector<analysis::Site> &sites, std::vector<model::Verdict> &verdicts,
+                              const analysis::FileContext &context, const LineIndex &lines, size_t base) {
+  if (context.configuredElsewhere.empty())
+    return;
+  for (size_t i = 0; i < sites.size() && i < verdicts.size(); ++i) {
+    model::Verdict &v = verdicts[i];
+    if (v.outcome != model::Outcome::Rewritten && v.outcome != model::Outcome::Unsafe)
+      continue;
+    auto why = context.configuredElsewhere.find(recordLineCol(lines, base, sites[i].callee));
+    if (why == context.configuredElsewhere.end())
+      continue;
+    model::Verdict left;
+    left.outcome = model::Outcome::Left;
+    left.reason = why->second;
+    left.notes = {"left: " + why->second};
+    v = std::move(left);
+  }
+}
+
 // Sites held so that a test's patch keeps intercepting them (pipeline/intercept.h): their rewrite
 // (or removal) becomes an unsafe fix whose reason names the test and its patch target.
 void holdPatchedSites(const std::vector<analysis::Site> &sites, std::vector<model::Verdict> &verdicts,
@@ -306,6 +328,8 @@ void recordSites(model::FileOutcome &out, const py::Tree &tree, const py::ScopeM
         r.pooled = verdicts[i].callee;
         r.inferred = !verdicts[i].inferred.empty();
       }
+      if (r.outcome == model::Outcome::Rewritten || r.outcome == model::Outcome::Unsafe)
+        r.holders = verdicts[i].holders;
     }
     out.records.push_back(std::move(r));
   }
@@ -420,6 +444,7 @@ public:
         bodyContext.baseProvidedOffsets.insert(py::start(s.callee));
     std::vector<model::Verdict> verdicts = analysis::decideSites(tree, model, sites, path, bodyLines, bodyContext);
     leaveIgnored(tree, model, sites, verdicts);
+    leaveConfiguredElsewhere(sites, verdicts, context, lines(), base_);
     holdPatchedSites(sites, verdicts, context, lines(), base_);
     recordSites(out_, tree, model, sites, verdicts, rules_, lines(), base_);
     for (auto &r : out_.records) // stored in JSON baselines: text, not the file's bytes
@@ -597,7 +622,11 @@ model::FileOutcome processText(const model::SourceFile &file, std::string bytes,
   out.hash = contentHash(out.original);
   out.mentionsClass = out.original.find("class ") != std::string::npos;
   FileProcessor p(out, rules);
-  if (p.decodable() && p.mentionsTrigger() && p.editableLineEnds() && p.analyze(context))
+  if (!p.decodable())
+    return out;
+  // What it configures or closes of objects other files hold: read from every file, parsed or not.
+  out.configures = analysis::scanConfigUses(out.original, analysis::configuringAttributes(rules));
+  if (p.mentionsTrigger() && p.editableLineEnds() && p.analyze(context))
     p.verifyAndKeep();
   return out;
 }

@@ -1,5 +1,6 @@
 #include "pipeline/reduce.h"
 
+#include "analysis/configures.h"
 #include "analysis/sites.h"
 #include "index/hierarchy.h"
 #include "pipeline/intercept.h"
@@ -453,6 +454,122 @@ void avoidStarClashes(Run &run) {
               [&](size_t i) { replan(run, i, contextFor(run, i), planVariant(run, i, nullptr, nullptr)); });
 }
 
+// The rewrite of a `leave_closed` rule that made a site (the rule's, matching its callable).
+const rules::Rewrite *rewriteOf(const Run &run, const model::SiteRecord &r) {
+  for (const auto &rule : run.rules)
+    if (rule.id == r.rule)
+      for (const auto &rw : rule.rewrites)
+        if (std::find(rw.match.begin(), rw.match.end(), r.callable) != rw.match.end())
+          return &rw;
+  return nullptr;
+}
+
+// Why `use` (in file `file`) makes the object of a site of rewrite `rw` held as `h` unsafe to share,
+// or "" when it does not touch it: a use of an attribute the rule lists, or a call of `close`, on
+// the name it is held in (an attribute holder only as an attribute: `X.session.headers`, not a
+// variable `session`).
+std::string touchedBy(const Run &run, const rules::Rewrite &rw, const model::Holder &h, size_t file,
+                      const model::ConfigUse &use) {
+  if (use.holder != h.name || (h.attribute && !use.dotted))
+    return "";
+  std::string where = fmt::format("{}:{}: .{}", run.found.files[file].display(), use.line, use.attr);
+  if (use.attr == "close")
+    return fmt::format("client is closed by other code ({}())", where);
+  if (std::find(rw.leaveIfConfigured.begin(), rw.leaveIfConfigured.end(), use.attr) == rw.leaveIfConfigured.end())
+    return "";
+  std::string message = rw.configuredMessage;
+  constexpr std::string_view kThis = "by this code";
+  if (message.size() >= kThis.size() && message.compare(message.size() - kThis.size(), kThis.size(), kThis) == 0)
+    message.replace(message.size() - kThis.size(), kThis.size(), "by other code");
+  else
+    message += " (by other code)";
+  return fmt::format("{} ({})", message, where);
+}
+
+// The analysis follows the object a site creates through its own file only: the names, `self`
+// attributes (in every method of the class) and module-level names that hold it. Another module may
+// reach the object through the name it is held in, and configure or close it there: a subclass
+// (`self.session.headers.update(...)` in its __init__), code holding an instance
+// (`c.session.auth = ...`), an importer of a module-level name (`from pkg.base import SESSION`,
+// `b.SESSION.mount(...)`). Shared, that configuration would reach every user of the pool. So a site
+// of a `leave_closed` rule that the run would rewrite (or would with --unsafe-fixes), whose object is
+// held in `self.<attr>` (or a class attribute) or a module-level name, is left when any file of the
+// run configures or closes something through that name (ConfigUse, found in every file's text as it
+// was read): by name, not by type, so a use in an unrelated class leaves it too. Its files are planned
+// again knowing why. Before the other steps, which then see the sites as left, and for every command,
+// so that check and the manifest count what migrate does.
+void leaveConfiguredElsewhere(Run &run) {
+  const auto &files = run.found.files;
+  std::set<std::string> names;
+  for (size_t i = 0; i < files.size(); ++i)
+    if (run.active[i] && !run.outcomes[i].failed)
+      for (const auto &r : run.outcomes[i].records)
+        if (r.outcome == model::Outcome::Rewritten || r.outcome == model::Outcome::Unsafe)
+          for (const auto &h : r.holders)
+            names.insert(h.name);
+  if (names.empty())
+    return;
+  // The files of other shards were not analyzed: their texts are read again for it.
+  std::vector<size_t> unread;
+  for (size_t i = 0; i < files.size(); ++i)
+    if (!run.active[i])
+      unread.push_back(i);
+  std::vector<std::vector<model::ConfigUse>> scanned(files.size());
+  std::vector<std::string> attributes = analysis::configuringAttributes(run.rules);
+  parallelFor(unread, run.options.jobs, [&](size_t i) {
+    auto bytes = run.reread(i);
+    if (!bytes) {
+      llvm::consumeError(bytes.takeError());
+      return;
+    }
+    scanned[i] = analysis::scanConfigUses(*bytes, attributes);
+  });
+  // name -> (file, use), in file order, then in the file's
+  std::map<std::string, std::vector<std::pair<size_t, const model::ConfigUse *>>> uses;
+  for (size_t i = 0; i < files.size(); ++i) {
+    auto note = [&](const model::ConfigUse &u) {
+      if (names.count(u.holder))
+        uses[u.holder].push_back({i, &u});
+    };
+    for (const auto &u : run.outcomes[i].configures)
+      note(u);
+    for (const auto &u : scanned[i])
+      note(u);
+  }
+  std::vector<size_t> replanned;
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (!run.active[i] || run.outcomes[i].failed)
+      continue;
+    std::map<std::pair<unsigned, unsigned>, std::string> left;
+    for (const auto &r : run.outcomes[i].records) {
+      if (r.holders.empty() || (r.outcome != model::Outcome::Rewritten && r.outcome != model::Outcome::Unsafe))
+        continue;
+      const rules::Rewrite *rw = rewriteOf(run, r);
+      if (!rw)
+        continue;
+      std::string why;
+      for (const auto &h : r.holders) {
+        auto found = uses.find(h.name);
+        if (found == uses.end())
+          continue;
+        for (const auto &[file, use] : found->second)
+          if (why = touchedBy(run, *rw, h, file, *use); !why.empty())
+            break;
+        if (!why.empty())
+          break;
+      }
+      if (!why.empty())
+        left[{r.line, r.col}] = why;
+    }
+    if (!left.empty()) {
+      run.configuredElsewhere[i] = std::move(left);
+      replanned.push_back(i);
+    }
+  }
+  parallelFor(replanned, run.options.jobs,
+              [&](size_t i) { replan(run, i, contextFor(run, i), planVariant(run, i, nullptr, nullptr)); });
+}
+
 // Module-level imports the rewrite removed that other modules use (`from pkg.a import bigquery`,
 // `pkg.a.bigquery`, patch targets through them, star imports): their files are planned again
 // keeping them (with the removals of redundant overrides they already had).
@@ -633,6 +750,7 @@ void reduce(Run &run) {
   // Only migrate writes the imports, so only it reads every file again for star imports: check and
   // the manifest count such a site rewritten, as migrate rewrites it (through its module), unless
   // the module's name would leak too (then migrate alone leaves it).
+  leaveConfiguredElsewhere(run);
   if (run.options.finalEdits)
     avoidStarClashes(run);
   HierarchyDecisions hierarchy = applyHierarchy(run);
