@@ -137,11 +137,17 @@ void ImportRoots::load() const {
       f.functions = std::make_shared<py::ModuleFunctions>(
           py::parserLimitProblem(*bytes) ? py::ModuleFunctions{{}, true} : py::readModuleFunctions(*bytes));
     }
+    std::string root;
     for (const auto &[m, f] : rootFiles_)
-      rootKey_ += fmt::format("{} {}\n", m, f->hash);
-    unitKeys_.resize(units_.size());
+      root += fmt::format("{} {}\n", m, f->hash);
+    std::vector<std::string> units(units_.size());
     for (const auto &[at, f] : unitFiles_)
-      unitKeys_[at.first] += fmt::format("{} {}\n", at.second, f->hash);
+      units[at.first] += fmt::format("{} {}\n", at.second, f->hash);
+    auto key = [](const std::string &text) { return text.empty() ? text : fmt::format("{:x}", contentHash(text)); };
+    rootKey_ = key(root);
+    unitKeys_.clear();
+    for (const auto &u : units)
+      unitKeys_.push_back(key(u + root));
   });
 }
 
@@ -239,8 +245,7 @@ std::string ImportRoots::poolKey(const std::string &filePath) const {
     return "";
   load();
   const Unit *u = unitOf(filePath);
-  std::string key = u ? unitKeys_[static_cast<size_t>(u - units_.data())] + rootKey_ : rootKey_;
-  return key.empty() ? key : fmt::format("{:x}", contentHash(key));
+  return u ? unitKeys_[static_cast<size_t>(u - units_.data())] : rootKey_;
 }
 
 std::string ImportRoots::fingerprint() const {

@@ -87,8 +87,8 @@ private:
   mutable std::map<std::string, PoolFile> files_;                        // pool module files found, by path
   std::map<std::string, const PoolFile *> rootFiles_;                    // module -> its file from the roots
   std::map<std::pair<size_t, std::string>, const PoolFile *> unitFiles_; // (unit, module) -> its file
-  mutable std::string rootKey_;                                          // made by load()
-  mutable std::vector<std::string> unitKeys_;
+  mutable std::string rootKey_;               // poolKey() of a file outside the units, made by load()
+  mutable std::vector<std::string> unitKeys_; // poolKey() of a file in each unit
   mutable std::once_flag loaded_;
 };
 

@@ -73,14 +73,17 @@ private:
     b.async = ts_node_child_count(def) > 0 && type(ts_node_child(def, 0)) == "async";
     b.line = ts_node_start_point(def).row + 1;
     TSNode params = field(def, "parameters");
-    std::string text(tree_.text(params));
-    for (char c : text)
-      if (c == '\n' || c == '\t' || c == '\r' || (c == ' ' && !b.text.empty() && b.text.back() == ' ')) {
-        if (!b.text.empty() && b.text.back() != ' ')
-          b.text += ' ';
-      } else {
-        b.text += c;
+    bool space = false; // a run of whitespace becomes one space
+    for (char c : tree_.text(params)) {
+      if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+        space = !b.text.empty();
+        continue;
       }
+      if (space)
+        b.text += ' ';
+      space = false;
+      b.text += c;
+    }
     if (!parameters(params, b.parameters))
       b.kind = ModuleBinding::Kind::Other;
     out_.names[name] = std::move(b);
