@@ -44,6 +44,13 @@ std::vector<TSNode> namedInOrder(TSNode root) {
   return out;
 }
 
+// Calls f on every node under root (root included), named and anonymous.
+template <typename F> void forEachVisible(TSNode root, F &&f) {
+  f(root);
+  for (uint32_t i = 0; i < ts_node_child_count(root); ++i)
+    forEachVisible(ts_node_child(root, i), f);
+}
+
 TSNode namedParent(TSNode n) {
   TSNode p = ts_node_parent(n);
   while (!ts_node_is_null(p) && !ts_node_is_named(p))
@@ -80,6 +87,11 @@ void checkAgainstTree(const std::string &source) {
     for (size_t k = 0; k < children.size(); ++k)
       CHECK(same(children[k], expected[k]));
   }
+  // Tree::parent is ts_node_parent for every node, named or not (tokens fall back to it).
+  forEachVisible(tree.root(), [&](TSNode n) {
+    CAPTURE(ts_node_type(n));
+    CHECK(same(tree.parent(n), ts_node_parent(n)));
+  });
 }
 
 } // namespace

@@ -61,7 +61,7 @@ std::vector<TSNode> instanceEscapes(const py::Tree &tree, TSNode cls, TSNode ini
     if (!is(n, "identifier"))
       return true;
     std::string_view name = tree.text(n);
-    TSNode parent = ts_node_parent(n);
+    TSNode parent = tree.parent(n);
     if (name == "super") {
       out.push_back(n);
     } else if (name == self) {
@@ -69,7 +69,7 @@ std::vector<TSNode> instanceEscapes(const py::Tree &tree, TSNode cls, TSNode ini
       if (!viaAttribute) {
         out.push_back(n);
       } else {
-        TSNode call = ts_node_parent(parent);
+        TSNode call = tree.parent(parent);
         bool called = is(call, "call") && py::same(py::field(call, "function"), parent);
         if (called || !ts_node_is_null(methodNamed(tree, cls, tree.text(py::field(parent, "attribute")))))
           out.push_back(n);
@@ -92,7 +92,7 @@ public:
     std::string text = findHere(attr, fromBase);
     auto m = methodOf(tree_, model_, site_.scope);
     if (!text.empty() || fromBase.empty() || !m || tree_.text(py::field(m->def, "name")) == "__init__" ||
-        !is(ts_node_parent(m->cls), "module"))
+        !is(tree_.parent(m->cls), "module"))
       return text;
     TSNode init = methodNamed(tree_, m->cls, "__init__");
     if (!ts_node_is_null(init) && !baseInitRunsFirst(tree_, model_, m->cls, init))
@@ -153,7 +153,7 @@ bool baseInitRunsFirst(const py::Tree &tree, const py::ScopeModel &model, TSNode
   if (ts_node_is_null(call))
     return false;
   TSNode stmt = py::enclosingStatement(call);
-  if (!py::same(ts_node_parent(stmt), py::field(init, "body")))
+  if (!py::same(tree.parent(stmt), py::field(init, "body")))
     return false;
   for (TSNode s = ts_node_prev_named_sibling(stmt); !ts_node_is_null(s); s = ts_node_prev_named_sibling(s))
     if (!is(s, "expression_statement") && !is(s, "pass_statement") && !is(s, "comment"))

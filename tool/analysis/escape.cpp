@@ -16,9 +16,9 @@ namespace {
 
 // The expression whose context decides where a value goes: `x` climbs out of parentheses, of
 // `x or y` / `x and y`, of `x if c else y` (not the condition) and of `await x`.
-TSNode valueOf(TSNode n) {
+TSNode valueOf(const py::Tree &tree, TSNode n) {
   for (;;) {
-    TSNode p = ts_node_parent(n);
+    TSNode p = tree.parent(n);
     bool through = is(p, "parenthesized_expression") || is(p, "boolean_operator") || is(p, "await");
     if (is(p, "conditional_expression"))
       through = !py::same(ts_node_named_child(p, 1), n);
@@ -38,11 +38,11 @@ bool isContainer(TSNode n) {
 }
 
 // The assignment targets a value is assigned to: `a = v`, `a = b = v`.
-std::vector<TSNode> targetsOf(TSNode value) {
+std::vector<TSNode> targetsOf(const py::Tree &tree, TSNode value) {
   std::vector<TSNode> out;
   TSNode cur = value;
-  for (TSNode p = ts_node_parent(cur); is(p, "assignment") && py::same(py::field(p, "right"), cur);
-       cur = p, p = ts_node_parent(p))
+  for (TSNode p = tree.parent(cur); is(p, "assignment") && py::same(py::field(p, "right"), cur);
+       cur = p, p = tree.parent(p))
     out.push_back(py::field(p, "left"));
   return out;
 }
@@ -114,11 +114,11 @@ void ObjectUses::reachable(model::Holder h) {
 }
 
 void ObjectUses::follow(TSNode expr) {
-  TSNode v = valueOf(expr);
-  for (TSNode target : targetsOf(v))
+  TSNode v = valueOf(tree_, expr);
+  for (TSNode target : targetsOf(tree_, v))
     holdIn(target);
-  for (TSNode n = expr; !py::same(n, v); n = ts_node_parent(n)) {
-    TSNode p = ts_node_parent(n);
+  for (TSNode n = expr; !py::same(n, v); n = tree_.parent(n)) {
+    TSNode p = tree_.parent(n);
     if (is(p, "named_expression"))
       holdIn(py::field(p, "name")); // `(alias := client)`
   }
@@ -181,27 +181,27 @@ std::optional<std::string> closedBy(const py::Tree &tree, const py::ScopeModel &
   if (ts_node_is_null(site.call))
     return std::nullopt;
   auto closing = [&](TSNode v) {
-    TSNode p = ts_node_parent(v);
+    TSNode p = tree.parent(v);
     if (!is(p, "argument_list"))
       return false;
-    auto q = model.qualify(py::field(ts_node_parent(p), "function"), model.scopeAt(py::start(p)));
+    auto q = model.qualify(py::field(tree.parent(p), "function"), model.scopeAt(py::start(p)));
     return q && *q == "contextlib.closing";
   };
-  auto inWith = [](TSNode v) {
-    TSNode p = ts_node_parent(v);
-    return is(p, "with_item") || (is(p, "as_pattern") && is(ts_node_parent(p), "with_item"));
+  auto inWith = [&](TSNode v) {
+    TSNode p = tree.parent(v);
+    return is(p, "with_item") || (is(p, "as_pattern") && is(tree.parent(p), "with_item"));
   };
   for (TSNode use : uses.uses()) {
-    TSNode v = valueOf(use);
+    TSNode v = valueOf(tree, use);
     bool call = py::same(use, site.call);
     unsigned line = lines.lineOf(py::start(use));
     if (inWith(v))
       return call ? std::string("with statement") : fmt::format("with statement at line {}", line);
     if (closing(v))
       return call ? std::string("contextlib.closing") : fmt::format("contextlib.closing at line {}", line);
-    TSNode p = ts_node_parent(v);
+    TSNode p = tree.parent(v);
     if (is(p, "attribute") && py::same(py::field(p, "object"), v) && tree.text(py::field(p, "attribute")) == "close") {
-      TSNode c = ts_node_parent(p);
+      TSNode c = tree.parent(p);
       if (is(c, "call") && py::same(py::field(c, "function"), p))
         return fmt::format(".close() at line {}", line);
     }
@@ -213,14 +213,14 @@ std::optional<std::string> configuredBy(const py::Tree &tree, const ObjectUses &
                                         const std::vector<std::string> &attributes, bool assignments,
                                         const LineIndex &lines) {
   for (TSNode use : uses.uses()) {
-    TSNode v = valueOf(use);
-    TSNode p = ts_node_parent(v);
+    TSNode v = valueOf(tree, use);
+    TSNode p = tree.parent(v);
     if (!is(p, "attribute") || !py::same(py::field(p, "object"), v))
       continue;
     std::string_view attr = tree.text(py::field(p, "attribute"));
-    TSNode holder = ts_node_parent(p);
+    TSNode holder = tree.parent(p);
     if (is(holder, "expression_list"))
-      holder = ts_node_parent(holder);
+      holder = tree.parent(holder);
     bool assigned =
         ((is(holder, "assignment") || is(holder, "augmented_assignment")) && py::same(py::field(holder, "left"), p)) ||
         is(holder, "delete_statement");
@@ -249,11 +249,11 @@ bool followedTarget(const py::Tree &tree, const py::ScopeModel &model, TSNode ta
 // when that hands it out.
 std::optional<std::string> handedOut(const py::Tree &tree, const py::ScopeModel &model, TSNode use,
                                      const std::string &subject, const LineIndex &lines) {
-  TSNode v = valueOf(use);
-  TSNode p = ts_node_parent(v);
+  TSNode v = valueOf(tree, use);
+  TSNode p = tree.parent(v);
   unsigned line = lines.lineOf(py::start(use));
   if (is(p, "attribute") && py::same(py::field(p, "object"), v)) {
-    TSNode holder = ts_node_parent(p);
+    TSNode holder = tree.parent(p);
     bool called = is(holder, "call") && py::same(py::field(holder, "function"), p);
     if (tree.text(py::field(p, "attribute")) != "close" || called || subject != "client")
       return std::nullopt;
@@ -263,12 +263,12 @@ std::optional<std::string> handedOut(const py::Tree &tree, const py::ScopeModel 
   while (isContainer(p)) {
     contained = contained || !is(p, "parenthesized_expression");
     v = p;
-    p = ts_node_parent(p);
+    p = tree.parent(p);
   }
   if (is(p, "keyword_argument") && py::same(py::field(p, "value"), v))
-    p = ts_node_parent(p);
+    p = tree.parent(p);
   if (is(p, "argument_list")) {
-    TSNode call = ts_node_parent(p);
+    TSNode call = tree.parent(p);
     if (!is(call, "call") || keepsNothing(tree, model, call))
       return std::nullopt;
     return fmt::format("{} is passed to {} at line {}", subject, calleeName(tree, call), line);
@@ -279,7 +279,7 @@ std::optional<std::string> handedOut(const py::Tree &tree, const py::ScopeModel 
     return fmt::format("{} is yielded at line {}", subject, line);
   if (contained)
     return fmt::format("{} is stored in a container at line {}", subject, line);
-  for (TSNode target : targetsOf(v))
+  for (TSNode target : targetsOf(tree, v))
     if (subject != "client" || !followedTarget(tree, model, target))
       return fmt::format("{} is stored in {} at line {}", subject, squeeze(tree.text(target)), line);
   if (is(p, "augmented_assignment") && py::same(py::field(p, "right"), v))

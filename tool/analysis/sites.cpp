@@ -121,12 +121,12 @@ NameCheck checkName(const py::Tree &tree, const py::ScopeModel &model, BoundName
 bool isTypeUse(TSNode expr, const py::Reference &ref, const py::Tree &tree, const py::ScopeModel &model, int scope) {
   if (ref.inType)
     return true;
-  TSNode parent = ts_node_parent(expr);
+  TSNode parent = tree.parent(expr);
   if (py::is(parent, "tuple"))
-    parent = ts_node_parent(parent);
+    parent = tree.parent(parent);
   if (!py::is(parent, "argument_list"))
     return false;
-  TSNode call = ts_node_parent(parent);
+  TSNode call = tree.parent(parent);
   TSNode fn = py::field(call, "function");
   if (!py::is(fn, "identifier"))
     return false;
@@ -162,7 +162,7 @@ Site matchReference(const py::Tree &tree, const py::Reference &ref, std::string 
         }
     if (s.rule || !longer) // (no rule: the caller drops the site, wherever the chain ends)
       break;
-    TSNode parent = ts_node_parent(expr);
+    TSNode parent = tree.parent(expr);
     if (!py::is(parent, "attribute") || !py::same(py::field(parent, "object"), expr))
       break;
     q += '.';
@@ -173,7 +173,7 @@ Site matchReference(const py::Tree &tree, const py::Reference &ref, std::string 
   s.callee = expr;
   s.head = ref.node;
   s.scope = ref.scope;
-  TSNode parent = ts_node_parent(expr);
+  TSNode parent = tree.parent(expr);
   if (py::is(parent, "call") && py::same(py::field(parent, "function"), expr))
     s.call = parent;
   return s;
@@ -290,7 +290,7 @@ std::vector<PooledUse> findPooledUses(const py::Tree &tree, const py::ScopeModel
                                [&](const std::string &p) { return p == q || extends(p, q); });
           }))
         break;
-      TSNode parent = ts_node_parent(expr);
+      TSNode parent = tree.parent(expr);
       if (py::is(parent, "call") && py::same(py::field(parent, "function"), expr)) {
         for (const auto &r : rules)
           if (std::find(r.pooled.begin(), r.pooled.end(), q) != r.pooled.end()) {

@@ -276,14 +276,14 @@ void collectUses(const py::Tree &tree, const py::ScopeModel &model, uint32_t bas
       continue;
     std::string dotted = *target;
     TSNode node = r.node;
-    for (TSNode parent = ts_node_parent(node);
-         py::is(parent, "attribute") && py::same(py::field(parent, "object"), node); parent = ts_node_parent(node)) {
+    for (TSNode parent = tree.parent(node); py::is(parent, "attribute") && py::same(py::field(parent, "object"), node);
+         parent = tree.parent(node)) {
       dotted += "." + std::string(tree.text(py::field(parent, "attribute")));
       node = parent;
     }
     out.uses.push_back({Use::Kind::Attribute, dotted, base + py::start(r.node)});
     // `patch.object(mod, "name")`, `monkeypatch.setattr(mod, "name", ...)`, `getattr(mod, "name")`.
-    TSNode args = ts_node_parent(node);
+    TSNode args = tree.parent(node);
     if (py::is(args, "argument_list") && py::same(ts_node_named_child(args, 0), node) &&
         ts_node_named_child_count(args) > 1)
       if (auto name = stringContent(tree, ts_node_named_child(args, 1)))

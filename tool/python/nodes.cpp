@@ -8,21 +8,26 @@ namespace poolify::py {
 Nodes::Nodes(TSNode root) {
   if (ts_node_is_null(root))
     return;
-  entries_.push_back({root, kNone, 0, ts_node_symbol(root), 0});
+  entries_.push_back({root, kNone, 0, ts_node_symbol(root), 0, false});
   // For each level of the cursor, the index of the nearest named node at or above it: the parent
   // of a named node found one level below. (Anonymous nodes are tokens, but an alias may give a
   // node with children no name: its named children hang from the named node above it.)
+  // Alongside, for each level, whether the node there is anonymous (its children's direct parent
+  // is then not the named node above).
   std::vector<uint32_t> named{0};
+  std::vector<bool> anonymous{false};
   TSTreeCursor cur = ts_tree_cursor_new(root);
   auto visit = [&] {
     TSNode n = ts_tree_cursor_current_node(&cur);
     uint32_t parent = named.back();
-    if (ts_node_is_named(n)) {
+    bool isNamed = ts_node_is_named(n);
+    if (isNamed) {
       named.push_back(static_cast<uint32_t>(entries_.size()));
-      entries_.push_back({n, parent, 0, ts_node_symbol(n), ts_tree_cursor_current_field_id(&cur)});
+      entries_.push_back({n, parent, 0, ts_node_symbol(n), ts_tree_cursor_current_field_id(&cur), anonymous.back()});
     } else {
       named.push_back(parent);
     }
+    anonymous.push_back(!isNamed);
   };
   for (;;) {
     if (ts_tree_cursor_goto_first_child(&cur)) {
@@ -32,6 +37,7 @@ Nodes::Nodes(TSNode root) {
     bool moved = false;
     while (!moved) {
       named.pop_back();
+      anonymous.pop_back();
       if (ts_tree_cursor_goto_next_sibling(&cur)) {
         visit();
         moved = true;
@@ -63,6 +69,15 @@ uint32_t Nodes::find(TSNode n) const {
     if (it->node.id == n.id)
       return static_cast<uint32_t>(it - entries_.begin());
   return kNone;
+}
+
+TSNode Tree::parent(TSNode n) const {
+  const Nodes &table = nodes();
+  uint32_t i = table.find(n);
+  if (i == Nodes::kNone || table[i].viaAnonymous)
+    return ts_node_parent(n);
+  uint32_t p = table[i].parent;
+  return p == Nodes::kNone ? TSNode{} : table.node(p);
 }
 
 const Nodes &Tree::nodes() const {

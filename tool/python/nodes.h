@@ -16,10 +16,11 @@ public:
   static constexpr uint32_t kNone = UINT32_MAX;
   struct Entry {
     TSNode node;
-    uint32_t parent; // the nearest named ancestor's index (kNone for the root)
-    uint32_t next;   // the index after this node's subtree
-    TSSymbol symbol; // ts_node_symbol (aliases resolved)
-    TSFieldId field; // the field this node hangs under in its parent (0: none)
+    uint32_t parent;   // the nearest named ancestor's index (kNone for the root)
+    uint32_t next;     // the index after this node's subtree
+    TSSymbol symbol;   // ts_node_symbol (aliases resolved)
+    TSFieldId field;   // the field this node hangs under in its parent (0: none)
+    bool viaAnonymous; // its direct parent is an anonymous node (an alias with children), not `parent`
   };
 
   /// Every named node under `root` (root included, at index 0), in document order.

@@ -39,7 +39,23 @@ llvm::Expected<std::string> EditSet::apply(std::string_view code, const std::str
       return llvm::createStringError(std::errc::invalid_argument, "%s: conflicting edits: %s", path.c_str(),
                                      llvm::toString(std::move(err)).c_str());
   }
-  return clang::tooling::applyAllReplacements(llvm::StringRef(code.data(), code.size()), reps);
+  // The set holds disjoint edits in offset order (joined() merged the touching ones, add()
+  // refused overlaps): the result is the text between them and their replacements, in one pass.
+  // (applyAllReplacements goes through a SourceManager and a Rewriter's delta tree: the same text,
+  // several times the work, which shows on a file of 50,000 sites.)
+  std::string out;
+  size_t grown = 0;
+  for (const auto &r : reps)
+    grown += r.getReplacementText().size();
+  out.reserve(code.size() + grown);
+  size_t at = 0;
+  for (const auto &r : reps) {
+    out.append(code.substr(at, r.getOffset() - at));
+    out.append(r.getReplacementText().data(), r.getReplacementText().size());
+    at = r.getOffset() + r.getLength();
+  }
+  out.append(code.substr(at));
+  return out;
 }
 
 } // namespace poolify::rewrite

@@ -1,6 +1,6 @@
 // Edits of one buffer as values. Touching edits (an insertion at the end of a deletion, two
 // insertions at one offset) are joined in the order they were added; overlapping edits are a
-// conflict, never silently merged. Application goes through clang::tooling::Replacements.
+// conflict, never silently merged (clang::tooling::Replacements decides), then applied in one pass.
 #pragma once
 
 #include "model/edit.h"
