@@ -13,8 +13,9 @@ wrong`, `SKIP name ...: why it could not run`. Exit status 1 when any probe fail
 
 Full-disk probes mount a small tmpfs (root only; SKIP otherwise). --quick sizes everything for CI (the
 run well under two minutes): the scaling stops at 2,000 sites, the 50,000-site probe gets 20 s (it is
-reported with its time, or as not finished, never hidden), the first round's interrupt test and the 6 MB
-file are left out.
+reported with its time and the 5 s target's verdict, and fails only when it does not finish: speed
+targets are benchmarks, and a CI machine is shared), the first round's interrupt test and the 6 MB file
+are left out.
 """
 
 import argparse
@@ -174,9 +175,12 @@ def sites_50000(tmp):
     secs, mb = timed(tmp, 's.py', limit, sites=50000)
     if secs is None:
         raise Fail(f'50,000 sites in one file did not finish in {limit} s (target 5 s)')
-    if secs > 5:
+    said = f'50,000 sites in {secs:.1f} s' + (f', {mb} MB' if mb else '')
+    # The 5 s target is a speed target: at full size it fails the probe; in --quick (CI, a shared
+    # machine) only a run past the 20 s bound fails, and the time is said with the target's verdict.
+    if secs > 5 and not QUICK:
         raise Fail(f'50,000 sites took {secs:.1f} s (target 5 s)' + (f', {mb} MB' if mb else ''))
-    return f'50,000 sites in {secs:.1f} s' + (f', {mb} MB' if mb else '')
+    return said + ('' if secs <= 5 else ' (target 5 s missed; fails without --quick)')
 
 
 @probe('long-list-line', 11)
