@@ -5,6 +5,7 @@ from another poolify, or from a run with the other tier of fixes (--unsafe-fixes
 
 Run: python3 tests/cache_test.py --poolify build/poolify
 """
+import json
 import os
 import re
 import shutil
@@ -131,6 +132,49 @@ class CacheTest(unittest.TestCase):
             self.assertEqual(warm.stdout, fresh.stdout)
             self.assertNotEqual(warm.stdout, first.stdout)
             self.assertIn("missing 1 required keyword-only argument: 'tenant'", warm.stdout)
+
+    # A pool import that would leak through `import *` into a module binding both `get` and `http_pool`:
+    # migrate leaves the site. check and the manifest say so too, cold and from a cache migrate wrote
+    # (the star-import fact is kept per file), and agree again once the importer no longer takes the
+    # module's name.
+    def test_check_and_manifest_count_a_star_import_clash_as_migrate_does(self):
+        star = os.path.join(ROOT, "fixtures", "golden", "358-star-import-get-and-http-pool-taken-left", "input")
+        root = os.path.join(self.tmp.name, "star")
+        shutil.copytree(star, root)
+        subprocess.run(["git", "init", "-q", root], check=True)
+
+        def fixable(*cache):
+            m = run(root, "manifest", "--format", "json", *cache, ".")
+            return json.loads(m.stdout)["summary"]["fixable_sites"]
+
+        def said(*cache):
+            c = run(root, "check", "--format", "json", *cache, ".")
+            return [(d["path"], d["line"], d["message"].endswith("poolify migrate rewrites it"), d["message"])
+                    for d in json.loads(c.stdout)["findings"]]
+
+        cache = ("--cache", self.cache)
+        migrated = run(root, "migrate", *cache, ".")
+        self.assertIn("rewrote 0 sites", migrated.stderr)
+        cold = said("--no-cache")
+        self.assertEqual([(p, line, f) for p, line, f, _ in cold], [("pkg/helpers.py", 5, False)])
+        self.assertIn("through the `import *` at pkg/consumer.py:4:1", cold[0][3])
+        self.assertEqual(said(*cache), cold)
+        self.assertEqual((fixable("--no-cache"), fixable(*cache)), (0, 0))
+        # Another file edited: the importer's result comes from the cache, its star import with it.
+        with open(os.path.join(root, "pkg", "cache.py"), "a") as f:
+            f.write("# edited\n")
+        self.assertEqual([f for _, _, f, _ in said(*cache)], [False])
+        # The importer's own `http_pool` renamed: migrate reaches the pool through its module, and
+        # check and the manifest, from the cache, count the site as fixable.
+        consumer = os.path.join(root, "pkg", "consumer.py")
+        with open(consumer) as f:
+            text = f.read()
+        with open(consumer, "w") as f:
+            f.write(text.replace("http_pool = ", "connections = "))
+        self.assertEqual([f for _, _, f, _ in said(*cache)], [True])
+        self.assertEqual(said(*cache), said("--no-cache"))
+        self.assertEqual(fixable(*cache), 1)
+        self.assertIn("rewrote 1 site", run(root, "migrate", *cache, ".").stderr)
 
     # A warm run that found nothing new leaves the cache file alone (not even replaced by the same bytes).
     def test_a_run_that_changed_nothing_does_not_rewrite_the_cache(self):

@@ -226,6 +226,7 @@ template <typename A> void fields(A &a, model::FileOutcome &o) {
     a.io(u.line);
     a.io(u.dotted);
   });
+  a.io(o.mayStar);
 }
 
 // The entry of a file with nothing in it for any rule (most files): nothing to read back.

@@ -115,6 +115,7 @@ struct FileOutcome {
   bool held = true;           // original/updated are in memory
   bool utf8 = true;           // the bytes read and the edits are valid UTF-8
   bool mentionsClass = false; // the bytes contain "class " (candidates for subclass scans)
+  bool mayStar = false;       // the bytes may hold `import *` (pipeline/uses.h: mayStarImport)
   bool failed = false;        // could not be processed (unreadable, not text, syntax error, unsafe result)
   unsigned rewritten = 0, left = 0;
   unsigned removed = 0; // redundant overrides removed
@@ -136,7 +137,7 @@ struct FileOutcome {
   /// Nothing worth remembering: not parsed, nothing found, nothing to say.
   bool trivial() const {
     return !failed && edits.empty() && records.empty() && mocks.empty() && patches.empty() && messages.empty() &&
-           !facts && !reach && configures.empty();
+           !facts && !reach && configures.empty() && !mayStar;
   }
 };
 

@@ -5,6 +5,7 @@
 #include "analysis/sites.h"
 #include "pipeline/intercept.h"
 #include "pipeline/reader.h"
+#include "pipeline/uses.h"
 #include "python/compile_check.h"
 #include "python/limits.h"
 #include "python/scopes.h"
@@ -626,6 +627,9 @@ model::FileOutcome processText(const model::SourceFile &file, std::string bytes,
     return out;
   // What it configures or closes of objects other files hold: read from every file, parsed or not.
   out.configures = analysis::scanConfigUses(out.original, analysis::configuringAttributes(rules));
+  // Whether it may star-import: the modules it would import names from are looked for by every
+  // command (reduce.cpp: avoidStarClashes), without reading the others again.
+  out.mayStar = mayStarImport(out.original);
   if (p.mentionsTrigger() && p.editableLineEnds() && p.analyze(context))
     p.verifyAndKeep();
   return out;

@@ -747,12 +747,11 @@ model::FileOutcome notRewritten(const model::SourceFile &file, llvm::Error why) 
 }
 
 void reduce(Run &run) {
-  // Only migrate writes the imports, so only it reads every file again for star imports: check and
-  // the manifest count such a site rewritten, as migrate rewrites it (through its module), unless
-  // the module's name would leak too (then migrate alone leaves it).
+  // Every command: check and the manifest count a site as migrate writes or leaves it, also where
+  // a pool import would leak through `import *` (only the files whose text may star-import are
+  // read again, FileOutcome::mayStar).
   leaveConfiguredElsewhere(run);
-  if (run.options.finalEdits)
-    avoidStarClashes(run);
+  avoidStarClashes(run);
   HierarchyDecisions hierarchy = applyHierarchy(run);
   releaseFreePages(); // the class index's parses of base classes
   // Sites held for the test patches that intercept them change verdicts: check and the manifest

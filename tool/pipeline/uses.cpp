@@ -660,9 +660,6 @@ usesFromOtherModules(const Run &run, const std::map<size_t, std::set<std::string
   return reasons(found);
 }
 
-namespace {
-
-// Whether a text may hold `import *`: `import`, then blanks or line continuations, then `*`.
 bool mayStarImport(std::string_view text) {
   for (size_t at = text.find("import"); at != std::string_view::npos; at = text.find("import", at + 1)) {
     size_t i = at + 6;
@@ -682,6 +679,8 @@ bool mayStarImport(std::string_view text) {
   return false;
 }
 
+namespace {
+
 // What the star-import check needs of one file.
 struct StarFacts {
   bool parsed = false;
@@ -692,6 +691,10 @@ struct StarFacts {
 
 StarFacts starFacts(const Run &run, size_t i, bool always, const std::set<std::string> &names) {
   StarFacts out;
+  // Every file the run processed had its text scanned for `import *` (FileOutcome::mayStar, kept in
+  // the cache): those without are not read again. (Another shard's files were not processed.)
+  if (!always && run.active[i] && !run.outcomes[i].mayStar)
+    return out;
   auto read = readBody(run, i);
   if (!read)
     return out;

@@ -90,6 +90,9 @@ std::map<size_t, std::map<std::string, std::string>>
 usesFromOtherModules(const Run &run, const std::map<size_t, std::set<std::string>> &removed,
                      const std::set<std::pair<size_t, uint32_t>> &rewritten = {});
 
+/// Whether a text may hold `import *`: `import`, then blanks or line continuations, then `*`.
+bool mayStarImport(std::string_view text);
+
 /// Star imports and pool imports: a name bound at module level in a module without __all__ is
 /// bound by `from <it> import *` in every module that star-imports it, and on through the modules
 /// among those that have no __all__ and are star-imported in turn. For each of `exporters` (files
@@ -97,7 +100,8 @@ usesFromOtherModules(const Run &run, const std::map<size_t, std::set<std::string
 /// that some module reached so binds or reads already, as it binds or reads them anywhere (an
 /// import added would rebind its name there, or give one it read a value): file -> name -> where
 /// ("pkg/b.py:1:23 through the `import *` at pkg/b.py:2:1"), the first such module found, nearest
-/// first. Every file of the run that may star-import is read again and parsed.
+/// first. Every file of the run whose text may star-import (FileOutcome::mayStar) is read again and
+/// parsed, and each exporter one of them imports.
 std::map<size_t, std::map<std::string, std::string>>
 starImportClashes(const Run &run, const std::set<size_t> &exporters, const std::set<std::string> &names);
 
