@@ -373,7 +373,7 @@ if has_cache:
       "took of it (size, mtime, ctime, inode, device: one lstat per file) are those the last run recorded and "
       "were not racy then, so it reads no Python file. When no file changed (and nothing else the results "
       "depend on: poolify, rules, configuration, paths, where the pool modules resolve), `check` takes the last "
-      "run's results whole (`poolify-results.dat`, mapped, decoded on the thread pool): no per-file cache, no "
+      "run's results whole (`poolify-results.dat`, read, decoded on the thread pool): no per-file cache, no "
       "cross-file step. A file whose stat data changed but not its bytes (touched, checked out again) is read and "
       "hashed to know that, and the results are recorded again with its new stat data: %s s after touching 1%% "
       "of the files. What such a run still does: list and stat the tree (on the thread pool, folder level by "
@@ -490,7 +490,7 @@ w("- **Memory.** Peak RSS of the full run was %.0f MB for %.0f MB of source (%.2
   "128 KiB mmap threshold (`tuneAllocator`), and hands free pages back after the parallel analysis and after each "
   "cross-file step (`releaseFreePages`). A `check` or `manifest` that analyzes also holds the cache file as read (its entries are views "
   "into it) and this run's new entries (%.0f MB for the check after editing 1%% here); one that takes the last run's "
-  "results whole holds those results (mapped) and the outcomes decoded from them, without the class facts, which "
+  "results whole holds those results (read whole) and the outcomes decoded from them, without the class facts, which "
   "the reports do not need: %.0f MB for the warm check here."
   % (cold["rss"], mb, cold["rss"] / mb if mb else float("nan"), "" if not done else "; %s" % ", ".join(
       "%.0f MB at %d files" % (s["mig"]["rss"], s["files"]) for s in done), S["check_touched"]["rss"], S["check_warm"]["rss"]))

@@ -133,6 +133,28 @@ class CacheTest(unittest.TestCase):
             self.assertNotEqual(warm.stdout, first.stdout)
             self.assertIn("missing 1 required keyword-only argument: 'tenant'", warm.stdout)
 
+    # The last run's results are read, never mapped: another process truncating the file in place
+    # while a run reads it (an editor, a script clearing the cache) must not kill the run with SIGBUS.
+    def test_the_results_file_is_read_not_mapped(self):
+        self.check()
+        p, trace = self.traced_check("openat,mmap,close")
+        self.assertTrue(whole(p.stderr), p.stderr)
+        results, mapped = set(), []
+        for line in trace:
+            m = re.search(r'openat\(.*"([^"]*poolify-results[^"]*)".* = (\d+)$', line.strip())
+            if m:
+                results.add(m.group(2))
+                continue
+            m = re.search(r"close\((\d+)\)", line)
+            if m:
+                results.discard(m.group(1))
+                continue
+            m = re.search(r"mmap\([^,]*, \d+, [^,]*, [^,]*, (\d+),", line)
+            if m and m.group(1) in results:
+                mapped.append(line.strip())
+        self.assertEqual(mapped, [])
+        self.assertTrue(any("poolify-results" in line for line in trace), "the results file was not opened")
+
     # A pool import that would leak through `import *` into a module binding both `get` and `http_pool`:
     # migrate leaves the site. check and the manifest say so too, cold and from a cache migrate wrote
     # (the star-import fact is kept per file), and agree again once the importer no longer takes the

@@ -7,7 +7,6 @@
 #include "support/parallel.h"
 #include "support/text.h"
 
-#include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/Path.h>
 #include <llvm/Support/raw_ostream.h>
 
@@ -177,18 +176,18 @@ bool Results::restore(const std::vector<model::SourceFile> &files, unsigned jobs
                       std::vector<std::pair<size_t, uint64_t>> *rehashed) const {
   if (file_.empty())
     return false;
-  // Mapped, not read: a run whose first files differ from those recorded stops there, having
-  // touched a page or two of a file the size of the tree's results. A regular file only, opened
-  // without following a link or blocking.
+  // Read, not mapped: another process may truncate the file in place while this run reads it (a
+  // mapped page past the new end is a SIGBUS; a short read is bytes that fail the checks below). A
+  // regular file only, opened without following a link or blocking.
   source::Fd fd(::open(file_.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC));
   struct stat st;
   if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode))
     return false;
-  auto mapped = llvm::MemoryBuffer::getOpenFile(fd.get(), file_, static_cast<uint64_t>(st.st_size),
-                                                /*RequiresNullTerminator=*/false);
-  if (!mapped)
+  std::string bytes;
+  bytes.reserve(static_cast<size_t>(st.st_size));
+  if (!source::readAll(fd.get(), bytes))
     return false;
-  std::string_view text((*mapped)->getBufferStart(), (*mapped)->getBufferSize());
+  std::string_view text = bytes;
   if (text.substr(0, kMagic.size()) != kMagic)
     return false;
   Reader r{text, kMagic.size()};
