@@ -21,7 +21,6 @@ import signal
 import sys
 import tarfile
 import tempfile
-import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -136,16 +135,13 @@ class PackageTest(unittest.TestCase):
         build = os.path.dirname(POOLIFY)
         with MovedAway(build):
             self.assertFalse(os.path.exists(POOLIFY))
-            start = time.monotonic()
             code, out, err = run([installed, 'check', '--no-cache', '.'], cwd=elsewhere)
-            seconds = time.monotonic() - start
             rules = run([installed, 'rules', 'list'], cwd=elsewhere)
             version = run([installed, '--version'], cwd=elsewhere)
         self.assertTrue(os.path.exists(POOLIFY), 'the build folder is back')
         self.assertEqual(code, 1, err)  # findings: the example tree is not migrated
         self.assertIn('poolify: 46 direct sites fail the check', err)
         self.assertEqual(out, want[1])
-        self.assertLess(seconds, 1.0, 'poolify check on fixtures/pipeline took %.2f s' % seconds)
         self.assertEqual(rules[0], 0, rules[2])
         self.assertIn('\t<embedded>/bigquery.yaml\t', rules[1])
         self.assertEqual(version[1].split()[1], self.version)
