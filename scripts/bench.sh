@@ -15,6 +15,9 @@
 # Options: --files N (or BENCH_FILES), --seed S (1), --runs R (or BENCH_RUNS, 3), --corpus DIR,
 #          --site-share F (0.6: the headline shape), --no-base-shape (skip the second shape),
 #          --poolify BIN (measure this binary, no build: e.g. an older one, for a comparison),
+#          --no-pgo (measure the Release build without profile-guided optimisation; by default the
+#          binary measured is the one scripts/package.sh ships, profile-guided, and the same build
+#          without the profile is measured against it on the profiling corpus),
 #          --base-runs R (runs of the second shape's rows; 1 from 50k files, else R),
 #          --heavy-runs R (runs of ast-grep and poolify's full run on the headline shape; 1 from 50k, else R),
 #          --context (the context rows below even from 50k files), --no-context,
@@ -36,7 +39,8 @@
 # overrun the budget are skipped and listed as such in the doc.
 #
 # What the steps are:
-#   1. scripts/setup.sh, then a Release build in build-release/ (target poolify only).
+#   1. scripts/setup.sh, then a Release build in build-release/ (target poolify only), then the
+#      profile-guided one of scripts/package.sh (its artifacts into build-release/bench-dist).
 #   2. Peers installed locally when missing: ripgrep (apt-get), ast-grep (npm, into
 #      build-release/bench-tools, never the repo's package.json), GNU time (apt-get).
 #   3. Corpus from scripts/gen_corpus.py, in a scratch folder *outside* the git work tree
@@ -391,14 +395,28 @@ else:
       "redoes the whole analysis (%s s vs %s s for migrate) and touching 1%% of the files changes nothing (%s s). "
       "A per-file cache of facts keyed by path, size, mtime and rules would make these rows proportional to "
       "what changed." % (f(S["check_warm"]["wall"], 1), f(S["migrate"]["wall"], 1), f(S["check_touched"]["wall"], 1)))
+# What profile-guided optimisation gains: the full run --jobs 1 on the 1,000-file profiling corpus, each
+# build alternately, CPU time (wall time on a shared host drifts more).
+pgo_on, pgo_off = stat("pgo_on"), stat("pgo_off")
+pgo_note = None
+if "PGO use" in meta.get("build_kind", ""):
+    pgo_words = ", and profile-guided as the release is: see below"
+    if pgo_on["n"] and pgo_off["n"]:
+        pgo_note = ("- **Profile-guided optimisation** (the binary measured is the release build: its tree-sitter runtime and "
+                    "grammar are trained by `scripts/pgo_train.sh` on another generated corpus and the example tree, "
+                    "which adds about two minutes to the build). The full run `--jobs 1` on the 1,000-file profiling "
+                    "corpus took %s CPU-s with the profile and %s CPU-s without it (medians of %d runs of each build, "
+                    "alternately): %.0f%% less." % (f(pgo_on["cpu"]), f(pgo_off["cpu"]), min(pgo_on["n"], pgo_off["n"]),
+                                                     100 * (1 - ratio(pgo_on["cpu"], pgo_off["cpu"]))))
+else:
+    pgo_words = "; the packaged release is also profile-guided (`scripts/package.sh`), this build is not"
 tb = int(meta.get("trigger_bytes") or 0) / 1e6
 if tb:
     mig = S["migrate"] if S["migrate"]["n"] else cold
     w("- **Per-byte analysis cost.** poolify parses only the %s files (%.0f MB, %.0f%% of the bytes) that can hold "
       "a site, yet its cold %s used %s CPU-s, i.e. %.2f MB/s of parsed text per core, while ast-grep "
       "parsed all %.0f MB at %.2f MB/s per core%s. Parsing is about "
-      "half of it (tree-sitter: the runtime and the grammar are compiled into poolify with LTO; the packaged "
-      "release is also profile-guided, this build is not; each tree, and its parse's scratch, lives in a region "
+      "half of it (tree-sitter: the runtime and the grammar are compiled into poolify with LTO%s; each tree, and its parse's scratch, lives in a region "
       "of 64 KiB blocks that is freed whole with the tree, `python/tree_memory.h`, instead of node by node); one walk of "
       "each tree with a cursor, into a flat table of its named nodes that the CPython check, the scope model and "
       "the class facts read (`python/nodes.h`), the analysis itself, the cross-file steps and the second pass over files "
@@ -410,7 +428,10 @@ if tb:
       % (meta.get("trigger_files"), tb, 100 * tb / mb, "migrate" if S["migrate"]["n"] else "full run", f(mig["cpu"], 1),
          tb / mig["cpu"] if mig["cpu"] else float("nan"), mb,
          mb / S["astgrep"]["cpu"] if S["astgrep"]["cpu"] else float("nan"),
-         " and the python3 `ast.parse` loop at %.2f MB/s" % (mb / S["pyast"]["cpu"]) if S["pyast"]["cpu"] == S["pyast"]["cpu"] and S["pyast"]["cpu"] else ""))
+         " and the python3 `ast.parse` loop at %.2f MB/s" % (mb / S["pyast"]["cpu"]) if S["pyast"]["cpu"] == S["pyast"]["cpu"] and S["pyast"]["cpu"] else "",
+         pgo_words))
+if pgo_note:
+    w(pgo_note)
 enc, par, ext, parse = share("py::enclosingStatement"), share("ts_node_parent"), share("analysis::extractClasses"), share("py::Tree::parse")
 if prof:
     hot = []
@@ -427,6 +448,15 @@ if prof:
     if share("applyHierarchy"):
         hot.append("the reduce step (`applyHierarchy`: class index, re-planning the files with redundant overrides) %.0f%%"
                    % share("applyHierarchy"))
+    try:
+        verify = float(meta.get("verify_share") or "nan")
+    except ValueError:
+        verify = float("nan")
+    if verify == verify:
+        hot.append("the safety net over the rewritten files (`FileProcessor::verifyAndKeep`: applying the edits, the "
+                   "incremental re-parse, the node table of the new tree for its indentation and CPython checks) %.1f%%: it "
+                   "checks the whole new file, where checking only the statements around the edits would need a proof "
+                   "that every other statement keeps its parse and its verdicts" % verify)
     w("- **Hot spots** (inclusive share of `perf` samples, the full run `migrate --manifest --jobs 1` on 1,000 files): %s." % "; ".join(hot))
     if enc >= 10 or par >= 10:
         w("  `enclosingStatement` climbs with `ts_node_parent`, which in tree-sitter walks down from the root "
@@ -561,6 +591,8 @@ KEEP=0
 REPORT_ONLY=0
 DOC="$ROOT/docs/benchmarks.md"
 POOLIFY_BIN=""
+POOLIFY_NO_PGO=""   # the same build without profile-guided optimisation (measured against it)
+PGO=1
 CMD_TIMEOUT=${BENCH_CMD_TIMEOUT:-2400}
 
 while [ $# -gt 0 ]; do
@@ -573,6 +605,7 @@ while [ $# -gt 0 ]; do
     --context-runs) CONTEXT_RUNS=${2:?}; shift ;;
     --site-share) SITE_SHARE=${2:?}; shift ;;
     --poolify) POOLIFY_BIN=${2:?}; shift ;;
+    --no-pgo) PGO=0 ;;
     --no-base-shape) BASE_SHAPE=0 ;;
     --base-runs) BASE_RUNS=${2:?}; shift ;;
     --heavy-runs) HEAVY_RUNS=${2:?}; shift ;;
@@ -586,7 +619,7 @@ while [ $# -gt 0 ]; do
     --budget) BUDGET=${2:?}; shift ;;
     --scratch) SCRATCH=${2:?}; shift ;;
     --report-only) REPORT_ONLY=1 ;;
-    -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
     *) die "unknown option '$1' (see --help)" ;;
   esac
   shift
@@ -651,16 +684,31 @@ if [ -n "$POOLIFY_BIN" ]; then
   log "measuring $POOLIFY (--poolify: no build)"
   BUILD_KIND="given (--poolify $POOLIFY_BIN)"
 else
-  # The release build of scripts/package.sh when it is there (LTO, static; profile-guided when
-  # package.sh made it so), else a Release build with LTO.
-  log "setup and Release build (build-release/)"
-  cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DPOOLIFY_TESTS=OFF >"$BUILD/bench-configure.log" 2>&1 \
-    || { cat "$BUILD/bench-configure.log" >&2; die "cmake configure failed"; }
+  # What users get: the release build of scripts/package.sh (LTO, static, the tree-sitter runtime and
+  # grammar profile-guided by scripts/pgo_train.sh). The same build without the profile is made first
+  # and kept beside it, so that this run measures what the profile gains (--no-pgo: only that one).
+  configure_release() {
+    cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DPOOLIFY_TESTS=OFF "$@" >"$BUILD/bench-configure.log" 2>&1 \
+      || { cat "$BUILD/bench-configure.log" >&2; die "cmake configure failed"; }
+  }
+  log "setup and Release build without profile-guided optimisation (build-release/)"
+  configure_release -DPOOLIFY_PGO=off
   cmake --build "$BUILD" -j 2 --target poolify >"$BUILD/bench-build.log" 2>&1 \
     || { tail -40 "$BUILD/bench-build.log" >&2; die "Release build failed (log: $BUILD/bench-build.log)"; }
+  [ -x "$BUILD/poolify" ] || die "$BUILD/poolify missing after the build"
+  mkdir -p "$BUILD/bench-tools"
+  cp "$BUILD/poolify" "$BUILD/bench-tools/poolify-no-pgo"
+  if [ "$PGO" = 1 ]; then
+    log "the release build as scripts/package.sh makes it: profile-guided (its artifacts go to build-release/bench-dist)"
+    bash scripts/package.sh --out "$BUILD/bench-dist" >/dev/null || die "scripts/package.sh failed"
+    POOLIFY_NO_PGO="$BUILD/bench-tools/poolify-no-pgo"
+  fi
   POOLIFY="$BUILD/poolify"
   [ -x "$POOLIFY" ] || die "$POOLIFY missing after the build"
   BUILD_KIND="Release build (\`build-release/\`, LTO, PGO $(sed -n 's/^POOLIFY_PGO:STRING=//p' "$BUILD/CMakeCache.txt"))"
+  if [ "$PGO" = 1 ]; then
+    BUILD_KIND="$BUILD_KIND: the release build of \`scripts/package.sh\`, trained by \`scripts/pgo_train.sh\`"
+  fi
 fi
 
 # ---------------------------------------------------------------------------------------------
@@ -1035,12 +1083,31 @@ if [ -n "${BASE_CORPUS:-}" ] && [ -d "$BASE_CORPUS" ]; then
 fi
 
 # Profiles (when perf works) on a 1,000-file corpus of the same seed: a cold migrate --jobs 1 and a
-# warm check --jobs 1 (cache filled by one check just before).
-if command -v perf >/dev/null 2>&1 && [ -z "${BENCH_NO_PROFILE:-}" ]; then
-  PROF_DIR="$SCRATCH/corpus-1000-s$SEED-$SHARE_TAG"
+# warm check --jobs 1 (cache filled by one check just before). On the same corpus, what the profile-
+# guided build gains: the full run --jobs 1 of each build, alternately, PGO_RUNS times.
+PROFILING=0
+if command -v perf >/dev/null 2>&1 && [ -z "${BENCH_NO_PROFILE:-}" ]; then PROFILING=1; fi
+PROF_DIR="$SCRATCH/corpus-1000-s$SEED-$SHARE_TAG"
+if [ "$PROFILING" = 1 ] || [ -n "$POOLIFY_NO_PGO" ]; then
   make_corpus 1000 "$PROF_DIR" "$SITE_SHARE"
+fi
+if [ -n "$POOLIFY_NO_PGO" ]; then
+  PGO_RUNS=$(( RUNS > 5 ? RUNS : 5 ))
+  log "profile-guided optimisation: the full run --jobs 1 on 1000 files with and without it, alternately ($PGO_RUNS runs each)"
+  for ((r = 1; r <= PGO_RUNS; r++)); do
+    measure "pgo_off.$r" 1 "$POOLIFY_NO_PGO" migrate --jobs 1 --manifest "$TOOLS/prof-manifest.json" "$PROF_DIR"
+    measure "pgo_on.$r" 1 "$POOLIFY" migrate --jobs 1 --manifest "$TOOLS/prof-manifest.json" "$PROF_DIR"
+  done
+fi
+if [ "$PROFILING" = 1 ]; then
   log "profiling the full run (migrate --manifest) --jobs 1 and a warm check --jobs 1 on 1000 files (perf)"
   profile "$PROFILE" 250 "$POOLIFY" migrate --jobs 1 --manifest "$TOOLS/prof-manifest.json" "$PROF_DIR"
+  # The safety net's share (the rewritten files' re-parse, indentation and CPython checks: one frame,
+  # FileProcessor::verifyAndKeep), inclusive, over all the samples.
+  if [ -s "$TOOLS/perf.data" ]; then
+    meta verify_share "$(perf report -i "$TOOLS/perf.data" --children --stdio --sort symbol -g none --percent-limit 0 2>/dev/null \
+      | grep -m1 'FileProcessor::verifyAndKeep' | awk '{sub(/%/, "", $1); print $1}')"
+  fi
   if [ "${#CACHE_FLAG[@]}" -gt 0 ]; then
     rm -rf "$TOOLS/prof-cache"
     # Files written less than two seconds before the run that records them are racy (their stat data
@@ -1050,8 +1117,8 @@ if command -v perf >/dev/null 2>&1 && [ -z "${BENCH_NO_PROFILE:-}" ]; then
     profile "$PROFILE_CHECK" 10000 "$POOLIFY" check --jobs 1 --cache "$TOOLS/prof-cache" "$PROF_DIR"
     rm -rf "$TOOLS/prof-cache"
   fi
-  [ "$KEEP" = 1 ] || rm -rf "$PROF_DIR" "$PROF_DIR.stamp"
 fi
+[ "$KEEP" = 1 ] || rm -rf "$PROF_DIR" "$PROF_DIR.stamp"
 
 meta total_seconds "$(( $(date +%s) - START ))"
 write_doc
