@@ -385,7 +385,7 @@ if has_cache:
       "then the gate and the output: %sx the time of rg, which lists and scans the tree on every core. When "
       "files changed, the run loads the per-file cache (each entry's checksum verified when it is used), "
       "analyzes the changed files, redoes the cross-file steps, mostly on one thread (class index, inherited clients, the "
-      "reach of the tests' patches), and writes the cache and the results again: that is the 1%% row. The warm "
+      "reach of the tests' patches), appends what changed to the cache's log (`poolify-cache.dat.log`; the cache file itself is written whole only when the log would pass a quarter of it) and writes the results again: that is the 1%% row. The warm "
       "profile below shows where a warm run's time goes."
       % (f(S["check_cold"]["wall"], 1), f(S["check_warm"]["wall"], 1), meta.get("warm_reuse", "").replace("poolify: ", ""),
          f(S["check_touched"]["wall"], 1), meta.get("touched_reuse", "").replace("poolify: ", ""),
@@ -494,7 +494,7 @@ if prof_touched and S["check_touched"]["cpu"] == S["check_touched"]["cpu"]:
       "themselves (`processText`) is %.0f%% of that check's CPU samples, about %.1f CPU-s: %.1f s of wall time on "
       "%s cores if nothing else ran, %.1fx rg's time on its own (the target is 3x for the whole run). The "
       "cross-file steps (`reduce`: the class index, the reach of the tests' patches) are %.0f%%, on one thread; "
-      "the rest is listing the tree, loading and writing the cache and the results (rewritten whole). An edit "
+      "the rest is listing the tree, loading the cache, appending to its log, and writing the results (whole). An edit "
       "costs what analyzing the file costs, per byte the same as a cold run (the parse and the passes above)."
       % (meta.get("touched", "?"), own, own_cpu, own_cpu / int(meta["nproc"]), meta["nproc"],
          ratio(own_cpu / int(meta["nproc"]), S["rg"]["wall"]), red))

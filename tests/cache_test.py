@@ -408,22 +408,31 @@ class CacheTest(unittest.TestCase):
 
     # The cache written after a change holds the entries reused from the file read and the new one, in
     # one file: the next run reuses every file, gives the same output, and leaves that file alone.
+    # The change itself is appended to the cache's log: the .dat, many times its size, is not written again.
     def test_the_cache_written_after_a_change_is_whole_and_then_left_alone(self):
         time.sleep(2.2)  # files older than the racy window
         self.check()
+        dat = os.path.join(self.cache, "poolify-cache.dat")
+        log = dat + ".log"
+        first = os.stat(dat)
+        self.assertFalse(os.path.exists(log))
         path = os.path.join(self.root, "scrapers", "nbac_schedule_api.py")
         with open(path, "a") as f:
             f.write("\n# changed\n")
         time.sleep(2.2)  # the changed file too
         changed = self.check()
-        dat = os.path.join(self.cache, "poolify-cache.dat")
+        self.assertEqual(changed.stdout, run(self.root, "check", "--format", "json", "--no-cache", ".").stdout)
         before = os.stat(dat)
+        self.assertEqual((before.st_ino, before.st_mtime_ns), (first.st_ino, first.st_mtime_ns))
+        self.assertTrue(0 < os.path.getsize(log) < before.st_size // 4)
+        logged = os.stat(log)
         again = self.check()
         self.assertEqual(again.stdout, changed.stdout)
         total = len([1 for _, _, fs in os.walk(self.root) for f in fs if f.endswith(".py")])
         self.assertEqual(reused(again.stderr), total)
         after = os.stat(dat)
         self.assertEqual((after.st_ino, after.st_mtime_ns), (before.st_ino, before.st_mtime_ns))
+        self.assertEqual((os.stat(log).st_size, os.stat(log).st_mtime_ns), (logged.st_size, logged.st_mtime_ns))
 
     def test_a_cache_file_that_cannot_be_written_is_one_warning_and_the_other_is_still_written(self):
         # The per-file cache and the results are written side by side: a failure of either is said

@@ -1,13 +1,18 @@
 // The cache's stat data: as git's index, a file whose size, times, inode and device are those
 // recorded, and were not racy when recorded, is trusted unchanged without being read; anything else
-// is read and hashed again. A run that changed nothing leaves the cache file as it was.
+// is read and hashed again. A run that changed nothing leaves the cache file as it was; one that
+// changed a little appends to its log, read back in order, with nothing damaged or concurrent trusted.
 #include "cache/cache.h"
 #include "testing.h"
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
+#include <filesystem>
+#include <map>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 namespace poolify {
 namespace {
@@ -294,6 +299,185 @@ TEST_CASE("a damaged entry is a miss; the cache's other entries are still used")
   REQUIRE(again);
   CHECK(again->messages[0].text == "a.py:3:1: note: from a");
   CHECK(cache.lookup(b.file, b.hash));
+}
+
+} // namespace poolify
+
+namespace poolify {
+namespace {
+
+// A tree of `n` files as one run of the cache saw them: each file's stat data (hash i + 1) and its
+// outcome (a note naming it).
+struct Tree {
+  testing::TempDir dir;
+  std::string cacheDir = dir.path + "/cache";
+  std::vector<model::SourceFile> files;
+  explicit Tree(size_t n) {
+    for (size_t i = 0; i < n; ++i) {
+      std::string name = "f" + std::to_string(i) + ".py";
+      files.push_back({dir.path + "/" + name, name});
+    }
+  }
+  cache::FileStat statOf(size_t i, uint64_t version = 0) const {
+    cache::FileStat s = oldStat();
+    s.inode = 100 + i;
+    s.size = 1000 + version;
+    return s;
+  }
+  model::FileOutcome outcome(size_t i, uint64_t version = 0) const {
+    model::FileOutcome o;
+    o.file = files[i];
+    o.hash = (i + 1) * 1000 + version;
+    o.messages.push_back({1, 1, fmt::format("{}:1:1: note: version {}", files[i].display(), version), false});
+    return o;
+  }
+  // One run: every file seen, those in `changed` at their new version (analyzed and put).
+  void run(const std::map<size_t, uint64_t> &changed, const std::string &stamp = "stamp") const {
+    cache::Cache c(cacheDir, stamp);
+    for (size_t i = 0; i < files.size(); ++i) {
+      auto v = changed.find(i);
+      uint64_t version = v == changed.end() ? 0 : v->second;
+      model::FileOutcome o = outcome(i, version);
+      c.noteStat(files[i], statOf(i, version), o.hash);
+      if (v != changed.end() || !c.lookup(files[i], o.hash))
+        c.put(o);
+    }
+    REQUIRE(c.store());
+  }
+  std::string dat() const { return cacheDir + "/poolify-cache.dat"; }
+  std::string log() const { return cacheDir + "/poolify-cache.dat.log"; }
+  bool hasLog() const { return ::access(log().c_str(), F_OK) == 0; }
+};
+
+// What a run finds for file i at `version`: the hash its stat data give (nullopt: it must be read)
+// and whether the cache holds its outcome at that version.
+std::pair<std::optional<uint64_t>, bool> seen(const Tree &t, size_t i, uint64_t version) {
+  cache::Cache c(t.cacheDir, "stamp");
+  auto hash = c.unchangedHash(t.files[i], t.statOf(i, version));
+  model::FileOutcome want = t.outcome(i, version);
+  auto hit = c.lookup(t.files[i], want.hash);
+  return {hash, hit && hit->messages.size() == 1 && hit->messages[0].text == want.messages[0].text};
+}
+
+} // namespace
+
+TEST_CASE("a run that changed a few files appends them to the log; the .dat stays, and the next run reads both") {
+  Tree t(40);
+  t.run({});
+  ino_t before = inodeOf(t.dat());
+  REQUIRE_FALSE(t.hasLog());
+  t.run({{3, 1}});
+  CHECK(inodeOf(t.dat()) == before);
+  CHECK(t.hasLog());
+  t.run({{3, 1}, {7, 1}}); // a second chunk, after the first
+  CHECK(inodeOf(t.dat()) == before);
+  auto three = seen(t, 3, 1), seven = seen(t, 7, 1), other = seen(t, 20, 0);
+  CHECK(three.first == std::optional<uint64_t>(t.outcome(3, 1).hash));
+  CHECK(three.second);
+  CHECK(seven.first == std::optional<uint64_t>(t.outcome(7, 1).hash));
+  CHECK(seven.second);
+  CHECK(other.first == std::optional<uint64_t>(t.outcome(20, 0).hash));
+  CHECK(other.second);
+  // The old stat data of a changed file are no longer trusted.
+  CHECK_FALSE(seen(t, 3, 0).first);
+  // A run that changes nothing adds nothing.
+  std::string log = t.dir.read("cache/poolify-cache.dat.log");
+  t.run({{3, 1}, {7, 1}});
+  CHECK(t.dir.read("cache/poolify-cache.dat.log") == log);
+  CHECK(inodeOf(t.dat()) == before);
+}
+
+TEST_CASE("past a quarter of the .dat, the cache is written whole again, and the log goes") {
+  Tree t(40);
+  t.run({});
+  ino_t before = inodeOf(t.dat());
+  std::map<size_t, uint64_t> changed;
+  size_t runs = 0;
+  while (inodeOf(t.dat()) == before && runs < 40) {
+    changed[runs] = 1;
+    t.run(changed);
+    ++runs;
+  }
+  REQUIRE(inodeOf(t.dat()) != before);
+  CHECK(runs > 2); // the log was used before
+  CHECK_FALSE(t.hasLog());
+  for (size_t i = 0; i < t.files.size(); ++i) {
+    auto s = seen(t, i, changed.count(i) ? 1 : 0);
+    CHECK(s.first == std::optional<uint64_t>(t.outcome(i, changed.count(i) ? 1 : 0).hash));
+    CHECK(s.second);
+  }
+}
+
+TEST_CASE("a chunk appended beside another by a run at the same time keeps its entries, not its stat data") {
+  Tree t(40);
+  t.run({});
+  {
+    // Both runs read the same cache; the first to store is the next in the chain, the other is not.
+    cache::Cache a(t.cacheDir, "stamp"), b(t.cacheDir, "stamp");
+    for (auto [c, changed] : {std::pair<cache::Cache *, size_t>{&a, 3}, {&b, 5}}) {
+      for (size_t i = 0; i < t.files.size(); ++i) {
+        uint64_t version = i == changed ? 1 : 0;
+        c->noteStat(t.files[i], t.statOf(i, version), t.outcome(i, version).hash);
+        if (i == changed)
+          c->put(t.outcome(i, 1));
+        else
+          REQUIRE(c->lookup(t.files[i], t.outcome(i, 0).hash));
+      }
+    }
+    REQUIRE(a.store());
+    REQUIRE(b.store());
+  }
+  auto three = seen(t, 3, 1), five = seen(t, 5, 1);
+  CHECK(three.first == std::optional<uint64_t>(t.outcome(3, 1).hash));
+  CHECK(three.second);
+  CHECK_FALSE(five.first); // b's stat data were computed against a state without a's chunk
+  CHECK(five.second);      // its entry is good whatever the chain: trusted by its hash
+  // The next run records file 5 again, into the chain.
+  t.run({{3, 1}, {5, 1}});
+  CHECK(seen(t, 5, 1).first == std::optional<uint64_t>(t.outcome(5, 1).hash));
+}
+
+TEST_CASE("a damaged or cut-short chunk ends the log; a log of another .dat is not read") {
+  Tree t(40);
+  t.run({});
+  t.run({{3, 1}});
+  std::string first = t.dir.read("cache/poolify-cache.dat.log");
+  t.run({{3, 1}, {5, 1}});
+  std::string both = t.dir.read("cache/poolify-cache.dat.log");
+  REQUIRE(both.size() > first.size());
+  REQUIRE(both.compare(0, first.size(), first) == 0);
+  std::string damaged = both;
+  size_t at = damaged.find("version 1", first.size());
+  REQUIRE(at != std::string::npos);
+  damaged[at] = 'V';
+  for (const std::string &log : {damaged, both.substr(0, both.size() - 5), both.substr(0, first.size() + 10)}) {
+    t.dir.write("cache/poolify-cache.dat.log", log);
+    auto three = seen(t, 3, 1), five = seen(t, 5, 1);
+    CHECK(three.first == std::optional<uint64_t>(t.outcome(3, 1).hash));
+    CHECK(three.second);
+    CHECK_FALSE(five.first);
+    CHECK_FALSE(five.second);
+    CHECK(seen(t, 5, 0).first == std::optional<uint64_t>(t.outcome(5, 0).hash)); // as the .dat has it
+  }
+  // Nothing appended behind the damage would be read: the next run that changes something writes the
+  // .dat whole, and the log goes.
+  ino_t before = inodeOf(t.dat());
+  t.run({{3, 1}, {5, 1}});
+  CHECK(inodeOf(t.dat()) != before);
+  CHECK_FALSE(t.hasLog());
+  CHECK(seen(t, 5, 1).first == std::optional<uint64_t>(t.outcome(5, 1).hash));
+  CHECK(seen(t, 5, 1).second);
+  // A new .dat (another generation) under the old log: the log's chunks are another file's.
+  t.dir.write("cache/poolify-cache.dat.log", both);
+  std::string dat = t.dir.read("cache/poolify-cache.dat");
+  std::filesystem::remove(t.dat());
+  t.run({});
+  REQUIRE_FALSE(t.hasLog());
+  REQUIRE(t.dir.read("cache/poolify-cache.dat") != dat);
+  t.dir.write("cache/poolify-cache.dat.log", both);
+  CHECK_FALSE(seen(t, 3, 1).first);
+  CHECK_FALSE(seen(t, 3, 1).second);
+  CHECK(seen(t, 3, 0).second);
 }
 
 } // namespace poolify

@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <limits>
 #include <mutex>
+#include <random>
 #include <sys/stat.h>
 #include <type_traits>
 #include <unistd.h>
@@ -278,6 +279,20 @@ bool racy(const FileStat &st, uint64_t startNs) {
 }
 
 namespace {
+constexpr const char *kDatName = "poolify-cache.dat";
+constexpr const char *kLogSuffix = ".log"; // poolify-cache.dat.log: what later runs added
+
+// A generation that no other .dat had: the time, the process and a random device's bits (never 0).
+uint64_t newGeneration() {
+  uint64_t g = nowNs() ^ (static_cast<uint64_t>(::getpid()) << 40);
+  try {
+    std::random_device rd;
+    g ^= (static_cast<uint64_t>(rd()) << 32) | rd();
+  } catch (...) { // no random device: the time and the process
+  }
+  return g ? g : 1;
+}
+
 template <typename A> void statFields(A &a, std::string &key, FileStat &s, uint64_t &hash) {
   a.io(key);
   a.io(s.size);
@@ -338,7 +353,7 @@ Cache::Cache(const std::string &dir, std::string stamp) : stamp_(std::move(stamp
   }
   dir_ = dir;
   llvm::SmallString<256> f(dir);
-  llvm::sys::path::append(f, "poolify-cache.dat");
+  llvm::sys::path::append(f, kDatName);
   file_ = std::string(f);
   auto buf = source::readFile(file_); // a regular file only, never blocking
   if (!buf) {
@@ -347,6 +362,15 @@ Cache::Cache(const std::string &dir, std::string stamp) : stamp_(std::move(stamp
   }
   buffer_ = std::move(*buf);
   load(buffer_);
+  if (!generation_)
+    return;
+  auto log = source::readFile(std::string(f) + kLogSuffix);
+  if (!log) {
+    llvm::consumeError(log.takeError()); // none yet (or unreadable): the .dat alone
+    return;
+  }
+  logBuffer_ = std::move(*log);
+  loadLog(logBuffer_);
 }
 
 void Cache::load(std::string_view text) {
@@ -357,6 +381,7 @@ void Cache::load(std::string_view text) {
   Reader r{text, stamp_.size() + 1};
   std::string stats;
   uint64_t statsCheck = 0;
+  r.io(generation_);
   r.io(loadedStartNs_);
   r.io(stats);
   r.io(statsCheck);
@@ -390,7 +415,76 @@ void Cache::load(std::string_view text) {
     loaded_.clear();
     statsLoaded_.clear();
     loadedStartNs_ = 0;
+    generation_ = 0;
   }
+}
+
+void Cache::loadLog(std::string_view text) {
+  // Chunks: (generation, size, checksum of the payload, payload), back to back. A chunk of another
+  // generation is skipped; the first that is cut short or fails its checksum ends the log.
+  Reader r{text};
+  while (r.ok && r.pos < text.size()) {
+    uint64_t generation = r.num(), size = r.num(), check = r.num();
+    if (!r.ok || size > text.size() - r.pos) {
+      logDamaged_ = true;
+      return;
+    }
+    std::string_view payload = text.substr(r.pos, size);
+    r.pos += size;
+    if (generation != generation_)
+      continue;
+    if (contentHash(payload) != check || !applyChunk(payload)) {
+      logDamaged_ = true;
+      return;
+    }
+  }
+}
+
+bool Cache::applyChunk(std::string_view payload) {
+  // Its parent (the chain's length its run had read), when its run started, the stat data it set and
+  // those it dropped, then its entries (key, hash, checksum, entry) to the end. Read whole first.
+  Reader r{payload};
+  uint64_t parent = r.num(), start = r.num();
+  std::vector<std::pair<std::string, LoadedStat>> set;
+  for (uint64_t i = 0, n = r.num(); r.ok && i < n; ++i) {
+    std::string key;
+    FileStat st;
+    uint64_t hash = 0;
+    statFields(r, key, st, hash);
+    set.emplace_back(std::move(key), LoadedStat{st, hash, false});
+  }
+  std::vector<std::string> dropped;
+  for (uint64_t i = 0, n = r.num(); r.ok && i < n; ++i)
+    r.io(dropped.emplace_back());
+  std::vector<std::pair<std::string, Loaded>> entries;
+  while (r.ok && r.pos < payload.size()) {
+    std::string key;
+    uint64_t hash = 0, check = 0;
+    r.io(key);
+    r.io(hash);
+    r.io(check);
+    uint64_t size = r.num();
+    r.ok = r.ok && size <= payload.size() - r.pos;
+    if (!r.ok)
+      break;
+    entries.emplace_back(std::move(key), Loaded{hash, check, payload.substr(r.pos, size), false});
+    r.pos += size;
+  }
+  if (!r.ok)
+    return false;
+  for (auto &[key, entry] : entries)
+    loaded_.insert_or_assign(std::move(key), entry);
+  // Stat data are only as good as the state they were computed against: a chunk appended beside
+  // another (two runs at once) keeps its entries, not its stat data.
+  if (parent != chain_)
+    return true;
+  for (auto &[key, st] : set)
+    statsLoaded_.insert_or_assign(std::move(key), st);
+  for (const auto &key : dropped)
+    statsLoaded_.erase(key);
+  loadedStartNs_ = start;
+  ++chain_;
+  return true;
 }
 
 std::optional<model::FileOutcome> Cache::lookup(const model::SourceFile &file, uint64_t hash,
@@ -497,7 +591,84 @@ bool Cache::store() {
     return true; // not used
   if (unchanged(start))
     return true; // the same bytes are there already
+  if (auto c = chunk(start)) {
+    if (c->empty())
+      return true; // nothing to keep that is not kept (entries this run did not use stay)
+    if (append(*c))
+      return true;
+  }
   return write(start);
+}
+
+std::optional<std::string> Cache::chunk(uint64_t start) const {
+  if (!generation_ || logDamaged_)
+    return std::nullopt; // no .dat of ours to add to, or a log no chunk after the damage would be read from
+  std::string payload;
+  Writer w{payload};
+  w.num(chain_);
+  w.num(start);
+  // The stat data set (new or changed), then those dropped (not seen by this run): applied to the
+  // loaded ones, what statSection() would write.
+  w.num(statsFresh_.size());
+  for (const auto &[path, fresh] : statsFresh_) {
+    std::string key = path;
+    FileStat st = fresh.first;
+    uint64_t hash = fresh.second;
+    statFields(w, key, st, hash);
+  }
+  std::vector<std::string> dropped;
+  for (const auto &[key, st] : statsLoaded_)
+    if (!st.used && !statsFresh_.count(key))
+      dropped.push_back(key);
+  w.num(dropped.size());
+  for (auto &key : dropped)
+    w.io(key);
+  bool entries = false;
+  for (const auto &[key, entry] : fresh_) {
+    auto it = loaded_.find(key);
+    if (it != loaded_.end() && it->second.hash == entry.first && it->second.bytes == entry.second)
+      continue;
+    std::string k = key;
+    w.io(k);
+    w.num(entry.first);
+    w.num(entryCheck(key, entry.second));
+    w.num(entry.second.size());
+    payload += entry.second;
+    entries = true;
+  }
+  if (!entries && statsFresh_.empty() && dropped.empty() && start == loadedStartNs_)
+    return std::string();
+  // The log stays small beside the .dat: past a quarter of it, the .dat is written again, whole.
+  if ((logBuffer_.size() + payload.size()) * 4 > buffer_.size())
+    return std::nullopt;
+  std::string out;
+  Writer h{out};
+  h.num(generation_);
+  h.num(payload.size());
+  h.num(contentHash(payload));
+  return out + payload;
+}
+
+bool Cache::append(const std::string &chunk) const {
+  source::Fd dirFd = openCacheFolder(dir_);
+  if (!dirFd)
+    return false;
+  // One write with O_APPEND: chunks of runs at once follow one another; one cut short (a full disk,
+  // a crash) fails its checksum and ends the log for the runs that read it.
+  source::Fd fd(::openat(dirFd.get(), (std::string(kDatName) + kLogSuffix).c_str(),
+                         O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666));
+  if (!fd)
+    return false;
+  size_t done = 0;
+  while (done < chunk.size()) {
+    ssize_t n = ::write(fd.get(), chunk.data() + done, chunk.size() - done);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return false;
+    done += static_cast<size_t>(n);
+  }
+  return true;
 }
 
 source::Fd openCacheFolder(const std::string &dir) {
@@ -518,7 +689,7 @@ bool Cache::write(uint64_t start) const {
   if (!dirFd)
     return false;
   // Atomic replacement: written beside it, then renamed (a concurrent run keeps either version whole).
-  auto out = source::OutputFile::openAt(dirFd.get(), "poolify-cache.dat", file_);
+  auto out = source::OutputFile::openAt(dirFd.get(), kDatName, file_);
   if (!out) {
     llvm::consumeError(out.takeError());
     return false;
@@ -528,6 +699,9 @@ bool Cache::write(uint64_t start) const {
   Writer w{text};
   std::string stats = statSection();
   uint64_t statsCheck = contentHash(stats);
+  // A new generation: the log of the one before is not this file's (and is removed below).
+  uint64_t generation = newGeneration();
+  w.io(generation);
   w.io(start);
   w.io(stats);
   w.io(statsCheck);
@@ -561,6 +735,8 @@ bool Cache::write(uint64_t start) const {
     llvm::consumeError(std::move(err));
     return false;
   }
+  // (Were it left, its chunks would be skipped: another generation's.)
+  ::unlinkat(dirFd.get(), (std::string(kDatName) + kLogSuffix).c_str(), 0);
   return true;
 }
 std::string defaultCacheDir(const std::string &firstPath) {

@@ -3,12 +3,21 @@
 // path and content hash, valid only for this poolify version and these exact rules. As git's
 // index does, it also keeps each file's stat data (size, mtime, ctime, inode, device): a file
 // whose stat data did not change, and whose times are not racy (not within two seconds before
-// the run that recorded them started), is not read again: its recorded hash stands. One file
-// per run, read whole and replaced atomically at the end, so concurrent runs never see half a
-// cache; a file that is unreadable or does not hold together is ignored whole, and an entry whose
-// checksum fails (checked when the entry is used, not for every entry at load) is a miss: nothing
-// damaged is trusted. The format is length-prefixed (no JSON to parse): reading it back is what a
-// warm run spends its time on.
+// the run that recorded them started), is not read again: its recorded hash stands.
+//
+// Two files: poolify-cache.dat, read whole and replaced atomically, so concurrent runs never see half
+// a cache; and poolify-cache.dat.log, to which a run that changed a small part of the cache appends what
+// changed (its new entries and the changes to the stat data) as one checksummed chunk, instead of
+// writing the whole file again. A chunk belongs to the .dat of its generation (a random number the
+// .dat carries; replacing the .dat starts a new one, and removes the log). Chunks are read in order;
+// a chunk's stat changes apply only to the state they were computed against (its parent: how many
+// chunks of that chain its run had read), so concurrent appends never merge two runs' stat data into
+// one neither recorded; the entries of any intact chunk are used (an entry is trusted by its content
+// hash and checksum, whatever wrote it). The .dat is written again, whole, when the log would grow
+// past a quarter of it. A file that is unreadable or does not hold together is ignored whole (a log
+// from its first damaged chunk on), and an entry whose checksum fails (checked when the entry is
+// used, not for every entry at load) is a miss: nothing damaged is trusted. The format is length-
+// prefixed (no JSON to parse): reading it back is what a warm run spends its time on.
 #pragma once
 
 #include "model/outcome.h"
@@ -78,14 +87,23 @@ private:
     bool used = false;
   };
   void load(std::string_view text);
+  void loadLog(std::string_view text);       // the chunks of the loaded generation, in order
+  bool applyChunk(std::string_view payload); // false when it does not hold together
   // Whether store() would write what was loaded, byte for byte (then it writes nothing).
   bool unchanged(uint64_t start) const;
   std::string statSection() const;
-  bool write(uint64_t start) const; // the whole cache file, atomically
+  bool write(uint64_t start) const; // the whole cache file, atomically (a new generation)
+  // What changed since the load, as one chunk of the log; nullopt when the .dat must be written whole.
+  std::optional<std::string> chunk(uint64_t start) const;
+  bool append(const std::string &chunk) const;
 
-  std::string dir_, file_, stamp_;                                // dir_ "" when the cache is not used
-  std::string buffer_;                                            // the cache file as read
-  std::map<std::string, Loaded> loaded_;                          // key -> entry
+  std::string dir_, file_, stamp_;       // dir_ "" when the cache is not used
+  std::string buffer_;                   // the cache file as read
+  std::string logBuffer_;                // its log as read
+  uint64_t generation_ = 0;              // of the .dat loaded (0: none)
+  bool logDamaged_ = false;              // a chunk cut short or failing its checksum: the next store writes the .dat
+  uint64_t chain_ = 0;                   // how many chunks of the log were applied with their stat data
+  std::map<std::string, Loaded> loaded_; // key -> entry
   std::map<std::string, std::pair<uint64_t, std::string>> fresh_; // key -> (hash, serialized outcome): new this run
   std::map<std::string, LoadedStat> statsLoaded_;
   std::map<std::string, std::pair<FileStat, uint64_t>> statsFresh_; // path -> (stat, hash): new or changed

@@ -156,7 +156,7 @@ llvm::Expected<std::vector<rules::Rule>> configuredRules(const RunOptions &optio
 
 // The cache is valid for this poolify and these exact rule files, nothing else.
 std::string cacheStamp(const std::vector<rules::Rule> &rules) {
-  std::string stamp = fmt::format("poolify-cache 17 {}", POOLIFY_VERSION);
+  std::string stamp = fmt::format("poolify-cache 18 {}", POOLIFY_VERSION);
   uint64_t h = 0;
   for (const auto &r : rules) {
     auto bytes = source::readFile(r.file);
