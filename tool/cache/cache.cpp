@@ -280,7 +280,7 @@ bool racy(const FileStat &st, uint64_t startNs) {
 
 namespace {
 constexpr const char *kDatName = "poolify-cache.dat";
-constexpr const char *kLogSuffix = ".log"; // poolify-cache.dat.log: what later runs added
+constexpr const char *kLogName = "poolify-cache.dat.log"; // what later runs added to it
 
 // A generation that no other .dat had: the time, the process and a random device's bits (never 0).
 uint64_t newGeneration() {
@@ -291,6 +291,30 @@ uint64_t newGeneration() {
   } catch (...) { // no random device: the time and the process
   }
   return g ? g : 1;
+}
+
+// One entry as the .dat and the log hold it: key, hash, checksum, size, then its bytes.
+void writeEntry(std::string &out, const std::string &key, uint64_t hash, uint64_t check, std::string_view entry) {
+  Writer w{out};
+  w.io(const_cast<std::string &>(key)); // the writer only reads
+  w.num(hash);
+  w.num(check);
+  w.num(entry.size());
+  out.append(entry.data(), entry.size());
+}
+
+// The next entry of `r`; its bytes stay where `r` reads (a view). False when it does not hold together.
+bool readEntry(Reader &r, std::string &key, uint64_t &hash, uint64_t &check, std::string_view &entry) {
+  r.io(key);
+  r.io(hash);
+  r.io(check);
+  uint64_t size = r.num();
+  r.ok = r.ok && size <= r.in.size() - r.pos;
+  if (r.ok) {
+    entry = r.in.substr(r.pos, size);
+    r.pos += size;
+  }
+  return r.ok;
 }
 
 template <typename A> void statFields(A &a, std::string &key, FileStat &s, uint64_t &hash) {
@@ -364,7 +388,9 @@ Cache::Cache(const std::string &dir, std::string stamp) : stamp_(std::move(stamp
   load(buffer_);
   if (!generation_)
     return;
-  auto log = source::readFile(std::string(f) + kLogSuffix);
+  llvm::sys::path::remove_filename(f);
+  llvm::sys::path::append(f, kLogName);
+  auto log = source::readFile(std::string(f));
   if (!log) {
     llvm::consumeError(log.takeError()); // none yet (or unreadable): the .dat alone
     return;
@@ -397,16 +423,10 @@ void Cache::load(std::string_view text) {
   }
   while (r.ok && r.pos < text.size()) {
     std::string key;
-    uint64_t hash = 0, check = 0, size = 0;
-    r.io(key);
-    r.io(hash);
-    r.io(check);
-    size = r.num(); // the entry's bytes stay in the buffer
-    r.ok = r.ok && size <= text.size() - r.pos;
-    if (!r.ok)
+    uint64_t hash = 0, check = 0;
+    std::string_view entry; // its bytes stay in the buffer
+    if (!readEntry(r, key, hash, check, entry))
       break;
-    std::string_view entry = text.substr(r.pos, size);
-    r.pos += size;
     // Every entry carries its own checksum, checked when the entry is used (most of a large cache
     // is not, by a run that changed little): a damaged entry is never used.
     loaded_[std::move(key)] = {hash, check, entry, false};
@@ -460,15 +480,9 @@ bool Cache::applyChunk(std::string_view payload) {
   while (r.ok && r.pos < payload.size()) {
     std::string key;
     uint64_t hash = 0, check = 0;
-    r.io(key);
-    r.io(hash);
-    r.io(check);
-    uint64_t size = r.num();
-    r.ok = r.ok && size <= payload.size() - r.pos;
-    if (!r.ok)
-      break;
-    entries.emplace_back(std::move(key), Loaded{hash, check, payload.substr(r.pos, size), false});
-    r.pos += size;
+    std::string_view entry;
+    if (readEntry(r, key, hash, check, entry))
+      entries.emplace_back(std::move(key), Loaded{hash, check, entry, false});
   }
   if (!r.ok)
     return false;
@@ -561,23 +575,6 @@ std::string Cache::statSection() const {
   return stats;
 }
 
-bool Cache::unchanged(uint64_t start) const {
-  if (buffer_.empty() || start != loadedStartNs_ || !statsFresh_.empty())
-    return false;
-  for (const auto &[key, st] : statsLoaded_)
-    if (!st.used)
-      return false;
-  for (const auto &[key, entry] : fresh_) {
-    auto it = loaded_.find(key);
-    if (it == loaded_.end() || it->second.hash != entry.first || it->second.bytes != entry.second)
-      return false;
-  }
-  for (const auto &[key, entry] : loaded_)
-    if (!entry.used && !fresh_.count(key))
-      return false;
-  return !loaded_.empty() || !statsLoaded_.empty();
-}
-
 bool Cache::store() {
   if (fresh_.empty() && loaded_.empty() && statsFresh_.empty() && statsLoaded_.empty())
     return true;
@@ -589,11 +586,9 @@ bool Cache::store() {
   uint64_t start = allTrusted && loadedStartNs_ ? loadedStartNs_ : startNs_;
   if (dir_.empty())
     return true; // not used
-  if (unchanged(start))
-    return true; // the same bytes are there already
   if (auto c = chunk(start)) {
     if (c->empty())
-      return true; // nothing to keep that is not kept (entries this run did not use stay)
+      return true; // all this run found is there already (entries it did not use stay)
     if (append(*c))
       return true;
   }
@@ -601,8 +596,6 @@ bool Cache::store() {
 }
 
 std::optional<std::string> Cache::chunk(uint64_t start) const {
-  if (!generation_ || logDamaged_)
-    return std::nullopt; // no .dat of ours to add to, or a log no chunk after the damage would be read from
   std::string payload;
   Writer w{payload};
   w.num(chain_);
@@ -628,18 +621,14 @@ std::optional<std::string> Cache::chunk(uint64_t start) const {
     auto it = loaded_.find(key);
     if (it != loaded_.end() && it->second.hash == entry.first && it->second.bytes == entry.second)
       continue;
-    std::string k = key;
-    w.io(k);
-    w.num(entry.first);
-    w.num(entryCheck(key, entry.second));
-    w.num(entry.second.size());
-    payload += entry.second;
+    writeEntry(payload, key, entry.first, entryCheck(key, entry.second), entry.second);
     entries = true;
   }
   if (!entries && statsFresh_.empty() && dropped.empty() && start == loadedStartNs_)
-    return std::string();
-  // The log stays small beside the .dat: past a quarter of it, the .dat is written again, whole.
-  if ((logBuffer_.size() + payload.size()) * 4 > buffer_.size())
+    return std::string(); // what was loaded holds it all
+  // Written whole instead: no .dat of ours to add to; a log that nothing appended after its damage
+  // would be read from; or past a quarter of the .dat (the log stays small beside it).
+  if (!generation_ || logDamaged_ || (logBuffer_.size() + payload.size()) * 4 > buffer_.size())
     return std::nullopt;
   std::string out;
   Writer h{out};
@@ -655,8 +644,7 @@ bool Cache::append(const std::string &chunk) const {
     return false;
   // One write with O_APPEND: chunks of runs at once follow one another; one cut short (a full disk,
   // a crash) fails its checksum and ends the log for the runs that read it.
-  source::Fd fd(::openat(dirFd.get(), (std::string(kDatName) + kLogSuffix).c_str(),
-                         O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666));
+  source::Fd fd(::openat(dirFd.get(), kLogName, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666));
   if (!fd)
     return false;
   size_t done = 0;
@@ -706,12 +694,7 @@ bool Cache::write(uint64_t start) const {
   w.io(stats);
   w.io(statsCheck);
   auto emit = [&](const std::string &key, uint64_t hash, uint64_t check, std::string_view entry) {
-    Writer e{text};
-    e.io(const_cast<std::string &>(key)); // the writer only reads
-    e.num(hash);
-    e.num(check);
-    e.num(entry.size());
-    text.append(entry.data(), entry.size());
+    writeEntry(text, key, hash, check, entry);
     (*out)->os() << text;
     text.clear();
   };
@@ -736,7 +719,7 @@ bool Cache::write(uint64_t start) const {
     return false;
   }
   // (Were it left, its chunks would be skipped: another generation's.)
-  ::unlinkat(dirFd.get(), (std::string(kDatName) + kLogSuffix).c_str(), 0);
+  ::unlinkat(dirFd.get(), kLogName, 0);
   return true;
 }
 std::string defaultCacheDir(const std::string &firstPath) {

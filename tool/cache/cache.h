@@ -68,7 +68,8 @@ public:
   std::optional<uint64_t> unchangedHash(const model::SourceFile &file, const FileStat &st) const;
   /// Records the stat data `st` (taken before the bytes hashing to `hash` were read) for the next run.
   void noteStat(const model::SourceFile &file, const FileStat &st, uint64_t hash);
-  /// Writes the cache file (atomically) when its content changed; false when it could not be written.
+  /// Keeps what this run found: nothing when it is all there already, else one chunk appended to the
+  /// log, or the cache file written whole (atomically); false when it could not be written.
   bool store();
 
   size_t hits() const { return hits_; }
@@ -89,11 +90,10 @@ private:
   void load(std::string_view text);
   void loadLog(std::string_view text);       // the chunks of the loaded generation, in order
   bool applyChunk(std::string_view payload); // false when it does not hold together
-  // Whether store() would write what was loaded, byte for byte (then it writes nothing).
-  bool unchanged(uint64_t start) const;
   std::string statSection() const;
   bool write(uint64_t start) const; // the whole cache file, atomically (a new generation)
-  // What changed since the load, as one chunk of the log; nullopt when the .dat must be written whole.
+  // What changed since the load, as one chunk of the log ("" when nothing did: nothing is written);
+  // nullopt when the .dat must be written whole.
   std::optional<std::string> chunk(uint64_t start) const;
   bool append(const std::string &chunk) const;
 
